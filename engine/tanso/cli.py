@@ -1,0 +1,169 @@
+"""The `tanso` command. Thin: parse arguments, call the library, render.
+
+Exit codes: 0 success · 1 the ruleset has errors (diagnostics printed) · 2 an input or factor file
+cannot be used · 3 an invariant of the run was violated (a bug: please report) · 4 a `check` failed
+and --fail-on-check was given · 64 bad command-line usage.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from tanso.diagnostics import TansoError
+
+EXIT_CHECK_FAILED = 4
+_err = Console(stderr=True, highlight=False)
+
+
+def _overrides(values: tuple[str, ...]) -> dict[str, str]:
+    result = {}
+    for value in values:
+        if "=" not in value:
+            raise click.BadParameter(f"'{value}' is not name=value", param_hint="--set")
+        name, _, text = value.partition("=")
+        result[name.strip()] = text.strip()
+    return result
+
+
+def _fail(error: TansoError) -> None:
+    if error.diagnostics is not None and error.diagnostics.items:
+        click.echo(error.diagnostics.render(), err=True, nl=False)
+    else:
+        click.echo(f"error: {error}", err=True)
+    sys.exit(error.exit_code)
+
+
+ruleset_argument = click.argument("ruleset", type=click.Path(exists=True, path_type=Path))
+overlay_option = click.option("--overlay", "overlays", multiple=True, type=click.Path(exists=True, path_type=Path),
+                              help="apply this ruleset as an overlay (repeatable, applied in order)")
+set_option = click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="override a policy option")
+
+
+class _Group(click.Group):
+    def main(self, *args, **kwargs):
+        kwargs.setdefault("standalone_mode", True)
+        try:
+            return super().main(*args, **kwargs)
+        except SystemExit as exit_:
+            if exit_.code == 2 and not isinstance(exit_.code, bool):  # click's usage error
+                sys.exit(64)
+            raise
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name="tanso")
+def main() -> None:
+    """Tanso: greenhouse-gas accounting rules as code."""
+
+
+@main.command()
+@ruleset_argument
+@overlay_option
+@set_option
+def check(ruleset: Path, overlays, sets) -> None:
+    """Parse and resolve RULESET; print every problem at once."""
+    from tanso.run import prepare
+    try:
+        prepared = prepare(ruleset, overlays=overlays, overrides=_overrides(sets))
+    except TansoError as error:
+        _fail(error)
+    r = prepared.ruleset
+    click.echo(f"ok: {r.name} ({' → '.join(r.layers)}): {len(r.rules)} rules, {len(r.exclusions)} exclusions, "
+               f"{len(r.metrics)} metrics, {len(r.checks)} checks, {len(r.inputs)} inputs")
+
+
+@main.command()
+@ruleset_argument
+@overlay_option
+@click.option("--format", "fmt", type=click.Choice(["text", "dot", "mermaid"]), default="text")
+@click.option("--select", "selector", default=None, help="rule, rule+ (and dependents), +rule (and what it needs)")
+def graph(ruleset: Path, overlays, fmt: str, selector: str | None) -> None:
+    """Print the evaluation order and dependencies of RULESET."""
+    from tanso.graph import render, select
+    from tanso.run import prepare
+    try:
+        prepared = prepare(ruleset, overlays=overlays)
+        nodes = select(prepared.graph, selector) if selector else None
+        if nodes is not None:  # show the inputs, factor sets and policies of the chosen rules too
+            nodes |= {p for n in list(nodes) for p in prepared.graph.predecessors(n) if not p.startswith("rule:")}
+    except TansoError as error:
+        _fail(error)
+    click.echo(render(prepared.graph, fmt, nodes), nl=False)
+
+
+@main.command()
+@ruleset_argument
+@click.option("--data", "data_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="folder with one file per input table (name.csv or name.parquet)")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="write ledger, rejects, excluded, summary and manifest.json here")
+@click.option("--out-format", type=click.Choice(["csv", "parquet", "json"]), default="csv", show_default=True)
+@click.option("--format", "fmt", default="table", show_default=True, help="how to print the result (a reporter)")
+@overlay_option
+@set_option
+@click.option("--select", "selector", default=None, help="evaluate only these rules (dbt-style: rule+, +rule)")
+@click.option("--threads", type=int, default=None, help="DuckDB threads (default: all cores)")
+@click.option("--fail-on-check", is_flag=True, help=f"exit {EXIT_CHECK_FAILED} when a check fails")
+def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: str, fmt: str, overlays, sets,
+             selector: str | None, threads: int | None, fail_on_check: bool) -> None:
+    """Evaluate RULESET on the tables in --data and print totals by scope and category."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from tanso.graph import select
+    from tanso.run import evaluate as run_evaluate
+    from tanso.run import export, prepare
+    try:
+        prepared = prepare(ruleset, overlays=overlays, overrides=_overrides(sets))
+        reporter = prepared.registry.reporters.get(fmt)
+        if reporter is None:
+            raise click.BadParameter(f"unknown format '{fmt}'; one of {', '.join(prepared.registry.reporters)}",
+                                     param_hint="--format")
+        selected = select(prepared.graph, selector) if selector else None
+        with tempfile.TemporaryDirectory(prefix="tanso-run-") as scratch:
+            target = out_dir or Path(scratch)
+            with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                          console=_err, transient=True, disable=not _err.is_terminal) as progress:
+                task = progress.add_task("evaluating", total=None)
+                result = run_evaluate(prepared.ruleset, prepared.registry, prepared.graph, data_dir, target,
+                                      selected=selected, threads=threads,
+                                      progress=lambda message: progress.update(task, description=message))
+            click.echo(reporter.write(result, None), nl=False)
+            if out_dir is not None:
+                written = export(result, out_dir, out_format)
+                click.echo(f"wrote {', '.join(str(p) for p in written)}, {out_dir / 'manifest.json'}")
+    except TansoError as error:
+        _fail(error)
+    if fail_on_check and any(not c["passed"] for c in result.checks):
+        sys.exit(EXIT_CHECK_FAILED)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="machine-readable output")
+def plugins(as_json: bool) -> None:
+    """List every hook implementation with its package and version, built-in or third-party."""
+    import json
+
+    from tanso.plugins import load_registry
+    try:
+        rows = load_registry().implementations()
+    except TansoError as error:
+        _fail(error)
+    if as_json:
+        click.echo(json.dumps([r.__dict__ for r in rows], indent=2))
+        return
+    from rich.table import Table
+    table = Table(title="tanso plugins")
+    for column in ("hook", "name", "plugin", "package", "version"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(r.hook, r.name, r.plugin, r.package, r.version)
+    Console(width=120).print(table)
+
+
+if __name__ == "__main__":
+    main()

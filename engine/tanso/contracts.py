@@ -1,0 +1,126 @@
+"""The objects plugins hand to the engine through the hooks in `tanso.hookspecs`.
+
+Plain frozen dataclasses with pydantic models where values are validated. The engine knows these
+shapes, never a particular calculator or policy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    from tanso.plan.context import CalcContext, FunctionContext
+
+
+# The columns every calculator's ledger SELECT must produce, in this order, with these SQL types.
+# The engine adds the rule, entity, period and row lineage around them.
+CALC_LEDGER_COLUMNS: dict[str, str] = {
+    "row_id": "VARCHAR",
+    "input_row": "BIGINT",
+    "entity": "VARCHAR",
+    "period": "VARCHAR",
+    "gas": "VARCHAR",
+    "amount": "DECIMAL(38,18)",       # mass of the gas, kg
+    "co2e_kg": "DECIMAL(38,18)",      # CO2-equivalent, kg
+    "quantity": "DECIMAL(18,6)",      # the activity amount the factor multiplied
+    "quantity_unit": "VARCHAR",
+    "factor_id": "VARCHAR",
+    "factor_set": "VARCHAR",
+    "factor_version": "VARCHAR",
+    "gwp": "VARCHAR",                 # which weight turned the gas into CO2e (e.g. "AR5 CH4=28")
+    "method": "VARCHAR",
+    "data_type": "VARCHAR",
+}
+
+# The columns every calculator's rejects SELECT must produce.
+CALC_REJECT_COLUMNS: dict[str, str] = {"row_id": "VARCHAR", "reason": "VARCHAR"}
+
+
+class Parameters(BaseModel):
+    """Base for calculator parameter models: unknown parameters are errors, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True)
+class CalcPlan:
+    """A calculator's compiled form, as SQL (DuckDB dialect) over the relation named `src`.
+
+    `ledger` yields one row per (src row × gas) with CALC_LEDGER_COLUMNS; `rejects` yields one row per
+    src row the calculator cannot compute, with CALC_REJECT_COLUMNS. Every src row must be in exactly
+    one of them; the engine checks this on every run (conservation).
+    """
+
+    ledger: str
+    rejects: str
+
+
+@dataclass(frozen=True)
+class Calculator:
+    name: str
+    doc: str
+    parameters: type[Parameters]
+    compile: Callable[["CalcContext"], CalcPlan]
+    required_columns: tuple[str, ...] = ()
+    reads_policies: tuple[str, ...] = ()
+    data_type: str = "secondary"   # what the method's results are, by default
+    factor_parameters: tuple[str, ...] = ("factors",)  # parameters that name factor sets
+
+
+@dataclass(frozen=True)
+class PolicyOption:
+    """A typed policy choice. `type` is anything pydantic can validate (Literal, bool, Decimal…)."""
+
+    name: str
+    type: Any
+    default: Any
+    doc: str
+    status: str = "published"       # consulted / progress_update / white_paper / published
+    source_doc: str | None = None
+    as_of: str | None = None
+    revised: Any = None             # the value the revision drafts propose, where they do
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Registers a file as a relation. `register(con, path, relation_name)` creates a view or table
+    and must raise `tanso.diagnostics.InputError` naming the file for an unusable one."""
+
+    format: str
+    suffixes: tuple[str, ...]
+    register: Callable[[Any, Path, str], None]
+    native_types: bool = False      # True when the format carries column types (Parquet)
+    row_numbers: bool = True        # True when the relation exposes `_row` (1-based data row)
+
+
+@dataclass(frozen=True)
+class FactorSetSource:
+    name: str
+    title: str
+    path: Path
+    publisher: str
+    edition: str
+    licence: str
+    version: str
+
+
+@dataclass(frozen=True)
+class Reporter:
+    name: str
+    suffix: str
+    doc: str
+    write: Callable[[Any, Path | None], str | None]  # (tanso.run.RunResult, file or None) → text to print
+
+
+@dataclass(frozen=True)
+class ExpressionFunction:
+    """A function for `metric` / `check` expressions; `compile` returns one scalar SQL query."""
+
+    name: str
+    doc: str
+    compile: Callable[["FunctionContext"], str]
+    arguments: tuple[str, ...] = field(default_factory=tuple)

@@ -1,0 +1,225 @@
+"""The ruleset syntax tree: frozen dataclasses, each node carrying the span it was parsed from.
+
+Spans travel all the way to the ledger (`rule_source` = file:line) and to every diagnostic, so an
+auditor can go from a number to the line that produced it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Union
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where a node stands in its source file (1-based line and column, end exclusive)."""
+
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+    @property
+    def short(self) -> str:
+        """`file:line`, as the ledger records a rule's origin."""
+        return f"{self.file}:{self.line}"
+
+
+# ---------------------------------------------------------------- expressions
+
+
+@dataclass(frozen=True)
+class Literal:
+    value: Union[str, Decimal, bool, None]
+    span: Span
+
+
+@dataclass(frozen=True)
+class Name:
+    """A dotted name: a column (`fuel`), a qualified column (`financials.revenue`) or an id."""
+
+    parts: tuple[str, ...]
+    span: Span
+
+    @property
+    def dotted(self) -> str:
+        return ".".join(self.parts)
+
+
+@dataclass(frozen=True)
+class ListExpr:
+    items: tuple["Expr", ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class Argument:
+    """A call argument; `name` is None for a positional one."""
+
+    name: str | None
+    value: "Expr"
+    span: Span
+
+
+@dataclass(frozen=True)
+class Call:
+    function: str
+    arguments: tuple[Argument, ...]
+    span: Span
+
+    def named(self) -> dict[str, Argument]:
+        return {a.name: a for a in self.arguments if a.name is not None}
+
+    def positional(self) -> list[Argument]:
+        return [a for a in self.arguments if a.name is None]
+
+
+@dataclass(frozen=True)
+class BinaryOp:
+    operator: str  # + - * / == != >= <= > < and or in
+    left: "Expr"
+    right: "Expr"
+    span: Span
+
+
+@dataclass(frozen=True)
+class UnaryOp:
+    operator: str  # not, -, is null, is not null
+    operand: "Expr"
+    span: Span
+
+
+Expr = Union[Literal, Name, ListExpr, Call, BinaryOp, UnaryOp]
+
+
+# ---------------------------------------------------------------- statements
+
+
+@dataclass(frozen=True)
+class Provenance:
+    source: str | None = None
+    as_of: str | None = None
+    status: str | None = None
+
+
+@dataclass(frozen=True)
+class Header:
+    name: str
+    title: str | None
+    status: str | None
+    source: str | None
+    as_of: str | None
+    extends: str | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class SetPolicy:
+    policy: Name
+    value: Expr
+    provenance: Provenance
+    span: Span
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type_name: str
+    type_args: tuple[int, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class InputTable:
+    name: str
+    title: str | None
+    key: str | None
+    columns: tuple[Column, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class FactorSetDecl:
+    name: str
+    title: str | None
+    file: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a rule's rows come from: an input table, or the results of another rule."""
+
+    table: str | None
+    results_of: Name | None
+    where: Expr | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str | None
+    scope: int | None
+    category: int | None
+    source: Source | None
+    needs: tuple[Name, ...]
+    calc: Call | None
+    tags: tuple[str, ...]
+    replaces: bool
+    span: Span
+    id_span: Span
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """Rows or a whole scope/category deliberately left out, with the justification reported."""
+
+    id: str
+    justification: str
+    scope: int | None
+    category: int | None
+    source: Source | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class Metric:
+    id: str
+    title: str | None
+    expr: Expr
+    unit: str | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    title: str | None
+    expr: Expr
+    span: Span
+
+
+@dataclass(frozen=True)
+class Remove:
+    id: str
+    reason: str | None
+    span: Span
+
+
+Statement = Union[SetPolicy, InputTable, FactorSetDecl, Rule, Exclusion, Metric, Check, Remove]
+
+
+@dataclass(frozen=True)
+class Module:
+    """One parsed .tanso file."""
+
+    path: Path
+    header: Header | None
+    statements: tuple[Statement, ...] = field(default_factory=tuple)

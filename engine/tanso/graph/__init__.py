@@ -1,0 +1,158 @@
+"""The dependency graph of a ruleset (networkx): order, cycles, dbt-style selection, rendering.
+
+Nodes are `rule:ID`, `policy:NAME`, `table:NAME`, `factors:NAME`, `metric:ID`, `check:ID`. Each edge
+keeps the span of the place that uses the dependency, so a cycle can be shown edge by edge.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from tanso.diagnostics import Diagnostics, Note, RulesetError
+from tanso.dsl import ast
+from tanso.model.ruleset import Ruleset
+from tanso.plugins import Registry
+
+
+def build_graph(ruleset: Ruleset, registry: Registry) -> nx.DiGraph:
+    graph = nx.DiGraph()
+    for name in ruleset.inputs:
+        graph.add_node(f"table:{name}", kind="table")
+    for rule in ruleset.rules.values():
+        node = f"rule:{rule.id}"
+        graph.add_node(node, kind="rule", span=rule.node.span)
+        source = rule.node.source
+        if source is not None and source.table is not None:
+            graph.add_edge(f"table:{source.table}", node, span=source.span)
+        if source is not None and source.results_of is not None:
+            graph.add_edge(f"rule:{source.results_of.dotted}", node, span=source.results_of.span)
+        for need in rule.node.needs:
+            graph.add_edge(f"rule:{need.dotted}", node, span=need.span)
+        for step in rule.steps:
+            calculator = registry.calculators[step.calculator]
+            for parameter in calculator.factor_parameters:
+                factor_set = getattr(step.parameters, parameter, None)
+                if factor_set:
+                    graph.add_node(f"factors:{factor_set}", kind="factors")
+                    graph.add_edge(f"factors:{factor_set}", node, span=step.span)
+            for policy in calculator.reads_policies:
+                graph.add_node(f"policy:{policy}", kind="policy")
+                graph.add_edge(f"policy:{policy}", node, span=step.span)
+    for kind, items in (("metric", ruleset.metrics), ("check", ruleset.checks)):
+        for item in items.values():
+            node = f"{kind}:{item.node.id}"
+            graph.add_node(node, kind=kind, span=item.node.span)
+            for rule_id in _rules_read_by(item.node.expr, ruleset):
+                graph.add_edge(f"rule:{rule_id}", node, span=item.node.span)
+    return graph
+
+
+def _rules_read_by(expr: ast.Expr, ruleset: Ruleset) -> list[str]:
+    """Rules an expression's function calls read: `rule:` arguments, else every rule in the
+    named scope/category, else every rule."""
+    found: list[str] = []
+    if isinstance(expr, ast.Call):
+        named = {a.name: a.value for a in expr.arguments if a.name}
+        if "rule" in named and isinstance(named["rule"], ast.Name):
+            found.append(named["rule"].dotted)
+        else:
+            scopes = _numbers(named.get("scope"))
+            categories = _numbers(named.get("category"))
+            for rule in ruleset.rules.values():
+                if (not scopes or rule.node.scope in scopes) and (not categories or rule.node.category in categories):
+                    found.append(rule.id)
+        for argument in expr.arguments:
+            found += _rules_read_by(argument.value, ruleset)
+    elif isinstance(expr, ast.BinaryOp):
+        found += _rules_read_by(expr.left, ruleset) + _rules_read_by(expr.right, ruleset)
+    elif isinstance(expr, ast.UnaryOp):
+        found += _rules_read_by(expr.operand, ruleset)
+    return list(dict.fromkeys(found))
+
+
+def _numbers(expr: ast.Expr | None) -> set[int]:
+    if isinstance(expr, ast.Literal):
+        return {int(expr.value)}
+    if isinstance(expr, ast.ListExpr):
+        return {int(i.value) for i in expr.items if isinstance(i, ast.Literal)}
+    return set()
+
+
+def check_acyclic(graph: nx.DiGraph, diagnostics: Diagnostics) -> None:
+    """Report each cycle as `a → b → a` with the source excerpt of every edge."""
+    for component in nx.strongly_connected_components(graph):
+        if len(component) == 1:
+            node = next(iter(component))
+            if not graph.has_edge(node, node):
+                continue
+        cycle = nx.find_cycle(graph.subgraph(component))
+        path = " → ".join([_label(u) for u, _ in cycle] + [_label(cycle[0][0])])
+        notes = [Note(f"{_label(v)} reads {_label(u)} here", graph.edges[u, v]["span"]) for u, v in cycle]
+        diagnostics.error(f"dependency cycle: {path}", graph.nodes[cycle[0][1]].get("span"), notes=notes,
+                          hint="a rule cannot depend on its own results; break one of these edges")
+
+
+def _label(node: str) -> str:
+    return node.split(":", 1)[1]
+
+
+def evaluation_order(graph: nx.DiGraph) -> list[str]:
+    """Deterministic topological order (ties broken by node name)."""
+    return list(nx.lexicographical_topological_sort(graph))
+
+
+def rule_order(graph: nx.DiGraph) -> list[str]:
+    return [_label(n) for n in evaluation_order(graph) if n.startswith("rule:")]
+
+
+def select(graph: nx.DiGraph, selector: str) -> set[str]:
+    """dbt-style selection over rules: `id`, `id+` (and what depends on it), `+id` (and what it
+    needs), `+id+`; a trailing `*` in the id matches a prefix (`s3.*`). Several, comma-separated."""
+    chosen: set[str] = set()
+    rules = [n for n in graph.nodes if n.startswith("rule:")]
+    for part in (p.strip() for p in selector.split(",") if p.strip()):
+        upstream, downstream = part.startswith("+"), part.endswith("+")
+        pattern = part.strip("+")
+        matches = [n for n in rules if _matches(_label(n), pattern)]
+        if not matches:
+            from tanso.diagnostics import did_you_mean
+            hint = did_you_mean(pattern, [_label(n) for n in rules])
+            raise RulesetError(f"--select '{part}' matches no rule" + (f"; {hint}" if hint else ""))
+        for node in matches:
+            chosen.add(node)
+            if downstream:
+                chosen |= nx.descendants(graph, node)
+            if upstream:
+                chosen |= nx.ancestors(graph, node)
+    return chosen
+
+
+def _matches(rule_id: str, pattern: str) -> bool:
+    if pattern.endswith("*"):
+        return rule_id.startswith(pattern[:-1])
+    return rule_id == pattern or rule_id.startswith(pattern + ".")
+
+
+def render(graph: nx.DiGraph, fmt: str, nodes: set[str] | None = None) -> str:
+    sub = graph.subgraph(nodes) if nodes is not None else graph
+    order = [n for n in evaluation_order(graph) if n in sub]
+    edges = sorted(sub.edges)
+    if fmt == "dot":
+        lines = ["digraph tanso {", "  rankdir=LR;"]
+        shapes = {"rule": "box", "table": "cylinder", "factors": "folder", "policy": "note", "metric": "ellipse",
+                  "check": "diamond"}
+        for n in order:
+            lines.append(f'  "{n}" [label="{_label(n)}", shape={shapes.get(sub.nodes[n].get("kind"), "box")}];')
+        lines += [f'  "{u}" -> "{v}";' for u, v in edges]
+        return "\n".join(lines + ["}"]) + "\n"
+    if fmt == "mermaid":
+        ids = {n: f"n{i}" for i, n in enumerate(order)}
+        lines = ["flowchart LR"]
+        lines += [f'  {ids[n]}["{n}"]' for n in order]
+        lines += [f"  {ids[u]} --> {ids[v]}" for u, v in edges]
+        return "\n".join(lines) + "\n"
+    lines = []
+    for i, n in enumerate(order, 1):
+        needs = sorted(sub.predecessors(n))
+        lines.append(f"{i:>3}. {n}" + (f"  ← {', '.join(needs)}" if needs else ""))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,66 @@
+"""THE plugin contract of Tanso, in one file.
+
+Every hook here is documented; `tests/test_hookspecs.py` fails when one is not, and `docs/plugin_hooks.md`
+must describe each by name. Built-in plugins (under `plugins/`) implement these hooks through the same
+entry-point group (`tanso`) as any third-party package. Each hook returns a list of the objects
+defined in `tanso.contracts`; the engine merges the lists of all plugins and refuses duplicates.
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("tanso")
+
+
+@hookspec
+def tanso_calculators() -> list:
+    """Return `Calculator` objects: named methods a rule's `calc` can call.
+
+    A calculator declares a pydantic model for its parameters, the input columns it requires, the
+    policy options it reads, and a `compile` function that turns one rule into a relational plan
+    (`CalcPlan`: a ledger SELECT and a rejects SELECT over the rule's rows). It never sees rows.
+    """
+
+
+@hookspec
+def tanso_policy_options() -> list:
+    """Return `PolicyOption` objects: the typed choices a ruleset's `set` lines may make.
+
+    Each option has a dotted name, a Python type that pydantic validates, a default (the behaviour
+    of the standard in force), a doc string, and for draft options its `status`, `source_doc` and
+    `as_of`.
+    """
+
+
+@hookspec
+def tanso_readers() -> list:
+    """Return `Reader` objects: how to load an input or factor file of a given suffix.
+
+    A reader registers the file as a relation in the backend connection with every column as text
+    (or native types where the format has them); the engine then casts to the declared schema and
+    rejects rows that do not fit, naming file, row and column.
+    """
+
+
+@hookspec
+def tanso_factor_sets() -> list:
+    """Return `FactorSetSource` objects: factor tables shipped by a plugin, with provenance.
+
+    A ruleset names a shipped set in `calc ...(factors: NAME)` without declaring a file; a factor
+    set declared in the ruleset with `factors NAME file "..."` takes precedence.
+    """
+
+
+@hookspec
+def tanso_reporters() -> list:
+    """Return `Reporter` objects: output formats for `tanso evaluate --format` and `--out`."""
+
+
+@hookspec
+def tanso_functions() -> list:
+    """Return `ExpressionFunction` objects usable in `metric` and `check` expressions.
+
+    A function compiles to a scalar SQL query over the run's ledger (and input tables); the
+    engine evaluates the surrounding arithmetic exactly with Python decimals.
+    """

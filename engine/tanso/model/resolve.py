@@ -1,0 +1,408 @@
+"""Load ruleset files, compose `extends` chains and overlays in declared order, and bind every name.
+
+All problems are collected into one `Diagnostics`; the caller raises once at the end so a
+methodology owner sees every error of a ruleset in one run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from tanso.diagnostics import Diagnostics, RulesetError, did_you_mean, expected_list
+from tanso.dsl import ast
+from tanso.dsl.parser import parse_file
+from tanso.model.ruleset import CalcStep, Item, PolicyValue, Rule, Ruleset, literal_value
+from tanso.plugins import Registry
+
+# Columns a rule reading `results of X` sees in addition to X's input columns.
+RESULT_COLUMNS = {"result_co2e_kg": "decimal"}
+FALLBACK_CALL = "first_of"
+COLUMN_TYPES = ("text", "decimal", "integer", "date", "boolean")
+
+
+@dataclass
+class _Layer:
+    """A ruleset being composed: mutable while loading, frozen into `Ruleset` at the end."""
+
+    name: str = ""
+    header: ast.Header | None = None
+    layers: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    policies: dict[str, PolicyValue] = field(default_factory=dict)
+    inputs: dict[str, ast.InputTable] = field(default_factory=dict)
+    factor_sets: dict[str, ast.FactorSetDecl] = field(default_factory=dict)
+    rules: dict[str, tuple[ast.Rule, str]] = field(default_factory=dict)
+    exclusions: dict[str, Item] = field(default_factory=dict)
+    metrics: dict[str, Item] = field(default_factory=dict)
+    checks: dict[str, Item] = field(default_factory=dict)
+
+    def owner_of(self, item_id: str) -> dict | None:
+        for table in (self.rules, self.exclusions, self.metrics, self.checks):
+            if item_id in table:
+                return table
+        return None
+
+    def all_ids(self) -> list[str]:
+        return [*self.rules, *self.exclusions, *self.metrics, *self.checks]
+
+
+def ruleset_files(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(path.glob("*.tanso"))
+    return [path]
+
+
+def load_ruleset(path: Path, registry: Registry, *, overlays: tuple[Path, ...] = (),
+                 overrides: dict[str, str] | None = None, diagnostics: Diagnostics | None = None) -> Ruleset:
+    """Parse, compose and validate. Raises `RulesetError` carrying every diagnostic found."""
+    diagnostics = diagnostics or Diagnostics()
+    layer = _Layer()
+    _load_layer(path, layer, diagnostics, seen=())
+    for overlay in overlays:
+        _load_layer(overlay, layer, diagnostics, seen=(), as_overlay=True)
+    if diagnostics.errors:
+        raise RulesetError("the ruleset has errors", diagnostics)
+    for name, text in (overrides or {}).items():
+        layer.policies[name] = PolicyValue(name=name, value=text, provenance=ast.Provenance(source="--set"),
+                                           layer="command line", span=None)
+    ruleset = _bind(layer, registry, diagnostics)
+    if diagnostics.errors:
+        raise RulesetError("the ruleset has errors", diagnostics)
+    return ruleset
+
+
+def _parse_layer(path: Path, diagnostics: Diagnostics) -> tuple[ast.Header | None, list[ast.Statement], list[str]]:
+    if not path.exists():
+        raise RulesetError(f"no ruleset at {path}")
+    files = ruleset_files(path)
+    if not files:
+        raise RulesetError(f"no .tanso files in {path}")
+    header, statements, names = None, [], []
+    for file in files:
+        module = parse_file(file, diagnostics, _display(file))
+        names.append(_display(file))
+        if module.header is not None:
+            if header is not None:
+                diagnostics.error("a ruleset has one header; this folder has two", module.header.span,
+                                  hint=f"the first is at {header.span}")
+            header = module.header
+        statements.extend(module.statements)
+    return header, statements, names
+
+
+def _display(file: Path) -> str:
+    try:
+        return str(file.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(file)
+
+
+def _load_layer(path: Path, layer: _Layer, diagnostics: Diagnostics, seen: tuple[str, ...],
+                as_overlay: bool = False) -> None:
+    header, statements, files = _parse_layer(path, diagnostics)
+    name = header.name if header else path.stem
+    if name in seen:
+        raise RulesetError(f"ruleset '{name}' extends itself: {' → '.join(seen + (name,))}")
+    if header and header.extends and not as_overlay:
+        base = _find_ruleset(header.extends, path)
+        if base is None:
+            diagnostics.error(f"cannot find the ruleset '{header.extends}' that '{name}' extends", header.span,
+                              expected=f"a folder or .tanso file named {header.extends} beside {path}")
+            return
+        _load_layer(base, layer, diagnostics, seen + (name,))
+    if not layer.layers:
+        layer.name, layer.header = name, header
+    else:
+        layer.name = name
+        layer.header = header or layer.header
+    layer.layers.append(name)
+    layer.files.extend(files)
+    _apply(statements, name, layer, diagnostics, is_base=len(layer.layers) == 1)
+
+
+def _find_ruleset(name: str, near: Path) -> Path | None:
+    folder = near if near.is_dir() else near.parent
+    for candidate_dir in (folder.parent, folder):
+        for variant in (name, name.replace("_", "-")):
+            for candidate in (candidate_dir / variant, candidate_dir / f"{variant}.tanso"):
+                if candidate.exists() and candidate.resolve() != near.resolve():
+                    return candidate
+    return None
+
+
+def _apply(statements: list[ast.Statement], layer_name: str, layer: _Layer, diagnostics: Diagnostics,
+           is_base: bool) -> None:
+    defined_here: dict[str, ast.Span] = {}
+
+    def once(item_id: str, span: ast.Span) -> bool:
+        if item_id in defined_here:
+            diagnostics.error(f"'{item_id}' is defined twice in this ruleset", span,
+                              hint=f"the first definition is at {defined_here[item_id]}")
+            return False
+        defined_here[item_id] = span
+        return True
+
+    for statement in statements:
+        if isinstance(statement, ast.SetPolicy):
+            value = _constant(statement.value, diagnostics)
+            layer.policies[statement.policy.dotted] = PolicyValue(
+                name=statement.policy.dotted, value=value, provenance=statement.provenance, layer=layer_name,
+                span=statement.span)
+        elif isinstance(statement, ast.InputTable):
+            layer.inputs[statement.name] = statement
+        elif isinstance(statement, ast.FactorSetDecl):
+            layer.factor_sets[statement.name] = statement
+        elif isinstance(statement, ast.Rule):
+            if not once(statement.id, statement.id_span):
+                continue
+            exists = statement.id in layer.rules
+            if statement.replaces and not exists:
+                diagnostics.error(f"'replace rule {statement.id}' but no earlier layer defines that rule",
+                                  statement.id_span, expected="the id of a rule of the base ruleset",
+                                  hint=did_you_mean(statement.id, layer.rules))
+                continue
+            if not statement.replaces and layer.owner_of(statement.id) is not None:
+                where = layer.rules[statement.id][0].span if exists else None
+                diagnostics.error(f"'{statement.id}' is already defined by an earlier layer", statement.id_span,
+                                  hint=f"write 'replace rule {statement.id}' to replace it"
+                                       + (f" (defined at {where})" if where else ""))
+                continue
+            layer.rules[statement.id] = (statement, layer_name)
+        elif isinstance(statement, (ast.Exclusion, ast.Metric, ast.Check)):
+            if not once(statement.id, statement.span):
+                continue
+            table = {ast.Exclusion: layer.exclusions, ast.Metric: layer.metrics, ast.Check: layer.checks}[type(statement)]
+            owner = layer.owner_of(statement.id)
+            if owner is not None and owner is not table:
+                diagnostics.error(f"'{statement.id}' is already used by another kind of item", statement.span,
+                                  hint=f"remove '{statement.id}' first, or choose another id")
+                continue
+            table[statement.id] = Item(node=statement, layer=layer_name)
+        elif isinstance(statement, ast.Remove):
+            owner = layer.owner_of(statement.id)
+            if owner is None:
+                diagnostics.error(f"cannot remove '{statement.id}': no earlier layer defines it", statement.span,
+                                  expected="the id of a rule, exclusion, metric or check",
+                                  hint=did_you_mean(statement.id, layer.all_ids()))
+            else:
+                del owner[statement.id]
+
+
+def _constant(expr: ast.Expr, diagnostics: Diagnostics) -> Any:
+    try:
+        return literal_value(expr)
+    except ValueError:
+        diagnostics.error("a policy value must be a constant", getattr(expr, "span", None),
+                          expected="a name, a string, a number, true/false or a list of these")
+        return None
+
+
+# ------------------------------------------------------------------------------------- binding
+
+
+def _bind(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> Ruleset:
+    policies = _bind_policies(layer, registry, diagnostics)
+    _check_inputs(layer, diagnostics)
+    rules = {}
+    for rule_id, (node, layer_name) in layer.rules.items():
+        steps = _bind_rule(node, layer, registry, diagnostics)
+        rules[rule_id] = Rule(node=node, steps=tuple(steps), layer=layer_name)
+    for item in layer.exclusions.values():
+        if item.node.source is not None:
+            _check_source(item.node.source, layer, diagnostics)
+    for item in [*layer.metrics.values(), *layer.checks.values()]:
+        _check_expression_calls(item.node.expr, layer, registry, diagnostics)
+    header = layer.header
+    return Ruleset(
+        name=layer.name, title=header.title if header else None, status=header.status if header else None,
+        source=header.source if header else None, as_of=header.as_of if header else None,
+        layers=tuple(layer.layers), files=tuple(layer.files), policies=policies, inputs=dict(layer.inputs),
+        factor_sets=dict(layer.factor_sets), rules=rules, exclusions=dict(layer.exclusions),
+        metrics=dict(layer.metrics), checks=dict(layer.checks))
+
+
+def _bind_policies(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> dict[str, PolicyValue]:
+    options = registry.policy_options
+    bound: dict[str, PolicyValue] = {}
+    for name, chosen in layer.policies.items():
+        option = options.get(name)
+        if option is None:
+            diagnostics.unknown("policy option", name, chosen.span, options)
+            continue
+        try:
+            value = TypeAdapter(option.type).validate_python(chosen.value)
+        except ValidationError as error:
+            diagnostics.error(f"invalid value {chosen.value!r} for policy '{name}'", chosen.span,
+                              expected=_expected_from(error), hint=option.doc.splitlines()[0] if option.doc else None)
+            continue
+        bound[name] = chosen.model_copy(update={"value": value})
+    for name, option in options.items():
+        if name not in bound and name not in layer.policies:
+            bound[name] = PolicyValue(name=name, value=option.default, provenance=ast.Provenance(
+                source=option.source_doc, as_of=option.as_of, status=option.status), layer="default", span=None)
+    return dict(sorted(bound.items()))
+
+
+def _expected_from(error: ValidationError) -> str:
+    return "; ".join(e["msg"] for e in error.errors())
+
+
+def _check_inputs(layer: _Layer, diagnostics: Diagnostics) -> None:
+    for table in layer.inputs.values():
+        names = [c.name for c in table.columns]
+        for column in table.columns:
+            if column.type_name not in COLUMN_TYPES:
+                diagnostics.unknown("column type", column.type_name, column.span, COLUMN_TYPES)
+            if names.count(column.name) > 1:
+                diagnostics.error(f"column '{column.name}' is declared twice in input '{table.name}'", column.span)
+
+
+def _source_columns(source: ast.Source, layer: _Layer, seen: tuple[str, ...] = ()) -> dict[str, str] | None:
+    """The columns (name → type) a rule's rows carry, or None when the source is unknown."""
+    if source.table is not None:
+        table = layer.inputs.get(source.table)
+        return ({table.key: "text"} if table.key else {}) | {c.name: c.type_name for c in table.columns} if table else None
+    upstream = layer.rules.get(source.results_of.dotted)
+    if upstream is None or upstream[0].source is None or source.results_of.dotted in seen:
+        return None
+    columns = _source_columns(upstream[0].source, layer, seen + (source.results_of.dotted,))
+    return None if columns is None else {**columns, **RESULT_COLUMNS}
+
+
+def _check_source(source: ast.Source, layer: _Layer, diagnostics: Diagnostics) -> dict[str, str] | None:
+    if source.table is not None and source.table not in layer.inputs:
+        diagnostics.unknown("input table", source.table, source.span, layer.inputs)
+        return None
+    if source.results_of is not None and source.results_of.dotted not in layer.rules:
+        diagnostics.unknown("rule", source.results_of.dotted, source.results_of.span, layer.rules)
+        return None
+    columns = _source_columns(source, layer)
+    if columns is not None and source.where is not None:
+        _check_column_refs(source.where, columns, diagnostics)
+    return columns
+
+
+def _check_column_refs(expr: ast.Expr, columns: dict[str, str], diagnostics: Diagnostics) -> None:
+    for name in _names_in(expr):
+        if name.dotted not in columns:
+            diagnostics.unknown("column", name.dotted, name.span, columns)
+
+
+def _names_in(expr: ast.Expr):
+    if isinstance(expr, ast.Name):
+        yield expr
+    elif isinstance(expr, ast.BinaryOp):
+        yield from _names_in(expr.left)
+        yield from _names_in(expr.right)
+    elif isinstance(expr, ast.UnaryOp):
+        yield from _names_in(expr.operand)
+    elif isinstance(expr, ast.ListExpr):
+        for item in expr.items:
+            yield from _names_in(item)
+
+
+def _bind_rule(node: ast.Rule, layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> list[CalcStep]:
+    columns = None
+    if node.source is None:
+        diagnostics.error(f"rule '{node.id}' has no 'from' clause", node.id_span,
+                          expected="from TABLE [where CONDITION] or from results of RULE")
+    else:
+        columns = _check_source(node.source, layer, diagnostics)
+    for need in node.needs:
+        if need.dotted not in layer.rules:
+            diagnostics.unknown("rule", need.dotted, need.span, layer.rules)
+    if node.calc is None:
+        diagnostics.error(f"rule '{node.id}' has no 'calc' clause", node.id_span,
+                          expected="calc CALCULATOR(parameters) or calc first_of(CALCULATOR(...), ...)")
+        return []
+    calls = [node.calc]
+    if node.calc.function == FALLBACK_CALL:
+        calls = []
+        for argument in node.calc.arguments:
+            if argument.name is not None or not isinstance(argument.value, ast.Call):
+                diagnostics.error("first_of takes calculator calls, tried in order", argument.span,
+                                  expected="first_of(calculator(...), calculator(...), ...)")
+            else:
+                calls.append(argument.value)
+        if not calls:
+            diagnostics.error("first_of needs at least one calculator", node.calc.span)
+    steps = []
+    for call in calls:
+        step = _bind_call(call, columns, layer, registry, diagnostics)
+        if step is not None:
+            steps.append(step)
+    return steps
+
+
+def _bind_call(call: ast.Call, columns: dict[str, str] | None, layer: _Layer, registry: Registry,
+               diagnostics: Diagnostics) -> CalcStep | None:
+    calculator = registry.calculators.get(call.function)
+    if calculator is None:
+        diagnostics.unknown("calculator", call.function, call.span, [*registry.calculators, FALLBACK_CALL])
+        return None
+    raw: dict[str, Any] = {}
+    for argument in call.arguments:
+        if argument.name is None:
+            diagnostics.error(f"arguments of '{call.function}' are named", argument.span,
+                              expected="name: value", hint=f"parameters: {', '.join(calculator.parameters.model_fields)}")
+            continue
+        raw[argument.name] = _constant(argument.value, diagnostics)
+    try:
+        parameters = calculator.parameters.model_validate(raw)
+    except ValidationError as error:
+        for problem in error.errors():
+            name = str(problem["loc"][0]) if problem["loc"] else None
+            argument = call.named().get(name) if name else None
+            message = f"{call.function}: parameter '{name}': {problem['msg']}" if name else f"{call.function}: {problem['msg']}"
+            hint = did_you_mean(name, calculator.parameters.model_fields) if problem["type"] == "extra_forbidden" else None
+            diagnostics.error(message, argument.span if argument else call.span,
+                              expected=f"parameters {', '.join(calculator.parameters.model_fields)}", hint=hint)
+        return None
+    for parameter in calculator.factor_parameters:
+        factor_set = getattr(parameters, parameter, None)
+        if factor_set is not None and factor_set not in layer.factor_sets and factor_set not in registry.factor_sets:
+            argument = call.named().get(parameter)
+            diagnostics.unknown("factor set", factor_set, argument.span if argument else call.span,
+                                [*layer.factor_sets, *registry.factor_sets])
+    if columns is not None:
+        for column in _required_columns(calculator, parameters):
+            if column not in columns:
+                diagnostics.error(f"{call.function} needs column '{column}', which the rule's input does not have",
+                                  call.span, expected=expected_list("column", sorted(columns)),
+                                  hint=did_you_mean(column, columns))
+    return CalcStep(calculator=call.function, parameters=parameters, span=call.span)
+
+
+def _required_columns(calculator, parameters) -> list[str]:
+    """Declared columns plus those named by parameters (e.g. `match: [fuel]`)."""
+    required = list(calculator.required_columns)
+    extra = getattr(parameters, "columns_used", None)
+    if callable(extra):
+        required += list(extra())
+    return required
+
+
+def _check_expression_calls(expr: ast.Expr, layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> None:
+    if isinstance(expr, ast.Call):
+        if expr.function not in registry.functions:
+            diagnostics.unknown("function", expr.function, expr.span, registry.functions)
+        for argument in expr.arguments:
+            value = argument.value
+            if argument.name == "rule" and isinstance(value, ast.Name) and value.dotted not in layer.rules:
+                diagnostics.unknown("rule", value.dotted, value.span, layer.rules)
+            if argument.name is None and isinstance(value, ast.Name) and len(value.parts) == 2:
+                table, column = value.parts
+                if table not in layer.inputs:
+                    diagnostics.unknown("input table", table, value.span, layer.inputs)
+                elif column not in {c.name for c in layer.inputs[table].columns}:
+                    diagnostics.unknown("column", column, value.span, [c.name for c in layer.inputs[table].columns])
+            _check_expression_calls(value, layer, registry, diagnostics)
+    elif isinstance(expr, ast.BinaryOp):
+        _check_expression_calls(expr.left, layer, registry, diagnostics)
+        _check_expression_calls(expr.right, layer, registry, diagnostics)
+    elif isinstance(expr, ast.UnaryOp):
+        _check_expression_calls(expr.operand, layer, registry, diagnostics)

@@ -1,0 +1,90 @@
+"""The resolved ruleset: layers composed, names bound, policy values typed. Immutable.
+
+A ruleset that `extends` another is an overlay: it can add, replace (`replace rule`) or `remove`
+items by id and change any policy, and it yields a new `Ruleset`; the base is never modified
+(OpenFisca reforms, as data).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from tanso.dsl import ast
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+
+class PolicyValue(Frozen):
+    name: str
+    value: Any
+    provenance: ast.Provenance
+    layer: str            # the ruleset (or "default", or "command line") that chose the value
+    span: ast.Span | None
+
+
+class CalcStep(Frozen):
+    """One calculator call of a rule; a `first_of` chain has several, tried in order."""
+
+    calculator: str
+    parameters: Any       # the calculator's validated pydantic model instance
+    span: ast.Span
+
+
+class Rule(Frozen):
+    node: ast.Rule
+    steps: tuple[CalcStep, ...]
+    layer: str
+
+    @property
+    def id(self) -> str:
+        return self.node.id
+
+
+class Item(Frozen):
+    """An exclusion, metric or check, with the layer that last defined it."""
+
+    node: Any
+    layer: str
+
+
+class Ruleset(Frozen):
+    name: str
+    title: str | None
+    status: str | None
+    source: str | None
+    as_of: str | None
+    layers: tuple[str, ...]                       # base first, then each overlay in applied order
+    files: tuple[str, ...]                        # every source file, for the manifest's hashes
+    policies: dict[str, PolicyValue]
+    inputs: dict[str, ast.InputTable]
+    factor_sets: dict[str, ast.FactorSetDecl]
+    rules: dict[str, Rule]
+    exclusions: dict[str, Item]
+    metrics: dict[str, Item]
+    checks: dict[str, Item]
+
+    def policy(self, name: str) -> Any:
+        return self.policies[name].value
+
+    def columns_of(self, table: str) -> dict[str, ast.Column]:
+        return {c.name: c for c in self.inputs[table].columns}
+
+
+def literal_value(expr: ast.Expr) -> Any:
+    """The Python value of a constant expression (names read as their text)."""
+    if isinstance(expr, ast.Literal):
+        return expr.value
+    if isinstance(expr, ast.Name):
+        return expr.dotted
+    if isinstance(expr, ast.ListExpr):
+        return [literal_value(item) for item in expr.items]
+    if isinstance(expr, ast.UnaryOp) and expr.operator == "-":
+        inner = literal_value(expr.operand)
+        if isinstance(inner, Decimal):
+            return -inner
+    raise ValueError("not a constant")

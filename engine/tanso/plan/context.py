@@ -1,0 +1,63 @@
+"""What a calculator sees while compiling one rule: its parameters, the policy values, the name
+of its input relation, factor tables, and helpers that register small plan-time tables.
+
+Calculators never see rows. Plan-time queries here touch only distinct values (units, keys) and
+factor tables, which are small.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import pyarrow as pa
+
+from tanso.contracts import Parameters
+from tanso.plan.sql import ident
+
+
+@dataclass(frozen=True)
+class FactorTable:
+    """A loaded factor set: `relation` holds its rows; provenance for the ledger and manifest."""
+
+    name: str
+    relation: str
+    columns: tuple[str, ...]
+    version: str
+    publisher: str
+    edition: str
+    licence: str
+    source_file: str
+
+
+@dataclass
+class CalcContext:
+    rule_id: str
+    calculator: str
+    parameters: Parameters
+    policies: dict[str, Any]
+    src: str                                   # relation with the rule's rows
+    columns: dict[str, str]                    # the rows' columns → declared type (text, decimal, …)
+    query: Callable[[str], list[tuple]]        # run a small plan-time query
+    register: Callable[[str, pa.Table], str]   # register an Arrow table; returns its relation name
+    factor_table: Callable[[str], FactorTable]
+    passthrough_columns: tuple[str, ...] = field(default=("entity", "period"))
+
+    def passthrough(self, alias: str) -> str:
+        """Lineage columns every ledger row carries, selected from the rule's rows."""
+        parts = [f"{alias}._row_id AS row_id", f"{alias}._row AS input_row"]
+        for name in self.passthrough_columns:
+            parts.append(f"{alias}.{ident(name)} AS {ident(name)}" if name in self.columns
+                         else f"CAST(NULL AS VARCHAR) AS {ident(name)}")
+        return ", ".join(parts)
+
+
+@dataclass
+class FunctionContext:
+    """What an expression function sees: its arguments and the run's relations."""
+
+    arguments: dict[str, Any]
+    positional: list[Any]
+    ledger: str                                # relation of the run's ledger
+    inputs: dict[str, str]                     # input table name → relation
+    rules: dict[str, tuple[int | None, int | None]]  # rule id → (scope, category)

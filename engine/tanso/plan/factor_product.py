@@ -1,0 +1,149 @@
+"""The building block behind most calculators: activity quantity × factor, per gas, weighted to CO2e.
+
+Everything that does not depend on the activity rows is done once at plan time, exactly, in Python
+decimals: unit conversion (one scalar per unit pair), the gas mass unit, and the gas weight (GWP).
+The result is a small table of *effective factors* at DECIMAL(38,12), rounded half-even, keyed by
+the match columns and the activity unit. The per-row work is then one hash join and one exact
+decimal multiplication: DECIMAL(18,6) × DECIMAL(38,12) → DECIMAL(38,18), no per-row rescale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+
+import pyarrow as pa
+
+from tanso.contracts import CalcPlan
+from tanso.diagnostics import InputError
+from tanso.plan.context import CalcContext, FactorTable
+from tanso.plan.sql import ident, literal
+from tanso.plan.units import UnitProblem, conversion_factor
+
+FACTOR_SCALE = Decimal("1e-12")
+FACTOR_TYPE = pa.decimal128(38, 12)
+CO2E = "CO2e"  # a factor already expressed as CO2-equivalent needs no weight
+
+
+@dataclass(frozen=True)
+class GasWeights:
+    """Weights that turn a mass of each gas into CO2e (a GWP set), with a label for the ledger."""
+
+    label: str
+    weights: dict[str, Decimal]
+
+
+def factor_product(ctx: CalcContext, factors: FactorTable, match: list[str], *, method: str, data_type: str,
+                   weights: GasWeights | None = None, quantity: str = "quantity", unit: str = "unit") -> CalcPlan:
+    _check_factor_table(ctx, factors, match)
+    units = [row[0] for row in ctx.query(
+        f"SELECT DISTINCT {ident(unit)} FROM {ctx.src} WHERE {ident(unit)} IS NOT NULL ORDER BY 1")]
+    key_cols = ", ".join(ident(m) for m in match)
+    factor_rows = ctx.query(
+        f"SELECT {key_cols}, gas, value, unit, per, factor_id FROM {factors.relation} ORDER BY ALL")
+    effective, problems = _effective_factors(factor_rows, len(match), units, weights)
+    key_types = [pa.string()] * len(match)
+    eff_schema = pa.schema([*[(f"k{i}", t) for i, t in enumerate(key_types)], ("from_unit", pa.string()),
+                            ("gas", pa.string()), ("factor_id", pa.string()), ("gas_factor", FACTOR_TYPE),
+                            ("co2e_factor", FACTOR_TYPE), ("gwp", pa.string())])
+    eff = ctx.register(f"{ctx.rule_id}_eff", pa.Table.from_pylist(effective, schema=eff_schema))
+    problem_schema = pa.schema([*[(f"k{i}", t) for i, t in enumerate(key_types)], ("from_unit", pa.string()),
+                                ("problem", pa.string())])
+    unit_problems = ctx.register(f"{ctx.rule_id}_unit_problems", pa.Table.from_pylist(problems, schema=problem_schema))
+
+    join_keys = " AND ".join([f"CAST(s.{ident(m)} AS VARCHAR) = e.k{i}" for i, m in enumerate(match)]
+                             + [f"s.{ident(unit)} = e.from_unit"])
+    q = f"s.{ident(quantity)}"
+    ledger = f"""
+SELECT {ctx.passthrough('s')}, e.gas, {q} * e.gas_factor AS amount, {q} * e.co2e_factor AS co2e_kg,
+       {q} AS quantity, s.{ident(unit)} AS quantity_unit, e.factor_id, {literal(factors.name)} AS factor_set,
+       {literal(factors.version)} AS factor_version, e.gwp, {literal(method)} AS method, {literal(data_type)} AS data_type
+FROM {ctx.src} s JOIN {eff} e ON {join_keys}
+WHERE {q} >= 0"""
+
+    accepted_keys = f"(SELECT DISTINCT {', '.join(f'k{i}' for i in range(len(match)))}, from_unit FROM {eff})"
+    problem_keys = " AND ".join([f"CAST(b.{ident(m)} AS VARCHAR) = p.k{i}" for i, m in enumerate(match)]
+                                + [f"b.{ident(unit)} = p.from_unit"])
+    described_keys = " || ', ' || ".join(
+        f"'{m}=' || coalesce('''' || CAST(b.{ident(m)} AS VARCHAR) || '''', 'empty')" for m in match)
+    rejects = f"""
+WITH bad AS (
+  SELECT s.* FROM {ctx.src} s LEFT JOIN {accepted_keys} a ON {join_keys.replace('e.', 'a.')}
+  WHERE a.from_unit IS NULL OR {q} IS NULL OR {q} < 0)
+SELECT b._row_id AS row_id,
+  CASE WHEN b.{ident(quantity)} IS NULL THEN '{quantity} is missing'
+       WHEN b.{ident(quantity)} < 0 THEN '{quantity} is negative (' || CAST(b.{ident(quantity)} AS VARCHAR) || ')'
+       WHEN b.{ident(unit)} IS NULL THEN '{unit} is missing'
+       WHEN p.problem IS NOT NULL THEN p.problem
+       ELSE 'no factor in ' || {literal(factors.name)} || ' for ' || {described_keys}
+  END AS reason
+FROM bad b LEFT JOIN {unit_problems} p ON {problem_keys}"""
+    return CalcPlan(ledger=ledger, rejects=rejects)
+
+
+def _effective_factors(rows: list[tuple], n_keys: int, units: list[str], weights: GasWeights | None):
+    """Factor rows × activity units → effective factors, or a problem per (key, unit) pair."""
+    by_key: dict[tuple, list[tuple]] = {}
+    for row in rows:
+        by_key.setdefault(tuple(None if k is None else str(k) for k in row[:n_keys]), []).append(row[n_keys:])
+    effective, problems = [], []
+    conversions: dict[tuple[str, str], Decimal | str] = {}
+    with localcontext() as decimal_context:
+        decimal_context.prec = 60
+        for key, gases in by_key.items():
+            keys = {f"k{i}": k for i, k in enumerate(key)}
+            for from_unit in units:
+                produced, problem = [], None
+                for gas, value, mass_unit, per, factor_id in gases:
+                    scale = _conversion(conversions, from_unit, per)
+                    mass = _conversion(conversions, mass_unit, "kg")
+                    if isinstance(scale, str) or isinstance(mass, str):
+                        problem = scale if isinstance(scale, str) else f"factor {factor_id}: {mass}"
+                        break
+                    if gas == CO2E or weights is None:
+                        weight, label = Decimal(1), ("as published" if gas == CO2E else None)
+                    elif gas in weights.weights:
+                        weight, label = weights.weights[gas], f"{weights.label} {gas}={weights.weights[gas]}"
+                    else:
+                        problem = f"no GWP for gas {gas} in {weights.label}"
+                        break
+                    gas_factor = Decimal(value) * scale * mass
+                    produced.append({**keys, "from_unit": from_unit, "gas": gas, "factor_id": factor_id,
+                                     "gas_factor": gas_factor.quantize(FACTOR_SCALE, ROUND_HALF_EVEN),
+                                     "co2e_factor": (gas_factor * weight).quantize(FACTOR_SCALE, ROUND_HALF_EVEN),
+                                     "gwp": label})
+                if problem is None:
+                    effective.extend(produced)
+                else:
+                    problems.append({**keys, "from_unit": from_unit, "problem": problem})
+    return effective, problems
+
+
+def _conversion(cache: dict, from_unit: str, to_unit: str) -> Decimal | str:
+    if (from_unit, to_unit) not in cache:
+        try:
+            cache[from_unit, to_unit] = conversion_factor(from_unit, to_unit)
+        except UnitProblem as problem:
+            cache[from_unit, to_unit] = str(problem)
+    return cache[from_unit, to_unit]
+
+
+def _check_factor_table(ctx: CalcContext, factors: FactorTable, match: list[str]) -> None:
+    """The match columns exist and pick at most one factor per gas; otherwise rows would multiply."""
+    missing = [m for m in match if m not in factors.columns]
+    if missing:
+        raise InputError(f"factor set '{factors.name}' ({factors.source_file}) has no column "
+                         f"{', '.join(repr(m) for m in missing)} to match on; its columns: {', '.join(factors.columns)}")
+    keys = ", ".join(ident(m) for m in match)
+    duplicates = ctx.query(
+        f"SELECT {keys}, gas, string_agg(CAST(_row AS VARCHAR), ', ' ORDER BY _row) FROM {factors.relation} "
+        f"GROUP BY {keys}, gas HAVING count(*) > 1 ORDER BY ALL LIMIT 5")
+    if duplicates:
+        shown = "; ".join(f"{dict(zip(match, d[:len(match)]))} gas {d[len(match)]} on rows {d[-1]}" for d in duplicates)
+        raise InputError(f"factor set '{factors.name}' ({factors.source_file}) has more than one factor for the same "
+                         f"match ({', '.join(match)}) and gas: {shown}. Match on more columns or remove the duplicates.")
+
+
+def factor_gases(ctx: CalcContext, factors: FactorTable) -> list[str]:
+    """The gases a factor table has factors for, so a calculator can look up their weights."""
+    return [row[0] for row in ctx.query(f"SELECT DISTINCT gas FROM {factors.relation} ORDER BY 1")]

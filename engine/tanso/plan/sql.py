@@ -1,0 +1,67 @@
+"""Small, safe SQL building blocks (DuckDB dialect; other dialects are rendered with SQLGlot)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from tanso.dsl import ast
+
+COLUMN_SQL_TYPES = {"text": "VARCHAR", "integer": "BIGINT", "date": "DATE", "boolean": "BOOLEAN"}
+DEFAULT_DECIMAL = (18, 6)
+
+
+def ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(value) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, Decimal):
+        text = format(value, "f")
+        return text if "." in text or len(text) < 18 else f"CAST({text} AS DECIMAL(38,0))"
+    if isinstance(value, int):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def column_type(column: ast.Column) -> str:
+    if column.type_name == "decimal":
+        precision, scale = (column.type_args + DEFAULT_DECIMAL[len(column.type_args):])[:2] if column.type_args else DEFAULT_DECIMAL
+        return f"DECIMAL({precision},{scale})"
+    return COLUMN_SQL_TYPES[column.type_name]
+
+
+_OPERATORS = {"==": "=", "!=": "<>", "and": "AND", "or": "OR"}
+
+
+def condition(expr: ast.Expr, alias: str | None = None) -> str:
+    """A `where` expression as SQL over the columns of one relation."""
+    if isinstance(expr, ast.Literal):
+        return literal(expr.value)
+    if isinstance(expr, ast.Name):
+        return (f"{alias}." if alias else "") + ident(expr.dotted)
+    if isinstance(expr, ast.ListExpr):
+        return "(" + ", ".join(condition(i, alias) for i in expr.items) + ")"
+    if isinstance(expr, ast.UnaryOp):
+        inner = condition(expr.operand, alias)
+        if expr.operator in ("is null", "is not null"):
+            return f"({inner} {expr.operator.upper()})"
+        return f"({'NOT ' if expr.operator == 'not' else '-'}{inner})"
+    if isinstance(expr, ast.BinaryOp):
+        operator = "IN" if expr.operator == "in" else _OPERATORS.get(expr.operator, expr.operator)
+        return f"({condition(expr.left, alias)} {operator} {condition(expr.right, alias)})"
+    raise TypeError(f"not allowed in a condition: {expr!r}")
+
+
+def values_table(columns: list[tuple[str, str]], rows: list[tuple]) -> str:
+    """An inline relation; typed even when empty."""
+    names = ", ".join(ident(n) for n, _ in columns)
+    if not rows:
+        casts = ", ".join(f"CAST(NULL AS {t}) AS {ident(n)}" for n, t in columns)
+        return f"(SELECT {casts} WHERE FALSE)"
+    body = ", ".join("(" + ", ".join(f"CAST({literal(v)} AS {t})" for v, (_, t) in zip(row, columns)) + ")"
+                     for row in rows)
+    return f"(SELECT * FROM (VALUES {body}) AS v({names}))"

@@ -1,0 +1,122 @@
+"""The plugin manager: loads every `tanso` entry point (built-in or third-party) and merges hooks.
+
+Set TANSO_LOAD_PLUGINS=name1,name2 to load only some entry points (datasette's DATASETTE_LOAD_PLUGINS),
+and TANSO_TRACE_PLUGINS=1 to print each hook call.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import metadata
+
+import pluggy
+
+from tanso import contracts, hookspecs
+from tanso.diagnostics import TansoError
+
+ENTRY_POINT_GROUP = "tanso"
+
+
+@dataclass(frozen=True)
+class Implementation:
+    hook: str
+    name: str
+    plugin: str
+    package: str
+    version: str
+
+
+class Registry:
+    """Everything the installed plugins provide, keyed by name, with where each came from."""
+
+    def __init__(self, manager: pluggy.PluginManager):
+        self.manager = manager
+
+    def _collect(self, hook: str, key: str = "name") -> dict[str, tuple[object, str]]:
+        found: dict[str, tuple[object, str]] = {}
+        for impl in getattr(self.manager.hook, hook).get_hookimpls():
+            for item in impl.function() or []:
+                name = getattr(item, key)
+                if name in found and found[name][1] != impl.plugin_name:
+                    raise TansoError(f"{hook}: '{name}' is provided by both {found[name][1]} "
+                                     f"and {impl.plugin_name}; uninstall one of them")
+                found[name] = (item, impl.plugin_name)
+        return found
+
+    @cached_property
+    def calculators(self) -> dict[str, contracts.Calculator]:
+        return {k: v for k, (v, _) in self._collect("tanso_calculators").items()}
+
+    @cached_property
+    def policy_options(self) -> dict[str, contracts.PolicyOption]:
+        return {k: v for k, (v, _) in self._collect("tanso_policy_options").items()}
+
+    @cached_property
+    def readers(self) -> dict[str, contracts.Reader]:
+        return {k: v for k, (v, _) in self._collect("tanso_readers", key="format").items()}
+
+    @cached_property
+    def factor_sets(self) -> dict[str, contracts.FactorSetSource]:
+        return {k: v for k, (v, _) in self._collect("tanso_factor_sets").items()}
+
+    @cached_property
+    def reporters(self) -> dict[str, contracts.Reporter]:
+        return {k: v for k, (v, _) in self._collect("tanso_reporters").items()}
+
+    @cached_property
+    def functions(self) -> dict[str, contracts.ExpressionFunction]:
+        return {k: v for k, (v, _) in self._collect("tanso_functions").items()}
+
+    def reader_for_suffix(self, suffix: str) -> contracts.Reader | None:
+        for reader in self.readers.values():
+            if suffix.lower() in reader.suffixes:
+                return reader
+        return None
+
+    def implementations(self) -> list[Implementation]:
+        """Every (hook, provided name) with the plugin's distribution and version, for `tanso plugins`."""
+        dists = _distributions_by_module()
+        rows = []
+        for hook in sorted(n for n in dir(hookspecs) if n.startswith("tanso_")):
+            key = "format" if hook == "tanso_readers" else "name"
+            for impl in getattr(self.manager.hook, hook).get_hookimpls():
+                package, version = dists.get(impl.plugin_name, (impl.plugin_name, "?"))
+                for item in impl.function() or []:
+                    rows.append(Implementation(hook, getattr(item, key), impl.plugin_name, package, version))
+        return sorted(rows, key=lambda r: (r.hook, r.name))
+
+
+def _distributions_by_module() -> dict[str, tuple[str, str]]:
+    found = {}
+    for dist in metadata.distributions():
+        for ep in dist.entry_points:
+            if ep.group == ENTRY_POINT_GROUP:
+                found[ep.name] = (dist.metadata["Name"], dist.version)
+    return found
+
+
+def _trace(hook_name, hook_impls, kwargs):  # pragma: no cover - debugging aid
+    print(f"tanso: calling {hook_name} on {[i.plugin_name for i in hook_impls]}", file=sys.stderr)
+
+
+def load_registry() -> Registry:
+    """Build a fresh manager from the installed entry points (cheap; call once per command)."""
+    manager = pluggy.PluginManager("tanso")
+    manager.add_hookspecs(hookspecs)
+    wanted = os.environ.get("TANSO_LOAD_PLUGINS")
+    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        if wanted is not None and ep.name not in wanted.split(","):
+            continue
+        try:
+            module = ep.load()
+        except Exception as error:  # a broken third-party plugin must not hide behind a traceback
+            raise TansoError(f"plugin '{ep.name}' ({ep.value}) failed to load: {error}") from error
+        if manager.get_plugin(ep.name) is None:
+            manager.register(module, name=ep.name)
+    manager.check_pending()
+    if os.environ.get("TANSO_TRACE_PLUGINS"):
+        manager.add_hookcall_monitoring(_trace, lambda *a: None)
+    return Registry(manager)

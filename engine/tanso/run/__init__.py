@@ -1,0 +1,59 @@
+"""Running rulesets: `prepare` (load + graph), `evaluate` (execute), `export` (write tables)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import networkx as nx
+
+from tanso.diagnostics import Diagnostics, RulesetError
+from tanso.graph import build_graph, check_acyclic
+from tanso.model.resolve import load_ruleset
+from tanso.model.ruleset import Ruleset
+from tanso.plugins import Registry, load_registry
+from tanso.run.execute import RunResult, evaluate
+
+__all__ = ["Prepared", "prepare", "evaluate", "export", "RunResult"]
+
+EXPORT_FORMATS = ("csv", "parquet", "json")
+
+
+@dataclass(frozen=True)
+class Prepared:
+    registry: Registry
+    ruleset: Ruleset
+    graph: nx.DiGraph
+
+
+def prepare(path: Path, *, overlays: tuple[Path, ...] = (), overrides: dict[str, str] | None = None,
+            registry: Registry | None = None) -> Prepared:
+    """Parse, resolve and graph a ruleset; every diagnostic is raised at once in a RulesetError."""
+    registry = registry or load_registry()
+    diagnostics = Diagnostics()
+    ruleset = load_ruleset(path, registry, overlays=overlays, overrides=overrides, diagnostics=diagnostics)
+    graph = build_graph(ruleset, registry)
+    check_acyclic(graph, diagnostics)
+    if diagnostics.errors:
+        raise RulesetError("the ruleset has errors", diagnostics)
+    return Prepared(registry, ruleset, graph)
+
+
+def export(result: RunResult, out_dir: Path, fmt: str) -> list[Path]:
+    """Write ledger, rejects, excluded and summary in `fmt` (the ledger is always also Parquet)."""
+    con = result.connection
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tables = {"ledger": "SELECT * FROM run_ledger", "rejects": "SELECT * FROM run_rejects ORDER BY ALL",
+              "excluded": "SELECT * FROM run_excluded ORDER BY ALL",
+              "summary": "SELECT scope, category, rule_id, entity, period, sum(co2e_kg) AS co2e_kg, "
+                         "count(DISTINCT row_id) AS rows FROM run_ledger GROUP BY ALL ORDER BY ALL NULLS FIRST"}
+    options = {"csv": "FORMAT csv, HEADER true", "parquet": "FORMAT parquet, COMPRESSION zstd", "json": "FORMAT json, ARRAY true"}[fmt]
+    written = []
+    for name, query in tables.items():
+        path = out_dir / f"{name}.{fmt}"
+        if name == "ledger" and fmt == "parquet":
+            written.append(result.ledger_path)
+            continue
+        con.execute(f"COPY ({query}) TO '{path}' ({options})")
+        written.append(path)
+    return written

@@ -1,0 +1,361 @@
+"""Run a resolved ruleset on a data folder: plan every rule, execute on DuckDB, write the run record.
+
+The run produces `ledger` (one row per input row × rule × gas), `rejects`, `excluded` and `summary`,
+checks the conservation invariant and computes a digest that is the same for the same inputs on
+any thread count.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable
+
+import duckdb
+import networkx as nx
+import pyarrow as pa
+
+from tanso import contracts
+from tanso.diagnostics import InputError, InvariantError
+from tanso.graph import rule_order
+from tanso.model.ruleset import Rule, Ruleset
+from tanso.plan.context import CalcContext, FactorTable
+from tanso.plan.sql import condition, ident, literal
+from tanso.plugins import Registry
+from tanso.run import expressions
+from tanso.run.inputs import LoadedInput, load_factor_set, load_input
+
+LEDGER_FILE = "ledger.parquet"
+REJECT_COLUMNS = "row_id VARCHAR, input_table VARCHAR, input_row BIGINT, rule_id VARCHAR, rule_source VARCHAR, reason VARCHAR"
+EXCLUDED_COLUMNS = "row_id VARCHAR, input_table VARCHAR, input_row BIGINT, exclusion_id VARCHAR, exclusion_source VARCHAR, reason VARCHAR"
+SUMMARY_KEYS = ("scope", "category", "rule_id", "entity", "period")
+
+
+@dataclass
+class RunResult:
+    ruleset: Ruleset
+    out_dir: Path
+    summary: list[dict[str, Any]]
+    totals: list[dict[str, Any]]                # by scope and category
+    rejects_count: int
+    excluded_count: int
+    ledger_rows: int
+    metrics: list[dict[str, Any]]
+    checks: list[dict[str, Any]]
+    exclusions: list[dict[str, Any]]             # declared scope/category exclusions with justification
+    manifest: dict[str, Any]
+    digest: str
+    connection: Any = field(repr=False, default=None)
+
+    @property
+    def ledger_path(self) -> Path:
+        return self.out_dir / LEDGER_FILE
+
+
+class _Planner:
+    """Holds the connection and the plan-time state of one run."""
+
+    def __init__(self, ruleset: Ruleset, registry: Registry, data_dir: Path, threads: int | None):
+        self.ruleset, self.registry, self.data_dir = ruleset, registry, data_dir
+        self.con = duckdb.connect()
+        if threads:
+            self.con.execute(f"SET threads = {int(threads)}")
+        self.inputs: dict[str, LoadedInput] = {}
+        self.factors: dict[str, FactorTable] = {}
+        self.rule_sources: dict[str, str] = {}     # rule id → relation with its rows
+        self.rule_ledgers: dict[str, str] = {}
+        self.rule_rejects: dict[str, str] = {}
+        self.rule_tables: dict[str, str] = {}      # rule id → input table its rows come from
+        self.columns: dict[str, dict[str, str]] = {}  # rule id → columns of its rows
+        self._registered = 0
+
+    # -- plan-time helpers handed to calculators
+    def query(self, sql: str) -> list[tuple]:
+        return self.con.execute(sql).fetchall()
+
+    def register(self, name: str, table: pa.Table) -> str:
+        self._registered += 1
+        relation = f"plan_{self._registered}_{_safe(name)}"
+        self.con.register(relation + "_arrow", table)
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {relation} AS SELECT * FROM {relation}_arrow")
+        self.con.unregister(relation + "_arrow")
+        return relation
+
+    def factor_table(self, name: str) -> FactorTable:
+        if name not in self.factors:
+            declared = self.ruleset.factor_sets.get(name)
+            if declared is not None:
+                path = self.data_dir / declared.file
+                self.factors[name] = load_factor_set(self.con, self.registry, name, path, {})
+            else:
+                shipped = self.registry.factor_sets[name]
+                self.factors[name] = load_factor_set(self.con, self.registry, name, shipped.path, {
+                    "version": shipped.version, "publisher": shipped.publisher, "edition": shipped.edition,
+                    "licence": shipped.licence})
+        return self.factors[name]
+
+    def input(self, name: str) -> LoadedInput:
+        if name not in self.inputs:
+            self.inputs[name] = load_input(self.con, self.registry, self.ruleset.inputs[name], self.data_dir)
+        return self.inputs[name]
+
+    # -- rules
+    def exclusion_filter(self, table: str) -> str:
+        """SQL condition true for rows of `table` that an explicit exclusion removes."""
+        parts = []
+        for item in self.ruleset.exclusions.values():
+            source = item.node.source
+            if source is not None and source.table == table:
+                parts.append(condition(source.where) if source.where is not None else "TRUE")
+        return " OR ".join(f"coalesce({p}, FALSE)" for p in parts) if parts else "FALSE"
+
+    def plan_rule(self, rule: Rule) -> None:
+        source = rule.node.source
+        rid = _safe(rule.id)
+        if source.table is not None:
+            loaded = self.input(source.table)
+            base = loaded.relation
+            self.rule_tables[rule.id] = source.table
+            columns = {c.name: c.type_name for c in self.ruleset.inputs[source.table].columns}
+        else:
+            upstream = source.results_of.dotted
+            self.rule_tables[rule.id] = self.rule_tables[upstream]
+            base = f"results__{rid}"
+            self.con.execute(
+                f"CREATE OR REPLACE TEMP VIEW {base} AS SELECT s.*, r.result_co2e_kg FROM {self.rule_sources[upstream]} s "
+                f"JOIN (SELECT row_id, sum(co2e_kg) AS result_co2e_kg FROM {self.rule_ledgers[upstream]} GROUP BY row_id) r "
+                f"ON r.row_id = s._row_id")
+            columns = {**self.columns[upstream], "result_co2e_kg": "decimal"}
+        where = f"coalesce({condition(source.where)}, FALSE)" if source.where is not None else "TRUE"
+        excluded = self.exclusion_filter(self.rule_tables[rule.id]) if source.table is not None else "FALSE"
+        src = f"src__{rid}"
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {src} AS SELECT * FROM {base} WHERE {where} AND NOT ({excluded})")
+        self.rule_sources[rule.id] = src
+        self.columns[rule.id] = columns
+
+        ledgers, rejects = [], []
+        step_src = src
+        for index, step in enumerate(rule.steps):
+            calculator = self.registry.calculators[step.calculator]
+            ctx = CalcContext(rule_id=f"{rid}_{index}", calculator=step.calculator, parameters=step.parameters,
+                              policies={p: self.ruleset.policy(p) for p in calculator.reads_policies},
+                              src=step_src, columns=columns, query=self.query, register=self.register,
+                              factor_table=self.factor_table)
+            plan = calculator.compile(ctx)
+            ledger_view, reject_view = f"ledger__{rid}_{index}", f"rejects__{rid}_{index}"
+            self.con.execute(f"CREATE OR REPLACE TEMP VIEW {ledger_view} AS {_project(plan.ledger, contracts.CALC_LEDGER_COLUMNS)}")
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {reject_view} AS "
+                             f"{_project(plan.rejects, contracts.CALC_REJECT_COLUMNS)}")
+            ledgers.append((ledger_view, step.calculator))
+            rejects.append((reject_view, step.calculator))
+            if index + 1 < len(rule.steps):  # the next method of a first_of chain gets what this one could not do
+                next_src = f"src__{rid}_{index + 1}"
+                self.con.execute(f"CREATE OR REPLACE TEMP VIEW {next_src} AS SELECT s.* FROM {step_src} s "
+                                 f"WHERE s._row_id IN (SELECT row_id FROM {reject_view})")
+                step_src = next_src
+
+        rule_ledger = f"rule_ledger__{rid}"
+        scope, category = rule.node.scope, rule.node.category
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {rule_ledger} AS " + " UNION ALL ".join(
+            f"SELECT {literal(rule.id)} AS rule_id, {literal(rule.node.span.short)} AS rule_source, "
+            f"CAST({literal(scope)} AS INTEGER) AS scope, CAST({literal(category)} AS INTEGER) AS category, "
+            f"{literal(self.rule_tables[rule.id])} AS input_table, {literal(calc)} AS calculator, l.* FROM {view} l"
+            for view, calc in ledgers))
+        self.rule_ledgers[rule.id] = rule_ledger
+        # A row rejected by every method of a chain is rejected with every method's reason.
+        last, last_calc = rejects[-1]
+        reasons = " || '; ' || ".join(f"'{calc}: ' || r{i}.reason" for i, (_, calc) in enumerate(rejects))
+        joins = " ".join(f"JOIN {view} r{i} ON r{i}.row_id = r{len(rejects) - 1}.row_id"
+                         for i, (view, _) in enumerate(rejects[:-1]))
+        self.rule_rejects[rule.id] = (
+            f"SELECT r{len(rejects) - 1}.row_id, {literal(self.rule_tables[rule.id])} AS input_table, s._row AS input_row, "
+            f"{literal(rule.id)} AS rule_id, {literal(rule.node.span.short)} AS rule_source, {reasons} AS reason "
+            f"FROM {last} r{len(rejects) - 1} {joins} JOIN {src} s ON s._row_id = r{len(rejects) - 1}.row_id")
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in name)
+
+
+def _project(select: str, columns: dict[str, str]) -> str:
+    """Fix the calculator's output to the contract's columns and types (a no-op cast when they match)."""
+    listing = ", ".join(f"CAST({ident(n)} AS {t}) AS {ident(n)}" for n, t in columns.items())
+    return f"SELECT {listing} FROM ({select}) AS calc"
+
+
+def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: Path, out_dir: Path, *,
+             selected: set[str] | None = None, threads: int | None = None,
+             progress: Callable[[str], None] = lambda message: None) -> RunResult:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    planner = _Planner(ruleset, registry, data_dir, threads)
+    con = planner.con
+    order = [r for r in rule_order(graph) if selected is None or f"rule:{r}" in selected]
+    if not order:
+        raise InputError("no rule to evaluate (check --select)")
+    dependents = {u.split(":", 1)[1] for u, v in graph.edges if u.startswith("rule:") and v.startswith("rule:")}
+    for rule_id in order:
+        progress(f"planning {rule_id}")
+        planner.plan_rule(ruleset.rules[rule_id])
+        if rule_id in dependents:  # read again by a derived rule: compute once
+            table = f"mat__{_safe(rule_id)}"
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {planner.rule_ledgers[rule_id]}")
+            planner.rule_ledgers[rule_id] = table
+
+    progress("computing rejects and exclusions")
+    tables = sorted({planner.rule_tables[r] for r in order})
+    con.execute(f"CREATE OR REPLACE TEMP TABLE run_rejects ({REJECT_COLUMNS})")
+    for table in tables:
+        con.execute(f"INSERT INTO run_rejects SELECT row_id, {literal(table)}, input_row, NULL, NULL, reason "
+                    f"FROM {planner.inputs[table].rejects}")
+    for rule_id in order:
+        con.execute(f"INSERT INTO run_rejects {planner.rule_rejects[rule_id]}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE run_excluded ({EXCLUDED_COLUMNS})")
+    _exclusions(planner, tables, order)
+
+    progress("writing the ledger")
+    ledger_path = out_dir / LEDGER_FILE
+    union = " UNION ALL ".join(f"SELECT * FROM {planner.rule_ledgers[r]}" for r in order)
+    con.execute(f"COPY ({union}) TO {literal(str(ledger_path))} (FORMAT parquet, COMPRESSION zstd)")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW run_ledger AS SELECT * FROM read_parquet({literal(str(ledger_path))})")
+
+    progress("checking conservation")
+    _check_conservation(planner, order, tables)
+    summary = _summary(con)
+    totals = _totals(con)
+    counts = con.execute("SELECT (SELECT count(*) FROM run_ledger), (SELECT count(*) FROM run_rejects), "
+                         "(SELECT count(*) FROM run_excluded)").fetchone()
+    for item in [*ruleset.metrics.values(), *ruleset.checks.values()]:
+        for table in expressions.tables_read_by(item.node.expr):
+            if table in ruleset.inputs:
+                planner.input(table)
+    functions_ctx = expressions.Relations(ledger="run_ledger", inputs={t: planner.inputs[t].relation for t in planner.inputs},
+                                          rules={r.id: (r.node.scope, r.node.category) for r in ruleset.rules.values()})
+    metrics = [expressions.evaluate_metric(item.node, registry, con, functions_ctx) for item in ruleset.metrics.values()]
+    checks = [expressions.evaluate_check(item.node, registry, con, functions_ctx) for item in ruleset.checks.values()]
+    declared_exclusions = [
+        {"id": item.node.id, "scope": item.node.scope, "category": item.node.category,
+         "justification": item.node.justification, "source": item.node.span.short, "layer": item.layer}
+        for item in ruleset.exclusions.values() if item.node.source is None]
+    digest = _digest(con, summary, metrics)
+    manifest = _manifest(ruleset, registry, planner, order, digest, threads)
+    (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
+    return RunResult(ruleset, out_dir, summary, totals, counts[1], counts[2], counts[0], metrics, checks,
+                     declared_exclusions, manifest, digest, con)
+
+
+def _exclusions(planner: _Planner, tables: list[str], order: list[str]) -> None:
+    """Explicit exclusions first (their justification is the reason), then rows no rule selects."""
+    con, ruleset = planner.con, planner.ruleset
+    for table in tables:
+        relation = planner.inputs[table].relation
+        claimed = []
+        for item in ruleset.exclusions.values():
+            source = item.node.source
+            if source is None or source.table != table:
+                continue
+            where = f"coalesce({condition(source.where)}, FALSE)" if source.where is not None else "TRUE"
+            # The first exclusion that matches a row claims it.
+            earlier = " OR ".join(f"({c})" for c in claimed) or "FALSE"
+            con.execute(f"INSERT INTO run_excluded SELECT _row_id, {literal(table)}, _row, {literal(item.node.id)}, "
+                        f"{literal(item.node.span.short)}, {literal(item.node.justification)} FROM {relation} "
+                        f"WHERE {where} AND NOT ({earlier})")
+            claimed.append(where)
+        rule_filters = []
+        for rule_id in order:
+            source = ruleset.rules[rule_id].node.source
+            if source.table == table:
+                rule_filters.append(f"coalesce({condition(source.where)}, FALSE)" if source.where is not None else "TRUE")
+        if "TRUE" in rule_filters:
+            continue
+        selected = " OR ".join(rule_filters) or "FALSE"
+        already = " OR ".join(f"({c})" for c in claimed) or "FALSE"
+        rules = ", ".join(r for r in order if ruleset.rules[r].node.source.table == table)
+        con.execute(f"INSERT INTO run_excluded SELECT _row_id, {literal(table)}, _row, NULL, NULL, "
+                    f"{literal('no rule selects this row (rules reading ' + table + ': ' + rules + ')')} "
+                    f"FROM {relation} WHERE NOT ({selected}) AND NOT ({already})")
+
+
+def _check_conservation(planner: _Planner, order: list[str], tables: list[str]) -> None:
+    """Every row a rule selects is in its ledger or its rejects, never both, never neither; and
+    every input row is computed by some rule, rejected or excluded."""
+    con = planner.con
+    problems = []
+    ledger_counts = dict(con.execute("SELECT rule_id, count(DISTINCT row_id) FROM run_ledger GROUP BY rule_id").fetchall())
+    reject_counts = dict(con.execute("SELECT rule_id, count(*) FROM run_rejects WHERE rule_id IS NOT NULL "
+                                     "GROUP BY rule_id").fetchall())
+    for rule_id in order:
+        selected = con.execute(f"SELECT count(*) FROM {planner.rule_sources[rule_id]}").fetchone()[0]
+        in_ledger, in_rejects = ledger_counts.get(rule_id, 0), reject_counts.get(rule_id, 0)
+        both = con.execute(f"SELECT count(*) FROM run_rejects r WHERE r.rule_id = {literal(rule_id)} AND r.row_id IN "
+                           f"(SELECT row_id FROM run_ledger WHERE rule_id = {literal(rule_id)})").fetchone()[0]
+        if selected != in_ledger + in_rejects or both:
+            problems.append(f"rule {rule_id}: {selected} rows selected, {in_ledger} in the ledger, {in_rejects} rejected, "
+                            f"{both} in both")
+    for table in tables:
+        loaded = planner.inputs[table]
+        total = con.execute(f"SELECT count(*) FROM raw__{table}").fetchone()[0]
+        rejected = con.execute(f"SELECT count(*) FROM {loaded.rejects}").fetchone()[0]
+        valid = con.execute(f"SELECT count(*) FROM {loaded.relation}").fetchone()[0]
+        if total != rejected + valid:
+            problems.append(f"input {table}: {total} rows read, {valid} valid + {rejected} rejected")
+    if problems:
+        raise InvariantError("conservation violated — every input row must be in the ledger, rejects or excluded: "
+                             + "; ".join(problems))
+
+
+def _summary(con) -> list[dict[str, Any]]:
+    keys = ", ".join(SUMMARY_KEYS)
+    rows = con.execute(f"SELECT {keys}, sum(co2e_kg) AS co2e_kg, count(DISTINCT row_id) AS rows FROM run_ledger "
+                       f"GROUP BY {keys} ORDER BY {keys} NULLS FIRST").fetchall()
+    return [dict(zip((*SUMMARY_KEYS, "co2e_kg", "rows"), row)) for row in rows]
+
+
+def _totals(con) -> list[dict[str, Any]]:
+    rows = con.execute("SELECT scope, category, sum(co2e_kg), count(DISTINCT rule_id) FROM run_ledger "
+                       "GROUP BY scope, category ORDER BY scope NULLS FIRST, category NULLS FIRST").fetchall()
+    return [dict(scope=s, category=c, co2e_kg=v, rules=n) for s, c, v, n in rows]
+
+
+def _digest(con, summary: list[dict], metrics: list[dict]) -> str:
+    """Hash of the summary and an order-independent fingerprint of the ledger and rejects."""
+    fingerprint = con.execute(
+        "SELECT count(*), sum(co2e_kg), sum(amount), "
+        "sum(hash(row_id, rule_id, gas, co2e_kg, factor_id) % 1000000007) FROM run_ledger").fetchone()
+    reject_print = con.execute("SELECT count(*), sum(hash(row_id, rule_id, reason) % 1000000007) FROM run_rejects").fetchone()
+    excluded_print = con.execute("SELECT count(*), sum(hash(row_id, exclusion_id, reason) % 1000000007) FROM run_excluded").fetchone()
+    canonical = json.dumps({"summary": summary, "ledger": fingerprint, "rejects": reject_print,
+                            "excluded": excluded_print, "metrics": metrics}, default=_canonical, sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _canonical(value):
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def _manifest(ruleset: Ruleset, registry: Registry, planner: _Planner, order: list[str], digest: str,
+              threads: int | None) -> dict[str, Any]:
+    from importlib import metadata
+
+    from tanso.run.inputs import file_digest
+    return {
+        "format": "tanso-manifest.v1",
+        "tanso_version": metadata.version("tanso"),
+        "ruleset": {"name": ruleset.name, "layers": list(ruleset.layers),
+                    "files": {f: file_digest(Path(f)) for f in ruleset.files if Path(f).exists()}},
+        "policies": {name: {"value": p.value, "layer": p.layer, "source": p.provenance.source,
+                            "as_of": p.provenance.as_of, "status": p.provenance.status,
+                            "at": str(p.span) if p.span else None} for name, p in ruleset.policies.items()},
+        "rules": {r: {"source": ruleset.rules[r].node.span.short, "layer": ruleset.rules[r].layer,
+                      "calculators": [s.calculator for s in ruleset.rules[r].steps]} for r in order},
+        "inputs": {name: {"file": str(i.file), "sha256": i.sha256} for name, i in sorted(planner.inputs.items())},
+        "factor_sets": {name: {"file": f.source_file, "version": f.version, "publisher": f.publisher,
+                               "edition": f.edition, "licence": f.licence} for name, f in sorted(planner.factors.items())},
+        "plugins": sorted({f"{i.package}=={i.version}" for i in registry.implementations()}),
+        "backend": f"duckdb {duckdb.__version__}",
+        "digest": digest,
+    }

@@ -1,0 +1,86 @@
+"""Evaluate `metric` and `check` expressions: functions compile to scalar SQL over the finished run;
+the arithmetic around them is done exactly in Python decimals (a handful of values, not rows)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, DivisionByZero, InvalidOperation, localcontext
+from typing import Any
+
+from tanso.dsl import ast
+from tanso.model.ruleset import literal_value
+from tanso.plan.context import FunctionContext
+from tanso.plugins import Registry
+
+
+@dataclass(frozen=True)
+class Relations:
+    ledger: str
+    inputs: dict[str, str]
+    rules: dict[str, tuple[int | None, int | None]]
+
+
+class ExpressionProblem(Exception):
+    pass
+
+
+def tables_read_by(expr: ast.Expr) -> set[str]:
+    """Input tables named by `table.column` arguments (e.g. `column_sum(financials.revenue)`)."""
+    found: set[str] = set()
+    if isinstance(expr, ast.Call):
+        for argument in expr.arguments:
+            if argument.name is None and isinstance(argument.value, ast.Name) and len(argument.value.parts) == 2:
+                found.add(argument.value.parts[0])
+            found |= tables_read_by(argument.value)
+    elif isinstance(expr, ast.BinaryOp):
+        found |= tables_read_by(expr.left) | tables_read_by(expr.right)
+    elif isinstance(expr, ast.UnaryOp):
+        found |= tables_read_by(expr.operand)
+    return found
+
+
+def _value(expr: ast.Expr, registry: Registry, con, relations: Relations) -> Any:
+    if isinstance(expr, ast.Call):
+        function = registry.functions[expr.function]
+        ctx = FunctionContext(
+            arguments={a.name: literal_value(a.value) for a in expr.arguments if a.name},
+            positional=[literal_value(a.value) for a in expr.arguments if a.name is None],
+            ledger=relations.ledger, inputs=relations.inputs, rules=relations.rules)
+        result = con.execute(function.compile(ctx)).fetchone()[0]
+        return Decimal(0) if result is None else Decimal(result)
+    if isinstance(expr, ast.BinaryOp):
+        left = _value(expr.left, registry, con, relations)
+        right = _value(expr.right, registry, con, relations)
+        operations = {"+": lambda: left + right, "-": lambda: left - right, "*": lambda: left * right,
+                      "/": lambda: left / right, "==": lambda: left == right, "!=": lambda: left != right,
+                      ">=": lambda: left >= right, "<=": lambda: left <= right, ">": lambda: left > right,
+                      "<": lambda: left < right, "and": lambda: left and right, "or": lambda: left or right}
+        try:
+            return operations[expr.operator]()
+        except (DivisionByZero, InvalidOperation):
+            raise ExpressionProblem(f"division by zero at {expr.span}") from None
+    if isinstance(expr, ast.UnaryOp) and expr.operator == "not":
+        return not _value(expr.operand, registry, con, relations)
+    return literal_value(expr)
+
+
+def _evaluate(expr: ast.Expr, registry: Registry, con, relations: Relations) -> tuple[Any, str | None]:
+    with localcontext() as context:
+        context.prec = 50
+        context.traps[DivisionByZero] = True
+        try:
+            return _value(expr, registry, con, relations), None
+        except ExpressionProblem as problem:
+            return None, str(problem)
+
+
+def evaluate_metric(node: ast.Metric, registry: Registry, con, relations: Relations) -> dict[str, Any]:
+    value, problem = _evaluate(node.expr, registry, con, relations)
+    return {"id": node.id, "title": node.title, "value": value, "unit": node.unit, "problem": problem,
+            "source": node.span.short}
+
+
+def evaluate_check(node: ast.Check, registry: Registry, con, relations: Relations) -> dict[str, Any]:
+    value, problem = _evaluate(node.expr, registry, con, relations)
+    return {"id": node.id, "title": node.title, "passed": bool(value) if problem is None else False,
+            "problem": problem, "source": node.span.short}

@@ -1,0 +1,1 @@
+"""Built-in functions for `metric` and `check` expressions."""

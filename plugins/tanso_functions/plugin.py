@@ -1,0 +1,56 @@
+"""`total`, `quantity`, `rows` over the ledger and `column_sum` over an input table.
+
+Filters are named arguments: `scope: 1` or `scope: [1, 2]`, `category: 3`, `rule: s2.location`,
+`gas: CH4`. Totals are in kg CO2e, exact decimals.
+"""
+
+from __future__ import annotations
+
+from tanso import hookimpl
+from tanso.contracts import ExpressionFunction
+from tanso.plan.context import FunctionContext
+from tanso.plan.sql import ident, literal
+
+FILTERS = ("scope", "category", "rule", "gas")
+
+
+def _where(ctx: FunctionContext) -> str:
+    parts = []
+    for name in FILTERS:
+        if name not in ctx.arguments:
+            continue
+        values = ctx.arguments[name]
+        values = values if isinstance(values, list) else [values]
+        column = "rule_id" if name == "rule" else name
+        cast = (lambda v: str(int(v))) if name in ("scope", "category") else literal
+        parts.append(f"{column} IN ({', '.join(cast(v) for v in values)})")
+    return " AND ".join(parts) or "TRUE"
+
+
+def total(ctx: FunctionContext) -> str:
+    return f"SELECT sum(co2e_kg) FROM {ctx.ledger} WHERE {_where(ctx)}"
+
+
+def quantity(ctx: FunctionContext) -> str:
+    # One quantity per input row and rule, although the ledger holds one row per gas.
+    return (f"SELECT sum(quantity) FROM (SELECT DISTINCT rule_id, row_id, quantity FROM {ctx.ledger} "
+            f"WHERE {_where(ctx)})")
+
+
+def rows(ctx: FunctionContext) -> str:
+    return f"SELECT count(DISTINCT row_id) FROM {ctx.ledger} WHERE {_where(ctx)}"
+
+
+def column_sum(ctx: FunctionContext) -> str:
+    table, column = str(ctx.positional[0]).split(".", 1)
+    return f"SELECT sum({ident(column)}) FROM {ctx.inputs.get(table, 'input__' + table)}"
+
+
+@hookimpl
+def tanso_functions():
+    return [
+        ExpressionFunction("total", "kg CO2e in the ledger, filtered by scope/category/rule/gas", total, FILTERS),
+        ExpressionFunction("quantity", "activity quantity computed by the filtered rules", quantity, FILTERS),
+        ExpressionFunction("rows", "number of input rows in the filtered ledger", rows, FILTERS),
+        ExpressionFunction("column_sum", "sum of an input column: column_sum(table.column)", column_sum, ()),
+    ]

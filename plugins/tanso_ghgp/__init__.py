@@ -1,0 +1,1 @@
+"""GHG Protocol domain plugin: calculators, GWP sets and policy options."""

@@ -1,0 +1,45 @@
+"""IPCC global warming potentials (100-year) from the `globalwarmingpotentials` package (CC0-1.0).
+
+Values are read from the package's CSV as text, so 27.9 stays exactly 27.9. The package cites
+AR4/AR5 from the GHG Protocol's GWP table (2016) and AR6 from IPCC AR6 WG1 Table 7.SM.7.
+"""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+from functools import lru_cache
+from importlib import metadata, resources
+
+from tanso.plan.factor_product import GasWeights
+
+GWP_SETS = {"AR4": "AR4GWP100", "AR5": "AR5GWP100", "AR6": "AR6GWP100"}
+SOURCES = {
+    "AR4": "IPCC AR4 WG1 (2007) Table 2.14, as tabulated by the GHG Protocol (2016)",
+    "AR5": "IPCC AR5 WG1 (2013) Table 8.A.1, as tabulated by the GHG Protocol (2016)",
+    "AR6": "IPCC AR6 WG1 (2021) Table 7.SM.7",
+}
+
+
+def normalise_gas(name: str) -> str:
+    """`HFC-134a` and `HFC134a` are the same gas."""
+    return name.replace("-", "").replace(" ", "").upper()
+
+
+@lru_cache(maxsize=None)
+def gwp_table(column: str) -> dict[str, Decimal]:
+    text = resources.files("globalwarmingpotentials").joinpath("globalwarmingpotentials.csv").read_text()
+    rows = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
+    table = {"CO2": Decimal(1)}
+    for row in rows:
+        if row.get(column):
+            table[normalise_gas(row["Species"])] = Decimal(row[column])
+    return table
+
+
+def gas_weights(gwp_set: str, gases: list[str]) -> GasWeights:
+    """Weights for the gases a factor table uses, keyed by their spelling in that table."""
+    table = gwp_table(GWP_SETS[gwp_set])
+    version = metadata.version("globalwarmingpotentials")
+    weights = {gas: table[normalise_gas(gas)] for gas in gases if normalise_gas(gas) in table}
+    return GasWeights(label=f"{gwp_set} (globalwarmingpotentials {version})", weights=weights)

@@ -1,0 +1,27 @@
+"""Registers the GHG Protocol calculators and policy options (entry point `ghgp`)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from tanso import hookimpl
+from tanso.contracts import PolicyOption
+from tanso_ghgp.calculators import CALCULATORS
+from tanso_ghgp.gwp import SOURCES
+
+
+@hookimpl
+def tanso_calculators():
+    return CALCULATORS
+
+
+@hookimpl
+def tanso_policy_options():
+    return [
+        PolicyOption(
+            name="gwp.set", type=Literal["AR4", "AR5", "AR6"], default="AR5",
+            doc="IPCC assessment report whose 100-year GWPs turn CH4, N2O and F-gases into CO2e.\n"
+                + "; ".join(f"{k}: {v}" for k, v in SOURCES.items()),
+            status="published", source_doc="GHG Protocol Corporate Standard (2004) ch. 4; GWP values table (2016)",
+            revised="AR6"),
+    ]

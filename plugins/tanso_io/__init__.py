@@ -1,0 +1,1 @@
+"""Built-in readers: CSV and Parquet files into backend relations."""

@@ -1,0 +1,45 @@
+"""CSV and Parquet readers. Each exposes `_row`, the 1-based data row of the file, for messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from tanso import hookimpl
+from tanso.contracts import Reader
+from tanso.diagnostics import InputError
+from tanso.plan.sql import literal
+
+
+def _fail(path: Path, error: Exception) -> InputError:
+    message = str(error).split("\n\n")[0].strip()
+    return InputError(f"{path}: cannot be read: {message}")
+
+
+def register_csv(con, path: Path, relation: str) -> None:
+    # All text: types are applied by the engine so a bad value becomes a reject, not a crash.
+    # The row number is taken while reading in file order (one pass, then a table).
+    try:
+        con.execute("SET preserve_insertion_order = true")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {relation} AS SELECT row_number() OVER () AS _row, * "
+                    f"FROM read_csv({literal(str(path))}, all_varchar = true, header = true, auto_detect = true)")
+    except duckdb.Error as error:
+        raise _fail(path, error) from None
+
+
+def register_parquet(con, path: Path, relation: str) -> None:
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {relation} AS SELECT file_row_number + 1 AS _row, "
+                    f"* EXCLUDE (file_row_number) FROM read_parquet({literal(str(path))}, file_row_number = true)")
+        con.execute(f"SELECT * FROM {relation} LIMIT 0").fetchall()
+    except duckdb.Error as error:
+        raise _fail(path, error) from None
+
+
+@hookimpl
+def tanso_readers():
+    return [
+        Reader(format="csv", suffixes=(".csv",), register=register_csv),
+        Reader(format="parquet", suffixes=(".parquet",), register=register_parquet, native_types=True),
+    ]

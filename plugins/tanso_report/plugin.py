@@ -1,0 +1,83 @@
+"""Reporters. Amounts are exact in the run; they are rounded here, for display only."""
+
+from __future__ import annotations
+
+import io
+import json
+from decimal import ROUND_HALF_EVEN, Decimal
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from tanso import hookimpl
+from tanso.contracts import Reporter
+
+TONNE = Decimal(1000)
+
+
+def tonnes(kg: Decimal | None, places: int = 3) -> str:
+    if kg is None:
+        return "—"
+    return f"{(kg / TONNE).quantize(Decimal(1).scaleb(-places), ROUND_HALF_EVEN):,}"
+
+
+def _label(scope, category) -> str:
+    if scope is None:
+        return "outside the scopes"
+    return f"Scope {scope}" + (f" · category {category}" if category is not None else "")
+
+
+def render_table(result, path: Path | None) -> str:
+    console = Console(file=io.StringIO(), width=110, force_terminal=False, color_system=None)
+    ruleset = result.ruleset
+    table = Table(title=f"{ruleset.title or ruleset.name} — t CO2e", title_justify="left")
+    for column, justify in (("scope / category", "left"), ("t CO2e", "right"), ("rules", "right")):
+        table.add_column(column, justify=justify)
+    for row in result.totals:
+        table.add_row(_label(row["scope"], row["category"]), tonnes(row["co2e_kg"]), str(row["rules"]))
+    console.print(table)
+    for exclusion in result.exclusions:
+        console.print(f"excluded {_label(exclusion['scope'], exclusion['category'])}: {exclusion['justification']} "
+                      f"[{exclusion['source']}]", markup=False)
+    for metric in result.metrics:
+        value = "—" if metric["value"] is None else f"{metric['value']:.6g}"
+        console.print(f"metric {metric['id']}: {value} {metric['unit'] or ''}"
+                      + (f" ({metric['problem']})" if metric["problem"] else ""), markup=False)
+    for check in result.checks:
+        console.print(f"check {check['id']}: {'PASS' if check['passed'] else 'FAIL'} — {check['title'] or ''}"
+                      + (f" ({check['problem']})" if check["problem"] else ""), markup=False)
+    console.print(f"ledger rows {result.ledger_rows:,} · rejects {result.rejects_count:,} · "
+                  f"excluded {result.excluded_count:,} · digest {result.digest[:16]}", markup=False)
+    text = console.file.getvalue()
+    if path is not None:
+        path.write_text(text)
+    return text
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return value
+
+
+def render_json(result, path: Path | None) -> str:
+    document = {
+        "format": "tanso-result.v1", "ruleset": result.ruleset.name, "layers": list(result.ruleset.layers),
+        "totals": result.totals, "summary": result.summary, "exclusions": result.exclusions,
+        "metrics": result.metrics, "checks": result.checks,
+        "counts": {"ledger_rows": result.ledger_rows, "rejects": result.rejects_count, "excluded": result.excluded_count},
+        "policies": {k: v.value for k, v in result.ruleset.policies.items()}, "digest": result.digest,
+    }
+    text = json.dumps(document, indent=2, default=_plain, sort_keys=True) + "\n"
+    if path is not None:
+        path.write_text(text)
+    return text
+
+
+@hookimpl
+def tanso_reporters():
+    return [
+        Reporter(name="table", suffix=".txt", doc="totals by scope and category, metrics, checks", write=render_table),
+        Reporter(name="json", suffix=".json", doc="totals, summary, metrics, checks, digest as JSON", write=render_json),
+    ]
