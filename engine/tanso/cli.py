@@ -12,9 +12,10 @@ import tempfile
 from pathlib import Path
 
 import click
+import duckdb
 from rich.console import Console
 
-from tanso.diagnostics import TansoError
+from tanso.diagnostics import InputError, TansoError
 
 EXIT_CHECK_FAILED = 4
 _err = Console(stderr=True, highlight=False)
@@ -138,6 +139,9 @@ def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: st
                 click.echo(f"wrote {', '.join(str(p) for p in written)}, {out_dir / 'manifest.json'}")
     except TansoError as error:
         _fail(error)
+    except duckdb.Error as error:  # e.g. a value too large for its declared decimal type
+        click.echo(f"error: the backend could not evaluate the data: {str(error).splitlines()[0]}", err=True)
+        sys.exit(InputError.exit_code)
     if fail_on_check and any(not c["passed"] for c in result.checks):
         sys.exit(EXIT_CHECK_FAILED)
 

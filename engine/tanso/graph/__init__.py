@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from tanso.diagnostics import Diagnostics, Note, RulesetError
+from tanso.diagnostics import Diagnostics, Note, RulesetError, did_you_mean
 from tanso.dsl import ast
 from tanso.model.ruleset import Ruleset
 from tanso.plugins import Registry
@@ -115,7 +115,6 @@ def select(graph: nx.DiGraph, selector: str) -> set[str]:
         pattern = part.strip("+")
         matches = [n for n in rules if _matches(_label(n), pattern)]
         if not matches:
-            from tanso.diagnostics import did_you_mean
             hint = did_you_mean(pattern, [_label(n) for n in rules])
             raise RulesetError(f"--select '{part}' matches no rule" + (f"; {hint}" if hint else ""))
         for node in matches:
