@@ -18,6 +18,7 @@ from rich.console import Console
 from tanso.diagnostics import InputError, TansoError
 
 EXIT_CHECK_FAILED = 4
+EXIT_USAGE = 64
 _err = Console(stderr=True, highlight=False)
 
 
@@ -46,14 +47,23 @@ set_option = click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", 
 
 
 class _Group(click.Group):
-    def main(self, *args, **kwargs):
-        kwargs.setdefault("standalone_mode", True)
+    def main(self, *args, standalone_mode: bool = True, **kwargs):
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        # Click's usage errors exit 2, which is also our exit code for an unusable input file; catch
+        # them by type (not by exit code) so only bad command-line usage becomes EXIT_USAGE.
         try:
-            return super().main(*args, **kwargs)
-        except SystemExit as exit_:
-            if exit_.code == 2 and not isinstance(exit_.code, bool):  # click's usage error
-                sys.exit(64)
-            raise
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as error:
+            error.show()
+            sys.exit(EXIT_USAGE)
+        except click.ClickException as error:
+            error.show()
+            sys.exit(error.exit_code)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
 
 @click.group(cls=_Group)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Union
 
 from pydantic import BaseModel, ConfigDict
 
+from tanso.dsl import ast
+
 if TYPE_CHECKING:
-    from tanso.plan.context import CalcContext, FunctionContext
+    from tanso.plan.context import BoundaryContext, CalcContext, FunctionContext
 
 
 # The columns every calculator's ledger SELECT must produce, in this order, with these SQL types.
@@ -23,9 +25,10 @@ CALC_LEDGER_COLUMNS: dict[str, str] = {
     "input_row": "BIGINT",
     "entity": "VARCHAR",
     "period": "VARCHAR",
+    "boundary_weight": "DECIMAL(5,4)",  # the entity's share in the inventory (1 without a boundary)
     "gas": "VARCHAR",
     "amount": "DECIMAL(38,18)",       # mass of the gas, kg
-    "co2e_kg": "DECIMAL(38,18)",      # CO2-equivalent, kg
+    "co2e_kg": "DECIMAL(38,18)",      # CO2-equivalent, kg, at 100% (the engine applies the weight)
     "quantity": "DECIMAL(18,6)",      # the activity amount the factor multiplied
     "quantity_unit": "VARCHAR",
     "factor_id": "VARCHAR",
@@ -43,7 +46,12 @@ CALC_REJECT_COLUMNS: dict[str, str] = {"row_id": "VARCHAR", "reason": "VARCHAR"}
 class Parameters(BaseModel):
     """Base for calculator parameter models: unknown parameters are errors, values are frozen."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+# A parameter that names a column (`quantity: amount`) or computes a per-row value from columns
+# (`quantity: mass_t * distance_km`). See `CalcContext.value_sql`.
+ColumnExpression = Union[str, ast.BinaryOp, ast.UnaryOp]
 
 
 @dataclass(frozen=True)
@@ -69,6 +77,23 @@ class Calculator:
     reads_policies: tuple[str, ...] = ()
     data_type: str = "secondary"   # what the method's results are, by default
     factor_parameters: tuple[str, ...] = ("factors",)  # parameters that name factor sets
+
+
+@dataclass(frozen=True)
+class BoundaryMethod:
+    """Decides which entities are in the inventory and with what weight (e.g. equity share).
+
+    `compile(ctx)` returns SQL yielding `entity VARCHAR, weight DECIMAL(5,4), reason VARCHAR`, one
+    row per entity; weight 0 puts the entity's rows in `excluded` with the reason. Parameters named
+    in `table_parameters` name input tables; `ctx.tables` maps them to relations.
+    """
+
+    name: str
+    doc: str
+    parameters: type[Parameters]
+    compile: Callable[["BoundaryContext"], str]
+    reads_policies: tuple[str, ...] = ()
+    table_parameters: tuple[str, ...] = ("entities",)
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,16 @@ def tanso_factor_sets() -> list:
 
 
 @hookspec
+def tanso_boundary_methods() -> list:
+    """Return `BoundaryMethod` objects: how a ruleset's `boundary` line weights entities.
+
+    The method reads an entities table (ownership, control) and the policies it declares, and
+    compiles to SQL giving each entity a weight between 0 and 1 with a reason. Every rule whose rows
+    have an `entity` column is weighted by it; rows of weight-0 entities go to `excluded`.
+    """
+
+
+@hookspec
 def tanso_reporters() -> list:
     """Return `Reporter` objects: output formats for `tanso evaluate --format` and `--out`."""
 

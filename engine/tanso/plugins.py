@@ -63,6 +63,10 @@ class Registry:
         return {k: v for k, (v, _) in self._collect("tanso_factor_sets").items()}
 
     @cached_property
+    def boundary_methods(self) -> dict[str, contracts.BoundaryMethod]:
+        return {k: v for k, (v, _) in self._collect("tanso_boundary_methods").items()}
+
+    @cached_property
     def reporters(self) -> dict[str, contracts.Reporter]:
         return {k: v for k, (v, _) in self._collect("tanso_reporters").items()}
 

@@ -10,20 +10,22 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from tanso.contracts import Calculator, CalcPlan, Parameters
+from tanso.contracts import Calculator, CalcPlan, ColumnExpression, Parameters
 from tanso.plan.context import CalcContext
 from tanso.plan.factor_product import factor_gases, factor_product
+from tanso.plan.sql import expression_columns
 from tanso_ghgp.gwp import gas_weights
 
 
 class FactorParameters(Parameters):
     factors: str = Field(description="factor set to look factors up in")
     match: list[str] = Field(min_length=1, description="columns that must equal the factor table's columns")
-    quantity: str = Field(default="quantity", description="column with the activity amount")
+    quantity: ColumnExpression = Field(default="quantity", description="column (or expression) with the activity amount")
     unit: str = Field(default="unit", description="column with the unit of the amount")
+    quantity_unit: str | None = Field(default=None, description="the unit of every row's quantity, instead of a column")
 
     def columns_used(self) -> list[str]:
-        return [*self.match, self.quantity, self.unit]
+        return [*self.match, *expression_columns(self.quantity), *([] if self.quantity_unit else [self.unit])]
 
 
 class FuelParameters(FactorParameters):
@@ -35,7 +37,7 @@ def _weighted(ctx: CalcContext, method: str, data_type: str) -> CalcPlan:
     factors = ctx.factor_table(p.factors)
     weights = gas_weights(ctx.policies["gwp.set"], factor_gases(ctx, factors))
     return factor_product(ctx, factors, p.match, method=method, data_type=data_type, weights=weights,
-                          quantity=p.quantity, unit=p.unit)
+                          quantity=p.quantity, unit=p.unit, quantity_unit=p.quantity_unit)
 
 
 def compile_activity(ctx: CalcContext) -> CalcPlan:

@@ -6,6 +6,7 @@ from typing import Literal
 
 from tanso import hookimpl
 from tanso.contracts import PolicyOption
+from tanso_ghgp.boundary import BOUNDARY_METHODS
 from tanso_ghgp.calculators import CALCULATORS
 from tanso_ghgp.gwp import SOURCES
 
@@ -16,8 +17,19 @@ def tanso_calculators():
 
 
 @hookimpl
+def tanso_boundary_methods():
+    return BOUNDARY_METHODS
+
+
+@hookimpl
 def tanso_policy_options():
     return [
+        PolicyOption(
+            name="boundary.approach", type=Literal["equity_share", "financial_control", "operational_control"],
+            default="operational_control",
+            doc="How entities are consolidated: at their equity share, or 100% of those the company controls "
+                "(financially or operationally).",
+            status="published", source_doc="GHG Protocol Corporate Standard (2004), chapter 3"),
         PolicyOption(
             name="gwp.set", type=Literal["AR4", "AR5", "AR6"], default="AR5",
             doc="IPCC assessment report whose 100-year GWPs turn CH4, N2O and F-gases into CO2e.\n"

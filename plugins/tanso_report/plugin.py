@@ -22,10 +22,11 @@ def tonnes(kg: Decimal | None, places: int = 3) -> str:
     return f"{(kg / TONNE).quantize(Decimal(1).scaleb(-places), ROUND_HALF_EVEN):,}"
 
 
-def _label(scope, category) -> str:
+def _label(scope, category, basis=None) -> str:
     if scope is None:
         return "outside the scopes"
-    return f"Scope {scope}" + (f" · category {category}" if category is not None else "")
+    return (f"Scope {scope}" + (f" · category {category}" if category is not None else "")
+            + (f" ({basis}-based)" if basis else ""))
 
 
 def render_table(result, path: Path | None) -> str:
@@ -35,7 +36,7 @@ def render_table(result, path: Path | None) -> str:
     for column, justify in (("scope / category", "left"), ("t CO2e", "right"), ("rules", "right")):
         table.add_column(column, justify=justify)
     for row in result.totals:
-        table.add_row(_label(row["scope"], row["category"]), tonnes(row["co2e_kg"]), str(row["rules"]))
+        table.add_row(_label(row["scope"], row["category"], row["basis"]), tonnes(row["co2e_kg"]), str(row["rules"]))
     console.print(table)
     for exclusion in result.exclusions:
         console.print(f"excluded {_label(exclusion['scope'], exclusion['category'])}: {exclusion['justification']} "

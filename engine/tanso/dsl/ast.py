@@ -172,6 +172,7 @@ class Rule:
     needs: tuple[Name, ...]
     calc: Call | None
     tags: tuple[str, ...]
+    basis: str | None          # alternative views of the same emissions (e.g. location / market)
     replaces: bool
     span: Span
     id_span: Span
@@ -213,7 +214,15 @@ class Remove:
     span: Span
 
 
-Statement = Union[SetPolicy, InputTable, FactorSetDecl, Rule, Exclusion, Metric, Check, Remove]
+@dataclass(frozen=True)
+class Boundary:
+    """The organisational boundary method: which entities count, at what weight."""
+
+    call: Call
+    span: Span
+
+
+Statement = Union[SetPolicy, InputTable, FactorSetDecl, Rule, Exclusion, Metric, Check, Remove, Boundary]
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,10 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from tanso.diagnostics import Diagnostics, did_you_mean
 from tanso.dsl import ast
 
-STATEMENT_KEYWORDS = ("ruleset", "set", "input", "factors", "rule", "replace", "exclude", "metric", "check", "remove")
+STATEMENT_KEYWORDS = ("ruleset", "set", "input", "factors", "rule", "replace", "exclude", "metric", "check", "remove",
+                      "boundary")
 CLAUSE_KEYWORDS = ("status", "source", "as_of", "extends", "key", "columns", "file", "scope", "category", "from",
-                   "where", "needs", "calc", "tags", "results", "of", "unit")
+                   "where", "needs", "calc", "tags", "basis", "results", "of", "unit")
 KEYWORDS = STATEMENT_KEYWORDS + CLAUSE_KEYWORDS
 _STATEMENT_START = re.compile(r"^[ \t]*(%s)\b" % "|".join(STATEMENT_KEYWORDS), re.MULTILINE)
 
@@ -242,7 +243,7 @@ class _ToAst(Transformer):
             id=rule_id.dotted, title=title,
             scope=scope[0] if scope else None, category=scope[1] if scope else None,
             source=fields.get("from"), needs=tuple(fields.get("needs", ())), calc=fields.get("calc"),
-            tags=tuple(fields.get("tags", ())), replaces=str(start).startswith("replace"),
+            tags=tuple(fields.get("tags", ())), basis=fields.get("basis"), replaces=str(start).startswith("replace"),
             span=self._span(meta), id_span=rule_id.span)
 
     def scope(self, meta, c):
@@ -273,6 +274,12 @@ class _ToAst(Transformer):
 
     def tags(self, meta, c):
         return ("tags", tuple(str(t) for t in c), self._span(meta))
+
+    def basis(self, meta, c):
+        return ("basis", str(c[0]), self._span(meta))
+
+    def boundary_stmt(self, meta, c):
+        return ast.Boundary(c[0], self._span(meta))
 
     def exclude_stmt(self, meta, c):
         exclusion_id, justification, *clauses = c

@@ -10,6 +10,7 @@ import networkx as nx
 
 from tanso.diagnostics import Diagnostics, Note, RulesetError, did_you_mean
 from tanso.dsl import ast
+from tanso.model.resolve import POLICY_FUNCTION, calls_in
 from tanso.model.ruleset import Ruleset
 from tanso.plugins import Registry
 
@@ -38,6 +39,14 @@ def build_graph(ruleset: Ruleset, registry: Registry) -> nx.DiGraph:
             for policy in calculator.reads_policies:
                 graph.add_node(f"policy:{policy}", kind="policy")
                 graph.add_edge(f"policy:{policy}", node, span=step.span)
+    if ruleset.boundary is not None:
+        _add_boundary(graph, ruleset, registry)
+    for rule in ruleset.rules.values():
+        source = rule.node.source
+        if source is not None and source.where is not None:
+            for call in calls_in(source.where):
+                if call.function == POLICY_FUNCTION and call.arguments:
+                    graph.add_edge(f"policy:{call.arguments[0].value.value}", f"rule:{rule.id}", span=call.span)
     for kind, items in (("metric", ruleset.metrics), ("check", ruleset.checks)):
         for item in items.values():
             node = f"{kind}:{item.node.id}"
@@ -45,6 +54,22 @@ def build_graph(ruleset: Ruleset, registry: Registry) -> nx.DiGraph:
             for rule_id in _rules_read_by(item.node.expr, ruleset):
                 graph.add_edge(f"rule:{rule_id}", node, span=item.node.span)
     return graph
+
+
+def _add_boundary(graph: nx.DiGraph, ruleset: Ruleset, registry: Registry) -> None:
+    """The boundary reads its entities table and policies; every rule on rows with an entity reads it."""
+    step = ruleset.boundary
+    method = registry.boundary_methods[step.method]
+    node = f"boundary:{step.method}"
+    graph.add_node(node, kind="boundary", span=step.span)
+    for name in method.table_parameters:
+        graph.add_edge(f"table:{getattr(step.parameters, name)}", node, span=step.span)
+    for policy in method.reads_policies:
+        graph.add_edge(f"policy:{policy}", node, span=step.span)
+    for rule in ruleset.rules.values():
+        source = rule.node.source
+        if source is not None and source.table in ruleset.inputs and "entity" in ruleset.columns_of(source.table):
+            graph.add_edge(node, f"rule:{rule.id}", span=step.span)
 
 
 def _rules_read_by(expr: ast.Expr, ruleset: Ruleset) -> list[str]:
@@ -85,7 +110,10 @@ def check_acyclic(graph: nx.DiGraph, diagnostics: Diagnostics) -> None:
             node = next(iter(component))
             if not graph.has_edge(node, node):
                 continue
-        cycle = nx.find_cycle(graph.subgraph(component))
+        # Start from the first node in declaration order: a subgraph view iterates the component's
+        # set, whose order changes with PYTHONHASHSEED, and the message must not.
+        start = next(n for n in graph if n in component)
+        cycle = nx.find_cycle(graph.subgraph(component), source=start)
         path = " → ".join([_label(u) for u, _ in cycle] + [_label(cycle[0][0])])
         notes = [Note(f"{_label(v)} reads {_label(u)} here", graph.edges[u, v]["span"]) for u, v in cycle]
         diagnostics.error(f"dependency cycle: {path}", graph.nodes[cycle[0][1]].get("span"), notes=notes,
@@ -139,7 +167,7 @@ def render(graph: nx.DiGraph, fmt: str, nodes: set[str] | None = None) -> str:
     if fmt == "dot":
         lines = ["digraph tanso {", "  rankdir=LR;"]
         shapes = {"rule": "box", "table": "cylinder", "factors": "folder", "policy": "note", "metric": "ellipse",
-                  "check": "diamond"}
+                  "check": "diamond", "boundary": "hexagon"}
         for n in order:
             lines.append(f'  "{n}" [label="{_label(n)}", shape={shapes.get(sub.nodes[n].get("kind"), "box")}];')
         lines += [f'  "{u}" -> "{v}";' for u, v in edges]

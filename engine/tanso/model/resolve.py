@@ -15,7 +15,7 @@ from pydantic import TypeAdapter, ValidationError
 from tanso.diagnostics import Diagnostics, RulesetError, did_you_mean, expected_list
 from tanso.dsl import ast
 from tanso.dsl.parser import parse_file
-from tanso.model.ruleset import CalcStep, Item, PolicyValue, Rule, Ruleset, literal_value
+from tanso.model.ruleset import BoundaryStep, CalcStep, Item, PolicyValue, Rule, Ruleset, literal_value
 from tanso.plugins import Registry
 
 # Columns a rule reading `results of X` sees in addition to X's input columns.
@@ -39,6 +39,7 @@ class _Layer:
     exclusions: dict[str, Item] = field(default_factory=dict)
     metrics: dict[str, Item] = field(default_factory=dict)
     checks: dict[str, Item] = field(default_factory=dict)
+    boundary: tuple[ast.Boundary, str] | None = None
 
     def owner_of(self, item_id: str) -> dict | None:
         for table in (self.rules, self.exclusions, self.metrics, self.checks):
@@ -182,6 +183,8 @@ def _apply(statements: list[ast.Statement], layer_name: str, layer: _Layer, diag
                                   hint=f"remove '{statement.id}' first, or choose another id")
                 continue
             table[statement.id] = Item(node=statement, layer=layer_name)
+        elif isinstance(statement, ast.Boundary):
+            layer.boundary = (statement, layer_name)  # an overlay's boundary replaces the base's
         elif isinstance(statement, ast.Remove):
             owner = layer.owner_of(statement.id)
             if owner is None:
@@ -190,6 +193,25 @@ def _apply(statements: list[ast.Statement], layer_name: str, layer: _Layer, diag
                                   hint=did_you_mean(statement.id, layer.all_ids()))
             else:
                 del owner[statement.id]
+
+
+def _argument_value(expr: ast.Expr, diagnostics: Diagnostics) -> Any:
+    """A constant, or an arithmetic expression over columns kept as a tree (for ColumnExpression
+    parameters; other parameter types reject it with a pydantic message)."""
+    if isinstance(expr, (ast.BinaryOp, ast.UnaryOp)) and _is_arithmetic(expr):
+        try:
+            return literal_value(expr)
+        except ValueError:
+            return expr
+    return _constant(expr, diagnostics)
+
+
+def _is_arithmetic(expr: ast.Expr) -> bool:
+    if isinstance(expr, ast.BinaryOp):
+        return expr.operator in "+-*/" and _is_arithmetic(expr.left) and _is_arithmetic(expr.right)
+    if isinstance(expr, ast.UnaryOp):
+        return expr.operator == "-" and _is_arithmetic(expr.operand)
+    return isinstance(expr, (ast.Literal, ast.Name))
 
 
 def _constant(expr: ast.Expr, diagnostics: Diagnostics) -> Any:
@@ -216,13 +238,85 @@ def _bind(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> Rulese
             _check_source(item.node.source, layer, diagnostics)
     for item in [*layer.metrics.values(), *layer.checks.values()]:
         _check_expression_calls(item.node.expr, layer, registry, diagnostics)
+    boundary = _bind_boundary(layer, registry, diagnostics) if layer.boundary else None
+    _check_policy_calls(layer, registry, diagnostics)
     header = layer.header
-    return Ruleset(
+    return Ruleset(boundary=boundary, 
         name=layer.name, title=header.title if header else None, status=header.status if header else None,
         source=header.source if header else None, as_of=header.as_of if header else None,
         layers=tuple(layer.layers), files=tuple(layer.files), policies=policies, inputs=dict(layer.inputs),
         factor_sets=dict(layer.factor_sets), rules=rules, exclusions=dict(layer.exclusions),
         metrics=dict(layer.metrics), checks=dict(layer.checks))
+
+
+def _bind_boundary(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> BoundaryStep | None:
+    node, layer_name = layer.boundary
+    call = node.call
+    method = registry.boundary_methods.get(call.function)
+    if method is None:
+        diagnostics.unknown("boundary method", call.function, call.span, registry.boundary_methods)
+        return None
+    parameters = _validate_parameters(call, method.parameters, diagnostics)
+    if parameters is None:
+        return None
+    for name in method.table_parameters:
+        table = getattr(parameters, name, None)
+        if table not in layer.inputs:
+            argument = call.named().get(name)
+            diagnostics.unknown("input table", str(table), argument.span if argument else call.span, layer.inputs)
+        elif "entity" not in _source_columns(ast.Source(table, None, None, call.span), layer):
+            diagnostics.error(f"the boundary table '{table}' needs a column 'entity'", call.span)
+    return BoundaryStep(method=call.function, parameters=parameters, span=node.span, layer=layer_name)
+
+
+def _validate_parameters(call: ast.Call, model, diagnostics: Diagnostics):
+    raw = {a.name: _constant(a.value, diagnostics) for a in call.arguments if a.name is not None}
+    try:
+        return model.model_validate(raw)
+    except ValidationError as error:
+        for problem in error.errors():
+            name = str(problem["loc"][0]) if problem["loc"] else None
+            argument = call.named().get(name) if name else None
+            diagnostics.error(f"{call.function}: parameter '{name}': {problem['msg']}", argument.span if argument else call.span,
+                              expected=f"parameters {', '.join(model.model_fields)}",
+                              hint=did_you_mean(name, model.model_fields) if name else None)
+        return None
+
+
+POLICY_FUNCTION = "policy"
+
+
+def _check_policy_calls(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> None:
+    """`policy("name")` in a where clause must name a declared option."""
+    sources = [node.source for node, _ in layer.rules.values() if node.source is not None]
+    sources += [item.node.source for item in layer.exclusions.values() if item.node.source is not None]
+    for source in sources:
+        if source.where is None:
+            continue
+        for call in calls_in(source.where):
+            if call.function != POLICY_FUNCTION:
+                diagnostics.error(f"'{call.function}' cannot be used in a where clause", call.span,
+                                  expected='columns, constants and policy("option.name")')
+                continue
+            name = call.arguments[0].value if len(call.arguments) == 1 else None
+            if not (isinstance(name, ast.Literal) and isinstance(name.value, str)):
+                diagnostics.error("policy() takes the option's name as a string", call.span,
+                                  expected='policy("boundary.approach")')
+            elif name.value not in registry.policy_options:
+                diagnostics.unknown("policy option", name.value, name.span, registry.policy_options)
+
+
+def calls_in(expr: ast.Expr):
+    if isinstance(expr, ast.Call):
+        yield expr
+    elif isinstance(expr, ast.BinaryOp):
+        yield from calls_in(expr.left)
+        yield from calls_in(expr.right)
+    elif isinstance(expr, ast.UnaryOp):
+        yield from calls_in(expr.operand)
+    elif isinstance(expr, ast.ListExpr):
+        for item in expr.items:
+            yield from calls_in(item)
 
 
 def _bind_policies(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> dict[str, PolicyValue]:
@@ -350,7 +444,7 @@ def _bind_call(call: ast.Call, columns: dict[str, str] | None, layer: _Layer, re
             diagnostics.error(f"arguments of '{call.function}' are named", argument.span,
                               expected="name: value", hint=f"parameters: {', '.join(calculator.parameters.model_fields)}")
             continue
-        raw[argument.name] = _constant(argument.value, diagnostics)
+        raw[argument.name] = _argument_value(argument.value, diagnostics)
     try:
         parameters = calculator.parameters.model_validate(raw)
     except ValidationError as error:
@@ -358,6 +452,8 @@ def _bind_call(call: ast.Call, columns: dict[str, str] | None, layer: _Layer, re
             name = str(problem["loc"][0]) if problem["loc"] else None
             argument = call.named().get(name) if name else None
             message = f"{call.function}: parameter '{name}': {problem['msg']}" if name else f"{call.function}: {problem['msg']}"
+            if problem["type"] == "extra_forbidden":
+                message = f"{call.function} has no parameter '{name}'"
             hint = did_you_mean(name, calculator.parameters.model_fields) if problem["type"] == "extra_forbidden" else None
             diagnostics.error(message, argument.span if argument else call.span,
                               expected=f"parameters {', '.join(calculator.parameters.model_fields)}", hint=hint)
@@ -371,10 +467,21 @@ def _bind_call(call: ast.Call, columns: dict[str, str] | None, layer: _Layer, re
     if columns is not None:
         for column in _required_columns(calculator, parameters):
             if column not in columns:
+                # A column named by a parameter's default (e.g. `unit`) was not written by the user:
+                # a look-alike column is no help there, the parameter that names it is.
+                defaulted = [n for n in calculator.parameters.model_fields
+                             if n not in raw and _names_column(getattr(parameters, n, None), column)]
+                written = [a for n, a in call.named().items() if _names_column(getattr(parameters, n, None), column)]
+                hint = (f"parameter '{defaulted[0]}' defaults to column '{column}'; write '{defaulted[0]}: COLUMN' to name another"
+                        if defaulted and not written else did_you_mean(column, columns))
                 diagnostics.error(f"{call.function} needs column '{column}', which the rule's input does not have",
-                                  call.span, expected=expected_list("column", sorted(columns)),
-                                  hint=did_you_mean(column, columns))
+                                  written[0].span if written else call.span,
+                                  expected=expected_list("column", sorted(columns)), hint=hint)
     return CalcStep(calculator=call.function, parameters=parameters, span=call.span)
+
+
+def _names_column(value: Any, column: str) -> bool:
+    return value == column or (isinstance(value, (list, tuple)) and column in value)
 
 
 def _required_columns(calculator, parameters) -> list[str]:

@@ -35,6 +35,13 @@ class CalcStep(Frozen):
     span: ast.Span
 
 
+class BoundaryStep(Frozen):
+    method: str
+    parameters: Any
+    span: ast.Span
+    layer: str
+
+
 class Rule(Frozen):
     node: ast.Rule
     steps: tuple[CalcStep, ...]
@@ -67,6 +74,7 @@ class Ruleset(Frozen):
     exclusions: dict[str, Item]
     metrics: dict[str, Item]
     checks: dict[str, Item]
+    boundary: BoundaryStep | None = None
 
     def policy(self, name: str) -> Any:
         return self.policies[name].value

@@ -13,7 +13,7 @@ from typing import Any, Callable
 import pyarrow as pa
 
 from tanso.contracts import Parameters
-from tanso.plan.sql import ident
+from tanso.plan.sql import condition, ident
 
 
 @dataclass(frozen=True)
@@ -43,13 +43,29 @@ class CalcContext:
     factor_table: Callable[[str], FactorTable]
     passthrough_columns: tuple[str, ...] = field(default=("entity", "period"))
 
+    def value_sql(self, value, alias: str, scale: int = 6) -> str:
+        """SQL for a ColumnExpression parameter. A column is used as it is; an expression is exact
+        for + - × and rounded half-even to `scale` decimals (division is the one inexact step)."""
+        if isinstance(value, str):
+            return f"{alias}.{ident(value)}"
+        return f"CAST(round_even({condition(value, alias)}, {scale}) AS DECIMAL(18,{scale}))"
+
     def passthrough(self, alias: str) -> str:
         """Lineage columns every ledger row carries, selected from the rule's rows."""
-        parts = [f"{alias}._row_id AS row_id", f"{alias}._row AS input_row"]
+        parts = [f"{alias}._row_id AS row_id", f"{alias}._row AS input_row",
+                 f"{alias}._boundary_weight AS boundary_weight"]
         for name in self.passthrough_columns:
             parts.append(f"{alias}.{ident(name)} AS {ident(name)}" if name in self.columns
                          else f"CAST(NULL AS VARCHAR) AS {ident(name)}")
         return ", ".join(parts)
+
+
+@dataclass
+class BoundaryContext:
+    parameters: Parameters
+    policies: dict[str, Any]
+    tables: dict[str, str]                     # table parameter → relation with its valid rows
+    query: Callable[[str], list[tuple]]
 
 
 @dataclass

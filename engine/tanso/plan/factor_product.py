@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
 import pyarrow as pa
 
-from tanso.contracts import CalcPlan
+from tanso.contracts import CalcPlan, ColumnExpression
 from tanso.diagnostics import InputError
 from tanso.plan.context import CalcContext, FactorTable
 from tanso.plan.sql import ident, literal
@@ -34,50 +34,59 @@ class GasWeights:
 
 
 def factor_product(ctx: CalcContext, factors: FactorTable, match: list[str], *, method: str, data_type: str,
-                   weights: GasWeights | None = None, quantity: str = "quantity", unit: str = "unit") -> CalcPlan:
+                   weights: GasWeights | None = None, quantity: ColumnExpression = "quantity", unit: str | None = "unit",
+                   quantity_unit: str | None = None) -> CalcPlan:
+    """Ledger and rejects for `quantity × factor` where the rows' `match` columns equal the factor's.
+
+    The quantity is a column or an expression over columns; its unit is the `unit` column, or
+    `quantity_unit` for every row (e.g. "tonne*km" for `quantity: mass_t * distance_km`).
+    """
     _check_factor_table(ctx, factors, match)
-    units = [row[0] for row in ctx.query(
-        f"SELECT DISTINCT {ident(unit)} FROM {ctx.src} WHERE {ident(unit)} IS NOT NULL ORDER BY 1")]
+    if quantity_unit is not None:
+        units, unit_s, unit_b = [quantity_unit], literal(quantity_unit), literal(quantity_unit)
+    else:
+        units = [row[0] for row in ctx.query(
+            f"SELECT DISTINCT {ident(unit)} FROM {ctx.src} WHERE {ident(unit)} IS NOT NULL ORDER BY 1")]
+        unit_s, unit_b = f"s.{ident(unit)}", f"b.{ident(unit)}"
     key_cols = ", ".join(ident(m) for m in match)
     factor_rows = ctx.query(
         f"SELECT {key_cols}, gas, value, unit, per, factor_id FROM {factors.relation} ORDER BY ALL")
     effective, problems = _effective_factors(factor_rows, len(match), units, weights)
-    key_types = [pa.string()] * len(match)
-    eff_schema = pa.schema([*[(f"k{i}", t) for i, t in enumerate(key_types)], ("from_unit", pa.string()),
-                            ("gas", pa.string()), ("factor_id", pa.string()), ("gas_factor", FACTOR_TYPE),
-                            ("co2e_factor", FACTOR_TYPE), ("gwp", pa.string())])
+    key_fields = [(f"k{i}", pa.string()) for i in range(len(match))]
+    eff_schema = pa.schema([*key_fields, ("from_unit", pa.string()), ("gas", pa.string()), ("factor_id", pa.string()),
+                            ("gas_factor", FACTOR_TYPE), ("co2e_factor", FACTOR_TYPE), ("gwp", pa.string())])
     eff = ctx.register(f"{ctx.rule_id}_eff", pa.Table.from_pylist(effective, schema=eff_schema))
-    problem_schema = pa.schema([*[(f"k{i}", t) for i, t in enumerate(key_types)], ("from_unit", pa.string()),
-                                ("problem", pa.string())])
+    problem_schema = pa.schema([*key_fields, ("from_unit", pa.string()), ("problem", pa.string())])
     unit_problems = ctx.register(f"{ctx.rule_id}_unit_problems", pa.Table.from_pylist(problems, schema=problem_schema))
 
-    join_keys = " AND ".join([f"CAST(s.{ident(m)} AS VARCHAR) = e.k{i}" for i, m in enumerate(match)]
-                             + [f"s.{ident(unit)} = e.from_unit"])
-    q = f"s.{ident(quantity)}"
+    def keys_equal(row: str, table: str, unit_sql: str) -> str:
+        return " AND ".join([f"CAST({row}.{ident(m)} AS VARCHAR) = {table}.k{i}" for i, m in enumerate(match)]
+                            + [f"{unit_sql} = {table}.from_unit"])
+
+    q, q_b = ctx.value_sql(quantity, "s"), ctx.value_sql(quantity, "b")
     ledger = f"""
 SELECT {ctx.passthrough('s')}, e.gas, {q} * e.gas_factor AS amount, {q} * e.co2e_factor AS co2e_kg,
-       {q} AS quantity, s.{ident(unit)} AS quantity_unit, e.factor_id, {literal(factors.name)} AS factor_set,
+       {q} AS quantity, {unit_s} AS quantity_unit, e.factor_id, {literal(factors.name)} AS factor_set,
        {literal(factors.version)} AS factor_version, e.gwp, {literal(method)} AS method, {literal(data_type)} AS data_type
-FROM {ctx.src} s JOIN {eff} e ON {join_keys}
+FROM {ctx.src} s JOIN {eff} e ON {keys_equal('s', 'e', unit_s)}
 WHERE {q} >= 0"""
 
     accepted_keys = f"(SELECT DISTINCT {', '.join(f'k{i}' for i in range(len(match)))}, from_unit FROM {eff})"
-    problem_keys = " AND ".join([f"CAST(b.{ident(m)} AS VARCHAR) = p.k{i}" for i, m in enumerate(match)]
-                                + [f"b.{ident(unit)} = p.from_unit"])
     described_keys = " || ', ' || ".join(
         f"'{m}=' || coalesce('''' || CAST(b.{ident(m)} AS VARCHAR) || '''', 'empty')" for m in match)
+    quantity_name = quantity if isinstance(quantity, str) else "quantity"
     rejects = f"""
 WITH bad AS (
-  SELECT s.* FROM {ctx.src} s LEFT JOIN {accepted_keys} a ON {join_keys.replace('e.', 'a.')}
+  SELECT s.* FROM {ctx.src} s LEFT JOIN {accepted_keys} a ON {keys_equal('s', 'a', unit_s)}
   WHERE a.from_unit IS NULL OR {q} IS NULL OR {q} < 0)
 SELECT b._row_id AS row_id,
-  CASE WHEN b.{ident(quantity)} IS NULL THEN '{quantity} is missing'
-       WHEN b.{ident(quantity)} < 0 THEN '{quantity} is negative (' || CAST(b.{ident(quantity)} AS VARCHAR) || ')'
-       WHEN b.{ident(unit)} IS NULL THEN '{unit} is missing'
+  CASE WHEN {q_b} IS NULL THEN '{quantity_name} is missing'
+       WHEN {q_b} < 0 THEN '{quantity_name} is negative (' || CAST({q_b} AS VARCHAR) || ')'
+       WHEN {unit_b} IS NULL THEN '{unit} is missing'
        WHEN p.problem IS NOT NULL THEN p.problem
        ELSE 'no factor in ' || {literal(factors.name)} || ' for ' || {described_keys}
   END AS reason
-FROM bad b LEFT JOIN {unit_problems} p ON {problem_keys}"""
+FROM bad b LEFT JOIN {unit_problems} p ON {keys_equal('b', 'p', unit_b)}"""
     return CalcPlan(ledger=ledger, rejects=rejects)
 
 

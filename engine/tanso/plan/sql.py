@@ -37,23 +37,41 @@ def column_type(column: ast.Column) -> str:
 _OPERATORS = {"==": "=", "!=": "<>", "and": "AND", "or": "OR"}
 
 
-def condition(expr: ast.Expr, alias: str | None = None) -> str:
-    """A `where` expression as SQL over the columns of one relation."""
+def condition(expr: ast.Expr, alias: str | None = None, policies: dict | None = None) -> str:
+    """A `where` expression as SQL over the columns of one relation; `policy("x")` becomes the
+    option's value, fixed at plan time."""
+    if isinstance(expr, ast.Call) and expr.function == "policy":
+        return literal((policies or {})[expr.arguments[0].value.value])
     if isinstance(expr, ast.Literal):
         return literal(expr.value)
     if isinstance(expr, ast.Name):
         return (f"{alias}." if alias else "") + ident(expr.dotted)
     if isinstance(expr, ast.ListExpr):
-        return "(" + ", ".join(condition(i, alias) for i in expr.items) + ")"
+        return "(" + ", ".join(condition(i, alias, policies) for i in expr.items) + ")"
     if isinstance(expr, ast.UnaryOp):
-        inner = condition(expr.operand, alias)
+        inner = condition(expr.operand, alias, policies)
         if expr.operator in ("is null", "is not null"):
             return f"({inner} {expr.operator.upper()})"
         return f"({'NOT ' if expr.operator == 'not' else '-'}{inner})"
     if isinstance(expr, ast.BinaryOp):
         operator = "IN" if expr.operator == "in" else _OPERATORS.get(expr.operator, expr.operator)
-        return f"({condition(expr.left, alias)} {operator} {condition(expr.right, alias)})"
+        return f"({condition(expr.left, alias, policies)} {operator} {condition(expr.right, alias, policies)})"
     raise TypeError(f"not allowed in a condition: {expr!r}")
+
+
+def expression_columns(value) -> list[str]:
+    """Columns a ColumnExpression parameter reads (a plain column name, or names in a tree)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, ast.Name):
+        return [value.dotted]
+    if isinstance(value, ast.BinaryOp):
+        return expression_columns(value.left) + expression_columns(value.right)
+    if isinstance(value, ast.UnaryOp):
+        return expression_columns(value.operand)
+    return []
 
 
 def values_table(columns: list[tuple[str, str]], rows: list[tuple]) -> str:

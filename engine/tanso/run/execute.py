@@ -22,7 +22,7 @@ from tanso import contracts
 from tanso.diagnostics import InputError, InvariantError
 from tanso.graph import rule_order
 from tanso.model.ruleset import Rule, Ruleset
-from tanso.plan.context import CalcContext, FactorTable
+from tanso.plan.context import BoundaryContext, CalcContext, FactorTable
 from tanso.plan.sql import condition, ident, literal
 from tanso.plugins import Registry
 from tanso.run import expressions
@@ -30,8 +30,15 @@ from tanso.run.inputs import LoadedInput, load_factor_set, load_input
 
 LEDGER_FILE = "ledger.parquet"
 REJECT_COLUMNS = "row_id VARCHAR, input_table VARCHAR, input_row BIGINT, rule_id VARCHAR, rule_source VARCHAR, reason VARCHAR"
-EXCLUDED_COLUMNS = "row_id VARCHAR, input_table VARCHAR, input_row BIGINT, exclusion_id VARCHAR, exclusion_source VARCHAR, reason VARCHAR"
-SUMMARY_KEYS = ("scope", "category", "rule_id", "entity", "period")
+EXCLUDED_COLUMNS = ("row_id VARCHAR, input_table VARCHAR, input_row BIGINT, rule_id VARCHAR, exclusion_id VARCHAR, "
+                    "exclusion_source VARCHAR, reason VARCHAR")
+BOUNDARY_EXCLUSION = "boundary"
+SUMMARY_KEYS = ("scope", "category", "basis", "rule_id", "entity", "period")
+# The calculator's columns, with the inventory amount: gross CO2e × the entity's boundary weight.
+LEDGER_BODY = ", ".join(
+    part for name in contracts.CALC_LEDGER_COLUMNS
+    for part in (["l.co2e_kg AS gross_co2e_kg", "l.co2e_kg * l.boundary_weight AS co2e_kg"] if name == "co2e_kg"
+                 else [f"l.{ident(name)}"]))
 
 
 @dataclass
@@ -70,6 +77,8 @@ class _Planner:
         self.rule_rejects: dict[str, str] = {}
         self.rule_tables: dict[str, str] = {}      # rule id → input table its rows come from
         self.columns: dict[str, dict[str, str]] = {}  # rule id → columns of its rows
+        self.candidates: dict[str, str] = {}       # rule id → its rows before the boundary is applied
+        self._done: set[str] = set()
         self._registered = 0
 
     # -- plan-time helpers handed to calculators
@@ -103,14 +112,43 @@ class _Planner:
         return self.inputs[name]
 
     # -- rules
+    def where_sql(self, source) -> str:
+        """A source's `where` as SQL (NULL counts as false), policies fixed at plan time."""
+        if source.where is None:
+            return "TRUE"
+        policies = {name: value.value for name, value in self.ruleset.policies.items()}
+        return f"coalesce({condition(source.where, policies=policies)}, FALSE)"
+
     def exclusion_filter(self, table: str) -> str:
         """SQL condition true for rows of `table` that an explicit exclusion removes."""
-        parts = []
-        for item in self.ruleset.exclusions.values():
-            source = item.node.source
-            if source is not None and source.table == table:
-                parts.append(condition(source.where) if source.where is not None else "TRUE")
-        return " OR ".join(f"coalesce({p}, FALSE)" for p in parts) if parts else "FALSE"
+        parts = [self.where_sql(item.node.source) for item in self.ruleset.exclusions.values()
+                 if item.node.source is not None and item.node.source.table == table]
+        return " OR ".join(parts) if parts else "FALSE"
+
+    def boundary_relation(self) -> str | None:
+        """Entity weights from the ruleset's boundary method, computed once per run."""
+        step = self.ruleset.boundary
+        if step is None:
+            return None
+        if "run_boundary" not in self._done:
+            method = self.registry.boundary_methods[step.method]
+            tables = {name: self.input(getattr(step.parameters, name)).relation for name in method.table_parameters}
+            ctx = BoundaryContext(parameters=step.parameters, tables=tables, query=self.query,
+                                  policies={p: self.ruleset.policy(p) for p in method.reads_policies})
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE run_boundary AS SELECT CAST(entity AS VARCHAR) AS entity, "
+                             f"CAST(weight AS DECIMAL(5,4)) AS weight, CAST(reason AS VARCHAR) AS reason "
+                             f"FROM ({method.compile(ctx)})")
+            self._done.add("run_boundary")
+        return "run_boundary"
+
+    def weighted(self, base: str, columns: dict[str, str]) -> str:
+        """The rows with their entity's boundary weight (1 where there is no boundary or no entity)."""
+        boundary = self.boundary_relation()
+        if boundary is None or "entity" not in columns:
+            return (f"SELECT *, CAST(1 AS DECIMAL(5,4)) AS _boundary_weight, CAST(NULL AS VARCHAR) AS _boundary_reason "
+                    f"FROM {base}")
+        return (f"SELECT b.*, w.weight AS _boundary_weight, w.reason AS _boundary_reason FROM {base} b "
+                f"LEFT JOIN {boundary} w ON w.entity = b.entity")
 
     def plan_rule(self, rule: Rule) -> None:
         source = rule.node.source
@@ -129,10 +167,17 @@ class _Planner:
                 f"JOIN (SELECT row_id, sum(co2e_kg) AS result_co2e_kg FROM {self.rule_ledgers[upstream]} GROUP BY row_id) r "
                 f"ON r.row_id = s._row_id")
             columns = {**self.columns[upstream], "result_co2e_kg": "decimal"}
-        where = f"coalesce({condition(source.where)}, FALSE)" if source.where is not None else "TRUE"
-        excluded = self.exclusion_filter(self.rule_tables[rule.id]) if source.table is not None else "FALSE"
+        where = self.where_sql(source)
+        candidates = f"candidates__{rid}"
+        if source.table is not None:
+            excluded = self.exclusion_filter(source.table)
+            self.con.execute(f"CREATE OR REPLACE TEMP VIEW {candidates} AS SELECT * FROM ({self.weighted(base, columns)}) "
+                             f"WHERE {where} AND NOT ({excluded})")
+        else:  # derived rows keep the weight of the rows they derive from
+            self.con.execute(f"CREATE OR REPLACE TEMP VIEW {candidates} AS SELECT * FROM {base} WHERE {where}")
+        self.candidates[rule.id] = candidates
         src = f"src__{rid}"
-        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {src} AS SELECT * FROM {base} WHERE {where} AND NOT ({excluded})")
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {src} AS SELECT * FROM {candidates} WHERE _boundary_weight > 0")
         self.rule_sources[rule.id] = src
         self.columns[rule.id] = columns
 
@@ -162,7 +207,8 @@ class _Planner:
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW {rule_ledger} AS " + " UNION ALL ".join(
             f"SELECT {literal(rule.id)} AS rule_id, {literal(rule.node.span.short)} AS rule_source, "
             f"CAST({literal(scope)} AS INTEGER) AS scope, CAST({literal(category)} AS INTEGER) AS category, "
-            f"{literal(self.rule_tables[rule.id])} AS input_table, {literal(calc)} AS calculator, l.* FROM {view} l"
+            f"CAST({literal(rule.node.basis)} AS VARCHAR) AS basis, "
+            f"{literal(self.rule_tables[rule.id])} AS input_table, {literal(calc)} AS calculator, {LEDGER_BODY} FROM {view} l"
             for view, calc in ledgers))
         self.rule_ledgers[rule.id] = rule_ledger
         # A row rejected by every method of a chain is rejected with every method's reason.
@@ -214,6 +260,7 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
         con.execute(f"INSERT INTO run_rejects {planner.rule_rejects[rule_id]}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE run_excluded ({EXCLUDED_COLUMNS})")
     _exclusions(planner, tables, order)
+    _boundary_outcomes(planner, order)
 
     progress("writing the ledger")
     ledger_path = out_dir / LEDGER_FILE
@@ -256,10 +303,10 @@ def _exclusions(planner: _Planner, tables: list[str], order: list[str]) -> None:
             source = item.node.source
             if source is None or source.table != table:
                 continue
-            where = f"coalesce({condition(source.where)}, FALSE)" if source.where is not None else "TRUE"
+            where = planner.where_sql(source)
             # The first exclusion that matches a row claims it.
             earlier = " OR ".join(f"({c})" for c in claimed) or "FALSE"
-            con.execute(f"INSERT INTO run_excluded SELECT _row_id, {literal(table)}, _row, {literal(item.node.id)}, "
+            con.execute(f"INSERT INTO run_excluded SELECT _row_id, {literal(table)}, _row, NULL, {literal(item.node.id)}, "
                         f"{literal(item.node.span.short)}, {literal(item.node.justification)} FROM {relation} "
                         f"WHERE {where} AND NOT ({earlier})")
             claimed.append(where)
@@ -267,15 +314,34 @@ def _exclusions(planner: _Planner, tables: list[str], order: list[str]) -> None:
         for rule_id in order:
             source = ruleset.rules[rule_id].node.source
             if source.table == table:
-                rule_filters.append(f"coalesce({condition(source.where)}, FALSE)" if source.where is not None else "TRUE")
+                rule_filters.append(planner.where_sql(source))
         if "TRUE" in rule_filters:
             continue
         selected = " OR ".join(rule_filters) or "FALSE"
         already = " OR ".join(f"({c})" for c in claimed) or "FALSE"
         rules = ", ".join(r for r in order if ruleset.rules[r].node.source.table == table)
-        con.execute(f"INSERT INTO run_excluded SELECT _row_id, {literal(table)}, _row, NULL, NULL, "
+        con.execute(f"INSERT INTO run_excluded SELECT _row_id, {literal(table)}, _row, NULL, NULL, NULL, "
                     f"{literal('no rule selects this row (rules reading ' + table + ': ' + rules + ')')} "
                     f"FROM {relation} WHERE NOT ({selected}) AND NOT ({already})")
+
+
+def _boundary_outcomes(planner: _Planner, order: list[str]) -> None:
+    """Rows of weight-0 entities are excluded per rule, with the boundary's reason; rows whose entity
+    the boundary does not know are rejected (a data gap, not a choice)."""
+    if planner.ruleset.boundary is None:
+        return
+    con, source = planner.con, planner.ruleset.boundary.span.short
+    for rule_id in order:
+        rule = planner.ruleset.rules[rule_id]
+        if rule.node.source.table is None:
+            continue  # derived rows inherit their origin's weight, already decided upstream
+        candidates, table = planner.candidates[rule_id], literal(planner.rule_tables[rule_id])
+        con.execute(f"INSERT INTO run_excluded SELECT _row_id, {table}, _row, {literal(rule_id)}, "
+                    f"{literal(BOUNDARY_EXCLUSION)}, {literal(source)}, _boundary_reason FROM {candidates} "
+                    f"WHERE _boundary_weight = 0")
+        con.execute(f"INSERT INTO run_rejects SELECT _row_id, {table}, _row, {literal(rule_id)}, "
+                    f"{literal(rule.node.span.short)}, 'entity ' || coalesce('''' || entity || '''', 'empty') "
+                    f"|| ' is not in the boundary''s entities table' FROM {candidates} WHERE _boundary_weight IS NULL")
 
 
 def _check_conservation(planner: _Planner, order: list[str], tables: list[str]) -> None:
@@ -287,14 +353,17 @@ def _check_conservation(planner: _Planner, order: list[str], tables: list[str]) 
     ledger_counts = dict(con.execute("SELECT rule_id, count(DISTINCT input_row) FROM run_ledger GROUP BY rule_id").fetchall())
     reject_counts = dict(con.execute("SELECT rule_id, count(*) FROM run_rejects WHERE rule_id IS NOT NULL "
                                      "GROUP BY rule_id").fetchall())
+    excluded_counts = dict(con.execute("SELECT rule_id, count(*) FROM run_excluded WHERE rule_id IS NOT NULL "
+                                       "GROUP BY rule_id").fetchall())
     for rule_id in order:
-        selected = con.execute(f"SELECT count(*) FROM {planner.rule_sources[rule_id]}").fetchone()[0]
+        selected = con.execute(f"SELECT count(*) FROM {planner.candidates[rule_id]}").fetchone()[0]
         in_ledger, in_rejects = ledger_counts.get(rule_id, 0), reject_counts.get(rule_id, 0)
+        in_excluded = excluded_counts.get(rule_id, 0)
         both = con.execute(f"SELECT count(*) FROM run_rejects r WHERE r.rule_id = {literal(rule_id)} AND r.row_id IN "
                            f"(SELECT row_id FROM run_ledger WHERE rule_id = {literal(rule_id)})").fetchone()[0]
-        if selected != in_ledger + in_rejects or both:
+        if selected != in_ledger + in_rejects + in_excluded or both:
             problems.append(f"rule {rule_id}: {selected} rows selected, {in_ledger} in the ledger, {in_rejects} rejected, "
-                            f"{both} in both")
+                            f"{in_excluded} excluded by the boundary, {both} in both ledger and rejects")
     for table in tables:
         loaded = planner.inputs[table]
         total = con.execute(f"SELECT count(*) FROM raw__{table}").fetchone()[0]
@@ -315,9 +384,11 @@ def _summary(con) -> list[dict[str, Any]]:
 
 
 def _totals(con) -> list[dict[str, Any]]:
-    rows = con.execute("SELECT scope, category, sum(co2e_kg), count(DISTINCT rule_id) FROM run_ledger "
-                       "GROUP BY scope, category ORDER BY scope NULLS FIRST, category NULLS FIRST").fetchall()
-    return [dict(scope=s, category=c, co2e_kg=v, rules=n) for s, c, v, n in rows]
+    """By scope, category and basis: rules of different bases (location / market) are alternative
+    views of the same emissions and are never added together."""
+    rows = con.execute("SELECT scope, category, basis, sum(co2e_kg), count(DISTINCT rule_id) FROM run_ledger "
+                       "GROUP BY ALL ORDER BY scope NULLS FIRST, category NULLS FIRST, basis NULLS FIRST").fetchall()
+    return [dict(scope=s, category=c, basis=b, co2e_kg=v, rules=n) for s, c, b, v, n in rows]
 
 
 def _digest(con, summary: list[dict], metrics: list[dict]) -> str:

@@ -1,0 +1,140 @@
+"""Shared helpers: write a small ruleset and data folder into tmp_path and evaluate it for real.
+
+Everything runs on the real DuckDB engine and the installed plugins; nothing is mocked.
+"""
+
+from __future__ import annotations
+
+import csv
+import textwrap
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from tanso.plugins import load_registry
+from tanso.run import RunResult, evaluate, prepare
+
+REPO = Path(__file__).resolve().parents[1]
+ACME_RULESET = REPO / "examples" / "acme" / "ruleset"
+ACME_DATA = REPO / "examples" / "acme" / "data"
+
+FACTOR_META = {"publisher": "test", "edition": "t1", "licence": "CC0-1.0"}
+
+# A factor file: per-gas combustion factors, as in the GHG Protocol tools.
+FUEL_FACTORS = [
+    {"factor_id": "DIESEL-CO2", "fuel": "diesel", "gas": "CO2", "value": "2.68", "unit": "kg", "per": "l"},
+    {"factor_id": "DIESEL-CH4", "fuel": "diesel", "gas": "CH4", "value": "0.11", "unit": "g", "per": "l"},
+    {"factor_id": "DIESEL-N2O", "fuel": "diesel", "gas": "N2O", "value": "0.022", "unit": "g", "per": "l"},
+]
+
+FUEL_INPUT = ("input fuel_use\n  key row_id\n"
+              "  columns entity: text, period: text, fuel: text, use: text, quantity: decimal(18,6), unit: text\n")
+
+
+def write_csv(path: Path, rows: list[dict[str, Any]], columns: list[str] | None = None) -> Path:
+    """Write rows as CSV; None becomes an empty field."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    columns = columns or list(dict.fromkeys(k for row in rows for k in row))
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: ("" if row.get(k) is None else row.get(k)) for k in columns})
+    return path
+
+
+def write_parquet(path: Path, rows: list[dict[str, Any]], schema: pa.Schema | None = None) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.Table.from_pylist(rows, schema=schema), path)
+    return path
+
+
+def factor_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Complete factor rows with the provenance columns every factor file has."""
+    return [{**row, **{k: v for k, v in FACTOR_META.items() if k not in row}} for row in rows]
+
+
+@dataclass
+class Case:
+    """A ruleset folder and a data folder written into tmp_path."""
+
+    root: Path
+    ruleset: Path
+    data: Path
+
+    def prepare(self, **kwargs):
+        return prepare(self.ruleset, **kwargs)
+
+    def run(self, out: str = "out", *, overlays=(), overrides=None, threads=None, selected=None) -> RunResult:
+        prepared = prepare(self.ruleset, overlays=tuple(overlays), overrides=overrides)
+        return evaluate(prepared.ruleset, prepared.registry, prepared.graph, self.data, self.root / out,
+                        threads=threads, selected=selected)
+
+
+def make_case(root: Path, ruleset_text: str, tables: dict[str, list[dict[str, Any]]],
+              factors: dict[str, list[dict[str, Any]]] | None = None, *, name: str = "case") -> Case:
+    """Write `ruleset_text` (dedented) as ruleset/<name>.tanso, each table as data/<table>.csv and
+    each factor set as data/factors/<set>.csv (declared in the ruleset as `factors/<set>.csv`)."""
+    root.mkdir(parents=True, exist_ok=True)
+    ruleset_dir = root / "ruleset"
+    ruleset_dir.mkdir(exist_ok=True)
+    (ruleset_dir / f"{name}.tanso").write_text(textwrap.dedent(ruleset_text))
+    data = root / "data"
+    data.mkdir(exist_ok=True)
+    for table, rows in tables.items():
+        write_csv(data / f"{table}.csv", rows)
+    for set_name, rows in (factors or {}).items():
+        write_csv(data / "factors" / f"{set_name}.csv", factor_rows(rows))
+    return Case(root, ruleset_dir, data)
+
+
+def fetch(result: RunResult, table: str, order: str = "ALL") -> list[dict[str, Any]]:
+    """Rows of a run table (run_ledger, run_rejects, run_excluded) as dicts."""
+    cursor = result.connection.execute(f"SELECT * FROM {table} ORDER BY {order}")
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def ledger(result: RunResult) -> list[dict[str, Any]]:
+    return fetch(result, "run_ledger")
+
+
+def rejects(result: RunResult) -> list[dict[str, Any]]:
+    return fetch(result, "run_rejects")
+
+
+def excluded(result: RunResult) -> list[dict[str, Any]]:
+    return fetch(result, "run_excluded")
+
+
+def total_kg(result: RunResult) -> Decimal:
+    return sum((row["co2e_kg"] for row in result.summary), Decimal(0))
+
+
+def fuel_row(row_id: str, quantity: Any, unit: str = "l", fuel: str = "diesel", use: str = "stationary",
+             entity: str = "E1", period: str = "2025-01") -> dict[str, Any]:
+    return {"row_id": row_id, "entity": entity, "period": period, "fuel": fuel, "use": use,
+            "quantity": quantity, "unit": unit}
+
+
+def fuel_ruleset(gwp: str = "AR5", extra: str = "", name: str = "case") -> str:
+    return (f"ruleset {name}\n\nset gwp.set = {gwp}\n\n{FUEL_INPUT}\n"
+            'factors fuels "fuel factors" file "factors/fuels.csv"\n\n'
+            "rule s1.fuel \"Fuel combustion\"\n  scope 1\n  from fuel_use\n  calc fuel_combustion(factors: fuels)\n"
+            + extra)
+
+
+@pytest.fixture(scope="session")
+def registry():
+    return load_registry()
+
+
+@pytest.fixture
+def fuel_case(tmp_path):
+    """One stationary diesel row of 100 l under AR5, the textbook example."""
+    return make_case(tmp_path, fuel_ruleset(), {"fuel_use": [fuel_row("F1", "100")]}, {"fuels": FUEL_FACTORS})

@@ -1,0 +1,78 @@
+"""The same inputs give byte-identical summaries and the same digest, run after run and on any
+number of threads."""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from conftest import ACME_DATA, ACME_RULESET, FUEL_FACTORS, fuel_ruleset, make_case
+from tanso.run import evaluate, export, prepare
+
+
+def run_acme(out_dir, threads=None):
+    prepared = prepare(ACME_RULESET)
+    result = evaluate(prepared.ruleset, prepared.registry, prepared.graph, ACME_DATA, out_dir / "run", threads=threads)
+    export(result, out_dir / "csv", "csv")
+    return result
+
+
+def test_evaluating_acme_twice_gives_byte_identical_summaries_and_the_same_digest(tmp_path):
+    first, second = run_acme(tmp_path / "a"), run_acme(tmp_path / "b")
+    assert first.digest == second.digest
+    assert (tmp_path / "a/csv/summary.csv").read_bytes() == (tmp_path / "b/csv/summary.csv").read_bytes()
+    assert (tmp_path / "a/csv/rejects.csv").read_bytes() == (tmp_path / "b/csv/rejects.csv").read_bytes()
+    assert (tmp_path / "a/csv/excluded.csv").read_bytes() == (tmp_path / "b/csv/excluded.csv").read_bytes()
+
+
+def test_acme_on_one_thread_and_on_two_threads_is_identical(tmp_path):
+    one, two = run_acme(tmp_path / "t1", threads=1), run_acme(tmp_path / "t2", threads=2)
+    assert one.digest == two.digest
+    assert one.summary == two.summary
+    assert (tmp_path / "t1/csv/summary.csv").read_bytes() == (tmp_path / "t2/csv/summary.csv").read_bytes()
+
+
+def test_the_digest_is_recorded_in_the_manifest(tmp_path):
+    result = run_acme(tmp_path)
+    assert result.manifest["digest"] == result.digest
+    assert len(result.digest) == 64
+
+
+LARGE_ROWS = 200_000
+SCHEMA = pa.schema([("row_id", pa.string()), ("entity", pa.string()), ("period", pa.string()), ("fuel", pa.string()),
+                    ("use", pa.string()), ("quantity", pa.decimal128(18, 6)), ("unit", pa.string())])
+
+
+@pytest.fixture(scope="module")
+def large_case(tmp_path_factory):
+    """200k fuel rows with six decimal places, in Parquet, in several units and a few bad rows."""
+    rng = random.Random(20251231)
+    units = ["l", "gal", "m3", "ml", "kWh"]
+    columns = {name: [] for name in SCHEMA.names}
+    for i in range(LARGE_ROWS):
+        columns["row_id"].append(f"F{i:07d}")
+        columns["entity"].append(f"E{i % 7}")
+        columns["period"].append(f"2025-{1 + i % 12:02d}")
+        columns["fuel"].append("diesel" if i % 101 else "coal")
+        columns["use"].append("stationary")
+        columns["quantity"].append(Decimal(rng.randrange(-10**6, 10**12)).scaleb(-6))
+        columns["unit"].append(units[i % len(units)])
+    case = make_case(tmp_path_factory.mktemp("large"), fuel_ruleset(), {}, {"fuels": FUEL_FACTORS})
+    pa_table = pa.Table.from_pydict(columns, schema=SCHEMA)
+    pq.write_table(pa_table, case.data / "fuel_use.parquet", row_group_size=16_384)
+    return case
+
+
+def test_a_large_parquet_input_gives_the_same_digest_and_summary_on_one_and_two_threads(large_case, tmp_path):
+    one = large_case.run("t1", threads=1)
+    two = large_case.run("t2", threads=2)
+    assert one.ledger_rows > 0 and one.rejects_count > 0
+    assert one.digest == two.digest
+    assert one.summary == two.summary
+    export(one, tmp_path / "one", "csv")
+    export(two, tmp_path / "two", "csv")
+    assert (tmp_path / "one/summary.csv").read_bytes() == (tmp_path / "two/summary.csv").read_bytes()

@@ -1,0 +1,1 @@
+"""An example third-party Tanso plugin (entry point `example` in group `tanso`)."""
