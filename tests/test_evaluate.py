@@ -297,3 +297,17 @@ def test_a_declared_scope_exclusion_is_reported_with_its_justification(tmp_path)
     (item,) = result.exclusions
     assert (item["id"], item["scope"], item["category"], item["justification"]) == ("s3.cat14", 3, 14, "No franchises")
     assert fetch(result, "run_excluded") == []
+
+
+def test_a_derived_rule_multiplies_the_upstream_result_as_its_declared_decimal_even_when_large(tmp_path):
+    """`result_co2e_kg` is declared `decimal` (DECIMAL(18,6)): a derived rule multiplies that value —
+    the one its ledger `quantity` shows — and a result of 10⁸ kg and more does not overflow."""
+    text = fuel_ruleset(extra=DERIVED_EXTRA).replace(FUEL_INPUT, FUEL_INPUT_WITH_UNIT)
+    rows = [{**fuel_row("F1", "100000000"), "result_unit": "kg"}, {**fuel_row("F2", "0.123457"), "result_unit": "kg"}]
+    case = make_case(tmp_path, text, {"fuel_use": rows}, {"fuels": FUEL_FACTORS, "uplift": [
+        {"factor_id": "WTT-diesel", "fuel": "diesel", "gas": "CO2e", "value": "0.2", "unit": "kg", "per": "kg"}]})
+    derived = {r["row_id"]: r for r in ledger(case.run()) if r["rule_id"] == "s3.cat3"}
+    for row_id, litres in (("F1", D(100_000_000)), ("F2", D("0.123457"))):
+        upstream = expected_diesel(litres, AR5).quantize(D("1e-6"))
+        assert derived[row_id]["quantity"] == upstream
+        assert derived[row_id]["co2e_kg"] == upstream * D("0.2")

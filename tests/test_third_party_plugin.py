@@ -295,7 +295,8 @@ def test_plan_types_match_the_contract_without_a_cast(installed_plugin):
                       parameters=calculator.parameters.model_validate({"kg_per_unit": "0.123456789012"}),
                       policies={}, src="src", columns={"entity": "text", "period": "text", "quantity": "decimal",
                                                        "unit": "text"},
-                      query=lambda sql: con.execute(sql).fetchall(), register=None, factor_table=None)
+                      query=lambda sql: con.execute(sql).fetchall(), register=None, factor_table=None,
+                      input_table=None)
     plan = calculator.compile(ctx)
     ledger_types = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {plan.ledger})").fetchall())
     assert sorted(ledger_types) == sorted(CALC_LEDGER_COLUMNS)  # the engine selects them by name

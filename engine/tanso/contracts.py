@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from tanso.plan.context import BoundaryContext, CalcContext, FunctionContext
 
 
-# The columns every calculator's ledger SELECT must produce, in this order, with these SQL types.
-# The engine adds the rule, entity, period and row lineage around them.
+# The columns every calculator's ledger SELECT must produce (selected by name), with these SQL types.
+# `CalcContext.passthrough(alias)` gives the first five; the engine adds the rule's lineage around them.
 CALC_LEDGER_COLUMNS: dict[str, str] = {
     "row_id": "VARCHAR",
     "input_row": "BIGINT",
@@ -77,6 +77,7 @@ class Calculator:
     reads_policies: tuple[str, ...] = ()
     data_type: str = "secondary"   # what the method's results are, by default
     factor_parameters: tuple[str, ...] = ("factors",)  # parameters that name factor sets
+    table_parameters: tuple[str, ...] = ()             # parameters that name input tables (e.g. certificates)
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,10 @@ def build_graph(ruleset: Ruleset, registry: Registry) -> nx.DiGraph:
                 if factor_set:
                     graph.add_node(f"factors:{factor_set}", kind="factors")
                     graph.add_edge(f"factors:{factor_set}", node, span=step.span)
+            for parameter in calculator.table_parameters:
+                table = getattr(step.parameters, parameter, None)
+                if table:
+                    graph.add_edge(f"table:{table}", node, span=step.span)
             for policy in calculator.reads_policies:
                 graph.add_node(f"policy:{policy}", kind="policy")
                 graph.add_edge(f"policy:{policy}", node, span=step.span)

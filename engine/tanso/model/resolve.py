@@ -458,6 +458,11 @@ def _bind_call(call: ast.Call, columns: dict[str, str] | None, layer: _Layer, re
             diagnostics.error(message, argument.span if argument else call.span,
                               expected=f"parameters {', '.join(calculator.parameters.model_fields)}", hint=hint)
         return None
+    for parameter in calculator.table_parameters:
+        table = getattr(parameters, parameter, None)
+        if table is not None and table not in layer.inputs:
+            argument = call.named().get(parameter)
+            diagnostics.unknown("input table", str(table), argument.span if argument else call.span, layer.inputs)
     for parameter in calculator.factor_parameters:
         factor_set = getattr(parameters, parameter, None)
         if factor_set is not None and factor_set not in layer.factor_sets and factor_set not in registry.factor_sets:

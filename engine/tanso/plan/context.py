@@ -41,6 +41,7 @@ class CalcContext:
     query: Callable[[str], list[tuple]]        # run a small plan-time query
     register: Callable[[str, pa.Table], str]   # register an Arrow table; returns its relation name
     factor_table: Callable[[str], FactorTable]
+    input_table: Callable[[str], str]          # an input table named by a parameter → relation of valid rows
     passthrough_columns: tuple[str, ...] = field(default=("entity", "period"))
 
     def value_sql(self, value, alias: str, scale: int = 6) -> str:

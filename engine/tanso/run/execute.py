@@ -29,6 +29,7 @@ from tanso.run import expressions
 from tanso.run.inputs import LoadedInput, load_factor_set, load_input
 
 LEDGER_FILE = "ledger.parquet"
+RESULT_TYPE = contracts.CALC_LEDGER_COLUMNS["quantity"]  # result_co2e_kg as a derived rule reads it
 REJECT_COLUMNS = "row_id VARCHAR, input_table VARCHAR, input_row BIGINT, rule_id VARCHAR, rule_source VARCHAR, reason VARCHAR"
 EXCLUDED_COLUMNS = ("row_id VARCHAR, input_table VARCHAR, input_row BIGINT, rule_id VARCHAR, exclusion_id VARCHAR, "
                     "exclusion_source VARCHAR, reason VARCHAR")
@@ -164,7 +165,10 @@ class _Planner:
             base = f"results__{rid}"
             self.con.execute(
                 f"CREATE OR REPLACE TEMP VIEW {base} AS SELECT s.*, r.result_co2e_kg FROM {self.rule_sources[upstream]} s "
-                f"JOIN (SELECT row_id, sum(co2e_kg) AS result_co2e_kg FROM {self.rule_ledgers[upstream]} GROUP BY row_id) r "
+                # Typed as declared (`decimal` → DECIMAL(18,6), the contract's quantity type), so a calculator
+                # multiplying it stays in range and the ledger's `quantity` is the value multiplied.
+                f"JOIN (SELECT row_id, CAST(sum(co2e_kg) AS {RESULT_TYPE}) AS result_co2e_kg "
+                f"FROM {self.rule_ledgers[upstream]} GROUP BY row_id) r "
                 f"ON r.row_id = s._row_id")
             columns = {**self.columns[upstream], "result_co2e_kg": "decimal"}
         where = self.where_sql(source)
@@ -188,7 +192,7 @@ class _Planner:
             ctx = CalcContext(rule_id=f"{rid}_{index}", calculator=step.calculator, parameters=step.parameters,
                               policies={p: self.ruleset.policy(p) for p in calculator.reads_policies},
                               src=step_src, columns=columns, query=self.query, register=self.register,
-                              factor_table=self.factor_table)
+                              factor_table=self.factor_table, input_table=lambda name: self.input(name).relation)
             plan = calculator.compile(ctx)
             ledger_view, reject_view = f"ledger__{rid}_{index}", f"rejects__{rid}_{index}"
             self.con.execute(f"CREATE OR REPLACE TEMP VIEW {ledger_view} AS {_project(plan.ledger, contracts.CALC_LEDGER_COLUMNS)}")
