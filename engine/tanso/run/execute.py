@@ -167,7 +167,8 @@ class _Planner:
                 f"CREATE OR REPLACE TEMP VIEW {base} AS SELECT s.*, r.result_co2e_kg FROM {self.rule_sources[upstream]} s "
                 # Typed as declared (`decimal` → DECIMAL(18,6), the contract's quantity type), so a calculator
                 # multiplying it stays in range and the ledger's `quantity` is the value multiplied.
-                f"JOIN (SELECT row_id, CAST(sum(co2e_kg) AS {RESULT_TYPE}) AS result_co2e_kg "
+                # Gross (100%): the derived rows carry the same boundary weight and are weighted once.
+                f"JOIN (SELECT row_id, CAST(round_even(sum(gross_co2e_kg), 6) AS {RESULT_TYPE}) AS result_co2e_kg "
                 f"FROM {self.rule_ledgers[upstream]} GROUP BY row_id) r "
                 f"ON r.row_id = s._row_id")
             columns = {**self.columns[upstream], "result_co2e_kg": "decimal"}
