@@ -156,6 +156,17 @@ def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: st
         sys.exit(EXIT_CHECK_FAILED)
 
 
+@main.command(name="test")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--coverage", "show_coverage", is_flag=True, help="report which rules no case exercised, per ruleset")
+@click.option("--fail-under", type=click.FloatRange(0, 100), default=None, metavar="PERCENT",
+              help="exit 1 when a ruleset's rule coverage is below PERCENT (implies --coverage)")
+def test_command(path: Path, show_coverage: bool, fail_under: float | None) -> None:
+    """Run the YAML ruleset tests in PATH (a ruleset folder, a test file, or a tree of them)."""
+    from tanso.testing import run_command
+    sys.exit(run_command(path, show_coverage=show_coverage, fail_under=fail_under, echo=click.echo))
+
+
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="machine-readable output")
 def plugins(as_json: bool) -> None:

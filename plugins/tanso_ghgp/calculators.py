@@ -1,19 +1,34 @@
-"""Calculators of the GHG Protocol methods, each compiled to a relational plan.
+"""Calculators of the GHG Protocol methods (Corporate Standard 2004, Scope 3 Standard 2011 and its
+Technical Guidance 2013), each compiled to a relational plan; none sees a row.
 
-- `activity`: physical quantity × average-data factor (kWh, litres, tonne-km, kg…), units converted.
-- `spend_based`: spend × EEIO factor; the spend currency must be the factor's currency.
-- `fuel_combustion`: fuel quantity × per-gas factors (CO2, CH4, N2O), each weighted by the GWP set
-  the `gwp.set` policy chooses; the ledger keeps the mass of every gas.
+Factor-based methods share `factor_product`; they differ in the factors they read and in the method
+and data type the ledger records for each row:
+
+| calculator | method | data type |
+|---|---|---|
+| `activity` | quantity × average-data factor | secondary |
+| `fuel_combustion` | fuel × per-gas factors, GWP-weighted | primary |
+| `supplier_product` | quantity × supplier's product footprint (PACT / ISO 14067) | supplier-specific |
+| `spend_based` | spend × EEIO factor, currency- and inflation-adjusted | spend-based |
+| `supplier_allocation` | supplier's emissions ÷ its revenue × spend | supplier-specific |
+| `loss_share` | quantity × loss rate × factor (T&D losses) | secondary |
+| `reported_emissions` | emissions reported by a value-chain partner (× a share) | primary |
+| `pcaf_attribution` | investee emissions × outstanding ÷ attribution base (PCAF) | primary |
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Callable
+
 from pydantic import Field
 
 from tanso.contracts import Calculator, CalcPlan, ColumnExpression, Parameters
+from tanso.diagnostics import InputError
 from tanso.plan.context import CalcContext
-from tanso.plan.factor_product import factor_gases, factor_product
-from tanso.plan.sql import expression_columns
+from tanso.plan.factor_product import derived_factor_table, exact, factor_gases, factor_product
+from tanso.plan.sql import expression_columns, ident, literal
+from tanso.plan.units import UnitProblem, conversion_factor, is_currency
 from tanso_ghgp.gwp import gas_weights
 
 
@@ -32,12 +47,14 @@ class FuelParameters(FactorParameters):
     match: list[str] = Field(default=["fuel"], min_length=1)
 
 
-def _weighted(ctx: CalcContext, method: str, data_type: str) -> CalcPlan:
+def _weighted(ctx: CalcContext, method: str, data_type: str, factors=None, converter=None,
+              unit_expression: str | None = None) -> CalcPlan:
     p = ctx.parameters
-    factors = ctx.factor_table(p.factors)
+    factors = factors or ctx.factor_table(p.factors)
     weights = gas_weights(ctx.policies["gwp.set"], factor_gases(ctx, factors))
     return factor_product(ctx, factors, p.match, method=method, data_type=data_type, weights=weights,
-                          quantity=p.quantity, unit=p.unit, quantity_unit=p.quantity_unit)
+                          quantity=p.quantity, unit=p.unit, quantity_unit=p.quantity_unit,
+                          unit_expression=unit_expression, converter=converter)
 
 
 def compile_activity(ctx: CalcContext) -> CalcPlan:
@@ -48,16 +65,234 @@ def compile_fuel(ctx: CalcContext) -> CalcPlan:
     return _weighted(ctx, "fuel-based", "primary")
 
 
+def compile_supplier_product(ctx: CalcContext) -> CalcPlan:
+    return _weighted(ctx, "supplier-specific product footprint", "supplier-specific")
+
+
+# ------------------------------------------------------------------------------------- spend
+
+
+class SpendParameters(FactorParameters):
+    quantity: ColumnExpression = Field(default="amount", description="column with the spend")
+    unit: str = Field(default="currency", description="column with the spend's currency (ISO 4217)")
+    year: str | None = Field(default=None, description="column with the spend's year; needed to convert currency "
+                                                      "or adjust for inflation")
+    exchange_rates: str | None = Field(default=None, description="input table: currency, to_currency, year, rate "
+                                                                 "(1 unit of currency in to_currency)")
+    price_index: str | None = Field(default=None, description="input table: currency, year, index (e.g. a CPI or "
+                                                              "a producer price index of the factor's economy)")
+    base_year: int | None = Field(default=None, description="the year of the factor's currency (e.g. 2022 for "
+                                                            "USEEIO v2.x factors in 2022 USD)")
+
+    def columns_used(self) -> list[str]:
+        return [*super().columns_used(), *([self.year] if self.year else [])]
+
+
+def _reference(ctx: CalcContext, table: str | None, columns: str) -> list[tuple]:
+    return ctx.query(f"SELECT {columns} FROM {ctx.input_table(table)} ORDER BY ALL") if table else []
+
+
 def compile_spend(ctx: CalcContext) -> CalcPlan:
-    return _weighted(ctx, "spend-based", "spend-based")
+    """Spend × EEIO factor. With `year`, a spend of currency C in year Y becomes the factor's currency
+    at Y's exchange rate, then is deflated from Y to the factor's base year by the price index:
+    factor per C@Y = factor per F@base × rate(C→F, Y) × index(F, base) ÷ index(F, Y)."""
+    p: SpendParameters = ctx.parameters
+    if p.year is None:
+        return _weighted(ctx, "spend-based", "spend-based")
+    rates = {(c, t, str(y)): Decimal(r) for c, t, y, r in
+             _reference(ctx, p.exchange_rates, "currency, to_currency, year, rate")}
+    index = {(c, str(y)): Decimal(i) for c, y, i in _reference(ctx, p.price_index, "currency, year, index")}
+
+    def converter(from_unit: str, per: str) -> Decimal | str:
+        if not is_currency(per):  # the factor's mass unit → kg goes to pint
+            try:
+                return conversion_factor(from_unit, per)
+            except UnitProblem as problem:
+                return str(problem)
+        currency, _, year = from_unit.partition("@")
+        rate = Decimal(1) if currency == per else rates.get((currency, per, year))
+        if rate is None:
+            return f"no exchange rate {currency}→{per} for {year} in {p.exchange_rates or '(no exchange_rates table)'}"
+        if p.base_year is None or str(p.base_year) == year:
+            return rate
+        now, then = index.get((per, year)), index.get((per, str(p.base_year)))
+        if now is None or then is None:
+            missing = year if now is None else p.base_year
+            return f"no price index for {per} in {missing} in {p.price_index or '(no price_index table)'}"
+        return rate * then / now
+
+    unit_expression = f"({{row}}.{ident(p.unit)} || '@' || CAST({{row}}.{ident(p.year)} AS VARCHAR))"
+    return _weighted(ctx, "spend-based", "spend-based", converter=converter, unit_expression=unit_expression)
 
 
+# ------------------------------------------------------------------------------------- suppliers
+
+
+class AllocationParameters(Parameters):
+    suppliers: str = Field(description="input table: supplier, emissions, emissions_unit, revenue, currency")
+    match: list[str] = Field(default=["supplier"], min_length=1, description="columns naming the supplier")
+    quantity: ColumnExpression = Field(default="amount", description="column with the spend")
+    unit: str = Field(default="currency", description="column with the spend's currency")
+
+    def columns_used(self) -> list[str]:
+        return [*self.match, *expression_columns(self.quantity), self.unit]
+
+
+def compile_supplier_allocation(ctx: CalcContext) -> CalcPlan:
+    """Supplier organisation-level allocation (Scope 3 Technical Guidance, category 1): the supplier's
+    reported Scope 1+2(+3) emissions divided by its revenue, times what the company spent with it."""
+    p: AllocationParameters = ctx.parameters
+    keys = ", ".join(ident(m) for m in p.match)
+    rows = []
+    for *key, emissions, emissions_unit, revenue, currency in _reference(
+            ctx, p.suppliers, f"{keys}, emissions, emissions_unit, revenue, currency"):
+        if emissions is None or not revenue:
+            continue  # no allocation possible; the rows fall to the next method of a first_of chain
+        try:
+            kg = Decimal(emissions) * conversion_factor(emissions_unit, "kg")
+        except UnitProblem as problem:
+            raise InputError(f"suppliers table '{p.suppliers}', supplier {key}: {problem}") from None
+        rows.append({**dict(zip(p.match, (str(k) for k in key))), "factor_id": "supplier:" + "/".join(map(str, key)),
+                     "gas": "CO2e", "value": exact(kg / Decimal(revenue)), "unit": "kg", "per": currency})
+    factors = derived_factor_table(ctx, "supplier_allocation", p.match, rows, version="as reported",
+                                   publisher="suppliers", edition="reported", licence="supplier data",
+                                   source=f"input table {p.suppliers}")
+    return factor_product(ctx, factors, p.match, method="supplier-specific allocation", data_type="supplier-specific",
+                          quantity=p.quantity, unit=p.unit)
+
+
+# ------------------------------------------------------------------------------------- losses
+
+
+class LossParameters(FactorParameters):
+    losses: str = Field(description="input table with the match columns and `loss_rate` (a fraction)")
+
+
+def compile_loss_share(ctx: CalcContext) -> CalcPlan:
+    """Transmission and distribution losses (Scope 3 category 3, activity C): the energy lost on the
+    way, quantity × loss rate, times the generation factor. Which factor (combustion only or life
+    cycle) is the factor set the rule names: the choice stays visible in the ruleset."""
+    p: LossParameters = ctx.parameters
+    keys = ", ".join(ident(m) for m in p.match)
+    rates = {tuple(str(k) for k in row[:-1]): Decimal(row[-1])
+             for row in _reference(ctx, p.losses, f"{keys}, loss_rate")}
+    base = ctx.factor_table(p.factors)
+    rows = []
+    for *key, gas, value, unit, per, factor_id in ctx.query(
+            f"SELECT {keys}, gas, value, unit, per, factor_id FROM {base.relation} ORDER BY ALL"):
+        rate = rates.get(tuple(str(k) for k in key))
+        if rate is not None:
+            rows.append({**dict(zip(p.match, (str(k) for k in key))), "factor_id": f"{factor_id}×loss", "gas": gas,
+                         "value": exact(Decimal(value) * rate), "unit": unit, "per": per})
+    factors = derived_factor_table(ctx, "loss_share", p.match, rows, version=base.version, publisher=base.publisher,
+                                   edition=base.edition, licence=base.licence,
+                                   source=f"{base.source_file} × loss rates of {p.losses}")
+    return _weighted(ctx, "average-data (T&D losses)", "secondary", factors=factors)
+
+
+# ------------------------------------------------------------------------------------- reported
+
+
+class ReportedParameters(Parameters):
+    emissions: ColumnExpression = Field(description="column (or expression) with the emissions, e.g. "
+                                                    "lessee_s1s2 * leased_area / total_area")
+    unit: str = Field(default="kg", description="mass unit of the emissions (kg, t, …)")
+    method: str = Field(default="reported by the value-chain partner", description="recorded in the ledger")
+    data_type: str = Field(default="primary", description="recorded in the ledger")
+
+    def columns_used(self) -> list[str]:
+        return expression_columns(self.emissions)
+
+
+Problem = tuple[Callable[[str], str], str]  # (SQL condition over a row alias, reason) — first match wins
+
+
+def _reported(ctx: CalcContext, emissions: Callable[[str], str], unit: str, method: str, data_type: str,
+              problems: list[Problem] = ()) -> CalcPlan:
+    """Ledger rows for emissions given per row; a row meeting any problem is rejected with its reason."""
+    try:
+        to_kg = conversion_factor(unit, "kg")
+    except UnitProblem as problem:
+        raise InputError(f"rule parameter unit: {problem}") from None
+    k = f"CAST({literal(exact(to_kg))} AS DECIMAL(38,12))"
+    problems = [*problems, (lambda r: f"{emissions(r)} IS NULL", "emissions are missing"),
+                (lambda r: f"{emissions(r)} < 0", "emissions are negative")]
+
+    def any_problem(row: str) -> str:
+        return " OR ".join(f"coalesce({condition(row)}, FALSE)" for condition, _ in problems)
+
+    reason = " ".join(f"WHEN coalesce({condition('b')}, FALSE) THEN {literal(text)}" for condition, text in problems)
+    e = emissions("s")
+    ledger = f"""
+SELECT {ctx.passthrough('s')}, 'CO2e' AS gas, {e} * {k} AS amount, {e} * {k} AS co2e_kg,
+       {e} AS quantity, {literal(unit)} AS quantity_unit, 'reported' AS factor_id, NULL AS factor_set,
+       NULL AS factor_version, 'as reported' AS gwp, {literal(method)} AS method, {literal(data_type)} AS data_type
+FROM {ctx.src} s WHERE NOT ({any_problem('s')})"""
+    rejects = f"SELECT b._row_id AS row_id, CASE {reason} END AS reason FROM {ctx.src} b WHERE {any_problem('b')}"
+    return CalcPlan(ledger=ledger, rejects=rejects)
+
+
+def compile_reported(ctx: CalcContext) -> CalcPlan:
+    p: ReportedParameters = ctx.parameters
+    return _reported(ctx, lambda row: ctx.value_sql(p.emissions, row), p.unit, p.method, p.data_type)
+
+
+class AttributionParameters(Parameters):
+    emissions: ColumnExpression = Field(description="the investee's (or project's) emissions")
+    outstanding: str = Field(description="column with the amount outstanding")
+    attribution_base: ColumnExpression = Field(description="EVIC (market capitalisation + debt; cash is not "
+                                                           "deducted), total equity + debt, project cost or "
+                                                           "property value, by asset class")
+    unit: str = Field(default="t", description="mass unit of the emissions")
+    method: str = Field(default="PCAF attribution", description="recorded in the ledger")
+
+    def columns_used(self) -> list[str]:
+        return [*expression_columns(self.emissions), self.outstanding, *expression_columns(self.attribution_base)]
+
+
+def compile_pcaf(ctx: CalcContext) -> CalcPlan:
+    """Financed emissions (PCAF Global Standard Part A, 2nd ed. 2022): emissions × outstanding ÷ base.
+    The attribution factor outstanding ÷ base is at most 1; a larger one is rejected, not capped.
+    The division is the one inexact step: the attributed emissions are rounded half-even to 6 places."""
+    p: AttributionParameters = ctx.parameters
+
+    def base(row: str) -> str:
+        return ctx.value_sql(p.attribution_base, row)
+
+    def attributed(row: str) -> str:
+        return (f"CAST(round_even(CAST({ctx.value_sql(p.emissions, row)} AS DOUBLE) * "
+                f"CAST({row}.{ident(p.outstanding)} AS DOUBLE) / CAST({base(row)} AS DOUBLE), 6) AS DECIMAL(18,6))")
+
+    problems: list[Problem] = [
+        (lambda r: f"coalesce({base(r)}, 0) <= 0", "attribution base is missing or not positive"),
+        (lambda r: f"{r}.{ident(p.outstanding)} IS NULL OR {r}.{ident(p.outstanding)} < 0",
+         "outstanding amount is missing or negative"),
+        (lambda r: f"{r}.{ident(p.outstanding)} > {base(r)}",
+         "attribution factor above 100% (outstanding exceeds the attribution base)"),
+    ]
+    return _reported(ctx, attributed, p.unit, p.method, "primary", problems)
+
+
+GWP = ("gwp.set",)
 CALCULATORS = [
     Calculator(name="activity", doc="Activity quantity × average-data emission factor, units converted.",
-               parameters=FactorParameters, compile=compile_activity, reads_policies=("gwp.set",),
-               data_type="secondary"),
+               parameters=FactorParameters, compile=compile_activity, reads_policies=GWP, data_type="secondary"),
     Calculator(name="fuel_combustion", doc="Fuel quantity × per-gas combustion factors, each gas weighted by the GWP set.",
-               parameters=FuelParameters, compile=compile_fuel, reads_policies=("gwp.set",), data_type="primary"),
-    Calculator(name="spend_based", doc="Spend × environmentally-extended input-output factor; currencies must match.",
-               parameters=FactorParameters, compile=compile_spend, reads_policies=("gwp.set",), data_type="spend-based"),
+               parameters=FuelParameters, compile=compile_fuel, reads_policies=GWP, data_type="primary"),
+    Calculator(name="supplier_product", doc="Quantity × the supplier's cradle-to-gate product footprint.",
+               parameters=FactorParameters, compile=compile_supplier_product, reads_policies=GWP,
+               data_type="supplier-specific"),
+    Calculator(name="spend_based", doc="Spend × EEIO factor; currency converted and deflated to the factor's base year.",
+               parameters=SpendParameters, compile=compile_spend, reads_policies=GWP, data_type="spend-based",
+               table_parameters=("exchange_rates", "price_index")),
+    Calculator(name="supplier_allocation", doc="Supplier's emissions ÷ its revenue × spend with the supplier.",
+               parameters=AllocationParameters, compile=compile_supplier_allocation, data_type="supplier-specific",
+               factor_parameters=(), table_parameters=("suppliers",)),
+    Calculator(name="loss_share", doc="Quantity × loss rate × factor: transmission and distribution losses.",
+               parameters=LossParameters, compile=compile_loss_share, reads_policies=GWP, data_type="secondary",
+               table_parameters=("losses",)),
+    Calculator(name="reported_emissions", doc="Emissions reported by a value-chain partner, optionally × a share.",
+               parameters=ReportedParameters, compile=compile_reported, data_type="primary", factor_parameters=()),
+    Calculator(name="pcaf_attribution", doc="Investee emissions × outstanding ÷ attribution base (PCAF).",
+               parameters=AttributionParameters, compile=compile_pcaf, data_type="primary", factor_parameters=()),
 ]

@@ -8,12 +8,18 @@ from tanso import hookimpl
 from tanso.contracts import PolicyOption
 from tanso_ghgp.boundary import BOUNDARY_METHODS
 from tanso_ghgp.calculators import CALCULATORS
+from tanso_ghgp.factor_sets import FACTOR_SETS
 from tanso_ghgp.gwp import SOURCES
 
 
 @hookimpl
 def tanso_calculators():
     return CALCULATORS
+
+
+@hookimpl
+def tanso_factor_sets():
+    return FACTOR_SETS
 
 
 @hookimpl

@@ -7,7 +7,7 @@ factor tables, which are small.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 import pyarrow as pa
@@ -50,6 +50,16 @@ class CalcContext:
         if isinstance(value, str):
             return f"{alias}.{ident(value)}"
         return f"CAST(round_even({condition(value, alias)}, {scale}) AS DECIMAL(18,{scale}))"
+
+    def view(self, name: str, sql: str) -> str:
+        """Register an intermediate relation of this rule's plan (e.g. rows split by instrument)."""
+        relation = f"{self.rule_id}__{name}"
+        self.query(f"CREATE OR REPLACE TEMP VIEW {relation} AS {sql}")
+        return relation
+
+    def with_source(self, src: str) -> "CalcContext":
+        """The same context over other rows, for calculators that chain building blocks."""
+        return replace(self, src=src, rule_id=f"{self.rule_id}_{src.rsplit('__', 1)[-1]}")
 
     def passthrough(self, alias: str) -> str:
         """Lineage columns every ledger row carries, selected from the rule's rows."""

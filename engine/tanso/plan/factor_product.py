@@ -10,6 +10,7 @@ decimal multiplication: DECIMAL(18,6) × DECIMAL(38,12) → DECIMAL(38,18), no p
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
 import pyarrow as pa
@@ -21,6 +22,7 @@ from tanso.plan.sql import ident, literal
 from tanso.plan.units import UnitProblem, conversion_factor
 
 FACTOR_SCALE = Decimal("1e-12")
+Converter = Callable[[str, str], "Decimal | str"]
 FACTOR_TYPE = pa.decimal128(38, 12)
 CO2E = "CO2e"  # a factor already expressed as CO2-equivalent needs no weight
 
@@ -35,23 +37,27 @@ class GasWeights:
 
 def factor_product(ctx: CalcContext, factors: FactorTable, match: list[str], *, method: str, data_type: str,
                    weights: GasWeights | None = None, quantity: ColumnExpression = "quantity", unit: str | None = "unit",
-                   quantity_unit: str | None = None) -> CalcPlan:
+                   quantity_unit: str | None = None, unit_expression: str | None = None,
+                   converter: Converter | None = None) -> CalcPlan:
     """Ledger and rejects for `quantity × factor` where the rows' `match` columns equal the factor's.
 
-    The quantity is a column or an expression over columns; its unit is the `unit` column, or
-    `quantity_unit` for every row (e.g. "tonne*km" for `quantity: mass_t * distance_km`).
+    The quantity is a column or an expression over columns. Its unit is the `unit` column, or
+    `quantity_unit` for every row (e.g. "tonne*km" for `quantity: mass_t * distance_km`), or the
+    SQL `unit_expression` (with `{row}` for the row alias). `converter(from_unit, per)` gives the
+    scalar from a row unit to a factor's `per` unit, or a reason why there is none; by default pint.
     """
     _check_factor_table(ctx, factors, match)
     if quantity_unit is not None:
         units, unit_s, unit_b = [quantity_unit], literal(quantity_unit), literal(quantity_unit)
     else:
+        template = unit_expression or f"{{row}}.{ident(unit)}"
+        unit_s, unit_b = template.format(row="s"), template.format(row="b")
         units = [row[0] for row in ctx.query(
-            f"SELECT DISTINCT {ident(unit)} FROM {ctx.src} WHERE {ident(unit)} IS NOT NULL ORDER BY 1")]
-        unit_s, unit_b = f"s.{ident(unit)}", f"b.{ident(unit)}"
+            f"SELECT DISTINCT {unit_s} FROM {ctx.src} s WHERE {unit_s} IS NOT NULL ORDER BY 1")]
     key_cols = ", ".join(ident(m) for m in match)
     factor_rows = ctx.query(
         f"SELECT {key_cols}, gas, value, unit, per, factor_id FROM {factors.relation} ORDER BY ALL")
-    effective, problems = _effective_factors(factor_rows, len(match), units, weights)
+    effective, problems = _effective_factors(factor_rows, len(match), units, weights, converter or _pint_converter())
     key_fields = [(f"k{i}", pa.string()) for i in range(len(match))]
     eff_schema = pa.schema([*key_fields, ("from_unit", pa.string()), ("gas", pa.string()), ("factor_id", pa.string()),
                             ("gas_factor", FACTOR_TYPE), ("co2e_factor", FACTOR_TYPE), ("gwp", pa.string())])
@@ -82,7 +88,7 @@ WITH bad AS (
 SELECT b._row_id AS row_id,
   CASE WHEN {q_b} IS NULL THEN '{quantity_name} is missing'
        WHEN {q_b} < 0 THEN '{quantity_name} is negative (' || CAST({q_b} AS VARCHAR) || ')'
-       WHEN {unit_b} IS NULL THEN '{unit} is missing'
+       WHEN {unit_b} IS NULL THEN '{unit or "unit"} is missing'
        WHEN p.problem IS NOT NULL THEN p.problem
        ELSE 'no factor in ' || {literal(factors.name)} || ' for ' || {described_keys}
   END AS reason
@@ -90,13 +96,13 @@ FROM bad b LEFT JOIN {unit_problems} p ON {keys_equal('b', 'p', unit_b)}"""
     return CalcPlan(ledger=ledger, rejects=rejects)
 
 
-def _effective_factors(rows: list[tuple], n_keys: int, units: list[str], weights: GasWeights | None):
+def _effective_factors(rows: list[tuple], n_keys: int, units: list[str], weights: GasWeights | None,
+                       converter: Converter):
     """Factor rows × activity units → effective factors, or a problem per (key, unit) pair."""
     by_key: dict[tuple, list[tuple]] = {}
     for row in rows:
         by_key.setdefault(tuple(None if k is None else str(k) for k in row[:n_keys]), []).append(row[n_keys:])
     effective, problems = [], []
-    conversions: dict[tuple[str, str], Decimal | str] = {}
     with localcontext() as decimal_context:
         decimal_context.prec = 60
         for key, gases in by_key.items():
@@ -104,8 +110,8 @@ def _effective_factors(rows: list[tuple], n_keys: int, units: list[str], weights
             for from_unit in units:
                 produced, problem = [], None
                 for gas, value, mass_unit, per, factor_id in gases:
-                    scale = _conversion(conversions, from_unit, per)
-                    mass = _conversion(conversions, mass_unit, "kg")
+                    scale = converter(from_unit, per)
+                    mass = converter(mass_unit, "kg")
                     if isinstance(scale, str) or isinstance(mass, str):
                         problem = scale if isinstance(scale, str) else f"factor {factor_id}: {mass}"
                         break
@@ -128,13 +134,38 @@ def _effective_factors(rows: list[tuple], n_keys: int, units: list[str], weights
     return effective, problems
 
 
-def _conversion(cache: dict, from_unit: str, to_unit: str) -> Decimal | str:
-    if (from_unit, to_unit) not in cache:
-        try:
-            cache[from_unit, to_unit] = conversion_factor(from_unit, to_unit)
-        except UnitProblem as problem:
-            cache[from_unit, to_unit] = str(problem)
-    return cache[from_unit, to_unit]
+def _pint_converter() -> Converter:
+    """Unit scalars from pint, each pair computed once."""
+    cache: dict[tuple[str, str], Decimal | str] = {}
+
+    def convert(from_unit: str, to_unit: str) -> Decimal | str:
+        if (from_unit, to_unit) not in cache:
+            try:
+                cache[from_unit, to_unit] = conversion_factor(from_unit, to_unit)
+            except UnitProblem as problem:
+                cache[from_unit, to_unit] = str(problem)
+        return cache[from_unit, to_unit]
+    return convert
+
+
+FACTOR_LAYOUT = pa.schema([("factor_id", pa.string()), ("gas", pa.string()), ("value", pa.decimal128(28, 12)),
+                           ("unit", pa.string()), ("per", pa.string()), ("_row", pa.int64())])
+
+
+def derived_factor_table(ctx: CalcContext, name: str, match: list[str], rows: list[dict], *, version: str,
+                         publisher: str, edition: str, licence: str, source: str) -> FactorTable:
+    """Register factors a calculator computed at plan time (e.g. a supplier's emissions ÷ revenue)
+    in the factor layout, so `factor_product` applies them like any factor set."""
+    schema = pa.schema([*[(m, pa.string()) for m in match], *FACTOR_LAYOUT])
+    numbered = [{**row, "_row": i + 1} for i, row in enumerate(rows)]
+    relation = ctx.register(name, pa.Table.from_pylist(numbered, schema=schema))
+    return FactorTable(name=name, relation=relation, columns=(*match, *FACTOR_LAYOUT.names[:-1]), version=version,
+                       publisher=publisher, edition=edition, licence=licence, source_file=source)
+
+
+def exact(value: Decimal) -> Decimal:
+    """A plan-time value at the factor scale, rounded half-even (the one rounding of a factor)."""
+    return value.quantize(FACTOR_SCALE, ROUND_HALF_EVEN)
 
 
 def _check_factor_table(ctx: CalcContext, factors: FactorTable, match: list[str]) -> None:
