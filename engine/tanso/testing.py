@@ -279,8 +279,8 @@ def load_file(path: Path) -> list[CaseSpec]:
             problems.append(f"{where}:{line} {label}: a case of this name is already at line {names[model.name]}")
         names[model.name] = line
         cases.append(CaseSpec(path, index, line, model, case_marks))
-    if problems:
-        raise TestFileError(problems)
+    if problems:  # in the order of the file
+        raise TestFileError(sorted(problems, key=lambda text: int(text[len(where) + 1:].split(" ", 1)[0].rstrip(":"))))
     return cases
 
 

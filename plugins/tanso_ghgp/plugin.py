@@ -8,13 +8,14 @@ from tanso import hookimpl
 from tanso.contracts import PolicyOption
 from tanso_ghgp.boundary import BOUNDARY_METHODS
 from tanso_ghgp.calculators import CALCULATORS
+from tanso_ghgp.scope2 import MARKET_BASED
 from tanso_ghgp.factor_sets import FACTOR_SETS
 from tanso_ghgp.gwp import SOURCES
 
 
 @hookimpl
 def tanso_calculators():
-    return CALCULATORS
+    return [*CALCULATORS, MARKET_BASED]
 
 
 @hookimpl

@@ -90,6 +90,8 @@ def load_input(con, registry: Registry, table: ast.InputTable, data_dir: Path) -
                     f"WHEN TRY_CAST({ident(column.name)} AS DECIMAL(38,18)) <> TRY_CAST({ident(column.name)} AS {sql_type}) "
                     f"THEN 'column {column.name}: ' || {_quoted(column.name)} || ' has more than {scale} decimal places'")
     row_id = f"CAST({ident(key)} AS VARCHAR)" if key else "CAST(_row AS VARCHAR)"
+    if key and key not in {c.name for c in table.columns}:  # the key is a text column of the table too
+        typed_cols.insert(0, f"{row_id} AS {ident(key)}")
     problem = f"CASE {' '.join(problems)} END" if problems else "CAST(NULL AS VARCHAR)"
     typed = f"typed__{table.name}"
     con.execute(f"CREATE OR REPLACE TEMP VIEW {typed} AS SELECT _row, {row_id} AS _row_id, {', '.join(typed_cols)}, "
