@@ -37,9 +37,19 @@ def gwp_table(column: str) -> dict[str, Decimal]:
     return table
 
 
+# CO2 from biomass combustion is reported separately, outside the scopes (Corporate Standard 2004,
+# ch. 4): its mass stays in the ledger (`amount`) and it adds nothing to CO2e.
+BIOGENIC = {"CO2BIOGENIC", "BIOGENICCO2", "CO2_BIOGENIC"}
+
+
+def is_biogenic(gas: str) -> bool:
+    return normalise_gas(gas).replace("_", "") in {b.replace("_", "") for b in BIOGENIC}
+
+
 def gas_weights(gwp_set: str, gases: list[str]) -> GasWeights:
     """Weights for the gases a factor table uses, keyed by their spelling in that table."""
     table = gwp_table(GWP_SETS[gwp_set])
     version = metadata.version("globalwarmingpotentials")
     weights = {gas: table[normalise_gas(gas)] for gas in gases if normalise_gas(gas) in table}
+    weights |= {gas: Decimal(0) for gas in gases if is_biogenic(gas)}
     return GasWeights(label=f"{gwp_set} (globalwarmingpotentials {version})", weights=weights)

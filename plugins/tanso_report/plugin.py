@@ -38,6 +38,10 @@ def render_table(result, path: Path | None) -> str:
     for row in result.totals:
         table.add_row(_label(row["scope"], row["category"], row["basis"]), tonnes(row["co2e_kg"]), str(row["rules"]))
     console.print(table)
+    biogenic = sum((g["amount_kg"] for g in result.gases if "biogenic" in g["gas"].lower()
+                    and g["basis"] != "market"), Decimal(0))
+    if biogenic:
+        console.print(f"biogenic CO2, reported outside the scopes: {tonnes(biogenic)} t", markup=False)
     for exclusion in result.exclusions:
         console.print(f"excluded {_label(exclusion['scope'], exclusion['category'])}: {exclusion['justification']} "
                       f"[{exclusion['source']}]", markup=False)
@@ -65,7 +69,7 @@ def _plain(value):
 def render_json(result, path: Path | None) -> str:
     document = {
         "format": "tanso-result.v1", "ruleset": result.ruleset.name, "layers": list(result.ruleset.layers),
-        "totals": result.totals, "summary": result.summary, "exclusions": result.exclusions,
+        "totals": result.totals, "gases": result.gases, "summary": result.summary, "exclusions": result.exclusions,
         "metrics": result.metrics, "checks": result.checks,
         "counts": {"ledger_rows": result.ledger_rows, "rejects": result.rejects_count, "excluded": result.excluded_count},
         "policies": {k: v.value for k, v in result.ruleset.policies.items()}, "digest": result.digest,

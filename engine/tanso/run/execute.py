@@ -48,6 +48,7 @@ class RunResult:
     out_dir: Path
     summary: list[dict[str, Any]]
     totals: list[dict[str, Any]]                # by scope and category
+    gases: list[dict[str, Any]]                 # kg of each gas by scope (boundary-weighted)
     rejects_count: int
     excluded_count: int
     ledger_rows: int
@@ -277,6 +278,9 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
     _check_conservation(planner, order, tables)
     summary = _summary(con)
     totals = _totals(con)
+    gases = [dict(scope=s, basis=b, gas=g, amount_kg=a) for s, b, g, a in con.execute(
+        "SELECT scope, basis, gas, sum(amount * boundary_weight) FROM run_ledger GROUP BY ALL "
+        "ORDER BY scope NULLS FIRST, basis NULLS FIRST, gas").fetchall()]
     counts = con.execute("SELECT (SELECT count(*) FROM run_ledger), (SELECT count(*) FROM run_rejects), "
                          "(SELECT count(*) FROM run_excluded)").fetchone()
     for item in [*ruleset.metrics.values(), *ruleset.checks.values()]:
@@ -294,7 +298,7 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
     digest = _digest(con, summary, metrics)
     manifest = _manifest(ruleset, registry, planner, order, digest, threads)
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
-    return RunResult(ruleset, out_dir, summary, totals, counts[1], counts[2], counts[0], metrics, checks,
+    return RunResult(ruleset, out_dir, summary, totals, gases, counts[1], counts[2], counts[0], metrics, checks,
                      declared_exclusions, manifest, digest, con)
 
 
