@@ -14,7 +14,7 @@ import pint
 
 # Spellings found in activity data that pint does not read as we mean them.
 ALIASES = {"m3": "m**3", "tkm": "tonne*km", "t.km": "tonne*km", "pkm": "km", "kwh": "kWh", "mwh": "MWh",
-           "gwh": "GWh", "litre": "liter", "litres": "liter", "tonnes": "tonne", "scf": "ft**3"}
+           "gwh": "GWh", "MMBtu": "megaBtu", "mmBtu": "megaBtu", "MMBTU": "megaBtu", "litre": "liter", "litres": "liter", "tonnes": "tonne", "scf": "ft**3"}
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
