@@ -45,8 +45,8 @@ def export(result: RunResult, out_dir: Path, fmt: str) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     tables = {"ledger": "SELECT * FROM run_ledger", "rejects": "SELECT * FROM run_rejects ORDER BY ALL",
               "excluded": "SELECT * FROM run_excluded ORDER BY ALL",
-              "summary": f"SELECT {', '.join(SUMMARY_KEYS)}, sum(co2e_kg) AS co2e_kg, count(DISTINCT row_id) AS rows "
-                         f"FROM run_ledger GROUP BY ALL ORDER BY ALL NULLS FIRST"}
+              "summary": f"SELECT {', '.join(SUMMARY_KEYS)}, sum(co2e_kg) AS co2e_kg, sum(ledger_rows) AS ledger_rows "
+                         f"FROM run_groups GROUP BY ALL ORDER BY ALL NULLS FIRST"}
     options = {"csv": "FORMAT csv, HEADER true", "parquet": "FORMAT parquet, COMPRESSION zstd", "json": "FORMAT json, ARRAY true"}[fmt]
     written = []
     for name, query in tables.items():

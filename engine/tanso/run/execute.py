@@ -35,11 +35,7 @@ EXCLUDED_COLUMNS = ("row_id VARCHAR, input_table VARCHAR, input_row BIGINT, rule
                     "exclusion_source VARCHAR, reason VARCHAR")
 BOUNDARY_EXCLUSION = "boundary"
 SUMMARY_KEYS = ("scope", "category", "basis", "rule_id", "entity", "period")
-# The calculator's columns, with the inventory amount: gross CO2e × the entity's boundary weight.
-LEDGER_BODY = ", ".join(
-    part for name in contracts.CALC_LEDGER_COLUMNS
-    for part in (["l.co2e_kg AS gross_co2e_kg", "l.co2e_kg * l.boundary_weight AS co2e_kg"] if name == "co2e_kg"
-                 else [f"l.{ident(name)}"]))
+GROUP_KEYS = (*SUMMARY_KEYS, "gas")
 
 
 @dataclass
@@ -168,8 +164,8 @@ class _Planner:
                 f"CREATE OR REPLACE TEMP VIEW {base} AS SELECT s.*, r.result_co2e_kg FROM {self.rule_sources[upstream]} s "
                 # Typed as declared (`decimal` → DECIMAL(18,6), the contract's quantity type), so a calculator
                 # multiplying it stays in range and the ledger's `quantity` is the value multiplied.
-                # Gross (100%): the derived rows carry the same boundary weight and are weighted once.
-                f"JOIN (SELECT row_id, CAST(round_even(sum(gross_co2e_kg), 6) AS {RESULT_TYPE}) AS result_co2e_kg "
+                # At 100%: the derived rows carry the same boundary weight and are weighted once.
+                f"JOIN (SELECT row_id, CAST(round_even(sum(co2e_kg), 6) AS {RESULT_TYPE}) AS result_co2e_kg "
                 f"FROM {self.rule_ledgers[upstream]} GROUP BY row_id) r "
                 f"ON r.row_id = s._row_id")
             columns = {**self.columns[upstream], "result_co2e_kg": "decimal"}
@@ -214,7 +210,7 @@ class _Planner:
             f"SELECT {literal(rule.id)} AS rule_id, {literal(rule.node.span.short)} AS rule_source, "
             f"CAST({literal(scope)} AS INTEGER) AS scope, CAST({literal(category)} AS INTEGER) AS category, "
             f"CAST({literal(rule.node.basis)} AS VARCHAR) AS basis, "
-            f"{literal(self.rule_tables[rule.id])} AS input_table, {literal(calc)} AS calculator, {LEDGER_BODY} FROM {view} l"
+            f"{literal(self.rule_tables[rule.id])} AS input_table, {literal(calc)} AS calculator, l.* FROM {view} l"
             for view, calc in ledgers))
         self.rule_ledgers[rule.id] = rule_ledger
         # A row rejected by every method of a chain is rejected with every method's reason.
@@ -260,8 +256,9 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
     tables = sorted({planner.rule_tables[r] for r in order})
     con.execute(f"CREATE OR REPLACE TEMP TABLE run_rejects ({REJECT_COLUMNS})")
     for table in tables:
-        con.execute(f"INSERT INTO run_rejects SELECT row_id, {literal(table)}, input_row, NULL, NULL, reason "
-                    f"FROM {planner.inputs[table].rejects}")
+        if planner.inputs[table].rejected:
+            con.execute(f"INSERT INTO run_rejects SELECT row_id, {literal(table)}, input_row, NULL, NULL, reason "
+                        f"FROM {planner.inputs[table].rejects}")
     for rule_id in order:
         con.execute(f"INSERT INTO run_rejects {planner.rule_rejects[rule_id]}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE run_excluded ({EXCLUDED_COLUMNS})")
@@ -274,15 +271,23 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
     con.execute(f"COPY ({union}) TO {literal(str(ledger_path))} (FORMAT parquet, COMPRESSION zstd)")
     con.execute(f"CREATE OR REPLACE TEMP VIEW run_ledger AS SELECT * FROM read_parquet({literal(str(ledger_path))})")
 
-    progress("checking conservation")
+    progress("summarising and checking conservation")
+    # One pass over the ledger: every total, the summary and the ledger's fingerprint come from it.
+    con.execute(f"CREATE OR REPLACE TEMP TABLE run_groups AS SELECT {', '.join(GROUP_KEYS)}, "
+                f"sum(co2e_kg * boundary_weight) AS co2e_kg, sum(amount * boundary_weight) AS amount_kg, "
+                f"count(*) AS ledger_rows, sum(hash(row_id, gas, co2e_kg, factor_id) % 1000000007) AS fingerprint "
+                f"FROM run_ledger GROUP BY ALL")
     _check_conservation(planner, order, tables)
-    summary = _summary(con)
-    totals = _totals(con)
-    gases = [dict(scope=s, basis=b, gas=g, amount_kg=a) for s, b, g, a in con.execute(
-        "SELECT scope, basis, gas, sum(amount * boundary_weight) FROM run_ledger GROUP BY ALL "
-        "ORDER BY scope NULLS FIRST, basis NULLS FIRST, gas").fetchall()]
-    counts = con.execute("SELECT (SELECT count(*) FROM run_ledger), (SELECT count(*) FROM run_rejects), "
-                         "(SELECT count(*) FROM run_excluded)").fetchone()
+    summary = _rows(con, f"SELECT {', '.join(SUMMARY_KEYS)}, sum(co2e_kg) AS co2e_kg, sum(ledger_rows) AS ledger_rows "
+                         f"FROM run_groups GROUP BY ALL ORDER BY ALL NULLS FIRST")
+    # Rules of different bases (location / market) are alternative views of the same emissions:
+    # totals keep them apart and never add them.
+    totals = _rows(con, "SELECT scope, category, basis, sum(co2e_kg) AS co2e_kg, count(DISTINCT rule_id) AS rules "
+                        "FROM run_groups GROUP BY ALL ORDER BY scope NULLS FIRST, category NULLS FIRST, basis NULLS FIRST")
+    gases = _rows(con, "SELECT scope, basis, gas, sum(amount_kg) AS amount_kg FROM run_groups GROUP BY ALL "
+                       "ORDER BY scope NULLS FIRST, basis NULLS FIRST, gas")
+    counts = con.execute("SELECT (SELECT coalesce(sum(ledger_rows), 0) FROM run_groups), "
+                         "(SELECT count(*) FROM run_rejects), (SELECT count(*) FROM run_excluded)").fetchone()
     for item in [*ruleset.metrics.values(), *ruleset.checks.values()]:
         for table in expressions.tables_read_by(item.node.expr):
             if table in ruleset.inputs:
@@ -302,6 +307,12 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
                      declared_exclusions, manifest, digest, con)
 
 
+def _rows(con, sql: str) -> list[dict[str, Any]]:
+    cursor = con.execute(sql)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
 def _exclusions(planner: _Planner, tables: list[str], order: list[str]) -> None:
     """Explicit exclusions first (their justification is the reason), then rows no rule selects."""
     con, ruleset = planner.con, planner.ruleset
@@ -319,11 +330,8 @@ def _exclusions(planner: _Planner, tables: list[str], order: list[str]) -> None:
                         f"{literal(item.node.span.short)}, {literal(item.node.justification)} FROM {relation} "
                         f"WHERE {where} AND NOT ({earlier})")
             claimed.append(where)
-        rule_filters = []
-        for rule_id in order:
-            source = ruleset.rules[rule_id].node.source
-            if source.table == table:
-                rule_filters.append(planner.where_sql(source))
+        rule_filters = [planner.where_sql(ruleset.rules[r].node.source) for r in order
+                        if ruleset.rules[r].node.source.table == table]
         if "TRUE" in rule_filters:
             continue
         selected = " OR ".join(rule_filters) or "FALSE"
@@ -342,8 +350,8 @@ def _boundary_outcomes(planner: _Planner, order: list[str]) -> None:
     con, source = planner.con, planner.ruleset.boundary.span.short
     for rule_id in order:
         rule = planner.ruleset.rules[rule_id]
-        if rule.node.source.table is None:
-            continue  # derived rows inherit their origin's weight, already decided upstream
+        if rule.node.source.table is None or "entity" not in planner.columns[rule_id]:
+            continue  # derived rows inherit their origin's weight; rows without an entity are not weighted
         candidates, table = planner.candidates[rule_id], literal(planner.rule_tables[rule_id])
         con.execute(f"INSERT INTO run_excluded SELECT _row_id, {table}, _row, {literal(rule_id)}, "
                     f"{literal(BOUNDARY_EXCLUSION)}, {literal(source)}, _boundary_reason FROM {candidates} "
@@ -354,57 +362,54 @@ def _boundary_outcomes(planner: _Planner, order: list[str]) -> None:
 
 
 def _check_conservation(planner: _Planner, order: list[str], tables: list[str]) -> None:
-    """Every row a rule selects is in its ledger or its rejects, never both, never neither; and
-    every input row is computed by some rule, rejected or excluded."""
+    """Every row a rule selects is in its ledger, its rejects or (boundary) excluded — exactly one —
+    and every row of an input file is valid or rejected while reading."""
     con = planner.con
     problems = []
-    # input_row identifies a row of the rule's one input table; an integer is cheaper to count than the id.
-    ledger_counts = dict(con.execute("SELECT rule_id, count(DISTINCT input_row) FROM run_ledger GROUP BY rule_id").fetchall())
-    reject_counts = dict(con.execute("SELECT rule_id, count(*) FROM run_rejects WHERE rule_id IS NOT NULL "
-                                     "GROUP BY rule_id").fetchall())
-    excluded_counts = dict(con.execute("SELECT rule_id, count(*) FROM run_excluded WHERE rule_id IS NOT NULL "
-                                       "GROUP BY rule_id").fetchall())
+    # Rows per rule in the ledger, counted exactly with a bitmap over the dense row numbers.
+    in_ledger = {}
+    for table in tables:
+        rows = planner.inputs[table].rows
+        in_ledger |= dict(con.execute(
+            f"SELECT rule_id, bit_count(bitstring_agg(input_row, 1, {max(rows, 1)})) FROM run_ledger "
+            f"WHERE input_table = {literal(table)} GROUP BY rule_id").fetchall())
+    rejected = dict(con.execute("SELECT rule_id, count(*) FROM run_rejects WHERE rule_id IS NOT NULL GROUP BY ALL").fetchall())
+    excluded = dict(con.execute("SELECT rule_id, count(*) FROM run_excluded WHERE rule_id IS NOT NULL GROUP BY ALL").fetchall())
+    selected = {}
+    for table in tables:  # one scan per table counts the rows every rule selects
+        rules = [r for r in order if planner.rule_tables[r] == table]
+        counts = con.execute("SELECT " + ", ".join(f"(SELECT count(*) FROM {planner.candidates[r]})" for r in rules)
+                             if any(planner.ruleset.rules[r].node.source.table is None for r in rules) else
+                             f"SELECT {', '.join(_selected_count(planner, r) for r in rules)} FROM "
+                             f"({planner.weighted(planner.inputs[table].relation, planner.columns[rules[0]])})").fetchone()
+        selected |= dict(zip(rules, counts))
     for rule_id in order:
-        selected = con.execute(f"SELECT count(*) FROM {planner.candidates[rule_id]}").fetchone()[0]
-        in_ledger, in_rejects = ledger_counts.get(rule_id, 0), reject_counts.get(rule_id, 0)
-        in_excluded = excluded_counts.get(rule_id, 0)
-        both = con.execute(f"SELECT count(*) FROM run_rejects r WHERE r.rule_id = {literal(rule_id)} AND r.row_id IN "
-                           f"(SELECT row_id FROM run_ledger WHERE rule_id = {literal(rule_id)})").fetchone()[0]
-        if selected != in_ledger + in_rejects + in_excluded or both:
-            problems.append(f"rule {rule_id}: {selected} rows selected, {in_ledger} in the ledger, {in_rejects} rejected, "
-                            f"{in_excluded} excluded by the boundary, {both} in both ledger and rejects")
+        n_ledger, n_rejected, n_excluded = in_ledger.get(rule_id, 0), rejected.get(rule_id, 0), excluded.get(rule_id, 0)
+        if selected[rule_id] != n_ledger + n_rejected + n_excluded:
+            problems.append(f"rule {rule_id}: {selected[rule_id]} rows selected, {n_ledger} in the ledger, "
+                            f"{n_rejected} rejected, {n_excluded} excluded by the boundary")
+    overlap = con.execute("SELECT r.rule_id, count(*) FROM run_rejects r SEMI JOIN run_ledger l "
+                          "ON l.rule_id = r.rule_id AND l.row_id = r.row_id GROUP BY ALL").fetchall()
+    problems += [f"rule {rule_id}: {n} rows both in the ledger and in rejects" for rule_id, n in overlap]
     for table in tables:
         loaded = planner.inputs[table]
-        total = con.execute(f"SELECT count(*) FROM raw__{table}").fetchone()[0]
-        rejected = con.execute(f"SELECT count(*) FROM {loaded.rejects}").fetchone()[0]
-        valid = con.execute(f"SELECT count(*) FROM {loaded.relation}").fetchone()[0]
-        if total != rejected + valid:
-            problems.append(f"input {table}: {total} rows read, {valid} valid + {rejected} rejected")
+        valid = con.execute(f"SELECT count(*) FROM {loaded.relation}").fetchone()[0] if loaded.rejected else loaded.rows
+        if loaded.rows != loaded.rejected + valid:
+            problems.append(f"input {table}: {loaded.rows} rows read, {valid} valid + {loaded.rejected} rejected")
     if problems:
         raise InvariantError("conservation violated — every input row must be in the ledger, rejects or excluded: "
                              + "; ".join(problems))
 
 
-def _summary(con) -> list[dict[str, Any]]:
-    keys = ", ".join(SUMMARY_KEYS)
-    rows = con.execute(f"SELECT {keys}, sum(co2e_kg) AS co2e_kg, count(DISTINCT row_id) AS rows FROM run_ledger "
-                       f"GROUP BY {keys} ORDER BY {keys} NULLS FIRST").fetchall()
-    return [dict(zip((*SUMMARY_KEYS, "co2e_kg", "rows"), row)) for row in rows]
-
-
-def _totals(con) -> list[dict[str, Any]]:
-    """By scope, category and basis: rules of different bases (location / market) are alternative
-    views of the same emissions and are never added together."""
-    rows = con.execute("SELECT scope, category, basis, sum(co2e_kg), count(DISTINCT rule_id) FROM run_ledger "
-                       "GROUP BY ALL ORDER BY scope NULLS FIRST, category NULLS FIRST, basis NULLS FIRST").fetchall()
-    return [dict(scope=s, category=c, basis=b, co2e_kg=v, rules=n) for s, c, b, v, n in rows]
+def _selected_count(planner: _Planner, rule_id: str) -> str:
+    source = planner.ruleset.rules[rule_id].node.source
+    return f"count(*) FILTER (WHERE {planner.where_sql(source)} AND NOT ({planner.exclusion_filter(source.table)}))"
 
 
 def _digest(con, summary: list[dict], metrics: list[dict]) -> str:
-    """Hash of the summary and an order-independent fingerprint of the ledger and rejects."""
-    fingerprint = con.execute(
-        "SELECT count(*), sum(co2e_kg), sum(amount), "
-        "sum(hash(row_id, rule_id, gas, co2e_kg, factor_id) % 1000000007) FROM run_ledger").fetchone()
+    """Hash of the summary and an order-independent fingerprint of the ledger, rejects and excluded."""
+    fingerprint = con.execute("SELECT sum(ledger_rows), sum(co2e_kg), sum(amount_kg), sum(fingerprint) "
+                              "FROM run_groups").fetchone()
     reject_print = con.execute("SELECT count(*), sum(hash(row_id, rule_id, reason) % 1000000007) FROM run_rejects").fetchone()
     excluded_print = con.execute("SELECT count(*), sum(hash(row_id, exclusion_id, reason) % 1000000007) FROM run_excluded").fetchone()
     canonical = json.dumps({"summary": summary, "ledger": fingerprint, "rejects": reject_print,

@@ -28,6 +28,8 @@ class LoadedInput:
     relation: str          # valid rows: _row, _row_id, declared columns
     rejects: str           # rows refused while reading: row_id, input_row, reason
     sha256: str
+    rows: int              # rows in the file
+    rejected: int          # of which refused while reading
 
 
 def find_file(data_dir: Path, name: str, registry: Registry) -> Path | None:
@@ -76,19 +78,21 @@ def load_input(con, registry: Registry, table: ast.InputTable, data_dir: Path) -
                         f"THEN 'column {key}: the row id is missing'")
     for column in table.columns:
         sql_type = column_type(column)
+        if present[column.name].upper() == sql_type:  # native and already as declared (Parquet): nothing to check
+            typed_cols.append(ident(column.name))
+            continue
         typed_cols.append(f"TRY_CAST({ident(column.name)} AS {sql_type}) AS {ident(column.name)}")
-        if present[column.name].upper() != sql_type:
-            what = {"decimal": "a number", "integer": "a whole number", "date": "a date (YYYY-MM-DD)",
-                    "boolean": "true or false"}.get(column.type_name)
-            if what:
-                problems.append(
-                    f"WHEN {ident(column.name)} IS NOT NULL AND TRY_CAST({ident(column.name)} AS {sql_type}) IS NULL "
-                    f"THEN 'column {column.name}: ' || {_quoted(column.name)} || ' is not {what}'")
-            if column.type_name == "decimal" and present[column.name].upper() == "VARCHAR":
-                scale = sql_type.split(",")[1].rstrip(")")
-                problems.append(
-                    f"WHEN TRY_CAST({ident(column.name)} AS DECIMAL(38,18)) <> TRY_CAST({ident(column.name)} AS {sql_type}) "
-                    f"THEN 'column {column.name}: ' || {_quoted(column.name)} || ' has more than {scale} decimal places'")
+        what = {"decimal": "a number", "integer": "a whole number", "date": "a date (YYYY-MM-DD)",
+                "boolean": "true or false"}.get(column.type_name)
+        if what:
+            problems.append(
+                f"WHEN {ident(column.name)} IS NOT NULL AND TRY_CAST({ident(column.name)} AS {sql_type}) IS NULL "
+                f"THEN 'column {column.name}: ' || {_quoted(column.name)} || ' is not {what}'")
+        if column.type_name == "decimal" and present[column.name].upper() == "VARCHAR":
+            scale = sql_type.split(",")[1].rstrip(")")
+            problems.append(
+                f"WHEN TRY_CAST({ident(column.name)} AS DECIMAL(38,18)) <> TRY_CAST({ident(column.name)} AS {sql_type}) "
+                f"THEN 'column {column.name}: ' || {_quoted(column.name)} || ' has more than {scale} decimal places'")
     row_id = f"CAST({ident(key)} AS VARCHAR)" if key else "CAST(_row AS VARCHAR)"
     if key and key not in {c.name for c in table.columns}:  # the key is a text column of the table too
         typed_cols.insert(0, f"{row_id} AS {ident(key)}")
@@ -96,25 +100,32 @@ def load_input(con, registry: Registry, table: ast.InputTable, data_dir: Path) -
     typed = f"typed__{table.name}"
     con.execute(f"CREATE OR REPLACE TEMP VIEW {typed} AS SELECT _row, {row_id} AS _row_id, {', '.join(typed_cols)}, "
                 f"{problem} AS _problem FROM {raw}")
+
+    # One pass finds out whether anything is wrong at all; a clean file then skips every check.
+    distinct_ids = "count(DISTINCT _row_id)" if key is not None else "count(*)"
+    total, bad, distinct = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE _problem IS NOT NULL), {distinct_ids} FROM {typed}").fetchone()
+    valid, rejects = f"input__{table.name}", f"input_rejects__{table.name}"
+    if bad == 0 and distinct == total:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {valid} AS SELECT * EXCLUDE (_problem) FROM {typed}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {rejects} (row_id VARCHAR, input_row BIGINT, reason VARCHAR)")
+        return LoadedInput(table.name, path, valid, rejects, file_digest(path), total, 0)
+
     duplicates = f"dups__{table.name}"
-    if key is not None:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {duplicates} AS SELECT _row_id, "
-                    f"string_agg(CAST(_row AS VARCHAR), ', ' ORDER BY _row) AS rows FROM {typed} "
-                    f"WHERE _problem IS NULL GROUP BY _row_id HAVING count(*) > 1")
-    else:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {duplicates} (_row_id VARCHAR, rows VARCHAR)")
-    valid = f"input__{table.name}"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {duplicates} AS SELECT _row_id, "
+                f"string_agg(CAST(_row AS VARCHAR), ', ' ORDER BY _row) AS rows FROM {typed} "
+                f"WHERE _problem IS NULL GROUP BY _row_id HAVING count(*) > 1")
     con.execute(f"CREATE OR REPLACE TEMP VIEW {valid} AS SELECT * EXCLUDE (_problem) FROM {typed} t "
                 f"WHERE _problem IS NULL AND NOT EXISTS (SELECT 1 FROM {duplicates} d WHERE d._row_id = t._row_id)")
     where = f"{literal(str(path))} || ' row ' || CAST(_row AS VARCHAR) || ': '"
-    rejects = f"input_rejects__{table.name}"
-    con.execute(f"""CREATE OR REPLACE TEMP VIEW {rejects} AS
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE {rejects} AS
         SELECT _row_id AS row_id, _row AS input_row, {where} || _problem AS reason FROM {typed} WHERE _problem IS NOT NULL
         UNION ALL
         SELECT t._row_id, t._row, {where.replace('_row', 't._row')} || 'column {key}: duplicate row id ''' || t._row_id
                || ''' (rows ' || d.rows || ')' FROM {typed} t JOIN {duplicates} d ON d._row_id = t._row_id
         WHERE t._problem IS NULL""")
-    return LoadedInput(table.name, path, valid, rejects, file_digest(path))
+    rejected = con.execute(f"SELECT count(*) FROM {rejects}").fetchone()[0]
+    return LoadedInput(table.name, path, valid, rejects, file_digest(path), total, rejected)
 
 
 def _quoted(column: str) -> str:
