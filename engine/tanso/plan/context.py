@@ -13,7 +13,7 @@ from typing import Any, Callable
 import pyarrow as pa
 
 from tanso.contracts import Parameters
-from tanso.plan.sql import condition, ident
+from tanso.plan.sql import arithmetic, ident
 
 
 @dataclass(frozen=True)
@@ -49,12 +49,18 @@ class CalcContext:
         for + - × and rounded half-even to `scale` decimals (division is the one inexact step)."""
         if isinstance(value, str):
             return f"{alias}.{ident(value)}"
-        return f"CAST(round_even({condition(value, alias)}, {scale}) AS DECIMAL(18,{scale}))"
+        return f"CAST(round_even({arithmetic(value, alias)}, {scale}) AS DECIMAL(18,{scale}))"
 
     def view(self, name: str, sql: str) -> str:
         """Register an intermediate relation of this rule's plan (e.g. rows split by instrument)."""
         relation = f"{self.rule_id}__{name}"
         self.query(f"CREATE OR REPLACE TEMP VIEW {relation} AS {sql}")
+        return relation
+
+    def table(self, name: str, sql: str) -> str:
+        """Materialise a small plan-time relation (e.g. effective factors) that every row joins."""
+        relation = f"{self.rule_id}__{name}"
+        self.query(f"CREATE OR REPLACE TEMP TABLE {relation} AS {sql}")
         return relation
 
     def with_source(self, src: str) -> "CalcContext":

@@ -55,15 +55,22 @@ def factor_product(ctx: CalcContext, factors: FactorTable, match: list[str], *, 
         units = [row[0] for row in ctx.query(
             f"SELECT DISTINCT {unit_s} FROM {ctx.src} s WHERE {unit_s} IS NOT NULL ORDER BY 1")]
     key_cols = ", ".join(ident(m) for m in match)
-    factor_rows = ctx.query(
-        f"SELECT {key_cols}, gas, value, unit, per, factor_id FROM {factors.relation} ORDER BY ALL")
-    effective, problems = _effective_factors(factor_rows, len(match), units, weights, converter or _pint_converter())
-    key_fields = [(f"k{i}", pa.string()) for i in range(len(match))]
-    eff_schema = pa.schema([*key_fields, ("from_unit", pa.string()), ("gas", pa.string()), ("factor_id", pa.string()),
-                            ("gas_factor", FACTOR_TYPE), ("co2e_factor", FACTOR_TYPE), ("gwp", pa.string())])
-    eff = ctx.register(f"{ctx.rule_id}_eff", pa.Table.from_pylist(effective, schema=eff_schema))
-    problem_schema = pa.schema([*key_fields, ("from_unit", pa.string()), ("problem", pa.string())])
-    unit_problems = ctx.register(f"{ctx.rule_id}_unit_problems", pa.Table.from_pylist(problems, schema=problem_schema))
+    combos = ctx.register(f"{ctx.rule_id}_combos", _combinations(
+        ctx.query(f"SELECT DISTINCT per, unit, gas FROM {factors.relation} ORDER BY ALL"), units, weights,
+        converter or _pint_converter()))
+    keys_as_text = ", ".join(f"CAST(f.{ident(m)} AS VARCHAR) AS k{i}" for i, m in enumerate(match))
+    joined = f"{factors.relation} f JOIN {combos} c ON c.per = f.per AND c.unit = f.unit AND c.gas = f.gas"
+    # A key is computable for a unit only when every one of its gases is: one problem rejects the key.
+    unit_problems = ctx.view("unit_problems", f"SELECT {keys_as_text}, c.from_unit, min(c.problem) AS problem "
+                                              f"FROM {joined} WHERE c.problem IS NOT NULL GROUP BY ALL")
+    no_problem = " AND ".join([f"p.k{i} = CAST(f.{ident(m)} AS VARCHAR)" for i, m in enumerate(match)]
+                              + ["p.from_unit = c.from_unit"])
+    eff = ctx.table("eff", f"""
+        SELECT {keys_as_text}, c.from_unit, f.gas, f.factor_id,
+               CAST(round_even(f.value * c.gas_multiplier, 12) AS DECIMAL(38,12)) AS gas_factor,
+               CAST(round_even(f.value * c.co2e_multiplier, 12) AS DECIMAL(38,12)) AS co2e_factor, c.gwp
+        FROM {joined} WHERE c.problem IS NULL
+          AND NOT EXISTS (SELECT 1 FROM {unit_problems} p WHERE {no_problem})""")
 
     def keys_equal(row: str, table: str, unit_sql: str) -> str:
         return " AND ".join([f"CAST({row}.{ident(m)} AS VARCHAR) = {table}.k{i}" for i, m in enumerate(match)]
@@ -96,42 +103,53 @@ FROM bad b LEFT JOIN {unit_problems} p ON {keys_equal('b', 'p', unit_b)}"""
     return CalcPlan(ledger=ledger, rejects=rejects)
 
 
-def _effective_factors(rows: list[tuple], n_keys: int, units: list[str], weights: GasWeights | None,
-                       converter: Converter):
-    """Factor rows × activity units → effective factors, or a problem per (key, unit) pair."""
-    by_key: dict[tuple, list[tuple]] = {}
-    for row in rows:
-        by_key.setdefault(tuple(None if k is None else str(k) for k in row[:n_keys]), []).append(row[n_keys:])
-    effective, problems = [], []
+COMBINATION_SCHEMA = pa.schema([
+    ("from_unit", pa.string()), ("per", pa.string()), ("unit", pa.string()), ("gas", pa.string()),
+    ("gas_multiplier", FACTOR_TYPE), ("co2e_multiplier", FACTOR_TYPE), ("gwp", pa.string()), ("problem", pa.string())])
+
+
+def _combinations(factor_kinds: list[tuple], units: list[str], weights: GasWeights | None,
+                  converter: Converter) -> pa.Table:
+    """One multiplier per (row unit, factor `per`, factor mass unit, gas), or the reason there is none.
+
+    effective factor = round_half_even(value × multiplier, 12 places), multiplier = unit scalar × mass
+    unit → kg (× GWP for CO2e), itself rounded half-even to 12 places. Exact for the usual conversions
+    (kWh/MWh, g/kg/t, gal/L, integer GWPs); a multiplier that 12 places cannot carry to 9 significant
+    digits is refused rather than silently degraded.
+    """
+    rows = []
     with localcontext() as decimal_context:
         decimal_context.prec = 60
-        for key, gases in by_key.items():
-            keys = {f"k{i}": k for i, k in enumerate(key)}
-            for from_unit in units:
-                produced, problem = [], None
-                for gas, value, mass_unit, per, factor_id in gases:
-                    scale = converter(from_unit, per)
-                    mass = converter(mass_unit, "kg")
-                    if isinstance(scale, str) or isinstance(mass, str):
-                        problem = scale if isinstance(scale, str) else f"factor {factor_id}: {mass}"
-                        break
-                    if gas == CO2E or weights is None:
-                        weight, label = Decimal(1), ("as published" if gas == CO2E else None)
-                    elif gas in weights.weights:
-                        weight, label = weights.weights[gas], f"{weights.label} {gas}={weights.weights[gas]}"
-                    else:
-                        problem = f"no GWP for gas {gas} in {weights.label}"
-                        break
-                    gas_factor = Decimal(value) * scale * mass
-                    produced.append({**keys, "from_unit": from_unit, "gas": gas, "factor_id": factor_id,
-                                     "gas_factor": gas_factor.quantize(FACTOR_SCALE, ROUND_HALF_EVEN),
-                                     "co2e_factor": (gas_factor * weight).quantize(FACTOR_SCALE, ROUND_HALF_EVEN),
-                                     "gwp": label})
-                if problem is None:
-                    effective.extend(produced)
+        for from_unit in units:
+            for per, mass_unit, gas in factor_kinds:
+                row = {"from_unit": from_unit, "per": per, "unit": mass_unit, "gas": gas,
+                       "gas_multiplier": None, "co2e_multiplier": None, "gwp": None, "problem": None}
+                scale, mass = converter(from_unit, per), converter(mass_unit, "kg")
+                if isinstance(scale, str) or isinstance(mass, str):
+                    rows.append({**row, "problem": scale if isinstance(scale, str) else f"factor unit: {mass}"})
+                    continue
+                if gas == CO2E or weights is None:
+                    weight, label = Decimal(1), ("as published" if gas == CO2E else None)
+                elif gas in weights.weights:
+                    weight, label = weights.weights[gas], f"{weights.label} {gas}={weights.weights[gas]}"
                 else:
-                    problems.append({**keys, "from_unit": from_unit, "problem": problem})
-    return effective, problems
+                    rows.append({**row, "problem": f"no GWP for gas {gas} in {weights.label}"})
+                    continue
+                gas_multiplier, co2e_multiplier = scale * mass, scale * mass * weight
+                problem = _unrepresentable(gas_multiplier, from_unit, per) or _unrepresentable(co2e_multiplier, from_unit, per)
+                if problem:
+                    rows.append({**row, "problem": problem})
+                    continue
+                rows.append({**row, "gas_multiplier": exact(gas_multiplier), "co2e_multiplier": exact(co2e_multiplier),
+                             "gwp": label})
+    return pa.Table.from_pylist(rows, schema=COMBINATION_SCHEMA)
+
+
+def _unrepresentable(multiplier: Decimal, from_unit: str, per: str) -> str | None:
+    rounded = exact(multiplier)
+    if multiplier and (not rounded or abs(rounded - multiplier) / abs(multiplier) > Decimal("1e-9")):
+        return f"converting {from_unit} to {per} needs more than 12 decimal places; use a closer unit"
+    return None
 
 
 def _pint_converter() -> Converter:

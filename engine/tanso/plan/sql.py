@@ -59,6 +59,23 @@ def condition(expr: ast.Expr, alias: str | None = None, policies: dict | None = 
     raise TypeError(f"not allowed in a condition: {expr!r}")
 
 
+def arithmetic(expr: ast.Expr, alias: str) -> str:
+    """A per-row arithmetic expression over columns. Columns are widened to DECIMAL(38,6) so products
+    of large values stay in range and exact; a division is done in binary floating point (DuckDB
+    has no exact decimal division) and is rounded by the caller."""
+    if isinstance(expr, ast.Name):
+        return f"CAST({alias}.{ident(expr.dotted)} AS DECIMAL(38,6))"
+    if isinstance(expr, ast.Literal):
+        return literal(expr.value)
+    if isinstance(expr, ast.UnaryOp) and expr.operator == "-":
+        return f"(-{arithmetic(expr.operand, alias)})"
+    if isinstance(expr, ast.BinaryOp) and expr.operator == "/":
+        return f"(CAST({arithmetic(expr.left, alias)} AS DOUBLE) / CAST({arithmetic(expr.right, alias)} AS DOUBLE))"
+    if isinstance(expr, ast.BinaryOp) and expr.operator in "+-*":
+        return f"({arithmetic(expr.left, alias)} {expr.operator} {arithmetic(expr.right, alias)})"
+    raise TypeError(f"not arithmetic: {expr!r}")
+
+
 def expression_columns(value) -> list[str]:
     """Columns a ColumnExpression parameter reads (a plain column name, or names in a tree)."""
     if value is None:
