@@ -77,7 +77,8 @@ def test_graph_lists_the_evaluation_order_with_dependencies(cli):
     for rule in ("s1.stationary", "s1.mobile", "s2.location", "s3.cat1"):
         assert position[f"table:{'fuel_use' if rule.startswith('s1') else 'electricity' if rule.startswith('s2') else 'purchases'}"] < position[f"rule:{rule}"]
     assert position["rule:s2.location"] < position["metric:intensity"]
-    assert any(line.endswith("rule:s2.location  ← factors:grid, policy:gwp.set, table:electricity") for line in lines)
+    assert any(line.endswith("rule:s2.location  ← factors:grid, policy:gwp.methane_by_origin, policy:gwp.set, "
+                             "table:electricity") for line in lines)
 
 
 def test_graph_as_dot(cli):

@@ -29,7 +29,7 @@ from tanso.plan.context import CalcContext
 from tanso.plan.factor_product import derived_factor_table, exact, factor_gases, factor_product
 from tanso.plan.sql import expression_columns, ident, literal
 from tanso.plan.units import UnitProblem, conversion_factor, is_currency
-from tanso_ghgp.gwp import gas_weights
+from tanso_ghgp.gwp import GWP_POLICIES, policy_weights
 
 
 class FactorParameters(Parameters):
@@ -51,7 +51,7 @@ def _weighted(ctx: CalcContext, method: str, data_type: str, factors=None, conve
               unit_expression: str | None = None) -> CalcPlan:
     p = ctx.parameters
     factors = factors or ctx.factor_table(p.factors)
-    weights = gas_weights(ctx.policies["gwp.set"], factor_gases(ctx, factors))
+    weights = policy_weights(ctx.policies, factor_gases(ctx, factors))
     return factor_product(ctx, factors, p.match, method=method, data_type=data_type, weights=weights,
                           quantity=p.quantity, unit=p.unit, quantity_unit=p.quantity_unit,
                           unit_expression=unit_expression, converter=converter)
@@ -273,7 +273,7 @@ def compile_pcaf(ctx: CalcContext) -> CalcPlan:
     return _reported(ctx, attributed, p.unit, p.method, "primary", problems)
 
 
-GWP = ("gwp.set",)
+GWP = GWP_POLICIES
 CALCULATORS = [
     Calculator(name="activity", doc="Activity quantity × average-data emission factor, units converted.",
                parameters=FactorParameters, compile=compile_activity, reads_policies=GWP, data_type="secondary"),

@@ -46,10 +46,30 @@ def is_biogenic(gas: str) -> bool:
     return normalise_gas(gas).replace("_", "") in {b.replace("_", "") for b in BIOGENIC}
 
 
-def gas_weights(gwp_set: str, gases: list[str]) -> GasWeights:
-    """Weights for the gases a factor table uses, keyed by their spelling in that table."""
-    table = gwp_table(GWP_SETS[gwp_set])
+# Methane by origin: fossil methane's GWP includes the CO2 it oxidises to. AR5 WG1 Table 8.A.1 gives
+# 30 (fossil) / 28 (non-fossil); AR6 WG1 Table 7.15 gives 29.8 / 27.0 (the GHG Protocol's GWP table,
+# 2024, lists the same). AR4 makes no split. Factor tables name the gases CH4_fossil / CH4_nonfossil.
+METHANE_BY_ORIGIN = {"AR5": {"CH4FOSSIL": Decimal("30"), "CH4NONFOSSIL": Decimal("28")},
+                     "AR6": {"CH4FOSSIL": Decimal("29.8"), "CH4NONFOSSIL": Decimal("27.0")}}
+
+
+def gas_weights(gwp_set: str, gases: list[str], methane_by_origin: bool = True) -> GasWeights:
+    """Weights for the gases a factor table uses, keyed by their spelling in that table. Without
+    `methane_by_origin` (or in AR4) fossil and non-fossil methane both take the CH4 value."""
+    table = dict(gwp_table(GWP_SETS[gwp_set]))
+    split = METHANE_BY_ORIGIN.get(gwp_set) if methane_by_origin else None
+    table |= split or {"CH4FOSSIL": table["CH4"], "CH4NONFOSSIL": table["CH4"]}
     version = metadata.version("globalwarmingpotentials")
-    weights = {gas: table[normalise_gas(gas)] for gas in gases if normalise_gas(gas) in table}
+    weights = {gas: table[normalise_gas(gas).replace("_", "")] for gas in gases
+               if normalise_gas(gas).replace("_", "") in table}
     weights |= {gas: Decimal(0) for gas in gases if is_biogenic(gas)}
-    return GasWeights(label=f"{gwp_set} (globalwarmingpotentials {version})", weights=weights)
+    origin = " CH4 by origin" if split else ""
+    return GasWeights(label=f"{gwp_set}{origin} (globalwarmingpotentials {version})", weights=weights)
+
+
+GWP_POLICIES = ("gwp.set", "gwp.methane_by_origin")
+
+
+def policy_weights(policies: dict, gases: list[str]) -> GasWeights:
+    """The weights the run's GWP policies choose."""
+    return gas_weights(policies["gwp.set"], gases, policies["gwp.methane_by_origin"])

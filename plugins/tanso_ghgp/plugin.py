@@ -43,4 +43,9 @@ def tanso_policy_options():
                 + "; ".join(f"{k}: {v}" for k, v in SOURCES.items()),
             status="published", source_doc="GHG Protocol Corporate Standard (2004) ch. 4; GWP values table (2016)",
             revised="AR6"),
+        PolicyOption(
+            name="gwp.methane_by_origin", type=bool, default=True,
+            doc="Weight fossil and non-fossil methane (factor gases CH4_fossil / CH4_nonfossil) separately: "
+                "AR5 30 / 28 (WG1 Table 8.A.1), AR6 29.8 / 27.0 (WG1 Table 7.15). False: both take the CH4 value.",
+            status="published", source_doc="GHG Protocol Global Warming Potential Values (2016; v2.0 2024)"),
     ]

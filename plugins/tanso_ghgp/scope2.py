@@ -23,7 +23,7 @@ from tanso.plan.context import CalcContext
 from tanso.plan.factor_product import FACTOR_TYPE, exact, factor_gases, factor_product
 from tanso.plan.sql import ident, literal
 from tanso.plan.units import UnitProblem, conversion_factor
-from tanso_ghgp.gwp import gas_weights
+from tanso_ghgp.gwp import GWP_POLICIES, policy_weights
 
 KWH = "kWh"
 
@@ -98,7 +98,7 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
         factors = ctx.factor_table(factor_set)
         tier_ctx = ctx.with_source(step_src)
         plan = factor_product(tier_ctx, factors, match, method=method, data_type=data_type,
-                              weights=gas_weights(ctx.policies["gwp.set"], factor_gases(ctx, factors)),
+                              weights=policy_weights(ctx.policies, factor_gases(ctx, factors)),
                               quantity="_remainder_kwh", quantity_unit=KWH)
         ledgers.append(plan.ledger)
         reject_views.append((ctx.view(f"tier{index}_rejects", plan.rejects), method))
@@ -130,5 +130,5 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
 
 MARKET_BASED = Calculator(
     name="market_based", doc="Scope 2 market-based: certificates, then supplier rate, residual mix, location fallback.",
-    parameters=MarketParameters, compile=compile_market_based, reads_policies=("gwp.set",), data_type="supplier-specific",
+    parameters=MarketParameters, compile=compile_market_based, reads_policies=GWP_POLICIES, data_type="supplier-specific",
     factor_parameters=("supplier_rates", "residual_mix", "location"), table_parameters=("certificates",))
