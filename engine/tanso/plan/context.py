@@ -54,13 +54,13 @@ class CalcContext:
     def view(self, name: str, sql: str) -> str:
         """Register an intermediate relation of this rule's plan (e.g. rows split by instrument)."""
         relation = f"{self.rule_id}__{name}"
-        self.query(f"CREATE OR REPLACE TEMP VIEW {relation} AS {sql}")
+        self.query(f"CREATE OR REPLACE VIEW {relation} AS {sql}")
         return relation
 
     def table(self, name: str, sql: str) -> str:
         """Materialise a small plan-time relation (e.g. effective factors) that every row joins."""
         relation = f"{self.rule_id}__{name}"
-        self.query(f"CREATE OR REPLACE TEMP TABLE {relation} AS {sql}")
+        self.query(f"CREATE OR REPLACE TABLE {relation} AS {sql}")
         return relation
 
     def with_source(self, src: str) -> "CalcContext":

@@ -42,6 +42,7 @@ def prepare(path: Path, *, overlays: tuple[Path, ...] = (), overrides: dict[str,
 def export(result: RunResult, out_dir: Path, fmt: str) -> list[Path]:
     """Write ledger, rejects, excluded and summary in `fmt` (the ledger is always also Parquet)."""
     con = result.connection
+    con.execute(f"SET schema = '{result.schema}'")
     out_dir.mkdir(parents=True, exist_ok=True)
     tables = {"ledger": "SELECT * FROM run_ledger", "rejects": "SELECT * FROM run_rejects ORDER BY ALL",
               "excluded": "SELECT * FROM run_excluded ORDER BY ALL",

@@ -27,6 +27,7 @@ from tanso.plan.sql import condition, ident, literal
 from tanso.plugins import Registry
 from tanso.run import expressions
 from tanso.run.inputs import LoadedInput, load_factor_set, load_input
+from tanso.run.session import Session
 
 LEDGER_FILE = "ledger.parquet"
 RESULT_TYPE = contracts.CALC_LEDGER_COLUMNS["quantity"]  # result_co2e_kg as a derived rule reads it
@@ -54,6 +55,7 @@ class RunResult:
     manifest: dict[str, Any]
     digest: str
     connection: Any = field(repr=False, default=None)
+    schema: str = "main"                        # where the run's tables (run_ledger, run_rejects, …) are
 
     @property
     def ledger_path(self) -> Path:
@@ -63,12 +65,10 @@ class RunResult:
 class _Planner:
     """Holds the connection and the plan-time state of one run."""
 
-    def __init__(self, ruleset: Ruleset, registry: Registry, data_dir: Path, threads: int | None):
-        self.ruleset, self.registry, self.data_dir = ruleset, registry, data_dir
-        self.con = duckdb.connect()
-        if threads:
-            self.con.execute(f"SET threads = {int(threads)}")
-        self.inputs: dict[str, LoadedInput] = {}
+    def __init__(self, ruleset: Ruleset, session: Session):
+        self.ruleset, self.session = ruleset, session
+        self.registry, self.data_dir, self.con = session.registry, session.data_dir, session.con
+        self.inputs: dict[str, LoadedInput] = {}         # the inputs this run reads (loaded once per session)
         self.factors: dict[str, FactorTable] = {}
         self.rule_sources: dict[str, str] = {}     # rule id → relation with its rows
         self.rule_ledgers: dict[str, str] = {}
@@ -77,15 +77,13 @@ class _Planner:
         self.columns: dict[str, dict[str, str]] = {}  # rule id → columns of its rows
         self.candidates: dict[str, str] = {}       # rule id → its rows before the boundary is applied
         self._done: set[str] = set()
-        self._registered = 0
 
     # -- plan-time helpers handed to calculators
     def query(self, sql: str) -> list[tuple]:
         return self.con.execute(sql).fetchall()
 
     def register(self, name: str, table: pa.Table) -> str:
-        self._registered += 1
-        relation = f"plan_{self._registered}_{_safe(name)}"
+        relation = self.session.relation_name(name)
         self.con.register(relation + "_arrow", table)
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {relation} AS SELECT * FROM {relation}_arrow")
         self.con.unregister(relation + "_arrow")
@@ -94,19 +92,21 @@ class _Planner:
     def factor_table(self, name: str) -> FactorTable:
         if name not in self.factors:
             declared = self.ruleset.factor_sets.get(name)
-            if declared is not None:
-                path = self.data_dir / declared.file
-                self.factors[name] = load_factor_set(self.con, self.registry, name, path, {})
-            else:
-                shipped = self.registry.factor_sets[name]
-                self.factors[name] = load_factor_set(self.con, self.registry, name, shipped.path, {
+            shipped = None if declared is not None else self.registry.factor_sets[name]
+            path = self.data_dir / declared.file if declared is not None else shipped.path
+            if (name, str(path)) not in self.session.factors:
+                provenance = {} if shipped is None else {
                     "version": shipped.version, "publisher": shipped.publisher, "edition": shipped.edition,
-                    "licence": shipped.licence})
+                    "licence": shipped.licence}
+                self.session.factors[name, str(path)] = load_factor_set(self.con, self.registry, name, path, provenance)
+            self.factors[name] = self.session.factors[name, str(path)]
         return self.factors[name]
 
     def input(self, name: str) -> LoadedInput:
         if name not in self.inputs:
-            self.inputs[name] = load_input(self.con, self.registry, self.ruleset.inputs[name], self.data_dir)
+            if name not in self.session.inputs:
+                self.session.inputs[name] = load_input(self.con, self.registry, self.ruleset.inputs[name], self.data_dir)
+            self.inputs[name] = self.session.inputs[name]
         return self.inputs[name]
 
     # -- rules
@@ -133,7 +133,7 @@ class _Planner:
             tables = {name: self.input(getattr(step.parameters, name)).relation for name in method.table_parameters}
             ctx = BoundaryContext(parameters=step.parameters, tables=tables, query=self.query,
                                   policies={p: self.ruleset.policy(p) for p in method.reads_policies})
-            self.con.execute(f"CREATE OR REPLACE TEMP TABLE run_boundary AS SELECT CAST(entity AS VARCHAR) AS entity, "
+            self.con.execute(f"CREATE OR REPLACE TABLE run_boundary AS SELECT CAST(entity AS VARCHAR) AS entity, "
                              f"CAST(weight AS DECIMAL(5,4)) AS weight, CAST(reason AS VARCHAR) AS reason "
                              f"FROM ({method.compile(ctx)})")
             self._done.add("run_boundary")
@@ -161,7 +161,7 @@ class _Planner:
             self.rule_tables[rule.id] = self.rule_tables[upstream]
             base = f"results__{rid}"
             self.con.execute(
-                f"CREATE OR REPLACE TEMP VIEW {base} AS SELECT s.*, r.result_co2e_kg FROM {self.rule_sources[upstream]} s "
+                f"CREATE OR REPLACE VIEW {base} AS SELECT s.*, r.result_co2e_kg FROM {self.rule_sources[upstream]} s "
                 # Typed as declared (`decimal` → DECIMAL(18,6), the contract's quantity type), so a calculator
                 # multiplying it stays in range and the ledger's `quantity` is the value multiplied.
                 # At 100%: the derived rows carry the same boundary weight and are weighted once.
@@ -173,13 +173,13 @@ class _Planner:
         candidates = f"candidates__{rid}"
         if source.table is not None:
             excluded = self.exclusion_filter(source.table)
-            self.con.execute(f"CREATE OR REPLACE TEMP VIEW {candidates} AS SELECT * FROM ({self.weighted(base, columns)}) "
+            self.con.execute(f"CREATE OR REPLACE VIEW {candidates} AS SELECT * FROM ({self.weighted(base, columns)}) "
                              f"WHERE {where} AND NOT ({excluded})")
         else:  # derived rows keep the weight of the rows they derive from
-            self.con.execute(f"CREATE OR REPLACE TEMP VIEW {candidates} AS SELECT * FROM {base} WHERE {where}")
+            self.con.execute(f"CREATE OR REPLACE VIEW {candidates} AS SELECT * FROM {base} WHERE {where}")
         self.candidates[rule.id] = candidates
         src = f"src__{rid}"
-        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {src} AS SELECT * FROM {candidates} WHERE _boundary_weight > 0")
+        self.con.execute(f"CREATE OR REPLACE VIEW {src} AS SELECT * FROM {candidates} WHERE _boundary_weight > 0")
         self.rule_sources[rule.id] = src
         self.columns[rule.id] = columns
 
@@ -193,20 +193,20 @@ class _Planner:
                               factor_table=self.factor_table, input_table=lambda name: self.input(name).relation)
             plan = calculator.compile(ctx)
             ledger_view, reject_view = f"ledger__{rid}_{index}", f"rejects__{rid}_{index}"
-            self.con.execute(f"CREATE OR REPLACE TEMP VIEW {ledger_view} AS {_project(plan.ledger, contracts.CALC_LEDGER_COLUMNS)}")
-            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {reject_view} AS "
+            self.con.execute(f"CREATE OR REPLACE VIEW {ledger_view} AS {_project(plan.ledger, contracts.CALC_LEDGER_COLUMNS)}")
+            self.con.execute(f"CREATE OR REPLACE TABLE {reject_view} AS "
                              f"{_project(plan.rejects, contracts.CALC_REJECT_COLUMNS)}")
             ledgers.append((ledger_view, step.calculator))
             rejects.append((reject_view, step.calculator))
             if index + 1 < len(rule.steps):  # the next method of a first_of chain gets what this one could not do
                 next_src = f"src__{rid}_{index + 1}"
-                self.con.execute(f"CREATE OR REPLACE TEMP VIEW {next_src} AS SELECT s.* FROM {step_src} s "
+                self.con.execute(f"CREATE OR REPLACE VIEW {next_src} AS SELECT s.* FROM {step_src} s "
                                  f"WHERE s._row_id IN (SELECT row_id FROM {reject_view})")
                 step_src = next_src
 
         rule_ledger = f"rule_ledger__{rid}"
         scope, category = rule.node.scope, rule.node.category
-        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {rule_ledger} AS " + " UNION ALL ".join(
+        self.con.execute(f"CREATE OR REPLACE VIEW {rule_ledger} AS " + " UNION ALL ".join(
             f"SELECT {literal(rule.id)} AS rule_id, {literal(rule.node.span.short)} AS rule_source, "
             f"CAST({literal(scope)} AS INTEGER) AS scope, CAST({literal(category)} AS INTEGER) AS category, "
             f"CAST({literal(rule.node.basis)} AS VARCHAR) AS basis, "
@@ -236,9 +236,12 @@ def _project(select: str, columns: dict[str, str]) -> str:
 
 def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: Path, out_dir: Path, *,
              selected: set[str] | None = None, threads: int | None = None,
-             progress: Callable[[str], None] = lambda message: None) -> RunResult:
+             progress: Callable[[str], None] = lambda message: None, session: Session | None = None,
+             label: str = "run") -> RunResult:
     out_dir.mkdir(parents=True, exist_ok=True)
-    planner = _Planner(ruleset, registry, data_dir, threads)
+    session = session or Session(registry, data_dir, threads)
+    schema = session.new_schema(label)
+    planner = _Planner(ruleset, session)
     con = planner.con
     order = [r for r in rule_order(graph) if selected is None or f"rule:{r}" in selected]
     if not order:
@@ -249,19 +252,19 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
         planner.plan_rule(ruleset.rules[rule_id])
         if rule_id in dependents:  # read again by a derived rule: compute once
             table = f"mat__{_safe(rule_id)}"
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {planner.rule_ledgers[rule_id]}")
+            con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {planner.rule_ledgers[rule_id]}")
             planner.rule_ledgers[rule_id] = table
 
     progress("computing rejects and exclusions")
     tables = sorted({planner.rule_tables[r] for r in order})
-    con.execute(f"CREATE OR REPLACE TEMP TABLE run_rejects ({REJECT_COLUMNS})")
+    con.execute(f"CREATE OR REPLACE TABLE run_rejects ({REJECT_COLUMNS})")
     for table in tables:
         if planner.inputs[table].rejected:
             con.execute(f"INSERT INTO run_rejects SELECT row_id, {literal(table)}, input_row, NULL, NULL, reason "
                         f"FROM {planner.inputs[table].rejects}")
     for rule_id in order:
         con.execute(f"INSERT INTO run_rejects {planner.rule_rejects[rule_id]}")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE run_excluded ({EXCLUDED_COLUMNS})")
+    con.execute(f"CREATE OR REPLACE TABLE run_excluded ({EXCLUDED_COLUMNS})")
     _exclusions(planner, tables, order)
     _boundary_outcomes(planner, order)
 
@@ -269,11 +272,11 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
     ledger_path = out_dir / LEDGER_FILE
     union = " UNION ALL ".join(f"SELECT * FROM {planner.rule_ledgers[r]}" for r in order)
     con.execute(f"COPY ({union}) TO {literal(str(ledger_path))} (FORMAT parquet, COMPRESSION zstd)")
-    con.execute(f"CREATE OR REPLACE TEMP VIEW run_ledger AS SELECT * FROM read_parquet({literal(str(ledger_path))})")
+    con.execute(f"CREATE OR REPLACE VIEW run_ledger AS SELECT * FROM read_parquet({literal(str(ledger_path))})")
 
     progress("summarising and checking conservation")
     # One pass over the ledger: every total, the summary and the ledger's fingerprint come from it.
-    con.execute(f"CREATE OR REPLACE TEMP TABLE run_groups AS SELECT {', '.join(GROUP_KEYS)}, "
+    con.execute(f"CREATE OR REPLACE TABLE run_groups AS SELECT {', '.join(GROUP_KEYS)}, "
                 f"sum(co2e_kg * boundary_weight) AS co2e_kg, sum(amount * boundary_weight) AS amount_kg, "
                 f"count(*) AS ledger_rows, sum(hash(row_id, gas, co2e_kg, factor_id) % 1000000007) AS fingerprint "
                 f"FROM run_ledger GROUP BY ALL")
@@ -304,7 +307,7 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
     manifest = _manifest(ruleset, registry, planner, order, digest, threads)
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
     return RunResult(ruleset, out_dir, summary, totals, gases, counts[1], counts[2], counts[0], metrics, checks,
-                     declared_exclusions, manifest, digest, con)
+                     declared_exclusions, manifest, digest, con, schema)
 
 
 def _rows(con, sql: str) -> list[dict[str, Any]]:

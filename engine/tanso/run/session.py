@@ -1,0 +1,43 @@
+"""A backend connection shared by several evaluations of one data folder.
+
+`tanso compare` evaluates many scenarios of the same company: inputs and factor sets are read and
+checked once (temporary relations, visible everywhere), while each evaluation keeps its own
+relations in a schema of its own, so scenarios never see each other's rules.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import duckdb
+
+from tanso.plan.context import FactorTable
+from tanso.plugins import Registry
+from tanso.run.inputs import LoadedInput
+
+
+class Session:
+    def __init__(self, registry: Registry, data_dir: Path, threads: int | None = None):
+        self.registry, self.data_dir = registry, data_dir
+        self.con = duckdb.connect()
+        if threads:
+            self.con.execute(f"SET threads = {int(threads)}")
+        self.inputs: dict[str, LoadedInput] = {}
+        self.factors: dict[tuple[str, str], FactorTable] = {}   # (name, file) → loaded set
+        self._schemas = itertools.count(1)
+        self._relations = itertools.count(1)
+
+    def new_schema(self, label: str) -> str:
+        """A fresh schema for one evaluation, made current."""
+        name = f"{''.join(c if c.isalnum() else '_' for c in label)}_{next(self._schemas)}"
+        self.con.execute(f"CREATE SCHEMA {name}")
+        self.use(name)
+        return name
+
+    def use(self, schema: str) -> None:
+        self.con.execute(f"SET schema = '{schema}'")
+
+    def relation_name(self, label: str) -> str:
+        """A name no other relation of the session has (plan-time tables are shared temporaries)."""
+        return f"plan_{next(self._relations)}_{''.join(c if c.isalnum() else '_' for c in label)}"
