@@ -459,7 +459,8 @@ class _Checker:
             self.fail(path, f"{what} expected {_fmt(expected)} got {_fmt(got)} (diff {_fmt(diff)})")
 
     def sum_ledger(self, column: str, where: str = "TRUE", params: Iterable[Any] = ()) -> Decimal | None:
-        return _query(self.con, f"SELECT sum({column}) FROM run_ledger WHERE {where}", params)[0][0]
+        """The inventory amount: each ledger row's value times its entity's boundary weight."""
+        return _query(self.con, f"SELECT sum({column} * boundary_weight) FROM run_ledger WHERE {where}", params)[0][0]
 
     def run(self) -> list[str]:
         e = self.expect

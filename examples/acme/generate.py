@@ -43,6 +43,7 @@ def main() -> None:
                   ["F9002", "ACME-DE", "2025-07", "coal", "stationary", "1200.000", "kg"],
                   ["F9003", "ACME-JP", "2025-08", "diesel", "stationary", "120.000", "kg"],
                   ["F9004", "ACME-JP", "2025-09", "natural_gas", "test_bench", "55.000", "m3"]]
+    fuel_rows += EXTRA_FUEL
     write("fuel_use.csv", ["row_id", "entity", "period", "fuel", "use", "quantity", "unit"], fuel_rows)
 
     elec_rows = []
@@ -53,8 +54,11 @@ def main() -> None:
                 n += 1
                 unit = "MWh" if site == "plant" else "kWh"
                 amount = rng.uniform(200, 900) if unit == "MWh" else rng.uniform(5000, 40000)
-                elec_rows.append([f"E{n:04d}", entity, month, site, regions[entity], f"{amount:.3f}", unit])
-    write("electricity.csv", ["row_id", "entity", "period", "site", "grid_region", "quantity", "unit"], elec_rows)
+                supplier = "STADTWERK-GREEN" if (entity, site) == ("ACME-DE", "plant") else "UTILITY-" + regions[entity]
+                elec_rows.append([f"E{n:04d}", entity, month, site, regions[entity], f"{amount:.3f}", unit, supplier])
+    elec_rows += EXTRA_ELECTRICITY
+    write("electricity.csv", ["row_id", "entity", "period", "site", "grid_region", "quantity", "unit", "supplier"],
+          elec_rows)
 
     purchase_rows = []
     commodities = ["steel", "plastics", "electronics", "services", "paper"]
@@ -62,26 +66,236 @@ def main() -> None:
         entity = ENTITIES[i % 3]
         commodity = commodities[i % 5]
         currency = "USD" if i % 17 else "EUR"  # a few invoices in a currency the factor set does not use
-        purchase_rows.append([f"P{i + 1:04d}", entity, MONTHS[i % 12], f"SUP{i % 23:03d}", commodity,
-                              f"{rng.uniform(1000, 90000):.2f}", currency])
-    write("purchases.csv", ["row_id", "entity", "period", "supplier", "commodity", "amount", "currency"], purchase_rows)
+        amount = f"{rng.uniform(1000, 90000):.2f}"
+        purchase_rows.append([f"P{i + 1:04d}", entity, MONTHS[i % 12], f"SUP{i % 23:03d}", commodity, amount, currency,
+                              *purchase_detail(i, commodity, amount)])
+    write("purchases.csv", ["row_id", "entity", "period", "supplier", "commodity", "amount", "currency",
+                            "year", "item", "material", "quantity", "unit"], purchase_rows)
 
     header = ["factor_id", "fuel", "gas", "value", "unit", "per", "publisher", "edition", "licence", "source"]
-    fuel_factors = [("natural_gas", "CO2", "1.9", "m3"), ("natural_gas", "CH4", "0.037", "m3"),
+    fuel_factors = [("wood_pellets", "CO2_biogenic", "1.7", "kg"), ("wood_pellets", "CH4", "0.3", "kg"),
+                    ("wood_pellets", "N2O", "0.04", "kg"), ("natural_gas", "CO2", "1.9", "m3"), ("natural_gas", "CH4", "0.037", "m3"),
                     ("natural_gas", "N2O", "0.0035", "m3"), ("diesel", "CO2", "2.68", "l"),
                     ("diesel", "CH4", "0.11", "l"), ("diesel", "N2O", "0.022", "l"),
                     ("petrol", "CO2", "8.78", "gal"), ("petrol", "CH4", "0.38", "gal"), ("petrol", "N2O", "0.08", "gal")]
     write("factors/fuels.csv", header, [
-        [f"DEMO-{fuel.upper()}-{gas}", fuel, gas, value, "kg" if gas == "CO2" else "g", per, *PROVENANCE.values(),
+        [f"DEMO-{fuel.upper()}-{gas}", fuel, gas, value, "kg" if gas.startswith("CO2") else "g", per, *PROVENANCE.values(),
          "illustrative value for the demo"] for fuel, gas, value, per in fuel_factors])
     write("factors/grid.csv", ["factor_id", "grid_region", "gas", "value", "unit", "per", *PROVENANCE, "source"], [
         [f"DEMO-GRID-{r}", r, "CO2e", v, "kg", "kWh", *PROVENANCE.values(), "illustrative value for the demo"]
-        for r, v in (("JP-TOKYO", "0.441"), ("US-RFCE", "0.289"), ("DE", "0.380"))])
+        for r, v in (("JP-TOKYO", "0.441"), ("US-RFCE", "0.289"), ("DE", "0.380"), ("JP-KANSAI", "0.352"),
+                     ("KR", "0.459"), ("WORLD", "0.45"))])
     write("factors/eeio.csv", ["factor_id", "commodity", "gas", "value", "unit", "per", *PROVENANCE, "source"], [
         [f"DEMO-EEIO-{c}", c, "CO2e", v, "kg", "USD", *PROVENANCE.values(), "illustrative value for the demo"]
-        for c, v in (("steel", "0.92"), ("plastics", "0.71"), ("electronics", "0.35"), ("services", "0.12"))])
+        for c, v in (("steel", "0.92"), ("plastics", "0.71"), ("electronics", "0.35"), ("services", "0.12"),
+                     ("machinery", "0.41"), ("buildings", "0.38"), ("transport_services", "0.85"))])
     write("financials.csv", ["row_id", "entity", "revenue_musd"], [
         ["R1", "ACME-JP", "412.5"], ["R2", "ACME-US", "288.0"], ["R3", "ACME-DE", "199.5"]])
+    ghgp_current_tables()
+
+
+# ----------------------------------------------------------------------------------------------
+# Tables of the full GHG Protocol inventory (rulesets/ghgp-current). Acme's own ruleset ignores
+# them (and the extra columns above); the rows below are hand-written, so they need no seed.
+# Entities: ACME-JP (parent), ACME-US (100%), ACME-DE (60%-owned, controlled), ACME-JV (50/50 joint
+# venture that Acme operates, without financial control) and ACME-KR (20% associate, no control).
+
+EXTRA_FUEL = (
+    [[f"F91{m:02d}", "ACME-JP", month, "wood_pellets", "stationary", f"{2000 + 100 * m}.000", "kg"]  # biomass boiler
+     for m, month in enumerate(MONTHS, 1)]
+    + [[f"F92{m:02d}", "ACME-JV", month, "natural_gas", "stationary", f"{1500 + 50 * m}.000", "m3"]
+       for m, month in enumerate(MONTHS, 1)]
+    + [[f"F93{m:02d}", "ACME-JV", month, "diesel", "mobile", f"{400 + 10 * m}.000", "l"]
+       for m, month in enumerate(MONTHS, 1)]
+    + [[f"F94{m:02d}", "ACME-KR", month, "natural_gas", "stationary", f"{900 + 20 * m}.000", "m3"]
+       for m, month in enumerate(MONTHS, 1)])
+
+EXTRA_ELECTRICITY = (
+    [[f"E51{m:02d}", "ACME-JV", month, "plant", "JP-KANSAI", f"{300 + 10 * m}.000", "MWh", "UTILITY-JP-KANSAI"]
+     for m, month in enumerate(MONTHS, 1)]
+    + [[f"E52{m:02d}", "ACME-KR", month, "office", "KR", f"{20000 + 500 * m}.000", "kWh", "UTILITY-KR"]
+       for m, month in enumerate(MONTHS, 1)])
+
+
+def purchase_detail(i: int, commodity: str, amount: str) -> list[str]:
+    """year, item, material, quantity, unit of purchase i: what decides its method in ghgp-current."""
+    year = "2024" if i % 7 == 0 else "2025"      # invoices booked in 2025 for 2024 deliveries
+    if commodity == "electronics" and i % 3 == 0:  # a supplier's product footprint (PACT) exists
+        return [year, "controller_board_cb7", "", str(int(float(amount)) // 120), "piece"]
+    if commodity == "paper":                    # mass known: average-data factor
+        return [year, "", "paper", f"{float(amount) / 1.5:.3f}", "kg"]
+    if commodity == "plastics" and i % 2 == 0:
+        return [year, "", "pp_granulate", f"{float(amount) / 2.1:.3f}", "kg"]
+    return [year, "", "", "", ""]               # supplier allocation where the supplier reports, else spend
+
+
+def illustrative(name: str, match: list[str], rows: list[tuple]) -> None:
+    """A factor file of illustrative values: rows are (*match values, gas, value, unit, per)."""
+    write(f"factors/{name}.csv", ["factor_id", *match, "gas", "value", "unit", "per", *PROVENANCE, "source"], [
+        [f"DEMO-{name.upper()}-" + "-".join(str(v) for v in row[:len(match)]) + f"-{row[len(match)]}", *row,
+         *PROVENANCE.values(), "illustrative value for the demo"] for row in rows])
+
+
+def ghgp_current_tables() -> None:
+    write("entities.csv", ["entity", "parent", "country", "equity_share", "financial_control", "operational_control"], [
+        ["ACME-JP", "", "JP", "1", "true", "true"], ["ACME-US", "ACME-JP", "US", "1", "true", "true"],
+        ["ACME-DE", "ACME-JP", "DE", "0.6", "true", "true"], ["ACME-JV", "ACME-JP", "JP", "0.5", "false", "true"],
+        ["ACME-KR", "ACME-JP", "KR", "0.2", "false", "false"]])
+    write("vehicle_distance.csv", ["row_id", "entity", "period", "vehicle_type", "fuel", "distance", "unit"], [
+        ["VD1", "ACME-US", "2025", "van", "diesel", "42000", "km"],
+        ["VD2", "ACME-DE", "2025", "passenger_car", "petrol", "18500", "km"],
+        ["VD3", "ACME-JV", "2025", "van", "diesel", "9000", "km"]])
+    write("process_emissions.csv", ["row_id", "entity", "period", "process", "emitted_gas", "quantity", "unit"], [
+        ["PR1", "ACME-DE", "2025", "carbonate_flux", "CO2", "18.5", "t"],
+        ["PR2", "ACME-US", "2025", "nitric_acid_etching", "N2O", "0.35", "t"],
+        ["PR3", "ACME-JP", "2025", "switchgear_testing", "SF6", "2.4", "kg"],
+        ["PR4", "ACME-KR", "2025", "carbonate_flux", "CO2", "5", "t"]])
+    write("refrigerant_use.csv", ["row_id", "entity", "period", "equipment", "refrigerant", "quantity", "unit"], [
+        ["RF1", "ACME-JP", "2025", "chiller", "HFC-134a", "12", "kg"],
+        ["RF2", "ACME-US", "2025", "rooftop_unit", "R-410A", "8.5", "kg"],
+        ["RF3", "ACME-DE", "2025", "cold_store", "R-404A", "6", "kg"],
+        ["RF4", "ACME-JV", "2025", "split_ac", "R-32", "1.8", "kg"],
+        ["RF5", "ACME-DE", "2025", "cold_store", "R-449A", "2", "kg"]])   # no composition on file: rejected
+    write("district_energy.csv", ["row_id", "entity", "period", "energy", "country", "supplier", "quantity", "unit"], [
+        ["DH1", "ACME-DE", "2025", "heat", "DE", "STADTWERK-HEAT", "850", "MWh"],
+        ["DH2", "ACME-JP", "2025", "steam", "JP", "TOKYO-STEAM", "420", "MWh"],
+        ["DH3", "ACME-JP", "2025", "cooling", "JP", "MARUNOUCHI-DHC", "130", "MWh"],
+        ["DH4", "ACME-US", "2025", "steam", "US", "OHIO-STEAM", "300", "MWh"]])
+    write("certificates.csv", ["row_id", "certificate_id", "entity", "grid_region", "period", "quantity", "unit"], [
+        *[[f"C{m:02d}", f"REC-RFCE-2025-{m:02d}", "ACME-US", "US-RFCE", MONTHS[m - 1], "300", "MWh"] for m in range(1, 7)],
+        ["C20", "JP-NFC-2025-12", "ACME-JV", "JP-KANSAI", "2025-12", "500", "MWh"]])   # more than consumed: surplus unused
+    write("td_losses.csv", ["row_id", "grid_region", "loss_rate"], [
+        [f"TD{i}", r, v] for i, (r, v) in enumerate((("JP-TOKYO", "0.047"), ("US-RFCE", "0.052"), ("DE", "0.04"),
+                                                        ("JP-KANSAI", "0.05"), ("KR", "0.036")), 1)])
+    write("suppliers.csv", ["row_id", "supplier", "emissions", "emissions_unit", "revenue", "currency"], [
+        ["SR1", "SUP001", "12000", "t", "50000000", "USD"], ["SR2", "SUP002", "3000", "t", "20000000", "USD"],
+        ["SR3", "SUP003", "800", "t", "4000000", "EUR"]])
+    write("exchange_rates.csv", ["row_id", "currency", "to_currency", "year", "rate"], [
+        ["X1", "EUR", "USD", "2024", "1.08"], ["X2", "EUR", "USD", "2025", "1.12"],
+        ["X3", "JPY", "USD", "2024", "0.0066"], ["X4", "JPY", "USD", "2025", "0.0065"]])
+    write("price_index.csv", ["row_id", "currency", "year", "index"], [
+        ["PI1", "USD", "2022", "100.0"], ["PI2", "USD", "2024", "105.0"], ["PI3", "USD", "2025", "108.0"]])
+    write("capital_goods.csv", ["row_id", "entity", "period", "year", "asset", "supplier", "commodity", "amount",
+                                "currency"], [
+        ["CG1", "ACME-JP", "2025-04", "2025", "press_line", "SUP001", "machinery", "2400000", "USD"],
+        ["CG2", "ACME-DE", "2025-06", "2025", "warehouse", "SUP090", "buildings", "1800000", "EUR"],
+        ["CG3", "ACME-JV", "2025-02", "2024", "forklifts", "SUP091", "machinery", "15000000", "JPY"],
+        ["CG4", "ACME-US", "2025-09", "2024", "server_racks", "SUP092", "electronics", "250000", "USD"]])
+    write("transport.csv", ["row_id", "entity", "period", "year", "direction", "mode", "mass_t", "distance_km",
+                            "commodity", "amount", "currency"], [
+        ["T1", "ACME-JP", "2025", "2025", "upstream", "road_truck", "24", "350", "transport_services", "", ""],
+        ["T2", "ACME-US", "2025", "2025", "upstream", "rail", "500", "1200", "transport_services", "", ""],
+        ["T3", "ACME-DE", "2025", "2025", "upstream", "sea", "80", "9500", "transport_services", "", ""],
+        ["T4", "ACME-US", "2025", "2025", "upstream", "courier", "", "", "transport_services", "12000", "USD"],
+        ["T5", "ACME-JP", "2025", "2025", "downstream", "road_truck", "40", "600", "transport_services", "", ""],
+        ["T6", "ACME-DE", "2025", "2025", "downstream", "air", "2", "8000", "transport_services", "", ""],
+        ["T7", "ACME-JV", "2025", "2025", "downstream", "courier", "", "", "transport_services", "2000000", "JPY"]])
+    write("waste.csv", ["row_id", "entity", "period", "waste_type", "treatment", "quantity", "unit"], [
+        ["W1", "ACME-JP", "2025", "mixed_msw", "landfill", "12.5", "t"],
+        ["W2", "ACME-JP", "2025", "cardboard", "recycling", "8", "t"],
+        ["W3", "ACME-US", "2025", "mixed_msw", "incineration", "20", "t"],
+        ["W4", "ACME-DE", "2025", "metal_scrap", "recycling", "30", "t"],
+        ["W5", "ACME-DE", "2025", "food", "composting", "3.2", "t"],
+        ["W6", "ACME-KR", "2025", "mixed_msw", "landfill", "4", "t"]])
+    write("business_travel.csv", ["row_id", "entity", "period", "mode", "travel_class", "distance", "unit"], [
+        ["B1", "ACME-JP", "2025", "air_long_haul", "business", "12000", "km"],
+        ["B2", "ACME-JP", "2025", "air_long_haul", "economy", "30000", "km"],
+        ["B3", "ACME-US", "2025", "air_short_haul", "economy", "8000", "km"],
+        ["B4", "ACME-DE", "2025", "rail", "standard", "5000", "km"],
+        ["B5", "ACME-US", "2025", "car", "average", "3000", "km"],
+        ["B6", "ACME-DE", "2025", "air_long_haul", "first", "9000", "km"]])   # no factor for first class: rejected
+    write("hotel_nights.csv", ["row_id", "entity", "period", "country", "nights"], [
+        ["H1", "ACME-JP", "2025", "JP", "40"], ["H2", "ACME-US", "2025", "US", "25"],
+        ["H3", "ACME-DE", "2025", "DE", "18"], ["H4", "ACME-JP", "2025", "GB", "6"]])
+    write("commuting.csv", ["row_id", "entity", "period", "mode", "employees", "working_days", "km_per_day"], [
+        ["K1", "ACME-JP", "2025", "train", "420", "220", "30"], ["K2", "ACME-JP", "2025", "car_petrol", "60", "220", "24"],
+        ["K3", "ACME-US", "2025", "car_petrol", "310", "230", "38"], ["K4", "ACME-DE", "2025", "bus", "120", "215", "18"],
+        ["K5", "ACME-DE", "2025", "bicycle", "40", "215", "8"], ["K6", "ACME-JV", "2025", "train", "150", "220", "25"]])
+    write("leased_assets.csv", ["row_id", "entity", "period", "asset", "direction", "lease_type", "operated", "energy",
+                                "fuel", "grid_region", "quantity", "unit"], [
+        ["L1", "ACME-US", "2025", "warehouse_ohio", "upstream", "operating", "true", "fuel", "natural_gas", "", "3200", "m3"],
+        ["L2", "ACME-US", "2025", "warehouse_ohio", "upstream", "operating", "true", "electricity", "", "US-RFCE", "85", "MWh"],
+        ["L3", "ACME-JP", "2025", "forklift_fleet", "upstream", "finance", "true", "fuel", "diesel", "", "1800", "l"],
+        ["L4", "ACME-DE", "2025", "office_floor_let", "downstream", "operating", "false", "electricity", "", "DE", "40", "MWh"],
+        ["L5", "ACME-DE", "2025", "office_floor_let", "downstream", "operating", "false", "fuel", "natural_gas", "", "2100", "m3"],
+        ["L6", "ACME-JP", "2025", "press_leased_out", "downstream", "finance", "false", "electricity", "", "JP-TOKYO", "12", "MWh"],
+        # a colocation data centre: leased, but operated by the provider (no operational control)
+        ["L7", "ACME-JP", "2025", "colocation_racks", "upstream", "operating", "false", "electricity", "", "JP-TOKYO", "60",
+         "MWh"]])
+    write("sold_intermediates.csv", ["row_id", "entity", "period", "product", "process", "quantity", "unit"], [
+        ["S1", "ACME-DE", "2025", "steel_brackets", "machining", "420", "t"],
+        ["S2", "ACME-US", "2025", "resin_pellets", "injection_moulding", "150", "t"]])
+    write("products_sold.csv", ["row_id", "entity", "period", "product", "units_sold", "lifetime_years",
+                                "kwh_per_year", "grid_region"], [
+        ["U1", "ACME-JP", "2025", "air_purifier_ap10", "10000", "10", "800", "WORLD"],   # the seed-004 worked example
+        ["U2", "ACME-US", "2025", "compressor_c25", "2500", "12", "1500", "US-RFCE"]])
+    write("end_of_life.csv", ["row_id", "entity", "period", "product", "material", "treatment", "units_sold",
+                              "kg_per_unit"], [
+        ["EOL1", "ACME-JP", "2025", "air_purifier_ap10", "steel", "landfill", "10000", "4.2"],
+        ["EOL2", "ACME-JP", "2025", "air_purifier_ap10", "plastics", "incineration", "10000", "2.6"],
+        ["EOL3", "ACME-JP", "2025", "air_purifier_ap10", "plastics", "recycling", "10000", "1.1"],
+        ["EOL4", "ACME-US", "2025", "compressor_c25", "steel", "recycling", "2500", "38"],
+        ["EOL5", "ACME-US", "2025", "compressor_c25", "cardboard", "recycling", "2500", "3.5"]])
+    write("franchises.csv", ["row_id", "entity", "period", "franchise", "franchise_type", "reported_s1s2_kg",
+                             "floor_m2"], [
+        ["FR1", "ACME-JP", "2025", "acme_service_osaka", "service_shop", "185000", "900"],
+        ["FR2", "ACME-JP", "2025", "acme_service_fukuoka", "service_shop", "", "650"]])   # reports nothing: area-based
+    write("investments.csv", ["row_id", "entity", "investee", "asset_class", "investee_s1s2_t", "outstanding", "evic",
+                              "total_equity", "total_debt", "project_cost", "share"], [
+        ["I1", "ACME-JP", "nippon_steelworks", "listed_equity", "1200000", "50000000", "6000000000", "", "", "", ""],
+        ["I2", "ACME-US", "ohio_tooling", "business_loan", "18000", "2000000", "", "12000000", "8000000", "", ""],
+        ["I3", "ACME-JP", "kyushu_biomass_plant", "project_finance", "9000", "30000000", "", "", "", "120000000", ""],
+        ["I4", "ACME-JP", "ACME-KR", "equity_investment", "5400", "", "", "", "", "", "0.2"]])
+
+    illustrative("residual_mix", ["grid_region"], [("JP-TOKYO", "CO2e", "0.47", "kg", "kWh"),
+                                                   ("US-RFCE", "CO2e", "0.36", "kg", "kWh"),
+                                                   ("JP-KANSAI", "CO2e", "0.39", "kg", "kWh")])
+    illustrative("supplier_rates", ["supplier"], [("STADTWERK-GREEN", "CO2e", "0.02", "kg", "kWh"),
+                                                  ("STADTWERK-HEAT", "CO2e", "0.12", "kg", "kWh"),
+                                                  ("MARUNOUCHI-DHC", "CO2e", "0.09", "kg", "kWh")])
+    illustrative("district", ["energy", "country"], [("heat", "DE", "CO2e", "0.21", "kg", "kWh"),
+                                                     ("steam", "JP", "CO2e", "0.185", "kg", "kWh"),
+                                                     ("cooling", "JP", "CO2e", "0.16", "kg", "kWh"),
+                                                     ("steam", "US", "CO2e", "0.23", "kg", "kWh")])
+    illustrative("vehicle_km", ["vehicle_type", "fuel"], [
+        ("van", "diesel", "CO2", "0.252", "kg", "km"), ("van", "diesel", "CH4", "0.004", "g", "km"),
+        ("van", "diesel", "N2O", "0.012", "g", "km"), ("passenger_car", "petrol", "CO2", "0.168", "kg", "km"),
+        ("passenger_car", "petrol", "CH4", "0.02", "g", "km"), ("passenger_car", "petrol", "N2O", "0.006", "g", "km")])
+    illustrative("process_gases", ["emitted_gas"], [(g, g, "1", "kg", "kg") for g in ("CO2", "CH4", "N2O", "SF6", "NF3")])
+    # Blends as mass fractions of their components (ASHRAE 34 compositions); the GWP set weights each.
+    illustrative("refrigerants", ["refrigerant"], [
+        ("HFC-134a", "HFC-134a", "1", "kg", "kg"), ("R-32", "HFC-32", "1", "kg", "kg"),
+        ("R-410A", "HFC-32", "0.5", "kg", "kg"), ("R-410A", "HFC-125", "0.5", "kg", "kg"),
+        ("R-404A", "HFC-125", "0.44", "kg", "kg"), ("R-404A", "HFC-143a", "0.52", "kg", "kg"),
+        ("R-404A", "HFC-134a", "0.04", "kg", "kg")])
+    illustrative("fuel_wtt", ["fuel"], [("natural_gas", "CO2e", "0.38", "kg", "m3"), ("diesel", "CO2e", "0.61", "kg", "l"),
+                                        ("petrol", "CO2e", "2.1", "kg", "gal"), ("wood_pellets", "CO2e", "0.05", "kg", "kg")])
+    illustrative("electricity_upstream", ["grid_region"], [
+        (r, "CO2e", v, "kg", "kWh") for r, v in (("JP-TOKYO", "0.061"), ("US-RFCE", "0.048"), ("DE", "0.066"),
+                                                 ("JP-KANSAI", "0.055"), ("KR", "0.07"))])
+    illustrative("supplier_footprints", ["item"], [("controller_board_cb7", "CO2e", "14.2", "kg", "piece")])
+    illustrative("materials", ["material"], [("paper", "CO2e", "1.1", "kg", "kg"), ("pp_granulate", "CO2e", "1.95", "kg", "kg")])
+    illustrative("freight", ["mode"], [(m, "CO2e", v, "kg", "tonne*km") for m, v in
+                                       (("road_truck", "0.105"), ("rail", "0.028"), ("sea", "0.016"), ("air", "1.13"))])
+    illustrative("waste", ["waste_type", "treatment"], [
+        ("mixed_msw", "landfill", "CO2e", "580", "kg", "t"), ("cardboard", "recycling", "CO2e", "21", "kg", "t"),
+        ("mixed_msw", "incineration", "CO2e", "410", "kg", "t"), ("metal_scrap", "recycling", "CO2e", "9", "kg", "t"),
+        ("food", "composting", "CO2e", "55", "kg", "t")])
+    illustrative("travel", ["mode", "travel_class"], [
+        ("air_long_haul", "economy", "CO2e", "0.147", "kg", "km"), ("air_long_haul", "business", "CO2e", "0.427", "kg", "km"),
+        ("air_short_haul", "economy", "CO2e", "0.151", "kg", "km"), ("rail", "standard", "CO2e", "0.035", "kg", "km"),
+        ("car", "average", "CO2e", "0.171", "kg", "km")])
+    illustrative("hotels", ["country"], [(c, "CO2e", v, "kg", "night") for c, v in
+                                         (("JP", "22.0"), ("US", "16.1"), ("DE", "13.2"), ("GB", "10.4"))])
+    illustrative("commuting", ["mode"], [(m, "CO2e", v, "kg", "km") for m, v in
+                                         (("train", "0.017"), ("car_petrol", "0.164"), ("bus", "0.089"), ("bicycle", "0"))])
+    illustrative("processing", ["process"], [("machining", "CO2e", "95", "kg", "t"),
+                                             ("injection_moulding", "CO2e", "610", "kg", "t")])
+    illustrative("end_of_life", ["material", "treatment"], [
+        ("steel", "landfill", "CO2e", "0.021", "kg", "kg"), ("plastics", "incineration", "CO2e", "2.34", "kg", "kg"),
+        ("plastics", "recycling", "CO2e", "0.035", "kg", "kg"), ("steel", "recycling", "CO2e", "0.012", "kg", "kg"),
+        ("cardboard", "recycling", "CO2e", "0.021", "kg", "kg")])
+    illustrative("franchise_area", ["franchise_type"], [("service_shop", "CO2e", "95", "kg", "m**2")])
 
 
 if __name__ == "__main__":

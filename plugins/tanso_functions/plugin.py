@@ -1,7 +1,8 @@
 """`total`, `quantity`, `rows` over the ledger and `column_sum` over an input table.
 
 Filters are named arguments: `scope: 1` or `scope: [1, 2]`, `category: 3`, `rule: s2.location`,
-`gas: CH4`. Totals are in kg CO2e, exact decimals.
+`gas: CH4`, `basis: market` (rules without a basis count in every basis), `method: "spend-based"`,
+`data_type: supplier-specific`. Totals are in kg CO2e, boundary-weighted, exact decimals.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from tanso.contracts import ExpressionFunction
 from tanso.plan.context import FunctionContext
 from tanso.plan.sql import ident, literal
 
-FILTERS = ("scope", "category", "rule", "gas")
+FILTERS = ("scope", "category", "rule", "gas", "basis", "method", "data_type")
 
 
 def _where(ctx: FunctionContext) -> str:
@@ -23,12 +24,13 @@ def _where(ctx: FunctionContext) -> str:
         values = values if isinstance(values, list) else [values]
         column = "rule_id" if name == "rule" else name
         cast = (lambda v: str(int(v))) if name in ("scope", "category") else literal
-        parts.append(f"{column} IN ({', '.join(cast(v) for v in values)})")
+        condition = f"{column} IN ({', '.join(cast(v) for v in values)})"
+        parts.append(f"({condition} OR basis IS NULL)" if name == "basis" else condition)
     return " AND ".join(parts) or "TRUE"
 
 
 def total(ctx: FunctionContext) -> str:
-    return f"SELECT sum(co2e_kg) FROM {ctx.ledger} WHERE {_where(ctx)}"
+    return f"SELECT sum(co2e_kg * boundary_weight) FROM {ctx.ledger} WHERE {_where(ctx)}"
 
 
 def quantity(ctx: FunctionContext) -> str:

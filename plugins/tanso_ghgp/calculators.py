@@ -38,6 +38,9 @@ class FactorParameters(Parameters):
     quantity: ColumnExpression = Field(default="quantity", description="column (or expression) with the activity amount")
     unit: str = Field(default="unit", description="column with the unit of the amount")
     quantity_unit: str | None = Field(default=None, description="the unit of every row's quantity, instead of a column")
+    method: str | None = Field(default=None, description="the method the ledger records, instead of the calculator's")
+    data_type: str | None = Field(default=None, description="the data type the ledger records (e.g. primary for "
+                                                            "measured process emissions)")
 
     def columns_used(self) -> list[str]:
         return [*self.match, *expression_columns(self.quantity), *([] if self.quantity_unit else [self.unit])]
@@ -52,7 +55,8 @@ def _weighted(ctx: CalcContext, method: str, data_type: str, factors=None, conve
     p = ctx.parameters
     factors = factors or ctx.factor_table(p.factors)
     weights = policy_weights(ctx.policies, factor_gases(ctx, factors))
-    return factor_product(ctx, factors, p.match, method=method, data_type=data_type, weights=weights,
+    return factor_product(ctx, factors, p.match, method=p.method or method, data_type=p.data_type or data_type,
+                          weights=weights,
                           quantity=p.quantity, unit=p.unit, quantity_unit=p.quantity_unit,
                           unit_expression=unit_expression, converter=converter)
 

@@ -15,15 +15,19 @@ The allocation keys are a parameter: hourly matching allocates by hour and marke
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pyarrow as pa
 from pydantic import Field
 
 from tanso.contracts import Calculator, CalcPlan, Parameters
+from tanso.diagnostics import InputError
 from tanso.plan.context import CalcContext
 from tanso.plan.factor_product import FACTOR_TYPE, exact, factor_gases, factor_product
 from tanso.plan.sql import ident, literal
 from tanso.plan.units import UnitProblem, conversion_factor
 from tanso_ghgp.gwp import GWP_POLICIES, policy_weights
+from tanso_ghgp.revision import SCOPE2_MARKET_POLICIES
 
 KWH = "kWh"
 
@@ -36,10 +40,28 @@ class MarketParameters(Parameters):
     supplier_rates: str | None = Field(default=None, description="factor set of supplier-specific emission rates")
     supplier_match: list[str] = Field(default=["supplier"], min_length=1)
     residual_mix: str | None = Field(default=None, description="factor set of residual-mix factors")
-    location: str | None = Field(default=None, description="factor set used where no residual mix exists")
+    location: str | None = Field(default=None, description="factor set used where no residual mix exists "
+                                                           "(scope2.market.residual_mix_fallback = location)")
     grid_match: list[str] = Field(default=["grid_region"], min_length=1)
     quantity: str = Field(default="quantity")
     unit: str = Field(default="unit")
+    # Read only under the revision drafts' policies (columns_used cannot see policies, so the columns
+    # below are required at plan time, and only when the policy that needs them is on).
+    hourly_by: list[str] = Field(default=["hour"], min_length=1,
+                                 description="columns (consumption and certificates) naming the hour; added to "
+                                             "allocate_by when scope2.market.matching = hourly")
+    market_by: list[str] = Field(default=["grid_region"], min_length=1,
+                                 description="columns naming the market boundary; added to allocate_by when "
+                                             "scope2.market.deliverability = same_market")
+    fossil: str | None = Field(default=None, description="factor set of fossil-only grid averages or a conservative "
+                                                         "default (scope2.market.residual_mix_fallback = fossil)")
+    fossil_match: list[str] | None = Field(default=None, description="columns to match the fossil factors on "
+                                                                      "(default: grid_match)")
+    sss: str | None = Field(default=None, description="input table of standard-supply-service shares allocated to "
+                                                      "the company, laid out like certificates "
+                                                      "(scope2.market.standard_supply_service = true)")
+    legacy: str = Field(default="legacy", description="boolean column of the certificates table flagging contracts "
+                                                      "signed before the new rules (scope2.market.legacy_clause)")
 
     def columns_used(self) -> list[str]:
         tiers = [*(self.supplier_match if self.supplier_rates else []),
@@ -59,40 +81,123 @@ def _kwh_table(ctx: CalcContext, units: list[str]) -> tuple[str, dict[str, str]]
     return ctx.register("kwh_units", pa.Table.from_pylist(rows, schema=schema)), problems
 
 
+def _relation_columns(ctx: CalcContext, relation: str) -> set[str]:
+    return {row[0] for row in ctx.query(f"SELECT column_name FROM (DESCRIBE SELECT * FROM {relation})")}
+
+
+def _require(ctx: CalcContext, have: set[str], needed: list[str], what: str, why: str) -> None:
+    missing = [c for c in dict.fromkeys(needed) if c not in have]
+    if missing:
+        raise InputError(f"rule {ctx.rule_id.rsplit('_', 1)[0]}: market_based needs column(s) "
+                         f"{', '.join(missing)} in {what} ({why})")
+
+
 def compile_market_based(ctx: CalcContext) -> CalcPlan:
     p: MarketParameters = ctx.parameters
+    policies = ctx.policies
+    hourly = policies.get("scope2.market.matching", "annual") == "hourly"
+    threshold = policies.get("scope2.market.hourly_exemption_gwh") if hourly else None
+    same_market = policies.get("scope2.market.deliverability", "none") == "same_market"
+    legacy = bool(policies.get("scope2.market.legacy_clause")) and (hourly or same_market)
+    fossil_fallback = policies.get("scope2.market.residual_mix_fallback", "location") == "fossil"
+
     q, u = ident(p.quantity), ident(p.unit)
-    certificates = ctx.input_table(p.certificates) if p.certificates else None
+    sources = []  # (relation, certificate id prefix, legacy flag SQL)
+    if p.certificates:
+        sources.append((ctx.input_table(p.certificates), "", "coalesce(c.{legacy}, FALSE)" if legacy else "FALSE"))
+    if p.sss and policies.get("scope2.market.standard_supply_service"):
+        sources.append((ctx.input_table(p.sss), "SSS:", "FALSE"))
     units = {row[0] for row in ctx.query(f"SELECT DISTINCT {u} FROM {ctx.src} WHERE {u} IS NOT NULL")}
-    if certificates:
-        units |= {row[0] for row in ctx.query(f"SELECT DISTINCT unit FROM {certificates} WHERE unit IS NOT NULL")}
+    for relation, _, _ in sources:
+        units |= {row[0] for row in ctx.query(f"SELECT DISTINCT unit FROM {relation} WHERE unit IS NOT NULL")}
     kwh_units, unit_problems = _kwh_table(ctx, sorted(units))
     to_kwh = "CAST(round_even({q} * k.to_kwh, 6) AS DECIMAL(18,6))"
+
+    # The allocation keys: the in-force ones, the market boundary under deliverability, the hour under
+    # hourly matching (as slot columns: an exempt entity's rows and certificates take the slot '*').
+    base_keys = list(dict.fromkeys(p.allocate_by))
+    keys = base_keys + [m for m in p.market_by if same_market and m not in base_keys]
+    hours = [h for h in p.hourly_by if hourly and h not in keys]
+    threshold_kwh = literal(Decimal(threshold) * 1_000_000) if threshold is not None else None
+    if sources:
+        why = ", ".join(filter(None, ["allocate_by", same_market and "scope2.market.deliverability = same_market",
+                                      hourly and "scope2.market.matching = hourly",
+                                      threshold is not None and "scope2.market.hourly_exemption_gwh"]))
+        _require(ctx, set(ctx.columns), [*keys, *hours, *(["entity"] if threshold is not None else [])],
+                 "the rule's rows", why)
+        for relation, prefix, flag in sources:
+            name = p.sss if prefix else p.certificates
+            _require(ctx, _relation_columns(ctx, relation),
+                     [*keys, *hours, "quantity", "unit", "certificate_id",
+                      *(["entity"] if threshold is not None else []), *([p.legacy] if "legacy" in flag else [])],
+                     f"input table {name}", why + (", scope2.market.legacy_clause" if "legacy" in flag else ""))
+        if threshold is not None and "entity" not in base_keys:
+            raise InputError(f"rule {ctx.rule_id.rsplit('_', 1)[0]}: scope2.market.hourly_exemption_gwh applies per "
+                             f"entity, so market_based needs entity among allocate_by")
 
     consumption = ctx.view("consumption", f"""
         SELECT s.*, {to_kwh.format(q=f's.{q}')} AS _kwh FROM {ctx.src} s JOIN {kwh_units} k ON k.unit = s.{u}
         WHERE s.{q} >= 0""")
-    keys = [ident(k) for k in p.allocate_by]
-    if certificates:
-        pool = (f"SELECT {', '.join(keys)}, sum({to_kwh.format(q='c.quantity')}) AS _pool, "
-                f"string_agg(CAST(c.certificate_id AS VARCHAR), ',' ORDER BY c.certificate_id) AS _certificates "
-                f"FROM {certificates} c JOIN {kwh_units} k ON k.unit = c.unit WHERE c.quantity > 0 GROUP BY ALL")
-        on = " AND ".join(f"p.{k} = c.{k}" for k in keys)
-        # Rows take certificates in row-id order within their keys: what earlier rows took is gone.
-        allocated = ctx.view("allocated", f"""
-            SELECT c.*, least(c._kwh, greatest(coalesce(p._pool, 0) - coalesce(sum(c._kwh) OVER (
-                       PARTITION BY {', '.join('c.' + k for k in keys)} ORDER BY c._row_id
-                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0), 0)) AS _covered, p._certificates
-            FROM {consumption} c LEFT JOIN ({pool}) p ON {on}""")
+    slots = [f"_slot{i}" for i in range(len(hours))]
+    if hours:
+        hourly_flag = (f"sum(c._kwh) OVER (PARTITION BY c.entity) > {threshold_kwh}" if threshold_kwh else "TRUE")
+        slot_sql = "".join(f", CASE WHEN {{a}}._hourly THEN CAST({{a}}.{ident(h)} AS VARCHAR) ELSE '*' END AS {s}"
+                           for h, s in zip(hours, slots))
+        consumption = ctx.view("consumption_hourly", f"SELECT c.*, {hourly_flag} AS _hourly FROM {consumption} c")
+        consumption = ctx.view("consumption_slots", f"SELECT c.*{slot_sql.format(a='c')} FROM {consumption} c")
+    if sources:
+        columns = ", ".join(f"c.{ident(k)}" for k in [*keys, *hours])
+        certs = ctx.view("certificates", " UNION ALL ".join(
+            f"SELECT {columns}, c.quantity, c.unit, {literal(prefix)} || CAST(c.certificate_id AS VARCHAR) "
+            f"AS certificate_id, {flag.format(legacy=ident(p.legacy))} AS _legacy "
+            + (", c.entity AS _entity" if threshold is not None else "") + f" FROM {relation} c"
+            for relation, prefix, flag in sources))
+        if hours:
+            status = (f"coalesce((SELECT bool_or(e._hourly) FROM {consumption} e WHERE e.entity = c._entity), TRUE)"
+                      if threshold_kwh else "TRUE")
+            certs = ctx.view("certificates_hourly", f"SELECT c.*, {status} AS _hourly FROM {certs} c")
+            certs = ctx.view("certificates_slots", f"SELECT c.*{slot_sql.format(a='c')} FROM {certs} c")
+
+        def allocate(name: str, rows: str, amount: str, stage_keys: list[str], which: str) -> str:
+            """Rows take the pool of their keys in row-id order: what earlier rows took is gone."""
+            k = [ident(x) if not x.startswith("_slot") else x for x in stage_keys]
+            pool = (f"SELECT {', '.join('c.' + x for x in k)}, sum({to_kwh.format(q='c.quantity')}) AS _pool, "
+                    f"string_agg(c.certificate_id, ',' ORDER BY c.certificate_id) AS _ids "
+                    f"FROM {certs} c JOIN {kwh_units} k ON k.unit = c.unit WHERE c.quantity > 0 AND {which} GROUP BY ALL")
+            on = " AND ".join(f"p.{x} = r.{x}" for x in k)
+            return ctx.view(name, f"""
+                SELECT r.*, least(r.{amount}, greatest(coalesce(p._pool, 0) - coalesce(sum(r.{amount}) OVER (
+                           PARTITION BY {', '.join('r.' + x for x in k)} ORDER BY r._row_id
+                           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0), 0)) AS _cov_{name},
+                       p._ids AS _ids_{name}
+                FROM {consumption if rows is None else rows} r LEFT JOIN ({pool}) p ON {on}""")
+
+        stage = allocate("matched", None, "_kwh", [*keys, *slots], "NOT c._legacy")
+        if legacy:  # contracts signed before the new rules: the in-force (annual, no market) keys
+            rest = ctx.view("unmatched", f"SELECT s.*, CAST(s._kwh - s._cov_matched AS DECIMAL(18,6)) AS _rest "
+                                         f"FROM {stage} s")
+            stage = allocate("legacy", rest, "_rest", base_keys, "c._legacy")
+            covered_sql = "s._cov_matched + s._cov_legacy"
+            ids_sql = ("concat_ws(',', CASE WHEN s._cov_matched > 0 THEN s._ids_matched END, "
+                       "CASE WHEN s._cov_legacy > 0 THEN s._ids_legacy END)")
+        else:
+            covered_sql, ids_sql = "s._cov_matched", "s._ids_matched"
+        allocated = ctx.view("allocated", f"SELECT s.*, {covered_sql} AS _covered, {ids_sql} AS _certificates "
+                                          f"FROM {stage} s")
     else:
         allocated = ctx.view("allocated", f"SELECT c.*, CAST(0 AS DECIMAL(18,6)) AS _covered, "
                                           f"CAST(NULL AS VARCHAR) AS _certificates FROM {consumption} c")
     remainder = ctx.view("remainder", f"SELECT a.*, CAST(a._kwh - a._covered AS DECIMAL(18,6)) AS _remainder_kwh "
                                       f"FROM {allocated} a WHERE a._kwh > a._covered")
 
+    fallback = ((p.fossil, p.fossil_match or p.grid_match, "market-based: fossil fallback (no residual mix)", "secondary")
+                if fossil_fallback else
+                (p.location, p.grid_match, "market-based: location-based fallback (no residual mix)", "secondary"))
     tiers = [(p.supplier_rates, p.supplier_match, "market-based: supplier-specific rate", "supplier-specific"),
-             (p.residual_mix, p.grid_match, "market-based: residual mix", "secondary"),
-             (p.location, p.grid_match, "market-based: location-based fallback (no residual mix)", "secondary")]
+             (p.residual_mix, p.grid_match, "market-based: residual mix", "secondary"), fallback]
+    if fossil_fallback and p.fossil:
+        _require(ctx, set(ctx.columns), p.fossil_match or p.grid_match, "the rule's rows",
+                 "scope2.market.residual_mix_fallback = fossil")
     ledgers, reject_views, step_src = [], [], remainder
     for index, (factor_set, match, method, data_type) in enumerate(t for t in tiers if t[0]):
         factors = ctx.factor_table(factor_set)
@@ -104,13 +209,17 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
         reject_views.append((ctx.view(f"tier{index}_rejects", plan.rejects), method))
         step_src = ctx.view(f"tier{index + 1}_rows", f"SELECT r.* FROM {step_src} r WHERE r._row_id IN "
                                                      f"(SELECT row_id FROM {reject_views[-1][0]})")
+    # Under the fossil fallback the location-based grid average may not be used: say so where a row
+    # found no factor and no fossil set is given.
+    note = (" || '; no fossil factor set is given and scope2.market.residual_mix_fallback = fossil forbids the "
+            "location-based fallback'" if fossil_fallback and not p.fossil and p.location else "")
     if reject_views:
         reasons = " || '; ' || ".join(f"'{method.split(': ')[1]}: ' || t{i}.reason" for i, (_, method) in enumerate(reject_views))
         joins = " ".join(f"JOIN {view} t{i} ON t{i}.row_id = r._row_id" for i, (view, _) in enumerate(reject_views))
-        uncomputed = f"SELECT r._row_id AS row_id, {reasons} AS reason FROM {step_src} r {joins}"
+        uncomputed = f"SELECT r._row_id AS row_id, {reasons}{note} AS reason FROM {step_src} r {joins}"
     else:
-        uncomputed = (f"SELECT r._row_id AS row_id, 'not covered by certificates and no factor set is given' AS reason "
-                      f"FROM {remainder} r")
+        uncomputed = (f"SELECT r._row_id AS row_id, 'not covered by certificates and no factor set is given'{note} "
+                      f"AS reason FROM {remainder} r")
     unit_reasons = " ".join(f"WHEN b.{u} = {literal(unit)} THEN {literal(problem)}" for unit, problem in unit_problems.items())
     unusable = f"""
         SELECT b._row_id AS row_id, CASE WHEN b.{q} IS NULL THEN '{p.quantity} is missing'
@@ -119,16 +228,29 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
             ELSE 'unit ' || b.{u} || ' is not an energy unit' END AS reason
         FROM {ctx.src} b WHERE b._row_id NOT IN (SELECT _row_id FROM {consumption})"""
     rejects = ctx.view("rejects", f"{unusable} UNION ALL {uncomputed}")
+    method = "'market-based: energy attribute certificates'"
+    qualifiers = []
+    if hours:
+        exempt = f"annual matching, exempt at most {format(threshold, 'f')} GWh" if threshold is not None else ""
+        qualifiers.append(f"CASE WHEN a._hourly THEN 'hourly matching' ELSE {literal(exempt)} END")
+    if same_market:
+        qualifiers.append("'same market'")
+    if legacy:
+        qualifiers.append("CASE WHEN a._cov_legacy > 0 THEN 'incl. legacy contracts' END")
+    if qualifiers:
+        method = f"{method} || ' (' || concat_ws(', ', {', '.join(qualifiers)}) || ')'"
     covered = f"""
         SELECT {ctx.passthrough('a')}, 'CO2e' AS gas, 0 AS amount, 0 AS co2e_kg, a._covered AS quantity,
                '{KWH}' AS quantity_unit, 'certificates:' || a._certificates AS factor_id,
-               {literal(p.certificates)} AS factor_set, NULL AS factor_version, 'zero-emission instrument' AS gwp,
-               'market-based: energy attribute certificates' AS method, 'supplier-specific' AS data_type
+               {literal(p.certificates if p.certificates else p.sss)} AS factor_set, NULL AS factor_version,
+               'zero-emission instrument' AS gwp, {method} AS method, 'supplier-specific' AS data_type
         FROM {allocated} a WHERE a._covered > 0 AND a._row_id NOT IN (SELECT row_id FROM {rejects})"""
     return CalcPlan(ledger=" UNION ALL ".join([covered, *ledgers]), rejects=f"SELECT * FROM {rejects}")
 
 
 MARKET_BASED = Calculator(
-    name="market_based", doc="Scope 2 market-based: certificates, then supplier rate, residual mix, location fallback.",
-    parameters=MarketParameters, compile=compile_market_based, reads_policies=GWP_POLICIES, data_type="supplier-specific",
-    factor_parameters=("supplier_rates", "residual_mix", "location"), table_parameters=("certificates",))
+    name="market_based", doc="Scope 2 market-based: certificates, then supplier rate, residual mix, location fallback "
+                             "(or fossil fallback); annual or hourly matching, per the scope2.market policies.",
+    parameters=MarketParameters, compile=compile_market_based, reads_policies=(*GWP_POLICIES, *SCOPE2_MARKET_POLICIES),
+    data_type="supplier-specific", factor_parameters=("supplier_rates", "residual_mix", "location", "fossil"),
+    table_parameters=("certificates", "sss"))

@@ -36,7 +36,9 @@ EXCLUDED_COLUMNS = ("row_id VARCHAR, input_table VARCHAR, input_row BIGINT, rule
                     "exclusion_source VARCHAR, reason VARCHAR")
 BOUNDARY_EXCLUSION = "boundary"
 SUMMARY_KEYS = ("scope", "category", "basis", "rule_id", "entity", "period")
-GROUP_KEYS = (*SUMMARY_KEYS, "gas")
+GROUP_KEYS = (*SUMMARY_KEYS, "gas", "method", "data_type")
+# What a comparison tells apart: a rule's total by these (see `rule_totals`).
+AGGREGATE_KEYS = ("scope", "category", "basis", "entity", "method", "data_type")
 
 
 @dataclass
@@ -448,3 +450,29 @@ def _manifest(ruleset: Ruleset, registry: Registry, planner: _Planner, order: li
         "backend": f"duckdb {duckdb.__version__}",
         "digest": digest,
     }
+
+
+def rule_totals(ruleset: Ruleset, graph: nx.DiGraph, session: Session, rule_ids: list[str],
+                label: str) -> dict[str, dict[tuple, Decimal]]:
+    """Each rule's boundary-weighted kg CO2e by AGGREGATE_KEYS, without writing a ledger: the cheap
+    evaluation a comparison runs for the scenarios it needs beyond the base and the revision."""
+    session.new_schema(label)
+    planner = _Planner(ruleset, session)
+    wanted = {f"rule:{r}" for r in rule_ids}
+    needed = wanted | {a for node in wanted for a in nx.ancestors(graph, node) if a.startswith("rule:")}
+    for rule_id in (r for r in rule_order(graph) if f"rule:{r}" in needed):
+        planner.plan_rule(ruleset.rules[rule_id])
+    keys = ", ".join(AGGREGATE_KEYS)
+    return {rule_id: {tuple(row[:-1]): row[-1] for row in planner.con.execute(
+        f"SELECT {keys}, sum(co2e_kg * boundary_weight) FROM {planner.rule_ledgers[rule_id]} GROUP BY ALL").fetchall()}
+        for rule_id in rule_ids}
+
+
+def run_rule_totals(result: RunResult) -> dict[str, dict[tuple, Decimal]]:
+    """The same totals, read from a finished run's aggregation table."""
+    result.connection.execute(f"SET schema = '{result.schema}'")
+    totals: dict[str, dict[tuple, Decimal]] = {}
+    for rule_id, *key, value in result.connection.execute(
+            f"SELECT rule_id, {', '.join(AGGREGATE_KEYS)}, sum(co2e_kg) FROM run_groups GROUP BY ALL").fetchall():
+        totals.setdefault(rule_id, {})[tuple(key)] = value
+    return totals

@@ -1,0 +1,317 @@
+"""Compare two rulesets on the same data and attribute the difference to each change between them.
+
+A *change* is one unit the revision makes: a policy value, a rule added / replaced / removed, or the
+boundary method. The difference between the two inventories is attributed to the changes three ways:
+one at a time (each alone on the base; what they do not explain together is the interaction
+remainder), sequentially in declared order, and by Shapley value (exact; the parts sum to the total).
+
+Work is shared. Each rule's result depends only on the changes it reads (the policies its
+calculators, conditions and boundary read, its own definition, and those of the rules it derives
+from). So a scenario is never evaluated whole: each rule is evaluated once per combination of *its*
+changes (usually one or two), and any scenario's total is a sum of those. The base and the revision
+are full runs with ledgers; the other combinations are ledger-free aggregations on the same
+connection, where inputs and factor sets were read once.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from math import factorial
+from pathlib import Path
+from typing import Any, Callable
+
+import networkx as nx
+
+from tanso.graph import build_graph
+from tanso.model.resolve import POLICY_FUNCTION, calls_in
+from tanso.model.ruleset import Ruleset
+from tanso.plugins import Registry
+from tanso.run.execute import AGGREGATE_KEYS, RunResult, evaluate, rule_totals, run_rule_totals
+from tanso.run.session import Session
+
+Key = tuple  # AGGREGATE_KEYS values
+Totals = dict[Key, Decimal]
+
+
+@dataclass(frozen=True)
+class Change:
+    key: str                  # "policy:scope2.market.matching", "rule:s3.cat16", "boundary"
+    kind: str                 # policy / rule / boundary
+    name: str
+    base: Any
+    revised: Any
+    source: str | None = None
+    as_of: str | None = None
+    status: str | None = None
+    where: str | None = None  # file:line of the revision's statement
+
+
+@dataclass
+class Attribution:
+    change: Change
+    one_at_a_time: Decimal
+    sequential: Decimal
+    shapley: Fraction
+    by_group: dict[Key, dict[str, Any]] = field(default_factory=dict)   # (scope, category, basis) → methods
+
+
+@dataclass
+class Comparison:
+    base: RunResult
+    revised: RunResult
+    changes: list[Change]
+    base_total: Decimal
+    revised_total: Decimal
+    attributions: list[Attribution]
+    interaction: Decimal                         # total − Σ one-at-a-time
+    deltas: dict[str, list[dict[str, Any]]]      # by dimension: scope/category/basis, entity, method, data_type
+    row_changes: list[dict[str, Any]]            # the largest row-level differences with their causes
+    rule_dependencies: dict[str, list[str]]      # rule → the changes its result depends on
+    scenarios_evaluated: int
+
+    @property
+    def delta(self) -> Decimal:
+        return self.revised_total - self.base_total
+
+
+# ------------------------------------------------------------------------------------------- changes
+
+
+def find_changes(base: Ruleset, revised: Ruleset) -> list[Change]:
+    """The changes, in the order the revision declares them (file, line); command-line sets last."""
+    found: list[tuple[tuple, Change]] = []
+    for name, value in revised.policies.items():
+        before = base.policies.get(name)
+        if before is None or before.value != value.value:
+            span = value.span
+            found.append(((0, span.file, span.line) if span else (1, "", 0), Change(
+                f"policy:{name}", "policy", name, before.value if before else None, value.value,
+                value.provenance.source, value.provenance.as_of, value.provenance.status, span.short if span else None)))
+    for rule_id in sorted(set(base.rules) | set(revised.rules)):
+        old, new = base.rules.get(rule_id), revised.rules.get(rule_id)
+        if old is not None and new is not None and old.node == new.node:
+            continue
+        what = "added" if old is None else "removed" if new is None else "replaced"
+        span = (new or old).node.span
+        found.append(((0, span.file, span.line), Change(f"rule:{rule_id}", "rule", rule_id, old is not None and what,
+                                                        what, where=span.short)))
+    if base.boundary != revised.boundary:
+        span = (revised.boundary or base.boundary).span
+        found.append(((0, span.file, span.line), Change("boundary", "boundary", "boundary",
+                                                        base.boundary and base.boundary.method,
+                                                        revised.boundary and revised.boundary.method, where=span.short)))
+    return [change for _, change in sorted(found, key=lambda item: item[0])]
+
+
+def scenario(base: Ruleset, revised: Ruleset, applied: frozenset[str]) -> Ruleset:
+    """The base with the given changes of the revision applied (a new, immutable ruleset)."""
+    policies = {**base.policies, **{k.split(":", 1)[1]: revised.policies[k.split(":", 1)[1]]
+                                    for k in applied if k.startswith("policy:")}}
+    rules = dict(base.rules)
+    for key in (k for k in applied if k.startswith("rule:")):
+        rule_id = key.split(":", 1)[1]
+        if rule_id in revised.rules:
+            rules[rule_id] = revised.rules[rule_id]
+        else:
+            rules.pop(rule_id, None)
+    # Inputs and factor sets: the revision's declarations include the base's.
+    return base.model_copy(update={
+        "policies": policies, "rules": rules, "inputs": {**base.inputs, **revised.inputs},
+        "factor_sets": {**base.factor_sets, **revised.factor_sets},
+        "boundary": revised.boundary if "boundary" in applied else base.boundary})
+
+
+def dependencies(rule_id: str, base: Ruleset, revised: Ruleset, registry: Registry,
+                 changes: list[Change]) -> frozenset[str]:
+    """The changes a rule's result can depend on, through its calculators, conditions, boundary and
+    upstream rules, in either version."""
+    changed = {c.key for c in changes}
+    found: set[str] = set()
+    for ruleset in (base, revised):
+        rule = ruleset.rules.get(rule_id)
+        if rule is None:
+            continue
+        if f"rule:{rule_id}" in changed:
+            found.add(f"rule:{rule_id}")
+        for step in rule.steps:
+            found |= {f"policy:{p}" for p in registry.calculators[step.calculator].reads_policies}
+        source = rule.node.source
+        if source.where is not None:
+            found |= {f"policy:{c.arguments[0].value.value}" for c in calls_in(source.where)
+                      if c.function == POLICY_FUNCTION}
+        boundary = ruleset.boundary
+        if boundary is not None and source.table is not None and "entity" in ruleset.columns_of(source.table):
+            found.add("boundary")
+            found |= {f"policy:{p}" for p in registry.boundary_methods[boundary.method].reads_policies}
+        if source.results_of is not None:
+            found |= dependencies(source.results_of.dotted, base, revised, registry, changes)
+    return frozenset(found & changed)
+
+
+# ------------------------------------------------------------------------------------------- compare
+
+
+def compare(base: Ruleset, revised: Ruleset, registry: Registry, data_dir: Path, out_dir: Path, *,
+            threads: int | None = None, progress: Callable[[str], None] = lambda message: None) -> Comparison:
+    session = Session(registry, data_dir, threads)
+    base_graph, revised_graph = build_graph(base, registry), build_graph(revised, registry)
+    progress("evaluating the base")
+    base_run = evaluate(base, registry, base_graph, data_dir, out_dir / "base", session=session, label="base")
+    progress("evaluating the revision")
+    revised_run = evaluate(revised, registry, revised_graph, data_dir, out_dir / "revised", session=session,
+                           label="revised")
+    changes = find_changes(base, revised)
+    rule_ids = sorted(set(base.rules) | set(revised.rules))
+    depends = {r: dependencies(r, base, revised, registry, changes) for r in rule_ids}
+
+    # Each rule's totals for every combination of the changes it depends on.
+    known: dict[tuple[str, frozenset[str]], Totals] = {}
+    for rule_id, totals in run_rule_totals(base_run).items():
+        known[rule_id, frozenset()] = totals
+    for rule_id, totals in run_rule_totals(revised_run).items():
+        known[rule_id, depends[rule_id]] = totals
+    needed: dict[frozenset[str], list[str]] = defaultdict(list)   # combination → rules evaluated under it
+    for rule_id in rule_ids:
+        for subset in _subsets(depends[rule_id]):
+            if (rule_id, subset) not in known:
+                needed[subset].append(rule_id)
+    for number, (subset, rules) in enumerate(sorted(needed.items(), key=lambda item: sorted(item[0]))):
+        progress(f"scenario {number + 1}/{len(needed)}: {', '.join(sorted(subset)) or 'base'}")
+        ruleset = scenario(base, revised, subset)
+        present = [r for r in rules if r in ruleset.rules]
+        for rule_id in set(rules) - set(present):
+            known[rule_id, subset] = {}
+        if present:
+            computed = rule_totals(ruleset, build_graph(ruleset, registry), session, present, f"scenario_{number + 1}")
+            for rule_id in present:
+                known[rule_id, subset] = computed[rule_id]
+    for rule_id in rule_ids:  # a rule absent from a version contributes nothing there
+        known.setdefault((rule_id, frozenset()), {})
+        known.setdefault((rule_id, depends[rule_id]), {})
+
+    def value(rule_id: str, applied: frozenset[str]) -> Totals:
+        return known[rule_id, applied & depends[rule_id]]
+
+    attributions = _attribute(changes, rule_ids, depends, value)
+    base_total = _total(value(r, frozenset()) for r in rule_ids)
+    revised_total = _total(value(r, frozenset(c.key for c in changes)) for r in rule_ids)
+    interaction = (revised_total - base_total) - sum((a.one_at_a_time for a in attributions), Decimal(0))
+    deltas = _deltas(rule_ids, depends, value, changes)
+    rows = _row_changes(base_run, revised_run, depends)
+    return Comparison(base_run, revised_run, changes, base_total, revised_total, attributions, interaction, deltas,
+                      rows, {r: sorted(d) for r, d in depends.items() if d}, len(needed) + 2)
+
+
+def _subsets(items: frozenset[str]):
+    ordered = sorted(items)
+    for size in range(len(ordered) + 1):
+        for combination in itertools.combinations(ordered, size):
+            yield frozenset(combination)
+
+
+def _total(parts) -> Decimal:
+    return sum((v for totals in parts for v in totals.values()), Decimal(0))
+
+
+def _group(key: Key) -> Key:
+    return key[:3]  # scope, category, basis
+
+
+def _attribute(changes: list[Change], rule_ids: list[str], depends: dict[str, frozenset[str]],
+               value: Callable[[str, frozenset[str]], Totals]) -> list[Attribution]:
+    """One-at-a-time, sequential (declared order) and Shapley, per rule (a rule is a game on the
+    changes it depends on; the others are null players), summed over rules, overall and by group."""
+    order = [c.key for c in changes]
+    results = []
+    for position, change in enumerate(changes):
+        by_group: dict[Key, dict[str, Any]] = defaultdict(lambda: {"one_at_a_time": Decimal(0),
+                                                                    "sequential": Decimal(0), "shapley": Fraction(0)})
+        before, upto = frozenset(order[:position]), frozenset(order[:position + 1])
+        for rule_id in rule_ids:
+            players = depends[rule_id]
+            if change.key not in players:
+                continue
+            alone = _difference(value(rule_id, frozenset({change.key})), value(rule_id, frozenset()))
+            step = _difference(value(rule_id, upto), value(rule_id, before))
+            shapley = _shapley(change.key, players, lambda s: value(rule_id, s))
+            for group in set(alone) | set(step) | set(shapley):
+                cell = by_group[group]
+                cell["one_at_a_time"] += alone.get(group, Decimal(0))
+                cell["sequential"] += step.get(group, Decimal(0))
+                cell["shapley"] += shapley.get(group, Fraction(0))
+        results.append(Attribution(
+            change, sum((c["one_at_a_time"] for c in by_group.values()), Decimal(0)),
+            sum((c["sequential"] for c in by_group.values()), Decimal(0)),
+            sum((c["shapley"] for c in by_group.values()), Fraction(0)), dict(by_group)))
+    return results
+
+
+def _by_group(totals: Totals) -> dict[Key, Decimal]:
+    grouped: dict[Key, Decimal] = defaultdict(Decimal)
+    for key, amount in totals.items():
+        grouped[_group(key)] += amount
+    return grouped
+
+
+def _difference(after: Totals, before: Totals) -> dict[Key, Decimal]:
+    a, b = _by_group(after), _by_group(before)
+    return {g: a.get(g, Decimal(0)) - b.get(g, Decimal(0)) for g in set(a) | set(b)}
+
+
+def _shapley(player: str, players: frozenset[str], game: Callable[[frozenset[str]], Totals]) -> dict[Key, Fraction]:
+    others = sorted(players - {player})
+    n = len(players)
+    result: dict[Key, Fraction] = defaultdict(Fraction)
+    for size in range(len(others) + 1):
+        weight = Fraction(factorial(size) * factorial(n - size - 1), factorial(n))
+        for coalition in itertools.combinations(others, size):
+            coalition = frozenset(coalition)
+            for group, amount in _difference(game(coalition | {player}), game(coalition)).items():
+                result[group] += weight * Fraction(amount)
+    return dict(result)
+
+
+def _deltas(rule_ids, depends, value, changes) -> dict[str, list[dict[str, Any]]]:
+    """Base, revised and difference by each dimension of AGGREGATE_KEYS (scope/category/basis together)."""
+    everything = frozenset(c.key for c in changes)
+    dimensions = {"scope_category": (0, 1, 2), "entity": (3,), "method": (4,), "data_type": (5,)}
+    out = {}
+    for name, positions in dimensions.items():
+        table: dict[Key, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+        for rule_id in rule_ids:
+            for index, applied in enumerate((frozenset(), everything)):
+                for key, amount in value(rule_id, applied).items():
+                    table[tuple(key[p] for p in positions)][index] += amount
+        out[name] = [{**dict(zip((AGGREGATE_KEYS[p] for p in positions), key)), "base_kg": b, "revised_kg": r,
+                      "delta_kg": r - b} for key, (b, r) in sorted(table.items(), key=lambda kv: _sortable(kv[0]))]
+    return out
+
+
+def _sortable(key: Key) -> tuple:
+    return tuple((v is None, str(v) if not isinstance(v, int) else f"{v:09d}") for v in key)
+
+
+def _row_changes(base_run: RunResult, revised_run: RunResult, depends: dict[str, frozenset[str]],
+                 limit: int = 25) -> list[dict[str, Any]]:
+    """The activity rows whose CO2e moved most, with the changes their rule depends on."""
+    changed = [r for r, d in depends.items() if d]
+    if not changed:
+        return []
+    rules = ", ".join("'" + r.replace("'", "''") + "'" for r in changed)
+    per_row = ("SELECT rule_id, input_table, row_id, sum(co2e_kg * boundary_weight) AS kg FROM "
+               "read_parquet('{path}') WHERE rule_id IN ({rules}) GROUP BY ALL")
+    con = base_run.connection
+    rows = con.execute(f"""
+        SELECT coalesce(b.rule_id, r.rule_id), coalesce(b.input_table, r.input_table), coalesce(b.row_id, r.row_id),
+               coalesce(b.kg, 0), coalesce(r.kg, 0), coalesce(r.kg, 0) - coalesce(b.kg, 0) AS delta
+        FROM ({per_row.format(path=base_run.ledger_path, rules=rules)}) b
+        FULL OUTER JOIN ({per_row.format(path=revised_run.ledger_path, rules=rules)}) r
+          ON r.rule_id = b.rule_id AND r.row_id = b.row_id
+        WHERE coalesce(r.kg, 0) <> coalesce(b.kg, 0)
+        ORDER BY abs(delta) DESC, 1, 3 LIMIT {limit}""").fetchall()
+    return [{"rule_id": rule, "input_table": table, "row_id": row, "base_kg": b, "revised_kg": r, "delta_kg": d,
+             "caused_by": sorted(depends[rule])} for rule, table, row, b, r, d in rows]
