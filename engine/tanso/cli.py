@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -30,6 +31,16 @@ def _overrides(values: tuple[str, ...]) -> dict[str, str]:
         name, _, text = value.partition("=")
         result[name.strip()] = text.strip()
     return result
+
+
+@contextmanager
+def _progress():
+    """A spinner with the current step on stderr (only on a terminal); yields the step reporter."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=_err,
+                  transient=True, disable=not _err.is_terminal) as progress:
+        task = progress.add_task("starting", total=None)
+        yield lambda message: progress.update(task, description=message)
 
 
 def _fail(error: TansoError) -> None:
@@ -123,8 +134,6 @@ def graph(ruleset: Path, overlays, fmt: str, selector: str | None) -> None:
 def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: str, fmt: str, overlays, sets,
              selector: str | None, threads: int | None, fail_on_check: bool) -> None:
     """Evaluate RULESET on the tables in --data and print totals by scope and category."""
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
     from tanso.graph import select
     from tanso.run import evaluate as run_evaluate
     from tanso.run import export, prepare
@@ -137,12 +146,9 @@ def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: st
         selected = select(prepared.graph, selector) if selector else None
         with tempfile.TemporaryDirectory(prefix="tanso-run-") as scratch:
             target = out_dir or Path(scratch)
-            with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                          console=_err, transient=True, disable=not _err.is_terminal) as progress:
-                task = progress.add_task("evaluating", total=None)
+            with _progress() as report:
                 result = run_evaluate(prepared.ruleset, prepared.registry, prepared.graph, data_dir, target,
-                                      selected=selected, threads=threads,
-                                      progress=lambda message: progress.update(task, description=message))
+                                      selected=selected, threads=threads, progress=report)
             click.echo(reporter.write(result, None), nl=False)
             if out_dir is not None:
                 written = export(result, out_dir, out_format)
@@ -165,6 +171,51 @@ def test_command(path: Path, show_coverage: bool, fail_under: float | None) -> N
     """Run the YAML ruleset tests in PATH (a ruleset folder, a test file, or a tree of them)."""
     from tanso.testing import run_command
     sys.exit(run_command(path, show_coverage=show_coverage, fail_under=fail_under, echo=click.echo))
+
+
+@main.command()
+@click.argument("base", type=click.Path(exists=True, path_type=Path))
+@click.argument("revised", type=click.Path(exists=True, path_type=Path), required=False)
+@click.option("--data", "data_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="write both runs (ledgers, manifests) and the comparison (JSON, and the report) here")
+@click.option("--format", "fmt", default="table", show_default=True, help="table, json or html")
+@set_option
+@click.option("--threads", type=int, default=None)
+def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | None, fmt: str, sets,
+            threads: int | None) -> None:
+    """Evaluate BASE and REVISED on --data and attribute the difference to each change.
+
+    Without REVISED, the revision is BASE with the --set values (e.g. --set scope2.market.matching=hourly).
+    """
+    from tanso.compare import compare as run_compare
+    from tanso.run import prepare
+    try:
+        base_prepared = prepare(base)
+        revised_prepared = prepare(revised or base, overrides=_overrides(sets), registry=base_prepared.registry)
+        registry = base_prepared.registry
+        reporter = registry.reporters.get(f"compare-{fmt}")
+        if reporter is None:
+            known = [r.name.removeprefix("compare-") for r in registry.reporters.values() if r.kind == "comparison"]
+            raise click.BadParameter(f"unknown format '{fmt}'; one of {', '.join(known)}", param_hint="--format")
+        with tempfile.TemporaryDirectory(prefix="tanso-compare-") as scratch:
+            target = out_dir or Path(scratch)
+            with _progress() as report:
+                comparison = run_compare(base_prepared.ruleset, revised_prepared.ruleset, registry, data_dir, target,
+                                         threads=threads, progress=report)
+            click.echo(reporter.write(comparison, None), nl=False)
+            if out_dir is not None:
+                written = [out_dir / "comparison.json"]
+                registry.reporters["compare-json"].write(comparison, written[0])
+                for extra in (r for r in registry.reporters.values() if r.kind == "comparison" and r.suffix == ".html"):
+                    written.append(out_dir / f"comparison{extra.suffix}")
+                    extra.write(comparison, written[-1])
+                click.echo(f"wrote {', '.join(str(p) for p in written)}, {out_dir / 'base'}, {out_dir / 'revised'}")
+    except TansoError as error:
+        _fail(error)
+    except duckdb.Error as error:
+        click.echo(f"error: the backend could not evaluate the data: {str(error).splitlines()[0]}", err=True)
+        sys.exit(InputError.exit_code)
 
 
 @main.command()

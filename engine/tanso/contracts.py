@@ -139,7 +139,8 @@ class Reporter:
     name: str
     suffix: str
     doc: str
-    write: Callable[[Any, Path | None], str | None]  # (tanso.run.RunResult, file or None) → text to print
+    write: Callable[[Any, Path | None], str | None]  # (result, file or None) → text to print
+    kind: str = "run"  # "run": a tanso.run.RunResult; "comparison": a tanso.compare.Comparison
 
 
 @dataclass(frozen=True)

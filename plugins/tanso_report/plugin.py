@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from pathlib import Path
 
 from rich.console import Console
@@ -12,21 +12,8 @@ from rich.table import Table
 
 from tanso import hookimpl
 from tanso.contracts import Reporter
-
-TONNE = Decimal(1000)
-
-
-def tonnes(kg: Decimal | None, places: int = 3) -> str:
-    if kg is None:
-        return "—"
-    return f"{(kg / TONNE).quantize(Decimal(1).scaleb(-places), ROUND_HALF_EVEN):,}"
-
-
-def _label(scope, category, basis=None) -> str:
-    if scope is None:
-        return "outside the scopes"
-    return (f"Scope {scope}" + (f" · category {category}" if category is not None else "")
-            + (f" ({basis}-based)" if basis else ""))
+from tanso_report import comparison
+from tanso_report.format import label as _label, tonnes
 
 
 def render_table(result, path: Path | None) -> str:
@@ -85,4 +72,8 @@ def tanso_reporters():
     return [
         Reporter(name="table", suffix=".txt", doc="totals by scope and category, metrics, checks", write=render_table),
         Reporter(name="json", suffix=".json", doc="totals, summary, metrics, checks, digest as JSON", write=render_json),
+        Reporter(name="compare-table", suffix=".txt", doc="current vs revised: totals, attribution, deltas",
+                 write=comparison.render_table, kind="comparison"),
+        Reporter(name="compare-json", suffix=".json", doc="the comparison as JSON (exact values)",
+                 write=comparison.render_json, kind="comparison"),
     ]

@@ -64,18 +64,11 @@ class Comparison:
     base: RunResult
     revised: RunResult
     changes: list[Change]
-    base_total: Decimal
-    revised_total: Decimal
     attributions: list[Attribution]
-    interaction: Decimal                         # total − Σ one-at-a-time
     deltas: dict[str, list[dict[str, Any]]]      # by dimension: scope/category/basis, entity, method, data_type
     row_changes: list[dict[str, Any]]            # the largest row-level differences with their causes
     rule_dependencies: dict[str, list[str]]      # rule → the changes its result depends on
     scenarios_evaluated: int
-
-    @property
-    def delta(self) -> Decimal:
-        return self.revised_total - self.base_total
 
 
 # ------------------------------------------------------------------------------------------- changes
@@ -197,13 +190,10 @@ def compare(base: Ruleset, revised: Ruleset, registry: Registry, data_dir: Path,
         return known[rule_id, applied & depends[rule_id]]
 
     attributions = _attribute(changes, rule_ids, depends, value)
-    base_total = _total(value(r, frozenset()) for r in rule_ids)
-    revised_total = _total(value(r, frozenset(c.key for c in changes)) for r in rule_ids)
-    interaction = (revised_total - base_total) - sum((a.one_at_a_time for a in attributions), Decimal(0))
     deltas = _deltas(rule_ids, depends, value, changes)
     rows = _row_changes(base_run, revised_run, depends)
-    return Comparison(base_run, revised_run, changes, base_total, revised_total, attributions, interaction, deltas,
-                      rows, {r: sorted(d) for r, d in depends.items() if d}, len(needed) + 2)
+    return Comparison(base_run, revised_run, changes, attributions, deltas, rows,
+                      {r: sorted(d) for r, d in depends.items() if d}, len(needed) + 2)
 
 
 def _subsets(items: frozenset[str]):
@@ -211,10 +201,6 @@ def _subsets(items: frozenset[str]):
     for size in range(len(ordered) + 1):
         for combination in itertools.combinations(ordered, size):
             yield frozenset(combination)
-
-
-def _total(parts) -> Decimal:
-    return sum((v for totals in parts for v in totals.values()), Decimal(0))
 
 
 def _group(key: Key) -> Key:
@@ -315,3 +301,40 @@ def _row_changes(base_run: RunResult, revised_run: RunResult, depends: dict[str,
         ORDER BY abs(delta) DESC, 1, 3 LIMIT {limit}""").fetchall()
     return [{"rule_id": rule, "input_table": table, "row_id": row, "base_kg": b, "revised_kg": r, "delta_kg": d,
              "caused_by": sorted(depends[rule])} for rule, table, row, b, r, d in rows]
+
+
+# ------------------------------------------------------------------------------------------- views
+
+
+def bases(comparison: Comparison) -> list[str | None]:
+    """The reporting bases present (e.g. location, market); [None] when no rule declares one."""
+    found = sorted({key[2] for a in comparison.attributions for key in a.by_group if key[2]} |
+                   {row["basis"] for row in comparison.deltas["scope_category"] if row["basis"]})
+    return found or [None]
+
+
+def in_basis(group_basis: str | None, basis: str | None) -> bool:
+    """Rules without a basis count in every basis; a basis's rules only in their own."""
+    return group_basis is None or basis is None or group_basis == basis
+
+
+def headline(comparison: Comparison, basis: str | None) -> dict[str, Any]:
+    """Totals and attribution for one basis: the parts (Shapley) sum exactly to the difference."""
+    rows = [r for r in comparison.deltas["scope_category"] if in_basis(r["basis"], basis)]
+    base = sum((r["base_kg"] for r in rows), Decimal(0))
+    revised = sum((r["revised_kg"] for r in rows), Decimal(0))
+    parts = []
+    for attribution in comparison.attributions:
+        cells = [c for g, c in attribution.by_group.items() if in_basis(g[2], basis)]
+        parts.append({"change": attribution.change,
+                      "one_at_a_time": sum((c["one_at_a_time"] for c in cells), Decimal(0)),
+                      "sequential": sum((c["sequential"] for c in cells), Decimal(0)),
+                      "shapley": sum((c["shapley"] for c in cells), Fraction(0))})
+    one_at_a_time = sum((p["one_at_a_time"] for p in parts), Decimal(0))
+    return {"basis": basis, "base_kg": base, "revised_kg": revised, "delta_kg": revised - base, "parts": parts,
+            "interaction_kg": (revised - base) - one_at_a_time}
+
+
+def to_decimal(value: Fraction, places: int = 9) -> Decimal:
+    """A Shapley share for display (kept exact as a fraction in the comparison)."""
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal(1).scaleb(-places))

@@ -1,0 +1,96 @@
+"""Reporters for `tanso compare`: a terminal table and a JSON document. Exact values stay exact in
+JSON (decimal strings; Shapley shares also as exact fractions); the table rounds for display."""
+
+from __future__ import annotations
+
+import io
+import json
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from tanso.compare import Comparison, bases, headline, to_decimal
+from tanso_report.format import label as _label, tonnes
+
+
+def _basis_title(basis: str | None) -> str:
+    return f"{basis}-based" if basis else "total"
+
+
+def render_table(comparison: Comparison, path: Path | None) -> str:
+    console = Console(file=io.StringIO(), width=120, force_terminal=False, color_system=None)
+    base, revised = comparison.base.ruleset, comparison.revised.ruleset
+    console.print(f"{base.name} → {revised.name}: {len(comparison.changes)} changes, "
+                  f"{comparison.scenarios_evaluated} evaluations", markup=False)
+    for basis in bases(comparison):
+        view = headline(comparison, basis)
+        console.print(f"\n{_basis_title(basis)}: {tonnes(view['base_kg'])} → {tonnes(view['revised_kg'])} t CO2e "
+                      f"(Δ {tonnes(view['delta_kg'])} t)", markup=False)
+        table = Table(title=f"attribution of the difference, t CO2e ({_basis_title(basis)})", title_justify="left")
+        for column in ("change", "base → revised", "status", "one at a time", "sequential", "Shapley"):
+            table.add_column(column, justify="left" if column in ("change", "base → revised", "status") else "right")
+        for part in view["parts"]:
+            change = part["change"]
+            table.add_row(change.name, f"{change.base} → {change.revised}", change.status or "",
+                          tonnes(part["one_at_a_time"]), tonnes(part["sequential"]),
+                          tonnes(to_decimal(part["shapley"])))
+        table.add_row("interaction (not explained one at a time)", "", "", tonnes(view["interaction_kg"]), "—", "—")
+        console.print(table)
+    deltas = Table(title="by scope and category, t CO2e", title_justify="left")
+    for column in ("scope / category", "base", "revised", "Δ"):
+        deltas.add_column(column, justify="left" if column.startswith("scope") else "right")
+    for row in comparison.deltas["scope_category"]:
+        if row["delta_kg"] or row["base_kg"]:
+            deltas.add_row(_label(row["scope"], row["category"], row["basis"]), tonnes(row["base_kg"]),
+                           tonnes(row["revised_kg"]), tonnes(row["delta_kg"]))
+    console.print(deltas)
+    if comparison.row_changes:
+        rows = Table(title="rows that moved most", title_justify="left")
+        for column in ("rule", "row", "Δ kg CO2e", "caused by"):
+            rows.add_column(column, justify="right" if column.startswith("Δ") else "left")
+        for row in comparison.row_changes[:10]:
+            rows.add_row(row["rule_id"], f"{row['input_table']}:{row['row_id']}", f"{row['delta_kg']:,.3f}",
+                         ", ".join(c.split(":", 1)[1] for c in row["caused_by"]))
+        console.print(rows)
+    text = console.file.getvalue()
+    if path is not None:
+        path.write_text(text)
+    return text
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, Fraction):
+        return {"decimal": format(to_decimal(value, 12), "f"), "fraction": f"{value.numerator}/{value.denominator}"}
+    if hasattr(value, "__dataclass_fields__"):
+        return {k: getattr(value, k) for k in value.__dataclass_fields__}
+    return str(value)
+
+
+def document(comparison: Comparison) -> dict:
+    return {
+        "format": "tanso-comparison.v1",
+        "base": {"ruleset": comparison.base.ruleset.name, "layers": list(comparison.base.ruleset.layers),
+                 "digest": comparison.base.digest},
+        "revised": {"ruleset": comparison.revised.ruleset.name, "layers": list(comparison.revised.ruleset.layers),
+                    "digest": comparison.revised.digest},
+        "changes": comparison.changes,
+        "headlines": [headline(comparison, basis) for basis in bases(comparison)],
+        "deltas": comparison.deltas,
+        "row_changes": comparison.row_changes,
+        "rule_dependencies": comparison.rule_dependencies,
+        "scenarios_evaluated": comparison.scenarios_evaluated,
+        "policies": {"base": {k: v.value for k, v in comparison.base.ruleset.policies.items()},
+                     "revised": {k: v.value for k, v in comparison.revised.ruleset.policies.items()}},
+    }
+
+
+def render_json(comparison: Comparison, path: Path | None) -> str:
+    text = json.dumps(document(comparison), indent=2, default=_plain, sort_keys=True) + "\n"
+    if path is not None:
+        path.write_text(text)
+    return text
