@@ -151,9 +151,14 @@ def dependencies(rule_id: str, base: Ruleset, revised: Ruleset, registry: Regist
 def compare(base: Ruleset, revised: Ruleset, registry: Registry, data_dir: Path, out_dir: Path, *,
             threads: int | None = None, progress: Callable[[str], None] = lambda message: None) -> Comparison:
     session = Session(registry, data_dir, threads)
+    # A session reads each input once, under the first declaration it meets. Where the revision
+    # redeclares an input (e.g. electricity with an `hour` column), the base must read it under its
+    # own declaration and the revision and scenarios under the revision's: the base gets a session
+    # of its own.
+    base_session = session if _same_inputs(base, revised) else Session(registry, data_dir, threads)
     base_graph, revised_graph = build_graph(base, registry), build_graph(revised, registry)
     progress("evaluating the base")
-    base_run = evaluate(base, registry, base_graph, data_dir, out_dir / "base", session=session, label="base")
+    base_run = evaluate(base, registry, base_graph, data_dir, out_dir / "base", session=base_session, label="base")
     progress("evaluating the revision")
     revised_run = evaluate(revised, registry, revised_graph, data_dir, out_dir / "revised", session=session,
                            label="revised")
@@ -194,6 +199,13 @@ def compare(base: Ruleset, revised: Ruleset, registry: Registry, data_dir: Path,
     rows = _row_changes(base_run, revised_run, depends)
     return Comparison(base_run, revised_run, changes, attributions, deltas, rows,
                       {r: sorted(d) for r, d in depends.items() if d}, len(needed) + 2)
+
+
+def _same_inputs(base: Ruleset, revised: Ruleset) -> bool:
+    """Whether every input both versions declare has the same key and columns (names and types)."""
+    def shape(table):
+        return table.key, tuple((c.name, c.type_name, c.type_args) for c in table.columns)
+    return all(shape(base.inputs[n]) == shape(revised.inputs[n]) for n in set(base.inputs) & set(revised.inputs))
 
 
 def _subsets(items: frozenset[str]):

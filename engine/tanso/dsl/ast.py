@@ -98,6 +98,15 @@ class UnaryOp:
 Expr = Union[Literal, Name, ListExpr, Call, BinaryOp, UnaryOp]
 
 
+def walk(expr: Expr):
+    """Every node of an expression, depth first (calls' arguments included)."""
+    yield expr
+    children = {Call: lambda e: [a.value for a in e.arguments], BinaryOp: lambda e: [e.left, e.right],
+                UnaryOp: lambda e: [e.operand], ListExpr: lambda e: list(e.items)}.get(type(expr))
+    for child in children(expr) if children else ():
+        yield from walk(child)
+
+
 # ---------------------------------------------------------------- statements
 
 

@@ -307,16 +307,7 @@ def _check_policy_calls(layer: _Layer, registry: Registry, diagnostics: Diagnost
 
 
 def calls_in(expr: ast.Expr):
-    if isinstance(expr, ast.Call):
-        yield expr
-    elif isinstance(expr, ast.BinaryOp):
-        yield from calls_in(expr.left)
-        yield from calls_in(expr.right)
-    elif isinstance(expr, ast.UnaryOp):
-        yield from calls_in(expr.operand)
-    elif isinstance(expr, ast.ListExpr):
-        for item in expr.items:
-            yield from calls_in(item)
+    return (node for node in ast.walk(expr) if isinstance(node, ast.Call))
 
 
 def _bind_policies(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> dict[str, PolicyValue]:
@@ -387,16 +378,10 @@ def _check_column_refs(expr: ast.Expr, columns: dict[str, str], diagnostics: Dia
 
 
 def _names_in(expr: ast.Expr):
-    if isinstance(expr, ast.Name):
-        yield expr
-    elif isinstance(expr, ast.BinaryOp):
-        yield from _names_in(expr.left)
-        yield from _names_in(expr.right)
-    elif isinstance(expr, ast.UnaryOp):
-        yield from _names_in(expr.operand)
-    elif isinstance(expr, ast.ListExpr):
-        for item in expr.items:
-            yield from _names_in(item)
+    """Column references: names outside calls (a call's arguments are its own business)."""
+    calls = [c for c in ast.walk(expr) if isinstance(c, ast.Call)]
+    inside = {id(n) for c in calls for a in c.arguments for n in ast.walk(a.value)}
+    return (n for n in ast.walk(expr) if isinstance(n, ast.Name) and id(n) not in inside)
 
 
 def _bind_rule(node: ast.Rule, layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> list[CalcStep]:
