@@ -135,9 +135,21 @@ class _Planner:
             tables = {name: self.input(getattr(step.parameters, name)).relation for name in method.table_parameters}
             ctx = BoundaryContext(parameters=step.parameters, tables=tables, query=self.query,
                                   policies={p: self.ruleset.policy(p) for p in method.reads_policies})
+            weights = method.compile(ctx)
+            # Each entity once, with a weight between 0 and 1 of at most 4 decimal places (no silent rounding).
+            problems = self.con.execute(
+                f"SELECT entity, count(*), min(weight) FROM ({weights}) GROUP BY entity HAVING count(*) > 1 "
+                f"OR bool_or(weight IS NULL OR weight < 0 OR weight > 1 "
+                f"OR CAST(weight AS DECIMAL(38,18)) <> CAST(CAST(weight AS DECIMAL(5,4)) AS DECIMAL(38,18))) "
+                f"ORDER BY entity LIMIT 5").fetchall()
+            if problems:
+                shown = "; ".join(f"{e}: {'listed ' + str(n) + ' times' if n > 1 else 'weight ' + str(w)}"
+                                  for e, n, w in problems)
+                raise InputError(f"boundary {step.method} ({step.span.short}): each entity needs exactly one weight "
+                                 f"between 0 and 1 with at most 4 decimal places ({shown})")
             self.con.execute(f"CREATE OR REPLACE TABLE run_boundary AS SELECT CAST(entity AS VARCHAR) AS entity, "
                              f"CAST(weight AS DECIMAL(5,4)) AS weight, CAST(reason AS VARCHAR) AS reason "
-                             f"FROM ({method.compile(ctx)})")
+                             f"FROM ({weights})")
             self._done.add("run_boundary")
         return "run_boundary"
 
