@@ -78,6 +78,7 @@ class Calculator:
     data_type: str = "secondary"   # what the method's results are, by default
     factor_parameters: tuple[str, ...] = ("factors",)  # parameters that name factor sets
     table_parameters: tuple[str, ...] = ()             # parameters that name input tables (e.g. certificates)
+    exclusive_tables: tuple[str, ...] = ()             # of those, tables whose rows one rule alone may consume
 
 
 @dataclass(frozen=True)

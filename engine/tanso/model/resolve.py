@@ -233,6 +233,7 @@ def _bind(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> Rulese
     for rule_id, (node, layer_name) in layer.rules.items():
         steps = _bind_rule(node, layer, registry, diagnostics)
         rules[rule_id] = Rule(node=node, steps=tuple(steps), layer=layer_name)
+    _check_exclusive_tables(rules, registry, diagnostics)
     for item in layer.exclusions.values():
         if item.node.source is not None:
             _check_source(item.node.source, layer, diagnostics)
@@ -308,6 +309,22 @@ def _check_policy_calls(layer: _Layer, registry: Registry, diagnostics: Diagnost
 
 def calls_in(expr: ast.Expr):
     return (node for node in ast.walk(expr) if isinstance(node, ast.Call))
+
+
+def _check_exclusive_tables(rules: dict[str, Rule], registry: Registry, diagnostics: Diagnostics) -> None:
+    """A table a calculator consumes (certificates: each MWh claimed once) may feed one rule only."""
+    claimed: dict[str, tuple[str, ast.Span]] = {}
+    for rule in rules.values():
+        for step in rule.steps:
+            for parameter in registry.calculators[step.calculator].exclusive_tables:
+                table = getattr(step.parameters, parameter, None)
+                if table is None:
+                    continue
+                if table in claimed and claimed[table][0] != rule.id:
+                    diagnostics.error(f"'{table}' is already consumed by rule {claimed[table][0]}; its rows would be "
+                                      f"counted twice", step.span, hint=f"the first use is at {claimed[table][1]}; "
+                                      f"give each rule its own table, or one rule all the consumption")
+                claimed.setdefault(table, (rule.id, step.span))
 
 
 def _bind_policies(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> dict[str, PolicyValue]:
