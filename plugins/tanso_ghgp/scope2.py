@@ -117,7 +117,7 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
     # hourly matching (as slot columns: an exempt entity's rows and certificates take the slot '*').
     base_keys = list(dict.fromkeys(p.allocate_by))
     keys = base_keys + [m for m in p.market_by if same_market and m not in base_keys]
-    hours = [h for h in p.hourly_by if hourly and h not in keys]
+    hours = [h for h in p.hourly_by if hourly and sources and h not in keys]  # no certificates: nothing to match
     threshold_kwh = literal(Decimal(threshold) * 1_000_000) if threshold is not None else None
     if sources:
         why = ", ".join(filter(None, ["allocate_by", same_market and "scope2.market.deliverability = same_market",
@@ -253,4 +253,4 @@ MARKET_BASED = Calculator(
                              "(or fossil fallback); annual or hourly matching, per the scope2.market policies.",
     parameters=MarketParameters, compile=compile_market_based, reads_policies=(*GWP_POLICIES, *SCOPE2_MARKET_POLICIES),
     data_type="supplier-specific", factor_parameters=("supplier_rates", "residual_mix", "location", "fossil"),
-    table_parameters=("certificates", "sss"))
+    table_parameters=("certificates", "sss"), exclusive_tables=("certificates", "sss"))
