@@ -55,10 +55,12 @@ def main() -> None:
                 unit = "MWh" if site == "plant" else "kWh"
                 amount = rng.uniform(200, 900) if unit == "MWh" else rng.uniform(5000, 40000)
                 supplier = "STADTWERK-GREEN" if (entity, site) == ("ACME-DE", "plant") else "UTILITY-" + regions[entity]
-                elec_rows.append([f"E{n:04d}", entity, month, site, regions[entity], f"{amount:.3f}", unit, supplier])
+                elec_rows.append([f"E{n:04d}", entity, month, "", site, regions[entity], f"{amount:.3f}", unit,
+                                  supplier])
     elec_rows += EXTRA_ELECTRICITY
-    write("electricity.csv", ["row_id", "entity", "period", "site", "grid_region", "quantity", "unit", "supplier"],
-          elec_rows)
+    elec_rows += hourly_consumption()
+    write("electricity.csv", ["row_id", "entity", "period", "hour", "site", "grid_region", "quantity", "unit",
+                              "supplier"], elec_rows)
 
     purchase_rows = []
     commodities = ["steel", "plastics", "electronics", "services", "paper"]
@@ -111,10 +113,58 @@ EXTRA_FUEL = (
        for m, month in enumerate(MONTHS, 1)])
 
 EXTRA_ELECTRICITY = (
-    [[f"E51{m:02d}", "ACME-JV", month, "plant", "JP-KANSAI", f"{300 + 10 * m}.000", "MWh", "UTILITY-JP-KANSAI"]
+    [[f"E51{m:02d}", "ACME-JV", month, "", "plant", "JP-KANSAI", f"{300 + 10 * m}.000", "MWh", "UTILITY-JP-KANSAI"]
      for m, month in enumerate(MONTHS, 1)]
-    + [[f"E52{m:02d}", "ACME-KR", month, "office", "KR", f"{20000 + 500 * m}.000", "kWh", "UTILITY-KR"]
+    + [[f"E52{m:02d}", "ACME-KR", month, "", "office", "KR", f"{20000 + 500 * m}.000", "kWh", "UTILITY-KR"]
        for m, month in enumerate(MONTHS, 1)])
+
+# ----------------------------------------------------------------------------------------------
+# Hourly data (for rulesets/ghgp-draft-2026: hourly matching, deliverability, the exemption
+# threshold). Hour = hour of the year 2025, 0-8759 (UTC); monthly rows leave it empty. Formulas, no
+# seed. ACME-US runs a data centre in US-RFCE metered every hour (about 23 GWh a year, so ACME-US
+# uses about 30 GWh in all; ACME-JP about 7 GWh). Its certificates are hourly, solar-shaped: a
+# solar PPA in US-RFCE (the same market) and one in US-ERCT (Texas: another market, bought for the
+# Ohio load, so not deliverable under the draft). Solar output exceeds the load around noon and is
+# nothing at night, so hourly matching covers less than annual (monthly) matching does.
+HOURS = 8760
+DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+SOLAR_SHAPE = {6: 5, 7: 15, 8: 30, 9: 50, 10: 70, 11: 85, 12: 95, 13: 100, 14: 95, 15: 85, 16: 70, 17: 50,
+               18: 30, 19: 15, 20: 5}                      # % of the peak, by hour of the day
+SOLAR_SEASON = (60, 70, 85, 100, 115, 125, 130, 125, 110, 90, 70, 60)   # % of the mean, by month
+
+
+def month_of(hour: int) -> int:
+    day = hour // 24
+    for month, days in enumerate(DAYS_IN_MONTH):
+        if day < days:
+            return month
+        day -= days
+    raise ValueError(hour)
+
+
+def data_centre_kwh(hour: int) -> int:
+    """Load of the data centre: 2400 kWh base, +300 kWh in working hours (8-20), a deterministic wobble."""
+    return 2400 + (300 if 8 <= hour % 24 < 20 else 0) + (hour * 37) % 200
+
+
+def solar_kwh(hour: int, peak_kwh: int) -> int:
+    return peak_kwh * SOLAR_SHAPE.get(hour % 24, 0) * SOLAR_SEASON[month_of(hour)] // 10000
+
+
+def hourly_consumption() -> list[list]:
+    return [[f"EH{h:05d}", "ACME-US", MONTHS[month_of(h)], str(h), "data_centre", "US-RFCE",
+             f"{data_centre_kwh(h)}.000", "kWh", "UTILITY-US-RFCE"] for h in range(HOURS)]
+
+
+def hourly_certificates() -> list[list]:
+    rows = []
+    for region, code, peak in (("US-RFCE", "RFCE", 3600), ("US-ERCT", "ERCT", 2000)):
+        for h in range(HOURS):
+            kwh = solar_kwh(h, peak)
+            if kwh > 0:
+                rows.append([f"CH-{code}-{h:05d}", f"SOLAR-{code}-2025-H{h:05d}", "ACME-US", region, MONTHS[month_of(h)],
+                             str(h), f"{kwh / 1000:.3f}", "MWh"])
+    return rows
 
 
 def purchase_detail(i: int, commodity: str, amount: str) -> list[str]:
@@ -161,9 +211,16 @@ def ghgp_current_tables() -> None:
         ["DH2", "ACME-JP", "2025", "steam", "JP", "TOKYO-STEAM", "420", "MWh"],
         ["DH3", "ACME-JP", "2025", "cooling", "JP", "MARUNOUCHI-DHC", "130", "MWh"],
         ["DH4", "ACME-US", "2025", "steam", "US", "OHIO-STEAM", "300", "MWh"]])
-    write("certificates.csv", ["row_id", "certificate_id", "entity", "grid_region", "period", "quantity", "unit"], [
-        *[[f"C{m:02d}", f"REC-RFCE-2025-{m:02d}", "ACME-US", "US-RFCE", MONTHS[m - 1], "300", "MWh"] for m in range(1, 7)],
-        ["C20", "JP-NFC-2025-12", "ACME-JV", "JP-KANSAI", "2025-12", "500", "MWh"]])   # more than consumed: surplus unused
+    write("certificates.csv", ["row_id", "certificate_id", "entity", "grid_region", "period", "hour", "quantity",
+                               "unit"], [
+        *[[f"C{m:02d}", f"REC-RFCE-2025-{m:02d}", "ACME-US", "US-RFCE", MONTHS[m - 1], "", "300", "MWh"]
+          for m in range(1, 7)],
+        # Japanese non-fossil certificates, monthly (no hour): lost under hourly matching unless ACME-JP
+        # (about 7 GWh) is exempt.
+        *[[f"C1{m:02d}", f"JP-NFC-TOKYO-2025-{m:02d}", "ACME-JP", "JP-TOKYO", MONTHS[m - 1], "", "150", "MWh"]
+          for m in range(1, 13)],
+        ["C20", "JP-NFC-2025-12", "ACME-JV", "JP-KANSAI", "2025-12", "", "500", "MWh"],   # more than consumed: surplus unused
+        *hourly_certificates()])
     write("td_losses.csv", ["row_id", "grid_region", "loss_rate"], [
         [f"TD{i}", r, v] for i, (r, v) in enumerate((("JP-TOKYO", "0.047"), ("US-RFCE", "0.052"), ("DE", "0.04"),
                                                         ("JP-KANSAI", "0.05"), ("KR", "0.036")), 1)])
@@ -250,6 +307,17 @@ def ghgp_current_tables() -> None:
     illustrative("residual_mix", ["grid_region"], [("JP-TOKYO", "CO2e", "0.47", "kg", "kWh"),
                                                    ("US-RFCE", "CO2e", "0.36", "kg", "kWh"),
                                                    ("JP-KANSAI", "CO2e", "0.39", "kg", "kWh")])
+    # Fossil-only grid averages: the draft's fallback where no residual mix is published (DE, KR).
+    illustrative("grid_fossil", ["grid_region"], [("JP-TOKYO", "CO2e", "0.72", "kg", "kWh"),
+                                                  ("US-RFCE", "CO2e", "0.68", "kg", "kWh"),
+                                                  ("DE", "CO2e", "0.79", "kg", "kWh"),
+                                                  ("JP-KANSAI", "CO2e", "0.70", "kg", "kWh"),
+                                                  ("KR", "CO2e", "0.74", "kg", "kWh")])
+    # Capital-market deals Acme's treasury arm facilitated (category 16 of the Scope 3 draft).
+    write("facilitated_deals.csv", ["row_id", "entity", "period", "client", "deal_type", "client_emissions_t",
+                                    "facilitated_amount", "client_evic"], [
+        ["FD1", "ACME-JP", "2025", "kansai_cement", "bond_issuance", "2400000", "150000000.00", "4800000000.00"],
+        ["FD2", "ACME-US", "2025", "ohio_utility", "syndicated_loan", "900000", "60000000.00", "3000000000.00"]])
     illustrative("supplier_rates", ["supplier"], [("STADTWERK-GREEN", "CO2e", "0.02", "kg", "kWh"),
                                                   ("STADTWERK-HEAT", "CO2e", "0.12", "kg", "kWh"),
                                                   ("MARUNOUCHI-DHC", "CO2e", "0.09", "kg", "kWh")])

@@ -3,17 +3,14 @@ JSON (decimal strings; Shapley shares also as exact fractions); the table rounds
 
 from __future__ import annotations
 
-import io
 import json
-from decimal import Decimal
-from fractions import Fraction
 from pathlib import Path
 
-from rich.console import Console
 from rich.table import Table
 
 from tanso.compare import Comparison, bases, headline, to_decimal
-from tanso_report.format import label as _label, tonnes
+from tanso_report import display
+from tanso_report.display import label as _label, tonnes
 
 
 def _basis_title(basis: str | None) -> str:
@@ -21,7 +18,7 @@ def _basis_title(basis: str | None) -> str:
 
 
 def render_table(comparison: Comparison, path: Path | None) -> str:
-    console = Console(file=io.StringIO(), width=120, force_terminal=False, color_system=None)
+    console = display.console()
     base, revised = comparison.base.ruleset, comparison.revised.ruleset
     console.print(f"{base.name} → {revised.name}: {len(comparison.changes)} changes, "
                   f"{comparison.scenarios_evaluated} evaluations", markup=False)
@@ -55,20 +52,7 @@ def render_table(comparison: Comparison, path: Path | None) -> str:
             rows.add_row(row["rule_id"], f"{row['input_table']}:{row['row_id']}", f"{row['delta_kg']:,.3f}",
                          ", ".join(c.split(":", 1)[1] for c in row["caused_by"]))
         console.print(rows)
-    text = console.file.getvalue()
-    if path is not None:
-        path.write_text(text)
-    return text
-
-
-def _plain(value):
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, Fraction):
-        return {"decimal": format(to_decimal(value, 12), "f"), "fraction": f"{value.numerator}/{value.denominator}"}
-    if hasattr(value, "__dataclass_fields__"):
-        return {k: getattr(value, k) for k in value.__dataclass_fields__}
-    return str(value)
+    return display.finish(console, path)
 
 
 def document(comparison: Comparison) -> dict:
@@ -90,7 +74,4 @@ def document(comparison: Comparison) -> dict:
 
 
 def render_json(comparison: Comparison, path: Path | None) -> str:
-    text = json.dumps(document(comparison), indent=2, default=_plain, sort_keys=True) + "\n"
-    if path is not None:
-        path.write_text(text)
-    return text
+    return display.emit(json.dumps(document(comparison), indent=2, default=display.plain, sort_keys=True) + "\n", path)

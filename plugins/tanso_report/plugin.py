@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import io
 import json
 from decimal import Decimal
 from pathlib import Path
 
-from rich.console import Console
 from rich.table import Table
 
 from tanso import hookimpl
 from tanso.contracts import Reporter
-from tanso_report import comparison
-from tanso_report.format import label as _label, tonnes
+from tanso_report import comparison, display, html
+from tanso_report.display import label as _label, tonnes
 
 
 def render_table(result, path: Path | None) -> str:
-    console = Console(file=io.StringIO(), width=110, force_terminal=False, color_system=None)
+    console = display.console()
     ruleset = result.ruleset
     table = Table(title=f"{ruleset.title or ruleset.name} — t CO2e", title_justify="left")
     for column, justify in (("scope / category", "left"), ("t CO2e", "right"), ("rules", "right")):
@@ -41,16 +39,7 @@ def render_table(result, path: Path | None) -> str:
                       + (f" ({check['problem']})" if check["problem"] else ""), markup=False)
     console.print(f"ledger rows {result.ledger_rows:,} · rejects {result.rejects_count:,} · "
                   f"excluded {result.excluded_count:,} · digest {result.digest[:16]}", markup=False)
-    text = console.file.getvalue()
-    if path is not None:
-        path.write_text(text)
-    return text
-
-
-def _plain(value):
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return value
+    return display.finish(console, path)
 
 
 def render_json(result, path: Path | None) -> str:
@@ -61,10 +50,7 @@ def render_json(result, path: Path | None) -> str:
         "counts": {"ledger_rows": result.ledger_rows, "rejects": result.rejects_count, "excluded": result.excluded_count},
         "policies": {k: v.value for k, v in result.ruleset.policies.items()}, "digest": result.digest,
     }
-    text = json.dumps(document, indent=2, default=_plain, sort_keys=True) + "\n"
-    if path is not None:
-        path.write_text(text)
-    return text
+    return display.emit(json.dumps(document, indent=2, default=display.plain, sort_keys=True) + "\n", path)
 
 
 @hookimpl
@@ -76,4 +62,7 @@ def tanso_reporters():
                  write=comparison.render_table, kind="comparison"),
         Reporter(name="compare-json", suffix=".json", doc="the comparison as JSON (exact values)",
                  write=comparison.render_json, kind="comparison"),
+        Reporter(name="compare-html", suffix=".html",
+                 doc="current vs revised as one self-contained HTML page: totals, waterfall, mix, options",
+                 write=html.render_html, kind="comparison"),
     ]

@@ -15,16 +15,15 @@ connection, where inputs and factor sets were read once.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 from fractions import Fraction
 from math import factorial
 from pathlib import Path
 from typing import Any, Callable
-
-import networkx as nx
 
 from tanso.graph import build_graph
 from tanso.model.resolve import POLICY_FUNCTION, calls_in
@@ -69,6 +68,20 @@ class Comparison:
     row_changes: list[dict[str, Any]]            # the largest row-level differences with their causes
     rule_dependencies: dict[str, list[str]]      # rule → the changes its result depends on
     scenarios_evaluated: int
+
+
+# Sums and differences of ledger amounts must be exact: a total of DECIMAL(38,22) amounts has more
+# than the 28 significant digits of Python's default decimal context, which would round them (and
+# the exact Shapley fractions would then not sum to the rounded difference).
+_EXACT = Context(prec=200)
+
+
+def _exact(function):
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with localcontext(_EXACT):
+            return function(*args, **kwargs)
+    return wrapper
 
 
 # ------------------------------------------------------------------------------------------- changes
@@ -148,6 +161,7 @@ def dependencies(rule_id: str, base: Ruleset, revised: Ruleset, registry: Regist
 # ------------------------------------------------------------------------------------------- compare
 
 
+@_exact
 def compare(base: Ruleset, revised: Ruleset, registry: Registry, data_dir: Path, out_dir: Path, *,
             threads: int | None = None, progress: Callable[[str], None] = lambda message: None) -> Comparison:
     session = Session(registry, data_dir, threads)
@@ -168,15 +182,22 @@ def compare(base: Ruleset, revised: Ruleset, registry: Registry, data_dir: Path,
 
     # Each rule's totals for every combination of the changes it depends on.
     known: dict[tuple[str, frozenset[str]], Totals] = {}
-    for rule_id, totals in run_rule_totals(base_run).items():
-        known[rule_id, frozenset()] = totals
-    for rule_id, totals in run_rule_totals(revised_run).items():
-        known[rule_id, depends[rule_id]] = totals
+    base_totals, revised_totals = run_rule_totals(base_run), run_rule_totals(revised_run)
+    for rule_id in base.rules:  # a rule with no ledger row has nothing in the run's totals: it is known empty
+        known[rule_id, frozenset()] = base_totals.get(rule_id, {})
+    for rule_id in revised.rules:
+        known[rule_id, depends[rule_id]] = revised_totals.get(rule_id, {})
     needed: dict[frozenset[str], list[str]] = defaultdict(list)   # combination → rules evaluated under it
     for rule_id in rule_ids:
         for subset in _subsets(depends[rule_id]):
-            if (rule_id, subset) not in known:
+            if (rule_id, subset) in known:
+                continue
+            # a rule added (removed) by the revision is absent where its own change is not (is) applied
+            present = rule_id in (revised.rules if f"rule:{rule_id}" in subset else base.rules)
+            if present:
                 needed[subset].append(rule_id)
+            else:
+                known[rule_id, subset] = {}
     for number, (subset, rules) in enumerate(sorted(needed.items(), key=lambda item: sorted(item[0]))):
         progress(f"scenario {number + 1}/{len(needed)}: {', '.join(sorted(subset)) or 'base'}")
         ruleset = scenario(base, revised, subset)
@@ -330,6 +351,7 @@ def in_basis(group_basis: str | None, basis: str | None) -> bool:
     return group_basis is None or basis is None or group_basis == basis
 
 
+@_exact
 def headline(comparison: Comparison, basis: str | None) -> dict[str, Any]:
     """Totals and attribution for one basis: the parts (Shapley) sum exactly to the difference."""
     rows = [r for r in comparison.deltas["scope_category"] if in_basis(r["basis"], basis)]

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
 
 from tanso.diagnostics import Diagnostics, did_you_mean
 from tanso.dsl import ast
@@ -118,7 +118,6 @@ def parse_file(path: Path, diagnostics: Diagnostics, display_name: str | None = 
 
 
 def _report_syntax_error(error: UnexpectedInput, text: str, file: str, diagnostics: Diagnostics) -> None:
-    lines = text.split("\n")
     if isinstance(error, UnexpectedToken) and error.token.type == "$END":
         # Point just after the last thing written: that is where something is missing.
         content = text.rstrip()

@@ -54,7 +54,6 @@ def factor_product(ctx: CalcContext, factors: FactorTable, match: list[str], *, 
         unit_s, unit_b = template.format(row="s"), template.format(row="b")
         units = [row[0] for row in ctx.query(
             f"SELECT DISTINCT {unit_s} FROM {ctx.src} s WHERE {unit_s} IS NOT NULL ORDER BY 1")]
-    key_cols = ", ".join(ident(m) for m in match)
     combos = ctx.register(f"{ctx.rule_id}_combos", _combinations(
         ctx.query(f"SELECT DISTINCT per, unit, gas FROM {factors.relation} ORDER BY ALL"), units, weights,
         converter or _pint_converter()))

@@ -1,0 +1,54 @@
+"""Display formatting shared by the reporters: amounts are rounded here, for display only."""
+
+from __future__ import annotations
+
+import io
+from decimal import ROUND_HALF_EVEN, Decimal
+from fractions import Fraction
+from pathlib import Path
+
+from rich.console import Console
+
+TONNE = Decimal(1000)
+
+
+def tonnes(kg: Decimal | None, places: int = 3) -> str:
+    if kg is None:
+        return "—"
+    return f"{(kg / TONNE).quantize(Decimal(1).scaleb(-places), ROUND_HALF_EVEN):,}"
+
+
+def label(scope, category, basis=None) -> str:
+    if scope is None:
+        return "outside the scopes"
+    return (f"Scope {scope}" + (f" · category {category}" if category is not None else "")
+            + (f" ({basis}-based)" if basis else ""))
+
+
+def console() -> Console:
+    """A plain-text console that records what reporters print."""
+    return Console(file=io.StringIO(), width=120, force_terminal=False, color_system=None)
+
+
+def emit(text: str, path: Path | None) -> str:
+    """The report's text, also written to `path` when one is given."""
+    if path is not None:
+        path.write_text(text, encoding="utf-8")
+    return text
+
+
+def finish(out: Console, path: Path | None) -> str:
+    """What a console recorded, emitted."""
+    return emit(out.file.getvalue(), path)
+
+
+def plain(value):
+    """JSON for exact values: decimals as strings, fractions exact and as decimals, dataclasses as dicts."""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, Fraction):
+        decimal = (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("1e-12"))
+        return {"decimal": format(decimal, "f"), "fraction": f"{value.numerator}/{value.denominator}"}
+    if hasattr(value, "__dataclass_fields__"):
+        return {k: getattr(value, k) for k in value.__dataclass_fields__}
+    return str(value)

@@ -1,0 +1,269 @@
+"""`compare`: two rulesets on the same data, the difference attributed to each change (real engine)."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from decimal import Decimal
+from fractions import Fraction
+
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import FUEL_FACTORS, FUEL_INPUT, fuel_row, make_case
+from tanso.cli import main
+from tanso.compare import bases, compare, headline
+from tanso.run import prepare
+
+ENTITIES_INPUT = ("input entities\n  key entity\n  columns parent: text, country: text, equity_share: decimal(18,6),\n"
+                  "          financial_control: boolean, operational_control: boolean\n")
+INVESTMENTS_INPUT = ("input investments\n  key row_id\n  columns investee: text, investee_s1s2_t: decimal(18,6), "
+                     "outstanding: decimal(18,2), evic: decimal(18,2)\n")
+
+BASE = f"""\
+ruleset base "Base inventory"
+set gwp.set = AR5
+set boundary.approach = operational_control
+
+{ENTITIES_INPUT}
+boundary consolidation(entities: entities)
+
+{FUEL_INPUT}
+{INVESTMENTS_INPUT}
+factors fuels "fuel factors" file "factors/fuels.csv"
+
+rule s1.stationary "Stationary combustion"
+  scope 1
+  from fuel_use where use = "stationary"
+  calc fuel_combustion(factors: fuels)
+
+rule s1.mobile "Mobile combustion"
+  scope 1
+  from fuel_use where use = "mobile"
+  calc fuel_combustion(factors: fuels)
+
+rule s3.cat15 "Investments (no entity column, no policy: reads no change)"
+  scope 3 category 15
+  from investments
+  calc pcaf_attribution(emissions: investee_s1s2_t, outstanding: outstanding, attribution_base: evic, unit: "t")
+"""
+
+ENTITIES = [
+    {"entity": "E1", "parent": "", "country": "JP", "equity_share": "1", "financial_control": "true",
+     "operational_control": "true"},
+    {"entity": "E2", "parent": "E1", "country": "JP", "equity_share": "0.5", "financial_control": "false",
+     "operational_control": "false"},
+]
+INVESTMENTS = [{"row_id": "I1", "investee": "steel", "investee_s1s2_t": "1000", "outstanding": "1000000",
+                "evic": "10000000"}]
+
+
+def base_case(tmp_path, fuel_rows=None):
+    rows = fuel_rows if fuel_rows is not None else [fuel_row("F1", "100", entity="E1"),
+                                                     fuel_row("F2", "100", entity="E2")]
+    case = make_case(tmp_path, BASE, {"fuel_use": rows, "entities": ENTITIES, "investments": INVESTMENTS},
+                     {"fuels": FUEL_FACTORS}, name="base")
+    base_dir = tmp_path / "base"
+    case.ruleset.rename(base_dir)
+    case.ruleset = base_dir
+    return case
+
+
+def overlay(tmp_path, body: str, name: str = "revised"):
+    path = tmp_path / f"{name}.tanso"
+    path.write_text(f"ruleset {name}\n  extends base\n\n" + textwrap.dedent(body))
+    return path
+
+
+def run_compare(case, tmp_path, revised_path=None, overrides=None, out="cmp"):
+    base = prepare(case.ruleset)
+    revised = prepare(revised_path or case.ruleset, overrides=overrides, registry=base.registry)
+    return compare(base.ruleset, revised.ruleset, base.registry, case.data, tmp_path / out)
+
+
+def total(comparison, basis=None) -> tuple[Decimal, Decimal]:
+    rows = comparison.deltas["scope_category"]
+    return (sum((r["base_kg"] for r in rows if basis is None or r["basis"] in (None, basis)), Decimal(0)),
+            sum((r["revised_kg"] for r in rows if basis is None or r["basis"] in (None, basis)), Decimal(0)))
+
+
+def assert_parts_sum(comparison):
+    """Shapley parts sum exactly to the difference (per basis and per group); sequential parts too;
+    one at a time + interaction = the difference."""
+    for basis in bases(comparison):
+        view = headline(comparison, basis)
+        delta = view["delta_kg"]
+        assert sum((Fraction(p["shapley"]) for p in view["parts"]), Fraction(0)) == Fraction(delta)
+        assert sum((p["sequential"] for p in view["parts"]), Decimal(0)) == delta
+        assert sum((p["one_at_a_time"] for p in view["parts"]), Decimal(0)) + view["interaction_kg"] == delta
+    groups = {(r["scope"], r["category"], r["basis"]): r["delta_kg"] for r in comparison.deltas["scope_category"]}
+    for group, delta in groups.items():
+        shapley = sum((a.by_group.get(group, {}).get("shapley", Fraction(0)) for a in comparison.attributions),
+                      Fraction(0))
+        sequential = sum((a.by_group.get(group, {}).get("sequential", Decimal(0)) for a in comparison.attributions),
+                         Decimal(0))
+        assert shapley == Fraction(delta), group
+        assert sequential == delta, group
+
+
+# ------------------------------------------------------------------------------ identity
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(quantities=st.lists(st.decimals(min_value=0, max_value=10000, places=3, allow_nan=False), min_size=1,
+                           max_size=4),
+       entities=st.lists(st.sampled_from(["E1", "E2"]), min_size=4, max_size=4),
+       gwp=st.sampled_from(["AR4", "AR5", "AR6"]),
+       approach=st.sampled_from(["operational_control", "financial_control", "equity_share"]))
+def test_comparing_a_ruleset_with_itself_changes_nothing(tmp_path_factory, quantities, entities, gwp, approach):
+    root = tmp_path_factory.mktemp("same")
+    rows = [fuel_row(f"F{i}", str(q), entity=entities[i], use="stationary" if i % 2 == 0 else "mobile")
+            for i, q in enumerate(quantities)]
+    case = base_case(root, rows)
+    policies = {"gwp.set": gwp, "boundary.approach": approach}
+    base = prepare(case.ruleset, overrides=policies)
+    revised = prepare(case.ruleset, overrides=policies, registry=base.registry)
+    comparison = compare(base.ruleset, revised.ruleset, base.registry, case.data, root / "cmp")
+    assert comparison.changes == [] and comparison.attributions == [] and comparison.row_changes == []
+    assert comparison.rule_dependencies == {} and comparison.scenarios_evaluated == 2
+    for dimension in comparison.deltas.values():
+        assert all(row["delta_kg"] == 0 for row in dimension)
+    for basis in bases(comparison):
+        view = headline(comparison, basis)
+        assert view["delta_kg"] == 0 and view["interaction_kg"] == 0 and view["parts"] == []
+
+
+# ------------------------------------------------------------------------------ a hand-computed example
+# F1 100 l diesel in E1 (100%, controlled), F2 100 l diesel in E2 (50%, not controlled).
+# AR5 268.891 kg a row, AR6 268.9075 (see examples/acme/ruleset/tests/acme.yaml).
+# v(∅) = 268.891 (F2 outside operational control)       v(gwp) = 268.9075
+# v(boundary = equity share) = 1.5 × 268.891 = 403.3365  v(both) = 1.5 × 268.9075 = 403.36125
+# total 134.47025; one at a time: gwp 0.0165, boundary 134.4455; interaction 0.00825
+# sequential, boundary first: 134.4455 then 0.02475; gwp first: 0.0165 then 134.45375
+# Shapley: gwp (0.0165 + 0.02475) / 2 = 0.020625; boundary (134.4455 + 134.45375) / 2 = 134.449625
+
+
+def test_a_gwp_change_times_a_boundary_weight_has_an_interaction(tmp_path):
+    case = base_case(tmp_path)
+    revised = overlay(tmp_path, "set boundary.approach = equity_share\nset gwp.set = AR6\n")
+    comparison = run_compare(case, tmp_path, revised)
+    assert [c.key for c in comparison.changes] == ["policy:boundary.approach", "policy:gwp.set"]
+    by_key = {a.change.key: a for a in comparison.attributions}
+    gwp, boundary = by_key["policy:gwp.set"], by_key["policy:boundary.approach"]
+    assert (gwp.one_at_a_time, boundary.one_at_a_time) == (Decimal("0.0165"), Decimal("134.4455"))
+    assert (boundary.sequential, gwp.sequential) == (Decimal("134.4455"), Decimal("0.02475"))
+    assert gwp.shapley == Fraction("0.020625") and boundary.shapley == Fraction("134.449625")
+    view = headline(comparison, None)
+    assert (view["base_kg"], view["revised_kg"], view["delta_kg"]) == (
+        Decimal("268.891") + 100000, Decimal("403.36125") + 100000, Decimal("134.47025"))
+    assert view["interaction_kg"] == Decimal("0.00825")
+    assert_parts_sum(comparison)
+    # F2 enters at half weight; F1 only moves by the GWP
+    rows = {(r["rule_id"], r["row_id"]): r for r in comparison.row_changes}
+    assert rows["s1.stationary", "F2"]["delta_kg"] == Decimal("134.453750")
+    assert rows["s1.stationary", "F2"]["caused_by"] == ["policy:boundary.approach", "policy:gwp.set"]
+    assert rows["s1.stationary", "F1"]["delta_kg"] == Decimal("0.0165")
+    assert comparison.row_changes[0]["row_id"] == "F2"
+
+
+def test_rules_reading_no_changed_option_are_evaluated_only_in_base_and_revised(tmp_path):
+    case = base_case(tmp_path, [fuel_row("F1", "100", entity="E1")])
+    comparison = run_compare(case, tmp_path, overrides={"gwp.set": "AR6"})
+    assert [c.key for c in comparison.changes] == ["policy:gwp.set"]
+    assert comparison.rule_dependencies == {"s1.mobile": ["policy:gwp.set"], "s1.stationary": ["policy:gwp.set"]}
+    assert "s3.cat15" not in comparison.rule_dependencies
+    assert comparison.scenarios_evaluated == 2      # {} is the base run, {gwp} the revised run
+    [attribution] = comparison.attributions
+    assert attribution.one_at_a_time == attribution.sequential == Decimal("0.0165")
+    assert attribution.shapley == Fraction("0.0165")
+    assert set(attribution.by_group) == {(1, None, None)}   # nothing attributed to category 15
+
+
+def test_three_changes_sum_exactly_and_only_needed_combinations_run(tmp_path):
+    case = base_case(tmp_path, [fuel_row("F1", "100", entity="E1"), fuel_row("F2", "100", entity="E2"),
+                                fuel_row("F3", "7.5", entity="E2", use="mobile")])
+    revised = overlay(tmp_path, """\
+        set boundary.approach = equity_share
+        set gwp.set = AR6
+        replace rule s1.mobile "Mobile combustion, counted twice over (a test)"
+          scope 1
+          from fuel_use where use = "mobile" or use = "stationary"
+          calc fuel_combustion(factors: fuels)
+        """)
+    comparison = run_compare(case, tmp_path, revised)
+    keys = {c.key for c in comparison.changes}
+    assert keys == {"policy:boundary.approach", "policy:gwp.set", "rule:s1.mobile"}
+    assert comparison.rule_dependencies["s1.mobile"] == sorted(keys)
+    assert comparison.rule_dependencies["s1.stationary"] == ["policy:boundary.approach", "policy:gwp.set"]
+    # s1.mobile: 8 combinations, 2 known from the full runs; s1.stationary: 4, 2 known → 6 + 2 distinct
+    # subsets are shared by both rules: {boundary} and {gwp}; s1.mobile alone needs the other four.
+    assert comparison.scenarios_evaluated == 2 + 6
+    assert_parts_sum(comparison)
+    view = headline(comparison, None)
+    assert sum((p["one_at_a_time"] for p in view["parts"]), Decimal(0)) != view["delta_kg"]  # interactions
+
+
+def test_rules_added_removed_and_replaced_by_an_overlay_are_changes(tmp_path):
+    case = base_case(tmp_path)
+    revised = overlay(tmp_path, """\
+        remove s1.mobile
+        replace rule s1.stationary "Stationary combustion, AR6 only by rule (a test)"
+          scope 1
+          from fuel_use where use = "stationary" and entity = "E1"
+          calc fuel_combustion(factors: fuels)
+        rule s1.everything "All fuel rows"
+          scope 1
+          from fuel_use
+          calc fuel_combustion(factors: fuels)
+        """)
+    comparison = run_compare(case, tmp_path, revised)
+    changes = {c.key: c for c in comparison.changes}
+    assert set(changes) == {"rule:s1.mobile", "rule:s1.stationary", "rule:s1.everything"}
+    assert (changes["rule:s1.mobile"].base, changes["rule:s1.mobile"].revised) == ("removed", "removed")
+    assert changes["rule:s1.stationary"].revised == "replaced"
+    assert (changes["rule:s1.everything"].base, changes["rule:s1.everything"].revised) == (False, "added")
+    by_key = {a.change.key: a for a in comparison.attributions}
+    # F1 is in both the replaced rule and the new one: +268.891 from the addition; the replacement
+    # keeps F1 (E1), and F2 (E2) is outside operational control in both versions
+    assert by_key["rule:s1.everything"].shapley == Fraction("268.891")
+    assert by_key["rule:s1.stationary"].shapley == 0
+    assert by_key["rule:s1.mobile"].shapley == 0
+    assert_parts_sum(comparison)
+    added = [r for r in comparison.row_changes if r["rule_id"] == "s1.everything"]
+    assert [(r["row_id"], r["base_kg"], r["revised_kg"], r["caused_by"]) for r in added] == [
+        ("F1", 0, Decimal("268.891"), ["rule:s1.everything"])]
+
+
+# ------------------------------------------------------------------------------ command line
+
+
+def test_cli_compare_one_ruleset_with_a_set(tmp_path):
+    case = base_case(tmp_path)
+    result = CliRunner().invoke(main, ["compare", str(case.ruleset), "--data", str(case.data), "--set",
+                                       "gwp.set=AR6", "--format", "json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert [c["key"] for c in data["changes"]] == ["policy:gwp.set"]
+    for view in data["headlines"]:
+        delta = Decimal(str(view["delta_kg"]))
+        assert delta == Decimal("0.0165")
+        parts = [p["shapley"]["fraction"] if isinstance(p["shapley"], dict) else p["shapley"] for p in view["parts"]]
+        assert sum((Fraction(str(p)) for p in parts), Fraction(0)) == Fraction(delta)
+
+
+def test_cli_compare_writes_the_comparison_and_both_runs(tmp_path):
+    case = base_case(tmp_path)
+    revised = overlay(tmp_path, "set boundary.approach = equity_share\nset gwp.set = AR6\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["compare", str(case.ruleset), str(revised), "--data", str(case.data),
+                                       "--out", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "gwp.set" in result.output and "boundary.approach" in result.output
+    data = json.loads((out / "comparison.json").read_text())
+    assert (out / "base" / "ledger.parquet").exists() and (out / "revised" / "ledger.parquet").exists()
+    [view] = data["headlines"]
+    delta = Fraction(str(view["delta_kg"]))
+    assert delta == Fraction("134.47025")
+    shapley = [Fraction(p["shapley"]["fraction"]) for p in view["parts"]]
+    assert sum(shapley, Fraction(0)) == delta
