@@ -220,9 +220,10 @@ def test_rules_added_removed_and_replaced_by_an_overlay_are_changes(tmp_path):
     comparison = run_compare(case, tmp_path, revised)
     changes = {c.key: c for c in comparison.changes}
     assert set(changes) == {"rule:s1.mobile", "rule:s1.stationary", "rule:s1.everything"}
-    assert (changes["rule:s1.mobile"].base, changes["rule:s1.mobile"].revised) == ("removed", "removed")
-    assert changes["rule:s1.stationary"].revised == "replaced"
-    assert (changes["rule:s1.everything"].base, changes["rule:s1.everything"].revised) == (False, "added")
+    overlay_layer = comparison.revised.ruleset.layers[-1]
+    assert (changes["rule:s1.mobile"].base, changes["rule:s1.mobile"].revised) == ("as in base", "removed")
+    assert changes["rule:s1.stationary"].revised == f"replaced in {overlay_layer}"
+    assert (changes["rule:s1.everything"].base, changes["rule:s1.everything"].revised) == ("absent", f"added in {overlay_layer}")
     by_key = {a.change.key: a for a in comparison.attributions}
     # F1 is in both the replaced rule and the new one: +268.891 from the addition; the replacement
     # keeps F1 (E1), and F2 (E2) is outside operational control in both versions

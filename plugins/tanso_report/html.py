@@ -553,7 +553,7 @@ h3 { font-size: 15px; margin: 0 0 8px; }
 .card .unit { font-size: 12px; font-weight: 400; color: var(--muted); }
 .card .pct { display: block; font-size: 13px; font-weight: 500; }
 .delta.down dd { color: var(--down); } .delta.up dd { color: var(--up); }
-.pair { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 20px; align-items: start;
+.pair { display: grid; grid-template-columns: minmax(0, 1fr); gap: 20px; align-items: start;
   margin-bottom: 18px; }
 .two { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 20px; align-items: start; }
 @media (max-width: 900px) { .pair, .two { grid-template-columns: 1fr; } }
@@ -594,7 +594,7 @@ details { margin: 8px 0 16px; } summary { cursor: pointer; color: var(--accent);
   body { font-size: 10.5pt; } main { max-width: none; padding: 0; }
   h2 { break-after: avoid; } figure, .card, tr, .pair { break-inside: avoid; }
   details { display: none; } a { color: inherit; }
-  .pair { grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); }
+  .pair { grid-template-columns: minmax(0, 1fr); }
 }
 """
 
@@ -662,7 +662,10 @@ _JS = r"""
   function waterfall(container, view) {
     var W = 640, H = 370, m = {l: 78, r: 14, t: 44, b: 78};
     var steps = [{label: 'Current', sub: 'total', from: 0, to: view.base_kg, total: true}], run = view.base_kg;
-    view.parts.forEach(function (part) {
+    // Changes without effect on this basis are listed in the table beside, not drawn as empty steps.
+    var moving = view.parts.filter(function (p) { return p.shapley_kg !== 0; });
+    var still = view.parts.length - moving.length;
+    moving.forEach(function (part) {
       steps.push({label: part.name, sub: part.base + ' \u2192 ' + part.revised, from: run, to: run + part.shapley_kg});
       run += part.shapley_kg;
     });
@@ -680,7 +683,8 @@ _JS = r"""
     var root = svg(container, W, H, 'Waterfall of the difference, ' + view.title + ' (t CO2e)',
       'From the current total of ' + t(view.base_kg) + ' t CO2e to the revised total of ' + t(view.revised_kg) +
       ' t CO2e; each change contributes its Shapley share: ' +
-      view.parts.map(function (p) { return p.name + ' ' + signed(p.shapley_kg) + ' t'; }).join('; ') + '.');
+      moving.map(function (p) { return p.name + ' ' + signed(p.shapley_kg) + ' t'; }).join('; ') + '.' +
+      (still ? ' ' + still + ' changes have no effect on this basis.' : ''));
     node('text', {x: m.l, y: 16, 'font-size': 13, 'font-weight': 600}, root, view.title.charAt(0).toUpperCase() + view.title.slice(1) + ': ' +
       t(view.base_kg) + ' \u2192 ' + t(view.revised_kg) + ' t CO2e (' + signed(view.delta_kg) + ' t)');
     var grid = node('g', {'class': 'grid axis'}, root);

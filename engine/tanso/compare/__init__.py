@@ -103,8 +103,10 @@ def find_changes(base: Ruleset, revised: Ruleset) -> list[Change]:
             continue
         what = "added" if old is None else "removed" if new is None else "replaced"
         span = (new or old).node.span
-        found.append(((0, span.file, span.line), Change(f"rule:{rule_id}", "rule", rule_id, old is not None and what,
-                                                        what, where=span.short)))
+        found.append(((0, span.file, span.line), Change(f"rule:{rule_id}", "rule", rule_id,
+                                                        "absent" if old is None else f"as in {old.layer}",
+                                                        what if new is None else f"{what} in {new.layer}",
+                                                        where=span.short)))
     if base.boundary != revised.boundary:
         span = (revised.boundary or base.boundary).span
         found.append(((0, span.file, span.line), Change("boundary", "boundary", "boundary",

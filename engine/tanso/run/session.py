@@ -8,6 +8,7 @@ relations in a schema of its own, so scenarios never see each other's rules.
 from __future__ import annotations
 
 import itertools
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -21,6 +22,9 @@ class Session:
     def __init__(self, registry: Registry, data_dir: Path, threads: int | None = None):
         self.registry, self.data_dir = registry, data_dir
         self.con = duckdb.connect()
+        # Spill to the system's temporary folder, not to `.tmp` in whatever folder the user runs from.
+        self._spill = tempfile.TemporaryDirectory(prefix="tanso-duckdb-")
+        self.con.execute(f"SET temp_directory = '{self._spill.name}'")
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         self.inputs: dict[str, LoadedInput] = {}
