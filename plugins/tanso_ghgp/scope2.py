@@ -162,14 +162,17 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
             """Rows take the pool of their keys in row-id order: what earlier rows took is gone."""
             k = [ident(x) if not x.startswith("_slot") else x for x in stage_keys]
             pool = (f"SELECT {', '.join('c.' + x for x in k)}, sum({to_kwh.format(q='c.quantity')}) AS _pool, "
-                    f"string_agg(c.certificate_id, ',' ORDER BY c.certificate_id) AS _ids "
+                    f"count(*) AS _n "
                     f"FROM {certs} c JOIN {kwh_units} k ON k.unit = c.unit WHERE c.quantity > 0 AND {which} GROUP BY ALL")
             on = " AND ".join(f"p.{x} = r.{x}" for x in k)
             return ctx.view(name, f"""
                 SELECT r.*, least(r.{amount}, greatest(coalesce(p._pool, 0) - coalesce(sum(r.{amount}) OVER (
                            PARTITION BY {', '.join('r.' + x for x in k)} ORDER BY r._row_id
                            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0), 0)) AS _cov_{name},
-                       p._ids AS _ids_{name}
+                       -- The pool, not its ids, labels covered rows: an id list per row grows with rows ×
+                       -- certificates (46 kB a row at 10M rows); the keys find the certificates in their table.
+                       concat_ws('/', {', '.join(f'CAST(p.{x} AS VARCHAR)' for x in k)}) || ' (' || p._n
+                           || ' certificates)' AS _ids_{name}
                 FROM {consumption if rows is None else rows} r LEFT JOIN ({pool}) p ON {on}""")
 
         stage = allocate("matched", None, "_kwh", [*keys, *slots], "NOT c._legacy")
