@@ -79,6 +79,12 @@ class Calculator:
     factor_parameters: tuple[str, ...] = ("factors",)  # parameters that name factor sets
     table_parameters: tuple[str, ...] = ()             # parameters that name input tables (e.g. certificates)
     exclusive_tables: tuple[str, ...] = ()             # of those, tables whose rows one rule alone may consume
+    # The policies a call with these parameters can be affected by (a subset of reads_policies); lets a
+    # comparison skip scenarios that cannot differ. By default, all of reads_policies.
+    relevant_policies: Callable[[Parameters], tuple[str, ...]] | None = None
+
+    def policies_read(self, parameters: Parameters) -> tuple[str, ...]:
+        return self.relevant_policies(parameters) if self.relevant_policies else self.reads_policies
 
 
 @dataclass(frozen=True)

@@ -251,9 +251,21 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
     return CalcPlan(ledger=" UNION ALL ".join([covered, *ledgers]), rejects=f"SELECT * FROM {rejects}")
 
 
+def market_policies(p: MarketParameters) -> tuple[str, ...]:
+    """What can change this call's result: certificate matching only with certificates, the standard
+    supply service only with its table, the legacy clause only with certificates to flag."""
+    pooled = bool(p.certificates or p.sss)
+    return (*GWP_POLICIES, "scope2.market.residual_mix_fallback",
+            *(("scope2.market.matching", "scope2.market.hourly_exemption_gwh", "scope2.market.deliverability")
+              if pooled else ()),
+            *(("scope2.market.legacy_clause",) if p.certificates else ()),
+            *(("scope2.market.standard_supply_service",) if p.sss else ()))
+
+
 MARKET_BASED = Calculator(
     name="market_based", doc="Scope 2 market-based: certificates, then supplier rate, residual mix, location fallback "
                              "(or fossil fallback); annual or hourly matching, per the scope2.market policies.",
     parameters=MarketParameters, compile=compile_market_based, reads_policies=(*GWP_POLICIES, *SCOPE2_MARKET_POLICIES),
     data_type="supplier-specific", factor_parameters=("supplier_rates", "residual_mix", "location", "fossil"),
-    table_parameters=("certificates", "sss"), exclusive_tables=("certificates", "sss"))
+    table_parameters=("certificates", "sss"), exclusive_tables=("certificates", "sss"),
+    relevant_policies=market_policies)

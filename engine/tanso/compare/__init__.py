@@ -146,7 +146,7 @@ def dependencies(rule_id: str, base: Ruleset, revised: Ruleset, registry: Regist
         if f"rule:{rule_id}" in changed:
             found.add(f"rule:{rule_id}")
         for step in rule.steps:
-            found |= {f"policy:{p}" for p in registry.calculators[step.calculator].reads_policies}
+            found |= {f"policy:{p}" for p in registry.calculators[step.calculator].policies_read(step.parameters)}
         source = rule.node.source
         if source.where is not None:
             found |= {f"policy:{c.arguments[0].value.value}" for c in calls_in(source.where)

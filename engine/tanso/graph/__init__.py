@@ -40,7 +40,7 @@ def build_graph(ruleset: Ruleset, registry: Registry) -> nx.DiGraph:
                 table = getattr(step.parameters, parameter, None)
                 if table:
                     graph.add_edge(f"table:{table}", node, span=step.span)
-            for policy in calculator.reads_policies:
+            for policy in calculator.policies_read(step.parameters):
                 graph.add_node(f"policy:{policy}", kind="policy")
                 graph.add_edge(f"policy:{policy}", node, span=step.span)
     if ruleset.boundary is not None:
