@@ -297,12 +297,31 @@ def ghgp_current_tables() -> None:
                              "floor_m2"], [
         ["FR1", "ACME-JP", "2025", "acme_service_osaka", "service_shop", "185000", "900"],
         ["FR2", "ACME-JP", "2025", "acme_service_fukuoka", "service_shop", "", "650"]])   # reports nothing: area-based
-    write("investments.csv", ["row_id", "entity", "investee", "asset_class", "investee_s1s2_t", "outstanding", "evic",
-                              "total_equity", "total_debt", "project_cost", "share"], [
-        ["I1", "ACME-JP", "nippon_steelworks", "listed_equity", "1200000", "50000000", "6000000000", "", "", "", ""],
-        ["I2", "ACME-US", "ohio_tooling", "business_loan", "18000", "2000000", "", "12000000", "8000000", "", ""],
-        ["I3", "ACME-JP", "kyushu_biomass_plant", "project_finance", "9000", "30000000", "", "", "", "120000000", ""],
-        ["I4", "ACME-JP", "ACME-KR", "equity_investment", "5400", "", "", "", "", "", "0.2"]])
+    # investee_s3_t: the investee's own Scope 3 (optional in force, required by the Scope 3 draft, C6).
+    # I5 is a debt holding (corporate bond of a listed issuer): outside the in-force rules, counted by the
+    # draft's category 15 (equity + debt, C10), attributed over EVIC as PCAF does for corporate bonds.
+    write("investments.csv", ["row_id", "entity", "investee", "asset_class", "investee_s1s2_t", "investee_s3_t",
+                              "outstanding", "evic", "total_equity", "total_debt", "project_cost", "share"], [
+        ["I1", "ACME-JP", "nippon_steelworks", "listed_equity", "1200000", "3000000", "50000000", "6000000000", "", "", "", ""],
+        ["I2", "ACME-US", "ohio_tooling", "business_loan", "18000", "45000", "2000000", "", "12000000", "8000000", "", ""],
+        ["I3", "ACME-JP", "kyushu_biomass_plant", "project_finance", "9000", "6000", "30000000", "", "", "", "120000000", ""],
+        ["I4", "ACME-JP", "ACME-KR", "equity_investment", "5400", "12000", "", "", "", "", "", "0.2"],
+        ["I5", "ACME-JP", "kanto_chemicals", "corporate_bond", "800000", "2400000", "40000000", "8000000000", "", "", "",
+         ""]])
+    # Estimated emissions of required Scope 3 activities left out of the inventory (Scope 3 draft, B1-B6:
+    # reported ÷ (reported + estimated exclusions) >= 95%); estimated by any method, hotspot included.
+    write("scope3_estimates.csv", ["row_id", "category", "activity", "method", "estimated_kg"], [
+        ["X1", "1", "purchasing-card spend outside the ERP", "eeio_spend", "850000"],
+        ["X2", "4", "inbound freight paid by suppliers", "hotspot", "400000"],
+        ["X3", "6", "travel booked outside the travel agency", "proxy", "120000"]])
+    # Carbon credits retired and other market instruments (AMI white paper): reported in separate
+    # statements, never netted from the scope totals (credits: statement 3; commodity certificates:
+    # statement 2). Quantities in t CO2e.
+    write("market_instruments.csv", ["row_id", "entity", "period", "instrument_type", "instrument", "registry",
+                                     "vintage", "quantity_t"], [
+        ["MI1", "ACME-JP", "2025", "carbon_credit", "improved cookstoves, Malawi", "Gold Standard", "2022", "5000"],
+        ["MI2", "ACME-US", "2025", "carbon_credit", "afforestation, Mississippi valley", "Verra VCS", "2023", "1500"],
+        ["MI3", "ACME-DE", "2025", "saf_certificate", "sustainable aviation fuel, book and claim", "RSB", "2025", "300"]])
 
     illustrative("residual_mix", ["grid_region"], [("JP-TOKYO", "CO2e", "0.47", "kg", "kWh"),
                                                    ("US-RFCE", "CO2e", "0.36", "kg", "kWh"),

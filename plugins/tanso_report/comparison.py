@@ -26,6 +26,10 @@ def render_table(comparison: Comparison, path: Path | None) -> str:
         view = headline(comparison, basis)
         console.print(f"\n{_basis_title(basis)}: {tonnes(view['base_kg'])} → {tonnes(view['revised_kg'])} t CO2e "
                       f"(Δ {tonnes(view['delta_kg'])} t)", markup=False)
+        outside = view["outside_scopes"]
+        if outside["base_kg"] or outside["revised_kg"]:
+            console.print(f"reported outside the scopes, not added: {tonnes(outside['base_kg'])} → "
+                          f"{tonnes(outside['revised_kg'])} t", markup=False)
         table = Table(title=f"attribution of the difference, t CO2e ({_basis_title(basis)})", title_justify="left")
         for column in ("change", "base → revised", "status", "one at a time", "sequential", "Shapley"):
             table.add_column(column, justify="left" if column in ("change", "base → revised", "status") else "right")
