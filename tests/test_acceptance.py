@@ -211,14 +211,9 @@ def test_leased_asset_share_is_exact_after_the_factor(tmp_path):
     _assert_passed(test_file)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine gap: tanso_ghgp.calculators.compile_pcaf computes emissions x outstanding / base in DOUBLE "
-    "(CAST ... AS DOUBLE) before round_even(…, 6), so large emissions lose the 6th decimal: "
-    "81,329,102.55336 t x 2,471,765,479.58 / 2,472,525,106.98 is 81,304,116.026614 t exactly (half-even) "
-    "but the engine gives 81,304,116.026613. Fix: compute in decimals, e.g. "
-    "round_even(CAST(e AS DECIMAL(38,6)) * CAST(o AS DECIMAL(38,2)) ... ) with an exact integer "
-    "division of scaled HUGEINTs, since DuckDB's DECIMAL / DECIMAL also returns DOUBLE."))
 def test_pcaf_attribution_is_exact_for_large_emissions(tmp_path):
+    """81,329,102.55336 t × 2,471,765,479.58 ÷ 2,472,525,106.98 = 81,304,116.026614 t (half-even): the
+    division is exact decimal arithmetic, not floating point, which gives …026613."""
     rows = ("      - {row_id: EQ, investee: big, instrument: equity, outstanding: 2471765479.58, "
             "market_cap: 1000000000, total_debt: 1472525106.98, cash: 0, investee_emissions_t: 81329102.55336}\n")
     test_file = _variant(tmp_path, "pcaf-evic-box-01", {}, (

@@ -257,15 +257,15 @@ class AttributionParameters(Parameters):
 def compile_pcaf(ctx: CalcContext) -> CalcPlan:
     """Financed emissions (PCAF Global Standard Part A, 2nd ed. 2022): emissions × outstanding ÷ base.
     The attribution factor outstanding ÷ base is at most 1; a larger one is rejected, not capped.
-    The division is the one inexact step: the attributed emissions are rounded half-even to 6 places."""
+    The division is exact and the attributed emissions are rounded half-even to 6 places."""
     p: AttributionParameters = ctx.parameters
 
     def base(row: str) -> str:
         return ctx.value_sql(p.attribution_base, row)
 
     def attributed(row: str) -> str:
-        return (f"CAST(round_even(CAST({ctx.value_sql(p.emissions, row)} AS DOUBLE) * "
-                f"CAST({row}.{ident(p.outstanding)} AS DOUBLE) / CAST({base(row)} AS DOUBLE), 6) AS DECIMAL(18,6))")
+        return (f"CAST(tanso_divide({ctx.value_sql(p.emissions, row)} * CAST({row}.{ident(p.outstanding)} AS "
+                f"DECIMAL(38,6)), {base(row)}) AS DECIMAL(18,6))")
 
     problems: list[Problem] = [
         (lambda r: f"coalesce({base(r)}, 0) <= 0", "attribution base is missing or not positive"),

@@ -59,10 +59,25 @@ def condition(expr: ast.Expr, alias: str | None = None, policies: dict | None = 
     raise TypeError(f"not allowed in a condition: {expr!r}")
 
 
+# Exact decimal division, which DuckDB lacks (its DECIMAL / DECIMAL is a DOUBLE): both operands as
+# integers at 12 decimal places (HUGEINT), the quotient rounded half-even to 6 places. Exact for
+# |numerator| < 1.7e20 and operands with at most 12 decimals. Defined once per connection.
+MACROS = (
+    """CREATE OR REPLACE MACRO tanso_unscaled12(x) AS
+         CAST(trunc(CAST(x AS DECIMAL(38,12))) AS HUGEINT) * CAST(1000000000000 AS HUGEINT)
+         + CAST((CAST(x AS DECIMAL(38,12)) - trunc(CAST(x AS DECIMAL(38,12)))) * 1000000000000 AS HUGEINT)""",
+    """CREATE OR REPLACE MACRO tanso_round_half_even_div(a, b) AS
+         (a // b) + CASE WHEN 2 * (a % b) > b OR (2 * (a % b) = b AND (a // b) % 2 = 1) THEN 1 ELSE 0 END""",
+    """CREATE OR REPLACE MACRO tanso_divide(n, d) AS CASE WHEN d = 0 THEN NULL ELSE
+         CAST(sign(n) * sign(d) * tanso_round_half_even_div(abs(tanso_unscaled12(n)) * CAST(1000000 AS HUGEINT),
+              abs(tanso_unscaled12(d))) AS DECIMAL(38,0)) * CAST(0.000001 AS DECIMAL(7,6)) END""",
+)
+
+
 def arithmetic(expr: ast.Expr, alias: str) -> str:
     """A per-row arithmetic expression over columns. Columns are widened to DECIMAL(38,6) so products
-    of large values stay in range and exact; a division is done in binary floating point (DuckDB
-    has no exact decimal division) and is rounded by the caller."""
+    of large values stay in range and exact; a division is exact, rounded half-even to 6 places
+    (`tanso_divide`)."""
     if isinstance(expr, ast.Name):
         return f"CAST({alias}.{ident(expr.dotted)} AS DECIMAL(38,6))"
     if isinstance(expr, ast.Literal):
@@ -70,7 +85,7 @@ def arithmetic(expr: ast.Expr, alias: str) -> str:
     if isinstance(expr, ast.UnaryOp) and expr.operator == "-":
         return f"(-{arithmetic(expr.operand, alias)})"
     if isinstance(expr, ast.BinaryOp) and expr.operator == "/":
-        return f"(CAST({arithmetic(expr.left, alias)} AS DOUBLE) / CAST({arithmetic(expr.right, alias)} AS DOUBLE))"
+        return f"tanso_divide({arithmetic(expr.left, alias)}, {arithmetic(expr.right, alias)})"
     if isinstance(expr, ast.BinaryOp) and expr.operator in "+-*":
         return f"({arithmetic(expr.left, alias)} {expr.operator} {arithmetic(expr.right, alias)})"
     raise TypeError(f"not arithmetic: {expr!r}")

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from tanso.plan.context import FactorTable
+from tanso.plan.sql import MACROS
 from tanso.plugins import Registry
 from tanso.run.inputs import LoadedInput
 
@@ -27,6 +28,8 @@ class Session:
         self.con.execute(f"SET temp_directory = '{self._spill.name}'")
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
+        for macro in MACROS:
+            self.con.execute(macro)
         self.inputs: dict[str, LoadedInput] = {}
         self.factors: dict[tuple[str, str], FactorTable] = {}   # (name, file) → loaded set
         self._schemas = itertools.count(1)
