@@ -308,3 +308,23 @@ def test_an_input_the_revision_redeclares_is_read_under_each_declaration(tmp_pat
     [attribution] = comparison.attributions
     assert attribution.change.key == "rule:s1.night" and attribution.shapley == Fraction("268.891")
     assert_parts_sum(comparison)
+
+
+def test_an_added_rule_deriving_from_another_added_rule_exists_only_with_it(tmp_path):
+    """Scenarios that apply the derived rule but not the rule it reads contribute nothing for it."""
+    case = base_case(tmp_path)
+    revised = overlay(tmp_path, """\
+        rule s1.all "All fuel rows"
+          scope 1
+          from fuel_use
+          calc fuel_combustion(factors: fuels)
+        rule s3.cat3.all "Derived from s1.all"
+          scope 3 category 3
+          from results of s1.all
+          calc reported_emissions(emissions: result_co2e_kg)
+        """)
+    comparison = run_compare(case, tmp_path, revised)
+    derived = next(a for a in comparison.attributions if a.change.key == "rule:s3.cat3.all")
+    assert derived.one_at_a_time == 0  # alone, without s1.all, the derived rule has nothing to read
+    assert sum((a.shapley for a in comparison.attributions), Fraction(0)) == sum(
+        (r["delta_kg"] for r in comparison.deltas["scope_category"]), Decimal(0))

@@ -337,6 +337,23 @@ def ghgp_current_tables() -> None:
                                     "facilitated_amount", "client_evic"], [
         ["FD1", "ACME-JP", "2025", "kansai_cement", "bond_issuance", "2400000", "150000000.00", "4800000000.00"],
         ["FD2", "ACME-US", "2025", "ohio_utility", "syndicated_loan", "900000", "60000000.00", "3000000000.00"]])
+    # Category 16 of the Scope 3 draft, insurance underwriting: policies written by Acme's captive
+    # insurer for value-chain clients (PCAF Part C, commercial lines: premium ÷ client revenue).
+    write("insurance_policies.csv", ["row_id", "entity", "period", "client", "insurance_line", "client_emissions_t",
+                                     "premium", "client_revenue"], [
+        ["IP1", "ACME-JP", "2025", "tokyo_logistics", "commercial", "120000", "2400000.00", "800000000.00"],
+        ["IP2", "ACME-US", "2025", "ohio_chemicals", "commercial", "450000", "1500000.00", "900000000.00"]])
+    # Category 16, licensing: licensees' emissions and the share of their output made under the licence.
+    write("licences.csv", ["row_id", "entity", "period", "licensee", "licensed_item", "licensee_emissions_t",
+                           "licensing_share"], [
+        ["L1", "ACME-DE", "2025", "bavaria_drives", "motor_controller_design", "40000", "0.15"],
+        ["L2", "ACME-JP", "2025", "osaka_components", "acme_brand", "25000", "0.08"]])
+    # The Scope 2 draft's location-based hierarchy: subnational, consumption-based factors where the
+    # country has several synchronous grids (Japan's utility areas, US eGRID subregions); DE and KR
+    # keep the grid factor.
+    illustrative("grid_precise", ["grid_region"], [("JP-TOKYO", "CO2e", "0.457", "kg", "kWh"),
+                                                   ("US-RFCE", "CO2e", "0.301", "kg", "kWh"),
+                                                   ("JP-KANSAI", "CO2e", "0.341", "kg", "kWh")])
     illustrative("supplier_rates", ["supplier"], [("STADTWERK-GREEN", "CO2e", "0.02", "kg", "kWh"),
                                                   ("STADTWERK-HEAT", "CO2e", "0.12", "kg", "kWh"),
                                                   ("MARUNOUCHI-DHC", "CO2e", "0.09", "kg", "kWh")])

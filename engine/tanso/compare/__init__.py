@@ -203,7 +203,7 @@ def compare(base: Ruleset, revised: Ruleset, registry: Registry, data_dir: Path,
     for number, (subset, rules) in enumerate(sorted(needed.items(), key=lambda item: sorted(item[0]))):
         progress(f"scenario {number + 1}/{len(needed)}: {', '.join(sorted(subset)) or 'base'}")
         ruleset = scenario(base, revised, subset)
-        present = [r for r in rules if r in ruleset.rules]
+        present = [r for r in rules if _computable(ruleset, r)]
         for rule_id in set(rules) - set(present):
             known[rule_id, subset] = {}
         if present:
@@ -229,6 +229,16 @@ def _same_inputs(base: Ruleset, revised: Ruleset) -> bool:
     def shape(table):
         return table.key, tuple((c.name, c.type_name, c.type_args) for c in table.columns)
     return all(shape(base.inputs[n]) == shape(revised.inputs[n]) for n in set(base.inputs) & set(revised.inputs))
+
+
+def _computable(ruleset: Ruleset, rule_id: str) -> bool:
+    """The rule exists in this scenario, and so does every rule it reads the results of (an added
+    rule deriving from another added rule exists only where both are applied)."""
+    rule = ruleset.rules.get(rule_id)
+    if rule is None:
+        return False
+    upstream = rule.node.source.results_of if rule.node.source is not None else None
+    return upstream is None or _computable(ruleset, upstream.dotted)
 
 
 def _subsets(items: frozenset[str]):
