@@ -486,28 +486,28 @@ class _Checker:
             self.amount(("gases", gas), f"gas {gas} amount (kg)", expected, self.sum_ledger("amount", "gas = ?", [gas]))
         self.rows("rejects", e.rejects, "run_rejects", e.rejects_count)
         self.rows("excluded", e.excluded, "run_excluded", e.excluded_count)
-        metrics = {m["id"]: m for m in self.result.metrics}
-        for metric, expected in e.metrics.items():
-            found = metrics.get(metric)
-            if found is None:
-                self.fail(("metrics", metric), f"metric {metric} is not in the ruleset"
-                          + (f"; metrics: {', '.join(metrics)}" if metrics else ""))
-            elif found["problem"] is not None or found["value"] is None:
+        for metric, expected, found in self.declared("metric", e.metrics, self.result.metrics):
+            if found["problem"] is not None or found["value"] is None:
                 self.fail(("metrics", metric), f"metric {metric} expected {_fmt(expected)} but it could not be "
                           f"computed: {found['problem'] or 'no value'}")
             else:
                 self.amount(("metrics", metric), f"metric {metric}", expected, found["value"])
-        checks = {c["id"]: c for c in self.result.checks}
-        for check, expected in e.checks.items():
-            found = checks.get(check)
-            if found is None:
-                self.fail(("checks", check), f"check {check} is not in the ruleset"
-                          + (f"; checks: {', '.join(checks)}" if checks else ""))
-            elif found["passed"] != expected:
+        for check, expected, found in self.declared("check", e.checks, self.result.checks):
+            if found["passed"] != expected:
                 why = f" ({found['problem']})" if found["problem"] else ""
                 self.fail(("checks", check), f"check {check} expected to {'pass' if expected else 'fail'}, "
                           f"it {'passed' if found['passed'] else 'failed'}{why}")
         return self.failures
+
+    def declared(self, kind: str, expected: dict, results: list[dict]):
+        """(id, expected, result) for each expected metric or check the run has; a missing one fails."""
+        by_id = {r["id"]: r for r in results}
+        for item_id, value in expected.items():
+            if item_id in by_id:
+                yield item_id, value, by_id[item_id]
+            else:
+                self.fail((f"{kind}s", item_id), f"{kind} {item_id} is not in the ruleset"
+                          + (f"; {kind}s: {', '.join(by_id)}" if by_id else ""))
 
     def rows(self, key: str, expected: list, table: str, count: int | None) -> None:
         with_rule = key == "rejects"
