@@ -121,13 +121,13 @@ class PolicyOption:
 @dataclass(frozen=True)
 class Reader:
     """Registers a file as a relation. `register(con, path, relation_name)` creates a view or table
-    and must raise `tanso.diagnostics.InputError` naming the file for an unusable one."""
+    whose columns are the file's (text, or native types where the format has them) plus `_row`, the
+    1-based data row for messages; it must raise `tanso.diagnostics.InputError` naming the file for
+    an unusable one."""
 
     format: str
     suffixes: tuple[str, ...]
     register: Callable[[Any, Path, str], None]
-    native_types: bool = False      # True when the format carries column types (Parquet)
-    row_numbers: bool = True        # True when the relation exposes `_row` (1-based data row)
 
 
 @dataclass(frozen=True)

@@ -41,5 +41,5 @@ def register_parquet(con, path: Path, relation: str) -> None:
 def tanso_readers():
     return [
         Reader(format="csv", suffixes=(".csv",), register=register_csv),
-        Reader(format="parquet", suffixes=(".parquet",), register=register_parquet, native_types=True),
+        Reader(format="parquet", suffixes=(".parquet",), register=register_parquet),
     ]

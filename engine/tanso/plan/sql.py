@@ -104,14 +104,3 @@ def expression_columns(value) -> list[str]:
     if isinstance(value, ast.UnaryOp):
         return expression_columns(value.operand)
     return []
-
-
-def values_table(columns: list[tuple[str, str]], rows: list[tuple]) -> str:
-    """An inline relation; typed even when empty."""
-    names = ", ".join(ident(n) for n, _ in columns)
-    if not rows:
-        casts = ", ".join(f"CAST(NULL AS {t}) AS {ident(n)}" for n, t in columns)
-        return f"(SELECT {casts} WHERE FALSE)"
-    body = ", ".join("(" + ", ".join(f"CAST({literal(v)} AS {t})" for v, (_, t) in zip(row, columns)) + ")"
-                     for row in rows)
-    return f"(SELECT * FROM (VALUES {body}) AS v({names}))"
