@@ -38,6 +38,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = REPO / "plugins" / "tanso_ghgp" / "data"
 TWELVE = Decimal("1e-12")
+# The Hub's per-gas keys and the mass unit each is given in (kg CO2, g CH4, g N2O).
+PER_GAS_KEYS = (("CO2", "co2", "kg"), ("CH4", "ch4", "g"), ("N2O", "n2o", "g"))
 
 EPA_PUBLISHER = "US EPA (GHG Emission Factors Hub)"
 EPA_LICENCE = "Public domain (US Government work, 17 U.S.C. 105); carried by atomic6ghg (BSD-3-Clause)"
@@ -180,7 +182,7 @@ def epa_packs() -> list[Pack]:
     where = f"{prefix}business_travel_factors.json"
     travel = Pack("epa_hub_business_travel", ["mode"], ["distance_basis"])
     for mode, entry in load_json(src, "business_travel_factors.json").items():
-        for gas, key, mass in (("CO2", "co2", "kg"), ("CH4", "ch4", "g"), ("N2O", "n2o", "g")):
+        for gas, key, mass in PER_GAS_KEYS:
             value, note = exact(entry[key], where)
             travel.add(factor_id=f"EPA-HUB-TRAVEL-{mode}-{gas}", mode=snake(mode), gas=gas, value=value, unit=mass,
                        per="mile", distance_basis=entry["units"], **common,
@@ -193,7 +195,7 @@ def epa_packs() -> list[Pack]:
     for mode, bases in load_json(src, "product_transport_emission_factors.json").items():
         for basis, gases in bases.items():
             per = {"vehicle-mile": "mile", "ton-mile": "short_ton*mile"}[basis]
-            for gas, key, mass in (("CO2", "co2", "kg"), ("CH4", "ch4", "g"), ("N2O", "n2o", "g")):
+            for gas, key, mass in PER_GAS_KEYS:
                 value, note = exact(gases[key], where)
                 transport.add(factor_id=f"EPA-HUB-TRANSPORT-{mode}-{basis}-{gas}", mode=snake(mode),
                               basis=basis.replace("-", "_"), gas=gas, value=value, unit=mass, per=per, **common,
