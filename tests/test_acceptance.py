@@ -4,8 +4,8 @@ Each case is a ruleset test under tests/acceptance/<case-id>/ (case.tanso + test
 collected by the tanso pytest plugin like any ruleset test and run here once more through
 `tanso test --coverage`. This module also checks that every case of the shared file has its folder
 (a new case fails until it is implemented), and holds the plain-Python tests that a YAML case cannot
-express: the PCAF EVIC box's wrong EV-excluding-cash base, and the engine gaps found while writing the
-cases, each an `xfail(strict=True)` that starts failing (XPASS) the day the gap is closed.
+express: the PCAF EVIC box's wrong EV-excluding-cash base, and exactness where a published figure
+is rounded.
 """
 
 from __future__ import annotations
@@ -190,24 +190,6 @@ def test_quantity_product_of_two_decimal_columns(tmp_path):
         "employees: integer, employees_per_vehicle: integer": "employees: decimal(18,6), employees_per_vehicle: decimal(18,6)",
         "haul: text, employees: integer": "haul: text, employees: decimal(18,6)",
     }, (ACCEPTANCE / "s3-cat6-distance-01" / "tests" / "s3-cat6-distance-01.yaml").read_text(encoding="utf-8"))
-    _assert_passed(test_file)
-
-
-# ----------------------------------------------------------------------------- engine gaps (xfail, strict)
-
-@pytest.mark.xfail(strict=True, reason=(
-    "engine gap: a share that is a division inside a quantity expression (value_sql) is rounded "
-    "half-even to 6 decimals BEFORE the factor multiplies it, so the rounding error is multiplied by "
-    "the factor: Example 8.1's 5 kg x 200/1,500 = 0.666667 kg x GWP 1,500 = 1,000.0005 kg, not the "
-    "exact 1,000 (total 1,320.0005, not 1,320). Fix: let the calculators take a separate `share` "
-    "parameter applied after the factor product with one final rounding, or carry the expression at "
-    "a wider scale (e.g. DECIMAL(38,18)) into the factor product."))
-def test_leased_asset_share_is_exact_after_the_factor(tmp_path):
-    source = (ACCEPTANCE / "s3-cat8-asset-specific-01" / "tests" / "s3-cat8-asset-specific-01.yaml")
-    cases = yaml.safe_load(source.read_text(encoding="utf-8"))
-    case = {"name": "Example 8.1 exactly 1,320 kg", "given": cases[0]["given"],
-            "expect": {"total": 1320, "rules": {"s3.cat8.refrigerant": 1000}}}
-    test_file = _variant(tmp_path, "s3-cat8-asset-specific-01", {}, yaml.safe_dump([case], sort_keys=False))
     _assert_passed(test_file)
 
 

@@ -158,7 +158,7 @@ def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: st
     except duckdb.Error as error:  # e.g. a value too large for its declared decimal type
         click.echo(f"error: the backend could not evaluate the data: {str(error).splitlines()[0]}", err=True)
         sys.exit(InputError.exit_code)
-    if fail_on_check and any(not c["passed"] for c in result.checks):
+    if fail_on_check and any(c["passed"] is False for c in result.checks):
         sys.exit(EXIT_CHECK_FAILED)
 
 

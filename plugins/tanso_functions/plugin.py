@@ -44,8 +44,15 @@ def rows(ctx: FunctionContext) -> str:
 
 
 def column_sum(ctx: FunctionContext) -> str:
+    """Sum of an input column over the rows whose named columns equal the arguments:
+    `column_sum(scope12_estimates.estimated_kg, scope: 1)`; a list means any of its values."""
     table, column = str(ctx.positional[0]).split(".", 1)
-    return f"SELECT sum({ident(column)}) FROM {ctx.inputs.get(table, 'input__' + table)}"
+    conditions = []
+    for name, values in sorted(ctx.arguments.items()):
+        values = values if isinstance(values, list) else [values]
+        conditions.append(f"CAST({ident(name)} AS VARCHAR) IN ({', '.join(literal(str(v)) for v in values)})")
+    return (f"SELECT sum({ident(column)}) FROM {ctx.inputs.get(table, 'input__' + table)} "
+            f"WHERE {' AND '.join(conditions) or 'TRUE'}")
 
 
 @hookimpl
@@ -54,5 +61,6 @@ def tanso_functions():
         ExpressionFunction("total", "kg CO2e in the ledger, filtered by scope/category/rule/gas", total, FILTERS),
         ExpressionFunction("quantity", "activity quantity computed by the filtered rules", quantity, FILTERS),
         ExpressionFunction("rows", "number of input rows in the filtered ledger", rows, FILTERS),
-        ExpressionFunction("column_sum", "sum of an input column: column_sum(table.column)", column_sum, ()),
+        ExpressionFunction("column_sum", "sum of an input column, optionally over rows with given values: "
+                           "column_sum(table.column, other_column: value)", column_sum, ()),
     ]

@@ -52,3 +52,8 @@ def plain(value):
     if hasattr(value, "__dataclass_fields__"):
         return {k: getattr(value, k) for k in value.__dataclass_fields__}
     return str(value)
+
+
+def check_status(check: dict) -> str:
+    """PASS, FAIL, or N/A for a check that reads an option this run does not set."""
+    return {True: "PASS", False: "FAIL", None: "N/A"}[check["passed"]]

@@ -35,7 +35,7 @@ def render_table(result, path: Path | None) -> str:
         console.print(f"metric {metric['id']}: {value} {metric['unit'] or ''}"
                       + (f" ({metric['problem']})" if metric["problem"] else ""), markup=False)
     for check in result.checks:
-        console.print(f"check {check['id']}: {'PASS' if check['passed'] else 'FAIL'} — {check['title'] or ''}"
+        console.print(f"check {check['id']}: {display.check_status(check)} — {check['title'] or ''}"
                       + (f" ({check['problem']})" if check["problem"] else ""), markup=False)
     console.print(f"ledger rows {result.ledger_rows:,} · rejects {result.rejects_count:,} · "
                   f"excluded {result.excluded_count:,} · digest {result.digest[:16]}", markup=False)

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from tanso.graph import build_graph
-from tanso.model.resolve import POLICY_FUNCTION, calls_in
+from tanso.model.resolve import policies_in_rule
 from tanso.model.ruleset import Ruleset
 from tanso.plugins import Registry
 from tanso.run.execute import AGGREGATE_KEYS, RunResult, evaluate, rule_totals, run_rule_totals
@@ -148,9 +148,7 @@ def dependencies(rule_id: str, base: Ruleset, revised: Ruleset, registry: Regist
         for step in rule.steps:
             found |= {f"policy:{p}" for p in registry.calculators[step.calculator].policies_read(step.parameters)}
         source = rule.node.source
-        if source.where is not None:
-            found |= {f"policy:{c.arguments[0].value.value}" for c in calls_in(source.where)
-                      if c.function == POLICY_FUNCTION}
+        found |= {f"policy:{name}" for name, _ in policies_in_rule(rule.node)}
         boundary = ruleset.boundary
         if boundary is not None and source.table is not None and "entity" in ruleset.columns_of(source.table):
             found.add("boundary")

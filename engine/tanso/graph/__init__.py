@@ -10,7 +10,7 @@ import networkx as nx
 
 from tanso.diagnostics import Diagnostics, Note, RulesetError, did_you_mean
 from tanso.dsl import ast
-from tanso.model.resolve import POLICY_FUNCTION, calls_in
+from tanso.model.resolve import policies_in_rule, policies_named
 from tanso.model.ruleset import Ruleset
 from tanso.plugins import Registry
 
@@ -46,17 +46,18 @@ def build_graph(ruleset: Ruleset, registry: Registry) -> nx.DiGraph:
     if ruleset.boundary is not None:
         _add_boundary(graph, ruleset, registry)
     for rule in ruleset.rules.values():
-        source = rule.node.source
-        if source is not None and source.where is not None:
-            for call in calls_in(source.where):
-                if call.function == POLICY_FUNCTION and call.arguments:
-                    graph.add_edge(f"policy:{call.arguments[0].value.value}", f"rule:{rule.id}", span=call.span)
+        for policy, span in policies_in_rule(rule.node):
+            graph.add_node(f"policy:{policy}", kind="policy")
+            graph.add_edge(f"policy:{policy}", f"rule:{rule.id}", span=span)
     for kind, items in (("metric", ruleset.metrics), ("check", ruleset.checks)):
         for item in items.values():
             node = f"{kind}:{item.node.id}"
             graph.add_node(node, kind=kind, span=item.node.span)
             for rule_id in _rules_read_by(item.node.expr, ruleset):
                 graph.add_edge(f"rule:{rule_id}", node, span=item.node.span)
+            for policy, span in policies_named(item.node.expr):
+                graph.add_node(f"policy:{policy}", kind="policy")
+                graph.add_edge(f"policy:{policy}", node, span=span)
     return graph
 
 

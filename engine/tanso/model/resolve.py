@@ -18,6 +18,8 @@ from tanso.dsl.parser import parse_file
 from tanso.model.ruleset import BoundaryStep, CalcStep, Item, PolicyValue, Rule, Ruleset, literal_value
 from tanso.plugins import Registry
 
+POLICY_FUNCTION = "policy"  # policy("option.name"): an option's value, fixed when a run starts
+
 # Columns a rule reading `results of X` sees in addition to X's input columns.
 RESULT_COLUMNS = {"result_co2e_kg": "decimal"}
 FALLBACK_CALL = "first_of"
@@ -211,6 +213,8 @@ def _is_arithmetic(expr: ast.Expr) -> bool:
         return expr.operator in "+-*/" and _is_arithmetic(expr.left) and _is_arithmetic(expr.right)
     if isinstance(expr, ast.UnaryOp):
         return expr.operator == "-" and _is_arithmetic(expr.operand)
+    if isinstance(expr, ast.Call):
+        return expr.function == POLICY_FUNCTION
     return isinstance(expr, (ast.Literal, ast.Name))
 
 
@@ -284,31 +288,46 @@ def _validate_parameters(call: ast.Call, model, diagnostics: Diagnostics):
         return None
 
 
-POLICY_FUNCTION = "policy"
-
-
 def _check_policy_calls(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> None:
-    """`policy("name")` in a where clause must name a declared option."""
+    """`policy("name")` must name a declared option. A where clause may call nothing else; calc
+    arguments and metric/check expressions may also call it (a value fixed when the run starts)."""
     sources = [node.source for node, _ in layer.rules.values() if node.source is not None]
     sources += [item.node.source for item in layer.exclusions.values() if item.node.source is not None]
+    calls = []
     for source in sources:
-        if source.where is None:
-            continue
-        for call in calls_in(source.where):
+        for call in calls_in(source.where) if source.where is not None else ():
             if call.function != POLICY_FUNCTION:
                 diagnostics.error(f"'{call.function}' cannot be used in a where clause", call.span,
                                   expected='columns, constants and policy("option.name")')
-                continue
-            name = call.arguments[0].value if len(call.arguments) == 1 else None
-            if not (isinstance(name, ast.Literal) and isinstance(name.value, str)):
-                diagnostics.error("policy() takes the option's name as a string", call.span,
-                                  expected='policy("boundary.approach")')
-            elif name.value not in registry.policy_options:
-                diagnostics.unknown("policy option", name.value, name.span, registry.policy_options)
+            else:
+                calls.append(call)
+    calls += [c for node, _ in layer.rules.values() if node.calc is not None for c in calls_in(node.calc)
+              if c.function == POLICY_FUNCTION]
+    calls += [c for item in [*layer.metrics.values(), *layer.checks.values()] for c in calls_in(item.node.expr)
+              if c.function == POLICY_FUNCTION]
+    for call in calls:
+        name = call.arguments[0].value if len(call.arguments) == 1 else None
+        if not (isinstance(name, ast.Literal) and isinstance(name.value, str)):
+            diagnostics.error("policy() takes the option's name as a string", call.span,
+                              expected='policy("boundary.approach")')
+        elif name.value not in registry.policy_options:
+            diagnostics.unknown("policy option", name.value, name.span, registry.policy_options)
 
 
 def calls_in(expr: ast.Expr):
     return (node for node in ast.walk(expr) if isinstance(node, ast.Call))
+
+
+def policies_named(expr: ast.Expr | None) -> list[tuple[str, ast.Span]]:
+    """Options an expression reads through `policy("name")`, with where each is read."""
+    return [] if expr is None else [
+        (c.arguments[0].value.value, c.span) for c in calls_in(expr)
+        if c.function == POLICY_FUNCTION and len(c.arguments) == 1 and isinstance(c.arguments[0].value, ast.Literal)]
+
+
+def policies_in_rule(node: ast.Rule) -> list[tuple[str, ast.Span]]:
+    """Options a rule reads in its `where` clause and its calc arguments (not through calculators)."""
+    return policies_named(node.source.where if node.source else None) + policies_named(node.calc)
 
 
 def _check_exclusive_tables(rules: dict[str, Rule], registry: Registry, diagnostics: Diagnostics) -> None:
@@ -501,6 +520,8 @@ def _required_columns(calculator, parameters) -> list[str]:
 
 
 def _check_expression_calls(expr: ast.Expr, layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> None:
+    if isinstance(expr, ast.Call) and expr.function == POLICY_FUNCTION:
+        return  # checked with every other policy() call
     if isinstance(expr, ast.Call):
         if expr.function not in registry.functions:
             diagnostics.unknown("function", expr.function, expr.span, registry.functions)

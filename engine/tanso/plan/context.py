@@ -13,7 +13,7 @@ from typing import Any, Callable
 import pyarrow as pa
 
 from tanso.contracts import Parameters
-from tanso.plan.sql import arithmetic, ident
+from tanso.plan.sql import arithmetic, fraction, ident
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,18 @@ class CalcContext:
         for + - × and rounded half-even to `scale` decimals (division is the one inexact step)."""
         if isinstance(value, str):
             return f"{alias}.{ident(value)}"
-        return f"CAST(round_even({arithmetic(value, alias)}, {scale}) AS DECIMAL(18,{scale}))"
+        return f"CAST(round_even({arithmetic(value, alias, self.policies)}, {scale}) AS DECIMAL(18,{scale}))"
+
+    def product_sql(self, value, alias: str, factor: str) -> str:
+        """`value × factor` for a ColumnExpression value. Where the value divides (a share such as
+        `area / building_area`), the division is done last, (a × factor) ÷ b, so its one rounding (half-even,
+        6 places) is not multiplied by the factor."""
+        numerator, denominator = (value, None) if isinstance(value, str) else fraction(value)
+        if denominator is None:
+            return f"{self.value_sql(value, alias)} * {factor}"
+        wide = f"CAST(round_even({arithmetic(numerator, alias, self.policies)}, 6) AS DECIMAL(38,6))"
+        return (f"CAST(tanso_divide({wide} * {factor}, "
+                f"{arithmetic(denominator, alias, self.policies)}) AS DECIMAL(38,18))")
 
     def view(self, name: str, sql: str) -> str:
         """Register an intermediate relation of this rule's plan (e.g. rows split by instrument)."""

@@ -77,7 +77,8 @@ def factor_product(ctx: CalcContext, factors: FactorTable, match: list[str], *, 
 
     q, q_b = ctx.value_sql(quantity, "s"), ctx.value_sql(quantity, "b")
     ledger = f"""
-SELECT {ctx.passthrough('s')}, e.gas, {q} * e.gas_factor AS amount, {q} * e.co2e_factor AS co2e_kg,
+SELECT {ctx.passthrough('s')}, e.gas, {ctx.product_sql(quantity, 's', 'e.gas_factor')} AS amount,
+       {ctx.product_sql(quantity, 's', 'e.co2e_factor')} AS co2e_kg,
        {q} AS quantity, {unit_s} AS quantity_unit, e.factor_id, {literal(factors.name)} AS factor_set,
        {literal(factors.version)} AS factor_version, e.gwp, {literal(method)} AS method, {literal(data_type)} AS data_type
 FROM {ctx.src} s JOIN {eff} e ON {keys_equal('s', 'e', unit_s)}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from tanso.diagnostics import TansoError
 from tanso.dsl import ast
 
 COLUMN_SQL_TYPES = {"text": "VARCHAR", "integer": "BIGINT", "date": "DATE", "boolean": "BOOLEAN"}
@@ -74,21 +75,56 @@ MACROS = (
 )
 
 
-def arithmetic(expr: ast.Expr, alias: str) -> str:
+def arithmetic(expr: ast.Expr, alias: str, policies: dict | None = None) -> str:
     """A per-row arithmetic expression over columns. Columns are widened to DECIMAL(38,6) so products
     of large values stay in range and exact; a division is exact, rounded half-even to 6 places
-    (`tanso_divide`)."""
+    (`tanso_divide`); `policy("x")` is the option's value, fixed at plan time."""
     if isinstance(expr, ast.Name):
         return f"CAST({alias}.{ident(expr.dotted)} AS DECIMAL(38,6))"
     if isinstance(expr, ast.Literal):
         return literal(expr.value)
+    if isinstance(expr, ast.Call) and expr.function == "policy":
+        return literal(_policy_number(expr, policies or {}))
     if isinstance(expr, ast.UnaryOp) and expr.operator == "-":
-        return f"(-{arithmetic(expr.operand, alias)})"
+        return f"(-{arithmetic(expr.operand, alias, policies)})"
     if isinstance(expr, ast.BinaryOp) and expr.operator == "/":
-        return f"tanso_divide({arithmetic(expr.left, alias)}, {arithmetic(expr.right, alias)})"
+        return f"tanso_divide({arithmetic(expr.left, alias, policies)}, {arithmetic(expr.right, alias, policies)})"
     if isinstance(expr, ast.BinaryOp) and expr.operator in "+-*":
-        return f"({arithmetic(expr.left, alias)} {expr.operator} {arithmetic(expr.right, alias)})"
+        return f"({arithmetic(expr.left, alias, policies)} {expr.operator} {arithmetic(expr.right, alias, policies)})"
     raise TypeError(f"not arithmetic: {expr!r}")
+
+
+def _policy_number(call: ast.Call, policies: dict) -> Decimal:
+    name = call.arguments[0].value.value
+    value = policies.get(name)
+    if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
+        raise TansoError(f"{call.span}: policy(\"{name}\") is {value!r} in this run; arithmetic needs a number "
+                         f"(set it: `set {name} = …` or --set {name}=…)")
+    return Decimal(value)
+
+
+def fraction(expr: ast.Expr) -> tuple[ast.Expr, ast.Expr | None]:
+    """The expression as numerator ÷ denominator with no division inside either (None: no division),
+    so a product can be divided last: a ÷ b × f is computed as (a × f) ÷ b, one rounding at the end."""
+    def node(operator: str, left: ast.Expr, right: ast.Expr) -> ast.Expr:
+        return ast.BinaryOp(operator, left, right, expr.span)
+
+    def times(a: ast.Expr | None, b: ast.Expr | None) -> ast.Expr | None:
+        return b if a is None else a if b is None else node("*", a, b)
+
+    if isinstance(expr, ast.UnaryOp) and expr.operator == "-":
+        numerator, denominator = fraction(expr.operand)
+        return ast.UnaryOp("-", numerator, expr.span), denominator
+    if not isinstance(expr, ast.BinaryOp):
+        return expr, None
+    (a, b), (c, d) = fraction(expr.left), fraction(expr.right)
+    if expr.operator == "*":
+        return node("*", a, c), times(b, d)
+    if expr.operator == "/":
+        return times(a, d), times(b, c)
+    if b is None and d is None:
+        return node(expr.operator, a, c), None
+    return node(expr.operator, times(a, d), times(c, b)), times(b, d)
 
 
 def expression_columns(value) -> list[str]:

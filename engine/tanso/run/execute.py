@@ -21,6 +21,7 @@ import pyarrow as pa
 from tanso import contracts
 from tanso.diagnostics import InputError, InvariantError
 from tanso.graph import rule_order
+from tanso.model.resolve import policies_in_rule
 from tanso.model.ruleset import Rule, Ruleset
 from tanso.plan.context import BoundaryContext, CalcContext, FactorTable
 from tanso.plan.sql import condition, ident, literal
@@ -202,7 +203,8 @@ class _Planner:
         for index, step in enumerate(rule.steps):
             calculator = self.registry.calculators[step.calculator]
             ctx = CalcContext(rule_id=f"{rid}_{index}", calculator=step.calculator, parameters=step.parameters,
-                              policies={p: self.ruleset.policy(p) for p in calculator.reads_policies},
+                              policies={p: self.ruleset.policy(p) for p in
+                                        [*calculator.reads_policies, *(name for name, _ in policies_in_rule(rule.node))]},
                               src=step_src, columns=columns, query=self.query, register=self.register,
                               factor_table=self.factor_table, input_table=lambda name: self.input(name).relation)
             plan = calculator.compile(ctx)
@@ -310,7 +312,8 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
             if table in ruleset.inputs:
                 planner.input(table)
     functions_ctx = expressions.Relations(ledger="run_ledger", inputs={t: planner.inputs[t].relation for t in planner.inputs},
-                                          rules={r.id: (r.node.scope, r.node.category) for r in ruleset.rules.values()})
+                                          rules={r.id: (r.node.scope, r.node.category) for r in ruleset.rules.values()},
+                                          policies={name: p.value for name, p in ruleset.policies.items()})
     metrics = [expressions.evaluate_metric(item.node, registry, con, functions_ctx) for item in ruleset.metrics.values()]
     checks = [expressions.evaluate_check(item.node, registry, con, functions_ctx) for item in ruleset.checks.values()]
     declared_exclusions = [

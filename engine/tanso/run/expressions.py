@@ -8,6 +8,7 @@ from decimal import Decimal, DivisionByZero, InvalidOperation, localcontext
 from typing import Any
 
 from tanso.dsl import ast
+from tanso.model.resolve import POLICY_FUNCTION
 from tanso.model.ruleset import literal_value
 from tanso.plan.context import FunctionContext
 from tanso.plugins import Registry
@@ -18,10 +19,16 @@ class Relations:
     ledger: str
     inputs: dict[str, str]
     rules: dict[str, tuple[int | None, int | None]]
+    policies: dict[str, Any]
 
 
 class ExpressionProblem(Exception):
     pass
+
+
+class NotApplicable(Exception):
+    """An expression reads an option that is not set in this run (e.g. a threshold the standard in
+    force does not have): the metric has no value and the check neither passes nor fails."""
 
 
 def tables_read_by(expr: ast.Expr) -> set[str]:
@@ -40,6 +47,11 @@ def tables_read_by(expr: ast.Expr) -> set[str]:
 
 
 def _value(expr: ast.Expr, registry: Registry, con, relations: Relations) -> Any:
+    if isinstance(expr, ast.Call) and expr.function == POLICY_FUNCTION:
+        name = expr.arguments[0].value.value
+        if relations.policies.get(name) is None:
+            raise NotApplicable(f"not applicable: {name} is not set")
+        return relations.policies[name]
     if isinstance(expr, ast.Call):
         function = registry.functions[expr.function]
         ctx = FunctionContext(
@@ -64,23 +76,27 @@ def _value(expr: ast.Expr, registry: Registry, con, relations: Relations) -> Any
     return literal_value(expr)
 
 
-def _evaluate(expr: ast.Expr, registry: Registry, con, relations: Relations) -> tuple[Any, str | None]:
+def _evaluate(expr: ast.Expr, registry: Registry, con, relations: Relations) -> tuple[Any, str | None, bool]:
+    """(value, problem, applicable)."""
     with localcontext() as context:
         context.prec = 50
         context.traps[DivisionByZero] = True
         try:
-            return _value(expr, registry, con, relations), None
+            return _value(expr, registry, con, relations), None, True
         except ExpressionProblem as problem:
-            return None, str(problem)
+            return None, str(problem), True
+        except NotApplicable as reason:
+            return None, str(reason), False
 
 
 def evaluate_metric(node: ast.Metric, registry: Registry, con, relations: Relations) -> dict[str, Any]:
-    value, problem = _evaluate(node.expr, registry, con, relations)
+    value, problem, _ = _evaluate(node.expr, registry, con, relations)
     return {"id": node.id, "title": node.title, "value": value, "unit": node.unit, "problem": problem,
             "source": node.span.short}
 
 
 def evaluate_check(node: ast.Check, registry: Registry, con, relations: Relations) -> dict[str, Any]:
-    value, problem = _evaluate(node.expr, registry, con, relations)
-    return {"id": node.id, "title": node.title, "passed": bool(value) if problem is None else False,
-            "problem": problem, "source": node.span.short}
+    """`passed` is True or False, or None where the check is not applicable in this run."""
+    value, problem, applicable = _evaluate(node.expr, registry, con, relations)
+    passed = None if not applicable else bool(value) if problem is None else False
+    return {"id": node.id, "title": node.title, "passed": passed, "problem": problem, "source": node.span.short}
