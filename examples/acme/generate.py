@@ -224,9 +224,11 @@ def ghgp_current_tables() -> None:
     write("td_losses.csv", ["row_id", "grid_region", "loss_rate"], [
         [f"TD{i}", r, v] for i, (r, v) in enumerate((("JP-TOKYO", "0.047"), ("US-RFCE", "0.052"), ("DE", "0.04"),
                                                         ("JP-KANSAI", "0.05"), ("KR", "0.036")), 1)])
-    write("suppliers.csv", ["row_id", "supplier", "emissions", "emissions_unit", "revenue", "currency"], [
-        ["SR1", "SUP001", "12000", "t", "50000000", "USD"], ["SR2", "SUP002", "3000", "t", "20000000", "USD"],
-        ["SR3", "SUP003", "800", "t", "4000000", "EUR"]])
+    # homogeneous: SUP002 is a diversified distributor, so under the Scope 3 draft (A8) its corporate
+    # total is not allocated and its purchases take the next method (average-data or spend-based).
+    write("suppliers.csv", ["row_id", "supplier", "emissions", "emissions_unit", "revenue", "currency", "homogeneous"], [
+        ["SR1", "SUP001", "12000", "t", "50000000", "USD", "true"], ["SR2", "SUP002", "3000", "t", "20000000", "USD", "false"],
+        ["SR3", "SUP003", "800", "t", "4000000", "EUR", "true"]])
     write("exchange_rates.csv", ["row_id", "currency", "to_currency", "year", "rate"], [
         ["X1", "EUR", "USD", "2024", "1.08"], ["X2", "EUR", "USD", "2025", "1.12"],
         ["X3", "JPY", "USD", "2024", "0.0066"], ["X4", "JPY", "USD", "2025", "0.0065"]])

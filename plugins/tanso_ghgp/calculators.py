@@ -137,21 +137,35 @@ class AllocationParameters(Parameters):
     match: list[str] = Field(default=["supplier"], min_length=1, description="columns naming the supplier")
     quantity: ColumnExpression = Field(default="amount", description="column with the spend")
     unit: str = Field(default="currency", description="column with the spend's currency")
+    homogeneous: str | None = Field(default=None, description="boolean column of the suppliers table: true where "
+                                    "the supplier's output is homogeneous (one product or a uniform range); read "
+                                    "when scope3.supplier_allocation = homogeneous_only")
 
     def columns_used(self) -> list[str]:
         return [*self.match, *expression_columns(self.quantity), self.unit]
 
 
+SUPPLIER_ALLOCATION_POLICY = "scope3.supplier_allocation"
+
+
 def compile_supplier_allocation(ctx: CalcContext) -> CalcPlan:
     """Supplier organisation-level allocation (Scope 3 Technical Guidance, category 1): the supplier's
-    reported Scope 1+2(+3) emissions divided by its revenue, times what the company spent with it."""
+    reported Scope 1+2(+3) emissions divided by its revenue, times what the company spent with it.
+    Under `scope3.supplier_allocation = homogeneous_only` (Scope 3 draft, A8) only suppliers whose
+    output is homogeneous are allocated; the others' rows fall to the next method of a first_of chain."""
     p: AllocationParameters = ctx.parameters
+    homogeneous_only = ctx.policies[SUPPLIER_ALLOCATION_POLICY] == "homogeneous_only"
+    if homogeneous_only and p.homogeneous is None:
+        raise InputError(f"rule {ctx.rule_id}: {SUPPLIER_ALLOCATION_POLICY} = homogeneous_only needs to know which "
+                         f"suppliers are homogeneous: give supplier_allocation(homogeneous: COLUMN) naming a boolean "
+                         f"column of '{p.suppliers}'")
     keys = ", ".join(ident(m) for m in p.match)
+    homogeneous = f"coalesce({ident(p.homogeneous)}, FALSE)" if homogeneous_only else "TRUE"
     rows = []
-    for *key, emissions, emissions_unit, revenue, currency in _reference(
-            ctx, p.suppliers, f"{keys}, emissions, emissions_unit, revenue, currency"):
-        if emissions is None or not revenue:
-            continue  # no allocation possible; the rows fall to the next method of a first_of chain
+    for *key, emissions, emissions_unit, revenue, currency, allocatable in _reference(
+            ctx, p.suppliers, f"{keys}, emissions, emissions_unit, revenue, currency, {homogeneous}"):
+        if emissions is None or not revenue or not allocatable:
+            continue  # no allocation possible or allowed; the rows fall to the next method of a first_of chain
         try:
             kg = Decimal(emissions) * conversion_factor(emissions_unit, "kg")
         except UnitProblem as problem:
@@ -291,7 +305,7 @@ CALCULATORS = [
                table_parameters=("exchange_rates", "price_index")),
     Calculator(name="supplier_allocation", doc="Supplier's emissions ÷ its revenue × spend with the supplier.",
                parameters=AllocationParameters, compile=compile_supplier_allocation, data_type="supplier-specific",
-               factor_parameters=(), table_parameters=("suppliers",)),
+               factor_parameters=(), table_parameters=("suppliers",), reads_policies=(SUPPLIER_ALLOCATION_POLICY,)),
     Calculator(name="loss_share", doc="Quantity × loss rate × factor: transmission and distribution losses.",
                parameters=LossParameters, compile=compile_loss_share, reads_policies=GWP, data_type="secondary",
                table_parameters=("losses",)),

@@ -93,7 +93,7 @@ REVISION_OPTIONS: list[PolicyOption] = [
     _option("boundary.non_controlled_investees_to_cat15", bool, False, True, "progress_update", CS_PU, CS_PU_AS_OF,
             "Report investees the company does not control (associates, equity-method investees) in Scope 3 "
             "category 15. In force: outside the inventory under a control approach, and optional unless the "
-            "Scope 3 Standard is claimed. Draft: required. Rules select on it with "
+            "Scope 3 Standard is claimed (ghgp_current claims it and sets true). Draft: required. Rules select on it with "
             "`where policy(\"boundary.non_controlled_investees_to_cat15\") = true`."),
     _option("boundary.financial_control_basis", Literal["ghgp_2004", "financial_statements"], "ghgp_2004",
             "financial_statements", "progress_update", CS_PU, CS_PU_AS_OF,
