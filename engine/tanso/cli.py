@@ -43,6 +43,12 @@ def _progress():
         yield lambda message: progress.update(task, description=message)
 
 
+def _warn(prepared) -> None:
+    """Print a ruleset's warnings (e.g. an option set that nothing reads) on stderr."""
+    if prepared.warnings.items:
+        click.echo(prepared.warnings.render(), err=True, nl=False)
+
+
 def _fail(error: TansoError) -> None:
     if error.diagnostics is not None and error.diagnostics.items:
         click.echo(error.diagnostics.render(), err=True, nl=False)
@@ -94,6 +100,7 @@ def check(ruleset: Path, overlays, sets) -> None:
         prepared = prepare(ruleset, overlays=overlays, overrides=_overrides(sets))
     except TansoError as error:
         _fail(error)
+    _warn(prepared)
     r = prepared.ruleset
     click.echo(f"ok: {r.name} ({' → '.join(r.layers)}): {len(r.rules)} rules, {len(r.exclusions)} exclusions, "
                f"{len(r.metrics)} metrics, {len(r.checks)} checks, {len(r.inputs)} inputs")
@@ -139,6 +146,7 @@ def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: st
     from tanso.run import export, prepare
     try:
         prepared = prepare(ruleset, overlays=overlays, overrides=_overrides(sets))
+        _warn(prepared)
         reporter = prepared.registry.reporters.get(fmt)
         if reporter is None:
             raise click.BadParameter(f"unknown format '{fmt}'; one of {', '.join(prepared.registry.reporters)}",
@@ -193,6 +201,7 @@ def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | No
     try:
         base_prepared = prepare(base)
         revised_prepared = prepare(revised or base, overrides=_overrides(sets), registry=base_prepared.registry)
+        _warn(revised_prepared)
         registry = base_prepared.registry
         reporter = registry.reporters.get(f"compare-{fmt}")
         if reporter is None:

@@ -116,6 +116,9 @@ class PolicyOption:
     source_doc: str | None = None
     as_of: str | None = None
     revised: Any = None             # the value the revision drafts propose, where they do
+    # True for an option that describes the inventory (recorded in the manifest) rather than
+    # changing a number or the report: setting it is never reported as having no effect.
+    recorded_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,11 @@ class Reporter:
     doc: str
     write: Callable[[Any, Path | None], str | None]  # (result, file or None) → text to print
     kind: str = "run"  # "run": a tanso.run.RunResult; "comparison": a tanso.compare.Comparison
+    # Options that change what the reporter shows (so setting them is not "read by nothing"), and
+    # input tables it reads where the ruleset declares them (loaded and checked by every run;
+    # their relations are in RunResult.inputs).
+    reads_policies: tuple[str, ...] = ()
+    inputs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

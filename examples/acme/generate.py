@@ -331,6 +331,32 @@ def ghgp_current_tables() -> None:
         ["MI2", "ACME-US", "2025", "carbon_credit", "afforestation, Mississippi valley", "Verra VCS", "2023", "1500"],
         ["MI3", "ACME-DE", "2025", "saf_certificate", "sustainable aviation fuel, book and claim", "RSB", "2025", "300"]])
 
+    # Scope 1 fuel certificates (AMI white paper, Statement 2): biomethane certificates ACME-DE retired
+    # for part of the natural gas it burned; the gas itself stays in the physical Scope 1.
+    write("fuel_certificates.csv", ["row_id", "certificate_id", "entity", "period", "fuel", "certified_fuel",
+                                    "quantity", "unit", "registry"], [
+        ["FC1", "DENA-BM-2025-0001", "ACME-DE", "2025-H1", "natural_gas", "biomethane", "40000", "m3",
+         "dena Biogasregister"],
+        ["FC2", "DENA-BM-2025-0002", "ACME-DE", "2025-H2", "natural_gas", "biomethane", "35000", "m3",
+         "dena Biogasregister"]])
+    illustrative("certified_fuels", ["certified_fuel"], [("biomethane", "CO2_biogenic", "1.9", "kg", "m3"),
+                                                          ("biomethane", "CH4", "0.037", "g", "m3"),
+                                                          ("biomethane", "N2O", "0.0035", "g", "m3")])
+    # Standard supply service (Scope 2 draft, QC6): ACME-US's utility in US-RFCE allocates the clean
+    # share of its default supply (mandated programmes) to customers pro rata: 6% of each hour's use.
+    write("standard_supply_service.csv", ["row_id", "certificate_id", "entity", "grid_region", "period", "hour",
+                                          "quantity", "unit"], [
+        [f"SSS{h:05d}", f"RFCE-SSS-2025-H{h:05d}", "ACME-US", "US-RFCE", MONTHS[month_of(h)], str(h),
+         f"{data_centre_kwh(h) * 6 / 100:.3f}", "kWh"] for h in range(HOURS)])
+    # Third-party verification of the 2025 inventory (limited assurance, ISAE 3410): Scopes 1 and 2
+    # and Scope 3 categories 1 and 6 in full, category 4 in part; everything else not verified.
+    write("verification.csv", ["row_id", "scope", "category", "status", "level", "provider", "standard"], [
+        ["V1", "1", "", "fully verified", "limited", "Example Assurance LLP", "ISAE 3410"],
+        ["V2", "2", "", "fully verified", "limited", "Example Assurance LLP", "ISAE 3410"],
+        ["V3", "3", "1", "fully verified", "limited", "Example Assurance LLP", "ISAE 3410"],
+        ["V4", "3", "4", "partially verified", "limited", "Example Assurance LLP", "ISAE 3410"],
+        ["V5", "3", "6", "fully verified", "limited", "Example Assurance LLP", "ISAE 3410"]])
+
     illustrative("residual_mix", ["grid_region"], [("JP-TOKYO", "CO2e", "0.47", "kg", "kWh"),
                                                    ("US-RFCE", "CO2e", "0.36", "kg", "kWh"),
                                                    ("JP-KANSAI", "CO2e", "0.39", "kg", "kWh")])

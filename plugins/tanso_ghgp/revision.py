@@ -83,9 +83,9 @@ GWP_METHANE_BY_ORIGIN = PolicyOption(
     as_of="2024-08-07", revised=True)
 
 
-def _option(name, type_, default, revised, status, source_doc, as_of, doc) -> PolicyOption:
+def _option(name, type_, default, revised, status, source_doc, as_of, doc, recorded_only=False) -> PolicyOption:
     return PolicyOption(name=name, type=type_, default=default, doc=doc, status=status, source_doc=source_doc,
-                        as_of=as_of, revised=revised)
+                        as_of=as_of, revised=revised, recorded_only=recorded_only)
 
 
 REVISION_OPTIONS: list[PolicyOption] = [
@@ -100,7 +100,7 @@ REVISION_OPTIONS: list[PolicyOption] = [
             "Which definition the entities table's `financial_control` column follows: the GHG Protocol's own "
             "(2004, ch. 3) or the consolidation perimeter of the financial statements (IFRS 10 / ASC 810), as "
             "the draft proposes. Recorded with the run; the engine reads the column either way. The treatment "
-            "of joint arrangements under the draft was not found."),
+            "of joint arrangements under the draft was not found.", recorded_only=True),
     _option("boundary.scope12_max_excluded_share", Optional[Share], None, Decimal("0.01"), "progress_update",
             f"{CS_PU} (single secondary source; verify against the PDF)", CS_PU_AS_OF,
             "Largest share of Scope 1 (and, separately, Scope 2) emissions that may be left out: "

@@ -10,6 +10,15 @@ from pathlib import Path
 from rich.console import Console
 
 TONNE = Decimal(1000)
+# Scope 3 Standard (2011) Table 5.1; category 16 is the Scope 3 progress update's (2026) proposal.
+SCOPE3_CATEGORIES = {
+    1: "Purchased goods and services", 2: "Capital goods", 3: "Fuel- and energy-related activities",
+    4: "Upstream transportation and distribution", 5: "Waste generated in operations", 6: "Business travel",
+    7: "Employee commuting", 8: "Upstream leased assets", 9: "Downstream transportation and distribution",
+    10: "Processing of sold products", 11: "Use of sold products", 12: "End-of-life treatment of sold products",
+    13: "Downstream leased assets", 14: "Franchises", 15: "Investments",
+    16: "Other value-chain activities (revision drafts)",
+}
 
 
 def tonnes(kg: Decimal | None, places: int = 3) -> str:
@@ -57,3 +66,10 @@ def plain(value):
 def check_status(check: dict) -> str:
     """PASS, FAIL, or N/A for a check that reads an option this run does not set."""
     return {True: "PASS", False: "FAIL", None: "N/A"}[check["passed"]]
+
+
+def biogenic_kg(gases: list[dict]) -> Decimal:
+    """Biogenic CO2 of the inventory's own sources (mass): one basis only, and not the rows outside
+    every scope (e.g. a certified fuel's biogenic CO2 in a market-based statement)."""
+    return sum((g["amount_kg"] for g in gases if "biogenic" in g["gas"].lower() and g["basis"] != "market"
+                and g["scope"] is not None), Decimal(0))

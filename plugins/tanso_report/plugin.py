@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from pathlib import Path
 
 from rich.table import Table
 
 from tanso import hookimpl
 from tanso.contracts import Reporter
-from tanso_report import comparison, display, html
+from tanso_report import comparison, display, html, inventory
 from tanso_report.display import label as _label, tonnes
 
 
@@ -23,8 +22,7 @@ def render_table(result, path: Path | None) -> str:
     for row in result.totals:
         table.add_row(_label(row["scope"], row["category"], row["basis"]), tonnes(row["co2e_kg"]), str(row["rules"]))
     console.print(table)
-    biogenic = sum((g["amount_kg"] for g in result.gases if "biogenic" in g["gas"].lower()
-                    and g["basis"] != "market"), Decimal(0))
+    biogenic = display.biogenic_kg(result.gases)
     if biogenic:
         console.print(f"biogenic CO2, reported outside the scopes: {tonnes(biogenic)} t", markup=False)
     for exclusion in result.exclusions:
@@ -58,6 +56,10 @@ def tanso_reporters():
     return [
         Reporter(name="table", suffix=".txt", doc="totals by scope and category, metrics, checks", write=render_table),
         Reporter(name="json", suffix=".json", doc="totals, summary, metrics, checks, digest as JSON", write=render_json),
+        Reporter(name="inventory", suffix=".txt",
+                 doc="a GHG Protocol inventory report laid out by the ruleset's reporting options (statements, "
+                     "data types, verification)", write=inventory.render_inventory,
+                 reads_policies=inventory.READS_POLICIES, inputs=inventory.INPUTS),
         Reporter(name="compare-table", suffix=".txt", doc="current vs revised: totals, attribution, deltas",
                  write=comparison.render_table, kind="comparison"),
         Reporter(name="compare-json", suffix=".json", doc="the comparison as JSON (exact values)",

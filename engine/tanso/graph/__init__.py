@@ -188,3 +188,13 @@ def render(graph: nx.DiGraph, fmt: str, nodes: set[str] | None = None) -> str:
         needs = sorted(sub.predecessors(n))
         lines.append(f"{i:>3}. {n}" + (f"  ← {', '.join(needs)}" if needs else ""))
     return "\n".join(lines) + "\n"
+
+
+def unread_policies(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph) -> list[str]:
+    """Options a ruleset (or --set) chooses that nothing reads: no rule, calculator, boundary, metric,
+    check or reporter. Such a `set` changes no number, which its author should be told."""
+    read = {node.split(":", 1)[1] for node in graph if node.startswith("policy:") and graph.out_degree(node)}
+    read |= {name for reporter in registry.reporters.values() for name in reporter.reads_policies}
+    return [name for name, value in ruleset.policies.items()
+            if value.layer != "default" and name not in read and not registry.policy_options[name].recorded_only]
+

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import networkx as nx
 
 from tanso.diagnostics import Diagnostics, RulesetError
-from tanso.graph import build_graph, check_acyclic
+from tanso.graph import build_graph, check_acyclic, unread_policies
 from tanso.model.resolve import load_ruleset
 from tanso.model.ruleset import Ruleset
 from tanso.plugins import Registry, load_registry
@@ -24,6 +24,7 @@ class Prepared:
     registry: Registry
     ruleset: Ruleset
     graph: nx.DiGraph
+    warnings: Diagnostics = field(default_factory=Diagnostics)   # the ruleset is usable; worth reading
 
 
 def prepare(path: Path, *, overlays: tuple[Path, ...] = (), overrides: dict[str, str] | None = None,
@@ -36,7 +37,13 @@ def prepare(path: Path, *, overlays: tuple[Path, ...] = (), overrides: dict[str,
     check_acyclic(graph, diagnostics)
     if diagnostics.errors:
         raise RulesetError("the ruleset has errors", diagnostics)
-    return Prepared(registry, ruleset, graph)
+    for name in unread_policies(ruleset, registry, graph):
+        chosen = ruleset.policies[name]
+        where = "on the command line" if chosen.span is None else f"in {chosen.layer}"
+        diagnostics.warning(f"policy '{name}' is set to {chosen.value!r} {where}, but no rule, calculator, boundary, "
+                            f"metric, check or reporter of this ruleset reads it: it changes nothing",
+                            chosen.span, hint="add a rule that reads it (where policy(\"…\") = …), or remove the set")
+    return Prepared(registry, ruleset, graph, diagnostics)
 
 
 def export(result: RunResult, out_dir: Path, fmt: str) -> list[Path]:

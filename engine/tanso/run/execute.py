@@ -59,6 +59,7 @@ class RunResult:
     digest: str
     connection: Any = field(repr=False, default=None)
     schema: str = "main"                        # where the run's tables (run_ledger, run_rejects, …) are
+    inputs: dict[str, str] = field(default_factory=dict)   # input table → relation of its valid rows
 
     @property
     def ledger_path(self) -> Path:
@@ -307,10 +308,11 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
                        "ORDER BY scope NULLS FIRST, basis NULLS FIRST, gas")
     counts = con.execute("SELECT (SELECT coalesce(sum(ledger_rows), 0) FROM run_groups), "
                          "(SELECT count(*) FROM run_rejects), (SELECT count(*) FROM run_excluded)").fetchone()
-    for item in [*ruleset.metrics.values(), *ruleset.checks.values()]:
-        for table in expressions.tables_read_by(item.node.expr):
-            if table in ruleset.inputs:
-                planner.input(table)
+    read_after = {t for item in [*ruleset.metrics.values(), *ruleset.checks.values()]
+                  for t in expressions.tables_read_by(item.node.expr)}
+    read_after |= {t for reporter in registry.reporters.values() for t in reporter.inputs}
+    for table in sorted(read_after & set(ruleset.inputs)):
+        planner.input(table)
     functions_ctx = expressions.Relations(ledger="run_ledger", inputs={t: planner.inputs[t].relation for t in planner.inputs},
                                           rules={r.id: (r.node.scope, r.node.category) for r in ruleset.rules.values()},
                                           policies={name: p.value for name, p in ruleset.policies.items()})
@@ -324,7 +326,8 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
     manifest = _manifest(ruleset, registry, planner, order, digest, threads)
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
     return RunResult(ruleset, out_dir, summary, totals, gases, counts[1], counts[2], counts[0], metrics, checks,
-                     declared_exclusions, manifest, digest, con, schema)
+                     declared_exclusions, manifest, digest, con, schema,
+                     {name: loaded.relation for name, loaded in sorted(planner.inputs.items())})
 
 
 def _rows(con, sql: str) -> list[dict[str, Any]]:

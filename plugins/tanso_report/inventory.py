@@ -1,0 +1,176 @@
+"""`--format inventory`: a run laid out as a GHG Protocol inventory report.
+
+The layout follows the options the ruleset chose, so the same ledger reads as the standards in force
+or as the revision drafts would have it reported:
+
+- `ami.separate_statements`: the physical inventory (Statement 1) and, apart from it, the
+  market-based statement (2) and the impact statement (3); rules join a statement by their tag
+  (`tags statement_2`, `tags statement_3`) and metrics by their id (`statement2.…`);
+- `ami.scope2_market_placement`: market-based Scope 2 beside the location-based figure (dual
+  reporting) or only in Statement 2; `scope1.market_instruments`: whether Statement 2 shows a
+  market-based Scope 1 (metric `statement2.scope1_market_based`);
+- `scope3.required_in_inventory`: whether Scope 3 adds to the inventory total;
+- `scope3.disaggregate_by_data_type` and `scope3.split_required_optional`: each category broken
+  down by the ledger's data type, and its optional part (rules tagged `optional`) shown apart;
+- `scope3.verification_status`: each line's verification status from the `verification` input
+  (scope, category, status: fully / partially / not verified, level, provider, standard);
+- `scope3.cat15.disclose_coverage`: the share of the carrying value (`outstanding` of the
+  `investments` input) that category 15 covers.
+
+Amounts are exact in the run; they are rounded here, for display only.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from rich.table import Table
+
+from tanso_report import display
+from tanso_report.display import SCOPE3_CATEGORIES, tonnes
+
+READS_POLICIES = ("ami.separate_statements", "ami.scope2_market_placement", "scope1.market_instruments",
+                  "scope3.required_in_inventory", "scope3.disaggregate_by_data_type",
+                  "scope3.split_required_optional", "scope3.verification_status", "scope3.cat15.disclose_coverage")
+INPUTS = ("verification", "investments")
+OPTIONAL_TAG = "optional"
+STATEMENT_TAGS = {2: "statement_2", 3: "statement_3"}
+
+
+def render_inventory(result, path: Path | None) -> str:
+    policy = result.ruleset.policy
+    out = display.console()
+    groups = _groups(result)
+    separate = bool(policy("ami.separate_statements"))
+    market_in_inventory = not (separate and policy("ami.scope2_market_placement") == "ami_statement_2")
+    verification = _verification(result) if policy("scope3.verification_status") else None
+    tags = {rule_id: set(rule.node.tags) for rule_id, rule in result.ruleset.rules.items()}
+
+    out.print(f"{result.ruleset.title or result.ruleset.name} ({' → '.join(result.ruleset.layers)})", markup=False)
+    out.print(f"boundary {policy('boundary.approach')} · GWP {policy('gwp.set')} · amounts in t CO2e", markup=False)
+
+    table = Table(title="Statement 1 — physical inventory" if separate else "Inventory", title_justify="left")
+    table.add_column("line")
+    table.add_column("t CO2e", justify="right")
+    if verification is not None:
+        table.add_column("verification")
+
+    def line(text: str, kg: Decimal | None, scope: int | None = None, category: int | None = None) -> None:
+        cells = [text, tonnes(kg)]
+        if verification is not None:
+            cells.append(_status_of(verification, scope, category) if scope else "")
+        table.add_row(*cells)
+
+    def total(scope: int, category: int | None = None, basis: str | None = None, rules=None) -> Decimal:
+        return sum((g["co2e_kg"] for g in groups if g["scope"] == scope
+                    and (category is None or g["category"] == category)
+                    and (basis is None or g["basis"] in (basis, None))
+                    and (rules is None or g["rule_id"] in rules)), Decimal(0))
+
+    scope1, scope2_location, scope2_market = total(1), total(2, basis="location"), total(2, basis="market")
+    line("Scope 1", scope1, 1)
+    line("Scope 2, location-based", scope2_location, 2)
+    if market_in_inventory:
+        line("Scope 2, market-based (dual reporting)", scope2_market, 2)
+    scope3_required = bool(policy("scope3.required_in_inventory"))
+    scope3_rows = [g for g in groups if g["scope"] == 3]
+    excluded = {e["category"]: e for e in result.exclusions if e["scope"] == 3 and e["category"] is not None}
+    for category in sorted({g["category"] for g in scope3_rows} | set(excluded)):
+        name = f"Scope 3 · {category} {SCOPE3_CATEGORIES.get(category, '')}".rstrip()
+        if category in excluded and not any(g["category"] == category for g in scope3_rows):
+            line(f"{name} — excluded: {excluded[category]['justification']}", None, 3, category)
+            continue
+        line(name, total(3, category), 3, category)
+        if policy("scope3.split_required_optional"):
+            optional = {r for r, t in tags.items() if OPTIONAL_TAG in t}
+            part = total(3, category, rules=optional)
+            if part:
+                line("    of which optional (outside the minimum boundary)", part)
+        if policy("scope3.disaggregate_by_data_type"):
+            for data_type, kg in _by_data_type(scope3_rows, category):
+                line(f"    {data_type}", kg)
+    scope3 = total(3)
+    inventory = scope1 + scope2_location + (scope3 if scope3_required else 0)
+    line("Scope 3" + ("" if scope3_required else " (optional under the Corporate Standard: not in the total)"), scope3)
+    line("Total: Scope 1 + Scope 2 location-based" + (" + Scope 3" if scope3_required else ""), inventory)
+    out.print(table)
+
+    if separate:
+        for number, title in ((2, "Statement 2 — market-based"), (3, "Statement 3 — impact (credits, avoided emissions)")):
+            _statement(out, number, title, result, groups, tags,
+                       scope2_market if number == 2 and not market_in_inventory else None)
+    out.print(f"Outside the scopes: biogenic CO2 {tonnes(display.biogenic_kg(result.gases))} t (mass, not "
+              f"CO2e-weighted)", markup=False)
+    if verification is not None:
+        out.print(f"Verification of the inventory: {_inventory_status(verification, groups)}", markup=False)
+    if policy("scope3.cat15.disclose_coverage"):
+        out.print(f"Category 15 covers {_cat15_coverage(result)} of the investments' carrying value", markup=False)
+    return display.finish(out, path)
+
+
+def _groups(result) -> list[dict]:
+    cursor = result.connection.execute(
+        f"SELECT scope, category, basis, rule_id, data_type, sum(co2e_kg) AS co2e_kg FROM {result.schema}.run_groups "
+        f"GROUP BY ALL ORDER BY ALL")
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def _by_data_type(rows: list[dict], category: int) -> list[tuple[str, Decimal]]:
+    found: dict[str, Decimal] = {}
+    for g in rows:
+        if g["category"] == category:
+            found[g["data_type"] or "unstated"] = found.get(g["data_type"] or "unstated", Decimal(0)) + g["co2e_kg"]
+    return sorted(found.items())
+
+
+def _statement(out, number: int, title: str, result, groups: list[dict], tags: dict, scope2_market: Decimal | None):
+    table = Table(title=title, title_justify="left")
+    table.add_column("line")
+    table.add_column("t CO2e", justify="right")
+    if scope2_market is not None:
+        table.add_row("Scope 2, market-based", tonnes(scope2_market))
+    for metric in result.metrics:
+        if metric["id"].startswith(f"statement{number}."):
+            table.add_row(metric["title"] or metric["id"], tonnes(metric["value"]))
+    for rule_id, rule in result.ruleset.rules.items():
+        if STATEMENT_TAGS[number] in tags[rule_id]:
+            kg = sum((g["co2e_kg"] for g in groups if g["rule_id"] == rule_id), Decimal(0))
+            table.add_row(rule.node.title or rule_id, tonnes(kg))
+    if table.row_count:
+        out.print(table)
+
+
+def _verification(result) -> dict[tuple[int, int | None], str]:
+    """(scope, category or None) → status, from the `verification` input when the ruleset has one."""
+    relation = result.inputs.get("verification")
+    if relation is None:
+        return {}
+    rows = result.connection.execute(f"SELECT scope, category, status FROM {relation} ORDER BY ALL").fetchall()
+    return {(int(scope), None if category is None else int(category)): status for scope, category, status in rows}
+
+
+def _status_of(verification: dict, scope: int, category: int | None) -> str:
+    return verification.get((scope, category)) or verification.get((scope, None)) or "not verified"
+
+
+def _inventory_status(verification: dict, groups: list[dict]) -> str:
+    # Scope 1 and Scope 2 are always reported; Scope 3 by the categories that have emissions.
+    lines = {(1, None), (2, None)} | {(3, g["category"]) for g in groups if g["scope"] == 3}
+    statuses = {_status_of(verification, scope, category) for scope, category in lines}
+    if statuses == {"fully verified"}:
+        return "fully verified"
+    return "not verified" if statuses <= {"not verified"} else "partially verified"
+
+
+def _cat15_coverage(result) -> str:
+    relation = result.inputs.get("investments")
+    if relation is None:
+        return "an unknown share (no investments input)"
+    covered, total = result.connection.execute(
+        f"SELECT sum(outstanding) FILTER (WHERE _row_id IN (SELECT row_id FROM {result.schema}.run_ledger "
+        f"WHERE scope = 3 AND category = 15)), sum(outstanding) FROM {relation}").fetchone()
+    if not total:
+        return "an unknown share (no outstanding amounts)"
+    return f"{(Decimal(covered or 0) / Decimal(total) * 100).quantize(Decimal('0.1'))}%"
