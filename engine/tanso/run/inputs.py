@@ -50,9 +50,9 @@ def file_digest(path: Path) -> str:
 
 
 def _register(con, registry: Registry, path: Path, relation: str):
-    reader = registry.reader_for_suffix(path.suffix)
+    reader = registry.reader_for(path)
     if reader is None:
-        raise InputError(f"{path}: no reader for '{path.suffix}' files (readers: "
+        raise InputError(f"{path}: no reader for this kind of file (readers: "
                          f"{', '.join(sorted(s for r in registry.readers.values() for s in r.suffixes))})")
     reader.register(con, path, relation)
     return reader, {row[0]: row[1] for row in con.execute(f"DESCRIBE {relation}").fetchall()}
