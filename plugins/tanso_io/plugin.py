@@ -1,4 +1,5 @@
-"""CSV and Parquet readers. Each exposes `_row`, the 1-based data row of the file, for messages."""
+"""The built-in readers: CSV, Parquet and Excel (.xlsx). Each exposes `_row`, the 1-based data row of
+the file, for messages."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from tanso import hookimpl
 from tanso.contracts import Reader
 from tanso.diagnostics import InputError
 from tanso.plan.sql import literal
+from tanso_io.xlsx import register_xlsx
 
 
 def _fail(path: Path, error: Exception) -> InputError:
@@ -42,4 +44,5 @@ def tanso_readers():
     return [
         Reader(format="csv", suffixes=(".csv",), register=register_csv),
         Reader(format="parquet", suffixes=(".parquet",), register=register_parquet),
+        Reader(format="xlsx", suffixes=(".xlsx",), register=register_xlsx),
     ]
