@@ -1,5 +1,7 @@
-"""The built-in readers: CSV, Parquet and Excel (.xlsx). Each exposes `_row`, the 1-based data row of
-the file, for messages."""
+"""The built-in readers: CSV, Parquet, Excel (.xlsx) and PACT product footprints (.pact.json).
+
+Each exposes `_row`, the 1-based data row of the file (a PACT file: the footprint), for messages.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from tanso import hookimpl
 from tanso.contracts import Reader
 from tanso.diagnostics import InputError
 from tanso.plan.sql import literal
+from tanso_io.pact import register_pact
 from tanso_io.xlsx import register_xlsx
 
 
@@ -45,4 +48,5 @@ def tanso_readers():
         Reader(format="csv", suffixes=(".csv",), register=register_csv),
         Reader(format="parquet", suffixes=(".parquet",), register=register_parquet),
         Reader(format="xlsx", suffixes=(".xlsx",), register=register_xlsx),
+        Reader(format="pact", suffixes=(".pact.json",), register=register_pact),
     ]
