@@ -165,7 +165,8 @@ def test_supplier_product_reads_a_pact_factor_file_and_an_xlsx_input_exactly(tmp
     assert "row 8" in by_reject["P8"]["reason"] and "'lots' is not a number" in by_reject["P8"]["reason"]
     assert by_reject["P8"]["input_row"] == 8
     provenance = result.manifest["factor_sets"]["footprints"]
-    assert provenance["publisher"] == "My Corp" and provenance["file"].endswith("footprints.pact.json")
+    assert provenance["publisher"] == "Door Systems GmbH; My Corp; Steelworks AG"
+    assert provenance["file"].endswith("footprints.pact.json")
     assert "no open licence" in provenance["licence"]
 
 
@@ -220,6 +221,15 @@ def test_v2_values_are_per_declared_unit_and_v3_values_are_divided_by_the_declar
     assert door_row["pcf_including_biogenic"] == "3.1"      # 248 / 80
     assert (door_row["assured"], door_row["assurance_level"]) == ("true", "limited")  # v3: the object says so
     assert door_row["edition"] == "PACT 3.0.0 2024-01-01..2024-12-31"
+
+
+def test_a_file_of_several_suppliers_names_them_all_as_the_sets_publisher(tmp_path, registry):
+    table, rows = load_pact(tmp_path, registry, supplier_file())
+    assert {r["publisher"] for r in rows} == {"My Corp", "Steelworks AG", "Door Systems GmbH"}
+    assert table.publisher == "Door Systems GmbH; My Corp; Steelworks AG"
+    assert table.edition == ("PACT 2.0.0 v1 2021-01-01..2022-01-01; PACT 2.3.0 v1 2021-01-01..2022-01-01; "
+                             "PACT 3.0.0 2024-01-01..2024-12-31")
+    assert "no open licence" in table.licence and ";" not in table.licence
 
 
 def test_a_response_body_a_list_and_a_single_footprint_are_read_alike(tmp_path, registry):
