@@ -128,7 +128,7 @@ def graph(ruleset: Path, overlays, fmt: str, selector: str | None) -> None:
 @main.command()
 @ruleset_argument
 @click.option("--data", "data_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="folder with one file per input table (name.csv or name.parquet)")
+              help="folder with one file per input table (name.csv, name.parquet or name.xlsx)")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="write ledger, rejects, excluded, summary and manifest.json here")
 @click.option("--out-format", type=click.Choice(["csv", "parquet", "json"]), default="csv", show_default=True)

@@ -11,6 +11,7 @@ import sys
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import metadata
+from pathlib import Path
 
 import pluggy
 
@@ -74,11 +75,12 @@ class Registry:
     def functions(self) -> dict[str, contracts.ExpressionFunction]:
         return {k: v for k, (v, _) in self._collect("tanso_functions").items()}
 
-    def reader_for_suffix(self, suffix: str) -> contracts.Reader | None:
-        for reader in self.readers.values():
-            if suffix.lower() in reader.suffixes:
-                return reader
-        return None
+    def reader_for(self, path: Path) -> contracts.Reader | None:
+        """The reader with the longest suffix the file name ends with, so that `x.pact.json` can have
+        a reader of its own beside one for `.json`."""
+        name = path.name.lower()
+        matches = [(len(s), reader) for reader in self.readers.values() for s in reader.suffixes if name.endswith(s)]
+        return max(matches, key=lambda m: m[0])[1] if matches else None
 
     def implementations(self) -> list[Implementation]:
         """Every (hook, provided name) with the plugin's distribution and version, for `tanso plugins`."""

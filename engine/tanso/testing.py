@@ -34,7 +34,8 @@ and `excluded` list rows that must be there (others may be too); `rejects_count`
 state how many there are in all (`rejects_count: 0`: none). A declared input that neither `given`
 nor the `data` folder provides is an empty table; a given row may omit declared columns (empty
 values) but not name an undeclared one. Given factor rows lacking the provenance columns
-(publisher, edition, licence) get the value "test".
+(publisher, edition, licence) get the value "test"; they are written as CSV, also for a factor set
+declared in another format (e.g. a `.pact.json` file), which then reads them instead of its file.
 
 Every problem in the YAML (unknown keys, wrong types) is reported with its file and line.
 """
@@ -46,7 +47,7 @@ import difflib
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -381,6 +382,15 @@ def _link_tree(source: Path, target: Path) -> None:
     shutil.copytree(source, target, copy_function=link)
 
 
+def _reading_given_factors(ruleset, given: dict[str, Any]):
+    """Given factor rows are written as CSV: a factor set declared in another format (a PACT file, a
+    workbook) reads them from a CSV of the same name instead."""
+    moved = {name: replace(declared, file=Path(declared.file).with_suffix(".csv").as_posix())
+             for name, declared in ruleset.factor_sets.items()
+             if name in given and not declared.file.lower().endswith(".csv")}
+    return ruleset.model_copy(update={"factor_sets": {**ruleset.factor_sets, **moved}}) if moved else ruleset
+
+
 def _build_data(spec: CaseSpec, ruleset, data_dir: Path) -> list[str]:
     """Write the case's data folder; return problems with the given tables (file:line)."""
     from tanso.run.inputs import FACTOR_COLUMNS, find_file
@@ -549,13 +559,14 @@ def run_case(spec: CaseSpec) -> CaseResult:
         return outcome
     outcome.ruleset_name = prepared.ruleset.name
     outcome.rules = tuple(prepared.ruleset.rules)
+    ruleset = _reading_given_factors(prepared.ruleset, spec.model.given)
     with tempfile.TemporaryDirectory(prefix="tanso-test-") as scratch:
-        problems = _build_data(spec, prepared.ruleset, Path(scratch) / "data")
+        problems = _build_data(spec, ruleset, Path(scratch) / "data")
         if problems:
             outcome.error = "\n".join(problems)
             return outcome
         try:
-            result = evaluate(prepared.ruleset, prepared.registry, prepared.graph, Path(scratch) / "data",
+            result = evaluate(ruleset, prepared.registry, prepared.graph, Path(scratch) / "data",
                               Path(scratch) / "out")
         except TansoError as error:
             outcome.error = f"{spec.where()}: the run failed: {_tanso_error(error)}"
@@ -567,7 +578,7 @@ def run_case(spec: CaseSpec) -> CaseResult:
             outcome.exercised = frozenset(
                 r[0] for r in _query(result.connection, "SELECT DISTINCT rule_id FROM run_ledger UNION "
                                                         "SELECT DISTINCT rule_id FROM run_rejects") if r[0] is not None)
-            outcome.failures = _Checker(spec, result, prepared.ruleset).run()
+            outcome.failures = _Checker(spec, result, ruleset).run()
         finally:
             result.connection.close()
     return outcome

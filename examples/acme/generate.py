@@ -9,6 +9,7 @@ their provenance columns; real, cited factor packs ship with the GHG Protocol pl
 from __future__ import annotations
 
 import csv
+import json
 import random
 from pathlib import Path
 
@@ -184,6 +185,49 @@ def illustrative(name: str, match: list[str], rows: list[tuple]) -> None:
     write(f"factors/{name}.csv", ["factor_id", *match, "gas", "value", "unit", "per", *PROVENANCE, "source"], [
         [f"DEMO-{name.upper()}-" + "-".join(str(v) for v in row[:len(match)]) + f"-{row[len(match)]}", *row,
          *PROVENANCE.values(), "illustrative value for the demo"] for row in rows])
+
+
+# A supplier's product footprint as it arrives over the PACT API (Technical Specifications v3:
+# `piece` is a v3 declared unit). The buyer-assigned product id carries Acme's item code, which is
+# what purchases.csv matches on; the GTIN (a restricted-circulation number, no real product) gives a
+# second factor row that no purchase uses.
+CONTROLLER_BOARD_FOOTPRINT = {
+    "id": "3f6d2b8e-6c1a-4e0b-9a57-2c4d8e1f0a7b",
+    "specVersion": "3.0.0",
+    "created": "2025-02-14T09:00:00Z",
+    "status": "Active",
+    "companyName": "Hokuto Circuit Works (fictional)",
+    "companyIds": ["urn:pact:company:customcode:buyer-id:SUP012"],
+    "productDescription": "Motor controller board CB7, assembled and tested, without packaging",
+    "productIds": ["urn:pact:acme.example:buyer-id:controller_board_cb7", "urn:gtin:2000000012346"],
+    "productNameCompany": "CB7 controller board",
+    "comment": "Illustrative values for the Tanso demo (fictional supplier).",
+    "pcf": {
+        "declaredUnitOfMeasurement": "piece",
+        "declaredUnitAmount": "1",
+        "productMassPerDeclaredUnit": "0.35",
+        "referencePeriodStart": "2024-01-01T00:00:00Z",
+        "referencePeriodEnd": "2025-01-01T00:00:00Z",
+        "geographyCountry": "JP",
+        "pcfExcludingBiogenicUptake": "14.2",
+        "pcfIncludingBiogenicUptake": "14.2",
+        "fossilGhgEmissions": "14.2",
+        "fossilCarbonContent": "0.09",
+        "biogenicCarbonContent": "0",
+        "ipccCharacterizationFactors": ["AR6"],
+        "crossSectoralStandards": ["GHGP-Product", "ISO14067"],
+        "exemptedEmissionsPercent": "0",
+        "packagingEmissionsIncluded": False,
+        "primaryDataShare": "41.5",
+        "assurance": {"coverage": "product level", "level": "limited", "boundary": "Cradle-to-Gate",
+                      "providerName": "Example Assurance KK (fictional)", "completedAt": "2025-02-10T00:00:00Z"},
+    },
+}
+
+
+def write_pact(name: str, footprints: list[dict]) -> None:
+    """A PACT API response body, `{"data": [...]}`."""
+    (HERE / name).write_text(json.dumps({"data": footprints}, indent=2, ensure_ascii=False) + "\n")
 
 
 def ghgp_current_tables() -> None:
@@ -411,7 +455,7 @@ def ghgp_current_tables() -> None:
     illustrative("electricity_upstream", ["grid_region"], [
         (r, "CO2e", v, "kg", "kWh") for r, v in (("JP-TOKYO", "0.061"), ("US-RFCE", "0.048"), ("DE", "0.066"),
                                                  ("JP-KANSAI", "0.055"), ("KR", "0.07"))])
-    illustrative("supplier_footprints", ["item"], [("controller_board_cb7", "CO2e", "14.2", "kg", "piece")])
+    write_pact("factors/supplier_footprints.pact.json", [CONTROLLER_BOARD_FOOTPRINT])
     illustrative("materials", ["material"], [("paper", "CO2e", "1.1", "kg", "kg"), ("pp_granulate", "CO2e", "1.95", "kg", "kg")])
     illustrative("freight", ["mode"], [(m, "CO2e", v, "kg", "tonne*km") for m, v in
                                        (("road_truck", "0.105"), ("rail", "0.028"), ("sea", "0.016"), ("air", "1.13"))])

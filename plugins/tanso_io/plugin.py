@@ -1,4 +1,7 @@
-"""CSV and Parquet readers. Each exposes `_row`, the 1-based data row of the file, for messages."""
+"""The built-in readers: CSV, Parquet, Excel (.xlsx) and PACT product footprints (.pact.json).
+
+Each exposes `_row`, the 1-based data row of the file (a PACT file: the footprint), for messages.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,8 @@ from tanso import hookimpl
 from tanso.contracts import Reader
 from tanso.diagnostics import InputError
 from tanso.plan.sql import literal
+from tanso_io.pact import register_pact
+from tanso_io.xlsx import register_xlsx
 
 
 def _fail(path: Path, error: Exception) -> InputError:
@@ -42,4 +47,6 @@ def tanso_readers():
     return [
         Reader(format="csv", suffixes=(".csv",), register=register_csv),
         Reader(format="parquet", suffixes=(".parquet",), register=register_parquet),
+        Reader(format="xlsx", suffixes=(".xlsx",), register=register_xlsx),
+        Reader(format="pact", suffixes=(".pact.json",), register=register_pact),
     ]

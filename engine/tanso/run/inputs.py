@@ -50,9 +50,9 @@ def file_digest(path: Path) -> str:
 
 
 def _register(con, registry: Registry, path: Path, relation: str):
-    reader = registry.reader_for_suffix(path.suffix)
+    reader = registry.reader_for(path)
     if reader is None:
-        raise InputError(f"{path}: no reader for '{path.suffix}' files (readers: "
+        raise InputError(f"{path}: no reader for this kind of file (readers: "
                          f"{', '.join(sorted(s for r in registry.readers.values() for s in r.suffixes))})")
     reader.register(con, path, relation)
     return reader, {row[0]: row[1] for row in con.execute(f"DESCRIBE {relation}").fetchall()}
@@ -152,9 +152,20 @@ def load_factor_set(con, registry: Registry, name: str, path: Path, provenance: 
     relation = f"factors__{name}"
     con.execute(f"CREATE OR REPLACE TEMP TABLE {relation} AS SELECT * REPLACE "
                 f"(CAST(value AS {FACTOR_VALUE_TYPE}) AS value) FROM {raw}")
-    first = con.execute(f"SELECT publisher, edition, licence FROM {relation} LIMIT 1").fetchone() or ("", "", "")
+    found = _provenance(con, relation)
     version = provenance.get("version") or file_digest(path)[:12]
     columns = tuple(c for c in present if c != "_row")
     return FactorTable(name=name, relation=relation, columns=columns, version=version,
-                       publisher=provenance.get("publisher") or str(first[0]), edition=provenance.get("edition") or str(first[1]),
-                       licence=provenance.get("licence") or str(first[2]), source_file=str(path))
+                       publisher=provenance.get("publisher") or found["publisher"],
+                       edition=provenance.get("edition") or found["edition"],
+                       licence=provenance.get("licence") or found["licence"], source_file=str(path))
+
+
+def _provenance(con, relation: str, shown: int = 3) -> dict[str, str]:
+    """The set's publisher, edition and licence: the file's one value each, or its distinct values
+    (a file of several suppliers' footprints has several publishers; the first alone would hide them)."""
+    names = ("publisher", "edition", "licence")
+    aggregates = ", ".join(f"coalesce(list_sort(list_distinct(list(CAST({c} AS VARCHAR)))), [])" for c in names)
+    lists = con.execute(f"SELECT {aggregates} FROM {relation}").fetchone()
+    return {name: "; ".join(values[:shown]) + (f"; and {len(values) - shown} more" if len(values) > shown else "")
+            for name, values in zip(names, lists)}
