@@ -241,6 +241,38 @@ def test_rules_added_removed_and_replaced_by_an_overlay_are_changes(tmp_path):
         ("F1", 0, Decimal("268.891"), ["rule:s1.everything"])]
 
 
+def test_a_rule_change_that_only_makes_an_option_readable_gives_the_option_the_whole_effect(tmp_path):
+    """The draft-overlay pattern: the in-force rule is re-declared behind a guard on the option's
+    in-force value, and the revised rule is added behind the revised value. Alone, neither rule
+    change moves a number; with the option they do. Such rule changes are structural: applied in
+    every scenario, so the option (not a half-and-half split with the rules) carries the difference."""
+    case = base_case(tmp_path)
+    revised = overlay(tmp_path, """\
+        set scope3.cat15.scope = equity_plus_debt_s1s2s3
+        replace rule s3.cat15 "Investments, in-force boundary"
+          scope 3 category 15
+          from investments where policy("scope3.cat15.scope") = "equity_s1s2"
+          calc pcaf_attribution(emissions: investee_s1s2_t, outstanding: outstanding, attribution_base: evic, unit: "t")
+        rule s3.cat15.doubled "Investments, revised boundary (twice the emissions, a test)"
+          scope 3 category 15
+          from investments where policy("scope3.cat15.scope") = "equity_plus_debt_s1s2s3"
+          calc pcaf_attribution(emissions: investee_s1s2_t * 2, outstanding: outstanding, attribution_base: evic,
+                                unit: "t")
+        """)
+    comparison = run_compare(case, tmp_path, revised)
+    changes = {c.key: c for c in comparison.changes}
+    assert changes["rule:s3.cat15"].structural and changes["rule:s3.cat15.doubled"].structural
+    assert not changes["policy:scope3.cat15.scope"].structural
+    by_key = {a.change.key: a for a in comparison.attributions}
+    # 1000 t × 1 M ÷ 10 M = 100 t in force, 200 t revised: the option moved 100,000 kg
+    assert by_key["policy:scope3.cat15.scope"].one_at_a_time == Decimal(100000)
+    assert by_key["policy:scope3.cat15.scope"].shapley == Fraction(100000)
+    assert by_key["rule:s3.cat15"].shapley == by_key["rule:s3.cat15.doubled"].shapley == 0
+    assert [c.name for c in comparison.changes if c.structural] == ["s3.cat15", "s3.cat15.doubled"]
+    assert headline(comparison, None)["interaction_kg"] == 0
+    assert_parts_sum(comparison)
+
+
 # ------------------------------------------------------------------------------ command line
 
 

@@ -40,6 +40,10 @@ def render_table(comparison: Comparison, path: Path | None) -> str:
                           tonnes(to_decimal(part["shapley"])))
         table.add_row("interaction (not explained one at a time)", "", "", tonnes(view["interaction_kg"]), "—", "—")
         console.print(table)
+    structural = [c.name for c in comparison.changes if c.structural]
+    if structural:
+        console.print(f"structural rule changes, no effect of their own (they make the options above readable; "
+                      f"applied in every scenario): {', '.join(structural)}", markup=False)
     deltas = Table(title="by scope and category, t CO2e", title_justify="left")
     for column in ("scope / category", "base", "revised", "Δ"):
         deltas.add_column(column, justify="left" if column.startswith("scope") else "right")

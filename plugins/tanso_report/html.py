@@ -343,6 +343,8 @@ def _options_section(comparison: Comparison) -> str:
     change_rows = []
 
     def _status(change, options) -> str:
+        if change.structural:
+            return "structural <span class=\"sub\">(no effect of its own; makes options readable)</span>"
         if change.status:
             return _e(change.status)
         option = options.get(change.name) if change.kind == "policy" else None

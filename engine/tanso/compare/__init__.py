@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import itertools
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Context, Decimal, localcontext
 from fractions import Fraction
 from math import factorial
@@ -47,6 +47,10 @@ class Change:
     as_of: str | None = None
     status: str | None = None
     where: str | None = None  # file:line of the revision's statement
+    # A rule change that alone changes no rule's result (e.g. a rule re-declared with a guard
+    # `where policy(...) = <in-force value>`, or an added rule guarded by an option): it only makes
+    # options readable, so it is applied in every scenario and the options carry the whole effect.
+    structural: bool = False
 
 
 @dataclass
@@ -187,39 +191,66 @@ def compare(base: Ruleset, revised: Ruleset, registry: Registry, data_dir: Path,
         known[rule_id, frozenset()] = base_totals.get(rule_id, {})
     for rule_id in revised.rules:
         known[rule_id, depends[rule_id]] = revised_totals.get(rule_id, {})
-    needed: dict[frozenset[str], list[str]] = defaultdict(list)   # combination → rules evaluated under it
-    for rule_id in rule_ids:
-        for subset in _subsets(depends[rule_id]):
-            if (rule_id, subset) in known:
-                continue
-            # a rule added (removed) by the revision is absent where its own change is not (is) applied
-            present = rule_id in (revised.rules if f"rule:{rule_id}" in subset else base.rules)
-            if present:
-                needed[subset].append(rule_id)
-            else:
+    evaluated = 0
+
+    def evaluate_all(wanted: dict[str, list[frozenset[str]]]) -> None:
+        """Fill `known` for each rule's wanted combinations, one scenario per distinct combination."""
+        nonlocal evaluated
+        needed: dict[frozenset[str], list[str]] = defaultdict(list)   # combination → rules evaluated under it
+        for rule_id, subsets in wanted.items():
+            for subset in subsets:
+                if (rule_id, subset) in known:
+                    continue
+                # a rule added (removed) by the revision is absent where its own change is not (is) applied
+                if rule_id in (revised.rules if f"rule:{rule_id}" in subset else base.rules):
+                    needed[subset].append(rule_id)
+                else:
+                    known[rule_id, subset] = {}
+        for subset, rules in sorted(needed.items(), key=lambda item: sorted(item[0])):
+            evaluated += 1
+            progress(f"scenario {evaluated}: {', '.join(sorted(subset)) or 'base'}")
+            ruleset = scenario(base, revised, subset)
+            present = [r for r in rules if _computable(ruleset, r)]
+            for rule_id in set(rules) - set(present):
                 known[rule_id, subset] = {}
-    for number, (subset, rules) in enumerate(sorted(needed.items(), key=lambda item: sorted(item[0]))):
-        progress(f"scenario {number + 1}/{len(needed)}: {', '.join(sorted(subset)) or 'base'}")
-        ruleset = scenario(base, revised, subset)
-        present = [r for r in rules if _computable(ruleset, r)]
-        for rule_id in set(rules) - set(present):
-            known[rule_id, subset] = {}
-        if present:
-            computed = rule_totals(ruleset, build_graph(ruleset, registry), session, present, f"scenario_{number + 1}")
-            for rule_id in present:
-                known[rule_id, subset] = computed[rule_id]
+            if present:
+                computed = rule_totals(ruleset, build_graph(ruleset, registry), session, present, f"scenario_{evaluated}")
+                for rule_id in present:
+                    known[rule_id, subset] = computed[rule_id]
+
+    # First each rule change alone, to tell the structural ones; then every combination of the other
+    # changes a rule depends on, with the structural changes always applied.
+    evaluate_all({r: [frozenset(), *(frozenset({c}) for c in sorted(d) if c.startswith("rule:"))]
+                  for r, d in depends.items()})
     for rule_id in rule_ids:  # a rule absent from a version contributes nothing there
         known.setdefault((rule_id, frozenset()), {})
+    structural = _structural(changes, rule_ids, depends, known)
+    changes = [replace(c, structural=c.key in structural) for c in changes]
+    players = {r: d - structural for r, d in depends.items()}
+    evaluate_all({r: [s | (depends[r] & structural) for s in _subsets(players[r])] for r in rule_ids})
+    for rule_id in rule_ids:
         known.setdefault((rule_id, depends[rule_id]), {})
 
     def value(rule_id: str, applied: frozenset[str]) -> Totals:
-        return known[rule_id, applied & depends[rule_id]]
+        return known[rule_id, (applied | structural) & depends[rule_id]]
 
-    attributions = _attribute(changes, rule_ids, depends, value)
+    attributions = _attribute(changes, rule_ids, players, value)
     deltas = _deltas(rule_ids, depends, value, changes)
-    rows = _row_changes(base_run, revised_run, depends)
+    rows = _row_changes(base_run, revised_run, players)
     return Comparison(base_run, revised_run, changes, attributions, deltas, rows,
-                      {r: sorted(d) for r, d in depends.items() if d}, len(needed) + 2)
+                      {r: sorted(d) for r, d in players.items() if d}, evaluated + 2)
+
+
+def _structural(changes: list[Change], rule_ids: list[str], depends: dict[str, frozenset[str]],
+                known: dict[tuple[str, frozenset[str]], Totals]) -> frozenset[str]:
+    """Rule changes that, applied alone, leave every rule's totals as in the base (see Change.structural)."""
+    def nonzero(totals: Totals) -> Totals:
+        return {key: amount for key, amount in totals.items() if amount}
+
+    return frozenset(
+        change.key for change in changes if change.kind == "rule"
+        and all(nonzero(known[r, frozenset({change.key})]) == nonzero(known[r, frozenset()])
+                for r in rule_ids if change.key in depends[r]))
 
 
 def _same_inputs(base: Ruleset, revised: Ruleset) -> bool:
@@ -373,7 +404,7 @@ def headline(comparison: Comparison, basis: str | None) -> dict[str, Any]:
     outside = {"base_kg": sum((r["base_kg"] for r in rows if r["scope"] is None), Decimal(0)),
                "revised_kg": sum((r["revised_kg"] for r in rows if r["scope"] is None), Decimal(0))}
     parts = []
-    for attribution in comparison.attributions:
+    for attribution in (a for a in comparison.attributions if not a.change.structural):  # theirs is zero
         cells = [c for g, c in attribution.by_group.items() if g[0] is not None and in_basis(g[2], basis)]
         parts.append({"change": attribution.change,
                       "one_at_a_time": sum((c["one_at_a_time"] for c in cells), Decimal(0)),
