@@ -27,7 +27,7 @@ from tanso.plan.context import BoundaryContext, CalcContext, FactorTable
 from tanso.plan.sql import condition, ident, literal
 from tanso.plugins import Registry
 from tanso.run import expressions
-from tanso.run.inputs import LoadedInput, load_factor_set, load_input
+from tanso.run.inputs import LoadedInput, find_file, load_factor_set, load_input
 from tanso.run.session import Session
 
 LEDGER_FILE = "ledger.parquet"
@@ -310,7 +310,9 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
                          "(SELECT count(*) FROM run_rejects), (SELECT count(*) FROM run_excluded)").fetchone()
     read_after = {t for item in [*ruleset.metrics.values(), *ruleset.checks.values()]
                   for t in expressions.tables_read_by(item.node.expr)}
-    read_after |= {t for reporter in registry.reporters.values() for t in reporter.inputs}
+    # A reporter's input is optional: read where the data has the file.
+    read_after |= {t for reporter in registry.reporters.values() for t in reporter.inputs
+                   if t in ruleset.inputs and find_file(data_dir, t, registry) is not None}
     for table in sorted(read_after & set(ruleset.inputs)):
         planner.input(table)
     functions_ctx = expressions.Relations(ledger="run_ledger", inputs={t: planner.inputs[t].relation for t in planner.inputs},
