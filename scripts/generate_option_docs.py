@@ -26,15 +26,18 @@ edit by hand. One row per policy option a ruleset can `set` (or `tanso evaluate 
 
 - **default**: the value when no ruleset sets it — the rules in force (Corporate Standard 2004,
   Scope 2 Guidance 2015, Scope 3 Standard 2011).
+- **default from**: the document the default's behaviour comes from (cited by a run that leaves the
+  option at its default).
 - **revised**: what the revision drafts propose; *open* where they propose no value. The preset
   `rulesets/ghgp-draft-2026` sets these.
 - **status** of the proposal: `consulted` (public consultation held, closed), `progress_update`
   (working-group direction, not approved), `white_paper` (request for information), `published`
   (final). Nothing in the revision is final: the consolidated standard is planned for Q4 2028.
 - **as of**: the date of the cited document (a month where it gives no day).
-- **read by**: calculators and boundary methods that read the option, so change numbers directly;
-  other options are read by rules (`where policy("…") = …`), metrics and checks, and are recorded in
-  every run's manifest.
+- **read by**: calculators and boundary methods that read the option (so change numbers directly)
+  and reporters that read it (so change the report); any option can also be read by rules
+  (`policy("…")` in a where clause or a calc argument), metrics and checks. Every run's manifest
+  records every option's value.
 
 The docs summarise; they do not reproduce the standards' text.
 """
@@ -82,13 +85,17 @@ def render(registry) -> str:
     for name, method in sorted(registry.boundary_methods.items()):
         for policy in method.reads_policies:
             readers.setdefault(policy, []).append(f"boundary `{name}`")
-    lines = [HEADER, "| option | type | default | revised | status | source | as of | read by | doc |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    for name, reporter in sorted(registry.reporters.items()):
+        for policy in reporter.reads_policies:
+            readers.setdefault(policy, []).append(f"reporter `{name}`")
+    lines = [HEADER, "| option | type | default | default from | revised | status | source | as of | read by | doc |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for name, option in sorted(registry.policy_options.items()):
         revised = value_text(option.revised) if option.revised is not None else (
             "—" if option.status == "published" else "*open*")
         read_by = ", ".join(readers.get(name, [])) or "rules, metrics, checks"
-        lines.append(f"| `{name}` | {cell(type_text(option.type))} | {value_text(option.default)} | {revised} | "
+        lines.append(f"| `{name}` | {cell(type_text(option.type))} | {value_text(option.default)} | "
+                     f"{cell(option.in_force_source or option.source_doc)} | {revised} | "
                      f"{option.status} | {cell(option.source_doc)} | {option.as_of or ''} | {read_by} | "
                      f"{cell(option.doc)} |")
     return "\n".join(lines) + "\n"

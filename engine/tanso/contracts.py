@@ -119,6 +119,9 @@ class PolicyOption:
     # True for an option that describes the inventory (recorded in the manifest) rather than
     # changing a number or the report: setting it is never reported as having no effect.
     recorded_only: bool = False
+    # Where the default (the behaviour in force) comes from, when that is not `source_doc` (which then
+    # describes the proposal): a run that leaves the option at its default cites this, as in force.
+    in_force_source: str | None = None
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,14 @@ Which options change numbers, and where:
 |---|---|
 | `boundary.approach` | boundary method `consolidation` (weights entities) |
 | `gwp.set`, `gwp.methane_by_origin` | every factor-based calculator (gas weights) |
-| `scope2.market.*` matching, exemption, deliverability, fallback, legacy | calculator `market_based` |
-| `scope3.cat16.facilitated_weight` | rules (`calc reported_emissions(emissions: x * 0.33)` …) |
-| the others | rules through `where policy("…") = …`, metrics and checks; recorded in the manifest |
+| `scope2.market.*` matching, exemption, deliverability, SSS, fallback, legacy | calculator `market_based` |
+| `scope3.supplier_allocation` | calculator `supplier_allocation` |
+| `scope3.cat16.facilitated_weight` | rules, in a calc argument (`emissions: x * policy("…")`) |
+| `ami.*`, `scope1.market_instruments`, `scope3.required_in_inventory`, `scope3.disaggregate_by_data_type`, `scope3.split_required_optional`, `scope3.verification_status`, `scope3.cat15.disclose_coverage` | the `inventory` reporter (`tanso_report`), and rules outside the scopes |
+| the others | rules through `where policy("…") = …`, metrics and checks |
+
+A `set` of an option nothing reads is a warning (`tanso check`); `boundary.financial_control_basis`
+only describes the entities table and is recorded in the manifest (`recorded_only`).
 """
 
 from __future__ import annotations
@@ -83,9 +88,27 @@ GWP_METHANE_BY_ORIGIN = PolicyOption(
     as_of="2024-08-07", revised=True)
 
 
+# Where each option's default (the behaviour in force) comes from; the longest matching prefix wins.
+IN_FORCE = {
+    "boundary.": f"{CS_2004}, ch. 3",
+    "scope3.required_in_inventory": f"{CS_2004}, ch. 4 (Scope 3 optional) and {S3_2011}",
+    "biogenic.": f"{CS_2004}, ch. 4",
+    "removals.": f"{CS_2004}, ch. 4 (no removals accounting in force)",
+    "scope1.": "no guidance in force (GHG Protocol, Interim Update on Accounting for Biomethane Certificates)",
+    "scope2.": S2_2015,
+    "ami.": f"{CS_2004}, ch. 8 and {S2_2015} (dual reporting)",
+    "scope3.": S3_2011,
+    "scope3.cat16.facilitated_weight": PCAF_B,
+}
+
+
+def _in_force(name: str) -> str:
+    return IN_FORCE[max((p for p in IN_FORCE if name.startswith(p)), key=len)]
+
+
 def _option(name, type_, default, revised, status, source_doc, as_of, doc, recorded_only=False) -> PolicyOption:
     return PolicyOption(name=name, type=type_, default=default, doc=doc, status=status, source_doc=source_doc,
-                        as_of=as_of, revised=revised, recorded_only=recorded_only)
+                        as_of=as_of, revised=revised, recorded_only=recorded_only, in_force_source=_in_force(name))
 
 
 REVISION_OPTIONS: list[PolicyOption] = [

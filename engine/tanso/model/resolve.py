@@ -363,8 +363,9 @@ def _bind_policies(layer: _Layer, registry: Registry, diagnostics: Diagnostics) 
         bound[name] = chosen.model_copy(update={"value": value})
     for name, option in options.items():
         if name not in bound and name not in layer.policies:
-            bound[name] = PolicyValue(name=name, value=option.default, provenance=ast.Provenance(
-                source=option.source_doc, as_of=option.as_of, status=option.status), layer="default", span=None)
+            provenance = (ast.Provenance(source=option.in_force_source, status="published") if option.in_force_source
+                          else ast.Provenance(source=option.source_doc, as_of=option.as_of, status=option.status))
+            bound[name] = PolicyValue(name=name, value=option.default, provenance=provenance, layer="default", span=None)
     return dict(sorted(bound.items()))
 
 
