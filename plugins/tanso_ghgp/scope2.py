@@ -185,8 +185,10 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
                        "CASE WHEN s._cov_legacy > 0 THEN s._ids_legacy END)")
         else:
             covered_sql, ids_sql = "s._cov_matched", "s._ids_matched"
-        allocated = ctx.view("allocated", f"SELECT s.*, {covered_sql} AS _covered, {ids_sql} AS _certificates "
-                                          f"FROM {stage} s")
+        # Computed once: the covered rows, every remainder tier and the rejects read it, and as a view each
+        # would re-run the allocation windows (and hold their buffers) in the same ledger query.
+        allocated = ctx.table("allocated", f"SELECT s.*, {covered_sql} AS _covered, {ids_sql} AS _certificates "
+                                           f"FROM {stage} s")
     else:
         allocated = ctx.view("allocated", f"SELECT c.*, CAST(0 AS DECIMAL(18,6)) AS _covered, "
                                           f"CAST(NULL AS VARCHAR) AS _certificates FROM {consumption} c")
@@ -209,7 +211,9 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
                               weights=policy_weights(ctx.policies, factor_gases(ctx, factors)),
                               quantity="_remainder_kwh", quantity_unit=KWH)
         ledgers.append(plan.ledger)
-        reject_views.append((ctx.view(f"tier{index}_rejects", plan.rejects), method))
+        # A table: the next tier's rows and the final rejects both read it; as views, each tier would
+        # re-evaluate every earlier one twice (2^tiers passes over the rows).
+        reject_views.append((ctx.table(f"tier{index}_rejects", plan.rejects), method))
         step_src = ctx.view(f"tier{index + 1}_rows", f"SELECT r.* FROM {step_src} r WHERE r._row_id IN "
                                                      f"(SELECT row_id FROM {reject_views[-1][0]})")
     # Under the fossil fallback the location-based grid average may not be used: say so where a row
@@ -230,7 +234,7 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
             WHEN b.{u} IS NULL THEN '{p.unit} is missing' {unit_reasons}
             ELSE 'unit ' || b.{u} || ' is not an energy unit' END AS reason
         FROM {ctx.src} b WHERE b._row_id NOT IN (SELECT _row_id FROM {consumption})"""
-    rejects = ctx.view("rejects", f"{unusable} UNION ALL {uncomputed}")
+    rejects = ctx.table("rejects", f"{unusable} UNION ALL {uncomputed}")  # read by the ledger and the engine
     method = "'market-based: energy attribute certificates'"
     qualifiers = []
     if hours:
