@@ -214,7 +214,8 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
         # A table: the next tier's rows and the final rejects both read it; as views, each tier would
         # re-evaluate every earlier one twice (2^tiers passes over the rows).
         reject_views.append((ctx.table(f"tier{index}_rejects", plan.rejects), method))
-        step_src = ctx.view(f"tier{index + 1}_rows", f"SELECT r.* FROM {step_src} r WHERE r._row_id IN "
+        # A tier rejects only rows it was given: one semi-join with the remainder selects them (no nesting).
+        step_src = ctx.view(f"tier{index + 1}_rows", f"SELECT r.* FROM {remainder} r WHERE r._row_id IN "
                                                      f"(SELECT row_id FROM {reject_views[-1][0]})")
     # Under the fossil fallback the location-based grid average may not be used: say so where a row
     # found no factor and no fossil set is given.

@@ -77,6 +77,7 @@ class _Planner:
         self.factors: dict[str, FactorTable] = {}
         self.rule_sources: dict[str, str] = {}     # rule id → relation with its rows
         self.rule_ledgers: dict[str, str] = {}
+        self.ledger_parts: dict[str, list[str]] = {}  # rule id → its ledger, one relation per method
         self.rule_rejects: dict[str, str] = {}
         self.rule_tables: dict[str, str] = {}      # rule id → input table its rows come from
         self.columns: dict[str, dict[str, str]] = {}  # rule id → columns of its rows
@@ -225,20 +226,30 @@ class _Planner:
             ledgers.append((ledger_view, step.calculator))
             rejects.append((reject_view, step.calculator))
             if index + 1 < len(rule.steps):  # the next method of a first_of chain gets what this one could not do
+                # The rows this method rejected are among its own rows, so one semi-join with the rule's rows
+                # selects them; filtering the previous method's rows instead nested one semi-join (and its
+                # hash table over the rows) per earlier method.
                 next_src = f"src__{rid}_{index + 1}"
-                self.con.execute(f"CREATE OR REPLACE VIEW {next_src} AS SELECT s.* FROM {step_src} s "
+                self.con.execute(f"CREATE OR REPLACE VIEW {next_src} AS SELECT s.* FROM {src} s "
                                  f"WHERE s._row_id IN (SELECT row_id FROM {reject_view})")
                 step_src = next_src
 
-        rule_ledger = f"rule_ledger__{rid}"
+        # One view per method, so the ledger can be written one method's query at a time.
         scope, category = rule.node.scope, rule.node.category
-        self.con.execute(f"CREATE OR REPLACE VIEW {rule_ledger} AS " + " UNION ALL ".join(
-            f"SELECT {literal(rule.id)} AS rule_id, {literal(rule.node.span.short)} AS rule_source, "
-            f"CAST({literal(scope)} AS INTEGER) AS scope, CAST({literal(category)} AS INTEGER) AS category, "
-            f"CAST({literal(rule.node.basis)} AS VARCHAR) AS basis, "
-            f"{literal(self.rule_tables[rule.id])} AS input_table, {literal(calc)} AS calculator, l.* FROM {view} l"
-            for view, calc in ledgers))
+        parts = []
+        for index, (view, calc) in enumerate(ledgers):
+            parts.append(f"rule_ledger__{rid}_{index}")
+            self.con.execute(
+                f"CREATE OR REPLACE VIEW {parts[-1]} AS "
+                f"SELECT {literal(rule.id)} AS rule_id, {literal(rule.node.span.short)} AS rule_source, "
+                f"CAST({literal(scope)} AS INTEGER) AS scope, CAST({literal(category)} AS INTEGER) AS category, "
+                f"CAST({literal(rule.node.basis)} AS VARCHAR) AS basis, "
+                f"{literal(self.rule_tables[rule.id])} AS input_table, {literal(calc)} AS calculator, l.* FROM {view} l")
+        rule_ledger = f"rule_ledger__{rid}"
+        self.con.execute(f"CREATE OR REPLACE VIEW {rule_ledger} AS "
+                         + " UNION ALL ".join(f"SELECT * FROM {part}" for part in parts))
         self.rule_ledgers[rule.id] = rule_ledger
+        self.ledger_parts[rule.id] = parts
         # A row rejected by every method of a chain is rejected with every method's reason.
         last, last_calc = rejects[-1]
         reasons = " || '; ' || ".join(f"'{calc}: ' || r{i}.reason" for i, (_, calc) in enumerate(rejects))
@@ -291,7 +302,7 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
 
     progress("writing the ledger")
     ledger_path = out_dir / LEDGER_FILE
-    _write_ledger(con, [planner.rule_ledgers[r] for r in order], ledger_path)
+    _write_ledger(con, [part for r in order for part in planner.ledger_parts[r]], ledger_path)
     con.execute(f"CREATE OR REPLACE VIEW run_ledger AS SELECT * FROM read_parquet({literal(str(ledger_path))})")
 
     progress("summarising and checking conservation")
@@ -331,11 +342,11 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
 
 
 def _write_ledger(con, relations: list[str], path: Path) -> None:
-    """Write the rules' ledgers into one Parquet file, one rule's query at a time.
+    """Write the rules' ledgers into one Parquet file, one query per rule and method at a time.
 
     One COPY over the union of every rule kept the joins, windows and semi-joins of all rules in
     memory until the end (5 GB at 10M rows of ghgp-current). Each query here is freed before the
-    next starts, so memory is that of the largest rule. Rows come in rule order; the file is laid
+    next starts, so memory is that of the largest single method. Rows come in rule order; the file is laid
     out as DuckDB's COPY writes it (full row groups, zstd, decimals up to 18 digits as integers)."""
     writer, pending, pending_rows = None, [], 0
     try:
