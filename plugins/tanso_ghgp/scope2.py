@@ -211,12 +211,17 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
                               weights=policy_weights(ctx.policies, factor_gases(ctx, factors)),
                               quantity="_remainder_kwh", quantity_unit=KWH)
         ledgers.append(plan.ledger)
-        # A table: the next tier's rows and the final rejects both read it; as views, each tier would
-        # re-evaluate every earlier one twice (2^tiers passes over the rows).
-        reject_views.append((ctx.table(f"tier{index}_rejects", plan.rejects), method))
+        # Tables, as in the engine's first_of chains (as views, each tier re-evaluated every earlier one
+        # twice, 2^tiers passes): which rows a tier could not price, read by every later tier, as a narrow
+        # table; the reasons, which matter only for rows no later tier prices either, pruned to those rows.
         # A tier rejects only rows it was given: one semi-join with the remainder selects them (no nesting).
+        tier_rejects = ctx.table(f"tier{index}_rejects", plan.rejects)
+        for earlier, (relation, _) in enumerate(reject_views):
+            ctx.table(f"tier{earlier}_rejects", f"SELECT * FROM {relation} WHERE row_id IN (SELECT row_id FROM {tier_rejects})")
+        reject_views.append((tier_rejects, method))
+        rejected = ctx.table(f"tier{index}_rejected", f"SELECT row_id FROM {tier_rejects}")
         step_src = ctx.view(f"tier{index + 1}_rows", f"SELECT r.* FROM {remainder} r WHERE r._row_id IN "
-                                                     f"(SELECT row_id FROM {reject_views[-1][0]})")
+                                                     f"(SELECT row_id FROM {rejected})")
     # Under the fossil fallback the location-based grid average may not be used: say so where a row
     # found no factor and no fossil set is given.
     note = (" || '; no fossil factor set is given and scope2.market.residual_mix_fallback = fossil forbids the "
