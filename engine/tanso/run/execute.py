@@ -32,6 +32,7 @@ from tanso.run.session import Session
 
 LEDGER_FILE = "ledger.parquet"
 LEDGER_ROW_GROUP = 122_880          # rows per Parquet row group, as DuckDB's own COPY writes them
+LEDGER_BATCH = 16_384               # rows per Arrow batch taken from DuckDB while writing (bounds memory)
 LEDGER_ZSTD_LEVEL = 3               # DuckDB's default zstd level
 RESULT_TYPE = contracts.CALC_LEDGER_COLUMNS["quantity"]  # result_co2e_kg as a derived rule reads it
 REJECT_COLUMNS = "row_id VARCHAR, input_table VARCHAR, input_row BIGINT, rule_id VARCHAR, rule_source VARCHAR, reason VARCHAR"
@@ -279,11 +280,11 @@ def _project(select: str, columns: dict[str, str]) -> str:
 
 
 def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: Path, out_dir: Path, *,
-             selected: set[str] | None = None, threads: int | None = None,
+             selected: set[str] | None = None, threads: int | None = None, memory_limit: str | None = None,
              progress: Callable[[str], None] = lambda message: None, session: Session | None = None,
              label: str = "run") -> RunResult:
     out_dir.mkdir(parents=True, exist_ok=True)
-    session = session or Session(registry, data_dir, threads)
+    session = session or Session(registry, data_dir, threads, memory_limit)
     schema = session.new_schema(label)
     planner = _Planner(ruleset, session)
     con = planner.con
@@ -358,7 +359,7 @@ def _write_ledger(con, relations: list[str], path: Path) -> None:
     writer, pending, pending_rows = None, [], 0
     try:
         for relation in relations:
-            reader = con.sql(f"SELECT * FROM {relation}").to_arrow_reader(LEDGER_ROW_GROUP)
+            reader = con.sql(f"SELECT * FROM {relation}").to_arrow_reader(LEDGER_BATCH)
             if writer is None:
                 # Dictionary-encode the repetitive text columns only; row ids are all distinct.
                 texts = [f.name for f in reader.schema
