@@ -183,11 +183,6 @@ def worker(rows: int, out: Path, threads: int | None, profile: bool = False, mem
         import run as single
         timer = single._install_profiler()
     marks = []
-    session = None
-    if memory_limit:
-        from tanso.run.session import Session
-        session = Session(prepared.registry, data_dir(rows), threads)
-        session.con.execute(f"SET memory_limit = '{memory_limit}'")
 
     def progress(message: str) -> None:
         marks.append((message, time.perf_counter() - t0))
@@ -197,7 +192,7 @@ def worker(rows: int, out: Path, threads: int | None, profile: bool = False, mem
                   flush=True)
     t0 = time.perf_counter()
     result = evaluate(prepared.ruleset, prepared.registry, prepared.graph, data_dir(rows), out, threads=threads,
-                      progress=progress, session=session)
+                      memory_limit=memory_limit, progress=progress)
     wall = time.perf_counter() - t0
     con = result.connection
     per_rule = con.execute("SELECT rule_id, count(*) FROM run_rejects GROUP BY ALL ORDER BY ALL").fetchall()

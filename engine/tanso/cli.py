@@ -137,9 +137,11 @@ def graph(ruleset: Path, overlays, fmt: str, selector: str | None) -> None:
 @set_option
 @click.option("--select", "selector", default=None, help="evaluate only these rules (dbt-style: rule+, +rule)")
 @click.option("--threads", type=int, default=None, help="DuckDB threads (default: all cores)")
+@click.option("--memory-limit", default=None, help="DuckDB memory limit, e.g. 1GB (default: DuckDB's, 80% of RAM); "
+                                                   "above it DuckDB spills to a temporary folder")
 @click.option("--fail-on-check", is_flag=True, help=f"exit {EXIT_CHECK_FAILED} when a check fails")
 def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: str, fmt: str, overlays, sets,
-             selector: str | None, threads: int | None, fail_on_check: bool) -> None:
+             selector: str | None, threads: int | None, memory_limit: str | None, fail_on_check: bool) -> None:
     """Evaluate RULESET on the tables in --data and print totals by scope and category."""
     from tanso.graph import select
     from tanso.run import evaluate as run_evaluate
@@ -156,7 +158,8 @@ def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: st
             target = out_dir or Path(scratch)
             with _progress() as report:
                 result = run_evaluate(prepared.ruleset, prepared.registry, prepared.graph, data_dir, target,
-                                      selected=selected, threads=threads, progress=report)
+                                      selected=selected, threads=threads, memory_limit=memory_limit,
+                                      progress=report)
             click.echo(reporter.write(result, None), nl=False)
             if out_dir is not None:
                 written = export(result, out_dir, out_format)
@@ -190,8 +193,10 @@ def test_command(path: Path, show_coverage: bool, fail_under: float | None) -> N
 @click.option("--format", "fmt", default="table", show_default=True, help="table, json or html")
 @set_option
 @click.option("--threads", type=int, default=None)
+@click.option("--memory-limit", default=None, help="DuckDB memory limit, e.g. 1GB (default: DuckDB's, 80% of RAM); "
+                                                   "above it DuckDB spills to a temporary folder")
 def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | None, fmt: str, sets,
-            threads: int | None) -> None:
+            threads: int | None, memory_limit: str | None) -> None:
     """Evaluate BASE and REVISED on --data and attribute the difference to each change.
 
     Without REVISED, the revision is BASE with the --set values (e.g. --set scope2.market.matching=hourly).
@@ -211,7 +216,7 @@ def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | No
             target = out_dir or Path(scratch)
             with _progress() as report:
                 comparison = run_compare(base_prepared.ruleset, revised_prepared.ruleset, registry, data_dir, target,
-                                         threads=threads, progress=report)
+                                         threads=threads, memory_limit=memory_limit, progress=report)
             click.echo(reporter.write(comparison, None), nl=False)
             if out_dir is not None:
                 written = [out_dir / "comparison.json"]

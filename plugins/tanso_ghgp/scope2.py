@@ -185,8 +185,10 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
                        "CASE WHEN s._cov_legacy > 0 THEN s._ids_legacy END)")
         else:
             covered_sql, ids_sql = "s._cov_matched", "s._ids_matched"
-        allocated = ctx.view("allocated", f"SELECT s.*, {covered_sql} AS _covered, {ids_sql} AS _certificates "
-                                          f"FROM {stage} s")
+        # Computed once: the covered rows, every remainder tier and the rejects read it, and as a view each
+        # would re-run the allocation windows (and hold their buffers) in the same ledger query.
+        allocated = ctx.table("allocated", f"SELECT s.*, {covered_sql} AS _covered, {ids_sql} AS _certificates "
+                                           f"FROM {stage} s")
     else:
         allocated = ctx.view("allocated", f"SELECT c.*, CAST(0 AS DECIMAL(18,6)) AS _covered, "
                                           f"CAST(NULL AS VARCHAR) AS _certificates FROM {consumption} c")
@@ -209,9 +211,17 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
                               weights=policy_weights(ctx.policies, factor_gases(ctx, factors)),
                               quantity="_remainder_kwh", quantity_unit=KWH)
         ledgers.append(plan.ledger)
-        reject_views.append((ctx.view(f"tier{index}_rejects", plan.rejects), method))
-        step_src = ctx.view(f"tier{index + 1}_rows", f"SELECT r.* FROM {step_src} r WHERE r._row_id IN "
-                                                     f"(SELECT row_id FROM {reject_views[-1][0]})")
+        # Tables, as in the engine's first_of chains (as views, each tier re-evaluated every earlier one
+        # twice, 2^tiers passes): which rows a tier could not price, read by every later tier, as a narrow
+        # table; the reasons, which matter only for rows no later tier prices either, pruned to those rows.
+        # A tier rejects only rows it was given: one semi-join with the remainder selects them (no nesting).
+        tier_rejects = ctx.table(f"tier{index}_rejects", plan.rejects)
+        for earlier, (relation, _) in enumerate(reject_views):
+            ctx.table(f"tier{earlier}_rejects", f"SELECT * FROM {relation} WHERE row_id IN (SELECT row_id FROM {tier_rejects})")
+        reject_views.append((tier_rejects, method))
+        rejected = ctx.table(f"tier{index}_rejected", f"SELECT row_id FROM {tier_rejects}")
+        step_src = ctx.view(f"tier{index + 1}_rows", f"SELECT r.* FROM {remainder} r WHERE r._row_id IN "
+                                                     f"(SELECT row_id FROM {rejected})")
     # Under the fossil fallback the location-based grid average may not be used: say so where a row
     # found no factor and no fossil set is given.
     note = (" || '; no fossil factor set is given and scope2.market.residual_mix_fallback = fossil forbids the "
@@ -230,7 +240,7 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
             WHEN b.{u} IS NULL THEN '{p.unit} is missing' {unit_reasons}
             ELSE 'unit ' || b.{u} || ' is not an energy unit' END AS reason
         FROM {ctx.src} b WHERE b._row_id NOT IN (SELECT _row_id FROM {consumption})"""
-    rejects = ctx.view("rejects", f"{unusable} UNION ALL {uncomputed}")
+    rejects = ctx.table("rejects", f"{unusable} UNION ALL {uncomputed}")  # read by the ledger and the engine
     method = "'market-based: energy attribute certificates'"
     qualifiers = []
     if hours:

@@ -69,7 +69,9 @@ class CalcContext:
         return relation
 
     def table(self, name: str, sql: str) -> str:
-        """Materialise a small plan-time relation (e.g. effective factors) that every row joins."""
+        """Materialise a relation the plan reads more than once: a small one every row joins (e.g.
+        effective factors), or rows that several later steps read (e.g. an allocation), so that its
+        work is done once instead of once per reader."""
         relation = f"{self.rule_id}__{name}"
         self.query(f"CREATE OR REPLACE TABLE {relation} AS {sql}")
         return relation

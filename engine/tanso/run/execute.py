@@ -17,6 +17,7 @@ from typing import Any, Callable
 import duckdb
 import networkx as nx
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from tanso import contracts
 from tanso.diagnostics import InputError, InvariantError
@@ -31,6 +32,9 @@ from tanso.run.inputs import LoadedInput, find_file, load_factor_set, load_input
 from tanso.run.session import Session
 
 LEDGER_FILE = "ledger.parquet"
+LEDGER_ROW_GROUP = 122_880          # rows per Parquet row group, as DuckDB's own COPY writes them
+LEDGER_BATCH = 16_384               # rows per Arrow batch taken from DuckDB while writing (bounds memory)
+LEDGER_ZSTD_LEVEL = 3               # DuckDB's default zstd level
 RESULT_TYPE = contracts.CALC_LEDGER_COLUMNS["quantity"]  # result_co2e_kg as a derived rule reads it
 REJECT_COLUMNS = "row_id VARCHAR, input_table VARCHAR, input_row BIGINT, rule_id VARCHAR, rule_source VARCHAR, reason VARCHAR"
 EXCLUDED_COLUMNS = ("row_id VARCHAR, input_table VARCHAR, input_row BIGINT, rule_id VARCHAR, exclusion_id VARCHAR, "
@@ -76,6 +80,7 @@ class _Planner:
         self.factors: dict[str, FactorTable] = {}
         self.rule_sources: dict[str, str] = {}     # rule id → relation with its rows
         self.rule_ledgers: dict[str, str] = {}
+        self.ledger_parts: dict[str, list[str]] = {}  # rule id → its ledger, one relation per method
         self.rule_rejects: dict[str, str] = {}
         self.rule_tables: dict[str, str] = {}      # rule id → input table its rows come from
         self.columns: dict[str, dict[str, str]] = {}  # rule id → columns of its rows
@@ -164,6 +169,20 @@ class _Planner:
         return (f"SELECT b.*, w.weight AS _boundary_weight, w.reason AS _boundary_reason FROM {base} b "
                 f"LEFT JOIN {boundary} w ON w.entity = b.entity")
 
+    def rule_results(self, rule_id: str) -> str:
+        """Each row's result under a rule, for the rules derived from it: a narrow table computed once
+        (not the rule's whole ledger, whose rows are only computed when the ledger is written)."""
+        table = f"rule_results__{_safe(rule_id)}"
+        if table not in self._done:
+            # Typed as declared (`decimal` → DECIMAL(18,6), the contract's quantity type), so a calculator
+            # multiplying it stays in range and the ledger's `quantity` is the value multiplied.
+            # At 100%: the derived rows carry the same boundary weight and are weighted once.
+            self.con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT row_id, "
+                             f"CAST(round_even(sum(co2e_kg), 6) AS {RESULT_TYPE}) AS result_co2e_kg "
+                             f"FROM {self.rule_ledgers[rule_id]} GROUP BY row_id")
+            self._done.add(table)
+        return table
+
     def plan_rule(self, rule: Rule) -> None:
         source = rule.node.source
         rid = _safe(rule.id)
@@ -178,12 +197,7 @@ class _Planner:
             base = f"results__{rid}"
             self.con.execute(
                 f"CREATE OR REPLACE VIEW {base} AS SELECT s.*, r.result_co2e_kg FROM {self.rule_sources[upstream]} s "
-                # Typed as declared (`decimal` → DECIMAL(18,6), the contract's quantity type), so a calculator
-                # multiplying it stays in range and the ledger's `quantity` is the value multiplied.
-                # At 100%: the derived rows carry the same boundary weight and are weighted once.
-                f"JOIN (SELECT row_id, CAST(round_even(sum(co2e_kg), 6) AS {RESULT_TYPE}) AS result_co2e_kg "
-                f"FROM {self.rule_ledgers[upstream]} GROUP BY row_id) r "
-                f"ON r.row_id = s._row_id")
+                f"JOIN {self.rule_results(upstream)} r ON r.row_id = s._row_id")
             columns = {**self.columns[upstream], "result_co2e_kg": "decimal"}
         where = self.where_sql(source)
         candidates = f"candidates__{rid}"
@@ -213,23 +227,40 @@ class _Planner:
             self.con.execute(f"CREATE OR REPLACE VIEW {ledger_view} AS {_project(plan.ledger, contracts.CALC_LEDGER_COLUMNS)}")
             self.con.execute(f"CREATE OR REPLACE TABLE {reject_view} AS "
                              f"{_project(plan.rejects, contracts.CALC_REJECT_COLUMNS)}")
+            # An earlier method's reasons matter only for the rows this one rejects too: keep only those
+            # (at 10M rows, s3.cat1's first methods reject ~3M rows each, with a reason per row).
+            for earlier, _ in rejects:
+                self.con.execute(f"CREATE OR REPLACE TABLE {earlier} AS SELECT * FROM {earlier} "
+                                 f"WHERE row_id IN (SELECT row_id FROM {reject_view})")
             ledgers.append((ledger_view, step.calculator))
             rejects.append((reject_view, step.calculator))
             if index + 1 < len(rule.steps):  # the next method of a first_of chain gets what this one could not do
-                next_src = f"src__{rid}_{index + 1}"
-                self.con.execute(f"CREATE OR REPLACE VIEW {next_src} AS SELECT s.* FROM {step_src} s "
-                                 f"WHERE s._row_id IN (SELECT row_id FROM {reject_view})")
+                # Which rows, read by every later method, is a narrow table of its own. The rows this method
+                # rejected are among its own rows, so one semi-join with the rule's rows selects them;
+                # filtering the previous method's rows instead nested one semi-join (and its hash table over
+                # the rows) per earlier method.
+                rejected, next_src = f"rejected__{rid}_{index}", f"src__{rid}_{index + 1}"
+                self.con.execute(f"CREATE OR REPLACE TABLE {rejected} AS SELECT row_id FROM {reject_view}")
+                self.con.execute(f"CREATE OR REPLACE VIEW {next_src} AS SELECT s.* FROM {src} s "
+                                 f"WHERE s._row_id IN (SELECT row_id FROM {rejected})")
                 step_src = next_src
 
-        rule_ledger = f"rule_ledger__{rid}"
+        # One view per method, so the ledger can be written one method's query at a time.
         scope, category = rule.node.scope, rule.node.category
-        self.con.execute(f"CREATE OR REPLACE VIEW {rule_ledger} AS " + " UNION ALL ".join(
-            f"SELECT {literal(rule.id)} AS rule_id, {literal(rule.node.span.short)} AS rule_source, "
-            f"CAST({literal(scope)} AS INTEGER) AS scope, CAST({literal(category)} AS INTEGER) AS category, "
-            f"CAST({literal(rule.node.basis)} AS VARCHAR) AS basis, "
-            f"{literal(self.rule_tables[rule.id])} AS input_table, {literal(calc)} AS calculator, l.* FROM {view} l"
-            for view, calc in ledgers))
+        parts = []
+        for index, (view, calc) in enumerate(ledgers):
+            parts.append(f"rule_ledger__{rid}_{index}")
+            self.con.execute(
+                f"CREATE OR REPLACE VIEW {parts[-1]} AS "
+                f"SELECT {literal(rule.id)} AS rule_id, {literal(rule.node.span.short)} AS rule_source, "
+                f"CAST({literal(scope)} AS INTEGER) AS scope, CAST({literal(category)} AS INTEGER) AS category, "
+                f"CAST({literal(rule.node.basis)} AS VARCHAR) AS basis, "
+                f"{literal(self.rule_tables[rule.id])} AS input_table, {literal(calc)} AS calculator, l.* FROM {view} l")
+        rule_ledger = f"rule_ledger__{rid}"
+        self.con.execute(f"CREATE OR REPLACE VIEW {rule_ledger} AS "
+                         + " UNION ALL ".join(f"SELECT * FROM {part}" for part in parts))
         self.rule_ledgers[rule.id] = rule_ledger
+        self.ledger_parts[rule.id] = parts
         # A row rejected by every method of a chain is rejected with every method's reason.
         last, last_calc = rejects[-1]
         reasons = " || '; ' || ".join(f"'{calc}: ' || r{i}.reason" for i, (_, calc) in enumerate(rejects))
@@ -252,25 +283,20 @@ def _project(select: str, columns: dict[str, str]) -> str:
 
 
 def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: Path, out_dir: Path, *,
-             selected: set[str] | None = None, threads: int | None = None,
+             selected: set[str] | None = None, threads: int | None = None, memory_limit: str | None = None,
              progress: Callable[[str], None] = lambda message: None, session: Session | None = None,
              label: str = "run") -> RunResult:
     out_dir.mkdir(parents=True, exist_ok=True)
-    session = session or Session(registry, data_dir, threads)
+    session = session or Session(registry, data_dir, threads, memory_limit)
     schema = session.new_schema(label)
     planner = _Planner(ruleset, session)
     con = planner.con
     order = [r for r in rule_order(graph) if selected is None or f"rule:{r}" in selected]
     if not order:
         raise InputError("no rule to evaluate (check --select)")
-    dependents = {u.split(":", 1)[1] for u, v in graph.edges if u.startswith("rule:") and v.startswith("rule:")}
     for rule_id in order:
         progress(f"planning {rule_id}")
         planner.plan_rule(ruleset.rules[rule_id])
-        if rule_id in dependents:  # read again by a derived rule: compute once
-            table = f"mat__{_safe(rule_id)}"
-            con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {planner.rule_ledgers[rule_id]}")
-            planner.rule_ledgers[rule_id] = table
 
     progress("computing rejects and exclusions")
     tables = sorted({planner.rule_tables[r] for r in order})
@@ -287,8 +313,7 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
 
     progress("writing the ledger")
     ledger_path = out_dir / LEDGER_FILE
-    union = " UNION ALL ".join(f"SELECT * FROM {planner.rule_ledgers[r]}" for r in order)
-    con.execute(f"COPY ({union}) TO {literal(str(ledger_path))} (FORMAT parquet, COMPRESSION zstd)")
+    _write_ledger(con, [part for r in order for part in planner.ledger_parts[r]], ledger_path)
     con.execute(f"CREATE OR REPLACE VIEW run_ledger AS SELECT * FROM read_parquet({literal(str(ledger_path))})")
 
     progress("summarising and checking conservation")
@@ -330,6 +355,38 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
     return RunResult(ruleset, out_dir, summary, totals, gases, counts[1], counts[2], counts[0], metrics, checks,
                      declared_exclusions, manifest, digest, con, schema,
                      {name: loaded.relation for name, loaded in sorted(planner.inputs.items())})
+
+
+def _write_ledger(con, relations: list[str], path: Path) -> None:
+    """Write the rules' ledgers into one Parquet file, one query per rule and method at a time.
+
+    One COPY over the union of every rule kept the joins, windows and semi-joins of all rules in
+    memory until the end (5 GB at 10M rows of ghgp-current). Each query here is freed before the
+    next starts, so memory is that of the largest single method. Rows come in rule order; the file is laid
+    out as DuckDB's COPY writes it (full row groups, zstd, decimals up to 18 digits as integers)."""
+    writer, pending, pending_rows = None, [], 0
+    try:
+        for relation in relations:
+            reader = con.sql(f"SELECT * FROM {relation}").to_arrow_reader(LEDGER_BATCH)
+            if writer is None:
+                # Dictionary-encode the repetitive text columns only; row ids are all distinct.
+                texts = [f.name for f in reader.schema
+                         if f.name != "row_id" and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))]
+                writer = pq.ParquetWriter(path, reader.schema, compression="zstd", compression_level=LEDGER_ZSTD_LEVEL,
+                                          use_dictionary=texts, store_decimal_as_integer=True)
+            for batch in reader:
+                pending.append(batch)
+                pending_rows += batch.num_rows
+                if pending_rows >= LEDGER_ROW_GROUP:
+                    table = pa.Table.from_batches(pending)
+                    full = pending_rows - pending_rows % LEDGER_ROW_GROUP
+                    writer.write_table(table.slice(0, full), row_group_size=LEDGER_ROW_GROUP)
+                    pending, pending_rows = table.slice(full).to_batches(), pending_rows - full
+        if pending_rows:
+            writer.write_table(pa.Table.from_batches(pending))
+    finally:
+        if writer is not None:
+            writer.close()
 
 
 def _rows(con, sql: str) -> list[dict[str, Any]]:

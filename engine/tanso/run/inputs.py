@@ -101,15 +101,21 @@ def load_input(con, registry: Registry, table: ast.InputTable, data_dir: Path) -
     con.execute(f"CREATE OR REPLACE TEMP VIEW {typed} AS SELECT _row, {row_id} AS _row_id, {', '.join(typed_cols)}, "
                 f"{problem} AS _problem FROM {raw}")
 
-    # One pass finds out whether anything is wrong at all; a clean file then skips every check.
+    # One pass finds out whether anything is wrong at all; a clean file then skips every check, and a
+    # file whose valid rows have distinct ids skips the duplicate search.
     distinct_ids = "count(DISTINCT _row_id)" if key is not None else "count(*)"
     total, bad, distinct = con.execute(
-        f"SELECT count(*), count(*) FILTER (WHERE _problem IS NOT NULL), {distinct_ids} FROM {typed}").fetchone()
+        f"SELECT count(*), count(*) FILTER (WHERE _problem IS NOT NULL), {distinct_ids} FILTER (WHERE _problem IS NULL) "
+        f"FROM {typed}").fetchone()
     valid, rejects = f"input__{table.name}", f"input_rejects__{table.name}"
-    if bad == 0 and distinct == total:
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {valid} AS SELECT * EXCLUDE (_problem) FROM {typed}")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {rejects} (row_id VARCHAR, input_row BIGINT, reason VARCHAR)")
-        return LoadedInput(table.name, path, valid, rejects, file_digest(path), total, 0)
+    where = f"{literal(str(path))} || ' row ' || CAST(_row AS VARCHAR) || ': '"
+    if distinct == total - bad:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {valid} AS SELECT * EXCLUDE (_problem) FROM {typed}"
+                    + (" WHERE _problem IS NULL" if bad else ""))
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {rejects} AS SELECT _row_id AS row_id, _row AS input_row, "
+                    f"CAST({where} || _problem AS VARCHAR) AS reason FROM {typed} WHERE _problem IS NOT NULL"
+                    if bad else f"CREATE OR REPLACE TEMP TABLE {rejects} (row_id VARCHAR, input_row BIGINT, reason VARCHAR)")
+        return LoadedInput(table.name, path, valid, rejects, file_digest(path), total, bad)
 
     duplicates = f"dups__{table.name}"
     con.execute(f"CREATE OR REPLACE TEMP TABLE {duplicates} AS SELECT _row_id, "
@@ -117,7 +123,6 @@ def load_input(con, registry: Registry, table: ast.InputTable, data_dir: Path) -
                 f"WHERE _problem IS NULL GROUP BY _row_id HAVING count(*) > 1")
     con.execute(f"CREATE OR REPLACE TEMP VIEW {valid} AS SELECT * EXCLUDE (_problem) FROM {typed} t "
                 f"WHERE _problem IS NULL AND NOT EXISTS (SELECT 1 FROM {duplicates} d WHERE d._row_id = t._row_id)")
-    where = f"{literal(str(path))} || ' row ' || CAST(_row AS VARCHAR) || ': '"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE {rejects} AS
         SELECT _row_id AS row_id, _row AS input_row, {where} || _problem AS reason FROM {typed} WHERE _problem IS NOT NULL
         UNION ALL

@@ -20,7 +20,7 @@ from tanso.run.inputs import LoadedInput
 
 
 class Session:
-    def __init__(self, registry: Registry, data_dir: Path, threads: int | None = None):
+    def __init__(self, registry: Registry, data_dir: Path, threads: int | None = None, memory_limit: str | None = None):
         self.registry, self.data_dir = registry, data_dir
         self.con = duckdb.connect()
         # Spill to the system's temporary folder, not to `.tmp` in whatever folder the user runs from.
@@ -28,6 +28,8 @@ class Session:
         self.con.execute(f"SET temp_directory = '{self._spill.name}'")
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
+        if memory_limit:  # e.g. "1GB": DuckDB spills what is above it to the temporary folder
+            self.con.execute("SET memory_limit = ?", [memory_limit])
         for macro in MACROS:
             self.con.execute(macro)
         self.inputs: dict[str, LoadedInput] = {}
