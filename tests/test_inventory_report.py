@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from conftest import FUEL_FACTORS, fuel_row, fuel_ruleset, make_case
+from conftest import FUEL_FACTORS, fetch, fuel_row, fuel_ruleset, make_case
 from tanso.cli import main
 
 STATEMENTS = fuel_ruleset(extra="""
@@ -78,3 +78,14 @@ def test_an_option_nothing_reads_is_a_warning_naming_where_it_was_set(tmp_path):
     assert "warning: policy 'removals.report' is set to True in case" in result.output
     assert "warning: policy 'scope3.cat16.enabled' is set to True on the command line" in result.output
     assert "'gwp.set'" not in result.output                  # read by the fuel_combustion calculator
+
+
+def test_a_bad_row_of_a_table_only_the_report_reads_is_rejected_with_its_reason(tmp_path):
+    tables = {**TABLES, "verification": [*TABLES["verification"], {
+        "row_id": "V2", "scope": "two", "category": "", "status": "fully verified", "level": "limited",
+        "provider": "Example Assurance LLP", "standard": "ISAE 3410"}]}
+    case = make_case(tmp_path, STATEMENTS, tables, {"fuels": FUEL_FACTORS})
+    result = case.run()
+    rejected = fetch(result, "run_rejects")
+    assert [(r["row_id"], r["input_table"]) for r in rejected] == [("V2", "verification")]
+    assert "row 2" in rejected[0]["reason"] and "scope" in rejected[0]["reason"]

@@ -298,10 +298,19 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
         progress(f"planning {rule_id}")
         planner.plan_rule(ruleset.rules[rule_id])
 
+    # Tables only metrics, checks or reporters read (a reporter's input only where the data has it):
+    # loaded now, so that their refused rows are in the rejects too.
+    read_after = {t for item in [*ruleset.metrics.values(), *ruleset.checks.values()]
+                  for t in expressions.tables_read_by(item.node.expr)}
+    read_after |= {t for reporter in registry.reporters.values() for t in reporter.inputs
+                   if t in ruleset.inputs and find_file(data_dir, t, registry) is not None}
+    for table in sorted(read_after & set(ruleset.inputs)):
+        planner.input(table)
+
     progress("computing rejects and exclusions")
     tables = sorted({planner.rule_tables[r] for r in order})
     con.execute(f"CREATE OR REPLACE TABLE run_rejects ({REJECT_COLUMNS})")
-    for table in tables:
+    for table in sorted(set(tables) | (read_after & set(ruleset.inputs))):
         if planner.inputs[table].rejected:
             con.execute(f"INSERT INTO run_rejects SELECT row_id, {literal(table)}, input_row, NULL, NULL, reason "
                         f"FROM {planner.inputs[table].rejects}")
@@ -333,13 +342,6 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
                        "ORDER BY scope NULLS FIRST, basis NULLS FIRST, gas")
     counts = con.execute("SELECT (SELECT coalesce(sum(ledger_rows), 0) FROM run_groups), "
                          "(SELECT count(*) FROM run_rejects), (SELECT count(*) FROM run_excluded)").fetchone()
-    read_after = {t for item in [*ruleset.metrics.values(), *ruleset.checks.values()]
-                  for t in expressions.tables_read_by(item.node.expr)}
-    # A reporter's input is optional: read where the data has the file.
-    read_after |= {t for reporter in registry.reporters.values() for t in reporter.inputs
-                   if t in ruleset.inputs and find_file(data_dir, t, registry) is not None}
-    for table in sorted(read_after & set(ruleset.inputs)):
-        planner.input(table)
     functions_ctx = expressions.Relations(ledger="run_ledger", inputs={t: planner.inputs[t].relation for t in planner.inputs},
                                           rules={r.id: (r.node.scope, r.node.category) for r in ruleset.rules.values()},
                                           policies={name: p.value for name, p in ruleset.policies.items()})
