@@ -89,3 +89,12 @@ def test_a_bad_row_of_a_table_only_the_report_reads_is_rejected_with_its_reason(
     rejected = fetch(result, "run_rejects")
     assert [(r["row_id"], r["input_table"]) for r in rejected] == [("V2", "verification")]
     assert "row 2" in rejected[0]["reason"] and "scope" in rejected[0]["reason"]
+
+
+def test_an_option_read_only_by_an_exclusion_is_read(tmp_path):
+    ruleset = fuel_ruleset().replace("set gwp.set = AR5", "set gwp.set = AR5\nset removals.report = true") + (
+        'exclude s1.tests "Test runs are reported elsewhere"\n'
+        '  from fuel_use where use = "test" and policy("removals.report") = true\n')
+    case = make_case(tmp_path, ruleset, {"fuel_use": [fuel_row("F1", "100")]}, {"fuels": FUEL_FACTORS})
+    result = CliRunner().invoke(main, ["check", str(case.ruleset)])
+    assert result.exit_code == 0 and "warning" not in result.output

@@ -195,6 +195,8 @@ def unread_policies(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph) -> 
     check or reporter. Such a `set` changes no number, which its author should be told."""
     read = {node.split(":", 1)[1] for node in graph if node.startswith("policy:") and graph.out_degree(node)}
     read |= {name for reporter in registry.reporters.values() for name in reporter.reads_policies}
+    read |= {name for item in ruleset.exclusions.values() if item.node.source is not None
+             for name, _ in policies_named(item.node.source.where)}
     return [name for name, value in ruleset.policies.items()
             if value.layer != "default" and name not in read and not registry.policy_options[name].recorded_only]
 
