@@ -273,6 +273,21 @@ def test_a_rule_change_that_only_makes_an_option_readable_gives_the_option_the_w
     assert_parts_sum(comparison)
 
 
+def test_an_exclusion_the_revision_adds_is_a_change_with_its_effect(tmp_path):
+    case = base_case(tmp_path, [fuel_row("F1", "100", entity="E1"), fuel_row("F3", "10", entity="E1", use="mobile")])
+    revised = overlay(tmp_path, """\
+        exclude s1.mobile_elsewhere "Mobile fuel is reported by the fleet operator (a test)"
+          from fuel_use where use = "mobile"
+        """)
+    comparison = run_compare(case, tmp_path, revised)
+    (change,) = comparison.changes
+    assert (change.key, change.kind, change.base) == ("exclusion:s1.mobile_elsewhere", "exclusion", "absent")
+    (attribution,) = comparison.attributions
+    assert attribution.shapley == -Fraction("26.8891")     # 10 l of diesel, AR5: 268.891 kg per 100 l
+    assert "exclusion:s1.mobile_elsewhere" in comparison.rule_dependencies["s1.mobile"]
+    assert_parts_sum(comparison)
+
+
 # ------------------------------------------------------------------------------ command line
 
 

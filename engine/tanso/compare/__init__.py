@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from tanso.graph import build_graph
-from tanso.model.resolve import policies_in_rule
+from tanso.model.resolve import policies_in_rule, policies_named
 from tanso.model.ruleset import Ruleset
 from tanso.plugins import Registry
 from tanso.run.execute import AGGREGATE_KEYS, RunResult, evaluate, rule_totals, run_rule_totals
@@ -111,6 +111,18 @@ def find_changes(base: Ruleset, revised: Ruleset) -> list[Change]:
                                                         "absent" if old is None else f"as in {old.layer}",
                                                         what if new is None else f"{what} in {new.layer}",
                                                         where=span.short)))
+    for item_id in sorted(set(base.exclusions) | set(revised.exclusions)):
+        old, new = base.exclusions.get(item_id), revised.exclusions.get(item_id)
+        if old is not None and new is not None and old.node == new.node:
+            continue
+        if (old or new).node.source is None:
+            continue  # a scope/category exclusion is a declaration: it moves no row
+        what = "added" if old is None else "removed" if new is None else "replaced"
+        span = (new or old).node.span
+        found.append(((0, span.file, span.line), Change(f"exclusion:{item_id}", "exclusion", item_id,
+                                                        "absent" if old is None else f"as in {old.layer}",
+                                                        what if new is None else f"{what} in {new.layer}",
+                                                        where=span.short)))
     if base.boundary != revised.boundary:
         span = (revised.boundary or base.boundary).span
         found.append(((0, span.file, span.line), Change("boundary", "boundary", "boundary",
@@ -130,9 +142,16 @@ def scenario(base: Ruleset, revised: Ruleset, applied: frozenset[str]) -> Rulese
             rules[rule_id] = revised.rules[rule_id]
         else:
             rules.pop(rule_id, None)
+    exclusions = dict(base.exclusions)
+    for key in (k for k in applied if k.startswith("exclusion:")):
+        item_id = key.split(":", 1)[1]
+        if item_id in revised.exclusions:
+            exclusions[item_id] = revised.exclusions[item_id]
+        else:
+            exclusions.pop(item_id, None)
     # Inputs and factor sets: the revision's declarations include the base's.
     return base.model_copy(update={
-        "policies": policies, "rules": rules, "inputs": {**base.inputs, **revised.inputs},
+        "policies": policies, "rules": rules, "exclusions": exclusions, "inputs": {**base.inputs, **revised.inputs},
         "factor_sets": {**base.factor_sets, **revised.factor_sets},
         "boundary": revised.boundary if "boundary" in applied else base.boundary})
 
@@ -153,6 +172,11 @@ def dependencies(rule_id: str, base: Ruleset, revised: Ruleset, registry: Regist
             found |= {f"policy:{p}" for p in registry.calculators[step.calculator].policies_read(step.parameters)}
         source = rule.node.source
         found |= {f"policy:{name}" for name, _ in policies_in_rule(rule.node)}
+        # Row-level exclusions of the rule's table, and the options their where clauses read.
+        for item_id, item in ruleset.exclusions.items():
+            if item.node.source is not None and source.table is not None and item.node.source.table == source.table:
+                found.add(f"exclusion:{item_id}")
+                found |= {f"policy:{name}" for name, _ in policies_named(item.node.source.where)}
         boundary = ruleset.boundary
         if boundary is not None and source.table is not None and "entity" in ruleset.columns_of(source.table):
             found.add("boundary")
