@@ -15,6 +15,7 @@ from conftest import FUEL_FACTORS, FUEL_INPUT, fuel_row, make_case, write_csv
 from tanso.cli import main
 from tanso.compare import bases, compare, headline
 from tanso.run import prepare
+from tanso_report.comparison import checks_and_metrics
 
 ENTITIES_INPUT = ("input entities\n  key entity\n  columns parent: text, country: text, equity_share: decimal(18,6),\n"
                   "          financial_control: boolean, operational_control: boolean\n")
@@ -375,3 +376,12 @@ def test_an_added_rule_deriving_from_another_added_rule_exists_only_with_it(tmp_
     assert derived.one_at_a_time == 0  # alone, without s1.all, the derived rule has nothing to read
     assert sum((a.shapley for a in comparison.attributions), Fraction(0)) == sum(
         (r["delta_kg"] for r in comparison.deltas["scope_category"]), Decimal(0))
+
+
+def test_a_check_reading_an_option_the_revision_sets_goes_from_na_to_its_outcome(tmp_path):
+    case = base_case(tmp_path)
+    (case.ruleset / "base.tanso").write_text((case.ruleset / "base.tanso").read_text() + (
+        'check s1.small "Scope 1 at most the threshold × 1000 kg (a test)"\n'
+        '  = total(scope: 1) / 1000 <= policy("boundary.scope12_max_excluded_share")\n'))
+    comparison = run_compare(case, tmp_path, overrides={"boundary.scope12_max_excluded_share": "0.2"})
+    assert {"kind": "check", "id": "s1.small", "base": "N/A", "revised": "FAIL"} in checks_and_metrics(comparison)

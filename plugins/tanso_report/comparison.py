@@ -60,7 +60,32 @@ def render_table(comparison: Comparison, path: Path | None) -> str:
             rows.add_row(row["rule_id"], f"{row['input_table']}:{row['row_id']}", f"{row['delta_kg']:,.3f}",
                          ", ".join(c.split(":", 1)[1] for c in row["caused_by"]))
         console.print(rows)
+    outcomes = checks_and_metrics(comparison)
+    if outcomes:
+        table = Table(title="checks and metrics", title_justify="left")
+        for column in ("id", "base", "revised"):
+            table.add_column(column)
+        for row in outcomes:
+            table.add_row(row["id"], row["base"], row["revised"])
+        console.print(table)
     return display.finish(console, path)
+
+
+def checks_and_metrics(comparison: Comparison) -> list[dict[str, str]]:
+    """Each check's outcome (PASS / FAIL / N/A) and each metric's value in both runs, checks first: a
+    threshold the revision introduces shows here as N/A → FAIL."""
+    def shown(items: list[dict], kind: str) -> dict[str, str]:
+        if kind == "check":
+            return {c["id"]: display.check_status(c) for c in items}
+        return {m["id"]: "—" if m["value"] is None else f"{m['value']:.6g}" for m in items}
+
+    rows = []
+    for kind, attribute in (("check", "checks"), ("metric", "metrics")):
+        before = shown(getattr(comparison.base, attribute), kind)
+        after = shown(getattr(comparison.revised, attribute), kind)
+        rows += [{"kind": kind, "id": name, "base": before.get(name, "absent"), "revised": after.get(name, "absent")}
+                 for name in dict.fromkeys([*before, *after])]
+    return rows
 
 
 def document(comparison: Comparison) -> dict:
@@ -76,6 +101,8 @@ def document(comparison: Comparison) -> dict:
         "row_changes": comparison.row_changes,
         "rule_dependencies": comparison.rule_dependencies,
         "scenarios_evaluated": comparison.scenarios_evaluated,
+        "checks": {"base": comparison.base.checks, "revised": comparison.revised.checks},
+        "metrics": {"base": comparison.base.metrics, "revised": comparison.revised.metrics},
         "policies": {"base": {k: v.value for k, v in comparison.base.ruleset.policies.items()},
                      "revised": {k: v.value for k, v in comparison.revised.ruleset.policies.items()}},
     }

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tanso.compare import Comparison, bases, headline, in_basis, to_decimal
-from tanso_report.comparison import document
+from tanso_report.comparison import checks_and_metrics, document
 from tanso_report.display import emit, plain
 from tanso_report.display import SCOPE3_CATEGORIES, tonnes
 
@@ -444,6 +444,16 @@ def _assumptions_section(comparison: Comparison) -> str:
                         f"<td class=\"txt\">{_e(causes)}</td></tr>")
     if not row_rows:
         row_rows.append("<tr><td colspan=\"6\">No activity row changed.</td></tr>")
+    outcome_rows = [f"<tr><th scope=\"row\"><code>{_e(row['id'])}</code></th><td class=\"txt\">{_e(row['kind'])}</td>"
+                    f"<td class=\"txt\">{_e(row['base'])}</td><td class=\"txt\">{_e(row['revised'])}</td></tr>"
+                    for row in checks_and_metrics(comparison)]
+    outcomes = "" if not outcome_rows else f"""
+    <table class="num outcomes">
+      <caption>Checks (PASS, FAIL, or N/A where the run does not set the option a check reads) and metrics</caption>
+      <thead><tr><th scope="col">id</th><th scope="col">kind</th><th scope="col">current</th>
+        <th scope="col">revised</th></tr></thead>
+      <tbody>{''.join(outcome_rows)}</tbody>
+    </table>"""
     return f"""
   <section id="assumptions" aria-labelledby="assumptions-h">
     <h2 id="assumptions-h">Assumptions</h2>
@@ -453,7 +463,7 @@ def _assumptions_section(comparison: Comparison) -> str:
       <thead><tr><th scope="col">rule</th><th scope="col">row</th><th scope="col">current</th><th scope="col">revised</th>
         <th scope="col">difference</th><th scope="col">caused by</th></tr></thead>
       <tbody>{''.join(row_rows)}</tbody>
-    </table>
+    </table>{outcomes}
     <table class="factors">
       <caption>Factor sets</caption>
       <thead><tr><th scope="col">set</th><th scope="col">publisher</th><th scope="col">edition</th>
