@@ -342,7 +342,7 @@ def test_an_input_the_revision_redeclares_is_read_under_each_declaration(tmp_pat
     # the revision adds a column to fuel_use and a rule reads it; the base reads its own declaration
     rows = [{**fuel_row("F1", "100", entity="E1"), "hour": "7"}]
     case = base_case(tmp_path, rows)
-    revised = overlay(tmp_path, f"""\
+    revised = overlay(tmp_path, """\
         input fuel_use
           key row_id
           columns entity: text, period: text, fuel: text, use: text, quantity: decimal(18,6), unit: text,
