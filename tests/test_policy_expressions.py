@@ -8,6 +8,7 @@ that reads an option the run leaves unset is not applicable: it neither passes n
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import given, strategies as st
@@ -75,8 +76,7 @@ _tree = st.recursive(_leaf, lambda inner: st.builds(lambda op, a, b: ast.BinaryO
                                                     st.sampled_from("+-*/"), inner, inner), max_leaves=6)
 
 
-def _exact(expr) -> "Fraction":
-    from fractions import Fraction
+def _exact(expr) -> Fraction | None:
     if isinstance(expr, ast.Literal):
         return Fraction(expr.value)
     if isinstance(expr, ast.UnaryOp):

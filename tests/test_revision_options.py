@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import importlib.util
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from pydantic import TypeAdapter
