@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-
 from conftest import (FUEL_FACTORS, FUEL_INPUT, excluded, fetch, fuel_row, fuel_ruleset, ledger, make_case,
                       rejects, total_kg)
 from tanso.graph import rule_order
