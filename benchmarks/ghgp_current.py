@@ -60,7 +60,7 @@ UNSCALED = {"share"}       # fractions stay as they are
 BAD_PER_MILLE = 1
 RETRIES = 2
 RSS_KILL_MB = 12_000      # safety stop on a shared 23.5 GiB machine (--rss-kill-mb)
-MEMORY_LIMIT = None       # DuckDB memory_limit for the workers (--memory-limit), default: DuckDB's own (80 % of RAM)
+MEMORY_LIMIT = None       # DuckDB memory_limit for the workers (--memory-limit), default: the engine's (512MB)
 TRACE = False
 
 
