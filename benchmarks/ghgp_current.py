@@ -12,7 +12,8 @@ ruleset, with a fresh row id, a random month and its decimals scaled by 0.5-1.5,
 in the factor files, the units convert and the entities exist. About 0.1 % of the rows are
 deliberately bad, a third each: unknown entity (boundary reject), a match key or unit no factor
 has (rule reject), missing row id (input reject). Reference tables (entities, exchange rates,
-price index, suppliers, T&D losses, financials) and factors/ are copied from the Acme data.
+price index, suppliers, T&D losses, financials, estimates: every input not in WEIGHTS) and factors/
+are copied from the Acme data.
 Every Parquet column has exactly the type the ruleset declares (checked after writing), so the
 engine reads it without TRY_CAST.
 
@@ -38,7 +39,6 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RULESET = ROOT / "rulesets" / "ghgp-current"
 ACME = ROOT / "examples" / "acme" / "data"
-REFERENCE = ["entities", "exchange_rates", "price_index", "suppliers", "td_losses", "financials"]
 # Share of the N activity rows per input (normalised below).
 WEIGHTS = {
     "purchases": 0.32, "electricity": 0.25, "fuel_use": 0.17, "business_travel": 0.125,
@@ -60,7 +60,7 @@ UNSCALED = {"share"}       # fractions stay as they are
 BAD_PER_MILLE = 1
 RETRIES = 2
 RSS_KILL_MB = 12_000      # safety stop on a shared 23.5 GiB machine (--rss-kill-mb)
-MEMORY_LIMIT = None       # DuckDB memory_limit for the workers (--memory-limit), default: DuckDB's own (80 % of RAM)
+MEMORY_LIMIT = None       # DuckDB memory_limit for the workers (--memory-limit), default: the engine's (512MB)
 TRACE = False
 
 
@@ -102,9 +102,9 @@ def generate(rows: int) -> Path:
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     shutil.copytree(ACME / "factors", folder / "factors")
-    for name in REFERENCE:
-        shutil.copy(ACME / f"{name}.csv", folder / f"{name}.csv")
     ruleset = _prepared().ruleset
+    for name in sorted(set(ruleset.inputs) - set(WEIGHTS)):  # reference tables: as in the demo
+        shutil.copy(ACME / f"{name}.csv", folder / f"{name}.csv")
     rejected = _acme_rejected()
     con = duckdb.connect()
     for name, n in split(rows).items():

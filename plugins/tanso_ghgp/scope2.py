@@ -138,6 +138,7 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
     consumption = ctx.view("consumption", f"""
         SELECT s.*, {to_kwh.format(q=f's.{q}')} AS _kwh FROM {ctx.src} s JOIN {kwh_units} k ON k.unit = s.{u}
         WHERE s.{q} >= 0""")
+    rows_kwh = consumption  # the rule's rows with their kWh: what the remainder and the ledger read
     slots = [f"_slot{i}" for i in range(len(hours))]
     if hours:
         hourly_flag = (f"sum(c._kwh) OVER (PARTITION BY c.entity) > {threshold_kwh}" if threshold_kwh else "TRUE")
@@ -186,14 +187,18 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
         else:
             covered_sql, ids_sql = "s._cov_matched", "s._ids_matched"
         # Computed once: the covered rows, every remainder tier and the rejects read it, and as a view each
-        # would re-run the allocation windows (and hold their buffers) in the same ledger query.
-        allocated = ctx.table("allocated", f"SELECT s.*, {covered_sql} AS _covered, {ids_sql} AS _certificates "
-                                           f"FROM {stage} s")
+        # would re-run the allocation windows (and hold their buffers) in the same ledger query. It keeps the
+        # covered rows and the allocation's own columns only: with every column of every row it was the run's
+        # largest table (2.5M rows x 17 columns at 10M); the rows' own columns are joined back by row id.
+        flags = (", s._hourly" if hours else "") + (", s._cov_legacy" if legacy else "")
+        allocated = ctx.table("allocated", f"SELECT s._row_id, {covered_sql} AS _covered, {ids_sql} AS _certificates"
+                                           f"{flags} FROM {stage} s WHERE {covered_sql} > 0")
     else:
-        allocated = ctx.view("allocated", f"SELECT c.*, CAST(0 AS DECIMAL(18,6)) AS _covered, "
-                                          f"CAST(NULL AS VARCHAR) AS _certificates FROM {consumption} c")
-    remainder = ctx.view("remainder", f"SELECT a.*, CAST(a._kwh - a._covered AS DECIMAL(18,6)) AS _remainder_kwh "
-                                      f"FROM {allocated} a WHERE a._kwh > a._covered")
+        allocated = ctx.view("allocated", f"SELECT c._row_id, CAST(0 AS DECIMAL(18,6)) AS _covered, "
+                                          f"CAST(NULL AS VARCHAR) AS _certificates FROM {rows_kwh} c WHERE FALSE")
+    remainder = ctx.view("remainder", f"""
+        SELECT c.*, CAST(c._kwh - coalesce(a._covered, 0) AS DECIMAL(18,6)) AS _remainder_kwh
+        FROM {rows_kwh} c LEFT JOIN {allocated} a ON a._row_id = c._row_id WHERE c._kwh > coalesce(a._covered, 0)""")
 
     fallback = ((p.fossil, p.fossil_match or p.grid_match, "market-based: fossil fallback (no residual mix)", "secondary")
                 if fossil_fallback else
@@ -239,7 +244,7 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
             WHEN b.{q} < 0 THEN '{p.quantity} is negative (' || CAST(b.{q} AS VARCHAR) || ')'
             WHEN b.{u} IS NULL THEN '{p.unit} is missing' {unit_reasons}
             ELSE 'unit ' || b.{u} || ' is not an energy unit' END AS reason
-        FROM {ctx.src} b WHERE b._row_id NOT IN (SELECT _row_id FROM {consumption})"""
+        FROM {ctx.src} b WHERE b._row_id NOT IN (SELECT _row_id FROM {rows_kwh})"""
     rejects = ctx.table("rejects", f"{unusable} UNION ALL {uncomputed}")  # read by the ledger and the engine
     method = "'market-based: energy attribute certificates'"
     qualifiers = []
@@ -253,11 +258,12 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
     if qualifiers:
         method = f"{method} || ' (' || concat_ws(', ', {', '.join(qualifiers)}) || ')'"
     covered = f"""
-        SELECT {ctx.passthrough('a')}, 'CO2e' AS gas, 0 AS amount, 0 AS co2e_kg, a._covered AS quantity,
+        SELECT {ctx.passthrough('c')}, 'CO2e' AS gas, 0 AS amount, 0 AS co2e_kg, a._covered AS quantity,
                '{KWH}' AS quantity_unit, 'certificates:' || a._certificates AS factor_id,
                {literal(p.certificates if p.certificates else p.sss)} AS factor_set, NULL AS factor_version,
                'zero-emission instrument' AS gwp, {method} AS method, 'supplier-specific' AS data_type
-        FROM {allocated} a WHERE a._covered > 0 AND a._row_id NOT IN (SELECT row_id FROM {rejects})"""
+        FROM {allocated} a JOIN {rows_kwh} c ON c._row_id = a._row_id
+        WHERE a._covered > 0 AND a._row_id NOT IN (SELECT row_id FROM {rejects})"""
     return CalcPlan(ledger=" UNION ALL ".join([covered, *ledgers]), rejects=f"SELECT * FROM {rejects}")
 
 
