@@ -101,28 +101,20 @@ def find_changes(base: Ruleset, revised: Ruleset) -> list[Change]:
             found.append(((0, span.file, span.line) if span else (1, "", 0), Change(
                 f"policy:{name}", "policy", name, before.value if before else None, value.value,
                 value.provenance.source, value.provenance.as_of, value.provenance.status, span.short if span else None)))
-    for rule_id in sorted(set(base.rules) | set(revised.rules)):
-        old, new = base.rules.get(rule_id), revised.rules.get(rule_id)
-        if old is not None and new is not None and old.node == new.node:
-            continue
-        what = "added" if old is None else "removed" if new is None else "replaced"
-        span = (new or old).node.span
-        found.append(((0, span.file, span.line), Change(f"rule:{rule_id}", "rule", rule_id,
-                                                        "absent" if old is None else f"as in {old.layer}",
-                                                        what if new is None else f"{what} in {new.layer}",
-                                                        where=span.short)))
-    for item_id in sorted(set(base.exclusions) | set(revised.exclusions)):
-        old, new = base.exclusions.get(item_id), revised.exclusions.get(item_id)
-        if old is not None and new is not None and old.node == new.node:
-            continue
-        if (old or new).node.source is None:
-            continue  # a scope/category exclusion is a declaration: it moves no row
-        what = "added" if old is None else "removed" if new is None else "replaced"
-        span = (new or old).node.span
-        found.append(((0, span.file, span.line), Change(f"exclusion:{item_id}", "exclusion", item_id,
-                                                        "absent" if old is None else f"as in {old.layer}",
-                                                        what if new is None else f"{what} in {new.layer}",
-                                                        where=span.short)))
+    for kind, base_items, revised_items in (("rule", base.rules, revised.rules),
+                                            ("exclusion", base.exclusions, revised.exclusions)):
+        for item_id in sorted(set(base_items) | set(revised_items)):
+            old, new = base_items.get(item_id), revised_items.get(item_id)
+            if old is not None and new is not None and old.node == new.node:
+                continue
+            if kind == "exclusion" and (old or new).node.source is None:
+                continue  # a scope/category exclusion is a declaration: it moves no row
+            what = "added" if old is None else "removed" if new is None else "replaced"
+            span = (new or old).node.span
+            found.append(((0, span.file, span.line), Change(f"{kind}:{item_id}", kind, item_id,
+                                                            "absent" if old is None else f"as in {old.layer}",
+                                                            what if new is None else f"{what} in {new.layer}",
+                                                            where=span.short)))
     if base.boundary != revised.boundary:
         span = (revised.boundary or base.boundary).span
         found.append(((0, span.file, span.line), Change("boundary", "boundary", "boundary",
@@ -135,25 +127,25 @@ def scenario(base: Ruleset, revised: Ruleset, applied: frozenset[str]) -> Rulese
     """The base with the given changes of the revision applied (a new, immutable ruleset)."""
     policies = {**base.policies, **{k.split(":", 1)[1]: revised.policies[k.split(":", 1)[1]]
                                     for k in applied if k.startswith("policy:")}}
-    rules = dict(base.rules)
-    for key in (k for k in applied if k.startswith("rule:")):
-        rule_id = key.split(":", 1)[1]
-        if rule_id in revised.rules:
-            rules[rule_id] = revised.rules[rule_id]
-        else:
-            rules.pop(rule_id, None)
-    exclusions = dict(base.exclusions)
-    for key in (k for k in applied if k.startswith("exclusion:")):
-        item_id = key.split(":", 1)[1]
-        if item_id in revised.exclusions:
-            exclusions[item_id] = revised.exclusions[item_id]
-        else:
-            exclusions.pop(item_id, None)
+    rules = _applied("rule", base.rules, revised.rules, applied)
+    exclusions = _applied("exclusion", base.exclusions, revised.exclusions, applied)
     # Inputs and factor sets: the revision's declarations include the base's.
     return base.model_copy(update={
         "policies": policies, "rules": rules, "exclusions": exclusions, "inputs": {**base.inputs, **revised.inputs},
         "factor_sets": {**base.factor_sets, **revised.factor_sets},
         "boundary": revised.boundary if "boundary" in applied else base.boundary})
+
+
+def _applied(kind: str, before: dict, after: dict, applied: frozenset[str]) -> dict:
+    """The base's rules (or exclusions) with the revision's version of those whose change is applied."""
+    result = dict(before)
+    for key in (k for k in applied if k.startswith(f"{kind}:")):
+        item_id = key.split(":", 1)[1]
+        if item_id in after:
+            result[item_id] = after[item_id]
+        else:
+            result.pop(item_id, None)
+    return result
 
 
 def dependencies(rule_id: str, base: Ruleset, revised: Ruleset, registry: Registry,
