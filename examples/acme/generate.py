@@ -231,10 +231,13 @@ def write_pact(name: str, footprints: list[dict]) -> None:
 
 
 def ghgp_current_tables() -> None:
-    write("entities.csv", ["entity", "parent", "country", "equity_share", "financial_control", "operational_control"], [
-        ["ACME-JP", "", "JP", "1", "true", "true"], ["ACME-US", "ACME-JP", "US", "1", "true", "true"],
-        ["ACME-DE", "ACME-JP", "DE", "0.6", "true", "true"], ["ACME-JV", "ACME-JP", "JP", "0.5", "false", "true"],
-        ["ACME-KR", "ACME-JP", "KR", "0.2", "false", "false"]])
+    # ACME-JV: a 50/50 joint venture Acme operates, financial control shared with the partner.
+    write("entities.csv", ["entity", "parent", "country", "equity_share", "financial_control", "operational_control",
+                           "joint_financial_control"], [
+        ["ACME-JP", "", "JP", "1", "true", "true", "false"], ["ACME-US", "ACME-JP", "US", "1", "true", "true", "false"],
+        ["ACME-DE", "ACME-JP", "DE", "0.6", "true", "true", "false"],
+        ["ACME-JV", "ACME-JP", "JP", "0.5", "false", "true", "true"],
+        ["ACME-KR", "ACME-JP", "KR", "0.2", "false", "false", "false"]])
     write("vehicle_distance.csv", ["row_id", "entity", "period", "vehicle_type", "fuel", "distance", "unit"], [
         ["VD1", "ACME-US", "2025", "van", "diesel", "42000", "km"],
         ["VD2", "ACME-DE", "2025", "passenger_car", "petrol", "18500", "km"],
