@@ -3,6 +3,7 @@
     /work/venv/bin/python benchmarks/ghgp_current.py --rows 1000000 --repeat 3
     /work/venv/bin/python benchmarks/ghgp_current.py --rows 10000000 --repeat 3 --threads-1
     /work/venv/bin/python benchmarks/ghgp_current.py --rows 1000000 --generate-only
+    /work/venv/bin/python benchmarks/ghgp_current.py --rows 1000000 --draft-data   # data both rulesets read
 
 Data: N activity rows in all, spread over the activity inputs in fixed proportions (most of them in
 purchases, electricity, fuel_use and business_travel), generated once per N with DuckDB SQL
@@ -16,6 +17,15 @@ price index, suppliers, T&D losses, financials, estimates: every input not in WE
 are copied from the Acme data.
 Every Parquet column has exactly the type the ruleset declares (checked after writing), so the
 engine reads it without TRY_CAST.
+
+--draft-data generates from rulesets/ghgp-draft-2026's input declarations instead, into
+benchmarks/data/ghgp-draft-N/ (the same rows and proportions): electricity and certificates get the
+draft's `hour` column (the template's hour is kept and the row's period is the month of that hour of
+2025, so hourly matching sees consistent rows), investments `investee_s3_t`, and the draft's extra
+inputs (facilitated_deals, insurance_policies, licences, market_instruments, fuel_certificates,
+verification, standard_supply_service, …) are copied from the Acme data like the other reference
+tables. Template rows are those neither ruleset rejects on the demo. ghgp-current reads these files
+too (extra columns are not read); benchmarks/ghgp_compare.py uses them.
 
 Each measurement runs in its own subprocess (peak RSS = that child's ru_maxrss via os.wait4, CPU =
 its user+sys), as in benchmarks/run.py. As a reference, the same run also times run.py's
@@ -38,6 +48,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RULESET = ROOT / "rulesets" / "ghgp-current"
+DRAFT = ROOT / "rulesets" / "ghgp-draft-2026"
+# Whose input declarations the data is generated from (--draft-data: the draft's, a superset that
+# ghgp-current reads too, in benchmarks/data/ghgp-draft-N/). The benchmark always evaluates RULESET.
+DATA_RULESET = RULESET
 ACME = ROOT / "examples" / "acme" / "data"
 # Share of the N activity rows per input (normalised below).
 WEIGHTS = {
@@ -66,7 +80,8 @@ TRACE = False
 
 def data_dir(rows: int) -> Path:
     suffix = "" if BAD_PER_MILLE == 1 else f"-bad{BAD_PER_MILLE}"
-    return HERE / "data" / f"ghgp-{rows}{suffix}"
+    prefix = "ghgp" if DATA_RULESET == RULESET else "ghgp-draft"
+    return HERE / "data" / f"{prefix}-{rows}{suffix}"
 
 
 def split(rows: int) -> dict[str, int]:
@@ -77,18 +92,23 @@ def split(rows: int) -> dict[str, int]:
 
 
 # ----------------------------------------------------------------------------------------- data
-def _prepared():
+def _prepared(ruleset: Path | None = None):
     from tanso.run import prepare
-    return prepare(RULESET)
+    return prepare(ruleset or DATA_RULESET)
 
 
 def _acme_rejected() -> set[tuple[str, str]]:
-    """(input table, row id) of the Acme demo rows that some rule or the input check rejects."""
+    """(input table, row id) of the Acme demo rows that some rule or the input check rejects (under
+    ghgp-current, and for draft data under the draft as well)."""
     from tanso.run import evaluate
-    p = _prepared()
-    with tempfile.TemporaryDirectory() as out:
-        result = evaluate(p.ruleset, p.registry, p.graph, ACME, Path(out))
-        return {(t, r) for t, r in result.connection.execute("SELECT input_table, row_id FROM run_rejects").fetchall()}
+    rejected = set()
+    for ruleset in dict.fromkeys([RULESET, DATA_RULESET]):
+        p = _prepared(ruleset)
+        with tempfile.TemporaryDirectory() as out:
+            result = evaluate(p.ruleset, p.registry, p.graph, ACME, Path(out))
+            rejected |= {(t, r) for t, r in
+                         result.connection.execute("SELECT input_table, row_id FROM run_rejects").fetchall()}
+    return rejected
 
 
 def generate(rows: int) -> Path:
@@ -128,6 +148,12 @@ def generate(rows: int) -> Path:
                 expr = f"CASE WHEN bad AND kind = 0 THEN 'ACME-UNKNOWN' ELSE {ref} END"
             elif c.name == CORRUPT[name]:
                 expr = f"CASE WHEN bad AND kind = 1 THEN 'NO-SUCH-{c.name.upper()}' ELSE {ref} END"
+            elif c.name == "period" and any(h.name == "hour" for h in table.columns):
+                # hourly rows keep the template's hour (0-8759 of 2025), so the month must follow it
+                expr = (f"CASE WHEN t.\"hour\" IS NOT NULL "
+                        f"THEN strftime(TIMESTAMP '2025-01-01' + to_hours(CAST(t.\"hour\" AS BIGINT)), '%Y-%m') "
+                        f"WHEN length({ref}) = 7 THEN '2025-' || lpad(CAST(1 + hash(i, 'm') % 12 AS VARCHAR), 2, '0') "
+                        f"ELSE {ref} END")
             elif c.name == "period":
                 expr = (f"CASE WHEN length({ref}) = 7 THEN '2025-' || lpad(CAST(1 + hash(i, 'm') % 12 AS VARCHAR), 2, '0') "
                         f"ELSE {ref} END")
@@ -246,6 +272,7 @@ def run_child(rows: int, threads: int | None, profile: bool = False) -> dict:
         load = os.getloadavg()
         proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--worker", "--rows", str(rows),
                                  "--bad-per-mille", str(BAD_PER_MILLE),
+                                 *(["--draft-data"] if DATA_RULESET != RULESET else []),
                                  "--out", str(out), "--result", result_file, *extra])
         status, usage = _wait(proc.pid)
         if os.waitstatus_to_exitcode(status) == 0:
@@ -279,6 +306,9 @@ def main() -> None:
     parser.add_argument("--no-baseline", action="store_true", help="skip run.py's hand-written baseline")
     parser.add_argument("--generate-only", action="store_true")
     parser.add_argument("--bad-per-mille", type=int, default=1, help="deliberately bad rows per 1000 (default 1)")
+    parser.add_argument("--draft-data", action="store_true",
+                        help="generate from rulesets/ghgp-draft-2026's input declarations (a superset: hour, "
+                             "investee_s3_t, the draft's inputs) into benchmarks/data/ghgp-draft-N/")
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--threads", type=int, default=None, help=argparse.SUPPRESS)
@@ -290,8 +320,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    global BAD_PER_MILLE, MEMORY_LIMIT, RSS_KILL_MB, TRACE
+    global BAD_PER_MILLE, MEMORY_LIMIT, RSS_KILL_MB, TRACE, DATA_RULESET
     BAD_PER_MILLE, MEMORY_LIMIT, RSS_KILL_MB, TRACE = args.bad_per_mille, args.memory_limit, args.rss_kill_mb, args.trace
+    DATA_RULESET = DRAFT if args.draft_data else RULESET
     if args.worker:
         args.result.write_text(json.dumps(worker(args.rows, args.out, args.threads, args.profile_statements,
                                                  args.memory_limit, args.trace),
