@@ -137,7 +137,7 @@ def graph(ruleset: Path, overlays, fmt: str, selector: str | None) -> None:
 @set_option
 @click.option("--select", "selector", default=None, help="evaluate only these rules (dbt-style: rule+, +rule)")
 @click.option("--threads", type=int, default=None, help="DuckDB threads (default: all cores)")
-@click.option("--memory-limit", default=None, help="DuckDB memory limit, e.g. 1GB (default: 512MB); "
+@click.option("--memory-limit", default=None, help="DuckDB memory limit, e.g. 512MB (default: DuckDB's, 80% of RAM); "
                                                    "above it DuckDB spills to a temporary folder")
 @click.option("--fail-on-check", is_flag=True, help=f"exit {EXIT_CHECK_FAILED} when a check fails")
 def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: str, fmt: str, overlays, sets,
@@ -193,7 +193,7 @@ def test_command(path: Path, show_coverage: bool, fail_under: float | None) -> N
 @click.option("--format", "fmt", default="table", show_default=True, help="table, json or html")
 @set_option
 @click.option("--threads", type=int, default=None)
-@click.option("--memory-limit", default=None, help="DuckDB memory limit, e.g. 1GB (default: 512MB); "
+@click.option("--memory-limit", default=None, help="DuckDB memory limit, e.g. 512MB (default: DuckDB's, 80% of RAM); "
                                                    "above it DuckDB spills to a temporary folder")
 def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | None, fmt: str, sets,
             threads: int | None, memory_limit: str | None) -> None:

@@ -18,11 +18,6 @@ from tanso.plan.sql import MACROS
 from tanso.plugins import Registry
 from tanso.run.inputs import LoadedInput
 
-# DuckDB's own default is 80 % of RAM, and the process keeps what it took: at 10M rows of ghgp-current
-# that was 1.4 GB peak RSS. What a run holds between queries is small (0.34 GB of plan-time tables at
-# 10M), and the ledger is written one method at a time, so a fixed cap costs nothing measurable there
-# (48.5 s vs 48.1 s) and bounds the peak at 0.9 GB. `memory_limit` (--memory-limit) overrides it.
-DEFAULT_MEMORY_LIMIT = "512MB"
 
 
 class Session:
@@ -34,8 +29,11 @@ class Session:
         self.con.execute(f"SET temp_directory = '{self._spill.name}'")
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
-        # Above the limit DuckDB spills to the temporary folder.
-        self.con.execute("SET memory_limit = ?", [memory_limit or DEFAULT_MEMORY_LIMIT])
+        # Above the limit DuckDB spills to the temporary folder. Without one, DuckDB's default (80 % of
+        # RAM): a fixed 512MB bounds ghgp-current at 10M rows to a 0.9 GB peak at the same speed, but
+        # made a 10M-row compare run out of memory in a scenario (benchmarks/README.md), so it is opt-in.
+        if memory_limit:
+            self.con.execute("SET memory_limit = ?", [memory_limit])
         for macro in MACROS:
             self.con.execute(macro)
         self.inputs: dict[str, LoadedInput] = {}
