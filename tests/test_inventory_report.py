@@ -98,3 +98,6 @@ def test_an_option_read_only_by_an_exclusion_is_read(tmp_path):
     case = make_case(tmp_path, ruleset, {"fuel_use": [fuel_row("F1", "100")]}, {"fuels": FUEL_FACTORS})
     result = CliRunner().invoke(main, ["check", str(case.ruleset)])
     assert result.exit_code == 0 and "warning" not in result.output
+    graph = case.prepare().graph      # the exclusion is a node between the option and the table's rules
+    assert graph.has_edge("policy:removals.report", "exclusion:s1.tests")
+    assert graph.has_edge("exclusion:s1.tests", "rule:s1.fuel")

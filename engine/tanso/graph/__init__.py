@@ -1,7 +1,8 @@
 """The dependency graph of a ruleset (networkx): order, cycles, dbt-style selection, rendering.
 
-Nodes are `rule:ID`, `policy:NAME`, `table:NAME`, `factors:NAME`, `metric:ID`, `check:ID`. Each edge
-keeps the span of the place that uses the dependency, so a cycle can be shown edge by edge.
+Nodes are `rule:ID`, `policy:NAME`, `table:NAME`, `factors:NAME`, `boundary:METHOD`, `exclusion:ID`,
+`metric:ID`, `check:ID`. Each edge keeps the span of the place that uses the dependency, so a cycle
+can be shown edge by edge.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ def build_graph(ruleset: Ruleset, registry: Registry) -> nx.DiGraph:
                 graph.add_edge(f"policy:{policy}", node, span=step.span)
     if ruleset.boundary is not None:
         _add_boundary(graph, ruleset, registry)
+    _add_exclusions(graph, ruleset)
     for rule in ruleset.rules.values():
         for policy, span in policies_in_rule(rule.node):
             graph.add_node(f"policy:{policy}", kind="policy")
@@ -75,6 +77,24 @@ def _add_boundary(graph: nx.DiGraph, ruleset: Ruleset, registry: Registry) -> No
         source = rule.node.source
         if source is not None and source.table in ruleset.inputs and "entity" in ruleset.columns_of(source.table):
             graph.add_edge(node, f"rule:{rule.id}", span=step.span)
+
+
+def _add_exclusions(graph: nx.DiGraph, ruleset: Ruleset) -> None:
+    """A row-level exclusion reads its table and the options in its where clause; every rule on that
+    table reads it (the excluded rows never reach the rule)."""
+    for item in ruleset.exclusions.values():
+        source = item.node.source
+        if source is None:
+            continue
+        node = f"exclusion:{item.node.id}"
+        graph.add_node(node, kind="exclusion", span=item.node.span)
+        graph.add_edge(f"table:{source.table}", node, span=source.span)
+        for policy, span in policies_named(source.where):
+            graph.add_node(f"policy:{policy}", kind="policy")
+            graph.add_edge(f"policy:{policy}", node, span=span)
+        for rule in ruleset.rules.values():
+            if rule.node.source is not None and rule.node.source.table == source.table:
+                graph.add_edge(node, f"rule:{rule.id}", span=item.node.span)
 
 
 def _rules_read_by(expr: ast.Expr, ruleset: Ruleset) -> list[str]:
@@ -172,7 +192,7 @@ def render(graph: nx.DiGraph, fmt: str, nodes: set[str] | None = None) -> str:
     if fmt == "dot":
         lines = ["digraph tanso {", "  rankdir=LR;"]
         shapes = {"rule": "box", "table": "cylinder", "factors": "folder", "policy": "note", "metric": "ellipse",
-                  "check": "diamond", "boundary": "hexagon"}
+                  "check": "diamond", "boundary": "hexagon", "exclusion": "octagon"}
         for n in order:
             lines.append(f'  "{n}" [label="{_label(n)}", shape={shapes.get(sub.nodes[n].get("kind"), "box")}];')
         lines += [f'  "{u}" -> "{v}";' for u, v in edges]
@@ -191,12 +211,10 @@ def render(graph: nx.DiGraph, fmt: str, nodes: set[str] | None = None) -> str:
 
 
 def unread_policies(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph) -> list[str]:
-    """Options a ruleset (or --set) chooses that nothing reads: no rule, calculator, boundary, metric,
-    check or reporter. Such a `set` changes no number, which its author should be told."""
+    """Options a ruleset (or --set) chooses that nothing reads: no rule, calculator, boundary, exclusion,
+    metric, check or reporter. Such a `set` changes no number, which its author should be told."""
     read = {node.split(":", 1)[1] for node in graph if node.startswith("policy:") and graph.out_degree(node)}
     read |= {name for reporter in registry.reporters.values() for name in reporter.reads_policies}
-    read |= {name for item in ruleset.exclusions.values() if item.node.source is not None
-             for name, _ in policies_named(item.node.source.where)}
     return [name for name, value in ruleset.policies.items()
             if value.layer != "default" and name not in read and not registry.policy_options[name].recorded_only]
 
