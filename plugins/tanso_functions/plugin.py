@@ -15,13 +15,17 @@ from tanso.plan.sql import ident, literal
 FILTERS = ("scope", "category", "rule", "gas", "basis", "method", "data_type")
 
 
+def _listed(value) -> list:
+    """A filter argument's values: `scope: 1` and `scope: [1, 2]` alike."""
+    return value if isinstance(value, list) else [value]
+
+
 def _where(ctx: FunctionContext) -> str:
     parts = []
     for name in FILTERS:
         if name not in ctx.arguments:
             continue
-        values = ctx.arguments[name]
-        values = values if isinstance(values, list) else [values]
+        values = _listed(ctx.arguments[name])
         column = "rule_id" if name == "rule" else name
         cast = (lambda v: str(int(v))) if name in ("scope", "category") else literal
         condition = f"{column} IN ({', '.join(cast(v) for v in values)})"
@@ -49,8 +53,7 @@ def column_sum(ctx: FunctionContext) -> str:
     table, column = str(ctx.positional[0]).split(".", 1)
     conditions = []
     for name, values in sorted(ctx.arguments.items()):
-        values = values if isinstance(values, list) else [values]
-        conditions.append(f"CAST({ident(name)} AS VARCHAR) IN ({', '.join(literal(str(v)) for v in values)})")
+        conditions.append(f"CAST({ident(name)} AS VARCHAR) IN ({', '.join(literal(str(v)) for v in _listed(values))})")
     return (f"SELECT sum({ident(column)}) FROM {ctx.inputs.get(table, 'input__' + table)} "
             f"WHERE {' AND '.join(conditions) or 'TRUE'}")
 

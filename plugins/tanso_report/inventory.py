@@ -46,6 +46,7 @@ def render_inventory(result, path: Path | None) -> str:
     market_in_inventory = not (separate and policy("ami.scope2_market_placement") == "ami_statement_2")
     verification = _verification(result) if policy("scope3.verification_status") else None
     tags = {rule_id: set(rule.node.tags) for rule_id, rule in result.ruleset.rules.items()}
+    optional = {rule_id for rule_id, rule_tags in tags.items() if OPTIONAL_TAG in rule_tags}
 
     out.print(f"{result.ruleset.title or result.ruleset.name} ({' → '.join(result.ruleset.layers)})", markup=False)
     out.print(f"boundary {policy('boundary.approach')} · GWP {policy('gwp.set')} · amounts in t CO2e", markup=False)
@@ -83,7 +84,6 @@ def render_inventory(result, path: Path | None) -> str:
             continue
         line(name, total(3, category), 3, category)
         if policy("scope3.split_required_optional"):
-            optional = {r for r, t in tags.items() if OPTIONAL_TAG in t}
             part = total(3, category, rules=optional)
             if part:
                 line("    of which optional (outside the minimum boundary)", part)
