@@ -67,8 +67,8 @@ BLENDS = {"E10": ("ethanol", "0.1"), "E15": ("ethanol", "0.15"), "E85": ("ethano
 # par_carbon_content_per_energy.csv; the build fails on a product not listed here.
 IPCC_T11 = "IPCC 2006 Vol. 2 Ch. 1 Table 1.1/1.3"
 IPCC_BIOMASS = {
-    "msw_wood": "Biomass - solid biofuels: wood/wood waste (bonsai-ipcc: wood in municipal solid waste)",
-    "isw_wood": "Biomass - solid biofuels: wood/wood waste (bonsai-ipcc: wood in industrial solid waste)",
+    "msw_wood": "Biomass - solid biofuels: wood/wood waste (bonsai-ipcc product for wood in municipal solid waste; 30.5 kg C/GJ = Table 1.3 wood/wood waste)",
+    "isw_wood": "Biomass - solid biofuels: wood/wood waste (bonsai-ipcc product for wood in industrial solid waste; 30.5 kg C/GJ = Table 1.3 wood/wood waste)",
     "black_liquor": "Biomass - solid biofuels: sulphite lyes (black liquor)",
     "other_prim_solid_biomass": "Biomass - solid biofuels: other primary solid biomass",
     "charcoal": "Biomass - solid biofuels: charcoal",
