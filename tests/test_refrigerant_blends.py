@@ -96,3 +96,29 @@ def test_ar4_gwp_of_pure_hfcs_matches_the_gwp_package():
             (gas, share), = parts.items()
             assert share == 1
             assert gwp[normalise_gas(gas).lower()] == gwp_table("AR4GWP100")[normalise_gas(gas)]
+
+
+def test_ruleset_weights_a_leaked_blend_by_its_components(tmp_path):
+    """10 kg of R-410A leaked = 5 kg HFC-32 + 5 kg HFC-125; under AR4 5 x 675 + 5 x 3500 = 20 875 kg CO2e
+    (atomic6ghg's blend value 2088 x 10 = 20 880 is the rounded GWP)."""
+    from conftest import fetch, make_case
+    case = make_case(tmp_path, """\
+        ruleset leaks "refrigerant leaks by blend composition"
+        set gwp.set = AR4
+        input leaks
+          key row_id
+          columns entity: text, period: text, refrigerant: text, quantity: decimal(18,6), unit: text
+        rule s1.fugitive "Refrigerant leaks"
+          scope 1
+          from leaks
+          calc activity(factors: refrigerant_blends, match: [refrigerant])
+        """, {"leaks": [
+        {"row_id": 1, "entity": "e", "period": "2024", "refrigerant": "R-410A", "quantity": "10", "unit": "kg"},
+        {"row_id": 2, "entity": "e", "period": "2024", "refrigerant": "R-404A", "quantity": "2", "unit": "kg"}]})
+    result = case.run()
+    assert fetch(result, "run_rejects") == []
+    rows = {(int(r["row_id"]), r["gas"]): r for r in fetch(result, "run_ledger")}
+    assert rows[(1, "HFC-32")]["amount"] == Decimal(5) and rows[(1, "HFC-125")]["amount"] == Decimal(5)
+    assert sum(r["co2e_kg"] for (row, _), r in rows.items() if row == 1) == Decimal(20875)
+    # R-404A 2 kg: 0.88 HFC-125, 1.04 HFC-143a, 0.08 HFC-134a -> 3080 + 4648.8 + 114.4 = 7843.2
+    assert sum(r["co2e_kg"] for (row, _), r in rows.items() if row == 2) == Decimal("7843.2")
