@@ -13,7 +13,7 @@ from importlib import resources
 import pytest
 
 from tanso.plugins import load_registry
-from tanso_ghgp.gwp import gwp_table, normalise_gas
+from tanso_ghgp.gwp import gas_weights, gwp_table, is_non_kyoto, normalise_gas
 
 SOURCE = load_registry().factor_sets["refrigerant_blends"]
 ROWS = list(csv.DictReader(SOURCE.path.open(encoding="utf-8")))
@@ -26,9 +26,10 @@ KYOTO = {r["gas"]: r["kyoto"] == "true" for r in ROWS}
 REQUIRED = """R-401A R-401B R-402A R-402B R-404A R-407A R-407B R-407C R-407D R-407E R-407F R-408A R-409A R-410A
 R-410B R-413A R-417A R-422A R-422D R-423A R-424A R-426A R-427A R-428A R-434A R-437A R-438A R-448A R-449A R-452A
 R-454B R-507A R-508A R-508B R-513A R-500 R-502 R-32 R-125 R-134a R-143a R-152a R-23 R-227ea R-236fa R-245fa""".split()
-# Components with no GWP100 in AR4, AR5 or AR6 in the globalwarmingpotentials package
-NO_GWP = {"HFO-1234yf", "HFO-1234ze(E)", "propane", "butane", "isobutane", "pentane", "isopentane", "propylene",
-          "CH3OCH3"}
+# Components with no IPCC GWP100 in AR4, AR5 or AR6: hydrocarbons and ethers, not Kyoto gases (weighted 0,
+# reported outside the scopes); and the HFOs, which AR4 predates (AR5 and AR6 values in tanso_ghgp.gwp).
+NO_GWP = {"propane", "butane", "isobutane", "pentane", "isopentane", "propylene", "CH3OCH3"}
+NOT_IN_AR4 = {"HFO-1234yf", "HFO-1234ze(E)"}
 # atomic6ghg's key for a designation where it is not simply the lower-cased name without "-"
 ATOMIC_KEY = {"R-507A": "r507"}
 
@@ -48,12 +49,25 @@ def test_components_are_spelled_as_the_gwp_tables_spell_them():
     known = set(gwp_table("AR4GWP100")) | set(gwp_table("AR5GWP100")) | set(gwp_table("AR6GWP100"))
     missing = {g for g in KYOTO if normalise_gas(g) not in known}
     assert missing == NO_GWP & set(KYOTO)
+    assert {g for g in KYOTO if normalise_gas(g) not in gwp_table("AR4GWP100")} == (NO_GWP | NOT_IN_AR4) & set(KYOTO)
     # every Kyoto gas has a GWP in all three sets; CFCs/HCFCs are not Kyoto gases
     for gas, kyoto in KYOTO.items():
         if kyoto:
             assert all(normalise_gas(gas) in gwp_table(c) for c in ("AR4GWP100", "AR5GWP100", "AR6GWP100")), gas
         if gas.startswith(("CFC", "HCFC", "HFO")) or gas in NO_GWP:
             assert not kyoto, gas
+
+
+@pytest.mark.parametrize("gwp_set", ["AR4", "AR5", "AR6"])
+def test_every_component_has_a_weight_or_is_reported_outside_the_scopes(gwp_set):
+    """Every gas of the pack is weighted under every GWP set, except the HFOs under AR4 (rows are then
+    rejected naming the gas): hydrocarbons, CFCs and HCFCs weigh 0 in the scopes, their mass is kept."""
+    weights = gas_weights(gwp_set, sorted(KYOTO))
+    missing = set(KYOTO) - set(weights.weights)
+    assert missing == (NOT_IN_AR4 if gwp_set == "AR4" else set())
+    for gas in KYOTO:
+        if gas in weights.weights and (is_non_kyoto(gas)):
+            assert weights.weights[gas] == 0 and "not a Kyoto gas" in weights.describe(gas)
 
 
 def atomic6ghg_gwps() -> dict[str, Decimal]:
@@ -122,3 +136,36 @@ def test_ruleset_weights_a_leaked_blend_by_its_components(tmp_path):
     assert sum(r["co2e_kg"] for (row, _), r in rows.items() if row == 1) == Decimal(20875)
     # R-404A 2 kg: 0.88 HFC-125, 1.04 HFC-143a, 0.08 HFC-134a -> 3080 + 4648.8 + 114.4 = 7843.2
     assert sum(r["co2e_kg"] for (row, _), r in rows.items() if row == 2) == Decimal("7843.2")
+
+
+def test_non_kyoto_components_keep_their_mass_outside_the_scopes(tmp_path):
+    """R-422D (65.1 % HFC-125, 31.5 % HFC-134a, 3.4 % isobutane) and R-401A (HCFC-22, HFC-152a, HCFC-124)
+    under AR6: the Kyoto components count, isobutane and the HCFCs keep their mass at weight 0; R-448A's HFOs
+    take their AR6 values. Under AR4 the HFO blend is rejected naming the gas."""
+    from conftest import fetch, make_case
+    text = """\
+        ruleset leaks "refrigerant leaks by blend composition"
+        set gwp.set = {gwp}
+        input leaks
+          key row_id
+          columns entity: text, period: text, refrigerant: text, quantity: decimal(18,6), unit: text
+        rule s1.fugitive "Refrigerant leaks"
+          scope 1
+          from leaks
+          calc activity(factors: refrigerant_blends, match: [refrigerant])
+        """
+    rows = [{"row_id": i, "entity": "e", "period": "2024", "refrigerant": r, "quantity": "1", "unit": "kg"}
+            for i, r in enumerate(["R-422D", "R-401A", "R-448A"], 1)]
+    result = make_case(tmp_path / "ar6", text.format(gwp="AR6"), {"leaks": rows}).run()
+    assert fetch(result, "run_rejects") == []
+    ledger = fetch(result, "run_ledger")
+    by = {(int(r["row_id"]), r["gas"]): r for r in ledger}
+    assert by[(1, "isobutane")]["amount"] == BLENDS["R-422D"]["isobutane"] and by[(1, "isobutane")]["co2e_kg"] == 0
+    assert sum(r["co2e_kg"] for (row, _), r in by.items() if row == 1) == (
+        BLENDS["R-422D"]["HFC-125"] * gwp_table("AR6GWP100")["HFC125"]
+        + BLENDS["R-422D"]["HFC-134a"] * gwp_table("AR6GWP100")["HFC134A"])
+    assert all(r["co2e_kg"] == 0 for (row, gas), r in by.items() if row == 2 and gas.startswith("HCFC"))
+    assert by[(3, "HFO-1234yf")]["co2e_kg"] == BLENDS["R-448A"]["HFO-1234yf"] * Decimal("0.501")
+    ar4 = make_case(tmp_path / "ar4", text.format(gwp="AR4"), {"leaks": rows}).run()
+    [reject] = fetch(ar4, "run_rejects")
+    assert int(reject["row_id"]) == 3 and "no GWP for gas HFO-1234" in reject["reason"]
