@@ -52,7 +52,6 @@ from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from fractions import Fraction
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from conftest import FUEL_INPUT, REPO, fetch, make_case
@@ -470,23 +469,3 @@ def test_mass_rows_with_per_tonne_factors(peer, tanso):
           f"{ {k: f'{float(v):.2g}' for k, v in largest.items()} }")
     assert unexplained == [], f"{len(unexplained)} rows in no documented class, e.g. {unexplained[:5]}"
     assert classes["unit_constant"] == 0
-
-
-@pytest.mark.xfail(strict=True, raises=duckdb.OutOfRangeException,
-                   reason="Tanso bug found by this test: with a rule's effective factors at 18 decimals, "
-                          "quantity (scale 6) × factor (scale 18) is DECIMAL(38,24) in DuckDB, so a row of "
-                          "10^14 kg or more overflows and the whole run raises, instead of the row being "
-                          "computed (it is, alone, at scale 12) or rejected")
-def test_large_amount_with_18_decimal_factors(tmp_path):
-    """2 × 10^9 TJ of natural gas (1.122 × 10^14 kg CO2) computes alone; a gas/diesel oil row in mmBtu in
-    the same rule (74.066666666667 × 1.05505585262 needs 23 decimals → scale 18) must not make it crash."""
-    rows = [{"row_id": "1", "entity": "E1", "period": "2019", "fuel": "gas_diesel_oil", "use": "s",
-             "quantity": "1", "unit": "mmBtu"},
-            {"row_id": "2", "entity": "E1", "period": "2019", "fuel": "natural_gas", "use": "s",
-             "quantity": "2000000000", "unit": "TJ"}]
-    ruleset = ("ruleset big\nset gwp.set = AR5\n" + FUEL_INPUT + 'rule s1.x "x"\n  scope 1\n  from fuel_use\n'
-               "  calc fuel_combustion(factors: ipcc2006_fuel_co2)\n")
-    result = make_case(tmp_path, ruleset, {"fuel_use": rows}).run()
-    computed = {r["row_id"]: r["amount"] for r in fetch(result, "run_ledger")}
-    rejected = {r["row_id"] for r in fetch(result, "run_rejects")}
-    assert computed.get("2") == Decimal("112200000000000") or "2" in rejected
