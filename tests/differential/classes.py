@@ -315,13 +315,14 @@ def peer_default_boiler_efficiency_80(rec: Record, t: TansoResult, p: PeerResult
 
 
 def tanso_rounds_steam_quotient_to_6_places(rec: Record, t: TansoResult, p: PeerResult) -> bool:
-    """Steam with an efficiency whose quotient does not terminate (e.g. ÷ 0.75). Tanso divides after
+    """Steam ÷ boiler efficiency with more than 6 decimals (÷ 0.75 never terminates; ÷ 0.8 of a
+    3-decimal quantity × a 3-decimal g/mmBtu factor has 7 or more). Tanso divides after
     the factor product, exactly, and rounds the amount half-even to 6 places (its one rounding in a
     row, README "division inside a calc argument"); the peer keeps a float. Both are right to their
     precision: for every gas
         tanso = round_half_even(steam × factor / efficiency, 6)   and   peer = steam × factor / efficiency
     (exact decimal, within TOLERANCE), so |peer − tanso| ≤ 0.5 mg per gas."""
-    if rec.meta["efficiency"] in (None, 80) or t.rejects:
+    if rec.meta["efficiency"] is None or t.rejects:
         return False
     with _context():
         efficiency = Decimal(str(rec.meta["efficiency"])) / 100

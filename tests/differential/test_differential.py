@@ -77,3 +77,17 @@ def test_summary(outcomes):
     assert not empty, f"documented classes no row fell into: {empty}"
     assert all(table[f]["agree"] for f in ("stationary", "mobile", "steam", "travel", "commuting", "transport", "waste")), \
         "each family with exact-conversion units must have rows that agree exactly"
+
+
+@pytest.mark.parametrize("fuel, hub", [("wood_and_wood_residuals", "93.80"), ("landfill_gas", "52.07")])
+def test_energy_pack_keeps_biomass_co2(fuel, hub):
+    """epa_hub_stationary_energy must carry the Hub's biomass CO2 per mmBtu (Table 1), as CO2_biogenic.
+    atomic6ghg's JSON has 0.0 there, and the pack copied it: a fuel given in mmBtu then reports no
+    biomass CO2 at all, while the same fuel in short tons / scf does (1640 kg/short ton, 0.025254 kg/scf)."""
+    from decimal import Decimal
+
+    from tanso_ghgp.gwp import is_biogenic
+
+    from .classes import pack
+    rows = [r for r in pack("epa_hub_stationary_energy") if r["fuel"] == fuel and "CO2" in r["gas"]]
+    assert [(is_biogenic(r["gas"]), Decimal(r["value"])) for r in rows] == [(True, Decimal(hub))]
