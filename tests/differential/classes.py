@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Callable
 
 from tanso.plugins import load_registry
+from tanso_ghgp.gwp import is_biogenic
 
 from .peer import PeerResult
 from .records import HEAT, STATIONARY, UNIT_CONV, Record, peer_float, peer_json, snake
@@ -291,13 +292,15 @@ def peer_clamps_negative_to_zero(rec: Record, t: TansoResult, p: PeerResult) -> 
 # =========================================================================== steam
 
 def _energy_factors(fuel: str) -> dict[str, tuple[Decimal, Decimal]]:
-    """Tanso's per-mmBtu factors of a fuel: gas → (kg per mmBtu, kg CO2e per mmBtu)."""
-    out = {}
+    """Tanso's per-mmBtu factors of a fuel: gas → (kg per mmBtu, kg CO2e per mmBtu); fossil CO2 is 0
+    where the pack has only biomass CO2 (`bio`, weight 0; the peer's steam has no biomass CO2, so
+    `bio` is not compared)."""
+    out = {"CO2": (Decimal(0), Decimal(0))}
     for row in pack("epa_hub_stationary_energy"):
         if row["fuel"] == snake(fuel):
             kg = Decimal(row["value"]) / (1000 if row["unit"] == "g" else 1)
-            gas = "CO2" if "CO2" in row["gas"] and row["gas"] != "CO2e" else row["gas"]
-            out[gas] = (kg, kg * (0 if "bio" in row["gas"].lower() else GWP_AR4[gas]))
+            gas = "bio" if is_biogenic(row["gas"]) else row["gas"]
+            out[gas] = (kg, kg * (0 if gas == "bio" else GWP_AR4[gas]))
     return out
 
 
