@@ -18,10 +18,10 @@ from functools import lru_cache
 from typing import Callable
 
 from tanso.plugins import load_registry
-from tanso_ghgp.gwp import is_biogenic
+from tanso_ghgp.gwp import GWP_SETS, gwp_table, is_biogenic, normalise_gas
 
 from .peer import PeerResult
-from .records import HEAT, STATIONARY, UNIT_CONV, Record, peer_float, peer_json, snake
+from .records import GWP, HEAT, STATIONARY, UNIT_CONV, Record, blend_name, peer_float, peer_json, snake
 from .tanso_run import TansoResult
 
 # The peer computes in binary floating point: a handful of multiplications, each within half an
@@ -263,7 +263,7 @@ def peer_lb_as_0_4536_kg(rec: Record, t: TansoResult, p: PeerResult) -> bool:
     0.45359237 (international pound): eGRID lb/MWh for electricity, refrigerant pounds for the
     material balance. The masses per gas (electricity, reported in lb) agree; the CO2e is 0.0017 % high:
         peer CO2e = tanso CO2e × 0.4536 / 0.45359237. Tanso is right."""
-    if t.rejects or (rec.family == "refrigerant" and rec.meta["unit"] != "lb"):
+    if t.rejects or (rec.family == "refrigerant" and (rec.meta["unit"] != "lb" or rec.meta["blend"])):
         return False
     with _context():
         return matches(p, {**{g: t.values[g] for g in ("CO2", "CH4", "N2O")},
@@ -275,9 +275,50 @@ def peer_kg_via_2_205_lb_and_0_4536(rec: Record, t: TansoResult, p: PeerResult) 
     peer's own 1 kg = 2.205 lb, and the peer converts back with 1 lb = 0.4536 kg, so 1 kg counts as
     2.205 × 0.4536 = 1.000188 kg. Tanso is right (1 kg is 1 kg):
         peer CO2e = tanso CO2e × 2.205 × 0.4536."""
-    if rec.family != "refrigerant" or rec.meta["unit"] != "kg" or t.rejects:
+    if rec.family != "refrigerant" or rec.meta["unit"] != "kg" or rec.meta["blend"] or t.rejects:
         return False
     return matches(p, {"CO2e": t.values["CO2e"] * PEER_KG_LB * PEER_LB_KG})
+
+
+def _blend_gwp(name: str) -> Decimal | None:
+    """AR4 GWP of a blend's Kyoto share, from Tanso's refrigerant_blends pack and GWP table."""
+    table = gwp_table(GWP_SETS["AR4"])
+    rows = [r for r in pack("refrigerant_blends") if r["refrigerant"] == name and r["kyoto"] == "true"]
+    if any(normalise_gas(r["gas"]) not in table for r in rows):
+        return None  # a component without an AR4 GWP: no class applies, the row stays unexplained
+    return sum((Decimal(r["value"]) * table[normalise_gas(r["gas"])] for r in rows), Decimal(0))
+
+
+def peer_blend_gwp_rounded_to_integer(rec: Record, t: TansoResult, p: PeerResult) -> bool:
+    """A refrigerant blend. Tanso weights each Kyoto component (ASHRAE 34 mass fraction, from
+    refrigerant_blends) by its own AR4 GWP: R-404A = 0.44 × 3500 + 0.52 × 4470 + 0.04 × 1430 = 3921.6.
+    The peer stores one GWP per blend rounded to an integer (3922), and converts pounds as for pure
+    gases (lb: × 0.4536 instead of 0.45359237; kg given: × 2.205 × 0.4536). Tanso is right (no
+    rounding of the GWP); with |GWP_peer − GWP_Tanso| ≤ 0.5,
+        peer CO2e = tanso CO2e × GWP_peer / GWP_Tanso × (0.4536 / 0.45359237  or  2.205 × 0.4536)."""
+    if not rec.meta["blend"] or t.rejects:
+        return False
+    exact, peer_gwp = _blend_gwp(_designation(rec)), peer_float(GWP[rec.meta["gas"]])
+    if not exact or abs(peer_gwp - exact) > Decimal("0.5"):
+        return False
+    with _context():
+        unit = PEER_LB_KG / LB_KG if rec.meta["unit"] == "lb" else PEER_KG_LB * PEER_LB_KG
+        return matches(p, {"CO2e": t.values["CO2e"] * peer_gwp / exact * unit})
+
+
+def blend_without_kyoto_share(rec: Record, t: TansoResult, p: PeerResult) -> bool:
+    """A blend of only CFCs, HCFCs and hydrocarbons (R-406A, R-409A, R-414A/B, R-502). The peer's
+    GWP is 0 and it reports 0; Tanso's ruleset matches Kyoto components only and there are none, so
+    the row is refused ("no factor in refrigerant_blends for refrigerant='R-502', kyoto='true'")
+    rather than silently zero (Tanso stricter). Both say: no emissions in the scopes. peer = 0."""
+    if not rec.meta["blend"] or _blend_gwp(_designation(rec)) != 0 or not _rejected_for(
+            t, "refrigerant.blend", f"no factor in refrigerant_blends for refrigerant='{_designation(rec)}', kyoto='true'"):
+        return False
+    return peer_float(GWP[rec.meta["gas"]]) == 0 and matches(p, {"CO2e": Decimal(0)})
+
+
+def _designation(rec: Record) -> str:
+    return blend_name(rec.meta["gas"])
 
 
 def peer_clamps_negative_to_zero(rec: Record, t: TansoResult, p: PeerResult) -> bool:
@@ -361,7 +402,8 @@ CLASSES: dict[str, list[Callable]] = {
     "stationary": [peer_m3_as_35_31_scf, peer_energy_via_heat_content, peer_litres_as_0_2642_gallon],
     "mobile": [peer_ethanol_is_e80, peer_biodiesel_is_b20, peer_methanol_as_e80, peer_two_and_four_stroke_as_gasoline,
                peer_clamps_model_year, both_refuse_non_numeric_model_year, peer_litres_as_0_2642_gallon],
-    "refrigerant": [peer_lb_as_0_4536_kg, peer_kg_via_2_205_lb_and_0_4536, peer_clamps_negative_to_zero],
+    "refrigerant": [peer_lb_as_0_4536_kg, peer_kg_via_2_205_lb_and_0_4536, peer_clamps_negative_to_zero,
+                    peer_blend_gwp_rounded_to_integer, blend_without_kyoto_share],
     "electricity": [peer_lb_as_0_4536_kg],
     "steam": [peer_default_boiler_efficiency_80, tanso_rounds_steam_quotient_to_6_places],
     "travel": [peer_clamps_negative_to_zero],

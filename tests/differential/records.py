@@ -185,6 +185,15 @@ PURE_GASES = {  # atomic6ghg key → the gas's name in Tanso (globalwarmingpoten
 }
 
 
+def blend_name(key: str) -> str:
+    """atomic6ghg's blend key → the ASHRAE 34 designation of Tanso's refrigerant_blends (r410a → R-410A;
+    r507 is R-507A, the only R-507 ASHRAE lists)."""
+    return "R-507A" if key == "r507" else "R-" + key[1:].upper()
+
+
+BLENDS = {key: blend_name(key) for key in GWP if re.fullmatch(r"r\d{3}[a-z]?", key)}
+
+
 def refrigerant(rng: random.Random) -> list[Record]:
     out = []
     for key, name in PURE_GASES.items():
@@ -192,21 +201,26 @@ def refrigerant(rng: random.Random) -> list[Record]:
             out.append(_refrigerant_record(rng, key, name, unit, negative=False))
     for key in rng.sample(sorted(PURE_GASES), 4):
         out.append(_refrigerant_record(rng, key, PURE_GASES[key], "lb", negative=True))
+    for key, name in BLENDS.items():
+        out.append(_refrigerant_record(rng, key, name, rng.choice(["lb", "kg"]), negative=False, blend=True))
     return out
 
 
-def _refrigerant_record(rng, key, name, unit, negative) -> Record:
+def _refrigerant_record(rng, key, name, unit, negative, blend=False) -> Record:
     parts = [q(rng, 0, 40, 2), q(rng, 0, 20, 2), q(rng, 0, 10, 2)]
     if negative:
         parts[0] = -parts[0] - parts[1] - parts[2] - Decimal("1")
     total = sum(parts)
     to_lb = UNIT_CONV["kilogram"]["pounds"] if unit == "kg" else 1.0
     n = _counter("refrigerant")
-    return Record("refrigerant", f"RF{n:03d}", {"refrigerant": name, "quantity": str(total), "unit": unit},
+    # a blend is matched on its Kyoto components only: in-scope emissions (the EPA Hub's blend GWPs count
+    # only the HFC/PFC share: R-401A = 13 % HFC-152a × 124 = 16); pure gases leave `kyoto` empty
+    return Record("refrigerant", f"RF{n:03d}", {"refrigerant": name, "quantity": str(total), "unit": unit,
+                                                 "blend": "yes" if blend else "no", "kyoto": "true" if blend else None},
                   {"materialBalance": [{"gas": key, "inventoryChange": float(parts[0]) * to_lb,
                                         "transferredAmount": float(parts[1]) * to_lb,
                                         "capacityChange": float(parts[2]) * to_lb}]},
-                  {"gas": key, "unit": unit, "quantity": total})
+                  {"gas": key, "unit": unit, "quantity": total, "blend": blend})
 
 
 # ---------------------------------------------------------------------------- electricity

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from conftest import write_csv
+from tanso.plugins import load_registry
 from tanso.run import evaluate, prepare
 from tanso_ghgp.gwp import is_biogenic
 
@@ -15,17 +16,21 @@ from .records import Record
 
 HERE = Path(__file__).resolve().parent
 RULESET = HERE / "ruleset"
+BLENDS_OVERLAY = HERE / "blends.tanso"
+# Refrigerant blends need tanso_ghgp's refrigerant_blends pack; without it the blend records are left out
+# (and test_refrigerant_blends_pack_is_installed fails).
+HAS_BLENDS = "refrigerant_blends" in load_registry().factor_sets
 
 FAMILY_RULES = {
     "stationary": ["stationary"],
     "mobile": ["mobile.co2", "mobile.road_by_year", "mobile.road_alternative", "mobile.non_road"],
-    "refrigerant": ["refrigerant"], "electricity": ["electricity"], "steam": ["steam"], "travel": ["travel"],
+    "refrigerant": ["refrigerant", *(["refrigerant.blend"] if HAS_BLENDS else [])], "electricity": ["electricity"], "steam": ["steam"], "travel": ["travel"],
     "commuting": ["commuting"], "transport": ["transport"], "waste": ["waste"],
 }
 COLUMNS = {
     "stationary": ["fuel", "quantity", "unit"],
     "mobile": ["vehicle_type", "fuel", "model_year", "road", "fuel_quantity", "fuel_unit", "miles"],
-    "refrigerant": ["refrigerant", "quantity", "unit"], "electricity": ["egrid_subregion", "quantity", "unit"],
+    "refrigerant": ["refrigerant", "quantity", "unit", "blend", "kyoto"], "electricity": ["egrid_subregion", "quantity", "unit"],
     "steam": ["fuel", "quantity", "unit", "boiler_efficiency"], "travel": ["mode", "quantity", "unit"],
     "commuting": ["mode", "quantity", "unit"], "transport": ["mode", "basis", "quantity", "unit"],
     "waste": ["waste_type", "treatment", "quantity", "unit"],
@@ -52,7 +57,7 @@ def write_data(records: dict[str, list[Record]], data: Path) -> None:
 
 def evaluate_family(family: str, data: Path, out: Path) -> dict[str, TansoResult]:
     """One evaluate of the ruleset with only this family's rules selected."""
-    prepared = prepare(RULESET)
+    prepared = prepare(RULESET, overlays=(BLENDS_OVERLAY,) if HAS_BLENDS else ())
     result = evaluate(prepared.ruleset, prepared.registry, prepared.graph, data, out,
                       selected={f"rule:{r}" for r in FAMILY_RULES[family]})
     results: dict[str, TansoResult] = {}
