@@ -25,7 +25,6 @@ from atomic6ghg.formulas.waste import Waste
 from .records import Record, peer_float
 
 G, T, LB = Decimal("0.001"), Decimal(1000), Decimal("0.45359237")
-GASES = ("CO2", "CH4", "N2O", "bio", "CO2e")
 
 
 @dataclass
