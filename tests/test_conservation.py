@@ -64,10 +64,11 @@ KG_PER_UNIT = {"diesel": {"CO2": Decimal("2.68"), "CH4": Decimal("0.00011"), "N2
 # litres per activity unit, for the units the factors (per l) can take
 LITRES = {"l": Decimal(1), "gal": Decimal("3.785411784"), "m3": Decimal(1000), "ml": Decimal("0.001")}
 
-def effective_factor(unit: str, fuel: str, gas: str) -> Decimal:
-    """kg CO2e per activity unit, rounded half-even to 12 places once at plan time (the engine's
-    documented precision for effective factors); the per-row product is then exact."""
-    return (LITRES[unit] * KG_PER_UNIT[fuel][gas] * AR5[gas]).quantize(Decimal("1e-12"), ROUND_HALF_EVEN)
+def row_co2e(quantity: Decimal, unit: str, fuel: str, gas: str) -> Decimal:
+    """kg CO2e of one row and gas: the effective factor is exact (these conversions need at most 15
+    decimals, within the engine's 18), and the product is kept to the ledger's 18 decimals, half-even."""
+    factor = LITRES[unit] * KG_PER_UNIT[fuel][gas] * AR5[gas]
+    return (quantity * factor).quantize(Decimal("1e-18"), ROUND_HALF_EVEN)
 
 
 quantities = st.one_of(st.none(), st.decimals(min_value=Decimal("-1000"), max_value=Decimal("100000"), places=6,
@@ -100,7 +101,7 @@ def test_random_tables_conserve_rows_and_sum_exactly(tmp_path_factory, rows):
         computable = use == "stationary" and q is not None and q >= 0 and fuel == "diesel" and unit in LITRES
         if computable:
             expected_ledger.add(row["row_id"])
-            expected_total += sum(q * effective_factor(unit, fuel, gas) for gas in AR5)
+            expected_total += sum(row_co2e(q, unit, fuel, gas) for gas in AR5)
         if use == "bench":
             assert row["row_id"] in ids_excluded
     assert ids_in_ledger == expected_ledger

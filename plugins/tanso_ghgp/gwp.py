@@ -26,14 +26,32 @@ def normalise_gas(name: str) -> str:
     return name.replace("-", "").replace(" ", "").upper()
 
 
+# Values the package's columns lack, each with the table it comes from. AR4: the package's AR4 column is
+# the GHG Protocol's 2016 table, which omits these HFCs; IPCC AR4 WG1 Table 2.14 has them (the same
+# values as the EPA's AR4 table carried by atomic6ghg, which a test compares). AR5 Table 8.A.1 gives the
+# HFOs as "<1": taken as 1, an upper bound, and said so in the ledger's gwp label. AR6 WG1 Table 7.SM.7.
+SUPPLEMENTS: dict[str, dict[str, tuple[Decimal, str]]] = {
+    "AR4GWP100": {gas: (Decimal(value), "IPCC AR4 WG1 Table 2.14") for gas, value in (
+        ("HFC41", "92"), ("HFC134", "1100"), ("HFC143", "353"), ("HFC152", "53"), ("HFC161", "12"),
+        ("HFC236CB", "1340"), ("HFC236EA", "1370"), ("HFC245CA", "693"))},
+    "AR5GWP100": {gas: (Decimal(1), "IPCC AR5 WG1 Table 8.A.1 gives <1; taken as 1, an upper bound")
+                  for gas in ("HFO1234YF", "HFO1234ZE(E)")},
+    "AR6GWP100": {"HFO1234YF": (Decimal("0.501"), "IPCC AR6 WG1 Table 7.SM.7"),
+                  "HFO1234ZE(E)": (Decimal("1.37"), "IPCC AR6 WG1 Table 7.SM.7")},
+}
+
+
 @lru_cache(maxsize=None)
 def gwp_table(column: str) -> dict[str, Decimal]:
+    """The package's column, completed by SUPPLEMENTS where it is empty."""
     text = resources.files("globalwarmingpotentials").joinpath("globalwarmingpotentials.csv").read_text()
     rows = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
     table = {"CO2": Decimal(1)}
     for row in rows:
         if row.get(column):
             table[normalise_gas(row["Species"])] = Decimal(row[column])
+    for gas, (value, _) in SUPPLEMENTS.get(column, {}).items():
+        table.setdefault(gas, value)
     return table
 
 
@@ -44,6 +62,20 @@ BIOGENIC = {"CO2BIOGENIC", "BIOGENICCO2", "CO2_BIOGENIC"}
 
 def is_biogenic(gas: str) -> bool:
     return normalise_gas(gas).replace("_", "") in {b.replace("_", "") for b in BIOGENIC}
+
+
+# Gases outside the Kyoto basket, which the Corporate Standard (2004, ch. 4 and 9) has reported
+# separately, not in the scopes: the ozone-depleting substances of the Montreal Protocol (CFCs,
+# HCFCs, halons …) and the hydrocarbons and ethers of refrigerant blends. Like biogenic CO2, their
+# mass stays in the ledger and they add nothing to a scope's CO2e.
+NON_KYOTO_PREFIXES = ("CFC", "HCFC", "HALON", "CCL4", "CH3CCL3", "CH3BR")
+NON_KYOTO_NAMES = {"PROPANE", "BUTANE", "ISOBUTANE", "PENTANE", "ISOPENTANE", "PROPYLENE", "PROPENE",
+                   "DIMETHYLETHER", "CH3OCH3", "R290", "R600", "R600A", "R601", "R601A", "R1270", "RE170"}
+
+
+def is_non_kyoto(gas: str) -> bool:
+    name = normalise_gas(gas).replace("_", "")
+    return name.startswith(NON_KYOTO_PREFIXES) or name in NON_KYOTO_NAMES
 
 
 # Methane by origin: fossil methane's GWP includes the CO2 it oxidises to. AR5 WG1 Table 8.A.1 gives
@@ -60,11 +92,20 @@ def gas_weights(gwp_set: str, gases: list[str], methane_by_origin: bool = True) 
     split = METHANE_BY_ORIGIN.get(gwp_set) if methane_by_origin else None
     table |= split or {"CH4FOSSIL": table["CH4"], "CH4NONFOSSIL": table["CH4"]}
     version = metadata.version("globalwarmingpotentials")
-    weights = {gas: table[normalise_gas(gas).replace("_", "")] for gas in gases
-               if normalise_gas(gas).replace("_", "") in table}
-    weights |= {gas: Decimal(0) for gas in gases if is_biogenic(gas)}
+    supplements = SUPPLEMENTS.get(GWP_SETS[gwp_set], {})
+    weights, notes = {}, {}
+    for gas in gases:
+        name = normalise_gas(gas).replace("_", "")
+        if is_biogenic(gas):
+            weights[gas], notes[gas] = Decimal(0), "biogenic: reported outside the scopes"
+        elif is_non_kyoto(gas):
+            weights[gas], notes[gas] = Decimal(0), "not a Kyoto gas: reported outside the scopes"
+        elif name in table:
+            weights[gas] = table[name]
+            if name in supplements:
+                notes[gas] = supplements[name][1]
     origin = " CH4 by origin" if split else ""
-    return GasWeights(label=f"{gwp_set}{origin} (globalwarmingpotentials {version})", weights=weights)
+    return GasWeights(label=f"{gwp_set}{origin} (globalwarmingpotentials {version})", weights=weights, notes=notes)
 
 
 GWP_POLICIES = ("gwp.set", "gwp.methane_by_origin")

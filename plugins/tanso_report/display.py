@@ -9,6 +9,8 @@ from pathlib import Path
 
 from rich.console import Console
 
+from tanso_ghgp.gwp import is_non_kyoto
+
 TONNE = Decimal(1000)
 # Scope 3 Standard (2011) Table 5.1; category 16 is the Scope 3 progress update's (2026) proposal.
 SCOPE3_CATEGORIES = {
@@ -66,6 +68,29 @@ def plain(value):
 def check_status(check: dict) -> str:
     """PASS, FAIL, or N/A for a check that reads an option this run does not set."""
     return {True: "PASS", False: "FAIL", None: "N/A"}[check["passed"]]
+
+
+def non_kyoto_kg(gases: list[dict]) -> dict[str, Decimal]:
+    """Mass of each gas outside the Kyoto basket (CFCs, HCFCs, hydrocarbons of refrigerant blends …) that
+    the inventory's own sources emit, reported apart from the scopes."""
+    masses: dict[str, Decimal] = {}
+    for g in gases:
+        if is_non_kyoto(g["gas"]) and g["basis"] != "market" and g["scope"] is not None:
+            masses[g["gas"]] = masses.get(g["gas"], Decimal(0)) + g["amount_kg"]
+    return dict(sorted(masses.items()))
+
+
+def outside_the_scopes(gases: list[dict]) -> list[str]:
+    """Lines for what the scopes' totals leave out by gas: biogenic CO2 and non-Kyoto gases (mass)."""
+    lines = []
+    biogenic = biogenic_kg(gases)
+    if biogenic:
+        lines.append(f"biogenic CO2, reported outside the scopes: {tonnes(biogenic)} t")
+    others = non_kyoto_kg(gases)
+    if others:
+        listed = ", ".join(f"{gas} {tonnes(kg)} t" for gas, kg in others.items())
+        lines.append(f"gases outside the Kyoto basket, reported outside the scopes (mass): {listed}")
+    return lines
 
 
 def biogenic_kg(gases: list[dict]) -> Decimal:

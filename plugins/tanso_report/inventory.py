@@ -102,6 +102,8 @@ def render_inventory(result, path: Path | None) -> str:
                        scope2_market if number == 2 and not market_in_inventory else None)
     out.print(f"Outside the scopes: biogenic CO2 {tonnes(display.biogenic_kg(result.gases))} t (mass, not "
               f"CO2e-weighted)", markup=False)
+    for gas, kg in display.non_kyoto_kg(result.gases).items():
+        out.print(f"Outside the scopes: {gas} {tonnes(kg)} t (not a Kyoto gas; mass, not CO2e-weighted)", markup=False)
     if verification is not None:
         out.print(f"Verification of the inventory: {_inventory_status(verification, groups)}", markup=False)
     if policy("scope3.cat15.disclose_coverage"):

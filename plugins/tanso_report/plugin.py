@@ -22,9 +22,8 @@ def render_table(result, path: Path | None) -> str:
     for row in result.totals:
         table.add_row(_label(row["scope"], row["category"], row["basis"]), tonnes(row["co2e_kg"]), str(row["rules"]))
     console.print(table)
-    biogenic = display.biogenic_kg(result.gases)
-    if biogenic:
-        console.print(f"biogenic CO2, reported outside the scopes: {tonnes(biogenic)} t", markup=False)
+    for line in display.outside_the_scopes(result.gases):
+        console.print(line, markup=False)
     for exclusion in result.exclusions:
         console.print(f"excluded {_label(exclusion['scope'], exclusion['category'])}: {exclusion['justification']} "
                       f"[{exclusion['source']}]", markup=False)

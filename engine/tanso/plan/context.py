@@ -15,6 +15,8 @@ import pyarrow as pa
 from tanso.contracts import Parameters
 from tanso.plan.sql import arithmetic, fraction, ident
 
+LEDGER_SCALE = 18  # decimals of a kg in the ledger's amount and co2e_kg (contracts.CALC_LEDGER_COLUMNS)
+
 
 @dataclass(frozen=True)
 class FactorTable:
@@ -43,6 +45,11 @@ class CalcContext:
     factor_table: Callable[[str], FactorTable]
     input_table: Callable[[str], str]          # an input table named by a parameter → relation of valid rows
     passthrough_columns: tuple[str, ...] = field(default=("entity", "period"))
+    precision: list[dict] = field(default_factory=list)  # effective-factor precision, for the manifest
+
+    def record_precision(self, entry: dict) -> None:
+        """Note the scale and the rounded effective factors of a factor product (see factor_product)."""
+        self.precision.append(entry)
 
     def value_sql(self, value, alias: str, scale: int = 6) -> str:
         """SQL for a ColumnExpression parameter. A column is used as it is; an expression is exact
@@ -51,13 +58,17 @@ class CalcContext:
             return f"{alias}.{ident(value)}"
         return f"CAST(round_even({arithmetic(value, alias, self.policies)}, {scale}) AS DECIMAL(18,{scale}))"
 
-    def product_sql(self, value, alias: str, factor: str) -> str:
+    def product_sql(self, value, alias: str, factor: str, factor_scale: int = LEDGER_SCALE - 6) -> str:
         """`value × factor` for a ColumnExpression value. Where the value divides (a share such as
         `area / building_area`), the division is done last, (a × factor) ÷ b, so its one rounding (half-even,
-        6 places) is not multiplied by the factor."""
+        6 places) is not multiplied by the factor. A factor of more than 12 decimals makes a product of more
+        than the ledger's 18: it is rounded half-even to 18."""
         numerator, denominator = (value, None) if isinstance(value, str) else fraction(value)
         if denominator is None:
-            return f"{self.value_sql(value, alias)} * {factor}"
+            product = f"{self.value_sql(value, alias)} * {factor}"
+            if factor_scale + 6 <= LEDGER_SCALE:
+                return product
+            return f"CAST(round_even({product}, {LEDGER_SCALE}) AS DECIMAL(38,{LEDGER_SCALE}))"
         wide = f"CAST(round_even({arithmetic(numerator, alias, self.policies)}, 6) AS DECIMAL(38,6))"
         return (f"CAST(tanso_divide({wide} * {factor}, "
                 f"{arithmetic(denominator, alias, self.policies)}) AS DECIMAL(38,18))")

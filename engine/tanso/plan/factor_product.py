@@ -2,14 +2,17 @@
 
 Everything that does not depend on the activity rows is done once at plan time, exactly, in Python
 decimals: unit conversion (one scalar per unit pair), the gas mass unit, and the gas weight (GWP).
-The result is a small table of *effective factors* at DECIMAL(38,12), rounded half-even, keyed by
-the match columns and the activity unit. The per-row work is then one hash join and one exact
-decimal multiplication: DECIMAL(18,6) × DECIMAL(38,12) → DECIMAL(38,18), no per-row rescale.
+The result is a small table of *effective factors*, keyed by the match columns and the activity unit,
+at the smallest scale (12 to 18 decimals) that holds every one of them exactly; where none can (a
+non-terminating conversion such as kWh → mmBtu), they are rounded half-even at 18 decimals, keeping at
+least 12 significant digits, and the manifest lists them. The per-row work is then one hash join and one
+exact decimal multiplication: DECIMAL(18,6) × DECIMAL(38,12) → DECIMAL(38,18), no per-row rescale; a
+rule whose factors need more decimals rounds each product half-even to the ledger's 18.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
@@ -19,11 +22,17 @@ from tanso.contracts import CalcPlan, ColumnExpression
 from tanso.diagnostics import InputError
 from tanso.plan.context import CalcContext, FactorTable
 from tanso.plan.sql import ident, literal
-from tanso.plan.units import UnitProblem, conversion_factor
+from tanso.plan.units import UnitProblem, conversion_factor, is_exact
 
-FACTOR_SCALE = Decimal("1e-12")
+# Effective factors are stored at the smallest scale from FACTOR_SCALE to MAX_FACTOR_SCALE that holds
+# them exactly; the ledger keeps LEDGER_SCALE decimals of a kg (contracts.CALC_LEDGER_COLUMNS).
+FACTOR_SCALE = 12
+MAX_FACTOR_SCALE = 18
+MIN_SIGNIFICANT = 12          # a rounded effective factor keeps at least this many significant digits
+MAX_LISTED_ROUNDED = 50       # rounded factors listed per factor set in the manifest (all are counted)
+WORKING_PRECISION = 80
 Converter = Callable[[str, str], "Decimal | str"]
-FACTOR_TYPE = pa.decimal128(38, 12)
+FACTOR_TYPE = pa.decimal128(38, FACTOR_SCALE)
 CO2E = "CO2e"  # a factor already expressed as CO2-equivalent needs no weight
 
 
@@ -33,6 +42,11 @@ class GasWeights:
 
     label: str
     weights: dict[str, Decimal]
+    notes: dict[str, str] = field(default_factory=dict)  # gas → why its weight is what it is, for the ledger
+
+    def describe(self, gas: str) -> str:
+        note = self.notes.get(gas)
+        return f"{self.label} {gas}={self.weights[gas]}" + (f" ({note})" if note else "")
 
 
 def factor_product(ctx: CalcContext, factors: FactorTable, match: list[str], *, method: str, data_type: str,
@@ -48,37 +62,36 @@ def factor_product(ctx: CalcContext, factors: FactorTable, match: list[str], *, 
     """
     _check_factor_table(ctx, factors, match)
     if quantity_unit is not None:
-        units, unit_s, unit_b = [quantity_unit], literal(quantity_unit), literal(quantity_unit)
+        unit_s, unit_b = literal(quantity_unit), literal(quantity_unit)
     else:
         template = unit_expression or f"{{row}}.{ident(unit)}"
         unit_s, unit_b = template.format(row="s"), template.format(row="b")
-        units = [row[0] for row in ctx.query(
-            f"SELECT DISTINCT {unit_s} FROM {ctx.src} s WHERE {unit_s} IS NOT NULL ORDER BY 1")]
-    combos = ctx.register(f"{ctx.rule_id}_combos", _combinations(
-        ctx.query(f"SELECT DISTINCT per, unit, gas FROM {factors.relation} ORDER BY ALL"), units, weights,
-        converter or _pint_converter()))
-    keys_as_text = ", ".join(f"CAST(f.{ident(m)} AS VARCHAR) AS k{i}" for i, m in enumerate(match))
-    joined = f"{factors.relation} f JOIN {combos} c ON c.per = f.per AND c.unit = f.unit AND c.gas = f.gas"
+    # Effective factors only for the (match keys, unit) pairs the rows have: the table stays small, and
+    # its precision is that of the factors the rule uses.
+    row_keys = ", ".join(f"CAST(s.{ident(m)} AS VARCHAR) AS k{i}" for i, m in enumerate(match))
+    factor_keys = " AND ".join(f"CAST(f.{ident(m)} AS VARCHAR) = u.k{i}" for i, m in enumerate(match))
+    factor_rows = ctx.query(
+        f"SELECT u.*, f.per, f.unit, f.gas, f.factor_id, f.value FROM {factors.relation} f JOIN "
+        f"(SELECT DISTINCT {row_keys}, {unit_s} AS from_unit FROM {ctx.src} s WHERE {unit_s} IS NOT NULL) u "
+        f"ON {factor_keys} ORDER BY f._row, u.from_unit")
+    kinds = sorted({row[len(match) + 1:len(match) + 4] for row in factor_rows})
+    units = sorted({row[len(match)] for row in factor_rows})
+    multipliers = _combinations(kinds, units, weights, converter or _pint_converter())
+    effective = _effective_factors(factor_rows, len(match), multipliers)
+    ctx.record_precision({"factor_set": factors.name, **effective.precision})
+    eff = ctx.register(f"{ctx.rule_id}_eff", effective.table)
     # A key is computable for a unit only when every one of its gases is: one problem rejects the key.
-    unit_problems = ctx.view("unit_problems", f"SELECT {keys_as_text}, c.from_unit, min(c.problem) AS problem "
-                                              f"FROM {joined} WHERE c.problem IS NOT NULL GROUP BY ALL")
-    no_problem = " AND ".join([f"p.k{i} = CAST(f.{ident(m)} AS VARCHAR)" for i, m in enumerate(match)]
-                              + ["p.from_unit = c.from_unit"])
-    eff = ctx.table("eff", f"""
-        SELECT {keys_as_text}, c.from_unit, f.gas, f.factor_id,
-               CAST(round_even(f.value * c.gas_multiplier, 12) AS DECIMAL(38,12)) AS gas_factor,
-               CAST(round_even(f.value * c.co2e_multiplier, 12) AS DECIMAL(38,12)) AS co2e_factor, c.gwp
-        FROM {joined} WHERE c.problem IS NULL
-          AND NOT EXISTS (SELECT 1 FROM {unit_problems} p WHERE {no_problem})""")
+    unit_problems = ctx.register(f"{ctx.rule_id}_unit_problems", effective.problems)
 
     def keys_equal(row: str, table: str, unit_sql: str) -> str:
         return " AND ".join([f"CAST({row}.{ident(m)} AS VARCHAR) = {table}.k{i}" for i, m in enumerate(match)]
                             + [f"{unit_sql} = {table}.from_unit"])
 
     q, q_b = ctx.value_sql(quantity, "s"), ctx.value_sql(quantity, "b")
+    scale = effective.scale
     ledger = f"""
-SELECT {ctx.passthrough('s')}, e.gas, {ctx.product_sql(quantity, 's', 'e.gas_factor')} AS amount,
-       {ctx.product_sql(quantity, 's', 'e.co2e_factor')} AS co2e_kg,
+SELECT {ctx.passthrough('s')}, e.gas, {ctx.product_sql(quantity, 's', 'e.gas_factor', scale)} AS amount,
+       {ctx.product_sql(quantity, 's', 'e.co2e_factor', scale)} AS co2e_kg,
        {q} AS quantity, {unit_s} AS quantity_unit, e.factor_id, {literal(factors.name)} AS factor_set,
        {literal(factors.version)} AS factor_version, e.gwp, {literal(method)} AS method, {literal(data_type)} AS data_type
 FROM {ctx.src} s JOIN {eff} e ON {keys_equal('s', 'e', unit_s)}
@@ -103,53 +116,119 @@ FROM bad b LEFT JOIN {unit_problems} p ON {keys_equal('b', 'p', unit_b)}"""
     return CalcPlan(ledger=ledger, rejects=rejects)
 
 
-COMBINATION_SCHEMA = pa.schema([
-    ("from_unit", pa.string()), ("per", pa.string()), ("unit", pa.string()), ("gas", pa.string()),
-    ("gas_multiplier", FACTOR_TYPE), ("co2e_multiplier", FACTOR_TYPE), ("gwp", pa.string()), ("problem", pa.string())])
+@dataclass(frozen=True)
+class Multiplier:
+    """From a row unit to kg of a gas per factor unit (`gas`), and on to kg CO2e (`co2e`); `exact`
+    when the unit conversion is a terminating decimal."""
+
+    gas: Decimal
+    co2e: Decimal
+    exact: bool
+    gwp: str | None
 
 
 def _combinations(factor_kinds: list[tuple], units: list[str], weights: GasWeights | None,
-                  converter: Converter) -> pa.Table:
+                  converter: Converter) -> dict[tuple[str, str, str, str], "Multiplier | str"]:
     """One multiplier per (row unit, factor `per`, factor mass unit, gas), or the reason there is none.
 
-    effective factor = round_half_even(value × multiplier, 12 places), multiplier = unit scalar × mass
-    unit → kg (× GWP for CO2e), itself rounded half-even to 12 places. Exact for the usual conversions
-    (kWh/MWh, g/kg/t, gal/L, integer GWPs); a multiplier that 12 places cannot carry to 9 significant
-    digits is refused rather than silently degraded.
-    """
-    rows = []
+    multiplier = unit scalar × mass unit → kg (× GWP for CO2e), exact: nothing is rounded here."""
+    combos: dict[tuple[str, str, str, str], Multiplier | str] = {}
     with localcontext() as decimal_context:
-        decimal_context.prec = 60
+        decimal_context.prec = WORKING_PRECISION
         for from_unit in units:
             for per, mass_unit, gas in factor_kinds:
-                row = {"from_unit": from_unit, "per": per, "unit": mass_unit, "gas": gas,
-                       "gas_multiplier": None, "co2e_multiplier": None, "gwp": None, "problem": None}
+                key = (from_unit, per, mass_unit, gas)
                 scale, mass = converter(from_unit, per), converter(mass_unit, "kg")
                 if isinstance(scale, str) or isinstance(mass, str):
-                    rows.append({**row, "problem": scale if isinstance(scale, str) else f"factor unit: {mass}"})
-                    continue
-                if gas == CO2E or weights is None:
-                    weight, label = Decimal(1), ("as published" if gas == CO2E else None)
+                    combos[key] = scale if isinstance(scale, str) else f"factor unit: {mass}"
+                elif gas == CO2E or weights is None:
+                    combos[key] = Multiplier(scale * mass, scale * mass, is_exact(scale) and is_exact(mass),
+                                             "as published" if gas == CO2E else None)
                 elif gas in weights.weights:
-                    weight, label = weights.weights[gas], f"{weights.label} {gas}={weights.weights[gas]}"
+                    weight = weights.weights[gas]
+                    combos[key] = Multiplier(scale * mass, scale * mass * weight, is_exact(scale) and is_exact(mass),
+                                             weights.describe(gas))
                 else:
-                    rows.append({**row, "problem": f"no GWP for gas {gas} in {weights.label}"})
-                    continue
-                gas_multiplier, co2e_multiplier = scale * mass, scale * mass * weight
-                problem = _unrepresentable(gas_multiplier, from_unit, per) or _unrepresentable(co2e_multiplier, from_unit, per)
-                if problem:
-                    rows.append({**row, "problem": problem})
-                    continue
-                rows.append({**row, "gas_multiplier": exact(gas_multiplier), "co2e_multiplier": exact(co2e_multiplier),
-                             "gwp": label})
-    return pa.Table.from_pylist(rows, schema=COMBINATION_SCHEMA)
+                    combos[key] = f"no GWP for gas {gas} in {weights.label}"
+    return combos
 
 
-def _unrepresentable(multiplier: Decimal, from_unit: str, per: str) -> str | None:
-    rounded = exact(multiplier)
-    if multiplier and (not rounded or abs(rounded - multiplier) / abs(multiplier) > Decimal("1e-9")):
-        return f"converting {from_unit} to {per} needs more than 12 decimal places; use a closer unit"
-    return None
+@dataclass(frozen=True)
+class EffectiveFactors:
+    table: pa.Table        # k0.., from_unit, gas, factor_id, gas_factor, co2e_factor, gwp
+    problems: pa.Table     # k0.., from_unit, problem: keys a unit cannot use
+    scale: int
+    precision: dict        # for the manifest: the scale and every factor that had to be rounded
+
+
+def _effective_factors(factor_rows: list[tuple], n_keys: int,
+                       multipliers: dict[tuple[str, str, str, str], "Multiplier | str"]) -> EffectiveFactors:
+    """value × multiplier for every factor row and row unit it meets, exact, then stored at the smallest scale
+    between FACTOR_SCALE and MAX_FACTOR_SCALE that holds every one exactly. A product that no scale up to
+    MAX_FACTOR_SCALE holds (a non-terminating conversion such as kWh → mmBtu, or a tiny factor) is rounded
+    half-even there, and refused if that keeps fewer than MIN_SIGNIFICANT digits."""
+    products, problems = [], {}
+    with localcontext() as decimal_context:
+        decimal_context.prec = WORKING_PRECISION
+        for *keys, from_unit, per, mass_unit, gas, factor_id, value in factor_rows:
+            multiplier = multipliers[(from_unit, per, mass_unit, gas)]
+            where = (*keys, from_unit)
+            if isinstance(multiplier, str):
+                _note(problems, where, multiplier)
+                continue
+            products.append((where, gas, factor_id, value * multiplier.gas, value * multiplier.co2e,
+                             multiplier.exact, multiplier.gwp, value, per, mass_unit))
+        needed = [_decimals(p) if exact else MAX_FACTOR_SCALE
+                  for *_, gas_factor, co2e_factor, exact, _, _, _, _ in products for p in (gas_factor, co2e_factor)]
+        scale = min(MAX_FACTOR_SCALE, max([FACTOR_SCALE, *needed]))
+        quantum = Decimal(1).scaleb(-scale)
+        rows, rounded = [], []
+        for where, gas, factor_id, gas_factor, co2e_factor, _, gwp, value, per, mass_unit in products:
+            stored = [p.quantize(quantum, ROUND_HALF_EVEN) for p in (gas_factor, co2e_factor)]
+            # A factor already in CO2e has one value, not two, to report.
+            for exact_value, kept in dict.fromkeys(zip((gas_factor, co2e_factor), stored)):
+                if kept == exact_value:
+                    continue
+                digits = _significant_digits(kept)
+                if digits < MIN_SIGNIFICANT:
+                    _note(problems, where, (
+                        f"factor {factor_id} ({value.normalize()} {mass_unit}/{per}) is {exact_value:.6e} kg per "
+                        f"{where[-1]}: {MAX_FACTOR_SCALE} decimal places keep {digits} of its significant digits, "
+                        f"fewer than {MIN_SIGNIFICANT}; state the activity in a unit closer to {per}"))
+                else:
+                    rounded.append({"factor_id": factor_id, "from_unit": where[-1], "gas": gas,
+                                    "significant_digits": digits,
+                                    "relative_error": f"{abs(kept - exact_value) / abs(exact_value):.1e}"})
+            rows.append({**{f"k{i}": k for i, k in enumerate(where[:-1])}, "from_unit": where[-1], "gas": gas,
+                         "factor_id": factor_id, "gas_factor": stored[0], "co2e_factor": stored[1], "gwp": gwp})
+    rows = [row for row in rows if (*(row[f"k{i}"] for i in range(n_keys)), row["from_unit"]) not in problems]
+    key_fields = [(f"k{i}", pa.string()) for i in range(n_keys)]
+    factor_type = pa.decimal128(38, scale)
+    table = pa.Table.from_pylist(rows, schema=pa.schema([
+        *key_fields, ("from_unit", pa.string()), ("gas", pa.string()), ("factor_id", pa.string()),
+        ("gas_factor", factor_type), ("co2e_factor", factor_type), ("gwp", pa.string())]))
+    problem_rows = [{**{f"k{i}": k for i, k in enumerate(where[:-1])}, "from_unit": where[-1], "problem": problem}
+                    for where, problem in sorted(problems.items(), key=lambda item: tuple(map(str, item[0])))]
+    problem_table = pa.Table.from_pylist(problem_rows, schema=pa.schema(
+        [*key_fields, ("from_unit", pa.string()), ("problem", pa.string())]))
+    precision = {"scale": scale, "effective_factors": len(rows), "rounded": rounded[:MAX_LISTED_ROUNDED],
+                 "rounded_count": len(rounded)}
+    return EffectiveFactors(table, problem_table, scale, precision)
+
+
+def _note(problems: dict, where: tuple, problem: str) -> None:
+    """Keep one problem per key and unit, the same one whatever the order factors came in."""
+    problems[where] = min(problems.get(where, problem), problem)
+
+
+def _decimals(value: Decimal) -> int:
+    """Decimal places an exact value needs."""
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else MAX_FACTOR_SCALE
+
+
+def _significant_digits(value: Decimal) -> int:
+    return len("".join(map(str, value.as_tuple().digits)).lstrip("0"))
 
 
 def _pint_converter() -> Converter:
@@ -183,7 +262,7 @@ def derived_factor_table(ctx: CalcContext, name: str, match: list[str], rows: li
 
 def exact(value: Decimal) -> Decimal:
     """A plan-time value at the factor scale, rounded half-even (the one rounding of a factor)."""
-    return value.quantize(FACTOR_SCALE, ROUND_HALF_EVEN)
+    return value.quantize(Decimal(1).scaleb(-FACTOR_SCALE), ROUND_HALF_EVEN)
 
 
 def _check_factor_table(ctx: CalcContext, factors: FactorTable, match: list[str]) -> None:

@@ -2,25 +2,87 @@
 
 pint works on Decimal here, so 1 gal → 3.785411784 L exactly. Three-letter upper-case codes are
 currencies: they convert only to themselves (exchange rates are data, not units).
+
+Activity data and factor files spell units as practitioners do ("MMBtu", "therms", "Mcf", "bbl",
+"short tons"). `canonical` maps those spellings to one unit each, explicitly, before pint reads them;
+spellings whose meaning differs between industries ("ton", "MBtu", "MT") are refused with the
+choices, never guessed. The meanings follow the US EIA / EPA conventions fuel data use:
+
+- a barrel (`bbl`) of fuel is the 42-US-gallon oil barrel (pint's own `barrel` is the 31.5-gallon
+  US liquid barrel; write `liquid_barrel` for that one);
+- Btu is the International Table Btu; `mmBtu` is a million of them, a `therm` 100,000 (a tenth of an
+  mmBtu, as gas bills and the EPA Hub count it), a dekatherm (`Dth`) ten therms;
+- `ccf`, `Mcf`, `MMcf` are 100, 1,000 and a million cubic feet (M = thousand, the gas industry's
+  Roman numeral); `scf` is a cubic foot at standard conditions, as the factor is stated.
 """
 
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from functools import lru_cache
 
 import pint
 
-# Spellings found in activity data that pint does not read as we mean them.
-ALIASES = {"m3": "m**3", "tkm": "tonne*km", "t.km": "tonne*km", "pkm": "km", "kwh": "kWh", "mwh": "MWh",
-           "gwh": "GWh", "MMBtu": "megaBtu", "mmBtu": "megaBtu", "MMBTU": "megaBtu", "litre": "liter", "litres": "liter", "tonnes": "tonne", "scf": "ft**3"}
+# Units pint lacks, with their exact definitions.
+DEFINITIONS = (
+    "mmBtu = 1e6 * Btu_it",
+    "kBtu = 1e3 * Btu_it",
+    "gas_therm = 1e5 * Btu_it",
+    "dekatherm = 1e6 * Btu_it",
+    "ccf = 100 * foot ** 3",
+    "Mcf = 1000 * foot ** 3",
+    "MMcf = 1e6 * foot ** 3",
+    "liquid_barrel = 31.5 * gallon",
+)
+
+# Spellings found in activity data and factor files → the unit meant. Keys are matched ignoring
+# case, spaces, dots and underscores, so only words whose case carries no SI prefix are here.
+_SPELLINGS = {
+    "mmbtu": "mmBtu", "mmbtus": "mmBtu", "millionbtu": "mmBtu", "megabtu": "mmBtu",
+    "btu": "Btu_it", "btus": "Btu_it", "kbtu": "kBtu",
+    "therm": "gas_therm", "therms": "gas_therm", "thm": "gas_therm",
+    "dth": "dekatherm", "dekatherm": "dekatherm", "dekatherms": "dekatherm",
+    "ccf": "ccf", "hcf": "ccf", "mcf": "Mcf", "mmcf": "MMcf",
+    "scf": "foot**3", "cf": "foot**3", "ft3": "foot**3", "cubicfeet": "foot**3", "cubicfoot": "foot**3",
+    "bbl": "oil_barrel", "bbls": "oil_barrel", "barrel": "oil_barrel", "barrels": "oil_barrel",
+    "oilbarrel": "oil_barrel", "liquidbarrel": "liquid_barrel",
+    "shortton": "short_ton", "shorttons": "short_ton", "uston": "short_ton", "ustons": "short_ton",
+    "tonne": "tonne", "tonnes": "tonne", "metricton": "tonne", "metrictons": "tonne",
+    "gallon": "gallon", "gallons": "gallon", "gal": "gallon", "usgal": "gallon", "usgallon": "gallon",
+    "usgallons": "gallon",
+    "litre": "liter", "litres": "liter", "liter": "liter", "liters": "liter",
+    "m3": "m**3", "m³": "m**3", "cubicmeter": "m**3", "cubicmeters": "m**3", "cubicmetre": "m**3",
+    "cubicmetres": "m**3",
+    "tkm": "tonne*km", "tonnekm": "tonne*km", "tonkm": "tonne*km", "pkm": "km", "passengerkm": "km",
+}
+# Case matters for watt-hours (mWh is a milliwatt-hour), so these are listed as written.
+_EXACT = {"kwh": "kWh", "KWH": "kWh", "Kwh": "kWh", "kWH": "kWh", "mwh": "MWh", "MWH": "MWh", "Mwh": "MWh",
+          "gwh": "GWh", "GWH": "GWh", "Gwh": "GWh"}
+# Spellings with more than one meaning in practice: refused with the choices.
+_AMBIGUOUS = {
+    "ton": "'ton' is a short ton (2,000 lb) in the US and a tonne (1,000 kg) elsewhere: write short_ton or tonne",
+    "tons": "'tons' is a short ton (2,000 lb) in the US and a tonne (1,000 kg) elsewhere: write short_ton or tonne",
+    "mbtu": "'MBtu' is a thousand Btu in US gas data and a million in SI: write kBtu or mmBtu",
+    "mt": "'MT' is a metric ton in trade data and a megatonne in SI: write tonne or Mt",
+}
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
+_SEPARATORS = re.compile(r"[\s._]+")
+# Conversions are computed with this many digits; a result that agrees with a decimal of at most
+# EXACT_DIGITS significant digits to within 10^-(PRECISION - 10) is that decimal (pint divides, e.g.
+# foot = yard / 3, so an exact 0.3048 m arrives as 0.30479999…); anything else is non-terminating.
+PRECISION = 60
+EXACT_DIGITS = 30
 
 
 @lru_cache(maxsize=1)
 def registry() -> pint.UnitRegistry:
-    return pint.UnitRegistry(non_int_type=Decimal)
+    with localcontext() as context:
+        context.prec = PRECISION
+        ureg = pint.UnitRegistry(non_int_type=Decimal)
+        for definition in DEFINITIONS:
+            ureg.define(definition)
+    return ureg
 
 
 class UnitProblem(Exception):
@@ -28,26 +90,64 @@ class UnitProblem(Exception):
 
 
 def is_currency(unit: str) -> bool:
-    return bool(_CURRENCY.match(unit))
+    """ISO 4217-like: three upper-case letters that are not a unit's spelling (BBL, CCF, KWH …)."""
+    if not _CURRENCY.match(unit):
+        return False
+    key = _SEPARATORS.sub("", unit).lower()
+    return unit not in _EXACT and key not in _SPELLINGS and key not in _AMBIGUOUS
+
+
+def canonical(unit: str) -> str:
+    """The pint expression a practitioner's spelling means; raises UnitProblem for an ambiguous one."""
+    written = unit.strip()
+    key = _SEPARATORS.sub("", written).lower()
+    if key in _AMBIGUOUS:
+        raise UnitProblem(f"ambiguous unit: {_AMBIGUOUS[key]}")
+    if written in _EXACT:
+        return _EXACT[written]
+    return _SPELLINGS.get(key, written)
 
 
 def conversion_factor(from_unit: str, to_unit: str) -> Decimal:
-    """How many `to_unit` one `from_unit` is. Raises UnitProblem with a readable reason."""
+    """How many `to_unit` one `from_unit` is, exact where the conversion is a terminating decimal
+    (see `snap`). Raises UnitProblem with a readable reason."""
     if from_unit == to_unit:
         return Decimal(1)
     if is_currency(from_unit) or is_currency(to_unit):
         raise UnitProblem(f"currency {from_unit} does not match {to_unit}")
     ureg = registry()
+    with localcontext() as context:
+        context.prec = PRECISION
+        source = _parse(ureg, from_unit, "")
+        target = _parse(ureg, to_unit, " in the factor table")
+        try:
+            magnitude = ureg.Quantity(Decimal(1), source).to(target).magnitude
+        except pint.errors.DimensionalityError:
+            raise UnitProblem(f"unit '{from_unit}' cannot be converted to '{to_unit}'") from None
+        return snap(Decimal(magnitude))
+
+
+def _parse(ureg: pint.UnitRegistry, unit: str, where: str):
     try:
-        source = ureg.parse_units(ALIASES.get(from_unit, from_unit))
-    except (pint.errors.UndefinedUnitError, AttributeError, ValueError, TypeError):
-        raise UnitProblem(f"unknown unit '{from_unit}'") from None
-    try:
-        target = ureg.parse_units(ALIASES.get(to_unit, to_unit))
-    except (pint.errors.UndefinedUnitError, AttributeError, ValueError, TypeError):
-        raise UnitProblem(f"unknown unit '{to_unit}' in the factor table") from None
-    try:
-        magnitude = ureg.Quantity(Decimal(1), source).to(target).magnitude
-    except pint.errors.DimensionalityError:
-        raise UnitProblem(f"unit '{from_unit}' cannot be converted to '{to_unit}'") from None
-    return Decimal(magnitude)
+        return ureg.parse_units(canonical(unit))
+    except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, AttributeError, ValueError,
+            TypeError, AssertionError):
+        raise UnitProblem(f"unknown unit '{unit}'{where}") from None
+
+
+def snap(value: Decimal) -> Decimal:
+    """`value` as the short decimal it is, when it is one to within the working precision's noise."""
+    if not value:
+        return value
+    with localcontext() as context:
+        context.prec = PRECISION
+        short = value.quantize(Decimal(1).scaleb(value.adjusted() - EXACT_DIGITS + 1)).normalize()
+        if abs(short - value) <= abs(value).scaleb(-(PRECISION - 10)):
+            return short
+        return value
+
+
+def is_exact(value: Decimal) -> bool:
+    """A snapped conversion is exact when it has no more than EXACT_DIGITS significant digits."""
+    significant = "".join(map(str, value.as_tuple().digits)).strip("0")
+    return len(significant) <= EXACT_DIGITS

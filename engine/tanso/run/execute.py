@@ -85,6 +85,7 @@ class _Planner:
         self.rule_tables: dict[str, str] = {}      # rule id → input table its rows come from
         self.columns: dict[str, dict[str, str]] = {}  # rule id → columns of its rows
         self.candidates: dict[str, str] = {}       # rule id → its rows before the boundary is applied
+        self.precision: dict[str, list[dict]] = {}  # rule id → the scale and rounding of its effective factors
         self._done: set[str] = set()
 
     # -- plan-time helpers handed to calculators
@@ -223,6 +224,7 @@ class _Planner:
                               src=step_src, columns=columns, query=self.query, register=self.register,
                               factor_table=self.factor_table, input_table=lambda name: self.input(name).relation)
             plan = calculator.compile(ctx)
+            self.precision.setdefault(rule.id, []).extend({"calculator": step.calculator, **entry} for entry in ctx.precision)
             ledger_view, reject_view = f"ledger__{rid}_{index}", f"rejects__{rid}_{index}"
             self.con.execute(f"CREATE OR REPLACE VIEW {ledger_view} AS {_project(plan.ledger, contracts.CALC_LEDGER_COLUMNS)}")
             self.con.execute(f"CREATE OR REPLACE TABLE {reject_view} AS "
@@ -523,7 +525,8 @@ def _manifest(ruleset: Ruleset, registry: Registry, planner: _Planner, order: li
                             "as_of": p.provenance.as_of, "status": p.provenance.status,
                             "at": str(p.span) if p.span else None} for name, p in ruleset.policies.items()},
         "rules": {r: {"source": ruleset.rules[r].node.span.short, "layer": ruleset.rules[r].layer,
-                      "calculators": [s.calculator for s in ruleset.rules[r].steps]} for r in order},
+                      "calculators": [s.calculator for s in ruleset.rules[r].steps],
+                      "effective_factors": planner.precision.get(r, [])} for r in order},
         "inputs": {name: {"file": str(i.file), "sha256": i.sha256} for name, i in sorted(planner.inputs.items())},
         "factor_sets": {name: {"file": f.source_file, "version": f.version, "publisher": f.publisher,
                                "edition": f.edition, "licence": f.licence} for name, f in sorted(planner.factors.items())},

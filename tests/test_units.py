@@ -1,0 +1,143 @@
+"""Units as practitioners write them, and every unit string Tanso ships, with what each one means.
+
+A new unit string in a shipped pack, an example or a ruleset's test data fails
+`test_every_shipped_unit_string_is_listed` until it is added below with its meaning.
+"""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from tanso.plan.units import UnitProblem, conversion_factor, is_currency, is_exact
+
+REPO = Path(__file__).resolve().parents[1]
+
+# Every unit string in a shipped file → (a reference unit, how many of it one is), exactly.
+SHIPPED_UNITS = {
+    "GJ": ("MJ", "1000"),
+    "MWh": ("kWh", "1000"),
+    "kWh": ("MJ", "3.6"),
+    "megaBtu": ("Btu_it", "1000000"),       # the EPA Hub's mmBtu, in International Table Btu
+    "g": ("kg", "0.001"),
+    "kg": ("g", "1000"),
+    "lb": ("kg", "0.45359237"),
+    "t": ("kg", "1000"),
+    "short_ton": ("kg", "907.18474"),
+    "gal": ("L", "3.785411784"),
+    "gallon": ("L", "3.785411784"),
+    "l": ("L", "1"),
+    "m3": ("L", "1000"),
+    "scf": ("m**3", "0.028316846592"),
+    "m**2": ("ft**2", "10.76391041670972230833350556"),   # 1 / 0.3048² (a terminating decimal? no: see below)
+    "km": ("m", "1000"),
+    "mile": ("km", "1.609344"),
+    "tonne*km": ("kg*km", "1000"),
+    "short_ton*mile": ("tonne*km", "1.45997231821056"),
+}
+# Counted items: they convert only to themselves.
+COUNTED = {"night", "piece"}
+# Columns whose name ends in _unit but hold numbers (kg per unit sold, …).
+NOT_UNIT_COLUMNS = ("_per_unit",)
+
+
+def _shipped_unit_strings() -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    files = [*REPO.glob("plugins/*/data/*.csv"), *REPO.glob("examples/**/*.csv"), *REPO.glob("rulesets/**/*.csv")]
+    for path in files:
+        with path.open(encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                for column, value in row.items():
+                    if not column or not value or column.endswith(NOT_UNIT_COLUMNS):
+                        continue
+                    if column in ("unit", "per") or column.endswith("_unit"):
+                        found.setdefault(value, set()).add(str(path.relative_to(REPO)))
+    return found
+
+
+def test_every_shipped_unit_string_is_listed():
+    strings = {unit for unit in _shipped_unit_strings() if not is_currency(unit)}
+    unlisted = strings - set(SHIPPED_UNITS) - COUNTED
+    assert not unlisted, f"unit strings with no stated meaning: {sorted(unlisted)}"
+
+
+@pytest.mark.parametrize("unit", sorted(set(SHIPPED_UNITS) - {"m**2"}))
+def test_shipped_unit_converts_exactly(unit):
+    reference, expected = SHIPPED_UNITS[unit]
+    factor = conversion_factor(unit, reference)
+    assert factor == Decimal(expected) and is_exact(factor)
+
+
+def test_square_metre_to_square_feet_is_the_exact_ratio():
+    # 1 m² = 1 / 0.3048² ft², which does not terminate: kept to the working precision, flagged inexact.
+    factor = conversion_factor("m**2", "ft**2")
+    assert abs(factor * Decimal("0.09290304") - 1) < Decimal("1e-50") and not is_exact(factor)
+
+
+@pytest.mark.parametrize("unit", sorted(COUNTED))
+def test_counted_items_convert_only_to_themselves(unit):
+    assert conversion_factor(unit, unit) == 1
+    with pytest.raises(UnitProblem, match="unknown unit"):
+        conversion_factor(unit, "kg")
+
+
+# What practitioners write → (reference, exact factor). Utility bills, ERP exports and fuel logs.
+SPELLINGS = [
+    # an oil barrel is 42 US gallons wherever fuel is measured; pint's barrel (31.5 gal) needs its own name
+    ("bbl", "gallon", "42"), ("BBL", "gallon", "42"), ("bbls", "gallon", "42"), ("barrels", "gallon", "42"),
+    ("liquid_barrel", "gallon", "31.5"),
+    # natural gas volumes: ccf / Mcf / MMcf are 100 / 1,000 / 1,000,000 cubic feet (M = thousand)
+    ("ccf", "scf", "100"), ("CCF", "scf", "100"), ("Ccf", "scf", "100"), ("hcf", "scf", "100"),
+    ("Mcf", "scf", "1000"), ("MCF", "scf", "1000"), ("mcf", "scf", "1000"), ("MMcf", "scf", "1000000"),
+    ("MMCF", "scf", "1000000"), ("cf", "scf", "1"), ("ft3", "scf", "1"),
+    # million Btu in its common spellings; therms (100,000 Btu) and dekatherms as billed
+    ("MMBtu", "megaBtu", "1"), ("mmBtu", "megaBtu", "1"), ("MMBTU", "megaBtu", "1"), ("mmbtu", "megaBtu", "1"),
+    ("MMbtu", "megaBtu", "1"), ("million Btu", "megaBtu", "1"),
+    ("therm", "MMBtu", "0.1"), ("therms", "MMBtu", "0.1"), ("Therms", "MMBtu", "0.1"), ("thm", "MMBtu", "0.1"),
+    ("Dth", "MMBtu", "1"), ("dekatherms", "MMBtu", "1"), ("kBtu", "Btu", "1000"),
+    # short tons as ERPs and the EPA tools write them
+    ("short ton", "kg", "907.18474"), ("short tons", "kg", "907.18474"), ("shortTon", "kg", "907.18474"),
+    ("short_ton", "kg", "907.18474"), ("Short Tons", "kg", "907.18474"), ("US ton", "kg", "907.18474"),
+    ("tonnes", "kg", "1000"), ("metric ton", "kg", "1000"), ("Metric Tons", "kg", "1000"),
+    ("gallons", "L", "3.785411784"), ("US gal", "L", "3.785411784"), ("litres", "L", "1"), ("Liters", "L", "1"),
+    ("m³", "L", "1000"), ("cubic metres", "L", "1000"),
+    ("kwh", "kWh", "1"), ("KWH", "kWh", "1"), ("Kwh", "kWh", "1"), ("mwh", "kWh", "1000"), ("MWH", "kWh", "1000"),
+    ("GWH", "MWh", "1000"),
+    ("tkm", "tonne*km", "1"), ("t.km", "tonne*km", "1"), ("pkm", "km", "1"),
+]
+
+
+@pytest.mark.parametrize("written, reference, expected", SPELLINGS)
+def test_practitioner_spelling(written, reference, expected):
+    factor = conversion_factor(written, reference)
+    assert factor == Decimal(expected) and is_exact(factor)
+
+
+@pytest.mark.parametrize("written, hint", [
+    ("ton", "short_ton or tonne"), ("tons", "short_ton or tonne"), ("Tons", "short_ton or tonne"),
+    ("MBtu", "kBtu or mmBtu"), ("MBTU", "kBtu or mmBtu"), ("MT", "tonne or Mt"),
+])
+def test_ambiguous_spellings_are_refused_with_the_choices(written, hint):
+    with pytest.raises(UnitProblem, match=f"ambiguous unit: .*{hint}"):
+        conversion_factor(written, "kg")
+
+
+def test_case_is_kept_where_it_is_an_si_prefix():
+    # mWh is a milliwatt-hour, not a megawatt-hour: it is not "corrected"
+    assert conversion_factor("mWh", "kWh") == Decimal("0.000001")
+
+
+@pytest.mark.parametrize("written", ["Nm3", "kWhr", "kgCO2e", "bananas"])
+def test_unknown_units_are_refused(written):
+    with pytest.raises(UnitProblem, match=f"unknown unit '{written}'"):
+        conversion_factor(written, "kg")
+
+
+def test_energy_conversions_that_do_not_terminate_are_flagged_inexact():
+    kwh_to_mmbtu = conversion_factor("kWh", "MMBtu")
+    assert not is_exact(kwh_to_mmbtu)
+    # 1 kWh = 3.6 MJ; 1 mmBtu = 1,055.05585262 MJ (International Table Btu)
+    assert abs(kwh_to_mmbtu * Decimal("1055.05585262") - Decimal("3.6")) < Decimal("1e-50")
