@@ -45,9 +45,11 @@ PEER_LB_KG = peer_float(UNIT_CONV["pounds"]["kilogram"])        # 0.4536
 PEER_KG_LB = peer_float(UNIT_CONV["kilogram"]["pounds"])        # 2.205
 PEER_L_GAL = peer_float(UNIT_CONV["liters"]["gallons"])         # 0.2642
 
-# US EPA GHG Emission Factors Hub, Table 1: biomass CO2 per mmBtu. atomic6ghg's JSON has 0.0 for
-# both (the Hub prints them as biogenic CO2 outside the scopes, the JSON zeroed them); its per-unit
-# factors (1640 kg/short ton = 93.80 × 17.48; 0.025254 kg/scf = 52.07 × 0.000485) keep them.
+# Biomass CO2 per mmBtu. atomic6ghg's JSON has 0.0 for wood and landfill gas; Tanso's
+# epa_hub_stationary_energy derives CO2_biogenic = per-unit factor ÷ the Hub heat content atomic6ghg ships
+# (docs/factor-sets.md): 1640 ÷ 17.48 = 93.8215…, 0.025254 ÷ 0.000485 = 52.0701…. The Hub's Table 1 prints
+# 93.80 and 52.07 (its per-unit factors are those × the heat content, rounded). The peer's own arithmetic
+# (per-unit factor × heat content) is the same derivation, so biomass CO2 in mmBtu agrees.
 HUB_BIOMASS_CO2_PER_MMBTU = {"woodAndWoodResiduals": Decimal("93.80"), "landfillGas": Decimal("52.07")}
 BIOMASS_FUELS = set(HUB_BIOMASS_CO2_PER_MMBTU)
 
@@ -98,8 +100,8 @@ def _context():
 
 def _stationary_factor(fuel: str, gas: str, basis: str) -> Decimal:
     """The peer's per-unit or per-mmBtu factor in kg (Hub values for biomass CO2 per mmBtu)."""
-    if basis == "mmBtu" and gas == "CO2" and fuel in BIOMASS_FUELS:
-        return HUB_BIOMASS_CO2_PER_MMBTU[fuel]
+    if basis == "mmBtu" and gas == "CO2" and fuel in BIOMASS_FUELS:  # per-unit ÷ heat content (see above)
+        return peer_float(STATIONARY[fuel]["CO2 Factor (kg / Unit)"]) * peer_float(HEAT[fuel]["mmbtu"])
     key = {"CO2": "CO2 Factor (kg / {})", "CH4": "CH4 Factor (g / {})", "N2O": "N2O Factor (g / {})"}[gas]
     value = peer_float(STATIONARY[fuel][key.format(basis if basis == "mmBtu" else ("Unit" if gas == "CO2" else "unit"))])
     return value if gas == "CO2" else value / 1000
@@ -132,8 +134,9 @@ def peer_energy_via_heat_content(rec: Record, t: TansoResult, p: PeerResult) -> 
     per-mmBtu factor directly (epa_hub_stationary_energy), with the exact energy conversion
     (therm = 0.1 mmBtu; kWh = 3.6 MJ / 1055.05585262 J per Btu_IT). Tanso is right (one published
     factor, no round trip); for each gas
-        peer = tanso × heat_content[fuel][unit] × F_unit[gas] / (mmBtu per unit × F_mmBtu[gas]),
-    biomass CO2 with the Hub's per-mmBtu factor (wood 93.80, landfill gas 52.07 kg/mmBtu)."""
+        peer = tanso × heat_content[fuel][unit] × F_unit[gas] / (mmBtu per unit × F_mmBtu[gas]).
+    Biomass CO2 per mmBtu is itself per-unit ÷ heat content in Tanso's pack (the JSON has 0.0), so its
+    ratio is 1 but for the unit (therm: exactly 0.1 mmBtu vs the peer's 206.18556701030926 scf)."""
     unit, fuel = rec.meta["unit"], rec.meta["fuel"]
     if unit not in MMBTU_PER or t.rejects:
         return False
