@@ -47,7 +47,7 @@ _err = Console(stderr=True, highlight=False)
 def _overrides(values: tuple[str, ...]) -> dict[str, str]:
     result = {}
     for value in values:
-        if "=" not in value:
+        if "=" not in value or not value.partition("=")[0].strip():
             raise click.BadParameter(f"'{value}' is not name=value", param_hint="--set")
         name, _, text = value.partition("=")
         result[name.strip()] = text.strip()
