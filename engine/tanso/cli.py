@@ -2,31 +2,52 @@
 
 Exit codes: 0 success · 1 the ruleset has errors (diagnostics printed) · 2 an input or factor file
 cannot be used · 3 an invariant of the run was violated (a bug: please report) · 4 a `check` failed
-and --fail-on-check was given · 64 bad command-line usage.
+and --fail-on-check was given · 64 bad command-line usage · 73 --out cannot be written · 75 --out is
+being written by another run · 130 interrupted (SIGINT, Ctrl-C) · 143 terminated (SIGTERM).
+No user mistake ends in a traceback.
 """
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
-import tempfile
-from contextlib import contextmanager
-from pathlib import Path
 
-import click
-import duckdb
-from rich.console import Console
+_signalled: list[int] = []   # SIGINT / SIGTERM received, in order
 
-from tanso.diagnostics import InputError, TansoError
+
+def _record_signal(signum, frame) -> None:
+    _signalled.append(signum)
+
+
+# Run as the `tanso` executable: a signal during the imports below is remembered, not a traceback;
+# main() acts on it. (Imported as a library, the importer's own handlers are left alone.)
+if os.path.basename(getattr(sys.modules.get("__main__"), "__file__", None) or "") == "tanso":
+    for _s in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(_s, _record_signal)
+
+import tempfile  # noqa: E402
+import threading  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import click  # noqa: E402
+import duckdb  # noqa: E402
+from rich.console import Console  # noqa: E402
+
+from tanso.diagnostics import InputError, TansoError  # noqa: E402
+from tanso.run.outputs import SIGNALS, finish, release_signals, staged_output, write_manifest  # noqa: E402
 
 EXIT_CHECK_FAILED = 4
 EXIT_USAGE = 64
+EXIT_SIGNAL = 128   # + the signal number: 130 SIGINT, 143 SIGTERM
 _err = Console(stderr=True, highlight=False)
 
 
 def _overrides(values: tuple[str, ...]) -> dict[str, str]:
     result = {}
     for value in values:
-        if "=" not in value:
+        if "=" not in value or not value.partition("=")[0].strip():
             raise click.BadParameter(f"'{value}' is not name=value", param_hint="--set")
         name, _, text = value.partition("=")
         result[name.strip()] = text.strip()
@@ -49,12 +70,81 @@ def _warn(prepared) -> None:
         click.echo(prepared.warnings.render(), err=True, nl=False)
 
 
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived: unwind (deleting the temporary output folder), then exit 128 + signal."""
+
+
+def _on_signal(signum, frame) -> None:
+    first = not _signalled
+    _signalled.append(signum)
+    if first:   # later ones are only remembered, so that cleaning up is never cut short
+        raise Interrupted(signum)
+
+
+_out_path: list[Path] = []   # the --out of the running command, for the interruption message
+
+
+def _exit_interrupted() -> None:
+    where = f": {_out_path[-1]} left as it was" if _out_path else ""
+    click.echo(f"interrupted{where}", err=True)
+    sys.exit(EXIT_SIGNAL + _signalled[0])
+
+
+def _usage_number(low: int):
+    def callback(ctx, param, value):
+        if value is not None and value < low:
+            raise click.BadParameter(f"{value} is not a number of threads (at least {low})")
+        return value
+    return callback
+
+
+def _memory_limit(ctx, param, value: str | None) -> str | None:
+    """A memory limit DuckDB understands (512MB, 2GB, 1.5GiB …): refused as usage, not at run time."""
+    if value is None:
+        return None
+    try:
+        duckdb.connect().execute("SET memory_limit = ?", [value])
+    except duckdb.Error:
+        raise click.BadParameter(f"'{value}' is not a memory size (e.g. 512MB, 2GB, 1.5GiB)") from None
+    return value
+
+
+def _backend_failed(error: Exception) -> None:
+    if _signalled:
+        _exit_interrupted()
+    click.echo(f"error: the backend could not evaluate the data: {(str(error).splitlines() or [''])[0]}", err=True)
+    sys.exit(InputError.exit_code)
+
+
+def _write_failed(error: OSError) -> None:
+    from tanso.run.outputs import OutputError
+    if _signalled:
+        _exit_interrupted()
+    where = f" {error.filename}" if error.filename else ""
+    click.echo(f"error: cannot write{where}: {error.strerror or error}", err=True)
+    sys.exit(OutputError.exit_code)
+
+
 def _fail(error: TansoError) -> None:
+    if _signalled:
+        _exit_interrupted()
     if error.diagnostics is not None and error.diagnostics.items:
         click.echo(error.diagnostics.render(), err=True, nl=False)
     else:
         click.echo(f"error: {error}", err=True)
     sys.exit(error.exit_code)
+
+
+@contextmanager
+def _output(out_dir: Path | None, command: str):
+    """Where a command writes: a locked temporary folder beside --out (moved into place by `finish`),
+    or a scratch folder deleted at the end when there is no --out. Yields (folder, staged or None)."""
+    if out_dir is None:
+        with tempfile.TemporaryDirectory(prefix="tanso-run-") as scratch:
+            yield Path(scratch), None
+        return
+    with staged_output(out_dir, command) as staged:
+        yield staged.path, staged
 
 
 ruleset_argument = click.argument("ruleset", type=click.Path(exists=True, path_type=Path))
@@ -67,10 +157,29 @@ class _Group(click.Group):
     def main(self, *args, standalone_mode: bool = True, **kwargs):
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
+        in_main_thread = threading.current_thread() is threading.main_thread()
+        handlers = {s: signal.signal(s, _on_signal) for s in SIGNALS} if in_main_thread else {}
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, set()) if in_main_thread else None
+        try:
+            if _signalled:   # arrived while the program was starting
+                _exit_interrupted()
+            self._main(*args, **kwargs)
+        finally:
+            if in_main_thread:
+                release_signals(mask)
+                for s, handler in handlers.items():
+                    signal.signal(s, handler)
+            _signalled.clear()
+            _out_path.clear()
+
+    def _main(self, *args, **kwargs):
         # Click's usage errors exit 2, which is also our exit code for an unusable input file; catch
         # them by type (not by exit code) so only bad command-line usage becomes EXIT_USAGE.
         try:
             code = super().main(*args, standalone_mode=False, **kwargs)
+        except (Interrupted, KeyboardInterrupt):
+            _signalled.append(signal.SIGINT) if not _signalled else None
+            _exit_interrupted()
         except click.UsageError as error:
             error.show()
             sys.exit(EXIT_USAGE)
@@ -78,8 +187,23 @@ class _Group(click.Group):
             error.show()
             sys.exit(error.exit_code)
         except click.Abort:
+            if _signalled:
+                _exit_interrupted()
             click.echo("Aborted!", err=True)
             sys.exit(1)
+        except SystemExit:
+            raise
+        except BaseException as error:
+            if _signalled:   # e.g. DuckDB's RuntimeError('Query interrupted')
+                _exit_interrupted()
+            if isinstance(error, RecursionError):
+                click.echo("error: the ruleset is nested too deeply to process (simplify the deepest expression)",
+                           err=True)
+                sys.exit(1)
+            if isinstance(error, MemoryError):
+                click.echo("error: out of memory (try --memory-limit, which lets DuckDB spill to disk)", err=True)
+                sys.exit(InputError.exit_code)
+            raise
         sys.exit(code if isinstance(code, int) else 0)
 
 
@@ -136,8 +260,8 @@ def graph(ruleset: Path, overlays, fmt: str, selector: str | None) -> None:
 @overlay_option
 @set_option
 @click.option("--select", "selector", default=None, help="evaluate only these rules (dbt-style: rule+, +rule)")
-@click.option("--threads", type=int, default=None, help="DuckDB threads (default: all cores)")
-@click.option("--memory-limit", default=None, help="DuckDB memory limit, e.g. 512MB (default: DuckDB's, 80% of RAM); "
+@click.option("--threads", type=int, default=None, callback=_usage_number(1), help="DuckDB threads (default: all cores)")
+@click.option("--memory-limit", default=None, callback=_memory_limit, help="DuckDB memory limit, e.g. 512MB (default: DuckDB's, 80% of RAM); "
                                                    "above it DuckDB spills to a temporary folder")
 @click.option("--fail-on-check", is_flag=True, help=f"exit {EXIT_CHECK_FAILED} when a check fails")
 def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: str, fmt: str, overlays, sets,
@@ -146,29 +270,32 @@ def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: st
     from tanso.graph import select
     from tanso.run import evaluate as run_evaluate
     from tanso.run import export, prepare
+    if out_dir is not None:
+        _out_path.append(out_dir)
     try:
         prepared = prepare(ruleset, overlays=overlays, overrides=_overrides(sets))
         _warn(prepared)
-        reporter = prepared.registry.reporters.get(fmt)
+        reporters = {name: r for name, r in prepared.registry.reporters.items() if r.kind == "run"}
+        reporter = reporters.get(fmt)
         if reporter is None:
-            raise click.BadParameter(f"unknown format '{fmt}'; one of {', '.join(prepared.registry.reporters)}",
-                                     param_hint="--format")
+            raise click.BadParameter(f"unknown format '{fmt}'; one of {', '.join(reporters)}", param_hint="--format")
         selected = select(prepared.graph, selector) if selector else None
-        with tempfile.TemporaryDirectory(prefix="tanso-run-") as scratch:
-            target = out_dir or Path(scratch)
+        with _output(out_dir, "tanso evaluate") as (target, staged):
             with _progress() as report:
                 result = run_evaluate(prepared.ruleset, prepared.registry, prepared.graph, data_dir, target,
                                       selected=selected, threads=threads, memory_limit=memory_limit,
                                       progress=report)
             click.echo(reporter.write(result, None), nl=False)
-            if out_dir is not None:
-                written = export(result, out_dir, out_format)
-                click.echo(f"wrote {', '.join(str(p) for p in written)}, {out_dir / 'manifest.json'}")
+            if staged is not None:
+                written = export(result, target, out_format)   # manifest.json last, with every file's hash
+                finish(staged)
+                click.echo(f"wrote {', '.join(str(out_dir / p.name) for p in written)}, {out_dir / 'manifest.json'}")
     except TansoError as error:
         _fail(error)
     except duckdb.Error as error:  # e.g. a value too large for its declared decimal type
-        click.echo(f"error: the backend could not evaluate the data: {str(error).splitlines()[0]}", err=True)
-        sys.exit(InputError.exit_code)
+        _backend_failed(error)
+    except OSError as error:       # e.g. the disk filled up while writing
+        _write_failed(error)
     if fail_on_check and any(c["passed"] is False for c in result.checks):
         sys.exit(EXIT_CHECK_FAILED)
 
@@ -192,8 +319,8 @@ def test_command(path: Path, show_coverage: bool, fail_under: float | None) -> N
               help="write both runs (ledgers, manifests) and the comparison (JSON, and the report) here")
 @click.option("--format", "fmt", default="table", show_default=True, help="table, json or html")
 @set_option
-@click.option("--threads", type=int, default=None)
-@click.option("--memory-limit", default=None, help="DuckDB memory limit, e.g. 512MB (default: DuckDB's, 80% of RAM); "
+@click.option("--threads", type=int, default=None, callback=_usage_number(1), help="DuckDB threads (default: all cores)")
+@click.option("--memory-limit", default=None, callback=_memory_limit, help="DuckDB memory limit, e.g. 512MB (default: DuckDB's, 80% of RAM); "
                                                    "above it DuckDB spills to a temporary folder")
 def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | None, fmt: str, sets,
             threads: int | None, memory_limit: str | None) -> None:
@@ -203,6 +330,8 @@ def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | No
     """
     from tanso.compare import compare as run_compare
     from tanso.run import prepare
+    if out_dir is not None:
+        _out_path.append(out_dir)
     try:
         base_prepared = prepare(base)
         revised_prepared = prepare(revised or base, overrides=_overrides(sets), registry=base_prepared.registry)
@@ -212,24 +341,34 @@ def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | No
         if reporter is None:
             known = [r.name.removeprefix("compare-") for r in registry.reporters.values() if r.kind == "comparison"]
             raise click.BadParameter(f"unknown format '{fmt}'; one of {', '.join(known)}", param_hint="--format")
-        with tempfile.TemporaryDirectory(prefix="tanso-compare-") as scratch:
-            target = out_dir or Path(scratch)
+        with _output(out_dir, "tanso compare") as (target, staged):
             with _progress() as report:
                 comparison = run_compare(base_prepared.ruleset, revised_prepared.ruleset, registry, data_dir, target,
                                          threads=threads, memory_limit=memory_limit, progress=report)
             click.echo(reporter.write(comparison, None), nl=False)
-            if out_dir is not None:
-                written = [out_dir / "comparison.json"]
+            if staged is not None:
+                written = [target / "comparison.json"]
                 registry.reporters["compare-json"].write(comparison, written[0])
                 for extra in (r for r in registry.reporters.values() if r.kind == "comparison" and r.suffix == ".html"):
-                    written.append(out_dir / f"comparison{extra.suffix}")
+                    written.append(target / f"comparison{extra.suffix}")
                     extra.write(comparison, written[-1])
-                click.echo(f"wrote {', '.join(str(p) for p in written)}, {out_dir / 'base'}, {out_dir / 'revised'}")
+                # Each run's manifest lists its own files; the folder's manifest, last, lists them all.
+                for run, folder in ((comparison.base, "base"), (comparison.revised, "revised")):
+                    write_manifest(target / folder, run.manifest)
+                write_manifest(target, {"format": "tanso-comparison-manifest.v1",
+                                        "base": {"ruleset": comparison.base.ruleset.name,
+                                                 "digest": comparison.base.digest},
+                                        "revised": {"ruleset": comparison.revised.ruleset.name,
+                                                    "digest": comparison.revised.digest}})
+                finish(staged)
+                click.echo(f"wrote {', '.join(str(out_dir / p.name) for p in written)}, {out_dir / 'base'}, "
+                           f"{out_dir / 'revised'}, {out_dir / 'manifest.json'}")
     except TansoError as error:
         _fail(error)
     except duckdb.Error as error:
-        click.echo(f"error: the backend could not evaluate the data: {str(error).splitlines()[0]}", err=True)
-        sys.exit(InputError.exit_code)
+        _backend_failed(error)
+    except OSError as error:
+        _write_failed(error)
 
 
 @main.command()

@@ -73,13 +73,25 @@ def _describe(terminal: str) -> str:
     return f"'{pattern.value}'" if pattern.type == "str" else terminal.lower()
 
 
+MAX_NESTING = 100   # parentheses and brackets inside one another; deeper is refused, not a RecursionError
+
+
 def parse_text(text: str, file: str, diagnostics: Diagnostics) -> ast.Module:
     """Parse one file. Syntax errors go to `diagnostics`; the module holds what could be parsed."""
     diagnostics.sources.add(file, text)
+    empty = ast.Module(path=Path(file), header=None, statements=())
+    too_deep = _too_deep(text)
+    if too_deep is not None:
+        line, column = too_deep
+        diagnostics.error(f"brackets nested more than {MAX_NESTING} deep", ast.Span(file, line, column, line, column + 1),
+                          hint="split the expression (e.g. into a metric or a derived rule)")
+        return empty
     try:
         return _parse_chunk(text, file)
     except UnexpectedInput:
         pass
+    except RecursionError:
+        return _too_complex(file, diagnostics, empty)
     # Slow path, only for files with errors: parse statement by statement so that each broken
     # statement reports its first error and the good ones are kept.
     header: ast.Header | None = None
@@ -99,6 +111,8 @@ def parse_text(text: str, file: str, diagnostics: Diagnostics) -> ast.Module:
         except _SyntaxProblem as problem:
             diagnostics.error(problem.message, problem.span)
             continue
+        except RecursionError:
+            return _too_complex(file, diagnostics, empty)
         header = header or module.header
         statements.extend(module.statements)
     return ast.Module(path=Path(file), header=header, statements=tuple(statements))
@@ -113,8 +127,55 @@ def _parse_chunk(text: str, file: str) -> ast.Module:
         raise error.orig_exc from None
 
 
+def _too_deep(text: str) -> tuple[int, int] | None:
+    """(line, column) where brackets first nest deeper than MAX_NESTING, outside strings and comments."""
+    depth, line, column, quote, comment = 0, 1, 0, False, False
+    for char in text:
+        column += 1
+        if char == "\n":
+            line, column, comment = line + 1, 0, False
+        elif comment:
+            continue
+        elif char == '"':
+            quote = not quote
+        elif quote:
+            continue
+        elif char == "#":
+            comment = True
+        elif char in "([":
+            depth += 1
+            if depth > MAX_NESTING:
+                return line, column
+        elif char in ")]":
+            depth -= 1
+    return None
+
+
+def _too_complex(file: str, diagnostics: Diagnostics, empty: ast.Module) -> ast.Module:
+    diagnostics.error(f"{file} is too deeply nested to parse (a very long chain of operators?)",
+                      hint="split the expression (e.g. into a metric or a derived rule)")
+    return empty
+
+
 def parse_file(path: Path, diagnostics: Diagnostics, display_name: str | None = None) -> ast.Module:
-    return parse_text(path.read_text(encoding="utf-8"), display_name or str(path), diagnostics)
+    name = display_name or str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        diagnostics.error(f"cannot read {name}: {error.strerror or error}")
+        return ast.Module(path=Path(name), header=None, statements=())
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        start = data.rfind(b"\n", 0, error.start) + 1
+        line = data.count(b"\n", 0, error.start) + 1
+        column = len(data[start:error.start].decode("utf-8", "replace")) + 1
+        diagnostics.sources.add(name, data.decode("utf-8", "replace"))
+        diagnostics.error(f"{name} is not UTF-8 text: byte 0x{data[error.start]:02x} cannot be read",
+                          ast.Span(name, line, column, line, column + 1),
+                          hint="save the file as UTF-8 (a .tanso file is always read as UTF-8)")
+        return ast.Module(path=Path(name), header=None, statements=())
+    return parse_text(text, name, diagnostics)
 
 
 def _report_syntax_error(error: UnexpectedInput, text: str, file: str, diagnostics: Diagnostics) -> None:

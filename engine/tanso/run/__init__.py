@@ -12,7 +12,9 @@ from tanso.graph import build_graph, check_acyclic, unread_policies
 from tanso.model.resolve import load_ruleset
 from tanso.model.ruleset import Ruleset
 from tanso.plugins import Registry, load_registry
+from tanso.plan.sql import literal
 from tanso.run.execute import SUMMARY_KEYS, RunResult, evaluate
+from tanso.run.outputs import write_manifest
 
 __all__ = ["Prepared", "prepare", "evaluate", "export", "RunResult"]
 
@@ -47,7 +49,8 @@ def prepare(path: Path, *, overlays: tuple[Path, ...] = (), overrides: dict[str,
 
 
 def export(result: RunResult, out_dir: Path, fmt: str) -> list[Path]:
-    """Write ledger, rejects, excluded and summary in `fmt` (the ledger is always also Parquet)."""
+    """Write ledger, rejects, excluded and summary in `fmt` (the ledger is always also Parquet), then —
+    last — manifest.json with the sha256 and size of every file in `out_dir` (`outputs`)."""
     con = result.connection
     con.execute(f"SET schema = '{result.schema}'")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -62,6 +65,7 @@ def export(result: RunResult, out_dir: Path, fmt: str) -> list[Path]:
         if name == "ledger" and fmt == "parquet":
             written.append(result.ledger_path)
             continue
-        con.execute(f"COPY ({query}) TO '{path}' ({options})")
+        con.execute(f"COPY ({query}) TO {literal(str(path))} ({options})")
         written.append(path)
+    write_manifest(out_dir, result.manifest)
     return written

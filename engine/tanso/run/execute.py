@@ -35,6 +35,9 @@ LEDGER_FILE = "ledger.parquet"
 LEDGER_ROW_GROUP = 122_880          # rows per Parquet row group, as DuckDB's own COPY writes them
 LEDGER_BATCH = 16_384               # rows per Arrow batch taken from DuckDB while writing (bounds memory)
 LEDGER_ZSTD_LEVEL = 3               # DuckDB's default zstd level
+# Rows of one rule and method in input order, every column a tie-breaker: the same bytes on any thread count.
+LEDGER_ORDER = ", ".join(["input_row", "gas", "factor_id", *(c for c in contracts.CALC_LEDGER_COLUMNS
+                                                            if c not in ("input_row", "gas", "factor_id"))])
 RESULT_TYPE = contracts.CALC_LEDGER_COLUMNS["quantity"]  # result_co2e_kg as a derived rule reads it
 REJECT_COLUMNS = "row_id VARCHAR, input_table VARCHAR, input_row BIGINT, rule_id VARCHAR, rule_source VARCHAR, reason VARCHAR"
 EXCLUDED_COLUMNS = ("row_id VARCHAR, input_table VARCHAR, input_row BIGINT, rule_id VARCHAR, exclusion_id VARCHAR, "
@@ -366,12 +369,13 @@ def _write_ledger(con, relations: list[str], path: Path) -> None:
 
     One COPY over the union of every rule kept the joins, windows and semi-joins of all rules in
     memory until the end (5 GB at 10M rows of ghgp-current). Each query here is freed before the
-    next starts, so memory is that of the largest single method. Rows come in rule order; the file is laid
+    next starts, so memory is that of the largest single method. Rows come in rule order, and within a rule and method
+    in LEDGER_ORDER (input row first), so the bytes are the same on any thread count; the file is laid
     out as DuckDB's COPY writes it (full row groups, zstd, decimals up to 18 digits as integers)."""
     writer, pending, pending_rows = None, [], 0
     try:
         for relation in relations:
-            reader = con.sql(f"SELECT * FROM {relation}").to_arrow_reader(LEDGER_BATCH)
+            reader = con.sql(f"SELECT * FROM {relation} ORDER BY {LEDGER_ORDER}").to_arrow_reader(LEDGER_BATCH)
             if writer is None:
                 # Dictionary-encode the repetitive text columns only; row ids are all distinct.
                 texts = [f.name for f in reader.schema
