@@ -1,0 +1,70 @@
+"""Run every mutation of the bad-input corpus and check what tests/corpus/README.md promises."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+import bases
+from conftest import TANSO
+from mutations import MUTATIONS, Case, Mutation
+from outcome import read_outcome
+
+TRACEBACK = "Traceback (most recent call last)"
+
+
+def _param(m: Mutation):
+    marks = [pytest.mark.xfail(strict=True, reason=m.xfail)] if m.xfail else []
+    return pytest.param(m, id=m.name, marks=marks)
+
+
+def test_the_corpus_is_large_and_names_are_unique():
+    names = [m.name for m in MUTATIONS]
+    assert len(names) == len(set(names))
+    assert len(MUTATIONS) >= 100
+    assert sum(m.base == "demo" for m in MUTATIONS) >= 12
+
+
+@pytest.mark.parametrize("m", [_param(m) for m in MUTATIONS])
+def test_mutation(m: Mutation, tmp_path: Path, zygote, baseline):
+    ruleset, data = bases.build(m.base, tmp_path)
+    case = Case(tmp_path, ruleset, data, tmp_path / "out")
+    readonly = "/proc/tanso-corpus-readonly" if os.geteuid() == 0 else str(tmp_path / "ro")   # root writes anywhere
+    case.command = [a.format(ruleset=ruleset, data=data, out=case.out, root=tmp_path, readonly=readonly) for a in m.args]
+    if m.mutate is not None:
+        m.mutate(case)
+    code, stdout, stderr = m.run(case, TANSO, zygote) if m.run else zygote(case.command, tmp_path)
+    outcome = read_outcome(code, stdout, stderr, case.out)
+
+    # No traceback, ever; the documented exit code; the stated cause.
+    assert TRACEBACK not in stdout and TRACEBACK not in stderr, stderr[-3000:]
+    assert code == m.exit, f"exit {code}, expected {m.exit}\n{stderr[-3000:]}\n{stdout[-1500:]}"
+    assert re.search(m.cause, outcome.text, re.IGNORECASE), f"/{m.cause}/ not in the output:\n{outcome.text[-4000:]}"
+    if code != 0:
+        return
+    assert outcome.finished, "exit 0 without a manifest"
+    base = baseline(m.base)
+
+    # The rows the mutation targets are rejects.
+    rejected = {(r["input_table"], int(r["input_row"])) for r in outcome.rejects}
+    missing = [pair for pair in m.rejects if pair not in rejected]
+    assert not missing, f"not in rejects.csv: {missing}\n{outcome.files_text[-3000:]}"
+
+    # Conservation: every row of every table a rule reads is in the ledger, rejects or excluded.
+    for table in sorted(base.source_tables()):
+        expected = m.rows.get(table, base.rows[table])
+        seen = outcome.covered.get(table, set())
+        assert seen == set(range(1, expected + 1)), (
+            f"{table}: rows {sorted(set(range(1, expected + 1)) - seen)[:10]} are nowhere, "
+            f"rows {sorted(seen - set(range(1, expected + 1)))[:10]} do not exist ({expected} rows)")
+
+    # No silent total change: a moved total is explained by a reject (new, or the one declared) or a warning.
+    if m.same_total:
+        assert outcome.total == base.total, f"total {outcome.total} != {base.total} for a lossless mutation"
+    elif outcome.total != base.total:
+        new_rejects = outcome.reject_keys() - base.reject_keys()
+        explained = bool(m.rejects) or bool(new_rejects) or "warning" in stderr.lower() or m.rows
+        assert explained, f"total {base.total} -> {outcome.total} with no new reject or warning"
