@@ -1,12 +1,16 @@
-"""Fixtures of the corpus: the zygote runner and the unmutated runs (baselines) of each base."""
+"""Fixtures of the corpus: two zygote runners, the mutations run two at a time, and the unmutated
+runs (baselines) of each base."""
 
 from __future__ import annotations
 
 import json
 import os
+import queue
+import re
 import subprocess
 import sys
-import threading
+import traceback
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -15,9 +19,12 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import bases  # noqa: E402
+from mutations import Case, Mutation  # noqa: E402
 from outcome import Outcome, read_outcome  # noqa: E402
 
 TANSO = [str(Path(sys.executable).parent / "tanso")]
+WORKERS = 2          # the corpus runs two mutations at a time (CI has 2 cores)
+CPU_SECONDS: list[float] = []
 
 
 class Zygote:
@@ -26,19 +33,18 @@ class Zygote:
     def __init__(self):
         self.process = subprocess.Popen([sys.executable, str(HERE / "zygote.py")], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, text=True, env=os.environ.copy())
-        self.lock = threading.Lock()
 
     def run(self, args: list[str], cwd: Path) -> tuple[int, str, str]:
         out, err = cwd / ".stdout", cwd / ".stderr"
         request = {"args": list(args), "cwd": str(cwd), "stdout": str(out), "stderr": str(err),
                    "env": {"COLUMNS": "120"}}
-        with self.lock:
-            self.process.stdin.write(json.dumps(request) + "\n")
-            self.process.stdin.flush()
-            answer = self.process.stdout.readline()
+        self.process.stdin.write(json.dumps(request) + "\n")
+        self.process.stdin.flush()
+        answer = self.process.stdout.readline().split()
         assert answer, "the zygote died"
+        CPU_SECONDS.append(float(answer[1]))
         try:
-            return int(answer), out.read_text(errors="replace"), err.read_text(errors="replace")
+            return int(answer[0]), out.read_text(errors="replace"), err.read_text(errors="replace")
         finally:
             out.unlink(missing_ok=True)
             err.unlink(missing_ok=True)
@@ -48,11 +54,71 @@ class Zygote:
         self.process.wait(timeout=30)
 
 
+class Pool:
+    """WORKERS zygotes; `run` borrows one (blocking while both are busy)."""
+
+    def __init__(self):
+        self.idle: queue.Queue[Zygote] = queue.Queue()
+        self.all = [Zygote() for _ in range(WORKERS)]
+        for z in self.all:
+            self.idle.put(z)
+
+    def run(self, args, cwd):
+        z = self.idle.get()
+        try:
+            return z.run(args, cwd)
+        finally:
+            self.idle.put(z)
+
+    def close(self):
+        for z in self.all:
+            z.close()
+
+
 @pytest.fixture(scope="session")
 def zygote():
-    z = Zygote()
-    yield z.run
-    z.close()
+    pool = Pool()
+    yield pool.run
+    pool.close()
+
+
+def readonly_parent(root: Path) -> str:
+    # root writes anywhere whatever the mode: use a folder that cannot be created at all
+    return "/proc/tanso-corpus-readonly" if os.geteuid() == 0 else str(root / "ro")
+
+
+def execute(m: Mutation, root: Path, zygote) -> tuple[Case, Outcome]:
+    """Copy the base into root, mutate it, run the command; the run's Outcome."""
+    ruleset, data = bases.build(m.base, root)
+    case = Case(root, ruleset, data, root / "out")
+    threads = "1" if m.base == "mini" else "2"
+    case.command = [a.format(ruleset=ruleset, data=data, out=case.out, root=root, readonly=readonly_parent(root),
+                             threads=threads) for a in m.args]
+    if m.mutate is not None:
+        m.mutate(case)
+    code, stdout, stderr = m.run(case, TANSO, zygote) if m.run else zygote(case.command, root)
+    return case, read_outcome(code, stdout, stderr, case.out)
+
+
+@pytest.fixture(scope="session")
+def corpus_results(request, zygote, tmp_path_factory):
+    """Every selected mutation that the zygotes run (not the demo's, not the self-running ones), run
+    WORKERS at a time at the first test's request; each test then checks its own result."""
+    selected = [item.callspec.params["m"] for item in request.session.items
+                if getattr(item, "callspec", None) and isinstance(item.callspec.params.get("m"), Mutation)]
+    batch = [m for m in selected if m.base == "mini" and m.run is None]
+    results: dict[str, object] = {}
+
+    def one(m: Mutation):
+        root = tmp_path_factory.mktemp(re.sub(r"[^\w.-]", "_", m.name))
+        try:
+            results[m.name] = execute(m, root, zygote)
+        except BaseException:
+            results[m.name] = traceback.format_exc()
+
+    with ThreadPoolExecutor(WORKERS) as workers:
+        list(workers.map(one, batch))
+    return results
 
 
 @pytest.fixture(scope="session")
@@ -63,11 +129,16 @@ def baseline(zygote, tmp_path_factory):
     def get(base: str) -> Outcome:
         if base not in done:
             root = tmp_path_factory.mktemp(f"baseline-{base}")
-            ruleset, data = bases.build(base, root)
-            code, stdout, stderr = zygote(["evaluate", str(ruleset), "--data", str(data), "--out", str(root / "out")], root)
-            assert code == 0, stderr
-            outcome = read_outcome(code, stdout, stderr, root / "out")
-            outcome.rows = {t: bases.csv_rows(data / f"{t}.csv") for t in outcome.source_tables()}
+            case, outcome = execute(Mutation("baseline", "none", None, 0, ""), root, zygote) if base == "mini" else \
+                execute(Mutation("baseline", "none", None, 0, "", base=base), root, zygote)
+            assert outcome.code == 0, outcome.stderr
+            outcome.rows = {t: bases.csv_rows(case.data / f"{t}.csv") for t in outcome.source_tables()}
             done[base] = outcome
         return done[base]
     return get
+
+
+def pytest_terminal_summary(terminalreporter):
+    if CPU_SECONDS:
+        terminalreporter.write_line(f"corpus: {len(CPU_SECONDS)} tanso processes, "
+                                    f"{sum(CPU_SECONDS):.0f} CPU seconds in them")

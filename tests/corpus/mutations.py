@@ -33,7 +33,7 @@ USAGE = 64
 CANNOT_WRITE = 73
 BUSY = 75
 INPUTS, CERTS, LOUD = "i10-inputs", "i10-certs", "i10-loud"
-EVALUATE = ("evaluate", "{ruleset}", "--data", "{data}", "--out", "{out}")
+EVALUATE = ("evaluate", "{ruleset}", "--data", "{data}", "--out", "{out}", "--threads", "{threads}")
 
 
 @dataclass

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 import pytest
 
-import bases
-from conftest import TANSO
-from mutations import MUTATIONS, Case, Mutation
-from outcome import read_outcome
+from conftest import execute
+from mutations import MUTATIONS, Mutation
 
 TRACEBACK = "Traceback (most recent call last)"
 
@@ -29,16 +26,12 @@ def test_the_corpus_is_large_and_names_are_unique():
 
 
 @pytest.mark.parametrize("m", [_param(m) for m in MUTATIONS])
-def test_mutation(m: Mutation, tmp_path: Path, zygote, baseline):
-    ruleset, data = bases.build(m.base, tmp_path)
-    case = Case(tmp_path, ruleset, data, tmp_path / "out")
-    readonly = "/proc/tanso-corpus-readonly" if os.geteuid() == 0 else str(tmp_path / "ro")   # root writes anywhere
-    case.command = [a.format(ruleset=ruleset, data=data, out=case.out, root=tmp_path, readonly=readonly) for a in m.args]
-    if m.mutate is not None:
-        m.mutate(case)
-    code, stdout, stderr = m.run(case, TANSO, zygote) if m.run else zygote(case.command, tmp_path)
-    outcome = read_outcome(code, stdout, stderr, case.out)
-
+def test_mutation(m: Mutation, tmp_path: Path, zygote, baseline, corpus_results):
+    result = corpus_results.get(m.name)
+    if isinstance(result, str):
+        pytest.fail(f"the mutation could not be run:\n{result}")
+    case, outcome = result if result is not None else execute(m, tmp_path, zygote)
+    code, stdout, stderr = outcome.code, outcome.stdout, outcome.stderr
     # No traceback, ever; the documented exit code; the stated cause.
     assert TRACEBACK not in stdout and TRACEBACK not in stderr, stderr[-3000:]
     assert code == m.exit, f"exit {code}, expected {m.exit}\n{stderr[-3000:]}\n{stdout[-1500:]}"
