@@ -130,7 +130,7 @@ def insert_line(index: int, content: bytes):
 # ----------------------------------------------------------------------------- Parquet and Excel
 
 def to_parquet(table: str, types: dict[str, pa.DataType], convert: dict[str, Callable] | None = None,
-               edit: Callable[[list[dict]], None] | None = None):
+               edit: Callable[[list[dict]], None] | None = None, drop: str | None = None):
     """Rewrite TABLE.csv as TABLE.parquet, columns of `types` converted (others stay text)."""
     def mutate(case: Case) -> None:
         source = case.file(f"{table}.csv")
@@ -141,7 +141,7 @@ def to_parquet(table: str, types: dict[str, pa.DataType], convert: dict[str, Cal
                 record[column] = None if record[column] is None else fn(record[column])
         if edit:
             edit(records)
-        schema = pa.schema([(c, types.get(c, pa.string())) for c in rows[0]])
+        schema = pa.schema([(c, types.get(c, pa.string())) for c in rows[0] if c != drop])
         pq.write_table(pa.Table.from_pylist(records, schema=schema), case.file(f"{table}.parquet"))
         source.unlink()
     return mutate
@@ -178,16 +178,17 @@ def to_xlsx(table: str, convert: dict[str, Callable] | None = None, top: list[li
 PACT = "factors/supplier_footprints.pact.json"
 
 
-def pact(edit: Callable[[dict], object]):
+def pact(edit: Callable[[dict], object], replace: bool = False):
+    """Edit the footprint document in place (or, with replace, write what `edit` returns instead)."""
     def mutate(case: Case) -> None:
         path = case.file(PACT)
         document = json.loads(path.read_text())
         result = edit(document)
-        path.write_text(json.dumps(document if result is None else result))
+        path.write_text(json.dumps(result if replace else document))
     return mutate
 
 
-def first_footprint(edit: Callable[[dict], None]):
+def first_footprint(edit: Callable[[dict], object]):
     return pact(lambda d: edit(d["data"][0]))
 
 
@@ -270,8 +271,8 @@ MUTATIONS: list[Mutation] = [
              lines("electricity", lambda ls: [*ls[:2], ls[2].replace(b",plant,", b',"plant\nnorth wing",'), *ls[3:]]),
              OK, r"ledger rows", same_total=True),
     Mutation("csv.quoted_newline_in_matched_text", "csv",
-             lines(F, lambda ls: [*ls[:5], ls[5].replace(b",diesel,", b',"die\nsel",', 1), *ls[6:]]),
-             OK, r"no factor in fuels", rejects=((F, 5),)),
+             lines(F, lambda ls: [*ls[:2], ls[2].replace(b",diesel,", b',"die\nsel",', 1), *ls[3:]]),
+             OK, r"no factor in fuels", rejects=((F, 2),)),
     Mutation("csv.unclosed_quote", "csv", lines(F, lambda ls: [*ls[:6], ls[6].replace(b",ACME", b',"ACME', 1), *ls[7:]]),
              UNUSABLE_INPUT, r"fuel_use\.csv.*(row|line) 6.*quot",
              xfail=f"{INPUTS}: the message is DuckDB's own parser text without the row of the opening quote"),
@@ -295,8 +296,7 @@ MUTATIONS: list[Mutation] = [
              OK, r"hotel_nights\.csv row 1: column nights: '2\.5' is not a whole number", rejects=(("hotel_nights", 1),),
              xfail=f"{INPUTS}: DuckDB's cast rounds '2.5' to 3 nights, silently"),
     Mutation("csv.whole_number_written_with_point_zero", "csv", cell("hotel_nights", 1, "nights", "40.0"),
-             OK, r"ledger rows", same_total=True,
-             xfail=f"{INPUTS}: '40.0' is documented as the whole number 40"),
+             OK, r"ledger rows", same_total=True),
     Mutation("csv.more_scale_than_declared", "csv", cell(F, 2, "quantity", "616.6760001"),
              OK, r"fuel_use\.csv row 2: column quantity: '616\.6760001' has more than 6 decimal places",
              rejects=((F, 2),)),
@@ -338,7 +338,7 @@ MUTATIONS: list[Mutation] = [
              rejects=((F, 1),),
              xfail=f"{INPUTS}: a row whose 'use' is empty is 'no rule selects this row' (excluded), "
                    f"documented as a 'missing value' reject"),
-    Mutation("csv.hour_out_of_range_in_integer", "csv", cell("electricity", 1, "hour", "99999999999"), OK,
+    Mutation("csv.hour_out_of_range_in_integer", "csv", cell("electricity", 1, "hour", "99999999999999999999"), OK,
              r"electricity\.csv row 1: column hour", rejects=(("electricity", 1),)),
     # ------------------------------------------------------------------------- Parquet
     Mutation("parquet.declared_types", "parquet",
@@ -359,9 +359,7 @@ MUTATIONS: list[Mutation] = [
              to_parquet(F, {"quantity": pa.decimal128(20, 8)}, {"quantity": __import__("decimal").Decimal}),
              OK, r"ledger rows", same_total=True),
     Mutation("parquet.float_for_decimal", "parquet", to_parquet(F, {"quantity": pa.float64()}, {"quantity": float}),
-             OK, r"ledger rows", same_total=True,
-             xfail=f"{INPUTS}: a float is cast through its binary value (616.676 -> 616.676000 only by luck of "
-                   f"DuckDB's rounding); documented as the shortest decimal"),
+             OK, r"ledger rows", same_total=True),
     Mutation("parquet.float_needing_more_places", "parquet",
              to_parquet(F, {"quantity": pa.float64()}, {"quantity": float}, edit=lambda rs: rs[1].update(quantity=1e-9)),
              OK, r"fuel_use\.parquet row 2: column quantity", rejects=((F, 2),),
@@ -376,7 +374,7 @@ MUTATIONS: list[Mutation] = [
              both(to_parquet(F, {}), raw("fuel_use.parquet", lambda b: b[: len(b) // 2])),
              UNUSABLE_INPUT, r"fuel_use\.parquet: cannot be read"),
     Mutation("parquet.missing_column", "parquet",
-             to_parquet(F, {}, edit=lambda rs: [r.pop("unit") for r in rs]), UNUSABLE_INPUT,
+             to_parquet(F, {}, drop="unit"), UNUSABLE_INPUT,
              r"fuel_use\.parquet: missing column unit"),
     # ------------------------------------------------------------------------- Excel
     Mutation("xlsx.as_csv", "xlsx", to_xlsx("hotel_nights", {"nights": int}), OK, r"ledger rows", same_total=True),
@@ -389,7 +387,7 @@ MUTATIONS: list[Mutation] = [
              OK, r"ledger rows", same_total=True),
     Mutation("xlsx.date_in_a_text_column", "xlsx",
              to_xlsx("hotel_nights", {"nights": int, "period": lambda v: __import__("datetime").datetime(2025, 1, 1)}),
-             OK, r"2025-01-01", same_total=True),
+             OK, r"ledger rows", same_total=True),
     Mutation("xlsx.date_in_an_integer_column", "xlsx",
              to_xlsx("hotel_nights", {"nights": int}, rows_edit=lambda b: b[0].__setitem__(4, __import__("datetime").date(2025, 3, 1))),
              OK, r"hotel_nights\.xlsx row 1: column nights", rejects=(("hotel_nights", 1),)),
@@ -403,7 +401,9 @@ MUTATIONS: list[Mutation] = [
     # ------------------------------------------------------------------------- PACT footprints
     Mutation("pact.malformed_json", "pact", raw(PACT, lambda b: b[: len(b) // 2]), UNUSABLE_INPUT,
              r"supplier_footprints\.pact\.json: not valid JSON"),
-    Mutation("pact.not_footprints", "pact", pact(lambda d: {"footprints": 3}), UNUSABLE_INPUT,
+    Mutation("pact.not_footprints", "pact", pact(lambda d: {"footprints": 3}, replace=True), UNUSABLE_INPUT,
+             r"supplier_footprints\.pact\.json: footprint 1: id"),
+    Mutation("pact.a_number", "pact", pact(lambda d: 42, replace=True), UNUSABLE_INPUT,
              r"supplier_footprints\.pact\.json: expected PACT ProductFootprint"),
     Mutation("pact.missing_declared_unit", "pact", drop_pcf_field("declaredUnitOfMeasurement"), UNUSABLE_INPUT,
              r"supplier_footprints\.pact\.json: footprint 1.*declaredUnit"),
@@ -430,7 +430,7 @@ MUTATIONS: list[Mutation] = [
              r"grid\.csv.*(negative|removals)",
              xfail=f"{INPUTS}: a negative grid factor is used, lowering Scope 2 silently"),
     Mutation("factors.duplicate_key", "factors", append("factors/grid", lambda h, rs: [*rs[1][:3], "0.5", *rs[1][4:]]),
-             OK, r"grid", rejects=(("electricity", 1),)),
+             UNUSABLE_INPUT, r"grid\.csv.*more than one factor for the same match.*rows 1, 7"),
     Mutation("factors.value_not_a_number", "factors", cell("factors/grid", 1, "value", "n/a"), UNUSABLE_INPUT,
              r"grid\.csv: column value must be a number.*row 1: 'n/a'"),
     Mutation("factors.value_with_13_places", "factors", cell("factors/grid", 1, "value", "0.4410000000001"),
@@ -487,9 +487,13 @@ MUTATIONS: list[Mutation] = [
              RULESET_ERROR, r"mini\.tanso:\d+:\d+.*usage"),
     Mutation("ruleset.syntax_error", "ruleset", ruleset_text(lambda t: t.replace("rule s1.mobile", "rule s1.mobile (", 1)),
              RULESET_ERROR, r"mini\.tanso:\d+:\d+"),
-    Mutation("ruleset.empty_file", "ruleset", ruleset_text(lambda t: ""), RULESET_ERROR, r"mini\.tanso|ruleset"),
+    Mutation("ruleset.empty_file", "ruleset", ruleset_text(lambda t: ""), RULESET_ERROR, r"mini\.tanso|ruleset",
+             xfail="unassigned (none of i10-inputs/certs/loud): an empty .tanso file is accepted as a ruleset "
+                   "and evaluate exits 2 'no rule to evaluate (check --select)', an input error"),
     Mutation("ruleset.bad_decimal_type", "ruleset", ruleset_text(lambda t: t.replace("nights: integer", "nights: decimal(2,6)")),
-             RULESET_ERROR, r"mini\.tanso:\d+:\d+.*decimal"),
+             RULESET_ERROR, r"mini\.tanso:\d+:\d+.*decimal",
+             xfail=f"{INPUTS}: decimal(2,6) passes check; evaluate exits 2 with DuckDB's 'Binder Error: DECIMAL "
+                   f"type scale cannot be greater than width', no file:line"),
     Mutation("ruleset.duplicate_rule_id", "ruleset",
              add_to_ruleset('rule s1.mobile "again"\n  scope 1\n  from fuel_use\n  calc fuel_combustion(factors: fuels)'),
              RULESET_ERROR, r"mini\.tanso:\d+:\d+.*s1\.mobile"),
@@ -506,8 +510,7 @@ MUTATIONS: list[Mutation] = [
              args=(*EVALUATE, "--format", "compare-html")),
     Mutation("cli.out_format_xml", "cli", None, USAGE, r"xml", args=(*EVALUATE, "--out-format", "xml")),
     Mutation("cli.unknown_option", "cli", None, USAGE, r"--frobnicate", args=(*EVALUATE, "--frobnicate")),
-    Mutation("cli.select_unknown_rule", "cli", None, RULESET_ERROR, r"s9\.nothing", args=(*EVALUATE, "--select", "s9.nothing"),
-             xfail=f"{LOUD}: to be confirmed"),
+    Mutation("cli.select_unknown_rule", "cli", None, RULESET_ERROR, r"s9\.nothing", args=(*EVALUATE, "--select", "s9.nothing")),
     Mutation("cli.missing_data_option", "cli", None, USAGE, r"--data", args=("evaluate", "{ruleset}", "--out", "{out}")),
     Mutation("cli.data_does_not_exist", "cli", None, USAGE, r"does not exist",
              args=("evaluate", "{ruleset}", "--data", "{root}/nowhere", "--out", "{out}")),
@@ -521,6 +524,8 @@ MUTATIONS: list[Mutation] = [
     Mutation("fs.out_under_a_regular_file", "fs", regular_file("afile"), CANNOT_WRITE, r"is a file, not a folder",
              args=("evaluate", "{ruleset}", "--data", "{data}", "--out", "{root}/afile/out")),
     Mutation("fs.out_is_a_regular_file", "fs", regular_file("afile"), CANNOT_WRITE, r"afile",
+             xfail="unassigned: --out naming a regular file is refused by click as usage (64) before the "
+                   "documented 73 'cannot be written' of outputs.py",
              args=("evaluate", "{ruleset}", "--data", "{data}", "--out", "{root}/afile")),
     Mutation("fs.out_holds_foreign_files", "fs", foreign_folder, CANNOT_WRITE, r"thesis\.docx"),
     Mutation("fs.read_only_parent", "fs", read_only_parent, CANNOT_WRITE, r"not writable|Permission denied|cannot",
