@@ -272,3 +272,20 @@ def test_acme_a_certificate_listed_twice_counts_like_no_certificate_not_twice(tm
     assert doubled_kg == without_kg > clean_kg
     assert target not in {c["instrument_id"] for c in claims(doubled)}
     assert {c["instrument_id"] for c in claims(clean)} >= {target}
+
+
+def test_draft_fuel_certificates_listed_twice_are_rejected_while_reading_and_name_their_ledger_rows(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(ACME_DATA, data)
+    path = data / "fuel_certificates.csv"
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(lines + [lines[1].replace("FC1,", "FC1-COPY,", 1)]))
+    prepared = prepare(REPO / "rulesets" / "ghgp-draft-2026")
+    result = evaluate(prepared.ruleset, prepared.registry, prepared.graph, data, tmp_path / "out",
+                      selected={"rule:ami.scope1.displaced", "rule:ami.scope1.certified"})
+    refused = [r for r in rejects(result) if r["input_table"] == "fuel_certificates"]
+    assert sorted(r["input_row"] for r in refused) == [1, 3]
+    assert all("duplicate row id 'DENA-BM-2025-0001' (rows 1, 3)" in r["reason"] for r in refused)
+    # Only the other certificate is computed, once per rule, under its own id.
+    assert {(r["rule_id"], r["row_id"]) for r in ledger(result)} == {
+        ("ami.scope1.displaced", "DENA-BM-2025-0002"), ("ami.scope1.certified", "DENA-BM-2025-0002")}
