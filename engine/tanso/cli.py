@@ -240,21 +240,68 @@ def main() -> None:
     """Tanso: greenhouse-gas accounting rules as code."""
 
 
+data_option = click.option("--data", "data_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                           default=None, help="also read every input and factor file in DIR (as `tanso validate`)")
+
+
 @main.command()
 @ruleset_argument
 @overlay_option
 @set_option
-def check(ruleset: Path, overlays, sets) -> None:
-    """Parse and resolve RULESET; print every problem at once."""
+@data_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="with --data: how to print the problems")
+def check(ruleset: Path, overlays, sets, data_dir: Path | None, fmt: str) -> None:
+    """Parse and resolve RULESET; print every problem at once. With --data, validate the files too."""
     from tanso.run import prepare
     try:
         prepared = prepare(ruleset, overlays=overlays, overrides=_overrides(sets))
     except TansoError as error:
         _fail(error)
     _warn(prepared)
+    if data_dir is not None:
+        _validate(prepared, data_dir, fmt)
+        return
     r = prepared.ruleset
     click.echo(f"ok: {r.name} ({' → '.join(r.layers)}): {len(r.rules)} rules, {len(r.exclusions)} exclusions, "
                f"{len(r.metrics)} metrics, {len(r.checks)} checks, {len(r.inputs)} inputs")
+
+
+def _validate(prepared, data_dir: Path, fmt: str) -> None:
+    import json
+
+    from tanso.run.validate import render, validate
+    try:
+        report = validate(prepared, data_dir)
+    except TansoError as error:
+        _fail(error)
+    except duckdb.Error as error:
+        _backend_failed(error)
+    if fmt == "json":
+        click.echo(json.dumps(report, indent=2, default=str))
+    else:
+        click.echo(render(report), nl=False)
+    sys.exit(0 if report["ok"] else InputError.exit_code)
+
+
+@main.command()
+@ruleset_argument
+@click.option("--data", "data_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="folder with the input files (name.csv, name.parquet or name.xlsx) and factor files")
+@overlay_option
+@set_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def validate(ruleset: Path, data_dir: Path, overlays, sets, fmt: str) -> None:
+    """Read every input and factor file RULESET declares in --data and report every problem at once
+    (types, duplicates, unknown units, factor units, certificates claimed twice), without evaluating.
+    Exit 0 when clean, 2 when there are problems."""
+    from tanso.run import prepare
+    try:
+        prepared = prepare(ruleset, overlays=overlays, overrides=_overrides(sets))
+    except TansoError as error:
+        _fail(error)
+    _warn(prepared)
+    _validate(prepared, data_dir, fmt)
 
 
 @main.command()
