@@ -234,7 +234,7 @@ def _certificates(con, ruleset, loaded) -> list[Problem]:
             f"SELECT file, _row, id, list(file || ' row ' || CAST(_row AS VARCHAR) ORDER BY file, _row) "
             f"OVER (PARTITION BY id) FROM ({union}) QUALIFY count(*) OVER (PARTITION BY id) > 1 "
             f"ORDER BY file, _row").fetchall():
-        others = [c for c in claims if c != f"{file} row {row}"]
+        others = [c.removeprefix(f"{file} ") for c in claims if c != f"{file} row {row}"]
         problems.append(Problem(file, row, CERTIFICATE_COLUMN, value,
                                 f"certificate '{value}' is claimed more than once (also {', '.join(others)})",
                                 "each certificate retired once"))
