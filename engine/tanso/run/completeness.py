@@ -50,20 +50,40 @@ def compute(planner, order: list[str], selected: dict[str, int]) -> dict[str, An
             f"WHERE rule_id IS NULL AND input_table = {literal(table)} GROUP BY why ORDER BY count(*) DESC, why").fetchall()
         readers = [r for r in order if planner.rule_tables[r] == table]
         groups.append(_group(ruleset, None, table, str(loaded.file), rejected, loaded.rows, [], reasons, readers))
-    per_rule = dict(con.execute("SELECT rule_id, count(DISTINCT row_id) FROM run_rejects WHERE rule_id IS NOT NULL "
-                                "GROUP BY ALL").fetchall())
+    counts = con.execute("SELECT rule_id, input_table, count(DISTINCT row_id) FROM run_rejects "
+                         "WHERE rule_id IS NOT NULL GROUP BY ALL ORDER BY ALL").fetchall()
+    per_rule = {r: n for r, t, n in counts if planner.rule_tables.get(r) == t}
     for rule_id in order:
         rejected = per_rule.get(rule_id, 0)
         if not rejected:
             continue
         rule = ruleset.rules[rule_id]
         reasons = con.execute(f"SELECT reason, count(*) FROM run_rejects WHERE rule_id = {literal(rule_id)} "
+                              f"AND input_table = {literal(planner.rule_tables[rule_id])} "
                               f"GROUP BY ALL ORDER BY count(*) DESC, reason").fetchall()
         groups.append(_group(ruleset, rule_id, planner.rule_tables[rule_id], rule.node.span.short, rejected,
                              selected.get(rule_id, rejected), _activity(planner, rule_id), reasons, []))
+    # Rows of another table a rule's calculator consumes (instruments such as certificates) and refused:
+    # the tolerance is stated for that table.
+    for rule_id, table, rejected in counts:
+        if planner.rule_tables.get(rule_id) == table:
+            continue
+        reasons = con.execute(f"SELECT reason, count(*) FROM run_rejects WHERE rule_id = {literal(rule_id)} "
+                              f"AND input_table = {literal(table)} GROUP BY ALL ORDER BY count(*) DESC, reason").fetchall()
+        rows = planner.inputs[table].rows if table in planner.inputs else rejected
+        group = _group(ruleset, None, table, ruleset.rules[rule_id].node.span.short, rejected, rows, [], reasons, [])
+        groups.append({**group, "refused_by": rule_id})
     # Tolerances stated for targets that lost nothing are recorded too: the manifest shows every one.
     unused = [{"target": target, **_tolerance(item)} for target, item in sorted(ruleset.accepts.items())
               if target not in {g["rule"] or g["input"] for g in groups}]
+    # An input's tolerance covers its rows however they were refused: count them against it together.
+    for table in {g["input"] for g in groups if g["rule"] is None}:
+        together = [g for g in groups if g["rule"] is None and g["input"] == table]
+        if len(together) > 1 and table in ruleset.accepts:
+            rows = sum(g["rows_rejected"] for g in together)
+            problem = _over(ruleset.accepts[table].node, rows, together[0]["rows_selected"], [])
+            for g in together:
+                g["status"], g["problem"] = (ACCEPTED, None) if problem is None else ("over tolerance", problem)
     total = sum(g["rows_rejected"] for g in groups)
     unaccepted = sum(g["rows_rejected"] for g in groups if g["status"] != ACCEPTED)
     input_rows = con.execute("SELECT count(*) FROM (SELECT DISTINCT input_table, input_row FROM run_rejects)").fetchone()[0]
@@ -87,7 +107,8 @@ def _activity(planner, rule_id: str) -> list[dict[str, Any]]:
         rows = planner.con.execute(
             f"SELECT {unit} AS unit, sum({ident(quantity)}), sum(abs({ident(quantity)})), count(*), "
             f"count({ident(quantity)}) FROM {planner.candidates[rule_id]} "
-            f"WHERE _row_id IN (SELECT row_id FROM run_rejects WHERE rule_id = {literal(rule_id)}) "
+            f"WHERE _row_id IN (SELECT row_id FROM run_rejects WHERE rule_id = {literal(rule_id)} "
+            f"AND input_table = {literal(planner.rule_tables[rule_id])}) "
             f"GROUP BY ALL ORDER BY unit NULLS LAST").fetchall()
         for unit_value, total, magnitude, n, counted in rows:
             result.append({"column": quantity, "unit": unit_value, "quantity": total, "magnitude": magnitude,
@@ -168,7 +189,8 @@ def lines(completeness: dict[str, Any] | None, label: str = "") -> list[str]:
         head = f"{where}complete within stated tolerances: {counted}, every one accepted"
     out = [head]
     for g in groups:
-        name = f"rule {g['rule']}" if g["rule"] else f"input {g['input']} (refused while reading)"
+        name = (f"rule {g['rule']}" if g["rule"] else f"input {g['input']} (refused by rule {g['refused_by']})"
+                if g.get("refused_by") else f"input {g['input']} (refused while reading)")
         of = f"{g['rows_rejected']:,} of {g['rows_selected']:,} rows"
         activity = ", ".join(f"{_number(a['quantity'])} {a['unit'] if a['unit'] is not None else '(no unit)'}"
                              for a in g["activity"])

@@ -41,6 +41,9 @@ LEDGER_ORDER = ", ".join(["input_row", "gas", "factor_id", *(c for c in contract
                                                             if c not in ("input_row", "gas", "factor_id"))])
 RESULT_TYPE = contracts.CALC_LEDGER_COLUMNS["quantity"]  # result_co2e_kg as a derived rule reads it
 REJECT_COLUMNS = "row_id VARCHAR, input_table VARCHAR, input_row BIGINT, rule_id VARCHAR, rule_source VARCHAR, reason VARCHAR"
+CLAIM_COLUMNS = ("instrument_table VARCHAR, instrument_row_id VARCHAR, instrument_row BIGINT, instrument_id VARCHAR, "
+                 "rule_id VARCHAR, rule_source VARCHAR, input_table VARCHAR, row_id VARCHAR, input_row BIGINT, "
+                 "factor_id VARCHAR, quantity DECIMAL(18,6), quantity_unit VARCHAR, instrument_quantity DECIMAL(18,6)")
 EXCLUDED_COLUMNS = ("row_id VARCHAR, input_table VARCHAR, input_row BIGINT, rule_id VARCHAR, exclusion_id VARCHAR, "
                     "exclusion_source VARCHAR, reason VARCHAR")
 BOUNDARY_EXCLUSION = "boundary"
@@ -68,6 +71,7 @@ class RunResult:
     connection: Any = field(repr=False, default=None)
     schema: str = "main"                        # where the run's tables (run_ledger, run_rejects, …) are
     inputs: dict[str, str] = field(default_factory=dict)   # input table → relation of its valid rows
+    claims: bool = False                        # a calculator of the run recorded claims (run_claims, written out)
     # Rejected rows per rule and input file, their activity, reasons and stated tolerances
     # (`tanso.run.completeness`); status complete / accepted / incomplete.
     completeness: dict[str, Any] = field(default_factory=dict)
@@ -93,6 +97,8 @@ class _Planner:
         self.rule_ledgers: dict[str, str] = {}
         self.ledger_parts: dict[str, list[str]] = {}  # rule id → its ledger, one relation per method
         self.rule_rejects: dict[str, str] = {}
+        self.instrument_rejects: list[str] = []    # instrument rows calculators refused, as run_rejects rows
+        self.claims: list[str] = []                # claims of instruments on rule rows, as run_claims rows
         self.rule_tables: dict[str, str] = {}      # rule id → input table its rows come from
         self.columns: dict[str, dict[str, str]] = {}  # rule id → columns of its rows
         self.candidates: dict[str, str] = {}       # rule id → its rows before the boundary is applied
@@ -245,6 +251,18 @@ class _Planner:
             for earlier, _ in rejects:
                 self.con.execute(f"CREATE OR REPLACE TABLE {earlier} AS SELECT * FROM {earlier} "
                                  f"WHERE row_id IN (SELECT row_id FROM {reject_view})")
+            lineage = f"{literal(rule.id)} AS rule_id, {literal(rule.node.span.short)} AS rule_source"
+            if plan.instrument_rejects is not None:
+                view = f"instrument_rejects__{rid}_{index}"
+                self.con.execute(f"CREATE OR REPLACE VIEW {view} AS "
+                                 f"{_project(plan.instrument_rejects, contracts.CALC_INSTRUMENT_REJECT_COLUMNS)}")
+                self.instrument_rejects.append(f"SELECT row_id, input_table, input_row, {lineage}, reason FROM {view}")
+            if plan.claims is not None:
+                view = f"claims__{rid}_{index}"
+                self.con.execute(f"CREATE OR REPLACE VIEW {view} AS {_project(plan.claims, contracts.CALC_CLAIM_COLUMNS)}")
+                self.claims.append(f"SELECT instrument_table, instrument_row_id, instrument_row, instrument_id, {lineage}, "
+                                   f"{literal(self.rule_tables[rule.id])} AS input_table, row_id, input_row, factor_id, "
+                                   f"quantity, quantity_unit, instrument_quantity FROM {view}")
             ledgers.append((ledger_view, step.calculator))
             rejects.append((reject_view, step.calculator))
             if index + 1 < len(rule.steps):  # the next method of a first_of chain gets what this one could not do
@@ -323,12 +341,20 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
     progress("computing rejects and exclusions")
     tables = sorted({planner.rule_tables[r] for r in order})
     con.execute(f"CREATE OR REPLACE TABLE run_rejects ({REJECT_COLUMNS})")
-    for table in sorted(set(tables) | (read_after & set(ruleset.inputs))):
+    # Every table the run read: the rules' rows, instruments a calculator consumes (certificates),
+    # boundary tables and what metrics, checks and reporters read.
+    for table in sorted(planner.inputs):
         if planner.inputs[table].rejected:
             con.execute(f"INSERT INTO run_rejects SELECT row_id, {literal(table)}, input_row, NULL, NULL, reason "
                         f"FROM {planner.inputs[table].rejects}")
     for rule_id in order:
         con.execute(f"INSERT INTO run_rejects {planner.rule_rejects[rule_id]}")
+    for instrument_rejects in planner.instrument_rejects:
+        con.execute(f"INSERT INTO run_rejects {instrument_rejects}")
+    con.execute(f"CREATE OR REPLACE TABLE run_claims ({CLAIM_COLUMNS})")
+    for claims in planner.claims:
+        con.execute(f"INSERT INTO run_claims {claims}")
+    _check_claims(con)
     con.execute(f"CREATE OR REPLACE TABLE run_excluded ({EXCLUDED_COLUMNS})")
     _exclusions(planner, tables, order)
     _boundary_outcomes(planner, order)
@@ -372,7 +398,25 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
     return RunResult(ruleset, out_dir, summary, totals, gases, counts[1], counts[2], counts[0], metrics, checks,
                      declared_exclusions, manifest, digest, con, schema,
-                     {name: loaded.relation for name, loaded in sorted(planner.inputs.items())}, completeness)
+                     {name: loaded.relation for name, loaded in sorted(planner.inputs.items())}, bool(planner.claims),
+                     completeness)
+
+
+def _check_claims(con) -> None:
+    """No instrument is claimed beyond its quantity, nor from more than one row of its table (an id
+    listed twice would hold its quantity twice): set-based, over every claim of the run."""
+    problems = con.execute(
+        "SELECT instrument_table, instrument_id, count(DISTINCT instrument_row_id), sum(quantity), "
+        "max(instrument_quantity), min(instrument_quantity), any_value(quantity_unit) FROM run_claims "
+        "GROUP BY instrument_table, instrument_id HAVING count(DISTINCT instrument_row_id) > 1 "
+        "OR count(DISTINCT quantity_unit) > 1 OR min(instrument_quantity) <> max(instrument_quantity) "
+        "OR sum(quantity) > min(instrument_quantity) OR bool_or(quantity < 0 OR instrument_id IS NULL) "
+        "ORDER BY ALL LIMIT 5").fetchall()
+    if problems:
+        shown = "; ".join(f"{table} {instrument!r}: {claimed} {unit} claimed from {rows} row(s), "
+                          f"quantity {held} {unit}" for table, instrument, rows, claimed, held, _, unit in problems)
+        raise InvariantError("instruments over-claimed — an instrument is one row of its table and covers at most "
+                             "its quantity: " + shown)
 
 
 def _write_ledger(con, relations: list[str], path: Path) -> None:
@@ -474,7 +518,10 @@ def _check_conservation(planner: _Planner, order: list[str], tables: list[str]) 
         in_ledger |= dict(con.execute(
             f"SELECT rule_id, bit_count(bitstring_agg(input_row, 1, {max(rows, 1)})) FROM run_ledger "
             f"WHERE input_table = {literal(table)} GROUP BY rule_id").fetchall())
-    rejected = dict(con.execute("SELECT rule_id, count(*) FROM run_rejects WHERE rule_id IS NOT NULL GROUP BY ALL").fetchall())
+    # A rule's rejects of its own rows (not of the instruments its calculator refused).
+    rejected = {rule_id: n for rule_id, table, n in con.execute(
+        "SELECT rule_id, input_table, count(*) FROM run_rejects WHERE rule_id IS NOT NULL GROUP BY ALL").fetchall()
+        if rule_id in planner.rule_tables and planner.rule_tables[rule_id] == table}
     excluded = dict(con.execute("SELECT rule_id, count(*) FROM run_excluded WHERE rule_id IS NOT NULL GROUP BY ALL").fetchall())
     selected = {}
     # One scan per table counts the rows every rule selects. The boundary's LEFT JOIN is left out: with
@@ -492,7 +539,7 @@ def _check_conservation(planner: _Planner, order: list[str], tables: list[str]) 
             problems.append(f"rule {rule_id}: {selected[rule_id]} rows selected, {n_ledger} in the ledger, "
                             f"{n_rejected} rejected, {n_excluded} excluded by the boundary")
     overlap = con.execute("SELECT r.rule_id, count(*) FROM run_rejects r SEMI JOIN run_ledger l "
-                          "ON l.rule_id = r.rule_id AND l.row_id = r.row_id GROUP BY ALL").fetchall()
+                          "ON l.rule_id = r.rule_id AND l.row_id = r.row_id AND l.input_table = r.input_table GROUP BY ALL").fetchall()
     problems += [f"rule {rule_id}: {n} rows both in the ledger and in rejects" for rule_id, n in overlap]
     for table in tables:
         loaded = planner.inputs[table]
