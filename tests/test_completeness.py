@@ -132,3 +132,19 @@ def test_compare_reports_each_side_and_exits_5(tmp_path):
     document = json.loads(_cli("compare", case.ruleset, "--data", case.data, "--set", "gwp.set=AR6",
                                "--format", "json", "--allow-rejects").stdout)
     assert document["base"]["completeness"]["status"] == "incomplete"
+
+
+def test_certificates_a_calculator_refuses_are_their_tables_rejects_not_the_rules_rows(tmp_path):
+    from test_scope2_market import BY_ROW, FACTORS, consumption, held
+    rows = {"electricity": [consumption("E1", "R1", "100")],
+            "certificates": [held("C1", "GO-42", "R1", "60"), held("C2", "GO-7", "R1", "10"),
+                             held("C3", "GO-42", "R1", "60")]}
+    result = make_case(tmp_path / "a", BY_ROW, rows, FACTORS).run()
+    block = result.completeness
+    assert block["status"] == "incomplete"
+    [group] = block["groups"]
+    assert group["input"] == "certificates" and group["rule"] is None and group["refused_by"] == "s2.market"
+    assert group["rows_rejected"] == 2 and group["rows_selected"] == 3
+    tolerated = make_case(tmp_path / "b", BY_ROW + '\naccept rejects certificates up to 2 rows "GO-42 is being '
+                                                   'reissued by the registry"\n', rows, FACTORS).run()
+    assert tolerated.completeness["status"] == "accepted"
