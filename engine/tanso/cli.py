@@ -1,8 +1,9 @@
 """The `tanso` command. Thin: parse arguments, call the library, render.
 
 Exit codes: 0 success · 1 the ruleset has errors (diagnostics printed) · 2 an input or factor file
-cannot be used · 3 an invariant of the run was violated (a bug: please report) · 4 a `check` failed
-and --fail-on-check was given · 64 bad command-line usage · 73 --out cannot be written · 75 --out is
+cannot be used (or `validate` found problems) · 3 an invariant of the run was violated (a bug: please
+report) · 4 a `check` failed and --fail-on-check was given · 5 totals incomplete: rows were rejected
+beyond the ruleset's stated tolerances (`accept rejects`) and --allow-rejects was not given · 64 bad command-line usage · 73 --out cannot be written · 75 --out is
 being written by another run · 130 interrupted (SIGINT, Ctrl-C) · 143 terminated (SIGTERM).
 No user mistake ends in a traceback.
 """
@@ -39,6 +40,7 @@ from tanso.diagnostics import InputError, TansoError  # noqa: E402
 from tanso.run.outputs import SIGNALS, finish, release_signals, staged_output, write_manifest  # noqa: E402
 
 EXIT_CHECK_FAILED = 4
+EXIT_INCOMPLETE = 5
 EXIT_USAGE = 64
 EXIT_SIGNAL = 128   # + the signal number: 130 SIGINT, 143 SIGTERM
 _err = Console(stderr=True, highlight=False)
@@ -151,6 +153,31 @@ ruleset_argument = click.argument("ruleset", type=click.Path(exists=True, path_t
 overlay_option = click.option("--overlay", "overlays", multiple=True, type=click.Path(exists=True, path_type=Path),
                               help="apply this ruleset as an overlay (repeatable, applied in order)")
 set_option = click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="override a policy option")
+allow_rejects_option = click.option("--allow-rejects", is_flag=True,
+                                    help=f"exit 0, not {EXIT_INCOMPLETE}, when rows are rejected beyond the ruleset's "
+                                         f"stated tolerances (the totals are still reported as incomplete)")
+
+
+def _completeness_lines(results: list[tuple[str, object]]) -> str:
+    """The first lines of a run's output: what the rejects leave out of the totals."""
+    from tanso.run.completeness import lines
+    text = [line for label, result in results for line in lines(result.completeness, label)]
+    return "\n".join(text) + "\n\n" if text else ""
+
+
+def _exit_if_incomplete(results: list[tuple[str, object]], allow_rejects: bool) -> None:
+    incomplete = [(label, r) for label, r in results if r.incomplete]
+    if not incomplete:
+        return
+    rows = ", ".join(f"{label + ': ' if label else ''}{r.completeness['rows_not_accepted']:,} rows" for label, r in incomplete)
+    if allow_rejects:
+        click.echo(f"warning: totals incomplete ({rows} rejected beyond any stated tolerance); accepted by "
+                   f"--allow-rejects", err=True)
+        return
+    click.echo(f"error: totals incomplete: {rows} rejected beyond any stated tolerance (see the first lines, and "
+               f"rejects.csv under --out); state one with 'accept rejects RULE up to N rows \"why\"' in the "
+               f"ruleset, or pass --allow-rejects (exit {EXIT_INCOMPLETE})", err=True)
+    sys.exit(EXIT_INCOMPLETE)
 
 
 class _Group(click.Group):
@@ -213,21 +240,68 @@ def main() -> None:
     """Tanso: greenhouse-gas accounting rules as code."""
 
 
+data_option = click.option("--data", "data_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                           default=None, help="also read every input and factor file in DIR (as `tanso validate`)")
+
+
 @main.command()
 @ruleset_argument
 @overlay_option
 @set_option
-def check(ruleset: Path, overlays, sets) -> None:
-    """Parse and resolve RULESET; print every problem at once."""
+@data_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="with --data: how to print the problems")
+def check(ruleset: Path, overlays, sets, data_dir: Path | None, fmt: str) -> None:
+    """Parse and resolve RULESET; print every problem at once. With --data, validate the files too."""
     from tanso.run import prepare
     try:
         prepared = prepare(ruleset, overlays=overlays, overrides=_overrides(sets))
     except TansoError as error:
         _fail(error)
     _warn(prepared)
+    if data_dir is not None:
+        _validate(prepared, data_dir, fmt)
+        return
     r = prepared.ruleset
     click.echo(f"ok: {r.name} ({' → '.join(r.layers)}): {len(r.rules)} rules, {len(r.exclusions)} exclusions, "
                f"{len(r.metrics)} metrics, {len(r.checks)} checks, {len(r.inputs)} inputs")
+
+
+def _validate(prepared, data_dir: Path, fmt: str) -> None:
+    import json
+
+    from tanso.run.validate import render, validate
+    try:
+        report = validate(prepared, data_dir)
+    except TansoError as error:
+        _fail(error)
+    except duckdb.Error as error:
+        _backend_failed(error)
+    if fmt == "json":
+        click.echo(json.dumps(report, indent=2, default=str))
+    else:
+        click.echo(render(report), nl=False)
+    sys.exit(0 if report["ok"] else InputError.exit_code)
+
+
+@main.command()
+@ruleset_argument
+@click.option("--data", "data_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="folder with the input files (name.csv, name.parquet or name.xlsx) and factor files")
+@overlay_option
+@set_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def validate(ruleset: Path, data_dir: Path, overlays, sets, fmt: str) -> None:
+    """Read every input and factor file RULESET declares in --data and report every problem at once
+    (types, duplicates, unknown units, factor units, certificates claimed twice), without evaluating.
+    Exit 0 when clean, 2 when there are problems."""
+    from tanso.run import prepare
+    try:
+        prepared = prepare(ruleset, overlays=overlays, overrides=_overrides(sets))
+    except TansoError as error:
+        _fail(error)
+    _warn(prepared)
+    _validate(prepared, data_dir, fmt)
 
 
 @main.command()
@@ -264,8 +338,10 @@ def graph(ruleset: Path, overlays, fmt: str, selector: str | None) -> None:
 @click.option("--memory-limit", default=None, callback=_memory_limit, help="DuckDB memory limit, e.g. 512MB (default: DuckDB's, 80% of RAM); "
                                                    "above it DuckDB spills to a temporary folder")
 @click.option("--fail-on-check", is_flag=True, help=f"exit {EXIT_CHECK_FAILED} when a check fails")
+@allow_rejects_option
 def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: str, fmt: str, overlays, sets,
-             selector: str | None, threads: int | None, memory_limit: str | None, fail_on_check: bool) -> None:
+             selector: str | None, threads: int | None, memory_limit: str | None, fail_on_check: bool,
+             allow_rejects: bool) -> None:
     """Evaluate RULESET on the tables in --data and print totals by scope and category."""
     from tanso.graph import select
     from tanso.run import evaluate as run_evaluate
@@ -285,6 +361,8 @@ def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: st
                 result = run_evaluate(prepared.ruleset, prepared.registry, prepared.graph, data_dir, target,
                                       selected=selected, threads=threads, memory_limit=memory_limit,
                                       progress=report)
+            if reporter.suffix != ".json":   # JSON carries the same block as `completeness`
+                click.echo(_completeness_lines([("", result)]), nl=False)
             click.echo(reporter.write(result, None), nl=False)
             if staged is not None:
                 written = export(result, target, out_format)   # manifest.json last, with every file's hash
@@ -296,6 +374,7 @@ def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: st
         _backend_failed(error)
     except OSError as error:       # e.g. the disk filled up while writing
         _write_failed(error)
+    _exit_if_incomplete([("", result)], allow_rejects)
     if fail_on_check and any(c["passed"] is False for c in result.checks):
         sys.exit(EXIT_CHECK_FAILED)
 
@@ -322,8 +401,9 @@ def test_command(path: Path, show_coverage: bool, fail_under: float | None) -> N
 @click.option("--threads", type=int, default=None, callback=_usage_number(1), help="DuckDB threads (default: all cores)")
 @click.option("--memory-limit", default=None, callback=_memory_limit, help="DuckDB memory limit, e.g. 512MB (default: DuckDB's, 80% of RAM); "
                                                    "above it DuckDB spills to a temporary folder")
+@allow_rejects_option
 def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | None, fmt: str, sets,
-            threads: int | None, memory_limit: str | None) -> None:
+            threads: int | None, memory_limit: str | None, allow_rejects: bool) -> None:
     """Evaluate BASE and REVISED on --data and attribute the difference to each change.
 
     Without REVISED, the revision is BASE with the --set values (e.g. --set scope2.market.matching=hourly).
@@ -345,6 +425,9 @@ def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | No
             with _progress() as report:
                 comparison = run_compare(base_prepared.ruleset, revised_prepared.ruleset, registry, data_dir, target,
                                          threads=threads, memory_limit=memory_limit, progress=report)
+            sides = [("base", comparison.base), ("revised", comparison.revised)]
+            if reporter.suffix == ".txt":   # JSON and HTML carry the same blocks
+                click.echo(_completeness_lines(sides), nl=False)
             click.echo(reporter.write(comparison, None), nl=False)
             if staged is not None:
                 written = [target / "comparison.json"]
@@ -369,6 +452,7 @@ def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | No
         _backend_failed(error)
     except OSError as error:
         _write_failed(error)
+    _exit_if_incomplete(sides, allow_rejects)
 
 
 @main.command()

@@ -18,9 +18,9 @@ from tanso.diagnostics import Diagnostics, did_you_mean
 from tanso.dsl import ast
 
 STATEMENT_KEYWORDS = ("ruleset", "set", "input", "factors", "rule", "replace", "exclude", "metric", "check", "remove",
-                      "boundary")
+                      "boundary", "accept")
 CLAUSE_KEYWORDS = ("status", "source", "as_of", "extends", "key", "columns", "file", "scope", "category", "from",
-                   "where", "needs", "calc", "tags", "basis", "results", "of", "unit")
+                   "where", "needs", "calc", "tags", "basis", "results", "of", "unit", "rejects", "rows")
 KEYWORDS = STATEMENT_KEYWORDS + CLAUSE_KEYWORDS
 _STATEMENT_START = re.compile(r"^[ \t]*(%s)\b" % "|".join(STATEMENT_KEYWORDS), re.MULTILINE)
 
@@ -28,7 +28,7 @@ _STATEMENT_START = re.compile(r"^[ \t]*(%s)\b" % "|".join(STATEMENT_KEYWORDS), r
 _TERMINAL_WORDS = {
     "NAME": "a name", "STRING": 'a "quoted string"', "INT": "a whole number", "NUMBER": "a number",
     "DATE": "a date (YYYY-MM-DD)", "COMPARATOR": "a comparison (=, !=, <, <=, >, >=)", "ADD_OP": "+ or -",
-    "MUL_OP": "* or /", "RULE_START": "'rule'", "$END": "end of file",
+    "MUL_OP": "* or /", "RULE_START": "'rule'", "$END": "end of file", "ROWS": "'rows'",
 }
 
 
@@ -340,6 +340,19 @@ class _ToAst(Transformer):
 
     def boundary_stmt(self, meta, c):
         return ast.Boundary(c[0], self._span(meta))
+
+    def accept_stmt(self, meta, c):
+        target, (kind, limit, unit), justification = c
+        return ast.AcceptRejects(target, kind, limit, unit, justification, self._span(meta))
+
+    def rows_tolerance(self, meta, c):
+        return ("rows", Decimal(str(c[0])), None)
+
+    def share_tolerance(self, meta, c):
+        return ("share", Decimal(str(c[0])), None)
+
+    def quantity_tolerance(self, meta, c):
+        return ("quantity", Decimal(str(c[0])), c[1])
 
     def exclude_stmt(self, meta, c):
         exclusion_id, justification, *clauses = c

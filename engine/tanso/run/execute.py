@@ -28,6 +28,7 @@ from tanso.plan.context import BoundaryContext, CalcContext, FactorTable
 from tanso.plan.sql import condition, ident, literal
 from tanso.plugins import Registry
 from tanso.run import expressions
+from tanso.run.completeness import compute as completeness_block
 from tanso.run.inputs import LoadedInput, find_file, load_factor_set, load_input
 from tanso.run.session import Session
 
@@ -71,6 +72,13 @@ class RunResult:
     schema: str = "main"                        # where the run's tables (run_ledger, run_rejects, …) are
     inputs: dict[str, str] = field(default_factory=dict)   # input table → relation of its valid rows
     claims: bool = False                        # a calculator of the run recorded claims (run_claims, written out)
+    # Rejected rows per rule and input file, their activity, reasons and stated tolerances
+    # (`tanso.run.completeness`); status complete / accepted / incomplete.
+    completeness: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def incomplete(self) -> bool:
+        return self.completeness.get("status") == "incomplete"
 
     @property
     def ledger_path(self) -> Path:
@@ -362,7 +370,9 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
                 f"sum(co2e_kg * boundary_weight) AS co2e_kg, sum(amount * boundary_weight) AS amount_kg, "
                 f"count(*) AS ledger_rows, sum(hash(row_id, gas, co2e_kg, factor_id) % 1000000007) AS fingerprint "
                 f"FROM run_ledger GROUP BY ALL")
-    _check_conservation(planner, order, tables)
+    selected_rows = _check_conservation(planner, order, tables)
+    progress("measuring what the rejects leave out")
+    completeness = completeness_block(planner, order, selected_rows)
     summary = _rows(con, f"SELECT {', '.join(SUMMARY_KEYS)}, sum(co2e_kg) AS co2e_kg, sum(ledger_rows) AS ledger_rows "
                          f"FROM run_groups GROUP BY ALL ORDER BY ALL NULLS FIRST")
     # Rules of different bases (location / market) are alternative views of the same emissions:
@@ -384,10 +394,12 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
         for item in ruleset.exclusions.values() if item.node.source is None]
     digest = _digest(con, summary, metrics)
     manifest = _manifest(ruleset, registry, planner, order, digest, threads)
+    manifest["completeness"] = completeness
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
     return RunResult(ruleset, out_dir, summary, totals, gases, counts[1], counts[2], counts[0], metrics, checks,
                      declared_exclusions, manifest, digest, con, schema,
-                     {name: loaded.relation for name, loaded in sorted(planner.inputs.items())}, bool(planner.claims))
+                     {name: loaded.relation for name, loaded in sorted(planner.inputs.items())}, bool(planner.claims),
+                     completeness)
 
 
 def _check_claims(con) -> None:
@@ -494,7 +506,7 @@ def _boundary_outcomes(planner: _Planner, order: list[str]) -> None:
                     f"|| ' is not in the boundary''s entities table' FROM {candidates} WHERE _boundary_weight IS NULL")
 
 
-def _check_conservation(planner: _Planner, order: list[str], tables: list[str]) -> None:
+def _check_conservation(planner: _Planner, order: list[str], tables: list[str]) -> dict[str, int]:
     """Every row a rule selects is in its ledger, its rejects or (boundary) excluded — exactly one —
     and every row of an input file is valid or rejected while reading."""
     con = planner.con
@@ -537,6 +549,7 @@ def _check_conservation(planner: _Planner, order: list[str], tables: list[str]) 
     if problems:
         raise InvariantError("conservation violated — every input row must be in the ledger, rejects or excluded: "
                              + "; ".join(problems))
+    return selected
 
 
 def _selected_count(planner: _Planner, rule_id: str) -> str:
