@@ -63,6 +63,9 @@ rule s1.stationary "Stationary combustion"
   from fuel_use where use = "stationary"
   calc fuel_combustion(factors: fuels)
 
+accept rejects s1.stationary up to 1 rows
+  "Corpus base: F9001, the Acme demo's deliberately bad row (a -40 l meter correction)"
+
 rule s1.mobile "Mobile combustion"
   scope 1
   from fuel_use where use = "mobile"

@@ -36,9 +36,9 @@ def test_mutation(m: Mutation, tmp_path: Path, zygote, baseline, corpus_results)
     assert TRACEBACK not in stdout and TRACEBACK not in stderr, stderr[-3000:]
     assert code == m.exit, f"exit {code}, expected {m.exit}\n{stderr[-3000:]}\n{stdout[-1500:]}"
     assert re.search(m.cause, outcome.text, re.IGNORECASE | re.DOTALL), f"/{m.cause}/ not in the output:\n{outcome.text[-4000:]}"
-    if code != 0:
+    if code not in (0, 5):
         return
-    assert outcome.finished, "exit 0 without a manifest"
+    assert outcome.finished, f"exit {code} without a manifest"
     base = baseline(m.base)
 
     # The rows the mutation targets are rejects.
