@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import execute
+from corpus_runner import baseline, corpus_results, execute, zygote  # noqa: F401  (fixtures)
 from mutations import MUTATIONS, Mutation
 
 TRACEBACK = "Traceback (most recent call last)"

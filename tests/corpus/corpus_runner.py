@@ -1,5 +1,6 @@
-"""Fixtures of the corpus: two zygote runners, the mutations run two at a time, and the unmutated
-runs (baselines) of each base."""
+"""The corpus's runner and fixtures (imported by test_corpus.py; not a conftest.py, whose module name
+would clash with tests/conftest.py): two zygote runners, the mutations run two at a time, and the
+unmutated runs (baselines) of each base."""
 
 from __future__ import annotations
 
@@ -15,16 +16,15 @@ from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+import corpus_bases as bases
+from corpus_outcome import Outcome, read_outcome
+from mutations import Case, Mutation
 
-import bases  # noqa: E402
-from mutations import Case, Mutation  # noqa: E402
-from outcome import Outcome, read_outcome  # noqa: E402
+HERE = Path(__file__).resolve().parent
 
 TANSO = [str(Path(sys.executable).parent / "tanso")]
 WORKERS = 2          # the corpus runs two mutations at a time (CI has 2 cores)
-CPU_SECONDS: list[float] = []
+CPU_SECONDS: list[float] = []   # of every tanso process the zygotes ran
 
 
 class Zygote:
@@ -136,9 +136,3 @@ def baseline(zygote, tmp_path_factory):
             done[base] = outcome
         return done[base]
     return get
-
-
-def pytest_terminal_summary(terminalreporter):
-    if CPU_SECONDS:
-        terminalreporter.write_line(f"corpus: {len(CPU_SECONDS)} tanso processes, "
-                                    f"{sum(CPU_SECONDS):.0f} CPU seconds in them")
