@@ -23,7 +23,8 @@ def _record_signal(signum, frame) -> None:
 
 # Run as the `tanso` executable: a signal during the imports below is remembered, not a traceback;
 # main() acts on it. (Imported as a library, the importer's own handlers are left alone.)
-if os.path.basename(getattr(sys.modules.get("__main__"), "__file__", None) or "") == "tanso":
+_EXECUTABLE = os.path.basename(getattr(sys.modules.get("__main__"), "__file__", None) or "") == "tanso"
+if _EXECUTABLE:
     for _s in (signal.SIGINT, signal.SIGTERM):
         signal.signal(_s, _record_signal)
 
@@ -195,7 +196,10 @@ class _Group(click.Group):
             if in_main_thread:
                 release_signals(mask)
                 for s, handler in handlers.items():
-                    signal.signal(s, handler)
+                    # The executable is done: a signal from now until the process ends changes nothing. Left to
+                    # a Python handler, interpreter shutdown resets it to the default, which kills the process
+                    # (exit -2) with its outputs already complete; an ignored signal stays ignored.
+                    signal.signal(s, signal.SIG_IGN if _EXECUTABLE else handler)
             _signalled.clear()
             _out_path.clear()
 
