@@ -129,11 +129,15 @@ class Reader:
     """Registers a file as a relation. `register(con, path, relation_name)` creates a view or table
     whose columns are the file's (text, or native types where the format has them) plus `_row`, the
     1-based data row for messages; it must raise `tanso.diagnostics.InputError` naming the file for
-    an unusable one."""
+    an unusable one. A row the reader could not split (too many fields, a blank line, bytes the encoding
+    does not have) is kept with a text column `_problem` saying why: the engine makes it a reject.
+    `options` names the keyword arguments `register` accepts from the input's declaration
+    (`encoding`: the `encoding "cp932"` clause, a Python codec name; None for the default UTF-8)."""
 
     format: str
     suffixes: tuple[str, ...]
-    register: Callable[[Any, Path, str], None]
+    register: Callable[..., None]
+    options: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from tanso import hookimpl
 from tanso.contracts import Reader
 from tanso.diagnostics import InputError
 from tanso.plan.sql import literal
+from tanso_io.csv_reader import register_csv
 from tanso_io.pact import register_pact
 from tanso_io.xlsx import register_xlsx
 
@@ -20,17 +21,6 @@ from tanso_io.xlsx import register_xlsx
 def _fail(path: Path, error: Exception) -> InputError:
     message = str(error).split("\n\n")[0].strip()
     return InputError(f"{path}: cannot be read: {message}")
-
-
-def register_csv(con, path: Path, relation: str) -> None:
-    # All text: types are applied by the engine so a bad value becomes a reject, not a crash.
-    # The row number is taken while reading in file order (one pass, then a table).
-    try:
-        con.execute("SET preserve_insertion_order = true")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {relation} AS SELECT row_number() OVER () AS _row, * "
-                    f"FROM read_csv({literal(str(path))}, all_varchar = true, header = true, auto_detect = true)")
-    except duckdb.Error as error:
-        raise _fail(path, error) from None
 
 
 def register_parquet(con, path: Path, relation: str) -> None:
@@ -45,7 +35,7 @@ def register_parquet(con, path: Path, relation: str) -> None:
 @hookimpl
 def tanso_readers():
     return [
-        Reader(format="csv", suffixes=(".csv",), register=register_csv),
+        Reader(format="csv", suffixes=(".csv",), register=register_csv, options=("encoding",)),
         Reader(format="parquet", suffixes=(".parquet",), register=register_parquet),
         Reader(format="xlsx", suffixes=(".xlsx",), register=register_xlsx),
         Reader(format="pact", suffixes=(".pact.json",), register=register_pact),

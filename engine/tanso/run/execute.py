@@ -312,7 +312,9 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
     progress("computing rejects and exclusions")
     tables = sorted({planner.rule_tables[r] for r in order})
     con.execute(f"CREATE OR REPLACE TABLE run_rejects ({REJECT_COLUMNS})")
-    for table in sorted(set(tables) | (read_after & set(ruleset.inputs))):
+    # Every table the run read — by a rule, a calculator (certificates, exchange rates, suppliers …), the
+    # boundary (entities), a metric, a check or a reporter: its refused rows are rejects.
+    for table in sorted(planner.inputs):
         if planner.inputs[table].rejected:
             con.execute(f"INSERT INTO run_rejects SELECT row_id, {literal(table)}, input_row, NULL, NULL, reason "
                         f"FROM {planner.inputs[table].rejects}")
@@ -434,6 +436,7 @@ def _boundary_outcomes(planner: _Planner, order: list[str]) -> None:
     if planner.ruleset.boundary is None:
         return
     con, source = planner.con, planner.ruleset.boundary.span.short
+    rejected_entities = _rejected_entities(planner)
     for rule_id in order:
         rule = planner.ruleset.rules[rule_id]
         if rule.node.source.table is None or "entity" not in planner.columns[rule_id]:
@@ -442,9 +445,31 @@ def _boundary_outcomes(planner: _Planner, order: list[str]) -> None:
         con.execute(f"INSERT INTO run_excluded SELECT _row_id, {table}, _row, {literal(rule_id)}, "
                     f"{literal(BOUNDARY_EXCLUSION)}, {literal(source)}, _boundary_reason FROM {candidates} "
                     f"WHERE _boundary_weight = 0")
-        con.execute(f"INSERT INTO run_rejects SELECT _row_id, {table}, _row, {literal(rule_id)}, "
-                    f"{literal(rule.node.span.short)}, 'entity ' || coalesce('''' || entity || '''', 'empty') "
-                    f"|| ' is not in the boundary''s entities table' FROM {candidates} WHERE _boundary_weight IS NULL")
+        con.execute(f"INSERT INTO run_rejects SELECT c._row_id, {table}, c._row, {literal(rule_id)}, "
+                    f"{literal(rule.node.span.short)}, 'entity ' || coalesce('''' || c.entity || '''', 'empty') "
+                    f"|| coalesce(' is in ' || r.file || ' but its row ' || CAST(r.input_row AS VARCHAR) "
+                    f"|| ' was rejected: ' || r.problem, ' is not in the boundary''s entities table') "
+                    f"FROM {candidates} c LEFT JOIN ({rejected_entities}) r ON r.entity = c.entity "
+                    f"WHERE c._boundary_weight IS NULL")
+
+
+def _rejected_entities(planner: _Planner) -> str:
+    """Entities whose row of a boundary table was refused while reading: entity, file, input_row, problem
+    (the first such row of each entity), so a row of that entity is rejected for the real cause."""
+    step = planner.ruleset.boundary
+    method = planner.registry.boundary_methods[step.method]
+    parts = []
+    for parameter in method.table_parameters:
+        loaded = planner.inputs.get(getattr(step.parameters, parameter))
+        if loaded is None or not loaded.rejected or "entity" not in loaded.columns:
+            continue
+        parts.append(f"SELECT CAST(t.entity AS VARCHAR) AS entity, {literal(loaded.file.name)} AS file, r.input_row, "
+                     f"r.problem FROM {loaded.rejects} r JOIN {loaded.typed} t ON t._row = r.input_row "
+                     f"WHERE t.entity IS NOT NULL")
+    if not parts:
+        return "SELECT CAST(NULL AS VARCHAR) AS entity, '' AS file, 0 AS input_row, '' AS problem WHERE FALSE"
+    return (f"SELECT entity, arg_min(file, input_row) AS file, min(input_row) AS input_row, "
+            f"arg_min(problem, input_row) AS problem FROM ({' UNION ALL '.join(parts)}) GROUP BY entity")
 
 
 def _check_conservation(planner: _Planner, order: list[str], tables: list[str]) -> None:
@@ -479,7 +504,7 @@ def _check_conservation(planner: _Planner, order: list[str], tables: list[str]) 
     overlap = con.execute("SELECT r.rule_id, count(*) FROM run_rejects r SEMI JOIN run_ledger l "
                           "ON l.rule_id = r.rule_id AND l.row_id = r.row_id GROUP BY ALL").fetchall()
     problems += [f"rule {rule_id}: {n} rows both in the ledger and in rejects" for rule_id, n in overlap]
-    for table in tables:
+    for table in sorted(planner.inputs):
         loaded = planner.inputs[table]
         valid = con.execute(f"SELECT count(*) FROM {loaded.relation}").fetchone()[0] if loaded.rejected else loaded.rows
         if loaded.rows != loaded.rejected + valid:
