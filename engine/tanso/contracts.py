@@ -149,6 +149,7 @@ class FactorSetSource:
     edition: str
     licence: str
     version: str
+    removals: bool = False  # negative values (removals, sinks) are allowed; otherwise a negative value is refused
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 
 from tanso import contracts
 from tanso.diagnostics import InputError, InvariantError
+from tanso.dsl import ast
 from tanso.graph import rule_order
 from tanso.model.resolve import policies_in_rule
 from tanso.model.ruleset import Rule, Ruleset
@@ -108,7 +109,9 @@ class _Planner:
                 provenance = {} if shipped is None else {
                     "version": shipped.version, "publisher": shipped.publisher, "edition": shipped.edition,
                     "licence": shipped.licence}
-                self.session.factors[name, str(path)] = load_factor_set(self.con, self.registry, name, path, provenance)
+                removals = declared.removals if declared is not None else shipped.removals
+                self.session.factors[name, str(path)] = load_factor_set(self.con, self.registry, name, path, provenance,
+                                                                        removals)
             self.factors[name] = self.session.factors[name, str(path)]
         return self.factors[name]
 
@@ -424,10 +427,22 @@ def _exclusions(planner: _Planner, tables: list[str], order: list[str]) -> None:
             continue
         selected = " OR ".join(rule_filters) or "FALSE"
         already = " OR ".join(f"({c})" for c in claimed) or "FALSE"
-        rules = ", ".join(r for r in order if ruleset.rules[r].node.source.table == table)
+        reading = [r for r in order if ruleset.rules[r].node.source.table == table]
+        rules = ", ".join(reading)
+        # A row the rules cannot select because a column they select by is empty is a data gap, not a choice.
+        keys = list(dict.fromkeys(n.dotted for r in reading for n in ast.walk(ruleset.rules[r].node.source.where)
+                                  if isinstance(n, ast.Name) and n.dotted in planner.inputs[table].columns))
+        empty = " ".join(f"WHEN {ident(k)} IS NULL THEN {literal(f'column {k}: missing value (the rules reading {table} select rows by {k}: {rules})')}"
+                         for k in keys)
+        unselected = f"WHERE NOT ({selected}) AND NOT ({already})"
+        if keys:
+            con.execute(f"INSERT INTO run_rejects SELECT _row_id, {literal(table)}, _row, NULL, NULL, "
+                        f"{literal(str(planner.inputs[table].file))} || ' row ' || CAST(_row AS VARCHAR) || ': ' || "
+                        f"CASE {empty} END FROM {relation} {unselected} AND ({' OR '.join(f'{ident(k)} IS NULL' for k in keys)})")
+            unselected += f" AND NOT ({' OR '.join(f'{ident(k)} IS NULL' for k in keys)})"
         con.execute(f"INSERT INTO run_excluded SELECT _row_id, {literal(table)}, _row, NULL, NULL, NULL, "
                     f"{literal('no rule selects this row (rules reading ' + table + ': ' + rules + ')')} "
-                    f"FROM {relation} WHERE NOT ({selected}) AND NOT ({already})")
+                    f"FROM {relation} {unselected}")
 
 
 def _boundary_outcomes(planner: _Planner, order: list[str]) -> None:
@@ -504,11 +519,15 @@ def _check_conservation(planner: _Planner, order: list[str], tables: list[str]) 
     overlap = con.execute("SELECT r.rule_id, count(*) FROM run_rejects r SEMI JOIN run_ledger l "
                           "ON l.rule_id = r.rule_id AND l.row_id = r.row_id GROUP BY ALL").fetchall()
     problems += [f"rule {rule_id}: {n} rows both in the ledger and in rejects" for rule_id, n in overlap]
+    # Every table the run read (by a rule, a calculator, the boundary, a metric, a check or a reporter): each
+    # row of its file is valid or a reject, counted in the relations the run used.
     for table in sorted(planner.inputs):
         loaded = planner.inputs[table]
-        valid = con.execute(f"SELECT count(*) FROM {loaded.relation}").fetchone()[0] if loaded.rejected else loaded.rows
-        if loaded.rows != loaded.rejected + valid:
-            problems.append(f"input {table}: {loaded.rows} rows read, {valid} valid + {loaded.rejected} rejected")
+        valid, refused = con.execute(f"SELECT (SELECT count(*) FROM {loaded.relation}), "
+                                     f"(SELECT count(*) FROM {loaded.rejects})").fetchone()
+        if loaded.rows != refused + valid or refused != loaded.rejected:
+            problems.append(f"input {table}: {loaded.rows} rows read, {valid} valid + {refused} rejected"
+                            + (f" (the load counted {loaded.rejected} rejected)" if refused != loaded.rejected else ""))
     if problems:
         raise InvariantError("conservation violated — every input row must be in the ledger, rejects or excluded: "
                              + "; ".join(problems))
@@ -552,7 +571,8 @@ def _manifest(ruleset: Ruleset, registry: Registry, planner: _Planner, order: li
         "rules": {r: {"source": ruleset.rules[r].node.span.short, "layer": ruleset.rules[r].layer,
                       "calculators": [s.calculator for s in ruleset.rules[r].steps],
                       "effective_factors": planner.precision.get(r, [])} for r in order},
-        "inputs": {name: {"file": str(i.file), "sha256": i.sha256} for name, i in sorted(planner.inputs.items())},
+        "inputs": {name: {"file": str(i.file), "sha256": i.sha256, **({"notes": list(i.notes)} if i.notes else {})}
+                   for name, i in sorted(planner.inputs.items())},
         "factor_sets": {name: {"file": f.source_file, "version": f.version, "publisher": f.publisher,
                                "edition": f.edition, "licence": f.licence} for name, f in sorted(planner.factors.items())},
         "plugins": sorted({f"{i.package}=={i.version}" for i in registry.implementations()}),

@@ -261,8 +261,10 @@ def _quoted(column: str) -> str:
     return f"'''' || CAST({ident(column)} AS VARCHAR) || ''''"
 
 
-def load_factor_set(con, registry: Registry, name: str, path: Path, provenance: dict[str, str]) -> FactorTable:
-    """Load a factor file; unlike activity data, a factor file with a bad value is unusable."""
+def load_factor_set(con, registry: Registry, name: str, path: Path, provenance: dict[str, str],
+                    removals: bool = False) -> FactorTable:
+    """Load a factor file; unlike activity data, a factor file with a bad value is unusable. A negative value
+    (a removal) is one unless the set allows removals (`factors NAME file "..." allows removals`)."""
     if not path.exists():
         raise InputError(f"factor set '{name}': no file {path}")
     raw = f"raw_factors__{name}"
@@ -278,6 +280,14 @@ def load_factor_set(con, registry: Registry, name: str, path: Path, provenance: 
     if bad:
         shown = "; ".join(f"row {r}: {v!r}" for r, v in bad)
         raise InputError(f"{path}: column value must be a number with at most 12 decimal places ({shown})")
+    if not removals:
+        negative = con.execute(f"SELECT _row, value FROM {raw} WHERE CAST(value AS {FACTOR_VALUE_TYPE}) < 0 "
+                               f"ORDER BY _row LIMIT 3").fetchall()
+        if negative:
+            shown = "; ".join(f"row {r}: {v}" for r, v in negative)
+            raise InputError(f"{path}: factor set '{name}' has negative values ({shown}); a negative factor is a "
+                             f"removal: declare the set with `allows removals` if it has them "
+                             f"(factors {name} file \"...\" allows removals)")
     relation = f"factors__{name}"
     con.execute(f"CREATE OR REPLACE TEMP TABLE {relation} AS SELECT * REPLACE "
                 f"(CAST(value AS {FACTOR_VALUE_TYPE}) AS value) FROM {raw}")
