@@ -148,7 +148,9 @@ def _typed_column(column: ast.Column, present: str, fmt: NumberFormat) -> tuple[
         return value, [f"WHEN {t} IS NOT NULL AND ({value}) IS NULL THEN '{label}' || {raw} || ' is not a boolean "
                        f"(true or false)'"], note
     if column.type_name == "date":
-        value = f"CASE WHEN regexp_full_match({t}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') THEN TRY_CAST({t} AS DATE) END"
+        # Year 0000 is not a year of the calendar (DuckDB would read it as 1 BC).
+        value = (f"CASE WHEN regexp_full_match({t}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') AND NOT starts_with({t}, '0000') "
+                 f"THEN TRY_CAST({t} AS DATE) END")
         return value, [f"WHEN {t} IS NOT NULL AND ({value}) IS NULL THEN '{label}' || {raw} || ' is not a date "
                        f"(YYYY-MM-DD)'"], note
     return f"TRY_CAST({name} AS {sql_type})", [], note
