@@ -524,3 +524,18 @@ def test_a_semicolon_file_is_read_with_its_delimiter_and_a_quoted_value_may_hold
     case, _ = csv_case(tmp_path, content)
     result = case.run()
     assert {(r["row_id"], r["entity"]) for r in ledger(result)} == {("F1", "E1;north")}
+
+
+def test_an_xlsx_number_cell_is_read_as_a_number_whatever_the_declared_number_format(tmp_path):
+    ruleset = fuel_ruleset().replace("quantity: decimal(18,6), unit: text\n",
+                                      'quantity: decimal(18,6), unit: text\n  numbers "1.234,56"\n')
+    case = make_case(tmp_path, ruleset, {}, {"fuels": FUEL_FACTORS})
+    header = list(fuel_row("F1", "1"))
+    cells = [[3400.5 if k == "quantity" else v for k, v in fuel_row("F1", "1").items()],
+             [("3.400,5" if k == "quantity" else v) for k, v in fuel_row("F2", "1").items()]]
+    write_xlsx(case.data / "fuel_use.xlsx", [header, *cells])
+    result = case.run()
+    quantities = dict(result.connection.execute(f"SELECT row_id, quantity FROM {result.inputs['fuel_use']}").fetchall())
+    assert quantities == {"F1": D("3400.5")}
+    (reason,) = [r["reason"] for r in rejects(result)]
+    assert "column quantity: '3.400,5' is not a number" in reason

@@ -132,7 +132,9 @@ class Reader:
     an unusable one. A row the reader could not split (too many fields, a blank line, bytes the encoding
     does not have) is kept with a text column `_problem` saying why: the engine makes it a reject.
     `options` names the keyword arguments `register` accepts from the input's declaration
-    (`encoding`: the `encoding "cp932"` clause, a Python codec name; None for the default UTF-8)."""
+    (`encoding`: the `encoding "cp932"` clause, a Python codec name; None for the default UTF-8). A
+    reader that lists `numbers` keeps numbers as the file writes them, so the engine reads them by the
+    input's `numbers "1.234,56"` clause; any other reader's numbers are read as 1234.56."""
 
     format: str
     suffixes: tuple[str, ...]

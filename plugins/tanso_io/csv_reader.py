@@ -104,7 +104,8 @@ def _has_blank_line(path: Path) -> bool:
     return False
 
 
-def register_csv(con, path: Path, relation: str, encoding: str | None = None) -> None:
+def register_csv(con, path: Path, relation: str, encoding: str | None = None, numbers: str | None = None) -> None:
+    """`numbers` (the input's number format) is applied by the engine to the text read here."""
     encoding = _canonical(encoding)
     with tempfile.TemporaryDirectory(prefix="tanso-csv-") as folder:
         source, marked = path, 0

@@ -35,7 +35,7 @@ def register_parquet(con, path: Path, relation: str) -> None:
 @hookimpl
 def tanso_readers():
     return [
-        Reader(format="csv", suffixes=(".csv",), register=register_csv, options=("encoding",)),
+        Reader(format="csv", suffixes=(".csv",), register=register_csv, options=("encoding", "numbers")),
         Reader(format="parquet", suffixes=(".parquet",), register=register_parquet),
         Reader(format="xlsx", suffixes=(".xlsx",), register=register_xlsx),
         Reader(format="pact", suffixes=(".pact.json",), register=register_pact),

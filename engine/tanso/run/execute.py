@@ -178,11 +178,12 @@ class _Planner:
         (not the rule's whole ledger, whose rows are only computed when the ledger is written)."""
         table = f"rule_results__{_safe(rule_id)}"
         if table not in self._done:
-            # Typed as declared (`decimal` → DECIMAL(18,6), the contract's quantity type), so a calculator
+            # Typed as declared (`decimal` → DECIMAL(18,6), the contract's quantity type; a result beyond it
+            # is NULL, which the derived rule rejects, never a run abort), so a calculator
             # multiplying it stays in range and the ledger's `quantity` is the value multiplied.
             # At 100%: the derived rows carry the same boundary weight and are weighted once.
             self.con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT row_id, "
-                             f"CAST(round_even(sum(co2e_kg), 6) AS {RESULT_TYPE}) AS result_co2e_kg "
+                             f"try(CAST(round_even(sum(co2e_kg), 6) AS {RESULT_TYPE})) AS result_co2e_kg "
                              f"FROM {self.rule_ledgers[rule_id]} GROUP BY row_id")
             self._done.add(table)
         return table

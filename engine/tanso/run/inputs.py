@@ -186,7 +186,7 @@ def load_input(con, registry: Registry, table: ast.InputTable, data_dir: Path) -
         raise InputError(f"input '{table.name}': no file {data_dir / table.name}{{{','.join(suffixes)}}} "
                          f"(declared at {table.span})")
     raw = f"raw__{table.name}"
-    _, present = _register(con, registry, path, raw, {"encoding": table.encoding})
+    reader, present = _register(con, registry, path, raw, {"encoding": table.encoding})
     reader_problem = "_problem" in present
     present = {k: v for k, v in present.items() if k != "_problem"}
     missing = [c for c in ([table.key] if table.key else []) + [c.name for c in table.columns] if c not in present]
@@ -194,7 +194,9 @@ def load_input(con, registry: Registry, table: ast.InputTable, data_dir: Path) -
         raise InputError(f"{path}: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
                          f"(declared for input '{table.name}' at {table.span}); the file has: "
                          f"{', '.join(c for c in present if c != '_row')}")
-    fmt = number_format(table.numbers) or NumberFormat()
+    # The declared number format is how the file writes numbers as text: a reader that turns a format's own
+    # numbers into text (Excel cells, Parquet) writes them plainly, so it applies to readers that say so.
+    fmt = (number_format(table.numbers) or NumberFormat()) if "numbers" in getattr(reader, "options", ()) else NumberFormat()
     key = table.key
     typed_cols, problems, constraints, notes = [], [], [], []
     if reader_problem:
@@ -257,10 +259,6 @@ def load_input(con, registry: Registry, table: ast.InputTable, data_dir: Path) -
         WHERE t._problem IS NULL""")
     rejected = con.execute(f"SELECT count(*) FROM {rejects}").fetchone()[0]
     return LoadedInput(**loaded, rejected=rejected)
-
-
-def _quoted(column: str) -> str:
-    return f"'''' || CAST({ident(column)} AS VARCHAR) || ''''"
 
 
 def load_factor_set(con, registry: Registry, name: str, path: Path, provenance: dict[str, str],
