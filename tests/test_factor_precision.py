@@ -147,3 +147,18 @@ def test_every_hfc_has_a_weight_in_every_gwp_set():
         table = gwp_table(column)
         missing = [gas for gas in gwp_table("AR5GWP100") if gas.startswith("HFC") and gas not in table]
         assert missing == [], gwp_set
+
+
+def test_a_rule_with_eighteen_decimal_factors_keeps_the_ledgers_range(tmp_path):
+    """A factor past 12 decimals in the rule must not shrink a row's range: 2e9 TJ of gas at 56.1 kg/GJ is
+    1.122e14 kg, computed exactly beside a row whose factor needs 18 decimals (found by the IPCC differential)."""
+    factors = [{"factor_id": "NG", "fuel": "natural_gas", "gas": "CO2", "value": "56.1", "unit": "kg", "per": "GJ"},
+               {"factor_id": "DO", "fuel": "diesel", "gas": "CO2", "value": "74.066666666667", "unit": "kg",
+                "per": "GJ"}]
+    rows = [fuel_row("A", "1", unit="MMBtu", fuel="diesel"), fuel_row("B", "2000000000", unit="TJ", fuel="natural_gas")]
+    result = _case(tmp_path, factors, rows).run()
+    assert result.manifest["rules"]["s1.fuel"]["effective_factors"][0]["scale"] == 18
+    by_row = {row["row_id"]: row for row in ledger(result)}
+    assert by_row["B"]["amount"] == D("2000000000") * 1000 * D("56.1")
+    mmbtu_in_gj = D("1.05505585262")
+    assert abs(by_row["A"]["amount"] - mmbtu_in_gj * D("74.066666666667")) <= D("1e-18")

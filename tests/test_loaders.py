@@ -29,7 +29,7 @@ def by(rows, *keys):
 def test_desnz_flat(tmp_path):
     result = convert(DATA / "desnz_flat_2024_handmade.csv", "desnz_flat", tmp_path / "desnz.csv")
     rows = by(read(result.out_path), "desnz_key", "uom")
-    assert result.match == ["desnz_key", "uom"] and result.rows == 5
+    assert result.match == ["desnz_key", "uom"] and result.rows == 7
     gas_m3 = rows[("Fuels > Gaseous fuels > Natural gas", "cubic metres")]
     assert (Decimal(gas_m3["value"]), gas_m3["gas"], gas_m3["unit"], gas_m3["per"]) == (Decimal("2.04542"), "CO2e", "kg", "m**3")
     assert rows[("Fuels > Gaseous fuels > Natural gas", "kWh (Net CV)")]["value"] == "0.20270"
@@ -44,6 +44,10 @@ def test_desnz_flat(tmp_path):
     # the per-gas split (CO2e of CO2) and an unmapped UOM are skipped, and said so
     assert any("kg CO2e of CO2 per unit" in s for s in result.skipped)
     assert any("Room per night" in s for s in result.skipped)
+    # bioenergy: the CH4/N2O part counts in Scope 1, the biogenic CO2 is outside the scopes
+    assert rows[("Bioenergy > Biofuel > Biodiesel ME", "litres")]["gas"] == "CO2e"
+    outside = rows[("Outside of Scopes > Biofuel > Biodiesel ME", "litres")]
+    assert (outside["gas"], outside["value"], outside["scope"]) == ("CO2_biogenic", "2.40000", "Outside of Scopes")
 
 
 def test_desnz_overrides(tmp_path):
@@ -56,8 +60,13 @@ def test_desnz_overrides(tmp_path):
 def test_epa_hub_table1(tmp_path):
     result = convert(DATA / "epa_hub_2024_table1_handmade.csv", "epa_hub_stationary", tmp_path / "hub.csv")
     rows = by(read(result.out_path), "fuel", "gas")
-    assert result.rows == 9
+    assert result.rows == 15
     co2 = rows[("Natural Gas", "CO2")]
+    # the Hub's biomass sections: CO2 is biogenic, CH4 and N2O count
+    wood = rows[("Wood and Wood Residuals", "CO2_biogenic")]
+    assert (wood["value"], wood["biomass"], wood["fuel_category"]) == ("93.80", "true", "Biomass Fuels - Solid")
+    assert ("Wood and Wood Residuals", "CO2") not in rows and rows[("Landfill Gas", "CO2_biogenic")]["value"] == "52.07"
+    assert rows[("Landfill Gas", "CH4")]["gas"] == "CH4" and co2["biomass"] == "false"
     assert (Decimal(co2["value"]), co2["unit"], co2["per"]) == (Decimal("53.06"), "kg", "megaBtu")
     assert (rows[("Natural Gas", "N2O")]["value"], rows[("Natural Gas", "N2O")]["unit"]) == ("0.10", "g")
     assert rows[("Anthracite Coal", "CH4")]["fuel_category"] == "Coal and Coke"

@@ -12,6 +12,7 @@ from importlib import resources
 
 import pytest
 
+from conftest import fetch, make_case
 from tanso.plugins import load_registry
 from tanso_ghgp.gwp import gas_weights, gwp_table, is_non_kyoto, normalise_gas
 
@@ -112,21 +113,23 @@ def test_ar4_gwp_of_pure_hfcs_matches_the_gwp_package():
             assert gwp[normalise_gas(gas).lower()] == gwp_table("AR4GWP100")[normalise_gas(gas)]
 
 
+LEAKS_RULESET = """\
+ruleset leaks "refrigerant leaks by blend composition"
+set gwp.set = {gwp}
+input leaks
+  key row_id
+  columns entity: text, period: text, refrigerant: text, quantity: decimal(18,6), unit: text
+rule s1.fugitive "Refrigerant leaks"
+  scope 1
+  from leaks
+  calc activity(factors: refrigerant_blends, match: [refrigerant])
+"""
+
+
 def test_ruleset_weights_a_leaked_blend_by_its_components(tmp_path):
     """10 kg of R-410A leaked = 5 kg HFC-32 + 5 kg HFC-125; under AR4 5 x 675 + 5 x 3500 = 20 875 kg CO2e
     (atomic6ghg's blend value 2088 x 10 = 20 880 is the rounded GWP)."""
-    from conftest import fetch, make_case
-    case = make_case(tmp_path, """\
-        ruleset leaks "refrigerant leaks by blend composition"
-        set gwp.set = AR4
-        input leaks
-          key row_id
-          columns entity: text, period: text, refrigerant: text, quantity: decimal(18,6), unit: text
-        rule s1.fugitive "Refrigerant leaks"
-          scope 1
-          from leaks
-          calc activity(factors: refrigerant_blends, match: [refrigerant])
-        """, {"leaks": [
+    case = make_case(tmp_path, LEAKS_RULESET.format(gwp="AR4"), {"leaks": [
         {"row_id": 1, "entity": "e", "period": "2024", "refrigerant": "R-410A", "quantity": "10", "unit": "kg"},
         {"row_id": 2, "entity": "e", "period": "2024", "refrigerant": "R-404A", "quantity": "2", "unit": "kg"}]})
     result = case.run()
@@ -142,21 +145,9 @@ def test_non_kyoto_components_keep_their_mass_outside_the_scopes(tmp_path):
     """R-422D (65.1 % HFC-125, 31.5 % HFC-134a, 3.4 % isobutane) and R-401A (HCFC-22, HFC-152a, HCFC-124)
     under AR6: the Kyoto components count, isobutane and the HCFCs keep their mass at weight 0; R-448A's HFOs
     take their AR6 values. Under AR4 the HFO blend is rejected naming the gas."""
-    from conftest import fetch, make_case
-    text = """\
-        ruleset leaks "refrigerant leaks by blend composition"
-        set gwp.set = {gwp}
-        input leaks
-          key row_id
-          columns entity: text, period: text, refrigerant: text, quantity: decimal(18,6), unit: text
-        rule s1.fugitive "Refrigerant leaks"
-          scope 1
-          from leaks
-          calc activity(factors: refrigerant_blends, match: [refrigerant])
-        """
     rows = [{"row_id": i, "entity": "e", "period": "2024", "refrigerant": r, "quantity": "1", "unit": "kg"}
             for i, r in enumerate(["R-422D", "R-401A", "R-448A"], 1)]
-    result = make_case(tmp_path / "ar6", text.format(gwp="AR6"), {"leaks": rows}).run()
+    result = make_case(tmp_path / "ar6", LEAKS_RULESET.format(gwp="AR6"), {"leaks": rows}).run()
     assert fetch(result, "run_rejects") == []
     ledger = fetch(result, "run_ledger")
     by = {(int(r["row_id"]), r["gas"]): r for r in ledger}
@@ -166,6 +157,6 @@ def test_non_kyoto_components_keep_their_mass_outside_the_scopes(tmp_path):
         + BLENDS["R-422D"]["HFC-134a"] * gwp_table("AR6GWP100")["HFC134A"])
     assert all(r["co2e_kg"] == 0 for (row, gas), r in by.items() if row == 2 and gas.startswith("HCFC"))
     assert by[(3, "HFO-1234yf")]["co2e_kg"] == BLENDS["R-448A"]["HFO-1234yf"] * Decimal("0.501")
-    ar4 = make_case(tmp_path / "ar4", text.format(gwp="AR4"), {"leaks": rows}).run()
+    ar4 = make_case(tmp_path / "ar4", LEAKS_RULESET.format(gwp="AR4"), {"leaks": rows}).run()
     [reject] = fetch(ar4, "run_rejects")
     assert int(reject["row_id"]) == 3 and "no GWP for gas HFO-1234" in reject["reason"]

@@ -97,7 +97,7 @@ SPELLINGS = [
     ("MMBtu", "megaBtu", "1"), ("mmBtu", "megaBtu", "1"), ("MMBTU", "megaBtu", "1"), ("mmbtu", "megaBtu", "1"),
     ("MMbtu", "megaBtu", "1"), ("million Btu", "megaBtu", "1"),
     ("therm", "MMBtu", "0.1"), ("therms", "MMBtu", "0.1"), ("Therms", "MMBtu", "0.1"), ("thm", "MMBtu", "0.1"),
-    ("Dth", "MMBtu", "1"), ("dekatherms", "MMBtu", "1"), ("kBtu", "Btu", "1000"),
+    ("Dth", "MMBtu", "1"), ("dekatherms", "MMBtu", "1"), ("decatherm", "MMBtu", "1"), ("kBtu", "Btu", "1000"),
     # short tons as ERPs and the EPA tools write them
     ("short ton", "kg", "907.18474"), ("short tons", "kg", "907.18474"), ("shortTon", "kg", "907.18474"),
     ("short_ton", "kg", "907.18474"), ("Short Tons", "kg", "907.18474"), ("US ton", "kg", "907.18474"),

@@ -66,19 +66,16 @@ class CalcContext:
             return self.value_sql(value, alias)
         return f"CAST(round_even({arithmetic(numerator, alias, self.policies)}, 6) AS DECIMAL(38,6))"
 
-    def product_sql(self, value, alias: str, factor: str, factor_scale: int = LEDGER_SCALE - 6) -> str:
+    def product_sql(self, value, alias: str, factor: str, factor_rest: str | None = None) -> str:
         """`value × factor` for a ColumnExpression value. Where the value divides (a share such as
         `area / building_area`), the division is done last, (a × factor) ÷ b, so its one rounding (half-even,
-        6 places) is not multiplied by the factor. A factor of more than 12 decimals makes a product of more
-        than the ledger's 18: it is rounded half-even to 18."""
+        6 places) is not multiplied by the factor. `factor_rest` is what a factor has past 12 decimals (see
+        factor_product): its product is rounded half-even to the ledger's 18 decimals and added."""
         numerator, denominator = (value, None) if isinstance(value, str) else fraction(value)
         if denominator is None:
-            product = f"{self.value_sql(value, alias)} * {factor}"
-            if factor_scale + 6 <= LEDGER_SCALE:
-                return product
-            return f"CAST(round_even({product}, {LEDGER_SCALE}) AS DECIMAL(38,{LEDGER_SCALE}))"
+            return _with_rest(self.value_sql(value, alias), factor, factor_rest)
         wide = f"CAST(round_even({arithmetic(numerator, alias, self.policies)}, 6) AS DECIMAL(38,6))"
-        return (f"CAST(tanso_divide({wide} * {factor}, "
+        return (f"CAST(tanso_divide({_with_rest(wide, factor, factor_rest)}, "
                 f"{arithmetic(denominator, alias, self.policies)}) AS DECIMAL(38,18))")
 
     def view(self, name: str, sql: str) -> str:
@@ -107,6 +104,13 @@ class CalcContext:
             parts.append(f"{alias}.{ident(name)} AS {ident(name)}" if name in self.columns
                          else f"CAST(NULL AS VARCHAR) AS {ident(name)}")
         return ", ".join(parts)
+
+
+def _with_rest(value: str, factor: str, factor_rest: str | None) -> str:
+    product = f"{value} * {factor}"
+    if factor_rest is None:
+        return product
+    return f"({product} + CAST(round_even({value} * {factor_rest}, {LEDGER_SCALE}) AS DECIMAL(38,{LEDGER_SCALE})))"
 
 
 @dataclass

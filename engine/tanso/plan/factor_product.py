@@ -6,15 +6,16 @@ The result is a small table of *effective factors*, keyed by the match columns a
 at the smallest scale (12 to 18 decimals) that holds every one of them exactly; where none can (a
 non-terminating conversion such as kWh → mmBtu), they are rounded half-even at 18 decimals, keeping at
 least 12 significant digits, and the manifest lists them. The per-row work is then one hash join and one
-exact decimal multiplication: DECIMAL(18,6) × DECIMAL(38,12) → DECIMAL(38,18), no per-row rescale; a
-rule whose factors need more decimals rounds each product half-even to the ledger's 18.
+exact decimal multiplication: DECIMAL(18,6) × DECIMAL(38,12) → DECIMAL(38,18), no per-row rescale. A
+factor of more decimals is stored as its first 12 and the rest (below 1e-12): quantity × rest is rounded
+half-even to the ledger's 18 decimals and added, so the ledger keeps its range (20 integer digits).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Callable
-from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal, localcontext
+from decimal import ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal, localcontext
 
 import pyarrow as pa
 
@@ -33,6 +34,7 @@ MAX_LISTED_ROUNDED = 50       # rounded factors listed per factor set in the man
 WORKING_PRECISION = 80
 Converter = Callable[[str, str], "Decimal | str"]
 FACTOR_TYPE = pa.decimal128(38, FACTOR_SCALE)
+REST_TYPE = pa.decimal128(MAX_FACTOR_SCALE, MAX_FACTOR_SCALE)  # what an effective factor has past 12 decimals
 CO2E = "CO2e"  # a factor already expressed as CO2-equivalent needs no weight
 LEDGER_LIMIT_DIGITS = 20      # the ledger's DECIMAL(38,18) holds under 10^20 kg a row
 MAX_QUANTITY = Decimal(10) ** 32  # a bound this large is none (the operands, DECIMAL(38,6), are smaller)
@@ -91,12 +93,12 @@ def factor_product(ctx: CalcContext, factors: FactorTable, match: list[str], *, 
 
     q, q_b = ctx.value_sql(quantity, "s"), ctx.value_sql(quantity, "b")
     operand, operand_b = ctx.product_operand_sql(quantity, "s"), ctx.product_operand_sql(quantity, "b")
-    scale = effective.scale
+    rest = "e.gas_factor_rest" if effective.scale > FACTOR_SCALE else None
     # A product beyond the ledger's DECIMAL(38,18) would abort the run: each (keys, unit) carries the largest
     # quantity its factors can multiply (max_quantity, exact, from plan time); a row above it is a reject.
     ledger = f"""
-SELECT {ctx.passthrough('s')}, e.gas, {ctx.product_sql(quantity, 's', 'e.gas_factor', scale)} AS amount,
-       {ctx.product_sql(quantity, 's', 'e.co2e_factor', scale)} AS co2e_kg,
+SELECT {ctx.passthrough('s')}, e.gas, {ctx.product_sql(quantity, 's', 'e.gas_factor', rest)} AS amount,
+       {ctx.product_sql(quantity, 's', 'e.co2e_factor', rest and 'e.co2e_factor_rest')} AS co2e_kg,
        {q} AS quantity, {unit_s} AS quantity_unit, e.factor_id, {literal(factors.name)} AS factor_set,
        {literal(factors.version)} AS factor_version, e.gwp, {literal(method)} AS method, {literal(data_type)} AS data_type
 FROM {ctx.src} s JOIN {eff} e ON {keys_equal('s', 'e', unit_s)}
@@ -209,17 +211,21 @@ def _effective_factors(factor_rows: list[tuple], n_keys: int,
                     rounded.append({"factor_id": factor_id, "from_unit": where[-1], "gas": gas,
                                     "significant_digits": digits,
                                     "relative_error": f"{abs(kept - exact_value) / abs(exact_value):.1e}"})
+            # Stored as a 12-decimal part and the rest (|rest| < 1e-12): the product of the first keeps the
+            # ledger's range (20 integer digits), the second is tiny, rounded half-even to 18 decimals.
+            high = [v.quantize(Decimal(1).scaleb(-FACTOR_SCALE), ROUND_DOWN) for v in stored]
             rows.append({**{f"k{i}": k for i, k in enumerate(where[:-1])}, "from_unit": where[-1], "gas": gas,
-                         "factor_id": factor_id, "gas_factor": stored[0], "co2e_factor": stored[1], "gwp": gwp})
+                         "factor_id": factor_id, "gas_factor": high[0], "co2e_factor": high[1],
+                         "gas_factor_rest": stored[0] - high[0], "co2e_factor_rest": stored[1] - high[1], "gwp": gwp})
     rows = [row for row in rows if (*(row[f"k{i}"] for i in range(n_keys)), row["from_unit"]) not in problems]
     # The largest quantity whose product with every factor of its keys and unit stays in range (one bound
-    # for all gases, so a row is in the ledger with all its gases or rejected): DECIMAL(18,6) x
-    # DECIMAL(38,scale) holds under 10^(32 - scale), the ledger's DECIMAL(38,18) under 10^20.
+    # for all gases, so a row is in the ledger with all its gases or rejected): quantity x the factor's
+    # 12-decimal part is DECIMAL(38,18), under 10^20; the rest's product (under 1 kg) is added to it.
     largest: dict[tuple, Decimal] = {}
     for row in rows:
         where = (*(row[f"k{i}"] for i in range(n_keys)), row["from_unit"])
         largest[where] = max(largest.get(where, Decimal(0)), abs(row["gas_factor"]), abs(row["co2e_factor"]))
-    limit = Decimal(10) ** min(LEDGER_LIMIT_DIGITS, 32 - scale)
+    limit = Decimal(10) ** LEDGER_LIMIT_DIGITS - 1
     with localcontext() as decimal_context:
         decimal_context.prec = WORKING_PRECISION
         for row in rows:
@@ -227,11 +233,10 @@ def _effective_factors(factor_rows: list[tuple], n_keys: int,
             bound = (limit / biggest).quantize(Decimal("0.000001"), rounding=ROUND_FLOOR) if biggest else None
             row["max_quantity"] = bound if bound is not None and bound < MAX_QUANTITY else None
     key_fields = [(f"k{i}", pa.string()) for i in range(n_keys)]
-    factor_type = pa.decimal128(38, scale)
     table = pa.Table.from_pylist(rows, schema=pa.schema([
         *key_fields, ("from_unit", pa.string()), ("gas", pa.string()), ("factor_id", pa.string()),
-        ("gas_factor", factor_type), ("co2e_factor", factor_type), ("gwp", pa.string()),
-        ("max_quantity", pa.decimal128(38, 6))]))
+        ("gas_factor", FACTOR_TYPE), ("co2e_factor", FACTOR_TYPE), ("gas_factor_rest", REST_TYPE),
+        ("co2e_factor_rest", REST_TYPE), ("gwp", pa.string()), ("max_quantity", pa.decimal128(38, 6))]))
     problem_rows = [{**{f"k{i}": k for i, k in enumerate(where[:-1])}, "from_unit": where[-1], "problem": problem}
                     for where, problem in sorted(problems.items(), key=lambda item: tuple(map(str, item[0])))]
     problem_table = pa.Table.from_pylist(problem_rows, schema=pa.schema(

@@ -10,6 +10,8 @@ Only the rows whose GHG/Unit is the total "kg CO2e" are converted (gas CO2e, uni
 "kg CO2e of CO2 / CH4 / N2O per unit" are the same total split by gas, still in CO2e (weighted by
 the edition's GWPs), so they are neither gas masses nor additive to the total: they are skipped and
 counted in `skipped`. Rows without a number, or whose UOM has no unit mapping, are skipped too.
+Rows of Scope "Outside of Scopes" are the biogenic CO2 of bioenergy (kg CO2e = kg CO2): gas
+`CO2_biogenic`, which Tanso keeps as mass and leaves out of every scope.
 
 Match columns: `desnz_key` — the non-blank of Level 1 … Level 4 and Column Text joined by " > "
 (e.g. "Fuels > Liquid fuels > Diesel (average biofuel blend)") — and `uom`, the UOM text as
@@ -35,6 +37,7 @@ UOM_UNITS = {
     "passenger.km": "km", "passenger km": "km", "tonne.km": "tonne*km", "tonne km": "tonne*km",
 }
 TOTAL = "kg co2e"
+OUTSIDE = "outside of scopes"
 
 
 def convert(path: Path, out_path: Path, *, publisher=None, edition=None, licence=None, version=None) -> ConversionResult:
@@ -77,7 +80,9 @@ def convert(path: Path, out_path: Path, *, publisher=None, edition=None, licence
         out.append({
             "factor_id": f"DESNZ-{year or edition}-{ident or number}", "desnz_key": key, "uom": uom,
             "scope": cell(row, col["scope"]), "level_1": levels[0], "level_2": levels[1], "level_3": levels[2],
-            "level_4": levels[3], "column_text": levels[4], "gas": "CO2e", "value": value, "unit": "kg", "per": per,
+            "level_4": levels[3], "column_text": levels[4],
+            "gas": "CO2_biogenic" if norm(cell(row, col["scope"])) == OUTSIDE else "CO2e", "value": value, "unit": "kg",
+            "per": per,
             **common,
             "source": f"{Path(path).name} row {number}" + (f" (ID {ident})" if ident else "")
                       + f", column '{header[col['factor']].strip()}'" + note})

@@ -9,7 +9,9 @@ found by name (case and whitespace tolerant):
     N2O Factor (g N2O per mmBtu) | CO2 Factor (kg CO2 per short ton|gallon|scf|unit) | … | Unit
 
 Rows with no number in the chosen columns (the Hub's section rows such as "Coal and Coke") are taken
-as the `fuel_category` of the rows below them. Options: `basis="mmbtu"` (default; per = megaBtu, HHV)
+as the `fuel_category` of the rows below them. The CO2 of the Hub's "Biomass Fuels" sections (wood,
+landfill gas, biodiesel, ethanol …) is `CO2_biogenic`, reported outside the scopes; the `biomass`
+column says which fuels these are. Options: `basis="mmbtu"` (default; per = megaBtu, HHV)
 or `basis="unit"` (per the physical unit given in the factor header or the `Unit` column:
 short ton, gallon, scf). Match column: `fuel` (the Fuel Type text as published).
 """
@@ -88,10 +90,13 @@ def convert(path: Path, out_path: Path, *, publisher=None, edition=None, licence
                     continue
             else:
                 per = PHYSICAL[per_key]
-            out.append({"factor_id": f"EPA-HUB-{number}-{gas}", "fuel": fuel, "fuel_category": category, "gas": gas,
-                        "value": value, "unit": mass, "per": per, **common,
+            biomass = norm(category).startswith("biomass")
+            labelled = "CO2_biogenic" if biomass and gas == "CO2" else gas
+            out.append({"factor_id": f"EPA-HUB-{number}-{labelled}", "fuel": fuel, "fuel_category": category,
+                        "biomass": str(biomass).lower(), "gas": labelled, "value": value, "unit": mass, "per": per,
+                        **common,
                         "source": f"{Path(path).name} row {number}, column '{header[i].strip()}'{note}"})
     if not out:
         raise LoaderError(f"{path}: no convertible rows")
-    write_factor_csv(out_path, ["fuel"], out, ["fuel_category"])
+    write_factor_csv(out_path, ["fuel"], out, ["fuel_category", "biomass"])
     return ConversionResult(Path(out_path), len(out), ["fuel"], skipped)
