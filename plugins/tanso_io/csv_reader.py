@@ -54,14 +54,15 @@ def _canonical(encoding: str | None) -> str:
         raise InputError(f"unknown encoding {encoding!r}") from None
 
 
-def _header(path: Path, encoding: str) -> tuple[str, list[str]]:
-    """The delimiter and the column names, from the first non-blank line."""
+def _header(path: Path, encoding: str) -> tuple[str, list[str], int]:
+    """The delimiter, the column names (from the first non-blank line) and the blank lines before it."""
     with path.open("rb") as handle:
-        first = b""
+        first, skipped = b"", 0
         for line in handle:
             if line.strip():
                 first = line
                 break
+            skipped += 1
     text = first.decode(encoding, errors="replace").lstrip("\ufeff").rstrip("\r\n")
     if not text.strip():
         raise InputError(f"{path}: the file is empty; it needs a header row of column names")
@@ -77,7 +78,7 @@ def _header(path: Path, encoding: str) -> tuple[str, list[str]]:
     if repeated:
         raise InputError(f"{path}: header row: column name {', '.join(repr(n) for n in repeated)} appears more "
                          f"than once")
-    return delimiter, names
+    return delimiter, names, skipped
 
 
 def _transcode(path: Path, encoding: str, folder: str) -> tuple[Path, int]:
@@ -112,16 +113,16 @@ def register_csv(con, path: Path, relation: str, encoding: str | None = None, nu
         if encoding not in NATIVE:
             source, marked = _transcode(path, encoding, folder)
         read_as = NATIVE.get(encoding, "utf-8")
-        delimiter, names = _header(source, "utf-8" if source != path else read_as)
-        _read(con, path, source, relation, delimiter, names, read_as, encoding, marked)
+        delimiter, names, skipped = _header(source, "utf-8" if source != path else read_as)
+        _read(con, path, source, relation, delimiter, names, read_as, encoding, marked, skipped)
 
 
 def _read(con, path: Path, source: Path, relation: str, delimiter: str, names: list[str], read_as: str,
-          encoding: str, marked: int) -> None:
+          encoding: str, marked: int, skipped: int = 0) -> None:
     rejects, scans = f"{relation}__rejects", f"{relation}__scans"
     columns = "{" + ", ".join(f"{literal(n)}: 'VARCHAR'" for n in names) + "}"
     options = (f"columns = {columns}, header = true, auto_detect = false, delim = {literal(delimiter)}, "
-               f"quote = '\"', escape = '\"', encoding = {literal(read_as)}, null_padding = false, "
+               f"quote = '\"', escape = '\"', encoding = {literal(read_as)}, null_padding = false, skip = {skipped}, "
                f"store_rejects = true, rejects_table = {literal(rejects)}, rejects_scan = {literal(scans)}")
     valid = f"{relation}__valid"
     listing = ", ".join(ident(n) for n in names)

@@ -183,8 +183,8 @@ class _Planner:
             # multiplying it stays in range and the ledger's `quantity` is the value multiplied.
             # At 100%: the derived rows carry the same boundary weight and are weighted once.
             self.con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT row_id, "
-                             f"try(CAST(round_even(sum(co2e_kg), 6) AS {RESULT_TYPE})) AS result_co2e_kg "
-                             f"FROM {self.rule_ledgers[rule_id]} GROUP BY row_id")
+                             f"try(CAST(round_even(total, 6) AS {RESULT_TYPE})) AS result_co2e_kg FROM "
+                             f"(SELECT row_id, sum(co2e_kg) AS total FROM {self.rule_ledgers[rule_id]} GROUP BY row_id)")
             self._done.add(table)
         return table
 
