@@ -146,41 +146,48 @@ def _read(con, path: Path, source: Path, relation: str, delimiter: str, names: l
         found = " OR ".join(f"strpos(coalesce({ident(n)}, ''), {literal(_MARK)}) > 0" for n in names)
         marks = (f"CASE WHEN {found} THEN 'the row has bytes that are not valid {encoding}' END")
     problem = marks or "CAST(NULL AS VARCHAR)"
-    if not bad and not _has_blank_line(source):
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {relation} AS SELECT _ord AS _row, {listing}, "
-                    f"{problem} AS _problem FROM {valid} ORDER BY _ord")
-        _drop(con, valid, rejects, scans)
+    blank = _has_blank_line(source)
+    if not bad and not blank:
+        # Every record was read, in file order: `_ord` is the row. Renamed, not copied.
+        con.execute(f"ALTER TABLE {valid} RENAME COLUMN _ord TO _row")
+        if marked:
+            con.execute(f"ALTER TABLE {valid} ADD COLUMN _problem VARCHAR")
+            con.execute(f"UPDATE {valid} SET _problem = {problem}")
+        con.execute(f"DROP TABLE IF EXISTS {relation}")
+        con.execute(f"ALTER TABLE {valid} RENAME TO {relation}")
+        _drop(con, rejects, scans)
         return
-    # Slow path (a file with blank lines or rows that could not be split): number the file's records.
-    register_table(con, f"{relation}__lines", _records(source))
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE {relation}__records AS
-        WITH r AS (SELECT record, blank, record - (SELECT min(record) FROM {relation}__lines WHERE NOT blank) AS _row
-                   FROM {relation}__lines),
-             last AS (SELECT max(record) AS last FROM r WHERE NOT blank)
-        SELECT r.record, r._row, r.blank, b.kind FROM r, last
-        LEFT JOIN (SELECT line, min(error_type::VARCHAR) AS kind FROM {rejects} GROUP BY line) b ON b.line = r.record
-        WHERE r._row > 0 AND r.record <= last.last""")
-    good, rows = con.execute(f"SELECT count(*) FILTER (WHERE NOT blank AND kind IS NULL), count(*) "
-                             f"FROM {relation}__records").fetchone()
-    read = con.execute(f"SELECT count(*) FROM {valid}").fetchone()[0]
-    if good != read:
-        first = con.execute(f"SELECT min(_row) FROM {relation}__records WHERE blank OR kind IS NOT NULL").fetchone()[0]
-        raise InputError(f"{path}: cannot be read as CSV: its rows cannot be told apart from row {first} on "
-                         f"(a quote inside a value that is not doubled?)")
+    # Slow path (a file with rows that could not be split, or blank lines): the rows DuckDB read are the
+    # file's records minus the gaps (refused rows, blank lines), in order. With the gaps' row numbers d_j
+    # (sorted), the o-th row read is row o + #{j: d_j - j < o}: one ASOF join, no pass over the file's lines.
     kinds = " ".join(f"WHEN {literal(k)} THEN {literal('the row has ' + v.format(encoding=encoding))}"
                      for k, v in _PROBLEMS.items())
+    gaps = [f"SELECT line - 1 - {skipped} AS d, min(error_type::VARCHAR) AS kind FROM {rejects} GROUP BY line"]
+    lines = f"{relation}__lines"
+    if blank:
+        register_table(con, lines, _records(source))
+        gaps.append(f"SELECT record - h.header AS d, 'BLANK' AS kind FROM {lines}, "
+                    f"(SELECT min(record) AS header, max(record) AS last FROM {lines} WHERE NOT blank) h "
+                    f"WHERE blank AND record > h.header AND record < h.last")
     nulls = ", ".join(f"CAST(NULL AS VARCHAR) AS {ident(n)}" for n in names)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {relation}__gaps AS SELECT d, min(kind) AS kind FROM "
+                f"({' UNION ALL '.join(gaps)}) GROUP BY d")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE {relation} AS
-        SELECT _row, {listing}, _problem FROM (
-          SELECT g._row, {', '.join('v.' + ident(n) for n in names)}, {problem} AS _problem
-          FROM (SELECT _row, row_number() OVER (ORDER BY record) AS _ord FROM {relation}__records
-                WHERE NOT blank AND kind IS NULL) g JOIN {valid} v USING (_ord)
-          UNION ALL
-          SELECT _row, {nulls}, CASE WHEN blank THEN 'the row is blank' ELSE CASE kind {kinds}
-                 ELSE 'the row cannot be split into fields' END END
-          FROM {relation}__records WHERE blank OR kind IS NOT NULL)
-        ORDER BY _row""")
-    _drop(con, valid, rejects, scans, f"{relation}__lines", f"{relation}__records")
+        WITH keyed AS (SELECT d - row_number() OVER (ORDER BY d) AS key, row_number() OVER (ORDER BY d) AS j
+                       FROM {relation}__gaps),
+             k AS (SELECT key, max(j) AS j FROM keyed GROUP BY key)
+        SELECT v._ord + coalesce(k.j, 0) AS _row, {', '.join('v.' + ident(n) for n in names)}, {problem} AS _problem
+        FROM {valid} v ASOF LEFT JOIN k ON v._ord > k.key
+        UNION ALL
+        SELECT d, {nulls}, CASE kind WHEN 'BLANK' THEN 'the row is blank' {kinds}
+               ELSE 'the row cannot be split into fields' END FROM {relation}__gaps""")
+    total, distinct, last = con.execute(f"SELECT count(*), count(DISTINCT _row), max(_row) FROM {relation}").fetchone()
+    if not (total == distinct == last):
+        first = con.execute(f"SELECT min(d) FROM {relation}__gaps").fetchone()[0]
+        _drop(con, valid, rejects, scans, lines, f"{relation}__gaps", relation)
+        raise InputError(f"{path}: cannot be read as CSV: its rows cannot be told apart from row {first} on "
+                         f"(a quote inside a value that is not doubled?)")
+    _drop(con, valid, rejects, scans, lines, f"{relation}__gaps")
 
 
 def _records(source: Path) -> pa.Table:

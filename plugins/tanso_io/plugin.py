@@ -23,7 +23,8 @@ def _fail(path: Path, error: Exception) -> InputError:
     return InputError(f"{path}: cannot be read: {message}")
 
 
-def register_parquet(con, path: Path, relation: str) -> None:
+def register_parquet(con, path: Path, relation: str, numbers: str | None = None) -> None:
+    """String columns keep the file's own text, so the engine reads their numbers by `numbers`."""
     try:
         con.execute(f"CREATE OR REPLACE TEMP VIEW {relation} AS SELECT file_row_number + 1 AS _row, "
                     f"* EXCLUDE (file_row_number) FROM read_parquet({literal(str(path))}, file_row_number = true)")
@@ -36,7 +37,7 @@ def register_parquet(con, path: Path, relation: str) -> None:
 def tanso_readers():
     return [
         Reader(format="csv", suffixes=(".csv",), register=register_csv, options=("encoding", "numbers")),
-        Reader(format="parquet", suffixes=(".parquet",), register=register_parquet),
+        Reader(format="parquet", suffixes=(".parquet",), register=register_parquet, options=("numbers",)),
         Reader(format="xlsx", suffixes=(".xlsx",), register=register_xlsx),
         Reader(format="pact", suffixes=(".pact.json",), register=register_pact),
     ]

@@ -124,23 +124,24 @@ def _typed_column(column: ast.Column, present: str, fmt: NumberFormat) -> tuple[
             problems += [f"WHEN {name} IS NOT NULL AND NOT isfinite({name}) THEN '{label}' || {raw} || ' is not a number'",
                          f"WHEN strpos(lower({text}), 'e') > 0 THEN '{label}' || {raw} || ' is a floating-point "
                          f"number that only an exponent writes; store the column as a decimal'"]
-        problems.append(f"WHEN {number} IS NOT NULL AND NOT regexp_full_match({number}, {literal(NUMBER_PATTERN)}) "
-                        f"THEN '{label}' || {raw} || ' is not a number'{hint}")
+        # One regex accepts a good value; only a refused one is looked at again for the reason.
+        not_number = f"WHEN NOT regexp_full_match({number}, {literal(NUMBER_PATTERN)}) THEN '{label}' || {raw} || ' is not a number'{hint}"
         if column.type_name == "integer":
-            problems += [
-                f"WHEN {number} IS NOT NULL AND NOT regexp_full_match({number}, '[+-]?[0-9]+(\\.0+)?') "
-                f"THEN '{label}' || {raw} || ' is not a whole number'",
-                f"WHEN {number} IS NOT NULL AND (NOT regexp_full_match({number}, '[+-]?0*[0-9]{{1,19}}(\\.0+)?') "
-                f"OR TRY_CAST({number} AS BIGINT) IS NULL) THEN '{label}' || {raw} || ' is out of range for an integer'"]
+            fits = (f"regexp_full_match({number}, '[+-]?0*[0-9]{{1,18}}(\\.0+)?') OR (regexp_full_match({number}, "
+                    f"'[+-]?0*[0-9]{{19}}(\\.0+)?') AND TRY_CAST({number} AS BIGINT) IS NOT NULL)")
+            problems.append(
+                f"WHEN {number} IS NOT NULL AND NOT ({fits}) THEN CASE {not_number} "
+                f"WHEN NOT regexp_full_match({number}, '[+-]?[0-9]+(\\.0+)?') THEN '{label}' || {raw} || ' is not a whole number' "
+                f"ELSE '{label}' || {raw} || ' is out of range for an integer' END")
             return f"TRY_CAST({number} AS BIGINT)", problems, note
         precision, scale = (int(x) for x in sql_type[len("DECIMAL("):-1].split(","))
         too_precise = f"[+-]?[0-9]+\\.[0-9]{{{scale}}}[0-9]*[1-9][0-9]*"
-        problems += [
-            f"WHEN {number} IS NOT NULL AND regexp_full_match({number}, {literal(too_precise)}) "
-            f"THEN '{label}' || {raw} || ' has more than {scale} decimal places'",
+        problems.append(
             f"WHEN {number} IS NOT NULL AND NOT regexp_full_match({number}, {literal(decimal_pattern(precision, scale))}) "
-            f"THEN '{label}' || {raw} || ' is out of range for decimal({precision},{scale}): at most "
-            f"{precision - scale} digits before the decimal point'"]
+            f"THEN CASE {not_number} WHEN regexp_full_match({number}, {literal(too_precise)}) "
+            f"THEN '{label}' || {raw} || ' has more than {scale} decimal places' "
+            f"ELSE '{label}' || {raw} || ' is out of range for decimal({precision},{scale}): at most "
+            f"{precision - scale} digits before the decimal point' END")
         return f"TRY_CAST({number} AS {sql_type})", problems, note
     if column.type_name == "boolean":
         value = (f"CASE WHEN lower({t}) IN ({', '.join(map(literal, TRUE_WORDS))}) THEN TRUE "
