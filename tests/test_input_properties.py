@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, localcontext
 from pathlib import Path
 
 import duckdb
@@ -49,7 +49,9 @@ def expected(value: str | None, type_name: str, args: tuple[int, ...] = (), numb
             ok = number == number.to_integral_value() and -2**63 <= number <= 2**63 - 1
             return ("ok", int(number)) if ok else ("reject", None)
         precision, scale = args or (18, 6)
-        fits = number == number.quantize(Decimal(1).scaleb(-scale)) and abs(number) < Decimal(10) ** (precision - scale)
+        with localcontext() as context:
+            context.prec = 100
+            fits = number == number.quantize(Decimal(1).scaleb(-scale)) and abs(number) < Decimal(10) ** (precision - scale)
         return ("ok", number) if fits else ("reject", None)
     if type_name == "boolean":
         lowered = text.lower()
