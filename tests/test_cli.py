@@ -124,7 +124,8 @@ def test_graph_select_that_matches_nothing_exits_1_with_a_suggestion(cli):
 # ----------------------------------------------------------------------------- evaluate
 
 def test_evaluate_prints_a_table_by_scope(cli):
-    outcome = cli("evaluate", ACME_RULESET, "--data", ACME_DATA)
+    # The example ruleset leaves rows rejected without a stated tolerance: exit 5 unless --allow-rejects.
+    outcome = cli("evaluate", ACME_RULESET, "--data", ACME_DATA, "--allow-rejects")
     assert outcome.exit_code == 0
     for label in ("Scope 1", "Scope 2", "Scope 3 · category 1"):
         assert label in outcome.output
@@ -135,7 +136,7 @@ def test_evaluate_prints_a_table_by_scope(cli):
 
 def test_evaluate_out_writes_every_table_and_the_manifest_as_csv(cli, tmp_path):
     out = tmp_path / "out"
-    outcome = cli("evaluate", ACME_RULESET, "--data", ACME_DATA, "--out", out)
+    outcome = cli("evaluate", ACME_RULESET, "--data", ACME_DATA, "--out", out, "--allow-rejects")
     assert outcome.exit_code == 0
     for name in ("ledger.csv", "ledger.parquet", "rejects.csv", "excluded.csv", "summary.csv", "manifest.json"):
         assert (out / name).is_file(), name
@@ -151,7 +152,7 @@ def test_evaluate_out_writes_every_table_and_the_manifest_as_csv(cli, tmp_path):
 @pytest.mark.parametrize("fmt", ["parquet", "json"])
 def test_evaluate_out_format_writes_that_format(cli, tmp_path, fmt):
     out = tmp_path / fmt
-    outcome = cli("evaluate", ACME_RULESET, "--data", ACME_DATA, "--out", out, "--out-format", fmt)
+    outcome = cli("evaluate", ACME_RULESET, "--data", ACME_DATA, "--out", out, "--out-format", fmt, "--allow-rejects")
     assert outcome.exit_code == 0
     for name in ("ledger", "rejects", "excluded", "summary"):
         assert (out / f"{name}.{fmt}").is_file(), name
@@ -215,7 +216,9 @@ def test_the_installed_tanso_executable_evaluates_acme(tmp_path):
     assert executable.exists(), executable
     completed = subprocess.run([str(executable), "evaluate", str(ACME_RULESET), "--data", str(ACME_DATA),
                                 "--out", str(tmp_path / "out")], capture_output=True, text=True, timeout=120)
-    assert completed.returncode == 0, completed.stderr
+    assert completed.returncode == 5, completed.stderr   # its rejects exceed every stated tolerance
+    assert completed.stdout.startswith("INCOMPLETE: 40 input rows rejected")
+    assert "error: totals incomplete" in completed.stderr
     assert "Scope 1" in completed.stdout
     assert (tmp_path / "out" / "manifest.json").is_file()
 

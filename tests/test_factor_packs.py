@@ -269,3 +269,20 @@ def test_build_refuses_a_blend_not_summing_to_100(tmp_path, monkeypatch):
     monkeypatch.setattr(b, "REPO", tmp_path)
     with pytest.raises(b.BuildError, match=r"R-434A\): mass percentages sum to 99.8, not 100"):
         b.refrigerant_packs()
+
+
+@pytest.mark.parametrize("gwp_set", ["AR4", "AR5", "AR6"])
+def test_every_gas_of_every_pack_has_a_weight(gwp_set):
+    """Each gas a shipped pack uses is weighted under every GWP set (biogenic CO2 and non-Kyoto gases at 0,
+    outside the scopes), except the HFOs under AR4, which the IPCC's AR4 predates (rows are rejected)."""
+    from tanso_ghgp.gwp import gas_weights
+    con = duckdb.connect()
+    gases = set()
+    for name, source in SHIPPED.items():
+        table = load_factor_set(con, REGISTRY, name, source.path, {})
+        gases |= {row[0] for row in con.execute(f"SELECT DISTINCT gas FROM {table.relation}").fetchall()}
+    refrigerants = load_factor_set(con, REGISTRY, "refrigerant_blends", REGISTRY.factor_sets["refrigerant_blends"].path, {})
+    gases |= {row[0] for row in con.execute(f"SELECT DISTINCT gas FROM {refrigerants.relation}").fetchall()}
+    weighted = gas_weights(gwp_set, sorted(gases - {"CO2e"})).weights
+    missing = gases - {"CO2e"} - set(weighted)
+    assert missing == ({"HFO-1234yf", "HFO-1234ze(E)"} if gwp_set == "AR4" else set())

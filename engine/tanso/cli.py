@@ -1,32 +1,55 @@
 """The `tanso` command. Thin: parse arguments, call the library, render.
 
 Exit codes: 0 success · 1 the ruleset has errors (diagnostics printed) · 2 an input or factor file
-cannot be used · 3 an invariant of the run was violated (a bug: please report) · 4 a `check` failed
-and --fail-on-check was given · 64 bad command-line usage.
+cannot be used (or `validate` found problems) · 3 an invariant of the run was violated (a bug: please
+report) · 4 a `check` failed and --fail-on-check was given · 5 totals incomplete: rows were rejected
+beyond the ruleset's stated tolerances (`accept rejects`) and --allow-rejects was not given · 64 bad command-line usage · 73 --out cannot be written · 75 --out is
+being written by another run · 130 interrupted (SIGINT, Ctrl-C) · 143 terminated (SIGTERM).
+No user mistake ends in a traceback.
 """
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
-import tempfile
-from contextlib import contextmanager
-from pathlib import Path
 
-import click
-import duckdb
-from rich.console import Console
+_signalled: list[int] = []   # SIGINT / SIGTERM received, in order
 
-from tanso.diagnostics import InputError, TansoError
+
+def _record_signal(signum, frame) -> None:
+    _signalled.append(signum)
+
+
+# Run as the `tanso` executable: a signal during the imports below is remembered, not a traceback;
+# main() acts on it. (Imported as a library, the importer's own handlers are left alone.)
+if os.path.basename(getattr(sys.modules.get("__main__"), "__file__", None) or "") == "tanso":
+    for _s in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(_s, _record_signal)
+
+import tempfile  # noqa: E402
+import threading  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import click  # noqa: E402
+import duckdb  # noqa: E402
+from rich.console import Console  # noqa: E402
+
+from tanso.diagnostics import InputError, TansoError  # noqa: E402
+from tanso.run.outputs import SIGNALS, finish, release_signals, staged_output, write_manifest  # noqa: E402
 
 EXIT_CHECK_FAILED = 4
+EXIT_INCOMPLETE = 5
 EXIT_USAGE = 64
+EXIT_SIGNAL = 128   # + the signal number: 130 SIGINT, 143 SIGTERM
 _err = Console(stderr=True, highlight=False)
 
 
 def _overrides(values: tuple[str, ...]) -> dict[str, str]:
     result = {}
     for value in values:
-        if "=" not in value:
+        if "=" not in value or not value.partition("=")[0].strip():
             raise click.BadParameter(f"'{value}' is not name=value", param_hint="--set")
         name, _, text = value.partition("=")
         result[name.strip()] = text.strip()
@@ -49,7 +72,64 @@ def _warn(prepared) -> None:
         click.echo(prepared.warnings.render(), err=True, nl=False)
 
 
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived: unwind (deleting the temporary output folder), then exit 128 + signal."""
+
+
+def _on_signal(signum, frame) -> None:
+    first = not _signalled
+    _signalled.append(signum)
+    if first:   # later ones are only remembered, so that cleaning up is never cut short
+        raise Interrupted(signum)
+
+
+_out_path: list[Path] = []   # the --out of the running command, for the interruption message
+
+
+def _exit_interrupted() -> None:
+    where = f": {_out_path[-1]} left as it was" if _out_path else ""
+    click.echo(f"interrupted{where}", err=True)
+    sys.exit(EXIT_SIGNAL + _signalled[0])
+
+
+def _usage_number(low: int):
+    def callback(ctx, param, value):
+        if value is not None and value < low:
+            raise click.BadParameter(f"{value} is not a number of threads (at least {low})")
+        return value
+    return callback
+
+
+def _memory_limit(ctx, param, value: str | None) -> str | None:
+    """A memory limit DuckDB understands (512MB, 2GB, 1.5GiB …): refused as usage, not at run time."""
+    if value is None:
+        return None
+    try:
+        duckdb.connect().execute("SET memory_limit = ?", [value])
+    except duckdb.Error:
+        raise click.BadParameter(f"'{value}' is not a memory size (e.g. 512MB, 2GB, 1.5GiB)") from None
+    return value
+
+
+def _backend_failed(error: Exception) -> None:
+    if _signalled:
+        _exit_interrupted()
+    click.echo(f"error: the backend could not evaluate the data: {(str(error).splitlines() or [''])[0]}", err=True)
+    sys.exit(InputError.exit_code)
+
+
+def _write_failed(error: OSError) -> None:
+    from tanso.run.outputs import OutputError
+    if _signalled:
+        _exit_interrupted()
+    where = f" {error.filename}" if error.filename else ""
+    click.echo(f"error: cannot write{where}: {error.strerror or error}", err=True)
+    sys.exit(OutputError.exit_code)
+
+
 def _fail(error: TansoError) -> None:
+    if _signalled:
+        _exit_interrupted()
     if error.diagnostics is not None and error.diagnostics.items:
         click.echo(error.diagnostics.render(), err=True, nl=False)
     else:
@@ -57,20 +137,76 @@ def _fail(error: TansoError) -> None:
     sys.exit(error.exit_code)
 
 
+@contextmanager
+def _output(out_dir: Path | None, command: str):
+    """Where a command writes: a locked temporary folder beside --out (moved into place by `finish`),
+    or a scratch folder deleted at the end when there is no --out. Yields (folder, staged or None)."""
+    if out_dir is None:
+        with tempfile.TemporaryDirectory(prefix="tanso-run-") as scratch:
+            yield Path(scratch), None
+        return
+    with staged_output(out_dir, command) as staged:
+        yield staged.path, staged
+
+
 ruleset_argument = click.argument("ruleset", type=click.Path(exists=True, path_type=Path))
 overlay_option = click.option("--overlay", "overlays", multiple=True, type=click.Path(exists=True, path_type=Path),
                               help="apply this ruleset as an overlay (repeatable, applied in order)")
 set_option = click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="override a policy option")
+allow_rejects_option = click.option("--allow-rejects", is_flag=True,
+                                    help=f"exit 0, not {EXIT_INCOMPLETE}, when rows are rejected beyond the ruleset's "
+                                         f"stated tolerances (the totals are still reported as incomplete)")
+
+
+def _completeness_lines(results: list[tuple[str, object]]) -> str:
+    """The first lines of a run's output: what the rejects leave out of the totals."""
+    from tanso.run.completeness import lines
+    text = [line for label, result in results for line in lines(result.completeness, label)]
+    return "\n".join(text) + "\n\n" if text else ""
+
+
+def _exit_if_incomplete(results: list[tuple[str, object]], allow_rejects: bool) -> None:
+    incomplete = [(label, r) for label, r in results if r.incomplete]
+    if not incomplete:
+        return
+    rows = ", ".join(f"{label + ': ' if label else ''}{r.completeness['rows_not_accepted']:,} rows" for label, r in incomplete)
+    if allow_rejects:
+        click.echo(f"warning: totals incomplete ({rows} rejected beyond any stated tolerance); accepted by "
+                   f"--allow-rejects", err=True)
+        return
+    click.echo(f"error: totals incomplete: {rows} rejected beyond any stated tolerance (see the first lines, and "
+               f"rejects.csv under --out); state one with 'accept rejects RULE up to N rows \"why\"' in the "
+               f"ruleset, or pass --allow-rejects (exit {EXIT_INCOMPLETE})", err=True)
+    sys.exit(EXIT_INCOMPLETE)
 
 
 class _Group(click.Group):
     def main(self, *args, standalone_mode: bool = True, **kwargs):
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
+        in_main_thread = threading.current_thread() is threading.main_thread()
+        handlers = {s: signal.signal(s, _on_signal) for s in SIGNALS} if in_main_thread else {}
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, set()) if in_main_thread else None
+        try:
+            if _signalled:   # arrived while the program was starting
+                _exit_interrupted()
+            self._main(*args, **kwargs)
+        finally:
+            if in_main_thread:
+                release_signals(mask)
+                for s, handler in handlers.items():
+                    signal.signal(s, handler)
+            _signalled.clear()
+            _out_path.clear()
+
+    def _main(self, *args, **kwargs):
         # Click's usage errors exit 2, which is also our exit code for an unusable input file; catch
         # them by type (not by exit code) so only bad command-line usage becomes EXIT_USAGE.
         try:
             code = super().main(*args, standalone_mode=False, **kwargs)
+        except (Interrupted, KeyboardInterrupt):
+            _signalled.append(signal.SIGINT) if not _signalled else None
+            _exit_interrupted()
         except click.UsageError as error:
             error.show()
             sys.exit(EXIT_USAGE)
@@ -78,8 +214,23 @@ class _Group(click.Group):
             error.show()
             sys.exit(error.exit_code)
         except click.Abort:
+            if _signalled:
+                _exit_interrupted()
             click.echo("Aborted!", err=True)
             sys.exit(1)
+        except SystemExit:
+            raise
+        except BaseException as error:
+            if _signalled:   # e.g. DuckDB's RuntimeError('Query interrupted')
+                _exit_interrupted()
+            if isinstance(error, RecursionError):
+                click.echo("error: the ruleset is nested too deeply to process (simplify the deepest expression)",
+                           err=True)
+                sys.exit(1)
+            if isinstance(error, MemoryError):
+                click.echo("error: out of memory (try --memory-limit, which lets DuckDB spill to disk)", err=True)
+                sys.exit(InputError.exit_code)
+            raise
         sys.exit(code if isinstance(code, int) else 0)
 
 
@@ -89,21 +240,68 @@ def main() -> None:
     """Tanso: greenhouse-gas accounting rules as code."""
 
 
+data_option = click.option("--data", "data_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                           default=None, help="also read every input and factor file in DIR (as `tanso validate`)")
+
+
 @main.command()
 @ruleset_argument
 @overlay_option
 @set_option
-def check(ruleset: Path, overlays, sets) -> None:
-    """Parse and resolve RULESET; print every problem at once."""
+@data_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="with --data: how to print the problems")
+def check(ruleset: Path, overlays, sets, data_dir: Path | None, fmt: str) -> None:
+    """Parse and resolve RULESET; print every problem at once. With --data, validate the files too."""
     from tanso.run import prepare
     try:
         prepared = prepare(ruleset, overlays=overlays, overrides=_overrides(sets))
     except TansoError as error:
         _fail(error)
     _warn(prepared)
+    if data_dir is not None:
+        _validate(prepared, data_dir, fmt)
+        return
     r = prepared.ruleset
     click.echo(f"ok: {r.name} ({' → '.join(r.layers)}): {len(r.rules)} rules, {len(r.exclusions)} exclusions, "
                f"{len(r.metrics)} metrics, {len(r.checks)} checks, {len(r.inputs)} inputs")
+
+
+def _validate(prepared, data_dir: Path, fmt: str) -> None:
+    import json
+
+    from tanso.run.validate import render, validate
+    try:
+        report = validate(prepared, data_dir)
+    except TansoError as error:
+        _fail(error)
+    except duckdb.Error as error:
+        _backend_failed(error)
+    if fmt == "json":
+        click.echo(json.dumps(report, indent=2, default=str))
+    else:
+        click.echo(render(report), nl=False)
+    sys.exit(0 if report["ok"] else InputError.exit_code)
+
+
+@main.command()
+@ruleset_argument
+@click.option("--data", "data_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="folder with the input files (name.csv, name.parquet or name.xlsx) and factor files")
+@overlay_option
+@set_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def validate(ruleset: Path, data_dir: Path, overlays, sets, fmt: str) -> None:
+    """Read every input and factor file RULESET declares in --data and report every problem at once
+    (types, duplicates, unknown units, factor units, certificates claimed twice), without evaluating.
+    Exit 0 when clean, 2 when there are problems."""
+    from tanso.run import prepare
+    try:
+        prepared = prepare(ruleset, overlays=overlays, overrides=_overrides(sets))
+    except TansoError as error:
+        _fail(error)
+    _warn(prepared)
+    _validate(prepared, data_dir, fmt)
 
 
 @main.command()
@@ -136,39 +334,47 @@ def graph(ruleset: Path, overlays, fmt: str, selector: str | None) -> None:
 @overlay_option
 @set_option
 @click.option("--select", "selector", default=None, help="evaluate only these rules (dbt-style: rule+, +rule)")
-@click.option("--threads", type=int, default=None, help="DuckDB threads (default: all cores)")
-@click.option("--memory-limit", default=None, help="DuckDB memory limit, e.g. 512MB (default: DuckDB's, 80% of RAM); "
+@click.option("--threads", type=int, default=None, callback=_usage_number(1), help="DuckDB threads (default: all cores)")
+@click.option("--memory-limit", default=None, callback=_memory_limit, help="DuckDB memory limit, e.g. 512MB (default: DuckDB's, 80% of RAM); "
                                                    "above it DuckDB spills to a temporary folder")
 @click.option("--fail-on-check", is_flag=True, help=f"exit {EXIT_CHECK_FAILED} when a check fails")
+@allow_rejects_option
 def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: str, fmt: str, overlays, sets,
-             selector: str | None, threads: int | None, memory_limit: str | None, fail_on_check: bool) -> None:
+             selector: str | None, threads: int | None, memory_limit: str | None, fail_on_check: bool,
+             allow_rejects: bool) -> None:
     """Evaluate RULESET on the tables in --data and print totals by scope and category."""
     from tanso.graph import select
     from tanso.run import evaluate as run_evaluate
     from tanso.run import export, prepare
+    if out_dir is not None:
+        _out_path.append(out_dir)
     try:
         prepared = prepare(ruleset, overlays=overlays, overrides=_overrides(sets))
         _warn(prepared)
-        reporter = prepared.registry.reporters.get(fmt)
+        reporters = {name: r for name, r in prepared.registry.reporters.items() if r.kind == "run"}
+        reporter = reporters.get(fmt)
         if reporter is None:
-            raise click.BadParameter(f"unknown format '{fmt}'; one of {', '.join(prepared.registry.reporters)}",
-                                     param_hint="--format")
+            raise click.BadParameter(f"unknown format '{fmt}'; one of {', '.join(reporters)}", param_hint="--format")
         selected = select(prepared.graph, selector) if selector else None
-        with tempfile.TemporaryDirectory(prefix="tanso-run-") as scratch:
-            target = out_dir or Path(scratch)
+        with _output(out_dir, "tanso evaluate") as (target, staged):
             with _progress() as report:
                 result = run_evaluate(prepared.ruleset, prepared.registry, prepared.graph, data_dir, target,
                                       selected=selected, threads=threads, memory_limit=memory_limit,
                                       progress=report)
+            if reporter.suffix != ".json":   # JSON carries the same block as `completeness`
+                click.echo(_completeness_lines([("", result)]), nl=False)
             click.echo(reporter.write(result, None), nl=False)
-            if out_dir is not None:
-                written = export(result, out_dir, out_format)
-                click.echo(f"wrote {', '.join(str(p) for p in written)}, {out_dir / 'manifest.json'}")
+            if staged is not None:
+                written = export(result, target, out_format)   # manifest.json last, with every file's hash
+                finish(staged)
+                click.echo(f"wrote {', '.join(str(out_dir / p.name) for p in written)}, {out_dir / 'manifest.json'}")
     except TansoError as error:
         _fail(error)
     except duckdb.Error as error:  # e.g. a value too large for its declared decimal type
-        click.echo(f"error: the backend could not evaluate the data: {str(error).splitlines()[0]}", err=True)
-        sys.exit(InputError.exit_code)
+        _backend_failed(error)
+    except OSError as error:       # e.g. the disk filled up while writing
+        _write_failed(error)
+    _exit_if_incomplete([("", result)], allow_rejects)
     if fail_on_check and any(c["passed"] is False for c in result.checks):
         sys.exit(EXIT_CHECK_FAILED)
 
@@ -192,17 +398,20 @@ def test_command(path: Path, show_coverage: bool, fail_under: float | None) -> N
               help="write both runs (ledgers, manifests) and the comparison (JSON, and the report) here")
 @click.option("--format", "fmt", default="table", show_default=True, help="table, json or html")
 @set_option
-@click.option("--threads", type=int, default=None)
-@click.option("--memory-limit", default=None, help="DuckDB memory limit, e.g. 512MB (default: DuckDB's, 80% of RAM); "
+@click.option("--threads", type=int, default=None, callback=_usage_number(1), help="DuckDB threads (default: all cores)")
+@click.option("--memory-limit", default=None, callback=_memory_limit, help="DuckDB memory limit, e.g. 512MB (default: DuckDB's, 80% of RAM); "
                                                    "above it DuckDB spills to a temporary folder")
+@allow_rejects_option
 def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | None, fmt: str, sets,
-            threads: int | None, memory_limit: str | None) -> None:
+            threads: int | None, memory_limit: str | None, allow_rejects: bool) -> None:
     """Evaluate BASE and REVISED on --data and attribute the difference to each change.
 
     Without REVISED, the revision is BASE with the --set values (e.g. --set scope2.market.matching=hourly).
     """
     from tanso.compare import compare as run_compare
     from tanso.run import prepare
+    if out_dir is not None:
+        _out_path.append(out_dir)
     try:
         base_prepared = prepare(base)
         revised_prepared = prepare(revised or base, overrides=_overrides(sets), registry=base_prepared.registry)
@@ -212,24 +421,38 @@ def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | No
         if reporter is None:
             known = [r.name.removeprefix("compare-") for r in registry.reporters.values() if r.kind == "comparison"]
             raise click.BadParameter(f"unknown format '{fmt}'; one of {', '.join(known)}", param_hint="--format")
-        with tempfile.TemporaryDirectory(prefix="tanso-compare-") as scratch:
-            target = out_dir or Path(scratch)
+        with _output(out_dir, "tanso compare") as (target, staged):
             with _progress() as report:
                 comparison = run_compare(base_prepared.ruleset, revised_prepared.ruleset, registry, data_dir, target,
                                          threads=threads, memory_limit=memory_limit, progress=report)
+            sides = [("base", comparison.base), ("revised", comparison.revised)]
+            if reporter.suffix == ".txt":   # JSON and HTML carry the same blocks
+                click.echo(_completeness_lines(sides), nl=False)
             click.echo(reporter.write(comparison, None), nl=False)
-            if out_dir is not None:
-                written = [out_dir / "comparison.json"]
+            if staged is not None:
+                written = [target / "comparison.json"]
                 registry.reporters["compare-json"].write(comparison, written[0])
                 for extra in (r for r in registry.reporters.values() if r.kind == "comparison" and r.suffix == ".html"):
-                    written.append(out_dir / f"comparison{extra.suffix}")
+                    written.append(target / f"comparison{extra.suffix}")
                     extra.write(comparison, written[-1])
-                click.echo(f"wrote {', '.join(str(p) for p in written)}, {out_dir / 'base'}, {out_dir / 'revised'}")
+                # Each run's manifest lists its own files; the folder's manifest, last, lists them all.
+                for run, folder in ((comparison.base, "base"), (comparison.revised, "revised")):
+                    write_manifest(target / folder, run.manifest)
+                write_manifest(target, {"format": "tanso-comparison-manifest.v1",
+                                        "base": {"ruleset": comparison.base.ruleset.name,
+                                                 "digest": comparison.base.digest},
+                                        "revised": {"ruleset": comparison.revised.ruleset.name,
+                                                    "digest": comparison.revised.digest}})
+                finish(staged)
+                click.echo(f"wrote {', '.join(str(out_dir / p.name) for p in written)}, {out_dir / 'base'}, "
+                           f"{out_dir / 'revised'}, {out_dir / 'manifest.json'}")
     except TansoError as error:
         _fail(error)
     except duckdb.Error as error:
-        click.echo(f"error: the backend could not evaluate the data: {str(error).splitlines()[0]}", err=True)
-        sys.exit(InputError.exit_code)
+        _backend_failed(error)
+    except OSError as error:
+        _write_failed(error)
+    _exit_if_incomplete(sides, allow_rejects)
 
 
 @main.command()

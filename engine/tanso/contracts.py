@@ -42,6 +42,29 @@ CALC_LEDGER_COLUMNS: dict[str, str] = {
 # The columns every calculator's rejects SELECT must produce.
 CALC_REJECT_COLUMNS: dict[str, str] = {"row_id": "VARCHAR", "reason": "VARCHAR"}
 
+# Rows of an input table a calculator consumes as instruments (a table parameter, not the rule's
+# rows) that it refuses: invalid, or an instrument id listed twice. The engine adds the rule.
+CALC_INSTRUMENT_REJECT_COLUMNS: dict[str, str] = {"input_table": "VARCHAR", "row_id": "VARCHAR",
+                                                  "input_row": "BIGINT", "reason": "VARCHAR"}
+
+# Claims: which instrument (a row of an instrument table, by its id) covered how much of which of the
+# rule's rows. One rule row may be covered by several instruments, one instrument may cover several
+# rows. The engine adds rule_id, rule_source and input_table, writes them as the run's `claims`
+# output and asserts that no instrument id is claimed from more than one row of its table or beyond
+# `instrument_quantity` (the instrument's whole quantity, in `quantity_unit`).
+CALC_CLAIM_COLUMNS: dict[str, str] = {
+    "instrument_table": "VARCHAR",
+    "instrument_row_id": "VARCHAR",
+    "instrument_row": "BIGINT",      # 1-based data row of the instrument's file
+    "instrument_id": "VARCHAR",      # e.g. the certificate_id
+    "row_id": "VARCHAR",             # the rule row covered …
+    "input_row": "BIGINT",
+    "factor_id": "VARCHAR",          # … and the factor_id of its ledger row for the covered part
+    "quantity": "DECIMAL(18,6)",     # how much of the instrument covers that row
+    "quantity_unit": "VARCHAR",
+    "instrument_quantity": "DECIMAL(18,6)",
+}
+
 
 class Parameters(BaseModel):
     """Base for calculator parameter models: unknown parameters are errors, values are frozen."""
@@ -65,6 +88,9 @@ class CalcPlan:
 
     ledger: str
     rejects: str
+    # Optional: instrument rows refused (CALC_INSTRUMENT_REJECT_COLUMNS) and claims (CALC_CLAIM_COLUMNS).
+    instrument_rejects: str | None = None
+    claims: str | None = None
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,9 @@ class SourceCache:
         return lines[number - 1] if 0 < number <= len(lines) else None
 
 
+RENDER_LIMIT = 50   # diagnostics printed at most; the rest are counted ("… and N more")
+
+
 @dataclass
 class Diagnostics:
     items: list[Diagnostic] = field(default_factory=list)
@@ -99,9 +102,15 @@ class Diagnostics:
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.items if d.severity == "error"]
 
-    def render(self) -> str:
+    def render(self, limit: int | None = RENDER_LIMIT) -> str:
+        """Every diagnostic in file order — at most `limit` of them (then errors first), then how many more."""
         ordered = sorted(self.items, key=lambda d: (d.span.file, d.span.line, d.span.column) if d.span else ("", 0, 0))
-        body = "\n\n".join(d.render(self.sources) for d in ordered)
+        if limit is not None and len(ordered) > limit:
+            ordered.sort(key=lambda d: d.severity != "error")   # stable: file order within each
+        shown = ordered if limit is None else ordered[:limit]
+        body = "\n\n".join(d.render(self.sources) for d in shown)
+        if len(shown) < len(ordered):
+            body += f"\n\n… and {len(ordered) - len(shown)} more"
         n_err, n_warn = len(self.errors), len(self.items) - len(self.errors)
         summary = f"{n_err} error{'s' if n_err != 1 else ''}"
         if n_warn:

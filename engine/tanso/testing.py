@@ -239,6 +239,10 @@ def load_file(path: Path) -> list[CaseSpec]:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise TestFileError([f"{where}: cannot read: {error}"]) from None
+    except UnicodeDecodeError as error:
+        line = path.read_bytes().count(b"\n", 0, error.start) + 1
+        raise TestFileError([f"{where}:{line}: not UTF-8 text (byte 0x{error.object[error.start]:02x}); "
+                             f"save the file as UTF-8"]) from None
     try:
         loader = _Loader(text)
         try:

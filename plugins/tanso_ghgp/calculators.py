@@ -18,7 +18,7 @@ and data type the ledger records for each row:
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Callable
 
 from pydantic import Field
@@ -48,6 +48,10 @@ class FactorParameters(Parameters):
 
 class FuelParameters(FactorParameters):
     match: list[str] = Field(default=["fuel"], min_length=1)
+    blends: str | None = Field(default=None, description="input table of fuel blends: blend, component, share (of "
+                               "the factors' `per` unit, e.g. by volume): a row whose fuel is a blend takes each "
+                               "component's factors × its share, so fossil CO2 and CO2_biogenic stay apart "
+                               "(E27 = 0.73 gasoline + 0.27 ethanol; a 30 % sustainable aviation fuel blend)")
 
 
 def _weighted(ctx: CalcContext, method: str, data_type: str, factors=None, converter=None,
@@ -66,7 +70,61 @@ def compile_activity(ctx: CalcContext) -> CalcPlan:
 
 
 def compile_fuel(ctx: CalcContext) -> CalcPlan:
-    return _weighted(ctx, "fuel-based", "primary")
+    p: FuelParameters = ctx.parameters
+    if p.blends is None:
+        return _weighted(ctx, "fuel-based", "primary")
+    return _weighted(ctx, "fuel-based", "primary", factors=_with_blends(ctx, ctx.factor_table(p.factors), p))
+
+
+BLEND_SCALE = Decimal("1e-18")  # a blend's factor: exact for shares of up to 6 decimals on 12-decimal factors
+
+
+def _with_blends(ctx: CalcContext, base, p: "FuelParameters"):
+    """The factor set plus one factor per (blend, gas): the sum over its components of share × the
+    component's factor (rounded half-even at 18 decimals only past that). A blend's shares must add up to
+    1, and every component must be a fuel of the factor set with one `per` unit, the one the shares are of."""
+    if len(p.match) != 1:
+        raise InputError(f"rule {ctx.rule_id.rsplit('_', 1)[0]}: blends need a single match column (the fuel); "
+                         f"got match: {p.match}")
+    fuel = ident(p.match[0])
+    factors: dict[str, list[tuple]] = {}
+    for key, gas, value, unit, per, factor_id in ctx.query(
+            f"SELECT CAST({fuel} AS VARCHAR), gas, value, unit, per, factor_id FROM {base.relation} ORDER BY _row"):
+        factors.setdefault(key, []).append((gas, Decimal(value), unit, per, factor_id))
+    shares: dict[str, list[tuple[str, Decimal]]] = {}
+    for blend, component, share in _reference(ctx, p.blends, "blend, component, share"):
+        shares.setdefault(str(blend), []).append((str(component), Decimal(share).normalize()))
+    problems, rows = [], []
+    for blend, parts in shares.items():
+        total = sum((share for _, share in parts), Decimal(0))
+        if blend in factors:
+            problems.append(f"blend '{blend}' is also a fuel of {base.name}")
+        if total != 1 or any(share <= 0 for _, share in parts):
+            problems.append(f"blend '{blend}': shares must be positive and add up to 1 (they add up to {total})")
+        unknown = [c for c, _ in parts if c not in factors]
+        if unknown:
+            problems.append(f"blend '{blend}': {', '.join(unknown)} not a fuel of {base.name}")
+            continue
+        pers = {per for c, _ in parts for _, _, _, per, _ in factors[c]}
+        if len(pers) > 1:
+            problems.append(f"blend '{blend}': its components' factors are per different units ({', '.join(sorted(pers))})")
+            continue
+        summed: dict[tuple[str, str], tuple[Decimal, list[str]]] = {}
+        for component, share in parts:
+            for gas, value, unit, per, factor_id in factors[component]:
+                amount, ids = summed.get((gas, unit), (Decimal(0), []))
+                summed[(gas, unit)] = (amount + share * value, [*ids, f"{share}×{factor_id}"])
+        per = pers.pop()
+        rows += [{p.match[0]: blend, "factor_id": f"{blend}: {' + '.join(ids)}", "gas": gas,
+                  "value": value.quantize(BLEND_SCALE, ROUND_HALF_EVEN), "unit": unit, "per": per}
+                 for (gas, unit), (value, ids) in summed.items()]
+    if problems:
+        raise InputError(f"blends table '{p.blends}': " + "; ".join(problems))
+    plain = [{p.match[0]: key, "factor_id": factor_id, "gas": gas, "value": value, "unit": unit, "per": per}
+             for key, entries in factors.items() for gas, value, unit, per, factor_id in entries]
+    return derived_factor_table(ctx, "blended", p.match, plain + rows, version=base.version, publisher=base.publisher,
+                                edition=base.edition, licence=base.licence,
+                                source=f"{base.source_file}; blends of input table {p.blends}")
 
 
 def compile_supplier_product(ctx: CalcContext) -> CalcPlan:
@@ -296,7 +354,8 @@ CALCULATORS = [
     Calculator(name="activity", doc="Activity quantity × average-data emission factor, units converted.",
                parameters=FactorParameters, compile=compile_activity, reads_policies=GWP, data_type="secondary"),
     Calculator(name="fuel_combustion", doc="Fuel quantity × per-gas combustion factors, each gas weighted by the GWP set.",
-               parameters=FuelParameters, compile=compile_fuel, reads_policies=GWP, data_type="primary"),
+               parameters=FuelParameters, compile=compile_fuel, reads_policies=GWP, data_type="primary",
+               table_parameters=("blends",)),
     Calculator(name="supplier_product", doc="Quantity × the supplier's cradle-to-gate product footprint.",
                parameters=FactorParameters, compile=compile_supplier_product, reads_policies=GWP,
                data_type="supplier-specific"),

@@ -85,6 +85,11 @@ def _relation_columns(ctx: CalcContext, relation: str) -> set[str]:
     return {row[0] for row in ctx.query(f"SELECT column_name FROM (DESCRIBE SELECT * FROM {relation})")}
 
 
+def _quote(sql: str) -> str:
+    """A text value in single quotes, for a reason."""
+    return "'''' || " + sql + " || ''''"
+
+
 def _require(ctx: CalcContext, have: set[str], needed: list[str], what: str, why: str) -> None:
     missing = [c for c in dict.fromkeys(needed) if c not in have]
     if missing:
@@ -102,13 +107,14 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
     fossil_fallback = policies.get("scope2.market.residual_mix_fallback", "location") == "fossil"
 
     q, u = ident(p.quantity), ident(p.unit)
-    sources = []  # (relation, certificate id prefix, legacy flag SQL)
+    sources = []  # (relation, certificate id prefix, legacy flag SQL, input table)
     if p.certificates:
-        sources.append((ctx.input_table(p.certificates), "", "coalesce(c.{legacy}, FALSE)" if legacy else "FALSE"))
+        sources.append((ctx.input_table(p.certificates), "", "coalesce(c.{legacy}, FALSE)" if legacy else "FALSE",
+                        p.certificates))
     if p.sss and policies.get("scope2.market.standard_supply_service"):
-        sources.append((ctx.input_table(p.sss), "SSS:", "FALSE"))
+        sources.append((ctx.input_table(p.sss), "SSS:", "FALSE", p.sss))
     units = {row[0] for row in ctx.query(f"SELECT DISTINCT {u} FROM {ctx.src} WHERE {u} IS NOT NULL")}
-    for relation, _, _ in sources:
+    for relation, _, _, _ in sources:
         units |= {row[0] for row in ctx.query(f"SELECT DISTINCT unit FROM {relation} WHERE unit IS NOT NULL")}
     kwh_units, unit_problems = _kwh_table(ctx, sorted(units))
     to_kwh = "CAST(round_even({q} * k.to_kwh, 6) AS DECIMAL(18,6))"
@@ -125,8 +131,7 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
                                       threshold is not None and "scope2.market.hourly_exemption_gwh"]))
         _require(ctx, set(ctx.columns), [*keys, *hours, *(["entity"] if threshold is not None else [])],
                  "the rule's rows", why)
-        for relation, prefix, flag in sources:
-            name = p.sss if prefix else p.certificates
+        for relation, prefix, flag, name in sources:
             _require(ctx, _relation_columns(ctx, relation),
                      [*keys, *hours, "quantity", "unit", "certificate_id",
                       *(["entity"] if threshold is not None else []), *([p.legacy] if "legacy" in flag else [])],
@@ -146,13 +151,46 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
                            for h, s in zip(hours, slots))
         consumption = ctx.view("consumption_hourly", f"SELECT c.*, {hourly_flag} AS _hourly FROM {consumption} c")
         consumption = ctx.view("consumption_slots", f"SELECT c.*{slot_sql.format(a='c')} FROM {consumption} c")
+    instrument_rejects = claims = None
     if sources:
+        # Each certificate is one row of its table, named by its certificate_id, with a quantity of
+        # energy. A row that is not (id missing or listed twice, quantity missing or negative, a unit
+        # that is not energy) is refused whole with the reason, and none of its MWh is allocated. An id
+        # listed twice refuses every row carrying it: which copy is right is not ours to guess.
+        unit_reasons = " ".join(f"WHEN c.unit = {literal(unit)} THEN {literal(problem)}"
+                                for unit, problem in unit_problems.items())
+        id_sql = "CAST(c.certificate_id AS VARCHAR)"
+        checked = []
+        for order, (relation, prefix, flag, name) in enumerate(sources):
+            dups = ctx.table(f"duplicates{order}", f"""
+                SELECT c.certificate_id, 'rows ' || CASE WHEN count(*) = 2 THEN min(c._row) || ' and ' || max(c._row)
+                    ELSE array_to_string(list_sort(list(c._row))[1:count(*) - 1], ', ') || ' and ' || max(c._row)
+                    END AS _rows
+                FROM (SELECT _row, {id_sql} AS certificate_id FROM {relation} c) c
+                WHERE trim(c.certificate_id) <> '' GROUP BY ALL HAVING count(*) > 1""")
+            checked.append(ctx.table(f"instruments{order}", f"""
+                SELECT c.*, {literal(name)} AS _table, {order} AS _source, {literal(prefix)} || {id_sql} AS _id,
+                       {to_kwh.format(q='c.quantity')} AS _kwh, {flag.format(legacy=ident(p.legacy))} AS _legacy,
+                       nullif(concat_ws('; ',
+                           CASE WHEN {id_sql} IS NULL OR trim({id_sql}) = '' THEN 'certificate_id is missing' END,
+                           CASE WHEN d.certificate_id IS NOT NULL THEN 'certificate_id ' || {_quote('d.certificate_id')}
+                                || ' is listed on ' || d._rows || ': a certificate is claimed once; fix the source' END,
+                           CASE WHEN c.quantity IS NULL THEN 'quantity is missing'
+                                WHEN c.quantity < 0 THEN 'quantity is negative (' || CAST(c.quantity AS VARCHAR) || ')'
+                           END,
+                           CASE WHEN c.unit IS NULL THEN 'unit is missing' WHEN k.unit IS NULL THEN CASE WHEN FALSE THEN NULL {unit_reasons}
+                                ELSE 'unit ' || c.unit || ' is not an energy unit' END END), '') AS _problem
+                FROM {relation} c LEFT JOIN {kwh_units} k ON k.unit = c.unit
+                LEFT JOIN {dups} d ON d.certificate_id = {id_sql}"""))
+        instrument_rejects = " UNION ALL ".join(
+            f"SELECT _table AS input_table, _row_id AS row_id, _row AS input_row, 'certificate' || "
+            f"coalesce(' ' || {_quote('CAST(certificate_id AS VARCHAR)')}, '') || ' is not used: ' || _problem "
+            f"AS reason FROM {relation} WHERE _problem IS NOT NULL" for relation in checked)
         columns = ", ".join(f"c.{ident(k)}" for k in [*keys, *hours])
         certs = ctx.view("certificates", " UNION ALL ".join(
-            f"SELECT {columns}, c.quantity, c.unit, {literal(prefix)} || CAST(c.certificate_id AS VARCHAR) "
-            f"AS certificate_id, {flag.format(legacy=ident(p.legacy))} AS _legacy "
-            + (", c.entity AS _entity" if threshold is not None else "") + f" FROM {relation} c"
-            for relation, prefix, flag in sources))
+            f"SELECT {columns}, c.quantity, c.unit, c._id AS certificate_id, c._legacy, c._table, c._source, "
+            f"CAST(c.certificate_id AS VARCHAR) AS _raw_id, c._row_id, c._row, c._kwh" + (", c.entity AS _entity" if threshold is not None else "")
+            + f" FROM {relation} c WHERE c._problem IS NULL" for relation in checked))
         if hours:
             status = (f"coalesce((SELECT bool_or(e._hourly) FROM {consumption} e WHERE e.entity = c._entity), TRUE)"
                       if threshold_kwh else "TRUE")
@@ -162,9 +200,8 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
         def allocate(name: str, rows: str, amount: str, stage_keys: list[str], which: str) -> str:
             """Rows take the pool of their keys in row-id order: what earlier rows took is gone."""
             k = [ident(x) if not x.startswith("_slot") else x for x in stage_keys]
-            pool = (f"SELECT {', '.join('c.' + x for x in k)}, sum({to_kwh.format(q='c.quantity')}) AS _pool, "
-                    f"count(*) AS _n "
-                    f"FROM {certs} c JOIN {kwh_units} k ON k.unit = c.unit WHERE c.quantity > 0 AND {which} GROUP BY ALL")
+            pool = (f"SELECT {', '.join('c.' + x for x in k)}, sum(c._kwh) AS _pool, count(*) AS _n "
+                    f"FROM {certs} c WHERE c._kwh > 0 AND {which} GROUP BY ALL")
             on = " AND ".join(f"p.{x} = r.{x}" for x in k)
             return ctx.view(name, f"""
                 SELECT r.*, least(r.{amount}, greatest(coalesce(p._pool, 0) - coalesce(sum(r.{amount}) OVER (
@@ -176,11 +213,31 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
                            || ' certificates)' AS _ids_{name}
                 FROM {consumption if rows is None else rows} r LEFT JOIN ({pool}) p ON {on}""")
 
+        def claimed(name: str, rows: str, stage_keys: list[str], which: str) -> str:
+            """Which certificate covered which row: the rows took their pool in row-id order and the pool is
+            the certificates in (table, row) order, so a row's covered kWh is an interval of the pool's
+            running total, a certificate's quantity too, and a claim is where two intervals overlap."""
+            k = [ident(x) if not x.startswith("_slot") else x for x in stage_keys]
+            by = ", ".join(f"{{a}}.{x}" for x in k)
+            on = " AND ".join(f"c.{x} = r.{x}" for x in k)
+            return f"""
+                SELECT c._table, c._row_id AS _instrument_row_id, c._row AS _instrument_row, c._raw_id, c._kwh,
+                       r._row_id, r._row, least(r._start + r._cov, c._start + c._kwh) - greatest(r._start, c._start) AS _claim
+                FROM (SELECT r._row_id, r._row, {by.format(a='r')}, r._cov_{name} AS _cov, sum(r._cov_{name}) OVER (
+                          PARTITION BY {by.format(a='r')} ORDER BY r._row_id ROWS UNBOUNDED PRECEDING) - r._cov_{name} AS _start
+                      FROM {rows} r WHERE r._cov_{name} > 0) r
+                JOIN (SELECT c.*, sum(c._kwh) OVER (PARTITION BY {by.format(a='c')} ORDER BY c._source, c._row
+                          ROWS UNBOUNDED PRECEDING) - c._kwh AS _start
+                      FROM {certs} c WHERE c._kwh > 0 AND {which}) c
+                ON {on} AND c._start < r._start + r._cov AND r._start < c._start + c._kwh"""
+
         stage = allocate("matched", None, "_kwh", [*keys, *slots], "NOT c._legacy")
+        claim_parts = [claimed("matched", stage, [*keys, *slots], "NOT c._legacy")]
         if legacy:  # contracts signed before the new rules: the in-force (annual, no market) keys
             rest = ctx.view("unmatched", f"SELECT s.*, CAST(s._kwh - s._cov_matched AS DECIMAL(18,6)) AS _rest "
                                          f"FROM {stage} s")
             stage = allocate("legacy", rest, "_rest", base_keys, "c._legacy")
+            claim_parts.append(claimed("legacy", stage, base_keys, "c._legacy"))
             covered_sql = "s._cov_matched + s._cov_legacy"
             ids_sql = ("concat_ws(',', CASE WHEN s._cov_matched > 0 THEN s._ids_matched END, "
                        "CASE WHEN s._cov_legacy > 0 THEN s._ids_legacy END)")
@@ -238,11 +295,11 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
     else:
         uncomputed = (f"SELECT r._row_id AS row_id, 'not covered by certificates and no factor set is given'{note} "
                       f"AS reason FROM {remainder} r")
-    unit_reasons = " ".join(f"WHEN b.{u} = {literal(unit)} THEN {literal(problem)}" for unit, problem in unit_problems.items())
+    row_unit_reasons = " ".join(f"WHEN b.{u} = {literal(unit)} THEN {literal(problem)}" for unit, problem in unit_problems.items())
     unusable = f"""
         SELECT b._row_id AS row_id, CASE WHEN b.{q} IS NULL THEN '{p.quantity} is missing'
             WHEN b.{q} < 0 THEN '{p.quantity} is negative (' || CAST(b.{q} AS VARCHAR) || ')'
-            WHEN b.{u} IS NULL THEN '{p.unit} is missing' {unit_reasons}
+            WHEN b.{u} IS NULL THEN '{p.unit} is missing' {row_unit_reasons}
             ELSE 'unit ' || b.{u} || ' is not an energy unit' END AS reason
         FROM {ctx.src} b WHERE b._row_id NOT IN (SELECT _row_id FROM {rows_kwh})"""
     rejects = ctx.table("rejects", f"{unusable} UNION ALL {uncomputed}")  # read by the ledger and the engine
@@ -264,7 +321,17 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
                'zero-emission instrument' AS gwp, {method} AS method, 'supplier-specific' AS data_type
         FROM {allocated} a JOIN {rows_kwh} c ON c._row_id = a._row_id
         WHERE a._covered > 0 AND a._row_id NOT IN (SELECT row_id FROM {rejects})"""
-    return CalcPlan(ledger=" UNION ALL ".join([covered, *ledgers]), rejects=f"SELECT * FROM {rejects}")
+    if sources:
+        # The claims of the covered part: the ledger row they cover is (row_id, factor_id) of this rule.
+        claims = f"""
+            SELECT x._table AS instrument_table, x._instrument_row_id AS instrument_row_id,
+                   x._instrument_row AS instrument_row, x._raw_id AS instrument_id, x._row_id AS row_id,
+                   x._row AS input_row, 'certificates:' || a._certificates AS factor_id, x._claim AS quantity,
+                   '{KWH}' AS quantity_unit, x._kwh AS instrument_quantity
+            FROM ({" UNION ALL ".join(claim_parts)}) x JOIN {allocated} a ON a._row_id = x._row_id
+            WHERE x._row_id NOT IN (SELECT row_id FROM {rejects})"""
+    return CalcPlan(ledger=" UNION ALL ".join([covered, *ledgers]), rejects=f"SELECT * FROM {rejects}",
+                    instrument_rejects=instrument_rejects, claims=claims)
 
 
 def market_policies(p: MarketParameters) -> tuple[str, ...]:

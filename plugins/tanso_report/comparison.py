@@ -92,9 +92,9 @@ def document(comparison: Comparison) -> dict:
     return {
         "format": "tanso-comparison.v1",
         "base": {"ruleset": comparison.base.ruleset.name, "layers": list(comparison.base.ruleset.layers),
-                 "digest": comparison.base.digest},
+                 "digest": comparison.base.digest, "completeness": comparison.base.completeness},
         "revised": {"ruleset": comparison.revised.ruleset.name, "layers": list(comparison.revised.ruleset.layers),
-                    "digest": comparison.revised.digest},
+                    "digest": comparison.revised.digest, "completeness": comparison.revised.completeness},
         "changes": comparison.changes,
         "headlines": [headline(comparison, basis) for basis in bases(comparison)],
         "deltas": comparison.deltas,

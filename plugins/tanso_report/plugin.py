@@ -42,6 +42,7 @@ def render_table(result, path: Path | None) -> str:
 def render_json(result, path: Path | None) -> str:
     document = {
         "format": "tanso-result.v1", "ruleset": result.ruleset.name, "layers": list(result.ruleset.layers),
+        "completeness": result.completeness,
         "totals": result.totals, "gases": result.gases, "summary": result.summary, "exclusions": result.exclusions,
         "metrics": result.metrics, "checks": result.checks,
         "counts": {"ledger_rows": result.ledger_rows, "rejects": result.rejects_count, "excluded": result.excluded_count},

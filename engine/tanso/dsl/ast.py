@@ -260,7 +260,29 @@ class Boundary:
     span: Span
 
 
-Statement = Union[SetPolicy, InputTable, FactorSetDecl, Rule, Exclusion, Metric, Check, Remove, Boundary]
+@dataclass(frozen=True)
+class AcceptRejects:
+    """A stated tolerance for rejected rows of a rule (or of an input file, rows refused while
+    reading), with its justification: `limit` rows, `limit` % of the rows, or `limit` `unit` of activity."""
+
+    target: Name
+    kind: str                  # rows | share | quantity
+    limit: Decimal
+    unit: str | None           # for kind quantity
+    justification: str
+    span: Span
+
+    def describe(self) -> str:
+        number = format(self.limit.normalize(), "f") if self.limit == self.limit.to_integral() else format(self.limit, "f")
+        if self.kind == "rows":
+            return f"up to {number} row{'' if self.limit == 1 else 's'}"
+        if self.kind == "share":
+            return f"up to {number} % of its rows"
+        return f"up to {number} {self.unit}"
+
+
+Statement = Union[SetPolicy, InputTable, FactorSetDecl, Rule, Exclusion, Metric, Check, Remove, Boundary,
+                  AcceptRejects]
 
 
 @dataclass(frozen=True)

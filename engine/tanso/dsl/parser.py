@@ -18,10 +18,10 @@ from tanso.diagnostics import Diagnostics, did_you_mean
 from tanso.dsl import ast
 
 STATEMENT_KEYWORDS = ("ruleset", "set", "input", "factors", "rule", "replace", "exclude", "metric", "check", "remove",
-                      "boundary")
+                      "boundary", "accept")
 CLAUSE_KEYWORDS = ("status", "source", "as_of", "extends", "key", "columns", "encoding", "numbers", "file", "allows",
                    "removals", "required", "scope", "category", "from", "where", "needs", "calc", "tags", "basis",
-                   "results", "of", "unit")
+                   "results", "of", "unit", "rejects", "rows")
 KEYWORDS = STATEMENT_KEYWORDS + CLAUSE_KEYWORDS
 _STATEMENT_START = re.compile(r"^[ \t]*(%s)\b" % "|".join(STATEMENT_KEYWORDS), re.MULTILINE)
 
@@ -29,7 +29,7 @@ _STATEMENT_START = re.compile(r"^[ \t]*(%s)\b" % "|".join(STATEMENT_KEYWORDS), r
 _TERMINAL_WORDS = {
     "NAME": "a name", "STRING": 'a "quoted string"', "INT": "a whole number", "NUMBER": "a number",
     "DATE": "a date (YYYY-MM-DD)", "COMPARATOR": "a comparison (=, !=, <, <=, >, >=)", "ADD_OP": "+ or -",
-    "MUL_OP": "* or /", "RULE_START": "'rule'", "$END": "end of file",
+    "MUL_OP": "* or /", "RULE_START": "'rule'", "$END": "end of file", "ROWS": "'rows'",
 }
 
 
@@ -74,13 +74,25 @@ def _describe(terminal: str) -> str:
     return f"'{pattern.value}'" if pattern.type == "str" else terminal.lower()
 
 
+MAX_NESTING = 100   # parentheses and brackets inside one another; deeper is refused, not a RecursionError
+
+
 def parse_text(text: str, file: str, diagnostics: Diagnostics) -> ast.Module:
     """Parse one file. Syntax errors go to `diagnostics`; the module holds what could be parsed."""
     diagnostics.sources.add(file, text)
+    empty = ast.Module(path=Path(file), header=None, statements=())
+    too_deep = _too_deep(text)
+    if too_deep is not None:
+        line, column = too_deep
+        diagnostics.error(f"brackets nested more than {MAX_NESTING} deep", ast.Span(file, line, column, line, column + 1),
+                          hint="split the expression (e.g. into a metric or a derived rule)")
+        return empty
     try:
         return _parse_chunk(text, file)
     except UnexpectedInput:
         pass
+    except RecursionError:
+        return _too_complex(file, diagnostics, empty)
     # Slow path, only for files with errors: parse statement by statement so that each broken
     # statement reports its first error and the good ones are kept.
     header: ast.Header | None = None
@@ -100,6 +112,8 @@ def parse_text(text: str, file: str, diagnostics: Diagnostics) -> ast.Module:
         except _SyntaxProblem as problem:
             diagnostics.error(problem.message, problem.span)
             continue
+        except RecursionError:
+            return _too_complex(file, diagnostics, empty)
         header = header or module.header
         statements.extend(module.statements)
     return ast.Module(path=Path(file), header=header, statements=tuple(statements))
@@ -114,8 +128,55 @@ def _parse_chunk(text: str, file: str) -> ast.Module:
         raise error.orig_exc from None
 
 
+def _too_deep(text: str) -> tuple[int, int] | None:
+    """(line, column) where brackets first nest deeper than MAX_NESTING, outside strings and comments."""
+    depth, line, column, quote, comment = 0, 1, 0, False, False
+    for char in text:
+        column += 1
+        if char == "\n":
+            line, column, comment = line + 1, 0, False
+        elif comment:
+            continue
+        elif char == '"':
+            quote = not quote
+        elif quote:
+            continue
+        elif char == "#":
+            comment = True
+        elif char in "([":
+            depth += 1
+            if depth > MAX_NESTING:
+                return line, column
+        elif char in ")]":
+            depth -= 1
+    return None
+
+
+def _too_complex(file: str, diagnostics: Diagnostics, empty: ast.Module) -> ast.Module:
+    diagnostics.error(f"{file} is too deeply nested to parse (a very long chain of operators?)",
+                      hint="split the expression (e.g. into a metric or a derived rule)")
+    return empty
+
+
 def parse_file(path: Path, diagnostics: Diagnostics, display_name: str | None = None) -> ast.Module:
-    return parse_text(path.read_text(encoding="utf-8"), display_name or str(path), diagnostics)
+    name = display_name or str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        diagnostics.error(f"cannot read {name}: {error.strerror or error}")
+        return ast.Module(path=Path(name), header=None, statements=())
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        start = data.rfind(b"\n", 0, error.start) + 1
+        line = data.count(b"\n", 0, error.start) + 1
+        column = len(data[start:error.start].decode("utf-8", "replace")) + 1
+        diagnostics.sources.add(name, data.decode("utf-8", "replace"))
+        diagnostics.error(f"{name} is not UTF-8 text: byte 0x{data[error.start]:02x} cannot be read",
+                          ast.Span(name, line, column, line, column + 1),
+                          hint="save the file as UTF-8 (a .tanso file is always read as UTF-8)")
+        return ast.Module(path=Path(name), header=None, statements=())
+    return parse_text(text, name, diagnostics)
 
 
 def _report_syntax_error(error: UnexpectedInput, text: str, file: str, diagnostics: Diagnostics) -> None:
@@ -317,6 +378,19 @@ class _ToAst(Transformer):
 
     def boundary_stmt(self, meta, c):
         return ast.Boundary(c[0], self._span(meta))
+
+    def accept_stmt(self, meta, c):
+        target, (kind, limit, unit), justification = c
+        return ast.AcceptRejects(target, kind, limit, unit, justification, self._span(meta))
+
+    def rows_tolerance(self, meta, c):
+        return ("rows", Decimal(str(c[0])), None)
+
+    def share_tolerance(self, meta, c):
+        return ("share", Decimal(str(c[0])), None)
+
+    def quantity_tolerance(self, meta, c):
+        return ("quantity", Decimal(str(c[0])), c[1])
 
     def exclude_stmt(self, meta, c):
         exclusion_id, justification, *clauses = c

@@ -44,6 +44,7 @@ class _Layer:
     metrics: dict[str, Item] = field(default_factory=dict)
     checks: dict[str, Item] = field(default_factory=dict)
     boundary: tuple[ast.Boundary, str] | None = None
+    accepts: dict[str, Item] = field(default_factory=dict)
 
     def owner_of(self, item_id: str) -> dict | None:
         for table in (self.rules, self.exclusions, self.metrics, self.checks):
@@ -187,6 +188,11 @@ def _apply(statements: list[ast.Statement], layer_name: str, layer: _Layer, diag
                                   hint=f"remove '{statement.id}' first, or choose another id")
                 continue
             table[statement.id] = Item(node=statement, layer=layer_name)
+        elif isinstance(statement, ast.AcceptRejects):
+            target = statement.target.dotted
+            if not once(f"accept rejects {target}", statement.span):
+                continue
+            layer.accepts[target] = Item(node=statement, layer=layer_name)  # an overlay's restates the base's
         elif isinstance(statement, ast.Boundary):
             layer.boundary = (statement, layer_name)  # an overlay's boundary replaces the base's
         elif isinstance(statement, ast.Remove):
@@ -246,6 +252,7 @@ def _bind(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> Rulese
     for item in [*layer.metrics.values(), *layer.checks.values()]:
         _check_expression_calls(item.node.expr, layer, registry, diagnostics)
     boundary = _bind_boundary(layer, registry, diagnostics) if layer.boundary else None
+    _check_accepts(layer, diagnostics)
     _check_policy_calls(layer, registry, diagnostics)
     header = layer.header
     return Ruleset(boundary=boundary, 
@@ -253,7 +260,7 @@ def _bind(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> Rulese
         source=header.source if header else None, as_of=header.as_of if header else None,
         layers=tuple(layer.layers), files=tuple(layer.files), policies=policies, inputs=dict(layer.inputs),
         factor_sets=dict(layer.factor_sets), rules=rules, exclusions=dict(layer.exclusions),
-        metrics=dict(layer.metrics), checks=dict(layer.checks))
+        metrics=dict(layer.metrics), checks=dict(layer.checks), accepts=dict(layer.accepts))
 
 
 def _bind_boundary(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> BoundaryStep | None:
@@ -288,6 +295,27 @@ def _validate_parameters(call: ast.Call, model, diagnostics: Diagnostics):
                               expected=f"parameters {', '.join(model.model_fields)}",
                               hint=did_you_mean(name, model.model_fields) if name else None)
         return None
+
+
+def _check_accepts(layer: _Layer, diagnostics: Diagnostics) -> None:
+    """`accept rejects TARGET up to …`: the target is a rule or an input table, the limit makes sense."""
+    from tanso.plan.units import unit_problem
+    for target, item in layer.accepts.items():
+        node: ast.AcceptRejects = item.node
+        if target not in layer.rules and target not in layer.inputs:
+            diagnostics.unknown("rule or input table", target, node.target.span, [*layer.rules, *layer.inputs])
+        if node.kind == "rows" and node.limit != node.limit.to_integral():
+            diagnostics.error(f"a number of rows is whole, not {node.limit}", node.span, expected="e.g. up to 2 rows")
+        elif node.kind == "share" and node.limit > 100:
+            diagnostics.error(f"a share of rows is at most 100 %, not {node.limit} %", node.span)
+        elif node.kind == "quantity":
+            problem = unit_problem(node.unit)
+            if problem is not None:
+                diagnostics.error(f"accept rejects {target}: {problem}", node.span,
+                                  expected='a number of rows (2 rows), a share (0.5 %) or an activity (1200 "kg")')
+        if not node.justification.strip():
+            diagnostics.error("a tolerance for rejected rows needs its justification", node.span,
+                              expected='accept rejects RULE up to N rows "why these rows may be left out"')
 
 
 def _check_policy_calls(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> None:

@@ -75,6 +75,9 @@ class Ruleset(Frozen):
     metrics: dict[str, Item]
     checks: dict[str, Item]
     boundary: BoundaryStep | None = None
+    # Stated tolerances for rejected rows (`accept rejects TARGET up to …`), by target: a rule id or an
+    # input table (rows refused while reading it).
+    accepts: dict[str, Item] = {}
 
     def policy(self, name: str) -> Any:
         return self.policies[name].value

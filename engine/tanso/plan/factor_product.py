@@ -275,7 +275,7 @@ def _pint_converter() -> Converter:
     return convert
 
 
-FACTOR_LAYOUT = pa.schema([("factor_id", pa.string()), ("gas", pa.string()), ("value", pa.decimal128(28, 12)),
+FACTOR_LAYOUT = pa.schema([("factor_id", pa.string()), ("gas", pa.string()), ("value", pa.decimal128(38, 18)),
                            ("unit", pa.string()), ("per", pa.string()), ("_row", pa.int64())])
 
 

@@ -109,6 +109,20 @@ def canonical(unit: str) -> str:
     return _SPELLINGS.get(key, written)
 
 
+def unit_problem(unit: str | None) -> str | None:
+    """None for a known unit or currency; otherwise why it is not one (unknown, ambiguous, empty)."""
+    if unit is None or not str(unit).strip():
+        return "no unit"
+    unit = str(unit)
+    if is_currency(unit):
+        return None
+    try:
+        _parse(registry(), unit, "")
+    except UnitProblem as problem:
+        return str(problem)
+    return None
+
+
 def conversion_factor(from_unit: str, to_unit: str) -> Decimal:
     """How many `to_unit` one `from_unit` is, exact where the conversion is a terminating decimal
     (see `snap`). Raises UnitProblem with a readable reason."""

@@ -12,7 +12,9 @@ from tanso.graph import build_graph, check_acyclic, unread_policies
 from tanso.model.resolve import load_ruleset
 from tanso.model.ruleset import Ruleset
 from tanso.plugins import Registry, load_registry
+from tanso.plan.sql import literal
 from tanso.run.execute import SUMMARY_KEYS, RunResult, evaluate
+from tanso.run.outputs import write_manifest
 
 __all__ = ["Prepared", "prepare", "evaluate", "export", "RunResult"]
 
@@ -47,12 +49,16 @@ def prepare(path: Path, *, overlays: tuple[Path, ...] = (), overrides: dict[str,
 
 
 def export(result: RunResult, out_dir: Path, fmt: str) -> list[Path]:
-    """Write ledger, rejects, excluded and summary in `fmt` (the ledger is always also Parquet)."""
+    """Write ledger, rejects, excluded, claims (where the run has any) and summary in `fmt` (the ledger is always also Parquet), then —
+    last — manifest.json with the sha256 and size of every file in `out_dir` (`outputs`)."""
     con = result.connection
     con.execute(f"SET schema = '{result.schema}'")
     out_dir.mkdir(parents=True, exist_ok=True)
     tables = {"ledger": "SELECT * FROM run_ledger", "rejects": "SELECT * FROM run_rejects ORDER BY ALL",
               "excluded": "SELECT * FROM run_excluded ORDER BY ALL",
+              # Which instrument (e.g. certificate) covered how much of which rule row: only where a
+              # calculator of the run records claims.
+              **({"claims": "SELECT * FROM run_claims ORDER BY ALL"} if result.claims else {}),
               "summary": f"SELECT {', '.join(SUMMARY_KEYS)}, sum(co2e_kg) AS co2e_kg, sum(ledger_rows) AS ledger_rows "
                          f"FROM run_groups GROUP BY ALL ORDER BY ALL NULLS FIRST"}
     options = {"csv": "FORMAT csv, HEADER true", "parquet": "FORMAT parquet, COMPRESSION zstd", "json": "FORMAT json, ARRAY true"}[fmt]
@@ -62,6 +68,7 @@ def export(result: RunResult, out_dir: Path, fmt: str) -> list[Path]:
         if name == "ledger" and fmt == "parquet":
             written.append(result.ledger_path)
             continue
-        con.execute(f"COPY ({query}) TO '{path}' ({options})")
+        con.execute(f"COPY ({query}) TO {literal(str(path))} ({options})")
         written.append(path)
+    write_manifest(out_dir, result.manifest)
     return written

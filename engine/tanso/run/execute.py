@@ -29,6 +29,7 @@ from tanso.plan.context import BoundaryContext, CalcContext, FactorTable
 from tanso.plan.sql import condition, ident, literal
 from tanso.plugins import Registry
 from tanso.run import expressions
+from tanso.run.completeness import compute as completeness_block
 from tanso.run.inputs import LoadedInput, find_file, load_factor_set, load_input
 from tanso.run.session import Session
 
@@ -36,8 +37,14 @@ LEDGER_FILE = "ledger.parquet"
 LEDGER_ROW_GROUP = 122_880          # rows per Parquet row group, as DuckDB's own COPY writes them
 LEDGER_BATCH = 16_384               # rows per Arrow batch taken from DuckDB while writing (bounds memory)
 LEDGER_ZSTD_LEVEL = 3               # DuckDB's default zstd level
+# Rows of one rule and method in input order, every column a tie-breaker: the same bytes on any thread count.
+LEDGER_ORDER = ", ".join(["input_row", "gas", "factor_id", *(c for c in contracts.CALC_LEDGER_COLUMNS
+                                                            if c not in ("input_row", "gas", "factor_id"))])
 RESULT_TYPE = contracts.CALC_LEDGER_COLUMNS["quantity"]  # result_co2e_kg as a derived rule reads it
 REJECT_COLUMNS = "row_id VARCHAR, input_table VARCHAR, input_row BIGINT, rule_id VARCHAR, rule_source VARCHAR, reason VARCHAR"
+CLAIM_COLUMNS = ("instrument_table VARCHAR, instrument_row_id VARCHAR, instrument_row BIGINT, instrument_id VARCHAR, "
+                 "rule_id VARCHAR, rule_source VARCHAR, input_table VARCHAR, row_id VARCHAR, input_row BIGINT, "
+                 "factor_id VARCHAR, quantity DECIMAL(18,6), quantity_unit VARCHAR, instrument_quantity DECIMAL(18,6)")
 EXCLUDED_COLUMNS = ("row_id VARCHAR, input_table VARCHAR, input_row BIGINT, rule_id VARCHAR, exclusion_id VARCHAR, "
                     "exclusion_source VARCHAR, reason VARCHAR")
 BOUNDARY_EXCLUSION = "boundary"
@@ -65,6 +72,14 @@ class RunResult:
     connection: Any = field(repr=False, default=None)
     schema: str = "main"                        # where the run's tables (run_ledger, run_rejects, …) are
     inputs: dict[str, str] = field(default_factory=dict)   # input table → relation of its valid rows
+    claims: bool = False                        # a calculator of the run recorded claims (run_claims, written out)
+    # Rejected rows per rule and input file, their activity, reasons and stated tolerances
+    # (`tanso.run.completeness`); status complete / accepted / incomplete.
+    completeness: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def incomplete(self) -> bool:
+        return self.completeness.get("status") == "incomplete"
 
     @property
     def ledger_path(self) -> Path:
@@ -83,6 +98,8 @@ class _Planner:
         self.rule_ledgers: dict[str, str] = {}
         self.ledger_parts: dict[str, list[str]] = {}  # rule id → its ledger, one relation per method
         self.rule_rejects: dict[str, str] = {}
+        self.instrument_rejects: list[str] = []    # instrument rows calculators refused, as run_rejects rows
+        self.claims: list[str] = []                # claims of instruments on rule rows, as run_claims rows
         self.rule_tables: dict[str, str] = {}      # rule id → input table its rows come from
         self.columns: dict[str, dict[str, str]] = {}  # rule id → columns of its rows
         self.candidates: dict[str, str] = {}       # rule id → its rows before the boundary is applied
@@ -238,6 +255,18 @@ class _Planner:
             for earlier, _ in rejects:
                 self.con.execute(f"CREATE OR REPLACE TABLE {earlier} AS SELECT * FROM {earlier} "
                                  f"WHERE row_id IN (SELECT row_id FROM {reject_view})")
+            lineage = f"{literal(rule.id)} AS rule_id, {literal(rule.node.span.short)} AS rule_source"
+            if plan.instrument_rejects is not None:
+                view = f"instrument_rejects__{rid}_{index}"
+                self.con.execute(f"CREATE OR REPLACE VIEW {view} AS "
+                                 f"{_project(plan.instrument_rejects, contracts.CALC_INSTRUMENT_REJECT_COLUMNS)}")
+                self.instrument_rejects.append(f"SELECT row_id, input_table, input_row, {lineage}, reason FROM {view}")
+            if plan.claims is not None:
+                view = f"claims__{rid}_{index}"
+                self.con.execute(f"CREATE OR REPLACE VIEW {view} AS {_project(plan.claims, contracts.CALC_CLAIM_COLUMNS)}")
+                self.claims.append(f"SELECT instrument_table, instrument_row_id, instrument_row, instrument_id, {lineage}, "
+                                   f"{literal(self.rule_tables[rule.id])} AS input_table, row_id, input_row, factor_id, "
+                                   f"quantity, quantity_unit, instrument_quantity FROM {view}")
             ledgers.append((ledger_view, step.calculator))
             rejects.append((reject_view, step.calculator))
             if index + 1 < len(rule.steps):  # the next method of a first_of chain gets what this one could not do
@@ -316,14 +345,21 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
     progress("computing rejects and exclusions")
     tables = sorted({planner.rule_tables[r] for r in order})
     con.execute(f"CREATE OR REPLACE TABLE run_rejects ({REJECT_COLUMNS})")
-    # Every table the run read — by a rule, a calculator (certificates, exchange rates, suppliers …), the
-    # boundary (entities), a metric, a check or a reporter: its refused rows are rejects.
+    # Every table the run read: the rules' rows, instruments a calculator consumes (certificates), tables
+    # a calculator or the boundary reads (entities, exchange rates, suppliers …) and what metrics, checks
+    # and reporters read: its refused rows are rejects.
     for table in sorted(planner.inputs):
         if planner.inputs[table].rejected:
             con.execute(f"INSERT INTO run_rejects SELECT row_id, {literal(table)}, input_row, NULL, NULL, reason "
                         f"FROM {planner.inputs[table].rejects}")
     for rule_id in order:
         con.execute(f"INSERT INTO run_rejects {planner.rule_rejects[rule_id]}")
+    for instrument_rejects in planner.instrument_rejects:
+        con.execute(f"INSERT INTO run_rejects {instrument_rejects}")
+    con.execute(f"CREATE OR REPLACE TABLE run_claims ({CLAIM_COLUMNS})")
+    for claims in planner.claims:
+        con.execute(f"INSERT INTO run_claims {claims}")
+    _check_claims(con)
     con.execute(f"CREATE OR REPLACE TABLE run_excluded ({EXCLUDED_COLUMNS})")
     _exclusions(planner, tables, order)
     _boundary_outcomes(planner, order)
@@ -339,7 +375,9 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
                 f"sum(co2e_kg * boundary_weight) AS co2e_kg, sum(amount * boundary_weight) AS amount_kg, "
                 f"count(*) AS ledger_rows, sum(hash(row_id, gas, co2e_kg, factor_id) % 1000000007) AS fingerprint "
                 f"FROM run_ledger GROUP BY ALL")
-    _check_conservation(planner, order, tables)
+    selected_rows = _check_conservation(planner, order, tables)
+    progress("measuring what the rejects leave out")
+    completeness = completeness_block(planner, order, selected_rows)
     summary = _rows(con, f"SELECT {', '.join(SUMMARY_KEYS)}, sum(co2e_kg) AS co2e_kg, sum(ledger_rows) AS ledger_rows "
                          f"FROM run_groups GROUP BY ALL ORDER BY ALL NULLS FIRST")
     # Rules of different bases (location / market) are alternative views of the same emissions:
@@ -361,10 +399,29 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
         for item in ruleset.exclusions.values() if item.node.source is None]
     digest = _digest(con, summary, metrics)
     manifest = _manifest(ruleset, registry, planner, order, digest, threads)
+    manifest["completeness"] = completeness
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
     return RunResult(ruleset, out_dir, summary, totals, gases, counts[1], counts[2], counts[0], metrics, checks,
                      declared_exclusions, manifest, digest, con, schema,
-                     {name: loaded.relation for name, loaded in sorted(planner.inputs.items())})
+                     {name: loaded.relation for name, loaded in sorted(planner.inputs.items())}, bool(planner.claims),
+                     completeness)
+
+
+def _check_claims(con) -> None:
+    """No instrument is claimed beyond its quantity, nor from more than one row of its table (an id
+    listed twice would hold its quantity twice): set-based, over every claim of the run."""
+    problems = con.execute(
+        "SELECT instrument_table, instrument_id, count(DISTINCT instrument_row_id), sum(quantity), "
+        "max(instrument_quantity), min(instrument_quantity), any_value(quantity_unit) FROM run_claims "
+        "GROUP BY instrument_table, instrument_id HAVING count(DISTINCT instrument_row_id) > 1 "
+        "OR count(DISTINCT quantity_unit) > 1 OR min(instrument_quantity) <> max(instrument_quantity) "
+        "OR sum(quantity) > min(instrument_quantity) OR bool_or(quantity < 0 OR instrument_id IS NULL) "
+        "ORDER BY ALL LIMIT 5").fetchall()
+    if problems:
+        shown = "; ".join(f"{table} {instrument!r}: {claimed} {unit} claimed from {rows} row(s), "
+                          f"quantity {held} {unit}" for table, instrument, rows, claimed, held, _, unit in problems)
+        raise InvariantError("instruments over-claimed — an instrument is one row of its table and covers at most "
+                             "its quantity: " + shown)
 
 
 def _write_ledger(con, relations: list[str], path: Path) -> None:
@@ -372,12 +429,13 @@ def _write_ledger(con, relations: list[str], path: Path) -> None:
 
     One COPY over the union of every rule kept the joins, windows and semi-joins of all rules in
     memory until the end (5 GB at 10M rows of ghgp-current). Each query here is freed before the
-    next starts, so memory is that of the largest single method. Rows come in rule order; the file is laid
+    next starts, so memory is that of the largest single method. Rows come in rule order, and within a rule and method
+    in LEDGER_ORDER (input row first), so the bytes are the same on any thread count; the file is laid
     out as DuckDB's COPY writes it (full row groups, zstd, decimals up to 18 digits as integers)."""
     writer, pending, pending_rows = None, [], 0
     try:
         for relation in relations:
-            reader = con.sql(f"SELECT * FROM {relation}").to_arrow_reader(LEDGER_BATCH)
+            reader = con.sql(f"SELECT * FROM {relation} ORDER BY {LEDGER_ORDER}").to_arrow_reader(LEDGER_BATCH)
             if writer is None:
                 # Dictionary-encode the repetitive text columns only; row ids are all distinct.
                 texts = [f.name for f in reader.schema
@@ -488,7 +546,7 @@ def _rejected_entities(planner: _Planner) -> str:
             f"arg_min(problem, input_row) AS problem FROM ({' UNION ALL '.join(parts)}) GROUP BY entity")
 
 
-def _check_conservation(planner: _Planner, order: list[str], tables: list[str]) -> None:
+def _check_conservation(planner: _Planner, order: list[str], tables: list[str]) -> dict[str, int]:
     """Every row a rule selects is in its ledger, its rejects or (boundary) excluded — exactly one —
     and every row of an input file is valid or rejected while reading."""
     con = planner.con
@@ -500,7 +558,10 @@ def _check_conservation(planner: _Planner, order: list[str], tables: list[str]) 
         in_ledger |= dict(con.execute(
             f"SELECT rule_id, bit_count(bitstring_agg(input_row, 1, {max(rows, 1)})) FROM run_ledger "
             f"WHERE input_table = {literal(table)} GROUP BY rule_id").fetchall())
-    rejected = dict(con.execute("SELECT rule_id, count(*) FROM run_rejects WHERE rule_id IS NOT NULL GROUP BY ALL").fetchall())
+    # A rule's rejects of its own rows (not of the instruments its calculator refused).
+    rejected = {rule_id: n for rule_id, table, n in con.execute(
+        "SELECT rule_id, input_table, count(*) FROM run_rejects WHERE rule_id IS NOT NULL GROUP BY ALL").fetchall()
+        if rule_id in planner.rule_tables and planner.rule_tables[rule_id] == table}
     excluded = dict(con.execute("SELECT rule_id, count(*) FROM run_excluded WHERE rule_id IS NOT NULL GROUP BY ALL").fetchall())
     selected = {}
     # One scan per table counts the rows every rule selects. The boundary's LEFT JOIN is left out: with
@@ -518,7 +579,7 @@ def _check_conservation(planner: _Planner, order: list[str], tables: list[str]) 
             problems.append(f"rule {rule_id}: {selected[rule_id]} rows selected, {n_ledger} in the ledger, "
                             f"{n_rejected} rejected, {n_excluded} excluded by the boundary")
     overlap = con.execute("SELECT r.rule_id, count(*) FROM run_rejects r SEMI JOIN run_ledger l "
-                          "ON l.rule_id = r.rule_id AND l.row_id = r.row_id GROUP BY ALL").fetchall()
+                          "ON l.rule_id = r.rule_id AND l.row_id = r.row_id AND l.input_table = r.input_table GROUP BY ALL").fetchall()
     problems += [f"rule {rule_id}: {n} rows both in the ledger and in rejects" for rule_id, n in overlap]
     # Every table the run read (by a rule, a calculator, the boundary, a metric, a check or a reporter): each
     # row of its file is valid or a reject, counted in the relations the run used.
@@ -532,6 +593,7 @@ def _check_conservation(planner: _Planner, order: list[str], tables: list[str]) 
     if problems:
         raise InvariantError("conservation violated — every input row must be in the ledger, rejects or excluded: "
                              + "; ".join(problems))
+    return selected
 
 
 def _selected_count(planner: _Planner, rule_id: str) -> str:

@@ -1,0 +1,209 @@
+"""Are the totals complete? Which rules lost how many rows, how much activity, and why.
+
+A rejected row is left out of every total. A run says so before any total: per rule (and per input
+file, for rows refused while reading) how many rows were rejected out of how many it selects, the
+activity of those rows, and the commonest reasons. A ruleset may state a tolerance with its
+justification (`accept rejects RULE up to 2 rows "…"`); rejects beyond every stated tolerance make the
+totals *incomplete*, which the command reports with its own exit code.
+
+The activity is read generically from the rule's calculator parameters: a parameter `quantity` that
+names a column of the rule's rows, with `unit` naming the unit column (or `quantity_unit` giving the
+unit). The engine knows nothing else about what the quantities are.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from tanso.plan.sql import ident, literal
+from tanso.plan.units import UnitProblem, conversion_factor
+
+TOP_REASONS = 3
+COMPLETE, ACCEPTED, INCOMPLETE = "complete", "accepted", "incomplete"
+_READ_PREFIX = re.compile(r"^.*? row \d+: ")   # "<file> row 12: " before a reason found while reading
+
+
+def activity_columns(step_parameters: Any, columns: dict[str, str]) -> tuple[str, str | None, str | None] | None:
+    """(quantity column, unit column, fixed unit) a calculator call reads, where its parameters name them."""
+    quantity = getattr(step_parameters, "quantity", None)
+    if not isinstance(quantity, str) or quantity not in columns:
+        return None
+    fixed = getattr(step_parameters, "quantity_unit", None)
+    if isinstance(fixed, str):
+        return quantity, None, fixed
+    unit = getattr(step_parameters, "unit", None)
+    return quantity, (unit if isinstance(unit, str) and unit in columns else None), None
+
+
+def compute(planner, order: list[str], selected: dict[str, int]) -> dict[str, Any]:
+    """The run's `completeness` block (JSON-ready, decimals as strings)."""
+    con, ruleset = planner.con, planner.ruleset
+    groups: list[dict[str, Any]] = []
+    # Rows refused while reading a file: no rule saw them.
+    for table, rejected in con.execute("SELECT input_table, count(*) FROM run_rejects WHERE rule_id IS NULL "
+                                       "GROUP BY ALL ORDER BY ALL").fetchall():
+        loaded = planner.inputs[table]
+        reasons = con.execute(
+            f"SELECT regexp_replace(reason, {literal(_READ_PREFIX.pattern)}, '') AS why, count(*) FROM run_rejects "
+            f"WHERE rule_id IS NULL AND input_table = {literal(table)} GROUP BY why ORDER BY count(*) DESC, why").fetchall()
+        readers = [r for r in order if planner.rule_tables[r] == table]
+        groups.append(_group(ruleset, None, table, str(loaded.file), rejected, loaded.rows, [], reasons, readers))
+    counts = con.execute("SELECT rule_id, input_table, count(DISTINCT row_id) FROM run_rejects "
+                         "WHERE rule_id IS NOT NULL GROUP BY ALL ORDER BY ALL").fetchall()
+    per_rule = {r: n for r, t, n in counts if planner.rule_tables.get(r) == t}
+    for rule_id in order:
+        rejected = per_rule.get(rule_id, 0)
+        if not rejected:
+            continue
+        rule = ruleset.rules[rule_id]
+        reasons = con.execute(f"SELECT reason, count(*) FROM run_rejects WHERE rule_id = {literal(rule_id)} "
+                              f"AND input_table = {literal(planner.rule_tables[rule_id])} "
+                              f"GROUP BY ALL ORDER BY count(*) DESC, reason").fetchall()
+        groups.append(_group(ruleset, rule_id, planner.rule_tables[rule_id], rule.node.span.short, rejected,
+                             selected.get(rule_id, rejected), _activity(planner, rule_id), reasons, []))
+    # Rows of another table a rule's calculator consumes (instruments such as certificates) and refused:
+    # the tolerance is stated for that table.
+    for rule_id, table, rejected in counts:
+        if planner.rule_tables.get(rule_id) == table:
+            continue
+        reasons = con.execute(f"SELECT reason, count(*) FROM run_rejects WHERE rule_id = {literal(rule_id)} "
+                              f"AND input_table = {literal(table)} GROUP BY ALL ORDER BY count(*) DESC, reason").fetchall()
+        rows = planner.inputs[table].rows if table in planner.inputs else rejected
+        group = _group(ruleset, None, table, ruleset.rules[rule_id].node.span.short, rejected, rows, [], reasons, [])
+        groups.append({**group, "refused_by": rule_id})
+    # Tolerances stated for targets that lost nothing are recorded too: the manifest shows every one.
+    unused = [{"target": target, **_tolerance(item)} for target, item in sorted(ruleset.accepts.items())
+              if target not in {g["rule"] or g["input"] for g in groups}]
+    # An input's tolerance covers its rows however they were refused: count them against it together.
+    for table in {g["input"] for g in groups if g["rule"] is None}:
+        together = [g for g in groups if g["rule"] is None and g["input"] == table]
+        if len(together) > 1 and table in ruleset.accepts:
+            rows = sum(g["rows_rejected"] for g in together)
+            problem = _over(ruleset.accepts[table].node, rows, together[0]["rows_selected"], [])
+            for g in together:
+                g["status"], g["problem"] = (ACCEPTED, None) if problem is None else ("over tolerance", problem)
+    total = sum(g["rows_rejected"] for g in groups)
+    unaccepted = sum(g["rows_rejected"] for g in groups if g["status"] != ACCEPTED)
+    input_rows = con.execute("SELECT count(*) FROM (SELECT DISTINCT input_table, input_row FROM run_rejects)").fetchone()[0]
+    status = COMPLETE if not groups else ACCEPTED if not unaccepted else INCOMPLETE
+    # rows_rejected counts a row once per rule that rejected it; input_rows_rejected once.
+    return {"status": status, "rows_rejected": total, "rows_not_accepted": unaccepted,
+            "input_rows_rejected": input_rows, "groups": groups, "tolerances_unused": unused}
+
+
+def _activity(planner, rule_id: str) -> list[dict[str, Any]]:
+    """Sum of the rejected rows' quantity by unit, for each (quantity, unit) its calculators read."""
+    seen, result = set(), []
+    columns = planner.columns[rule_id]
+    for step in planner.ruleset.rules[rule_id].steps:
+        found = activity_columns(step.parameters, columns)
+        if found is None or found in seen:
+            continue
+        seen.add(found)
+        quantity, unit_column, fixed = found
+        unit = f"CAST({ident(unit_column)} AS VARCHAR)" if unit_column else literal(fixed)
+        rows = planner.con.execute(
+            f"SELECT {unit} AS unit, sum({ident(quantity)}), sum(abs({ident(quantity)})), count(*), "
+            f"count({ident(quantity)}) FROM {planner.candidates[rule_id]} "
+            f"WHERE _row_id IN (SELECT row_id FROM run_rejects WHERE rule_id = {literal(rule_id)} "
+            f"AND input_table = {literal(planner.rule_tables[rule_id])}) "
+            f"GROUP BY ALL ORDER BY unit NULLS LAST").fetchall()
+        for unit_value, total, magnitude, n, counted in rows:
+            result.append({"column": quantity, "unit": unit_value, "quantity": total, "magnitude": magnitude,
+                           "rows": n, "rows_without_quantity": n - counted})
+    return result
+
+
+def _tolerance(item) -> dict[str, Any]:
+    node = item.node
+    return {"kind": node.kind, "limit": node.limit, "unit": node.unit, "statement": node.describe(),
+            "justification": node.justification, "source": node.span.short, "layer": item.layer}
+
+
+def _group(ruleset, rule_id, table, source, rejected, selected, activity, reasons, readers) -> dict[str, Any]:
+    target = rule_id or table
+    group: dict[str, Any] = {
+        "rule": rule_id, "input": table, "source": source, "rows_rejected": rejected, "rows_selected": selected,
+        "activity": activity,
+        "reasons": [{"reason": r, "rows": n} for r, n in reasons[:TOP_REASONS]],
+        "other_reasons": max(len(reasons) - TOP_REASONS, 0),
+    }
+    if readers:
+        group["rules_reading"] = readers
+    item = ruleset.accepts.get(target)
+    if item is None:
+        return {**group, "status": "not accepted", "tolerance": None, "problem": None}
+    problem = _over(item.node, rejected, selected, activity)
+    return {**group, "status": ACCEPTED if problem is None else "over tolerance", "tolerance": _tolerance(item),
+            "problem": problem}
+
+
+def _over(node, rejected: int, selected: int, activity: list[dict]) -> str | None:
+    """None when the rejected rows are within the stated tolerance; otherwise by how much they are not."""
+    if node.kind == "rows":
+        return None if rejected <= node.limit else f"{rejected} rows rejected, more than {node.describe()}"
+    if node.kind == "share":
+        share = Decimal(rejected) * 100 / Decimal(max(selected, 1))
+        return None if share <= node.limit else (f"{_number(share, 2)} % of {selected} rows rejected, more than "
+                                                 f"{node.describe()}")
+    if not activity:
+        return f"the rejected rows have no quantity this run can measure in {node.unit}"
+    total = Decimal(0)
+    for entry in activity:
+        if entry["rows_without_quantity"]:
+            return f"{entry['rows_without_quantity']} rejected rows have no {entry['column']}"
+        try:
+            total += entry["magnitude"] * conversion_factor(str(entry["unit"]), node.unit)
+        except UnitProblem:
+            return f"{entry['rows']} rejected rows are in {entry['unit']!s}, which is not measured in {node.unit}"
+    return None if total <= node.limit else f"{_number(total, 6)} {node.unit} rejected, more than {node.describe()}"
+
+
+def _number(value, places: int = 6) -> str:
+    if value is None:
+        return "—"
+    value = Decimal(value)
+    shown = value.quantize(Decimal(1).scaleb(-places)).normalize() if value == value else value
+    text = f"{shown:,f}"
+    return text
+
+
+def lines(completeness: dict[str, Any] | None, label: str = "") -> list[str]:
+    """What a run prints first, before any total."""
+    if not completeness:
+        return []
+    where = f"{label}: " if label else ""
+    groups = completeness["groups"]
+    if completeness["status"] == COMPLETE:
+        return [f"{where}complete: no row rejected"]
+    total, open_rows = completeness["rows_rejected"], completeness["rows_not_accepted"]
+    rows = completeness.get("input_rows_rejected", total)
+    counted = (f"{rows:,} input row{'s' if rows != 1 else ''} rejected"
+               + (f" ({total:,} rejections: a row counts once per rule)" if total != rows else ""))
+    if completeness["status"] == INCOMPLETE:
+        head = (f"{where}INCOMPLETE: {counted}, left out of the totals below"
+                + (f"; {open_rows:,} rejections beyond the stated tolerances" if open_rows != total else ""))
+    else:
+        head = f"{where}complete within stated tolerances: {counted}, every one accepted"
+    out = [head]
+    for g in groups:
+        name = (f"rule {g['rule']}" if g["rule"] else f"input {g['input']} (refused by rule {g['refused_by']})"
+                if g.get("refused_by") else f"input {g['input']} (refused while reading)")
+        of = f"{g['rows_rejected']:,} of {g['rows_selected']:,} rows"
+        activity = ", ".join(f"{_number(a['quantity'])} {a['unit'] if a['unit'] is not None else '(no unit)'}"
+                             for a in g["activity"])
+        line = f"  {name} [{g['source']}]: {of} rejected" + (f", activity {activity}" if activity else "")
+        tolerance = g["tolerance"]
+        if g["status"] == ACCEPTED:
+            line += f" — accepted by {tolerance['source']} ({tolerance['statement']}): \"{tolerance['justification']}\""
+        elif tolerance is not None:
+            line += f" — NOT accepted: {g['problem']} ({tolerance['source']})"
+        out.append(line)
+        reasons = "; ".join(f"{r['reason']} ({r['rows']})" for r in g["reasons"])
+        more = f"; and {g['other_reasons']} more reasons" if g["other_reasons"] else ""
+        out.append(f"    reasons: {reasons}{more}")
+        if g.get("rules_reading"):
+            out.append(f"    rules reading {g['input']}: {', '.join(g['rules_reading'])}")
+    return out

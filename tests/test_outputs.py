@@ -1,0 +1,235 @@
+"""Outputs are atomic, locked and complete; no user mistake ends in a traceback (issue #10, items 7 and 8)."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import ACME_DATA, ACME_RULESET, FUEL_FACTORS, fuel_row, fuel_ruleset, make_case
+from tanso.cli import main
+from tanso.run.outputs import verify
+
+TANSO = Path(sys.executable).parent / "tanso"
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def small_case(tmp_path):
+    return make_case(tmp_path, fuel_ruleset(), {"fuel_use": [fuel_row("F1", "10"), fuel_row("F2", "20")]},
+                     {"fuels": FUEL_FACTORS})
+
+
+# ----------------------------------------------------------------------------- complete, hashed, replaced whole
+
+def test_the_manifest_lists_every_output_with_its_sha256_and_size(tmp_path):
+    case, out = small_case(tmp_path), tmp_path / "out"
+    assert run("evaluate", case.ruleset, "--data", case.data, "--out", out).exit_code == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert set(manifest["outputs"]) == {"ledger.parquet", "ledger.csv", "rejects.csv", "excluded.csv", "summary.csv"}
+    assert manifest["outputs"]["ledger.csv"]["size"] == (out / "ledger.csv").stat().st_size
+    assert verify(out) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "out", "ruleset"]   # no lock, no temp
+
+
+def test_a_second_run_replaces_the_folder_whole(tmp_path):
+    case, out = small_case(tmp_path), tmp_path / "out"
+    assert run("evaluate", case.ruleset, "--data", case.data, "--out", out, "--out-format", "parquet").exit_code == 0
+    assert run("evaluate", case.ruleset, "--data", case.data, "--out", out).exit_code == 0
+    assert not (out / "summary.parquet").exists()   # nothing of the previous run is left beside the new one
+    assert verify(out) == []
+
+
+def test_compare_writes_a_manifest_for_the_folder_and_each_run(tmp_path):
+    case, out = small_case(tmp_path), tmp_path / "cmp"
+    outcome = run("compare", case.ruleset, "--data", case.data, "--set", "gwp.set=AR6", "--out", out)
+    assert outcome.exit_code == 0, outcome.output
+    assert verify(out) == [] and verify(out / "base") == [] and verify(out / "revised") == []
+    listed = json.loads((out / "manifest.json").read_text())["outputs"]
+    assert {"comparison.json", "base/ledger.parquet", "base/manifest.json", "revised/manifest.json"} <= set(listed)
+
+
+def test_a_folder_of_other_files_is_never_replaced(tmp_path):
+    case, out = small_case(tmp_path), tmp_path / "mine"
+    out.mkdir()
+    (out / "thesis.docx").write_text("years of work")
+    outcome = run("evaluate", case.ruleset, "--data", case.data, "--out", out)
+    assert outcome.exit_code == 73
+    assert "thesis.docx" in outcome.output
+    assert (out / "thesis.docx").read_text() == "years of work"
+
+
+def test_a_file_added_to_an_output_folder_is_not_deleted(tmp_path):
+    case, out = small_case(tmp_path), tmp_path / "out"
+    assert run("evaluate", case.ruleset, "--data", case.data, "--out", out).exit_code == 0
+    (out / "notes.txt").write_text("keep me")
+    outcome = run("evaluate", case.ruleset, "--data", case.data, "--out", out)
+    assert outcome.exit_code == 73 and "notes.txt" in outcome.output
+    assert (out / "notes.txt").exists()
+
+
+def test_out_under_a_regular_file_exits_73(tmp_path):
+    case = small_case(tmp_path)
+    (tmp_path / "afile").write_text("x")
+    outcome = run("evaluate", case.ruleset, "--data", case.data, "--out", tmp_path / "afile" / "out")
+    assert outcome.exit_code == 73
+    assert "is a file, not a folder" in outcome.output and "Traceback" not in outcome.output
+
+
+def test_a_read_only_parent_exits_73(tmp_path, monkeypatch):
+    case = small_case(tmp_path)
+    parent = tmp_path / "ro"
+    parent.mkdir()
+    parent.chmod(0o555)
+    if os.geteuid() == 0:   # root writes anywhere: make the check see what a user would
+        import tanso.run.outputs as outputs
+        monkeypatch.setattr(outputs.os, "access", lambda path, mode: Path(path) != parent)
+    outcome = run("evaluate", case.ruleset, "--data", case.data, "--out", parent / "out")
+    assert outcome.exit_code == 73
+    assert "not writable" in outcome.output
+    parent.chmod(0o755)
+
+
+# ----------------------------------------------------------------------------- locked
+
+def test_a_second_run_on_the_same_out_is_refused_naming_the_first(tmp_path):
+    case, out = small_case(tmp_path), tmp_path / "out"
+    with open(tmp_path / "out.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        held.write("pid 4242 on elsewhere, started 2025-01-01T00:00:00+00:00: tanso evaluate\n")
+        held.flush()
+        outcome = run("evaluate", case.ruleset, "--data", case.data, "--out", out)
+    assert outcome.exit_code == 75
+    assert "being written by another tanso run" in outcome.output and "pid 4242 on elsewhere" in outcome.output
+    assert not out.exists()
+
+
+def test_leftovers_of_a_killed_run_are_removed_and_a_moved_away_run_put_back(tmp_path):
+    case, out = small_case(tmp_path), tmp_path / "out"
+    assert run("evaluate", case.ruleset, "--data", case.data, "--out", out).exit_code == 0
+    (tmp_path / ".out.tmp-99999-abcd1234").mkdir()                     # killed while writing
+    os.rename(out, tmp_path / ".out.old-99999-00ff00ff")                 # killed between its two renames
+    (tmp_path / ".other.tmp-1-ab").mkdir()                              # not ours: left alone
+    (tmp_path / "out.lock").write_text("pid 99999 (dead)")              # a lock nobody holds
+    assert run("evaluate", case.ruleset, "--data", case.data, "--out", out).exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".other.tmp-1-ab", "data", "out", "ruleset"]
+    assert verify(out) == []
+
+
+# ----------------------------------------------------------------------------- signals
+
+def test_signals_at_random_moments_leave_the_previous_run_or_the_new_one_never_a_mixture(tmp_path):
+    out = tmp_path / "out"
+    command = [str(TANSO), "evaluate", str(ACME_RULESET), "--data", str(ACME_DATA), "--out", str(out), "--allow-rejects"]
+    first = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0, first.stderr
+    rng = random.Random(10)
+    deadline = time.monotonic() + 45
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL, signal.SIGTERM, signal.SIGINT, signal.SIGKILL):
+        if time.monotonic() > deadline:
+            break
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        time.sleep(rng.uniform(0.5, 3.0))
+        process.send_signal(sig)
+        _, stderr = process.communicate(timeout=60)
+        assert "Traceback" not in stderr
+        if process.returncode != 0:
+            assert process.returncode == {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGKILL: -9}[sig], stderr
+        if sig != signal.SIGKILL and process.returncode != 0:
+            # one line; naming OUT once the command has read its arguments (a signal can come before)
+            assert stderr.strip().splitlines()[-1] in ("interrupted", f"interrupted: {out} left as it was")
+            assert not any(p.name.startswith(f".out.tmp-{process.pid}-") for p in tmp_path.iterdir())
+        assert verify(out) == [], sig   # the previous complete run or the new one, whole
+    last = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert last.returncode == 0, last.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert verify(out) == []
+
+
+# ----------------------------------------------------------------------------- deterministic bytes
+
+def test_the_ledger_files_are_the_same_bytes_on_one_and_two_threads(tmp_path):
+    for threads in (1, 2):
+        assert run("evaluate", ACME_RULESET, "--data", ACME_DATA, "--out", tmp_path / str(threads),
+                   "--threads", threads, "--allow-rejects").exit_code == 0
+    for name in ("ledger.parquet", "ledger.csv", "rejects.csv", "excluded.csv", "summary.csv"):
+        assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
+
+
+# ----------------------------------------------------------------------------- user mistakes, no traceback
+
+@pytest.mark.parametrize("args, message", [
+    (["--format", "compare-html"], "one of table, json, inventory"),
+    (["--format", "compare-json"], "unknown format 'compare-json'"),
+    (["--threads", "-1"], "number of threads"),
+    (["--threads", "0"], "number of threads"),
+    (["--memory-limit", "lots"], "not a memory size"),
+    (["--set", "=AR6"], "not name=value"),
+])
+def test_bad_options_of_evaluate_are_usage_errors(args, message):
+    outcome = run("evaluate", ACME_RULESET, "--data", ACME_DATA, *args)
+    assert outcome.exit_code == 64, outcome.output
+    assert message in outcome.output
+
+
+def test_compare_offers_only_the_comparison_formats():
+    outcome = run("compare", ACME_RULESET, "--data", ACME_DATA, "--format", "inventory")
+    assert outcome.exit_code == 64
+    assert "one of table, json, html" in outcome.output
+
+
+def test_a_non_utf8_byte_in_a_ruleset_is_a_diagnostic(tmp_path):
+    path = tmp_path / "latin1.tanso"
+    path.write_bytes(fuel_ruleset().encode() + b"\n# caf\xe9\n")
+    outcome = run("check", path)
+    assert outcome.exit_code == 1
+    assert "not UTF-8 text: byte 0xe9" in outcome.output and "latin1.tanso:" in outcome.output
+    assert outcome.exception is None or isinstance(outcome.exception, SystemExit)
+
+
+@pytest.mark.parametrize("expression", ["(" * 400 + "1" + ")" * 400, " + ".join(["1"] * 20000)])
+def test_deep_expressions_are_refused_without_a_recursion_error(tmp_path, expression):
+    path = tmp_path / "deep.tanso"
+    path.write_text(f'ruleset deep\nmetric m "m" = {expression}\n')
+    outcome = run("check", path)
+    assert outcome.exit_code == 1, outcome.output
+    assert "nested" in outcome.output
+    assert outcome.exception is None or isinstance(outcome.exception, SystemExit)
+
+
+def test_a_hundred_nested_parentheses_still_evaluate(tmp_path):
+    case = make_case(tmp_path, fuel_ruleset(extra='\nmetric m "m" = ' + "(" * 98 + "total(scope: [1])" + ")" * 98 + "\n"),
+                     {"fuel_use": [fuel_row("F1", "10")]}, {"fuels": FUEL_FACTORS})
+    outcome = run("evaluate", case.ruleset, "--data", case.data)
+    assert outcome.exit_code == 0, outcome.output
+    assert "metric m:" in outcome.output
+
+
+def test_at_most_50_diagnostics_are_printed(tmp_path):
+    path = tmp_path / "many.tanso"
+    path.write_text("ruleset many\n" + "".join(f"set no.such.option{i} = 1\n" for i in range(10_000)))
+    outcome = run("check", path)
+    assert outcome.exit_code == 1
+    assert outcome.output.count("error:") == 50
+    assert "… and 9950 more" in outcome.output
+    assert len(outcome.output) < 50_000
+
+
+def test_a_non_utf8_test_file_is_reported_not_a_traceback(tmp_path):
+    path = tmp_path / "cases.yaml"
+    path.write_bytes(b"\xff\xfe cases")
+    outcome = run("test", path)
+    assert outcome.exit_code == 1
+    assert "not UTF-8 text" in outcome.output
+    assert outcome.exception is None or isinstance(outcome.exception, SystemExit)
