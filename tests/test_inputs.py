@@ -3,13 +3,14 @@ InputError (CLI exit code 2) naming the file, never a traceback."""
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
 import pyarrow as pa
 import pytest
 from click.testing import CliRunner
 
-from conftest import FUEL_FACTORS, fuel_row, fuel_ruleset, ledger, make_case, rejects, write_parquet
+from conftest import FUEL_FACTORS, FUEL_INPUT, excluded, fuel_row, fuel_ruleset, ledger, make_case, rejects, write_parquet
 from tanso.cli import main
 from tanso.diagnostics import InputError
 
@@ -142,3 +143,232 @@ def test_parquet_with_text_quantities_is_checked_like_csv(tmp_path):
     assert "not a number" in by_id["F2"] and "fuel_use.parquet row 2" in by_id["F2"]
     assert "more than 6 decimal places" in by_id["F3"]
     assert {r["row_id"] for r in ledger(result)} == {"F1"}
+
+
+# ------------------------------------------------------------------ issue #10: nothing silent, nothing lost
+
+BOUNDARY_RULESET = """ruleset case
+set gwp.set = AR5
+set boundary.approach = operational_control
+input entities
+  key entity
+  columns equity_share: decimal(18,6), financial_control: boolean, operational_control: boolean
+boundary consolidation(entities: entities)
+""" + FUEL_INPUT + """
+factors fuels "fuel factors" file "factors/fuels.csv"
+rule s1.fuel "Fuel combustion"
+  scope 1
+  from fuel_use
+  calc fuel_combustion(factors: fuels)
+"""
+
+
+def entity(name, control="true", share="1"):
+    return {"entity": name, "equity_share": share, "financial_control": "true", "operational_control": control}
+
+
+def test_a_refused_row_of_the_boundarys_table_is_a_reject_and_its_entitys_rows_name_the_real_cause(tmp_path):
+    case = make_case(tmp_path, BOUNDARY_RULESET,
+                     {"entities": [entity("E1"), entity("ACME-DE", control="maybe")],
+                      "fuel_use": [fuel_row("F1", "1", entity="E1"), fuel_row("F2", "1", entity="ACME-DE"),
+                                   fuel_row("F3", "1", entity="E9")]},
+                     {"fuels": FUEL_FACTORS})
+    result = case.run()
+    by_table = {(r["input_table"], r["row_id"]): r for r in rejects(result)}
+    refused = by_table["entities", "ACME-DE"]
+    assert refused["input_row"] == 2 and refused["rule_id"] is None
+    assert "entities.csv row 2" in refused["reason"] and "column operational_control: 'maybe' is not a boolean" in refused["reason"]
+    assert by_table["fuel_use", "F2"]["reason"] == (
+        "entity 'ACME-DE' is in entities.csv but its row 2 was rejected: column operational_control: 'maybe' is not "
+        "a boolean (true or false)")
+    assert by_table["fuel_use", "F3"]["reason"] == "entity 'E9' is not in the boundary's entities table"
+    assert {r["row_id"] for r in ledger(result)} == {"F1"}
+
+
+def test_conservation_covers_every_table_the_run_reads(tmp_path, monkeypatch):
+    from tanso.diagnostics import InvariantError
+    from tanso.run import execute, inputs
+
+    real = inputs.load_input
+
+    def losing(con, registry, table, data_dir):  # a loader that loses a refused row of the entities table
+        loaded = real(con, registry, table, data_dir)
+        return dataclasses.replace(loaded, rejected=0) if table.name == "entities" else loaded
+    monkeypatch.setattr(execute, "load_input", losing)
+    case = make_case(tmp_path, BOUNDARY_RULESET, {"entities": [entity("E1"), entity("E2", control="maybe")],
+                                                  "fuel_use": [fuel_row("F1", "1", entity="E1")]},
+                     {"fuels": FUEL_FACTORS})
+    with pytest.raises(InvariantError) as error:
+        case.run()
+    assert "input entities: 2 rows read, 1 valid + 1 rejected (the load counted 0 rejected)" in str(error.value)
+    assert error.value.exit_code == 3
+
+
+def typed_case(tmp_path, columns, rows, extra="", numbers=None, encoding=None):
+    """An input `t` of the given columns, read by a rule that computes nothing (no factor matches)."""
+    clauses = (f'\n  numbers "{numbers}"' if numbers else "") + (f'\n  encoding "{encoding}"' if encoding else "")
+    text = (f"ruleset case\nset gwp.set = AR5\ninput t\n  key row_id\n  columns {columns}{clauses}\n"
+            'factors fuels "fuel factors" file "factors/fuels.csv"\n'
+            f"rule s1.t \"t\"\n  scope 1\n  from t{extra}\n  calc fuel_combustion(factors: fuels, quantity: q, unit: unit)\n")
+    return make_case(tmp_path, text, {"t": rows}, {"fuels": FUEL_FACTORS})
+
+
+def read_rejects(result, table="t"):
+    return {r["row_id"]: r["reason"] for r in rejects(result) if r["rule_id"] is None and r["input_table"] == table}
+
+
+def test_an_integer_column_refuses_fractions_and_keeps_whole_numbers_exactly(tmp_path):
+    rows = [{"row_id": i, "hour": v, "fuel": "diesel", "q": "1", "unit": "l"}
+            for i, v in [("A", "2.5"), ("B", "3.0"), ("C", "0x10"), ("D", "1_000"), ("E", "12"), ("F", "1e3"),
+                         ("G", "99999999999999999999")]]
+    case = typed_case(tmp_path, "hour: integer, fuel: text, q: decimal(18,6), unit: text", rows)
+    result = case.run()
+    refused = read_rejects(result)
+    assert "column hour: '2.5' is not a whole number" in refused["A"]
+    assert "not a number" in refused["C"] and "not a number" in refused["D"] and "not a number" in refused["F"]
+    assert "out of range for an integer" in refused["G"]
+    values = dict(result.connection.execute(f"SELECT row_id, hour FROM {result.inputs['t']}").fetchall())
+    assert values == {"B": 3, "E": 12}
+
+
+def test_decimals_are_never_rounded_and_out_of_range_is_named(tmp_path):
+    rows = [{"row_id": i, "fuel": "diesel", "q": v, "unit": "l"}
+            for i, v in [("A", "1.1234565"), ("B", "1.1234560000"), ("C", "1234567890123"), ("D", " 7 "),
+                         ("E", "+1.5"), ("F", ".5"), ("G", "3,400.00")]]
+    result = typed_case(tmp_path, "fuel: text, q: decimal(18,6), unit: text", rows).run()
+    refused = read_rejects(result)
+    assert "has more than 6 decimal places" in refused["A"]
+    assert "out of range for decimal(18,6): at most 12 digits before the decimal point" in refused["C"]
+    assert "not a number" in refused["F"]
+    assert "not a number" in refused["G"] and 'numbers "1,234.56"' in refused["G"]
+    values = dict(result.connection.execute(f"SELECT row_id, q FROM {result.inputs['t']}").fetchall())
+    assert values == {"B": Decimal("1.123456"), "D": Decimal("7"), "E": Decimal("1.5")}
+
+
+def test_booleans_and_dates_accept_only_what_they_say(tmp_path):
+    rows = [{"row_id": i, "fuel": "diesel", "q": "1", "unit": "l", "flag": f, "day": d}
+            for i, f, d in [("A", "TRUE", "2025-01-05"), ("B", "no", "2025-02-30"), ("C", "maybe", "2025-01-05T10:00"),
+                            ("D", "1", "infinity"), ("E", None, "2025-1-5")]]
+    result = typed_case(tmp_path, "fuel: text, q: decimal(18,6), unit: text, flag: boolean, day: date", rows).run()
+    refused = read_rejects(result)
+    assert "column day: '2025-02-30' is not a date" in refused["B"]
+    assert "column flag: 'maybe' is not a boolean" in refused["C"]
+    assert "column day: 'infinity' is not a date" in refused["D"]
+    assert "column day: '2025-1-5' is not a date" in refused["E"]
+    values = {r[0]: r[1:] for r in result.connection.execute(f"SELECT row_id, flag, day FROM {result.inputs['t']}").fetchall()}
+    assert values == {"A": (True, __import__("datetime").date(2025, 1, 5))}
+
+
+def test_declared_constraints_reject_rows_naming_the_constraint(tmp_path):
+    columns = ('hour: integer 0..8759, fuel: text in ("diesel", "petrol") required, q: decimal(18,6) >= 0, '
+               'unit: text, share: decimal(5,4) > 0')
+    rows = [{"row_id": i, "hour": h, "fuel": f, "q": q, "unit": "l", "share": s}
+            for i, h, f, q, s in [("A", "8760", "diesel", "1", "1"), ("B", "1", "coal", "1", "1"),
+                                  ("C", "1", None, "1", "1"), ("D", "1", "diesel", "-2", "1"),
+                                  ("E", "1", "diesel", "1", "0"), ("F", None, "diesel", "1", "0.5"),
+                                  ("G", "0", "petrol", "0", "1")]]
+    result = typed_case(tmp_path, columns, rows).run()
+    refused = read_rejects(result)
+    assert "column hour: '8760' is outside 0..8759" in refused["A"]
+    assert "column fuel: 'coal' is not one of the values declared: in (\"diesel\", \"petrol\")" in refused["B"]
+    assert "column fuel: missing value (declared required)" in refused["C"]
+    assert "column q: '-2.000000' is not >= 0" in refused["D"]
+    assert "column share: '0.0000' is not > 0" in refused["E"]
+    assert set(refused) == {"A", "B", "C", "D", "E"}
+
+
+def test_a_constraint_that_does_not_fit_the_column_and_unknown_formats_are_ruleset_errors(tmp_path):
+    from tanso.diagnostics import RulesetError
+    case = typed_case(tmp_path, "fuel: text 0..5, q: decimal(18,6), unit: text", [], numbers="1;234.56",
+                      encoding="shift-jiss")
+    with pytest.raises(RulesetError) as error:
+        case.prepare()
+    text = error.value.diagnostics.render()
+    assert "a range or comparison needs an integer or decimal column" in text
+    assert "unknown encoding 'shift-jiss'" in text and "shift_jis" in text
+    assert 'numbers "1;234.56" is not an example of a number format' in text
+
+
+@pytest.mark.parametrize("numbers, delimiter, values, expected, refused", [
+    ("1,234.56", ",", ["3,400.00", "12.5", "1,234,567.5", "34,00.0"], ["3400", "12.5", "1234567.5"], "34,00.0"),
+    ("1.234,56", ";", ["3.400,00", "12,5", "1.234.567,5", "1,2,3"], ["3400", "12.5", "1234567.5"], "1,2,3"),
+    ("1 234,56", ";", ["3 400,00", "12,5", "1 234 567,5", "1.5"], ["3400", "12.5", "1234567.5"], "1.5"),
+])
+def test_a_declared_number_format_reads_thousands_separators_and_decimal_commas(tmp_path, numbers, delimiter,
+                                                                                values, expected, refused):
+    case = typed_case(tmp_path, "fuel: text, q: decimal(18,6), unit: text", [], numbers=numbers)
+    lines = ["row_id" + delimiter + "fuel" + delimiter + "q" + delimiter + "unit"]
+    lines += [delimiter.join([f"R{i}", "diesel", f'"{v}"', "l"]) for i, v in enumerate(values)]
+    (case.data / "t.csv").write_text("\n".join(lines) + "\n")
+    result = case.run()
+    values_read = [v for _, v in sorted(result.connection.execute(f"SELECT row_id, q FROM {result.inputs['t']}").fetchall())]
+    assert values_read == [Decimal(e) for e in expected]
+    (reason,) = read_rejects(result).values()
+    assert f"'{refused}' is not a number written as {numbers.replace('1 234', '1 234')}" in reason
+
+
+def test_an_input_in_cp932_is_read_and_its_undecodable_bytes_are_a_row_reject(tmp_path):
+    case = typed_case(tmp_path, "fuel: text, q: decimal(18,6), unit: text, site: text", [], encoding="cp932")
+    text = "row_id,fuel,q,unit,site\nA,diesel,1,l,東京工場\nB,diesel,2,l,大阪\n"
+    (case.data / "t.csv").write_bytes(text.encode("cp932") + b"C,diesel,3,l,\x81\x7f\n" + "D,diesel,4,l,名古屋\n".encode("cp932"))
+    result = case.run()
+    sites = dict(result.connection.execute(f"SELECT row_id, site FROM {result.inputs['t']}").fetchall())
+    assert sites == {"A": "東京工場", "B": "大阪", "D": "名古屋"}
+    (reason,) = read_rejects(result).values()
+    assert "t.csv row 3: the row has bytes that are not valid cp932" in reason
+
+
+def test_an_empty_column_the_rules_select_by_is_a_missing_value_reject_not_unselected(tmp_path):
+    extra = ('\n\nrule s1.mobile "mobile"\n  scope 1\n  from fuel_use where use = "mobile"\n'
+             '  calc fuel_combustion(factors: fuels)\n')
+    text = fuel_ruleset().replace("  from fuel_use\n", '  from fuel_use where use = "stationary"\n') + extra
+    case = make_case(tmp_path, text, {"fuel_use": [fuel_row("F1", "1"), fuel_row("F2", "1", use=None),
+                                                   fuel_row("F3", "1", use="flaring")]}, {"fuels": FUEL_FACTORS})
+    result = case.run()
+    by_id = {r["row_id"]: r for r in rejects(result)}
+    assert "row 2: column use: missing value (the rules reading fuel_use select rows by use" in by_id["F2"]["reason"]
+    assert {r["row_id"] for r in excluded(result)} == {"F3"}
+
+
+def test_negative_factors_are_refused_unless_the_set_allows_removals(tmp_path):
+    sinks = [{**FUEL_FACTORS[0], "value": "-1.5"}]
+    case = make_case(tmp_path, fuel_ruleset(), {"fuel_use": [fuel_row("F1", "2")]}, {"fuels": sinks})
+    with pytest.raises(InputError) as error:
+        case.run()
+    assert "negative values (row 1: -1.5" in str(error.value) and "allows removals" in str(error.value)
+    allowed = fuel_ruleset().replace('file "factors/fuels.csv"', 'file "factors/fuels.csv" allows removals')
+    case = make_case(tmp_path / "ok", allowed, {"fuel_use": [fuel_row("F1", "2")]}, {"fuels": sinks})
+    (row,) = ledger(case.run())
+    assert row["co2e_kg"] == Decimal("-3")
+
+
+def test_a_product_beyond_the_ledgers_range_is_a_row_reject_not_a_run_abort(tmp_path):
+    huge = [{"factor_id": "BIG", "fuel": "diesel", "gas": "CO2", "value": "1000000000", "unit": "t", "per": "l"}]
+    case = make_case(tmp_path, fuel_ruleset(), {"fuel_use": [fuel_row("F1", "999999999999"), fuel_row("F2", "1")]},
+                     {"fuels": huge})
+    result = case.run()
+    by_id = {r["row_id"]: r["reason"] for r in rejects(result)}
+    assert "quantity 999999999999.000000 l times its factor in fuels is beyond the ledger's range" in by_id["F1"]
+    assert {r["row_id"] for r in ledger(result)} == {"F2"}
+
+
+def test_a_parquet_column_of_another_type_is_checked_like_text_and_said(tmp_path):
+    schema = pa.schema([("row_id", pa.string()), ("fuel", pa.string()), ("q", pa.decimal128(20, 8)),
+                        ("unit", pa.string()), ("flag", pa.bool_()), ("share", pa.float64())])
+    rows = [{"row_id": "A", "fuel": "diesel", "q": Decimal("1.5"), "unit": "l", "flag": True, "share": 0.1},
+            {"row_id": "B", "fuel": "diesel", "q": Decimal("1.12345678"), "unit": "l", "flag": False, "share": 0.5},
+            {"row_id": "C", "fuel": "diesel", "q": Decimal("2"), "unit": "l", "flag": None, "share": 1 / 3},
+            {"row_id": "D", "fuel": "diesel", "q": Decimal("2"), "unit": "l", "flag": None, "share": 1e-7}]
+    case = typed_case(tmp_path, "fuel: text, q: decimal(18,6), unit: text, flag: text, share: decimal(18,6)", [])
+    (case.data / "t.csv").unlink()
+    write_parquet(case.data / "t.parquet", rows, schema)
+    result = case.run()
+    refused = read_rejects(result)
+    assert "column q: '1.12345678' has more than 6 decimal places" in refused["B"]
+    assert "column share: '0.3333333333333333' has more than 6 decimal places" in refused["C"]
+    assert "exponent" in refused["D"]
+    values = result.connection.execute(f"SELECT row_id, q, flag, share FROM {result.inputs['t']}").fetchall()
+    assert values == [("A", Decimal("1.5"), "true", Decimal("0.1"))]
+    session_notes = result.manifest["inputs"]["t"]["notes"]
+    assert any("column flag is BOOLEAN" in n for n in session_notes)
+    assert any("column share is DOUBLE (floating point)" in n for n in session_notes)

@@ -452,3 +452,90 @@ def test_the_acme_supplier_footprints_are_a_pact_file(registry):
     assert rows[0] == ("controller_board_cb7", D("14.2"), "piece", "true")
     assert table.publisher == "Hokuto Circuit Works (fictional)"
     assert json.loads(path.read_text())["data"][0]["specVersion"] == "3.0.0"
+
+
+# ------------------------------------------------------------------ CSV files: every row kept or rejected
+
+def csv_case(tmp_path, content: bytes | str):
+    case = make_case(tmp_path, fuel_ruleset(), {}, {"fuels": FUEL_FACTORS})
+    path = case.data / "fuel_use.csv"
+    path.write_bytes(content.encode() if isinstance(content, str) else content)
+    return case, path
+
+
+HEADER = "row_id,entity,period,fuel,use,quantity,unit\n"
+
+
+def good(row_id: str, quantity: str = "1") -> str:
+    return f"{row_id},E1,2025-01,diesel,stationary,{quantity},l\n"
+
+
+def test_ragged_blank_and_undecodable_rows_are_rejects_naming_the_row_and_the_rest_is_used(tmp_path):
+    content = (HEADER + good("F1") + "\n" + "F3,E1,2025-01,diesel\n" + "   \n" + good("F5").rstrip("\n") + ",extra\n"
+               + '"F6",E1,2025-01,diesel,"stationary\nand more",1,l\n' + "F7,E1,2025-01,die\xadsel,stationary,1,l\n"
+               + good("F8")).encode()
+    content = content.replace("die\xadsel".encode(), b"die\xffsel")
+    case, path = csv_case(tmp_path, content)
+    result = case.run()
+    reasons = {r["input_row"]: r["reason"] for r in rejects(result) if r["rule_id"] is None}
+    assert reasons == {
+        2: f"{path} row 2: the row is blank",
+        3: f"{path} row 3: the row has fewer fields than the header",
+        4: f"{path} row 4: the row is blank",
+        5: f"{path} row 5: the row has more fields than the header",
+        7: f"{path} row 7: the row has bytes that are not valid utf-8",
+    }
+    # A quoted value spanning two lines is one row (row 6), and the rows after it keep their numbers.
+    assert {r["row_id"]: r["input_row"] for r in ledger(result)} == {"F1": 1, "F6": 6, "F8": 8}
+    uses = dict(result.connection.execute(f"SELECT row_id, use FROM {result.inputs['fuel_use']}").fetchall())
+    assert uses["F6"] == "stationary\nand more"
+
+
+def test_a_file_without_problems_numbers_rows_from_1_under_the_header(tmp_path):
+    case, _ = csv_case(tmp_path, HEADER + good("F1") + good("F2") + good("F3") + "\n\n")
+    result = case.run()
+    assert [(r["row_id"], r["input_row"]) for r in ledger(result) if r["gas"] == "CO2"] == [("F1", 1), ("F2", 2), ("F3", 3)]
+    assert rejects(result) == []
+
+
+def test_duplicate_header_names_are_refused_naming_the_column(tmp_path):
+    case, path = csv_case(tmp_path, "row_id,entity,period,fuel,use,quantity,unit,fuel\n" + good("F1").rstrip() + ",x\n")
+    with pytest.raises(InputError) as error:
+        case.run()
+    assert str(error.value) == f"{path}: header row: column name 'fuel' appears more than once"
+
+
+@pytest.mark.parametrize("content, expected", [
+    (HEADER + good("F1") + 'F2,E1,2025-01,"diesel,stationary,1,l\n' + good("F3"),
+     "row 2: a quoted value is never closed"),
+    ("", "the file is empty; it needs a header row"),
+])
+def test_a_csv_file_that_cannot_be_split_names_the_first_bad_row_and_never_shows_duckdb(tmp_path, content, expected):
+    case, path = csv_case(tmp_path, content)
+    outcome = CliRunner().invoke(main, ["evaluate", str(case.ruleset), "--data", str(case.data)])
+    assert outcome.exit_code == 2
+    assert expected in outcome.output and str(path) in outcome.output
+    for internal in ("Possible", "sniff", "Original Line", "ignore_errors", "strict_mode", "Traceback"):
+        assert internal not in outcome.output
+
+
+def test_a_semicolon_file_is_read_with_its_delimiter_and_a_quoted_value_may_hold_one(tmp_path):
+    content = HEADER.replace(",", ";") + 'F1;"E1;north";2025-01;diesel;stationary;2;l\n'
+    case, _ = csv_case(tmp_path, content)
+    result = case.run()
+    assert {(r["row_id"], r["entity"]) for r in ledger(result)} == {("F1", "E1;north")}
+
+
+def test_an_xlsx_number_cell_is_read_as_a_number_whatever_the_declared_number_format(tmp_path):
+    ruleset = fuel_ruleset().replace("quantity: decimal(18,6), unit: text\n",
+                                      'quantity: decimal(18,6), unit: text\n  numbers "1.234,56"\n')
+    case = make_case(tmp_path, ruleset, {}, {"fuels": FUEL_FACTORS})
+    header = list(fuel_row("F1", "1"))
+    cells = [[3400.5 if k == "quantity" else v for k, v in fuel_row("F1", "1").items()],
+             [("3.400,5" if k == "quantity" else v) for k, v in fuel_row("F2", "1").items()]]
+    write_xlsx(case.data / "fuel_use.xlsx", [header, *cells])
+    result = case.run()
+    quantities = dict(result.connection.execute(f"SELECT row_id, quantity FROM {result.inputs['fuel_use']}").fetchall())
+    assert quantities == {"F1": D("3400.5")}
+    (reason,) = [r["reason"] for r in rejects(result)]
+    assert "column quantity: '3.400,5' is not a number" in reason

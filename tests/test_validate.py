@@ -59,7 +59,7 @@ def test_every_problem_of_csv_files_at_once_grouped_by_file(tmp_path):
     assert f"\n{fuel}\n" in f"\n{text}" or text.startswith(fuel) or f"{fuel}\n" in text
     assert "row 2, column quantity: 'abc' is not a number — expected a number" in text
     assert "row 3, column row_id: duplicate row id 'F2' (rows 3, 4)" in text
-    assert "row 5, column row_id: the row id is missing" in text
+    assert "row 5, column row_id: missing value (the row id)" in text
     assert "row 6, column quantity: '1.1234567' has more than 6 decimal places" in text
     assert "row 7, column unit: unknown unit 'kWhr'" in text
     assert "row 8, column unit: ambiguous unit: 'ton'" in text

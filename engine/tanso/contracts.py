@@ -155,11 +155,17 @@ class Reader:
     """Registers a file as a relation. `register(con, path, relation_name)` creates a view or table
     whose columns are the file's (text, or native types where the format has them) plus `_row`, the
     1-based data row for messages; it must raise `tanso.diagnostics.InputError` naming the file for
-    an unusable one."""
+    an unusable one. A row the reader could not split (too many fields, a blank line, bytes the encoding
+    does not have) is kept with a text column `_problem` saying why: the engine makes it a reject.
+    `options` names the keyword arguments `register` accepts from the input's declaration
+    (`encoding`: the `encoding "cp932"` clause, a Python codec name; None for the default UTF-8). A
+    reader that lists `numbers` keeps numbers as the file writes them, so the engine reads them by the
+    input's `numbers "1.234,56"` clause; any other reader's numbers are read as 1234.56."""
 
     format: str
     suffixes: tuple[str, ...]
-    register: Callable[[Any, Path, str], None]
+    register: Callable[..., None]
+    options: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -171,6 +177,7 @@ class FactorSetSource:
     edition: str
     licence: str
     version: str
+    removals: bool = False  # negative values (removals, sinks) are allowed; otherwise a negative value is refused
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,9 @@ def tanso_readers() -> list:
 
     A reader registers the file as a relation in the backend connection with every column as text
     (or native types where the format has them); the engine then casts to the declared schema and
-    rejects rows that do not fit, naming file, row and column.
+    rejects rows that do not fit, naming file, row and column. A row the reader could not split is
+    kept with a `_problem` text saying why (a reject too); `Reader.options` names the declaration's
+    clauses (`encoding`, `numbers`) the reader takes.
     """
 
 

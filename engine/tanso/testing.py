@@ -409,7 +409,7 @@ def _build_data(spec: CaseSpec, ruleset, data_dir: Path) -> list[str]:
     for table, rows in spec.model.given.items():
         if table in ruleset.inputs:
             declared = ruleset.inputs[table]
-            columns = ([declared.key] if declared.key else []) + [c.name for c in declared.columns]
+            columns = list(dict.fromkeys(([declared.key] if declared.key else []) + [c.name for c in declared.columns]))
             for index, row in enumerate(rows):
                 unknown = [k for k in row if k not in columns]
                 for key in unknown:
@@ -433,7 +433,7 @@ def _build_data(spec: CaseSpec, ruleset, data_dir: Path) -> list[str]:
     registry = _load_registry()
     for name, declared in ruleset.inputs.items():  # neither given nor in the base: an empty table
         if name not in spec.model.given and find_file(data_dir, name, registry) is None:
-            columns = ([declared.key] if declared.key else []) + [c.name for c in declared.columns]
+            columns = list(dict.fromkeys(([declared.key] if declared.key else []) + [c.name for c in declared.columns]))
             _write_csv(data_dir / f"{name}.csv", columns, [])
     return problems
 

@@ -13,6 +13,7 @@ from tanso import hookimpl
 from tanso.contracts import Reader
 from tanso.diagnostics import InputError
 from tanso.plan.sql import literal
+from tanso_io.csv_reader import register_csv
 from tanso_io.pact import register_pact
 from tanso_io.xlsx import register_xlsx
 
@@ -22,18 +23,8 @@ def _fail(path: Path, error: Exception) -> InputError:
     return InputError(f"{path}: cannot be read: {message}")
 
 
-def register_csv(con, path: Path, relation: str) -> None:
-    # All text: types are applied by the engine so a bad value becomes a reject, not a crash.
-    # The row number is taken while reading in file order (one pass, then a table).
-    try:
-        con.execute("SET preserve_insertion_order = true")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {relation} AS SELECT row_number() OVER () AS _row, * "
-                    f"FROM read_csv({literal(str(path))}, all_varchar = true, header = true, auto_detect = true)")
-    except duckdb.Error as error:
-        raise _fail(path, error) from None
-
-
-def register_parquet(con, path: Path, relation: str) -> None:
+def register_parquet(con, path: Path, relation: str, numbers: str | None = None) -> None:
+    """String columns keep the file's own text, so the engine reads their numbers by `numbers`."""
     try:
         con.execute(f"CREATE OR REPLACE TEMP VIEW {relation} AS SELECT file_row_number + 1 AS _row, "
                     f"* EXCLUDE (file_row_number) FROM read_parquet({literal(str(path))}, file_row_number = true)")
@@ -45,8 +36,8 @@ def register_parquet(con, path: Path, relation: str) -> None:
 @hookimpl
 def tanso_readers():
     return [
-        Reader(format="csv", suffixes=(".csv",), register=register_csv),
-        Reader(format="parquet", suffixes=(".parquet",), register=register_parquet),
+        Reader(format="csv", suffixes=(".csv",), register=register_csv, options=("encoding", "numbers")),
+        Reader(format="parquet", suffixes=(".parquet",), register=register_parquet, options=("numbers",)),
         Reader(format="xlsx", suffixes=(".xlsx",), register=register_xlsx),
         Reader(format="pact", suffixes=(".pact.json",), register=register_pact),
     ]

@@ -137,11 +137,36 @@ class SetPolicy:
 
 
 @dataclass(frozen=True)
+class Constraint:
+    """A rule a column's values must keep: `0..8759` (range), `>= 0` (compare), `in ("a", "b")`, `required`."""
+
+    kind: str                                   # range, compare, in, required
+    operator: str | None                        # compare: >= > <= <
+    values: tuple[Union[str, Decimal, bool], ...]
+    span: Span
+
+    def describe(self) -> str:
+        """As written in the ruleset."""
+        if self.kind == "range":
+            return f"{_number(self.values[0])}..{_number(self.values[1])}"
+        if self.kind == "compare":
+            return f"{self.operator} {_number(self.values[0])}"
+        if self.kind == "in":
+            return "in (" + ", ".join(f'"{v}"' if isinstance(v, str) else _number(v) for v in self.values) + ")"
+        return "required"
+
+
+def _number(value) -> str:
+    return format(value, "f") if isinstance(value, Decimal) else str(value)
+
+
+@dataclass(frozen=True)
 class Column:
     name: str
     type_name: str
     type_args: tuple[int, ...]
     span: Span
+    constraints: tuple[Constraint, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -151,6 +176,9 @@ class InputTable:
     key: str | None
     columns: tuple[Column, ...]
     span: Span
+    encoding: str | None = None                 # `encoding "cp932"`: the file's text encoding (default UTF-8)
+    numbers: str | None = None                  # `numbers "1.234,56"`: how the file writes numbers
+    clause_spans: dict = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -159,6 +187,7 @@ class FactorSetDecl:
     title: str | None
     file: str
     span: Span
+    removals: bool = False                      # `allows removals`: negative values (sinks) are allowed
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,9 @@ from tanso.dsl import ast
 
 STATEMENT_KEYWORDS = ("ruleset", "set", "input", "factors", "rule", "replace", "exclude", "metric", "check", "remove",
                       "boundary", "accept")
-CLAUSE_KEYWORDS = ("status", "source", "as_of", "extends", "key", "columns", "file", "scope", "category", "from",
-                   "where", "needs", "calc", "tags", "basis", "results", "of", "unit", "rejects", "rows")
+CLAUSE_KEYWORDS = ("status", "source", "as_of", "extends", "key", "columns", "encoding", "numbers", "file", "allows",
+                   "removals", "required", "scope", "category", "from", "where", "needs", "calc", "tags", "basis",
+                   "results", "of", "unit", "rejects", "rows")
 KEYWORDS = STATEMENT_KEYWORDS + CLAUSE_KEYWORDS
 _STATEMENT_START = re.compile(r"^[ \t]*(%s)\b" % "|".join(STATEMENT_KEYWORDS), re.MULTILINE)
 
@@ -276,7 +277,15 @@ class _ToAst(Transformer):
     def input_stmt(self, meta, c):
         name, title, *clauses = c
         fields = self._clauses(clauses, "input statement")
-        return ast.InputTable(str(name), title, fields.get("key"), tuple(fields.get("columns", ())), self._span(meta))
+        spans = {clause[0]: clause[2] for clause in clauses}
+        return ast.InputTable(str(name), title, fields.get("key"), tuple(fields.get("columns", ())), self._span(meta),
+                              fields.get("encoding"), fields.get("numbers"), spans)
+
+    def encoding(self, meta, c):
+        return ("encoding", c[0], self._span(meta))
+
+    def numbers(self, meta, c):
+        return ("numbers", c[0], self._span(meta))
 
     def key(self, meta, c):
         return ("key", str(c[0]), self._span(meta))
@@ -285,15 +294,44 @@ class _ToAst(Transformer):
         return ("columns", c, self._span(meta))
 
     def column(self, meta, c):
-        name, type_name, args = c
-        return ast.Column(str(name), str(type_name).lower(), tuple(args or ()), self._span(meta))
+        name, type_name, args, *constraints = c
+        return ast.Column(str(name), str(type_name).lower(), tuple(args or ()), self._span(meta), tuple(constraints))
+
+    def signed(self, meta, c):
+        sign, number = c
+        return -Decimal(str(number)) if sign is not None else Decimal(str(number))
+
+    def range_constraint(self, meta, c):
+        return ast.Constraint("range", None, (c[0], c[1]), self._span(meta))
+
+    def compare_constraint(self, meta, c):
+        operator = str(c[0])
+        if operator not in (">=", ">", "<=", "<"):
+            raise _SyntaxProblem(f"a column constraint compares with >=, >, <= or <, not {operator} "
+                                 f"(for one allowed value write in (...))", self._span(meta))
+        return ast.Constraint("compare", operator, (c[1],), self._span(meta))
+
+    def in_constraint(self, meta, c):
+        values = []
+        for item in c:
+            if not isinstance(item, ast.Literal) or item.value is None:
+                raise _SyntaxProblem("the values after `in` are quoted strings, numbers, true or false",
+                                     self._span(meta))
+            values.append(item.value)
+        return ast.Constraint("in", None, tuple(values), self._span(meta))
+
+    def required_constraint(self, meta, c):
+        return ast.Constraint("required", None, (), self._span(meta))
+
+    def removals(self, meta, c):
+        return True
 
     def type_args(self, meta, c):
         return tuple(int(x) for x in c if x is not None)
 
     def factors_stmt(self, meta, c):
-        name, title, file = c
-        return ast.FactorSetDecl(str(name), title, file, self._span(meta))
+        name, title, file, removals = c
+        return ast.FactorSetDecl(str(name), title, file, self._span(meta), bool(removals))
 
     def rule_stmt(self, meta, c):
         start, rule_id, title, *clauses = c

@@ -7,6 +7,7 @@ methodology owner sees every error of a ruleset in one run.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from tanso.diagnostics import Diagnostics, RulesetError, did_you_mean, expected_list
 from tanso.dsl import ast
+from tanso.model.formats import COMMON_ENCODINGS, NUMBER_FORMATS, canonical_encoding, number_format
 from tanso.dsl.parser import parse_file
 from tanso.model.ruleset import BoundaryStep, CalcStep, Item, PolicyValue, Rule, Ruleset, literal_value
 from tanso.plugins import Registry
@@ -409,6 +411,40 @@ def _check_inputs(layer: _Layer, diagnostics: Diagnostics) -> None:
                 diagnostics.unknown("column type", column.type_name, column.span, COLUMN_TYPES)
             if names.count(column.name) > 1:
                 diagnostics.error(f"column '{column.name}' is declared twice in input '{table.name}'", column.span)
+            _check_constraints(table, column, diagnostics)
+        spans = table.clause_spans or {}
+        if table.encoding is not None and canonical_encoding(table.encoding) is None:
+            diagnostics.error(f"unknown encoding '{table.encoding}' for input '{table.name}'",
+                              spans.get("encoding", table.span),
+                              expected="an encoding Python knows, e.g. " + ", ".join(COMMON_ENCODINGS[:8]),
+                              hint=did_you_mean(table.encoding.lower(), COMMON_ENCODINGS))
+        if table.numbers is not None and number_format(table.numbers) is None:
+            diagnostics.error(f"numbers \"{table.numbers}\" is not an example of a number format for input "
+                              f"'{table.name}'", spans.get("numbers", table.span),
+                              expected="the number 1234.56 as the file writes it: " + ", ".join(NUMBER_FORMATS))
+
+
+def _check_constraints(table: ast.InputTable, column: ast.Column, diagnostics: Diagnostics) -> None:
+    """Ranges and comparisons need a number column; `in` values must be of the column's type."""
+    kinds = [c.kind for c in column.constraints]
+    for constraint in column.constraints:
+        if kinds.count(constraint.kind) > 1 and constraint.kind in ("range", "in", "required"):
+            diagnostics.error(f"column '{column.name}' of input '{table.name}' has two '{constraint.kind}' "
+                              f"constraints; give one", constraint.span)
+        if constraint.kind in ("range", "compare") and column.type_name not in ("integer", "decimal"):
+            diagnostics.error(f"column '{column.name}' is {column.type_name}: a range or comparison needs an "
+                              f"integer or decimal column", constraint.span)
+        if constraint.kind == "range" and constraint.values[0] > constraint.values[1]:
+            diagnostics.error(f"range {constraint.describe()} of column '{column.name}' is empty: the first bound "
+                              f"must be at most the second", constraint.span)
+        if constraint.kind == "in":
+            wanted = {"text": str, "boolean": bool}.get(column.type_name, Decimal)
+            wrong = [v for v in constraint.values if not isinstance(v, wanted) or (wanted is Decimal and isinstance(v, bool))]
+            if column.type_name == "date" or wrong:
+                diagnostics.error(f"column '{column.name}' is {column.type_name}: the values after `in` must be "
+                                  + {"text": "quoted strings", "boolean": "true or false", "date": "(dates are not "
+                                     "supported in `in`; use a range on a text column)"}.get(column.type_name, "numbers"),
+                                  constraint.span)
 
 
 def _source_columns(source: ast.Source, layer: _Layer, seen: tuple[str, ...] = ()) -> dict[str, str] | None:

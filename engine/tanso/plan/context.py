@@ -56,7 +56,15 @@ class CalcContext:
         for + - × and rounded half-even to `scale` decimals (division is the one inexact step)."""
         if isinstance(value, str):
             return f"{alias}.{ident(value)}"
-        return f"CAST(round_even({arithmetic(value, alias, self.policies)}, {scale}) AS DECIMAL(18,{scale}))"
+        # try(): an expression beyond DECIMAL(18,scale) in a row is NULL there (a reject), never a run abort.
+        return f"try(CAST(round_even({arithmetic(value, alias, self.policies)}, {scale}) AS DECIMAL(18,{scale})))"
+
+    def product_operand_sql(self, value, alias: str) -> str:
+        """The value `product_sql` multiplies by the factor: the quantity, or a share's numerator."""
+        numerator, denominator = (value, None) if isinstance(value, str) else fraction(value)
+        if denominator is None:
+            return self.value_sql(value, alias)
+        return f"CAST(round_even({arithmetic(numerator, alias, self.policies)}, 6) AS DECIMAL(38,6))"
 
     def product_sql(self, value, alias: str, factor: str, factor_rest: str | None = None) -> str:
         """`value × factor` for a ColumnExpression value. Where the value divides (a share such as

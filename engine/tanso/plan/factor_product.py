@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Callable
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, localcontext
+from decimal import ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal, localcontext
 
 import pyarrow as pa
 
@@ -36,6 +36,8 @@ Converter = Callable[[str, str], "Decimal | str"]
 FACTOR_TYPE = pa.decimal128(38, FACTOR_SCALE)
 REST_TYPE = pa.decimal128(MAX_FACTOR_SCALE, MAX_FACTOR_SCALE)  # what an effective factor has past 12 decimals
 CO2E = "CO2e"  # a factor already expressed as CO2-equivalent needs no weight
+LEDGER_LIMIT_DIGITS = 20      # the ledger's DECIMAL(38,18) holds under 10^20 kg a row
+MAX_QUANTITY = Decimal(10) ** 32  # a bound this large is none (the operands, DECIMAL(38,6), are smaller)
 
 
 @dataclass(frozen=True)
@@ -90,26 +92,34 @@ def factor_product(ctx: CalcContext, factors: FactorTable, match: list[str], *, 
                             + [f"{unit_sql} = {table}.from_unit"])
 
     q, q_b = ctx.value_sql(quantity, "s"), ctx.value_sql(quantity, "b")
+    operand, operand_b = ctx.product_operand_sql(quantity, "s"), ctx.product_operand_sql(quantity, "b")
     rest = "e.gas_factor_rest" if effective.scale > FACTOR_SCALE else None
+    # A product beyond the ledger's DECIMAL(38,18) would abort the run: each (keys, unit) carries the largest
+    # quantity its factors can multiply (max_quantity, exact, from plan time); a row above it is a reject.
     ledger = f"""
 SELECT {ctx.passthrough('s')}, e.gas, {ctx.product_sql(quantity, 's', 'e.gas_factor', rest)} AS amount,
        {ctx.product_sql(quantity, 's', 'e.co2e_factor', rest and 'e.co2e_factor_rest')} AS co2e_kg,
        {q} AS quantity, {unit_s} AS quantity_unit, e.factor_id, {literal(factors.name)} AS factor_set,
        {literal(factors.version)} AS factor_version, e.gwp, {literal(method)} AS method, {literal(data_type)} AS data_type
 FROM {ctx.src} s JOIN {eff} e ON {keys_equal('s', 'e', unit_s)}
-WHERE {q} >= 0"""
+WHERE {q} >= 0 AND (e.max_quantity IS NULL OR abs({operand}) < e.max_quantity)"""
 
-    accepted_keys = f"(SELECT DISTINCT {', '.join(f'k{i}' for i in range(len(match)))}, from_unit FROM {eff})"
+    accepted_keys = (f"(SELECT DISTINCT {', '.join(f'k{i}' for i in range(len(match)))}, from_unit, max_quantity "
+                     f"FROM {eff})")
     described_keys = " || ', ' || ".join(
         f"'{m}=' || coalesce('''' || CAST(b.{ident(m)} AS VARCHAR) || '''', 'empty')" for m in match)
     quantity_name = quantity if isinstance(quantity, str) else "quantity"
+    beyond = f"beyond the ledger's range (under 10^{LEDGER_LIMIT_DIGITS} kg a row): split the row or use a larger unit"
     rejects = f"""
 WITH bad AS (
-  SELECT s.* FROM {ctx.src} s LEFT JOIN {accepted_keys} a ON {keys_equal('s', 'a', unit_s)}
-  WHERE a.from_unit IS NULL OR {q} IS NULL OR {q} < 0)
+  SELECT s.*, a.max_quantity AS _max_quantity FROM {ctx.src} s
+  LEFT JOIN {accepted_keys} a ON {keys_equal('s', 'a', unit_s)}
+  WHERE a.from_unit IS NULL OR {q} IS NULL OR {q} < 0 OR abs({operand}) >= a.max_quantity)
 SELECT b._row_id AS row_id,
   CASE WHEN {q_b} IS NULL THEN '{quantity_name} is missing'
        WHEN {q_b} < 0 THEN '{quantity_name} is negative (' || CAST({q_b} AS VARCHAR) || ')'
+       WHEN abs({operand_b}) >= b._max_quantity THEN '{quantity_name} ' || CAST({q_b} AS VARCHAR) || ' ' || {unit_b}
+            || ' times its factor in ' || {literal(factors.name)} || ' is ' || {literal(beyond)}
        WHEN {unit_b} IS NULL THEN '{unit or "unit"} is missing'
        WHEN p.problem IS NOT NULL THEN p.problem
        ELSE 'no factor in ' || {literal(factors.name)} || ' for ' || {described_keys}
@@ -208,11 +218,25 @@ def _effective_factors(factor_rows: list[tuple], n_keys: int,
                          "factor_id": factor_id, "gas_factor": high[0], "co2e_factor": high[1],
                          "gas_factor_rest": stored[0] - high[0], "co2e_factor_rest": stored[1] - high[1], "gwp": gwp})
     rows = [row for row in rows if (*(row[f"k{i}"] for i in range(n_keys)), row["from_unit"]) not in problems]
+    # The largest quantity whose product with every factor of its keys and unit stays in range (one bound
+    # for all gases, so a row is in the ledger with all its gases or rejected): quantity x the factor's
+    # 12-decimal part is DECIMAL(38,18), under 10^20; the rest's product (under 1 kg) is added to it.
+    largest: dict[tuple, Decimal] = {}
+    for row in rows:
+        where = (*(row[f"k{i}"] for i in range(n_keys)), row["from_unit"])
+        largest[where] = max(largest.get(where, Decimal(0)), abs(row["gas_factor"]), abs(row["co2e_factor"]))
+    limit = Decimal(10) ** LEDGER_LIMIT_DIGITS - 1
+    with localcontext() as decimal_context:
+        decimal_context.prec = WORKING_PRECISION
+        for row in rows:
+            biggest = largest[(*(row[f"k{i}"] for i in range(n_keys)), row["from_unit"])]
+            bound = (limit / biggest).quantize(Decimal("0.000001"), rounding=ROUND_FLOOR) if biggest else None
+            row["max_quantity"] = bound if bound is not None and bound < MAX_QUANTITY else None
     key_fields = [(f"k{i}", pa.string()) for i in range(n_keys)]
     table = pa.Table.from_pylist(rows, schema=pa.schema([
         *key_fields, ("from_unit", pa.string()), ("gas", pa.string()), ("factor_id", pa.string()),
         ("gas_factor", FACTOR_TYPE), ("co2e_factor", FACTOR_TYPE), ("gas_factor_rest", REST_TYPE),
-        ("co2e_factor_rest", REST_TYPE), ("gwp", pa.string())]))
+        ("co2e_factor_rest", REST_TYPE), ("gwp", pa.string()), ("max_quantity", pa.decimal128(38, 6))]))
     problem_rows = [{**{f"k{i}": k for i, k in enumerate(where[:-1])}, "from_unit": where[-1], "problem": problem}
                     for where, problem in sorted(problems.items(), key=lambda item: tuple(map(str, item[0])))]
     problem_table = pa.Table.from_pylist(problem_rows, schema=pa.schema(

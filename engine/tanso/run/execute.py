@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 
 from tanso import contracts
 from tanso.diagnostics import InputError, InvariantError
+from tanso.dsl import ast
 from tanso.graph import rule_order
 from tanso.model.resolve import policies_in_rule
 from tanso.model.ruleset import Rule, Ruleset
@@ -125,7 +126,9 @@ class _Planner:
                 provenance = {} if shipped is None else {
                     "version": shipped.version, "publisher": shipped.publisher, "edition": shipped.edition,
                     "licence": shipped.licence}
-                self.session.factors[name, str(path)] = load_factor_set(self.con, self.registry, name, path, provenance)
+                removals = declared.removals if declared is not None else shipped.removals
+                self.session.factors[name, str(path)] = load_factor_set(self.con, self.registry, name, path, provenance,
+                                                                        removals)
             self.factors[name] = self.session.factors[name, str(path)]
         return self.factors[name]
 
@@ -192,12 +195,13 @@ class _Planner:
         (not the rule's whole ledger, whose rows are only computed when the ledger is written)."""
         table = f"rule_results__{_safe(rule_id)}"
         if table not in self._done:
-            # Typed as declared (`decimal` → DECIMAL(18,6), the contract's quantity type), so a calculator
+            # Typed as declared (`decimal` → DECIMAL(18,6), the contract's quantity type; a result beyond it
+            # is NULL, which the derived rule rejects, never a run abort), so a calculator
             # multiplying it stays in range and the ledger's `quantity` is the value multiplied.
             # At 100%: the derived rows carry the same boundary weight and are weighted once.
             self.con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT row_id, "
-                             f"CAST(round_even(sum(co2e_kg), 6) AS {RESULT_TYPE}) AS result_co2e_kg "
-                             f"FROM {self.rule_ledgers[rule_id]} GROUP BY row_id")
+                             f"try(CAST(round_even(total, 6) AS {RESULT_TYPE})) AS result_co2e_kg FROM "
+                             f"(SELECT row_id, sum(co2e_kg) AS total FROM {self.rule_ledgers[rule_id]} GROUP BY row_id)")
             self._done.add(table)
         return table
 
@@ -341,8 +345,9 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
     progress("computing rejects and exclusions")
     tables = sorted({planner.rule_tables[r] for r in order})
     con.execute(f"CREATE OR REPLACE TABLE run_rejects ({REJECT_COLUMNS})")
-    # Every table the run read: the rules' rows, instruments a calculator consumes (certificates),
-    # boundary tables and what metrics, checks and reporters read.
+    # Every table the run read: the rules' rows, instruments a calculator consumes (certificates), tables
+    # a calculator or the boundary reads (entities, exchange rates, suppliers …) and what metrics, checks
+    # and reporters read: its refused rows are rejects.
     for table in sorted(planner.inputs):
         if planner.inputs[table].rejected:
             con.execute(f"INSERT INTO run_rejects SELECT row_id, {literal(table)}, input_row, NULL, NULL, reason "
@@ -481,10 +486,22 @@ def _exclusions(planner: _Planner, tables: list[str], order: list[str]) -> None:
             continue
         selected = " OR ".join(rule_filters) or "FALSE"
         already = " OR ".join(f"({c})" for c in claimed) or "FALSE"
-        rules = ", ".join(r for r in order if ruleset.rules[r].node.source.table == table)
+        reading = [r for r in order if ruleset.rules[r].node.source.table == table]
+        rules = ", ".join(reading)
+        # A row the rules cannot select because a column they select by is empty is a data gap, not a choice.
+        keys = list(dict.fromkeys(n.dotted for r in reading for n in ast.walk(ruleset.rules[r].node.source.where)
+                                  if isinstance(n, ast.Name) and n.dotted in planner.inputs[table].columns))
+        empty = " ".join(f"WHEN {ident(k)} IS NULL THEN {literal(f'column {k}: missing value (the rules reading {table} select rows by {k}: {rules})')}"
+                         for k in keys)
+        unselected = f"WHERE NOT ({selected}) AND NOT ({already})"
+        if keys:
+            con.execute(f"INSERT INTO run_rejects SELECT _row_id, {literal(table)}, _row, NULL, NULL, "
+                        f"{literal(str(planner.inputs[table].file))} || ' row ' || CAST(_row AS VARCHAR) || ': ' || "
+                        f"CASE {empty} END FROM {relation} {unselected} AND ({' OR '.join(f'{ident(k)} IS NULL' for k in keys)})")
+            unselected += f" AND NOT ({' OR '.join(f'{ident(k)} IS NULL' for k in keys)})"
         con.execute(f"INSERT INTO run_excluded SELECT _row_id, {literal(table)}, _row, NULL, NULL, NULL, "
                     f"{literal('no rule selects this row (rules reading ' + table + ': ' + rules + ')')} "
-                    f"FROM {relation} WHERE NOT ({selected}) AND NOT ({already})")
+                    f"FROM {relation} {unselected}")
 
 
 def _boundary_outcomes(planner: _Planner, order: list[str]) -> None:
@@ -493,6 +510,7 @@ def _boundary_outcomes(planner: _Planner, order: list[str]) -> None:
     if planner.ruleset.boundary is None:
         return
     con, source = planner.con, planner.ruleset.boundary.span.short
+    rejected_entities = _rejected_entities(planner)
     for rule_id in order:
         rule = planner.ruleset.rules[rule_id]
         if rule.node.source.table is None or "entity" not in planner.columns[rule_id]:
@@ -501,9 +519,31 @@ def _boundary_outcomes(planner: _Planner, order: list[str]) -> None:
         con.execute(f"INSERT INTO run_excluded SELECT _row_id, {table}, _row, {literal(rule_id)}, "
                     f"{literal(BOUNDARY_EXCLUSION)}, {literal(source)}, _boundary_reason FROM {candidates} "
                     f"WHERE _boundary_weight = 0")
-        con.execute(f"INSERT INTO run_rejects SELECT _row_id, {table}, _row, {literal(rule_id)}, "
-                    f"{literal(rule.node.span.short)}, 'entity ' || coalesce('''' || entity || '''', 'empty') "
-                    f"|| ' is not in the boundary''s entities table' FROM {candidates} WHERE _boundary_weight IS NULL")
+        con.execute(f"INSERT INTO run_rejects SELECT c._row_id, {table}, c._row, {literal(rule_id)}, "
+                    f"{literal(rule.node.span.short)}, 'entity ' || coalesce('''' || c.entity || '''', 'empty') "
+                    f"|| coalesce(' is in ' || r.file || ' but its row ' || CAST(r.input_row AS VARCHAR) "
+                    f"|| ' was rejected: ' || r.problem, ' is not in the boundary''s entities table') "
+                    f"FROM {candidates} c LEFT JOIN ({rejected_entities}) r ON r.entity = c.entity "
+                    f"WHERE c._boundary_weight IS NULL")
+
+
+def _rejected_entities(planner: _Planner) -> str:
+    """Entities whose row of a boundary table was refused while reading: entity, file, input_row, problem
+    (the first such row of each entity), so a row of that entity is rejected for the real cause."""
+    step = planner.ruleset.boundary
+    method = planner.registry.boundary_methods[step.method]
+    parts = []
+    for parameter in method.table_parameters:
+        loaded = planner.inputs.get(getattr(step.parameters, parameter))
+        if loaded is None or not loaded.rejected or "entity" not in loaded.columns:
+            continue
+        parts.append(f"SELECT CAST(t.entity AS VARCHAR) AS entity, {literal(loaded.file.name)} AS file, r.input_row, "
+                     f"r.problem FROM {loaded.rejects} r JOIN {loaded.typed} t ON t._row = r.input_row "
+                     f"WHERE t.entity IS NOT NULL")
+    if not parts:
+        return "SELECT CAST(NULL AS VARCHAR) AS entity, '' AS file, 0 AS input_row, '' AS problem WHERE FALSE"
+    return (f"SELECT entity, arg_min(file, input_row) AS file, min(input_row) AS input_row, "
+            f"arg_min(problem, input_row) AS problem FROM ({' UNION ALL '.join(parts)}) GROUP BY entity")
 
 
 def _check_conservation(planner: _Planner, order: list[str], tables: list[str]) -> dict[str, int]:
@@ -541,11 +581,15 @@ def _check_conservation(planner: _Planner, order: list[str], tables: list[str]) 
     overlap = con.execute("SELECT r.rule_id, count(*) FROM run_rejects r SEMI JOIN run_ledger l "
                           "ON l.rule_id = r.rule_id AND l.row_id = r.row_id AND l.input_table = r.input_table GROUP BY ALL").fetchall()
     problems += [f"rule {rule_id}: {n} rows both in the ledger and in rejects" for rule_id, n in overlap]
-    for table in tables:
+    # Every table the run read (by a rule, a calculator, the boundary, a metric, a check or a reporter): each
+    # row of its file is valid or a reject, counted in the relations the run used.
+    for table in sorted(planner.inputs):
         loaded = planner.inputs[table]
-        valid = con.execute(f"SELECT count(*) FROM {loaded.relation}").fetchone()[0] if loaded.rejected else loaded.rows
-        if loaded.rows != loaded.rejected + valid:
-            problems.append(f"input {table}: {loaded.rows} rows read, {valid} valid + {loaded.rejected} rejected")
+        valid, refused = con.execute(f"SELECT (SELECT count(*) FROM {loaded.relation}), "
+                                     f"(SELECT count(*) FROM {loaded.rejects})").fetchone()
+        if loaded.rows != refused + valid or refused != loaded.rejected:
+            problems.append(f"input {table}: {loaded.rows} rows read, {valid} valid + {refused} rejected"
+                            + (f" (the load counted {loaded.rejected} rejected)" if refused != loaded.rejected else ""))
     if problems:
         raise InvariantError("conservation violated — every input row must be in the ledger, rejects or excluded: "
                              + "; ".join(problems))
@@ -590,7 +634,8 @@ def _manifest(ruleset: Ruleset, registry: Registry, planner: _Planner, order: li
         "rules": {r: {"source": ruleset.rules[r].node.span.short, "layer": ruleset.rules[r].layer,
                       "calculators": [s.calculator for s in ruleset.rules[r].steps],
                       "effective_factors": planner.precision.get(r, [])} for r in order},
-        "inputs": {name: {"file": str(i.file), "sha256": i.sha256} for name, i in sorted(planner.inputs.items())},
+        "inputs": {name: {"file": str(i.file), "sha256": i.sha256, **({"notes": list(i.notes)} if i.notes else {})}
+                   for name, i in sorted(planner.inputs.items())},
         "factor_sets": {name: {"file": f.source_file, "version": f.version, "publisher": f.publisher,
                                "edition": f.edition, "licence": f.licence} for name, f in sorted(planner.factors.items())},
         "plugins": sorted({f"{i.package}=={i.version}" for i in registry.implementations()}),

@@ -69,7 +69,7 @@ def validate(prepared, data_dir: Path) -> dict[str, Any]:
         path = data_dir / declared.file
         try:
             con.execute("SELECT 1").fetchall()   # a loader may leave a result open; registering a table needs none
-            factors[name] = load_factor_set(con, registry, name, path, {})
+            factors[name] = load_factor_set(con, registry, name, path, {}, declared.removals)
         except InputError as error:
             problems.append(Problem(str(path), None, None, None, str(error)))
             continue
@@ -105,8 +105,10 @@ def _from_reason(file: str, row: int, reason: str) -> Problem:
         expected = "at most " + message.split("more than ", 1)[1] if "more than " in message else None
     elif "duplicate row id" in message:
         expected = "a row id no other row has"
-    elif "row id is missing" in message:
+    elif "row id is missing" in message or "missing value (the row id)" in message:
         expected = "a row id"
+    elif "missing value" in message:
+        expected = "a value"
     return Problem(file, row, column, value, message, expected)
 
 

@@ -1,0 +1,223 @@
+"""CSV files: every value as text, every data row kept — a row that cannot be split is a reject.
+
+The dialect is fixed, not guessed from the data: RFC 4180 quoting (`"`, doubled to escape) and the
+delimiter the header row uses (`,` `;` tab or `|`). Guessing from the data, a malformed row could
+change how every other row is read. The header's names must be distinct.
+
+`_row` is the data row as a person counts it: the n-th row under the header, blank lines included
+(file line n + 1 when no value spans lines). A row with too few or too many fields, a blank line or a
+line of spaces, or bytes the declared encoding does not have, is kept with its `_problem` (the engine
+makes it a reject) and the rest of the file is used. Trailing blank lines at the end are ignored. A
+file that cannot be split at all (a quote never closed) is an InputError naming the first bad row.
+
+Encodings: UTF-8 (the default, a BOM allowed) and Latin-1 are read directly; any other encoding
+Python knows (cp932 / Shift-JIS, cp1252, GB18030 …) is transcoded to UTF-8 first, in one pass.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import tempfile
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from tanso.diagnostics import InputError
+from tanso.plan.sql import ident, literal
+from tanso_io.tables import register_table
+
+DELIMITERS = (",", ";", "\t", "|")
+NATIVE = {"utf-8": "utf-8", "latin-1": "latin-1", "iso8859-1": "latin-1"}
+BLOCK = 1 << 22
+_BLANK_LINE = re.compile(rb"\n[ \t]*\r?\n[ \t\r\n]*[^ \t\r\n]")   # a blank line with data after it
+_MARK = "\ufffd"
+_PROBLEMS = {
+    "MISSING COLUMNS": "fewer fields than the header",
+    "TOO MANY COLUMNS": "more fields than the header",
+    "INVALID ENCODING": "bytes that are not valid {encoding}",
+    "LINE SIZE OVER MAXIMUM": "a line longer than the reader's maximum (2 MB)",
+    "UNQUOTED VALUE": "a quote inside a value that is not doubled",
+}
+
+
+def _canonical(encoding: str | None) -> str:
+    if encoding is None:
+        return "utf-8"
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        raise InputError(f"unknown encoding {encoding!r}") from None
+
+
+def _header(path: Path, encoding: str) -> tuple[str, list[str], int]:
+    """The delimiter, the column names (from the first non-blank line) and the blank lines before it."""
+    with path.open("rb") as handle:
+        first, skipped = b"", 0
+        for line in handle:
+            if line.strip():
+                first = line
+                break
+            skipped += 1
+    text = first.decode(encoding, errors="replace").lstrip("\ufeff").rstrip("\r\n")
+    if not text.strip():
+        raise InputError(f"{path}: the file is empty; it needs a header row of column names")
+    if _MARK in text:
+        raise InputError(f"{path}: the header row has bytes that are not valid {encoding} "
+                         f"(declare the file's encoding on its input, e.g. encoding \"cp932\")")
+    delimiter = max(DELIMITERS, key=lambda d: (text.count(d), d == ","))
+    names = [n.strip() for n in next(csv.reader(io.StringIO(text), delimiter=delimiter, quotechar='"'))]
+    empty = [i + 1 for i, n in enumerate(names) if not n]
+    if empty:
+        raise InputError(f"{path}: header row: column {empty[0]} has no name")
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise InputError(f"{path}: header row: column name {', '.join(repr(n) for n in repeated)} appears more "
+                         f"than once")
+    return delimiter, names, skipped
+
+
+def _transcode(path: Path, encoding: str, folder: str) -> tuple[Path, int]:
+    """A UTF-8 copy of the file; bytes the encoding does not have become U+FFFD (counted)."""
+    target = Path(folder) / "utf8.csv"
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    marks_before = 0
+    with path.open("rb") as source, target.open("w", encoding="utf-8", newline="") as out:
+        while block := source.read(BLOCK):
+            text = decoder.decode(block)
+            marks_before += text.count(_MARK)
+            out.write(text)
+        out.write(decoder.decode(b"", final=True))
+    return target, marks_before
+
+
+def _has_blank_line(path: Path) -> bool:
+    """Whether an empty line (which DuckDB skips without a word) has data after it. Lines of spaces need
+    no search: DuckDB reports them as rows with too few fields. A plain substring search finds the
+    candidates (memchr speed); the regex only confirms one."""
+    previous = b""
+    with path.open("rb") as handle:
+        while block := handle.read(BLOCK):
+            edge = previous[-2:] + block[:3]
+            if any(empty in part for empty in (b"\n\n", b"\n\r\n") for part in (block, edge)):
+                return _BLANK_LINE.search(path.read_bytes()) is not None
+            previous = block
+    return False
+
+
+def register_csv(con, path: Path, relation: str, encoding: str | None = None, numbers: str | None = None) -> None:
+    """`numbers` (the input's number format) is applied by the engine to the text read here."""
+    encoding = _canonical(encoding)
+    with tempfile.TemporaryDirectory(prefix="tanso-csv-") as folder:
+        source, marked = path, 0
+        if encoding not in NATIVE:
+            source, marked = _transcode(path, encoding, folder)
+        read_as = NATIVE.get(encoding, "utf-8")
+        delimiter, names, skipped = _header(source, "utf-8" if source != path else read_as)
+        _read(con, path, source, relation, delimiter, names, read_as, encoding, marked, skipped)
+
+
+def _read(con, path: Path, source: Path, relation: str, delimiter: str, names: list[str], read_as: str,
+          encoding: str, marked: int, skipped: int = 0) -> None:
+    rejects, scans = f"{relation}__rejects", f"{relation}__scans"
+    columns = "{" + ", ".join(f"{literal(n)}: 'VARCHAR'" for n in names) + "}"
+    options = (f"columns = {columns}, header = true, auto_detect = false, delim = {literal(delimiter)}, "
+               f"quote = '\"', escape = '\"', encoding = {literal(read_as)}, null_padding = false, skip = {skipped}, "
+               f"store_rejects = true, rejects_table = {literal(rejects)}, rejects_scan = {literal(scans)}")
+    valid = f"{relation}__valid"
+    listing = ", ".join(ident(n) for n in names)
+    _drop(con, rejects, scans)
+    try:
+        con.execute("SET preserve_insertion_order = true")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {valid} AS SELECT row_number() OVER () AS _ord, {listing} "
+                    f"FROM read_csv({literal(str(source))}, {options})")
+        bad = con.execute(f"SELECT line, min(error_type::VARCHAR), min(error_message) FROM {rejects} GROUP BY line "
+                          f"ORDER BY line").fetchall()
+    except duckdb.Error as error:
+        _drop(con, valid, rejects, scans)
+        raise InputError(f"{path}: cannot be read as CSV: {str(error).splitlines()[0]}") from None
+    unclosed = [line for line, kind, text in bad if kind == "UNQUOTED VALUE" and "unterminated" in (text or "")]
+    if unclosed:
+        _drop(con, valid, rejects, scans)
+        raise InputError(f"{path}: row {unclosed[0] - 1}: a quoted value is never closed (a \" without its "
+                         f"closing \"), so the rows after it cannot be told apart; close or double the quote")
+    marks = ""
+    if marked:
+        found = " OR ".join(f"strpos(coalesce({ident(n)}, ''), {literal(_MARK)}) > 0" for n in names)
+        marks = (f"CASE WHEN {found} THEN 'the row has bytes that are not valid {encoding}' END")
+    problem = marks or "CAST(NULL AS VARCHAR)"
+    blank = _has_blank_line(source)
+    if not bad and not blank:
+        # Every record was read, in file order: `_ord` is the row. Renamed, not copied.
+        con.execute(f"ALTER TABLE {valid} RENAME COLUMN _ord TO _row")
+        if marked:
+            con.execute(f"ALTER TABLE {valid} ADD COLUMN _problem VARCHAR")
+            con.execute(f"UPDATE {valid} SET _problem = {problem}")
+        con.execute(f"DROP TABLE IF EXISTS {relation}")
+        con.execute(f"ALTER TABLE {valid} RENAME TO {relation}")
+        _drop(con, rejects, scans)
+        return
+    # Slow path (a file with rows that could not be split, or blank lines): the rows DuckDB read are the
+    # file's records minus the gaps (refused rows, blank lines), in order. With the gaps' row numbers d_j
+    # (sorted), the o-th row read is row o + #{j: d_j - j < o}: one ASOF join, no pass over the file's lines.
+    kinds = " ".join(f"WHEN {literal(k)} THEN {literal('the row has ' + v.format(encoding=encoding))}"
+                     for k, v in _PROBLEMS.items())
+    gaps = [f"SELECT line - 1 - {skipped} AS d, min(error_type::VARCHAR) AS kind FROM {rejects} GROUP BY line"]
+    lines = f"{relation}__lines"
+    if blank:
+        register_table(con, lines, _records(source))
+        gaps.append(f"SELECT record - h.header AS d, 'BLANK' AS kind FROM {lines}, "
+                    f"(SELECT min(record) AS header, max(record) AS last FROM {lines} WHERE NOT blank) h "
+                    f"WHERE blank AND record > h.header AND record < h.last")
+    nulls = ", ".join(f"CAST(NULL AS VARCHAR) AS {ident(n)}" for n in names)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {relation}__gaps AS SELECT d, min(kind) AS kind FROM "
+                f"({' UNION ALL '.join(gaps)}) GROUP BY d")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE {relation} AS
+        WITH keyed AS (SELECT d - row_number() OVER (ORDER BY d) AS key, row_number() OVER (ORDER BY d) AS j
+                       FROM {relation}__gaps),
+             k AS (SELECT key, max(j) AS j FROM keyed GROUP BY key)
+        SELECT v._ord + coalesce(k.j, 0) AS _row, {', '.join('v.' + ident(n) for n in names)}, {problem} AS _problem
+        FROM {valid} v ASOF LEFT JOIN k ON v._ord > k.key
+        UNION ALL
+        SELECT d, {nulls}, CASE kind WHEN 'BLANK' THEN 'the row is blank' {kinds}
+               ELSE 'the row cannot be split into fields' END FROM {relation}__gaps""")
+    total, distinct, last = con.execute(f"SELECT count(*), count(DISTINCT _row), max(_row) FROM {relation}").fetchone()
+    if not (total == distinct == last):
+        first = con.execute(f"SELECT min(d) FROM {relation}__gaps").fetchone()[0]
+        _drop(con, valid, rejects, scans, lines, f"{relation}__gaps", relation)
+        raise InputError(f"{path}: cannot be read as CSV: its rows cannot be told apart from row {first} on "
+                         f"(a quote inside a value that is not doubled?)")
+    _drop(con, valid, rejects, scans, lines, f"{relation}__gaps")
+
+
+def _records(source: Path) -> pa.Table:
+    """Each record of the file: its number (the header is 1) and whether it is blank. A record starts on
+    a line where the quotes before it are balanced (a quoted value may span lines)."""
+    data = source.read_bytes()
+    if data.endswith(b"\n"):
+        data = data[:-1]
+    lines = pa.array(data.split(b"\n"), pa.binary())
+    quotes = pc.count_substring(lines, '"')
+    content = lines
+    for space in (" ", "\t", "\r"):
+        content = pc.replace_substring(content, space, "")
+    table = pa.table({"line": pa.array(range(1, len(lines) + 1), pa.int64()), "quotes": quotes,
+                      "width": pc.binary_length(content)})
+    con = duckdb.connect()
+    try:
+        con.register("physical_lines", table)
+        return con.sql("""
+            WITH l AS (SELECT line, width = 0 AS blank, coalesce(sum(quotes) OVER (ORDER BY line ROWS BETWEEN
+                       UNBOUNDED PRECEDING AND 1 PRECEDING), 0) % 2 = 0 AS starts FROM physical_lines)
+            SELECT row_number() OVER (ORDER BY line) AS record, blank FROM l WHERE starts ORDER BY line""").to_arrow_table()
+    finally:
+        con.close()
+
+
+def _drop(con, *relations: str) -> None:
+    for name in relations:
+        con.execute(f"DROP TABLE IF EXISTS {name}")
