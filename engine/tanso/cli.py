@@ -331,7 +331,7 @@ def graph(ruleset: Path, overlays, fmt: str, selector: str | None) -> None:
 @ruleset_argument
 @click.option("--data", "data_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="folder with one file per input table (name.csv, name.parquet or name.xlsx)")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
               help="write ledger, rejects, excluded, summary and manifest.json here")
 @click.option("--out-format", type=click.Choice(["csv", "parquet", "json"]), default="csv", show_default=True)
 @click.option("--format", "fmt", default="table", show_default=True, help="how to print the result (a reporter)")
@@ -398,7 +398,7 @@ def test_command(path: Path, show_coverage: bool, fail_under: float | None) -> N
 @click.argument("base", type=click.Path(exists=True, path_type=Path))
 @click.argument("revised", type=click.Path(exists=True, path_type=Path), required=False)
 @click.option("--data", "data_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
               help="write both runs (ledgers, manifests) and the comparison (JSON, and the report) here")
 @click.option("--format", "fmt", default="table", show_default=True, help="table, json or html")
 @set_option

@@ -15,7 +15,7 @@ The allocation keys are a parameter: hourly matching allocates by hour and marke
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 import pyarrow as pa
 from pydantic import Field
@@ -69,15 +69,23 @@ class MarketParameters(Parameters):
         return [self.quantity, self.unit, *(self.allocate_by if self.certificates else []), *tiers]
 
 
+MAX_KWH = Decimal("999999999999.999999")  # the largest DECIMAL(18,6): a row's or a certificate's kWh
+
+
 def _kwh_table(ctx: CalcContext, units: list[str]) -> tuple[str, dict[str, str]]:
-    """One scalar per unit (→ kWh); the units that do not convert, with the reason."""
+    """One scalar per unit (→ kWh) and the largest quantity whose kWh fits the DECIMAL(18,6) the
+    allocation works in (a larger one is a row reject, never an overflow of the run); the units that
+    do not convert, with the reason."""
     rows, problems = [], {}
     for unit in units:
         try:
-            rows.append({"unit": unit, "to_kwh": exact(conversion_factor(unit, KWH))})
+            to_kwh = exact(conversion_factor(unit, KWH))
         except UnitProblem as problem:
             problems[unit] = str(problem)
-    schema = pa.schema([("unit", pa.string()), ("to_kwh", FACTOR_TYPE)])
+            continue
+        rows.append({"unit": unit, "to_kwh": to_kwh,
+                     "max_quantity": (MAX_KWH / to_kwh).quantize(Decimal("0.000001"), rounding=ROUND_FLOOR)})
+    schema = pa.schema([("unit", pa.string()), ("to_kwh", FACTOR_TYPE), ("max_quantity", pa.decimal128(38, 6))])
     return ctx.register("kwh_units", pa.Table.from_pylist(rows, schema=schema)), problems
 
 
@@ -117,7 +125,9 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
     for relation, _, _, _ in sources:
         units |= {row[0] for row in ctx.query(f"SELECT DISTINCT unit FROM {relation} WHERE unit IS NOT NULL")}
     kwh_units, unit_problems = _kwh_table(ctx, sorted(units))
-    to_kwh = "CAST(round_even({q} * k.to_kwh, 6) AS DECIMAL(18,6))"
+    to_kwh = "CASE WHEN {q} <= k.max_quantity THEN CAST(round_even({q} * k.to_kwh, 6) AS DECIMAL(18,6)) END"
+    too_large = "CAST({q} AS VARCHAR) || ' ' || {u} || " + literal(
+        f" is more than {format(MAX_KWH, ',f')} kWh, the most one row may hold (a unit or a decimal point out of place?)")
 
     # The allocation keys: the in-force ones, the market boundary under deliverability, the hour under
     # hourly matching (as slot columns: an exempt entity's rows and certificates take the slot '*').
@@ -142,7 +152,7 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
 
     consumption = ctx.view("consumption", f"""
         SELECT s.*, {to_kwh.format(q=f's.{q}')} AS _kwh FROM {ctx.src} s JOIN {kwh_units} k ON k.unit = s.{u}
-        WHERE s.{q} >= 0""")
+        WHERE s.{q} >= 0 AND s.{q} <= k.max_quantity""")
     rows_kwh = consumption  # the rule's rows with their kWh: what the remainder and the ledger read
     slots = [f"_slot{i}" for i in range(len(hours))]
     if hours:
@@ -177,6 +187,7 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
                                 || ' is listed on ' || d._rows || ': a certificate is claimed once; fix the source' END,
                            CASE WHEN c.quantity IS NULL THEN 'quantity is missing'
                                 WHEN c.quantity < 0 THEN 'quantity is negative (' || CAST(c.quantity AS VARCHAR) || ')'
+                                WHEN c.quantity > k.max_quantity THEN 'quantity ' || {too_large.format(q='c.quantity', u='c.unit')}
                            END,
                            CASE WHEN c.unit IS NULL THEN 'unit is missing' WHEN k.unit IS NULL THEN CASE WHEN FALSE THEN NULL {unit_reasons}
                                 ELSE 'unit ' || c.unit || ' is not an energy unit' END END), '') AS _problem
@@ -300,8 +311,9 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
         SELECT b._row_id AS row_id, CASE WHEN b.{q} IS NULL THEN '{p.quantity} is missing'
             WHEN b.{q} < 0 THEN '{p.quantity} is negative (' || CAST(b.{q} AS VARCHAR) || ')'
             WHEN b.{u} IS NULL THEN '{p.unit} is missing' {row_unit_reasons}
+            WHEN b.{q} > k.max_quantity THEN '{p.quantity} ' || {too_large.format(q=f'b.{q}', u=f'b.{u}')}
             ELSE 'unit ' || b.{u} || ' is not an energy unit' END AS reason
-        FROM {ctx.src} b WHERE b._row_id NOT IN (SELECT _row_id FROM {rows_kwh})"""
+        FROM {ctx.src} b LEFT JOIN {kwh_units} k ON k.unit = b.{u} WHERE b._row_id NOT IN (SELECT _row_id FROM {rows_kwh})"""
     rejects = ctx.table("rejects", f"{unusable} UNION ALL {uncomputed}")  # read by the ledger and the engine
     method = "'market-based: energy attribute certificates'"
     qualifiers = []

@@ -6,9 +6,10 @@ change how every other row is read. The header's names must be distinct.
 
 `_row` is the data row as a person counts it: the n-th row under the header, blank lines included
 (file line n + 1 when no value spans lines). A row with too few or too many fields, a blank line or a
-line of spaces, or bytes the declared encoding does not have, is kept with its `_problem` (the engine
-makes it a reject) and the rest of the file is used. Trailing blank lines at the end are ignored. A
-file that cannot be split at all (a quote never closed) is an InputError naming the first bad row.
+line of spaces, a NUL byte, or bytes the declared encoding does not have, is kept with its `_problem` (the engine
+makes it a reject) and the rest of the file is used. Lines may end in `\r\n`, `\n` or a lone `\r`.
+Trailing blank lines at the end are ignored. A file that cannot be split at all (a quote never closed)
+is an InputError naming the first bad row.
 
 Encodings: UTF-8 (the default, a BOM allowed) and Latin-1 are read directly; any other encoding
 Python knows (cp932 / Shift-JIS, cp1252, GB18030 …) is transcoded to UTF-8 first, in one pass.
@@ -54,9 +55,10 @@ def _canonical(encoding: str | None) -> str:
         raise InputError(f"unknown encoding {encoding!r}") from None
 
 
-def _header(path: Path, encoding: str) -> tuple[str, list[str], int]:
-    """The delimiter, the column names (from the first non-blank line) and the blank lines before it."""
-    with path.open("rb") as handle:
+def _header(source: Path, encoding: str, path: Path) -> tuple[str, list[str], int]:
+    """The delimiter, the column names (from the first non-blank line) and the blank lines before it.
+    `source` is read (the file or its UTF-8 copy); `path`, the user's file, is named in messages."""
+    with source.open("rb") as handle:
         first, skipped = b"", 0
         for line in handle:
             if line.strip():
@@ -70,7 +72,11 @@ def _header(path: Path, encoding: str) -> tuple[str, list[str], int]:
         raise InputError(f"{path}: the header row has bytes that are not valid {encoding} "
                          f"(declare the file's encoding on its input, e.g. encoding \"cp932\")")
     delimiter = max(DELIMITERS, key=lambda d: (text.count(d), d == ","))
-    names = [n.strip() for n in next(csv.reader(io.StringIO(text), delimiter=delimiter, quotechar='"'))]
+    try:
+        names = [n.strip() for n in next(csv.reader(io.StringIO(text), delimiter=delimiter, quotechar='"'))]
+    except csv.Error:
+        raise InputError(f"{path}: the header row cannot be split into column names (a line break inside "
+                         f"it, a lone carriage return or a quote never closed?)") from None
     empty = [i + 1 for i, n in enumerate(names) if not n]
     if empty:
         raise InputError(f"{path}: header row: column {empty[0]} has no name")
@@ -81,8 +87,9 @@ def _header(path: Path, encoding: str) -> tuple[str, list[str], int]:
     return delimiter, names, skipped
 
 
-def _transcode(path: Path, encoding: str, folder: str) -> tuple[Path, int]:
-    """A UTF-8 copy of the file; bytes the encoding does not have become U+FFFD (counted)."""
+def _transcode(path: Path, encoding: str, folder: str, cr_only: bool) -> tuple[Path, int]:
+    """A UTF-8 copy of the file with `\n` line ends; bytes the encoding does not have become U+FFFD
+    (counted). `cr_only`: the file ends its lines with a lone `\r` (classic Mac, some Excel exports)."""
     target = Path(folder) / "utf8.csv"
     decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
     marks_before = 0
@@ -90,23 +97,31 @@ def _transcode(path: Path, encoding: str, folder: str) -> tuple[Path, int]:
         while block := source.read(BLOCK):
             text = decoder.decode(block)
             marks_before += text.count(_MARK)
-            out.write(text)
+            out.write(text.replace("\r", "\n") if cr_only else text)
         out.write(decoder.decode(b"", final=True))
     return target, marks_before
 
 
-def _has_blank_line(path: Path) -> bool:
-    """Whether an empty line (which DuckDB skips without a word) has data after it. Lines of spaces need
-    no search: DuckDB reports them as rows with too few fields. A plain substring search finds the
-    candidates (memchr speed); the regex only confirms one."""
-    previous = b""
+def _ends_lines_with_cr_only(path: Path) -> bool:
+    """Whether the file's lines end in a lone `\r`: judged on its first block, as a file has one style."""
+    with path.open("rb") as handle:
+        start = handle.read(BLOCK)
+    return b"\r" in start and b"\n" not in start
+
+
+def _scan(path: Path) -> tuple[bool, bool]:
+    """Whether the file has an empty line with data after it (DuckDB would skip it without a word) and
+    whether it has a NUL byte. Lines of spaces need no search: DuckDB reports them as rows with too few
+    fields. Substring searches (memchr speed) find the candidates; the regex only confirms one."""
+    previous, candidate, nul = b"", False, False
     with path.open("rb") as handle:
         while block := handle.read(BLOCK):
             edge = previous[-2:] + block[:3]
-            if any(empty in part for empty in (b"\n\n", b"\n\r\n") for part in (block, edge)):
-                return _BLANK_LINE.search(path.read_bytes()) is not None
+            candidate = candidate or any(empty in part for empty in (b"\n\n", b"\n\r\n") for part in (block, edge))
+            nul = nul or b"\x00" in block
             previous = block
-    return False
+    blank = candidate and _BLANK_LINE.search(path.read_bytes()) is not None
+    return blank, nul
 
 
 def register_csv(con, path: Path, relation: str, encoding: str | None = None, numbers: str | None = None) -> None:
@@ -114,10 +129,11 @@ def register_csv(con, path: Path, relation: str, encoding: str | None = None, nu
     encoding = _canonical(encoding)
     with tempfile.TemporaryDirectory(prefix="tanso-csv-") as folder:
         source, marked = path, 0
-        if encoding not in NATIVE:
-            source, marked = _transcode(path, encoding, folder)
-        read_as = NATIVE.get(encoding, "utf-8")
-        delimiter, names, skipped = _header(source, "utf-8" if source != path else read_as)
+        cr_only = _ends_lines_with_cr_only(path)
+        if encoding not in NATIVE or cr_only:
+            source, marked = _transcode(path, encoding, folder, cr_only)
+        read_as = NATIVE.get(encoding, "utf-8") if source == path else "utf-8"
+        delimiter, names, skipped = _header(source, read_as, path)
         _read(con, path, source, relation, delimiter, names, read_as, encoding, marked, skipped)
 
 
@@ -145,16 +161,18 @@ def _read(con, path: Path, source: Path, relation: str, delimiter: str, names: l
         _drop(con, valid, rejects, scans)
         raise InputError(f"{path}: row {unclosed[0] - 1}: a quoted value is never closed (a \" without its "
                          f"closing \"), so the rows after it cannot be told apart; close or double the quote")
-    marks = ""
-    if marked:
-        found = " OR ".join(f"strpos(coalesce({ident(n)}, ''), {literal(_MARK)}) > 0" for n in names)
-        marks = (f"CASE WHEN {found} THEN 'the row has bytes that are not valid {encoding}' END")
-    problem = marks or "CAST(NULL AS VARCHAR)"
-    blank = _has_blank_line(source)
+    blank, nul = _scan(source)
+    found = [(literal(_MARK), f"the row has bytes that are not valid {encoding}")] if marked else []
+    found += [("chr(0)", "the row has a NUL byte (0x00), which no value may hold")] if nul else []
+    problem = "CAST(NULL AS VARCHAR)"
+    if found:
+        problem = "CASE " + " ".join(
+            "WHEN " + " OR ".join(f"strpos(coalesce({ident(n)}, ''), {needle}) > 0" for n in names)
+            + f" THEN {literal(reason)}" for needle, reason in found) + " END"
     if not bad and not blank:
         # Every record was read, in file order: `_ord` is the row. Renamed, not copied.
         con.execute(f"ALTER TABLE {valid} RENAME COLUMN _ord TO _row")
-        if marked:
+        if found:
             con.execute(f"ALTER TABLE {valid} ADD COLUMN _problem VARCHAR")
             con.execute(f"UPDATE {valid} SET _problem = {problem}")
         con.execute(f"DROP TABLE IF EXISTS {relation}")

@@ -24,7 +24,7 @@ set gwp.set = AR5  source "GHG Protocol Corporate Standard (2004); IPCC AR5 valu
 
 input entities "Legal entities"
   key entity
-  columns parent: text, country: text, equity_share: decimal(18,6),
+  columns parent: text, country: text, equity_share: decimal(18,6) 0..1,
           financial_control: boolean, operational_control: boolean, joint_financial_control: boolean
 
 boundary consolidation(entities: entities, joint_financial_control: joint_financial_control)

@@ -168,6 +168,13 @@ class Column:
     span: Span
     constraints: tuple[Constraint, ...] = ()
 
+    DEFAULT_DECIMAL = (18, 6)
+
+    @property
+    def decimal_shape(self) -> tuple[int, int]:
+        """(precision, scale) of a decimal column: `decimal` is (18, 6); `decimal(p)` keeps scale 6."""
+        return (*self.type_args, *self.DEFAULT_DECIMAL[len(self.type_args):])[:2]
+
 
 @dataclass(frozen=True)
 class InputTable:

@@ -78,6 +78,9 @@ def load_ruleset(path: Path, registry: Registry, *, overlays: tuple[Path, ...] =
     ruleset = _bind(layer, registry, diagnostics)
     if diagnostics.errors:
         raise RulesetError("the ruleset has errors", diagnostics)
+    if not ruleset.rules:
+        raise RulesetError(f"{path}: the ruleset has no rule (an empty file, or only comments?); a ruleset "
+                           f"needs at least one `rule`")
     return ruleset
 
 
@@ -409,6 +412,8 @@ def _check_inputs(layer: _Layer, diagnostics: Diagnostics) -> None:
         for column in table.columns:
             if column.type_name not in COLUMN_TYPES:
                 diagnostics.unknown("column type", column.type_name, column.span, COLUMN_TYPES)
+            else:
+                _check_type_arguments(table, column, diagnostics)
             if names.count(column.name) > 1:
                 diagnostics.error(f"column '{column.name}' is declared twice in input '{table.name}'", column.span)
             _check_constraints(table, column, diagnostics)
@@ -422,6 +427,23 @@ def _check_inputs(layer: _Layer, diagnostics: Diagnostics) -> None:
             diagnostics.error(f"numbers \"{table.numbers}\" is not an example of a number format for input "
                               f"'{table.name}'", spans.get("numbers", table.span),
                               expected="the number 1234.56 as the file writes it: " + ", ".join(NUMBER_FORMATS))
+
+
+def _check_type_arguments(table: ast.InputTable, column: ast.Column, diagnostics: Diagnostics) -> None:
+    """Only decimal takes arguments: (precision) or (precision, scale), 1 <= precision <= 38, scale <= it
+    (a lone precision keeps the default scale, 6)."""
+    where = f"column '{column.name}' of input '{table.name}'"
+    if column.type_args and column.type_name != "decimal":
+        diagnostics.error(f"{where}: type {column.type_name} takes no (…) arguments", column.span,
+                          expected=f"{column.type_name}, or decimal(precision, scale)")
+        return
+    if not column.type_args:
+        return
+    precision, scale = column.decimal_shape
+    if not 1 <= precision <= 38 or scale > precision:
+        diagnostics.error(f"{where}: decimal({', '.join(map(str, column.type_args))}) is not a decimal type",
+                          column.span, expected="decimal(precision, scale) with precision 1 to 38 digits and "
+                          "scale (the digits after the point) at most the precision, e.g. decimal(18, 6)")
 
 
 def _check_constraints(table: ast.InputTable, column: ast.Column, diagnostics: Diagnostics) -> None:

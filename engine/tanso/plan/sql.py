@@ -8,7 +8,6 @@ from tanso.diagnostics import TansoError
 from tanso.dsl import ast
 
 COLUMN_SQL_TYPES = {"text": "VARCHAR", "integer": "BIGINT", "date": "DATE", "boolean": "BOOLEAN"}
-DEFAULT_DECIMAL = (18, 6)
 
 
 def ident(name: str) -> str:
@@ -30,7 +29,7 @@ def literal(value) -> str:
 
 def column_type(column: ast.Column) -> str:
     if column.type_name == "decimal":
-        precision, scale = (column.type_args + DEFAULT_DECIMAL[len(column.type_args):])[:2] if column.type_args else DEFAULT_DECIMAL
+        precision, scale = column.decimal_shape
         return f"DECIMAL({precision},{scale})"
     return COLUMN_SQL_TYPES[column.type_name]
 
