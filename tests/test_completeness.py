@@ -110,7 +110,7 @@ def test_json_of_an_incomplete_run_carries_the_block_and_exits_5(tmp_path):
     ('accept rejects s1.fule up to 2 rows "x"', "unknown rule or input table 's1.fule'"),
     ('accept rejects s1.fuel up to 2.5 rows "x"', "a number of rows is whole"),
     ('accept rejects s1.fuel up to 120 % "x"', "at most 100 %"),
-    ('accept rejects s1.fuel up to 2 "kgCO2e" "x"', "unknown unit 'kgCO2e'"),
+    ('accept rejects s1.fuel up to 2 "kWhr" "x"', "unknown unit 'kWhr'"),
     ('accept rejects s1.fuel up to 2 rows ""', "needs its justification"),
     ('accept rejects s1.fuel up to 2 "x"', "unexpected end of statement"),
 ])

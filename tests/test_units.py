@@ -130,10 +130,29 @@ def test_case_is_kept_where_it_is_an_si_prefix():
     assert conversion_factor("mWh", "kWh") == Decimal("0.000001")
 
 
-@pytest.mark.parametrize("written", ["Nm3", "kWhr", "kgCO2e", "bananas"])
+@pytest.mark.parametrize("written", ["Nm3", "kWhr", "bananas", "bananaCO2e"])
 def test_unknown_units_are_refused(written):
     with pytest.raises(UnitProblem, match=f"unknown unit '{written}'"):
         conversion_factor(written, "kg")
+
+
+# CO2-equivalent masses as emissions are reported: AWS's MTCO2e is "metric tons of carbon dioxide-equivalent"
+# (AWS Data Exports, carbon emissions columns), never a megatonne; Mt in front of CO2e is the SI megatonne.
+@pytest.mark.parametrize("written, reference, expected", [
+    ("MTCO2e", "kgCO2e", "1000"), ("MTCO2E", "kgCO2e", "1000"), ("tCO2e", "kgCO2e", "1000"),
+    ("t CO2e", "kgCO2e", "1000"), ("kg CO2-eq", "kgCO2e", "1"), ("gCO2e", "kgCO2e", "0.001"),
+    ("lbsCO2e", "kgCO2e", "0.45359237"), ("MtCO2e", "tCO2e", "1000000"), ("lbs", "kg", "0.45359237"),
+])
+def test_co2_equivalent_masses(written, reference, expected):
+    assert conversion_factor(written, reference) == Decimal(expected)
+
+
+def test_a_co2_equivalent_mass_is_not_a_mass_of_one_gas():
+    # A factor file's unit is the mass of the gas in its `gas` column: kgCO2e there would be weighted twice.
+    with pytest.raises(UnitProblem, match="'kgCO2e' cannot be converted to 'kg'"):
+        conversion_factor("kgCO2e", "kg")
+    with pytest.raises(UnitProblem, match="ambiguous unit: 'MT'"):
+        conversion_factor("mtCO2e", "kgCO2e")
 
 
 def test_energy_conversions_that_do_not_terminate_are_flagged_inexact():

@@ -403,7 +403,7 @@ MUTATIONS: list[Mutation] = [
              UNUSABLE_INPUT, r"supplier_footprints\.pact\.json: footprint 1.*crate"),
     # ------------------------------------------------------------------------- factor files
     Mutation("factors.unit_kgCO2e", "factors", cell("factors/grid", 1, "unit", "kgCO2e"), OK,
-             r"factor unit: unknown unit 'kgCO2e'", rejects=(("electricity", 1),)),
+             r"factor unit: unit 'kgCO2e' cannot be converted to 'kg'", rejects=(("electricity", 1),)),
     Mutation("factors.per_kWhr", "factors", cell("factors/grid", 1, "per", "kWhr"), OK, r"kWhr",
              rejects=(("electricity", 1),)),
     Mutation("factors.per_Nm3", "factors", cell("factors/fuels", 4, "per", "Nm3"), OK, r"Nm3", rejects=((F, 1),)),

@@ -14,6 +14,16 @@ choices, never guessed. The meanings follow the US EIA / EPA conventions fuel da
   mmBtu, as gas bills and the EPA Hub count it), a dekatherm (`Dth`) ten therms;
 - `ccf`, `Mcf`, `MMcf` are 100, 1,000 and a million cubic feet (M = thousand, the gas industry's
   Roman numeral); `scf` is a cubic foot at standard conditions, as the factor is stated.
+
+Emissions already weighted into CO2-equivalents, as cloud providers and suppliers report them, name
+what is weighed after the mass: `kgCO2e`, `t CO2e`, `lbsCO2e`, and AWS's `MTCO2e`, which AWS defines
+as "metric tons of carbon dioxide-equivalent" (AWS Data Exports, carbon emissions columns: "The unit
+we currently support is metric tons of carbon dioxide-equivalent (MTCO2e)"). In front of `CO2e`, `MT`
+written in capitals is therefore the metric ton, as in US EPA usage, and `Mt` the SI megatonne, as in
+national inventories; any other case (`mtCO2e`) is refused as ambiguous. A CO2-equivalent mass is a
+quantity of its own, not a mass: 1 MTCO2e converts to 1,000 kgCO2e but never to kg, so a factor
+file's `unit` (the mass of the gas its `gas` column names, weighted by the run's GWPs) cannot be
+written in CO2e and weighted twice.
 """
 
 from __future__ import annotations
@@ -34,6 +44,7 @@ DEFINITIONS = (
     "Mcf = 1000 * foot ** 3",
     "MMcf = 1e6 * foot ** 3",
     "liquid_barrel = 31.5 * gallon",
+    "carbon_dioxide_equivalent = [co2_equivalent]",   # the marker of a CO2e mass (see the module doc)
 )
 
 # Spellings found in activity data and factor files → the unit meant. Keys are matched ignoring
@@ -48,6 +59,7 @@ _SPELLINGS = {
     "scf": "foot**3", "cf": "foot**3", "ft3": "foot**3", "cubicfeet": "foot**3", "cubicfoot": "foot**3",
     "bbl": "oil_barrel", "bbls": "oil_barrel", "barrel": "oil_barrel", "barrels": "oil_barrel",
     "oilbarrel": "oil_barrel", "liquidbarrel": "liquid_barrel",
+    "lbs": "pound", "lbm": "pound",
     "shortton": "short_ton", "shorttons": "short_ton", "uston": "short_ton", "ustons": "short_ton",
     "tonne": "tonne", "tonnes": "tonne", "metricton": "tonne", "metrictons": "tonne",
     "gallon": "gallon", "gallons": "gallon", "gal": "gallon", "usgal": "gallon", "usgallon": "gallon",
@@ -67,6 +79,9 @@ _AMBIGUOUS = {
     "mbtu": "'MBtu' is a thousand Btu in US gas data and a million in SI: write kBtu or mmBtu",
     "mt": "'MT' is a metric ton in trade data and a megatonne in SI: write tonne or Mt",
 }
+# A CO2-equivalent mass: a mass, then what it is a mass of.
+_CO2E = re.compile(r"^(?P<mass>.*?)[\s_]*(?:CO2|CO₂)[-\s]?(?:e|eq|equivalent)$", re.IGNORECASE)
+_CO2E_MASSES = {"MT": "tonne", "Mt": "megatonne"}   # case decides: see the module doc
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _SEPARATORS = re.compile(r"[\s._]+")
 # Conversions are computed with this many digits; a result that agrees with a decimal of at most
@@ -101,6 +116,10 @@ def is_currency(unit: str) -> bool:
 def canonical(unit: str) -> str:
     """The pint expression a practitioner's spelling means; raises UnitProblem for an ambiguous one."""
     written = unit.strip()
+    co2e = _CO2E.match(written)
+    if co2e and co2e["mass"]:
+        mass = co2e["mass"].strip()
+        return f"({_CO2E_MASSES.get(mass) or canonical(mass)}) * carbon_dioxide_equivalent"
     key = _SEPARATORS.sub("", written).lower()
     if key in _AMBIGUOUS:
         raise UnitProblem(f"ambiguous unit: {_AMBIGUOUS[key]}")
