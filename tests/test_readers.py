@@ -421,7 +421,7 @@ def test_the_longest_suffix_chooses_the_reader(registry):
     readers = {name: registry.reader_for(Path(name)) for name in
                ("a.pact.json", "A.PACT.JSON", "a.xlsx", "a.csv", "a.json", "a.xls")}
     assert {name: reader and reader.format for name, reader in readers.items()} == {
-        "a.pact.json": "pact", "A.PACT.JSON": "pact", "a.xlsx": "xlsx", "a.csv": "csv", "a.json": None, "a.xls": None}
+        "a.pact.json": "pact", "A.PACT.JSON": "pact", "a.xlsx": "xlsx", "a.csv": "csv", "a.json": "json", "a.xls": None}
 
 
 def test_given_factor_rows_in_a_ruleset_test_replace_a_pact_file(tmp_path, monkeypatch):

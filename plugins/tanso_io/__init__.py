@@ -1,1 +1,1 @@
-"""Built-in readers: CSV, Parquet, Excel and PACT files into backend relations."""
+"""Built-in readers: CSV, Parquet, Excel, JSON and PACT files into backend relations."""
