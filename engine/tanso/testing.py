@@ -386,13 +386,22 @@ def _link_tree(source: Path, target: Path) -> None:
     shutil.copytree(source, target, copy_function=link)
 
 
-def _reading_given_factors(ruleset, given: dict[str, Any]):
-    """Given factor rows are written as CSV: a factor set declared in another format (a PACT file, a
-    workbook) reads them from a CSV of the same name instead."""
+def _reading_given_tables(ruleset, given: dict[str, Any], base: Path | None):
+    """Given rows are written as CSV: a factor set declared in another format (a PACT file, a workbook)
+    reads them from a CSV of the same name instead, and so does an input declared with `file "…"` that
+    the case gives or the base data folder does not hold (its rows, or an empty table, are `NAME.csv`)."""
+    from tanso.run.input_files import input_files
     moved = {name: replace(declared, file=Path(declared.file).with_suffix(".csv").as_posix())
              for name, declared in ruleset.factor_sets.items()
              if name in given and not declared.file.lower().endswith(".csv")}
-    return ruleset.model_copy(update={"factor_sets": {**ruleset.factor_sets, **moved}}) if moved else ruleset
+    registry = _load_registry()
+    inputs = {name: replace(declared, file=None) for name, declared in ruleset.inputs.items()
+              if declared.file is not None and (name in given or base is None or not base.is_dir()
+                                                or not input_files(base, declared, registry))}
+    if not moved and not inputs:
+        return ruleset
+    return ruleset.model_copy(update={"factor_sets": {**ruleset.factor_sets, **moved},
+                                      "inputs": {**ruleset.inputs, **inputs}})
 
 
 def _build_data(spec: CaseSpec, ruleset, data_dir: Path) -> list[str]:
@@ -563,7 +572,7 @@ def run_case(spec: CaseSpec) -> CaseResult:
         return outcome
     outcome.ruleset_name = prepared.ruleset.name
     outcome.rules = tuple(prepared.ruleset.rules)
-    ruleset = _reading_given_factors(prepared.ruleset, spec.model.given)
+    ruleset = _reading_given_tables(prepared.ruleset, spec.model.given, spec.data_path)
     with tempfile.TemporaryDirectory(prefix="tanso-test-") as scratch:
         problems = _build_data(spec, ruleset, Path(scratch) / "data")
         if problems:

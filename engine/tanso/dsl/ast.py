@@ -186,6 +186,9 @@ class InputTable:
     encoding: str | None = None                 # `encoding "cp932"`: the file's text encoding (default UTF-8)
     numbers: str | None = None                  # `numbers "1.234,56"`: how the file writes numbers
     clause_spans: dict = field(default_factory=dict, compare=False, hash=False)
+    # `file "aws/carbon/**/*.csv.gz"`: the file, glob of part files or folder (ending in /) under the data
+    # folder that holds the table, instead of <name>.<suffix>
+    file: str | None = None
 
 
 @dataclass(frozen=True)

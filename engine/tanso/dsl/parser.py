@@ -279,13 +279,16 @@ class _ToAst(Transformer):
         fields = self._clauses(clauses, "input statement")
         spans = {clause[0]: clause[2] for clause in clauses}
         return ast.InputTable(str(name), title, fields.get("key"), tuple(fields.get("columns", ())), self._span(meta),
-                              fields.get("encoding"), fields.get("numbers"), spans)
+                              fields.get("encoding"), fields.get("numbers"), spans, file=fields.get("file"))
 
     def encoding(self, meta, c):
         return ("encoding", c[0], self._span(meta))
 
     def numbers(self, meta, c):
         return ("numbers", c[0], self._span(meta))
+
+    def file_clause(self, meta, c):
+        return ("file", c[0], self._span(meta))
 
     def key(self, meta, c):
         return ("key", str(c[0]), self._span(meta))
@@ -295,7 +298,10 @@ class _ToAst(Transformer):
 
     def column(self, meta, c):
         name, type_name, args, *constraints = c
-        return ast.Column(str(name), str(type_name).lower(), tuple(args or ()), self._span(meta), tuple(constraints))
+        return ast.Column(name, str(type_name).lower(), tuple(args or ()), self._span(meta), tuple(constraints))
+
+    def column_name(self, meta, c):
+        return ".".join(str(part) for part in c)
 
     def signed(self, meta, c):
         sign, number = c
@@ -443,6 +449,9 @@ class _ToAst(Transformer):
     def compare(self, meta, c):
         operator = "==" if str(c[1]) == "=" else str(c[1])
         return ast.BinaryOp(operator, c[0], c[2], self._span(meta))
+
+    def equals(self, meta, c):
+        return ast.BinaryOp("==", c[0], c[1], self._span(meta))
 
     def binary(self, meta, c):
         return ast.BinaryOp(str(c[1]), c[0], c[2], self._span(meta))

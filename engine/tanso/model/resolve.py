@@ -6,9 +6,10 @@ methodology owner sees every error of a ruleset in one run.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -25,7 +26,7 @@ POLICY_FUNCTION = "policy"  # policy("option.name"): an option's value, fixed wh
 # Columns a rule reading `results of X` sees in addition to X's input columns.
 RESULT_COLUMNS = {"result_co2e_kg": "decimal"}
 FALLBACK_CALL = "first_of"
-COLUMN_TYPES = ("text", "decimal", "integer", "date", "boolean")
+COLUMN_TYPES = ("text", "decimal", "integer", "date", "boolean", "float")
 
 
 @dataclass
@@ -244,6 +245,7 @@ def _constant(expr: ast.Expr, diagnostics: Diagnostics) -> Any:
 def _bind(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> Ruleset:
     policies = _bind_policies(layer, registry, diagnostics)
     _check_inputs(layer, diagnostics)
+    _check_input_files(layer, registry, diagnostics)
     rules = {}
     for rule_id, (node, layer_name) in layer.rules.items():
         steps = _bind_rule(node, layer, registry, diagnostics)
@@ -429,6 +431,29 @@ def _check_inputs(layer: _Layer, diagnostics: Diagnostics) -> None:
                               expected="the number 1234.56 as the file writes it: " + ", ".join(NUMBER_FORMATS))
 
 
+_FILE_SUFFIX = re.compile(r"(\.[A-Za-z0-9]+)+$")
+
+
+def _check_input_files(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> None:
+    """`file "…"` names files under the data folder, of a kind some reader reads (where its suffix is written)."""
+    for table in layer.inputs.values():
+        if table.file is None:
+            continue
+        span = (table.clause_spans or {}).get("file", table.span)
+        path = PurePosixPath(table.file)
+        if not table.file.strip() or path.is_absolute() or ".." in path.parts or "\\" in table.file:
+            diagnostics.error(f"file \"{table.file}\" of input '{table.name}' is not a path under the data folder",
+                              span, expected="a relative path with / between folders, e.g. \"aws/carbon/**/*.csv.gz\" "
+                                             "or a folder \"azure/carbon/\"")
+            continue
+        name = path.name.removesuffix(".gz") if not table.file.endswith("/") else ""
+        suffix = _FILE_SUFFIX.search(name)
+        if suffix and registry.reader_for(PurePosixPath("file" + suffix.group(0))) is None:
+            readers = sorted(s for r in registry.readers.values() for s in r.suffixes)
+            diagnostics.error(f"file \"{table.file}\" of input '{table.name}': no reader reads {suffix.group(0)} files",
+                              span, expected=f"a file one of the readers reads: {', '.join(readers)} (each also .gz)")
+
+
 def _check_type_arguments(table: ast.InputTable, column: ast.Column, diagnostics: Diagnostics) -> None:
     """Only decimal takes arguments: (precision) or (precision, scale), 1 <= precision <= 38, scale <= it
     (a lone precision keeps the default scale, 6)."""
@@ -453,9 +478,9 @@ def _check_constraints(table: ast.InputTable, column: ast.Column, diagnostics: D
         if kinds.count(constraint.kind) > 1 and constraint.kind in ("range", "in", "required"):
             diagnostics.error(f"column '{column.name}' of input '{table.name}' has two '{constraint.kind}' "
                               f"constraints; give one", constraint.span)
-        if constraint.kind in ("range", "compare") and column.type_name not in ("integer", "decimal"):
+        if constraint.kind in ("range", "compare") and column.type_name not in ("integer", "decimal", "float"):
             diagnostics.error(f"column '{column.name}' is {column.type_name}: a range or comparison needs an "
-                              f"integer or decimal column", constraint.span)
+                              f"integer or decimal column, or a float one", constraint.span)
         if constraint.kind == "range" and constraint.values[0] > constraint.values[1]:
             diagnostics.error(f"range {constraint.describe()} of column '{column.name}' is empty: the first bound "
                               f"must be at most the second", constraint.span)
@@ -616,8 +641,8 @@ def _check_expression_calls(expr: ast.Expr, layer: _Layer, registry: Registry, d
             value = argument.value
             if argument.name == "rule" and isinstance(value, ast.Name) and value.dotted not in layer.rules:
                 diagnostics.unknown("rule", value.dotted, value.span, layer.rules)
-            if argument.name is None and isinstance(value, ast.Name) and len(value.parts) == 2:
-                table, column = value.parts
+            if argument.name is None and isinstance(value, ast.Name) and len(value.parts) >= 2:
+                table, column = value.parts[0], ".".join(value.parts[1:])   # a column name may have dots
                 if table not in layer.inputs:
                     diagnostics.unknown("input table", table, value.span, layer.inputs)
                 elif column not in {c.name for c in layer.inputs[table].columns}:

@@ -13,7 +13,7 @@ from typing import Any, Callable
 import pyarrow as pa
 
 from tanso.contracts import Parameters
-from tanso.plan.sql import arithmetic, fraction, ident
+from tanso.plan.sql import arithmetic, float_as_decimal, fraction, ident
 
 LEDGER_SCALE = 18  # decimals of a kg in the ledger's amount and co2e_kg (contracts.CALC_LEDGER_COLUMNS)
 
@@ -51,20 +51,29 @@ class CalcContext:
         """Note the scale and the rounded effective factors of a factor product (see factor_product)."""
         self.precision.append(entry)
 
+    @property
+    def float_columns(self) -> frozenset[str]:
+        return frozenset(name for name, kind in self.columns.items() if kind == "float")
+
+    def _arithmetic(self, value, alias: str) -> str:
+        return arithmetic(value, alias, self.policies, self.float_columns)
+
     def value_sql(self, value, alias: str, scale: int = 6) -> str:
-        """SQL for a ColumnExpression parameter. A column is used as it is; an expression is exact
-        for + - × and rounded half-even to `scale` decimals (division is the one inexact step)."""
+        """SQL for a ColumnExpression parameter. A column is used as it is (a `float` column as the
+        decimal it prints, rounded half-even to `scale` places); an expression is exact for + - × and
+        rounded half-even to `scale` decimals (division is the one inexact step)."""
         if isinstance(value, str):
-            return f"{alias}.{ident(value)}"
+            column = f"{alias}.{ident(value)}"
+            return float_as_decimal(column, scale) if value in self.float_columns else column
         # try(): an expression beyond DECIMAL(18,scale) in a row is NULL there (a reject), never a run abort.
-        return f"try(CAST(round_even({arithmetic(value, alias, self.policies)}, {scale}) AS DECIMAL(18,{scale})))"
+        return f"try(CAST(round_even({self._arithmetic(value, alias)}, {scale}) AS DECIMAL(18,{scale})))"
 
     def product_operand_sql(self, value, alias: str) -> str:
         """The value `product_sql` multiplies by the factor: the quantity, or a share's numerator."""
         numerator, denominator = (value, None) if isinstance(value, str) else fraction(value)
         if denominator is None:
             return self.value_sql(value, alias)
-        return f"CAST(round_even({arithmetic(numerator, alias, self.policies)}, 6) AS DECIMAL(38,6))"
+        return f"CAST(round_even({self._arithmetic(numerator, alias)}, 6) AS DECIMAL(38,6))"
 
     def product_sql(self, value, alias: str, factor: str, factor_rest: str | None = None) -> str:
         """`value × factor` for a ColumnExpression value. Where the value divides (a share such as
@@ -74,9 +83,9 @@ class CalcContext:
         numerator, denominator = (value, None) if isinstance(value, str) else fraction(value)
         if denominator is None:
             return _with_rest(self.value_sql(value, alias), factor, factor_rest)
-        wide = f"CAST(round_even({arithmetic(numerator, alias, self.policies)}, 6) AS DECIMAL(38,6))"
+        wide = f"CAST(round_even({self._arithmetic(numerator, alias)}, 6) AS DECIMAL(38,6))"
         return (f"CAST(tanso_divide({_with_rest(wide, factor, factor_rest)}, "
-                f"{arithmetic(denominator, alias, self.policies)}) AS DECIMAL(38,18))")
+                f"{self._arithmetic(denominator, alias)}) AS DECIMAL(38,18))")
 
     def view(self, name: str, sql: str) -> str:
         """Register an intermediate relation of this rule's plan (e.g. rows split by instrument)."""

@@ -7,7 +7,7 @@ from decimal import Decimal
 from tanso.diagnostics import TansoError
 from tanso.dsl import ast
 
-COLUMN_SQL_TYPES = {"text": "VARCHAR", "integer": "BIGINT", "date": "DATE", "boolean": "BOOLEAN"}
+COLUMN_SQL_TYPES = {"text": "VARCHAR", "integer": "BIGINT", "date": "DATE", "boolean": "BOOLEAN", "float": "DOUBLE"}
 
 
 def ident(name: str) -> str:
@@ -74,22 +74,31 @@ MACROS = (
 )
 
 
-def arithmetic(expr: ast.Expr, alias: str, policies: dict | None = None) -> str:
+def float_as_decimal(value: str, scale: int) -> str:
+    """A float column's value as the decimal it prints (the shortest text that reads back as the same
+    double: 0.1, not 0.1000000000000000055…), rounded half-even to `scale` places; NULL beyond 14 digits
+    before the point. The one rounding of a provider's floating-point figure."""
+    return (f"try(CAST(round_even(TRY_CAST(CAST({value} AS VARCHAR) AS DECIMAL(38,24)), {scale}) "
+            f"AS DECIMAL(18,{scale})))")
+
+
+def arithmetic(expr: ast.Expr, alias: str, policies: dict | None = None, floats: frozenset[str] = frozenset()) -> str:
     """A per-row arithmetic expression over columns. Columns are widened to DECIMAL(38,6) so products
-    of large values stay in range and exact; a division is exact, rounded half-even to 6 places
-    (`tanso_divide`); `policy("x")` is the option's value, fixed at plan time."""
+    of large values stay in range and exact (a `float` column as `float_as_decimal`); a division is
+    exact, rounded half-even to 6 places (`tanso_divide`); `policy("x")` is the option's value, fixed at
+    plan time."""
     if isinstance(expr, ast.Name):
-        return f"CAST({alias}.{ident(expr.dotted)} AS DECIMAL(38,6))"
+        column = f"{alias}.{ident(expr.dotted)}"
+        return f"CAST({float_as_decimal(column, 6) if expr.dotted in floats else column} AS DECIMAL(38,6))"
     if isinstance(expr, ast.Literal):
         return literal(expr.value)
     if isinstance(expr, ast.Call) and expr.function == "policy":
         return literal(_policy_number(expr, policies or {}))
     if isinstance(expr, ast.UnaryOp) and expr.operator == "-":
-        return f"(-{arithmetic(expr.operand, alias, policies)})"
-    if isinstance(expr, ast.BinaryOp) and expr.operator == "/":
-        return f"tanso_divide({arithmetic(expr.left, alias, policies)}, {arithmetic(expr.right, alias, policies)})"
-    if isinstance(expr, ast.BinaryOp) and expr.operator in "+-*":
-        return f"({arithmetic(expr.left, alias, policies)} {expr.operator} {arithmetic(expr.right, alias, policies)})"
+        return f"(-{arithmetic(expr.operand, alias, policies, floats)})"
+    if isinstance(expr, ast.BinaryOp) and expr.operator in "+-*/":
+        left, right = arithmetic(expr.left, alias, policies, floats), arithmetic(expr.right, alias, policies, floats)
+        return f"tanso_divide({left}, {right})" if expr.operator == "/" else f"({left} {expr.operator} {right})"
     raise TypeError(f"not arithmetic: {expr!r}")
 
 

@@ -30,7 +30,8 @@ from tanso.plan.sql import condition, ident, literal
 from tanso.plugins import Registry
 from tanso.run import expressions
 from tanso.run.completeness import compute as completeness_block
-from tanso.run.inputs import LoadedInput, find_file, load_factor_set, load_input
+from tanso.run.input_files import input_files
+from tanso.run.inputs import LoadedInput, load_factor_set, load_input
 from tanso.run.session import Session
 
 LEDGER_FILE = "ledger.parquet"
@@ -338,7 +339,7 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
     read_after = {t for item in [*ruleset.metrics.values(), *ruleset.checks.values()]
                   for t in expressions.tables_read_by(item.node.expr)}
     read_after |= {t for reporter in registry.reporters.values() for t in reporter.inputs
-                   if t in ruleset.inputs and find_file(data_dir, t, registry) is not None}
+                   if t in ruleset.inputs and input_files(data_dir, ruleset.inputs[t], registry)}
     for table in sorted(read_after & set(ruleset.inputs)):
         planner.input(table)
 
@@ -496,7 +497,7 @@ def _exclusions(planner: _Planner, tables: list[str], order: list[str]) -> None:
         unselected = f"WHERE NOT ({selected}) AND NOT ({already})"
         if keys:
             con.execute(f"INSERT INTO run_rejects SELECT _row_id, {literal(table)}, _row, NULL, NULL, "
-                        f"{literal(str(planner.inputs[table].file))} || ' row ' || CAST(_row AS VARCHAR) || ': ' || "
+                        f"{planner.inputs[table].place_sql('_row')} || ': ' || "
                         f"CASE {empty} END FROM {relation} {unselected} AND ({' OR '.join(f'{ident(k)} IS NULL' for k in keys)})")
             unselected += f" AND NOT ({' OR '.join(f'{ident(k)} IS NULL' for k in keys)})"
         con.execute(f"INSERT INTO run_excluded SELECT _row_id, {literal(table)}, _row, NULL, NULL, NULL, "
@@ -634,14 +635,24 @@ def _manifest(ruleset: Ruleset, registry: Registry, planner: _Planner, order: li
         "rules": {r: {"source": ruleset.rules[r].node.span.short, "layer": ruleset.rules[r].layer,
                       "calculators": [s.calculator for s in ruleset.rules[r].steps],
                       "effective_factors": planner.precision.get(r, [])} for r in order},
-        "inputs": {name: {"file": str(i.file), "sha256": i.sha256, **({"notes": list(i.notes)} if i.notes else {})}
-                   for name, i in sorted(planner.inputs.items())},
+        "inputs": {name: _manifest_input(i) for name, i in sorted(planner.inputs.items())},
         "factor_sets": {name: {"file": f.source_file, "version": f.version, "publisher": f.publisher,
                                "edition": f.edition, "licence": f.licence} for name, f in sorted(planner.factors.items())},
         "plugins": sorted({f"{i.package}=={i.version}" for i in registry.implementations()}),
         "backend": f"duckdb {duckdb.__version__}",
         "digest": digest,
     }
+
+
+def _manifest_input(loaded: LoadedInput) -> dict[str, Any]:
+    """File and sha256; an input of several parts lists each part's sha256 and the input rows it holds."""
+    entry: dict[str, Any] = {"file": str(loaded.file), "sha256": loaded.sha256}
+    if len(loaded.parts) > 1:
+        entry["parts"] = [{"file": str(p.file), "sha256": p.sha256, "rows": p.rows, "first_input_row": p.first_row}
+                          for p in loaded.parts]
+    if loaded.notes:
+        entry["notes"] = list(loaded.notes)
+    return entry
 
 
 def rule_totals(ruleset: Ruleset, graph: nx.DiGraph, session: Session, rule_ids: list[str],

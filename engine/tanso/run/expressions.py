@@ -36,7 +36,7 @@ def tables_read_by(expr: ast.Expr) -> set[str]:
     found: set[str] = set()
     if isinstance(expr, ast.Call):
         for argument in expr.arguments:
-            if argument.name is None and isinstance(argument.value, ast.Name) and len(argument.value.parts) == 2:
+            if argument.name is None and isinstance(argument.value, ast.Name) and len(argument.value.parts) >= 2:
                 found.add(argument.value.parts[0])
             found |= tables_read_by(argument.value)
     elif isinstance(expr, ast.BinaryOp):

@@ -7,7 +7,6 @@ missing or duplicate row id) is rejected with file, row and column in the reason
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,8 @@ from tanso.model.formats import NumberFormat, number_format
 from tanso.plan.context import FactorTable
 from tanso.plan.sql import column_type, ident, literal
 from tanso.plugins import Registry
+from tanso.run.input_files import (GZIP_SUFFIX, Part, described_location, file_digest, input_files, parts_digest,
+                                   reader_for, register_parts)
 
 FACTOR_COLUMNS = ("factor_id", "gas", "value", "unit", "per", "publisher", "edition", "licence")
 FACTOR_VALUE_TYPE = "DECIMAL(28,12)"
@@ -26,42 +27,67 @@ FACTOR_VALUE_TYPE = "DECIMAL(28,12)"
 @dataclass(frozen=True)
 class LoadedInput:
     name: str
-    file: Path
+    file: Path             # the file, or for several parts the pattern under the data folder
     relation: str          # valid rows: _row, _row_id, declared columns
     rejects: str           # rows refused while reading: row_id, input_row, reason, problem (reason without the place)
-    sha256: str
-    rows: int              # rows in the file
+    sha256: str            # of the file; of several parts, see `input_files.parts_digest`
+    rows: int              # rows in the file (in all its parts)
     rejected: int          # of which refused while reading
     typed: str = ""        # every row: _row, _row_id, the declared columns (NULL where refused), _problem
     columns: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()   # conversions made while reading (e.g. a Parquet float column read as decimals)
+    parts: tuple[Part, ...] = ()  # the files read, each with the input rows it holds
+
+    def place_sql(self, row: str) -> str:
+        return place_sql(self.file, self.parts, row)
+
+    def locate(self, row: int) -> tuple[Path, int]:
+        """The file and its own row of input row `row`."""
+        for part in self.parts:
+            if row < part.first_row + part.rows:
+                return part.file, row - part.first_row + 1
+        return self.file, row
+
+
+def place_sql(file: Path, parts: tuple[Part, ...], row: str) -> str:
+    """SQL text naming the file and row of input row `row` (an SQL expression): 'FILE row N', the part's
+    own row where the input has several parts."""
+    if len(parts) <= 1:
+        return f"{literal(str(file))} || ' row ' || CAST({row} AS VARCHAR)"
+    cases = " ".join(f"WHEN {row} < {p.first_row + p.rows} THEN {literal(str(p.file) + ' row ')} || "
+                     f"CAST({row} - {p.first_row - 1} AS VARCHAR)" for p in parts)
+    return f"(CASE {cases} END)"
 
 
 def find_file(data_dir: Path, name: str, registry: Registry) -> Path | None:
-    for reader in registry.readers.values():
-        for suffix in reader.suffixes:
-            candidate = data_dir / f"{name}{suffix}"
-            if candidate.exists():
-                return candidate
-    return None
-
-
-def file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    """The file `name<suffix>` (or `.gz` of it) of the data folder, for an input declared without `file`."""
+    found = input_files(data_dir, ast.InputTable(name, None, None, (), ast.Span("", 0, 0, 0, 0)), registry)
+    return found[0] if found else None
 
 
 def _register(con, registry: Registry, path: Path, relation: str, options: dict | None = None):
-    reader = registry.reader_for(path)
-    if reader is None:
-        raise InputError(f"{path}: no reader for this kind of file (readers: "
-                         f"{', '.join(sorted(s for r in registry.readers.values() for s in r.suffixes))})")
+    reader = reader_for(registry, path)
     accepted = {k: v for k, v in (options or {}).items() if k in getattr(reader, "options", ()) and v is not None}
     reader.register(con, path, relation, **accepted)
     return reader, {row[0]: row[1] for row in con.execute(f"DESCRIBE {relation}").fetchall()}
+
+
+def _register_input(con, registry: Registry, table: ast.InputTable, data_dir: Path, relation: str):
+    """The input's files registered as one relation: (reader, column types, display path, parts)."""
+    paths = input_files(data_dir, table, registry)
+    if not paths:
+        raise InputError(f"input '{table.name}': {described_location(data_dir, table, registry)} "
+                         f"(declared at {table.span})")
+    options = {"encoding": table.encoding}
+    single = paths[0]
+    if len(paths) == 1 and not single.name.lower().endswith(GZIP_SUFFIX) and "=" not in str(single.parent):
+        reader, present = _register(con, registry, single, relation, options)
+        rows = con.execute(f"SELECT count(*) FROM {relation}").fetchone()[0]
+        return reader, present, single, (Part(single, file_digest(single), rows),)
+    reader, parts = register_parts(con, registry, data_dir, paths, relation,
+                                   lambda path, name: _register(con, registry, path, name, options)[0])
+    present = {row[0]: row[1] for row in con.execute(f"DESCRIBE {relation}").fetchall()}
+    return reader, present, (single if len(paths) == 1 else data_dir / (table.file or single.name)), parts
 
 
 # What a text value of each type may look like (after the input's number format is undone). Anything
@@ -95,6 +121,8 @@ def _typed_column(column: ast.Column, present: str, fmt: NumberFormat) -> tuple[
     raw = f"'''' || CAST({name} AS VARCHAR) || ''''"
     if kind == sql_type:      # native and already as declared (Parquet): nothing to convert
         return name, [], None
+    if column.type_name == "float":
+        return _float_column(column, kind)
     native, note, text = kind != "VARCHAR", None, name
     if native:
         fmt = NumberFormat()
@@ -157,6 +185,27 @@ def _typed_column(column: ast.Column, present: str, fmt: NumberFormat) -> tuple[
     return f"TRY_CAST({name} AS {sql_type})", [], note
 
 
+# A binary floating-point number as text: digits with an optional point and exponent (1.5E-5), as cloud
+# providers' exports write their estimates.
+FLOAT_PATTERN = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
+
+
+def _float_column(column: ast.Column, kind: str) -> tuple[str, list[str], str | None]:
+    """A `float` column: the IEEE double the file holds or writes. Native numbers are widened to DOUBLE;
+    text must be a finite number, with an exponent or not (the input's number format does not apply)."""
+    name, label = ident(column.name), f"column {column.name}: "
+    if kind in _FLOATS or kind.startswith(("DECIMAL", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT",
+                                            "UINTEGER", "USMALLINT", "UTINYINT")):
+        note = None if kind in _FLOATS else (f"column {column.name} is {kind} in the file, declared float: "
+                                             f"its values are read as the nearest double")
+        return f"CAST({name} AS DOUBLE)", [], note
+    t = f"nullif(trim(CAST({name} AS VARCHAR)), '')"
+    raw = f"'''' || CAST({name} AS VARCHAR) || ''''"
+    value = f"CASE WHEN regexp_full_match({t}, {literal(FLOAT_PATTERN)}) THEN TRY_CAST({t} AS DOUBLE) END"
+    return value, [f"WHEN {t} IS NOT NULL AND NOT coalesce(isfinite({value}), FALSE) THEN '{label}' || {raw} || "
+                   f"' is not a number (a float: digits, a point, an optional exponent such as 1.5E-5)'"], None
+
+
 def _constraint_problems(column: ast.Column, value: str) -> list[str]:
     """WHEN ... THEN reason clauses for the column's declared constraints, on its typed value."""
     out = []
@@ -181,13 +230,8 @@ def _constraint_problems(column: ast.Column, value: str) -> list[str]:
 
 
 def load_input(con, registry: Registry, table: ast.InputTable, data_dir: Path) -> LoadedInput:
-    path = find_file(data_dir, table.name, registry)
-    if path is None:
-        suffixes = sorted(s for r in registry.readers.values() for s in r.suffixes)
-        raise InputError(f"input '{table.name}': no file {data_dir / table.name}{{{','.join(suffixes)}}} "
-                         f"(declared at {table.span})")
     raw = f"raw__{table.name}"
-    reader, present = _register(con, registry, path, raw, {"encoding": table.encoding})
+    reader, present, path, parts = _register_input(con, registry, table, data_dir, raw)
     reader_problem = "_problem" in present
     present = {k: v for k, v in present.items() if k != "_problem"}
     missing = [c for c in ([table.key] if table.key else []) + [c.name for c in table.columns] if c not in present]
@@ -231,9 +275,9 @@ def load_input(con, registry: Registry, table: ast.InputTable, data_dir: Path) -
         f"SELECT count(*), count(*) FILTER (WHERE _problem IS NOT NULL), {distinct_ids} FILTER (WHERE _problem IS NULL) "
         f"FROM {typed}").fetchone()
     valid, rejects = f"input__{table.name}", f"input_rejects__{table.name}"
-    where = f"{literal(str(path))} || ' row ' || CAST(_row AS VARCHAR) || ': '"
-    loaded = dict(name=table.name, file=path, relation=valid, rejects=rejects, sha256=file_digest(path), rows=total,
-                  typed=typed, columns=columns, notes=tuple(notes))
+    loaded = dict(name=table.name, file=path, relation=valid, rejects=rejects, sha256=parts_digest(parts, data_dir),
+                  rows=total, typed=typed, columns=columns, notes=tuple(notes), parts=parts)
+    where = place_sql(path, parts, "_row") + " || ': '"
     if distinct == total - bad:
         con.execute(f"CREATE OR REPLACE TEMP VIEW {valid} AS SELECT * EXCLUDE (_problem) FROM {typed}"
                     + (" WHERE _problem IS NULL" if bad else ""))
@@ -255,7 +299,7 @@ def load_input(con, registry: Registry, table: ast.InputTable, data_dir: Path) -
         SELECT _row_id AS row_id, _row AS input_row, {where} || _problem AS reason, _problem AS problem FROM {typed}
         WHERE _problem IS NOT NULL
         UNION ALL
-        SELECT t._row_id, t._row, {where.replace('_row', 't._row')} || {duplicate}, {duplicate}
+        SELECT t._row_id, t._row, {place_sql(path, parts, 't._row')} || ': ' || {duplicate}, {duplicate}
         FROM {typed} t JOIN {duplicates} d ON d._row_id = t._row_id
         WHERE t._problem IS NULL""")
     rejected = con.execute(f"SELECT count(*) FROM {rejects}").fetchone()[0]
@@ -268,6 +312,8 @@ def load_factor_set(con, registry: Registry, name: str, path: Path, provenance: 
     (a removal) is one unless the set allows removals (`factors NAME file "..." allows removals`)."""
     if not path.exists():
         raise InputError(f"factor set '{name}': no file {path}")
+    if path.name.lower().endswith(GZIP_SUFFIX):
+        raise InputError(f"{path}: factor set '{name}' is read from an uncompressed file")
     raw = f"raw_factors__{name}"
     _, present = _register(con, registry, path, raw)
     missing = [c for c in FACTOR_COLUMNS if c not in present]

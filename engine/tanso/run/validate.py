@@ -21,12 +21,13 @@ from typing import Any
 from tanso.diagnostics import InputError
 from tanso.plan.sql import condition, ident, literal
 from tanso.plan.units import UnitProblem, conversion_factor, is_currency, unit_problem
-from tanso.run.inputs import find_file, load_factor_set, load_input
+from tanso.run.input_files import input_files
+from tanso.run.inputs import load_factor_set, load_input
 from tanso.run.session import Session
 
 PRINT_LIMIT = 50
 CERTIFICATE_COLUMN = "certificate_id"
-_READ_REASON = re.compile(r"^.*? row (?P<row>\d+): (?:column (?P<column>[^:]+): )?(?P<message>.*)$", re.S)
+_READ_REASON = re.compile(r"^(?P<file>.*?) row (?P<row>\d+): (?:column (?P<column>[^:]+): )?(?P<message>.*)$", re.S)
 _QUOTED = re.compile(r"'((?:[^']|'')*)'")
 
 
@@ -50,7 +51,8 @@ def validate(prepared, data_dir: Path) -> dict[str, Any]:
     needed = _needed_inputs(prepared)
     for name in sorted(ruleset.inputs):
         table = ruleset.inputs[name]
-        path = find_file(data_dir, name, registry)
+        paths = input_files(data_dir, table, registry)
+        path = None if not paths else paths[0] if len(paths) == 1 else data_dir / str(table.file)
         if path is None and name not in needed:
             continue   # declared but read by nothing that runs: a run does not need the file
         try:
@@ -63,7 +65,7 @@ def validate(prepared, data_dir: Path) -> dict[str, Any]:
         files.append(str(result.file))
         for row_id, row, reason in con.execute(f"SELECT row_id, input_row, reason FROM {result.rejects} "
                                                f"ORDER BY input_row").fetchall():
-            problems.append(_from_reason(str(result.file), row, reason))
+            problems.append(_from_reason(str(result.file), row, reason))   # the part and its row, for several parts
     factors = {}
     for name, declared in sorted(ruleset.factor_sets.items()):
         path = data_dir / declared.file
@@ -96,6 +98,7 @@ def _from_reason(file: str, row: int, reason: str) -> Problem:
     if match is None:
         return Problem(file, row, None, None, reason)
     message, column = match["message"], match["column"]
+    file, row = match["file"] or file, int(match["row"])
     quoted = _QUOTED.search(message)
     value = quoted.group(1).replace("''", "'") if quoted else None
     expected = None
@@ -198,7 +201,7 @@ def _unit_columns(con, prepared, loaded, factors) -> tuple[list[Problem], set[tu
             if not any(_converts(value, per) for _, per in candidates):
                 shown = sorted({per for _, per in candidates})
                 problems.append(Problem(
-                    str(loaded[table].file), row, column, value,
+                    *_located(loaded[table], row), column, value,
                     f"'{value}' converts to no unit that factor set{'s' if len(set(sets)) > 1 else ''} "
                     f"{', '.join(sorted(set(sets)))} {'is' if len(set(sets)) == 1 else 'are'} stated per{_rows_note(n)} "
                     f"(read by rule {rule_key.split(chr(0))[0]}); its rows would be rejected",
@@ -210,9 +213,15 @@ def _unit_columns(con, prepared, loaded, factors) -> tuple[list[Problem], set[tu
             for value, row, rows in _distinct(con, loaded[name].relation, column):
                 problem = unit_problem(value)
                 if problem is not None and (name, value) not in accepted_words:
-                    problems.append(Problem(str(loaded[name].file), row, column, value, problem + _rows_note(rows),
+                    problems.append(Problem(*_located(loaded[name], row), column, value, problem + _rows_note(rows),
                                             "a known unit (kWh, l, m3, kg, km …) or a currency (USD, EUR)"))
     return problems, written_as_per
+
+
+def _located(loaded, row: int) -> tuple[str, int]:
+    """(file, row in it) of an input row: the part and its own row where the input has several parts."""
+    file, own_row = loaded.locate(row)
+    return str(file), own_row
 
 
 def _converts(unit: str, per: str) -> bool:

@@ -1,0 +1,191 @@
+"""Which files hold an input table, and how several of them become one relation.
+
+By default an input `name` is the file `name<suffix>` of the data folder, for any reader's suffix, or
+that file compressed, `name<suffix>.gz`. An input that declares `file "…"` is held by the file,
+the glob of part files (`aws/carbon/data/**/*.csv.gz`; `**` spans folders) or every file under the
+folder (`azure/carbon/`) it names under the data folder, as exports are delivered.
+
+Parts are pieces of one table: each is read by the reader of its suffix (a `.gz` part decompressed
+first), its rows numbered as in the file, and every part must have the same columns. Rows are
+numbered through the parts in path order (part 2's first row follows part 1's last), so a row is one
+number in the ledger, and every message names the part and its own row (`…/part-00002.csv.gz row
+7`). A folder named `key=value` on a part's path (a Hive-style partition, as AWS Data Exports writes
+`model_version=…/usage_period=…`) gives its rows the column `key` with that value; where the file has
+the column too, a row whose value differs is a reject.
+"""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import hashlib
+import shutil
+import tempfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+
+from tanso.diagnostics import InputError
+from tanso.dsl import ast
+from tanso.plan.sql import ident, literal
+from tanso.plugins import Registry
+
+GZIP_SUFFIX = ".gz"
+
+
+@dataclass(frozen=True)
+class Part:
+    """One file of an input: its rows are the input's rows first_row .. first_row + rows - 1."""
+
+    file: Path
+    sha256: str
+    rows: int
+    first_row: int = 1
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def parts_digest(parts: tuple[Part, ...], data_dir: Path) -> str:
+    """One file's sha256; for several parts, the sha256 of their (path under the data folder, sha256) lines."""
+    if len(parts) == 1:
+        return parts[0].sha256
+    lines = "".join(f"{_relative(p.file, data_dir)}\0{p.sha256}\n" for p in parts)
+    return hashlib.sha256(lines.encode()).hexdigest()
+
+
+def _suffixes(registry: Registry) -> list[str]:
+    return sorted(s for r in registry.readers.values() for s in r.suffixes)
+
+
+def input_files(data_dir: Path, table: ast.InputTable, registry: Registry) -> list[Path]:
+    """The files that hold the input, in path order; empty when there are none."""
+    if table.file is None:
+        for suffix in _suffixes(registry):
+            for candidate in (data_dir / f"{table.name}{suffix}", data_dir / f"{table.name}{suffix}{GZIP_SUFFIX}"):
+                if candidate.is_file():
+                    return [candidate]
+        return []
+    pattern = table.file.rstrip("/") + "/**/*" if table.file.endswith("/") else table.file
+    found = glob.glob(pattern, root_dir=data_dir, recursive=True)
+    return sorted(data_dir / f for f in found if (data_dir / f).is_file())
+
+
+def described_location(data_dir: Path, table: ast.InputTable, registry: Registry) -> str:
+    """Where the input's files were looked for, for the message that there are none."""
+    if table.file is None:
+        return f"no file {data_dir / table.name}{{{','.join(_suffixes(registry))}}}[.gz]"
+    return f"no file matches {data_dir / table.file}"
+
+
+def reader_for(registry: Registry, path: Path):
+    """The reader of a file, judged by its name without `.gz`."""
+    name = path.name[:-len(GZIP_SUFFIX)] if path.name.lower().endswith(GZIP_SUFFIX) else path.name
+    reader = registry.reader_for(Path(name))
+    if reader is None:
+        raise InputError(f"{path}: no reader for this kind of file (readers: {', '.join(_suffixes(registry))}"
+                         f", each also as .gz)")
+    return reader
+
+
+def register_parts(con, registry: Registry, data_dir: Path, paths: list[Path], relation: str,
+                   register) -> tuple[object, tuple[Part, ...]]:
+    """Register the parts as one relation (`_row` numbered through the parts, partition columns added)
+    and return the first part's reader and the parts. `register(path, relation)` registers one plain
+    file with its reader and returns the reader."""
+    parts: list[Part] = []
+    selects: list[str] = []
+    first_columns: list[str] | None = None
+    reader = None
+    with tempfile.TemporaryDirectory(prefix="tanso-parts-") as folder:
+        for index, path in enumerate(paths):
+            part_relation = f"{relation}__part{index}"
+            readable = _decompressed(path, Path(folder) / str(index)) if path.name.lower().endswith(GZIP_SUFFIX) else path
+            try:
+                part_reader = register(readable, part_relation)
+            except InputError as error:
+                raise InputError(str(error).replace(str(readable), str(path))) from None
+            if reader is not None and part_reader is not reader:
+                raise InputError(f"{path}: a {part_reader.format} file among {reader.format} parts ({paths[0]}); "
+                                 f"the parts of one input are files of one format")
+            reader = part_reader
+            columns = [row[0] for row in con.execute(f"DESCRIBE {part_relation}").fetchall()]
+            own = [c for c in columns if c not in ("_row", "_problem")]
+            if first_columns is None:
+                first_columns = own
+            elif set(own) != set(first_columns):
+                missing, extra = [c for c in first_columns if c not in own], [c for c in own if c not in first_columns]
+                raise InputError(f"{path}: its columns differ from those of {paths[0]} (the parts of one input are "
+                                 f"pieces of one table): " + "; ".join(filter(None, [
+                                     missing and f"it lacks {', '.join(missing)}", extra and f"it adds {', '.join(extra)}"])))
+            rows = con.execute(f"SELECT count(*) FROM {part_relation}").fetchone()[0]
+            first_row = sum(p.rows for p in parts) + 1
+            parts.append(Part(path, file_digest(path), rows, first_row))
+            selects.append(_part_select(part_relation, first_row - 1, own, "_problem" in columns,
+                                        _partition_values(path, data_dir)))
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {relation} AS "
+                    + " UNION ALL BY NAME ".join(f"({select})" for select in selects))
+        for index in range(len(paths)):
+            _drop(con, f"{relation}__part{index}")
+    return reader, tuple(parts)
+
+
+def _part_select(part_relation: str, offset: int, columns: list[str], has_problem: bool,
+                 partitions: dict[str, str]) -> str:
+    """A part's rows, numbered after the parts before it, with its partition columns; a row whose own
+    value of a partition column differs from the folder's is kept with the reason."""
+    problems = [f"WHEN {ident(key)} IS DISTINCT FROM {literal(value)} THEN 'column {key}: ''' || "
+                f"coalesce(CAST({ident(key)} AS VARCHAR), '') || ''' is not {key}={value}, the folder the part is "
+                f"filed under'" for key, value in partitions.items() if key in columns]
+    problem = "_problem" if has_problem else "CAST(NULL AS VARCHAR)"
+    if problems:
+        problem = f"coalesce({problem}, CASE {' '.join(problems)} END)"
+    added = "".join(f", {literal(value)} AS {ident(key)}" for key, value in partitions.items() if key not in columns)
+    listing = ", ".join(ident(c) for c in columns)
+    return (f"SELECT _row + {offset} AS _row, {listing}{added}, {problem} AS _problem FROM {part_relation}")
+
+
+def _partition_values(path: Path, data_dir: Path) -> dict[str, str]:
+    """`key=value` folders between the data folder and the file (Hive-style partitions)."""
+    found = {}
+    for segment in Path(_relative(path, data_dir)).parent.parts:
+        key, equals, value = segment.partition("=")
+        if equals and key.isidentifier():
+            found[key] = unquote(value)
+    return found
+
+
+def _relative(path: Path, data_dir: Path) -> str:
+    try:
+        return path.relative_to(data_dir).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _decompressed(path: Path, folder: Path) -> Path:
+    """The file decompressed into `folder`, under its name without `.gz` (the reader goes by its suffix)."""
+    folder.mkdir(parents=True)
+    target = folder / path.name[:-len(GZIP_SUFFIX)]
+    try:
+        with gzip.open(path, "rb") as source, target.open("wb") as out:
+            shutil.copyfileobj(source, out, 1 << 20)
+    except EOFError:
+        raise InputError(f"{path}: the gzip data ends before its end marker (a truncated file or an interrupted "
+                         f"download?); no row of it is read") from None
+    except (gzip.BadGzipFile, zlib.error) as error:
+        raise InputError(f"{path}: not readable as gzip ({error}); no row of it is read") from None
+    return target
+
+
+def _drop(con, relation: str) -> None:
+    kind = con.execute(f"SELECT 'VIEW' FROM duckdb_views() WHERE temporary AND view_name = {literal(relation)} "
+                       f"UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE temporary AND table_name = "
+                       f"{literal(relation)}").fetchone()
+    if kind:
+        con.execute(f"DROP {kind[0]} {relation}")
