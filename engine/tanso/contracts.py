@@ -39,8 +39,9 @@ CALC_LEDGER_COLUMNS: dict[str, str] = {
     "data_type": "VARCHAR",
 }
 
-# The columns every calculator's rejects SELECT must produce.
+# The columns every calculator's rejects SELECT must produce, and its excluded SELECT where it has one.
 CALC_REJECT_COLUMNS: dict[str, str] = {"row_id": "VARCHAR", "reason": "VARCHAR"}
+CALC_EXCLUDED_COLUMNS: dict[str, str] = CALC_REJECT_COLUMNS
 
 # Rows of an input table a calculator consumes as instruments (a table parameter, not the rule's
 # rows) that it refuses: invalid, or an instrument id listed twice. The engine adds the rule.
@@ -82,12 +83,15 @@ class CalcPlan:
     """A calculator's compiled form, as SQL (DuckDB dialect) over the relation named `src`.
 
     `ledger` yields one row per (src row × gas) with CALC_LEDGER_COLUMNS; `rejects` yields one row per
-    src row the calculator cannot compute, with CALC_REJECT_COLUMNS. Every src row must be in exactly
-    one of them; the engine checks this on every run (conservation).
+    src row the calculator cannot compute, with CALC_REJECT_COLUMNS; `excluded`, where given, one row
+    per src row the method deliberately leaves out, with the reason (CALC_EXCLUDED_COLUMNS: e.g. a
+    figure a later version of the same figure supersedes). Every src row must be in exactly one of
+    them; the engine checks this on every run (conservation).
     """
 
     ledger: str
     rejects: str
+    excluded: str | None = None
     # Optional: instrument rows refused (CALC_INSTRUMENT_REJECT_COLUMNS) and claims (CALC_CLAIM_COLUMNS).
     instrument_rejects: str | None = None
     claims: str | None = None

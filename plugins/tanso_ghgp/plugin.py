@@ -5,6 +5,7 @@ from __future__ import annotations
 from tanso import hookimpl
 from tanso_ghgp.boundary import BOUNDARY_METHODS
 from tanso_ghgp.calculators import CALCULATORS
+from tanso_ghgp.provider_emissions import PROVIDER_EMISSIONS
 from tanso_ghgp.scope2 import MARKET_BASED
 from tanso_ghgp.factor_sets import FACTOR_SETS
 from tanso_ghgp.revision import ALL_OPTIONS
@@ -12,7 +13,7 @@ from tanso_ghgp.revision import ALL_OPTIONS
 
 @hookimpl
 def tanso_calculators():
-    return [*CALCULATORS, MARKET_BASED]
+    return [*CALCULATORS, MARKET_BASED, PROVIDER_EMISSIONS]
 
 
 @hookimpl

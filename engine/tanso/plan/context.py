@@ -45,6 +45,9 @@ class CalcContext:
     factor_table: Callable[[str], FactorTable]
     input_table: Callable[[str], str]          # an input table named by a parameter → relation of valid rows
     passthrough_columns: tuple[str, ...] = field(default=("entity", "period"))
+    # The run's entity weights (entity, weight, reason), or None without a boundary: for a calculator that
+    # finds a row's entity itself (through a mapping table), which the engine could not weight beforehand.
+    entity_weights: Callable[[], str | None] = field(default=lambda: None)
     precision: list[dict] = field(default_factory=list)  # effective-factor precision, for the manifest
 
     def record_precision(self, entry: dict) -> None:

@@ -101,6 +101,7 @@ class _Planner:
         self.rule_rejects: dict[str, str] = {}
         self.instrument_rejects: list[str] = []    # instrument rows calculators refused, as run_rejects rows
         self.claims: list[str] = []                # claims of instruments on rule rows, as run_claims rows
+        self.rule_exclusions: list[str] = []       # rule rows a calculator left out on purpose, as run_excluded rows
         self.rule_tables: dict[str, str] = {}      # rule id → input table its rows come from
         self.columns: dict[str, dict[str, str]] = {}  # rule id → columns of its rows
         self.candidates: dict[str, str] = {}       # rule id → its rows before the boundary is applied
@@ -244,7 +245,8 @@ class _Planner:
                               policies={p: self.ruleset.policy(p) for p in
                                         [*calculator.reads_policies, *(name for name, _ in policies_in_rule(rule.node))]},
                               src=step_src, columns=columns, query=self.query, register=self.register,
-                              factor_table=self.factor_table, input_table=lambda name: self.input(name).relation)
+                              factor_table=self.factor_table, input_table=lambda name: self.input(name).relation,
+                              entity_weights=self.boundary_relation)
             plan = calculator.compile(ctx)
             self.precision.setdefault(rule.id, []).extend({"calculator": step.calculator, **entry} for entry in ctx.precision)
             ledger_view, reject_view = f"ledger__{rid}_{index}", f"rejects__{rid}_{index}"
@@ -262,6 +264,13 @@ class _Planner:
                 self.con.execute(f"CREATE OR REPLACE VIEW {view} AS "
                                  f"{_project(plan.instrument_rejects, contracts.CALC_INSTRUMENT_REJECT_COLUMNS)}")
                 self.instrument_rejects.append(f"SELECT row_id, input_table, input_row, {lineage}, reason FROM {view}")
+            if plan.excluded is not None:
+                view = f"excluded__{rid}_{index}"
+                self.con.execute(f"CREATE OR REPLACE VIEW {view} AS {_project(plan.excluded, contracts.CALC_EXCLUDED_COLUMNS)}")
+                self.rule_exclusions.append(
+                    f"SELECT e.row_id, {literal(self.rule_tables[rule.id])}, s._row, {literal(rule.id)}, "
+                    f"{literal(step.calculator)}, {literal(rule.node.span.short)}, e.reason FROM {view} e "
+                    f"JOIN {step_src} s ON s._row_id = e.row_id")
             if plan.claims is not None:
                 view = f"claims__{rid}_{index}"
                 self.con.execute(f"CREATE OR REPLACE VIEW {view} AS {_project(plan.claims, contracts.CALC_CLAIM_COLUMNS)}")
@@ -364,6 +373,8 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
     con.execute(f"CREATE OR REPLACE TABLE run_excluded ({EXCLUDED_COLUMNS})")
     _exclusions(planner, tables, order)
     _boundary_outcomes(planner, order)
+    for rule_exclusions in planner.rule_exclusions:
+        con.execute(f"INSERT INTO run_excluded {rule_exclusions}")
 
     progress("writing the ledger")
     ledger_path = out_dir / LEDGER_FILE
@@ -578,10 +589,12 @@ def _check_conservation(planner: _Planner, order: list[str], tables: list[str]) 
         n_ledger, n_rejected, n_excluded = in_ledger.get(rule_id, 0), rejected.get(rule_id, 0), excluded.get(rule_id, 0)
         if selected[rule_id] != n_ledger + n_rejected + n_excluded:
             problems.append(f"rule {rule_id}: {selected[rule_id]} rows selected, {n_ledger} in the ledger, "
-                            f"{n_rejected} rejected, {n_excluded} excluded by the boundary")
-    overlap = con.execute("SELECT r.rule_id, count(*) FROM run_rejects r SEMI JOIN run_ledger l "
-                          "ON l.rule_id = r.rule_id AND l.row_id = r.row_id AND l.input_table = r.input_table GROUP BY ALL").fetchall()
-    problems += [f"rule {rule_id}: {n} rows both in the ledger and in rejects" for rule_id, n in overlap]
+                            f"{n_rejected} rejected, {n_excluded} excluded (by the boundary or its calculator)")
+    overlap = con.execute("SELECT r.rule_id, r.outcome, count(*) FROM (SELECT rule_id, row_id, input_table, 'in rejects' "
+                          "AS outcome FROM run_rejects UNION ALL SELECT rule_id, row_id, input_table, 'excluded' FROM "
+                          "run_excluded WHERE rule_id IS NOT NULL) r SEMI JOIN run_ledger l ON l.rule_id = r.rule_id "
+                          "AND l.row_id = r.row_id AND l.input_table = r.input_table GROUP BY ALL ORDER BY ALL").fetchall()
+    problems += [f"rule {rule_id}: {n} rows both in the ledger and {outcome}" for rule_id, outcome, n in overlap]
     # Every table the run read (by a rule, a calculator, the boundary, a metric, a check or a reporter): each
     # row of its file is valid or a reject, counted in the relations the run used.
     for table in sorted(planner.inputs):
