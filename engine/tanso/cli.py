@@ -343,9 +343,12 @@ def graph(ruleset: Path, overlays, fmt: str, selector: str | None) -> None:
                                                    "above it DuckDB spills to a temporary folder")
 @click.option("--fail-on-check", is_flag=True, help=f"exit {EXIT_CHECK_FAILED} when a check fails")
 @allow_rejects_option
+@click.option("--previous", "previous", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="an earlier run's --out: list the periods it reported that this run reports differently "
+                   "(restated by a provider's new model version, changed, withdrawn), with the size of each")
 def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: str, fmt: str, overlays, sets,
              selector: str | None, threads: int | None, memory_limit: str | None, fail_on_check: bool,
-             allow_rejects: bool) -> None:
+             allow_rejects: bool, previous: Path | None) -> None:
     """Evaluate RULESET on the tables in --data and print totals by scope and category."""
     from tanso.graph import select
     from tanso.run import evaluate as run_evaluate
@@ -364,7 +367,7 @@ def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: st
             with _progress() as report:
                 result = run_evaluate(prepared.ruleset, prepared.registry, prepared.graph, data_dir, target,
                                       selected=selected, threads=threads, memory_limit=memory_limit,
-                                      progress=report)
+                                      progress=report, previous=previous)
             if reporter.suffix != ".json":   # JSON carries the same block as `completeness`
                 click.echo(_completeness_lines([("", result)]), nl=False)
             click.echo(reporter.write(result, None), nl=False)

@@ -200,9 +200,13 @@ class Reporter:
 
 @dataclass(frozen=True)
 class ExpressionFunction:
-    """A function for `metric` / `check` expressions; `compile` returns one scalar SQL query."""
+    """A function for `metric` / `check` expressions; `compile` returns one scalar SQL query. `findings`,
+    where given, returns SQL yielding one text per finding that explains the value (a check's flags:
+    which periods jumped, which regions are outside the allowed ones); the run lists them with the
+    check or metric, in its output, JSON and manifest."""
 
     name: str
     doc: str
     compile: Callable[["FunctionContext"], str]
     arguments: tuple[str, ...] = field(default_factory=tuple)
+    findings: Callable[["FunctionContext"], str] | None = None

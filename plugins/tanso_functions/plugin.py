@@ -1,4 +1,5 @@
-"""`total`, `quantity`, `rows` over the ledger and `column_sum` over an input table.
+"""`total`, `quantity`, `rows` over the ledger, `column_sum` over an input table, and the integrity
+checks over time series `jumps` and `outside` (`tanso_functions.series`).
 
 Filters are named arguments: `scope: 1` or `scope: [1, 2]`, `category: 3`, `rule: s2.location`,
 `gas: CH4`, `basis: market` (rules without a basis count in every basis), `method: "spend-based"`,
@@ -11,6 +12,7 @@ from tanso import hookimpl
 from tanso.contracts import ExpressionFunction
 from tanso.plan.context import FunctionContext
 from tanso.plan.sql import ident, literal
+from tanso_functions import series
 
 FILTERS = ("scope", "category", "rule", "gas", "basis", "method", "data_type")
 
@@ -66,4 +68,9 @@ def tanso_functions():
         ExpressionFunction("rows", "number of input rows in the filtered ledger", rows, FILTERS),
         ExpressionFunction("column_sum", "sum of an input column, optionally over rows with given values: "
                            "column_sum(table.column, other_column: value)", column_sum, ()),
+        ExpressionFunction("jumps", "number of periods whose value jumps above its trailing median by more than "
+                           "threshold robust deviations (a rule's emissions, a column's sum, or their ratio); lists "
+                           "them", series.jumps, series.JUMPS_ARGUMENTS, findings=series.jumps_findings),
+        ExpressionFunction("outside", "number of values of table.column outside allowed: [...]; lists them",
+                           series.outside, ("allowed",), findings=series.outside_findings),
     ]

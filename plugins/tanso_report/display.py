@@ -70,6 +70,41 @@ def check_status(check: dict) -> str:
     return {True: "PASS", False: "FAIL", None: "N/A"}[check["passed"]]
 
 
+FINDINGS_SHOWN = 20
+
+
+def _kg(kg: Decimal) -> str:
+    return f"{kg.quantize(Decimal('0.001'), ROUND_HALF_EVEN):,} kg CO2e"
+
+
+def restatement_lines(result) -> list[str]:
+    """With --previous: the periods the earlier run reported that this one reports differently."""
+    if not result.previous:
+        return []
+    moved = result.restatements
+    lines = [f"since the previous run ({result.previous['folder']}, digest {str(result.previous['digest'])[:16]}): "
+             + (f"{len(moved)} period{'s' if len(moved) != 1 else ''} reported differently" if moved
+                else "no period it reported moved")]
+    for row in moved[:FINDINGS_SHOWN]:
+        versions = (f"; {', '.join(row['previous_factors'])} → {', '.join(row['current_factors']) or 'nothing'}"
+                    if row["previous_factors"] != row["current_factors"] else "")
+        lines.append(f"  {row['kind']}: {row['rule_id']} · {row['entity'] or '—'} · {row['period'] or '—'}: "
+                     f"{_kg(row['previous_kg'])} → {_kg(row['current_kg'])} "
+                     f"({'+' if row['change_kg'] >= 0 else ''}{_kg(row['change_kg'])}){versions}")
+    if len(moved) > FINDINGS_SHOWN:
+        lines.append(f"  … and {len(moved) - FINDINGS_SHOWN} more (all of them in --format json and manifest.json)")
+    return lines
+
+
+def findings(item: dict, indent: str = "  ") -> list[str]:
+    """A check's (or metric's) findings, one line each: the first FINDINGS_SHOWN, then a count."""
+    listed = item.get("findings") or []
+    lines = [f"{indent}flagged: {finding}" for finding in listed[:FINDINGS_SHOWN]]
+    if len(listed) > FINDINGS_SHOWN:
+        lines.append(f"{indent}… and {len(listed) - FINDINGS_SHOWN} more (all of them in --format json and manifest.json)")
+    return lines
+
+
 def non_kyoto_kg(gases: list[dict]) -> dict[str, Decimal]:
     """Mass of each gas outside the Kyoto basket (CFCs, HCFCs, hydrocarbons of refrigerant blends …) that
     the inventory's own sources emit, reported apart from the scopes."""

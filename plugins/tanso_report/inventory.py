@@ -108,6 +108,13 @@ def render_inventory(result, path: Path | None) -> str:
         out.print(f"Verification of the inventory: {_inventory_status(verification, groups)}", markup=False)
     if policy("scope3.cat15.disclose_coverage"):
         out.print(f"Category 15 covers {_cat15_coverage(result)} of the investments' carrying value", markup=False)
+    for line in display.restatement_lines(result):
+        out.print(line, markup=False)
+    for check in result.checks:
+        if check["passed"] is False:
+            out.print(f"Check failed: {check['title'] or check['id']} [{check['source']}]", markup=False)
+            for line in display.findings(check):
+                out.print(line, markup=False)
     return display.finish(out, path)
 
 

@@ -23,7 +23,7 @@ def render_table(result, path: Path | None) -> str:
         table.add_row(_label(row["scope"], row["category"], row["basis"]), tonnes(row["co2e_kg"]), str(row["rules"]))
     console.print(table)
     for line in display.outside_the_scopes(result.gases):
-        console.print(line, markup=False)
+        console.print(line, markup=False, soft_wrap=True)
     for exclusion in result.exclusions:
         console.print(f"excluded {_label(exclusion['scope'], exclusion['category'])}: {exclusion['justification']} "
                       f"[{exclusion['source']}]", markup=False)
@@ -34,6 +34,10 @@ def render_table(result, path: Path | None) -> str:
     for check in result.checks:
         console.print(f"check {check['id']}: {display.check_status(check)} — {check['title'] or ''}"
                       + (f" ({check['problem']})" if check["problem"] else ""), markup=False)
+        for line in display.findings(check):
+            console.print(line, markup=False, soft_wrap=True)
+    for line in display.restatement_lines(result):
+        console.print(line, markup=False, soft_wrap=True)
     console.print(f"ledger rows {result.ledger_rows:,} · rejects {result.rejects_count:,} · "
                   f"excluded {result.excluded_count:,} · digest {result.digest[:16]}", markup=False)
     return display.finish(console, path)
@@ -47,6 +51,8 @@ def render_json(result, path: Path | None) -> str:
         "metrics": result.metrics, "checks": result.checks,
         "counts": {"ledger_rows": result.ledger_rows, "rejects": result.rejects_count, "excluded": result.excluded_count},
         "policies": {k: v.value for k, v in result.ruleset.policies.items()}, "digest": result.digest,
+        **({"previous": {"folder": result.previous["folder"], "digest": result.previous["digest"]},
+            "restatements": result.restatements} if result.previous else {}),
     }
     return display.emit(json.dumps(document, indent=2, default=display.plain, sort_keys=True) + "\n", path)
 

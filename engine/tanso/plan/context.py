@@ -142,3 +142,7 @@ class FunctionContext:
     ledger: str                                # relation of the run's ledger
     inputs: dict[str, str]                     # input table name → relation
     rules: dict[str, tuple[int | None, int | None]]  # rule id → (scope, category)
+    rule_tables: dict[str, str] = field(default_factory=dict)   # rule id → the input table its rows come from
+    columns: dict[str, tuple[str, ...]] = field(default_factory=dict)   # input table → its declared columns
+    # (input table, SQL of an input row number) → SQL text naming its file and row
+    place: Callable[[str, str], str] = field(default=lambda table, row: f"'{table} row ' || CAST({row} AS VARCHAR)")

@@ -32,6 +32,7 @@ from tanso.run import expressions
 from tanso.run.completeness import compute as completeness_block
 from tanso.run.input_files import input_files
 from tanso.run.inputs import LoadedInput, load_factor_set, load_input
+from tanso.run.restatements import previous_run, restatements as restated_periods
 from tanso.run.session import Session
 
 LEDGER_FILE = "ledger.parquet"
@@ -77,6 +78,10 @@ class RunResult:
     # Rejected rows per rule and input file, their activity, reasons and stated tolerances
     # (`tanso.run.completeness`); status complete / accepted / incomplete.
     completeness: dict[str, Any] = field(default_factory=dict)
+    # With --previous OUT: the earlier run (folder, digest) and the periods it reported that this run
+    # reports differently (`tanso.run.restatements`).
+    previous: dict[str, Any] | None = None
+    restatements: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def incomplete(self) -> bool:
@@ -330,7 +335,8 @@ def _project(select: str, columns: dict[str, str]) -> str:
 def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: Path, out_dir: Path, *,
              selected: set[str] | None = None, threads: int | None = None, memory_limit: str | None = None,
              progress: Callable[[str], None] = lambda message: None, session: Session | None = None,
-             label: str = "run") -> RunResult:
+             label: str = "run", previous: Path | None = None) -> RunResult:
+    earlier = previous_run(previous) if previous is not None else None   # checked before the work starts
     out_dir.mkdir(parents=True, exist_ok=True)
     session = session or Session(registry, data_dir, threads, memory_limit)
     schema = session.new_schema(label)
@@ -402,7 +408,10 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
                          "(SELECT count(*) FROM run_rejects), (SELECT count(*) FROM run_excluded)").fetchone()
     functions_ctx = expressions.Relations(ledger="run_ledger", inputs={t: planner.inputs[t].relation for t in planner.inputs},
                                           rules={r.id: (r.node.scope, r.node.category) for r in ruleset.rules.values()},
-                                          policies={name: p.value for name, p in ruleset.policies.items()})
+                                          policies={name: p.value for name, p in ruleset.policies.items()},
+                                          rule_tables=dict(planner.rule_tables),
+                                          columns={t: planner.inputs[t].columns for t in planner.inputs},
+                                          places={t: planner.inputs[t].place_sql for t in planner.inputs})
     metrics = [expressions.evaluate_metric(item.node, registry, con, functions_ctx) for item in ruleset.metrics.values()]
     checks = [expressions.evaluate_check(item.node, registry, con, functions_ctx) for item in ruleset.checks.values()]
     declared_exclusions = [
@@ -412,11 +421,16 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
     digest = _digest(con, summary, metrics)
     manifest = _manifest(ruleset, registry, planner, order, digest, threads)
     manifest["completeness"] = completeness
+    manifest["checks"] = checks   # outcomes, with the findings of integrity checks (flagged periods, regions)
+    restatements = restated_periods(con, earlier, "run_ledger") if earlier is not None else []
+    if earlier is not None:
+        manifest["previous"] = {"folder": earlier["folder"], "digest": earlier["digest"]}
+        manifest["restatements"] = restatements
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
     return RunResult(ruleset, out_dir, summary, totals, gases, counts[1], counts[2], counts[0], metrics, checks,
                      declared_exclusions, manifest, digest, con, schema,
                      {name: loaded.relation for name, loaded in sorted(planner.inputs.items())}, bool(planner.claims),
-                     completeness)
+                     completeness, earlier, restatements)
 
 
 def _check_claims(con) -> None:

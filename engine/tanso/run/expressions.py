@@ -3,9 +3,9 @@ the arithmetic around them is done exactly in Python decimals (a handful of valu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, DivisionByZero, InvalidOperation, localcontext
-from typing import Any
+from typing import Any, Callable
 
 from tanso.dsl import ast
 from tanso.model.resolve import POLICY_FUNCTION
@@ -20,6 +20,9 @@ class Relations:
     inputs: dict[str, str]
     rules: dict[str, tuple[int | None, int | None]]
     policies: dict[str, Any]
+    rule_tables: dict[str, str] = field(default_factory=dict)          # rule id → its rows' input table
+    columns: dict[str, tuple[str, ...]] = field(default_factory=dict)  # input table → its declared columns
+    places: dict[str, Callable[[str], str]] = field(default_factory=dict)  # input table → place SQL of a row
 
 
 class ExpressionProblem(Exception):
@@ -32,11 +35,12 @@ class NotApplicable(Exception):
 
 
 def tables_read_by(expr: ast.Expr) -> set[str]:
-    """Input tables named by `table.column` arguments (e.g. `column_sum(financials.revenue)`)."""
+    """Input tables named by `table.column` arguments (e.g. `column_sum(financials.revenue)`, `jumps(…,
+    per: cloud_costs.cost)`); a `rule:` argument names a rule, not a table."""
     found: set[str] = set()
     if isinstance(expr, ast.Call):
         for argument in expr.arguments:
-            if argument.name is None and isinstance(argument.value, ast.Name) and len(argument.value.parts) >= 2:
+            if argument.name != "rule" and isinstance(argument.value, ast.Name) and len(argument.value.parts) >= 2:
                 found.add(argument.value.parts[0])
             found |= tables_read_by(argument.value)
     elif isinstance(expr, ast.BinaryOp):
@@ -46,7 +50,8 @@ def tables_read_by(expr: ast.Expr) -> set[str]:
     return found
 
 
-def _value(expr: ast.Expr, registry: Registry, con, relations: Relations) -> Any:
+def _value(expr: ast.Expr, registry: Registry, con, relations: Relations, findings: list[str]) -> Any:
+    """The expression's value; functions that explain their value add their findings to `findings`."""
     if isinstance(expr, ast.Call) and expr.function == POLICY_FUNCTION:
         name = expr.arguments[0].value.value
         if relations.policies.get(name) is None:
@@ -57,12 +62,22 @@ def _value(expr: ast.Expr, registry: Registry, con, relations: Relations) -> Any
         ctx = FunctionContext(
             arguments={a.name: literal_value(a.value) for a in expr.arguments if a.name},
             positional=[literal_value(a.value) for a in expr.arguments if a.name is None],
-            ledger=relations.ledger, inputs=relations.inputs, rules=relations.rules)
-        result = con.execute(function.compile(ctx)).fetchone()[0]
+            ledger=relations.ledger, inputs=relations.inputs, rules=relations.rules,
+            rule_tables=relations.rule_tables, columns=relations.columns,
+            place=lambda table, row: relations.places[table](row) if table in relations.places
+            else f"'{table} row ' || CAST({row} AS VARCHAR)")
+        try:
+            listing = function.findings(ctx) if function.findings is not None else None
+            scalar = function.compile(ctx)
+        except ValueError as error:   # arguments the function cannot use (an unknown column, a bad number)
+            raise ExpressionProblem(f"{expr.function} at {expr.span}: {error}") from None
+        if listing is not None:
+            findings += [row[0] for row in con.execute(listing).fetchall()]
+        result = con.execute(scalar).fetchone()[0]
         return Decimal(0) if result is None else Decimal(result)
     if isinstance(expr, ast.BinaryOp):
-        left = _value(expr.left, registry, con, relations)
-        right = _value(expr.right, registry, con, relations)
+        left = _value(expr.left, registry, con, relations, findings)
+        right = _value(expr.right, registry, con, relations, findings)
         operations = {"+": lambda: left + right, "-": lambda: left - right, "*": lambda: left * right,
                       "/": lambda: left / right, "==": lambda: left == right, "!=": lambda: left != right,
                       ">=": lambda: left >= right, "<=": lambda: left <= right, ">": lambda: left > right,
@@ -72,31 +87,40 @@ def _value(expr: ast.Expr, registry: Registry, con, relations: Relations) -> Any
         except (DivisionByZero, InvalidOperation):
             raise ExpressionProblem(f"division by zero at {expr.span}") from None
     if isinstance(expr, ast.UnaryOp) and expr.operator == "not":
-        return not _value(expr.operand, registry, con, relations)
+        return not _value(expr.operand, registry, con, relations, findings)
     return literal_value(expr)
 
 
-def _evaluate(expr: ast.Expr, registry: Registry, con, relations: Relations) -> tuple[Any, str | None, bool]:
-    """(value, problem, applicable)."""
+def _evaluate(expr: ast.Expr, registry: Registry, con, relations: Relations) -> tuple[Any, str | None, bool, list[str]]:
+    """(value, problem, applicable, findings)."""
+    findings: list[str] = []
     with localcontext() as context:
         context.prec = 50
         context.traps[DivisionByZero] = True
         try:
-            return _value(expr, registry, con, relations), None, True
+            return _value(expr, registry, con, relations, findings), None, True, findings
         except ExpressionProblem as problem:
-            return None, str(problem), True
+            return None, str(problem), True, findings
         except NotApplicable as reason:
-            return None, str(reason), False
+            return None, str(reason), False, findings
+
+
+def _explains(expr: ast.Expr, registry: Registry) -> bool:
+    """Whether a function of the expression lists findings (the result then carries `findings`, even none)."""
+    return any(isinstance(node, ast.Call) and node.function in registry.functions
+               and registry.functions[node.function].findings is not None for node in ast.walk(expr))
 
 
 def evaluate_metric(node: ast.Metric, registry: Registry, con, relations: Relations) -> dict[str, Any]:
-    value, problem, _ = _evaluate(node.expr, registry, con, relations)
+    value, problem, _, findings = _evaluate(node.expr, registry, con, relations)
     return {"id": node.id, "title": node.title, "value": value, "unit": node.unit, "problem": problem,
-            "source": node.span.short}
+            "source": node.span.short, **({"findings": findings} if _explains(node.expr, registry) else {})}
 
 
 def evaluate_check(node: ast.Check, registry: Registry, con, relations: Relations) -> dict[str, Any]:
-    """`passed` is True or False, or None where the check is not applicable in this run."""
-    value, problem, applicable = _evaluate(node.expr, registry, con, relations)
+    """`passed` is True or False, or None where the check is not applicable in this run; `findings`, where a
+    function of the check explains its value, what it found (a failed anomaly check: the periods flagged)."""
+    value, problem, applicable, findings = _evaluate(node.expr, registry, con, relations)
     passed = None if not applicable else bool(value) if problem is None else False
-    return {"id": node.id, "title": node.title, "passed": passed, "problem": problem, "source": node.span.short}
+    return {"id": node.id, "title": node.title, "passed": passed, "problem": problem, "source": node.span.short,
+            **({"findings": findings} if _explains(node.expr, registry) else {})}
