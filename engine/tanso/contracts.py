@@ -109,6 +109,9 @@ class Calculator:
     factor_parameters: tuple[str, ...] = ("factors",)  # parameters that name factor sets
     table_parameters: tuple[str, ...] = ()             # parameters that name input tables (e.g. certificates)
     exclusive_tables: tuple[str, ...] = ()             # of those, tables whose rows one rule alone may consume
+    # The calculator weights rows by the boundary itself (CalcContext.entity_weights), e.g. after mapping an
+    # account to its entity: its rules depend on the boundary although their rows have no `entity` column.
+    reads_boundary: bool = False
     # The policies a call with these parameters can be affected by (a subset of reads_policies); lets a
     # comparison skip scenarios that cannot differ. By default, all of reads_policies.
     relevant_policies: Callable[[Parameters], tuple[str, ...]] | None = None

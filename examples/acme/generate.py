@@ -13,6 +13,8 @@ import json
 import random
 from pathlib import Path
 
+import cloud_exports
+
 HERE = Path(__file__).parent / "data"
 ENTITIES = ["ACME-JP", "ACME-US", "ACME-DE"]
 MONTHS = [f"2025-{m:02d}" for m in range(1, 13)]
@@ -95,6 +97,7 @@ def main() -> None:
     write("financials.csv", ["row_id", "entity", "revenue_musd"], [
         ["R1", "ACME-JP", "412.5"], ["R2", "ACME-US", "288.0"], ["R3", "ACME-DE", "199.5"]])
     ghgp_current_tables()
+    cloud_exports.main()   # the cloud providers' carbon exports, in their own layouts
 
 
 # ----------------------------------------------------------------------------------------------

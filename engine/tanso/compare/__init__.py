@@ -25,7 +25,7 @@ from math import factorial
 from pathlib import Path
 from typing import Any, Callable
 
-from tanso.graph import build_graph
+from tanso.graph import build_graph, reads_boundary
 from tanso.model.resolve import policies_in_rule, policies_named
 from tanso.model.ruleset import Ruleset
 from tanso.plugins import Registry
@@ -170,7 +170,7 @@ def dependencies(rule_id: str, base: Ruleset, revised: Ruleset, registry: Regist
                 found.add(f"exclusion:{item_id}")
                 found |= {f"policy:{name}" for name, _ in policies_named(item.node.source.where)}
         boundary = ruleset.boundary
-        if boundary is not None and source.table is not None and "entity" in ruleset.columns_of(source.table):
+        if boundary is not None and reads_boundary(rule, ruleset, registry):
             found.add("boundary")
             found |= {f"policy:{p}" for p in registry.boundary_methods[boundary.method].reads_policies}
         if source.results_of is not None:

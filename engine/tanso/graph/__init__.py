@@ -74,9 +74,17 @@ def _add_boundary(graph: nx.DiGraph, ruleset: Ruleset, registry: Registry) -> No
     for policy in method.reads_policies:
         graph.add_edge(f"policy:{policy}", node, span=step.span)
     for rule in ruleset.rules.values():
-        source = rule.node.source
-        if source is not None and source.table in ruleset.inputs and "entity" in ruleset.columns_of(source.table):
+        if reads_boundary(rule, ruleset, registry):
             graph.add_edge(node, f"rule:{rule.id}", span=step.span)
+
+
+def reads_boundary(rule, ruleset: Ruleset, registry: Registry) -> bool:
+    """Whether the boundary weights a rule's rows: the engine does for rows with an `entity` column of an
+    input table, and a calculator that finds the entity itself does (`Calculator.reads_boundary`)."""
+    source = rule.node.source
+    by_entity = source is not None and source.table in ruleset.inputs and "entity" in ruleset.columns_of(source.table)
+    return by_entity or any(registry.calculators[step.calculator].reads_boundary for step in rule.steps
+                            if step.calculator in registry.calculators)
 
 
 def _add_exclusions(graph: nx.DiGraph, ruleset: Ruleset) -> None:

@@ -124,7 +124,8 @@ def register_parts(con, registry: Registry, data_dir: Path, paths: list[Path], r
                 raise InputError(f"{path}: its columns differ from those of {paths[0]} (the parts of one input are "
                                  f"pieces of one table): " + "; ".join(filter(None, [
                                      missing and f"it lacks {', '.join(missing)}", extra and f"it adds {', '.join(extra)}"])))
-            rows = con.execute(f"SELECT count(*) FROM {part_relation}").fetchone()[0]
+            rows = con.execute(f"SELECT count(*) FROM {part_relation}").fetchall()[0][0]   # all fetched: a reader may
+            # register an Arrow table next, which needs no result open
             first_row = sum(p.rows for p in parts) + 1
             parts.append(Part(path, file_digest(path), rows, first_row))
             selects.append(_part_select(part_relation, first_row - 1, own, "_problem" in columns,
@@ -186,6 +187,6 @@ def _decompressed(path: Path, folder: Path) -> Path:
 def _drop(con, relation: str) -> None:
     kind = con.execute(f"SELECT 'VIEW' FROM duckdb_views() WHERE temporary AND view_name = {literal(relation)} "
                        f"UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE temporary AND table_name = "
-                       f"{literal(relation)}").fetchone()
+                       f"{literal(relation)}").fetchall()
     if kind:
-        con.execute(f"DROP {kind[0]} {relation}")
+        con.execute(f"DROP {kind[0][0]} {relation}")

@@ -82,7 +82,7 @@ def _register_input(con, registry: Registry, table: ast.InputTable, data_dir: Pa
     single = paths[0]
     if len(paths) == 1 and not single.name.lower().endswith(GZIP_SUFFIX) and "=" not in str(single.parent):
         reader, present = _register(con, registry, single, relation, options)
-        rows = con.execute(f"SELECT count(*) FROM {relation}").fetchone()[0]
+        rows = con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0]
         return reader, present, single, (Part(single, file_digest(single), rows),)
     reader, parts = register_parts(con, registry, data_dir, paths, relation,
                                    lambda path, name: _register(con, registry, path, name, options)[0])
