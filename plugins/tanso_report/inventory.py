@@ -75,22 +75,24 @@ def render_inventory(result, path: Path | None) -> str:
     if market_in_inventory:
         line("Scope 2, market-based (dual reporting)", scope2_market, 2)
     scope3_required = bool(policy("scope3.required_in_inventory"))
-    scope3_rows = [g for g in groups if g["scope"] == 3]
+    # Scope 3 on the location basis, as the inventory's total: where a rule has both bases (cloud providers'
+    # figures), its location-based rows; every other Scope 3 rule has no basis.
+    scope3_rows = [g for g in groups if g["scope"] == 3 and g["basis"] in ("location", None)]
     excluded = {e["category"]: e for e in result.exclusions if e["scope"] == 3 and e["category"] is not None}
     for category in sorted({g["category"] for g in scope3_rows} | set(excluded)):
         name = f"Scope 3 · {category} {SCOPE3_CATEGORIES.get(category, '')}".rstrip()
         if category in excluded and not any(g["category"] == category for g in scope3_rows):
             line(f"{name} — excluded: {excluded[category]['justification']}", None, 3, category)
             continue
-        line(name, total(3, category), 3, category)
+        line(name, total(3, category, basis="location"), 3, category)
         if policy("scope3.split_required_optional"):
-            part = total(3, category, rules=optional)
+            part = total(3, category, basis="location", rules=optional)
             if part:
                 line("    of which optional (outside the minimum boundary)", part)
         if policy("scope3.disaggregate_by_data_type"):
             for data_type, kg in _by_data_type(scope3_rows, category):
                 line(f"    {data_type}", kg)
-    scope3 = total(3)
+    scope3 = total(3, basis="location")
     inventory = scope1 + scope2_location + (scope3 if scope3_required else 0)
     line("Scope 3" + ("" if scope3_required else " (optional under the Corporate Standard: not in the total)"), scope3)
     line("Total: Scope 1 + Scope 2 location-based" + (" + Scope 3" if scope3_required else ""), inventory)
