@@ -117,14 +117,19 @@ def generate(rows: int) -> Path:
         return folder
     import duckdb
     from tanso.plan.sql import column_type
+    from tanso.run.input_files import input_files
     started = time.perf_counter()
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     shutil.copytree(ACME / "factors", folder / "factors")
-    ruleset = _prepared().ruleset
-    for name in sorted(set(ruleset.inputs) - set(WEIGHTS)):  # reference tables: as in the demo
-        shutil.copy(ACME / f"{name}.csv", folder / f"{name}.csv")
+    prepared = _prepared()
+    ruleset = prepared.ruleset
+    for name in sorted(set(ruleset.inputs) - set(WEIGHTS)):  # reference tables and cloud exports: as in the demo
+        for path in input_files(ACME, ruleset.inputs[name], prepared.registry):
+            target = folder / path.relative_to(ACME)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, target)
     rejected = _acme_rejected()
     con = duckdb.connect()
     for name, n in split(rows).items():

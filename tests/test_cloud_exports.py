@@ -41,7 +41,7 @@ def _ruleset_text() -> str:
     declared = (CURRENT / "ruleset.tanso").read_text(encoding="utf-8")
     rules = (CURRENT / "scope3.tanso").read_text(encoding="utf-8")
     inputs = declared[declared.index("input aws_carbon"):declared.index('input financials')]
-    cloud_rules = rules[rules.index("rule s3.cat1.cloud.aws.location"):rules.index("# ---- Category 2")]
+    cloud_rules = rules[rules.index("rule s3.cat1.cloud.aws.location"):]   # the last rules of scope3.tanso
     return textwrap.dedent('''\
         ruleset cloud "ghgp-current's cloud rules"
         set boundary.approach = operational_control
@@ -268,6 +268,17 @@ def test_bad_values_are_rejects_naming_part_row_and_column_and_no_row_is_lost(cl
             f"UNION ALL SELECT input_row FROM run_rejects WHERE input_table = '{table}' UNION ALL SELECT input_row "
             f"FROM run_excluded WHERE input_table = '{table}')").fetchall()[0][0]
         assert counted == loaded_rows
+
+
+def test_validate_names_the_part_and_its_own_row(cloud):
+    ruleset, data = cloud
+    part = _write_aws(data, "v3.0.0", "2025-03", [_aws_row("2025-03", "v3.0.0", "1", "0.5"),
+                                                  _aws_row("2025-03", "v3.0.0", "-1", "0.5")])
+    outcome = CliRunner().invoke(main, ["validate", str(ruleset), "--data", str(data), "--format", "json"],
+                                 catch_exceptions=False)
+    assert outcome.exit_code == 2
+    assert [(i["file"], i["row"], i["column"], i["value"]) for i in json.loads(outcome.stdout)["items"]] == [
+        (str(part), 2, "total_lbm_emissions_value", "-1.0")]
 
 
 def test_any_reader_reads_a_gzip_file_named_after_its_input(tmp_path):

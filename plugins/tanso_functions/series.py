@@ -149,7 +149,8 @@ def _outside(ctx: FunctionContext) -> tuple[str, str, str]:
     table, column = _table_column(ctx.positional[0], ctx, "the column")
     allowed = ctx.arguments["allowed"] if isinstance(ctx.arguments["allowed"], list) else [ctx.arguments["allowed"]]
     value = f"CAST({ident(column)} AS VARCHAR)"
-    where = f"{value} IS NOT NULL AND {value} NOT IN ({', '.join(literal(str(a)) for a in allowed) or 'NULL'})"
+    where = f"{value} IS NOT NULL" + (f" AND {value} NOT IN ({', '.join(literal(str(a)) for a in allowed)})"
+                                      if allowed else "")   # nothing allowed: every value is outside
     return f"{ctx.inputs[table]}", value, where
 
 

@@ -29,7 +29,7 @@ from tanso.contracts import CalcPlan, Calculator, ColumnExpression, Parameters
 from tanso.diagnostics import InputError
 from tanso.plan.context import CalcContext
 from tanso.plan.factor_product import FACTOR_TYPE, exact
-from tanso.plan.sql import expression_columns, ident, literal
+from tanso.plan.sql import expression_columns, ident, literal, quoted
 from tanso.plan.units import UnitProblem, conversion_factor
 
 TARGET_UNIT = "kgCO2e"
@@ -112,63 +112,69 @@ def _mapping(ctx: CalcContext, p: ProviderParameters) -> str:
                                  f"FROM {relation} WHERE CAST(provider AS VARCHAR) = {literal(p.provider)} GROUP BY 1")
 
 
-def _quoted(sql: str) -> str:
-    """A text value in single quotes, for a reason."""
-    return "'''' || " + sql + " || ''''"
+def _text(column: str) -> str:
+    """A column of the rule's rows (alias `s`) as text, for joins and messages."""
+    return f"CAST(s.{ident(column)} AS VARCHAR)"
+
+
+def _unit_join(ctx: CalcContext, p: ProviderParameters) -> tuple[str, str]:
+    """The join giving each row `u.to_kg` (kg CO2e per unit, or NULL with `u.problem`), and the unit's SQL."""
+    if p.unit is not None:
+        units = [row[0] for row in ctx.query(f"SELECT DISTINCT CAST({ident(p.unit)} AS VARCHAR) FROM {ctx.src} "
+                                             f"WHERE {ident(p.unit)} IS NOT NULL ORDER BY 1")]
+        return f"LEFT JOIN {_unit_table(ctx, units)} u ON u.unit = {_text(p.unit)}", _text(p.unit)
+    try:
+        to_kg = exact(conversion_factor(p.emissions_unit, TARGET_UNIT))
+    except UnitProblem as problem:
+        raise InputError(f"provider_emissions: emissions_unit: {problem}; expected a CO2e mass such as kgCO2e") from None
+    return f"CROSS JOIN (SELECT CAST({literal(to_kg)} AS {FACTOR_SQL}) AS to_kg, NULL AS problem) u", literal(p.emissions_unit)
+
+
+def _entity_joins(ctx: CalcContext, p: ProviderParameters) -> tuple[list[str], str, str, str, list[str]]:
+    """Joins giving each row its entity and boundary weight (through the mapping table, where given):
+    (joins, entity SQL, weight SQL, weight reason SQL, WHEN … THEN reason clauses of the rows it refuses)."""
+    if not p.accounts:
+        return [], ("s.entity" if "entity" in ctx.columns else "NULL"), "s._boundary_weight", "NULL", []
+    account = f"coalesce({quoted(_text(p.account))}, 'empty')"
+    joins = [f"LEFT JOIN {_mapping(ctx, p)} m ON m.account = {_text(p.account)}"]
+    problems = [f"WHEN m.mappings IS NULL THEN 'column {p.account}: ' || {account} || ' is not in {p.accounts} "
+                f"for provider {p.provider}'",
+                f"WHEN m.mappings > 1 THEN 'column {p.account}: ' || {account} || ' is mapped by {p.accounts} "
+                f"rows ' || m.rows || ': map each account once'",
+                f"WHEN m.entity IS NULL THEN 'column {p.account}: ' || {account} || ' is mapped to no entity "
+                f"({p.accounts} row ' || m.rows || ')'"]
+    boundary = ctx.entity_weights()
+    if boundary is None:
+        return joins, "m.entity", "s._boundary_weight", "NULL", problems
+    joins.append(f"LEFT JOIN {boundary} w ON w.entity = m.entity")
+    problems.append(f"WHEN w.weight IS NULL THEN 'entity ' || {quoted('m.entity')} || ' (mapped from "
+                    f"{p.account} ' || {account} || ') is not in the boundary''s entities table'")
+    return joins, "m.entity", "w.weight", "w.reason", problems
 
 
 def compile_provider_emissions(ctx: CalcContext) -> CalcPlan:
     p: ProviderParameters = ctx.parameters
-
-    def text(column: str) -> str:
-        return f"CAST(s.{ident(column)} AS VARCHAR)"
-
-    period, figure = text(p.period), expression_columns(p.emissions)[0]
+    period, figure = _text(p.period), expression_columns(p.emissions)[0]
     month = (f"CASE WHEN regexp_full_match({period}, '[0-9]{{4}}-[0-9]{{2}}([-T ].*)?') AND "
              f"TRY_CAST(left({period}, 7) || '-01' AS DATE) IS NOT NULL THEN left({period}, 7) END")
-    if p.unit is not None:
-        units = [row[0] for row in ctx.query(f"SELECT DISTINCT CAST({ident(p.unit)} AS VARCHAR) FROM {ctx.src} "
-                                             f"WHERE {ident(p.unit)} IS NOT NULL ORDER BY 1")]
-        joins, unit = [f"LEFT JOIN {_unit_table(ctx, units)} u ON u.unit = {text(p.unit)}"], text(p.unit)
-    else:
-        try:
-            to_kg = exact(conversion_factor(p.emissions_unit, TARGET_UNIT))
-        except UnitProblem as problem:
-            raise InputError(f"provider_emissions: emissions_unit: {problem}; expected a CO2e mass such as kgCO2e") from None
-        joins = [f"CROSS JOIN (SELECT CAST({literal(to_kg)} AS {FACTOR_SQL}) AS to_kg, NULL AS problem) u"]
-        unit = literal(p.emissions_unit)
-    version, rank = "CAST(NULL AS VARCHAR)", "1"
+    unit_join, unit = _unit_join(ctx, p)
+    version, rank, joins = "CAST(NULL AS VARCHAR)", "1", [unit_join]
     if p.version:
-        joins.append(f"LEFT JOIN {_version_ranks(ctx, p.version)} v ON v.version = {text(p.version)}")
-        version, rank = text(p.version), "v.rank"
-    entity, weight, weight_reason = ("s.entity" if "entity" in ctx.columns else "NULL"), "s._boundary_weight", "NULL"
-    problems = []
-    if p.accounts:
-        joins.append(f"LEFT JOIN {_mapping(ctx, p)} m ON m.account = {text(p.account)}")
-        entity, account = "m.entity", f"coalesce({_quoted(text(p.account))}, 'empty')"
-        problems += [f"WHEN m.mappings IS NULL THEN 'column {p.account}: ' || {account} || ' is not in {p.accounts} "
-                     f"for provider {p.provider}'",
-                     f"WHEN m.mappings > 1 THEN 'column {p.account}: ' || {account} || ' is mapped by {p.accounts} "
-                     f"rows ' || m.rows || ': map each account once'",
-                     f"WHEN m.entity IS NULL THEN 'column {p.account}: ' || {account} || ' is mapped to no entity "
-                     f"({p.accounts} row ' || m.rows || ')'"]
-        boundary = ctx.entity_weights()
-        if boundary is not None:
-            joins.append(f"LEFT JOIN {boundary} w ON w.entity = m.entity")
-            weight, weight_reason = "w.weight", "w.reason"
-            problems.append(f"WHEN w.weight IS NULL THEN 'entity ' || {_quoted('m.entity')} || ' (mapped from "
-                            f"{p.account} ' || {account} || ') is not in the boundary''s entities table'")
+        joins.append(f"LEFT JOIN {_version_ranks(ctx, p.version)} v ON v.version = {_text(p.version)}")
+        version, rank = _text(p.version), "v.rank"
+    entity_joins, entity, weight, weight_reason, problems = _entity_joins(ctx, p)
+    joins += entity_joins
     value = ctx.value_sql(p.emissions, "s")
-    problems += [f"WHEN u.to_kg IS NULL THEN 'column {p.unit}: ' || coalesce({_quoted(unit)} || ': ' || u.problem, "
+    problems += [f"WHEN u.to_kg IS NULL THEN 'column {p.unit}: ' || coalesce({quoted(unit)} || ': ' || u.problem, "
                  f"'missing unit')",
-                 f"WHEN {value} IS NULL THEN 'column {figure}: ' || coalesce({_quoted(text(figure))}, 'empty') || "
+                 f"WHEN {value} IS NULL THEN 'column {figure}: ' || coalesce({quoted(_text(figure))}, 'empty') || "
                  f"' is missing, not a number or beyond 10^12'",
-                 f"WHEN {value} < 0 THEN 'column {figure}: ' || {_quoted(text(figure))} || ' is negative'"]
-    key_problem = (f"CASE WHEN ({month}) IS NULL THEN 'column {p.period}: ' || coalesce({_quoted(period)}, 'empty') || "
+                 f"WHEN {value} < 0 THEN 'column {figure}: ' || {quoted(_text(figure))} || ' is negative'"]
+    key_problem = (f"CASE WHEN ({month}) IS NULL THEN 'column {p.period}: ' || coalesce({quoted(period)}, 'empty') || "
                    f"' does not start with a month (YYYY-MM)' "
-                   + (f"WHEN {rank} IS NULL THEN 'column {p.version}: ' || coalesce({_quoted(version)}, 'empty') || "
+                   + (f"WHEN {rank} IS NULL THEN 'column {p.version}: ' || coalesce({quoted(version)}, 'empty') || "
                       f"' has no number to order versions by' " if p.version else "") + "END")
-    keys = [f"{text(k)} AS {ident('_key_' + k)}" for k in p.latest_per]
+    keys = [f"{_text(k)} AS {ident('_key_' + k)}" for k in p.latest_per]
     rows = ctx.table("rows", f"""
 SELECT s._row_id, {month} AS _month, {version} AS _version, {rank} AS _rank, {value} AS _value, {unit} AS _unit,
        u.to_kg AS _to_kg, {entity} AS _entity, {weight} AS _weight, {weight_reason} AS _weight_reason,
@@ -179,16 +185,15 @@ FROM {ctx.src} s {' '.join(joins)}""")
 SELECT *, max(_rank) OVER (PARTITION BY {partition}) AS _latest_rank,
        arg_max(_version, _rank) OVER (PARTITION BY {partition}) AS _latest_version
 FROM {rows} WHERE _key_problem IS NULL""")
-    for_keys = " || ', ' || ".join(f"'{k} ' || {_quoted(ident('_key_' + k))}" for k in p.latest_per)
-    superseded = (f"'superseded: {p.provider} {p.version or 'version'} ' || {_quoted('_latest_version')} "
+    for_keys = " || ', ' || ".join(f"'{k} ' || {quoted(ident('_key_' + k))}" for k in p.latest_per)
+    superseded = (f"'superseded: {p.provider} {p.version or 'version'} ' || {quoted('_latest_version')} "
                   f"|| ' restates ' || _month" + (f" || ' for ' || {for_keys}" if p.latest_per else "")
-                  + f" || ' (this row: ' || {_quoted('_version')} || ')'")
-    counted = "_rank = _latest_rank AND _problem IS NULL"
+                  + f" || ' (this row: ' || {quoted('_version')} || ')'")
     return CalcPlan(
         ledger=f"""
 SELECT r._row_id AS row_id, s._row AS input_row, r._entity AS entity, r._month AS period,
-       r._weight AS boundary_weight, 'CO2e' AS gas, r._value * r._to_kg AS amount, r._value * r._to_kg AS co2e_kg, r._value AS quantity,
-       r._unit AS quantity_unit, {literal(p.provider)} || coalesce(' ' || r._version, '') AS factor_id,
+       r._weight AS boundary_weight, 'CO2e' AS gas, r._value * r._to_kg AS amount, r._value * r._to_kg AS co2e_kg,
+       r._value AS quantity, r._unit AS quantity_unit, {literal(p.provider)} || coalesce(' ' || r._version, '') AS factor_id,
        {literal(p.provider)} AS factor_set, r._version AS factor_version, 'as reported by the provider' AS gwp,
        {literal(p.method)} AS method, {literal(p.data_type)} AS data_type
 FROM {latest} r JOIN {ctx.src} s ON s._row_id = r._row_id
@@ -198,7 +203,7 @@ SELECT _row_id AS row_id, _key_problem AS reason FROM {rows} WHERE _key_problem 
 UNION ALL SELECT _row_id, _problem FROM {latest} WHERE _rank = _latest_rank AND _problem IS NOT NULL""",
         excluded=f"""
 SELECT _row_id AS row_id, CASE WHEN _rank < _latest_rank THEN {superseded} ELSE _weight_reason END AS reason
-FROM {latest} WHERE _rank < _latest_rank OR ({counted} AND _weight = 0)""")
+FROM {latest} WHERE _rank < _latest_rank OR (_rank = _latest_rank AND _problem IS NULL AND _weight = 0)""")
 
 
 PROVIDER_EMISSIONS = Calculator(

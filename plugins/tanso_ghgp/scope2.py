@@ -24,7 +24,7 @@ from tanso.contracts import Calculator, CalcPlan, Parameters
 from tanso.diagnostics import InputError
 from tanso.plan.context import CalcContext
 from tanso.plan.factor_product import FACTOR_TYPE, exact, factor_gases, factor_product
-from tanso.plan.sql import ident, literal
+from tanso.plan.sql import ident, literal, quoted
 from tanso.plan.units import UnitProblem, conversion_factor
 from tanso_ghgp.gwp import GWP_POLICIES, policy_weights
 from tanso_ghgp.revision import SCOPE2_MARKET_POLICIES
@@ -91,11 +91,6 @@ def _kwh_table(ctx: CalcContext, units: list[str]) -> tuple[str, dict[str, str]]
 
 def _relation_columns(ctx: CalcContext, relation: str) -> set[str]:
     return {row[0] for row in ctx.query(f"SELECT column_name FROM (DESCRIBE SELECT * FROM {relation})")}
-
-
-def _quote(sql: str) -> str:
-    """A text value in single quotes, for a reason."""
-    return "'''' || " + sql + " || ''''"
 
 
 def _require(ctx: CalcContext, have: set[str], needed: list[str], what: str, why: str) -> None:
@@ -183,7 +178,7 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
                        {to_kwh.format(q='c.quantity')} AS _kwh, {flag.format(legacy=ident(p.legacy))} AS _legacy,
                        nullif(concat_ws('; ',
                            CASE WHEN {id_sql} IS NULL OR trim({id_sql}) = '' THEN 'certificate_id is missing' END,
-                           CASE WHEN d.certificate_id IS NOT NULL THEN 'certificate_id ' || {_quote('d.certificate_id')}
+                           CASE WHEN d.certificate_id IS NOT NULL THEN 'certificate_id ' || {quoted('d.certificate_id')}
                                 || ' is listed on ' || d._rows || ': a certificate is claimed once; fix the source' END,
                            CASE WHEN c.quantity IS NULL THEN 'quantity is missing'
                                 WHEN c.quantity < 0 THEN 'quantity is negative (' || CAST(c.quantity AS VARCHAR) || ')'
@@ -195,7 +190,7 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
                 LEFT JOIN {dups} d ON d.certificate_id = {id_sql}"""))
         instrument_rejects = " UNION ALL ".join(
             f"SELECT _table AS input_table, _row_id AS row_id, _row AS input_row, 'certificate' || "
-            f"coalesce(' ' || {_quote('CAST(certificate_id AS VARCHAR)')}, '') || ' is not used: ' || _problem "
+            f"coalesce(' ' || {quoted('CAST(certificate_id AS VARCHAR)')}, '') || ' is not used: ' || _problem "
             f"AS reason FROM {relation} WHERE _problem IS NOT NULL" for relation in checked)
         columns = ", ".join(f"c.{ident(k)}" for k in [*keys, *hours])
         certs = ctx.view("certificates", " UNION ALL ".join(

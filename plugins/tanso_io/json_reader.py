@@ -32,6 +32,10 @@ class _Repeated(ValueError):
     """A field named twice in one object (json.loads would keep the last one without a word)."""
 
 
+class _Problem(str):
+    """A row that could not be read, with why."""
+
+
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     names = [name for name, _ in pairs]
     repeated = sorted({n for n in names if names.count(n) > 1})
@@ -88,10 +92,6 @@ def _records_of_lines(text: str) -> list[tuple[int, Any]]:
         except ValueError as error:
             records.append((number, _Problem(f"the line is not JSON ({str(error).split(':')[0]})")))
     return records
-
-
-class _Problem(str):
-    """A row that could not be read, with why."""
 
 
 def read_json(path: Path) -> tuple[list[str], list[tuple[int, list[str | None]]]]:

@@ -132,7 +132,7 @@ def baseline(zygote, tmp_path_factory):
             case, outcome = execute(Mutation("baseline", "none", None, 0, ""), root, zygote) if base == "mini" else \
                 execute(Mutation("baseline", "none", None, 0, "", base=base), root, zygote)
             assert outcome.code == 0, outcome.stderr
-            outcome.rows = {t: bases.csv_rows(case.data / f"{t}.csv") for t in outcome.source_tables()}
+            outcome.rows = {t: bases.table_rows(case.data, case.ruleset, t) for t in outcome.source_tables()}
             done[base] = outcome
         return done[base]
     return get

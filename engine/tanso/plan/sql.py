@@ -27,6 +27,11 @@ def literal(value) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+def quoted(value_sql: str) -> str:
+    """SQL of a text value shown in single quotes, for a reason: 'v2.0.0'."""
+    return "'''' || " + value_sql + " || ''''"
+
+
 def column_type(column: ast.Column) -> str:
     if column.type_name == "decimal":
         precision, scale = column.decimal_shape
