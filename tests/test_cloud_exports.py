@@ -173,6 +173,41 @@ def test_a_gcp_export_as_parquet_with_nested_structs_is_read_like_its_json(cloud
     assert totals["s3.cat1.cloud.gcp.market"] == Decimal("45.25")
 
 
+def test_a_gcp_csv_with_the_schemas_dotted_names_as_headers_is_read_like_its_json(cloud, tmp_path):
+    # BigQuery refuses to export a table with nested fields as CSV; a CSV of the table (a query's results
+    # saved from the console, a flattening tool) names the nested fields by their dotted paths.
+    ruleset, data = cloud
+    (ruleset / "cloud.tanso").write_text(_ruleset_text().replace('file "cloud/gcp/*.json"', 'file "cloud/gcp/*.csv"'))
+    header = ["usage_month", "billing_account_id", "project.id", "project.number", "service.id", "service.description",
+              "location.location", "location.region", "carbon_model_version",
+              "carbon_footprint_total_kgCO2e.location_based", "carbon_footprint_total_kgCO2e.market_based"]
+    rows = [[f"{m}-01", "01A2B3-C4D5E6-F7A8B9", "acme-jp-analytics", "183920457712", "6F81-5844-456A", "Compute Engine",
+             "asia-northeast1-a", "asia-northeast1", "12", "123.5", "45.25"] for m in ("2025-01", "2025-02")]
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows([header, *rows])
+    (data / "cloud" / "gcp" / "carbon_footprint-000000000000.csv").write_text(text.getvalue())
+    totals = _by_rule(_run(ruleset, data, tmp_path / "out"))
+    assert (totals["s3.cat1.cloud.gcp.location"], totals["s3.cat1.cloud.gcp.market"]) == (Decimal(247), Decimal("90.5"))
+
+
+def test_aws_parquet_parts_with_native_types_are_read_like_its_csv(cloud, tmp_path):
+    ruleset, data = cloud
+    (ruleset / "cloud.tanso").write_text(_ruleset_text().replace('file "cloud/aws/*/data/**/*.csv.gz"',
+                                                                 'file "cloud/aws/*/data/**/*.parquet"'))
+    for month, lbm in (("2025-01", 0.912), ("2025-02", 7.6e-05)):   # Parquet keeps the export's types
+        folder = data / "cloud" / "aws" / "acme-carbon" / "data" / "model_version=v3.0.0" / f"usage_period={month}"
+        start = datetime.datetime.fromisoformat(f"{month}-01T00:00:00")
+        row = dict(zip(AWS_COLUMNS, _aws_row(month, "v3.0.0", "0", "0")))
+        row.update(total_lbm_emissions_value=lbm, total_mbm_emissions_value=lbm / 4, usage_period_start=start,
+                   usage_period_end=start, last_refresh_timestamp=start)
+        pq.write_table(pa.Table.from_pylist([row]), folder / "acme-carbon-00001.snappy.parquet")
+    result = _run(ruleset, data, tmp_path / "out")
+    totals = _by_rule(result)
+    assert totals["s3.cat1.cloud.aws.location"] == Decimal("912") + Decimal("0.076")
+    assert totals["s3.cat1.cloud.aws.market"] == Decimal("228") + Decimal("0.019")   # 1.9e-05 t
+    assert {r["period"] for r in ledger(result) if r["rule_id"] == "s3.cat1.cloud.aws.market"} == {"2025-01", "2025-02"}
+
+
 def test_a_restated_month_counts_only_in_its_latest_model_version(cloud, tmp_path):
     ruleset, data = cloud
     _write_aws(data, "v3.1.0", "2025-01", [_aws_row("2025-01", "v3.1.0", "0.95", "0.26")])
