@@ -38,7 +38,7 @@ FORMAT = "tanso-diff.v1"
 ROWS_SHOWN = 10        # factor rows listed per set in the text report (JSON lists them all)
 # Kinds in report order, named (singular, plural); a change of one in GRAPH_NODES reaches the rules
 # that read it (graph node `prefix:id`).
-KINDS = {"ruleset": ("ruleset header", "ruleset headers"), "rules": ("rule", "rules"), "options": ("option", "options"),
+KINDS = {"ruleset": ("ruleset header", "ruleset header"), "rules": ("rule", "rules"), "options": ("option", "options"),
          "inputs": ("input", "inputs"), "factor_sets": ("factor set", "factor sets"),
          "exclusions": ("exclusion", "exclusions"), "boundary": ("boundary", "boundaries"),
          "tolerances": ("tolerance", "tolerances"), "metrics": ("metric", "metrics"), "checks": ("check", "checks")}
