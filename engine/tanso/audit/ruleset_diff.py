@@ -79,7 +79,7 @@ def open_side(spec: str, data_spec: str | None, stack: ExitStack, registry: Regi
         prepared = prepare(place.path, registry=registry)
     except RulesetError as error:
         diagnostics = place.relabel(error.diagnostics) if error.diagnostics is not None else None
-        raise RulesetError(f"{spec}: {error}", diagnostics) from None
+        raise RulesetError(str(error).replace(str(place.path), spec), diagnostics) from None
     return Side(place, prepared, open_place(data_spec, stack) if data_spec else None)
 
 
