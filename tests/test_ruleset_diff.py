@@ -133,6 +133,20 @@ def test_an_overlay_marks_the_layer_that_changed_an_option_and_an_option_left_at
     assert f"  ~ gwp.set = AR5 → AR6  (default → {overlay / 'case.tanso'}:4, overlay)" in tanso_diff(base, overlay)[1]
 
 
+def test_exclusions_tolerances_and_metrics_changed(tmp_path):
+    extra = ('exclude s1.bench "Test bench fuel is not ours" from fuel_use where use = "bench"\n'
+             'accept rejects s1.fuel up to 2 rows "two legacy meters"\n'
+             'metric fuel_total "All fuel" = total(rule: s1.fuel) unit "kg CO2e"\n')
+    a = write_ruleset(tmp_path / "a", fuel_ruleset(extra=extra))
+    b = write_ruleset(tmp_path / "b", fuel_ruleset(extra=extra.replace('"bench"', '"test"').replace("2 rows", "1 %")
+                                                   .replace("unit \"kg CO2e\"", "unit \"t CO2e\"")))
+    report = diff_json(a, b)
+    assert change(report, "exclusions", "s1.bench")["fields"] == {"where": ['use = "bench"', 'use = "test"']}
+    assert change(report, "tolerances", "s1.fuel")["fields"] == {"limit": ["up to 2 rows", "up to 1 % of its rows"]}
+    assert change(report, "metrics", "fuel_total")["fields"] == {"unit": ["kg CO2e", "t CO2e"]}
+    assert report["rules_to_reevaluate"] == {"s1.fuel": ["exclusion:s1.bench"]}
+
+
 # ----------------------------------------------------------------------------- inputs and factor files
 
 

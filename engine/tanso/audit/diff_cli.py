@@ -34,6 +34,7 @@ def diff(a: str, b: str, data_a: str | None, data_b: str | None, fmt: str, names
 
     A and B are a ruleset folder or file, or PATH@REV to read it at a git revision (e.g.
     rulesets/ghgp-current@HEAD~3), from the repository holding PATH, without a checkout.
+    Exits 0 whether or not they differ (10 with --exit-code when they do), 1 on ruleset errors.
     """
     from tanso.audit.ruleset_diff import diff_rulesets, open_side
     from tanso.cli import _fail
