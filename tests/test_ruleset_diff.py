@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -274,6 +275,20 @@ def test_two_revisions_of_a_ruleset_read_from_git_without_a_checkout(history):
     assert change(working, "rules", "s1.fuel")["at"] == ["rulesets/base/case.tanso@HEAD:11", "rulesets/base/case.tanso:11"]
     assert subprocess.run(["git", "status", "--porcelain"], capture_output=True, text=True).stdout.strip() == \
         "M rulesets/base/case.tanso"   # nothing checked out, nothing written
+
+
+def test_a_ruleset_at_the_top_of_the_repository_finds_its_base_at_that_revision_not_beside_the_scratch_folder(
+        history, tmp_path, monkeypatch):
+    shutil.copytree(history / "rulesets" / "base", history / "base")
+    (history / "overlay.tanso").write_text('ruleset overlay\n  extends base\n\nset gwp.set = AR4 source "x"\n')
+    git(history, "add", "overlay.tanso", "base")
+    git(history, "commit", "-qm", "overlay")
+    scratch_parent = tmp_path / "tmp"
+    write_ruleset(scratch_parent / "base", "ruleset decoy\n")   # what a base beside the scratch folder would be
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch_parent))
+    report = diff_json("base@HEAD", "overlay.tanso@HEAD")
+    assert report["b"]["layers"] == ["base", "overlay"]
+    assert change(report, "options", "gwp.set")["fields"]["value"] == ["AR6", "AR4"]
 
 
 def test_a_bad_revision_or_path_is_a_clean_usage_error(history, tmp_path):

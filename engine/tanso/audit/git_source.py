@@ -149,7 +149,9 @@ def open_place(spec: str, stack: ExitStack) -> Place:
     commit_id = commit.stdout.decode().strip()
     if _git(top, "cat-file", "-e", f"{commit_id}:{_spec(repo_path)}").returncode != 0:
         raise RevisionError(f"{spec}: {repo_path} does not exist at revision '{rev}' ({commit_id[:12]})")
-    scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="tanso-rev-"))).resolve()
+    # One level down: `extends` also looks in the folder above a ruleset's, which for a file at the
+    # repository's top must be this empty folder, not the system's temporary folder.
+    scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="tanso-rev-"))).resolve() / top.name
     return Place(scratch / repo_path, spec, _Revision(top, commit_id, rev, scratch))
 
 
