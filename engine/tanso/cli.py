@@ -482,5 +482,8 @@ def plugins(as_json: bool) -> None:
     Console(width=120).print(table)
 
 
+from tanso.audit.diff_cli import diff as _diff  # noqa: E402
+main.add_command(_diff)
+
 if __name__ == "__main__":
     main()
