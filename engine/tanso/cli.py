@@ -319,7 +319,7 @@ def graph(ruleset: Path, overlays, fmt: str, selector: str | None) -> None:
     from tanso.run import prepare
     try:
         prepared = prepare(ruleset, overlays=overlays)
-        nodes = select(prepared.graph, selector) if selector else None
+        nodes = select(prepared.graph, selector) if selector is not None else None
         if nodes is not None:  # show the inputs, factor sets and policies of the chosen rules too
             nodes |= {p for n in list(nodes) for p in prepared.graph.predecessors(n) if not p.startswith("rule:")}
     except TansoError as error:
@@ -359,7 +359,7 @@ def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: st
         reporter = reporters.get(fmt)
         if reporter is None:
             raise click.BadParameter(f"unknown format '{fmt}'; one of {', '.join(reporters)}", param_hint="--format")
-        selected = select(prepared.graph, selector) if selector else None
+        selected = select(prepared.graph, selector) if selector is not None else None
         with _output(out_dir, "tanso evaluate") as (target, staged):
             with _progress() as report:
                 result = run_evaluate(prepared.ruleset, prepared.registry, prepared.graph, data_dir, target,
