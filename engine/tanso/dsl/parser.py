@@ -59,9 +59,41 @@ _current_text: list[str] = [""]
 
 
 def _first_on_line(token: Token) -> bool:
+    """First on its line and either unindented or outside any (…) or […]: `factors: fuels` indented
+    inside a call is an argument, not the `factors` statement."""
     text = _current_text[0]
     line_start = text.rfind("\n", 0, token.start_pos) + 1
-    return text[line_start:token.start_pos].strip() == ""
+    return text[line_start:token.start_pos].strip() == "" and (
+        token.start_pos == line_start or _bracket_depth(text, token.start_pos) == 0)
+
+
+_LEXEME = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*|[()\[\]]')
+
+
+def _bracket_depth(text: str, end: int, start: int = 0, depth: int = 0) -> int:
+    """How many brackets are open at `end`, given `depth` open at `start` (a line start: strings
+    and comments end with their line, and the brackets in them do not count)."""
+    for match in _LEXEME.finditer(text, start, end):
+        token = match.group(0)
+        if token in ("(", "["):
+            depth += 1
+        elif token in (")", "]"):
+            depth = max(0, depth - 1)
+    return depth
+
+
+def _statement_starts(text: str) -> list[int]:
+    """Offsets of the statement keywords that start a line unindented, or indented outside any
+    bracket (one pass). An unindented keyword always starts a statement, so a bracket left open
+    does not swallow the statements after it: each still reports its own errors."""
+    starts, depth, position = [], 0, 0
+    for match in _STATEMENT_START.finditer(text):
+        depth = _bracket_depth(text, match.start(1), position, depth)
+        position = match.start(1)
+        if depth == 0 or match.start(1) == match.start(0) and (position == 0 or text[position - 1] == "\n"):
+            starts.append(position)
+            depth = 0
+    return starts
 
 
 def _describe(terminal: str) -> str:
@@ -97,7 +129,7 @@ def parse_text(text: str, file: str, diagnostics: Diagnostics) -> ast.Module:
     # statement reports its first error and the good ones are kept.
     header: ast.Header | None = None
     statements: list[ast.Statement] = []
-    starts = [m.start(1) for m in _STATEMENT_START.finditer(text)]
+    starts = _statement_starts(text)
     bounds = list(zip([0] + starts, starts + [len(text)]))
     for begin, end in bounds:
         if not text[begin:end].strip():
