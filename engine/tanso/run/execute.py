@@ -31,6 +31,7 @@ from tanso.plugins import Registry
 from tanso.run import expressions
 from tanso.run.completeness import compute as completeness_block
 from tanso.run.inputs import LoadedInput, find_file, load_factor_set, load_input
+from tanso.run.lineage import boundary_record, create_used_factors, rule_record
 from tanso.run.session import Session
 
 LEDGER_FILE = "ledger.parquet"
@@ -180,6 +181,12 @@ class _Planner:
                              f"FROM ({weights})")
             self._done.add("run_boundary")
         return "run_boundary"
+
+    def boundary_weights(self) -> list[tuple]:
+        """(entity, weight, reason) of the boundary, where the run computed one."""
+        if "run_boundary" not in self._done:
+            return []
+        return self.con.execute("SELECT entity, weight, reason FROM run_boundary ORDER BY entity").fetchall()
 
     def weighted(self, base: str, columns: dict[str, str]) -> str:
         """The rows with their entity's boundary weight (1 where there is no boundary or no entity)."""
@@ -368,6 +375,7 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
     ledger_path = out_dir / LEDGER_FILE
     _write_ledger(con, [part for r in order for part in planner.ledger_parts[r]], ledger_path)
     con.execute(f"CREATE OR REPLACE VIEW run_ledger AS SELECT * FROM read_parquet({literal(str(ledger_path))})")
+    create_used_factors(con, planner.factors, "run_ledger")
 
     progress("summarising and checking conservation")
     # One pass over the ledger: every total, the summary and the ledger's fingerprint come from it.
@@ -633,7 +641,9 @@ def _manifest(ruleset: Ruleset, registry: Registry, planner: _Planner, order: li
                             "at": str(p.span) if p.span else None} for name, p in ruleset.policies.items()},
         "rules": {r: {"source": ruleset.rules[r].node.span.short, "layer": ruleset.rules[r].layer,
                       "calculators": [s.calculator for s in ruleset.rules[r].steps],
-                      "effective_factors": planner.precision.get(r, [])} for r in order},
+                      "effective_factors": planner.precision.get(r, []),
+                      **rule_record(ruleset, registry, r, planner.rule_tables[r])} for r in order},
+        "boundary": boundary_record(ruleset, registry, planner.boundary_weights()),
         "inputs": {name: {"file": str(i.file), "sha256": i.sha256, **({"notes": list(i.notes)} if i.notes else {})}
                    for name, i in sorted(planner.inputs.items())},
         "factor_sets": {name: {"file": f.source_file, "version": f.version, "publisher": f.publisher,
