@@ -483,7 +483,9 @@ def plugins(as_json: bool) -> None:
 
 
 from tanso.audit.diff_cli import diff as _diff  # noqa: E402
+from tanso.audit.explain_cli import explain as _explain  # noqa: E402
 main.add_command(_diff)
+main.add_command(_explain)
 
 if __name__ == "__main__":
     main()
