@@ -67,9 +67,11 @@ class RunFolder:
 
     def table(self, name: str) -> str | None:
         """SQL reading the run's table `name` in the format it was written in (CSV as text: cast where a number
-        is needed); None where the run did not write it."""
+        is needed); None where the run did not write it, or wrote it as an empty JSON array (which has no columns)."""
         file = self.file_of(name)
-        return None if file is None else _READERS[Path(file).suffix].format(literal(str(self.path / file)))
+        if file is None or (file.endswith(".json") and _empty_array(self.path / file)):
+            return None
+        return _READERS[Path(file).suffix].format(literal(str(self.path / file)))
 
     def rule_text(self, rule_id: str) -> tuple[str, int, list[str]] | None:
         """(file, first line, lines) of a rule's statement, from the folder's copy of the ruleset."""
@@ -94,3 +96,9 @@ class RunFolder:
         except duckdb.Error as error:
             raise NotARunFolder(f"{self.path / LEDGER_FILE} cannot be read: {str(error).splitlines()[0]}") from None
         return con
+
+
+def _empty_array(path: Path) -> bool:
+    with path.open("rb") as handle:
+        head = handle.read(64).decode("utf-8", "replace").strip()
+    return head.startswith("[") and head[1:].lstrip().startswith("]")
