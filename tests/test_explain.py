@@ -260,3 +260,20 @@ def test_a_run_written_as_parquet_or_json_is_explained_the_same(tmp_path, fmt):
     assert e.rejected.rows == 1 and e.rejected.file == f"rejects.{fmt}"
     factors = e.rules.parts[0].methods.parts[0].factors.parts
     assert {f.row.file_row for f in factors} == {1, 2, 3} and total(e.rules) == e.co2e_kg
+
+
+def test_a_folder_written_before_explain_existed_is_explained_from_its_ledger(tmp_path):
+    case = make_case(tmp_path, fuel_ruleset(), {"fuel_use": [fuel_row("F1", "10"), fuel_row("F2", "20")]},
+                     {"fuels": FUEL_FACTORS})
+    out = tmp_path / "out"
+    assert cli("evaluate", case.ruleset, "--data", case.data, "--out", out).exit_code == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    del manifest["ruleset"]["snapshot"], manifest["boundary"]
+    manifest["rules"] = {rule: {"source": record["source"]} for rule, record in manifest["rules"].items()}
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    shutil.rmtree(out / "ruleset")
+    (out / "factors.csv").unlink()
+    outcome = cli("explain", out, "scope:1", "--depth", "6")
+    assert outcome.exit_code == 0, outcome.output
+    assert "(the rule's text is not in this run folder)" in outcome.output
+    assert "DIESEL-CO2" in outcome.output and "its file row is not in this run folder" in outcome.output

@@ -175,6 +175,7 @@ class Explanation:
     other_bases: dict[str, Decimal]   # the same selection in the other bases: alternatives, never added
     outside_scopes_kg: Decimal | None
     boundary: Boundary | None
+    factors_file: str | None          # the run folder's table of factor-file rows (None: it has none)
     rules: Breakdown[RulePart] | None
 
 
@@ -207,7 +208,7 @@ def explain(folder: RunFolder, words: tuple[str, ...] = (), *, depth: int = DEFA
         outside_scopes_kg=None if selection.scopes else con.execute(
             f"SELECT sum({_WEIGHTED}) FROM {folder.ledger} WHERE {selection.where(scoped=False)} "
             f"AND scope IS NULL").fetchone()[0],
-        boundary=_boundary(manifest, selection) if depth >= 5 else None,
+        boundary=_boundary(manifest, selection) if depth >= 5 else None, factors_file=folder.file_of("factors"),
         rules=_rules(con, folder, selection, depth, top, boundary_touches) if depth >= 1 else None)
 
 

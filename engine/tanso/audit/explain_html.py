@@ -39,7 +39,7 @@ def _rule(rule: RulePart, e: Explanation) -> str:
              f"<pre class=\"rule\">{text}</pre>" if text else "<p class=\"note\">(the rule's text is not in this run "
                                                               "folder)</p>"]
     if rule.methods is not None:
-        factors = "".join(_details(f"factors: {show.method_name(m)}", _table(show.factors_table(m)))
+        factors = "".join(_details(f"factors: {show.method_name(m)}", _table(show.factors_table(m, e.factors_file)))
                           for m in rule.methods.parts if m.factors is not None)
         parts.append(_details("methods and data types", _table(show.methods_table(rule)) + factors))
     if rule.policies is not None:

@@ -116,23 +116,25 @@ def method_name(method: MethodPart) -> str:
     return " · ".join(filter(None, (method.calculator, method.method, method.data_type)))
 
 
-def factors_table(method: MethodPart) -> Table:
+def factors_table(method: MethodPart, factors_file: str | None) -> Table:
+    """A method's factors, each with its file row and provenance (or why there is none)."""
     factors = method.factors
     return Table((f"factors ({method.method or method.calculator})", "gas", "value", "activity", "t CO2e", "share"),
                  [*((f.factor_id or "(none)", f.gas, _factor_value(f), _activity(f.activity, f.activity_unit),
                      tonnes(f.co2e_kg), share(f.co2e_kg, method.co2e_kg)) for f in factors.parts),
                   *_rest(factors, method.co2e_kg, "factors", 6, at=4)], frozenset({3, 4, 5}),
-                 {i: _factor_provenance(f, method.calculator) for i, f in enumerate(factors.parts)})
+                 {i: _factor_provenance(f, method.calculator, factors_file) for i, f in enumerate(factors.parts)})
 
 
 def _factor_value(factor: FactorPart) -> str:
     return f"{number(factor.row.value)} {factor.row.unit}/{factor.row.per}" if factor.row else ""
 
 
-def _factor_provenance(factor: FactorPart, calculator: str) -> str:
+def _factor_provenance(factor: FactorPart, calculator: str, factors_file: str | None) -> str:
     row, version = factor.row, factor.version and f"version {factor.version}"
     if row is None:
-        parts = [factor.factor_set, f"derived by {calculator} (in no factor file)", version, factor.gwp]
+        why = f"derived by {calculator} (in no factor file)" if factors_file else "its file row is not in this run folder"
+        parts = [factor.factor_set, why, version, factor.gwp]
     else:
         parts = [factor.factor_set, f"{row.file} row {row.file_row}", row.keys, row.publisher, row.edition, row.licence,
                  version, factor.gwp]

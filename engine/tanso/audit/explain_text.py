@@ -32,7 +32,7 @@ def _rule(rule: RulePart, e: Explanation) -> list[str]:
     if rule.methods is not None:
         lines += _aligned(show.methods_table(rule), "   ")
         for method in rule.methods.parts if rule.methods.parts[0].factors is not None else ():
-            lines += _aligned(show.factors_table(method), "     ")
+            lines += _aligned(show.factors_table(method, e.factors_file), "     ")
     if rule.policies is not None:
         lines += ["   policies read" + ("" if rule.policies else ": none"), *_aligned(show.policies_table(rule.policies),
                                                                                   "     ")]
