@@ -12,7 +12,7 @@ aggregate per level, never a Python loop over ledger rows); Python only formats 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any, Generic, TypeVar
 
 from tanso.audit.run_folder import RunFolder
@@ -25,6 +25,7 @@ LEVELS = ("rules", "methods", "factors", "policies", "entities", "rows")
 DEFAULT_DEPTH = 3
 DEFAULT_TOP = 10
 _WEIGHTED = "co2e_kg * boundary_weight"   # a ledger row's part of the inventory, kg CO2e, exact
+_EXACT_DIGITS = 80                         # a decimal context wide enough for any sum of ledger values, exactly
 T = TypeVar("T")
 
 
@@ -187,7 +188,7 @@ def explain(folder: RunFolder, words: tuple[str, ...] = (), *, depth: int = DEFA
     selection = _in_one_basis(con, folder, asked)
     con.execute(f"CREATE TEMP VIEW selected AS SELECT *, {_WEIGHTED} AS kg FROM {folder.ledger} WHERE {selection.where()}")
     kg, ledger_rows, input_rows, rule_count = con.execute(
-        "SELECT coalesce(sum(kg), 0), count(*), count(DISTINCT (input_table, row_id)), count(DISTINCT rule_id) "
+        "SELECT coalesce(sum(kg), 0), count(*), count(DISTINCT (input_table, input_row)), count(DISTINCT rule_id) "
         "FROM selected").fetchone()
     _rules_table(con, folder)
     row_tables = ", ".join(literal(r.table) for r in selection.rows) or "input"   # a row: the rules reading its table
@@ -356,22 +357,35 @@ def _methods(con, folder: RunFolder, within: str, depth: int, top: int) -> dict[
 
 
 def _factors(con, folder: RunFolder, within: str, top: int) -> dict[tuple, Breakdown[FactorPart]]:
-    method = ("rule_id", "calculator", "method", "data_type")
-    factor = ("factor_set", "factor_id", "gas", "factor_version", "gwp")
-    table = folder.table("factors")
-    file_rows = {}
-    if table is not None:   # one row per factor (a file listing an id twice: its first row)
-        file_rows = {tuple(row[:3]): FactorRow(*row[3:]) for row in con.execute(
-            f"SELECT DISTINCT ON (factor_set, factor_id, gas) factor_set, factor_id, gas, CAST(value AS DECIMAL(28,12)), unit, "
-            f"per, keys, file, CAST(file_row AS BIGINT), publisher, edition, licence, source FROM {table} "
-            f"ORDER BY factor_set, factor_id, gas, CAST(file_row AS BIGINT)").fetchall()}
-    grouped = (f"SELECT {', '.join(method + factor)}, sum(kg) AS kg, count(*) AS ledger_rows, "
-               f"CASE WHEN min(quantity_unit) = max(quantity_unit) THEN sum(quantity) END AS activity, "
-               f"CASE WHEN min(quantity_unit) = max(quantity_unit) THEN min(quantity_unit) END AS activity_unit "
-               f"FROM selected WHERE {within} GROUP BY ALL")
-    return _breakdowns(con, grouped, method + factor, top, lambda p: FactorPart(
+    method, factor = ("rule_id", "calculator", "method", "data_type"), ("factor_set", "factor_id", "gas")
+    listed, rest = _largest(con, f"SELECT {', '.join(method + factor)}, sum(kg) AS kg, count(*) AS ledger_rows, "
+                                 f"{_one_value('factor_version')}, {_one_value('gwp')}, "
+                                 f"CASE WHEN min(quantity_unit) = max(quantity_unit) THEN sum(quantity) END AS activity, "
+                                 f"CASE WHEN min(quantity_unit) = max(quantity_unit) THEN min(quantity_unit) END "
+                                 f"AS activity_unit FROM selected WHERE {within} GROUP BY ALL", method, factor, top)
+    file_rows = _factor_rows(con, folder, {tuple(p[c] for c in factor) for p in listed})
+    return _by_parent(listed, rest, method, lambda p: FactorPart(
         p["factor_set"], p["factor_id"], p["gas"], p["gwp"], p["factor_version"], p["kg"], p["ledger_rows"],
-        p["activity"], p["activity_unit"], file_rows.get((p["factor_set"], p["factor_id"], p["gas"]))), parents=4)
+        p["activity"], p["activity_unit"], file_rows.get(tuple(p[c] for c in factor))))
+
+
+def _factor_rows(con, folder: RunFolder, factors: set[tuple]) -> dict[tuple, FactorRow]:
+    """The file row of each (factor_set, factor_id, gas) listed (a file listing an id twice: its first row)."""
+    table = folder.table("factors")
+    if table is None or not factors:
+        return {}
+    wanted = ", ".join(f"({', '.join(literal(v) for v in key)})" for key in sorted(factors, key=str))
+    return {tuple(row[:3]): FactorRow(*row[3:]) for row in con.execute(
+        f"SELECT DISTINCT ON (f.factor_set, f.factor_id, f.gas) f.factor_set, f.factor_id, f.gas, "
+        f"CAST(f.value AS DECIMAL(28,12)), f.unit, f.per, f.keys, f.file, CAST(f.file_row AS BIGINT), f.publisher, "
+        f"f.edition, f.licence, f.source FROM {table} f JOIN (VALUES {wanted}) w(factor_set, factor_id, gas) "
+        f"ON w.factor_set = f.factor_set AND w.factor_id = f.factor_id AND w.gas = f.gas "
+        f"ORDER BY f.factor_set, f.factor_id, f.gas, CAST(f.file_row AS BIGINT)").fetchall()}
+
+
+def _one_value(column: str) -> str:
+    """A column that has one value per group (a factor's version and GWP), or says it has several."""
+    return f"CASE WHEN min({column}) = max({column}) THEN min({column}) ELSE '(several)' END AS {column}"
 
 
 def _entities(con, within: str, top: int) -> dict[tuple, Breakdown[EntityPart]]:
@@ -410,29 +424,44 @@ def _input_rows(con, folder: RunFolder, within: str, top: int) -> dict[tuple, Br
 
 def _breakdowns(con, grouped: str, keys: tuple[str, ...], top: int, make, parents: int = 1) -> dict[tuple, Breakdown]:
     """Group `grouped`'s rows by their first `parents` keys: each parent's breakdown into its largest parts."""
-    partition, order = keys[:parents], keys[parents:]
-    parts, rest = _largest(con, grouped, partition, order, top)
+    partition = keys[:parents]
+    return _by_parent(*_largest(con, grouped, partition, keys[parents:], top), partition, make)
+
+
+def _by_parent(listed: list[dict[str, Any]], rest: dict[tuple, tuple[int, Decimal]], partition: tuple[str, ...],
+               make) -> dict[tuple, Breakdown]:
     found: dict[tuple, list] = {}
-    for part in parts:
+    for part in listed:
         found.setdefault(tuple(part[k] for k in partition), []).append(make(part))
     return {parent: Breakdown(items, *rest.get(parent, (0, Decimal(0)))) for parent, items in found.items()}
 
 
 def _largest(con, grouped: str, partition: tuple[str, ...], order: tuple[str, ...], top: int,
              measure: str = "kg") -> tuple[list[dict[str, Any]], dict[tuple, tuple[int, Decimal]]]:
-    """Of each partition of `grouped`, the `top` rows largest by `measure`, in order, and per partition how
-    many rows are not listed and what their `measure` adds up to (a DuckDB sum: exact)."""
-    over = f"PARTITION BY {', '.join(partition)} " if partition else ""
-    ties = ", ".join(f"{c} NULLS FIRST" for c in order)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE ranked AS SELECT *, row_number() OVER ({over}ORDER BY {measure} DESC, {ties}) "
-                f"AS rank FROM ({grouped})")
-    cursor = con.execute(f"SELECT * EXCLUDE (rank) FROM ranked WHERE rank <= {int(top)} "
-                         f"ORDER BY {''.join(c + ' NULLS FIRST, ' for c in partition)}rank")
+    """Of each partition of `grouped`, the `top` rows largest by `measure` (ties in `order`), and per partition
+    how many rows are not listed and what their `measure` adds up to: its DuckDB sum less the listed ones'.
+
+    Only the rows at or above each partition's top-th largest measure are sorted, never all the groups (a
+    million input rows are a million groups)."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE groups AS {grouped}")
+    keys, same = ", ".join(partition), " AND ".join(f"g.{c} IS NOT DISTINCT FROM f.{c}" for c in partition) or "TRUE"
+    by = f"GROUP BY {keys}" if partition else ""
+    floors = f"SELECT {keys + ', ' if partition else ''}list_min(max({measure}, {int(top)})) AS floor FROM groups {by}"
+    over = f"PARTITION BY {', '.join(f'g.{c}' for c in partition)} " if partition else ""
+    ties = "".join(f", g.{c} NULLS FIRST" for c in order)
+    cursor = con.execute(f"SELECT g.* FROM groups g JOIN ({floors}) f ON {same} WHERE g.{measure} >= f.floor "
+                         f"QUALIFY row_number() OVER ({over}ORDER BY g.{measure} DESC{ties}) <= {int(top)} "
+                         f"ORDER BY {''.join(f'g.{c} NULLS FIRST, ' for c in partition)}g.{measure} DESC{ties}")
     names = [d[0] for d in cursor.description]
     listed = [dict(zip(names, row)) for row in cursor.fetchall()]
-    rest = {tuple(row[:-2]): (row[-2], row[-1]) for row in con.execute(
-        f"SELECT {''.join(c + ', ' for c in partition)}count(*), sum({measure}) FROM ranked WHERE rank > {int(top)} "
-        f"GROUP BY ALL HAVING count(*) > 0").fetchall()}
+    totals = {tuple(row[:-2]): (row[-2], row[-1]) for row in con.execute(
+        f"SELECT {keys + ', ' if partition else ''}count(*), sum({measure}) FROM groups {by}").fetchall()}
+    rest = {}
+    with localcontext(prec=_EXACT_DIGITS):
+        for key, (count, total) in totals.items():
+            shown = [row[measure] for row in listed if tuple(row[c] for c in partition) == key]
+            if count > len(shown):
+                rest[key] = (count - len(shown), total - sum(shown))
     return listed, rest
 
 

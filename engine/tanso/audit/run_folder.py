@@ -91,6 +91,7 @@ class RunFolder:
     def connect(self) -> duckdb.DuckDBPyConnection:
         """A connection that has checked the ledger can be read."""
         con = duckdb.connect()
+        con.execute("SET enable_progress_bar = false")   # the command's output is the explanation alone
         try:
             con.execute(f"SELECT count(*) FROM {self.ledger}").fetchone()
         except duckdb.Error as error:
