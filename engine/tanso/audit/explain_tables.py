@@ -40,7 +40,10 @@ def number(value: Decimal) -> str:
 
 
 def counted(count: int, noun: str) -> str:
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+    """`1 row`, `2 rows`, `3 entities`."""
+    if count == 1:
+        return f"1 {noun}"
+    return f"{count:,} {noun[:-1] + 'ies' if noun.endswith('y') else noun + 's'}"
 
 
 def shorten(text: str | None, length: int = 70) -> str:
@@ -85,7 +88,7 @@ def rules_table(e: Explanation) -> Table:
     rules = e.rules
     return Table(("rules", "", "t CO2e", "share", "where"),
                  [*((r.rule_id, shorten(r.title, 44), tonnes(r.co2e_kg), share(r.co2e_kg, e.co2e_kg), r.source or "")
-                    for r in rules.parts), *_rest(rules, e.co2e_kg, "rules", 5)], frozenset({2, 3}))
+                    for r in rules.parts), *_rest(rules, e.co2e_kg, "rule", 5)], frozenset({2, 3}))
 
 
 # ----------------------------------------------------------------------------- a rule
@@ -109,7 +112,7 @@ def methods_table(rule: RulePart) -> Table:
     methods = rule.methods
     return Table(("methods and data types", "t CO2e", "share"),
                  [*((method_name(m), tonnes(m.co2e_kg), share(m.co2e_kg, rule.co2e_kg)) for m in methods.parts),
-                  *_rest(methods, rule.co2e_kg, "methods", 3, at=1)], frozenset({1, 2}))
+                  *_rest(methods, rule.co2e_kg, "method", 3, at=1)], frozenset({1, 2}))
 
 
 def method_name(method: MethodPart) -> str:
@@ -122,7 +125,7 @@ def factors_table(method: MethodPart, factors_file: str | None) -> Table:
     return Table((f"factors ({method.method or method.calculator})", "gas", "value", "activity", "t CO2e", "share"),
                  [*((f.factor_id or "(none)", f.gas, _factor_value(f), _activity(f.activity, f.activity_unit),
                      tonnes(f.co2e_kg), share(f.co2e_kg, method.co2e_kg)) for f in factors.parts),
-                  *_rest(factors, method.co2e_kg, "factors", 6, at=4)], frozenset({3, 4, 5}),
+                  *_rest(factors, method.co2e_kg, "factor", 6, at=4)], frozenset({3, 4, 5}),
                  {i: _factor_provenance(f, method.calculator, factors_file) for i, f in enumerate(factors.parts)})
 
 
@@ -163,7 +166,7 @@ def entities_table(rule: RulePart) -> Table:
     return Table(("entities", "at 100%", "weight", "t CO2e", "share"),
                  [*((p.entity or "(none)", tonnes(p.unweighted_kg), str(p.weight), tonnes(p.co2e_kg),
                      share(p.co2e_kg, rule.co2e_kg)) for p in entities.parts),
-                  *_rest(entities, rule.co2e_kg, "entities", 5, at=3)], frozenset({1, 2, 3, 4}))
+                  *_rest(entities, rule.co2e_kg, "entity", 5, at=3)], frozenset({1, 2, 3, 4}))
 
 
 def boundary_note(rule: RulePart) -> str | None:
@@ -178,7 +181,7 @@ def rows_table(rule: RulePart) -> Table:
                  [*((f"{p.file or p.input_table} row {p.input_row}", p.row_id or "", p.entity or "",
                      _activity(p.quantity, p.quantity_unit) or "(several)", tonnes(p.co2e_kg),
                      share(p.co2e_kg, rule.co2e_kg)) for p in rows.parts),
-                  *_rest(rows, rule.co2e_kg, "rows", 6, at=4)], frozenset({3, 4, 5}))
+                  *_rest(rows, rule.co2e_kg, "row", 6, at=4)], frozenset({3, 4, 5}))
 
 
 def _activity(value: Decimal | None, unit: str | None) -> str:
@@ -201,7 +204,7 @@ def left_out_heading(label: str, rows: LeftOutRows) -> str:
 def left_out_table(rows: LeftOutRows) -> Table:
     listed = [(g.rule_id or "(no rule)", g.input_table or "", shorten(g.why, 90), f"{g.rows:,}") for g in rows.groups]
     if rows.rest_groups:
-        listed.append((f"… and {rows.rest_groups:,} more reasons", "", "", f"{rows.rest_rows:,}"))
+        listed.append((f"… and {counted(rows.rest_groups, 'more reason')}", "", "", f"{rows.rest_rows:,}"))
     return Table(None, listed, frozenset({3}))
 
 
@@ -210,6 +213,6 @@ def _rest(breakdown: Breakdown, parent_kg: Decimal, noun: str, width: int, at: i
     if not breakdown.rest_count:
         return []
     row = [""] * width
-    row[0] = f"… and {breakdown.rest_count:,} more {noun}"
+    row[0] = f"… and {counted(breakdown.rest_count, 'more ' + noun)}"
     row[at], row[at + 1] = tonnes(breakdown.rest_kg), share(breakdown.rest_kg, parent_kg)
     return [tuple(row)]
