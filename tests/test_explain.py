@@ -237,9 +237,8 @@ def test_the_run_folder_lists_the_ruleset_copy_and_the_factors_used_in_its_manif
     manifest = json.loads((out / "manifest.json").read_text())
     for name, copy in manifest["ruleset"]["snapshot"].items():
         assert manifest["outputs"][copy]["sha256"] == manifest["ruleset"]["files"][name]
-    factors = duckdb.connect().execute(
-        f"SELECT file, file_row FROM read_csv('{out / 'factors.csv'}') WHERE factor_id = 'DEMO-NATURAL_GAS-CO2'").fetchall()
-    file, row = factors[0]
+    file, row = duckdb.connect().execute(f"SELECT file, file_row FROM read_csv('{out / 'factors.csv'}') "
+                                         f"WHERE factor_id = 'DEMO-NATURAL_GAS-CO2'").fetchone()
     assert "DEMO-NATURAL_GAS-CO2" in Path(file).read_text().splitlines()[row]   # row N is line N + 1 (the header)
 
 

@@ -186,7 +186,8 @@ def explain(folder: RunFolder, words: tuple[str, ...] = (), *, depth: int = DEFA
     con, manifest = folder.connect(), folder.manifest
     asked = parse(words, _known(con, folder))
     selection = _in_one_basis(con, folder, asked)
-    con.execute(f"CREATE TEMP VIEW selected AS SELECT *, {_WEIGHTED} AS kg FROM {folder.ledger} WHERE {selection.where()}")
+    con.execute(f"CREATE TEMP VIEW selected AS SELECT *, {_WEIGHTED} AS kg FROM {folder.ledger} "
+                f"WHERE {selection.where()}")
     kg, ledger_rows, input_rows, rule_count = con.execute(
         "SELECT coalesce(sum(kg), 0), count(*), count(DISTINCT (input_table, input_row)), count(DISTINCT rule_id) "
         "FROM selected").fetchone()
@@ -239,9 +240,10 @@ def _known(con, folder: RunFolder) -> Known:
         f"list(DISTINCT gas) FILTER (gas IS NOT NULL) FROM {folder.ledger}").fetchone()
     rules = folder.manifest.get("rules", {})
     boundary = folder.manifest.get("boundary") or {}
+    recorded = {key: {r[key] for r in rules.values() if r.get(key) is not None} for key in ("category", "basis")}
     return Known(scopes=frozenset(scopes or ()) | {r.get("scope") for r in rules.values() if "scope" in r},
-                 categories=frozenset(categories or ()) | {r["category"] for r in rules.values() if r.get("category") is not None},
-                 bases=frozenset(bases or ()) | {r["basis"] for r in rules.values() if r.get("basis")},
+                 categories=frozenset(categories or ()) | recorded["category"],
+                 bases=frozenset(bases or ()) | recorded["basis"],
                  entities=frozenset(entities or ()) | set(boundary.get("entities", {})),
                  rules=tuple(rules), gases=frozenset(gases or ()), tables=frozenset(folder.manifest.get("inputs", {})))
 
@@ -264,7 +266,8 @@ def _completeness_groups(con, manifest: dict[str, Any]) -> list[dict[str, Any]]:
     selected = con.execute("SELECT rule_id, input FROM selected_rules").fetchall()
     rules, inputs = {rule for rule, _ in selected}, {table for _, table in selected}
     return [g for g in manifest.get("completeness", {}).get("groups", [])
-            if g.get("rule") in rules or g.get("refused_by") in rules or (g.get("rule") is None and g.get("input") in inputs)]
+            if g.get("rule") in rules or g.get("refused_by") in rules
+            or (g.get("rule") is None and g.get("input") in inputs)]
 
 
 # ----------------------------------------------------------------------------- what the figure leaves out
@@ -358,11 +361,12 @@ def _methods(con, folder: RunFolder, within: str, depth: int, top: int) -> dict[
 
 def _factors(con, folder: RunFolder, within: str, top: int) -> dict[tuple, Breakdown[FactorPart]]:
     method, factor = ("rule_id", "calculator", "method", "data_type"), ("factor_set", "factor_id", "gas")
+    one_unit = "min(quantity_unit) = max(quantity_unit)"
     listed, rest = _largest(con, f"SELECT {', '.join(method + factor)}, sum(kg) AS kg, count(*) AS ledger_rows, "
                                  f"{_one_value('factor_version')}, {_one_value('gwp')}, "
-                                 f"CASE WHEN min(quantity_unit) = max(quantity_unit) THEN sum(quantity) END AS activity, "
-                                 f"CASE WHEN min(quantity_unit) = max(quantity_unit) THEN min(quantity_unit) END "
-                                 f"AS activity_unit FROM selected WHERE {within} GROUP BY ALL", method, factor, top)
+                                 f"CASE WHEN {one_unit} THEN sum(quantity) END AS activity, "
+                                 f"CASE WHEN {one_unit} THEN min(quantity_unit) END AS activity_unit "
+                                 f"FROM selected WHERE {within} GROUP BY ALL", method, factor, top)
     file_rows = _factor_rows(con, folder, {tuple(p[c] for c in factor) for p in listed})
     return _by_parent(listed, rest, method, lambda p: FactorPart(
         p["factor_set"], p["factor_id"], p["gas"], p["gwp"], p["factor_version"], p["kg"], p["ledger_rows"],

@@ -51,8 +51,8 @@ def _rule(rule: RulePart, e: Explanation) -> str:
                               + (f"<p class=\"note\">{escape(note)}</p>" if note else "")))
     if rule.rows is not None:
         parts.append(_details("input rows, largest first", _table(show.rows_table(rule))))
-    return _details(f"{show.rule_heading(rule)} — {show.tonnes(rule.co2e_kg)} t · {show.share(rule.co2e_kg, e.co2e_kg)}",
-                    "".join(parts), kind="rule")
+    summary = f"{show.rule_heading(rule)} — {show.tonnes(rule.co2e_kg)} t · {show.share(rule.co2e_kg, e.co2e_kg)}"
+    return _details(summary, "".join(parts), kind="rule")
 
 
 def _details(summary: str, content: str, *, opened: bool = False, kind: str = "level") -> str:

@@ -136,7 +136,8 @@ def _factor_value(factor: FactorPart) -> str:
 def _factor_provenance(factor: FactorPart, calculator: str, factors_file: str | None) -> str:
     row, version = factor.row, factor.version and f"version {factor.version}"
     if row is None:
-        why = f"derived by {calculator} (in no factor file)" if factors_file else "its file row is not in this run folder"
+        why = (f"derived by {calculator} (in no factor file)" if factors_file
+               else "its file row is not in this run folder")
         parts = [factor.factor_set, why, version, factor.gwp]
     else:
         parts = [factor.factor_set, f"{row.file} row {row.file_row}", row.keys, row.publisher, row.edition, row.licence,

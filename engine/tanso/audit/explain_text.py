@@ -34,8 +34,8 @@ def _rule(rule: RulePart, e: Explanation) -> list[str]:
         for method in rule.methods.parts if rule.methods.parts[0].factors is not None else ():
             lines += _aligned(show.factors_table(method, e.factors_file), "     ")
     if rule.policies is not None:
-        lines += ["   policies read" + ("" if rule.policies else ": none"), *_aligned(show.policies_table(rule.policies),
-                                                                                  "     ")]
+        lines.append("   policies read" + ("" if rule.policies else ": none"))
+        lines += _aligned(show.policies_table(rule.policies), "     ")
     if rule.entities is not None:
         lines += _aligned(show.entities_table(rule), "   ")
         note = show.boundary_note(rule)

@@ -50,7 +50,8 @@ class RunFolder:
             raise NotARunFolder(f"{path / MANIFEST} cannot be read: {error}") from None
         found = manifest.get("format") if isinstance(manifest, dict) else None
         if found != RUN_FORMAT:
-            hint = " (a comparison: explain its base/ or revised/ run)" if str(found).startswith("tanso-comparison") else ""
+            comparison = str(found).startswith("tanso-comparison")
+            hint = " (a comparison: explain its base/ or revised/ run)" if comparison else ""
             raise NotARunFolder(f"{path / MANIFEST} is not the manifest of a run (format {found!r}, expected "
                                 f"{RUN_FORMAT!r}){hint}")
         if not (path / LEDGER_FILE).is_file():

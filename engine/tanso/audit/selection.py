@@ -155,9 +155,8 @@ def _value(kind: str, value: str, known: Known):
 
 def _number(kind: str, value: str) -> int:
     if not value.isdigit():
-        raise SelectorError(f"{kind}:{value}: {kind} is a number (e.g. {kind}:1"
-                            + (f", or {kind}:{OUTSIDE_SCOPES} for the rows outside the scopes" if kind == "scope" else "")
-                            + ")")
+        outside = f", or {kind}:{OUTSIDE_SCOPES} for the rows outside the scopes" if kind == "scope" else ""
+        raise SelectorError(f"{kind}:{value}: {kind} is a number (e.g. {kind}:1{outside})")
     return int(value)
 
 

@@ -34,7 +34,8 @@ def rule_record(ruleset: Ruleset, registry: Registry, rule_id: str, input_table:
     """A rule's place in the inventory and what it read, for its entry in the manifest's `rules`."""
     rule = ruleset.rules[rule_id]
     node = rule.node
-    read = {name for step in rule.steps for name in registry.calculators[step.calculator].policies_read(step.parameters)}
+    calculators = registry.calculators
+    read = {name for step in rule.steps for name in calculators[step.calculator].policies_read(step.parameters)}
     read |= {name for name, _ in policies_in_rule(node)}
     return {"title": node.title, "end_line": node.span.end_line, "scope": node.scope, "category": node.category,
             "basis": node.basis, "input": input_table, "policies": sorted(read & set(ruleset.policies))}
