@@ -276,3 +276,14 @@ def test_a_folder_written_before_explain_existed_is_explained_from_its_ledger(tm
     assert outcome.exit_code == 0, outcome.output
     assert "(the rule's text is not in this run folder)" in outcome.output
     assert "DIESEL-CO2" in outcome.output and "its file row is not in this run folder" in outcome.output
+    assert "not in this figure: 0 rejected rows, 0 excluded rows" in outcome.output
+
+
+def test_a_folder_without_rejects_or_excluded_says_so(tmp_path):
+    case = make_case(tmp_path, fuel_ruleset(), {"fuel_use": [fuel_row("F1", "10")]}, {"fuels": FUEL_FACTORS})
+    out = tmp_path / "out"
+    assert cli("evaluate", case.ruleset, "--data", case.data, "--out", out).exit_code == 0
+    (out / "rejects.csv").unlink()
+    outcome = cli("explain", out, "--depth", "0")
+    assert outcome.exit_code == 0, outcome.output
+    assert "rejected rows not recorded in this run folder, 0 excluded rows" in outcome.output

@@ -70,8 +70,9 @@ def facts(e: Explanation) -> list[str]:
         lines.append(f"outside the scopes, not in this figure: {tonnes(e.outside_scopes_kg)} t (select scope:none)")
     lines.append(f"completeness: {e.completeness or 'not recorded'}")
     lines += [f"  {_completeness_group(g)}" for g in e.completeness_groups]
-    lines.append(f"not in this figure: {counted(e.rejected.rows, 'rejected row')}, "
-                 f"{counted(e.excluded.rows, 'excluded row')}")
+    left_out = [counted(rows.rows, f"{label} row") if rows.file else f"{label} rows not recorded in this run folder"
+                for label, rows in (("rejected", e.rejected), ("excluded", e.excluded))]
+    lines.append(f"not in this figure: {', '.join(left_out)}")
     if not e.ledger_rows:
         lines.append(f"no ledger row matches {e.selection}")
     return lines
