@@ -389,7 +389,7 @@ def _factor_rows(con, folder: RunFolder, factors: set[tuple]) -> dict[tuple, Fac
 
 def _one_value(column: str) -> str:
     """A column that has one value per group (a factor's version and GWP), or says it has several."""
-    return f"CASE WHEN min({column}) = max({column}) THEN min({column}) ELSE '(several)' END AS {column}"
+    return f"CASE WHEN min({column}) IS NOT DISTINCT FROM max({column}) THEN min({column}) ELSE '(several)' END AS {column}"
 
 
 def _entities(con, within: str, top: int) -> dict[tuple, Breakdown[EntityPart]]:

@@ -160,6 +160,8 @@ def _policy_place(policy: PolicyRead) -> str:
 
 def _policy_value(value: Any) -> str:
     """A policy value as the ruleset language writes it."""
+    if value is None:
+        return "(not set)"
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
@@ -181,7 +183,8 @@ def rows_table(rule: RulePart) -> Table:
     rows = rule.rows
     return Table(("input rows, largest first", "key", "entity", "quantity", "t CO2e", "share"),
                  [*((f"{p.file or p.input_table} row {p.input_row}", p.row_id or "", p.entity or "",
-                     _activity(p.quantity, p.quantity_unit) or "(several)", tonnes(p.co2e_kg),
+                     _activity(p.quantity, p.quantity_unit) or ("(several)" if p.ledger_rows > 1 else ""),
+                     tonnes(p.co2e_kg),
                      share(p.co2e_kg, rule.co2e_kg)) for p in rows.parts),
                   *_rest(rows, rule.co2e_kg, "row", 6, at=4)], frozenset({3, 4, 5}))
 
