@@ -287,3 +287,17 @@ def test_a_folder_without_rejects_or_excluded_says_so(tmp_path):
     outcome = cli("explain", out, "--depth", "0")
     assert outcome.exit_code == 0, outcome.output
     assert "rejected rows not recorded in this run folder, 0 excluded rows" in outcome.output
+
+
+@pytest.mark.browser
+def test_chromium_renders_the_page_offline_with_nothing_logged(tmp_path):
+    from test_html_report import console_messages, run_chromium
+    case = make_case(tmp_path, fuel_ruleset(), {"fuel_use": [fuel_row("F1", "10")]}, {"fuels": FUEL_FACTORS})
+    assert cli("evaluate", case.ruleset, "--data", case.data, "--out", tmp_path / "out").exit_code == 0
+    page = tmp_path / "explain.html"
+    page.write_text(cli("explain", tmp_path / "out", "--format", "html", "--depth", "6").output, encoding="utf-8")
+    outcome = run_chromium(page, tmp_path / "profile", "--dump-dom")
+    assert outcome.returncode == 0, outcome.stderr[-2000:]
+    assert console_messages(outcome.stderr) == []
+    assert '<details class="level" open=""><summary>rules</summary>' in outcome.stdout
+    assert "<summary>input rows, largest first</summary>" in outcome.stdout
