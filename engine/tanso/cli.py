@@ -160,9 +160,12 @@ allow_rejects_option = click.option("--allow-rejects", is_flag=True,
 
 
 def _completeness_lines(results: list[tuple[str, object]]) -> str:
-    """The first lines of a run's output: what the rejects leave out of the totals."""
+    """The first lines of a run's output: what the rejects leave out of the totals, and for each lookup
+    the keys its mapping table lacks (the accountant's negative check)."""
     from tanso.run.completeness import lines
-    text = [line for label, result in results for line in lines(result.completeness, label)]
+    from tanso.run.lookups import lines as lookup_lines
+    text = [line for label, result in results
+            for line in lines(result.completeness, label) + lookup_lines(result.completeness.get("lookups", []))]
     return "\n".join(text) + "\n\n" if text else ""
 
 

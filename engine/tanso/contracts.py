@@ -160,7 +160,9 @@ class Reader:
     `options` names the keyword arguments `register` accepts from the input's declaration
     (`encoding`: the `encoding "cp932"` clause, a Python codec name; None for the default UTF-8). A
     reader that lists `numbers` keeps numbers as the file writes them, so the engine reads them by the
-    input's `numbers "1.234,56"` clause; any other reader's numbers are read as 1234.56."""
+    input's `numbers "1.234,56"` clause; any other reader's numbers are read as 1234.56. Likewise `dates`:
+    a reader that lists it keeps dates as the file writes them, read by the input's `dates "31.03.2025"`
+    clause; any other reader's dates are read as YYYY-MM-DD."""
 
     format: str
     suffixes: tuple[str, ...]

@@ -36,8 +36,8 @@ def register_parquet(con, path: Path, relation: str, numbers: str | None = None)
 @hookimpl
 def tanso_readers():
     return [
-        Reader(format="csv", suffixes=(".csv",), register=register_csv, options=("encoding", "numbers")),
-        Reader(format="parquet", suffixes=(".parquet",), register=register_parquet, options=("numbers",)),
+        Reader(format="csv", suffixes=(".csv",), register=register_csv, options=("encoding", "numbers", "dates")),
+        Reader(format="parquet", suffixes=(".parquet",), register=register_parquet, options=("numbers", "dates")),
         Reader(format="xlsx", suffixes=(".xlsx",), register=register_xlsx),
         Reader(format="pact", suffixes=(".pact.json",), register=register_pact),
     ]
