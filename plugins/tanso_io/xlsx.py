@@ -17,7 +17,7 @@ from pathlib import Path
 from python_calamine import CalamineError, CalamineWorkbook
 
 from tanso.diagnostics import InputError
-from tanso_io.tables import register_table, text_table
+from tanso_io.tables import refuse_case_twins, register_table, text_table
 
 EXCEL_DIGITS = 15  # significant decimal digits Excel keeps and displays
 
@@ -73,5 +73,6 @@ def register_xlsx(con, path: Path, relation: str) -> None:
     if repeated:
         raise InputError(f"{path}: sheet '{sheet.name}' row {header_row}: column name "
                          f"{', '.join(repr(n) for n in repeated)} appears more than once in the header row")
+    refuse_case_twins(names, f"{path}: sheet '{sheet.name}' row {header_row}")
     numbered = [(n, [row[i] for i in used]) for n, row in enumerate(data, start=1) if any(row)]
     register_table(con, relation, text_table(names, numbered))

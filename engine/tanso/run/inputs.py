@@ -70,22 +70,17 @@ def _headers(table: ast.InputTable, present: list[str], path: Path) -> dict[str,
     wanted = {c.name: c.header for c in table.columns}
     if table.key is not None:
         wanted.setdefault(table.key, table.key_header)
-    folded: dict[str, list[str]] = {}
-    for name in present:
-        folded.setdefault(name.casefold(), []).append(name)
+    # The readers refuse two headers that differ only in case (the backend's names ignore case), so a
+    # folded name is one header.
+    folded = {name.casefold(): name for name in present}
     found, missing = {}, []
     for column, header in wanted.items():
-        candidates = [header] if header in present else folded.get(header.casefold(), []) \
-            if table.headers_case_insensitive else []
-        if len(candidates) > 1:
-            raise InputError(f"{path}: columns {' and '.join(repr(c) for c in candidates)} differ only in case, so "
-                             f"'{header}' (input '{table.name}', headers case-insensitive) could be either")
-        if candidates:
-            found[column] = candidates[0]
+        if header in present or (table.headers_case_insensitive and header.casefold() in folded):
+            found[column] = header if header in present else folded[header.casefold()]
             continue
         said = column if header == column else f"{column} (from \"{header}\")"
         same = folded.get(header.casefold())
-        hint = (f"the file has {same[0]!r}, which differs only in case: declare `headers case-insensitive` on the "
+        hint = (f"the file has {same!r}, which differs only in case: declare `headers case-insensitive` on the "
                 f"input" if same else did_you_mean(header, present))
         missing.append(said + (f" ({hint})" if hint else ""))
     if missing:
