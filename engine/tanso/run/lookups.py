@@ -94,27 +94,33 @@ def joined_relation(con, ruleset, table: str, loaded, mappings: dict) -> str:
 
 
 def coverage(planner, order: list[str]) -> list[dict[str, Any]]:
-    """For each (table, mapping) the evaluated rules look up: rows unmatched and rows unclaimed, by key."""
+    """For each table the evaluated rules look up: per mapping the rows whose key it lacks, and the rows
+    every mapping found but no rule computes and no exclusion claims, each by key with their activity."""
     ruleset, con = planner.ruleset, planner.con
     blocks = []
     tables = sorted({planner.rule_tables[r] for r in order if ruleset.rules[r].node.source.lookups})
     for table in tables:
-        relation, loaded = planner.table_relation(table), planner.inputs[table]
+        relation = planner.table_relation(table)
         readers = [r for r in order if ruleset.rules[r].node.source.table == table]
         measures = _measures(planner, readers)
-        looked_up = {lookup.table: lookup for r in readers for lookup in ruleset.rules[r].node.source.lookups}
-        for mapping, lookup in sorted(looked_up.items()):
-            flag, key = unmatched_column(lookup), ident(lookup.key)
-            total = con.execute(f"SELECT count(*) FROM {relation}").fetchone()[0]
-            unmatched = _by_key(con, f"SELECT * FROM {relation} WHERE {flag} IS NOT NULL", key, measures)
-            unclaimed = _by_key(con, f"SELECT t.* FROM {relation} t SEMI JOIN run_excluded x ON x.input_row = t._row "
-                                     f"AND x.input_table = {literal(table)} AND x.rule_id IS NULL "
-                                     f"AND x.exclusion_id IS NULL WHERE t.{flag} IS NULL", key, measures)
-            missing, idle = sum(k["rows"] for k in unmatched), sum(k["rows"] for k in unclaimed)
-            blocks.append({"input": table, "file": str(loaded.file), "mapping": mapping,
-                           "mapping_file": str(planner.inputs[mapping].file), "key": lookup.key, "rows": total,
-                           "unmatched_rows": missing, "unclaimed_rows": idle, "unmatched": unmatched,
-                           "unclaimed": unclaimed, "status": "complete" if not missing and not idle else "gaps"})
+        looked_up = sorted({lookup.table: lookup for r in readers
+                            for lookup in ruleset.rules[r].node.source.lookups}.items())
+        mappings = []
+        for mapping, lookup in looked_up:
+            unmatched = _by_keys(con, f"SELECT * FROM {relation} WHERE {unmatched_column(lookup)} IS NOT NULL",
+                                 [lookup.key], measures)
+            mappings.append({"mapping": mapping, "file": str(planner.inputs[mapping].file), "key": lookup.key,
+                             "unmatched_rows": sum(k["rows"] for k in unmatched), "unmatched": unmatched})
+        found = " AND ".join(f"t.{unmatched_column(lookup)} IS NULL" for _, lookup in looked_up)
+        unclaimed = _by_keys(con, f"SELECT t.* FROM {relation} t SEMI JOIN run_excluded x ON x.input_row = t._row "
+                                  f"AND x.input_table = {literal(table)} AND x.rule_id IS NULL "
+                                  f"AND x.exclusion_id IS NULL WHERE {found}",
+                             [lookup.key for _, lookup in looked_up], measures)
+        gaps = sum(m["unmatched_rows"] for m in mappings) + sum(k["rows"] for k in unclaimed)
+        blocks.append({"input": table, "file": str(planner.inputs[table].file),
+                       "rows": con.execute(f"SELECT count(*) FROM {relation}").fetchone()[0],
+                       "status": "gaps" if gaps else "complete", "lookups": mappings,
+                       "unclaimed_rows": sum(k["rows"] for k in unclaimed), "unclaimed": unclaimed})
     return blocks
 
 
@@ -131,18 +137,18 @@ def _measures(planner, rules: list[str]) -> list[tuple[str, str]]:
     return list(found.values())
 
 
-def _by_key(con, rows_sql: str, key: str, measures: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    """The rows of `rows_sql` by key value: how many, and the sum of each measure by unit."""
-    groups: dict[str, dict[str, Any]] = {}
-    for value, rows in con.execute(f"SELECT coalesce(CAST({key} AS VARCHAR), ''), count(*) FROM ({rows_sql}) "
-                                   f"GROUP BY ALL ORDER BY ALL").fetchall():
-        groups[value] = {"value": value, "rows": rows, "activity": []}
+def _by_keys(con, rows_sql: str, keys: list[str], measures: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """The rows of `rows_sql` by their key values: how many, and the sum of each measure by unit."""
+    values = ", ".join(f"coalesce(CAST({ident(k)} AS VARCHAR), '')" for k in keys)
+    groups: dict[tuple, dict[str, Any]] = {}
+    for *value, rows in con.execute(f"SELECT {values}, count(*) FROM ({rows_sql}) GROUP BY ALL ORDER BY ALL").fetchall():
+        groups[tuple(value)] = {"keys": dict(zip(keys, value)), "rows": rows, "activity": []}
     for quantity, unit in measures:
-        for value, unit_value, total in con.execute(
-                f"SELECT coalesce(CAST({key} AS VARCHAR), ''), {unit}, sum({quantity}) FROM ({rows_sql}) "
-                f"GROUP BY ALL ORDER BY ALL NULLS LAST").fetchall():
+        for *value, unit_value, total in con.execute(
+                f"SELECT {values}, {unit}, sum({quantity}) FROM ({rows_sql}) GROUP BY ALL ORDER BY ALL NULLS LAST"
+        ).fetchall():
             if total is not None:
-                groups[value]["activity"].append({"unit": unit_value, "quantity": Decimal(total)})
+                groups[tuple(value)]["activity"].append({"unit": unit_value, "quantity": Decimal(total)})
     return list(groups.values())
 
 
@@ -150,15 +156,19 @@ def lines(blocks: list[dict[str, Any]], limit: int = 10) -> list[str]:
     """What a run prints about its lookups: every row mapped and claimed, or which keys are not."""
     out = []
     for block in blocks:
-        head = f"lookup {block['mapping']} on {block['key']} ({block['input']}, {block['rows']:,} rows)"
+        names = " and ".join(m["mapping"] for m in block["lookups"])
+        head = f"lookups of {block['input']} ({_rows(block['rows'])})"
         if block["status"] == "complete":
-            out.append(f"{head}: every row is in {block['mapping']} and computed by a rule or excluded with a reason")
+            out.append(f"{head}: every row is in {names} and is computed by a rule or excluded with a reason")
             continue
-        out.append(f"{head}: {_rows(block['unmatched_rows'])} not in {block['mapping']}, "
-                   f"{_rows(block['unclaimed_rows'])} in it but computed by no rule and excluded by no exclusion")
-        for label, keys in (("not mapped", block["unmatched"]), ("mapped, claimed by nothing", block["unclaimed"])):
+        out.append(f"{head}: " + "; ".join(f"{_rows(m['unmatched_rows'])} not in {m['mapping']} (on {m['key']})"
+                                           for m in block["lookups"])
+                   + f"; {_rows(block['unclaimed_rows'])} in {names} but computed by no rule and excluded by no "
+                     f"exclusion")
+        listed = [(f"not in {m['mapping']}", m["unmatched"]) for m in block["lookups"]]
+        for label, keys in [*listed, ("computed by no rule, excluded by no exclusion", block["unclaimed"])]:
             if keys:
-                shown = "; ".join(_key_text(block["key"], k) for k in keys[:limit])
+                shown = "; ".join(_key_text(k) for k in keys[:limit])
                 more = f"; and {len(keys) - limit} more" if len(keys) > limit else ""
                 out.append(f"  {label}: {shown}{more}")
     return out
@@ -168,6 +178,7 @@ def _rows(count: int) -> str:
     return f"{count:,} row{'s' if count != 1 else ''}"
 
 
-def _key_text(key: str, group: dict[str, Any]) -> str:
+def _key_text(group: dict[str, Any]) -> str:
+    keys = ", ".join(f"{key} '{value}'" for key, value in group["keys"].items())
     activity = ", ".join(f"{a['quantity']:,f} {a['unit']}" for a in group["activity"])
-    return f"{key} '{group['value']}': {_rows(group['rows'])}" + (f", {activity}" if activity else "")
+    return f"{keys}: {_rows(group['rows'])}" + (f", {activity}" if activity else "")
