@@ -76,3 +76,13 @@ def tanso_functions() -> list:
     A function compiles to a scalar SQL query over the run's ledger (and input tables); the
     engine evaluates the surrounding arithmetic exactly with Python decimals.
     """
+
+
+@hookspec
+def tanso_factor_layouts() -> list:
+    """Return `FactorLayout` objects: publishers' factor files `tanso factors import` converts.
+
+    A layout reads a publisher's file as published (e.g. a national database's workbook) by its
+    column names and writes a factor set whose every row names where it was read from; a file not
+    in the layout is refused naming file, sheet, row and column.
+    """

@@ -39,7 +39,8 @@ def cell_text(value: object) -> str | None:
     return None if value is None else str(value)  # int, timedelta
 
 
-def _column_letter(index: int) -> str:
+def column_letter(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA: a column as Excel names it."""
     letters = ""
     index += 1
     while index:
@@ -67,7 +68,7 @@ def register_xlsx(con, path: Path, relation: str) -> None:
     if nameless:
         first_column = sheet.start[1] if sheet.start else 0
         raise InputError(f"{path}: sheet '{sheet.name}' row {header_row}: column "
-                         f"{_column_letter(first_column + nameless[0])} has values but no name in the header row")
+                         f"{column_letter(first_column + nameless[0])} has values but no name in the header row")
     names = [header[i] for i in used]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
