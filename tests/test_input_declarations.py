@@ -44,6 +44,20 @@ def read_rejects(result) -> dict[str, str]:
     return {r["row_id"]: r["reason"] for r in rejects(result) if r["rule_id"] is None}
 
 
+def read_values(tmp_path, column: str, values: list[str], clauses: str) -> tuple[dict[str, object], dict[str, str]]:
+    """Each value written in `column` of its own row (D0, D1 …): its typed value, or the reason for its
+    reject (which names the file and the row), both by the value as written."""
+    defaults = {"amount": "1", "posted": "2025-03-31"}
+    lines = [f'D{i},5110,"{v if column == "amount" else defaults["amount"]}",'
+             f'"{v if column == "posted" else defaults["posted"]}"' for i, v in enumerate(values)]
+    result = gl_case(tmp_path, "Document No,G/L Account,G/L Amount,Posting Date", lines, clauses=clauses).run()
+    reasons = read_rejects(result)
+    for index, value in enumerate(values):
+        assert f"D{index}" not in reasons or f"gl.csv row {index + 1}: column {column}: '{value}'" in reasons[f"D{index}"]
+    return ({values[int(k[1:])]: v for k, v in typed(result, column).items() if v is not None},
+            {values[int(k[1:])]: reason for k, reason in reasons.items()})
+
+
 def test_declared_columns_are_read_from_the_files_own_header_names(tmp_path):
     case = gl_case(tmp_path, "Document No,G/L Account,G/L Amount,Posting Date,Text",
                    ["D1,5110,3400.00,2025-03-31,steel", "D2,6110,12.5,2025-01-05,salaries"])
@@ -92,18 +106,10 @@ def test_a_misspelt_source_column_is_named_with_a_did_you_mean(tmp_path):
      {"(1,200)": "1,234.56 or, negative, 1,234.56-", "-1,200": "1,234.56 or, negative, 1,234.56-"}),
 ])
 def test_each_number_format_reads_its_numbers_and_rejects_every_other_writing(tmp_path, numbers, good, refused):
-    values = [*good, *refused]
-    lines = [f'D{i},5110,"{v}",2025-03-31' for i, v in enumerate(values)]
-    case = gl_case(tmp_path, "Document No,G/L Account,G/L Amount,Posting Date", lines, clauses=f'numbers "{numbers}"')
-    result = case.run()
-    read = typed(result, "amount")
-    assert {values[int(k[1:])]: v for k, v in read.items()} == {k: Decimal(v) for k, v in good.items()}
-    reasons = read_rejects(result)
-    for index, value in enumerate(values):
-        if value in refused:
-            reason = reasons[f"D{index}"]
-            assert f"gl.csv row {index + 1}: column amount: '{value}' is not a number written as {refused[value]}" \
-                in reason
+    read, reasons = read_values(tmp_path, "amount", [*good, *refused], f'numbers "{numbers}"')
+    assert read == {k: Decimal(v) for k, v in good.items()}
+    for value, expected in refused.items():
+        assert f"column amount: '{value}' is not a number written as {expected}" in reasons[value]
 
 
 @pytest.mark.parametrize("dates, good, refused", [
@@ -118,16 +124,10 @@ def test_each_number_format_reads_its_numbers_and_rejects_every_other_writing(tm
      ["令和元年4月30日", "平成32年1月1日", "平成元年1月7日", "昭和64年1月7日", "2025年1月5日"]),
 ])
 def test_each_date_format_reads_its_dates_and_rejects_every_other_writing(tmp_path, dates, good, refused):
-    values = [*good, *refused]
-    lines = [f"D{i},5110,1,{v}" for i, v in enumerate(values)]
-    case = gl_case(tmp_path, "Document No,G/L Account,G/L Amount,Posting Date", lines, clauses=f'dates "{dates}"')
-    result = case.run()
-    read = typed(result, "posted")
-    assert {values[int(k[1:])]: v.isoformat() for k, v in read.items() if v is not None} == good
-    reasons = read_rejects(result)
-    for index, value in enumerate(values):
-        if value in refused:
-            assert f"column posted: '{value}' is not a date written as {dates}" in reasons[f"D{index}"]
+    read, reasons = read_values(tmp_path, "posted", [*good, *refused], f'dates "{dates}"')
+    assert {value: day.isoformat() for value, day in read.items()} == good
+    for value in refused:
+        assert f"column posted: '{value}' is not a date written as {dates}" in reasons[value]
 
 
 def test_an_unknown_date_format_or_an_empty_source_column_is_a_ruleset_error_with_its_place(tmp_path):
