@@ -191,3 +191,21 @@ def test_the_general_ledger_example_is_evaluated_through_its_account_map():
     assert run["completeness"]["status"] == "accepted"
     counts = run["counts"]
     assert counts["ledger_rows"] + counts["rejects"] + counts["excluded"] == 18   # every ledger line, once
+
+
+def test_an_entity_a_lookup_maps_is_weighted_by_the_boundary(tmp_path):
+    ruleset = RULESET + """
+input entities
+  key entity
+  columns operational_control: boolean, financial_control: boolean, equity_share: decimal(18,6)
+boundary consolidation(entities: entities)
+"""
+    entities = [{"entity": "ACME-JP", "operational_control": "true", "financial_control": "true", "equity_share": "1"},
+                {"entity": "ACME-SALES", "operational_control": "false", "financial_control": "false",
+                 "equity_share": "0.3"}]
+    case = make_case(tmp_path, ruleset, {"gl": [gl_row("J1", "5110", "1000"), gl_row("J2", "5110", "10", "2000")],
+                                         "account_map": MAP, "company_map": COMPANIES, "entities": entities},
+                     {"spend": FACTORS})
+    assert "boundary:consolidation" in set(case.prepare().graph.predecessors("rule:s3.cat1"))
+    result = case.run()
+    assert outcome(result) == {"J1": "s3.cat1", "J2": "boundary"}   # ACME-SALES is not operationally controlled

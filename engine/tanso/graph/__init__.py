@@ -12,7 +12,7 @@ import networkx as nx
 from tanso.diagnostics import Diagnostics, Note, RulesetError, did_you_mean
 from tanso.dsl import ast
 from tanso.model.resolve import policies_in_rule, policies_named
-from tanso.model.ruleset import Ruleset
+from tanso.model.ruleset import Ruleset, lookup_columns
 from tanso.plugins import Registry
 
 
@@ -76,7 +76,8 @@ def _add_boundary(graph: nx.DiGraph, ruleset: Ruleset, registry: Registry) -> No
         graph.add_edge(f"policy:{policy}", node, span=step.span)
     for rule in ruleset.rules.values():
         source = rule.node.source
-        if source is not None and source.table in ruleset.inputs and "entity" in ruleset.columns_of(source.table):
+        if source is not None and source.table in ruleset.inputs and (
+                "entity" in ruleset.columns_of(source.table) or "entity" in lookup_columns(ruleset.inputs, source)):
             graph.add_edge(node, f"rule:{rule.id}", span=step.span)
 
 
