@@ -209,3 +209,11 @@ boundary consolidation(entities: entities)
     assert "boundary:consolidation" in set(case.prepare().graph.predecessors("rule:s3.cat1"))
     result = case.run()
     assert outcome(result) == {"J1": "s3.cat1", "J2": "boundary"}   # ACME-SALES is not operationally controlled
+
+
+def test_validate_names_every_key_a_mapping_lacks_without_evaluating(tmp_path):
+    case = case_with(tmp_path, [gl_row("J1", "5110", "1"), gl_row("J2", "6990", "2"), gl_row("J3", "6990", "3")])
+    out = CliRunner().invoke(main, ["validate", str(case.ruleset), "--data", str(case.data)])
+    assert out.exit_code == 2
+    assert "row 2, column account: '6990' is not in account_map (account_map.csv) (2 rows) — expected a value of " \
+           "account that account_map lists" in out.stdout
