@@ -38,7 +38,7 @@ def test_moe_database_per_yen_at_purchaser_price(tmp_path):
     steel = rows[("2611",)]
     # 5.43 t-CO2eq per million yen = 0.00543 kg per yen, exactly
     assert (steel["value"], steel["unit"], steel["per"], steel["gas"]) == ("0.00543", "kg", "JPY", "CO2e")
-    assert (steel["sector_name"], steel["published_value"], steel["published_unit"]) == ("銑鉄・粗鋼", "5.43",
+    assert (steel["sector_name"], steel["published_value"], steel["published_as"]) == ("銑鉄・粗鋼", "5.43",
                                                                                         "t-CO2eq/百万円")
     assert steel["source"] == (f"moe_idb.xlsx sheet '{MOE_SHEET}' row 7, column F '金額ベース 購入者価格ベース"
                                f"（t-CO2eq/百万円）': 5.43 t-CO2eq per million yen = 0.00543 kg per yen")

@@ -13,7 +13,7 @@ Options: `basis="money"` (default: per JPY, from per million yen — value ÷ 10
 or `"physical"` (per the row's 単位, mapped to a unit: t, kg, kL, L, m3, kWh, MWh, GJ; other units are
 skipped and listed); `price="purchaser"` (default, 購入者価格: what a buyer paid) or `"producer"`
 (生産者価格). Match column `sector`: the sector code where the sheet has one, else the sector name;
-`sector_name`, `published_value`, `published_unit` and `price_basis` keep what was published. Gas:
+`sector_name`, `published_value`, `published_as` and `price_basis` keep what was published. Gas:
 CO2e (t-CO2eq: the database's GWP-weighted total). Rows without a factor (blank, "-") are skipped and
 listed; a factor that is neither a number nor blank is an error naming sheet, row and column.
 
@@ -101,7 +101,7 @@ def convert(path: Path, out_path: Path, *, publisher=None, edition=None, licence
             kg_per_yen = (Decimal(value) * MILLION_YEN_TO_YEN_KG).quantize(TWELVE, ROUND_HALF_EVEN).normalize()
             exact = kg_per_yen == Decimal(value) * MILLION_YEN_TO_YEN_KG
             out.append({**factor, "value": format(kg_per_yen, "f"), "unit": "kg", "per": "JPY",
-                        "published_unit": "t-CO2eq/百万円",
+                        "published_as": "t-CO2eq/百万円",
                         "source": f"{where}: {value} t-CO2eq per million yen = {format(kg_per_yen, 'f')} kg per yen"
                                   + ("" if exact else " (rounded half-even to 12 decimals)") + note})
             continue
@@ -110,11 +110,11 @@ def convert(path: Path, out_path: Path, *, publisher=None, edition=None, licence
         if per is None:
             skipped.append(f"row {number}: unit '{unit}' of '{name or code}' has no unit mapping")
             continue
-        out.append({**factor, "value": value, "unit": "t", "per": per, "published_unit": f"t-CO2eq/{unit}",
+        out.append({**factor, "value": value, "unit": "t", "per": per, "published_as": f"t-CO2eq/{unit}",
                     "source": where + note})
     if not out:
         raise LoaderError(f"{table.at(h + 1)}: no convertible rows under the header")
-    write_factor_csv(out_path, ["sector"], out, ["sector_name", "price_basis", "published_value", "published_unit"])
+    write_factor_csv(out_path, ["sector"], out, ["sector_name", "price_basis", "published_value", "published_as"])
     return ConversionResult(Path(out_path), len(out), ["sector"], skipped)
 
 
