@@ -19,9 +19,9 @@ from tanso.dsl import ast
 
 STATEMENT_KEYWORDS = ("ruleset", "set", "input", "factors", "rule", "replace", "exclude", "metric", "check", "remove",
                       "boundary", "accept")
-CLAUSE_KEYWORDS = ("status", "source", "as_of", "extends", "key", "columns", "encoding", "numbers", "file", "allows",
-                   "removals", "required", "scope", "category", "from", "where", "needs", "calc", "tags", "basis",
-                   "results", "of", "unit", "rejects", "rows")
+CLAUSE_KEYWORDS = ("status", "source", "as_of", "extends", "key", "columns", "encoding", "numbers", "dates", "headers",
+                   "file", "allows", "removals", "required", "scope", "category", "from", "lookup", "on", "where",
+                   "needs", "calc", "tags", "basis", "results", "of", "unit", "rejects", "rows")
 KEYWORDS = STATEMENT_KEYWORDS + CLAUSE_KEYWORDS
 _STATEMENT_START = re.compile(r"^[ \t]*(%s)\b" % "|".join(STATEMENT_KEYWORDS), re.MULTILINE)
 
@@ -30,6 +30,7 @@ _TERMINAL_WORDS = {
     "NAME": "a name", "STRING": 'a "quoted string"', "INT": "a whole number", "NUMBER": "a number",
     "DATE": "a date (YYYY-MM-DD)", "COMPARATOR": "a comparison (=, !=, <, <=, >, >=)", "ADD_OP": "+ or -",
     "MUL_OP": "* or /", "RULE_START": "'rule'", "$END": "end of file", "ROWS": "'rows'",
+    "HEADER_CASE": "case-insensitive or case-sensitive",
 }
 
 
@@ -310,8 +311,10 @@ class _ToAst(Transformer):
         name, title, *clauses = c
         fields = self._clauses(clauses, "input statement")
         spans = {clause[0]: clause[2] for clause in clauses}
-        return ast.InputTable(str(name), title, fields.get("key"), tuple(fields.get("columns", ())), self._span(meta),
-                              fields.get("encoding"), fields.get("numbers"), spans)
+        key, key_source = fields.get("key", (None, None))
+        return ast.InputTable(str(name), title, key, tuple(fields.get("columns", ())), self._span(meta),
+                              fields.get("encoding"), fields.get("numbers"), spans, dates=fields.get("dates"),
+                              key_source=key_source, headers_case_insensitive=fields.get("headers") is True)
 
     def encoding(self, meta, c):
         return ("encoding", c[0], self._span(meta))
@@ -319,15 +322,31 @@ class _ToAst(Transformer):
     def numbers(self, meta, c):
         return ("numbers", c[0], self._span(meta))
 
+    def dates(self, meta, c):
+        return ("dates", c[0], self._span(meta))
+
+    def headers(self, meta, c):
+        return ("headers", str(c[0]) == "case-insensitive", self._span(meta))
+
     def key(self, meta, c):
-        return ("key", str(c[0]), self._span(meta))
+        name, source = c
+        return ("key", (str(name), source[0] if source else None), self._span(meta))
+
+    def column_source(self, meta, c):
+        return (c[0], self._span(meta))
 
     def columns(self, meta, c):
         return ("columns", c, self._span(meta))
 
     def column(self, meta, c):
-        name, type_name, args, *constraints = c
-        return ast.Column(str(name), str(type_name).lower(), tuple(args or ()), self._span(meta), tuple(constraints))
+        name, type_name, args, *parts = c
+        sources = [p for p in parts if isinstance(p, tuple)]
+        if len(sources) > 1:
+            raise _SyntaxProblem(f"column '{name}' names its source column twice ('from' is given twice)",
+                                 sources[1][1])
+        return ast.Column(str(name), str(type_name).lower(), tuple(args or ()), self._span(meta),
+                          tuple(p for p in parts if isinstance(p, ast.Constraint)),
+                          source=sources[0][0] if sources else None)
 
     def signed(self, meta, c):
         sign, number = c
@@ -383,9 +402,12 @@ class _ToAst(Transformer):
         return int(c[0])
 
     def from_(self, meta, c):
-        source, where = c
+        source, *lookups, where = c
         table, results_of = source if isinstance(source, tuple) else (str(source), None)
-        return ("from", ast.Source(table, results_of, where, self._span(meta)), self._span(meta))
+        return ("from", ast.Source(table, results_of, where, self._span(meta), tuple(lookups)), self._span(meta))
+
+    def lookup(self, meta, c):
+        return ast.Lookup(str(c[0]), str(c[1]), self._span(meta))
 
     def where(self, meta, c):
         return c[0]
