@@ -1,13 +1,16 @@
 """The built-in readers: CSV, Parquet, Excel (.xlsx), JSON (records, JSON lines) and PACT product
-footprints (.pact.json).
+footprints (.pact.json); and the publishers' factor file layouts `tanso factors import` converts
+(`tanso_io.loaders`).
 
-Each exposes `_row`, the 1-based data row of the file (a PACT file: the footprint; a JSON document:
-the record; JSON lines: the line), for messages. Nested fields (Parquet structs, JSON objects) are
-columns named by their dotted path, as BigQuery's schemas name them (`carbon_footprint_kgCO2e.scope1`).
+Each reader exposes `_row`, the 1-based data row of the file (a PACT file: the footprint; a JSON
+document: the record; JSON lines: the line), for messages. Nested fields (Parquet structs, JSON
+objects) are columns named by their dotted path, as BigQuery's schemas name them
+(`carbon_footprint_kgCO2e.scope1`).
 """
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 import duckdb
@@ -15,11 +18,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from tanso import hookimpl
-from tanso.contracts import Reader
+from tanso.contracts import FactorLayout, Reader
 from tanso.diagnostics import InputError
 from tanso.plan.sql import ident, literal
 from tanso_io.csv_reader import register_csv
 from tanso_io.json_reader import register_json
+from tanso_io.loaders import LAYOUTS
 from tanso_io.pact import register_pact
 from tanso_io.xlsx import register_xlsx
 
@@ -65,9 +69,18 @@ def register_parquet(con, path: Path, relation: str, numbers: str | None = None)
 @hookimpl
 def tanso_readers():
     return [
-        Reader(format="csv", suffixes=(".csv",), register=register_csv, options=("encoding", "numbers")),
-        Reader(format="parquet", suffixes=(".parquet",), register=register_parquet, options=("numbers",)),
+        Reader(format="csv", suffixes=(".csv",), register=register_csv, options=("encoding", "numbers", "dates")),
+        Reader(format="parquet", suffixes=(".parquet",), register=register_parquet, options=("numbers", "dates")),
         Reader(format="xlsx", suffixes=(".xlsx",), register=register_xlsx),
         Reader(format="pact", suffixes=(".pact.json",), register=register_pact),
         Reader(format="json", suffixes=(".json", ".jsonl", ".ndjson"), register=register_json),
     ]
+
+
+@hookimpl
+def tanso_factor_layouts():
+    common = {"path", "out_path", "publisher", "edition", "licence", "version"}
+    return [FactorLayout(name=name.replace("_", "-"), convert=convert,
+                         doc=" ".join(inspect.getmodule(convert).__doc__.split("\n\n")[0].split()),
+                         options=tuple(p for p in inspect.signature(convert).parameters if p not in common))
+            for name, convert in LAYOUTS.items()]
