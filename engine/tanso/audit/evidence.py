@@ -1,0 +1,257 @@
+"""Evidence packs: a verified run, as evaluated, in one zip that `tanso verify PACK.zip` checks offline.
+
+    evidence.json        the index: format, the manifest's sha256, every member's sha256, where each
+                         ruleset, factor and input file was recorded, the log's head when packed
+    run/…                every output file and manifest.json
+    ruleset/…, factors/… the ruleset files and factor files the run read (refused if their sha256 no
+                         longer matches the manifest); inputs/… too with --with-inputs (the manifest
+                         holds their hashes either way)
+    log/excerpt.jsonl    the log entries of this manifest (its run, its approvals) and the log's head
+    keys/ID.pub.pem      the public keys that signed those approvals
+    verification.txt     `tanso verify OUT` when packed
+
+The zip is deterministic (sorted members, fixed timestamps and permissions) and written atomically
+(a temporary file beside it, then renamed). Verification covers every member's bytes; the zip's own
+metadata (timestamps, attributes) is not evidence and is not checked.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import hashlib
+import json
+import os
+import secrets
+import tempfile
+import zipfile
+import zlib
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from tanso.audit import Altered, CannotVerify, UsageMistake
+from tanso.audit.approvals import (ApprovalStatus, approvals_of, public_key, public_pem, required_approvals,
+                                   signature_problem)
+from tanso.audit.checks import verify_folder
+from tanso.audit.log import entries, line_problems, log_path, manifest_shas, open_for_append, parse, read_log
+from tanso.audit.report import Report, sha256_bytes
+from tanso.audit.reperform import find_sources, recorded_files
+from tanso.audit.verify import read_manifest, verify_run
+from tanso.run.outputs import MANIFEST, OutputError
+
+INDEX = "evidence.json"
+PACK_FORMAT = "tanso-evidence.v1"
+EXCERPT = "log/excerpt.jsonl"
+REPORT = "verification.txt"
+_FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+_CHUNK = 1 << 20
+
+
+def write_pack(out: Path, pack: Path, *, with_inputs: bool = False, data_dir: Path | None = None,
+               ruleset: Path | None = None, log: Path | None = None) -> int:
+    """Write the evidence pack of the verified run OUT; return how many files it holds."""
+    checked = verify_folder(out, log)
+    if checked.problems:
+        error = Altered if checked.status in ("altered", "untrusted") else CannotVerify
+        raise error(f"{out} is not packed: {checked.status}\n" + "\n".join(p.text() for p in checked.problems))
+    manifest, data = read_manifest(out)
+    manifest_sha = sha256_bytes(data)
+    ruleset_files, inputs, factors = recorded_files(manifest)
+    invoked = manifest["invocation"]
+    located = Report(str(out))
+    members: dict[str, Path | bytes] = {f"run/{name}": out / name for name in [*manifest["outputs"], MANIFEST]}
+    sources: dict[str, dict[str, str]] = {}
+    for kind, files, recorded_root, root in (("ruleset", ruleset_files, invoked["ruleset"], ruleset),
+                                             ("factors", factors, invoked["data"], data_dir),
+                                             ("inputs", inputs if with_inputs else {}, invoked["data"], data_dir)):
+        for recorded, path in find_sources(files, recorded_root, root, kind.rstrip("s"), located).items():
+            members[_member(kind, recorded)] = path
+            sources[_member(kind, recorded)] = {"kind": kind, "recorded": recorded, "sha256": files[recorded]}
+    if located.problems:
+        raise CannotVerify(f"{out} is not packed: the files it read are not all there as they were\n"
+                           + "\n".join(p.text() for p in located.problems))
+    path = log_path(out, log)
+    excerpt, head = _excerpt(path, manifest_sha) if path.exists() else ([], None)
+    members[EXCERPT] = b"".join(line + b"\n" for line in excerpt)
+    for entry in (e for e in entries(parse(members[EXCERPT])) if e.get("type") == "approval"):
+        members[f"keys/{entry['key_id']}.pub.pem"] = public_pem(base64.b64decode(entry["public_key"]))
+    members[REPORT] = checked.text().encode("utf-8")
+    index = {"format": PACK_FORMAT, "manifest_sha256": manifest_sha, "sources": sources,
+             "log": {"file": str(path), "head": head} if head else None,
+             "members": {name: _digest(content) for name, content in members.items()}}
+    members[INDEX] = json.dumps(index, indent=2, sort_keys=True).encode("utf-8") + b"\n"
+    _write_zip(pack, members, index["members"])
+    if head is not None:   # the workspace's history names the pack, by its sha256
+        with open_for_append(path) as book:
+            book.append({"type": "evidence", "manifest_sha256": manifest_sha, "pack": str(pack),
+                         "pack_sha256": _digest(pack)})
+    return len(members)
+
+
+def _member(kind: str, recorded: str) -> str:
+    """A member name for a recorded path: under its kind, never absolute, never climbing out."""
+    parts = [("_up_" if part == ".." else part) for part in PurePosixPath(Path(recorded).as_posix()).parts if part != "/"]
+    return "/".join([kind, *parts])
+
+
+def _excerpt(path: Path, manifest_sha: str) -> tuple[list[bytes], dict[str, Any] | None]:
+    """The raw lines of this manifest's entries, and the log's last entry (its head) with them."""
+    lines = read_log(path)
+    chosen = [line for line in lines if line.entry is not None and manifest_sha in manifest_shas(line.entry)]
+    if lines[-1] not in chosen:
+        chosen.append(lines[-1])
+    last = lines[-1].entry
+    return [line.raw for line in chosen], {"seq": last["seq"], "hash": last["hash"]}
+
+
+def _digest(content: Path | bytes) -> str:
+    if isinstance(content, bytes):
+        return sha256_bytes(content)
+    digest = hashlib.sha256()
+    with content.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _write_zip(pack: Path, members: dict[str, Path | bytes], digests: dict[str, str]) -> None:
+    """Sorted members with fixed metadata into a temporary file beside PACK, renamed into place."""
+    temporary = pack.with_name(f".{pack.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+    try:
+        with zipfile.ZipFile(temporary, "w") as archive:
+            for name in sorted(members):
+                info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
+                info.compress_type, info.external_attr, info.create_system = zipfile.ZIP_DEFLATED, 0o644 << 16, 3
+                content = members[name]
+                digest = hashlib.sha256()
+                with archive.open(info, "w", force_zip64=True) as target:
+                    if isinstance(content, bytes):
+                        target.write(content)
+                        digest.update(content)
+                    else:
+                        with content.open("rb") as source:
+                            while chunk := source.read(_CHUNK):
+                                target.write(chunk)
+                                digest.update(chunk)
+                if name != INDEX and digest.hexdigest() != digests[name]:
+                    raise OutputError(f"{content} changed while it was being packed; nothing was written")
+        with temporary.open("rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(temporary, pack)
+    except OSError as error:
+        raise OutputError(f"cannot write the evidence pack {pack}: {error.strerror or error}") from None
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+# ----------------------------------------------------------------------------- verify
+
+def verify_pack(pack: Path, trusted: dict[str, bytes] | None = None) -> Report:
+    """Offline: every member against the index, the run inside against its manifest and sums, the ruleset,
+    factor and input files against the manifest, and the log excerpt's entries and signatures."""
+    report = Report(str(pack))
+    if not zipfile.is_zipfile(pack):
+        report.add("cannot verify", str(pack), "not a zip: neither a run folder nor an evidence pack")
+        return report
+    try:
+        with zipfile.ZipFile(pack) as archive, tempfile.TemporaryDirectory(prefix="tanso-evidence-") as scratch:
+            index = _index(archive)
+            contents = _check_members(archive, index, report)
+            run = Path(scratch) / "run"
+            for name, data in contents.items():
+                if name.startswith("run/") and ".." not in PurePosixPath(name).parts:
+                    (run / name[4:]).parent.mkdir(parents=True, exist_ok=True)
+                    (run / name[4:]).write_bytes(data)
+            inner = verify_run(run, "run/")
+            report.problems += inner.problems
+            report.facts += inner.facts
+            if not any(p.kind == "cannot verify" for p in inner.problems):
+                _check_against_manifest(contents, index, trusted, report)
+    except CannotVerify as error:
+        report.add("cannot verify", str(pack), str(error))
+    except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+        report.add("altered", str(pack), f"the zip is damaged: {error}")
+    return report
+
+
+def _index(archive: zipfile.ZipFile) -> dict[str, Any]:
+    try:
+        index = json.loads(archive.read(INDEX))
+    except KeyError:
+        raise CannotVerify(f"no {INDEX}: not a tanso evidence pack") from None
+    except ValueError as error:
+        raise CannotVerify(f"{INDEX} is not JSON ({error}): the pack is damaged") from None
+    if not isinstance(index, dict) or index.get("format") != PACK_FORMAT or not isinstance(index.get("members"), dict):
+        raise CannotVerify(f"{INDEX}: not a {PACK_FORMAT} index")
+    return index
+
+
+def _check_members(archive: zipfile.ZipFile, index: dict[str, Any], report: Report) -> dict[str, bytes]:
+    """Each member against the index's sha256; the contents of those that match or are extra."""
+    listed, present = index["members"], set(archive.namelist()) - {INDEX}
+    contents = {}
+    for name in sorted(set(listed) | present):
+        if name not in present:
+            report.add("altered", name, "listed in the index, missing from the pack", listed[name], "no member")
+            continue
+        contents[name] = archive.read(name)
+        if name not in listed:
+            report.add("altered", name, "in the pack, not in its index: added", "no member", sha256_bytes(contents[name]))
+        elif sha256_bytes(contents[name]) != listed[name]:
+            report.add("altered", name, "sha256 differs from the pack's index", listed[name], sha256_bytes(contents[name]))
+    report.facts.append(f"{INDEX}: {len(listed)} members hashed")
+    return contents
+
+
+def _check_against_manifest(contents: dict[str, bytes], index: dict[str, Any], trusted: dict[str, bytes] | None,
+                            report: Report) -> None:
+    data = contents[f"run/{MANIFEST}"]
+    manifest, manifest_sha = json.loads(data), sha256_bytes(data)
+    if index.get("manifest_sha256") != manifest_sha:
+        report.add("altered", f"run/{MANIFEST}", "not the manifest the pack was made of", index.get("manifest_sha256"),
+                   manifest_sha)
+    ruleset_files, inputs, factors = recorded_files(manifest)
+    expected = {"ruleset": ruleset_files, "factors": factors, "inputs": inputs}
+    packed = {(s.get("kind"), s.get("recorded")): member for member, s in index.get("sources", {}).items()}
+    for kind, files in expected.items():
+        for recorded, sha in sorted(files.items()):
+            member = packed.get((kind, recorded))
+            if member is None:
+                if kind != "inputs":   # inputs are packed only --with-inputs
+                    report.add("altered", recorded, f"a {kind} file of the run is missing from the pack")
+            elif member in contents and sha256_bytes(contents[member]) != sha:
+                report.add("altered", member, "not the file the run read (sha256 differs from the manifest)", sha,
+                           sha256_bytes(contents[member]))
+    _check_excerpt(contents, index, manifest, manifest_sha, trusted, report)
+
+
+def _check_excerpt(contents: dict[str, bytes], index: dict[str, Any], manifest: dict[str, Any], manifest_sha: str,
+                   trusted: dict[str, bytes] | None, report: Report) -> None:
+    lines = parse(contents.get(EXCERPT, b""))
+    if trusted is None:
+        trusted = {}
+        for name in (name for name in contents if name.startswith("keys/")):
+            try:
+                trusted.update(public_key(contents[name], name))
+            except UsageMistake as error:
+                report.add("altered", name, str(error))
+        report.facts.append("signers trusted from the pack's own keys/ (pass --trust to check them against keys you hold)")
+    for line in lines:
+        report.problems += [dataclasses.replace(p, subject=f"{EXCERPT} {p.subject}") for p in line_problems(line)]
+        if line.entry is not None and line.entry.get("type") == "approval":
+            problem = signature_problem(line.entry, trusted, f"{EXCERPT} line {line.number} (approval)")
+            if problem is not None:
+                report.problems.append(problem)
+    logged = entries(lines)
+    head = (index.get("log") or {}).get("head")
+    if head is not None and not any(e.get("hash") == head.get("hash") for e in logged):
+        report.add("altered", EXCERPT, "the log head the index records is not in the excerpt", head.get("hash"), "none")
+    if head is not None and not any(e.get("type") == "run" and manifest_sha in manifest_shas(e) for e in logged):
+        report.add("altered", EXCERPT, "the excerpt holds no run entry of this manifest")
+    status = ApprovalStatus(required_approvals(manifest), approvals_of(logged, manifest_sha, trusted))
+    if status.line():
+        report.status_lines.insert(0, status.line())
+    report.details["approvals"] = status.as_json()
+    report.facts.append(f"{EXCERPT}: {len(lines)} entries" + (f"; log head when packed #{head['seq']} {head['hash']}"
+                                                              if head else " (the run was not in a log)"))
+
