@@ -33,8 +33,8 @@ def checked_log(path: Path, trusted: dict[str, bytes] | None, pinned_head: str |
         report.add("altered", "log head", "the pinned head is not in the log: entries were removed or the log "
                                           "rewritten", pinned_head, f"#{last['seq']} {last['hash']}" if last else "none")
     signed = sum(1 for e in entries(lines) if e.get("type") == "approval")
-    report.facts.append(f"log: {len(lines)} entries; head #{last['seq']} {last['hash']}" if last else
-                        f"log: {len(lines)} lines")
+    count = f"{len(lines)} entr{'y' if len(lines) == 1 else 'ies'}"
+    report.facts.append(f"log: {count}; head #{last['seq']} {last['hash']}" if last else f"log: {count}")
     if signed:
         report.facts.append(f"log: {signed} signed approval{'s' if signed > 1 else ''}; signers "
                             + ("checked against --trust" if trusted is not None else

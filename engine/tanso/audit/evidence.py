@@ -33,7 +33,7 @@ from tanso.audit import Altered, CannotVerify, UsageMistake
 from tanso.audit.approvals import (ApprovalStatus, approvals_of, public_key, public_pem, required_approvals,
                                    signature_problem)
 from tanso.audit.checks import verify_folder
-from tanso.audit.log import entries, line_problems, log_path, manifest_shas, open_for_append, parse, read_log
+from tanso.audit.log import entries, line_problems, log_path, manifest_shas, parse, read_log
 from tanso.audit.report import Report, sha256_bytes
 from tanso.audit.reperform import find_sources, recorded_files
 from tanso.audit.verify import read_manifest, verify_run
@@ -81,10 +81,6 @@ def write_pack(out: Path, pack: Path, *, with_inputs: bool = False, data_dir: Pa
              "members": {name: _digest(content) for name, content in members.items()}}
     members[INDEX] = json.dumps(index, indent=2, sort_keys=True).encode("utf-8") + b"\n"
     _write_zip(pack, members, index["members"])
-    if head is not None:   # the workspace's history names the pack, by its sha256
-        with open_for_append(path) as book:
-            book.append({"type": "evidence", "manifest_sha256": manifest_sha, "pack": str(pack),
-                         "pack_sha256": _digest(pack)})
     return len(members)
 
 
