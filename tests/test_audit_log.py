@@ -92,6 +92,7 @@ def test_any_single_byte_changed_in_the_log_is_detected(ws, tmp_path_factory, da
     edited = tmp_path_factory.mktemp("edited") / "tanso-log.jsonl"
     edited.write_bytes(content)
     assert cli("verify", "--log", edited).exit_code in (8, 9)   # altered, or no longer a log at all
+    assert cli("log", "--log", edited).exit_code in (8, 9)
 
 
 @pytest.mark.parametrize("mutation", ["delete the first", "delete the middle", "swap", "insert a copy", "move last first"])

@@ -149,8 +149,7 @@ def test_inputs_that_are_not_the_runs_are_refused_naming_each(ws, tmp_path):
 def test_an_output_altered_with_its_manifest_differs_from_the_re_performed_run(ws, tmp_path):
     out = copy_of(ws.root / "runs" / "out", tmp_path)
     rewrite_consistently(out, "ledger.csv", lambda data: data.replace(b"E2", b"E3", 1))
-    result = cli("verify", out, "--reperform", "--data", ws.root / "data", "--ruleset", ws.root / "ruleset",
-                 cwd=ws.root)
+    result = cli("verify", out, "--reperform", cwd=ws.root)   # the ruleset and data where the run recorded them
     assert result.exit_code == 8, result.output
     assert "ledger.csv: differs from the re-performed run at line" in result.stdout
     assert "manifest.json: differs from the re-performed run" in result.stdout

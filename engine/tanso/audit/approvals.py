@@ -184,7 +184,7 @@ class ApprovalStatus:
             missing = ", ".join(role if n == 1 else f"{n} {role}" for role, n in self.missing.items())
             return f"draft — not approved (missing: {missing})"
         if self.approvals:
-            return "approved: " + ", ".join(f"{a['role']} {a['by']}" for a in self.approvals)
+            return "approved: " + ", ".join(f"{a.get('role')} {a.get('by')}" for a in self.approvals)
         return None
 
     def as_json(self) -> dict[str, Any]:
@@ -203,7 +203,15 @@ def approval_status(out: Path, log: Path | None = None, trusted: dict[str, bytes
 
 
 def required_approvals(manifest: dict[str, Any]) -> dict[str, int]:
-    return dict((manifest.get("approvals") or {}).get("required") or {})
+    approvals = manifest.get("approvals")
+    return roles(approvals.get("required") if isinstance(approvals, dict) else None)
+
+
+def roles(required: Any) -> dict[str, int]:
+    """Role → count, as a manifest or a run entry records it (anything else, e.g. a hand-edited value, is no requirement)."""
+    if not isinstance(required, dict):
+        return {}
+    return {role: count for role, count in required.items() if isinstance(count, int)}
 
 
 # ----------------------------------------------------------------------------- approve
@@ -235,7 +243,7 @@ def approve(out: Path, *, role: str, by: str, key_path: Path, note: str, log: Pa
                                f"evaluate` with --out, or pass the run's --log)")
         signer = key_id(raw_public(key.public_key()))
         _check_duties(role, by, signer, runs, approvals_of(logged, manifest_sha, None))
-        entry = book.append({"type": "approval", "by": by, "role": role, "note": note, "out": runs[-1]["out"],
+        entry = book.append({"type": "approval", "by": by, "role": role, "note": note, "out": runs[-1].get("out"),
                              "manifest_sha256": manifest_sha},
                             sign=lambda unsigned: sign(unsigned, key))
         return entry, ApprovalStatus(required, approvals_of(entries(book.lines), manifest_sha, None))
@@ -247,13 +255,13 @@ def _check_duties(role: str, by: str, signer: str, runs: list[dict], approvals: 
         same_key, same_person = approval.get("key_id") == signer, str(approval.get("by")).strip().casefold() == person
         if not (same_key or same_person):
             continue
-        who = f"{approval['by']} (key {approval['key_id']}, log entry #{approval['seq']})"
+        who = f"{approval.get('by')} (key {approval.get('key_id')}, log entry #{approval.get('seq')})"
         if approval.get("role") == role:
             raise NotPermitted(f"{who} has already approved this run as {role}; each approval is by a different "
                                f"person with a different key")
         raise NotPermitted(f"separation of duties: {'this key' if same_key else by} already signed this run as "
-                           f"{approval['role']} — {who}; a {role} must be another person with another key")
+                           f"{approval.get('role')} — {who}; a {role} must be another person with another key")
     for run in runs:
         if role != PREPARER and str(run.get("user")).strip().casefold() == person:
-            raise NotPermitted(f"separation of duties: {by} ran this run (log entry #{run['seq']}) and so prepared "
+            raise NotPermitted(f"separation of duties: {by} ran this run (log entry #{run.get('seq')}) and so prepared "
                                f"it; a {role} must be another person")

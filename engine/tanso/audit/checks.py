@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from tanso.audit import CannotVerify
-from tanso.audit.approvals import ApprovalStatus, approvals_of, required_approvals, signature_problems
+from tanso.audit.approvals import ApprovalStatus, approvals_of, required_approvals, roles, signature_problems
 from tanso.audit.log import Line, chain_problems, entries, head, log_path, manifest_shas, read_log
 from tanso.audit.report import Report, sha256_bytes
 from tanso.audit.verify import read_manifest, verify_run
@@ -46,12 +46,13 @@ def checked_log(path: Path, trusted: dict[str, bytes] | None, pinned_head: str |
 def verify_folder(out: Path, log: Path | None = None, trusted: dict[str, bytes] | None = None,
                   pinned_head: str | None = None) -> Report:
     """The run folder, then — where there is a log — the log, the entry that recorded this manifest and
-    the approvals; the approval status goes first."""
+    the approvals; the approval status goes first. A manifest that cannot be read is `cannot verify`,
+    unless the log recorded another one for this folder: then it is altered."""
     report = verify_run(out)
     try:
-        manifest, data = read_manifest(out)
-    except CannotVerify:
-        return report
+        manifest_sha = sha256_bytes((out / MANIFEST).read_bytes())
+    except OSError:
+        manifest_sha = "no file"
     path = log_path(out, log)
     logged: list[dict[str, Any]] = []
     if log is None and not path.exists():
@@ -60,8 +61,12 @@ def verify_folder(out: Path, log: Path | None = None, trusted: dict[str, bytes] 
         log_report, lines = checked_log(path, trusted, pinned_head)
         report.merge(log_report)
         logged = entries(lines)
-        _check_logged(out, sha256_bytes(data), path, logged, report)
-    status = ApprovalStatus(required_approvals(manifest), approvals_of(logged, sha256_bytes(data), trusted))
+        _check_logged(out, manifest_sha, path, logged, report)
+    try:
+        manifest, _ = read_manifest(out)
+    except CannotVerify:
+        return report
+    status = ApprovalStatus(required_approvals(manifest), approvals_of(logged, manifest_sha, trusted))
     if status.line():
         report.status_lines.insert(0, status.line())
     report.details["approvals"] = status.as_json()
@@ -72,15 +77,15 @@ def _check_logged(out: Path, manifest_sha: str, path: Path, logged: list[dict[st
     runs = [e for e in logged if e.get("type") == "run" and manifest_sha in manifest_shas(e)]
     if runs:
         run = runs[-1]
-        report.facts.append(f"{MANIFEST}: logged as entry #{run['seq']} ({run['command']} by {run['user']}, "
-                            f"{run['time']})")
+        report.facts.append(f"{MANIFEST}: logged as entry #{run.get('seq')} ({run.get('command')} by {run.get('user')}, "
+                            f"{run.get('time')})")
         return
     here = os.path.abspath(out)
     same_folder = [e for e in logged if e.get("type") == "run" and os.path.abspath(path.parent / str(e.get("out"))) == here]
     if same_folder:
         report.add("altered", MANIFEST, f"not the manifest the log recorded for this folder (entry "
-                                        f"#{same_folder[-1]['seq']}): edited, or written without logging",
-                   same_folder[-1]["manifest_sha256"], manifest_sha)
+                                        f"#{same_folder[-1].get('seq')}): edited, or written without logging",
+                   str(same_folder[-1].get("manifest_sha256")), manifest_sha)
     else:
         report.facts.append(f"{MANIFEST}: not in the log {path} (run elsewhere, or without --out?)")
 
@@ -94,10 +99,10 @@ def history(path: Path, trusted: dict[str, bytes] | None = None) -> tuple[Report
         if entry.get("type") == "run":
             latest[str(entry.get("out"))] = entry
     for out, run in latest.items():
-        status = ApprovalStatus(run.get("approvals_required") or {},
+        status = ApprovalStatus(roles(run.get("approvals_required")),
                                 approvals_of(logged, run.get("manifest_sha256"), trusted))
         if not status.final:
-            report.status_lines.append(f"{status.line()}: {out} (entry #{run['seq']})")
+            report.status_lines.append(f"{status.line()}: {out} (entry #{run.get('seq')})")
     return report, [_describe(e) for e in logged], logged
 
 
@@ -105,8 +110,9 @@ def _describe(entry: dict[str, Any]) -> str:
     start = f"#{entry.get('seq')}  {entry.get('time')}  {entry.get('type', '?'):<8}"
     manifest = str(entry.get("manifest_sha256", ""))[:12]
     if entry.get("type") == "run":
-        versions = ", ".join(f"{r['name']}@{r['version']}" + ("" if folder == "." else f" ({folder})")
-                             for folder, r in (entry.get("rulesets") or {}).items())
+        rulesets = entry.get("rulesets") if isinstance(entry.get("rulesets"), dict) else {}
+        versions = ", ".join(f"{r.get('name')}@{r.get('version')}" + ("" if folder == "." else f" ({folder})")
+                             for folder, r in rulesets.items() if isinstance(r, dict))
         return f"{start}  {entry.get('user')}  {entry.get('command')} {entry.get('out')}  {versions}  manifest {manifest}"
     if entry.get("type") == "approval":
         return (f"{start}  {entry.get('by')} as {entry.get('role')}  {entry.get('out')}  manifest {manifest}  "

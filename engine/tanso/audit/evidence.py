@@ -165,7 +165,7 @@ def verify_pack(pack: Path, trusted: dict[str, bytes] | None = None) -> Report:
                 _check_against_manifest(contents, index, trusted, report)
     except CannotVerify as error:
         report.add("cannot verify", str(pack), str(error))
-    except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError, ValueError) as error:
         report.add("altered", str(pack), f"the zip is damaged: {error}")
     return report
 
@@ -177,9 +177,18 @@ def _index(archive: zipfile.ZipFile) -> dict[str, Any]:
         raise CannotVerify(f"no {INDEX}: not a tanso evidence pack") from None
     except ValueError as error:
         raise CannotVerify(f"{INDEX} is not JSON ({error}): the pack is damaged") from None
-    if not isinstance(index, dict) or index.get("format") != PACK_FORMAT or not isinstance(index.get("members"), dict):
-        raise CannotVerify(f"{INDEX}: not a {PACK_FORMAT} index")
+    if not _well_formed(index):
+        raise CannotVerify(f"{INDEX}: not a {PACK_FORMAT} index (or a damaged one)")
     return index
+
+
+def _well_formed(index: Any) -> bool:
+    if not isinstance(index, dict) or index.get("format") != PACK_FORMAT:
+        return False
+    members, sources, log = index.get("members"), index.get("sources"), index.get("log")
+    return (isinstance(members, dict) and all(isinstance(sha, str) for sha in members.values())
+            and isinstance(sources, dict) and all(isinstance(source, dict) for source in sources.values())
+            and (log is None or isinstance(log, dict) and isinstance(log.get("head"), dict)))
 
 
 def _check_members(archive: zipfile.ZipFile, index: dict[str, Any], report: Report) -> dict[str, bytes]:
@@ -208,7 +217,7 @@ def _check_against_manifest(contents: dict[str, bytes], index: dict[str, Any], t
                    manifest_sha)
     ruleset_files, inputs, factors = recorded_files(manifest)
     expected = {"ruleset": ruleset_files, "factors": factors, "inputs": inputs}
-    packed = {(s.get("kind"), s.get("recorded")): member for member, s in index.get("sources", {}).items()}
+    packed = {(s.get("kind"), s.get("recorded")): member for member, s in index["sources"].items()}
     for kind, files in expected.items():
         for recorded, sha in sorted(files.items()):
             member = packed.get((kind, recorded))
@@ -248,6 +257,6 @@ def _check_excerpt(contents: dict[str, bytes], index: dict[str, Any], manifest: 
     if status.line():
         report.status_lines.insert(0, status.line())
     report.details["approvals"] = status.as_json()
-    report.facts.append(f"{EXCERPT}: {len(lines)} entries" + (f"; log head when packed #{head['seq']} {head['hash']}"
+    report.facts.append(f"{EXCERPT}: {len(lines)} entries" + (f"; log head when packed #{head.get('seq')} {head.get('hash')}"
                                                               if head else " (the run was not in a log)"))
 

@@ -169,9 +169,9 @@ def out_reference(out: Path, log: Path) -> str:
 
 def manifest_shas(entry: dict[str, Any]) -> set[str]:
     """The manifests an entry is about: a run's folder and each run inside it (a comparison's base, revised)."""
-    shas = {entry.get("manifest_sha256")}
-    shas |= {r.get("manifest_sha256") for r in (entry.get("rulesets") or {}).values() if isinstance(r, dict)}
-    return shas - {None}
+    rulesets = entry.get("rulesets") if isinstance(entry.get("rulesets"), dict) else {}
+    shas = {entry.get("manifest_sha256"), *(r.get("manifest_sha256") for r in rulesets.values() if isinstance(r, dict))}
+    return {sha for sha in shas if isinstance(sha, str)}
 
 
 class Book:
@@ -246,5 +246,8 @@ def run_fields(out: Path, command: str, log: Path, by: str | None) -> dict[str, 
 def record_run(out: Path, command: str, log: Path | None, by: str | None) -> dict[str, Any]:
     """Append the run entry of the run just moved into place at OUT."""
     path = log_path(out, log)
-    with open_for_append(path) as book:
-        return book.append(run_fields(out, command, path, by))
+    try:
+        with open_for_append(path) as book:
+            return book.append(run_fields(out, command, path, by))
+    except (OutputError, Altered) as error:
+        raise type(error)(f"{out} is written, but the run is not logged: {error}") from None

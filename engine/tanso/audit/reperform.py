@@ -47,13 +47,20 @@ def invocation(ruleset: Path, overlays: tuple[Path, ...], data_dir: Path, sets: 
 
 def recorded_files(manifest: dict[str, Any]) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     """The run's ruleset files, input files and factor files, each recorded path → sha256."""
-    invoked = manifest.get("invocation")
-    factor_sets = manifest.get("factor_sets", {}).values()
-    if not isinstance(invoked, dict) or any("sha256" not in f for f in factor_sets):
+    try:
+        invoked = manifest["invocation"]
+        if not all(isinstance(invoked[k], str) for k in ("ruleset", "data", "out_format")) \
+                or not all(isinstance(v, str) for v in [*invoked["overlays"], *invoked["set"]]) \
+                or not isinstance(invoked["select"], (str, type(None))):
+            raise TypeError
+        files = (manifest["ruleset"]["files"], {i["file"]: i["sha256"] for i in manifest["inputs"].values()},
+                 {f["file"]: f["sha256"] for f in manifest["factor_sets"].values()})
+        if not all(isinstance(k, str) and isinstance(v, str) for recorded in files for k, v in recorded.items()):
+            raise TypeError
+    except (KeyError, TypeError, AttributeError):
         raise CannotVerify("the manifest does not record how the run was invoked and every file it read (a run by an "
-                           "earlier tanso, or a comparison)")
-    return (dict(manifest["ruleset"]["files"]), {i["file"]: i["sha256"] for i in manifest.get("inputs", {}).values()},
-            {f["file"]: f["sha256"] for f in factor_sets})
+                           "earlier tanso, a comparison, or an edited manifest)") from None
+    return dict(files[0]), files[1], files[2]
 
 
 def locate(recorded: str, recorded_root: str, root: Path | None) -> Path:

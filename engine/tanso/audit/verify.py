@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from tanso.audit import CannotVerify
@@ -68,22 +69,30 @@ def verify_run(folder: Path, prefix: str = "") -> Report:
     _check_manifest(manifest, data, prefix, report)
     for name, expected, found in output_differences(folder, manifest["outputs"]):
         if found is None:
-            report.add("altered", prefix + name, "missing", expected["sha256"], "no file")
+            report.add("altered", prefix + name, "missing", _listed(expected), "no file")
         elif expected is None:
             report.add("altered", prefix + name, "not in the manifest: added after the run", "no file", found["sha256"])
         else:
-            report.add("altered", prefix + name, "sha256 differs from the manifest", f"{expected['sha256']} "
-                       f"({expected['size']} bytes)", f"{found['sha256']} ({found['size']} bytes)")
+            report.add("altered", prefix + name, "sha256 differs from the manifest", _listed(expected),
+                       _listed(found))
     report.facts.append(f"{prefix or ''}{MANIFEST}: {len(manifest['outputs'])} output files hashed")
     summary = next((name for name in SUMMARY_FILES if name in manifest["outputs"]), None)
     if LEDGER_FILE in manifest["outputs"] and summary is not None:
         _check_sums(folder / LEDGER_FILE, folder / summary, prefix, report)
     for name in sorted(manifest["outputs"]):
-        if name.endswith("/" + MANIFEST):   # a run inside this folder (compare's base/ and revised/)
+        inside = ".." not in Path(name).parts and (folder / name).is_file()
+        if name.endswith("/" + MANIFEST) and inside:   # a run inside this folder (compare's base/ and revised/)
             inner = verify_run(folder / Path(name).parent, prefix + name.removesuffix(MANIFEST))
             report.problems += inner.problems
             report.facts += inner.facts
     return report
+
+
+def _listed(entry: Any) -> str:
+    """An `outputs` entry as shown: its sha256 and size."""
+    if isinstance(entry, dict):
+        return f"{entry.get('sha256')} ({entry.get('size')} bytes)"
+    return repr(entry)
 
 
 def _check_manifest(manifest: dict[str, Any], data: bytes, prefix: str, report: Report) -> None:
@@ -106,13 +115,13 @@ def _check_sums(ledger: Path, summary: Path, prefix: str, report: Report) -> Non
     """The ledger's boundary-weighted sums by the summary keys against the summary, line by line."""
     try:
         expected = ledger_sums(ledger)
-    except duckdb.Error as error:
-        report.add("altered", prefix + ledger.name, f"cannot be read as a ledger: {str(error).splitlines()[0]}")
+    except (duckdb.Error, ArithmeticError) as error:
+        report.add("altered", prefix + ledger.name, f"cannot be read as a ledger: {(str(error).splitlines() or [''])[0]}")
         return
     try:
         found = summary_lines(summary)
-    except (OSError, ValueError, KeyError, ArithmeticError) as error:
-        report.add("altered", prefix + summary.name, f"cannot be read as a summary: {error}")
+    except (OSError, ValueError, KeyError, TypeError, ArithmeticError, csv.Error, pa.ArrowException) as error:
+        report.add("altered", prefix + summary.name, f"cannot be read as a summary: {error!r}")
         return
     first_line = 2 if summary.suffix == ".csv" else 1   # a CSV's header is line 1
     for index in range(max(len(expected), len(found))):
