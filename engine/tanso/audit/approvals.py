@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from tanso.audit import Altered, CannotVerify, NotPermitted, UsageMistake
 from tanso.audit.log import Line, chain_problems, entries, log_path, manifest_shas, open_for_append, read_log
-from tanso.audit.report import Problem, sha256_bytes
+from tanso.audit.report import Problem, Report, sha256_bytes
 from tanso.audit.verify import read_manifest, verify_run
 from tanso.diagnostics import did_you_mean
 from tanso.run.outputs import OutputError, canonical_json
@@ -186,6 +186,12 @@ class ApprovalStatus:
         if self.approvals:
             return "approved: " + ", ".join(f"{a.get('role')} {a.get('by')}" for a in self.approvals)
         return None
+
+    def lead(self, report: Report) -> None:
+        """Put the status first in a verification report (a draft always; "approved" only above a sound run)."""
+        if self.line() and (not self.final or not report.problems):
+            report.status_lines.insert(0, self.line())
+        report.details["approvals"] = self.as_json()
 
     def as_json(self) -> dict[str, Any]:
         return {"required": self.required, "missing": self.missing, "final": self.final,

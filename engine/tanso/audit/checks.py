@@ -66,10 +66,7 @@ def verify_folder(out: Path, log: Path | None = None, trusted: dict[str, bytes] 
         manifest, _ = read_manifest(out)
     except CannotVerify:
         return report
-    status = ApprovalStatus(required_approvals(manifest), approvals_of(logged, manifest_sha, trusted))
-    if status.line():
-        report.status_lines.insert(0, status.line())
-    report.details["approvals"] = status.as_json()
+    ApprovalStatus(required_approvals(manifest), approvals_of(logged, manifest_sha, trusted)).lead(report)
     return report
 
 

@@ -253,10 +253,7 @@ def _check_excerpt(contents: dict[str, bytes], index: dict[str, Any], manifest: 
         report.add("altered", EXCERPT, "the log head the index records is not in the excerpt", head.get("hash"), "none")
     if head is not None and not any(e.get("type") == "run" and manifest_sha in manifest_shas(e) for e in logged):
         report.add("altered", EXCERPT, "the excerpt holds no run entry of this manifest")
-    status = ApprovalStatus(required_approvals(manifest), approvals_of(logged, manifest_sha, trusted))
-    if status.line():
-        report.status_lines.insert(0, status.line())
-    report.details["approvals"] = status.as_json()
+    ApprovalStatus(required_approvals(manifest), approvals_of(logged, manifest_sha, trusted)).lead(report)
     report.facts.append(f"{EXCERPT}: {len(lines)} entries" + (f"; log head when packed #{head.get('seq')} {head.get('hash')}"
                                                               if head else " (the run was not in a log)"))
 
