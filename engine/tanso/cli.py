@@ -3,7 +3,8 @@
 Exit codes: 0 success · 1 the ruleset has errors (diagnostics printed) · 2 an input or factor file
 cannot be used (or `validate` found problems) · 3 an invariant of the run was violated (a bug: please
 report) · 4 a `check` failed and --fail-on-check was given · 5 totals incomplete: rows were rejected
-beyond the ruleset's stated tolerances (`accept rejects`) and --allow-rejects was not given · 64 bad command-line usage · 73 --out cannot be written · 75 --out is
+beyond the ruleset's stated tolerances (`accept rejects`) and --allow-rejects was not given · 8 / 9 / 77 the audit
+commands: altered / cannot verify / refused by separation of duties (`tanso.audit`) · 64 bad command-line usage · 73 --out cannot be written · 75 --out is
 being written by another run · 130 interrupted (SIGINT, Ctrl-C) · 143 terminated (SIGTERM).
 No user mistake ends in a traceback.
 """
