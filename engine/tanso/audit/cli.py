@@ -15,6 +15,11 @@ log_file_option = click.option("--log", "log_file", type=click.Path(dir_okay=Fal
                                     "holding OUT)")
 trust_option = click.option("--trust", "trust", multiple=True, type=click.Path(exists=True, path_type=Path),
                             help="public keys (NAME.pub.pem files or folders of them) whose signatures are trusted")
+moved_data_option = click.option("--data", "data_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                                 default=None, help="where the run's inputs and factor files are now, if they moved "
+                                                    "(default: where it recorded them)")
+moved_ruleset_option = click.option("--ruleset", type=click.Path(exists=True, path_type=Path), default=None,
+                                    help="where the run's ruleset is now, if it moved (default: where it recorded it)")
 format_option = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 
 
@@ -40,11 +45,10 @@ def _trusted(trust: tuple[Path, ...]) -> dict[str, bytes] | None:
 @trust_option
 @click.option("--head", "pinned_head", default=None, metavar="HASH",
               help="the log must contain this entry hash (from `tanso log --head`): detects removed last entries")
-@click.option("--reperform", is_flag=True, help="re-run the recorded ruleset and prove every output byte-identical")
-@click.option("--data", "data_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-              help="with --reperform: where the inputs are now (default: the recorded folder)")
-@click.option("--ruleset", type=click.Path(exists=True, path_type=Path), default=None,
-              help="with --reperform: where the ruleset is now (default: the recorded path)")
+@click.option("--reperform", is_flag=True, help="re-run the recorded ruleset and prove every output byte-identical "
+                                               "(with --data and --ruleset where they moved)")
+@moved_data_option
+@moved_ruleset_option
 @format_option
 def verify(target: Path | None, log_file: Path | None, trust, pinned_head: str | None, reperform: bool,
            data_dir: Path | None, ruleset: Path | None, fmt: str) -> None:
@@ -144,10 +148,8 @@ def keygen(name: Path) -> None:
 @click.option("--evidence", "pack", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="write an evidence pack (.zip) of the run here")
 @click.option("--with-inputs", is_flag=True, help="include the input files themselves (else their hashes only)")
-@click.option("--data", "data_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-              help="where the inputs and factor files are now (default: the recorded folder)")
-@click.option("--ruleset", type=click.Path(exists=True, path_type=Path), default=None,
-              help="where the ruleset is now (default: the recorded path)")
+@moved_data_option
+@moved_ruleset_option
 @log_file_option
 def export(out: Path, pack: Path, with_inputs: bool, data_dir: Path | None, ruleset: Path | None,
            log_file: Path | None) -> None:

@@ -59,14 +59,19 @@ def write_pack(out: Path, pack: Path, *, with_inputs: bool = False, data_dir: Pa
     ruleset_files, inputs, factors = recorded_files(manifest)
     invoked = manifest["invocation"]
     located = Report(str(out))
-    members: dict[str, Path | bytes] = {f"run/{name}": out / name for name in [*manifest["outputs"], MANIFEST]}
+    # Each member and its sha256 (known: the run was just verified, the sources are checked against the manifest).
+    members: dict[str, Path | bytes] = {f"run/{name}": out / name for name in manifest["outputs"]}
+    digests = {f"run/{name}": listed["sha256"] for name, listed in manifest["outputs"].items()}
+    members[f"run/{MANIFEST}"], digests[f"run/{MANIFEST}"] = data, manifest_sha
     sources: dict[str, dict[str, str]] = {}
-    for kind, files, recorded_root, root in (("ruleset", ruleset_files, invoked["ruleset"], ruleset),
-                                             ("factors", factors, invoked["data"], data_dir),
-                                             ("inputs", inputs if with_inputs else {}, invoked["data"], data_dir)):
-        for recorded, path in find_sources(files, recorded_root, root, kind.rstrip("s"), located).items():
-            members[_member(kind, recorded)] = path
-            sources[_member(kind, recorded)] = {"kind": kind, "recorded": recorded, "sha256": files[recorded]}
+    for kind, what, files, recorded_root, root in (
+            ("ruleset", "ruleset", ruleset_files, invoked["ruleset"], ruleset),
+            ("factors", "factor", factors, invoked["data"], data_dir),
+            ("inputs", "input", inputs if with_inputs else {}, invoked["data"], data_dir)):
+        for recorded, path in find_sources(files, recorded_root, root, what, located).items():
+            name = _member(kind, recorded)
+            members[name], digests[name] = path, files[recorded]
+            sources[name] = {"kind": kind, "recorded": recorded, "sha256": files[recorded]}
     if located.problems:
         raise CannotVerify(f"{out} is not packed: the files it read are not all there as they were\n"
                            + "\n".join(p.text() for p in located.problems))
@@ -76,11 +81,11 @@ def write_pack(out: Path, pack: Path, *, with_inputs: bool = False, data_dir: Pa
     for entry in (e for e in entries(parse(members[EXCERPT])) if e.get("type") == "approval"):
         members[f"keys/{entry['key_id']}.pub.pem"] = public_pem(base64.b64decode(entry["public_key"]))
     members[REPORT] = checked.text().encode("utf-8")
+    digests |= {name: sha256_bytes(content) for name, content in members.items() if isinstance(content, bytes)}
     index = {"format": PACK_FORMAT, "manifest_sha256": manifest_sha, "sources": sources,
-             "log": {"file": str(path), "head": head} if head else None,
-             "members": {name: _digest(content) for name, content in members.items()}}
+             "log": {"file": str(path), "head": head} if head else None, "members": digests}
     members[INDEX] = json.dumps(index, indent=2, sort_keys=True).encode("utf-8") + b"\n"
-    _write_zip(pack, members, index["members"])
+    _write_zip(pack, members, digests)
     return len(members)
 
 
@@ -91,23 +96,16 @@ def _member(kind: str, recorded: str) -> str:
 
 
 def _excerpt(path: Path, manifest_sha: str) -> tuple[list[bytes], dict[str, Any] | None]:
-    """The raw lines of this manifest's entries, and the log's last entry (its head) with them."""
+    """The raw lines of this manifest's entries, and the log's last entry (its head) with them; nothing
+    when the log does not know the manifest (the run was logged elsewhere)."""
     lines = read_log(path)
     chosen = [line for line in lines if line.entry is not None and manifest_sha in manifest_shas(line.entry)]
+    if not chosen:
+        return [], None
     if lines[-1] not in chosen:
         chosen.append(lines[-1])
     last = lines[-1].entry
     return [line.raw for line in chosen], {"seq": last["seq"], "hash": last["hash"]}
-
-
-def _digest(content: Path | bytes) -> str:
-    if isinstance(content, bytes):
-        return sha256_bytes(content)
-    digest = hashlib.sha256()
-    with content.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _write_zip(pack: Path, members: dict[str, Path | bytes], digests: dict[str, str]) -> None:
@@ -175,7 +173,7 @@ def _index(archive: zipfile.ZipFile) -> dict[str, Any]:
         index = json.loads(archive.read(INDEX))
     except KeyError:
         raise CannotVerify(f"no {INDEX}: not a tanso evidence pack") from None
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise CannotVerify(f"{INDEX} is not JSON ({error}): the pack is damaged") from None
     if not _well_formed(index):
         raise CannotVerify(f"{INDEX}: not a {PACK_FORMAT} index (or a damaged one)")

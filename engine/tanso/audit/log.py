@@ -66,7 +66,7 @@ def parse(data: bytes) -> list[Line]:
     for number, raw in enumerate(parts, 1):
         try:
             entry = json.loads(raw)
-        except ValueError:   # also a byte that is not UTF-8
+        except (ValueError, RecursionError):   # also a byte that is not UTF-8, or nesting beyond reason
             entry = None
         lines.append(Line(number, raw, entry if isinstance(entry, dict) else None,
                           complete or number < len(parts)))

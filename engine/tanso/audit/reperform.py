@@ -131,7 +131,8 @@ def _lay_out(tree: Path, invoked: dict[str, Any], sources: dict[str, Path], rule
     depth = max((_climbs(p) for p in relative), default=0)
     work = tree.joinpath(*["up"] * depth)
     work.mkdir(parents=True)
-    (work / invoked["data"]).mkdir(parents=True, exist_ok=True)
+    if not os.path.isabs(invoked["data"]):
+        Path(os.path.normpath(work / invoked["data"])).mkdir(parents=True, exist_ok=True)   # even with no input in it
     for recorded, source in sources.items():
         if os.path.isabs(recorded):
             continue

@@ -10,12 +10,9 @@ from typing import Any
 
 from tanso.audit import ALTERED, CANNOT_VERIFY, VERIFIED
 
-KINDS = ("altered", "untrusted", "cannot verify")
-
-
 @dataclass(frozen=True)
 class Problem:
-    kind: str                 # one of KINDS
+    kind: str                 # altered | untrusted | cannot verify
     subject: str              # the file, entry or member concerned
     message: str
     expected: str | None = None

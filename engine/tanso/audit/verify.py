@@ -48,7 +48,7 @@ def read_manifest(folder: Path) -> tuple[dict[str, Any], bytes]:
         raise CannotVerify(f"cannot read {path}: {error.strerror or error}") from None
     try:
         manifest = json.loads(data)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise CannotVerify(f"{path} is not JSON ({error}): the manifest is damaged") from None
     if not isinstance(manifest, dict) or manifest.get("format") not in MANIFEST_FORMATS:
         found = manifest.get("format") if isinstance(manifest, dict) else type(manifest).__name__
