@@ -121,6 +121,13 @@ def test_graph_select_that_matches_nothing_exits_1_with_a_suggestion(cli):
     assert "matches no rule" in outcome.output and "s2.location" in outcome.output
 
 
+def test_an_empty_select_runs_nothing_rather_than_everything(cli):
+    # `--select "$(tanso diff --names-only A B)"` when nothing changed must not evaluate every rule.
+    outcome = cli("graph", ACME_RULESET, "--select", "")
+    assert outcome.exit_code == 1
+    assert "--select names no rule" in outcome.output
+
+
 # ----------------------------------------------------------------------------- evaluate
 
 def test_evaluate_prints_a_table_by_scope(cli):

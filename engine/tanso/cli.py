@@ -322,7 +322,7 @@ def graph(ruleset: Path, overlays, fmt: str, selector: str | None) -> None:
     from tanso.run import prepare
     try:
         prepared = prepare(ruleset, overlays=overlays)
-        nodes = select(prepared.graph, selector) if selector else None
+        nodes = select(prepared.graph, selector) if selector is not None else None
         if nodes is not None:  # show the inputs, factor sets and policies of the chosen rules too
             nodes |= {p for n in list(nodes) for p in prepared.graph.predecessors(n) if not p.startswith("rule:")}
     except TansoError as error:
@@ -351,9 +351,9 @@ def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: st
              selector: str | None, threads: int | None, memory_limit: str | None, fail_on_check: bool,
              allow_rejects: bool, log_file: Path | None, by: str | None) -> None:
     """Evaluate RULESET on the tables in --data and print totals by scope and category."""
+    from tanso.audit.reperform import invocation
     from tanso.graph import select
     from tanso.run import evaluate as run_evaluate
-    from tanso.audit.reperform import invocation
     from tanso.run import export, prepare
     if out_dir is not None:
         _out_path.append(out_dir)
@@ -364,7 +364,7 @@ def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: st
         reporter = reporters.get(fmt)
         if reporter is None:
             raise click.BadParameter(f"unknown format '{fmt}'; one of {', '.join(reporters)}", param_hint="--format")
-        selected = select(prepared.graph, selector) if selector else None
+        selected = select(prepared.graph, selector) if selector is not None else None
         with _output(out_dir, "tanso evaluate") as (target, staged):
             with _progress() as report:
                 result = run_evaluate(prepared.ruleset, prepared.registry, prepared.graph, data_dir, target,
@@ -492,6 +492,8 @@ def plugins(as_json: bool) -> None:
     Console(width=120).print(table)
 
 
+from tanso.audit.diff_cli import diff as _diff  # noqa: E402
+main.add_command(_diff)
 register_audit_commands(main)
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
-"""Provable runs (issue #11): verify an output folder or an evidence pack, re-perform a run, keep a
-hash-chained log of runs and signed approvals, and bundle a run as an evidence pack.
+"""Provable runs and methodologies (issue #11): verify an output folder or an evidence pack, re-perform
+a run, keep a hash-chained log of runs and signed approvals, bundle a run as an evidence pack, and diff
+two ruleset versions (`tanso diff`, `ruleset_diff`).
 
 Exit codes of the audit commands: 0 verified · 8 altered (or signed by an untrusted key) · 9 cannot
 verify (not a tanso run, unreadable manifest or log, unknown format, inputs that are not the run's) ·

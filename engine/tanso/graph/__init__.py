@@ -163,7 +163,10 @@ def select(graph: nx.DiGraph, selector: str) -> set[str]:
     needs), `+id+`; a trailing `*` in the id matches a prefix (`s3.*`). Several, comma-separated."""
     chosen: set[str] = set()
     rules = [n for n in graph.nodes if n.startswith("rule:")]
-    for part in (p.strip() for p in selector.split(",") if p.strip()):
+    parts = [p.strip() for p in selector.split(",") if p.strip()]
+    if not parts:   # e.g. `--select "$(tanso diff --names-only A B)"` when nothing changed
+        raise RulesetError("--select names no rule (it is empty), so there is nothing to run")
+    for part in parts:
         upstream, downstream = part.startswith("+"), part.endswith("+")
         pattern = part.strip("+")
         matches = [n for n in rules if _matches(_label(n), pattern)]

@@ -1,0 +1,31 @@
+"""A ruleset version's identity: one hash over every ruleset file of the resolved chain.
+
+Two checkouts of the same methodology get the same id wherever they stand on disk; a changed byte in
+any layer gives another. The log records it for each run; `tanso diff` prints it for each side.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Mapping
+from pathlib import Path, PurePath
+
+from tanso.model.ruleset import Ruleset
+from tanso.run.inputs import file_digest
+
+
+def ruleset_file_hashes(ruleset: Ruleset) -> dict[str, str]:
+    """Each source file of the resolved chain (base first) with its sha256, as a run's manifest lists
+    them under `ruleset.files`."""
+    return {name: file_digest(Path(name)) for name in ruleset.files if Path(name).exists()}
+
+
+def ruleset_version_id(file_hashes: Mapping[str, str]) -> str:
+    """sha256 over the sorted (path, file sha256) pairs, each path relative to the folder holding all
+    the files (`ghgp-current/scope1.tanso`), so the id does not depend on where the ruleset is checked
+    out. `file_hashes` is `ruleset_file_hashes(…)`, or a manifest's `ruleset.files`."""
+    absolute = {os.path.abspath(name): digest for name, digest in file_hashes.items()}
+    root = os.path.commonpath([os.path.dirname(name) for name in absolute]) if absolute else ""
+    pairs = sorted((PurePath(os.path.relpath(name, root)).as_posix(), digest) for name, digest in absolute.items())
+    return hashlib.sha256("".join(f"{name}\0{digest}\n" for name, digest in pairs).encode()).hexdigest()
