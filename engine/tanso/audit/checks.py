@@ -108,7 +108,7 @@ def _describe(entry: dict[str, Any]) -> str:
     manifest = str(entry.get("manifest_sha256", ""))[:12]
     if entry.get("type") == "run":
         rulesets = entry.get("rulesets") if isinstance(entry.get("rulesets"), dict) else {}
-        versions = ", ".join(f"{r.get('name')}@{r.get('version')}" + ("" if folder == "." else f" ({folder})")
+        versions = ", ".join(f"{r.get('name')}@{str(r.get('version'))[:12]}" + ("" if folder == "." else f" ({folder})")
                              for folder, r in rulesets.items() if isinstance(r, dict))
         return f"{start}  {entry.get('user')}  {entry.get('command')} {entry.get('out')}  {versions}  manifest {manifest}"
     if entry.get("type") == "approval":

@@ -18,7 +18,6 @@ import contextlib
 import datetime
 import fcntl
 import getpass
-import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from typing import Any, Callable, Iterator
 
 from tanso.audit import Altered, CannotVerify
 from tanso.audit.report import Problem, sha256_bytes
+from tanso.audit.ruleset_version import ruleset_version_id
 from tanso.run.outputs import MANIFEST, OutputError, canonical_json
 
 LOG_NAME = "tanso-log.jsonl"
@@ -219,11 +219,6 @@ def open_for_append(path: Path) -> Iterator[Book]:
         os.close(fd)   # releases the lock
 
 
-def ruleset_version(files: dict[str, str]) -> str:
-    """A ruleset version from its files' contents alone (not their paths): the same files, the same version."""
-    return hashlib.sha256("\n".join(sorted(files.values())).encode()).hexdigest()[:12]
-
-
 def run_fields(out: Path, command: str, log: Path, by: str | None) -> dict[str, Any]:
     """The log entry of a finished run: who, which folder, its manifest's sha256, and each ruleset version."""
     data = (out / MANIFEST).read_bytes()
@@ -235,7 +230,7 @@ def run_fields(out: Path, command: str, log: Path, by: str | None) -> dict[str, 
         if inner.get("format") == RUN_MANIFEST:
             files = inner["ruleset"]["files"]
             rulesets[Path(name).parent.as_posix()] = {
-                "name": inner["ruleset"]["name"], "version": ruleset_version(files), "files": files,
+                "name": inner["ruleset"]["name"], "version": ruleset_version_id(files), "files": files,
                 "manifest_sha256": sha256_bytes(inner_data)}
     return {"type": "run", "user": current_user(by), "command": command, "out": out_reference(out, log),
             "manifest_sha256": sha256_bytes(data), "rulesets": rulesets,
