@@ -150,20 +150,15 @@ def verify_pack(pack: Path, trusted: dict[str, bytes] | None = None) -> Report:
     try:
         with zipfile.ZipFile(pack) as archive, tempfile.TemporaryDirectory(prefix="tanso-evidence-") as scratch:
             index = _index(archive)
-            contents = _check_members(archive, index, report)
-            run = Path(scratch) / "run"
-            for name, data in contents.items():
-                if name.startswith("run/") and ".." not in PurePosixPath(name).parts:
-                    (run / name[4:]).parent.mkdir(parents=True, exist_ok=True)
-                    (run / name[4:]).write_bytes(data)
-            inner = verify_run(run, "run/")
+            unpacked = _unpack(archive, index, Path(scratch), report)
+            inner = verify_run(Path(scratch) / "run", "run/")
             report.problems += inner.problems
             report.facts += inner.facts
             if not any(p.kind == "cannot verify" for p in inner.problems):
-                _check_against_manifest(contents, index, trusted, report)
+                _check_against_manifest(unpacked, index, trusted, report)
     except CannotVerify as error:
         report.add("cannot verify", str(pack), str(error))
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError, ValueError) as error:
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError, ValueError) as error:
         report.add("altered", str(pack), f"the zip is damaged: {error}")
     return report
 
@@ -189,27 +184,37 @@ def _well_formed(index: Any) -> bool:
             and (log is None or isinstance(log, dict) and isinstance(log.get("head"), dict)))
 
 
-def _check_members(archive: zipfile.ZipFile, index: dict[str, Any], report: Report) -> dict[str, bytes]:
-    """Each member against the index's sha256; the contents of those that match or are extra."""
+def _unpack(archive: zipfile.ZipFile, index: dict[str, Any], into: Path, report: Report) -> dict[str, tuple[Path, str]]:
+    """Each member written under `into` (streamed) and checked against the index's sha256: name → (file, sha256)."""
     listed, present = index["members"], set(archive.namelist()) - {INDEX}
-    contents = {}
+    unpacked = {}
     for name in sorted(set(listed) | present):
+        parts = PurePosixPath(name).parts
         if name not in present:
             report.add("altered", name, "listed in the index, missing from the pack", listed[name], "no member")
             continue
-        contents[name] = archive.read(name)
+        if not parts or PurePosixPath(name).is_absolute() or ".." in parts or name.endswith("/"):
+            report.add("altered", name, "not a name tanso gives a member (absolute, or climbing out)")
+            continue
+        target, digest = into.joinpath(*parts), hashlib.sha256()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with archive.open(name) as source, target.open("wb") as copy:
+            while chunk := source.read(_CHUNK):
+                digest.update(chunk)
+                copy.write(chunk)
+        unpacked[name] = (target, digest.hexdigest())
         if name not in listed:
-            report.add("altered", name, "in the pack, not in its index: added", "no member", sha256_bytes(contents[name]))
-        elif sha256_bytes(contents[name]) != listed[name]:
-            report.add("altered", name, "sha256 differs from the pack's index", listed[name], sha256_bytes(contents[name]))
+            report.add("altered", name, "in the pack, not in its index: added", "no member", digest.hexdigest())
+        elif digest.hexdigest() != listed[name]:
+            report.add("altered", name, "sha256 differs from the pack's index", listed[name], digest.hexdigest())
     report.facts.append(f"{INDEX}: {len(listed)} members hashed")
-    return contents
+    return unpacked
 
 
-def _check_against_manifest(contents: dict[str, bytes], index: dict[str, Any], trusted: dict[str, bytes] | None,
-                            report: Report) -> None:
-    data = contents[f"run/{MANIFEST}"]
-    manifest, manifest_sha = json.loads(data), sha256_bytes(data)
+def _check_against_manifest(unpacked: dict[str, tuple[Path, str]], index: dict[str, Any],
+                            trusted: dict[str, bytes] | None, report: Report) -> None:
+    manifest_path, manifest_sha = unpacked[f"run/{MANIFEST}"]
+    manifest = json.loads(manifest_path.read_bytes())
     if index.get("manifest_sha256") != manifest_sha:
         report.add("altered", f"run/{MANIFEST}", "not the manifest the pack was made of", index.get("manifest_sha256"),
                    manifest_sha)
@@ -222,20 +227,20 @@ def _check_against_manifest(contents: dict[str, bytes], index: dict[str, Any], t
             if member is None:
                 if kind != "inputs":   # inputs are packed only --with-inputs
                     report.add("altered", recorded, f"a {kind} file of the run is missing from the pack")
-            elif member in contents and sha256_bytes(contents[member]) != sha:
+            elif member in unpacked and unpacked[member][1] != sha:
                 report.add("altered", member, "not the file the run read (sha256 differs from the manifest)", sha,
-                           sha256_bytes(contents[member]))
-    _check_excerpt(contents, index, manifest, manifest_sha, trusted, report)
+                           unpacked[member][1])
+    _check_excerpt(unpacked, index, manifest, manifest_sha, trusted, report)
 
 
-def _check_excerpt(contents: dict[str, bytes], index: dict[str, Any], manifest: dict[str, Any], manifest_sha: str,
-                   trusted: dict[str, bytes] | None, report: Report) -> None:
-    lines = parse(contents.get(EXCERPT, b""))
+def _check_excerpt(unpacked: dict[str, tuple[Path, str]], index: dict[str, Any], manifest: dict[str, Any],
+                   manifest_sha: str, trusted: dict[str, bytes] | None, report: Report) -> None:
+    lines = parse(unpacked[EXCERPT][0].read_bytes() if EXCERPT in unpacked else b"")
     if trusted is None:
         trusted = {}
-        for name in (name for name in contents if name.startswith("keys/")):
+        for name in (name for name in unpacked if name.startswith("keys/")):
             try:
-                trusted.update(public_key(contents[name], name))
+                trusted.update(public_key(unpacked[name][0].read_bytes(), name))
             except UsageMistake as error:
                 report.add("altered", name, str(error))
         report.facts.append("signers trusted from the pack's own keys/ (pass --trust to check them against keys you hold)")
@@ -254,4 +259,3 @@ def _check_excerpt(contents: dict[str, bytes], index: dict[str, Any], manifest: 
     ApprovalStatus(required_approvals(manifest), approvals_of(logged, manifest_sha, trusted)).lead(report)
     report.facts.append(f"{EXCERPT}: {len(lines)} entries" + (f"; log head when packed #{head.get('seq')} {head.get('hash')}"
                                                               if head else " (the run was not in a log)"))
-

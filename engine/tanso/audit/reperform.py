@@ -72,7 +72,7 @@ def locate(recorded: str, recorded_root: str, root: Path | None) -> Path:
 
 
 def find_sources(files: dict[str, str], recorded_root: str, root: Path | None, what: str,
-                    report: Report) -> dict[str, Path]:
+                 report: Report) -> dict[str, Path]:
     """Each recorded file's current location; a problem for each that is missing or whose sha256 differs."""
     found = {}
     for recorded, sha in sorted(files.items()):
@@ -89,6 +89,8 @@ def find_sources(files: dict[str, str], recorded_root: str, root: Path | None, w
 
 
 def reperform(out: Path, data_dir: Path | None = None, ruleset: Path | None = None) -> Report:
+    """Re-run OUT's recorded invocation on its recorded files (found under `data_dir` and `ruleset` when they
+    moved) and compare every output byte for byte: see the module docstring."""
     report = Report(f"{out} (re-performed)")
     try:
         manifest, _ = read_manifest(out)
@@ -112,7 +114,7 @@ def reperform(out: Path, data_dir: Path | None = None, ruleset: Path | None = No
                    *(a for s in invoked["set"] for a in ("--set", s)),
                    *(("--select", invoked["select"]) if invoked["select"] else ())]
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}   # this very tanso and plugins
-        done = subprocess.run(command, cwd=work, env=env, capture_output=True, text=True)
+        done = subprocess.run(command, cwd=work, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True)
         if done.returncode != 0:
             why = (done.stderr.strip().splitlines() or ["no message"])[-1]
             report.add("cannot verify", "re-performance", f"the re-run failed (exit {done.returncode}): {why}")
