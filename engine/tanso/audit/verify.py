@@ -67,7 +67,8 @@ def verify_run(folder: Path, prefix: str = "") -> Report:
         report.add("cannot verify", prefix + MANIFEST, str(error))
         return report
     _check_manifest(manifest, data, prefix, report)
-    for name, expected, found in output_differences(folder, manifest["outputs"]):
+    differences = output_differences(folder, manifest["outputs"])
+    for name, expected, found in differences:
         if found is None:
             report.add("altered", prefix + name, "missing", _listed(expected), "no file")
         elif expected is None:
@@ -77,7 +78,11 @@ def verify_run(folder: Path, prefix: str = "") -> Report:
                        _listed(found))
     report.facts.append(f"{prefix or ''}{MANIFEST}: {len(manifest['outputs'])} output files hashed")
     summary = next((name for name in SUMMARY_FILES if name in manifest["outputs"]), None)
-    if LEDGER_FILE in manifest["outputs"] and summary is not None:
+    # An altered Parquet file is not read: it is already reported, and a damaged one can crash its reader.
+    unreadable = sorted({LEDGER_FILE, summary} & {name for name, *_ in differences if name.endswith(".parquet")})
+    if unreadable:
+        report.facts.append(f"{prefix}ledger not summed: {', '.join(unreadable)} altered")
+    elif LEDGER_FILE in manifest["outputs"] and summary is not None:
         _check_sums(folder / LEDGER_FILE, folder / summary, prefix, report)
     for name in sorted(manifest["outputs"]):
         inside = ".." not in Path(name).parts and (folder / name).is_file()
@@ -105,7 +110,8 @@ def _check_manifest(manifest: dict[str, Any], data: bytes, prefix: str, report: 
                    repr(found[line]) if line < len(found) else "end of file")
     recorded = manifest.get(CANONICAL_FIELD)
     if recorded is None:
-        report.facts.append(f"{prefix}{MANIFEST} carries no {CANONICAL_FIELD} (written by an earlier tanso)")
+        report.add("cannot verify", prefix + MANIFEST, f"carries no {CANONICAL_FIELD}: written by an earlier tanso, or "
+                                                       "the field was edited away")
     elif recorded != canonical_digest(manifest):
         report.add("altered", prefix + MANIFEST, f"its content does not match its {CANONICAL_FIELD}: edited",
                    recorded, canonical_digest(manifest))
@@ -115,7 +121,7 @@ def _check_sums(ledger: Path, summary: Path, prefix: str, report: Report) -> Non
     """The ledger's boundary-weighted sums by the summary keys against the summary, line by line."""
     try:
         expected = ledger_sums(ledger)
-    except (duckdb.Error, ArithmeticError) as error:
+    except (duckdb.Error, ArithmeticError, ValueError) as error:   # ValueError: text that is not UTF-8
         report.add("altered", prefix + ledger.name, f"cannot be read as a ledger: {(str(error).splitlines() or [''])[0]}")
         return
     try:
