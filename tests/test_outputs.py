@@ -37,7 +37,8 @@ def test_the_manifest_lists_every_output_with_its_sha256_and_size(tmp_path):
     case, out = small_case(tmp_path), tmp_path / "out"
     assert run("evaluate", case.ruleset, "--data", case.data, "--out", out).exit_code == 0
     manifest = json.loads((out / "manifest.json").read_text())
-    assert set(manifest["outputs"]) == {"ledger.parquet", "ledger.csv", "rejects.csv", "excluded.csv", "summary.csv"}
+    assert set(manifest["outputs"]) == {"ledger.parquet", "ledger.csv", "rejects.csv", "excluded.csv", "factors.csv",
+                                        "summary.csv", "ruleset/case.tanso"}
     assert manifest["outputs"]["ledger.csv"]["size"] == (out / "ledger.csv").stat().st_size
     assert verify(out) == []
     # no lock, no temp; the workspace log beside OUT

@@ -48,13 +48,17 @@ def _shipped_unit_strings() -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     files = [*REPO.glob("plugins/*/data/*.csv"), *REPO.glob("examples/**/*.csv"), *REPO.glob("rulesets/**/*.csv")]
     for path in files:
-        with path.open(encoding="utf-8") as handle:
-            for row in csv.DictReader(handle):
-                for column, value in row.items():
-                    if not column or not value or column.endswith(NOT_UNIT_COLUMNS):
-                        continue
-                    if column in ("unit", "per") or column.endswith("_unit"):
-                        found.setdefault(value, set()).add(str(path.relative_to(REPO)))
+        data = path.read_bytes()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:   # an ERP export in its own encoding (examples/acme-gl: CP932)
+            text = data.decode("cp932")
+        for row in csv.DictReader(text.splitlines()):
+            for column, value in row.items():
+                if not column or not value or column.endswith(NOT_UNIT_COLUMNS):
+                    continue
+                if column in ("unit", "per") or column.endswith("_unit"):
+                    found.setdefault(value, set()).add(str(path.relative_to(REPO)))
     return found
 
 

@@ -47,14 +47,15 @@ EXIT_CHECK_FAILED = 4
 EXIT_INCOMPLETE = 5
 EXIT_USAGE = 64
 EXIT_SIGNAL = 128   # + the signal number: 130 SIGINT, 143 SIGTERM
+PRINT_SKIPPED = 20  # rows `factors import` did not convert, listed before a count
 _err = Console(stderr=True, highlight=False)
 
 
-def _overrides(values: tuple[str, ...]) -> dict[str, str]:
+def _overrides(values: tuple[str, ...], option: str = "--set") -> dict[str, str]:
     result = {}
     for value in values:
         if "=" not in value or not value.partition("=")[0].strip():
-            raise click.BadParameter(f"'{value}' is not name=value", param_hint="--set")
+            raise click.BadParameter(f"'{value}' is not name=value", param_hint=option)
         name, _, text = value.partition("=")
         result[name.strip()] = text.strip()
     return result
@@ -163,9 +164,12 @@ allow_rejects_option = click.option("--allow-rejects", is_flag=True,
 
 
 def _completeness_lines(results: list[tuple[str, object]]) -> str:
-    """The first lines of a run's output: what the rejects leave out of the totals."""
+    """The first lines of a run's output: what the rejects leave out of the totals, and for each lookup
+    the keys its mapping table lacks (the accountant's negative check)."""
     from tanso.run.completeness import lines
-    text = [line for label, result in results for line in lines(result.completeness, label)]
+    from tanso.run.lookups import lines as lookup_lines
+    text = [line for label, result in results
+            for line in lines(result.completeness, label) + lookup_lines(result.completeness.get("lookups", []))]
     return "\n".join(text) + "\n\n" if text else ""
 
 
@@ -469,6 +473,64 @@ def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | No
     _exit_if_incomplete(sides, allow_rejects)
 
 
+@main.group()
+def factors() -> None:
+    """Factor sets: import a publisher's factor file as one."""
+
+
+@factors.command(name="layouts")
+def factor_layouts() -> None:
+    """List the publishers' layouts `tanso factors import` reads, with their options."""
+    from tanso.plugins import load_registry
+    for layout in load_registry().factor_layouts.values():
+        click.echo(f"{layout.name}: {layout.doc}" + (f" (options: {', '.join(layout.options)})" if layout.options else ""))
+
+
+@factors.command(name="import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--layout", "layout_name", required=True, help="the publisher's layout: see `tanso factors layouts`")
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="the factor set to write (CSV), e.g. data/factors/moe.csv")
+@click.option("--edition", default=None, help="the edition, where the file does not say it (or to restate it)")
+@click.option("--publisher", default=None, help="replace the publisher the layout records")
+@click.option("--licence", default=None, help="replace the licence the layout records")
+@click.option("--option", "options", multiple=True, metavar="NAME=VALUE",
+              help="a layout option, e.g. basis=physical, price=producer, sheet=NAME (repeatable)")
+def import_factors(file: Path, layout_name: str, out_path: Path, edition: str | None, publisher: str | None,
+                   licence: str | None, options: tuple[str, ...]) -> None:
+    """Convert FILE, a publisher's factor file as published, into a factor set with provenance per factor."""
+    from tanso.plugins import load_registry
+    try:
+        layouts = load_registry().factor_layouts
+    except TansoError as error:
+        _fail(error)
+    layout = layouts.get(layout_name.replace("_", "-"))
+    if layout is None:
+        raise click.BadParameter(f"unknown layout '{layout_name}'; one of {', '.join(layouts)}", param_hint="--layout")
+    chosen = _overrides(options, "--option")
+    unknown = sorted(set(chosen) - set(layout.options))
+    if unknown:
+        raise click.BadParameter(f"layout {layout.name} has no option {', '.join(unknown)}; its options: "
+                                 f"{', '.join(layout.options) or 'none'}", param_hint="--option")
+    values = {k: {"true": True, "false": False}.get(v.lower(), v) for k, v in chosen.items()}
+    try:
+        result = layout.convert(file, out_path, publisher=publisher, edition=edition, licence=licence, version=None,
+                                **values)
+    except ValueError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(InputError.exit_code)
+    except OSError as error:
+        _write_failed(error)
+    click.echo(f"wrote {out_path}: {result.rows:,} factors from {file} (layout {layout.name}); match on "
+               f"{', '.join(result.match)}")
+    if result.skipped:
+        click.echo(f"{len(result.skipped):,} rows not converted:")
+        for line in result.skipped[:PRINT_SKIPPED]:
+            click.echo(f"  {line}")
+        if len(result.skipped) > PRINT_SKIPPED:
+            click.echo(f"  … and {len(result.skipped) - PRINT_SKIPPED:,} more")
+
+
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="machine-readable output")
 def plugins(as_json: bool) -> None:
@@ -493,7 +555,9 @@ def plugins(as_json: bool) -> None:
 
 
 from tanso.audit.diff_cli import diff as _diff  # noqa: E402
+from tanso.audit.explain_cli import explain as _explain  # noqa: E402
 main.add_command(_diff)
+main.add_command(_explain)
 register_audit_commands(main)
 
 if __name__ == "__main__":

@@ -160,7 +160,9 @@ class Reader:
     `options` names the keyword arguments `register` accepts from the input's declaration
     (`encoding`: the `encoding "cp932"` clause, a Python codec name; None for the default UTF-8). A
     reader that lists `numbers` keeps numbers as the file writes them, so the engine reads them by the
-    input's `numbers "1.234,56"` clause; any other reader's numbers are read as 1234.56."""
+    input's `numbers "1.234,56"` clause; any other reader's numbers are read as 1234.56. Likewise `dates`:
+    a reader that lists it keeps dates as the file writes them, read by the input's `dates "31.03.2025"`
+    clause; any other reader's dates are read as YYYY-MM-DD."""
 
     format: str
     suffixes: tuple[str, ...]
@@ -202,3 +204,20 @@ class ExpressionFunction:
     doc: str
     compile: Callable[["FunctionContext"], str]
     arguments: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class FactorLayout:
+    """A publisher's factor file layout that `tanso factors import --layout NAME FILE --out OUT` turns into
+    a factor set: a CSV with the factor columns and, per factor, its provenance (publisher, edition,
+    licence, version, and in `source` the file, sheet, row and column it was read from).
+
+    `convert(path, out_path, *, publisher, edition, licence, version, **options)` writes the file and
+    returns an object with `rows` (factors written), `match` (the columns to match on) and `skipped`
+    ("row N: why" for each row not converted); it raises `ValueError` with a message naming file, sheet,
+    row and column for a file that is not in the layout. `options` names the keyword options it takes."""
+
+    name: str
+    doc: str
+    convert: Callable[..., Any]
+    options: tuple[str, ...] = ()

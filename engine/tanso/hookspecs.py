@@ -41,7 +41,7 @@ def tanso_readers() -> list:
     (or native types where the format has them); the engine then casts to the declared schema and
     rejects rows that do not fit, naming file, row and column. A row the reader could not split is
     kept with a `_problem` text saying why (a reject too); `Reader.options` names the declaration's
-    clauses (`encoding`, `numbers`) the reader takes.
+    clauses (`encoding`, `numbers`, `dates`) the reader takes.
     """
 
 
@@ -75,4 +75,14 @@ def tanso_functions() -> list:
 
     A function compiles to a scalar SQL query over the run's ledger (and input tables); the
     engine evaluates the surrounding arithmetic exactly with Python decimals.
+    """
+
+
+@hookspec
+def tanso_factor_layouts() -> list:
+    """Return `FactorLayout` objects: publishers' factor files `tanso factors import` converts.
+
+    A layout reads a publisher's file as published (e.g. a national database's workbook) by its
+    column names and writes a factor set whose every row names where it was read from; a file not
+    in the layout is refused naming file, sheet, row and column.
     """

@@ -364,14 +364,16 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _write_csv(path: Path, columns: list[str], rows: list[dict[str, Any]]) -> None:
+def _write_csv(path: Path, columns: list[str], rows: list[dict[str, Any]], declared=None) -> None:
+    """Rows as a CSV file; for an input (`declared`), under the file's own column names and in its encoding."""
     path.parent.mkdir(parents=True, exist_ok=True)
     for stale in list(path.parent.iterdir()):  # the base may hold name.parquet: the given rows win
         if stale.stem == path.stem and (stale.is_file() or stale.is_symlink()):
             stale.unlink()  # a link to the base file: the base itself is never written
-    with path.open("w", newline="", encoding="utf-8") as handle:
+    headers = {c.name: c.header for c in declared.columns} | {declared.key: declared.key_header} if declared else {}
+    with path.open("w", newline="", encoding=(declared and declared.encoding) or "utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(columns)
+        writer.writerow([headers.get(column, column) for column in columns])
         for row in rows:
             writer.writerow([_text(row.get(column)) for column in columns])
 
@@ -418,7 +420,7 @@ def _build_data(spec: CaseSpec, ruleset, data_dir: Path) -> list[str]:
                                     f"column '{key}' is not declared for input '{table}'"
                                     + (f" (did you mean '{hint[0]}'?)" if hint else "")
                                     + f"; declared: {', '.join(columns)}")
-            _write_csv(data_dir / f"{table}.csv", columns, rows)
+            _write_csv(data_dir / f"{table}.csv", columns, rows, declared)
         elif table in ruleset.factor_sets:
             columns = list(dict.fromkeys(k for row in rows for k in row))
             columns += [c for c in FACTOR_COLUMNS if c not in columns]
@@ -434,7 +436,7 @@ def _build_data(spec: CaseSpec, ruleset, data_dir: Path) -> list[str]:
     for name, declared in ruleset.inputs.items():  # neither given nor in the base: an empty table
         if name not in spec.model.given and find_file(data_dir, name, registry) is None:
             columns = list(dict.fromkeys(([declared.key] if declared.key else []) + [c.name for c in declared.columns]))
-            _write_csv(data_dir / f"{name}.csv", columns, [])
+            _write_csv(data_dir / f"{name}.csv", columns, [], declared)
     return problems
 
 

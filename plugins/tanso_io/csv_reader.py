@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 
 from tanso.diagnostics import InputError
 from tanso.plan.sql import ident, literal
-from tanso_io.tables import register_table
+from tanso_io.tables import refuse_case_twins, register_table
 
 DELIMITERS = (",", ";", "\t", "|")
 NATIVE = {"utf-8": "utf-8", "latin-1": "latin-1", "iso8859-1": "latin-1"}
@@ -84,6 +84,7 @@ def _header(source: Path, encoding: str, path: Path) -> tuple[str, list[str], in
     if repeated:
         raise InputError(f"{path}: header row: column name {', '.join(repr(n) for n in repeated)} appears more "
                          f"than once")
+    refuse_case_twins(names, f"{path}: header row")
     return delimiter, names, skipped
 
 

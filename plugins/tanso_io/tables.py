@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from tanso.diagnostics import InputError
+
 
 def register_table(con, relation: str, table: pa.Table) -> None:
     """Create the temp table `relation` from an Arrow table (a copy, so the Arrow memory can go)."""
@@ -20,3 +22,13 @@ def text_table(header: list[str], rows: list[tuple[int, list[str | None]]]) -> p
     columns = list(zip(*(values for _, values in rows))) or [()] * len(header)
     arrays = [pa.array([number for number, _ in rows], pa.int64()), *(pa.array(c, pa.string()) for c in columns)]
     return pa.Table.from_arrays(arrays, names=["_row", *header])
+
+
+def refuse_case_twins(names: list[str], where: str) -> None:
+    """Header names that differ only in case are one name to the backend: refused, naming both."""
+    seen: dict[str, str] = {}
+    for name in names:
+        twin = seen.setdefault(name.casefold(), name)
+        if twin != name:
+            raise InputError(f"{where}: column names {twin!r} and {name!r} differ only in case, which the backend "
+                             f"cannot tell apart; rename one")

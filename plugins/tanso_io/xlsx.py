@@ -17,7 +17,7 @@ from pathlib import Path
 from python_calamine import CalamineError, CalamineWorkbook
 
 from tanso.diagnostics import InputError
-from tanso_io.tables import register_table, text_table
+from tanso_io.tables import refuse_case_twins, register_table, text_table
 
 EXCEL_DIGITS = 15  # significant decimal digits Excel keeps and displays
 
@@ -39,7 +39,8 @@ def cell_text(value: object) -> str | None:
     return None if value is None else str(value)  # int, timedelta
 
 
-def _column_letter(index: int) -> str:
+def column_letter(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA: a column as Excel names it."""
     letters = ""
     index += 1
     while index:
@@ -67,11 +68,12 @@ def register_xlsx(con, path: Path, relation: str) -> None:
     if nameless:
         first_column = sheet.start[1] if sheet.start else 0
         raise InputError(f"{path}: sheet '{sheet.name}' row {header_row}: column "
-                         f"{_column_letter(first_column + nameless[0])} has values but no name in the header row")
+                         f"{column_letter(first_column + nameless[0])} has values but no name in the header row")
     names = [header[i] for i in used]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
         raise InputError(f"{path}: sheet '{sheet.name}' row {header_row}: column name "
                          f"{', '.join(repr(n) for n in repeated)} appears more than once in the header row")
+    refuse_case_twins(names, f"{path}: sheet '{sheet.name}' row {header_row}")
     numbered = [(n, [row[i] for i in used]) for n, row in enumerate(data, start=1) if any(row)]
     register_table(con, relation, text_table(names, numbered))

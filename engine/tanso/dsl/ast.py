@@ -167,6 +167,12 @@ class Column:
     type_args: tuple[int, ...]
     span: Span
     constraints: tuple[Constraint, ...] = ()
+    source: str | None = None                   # `from "G/L Amount"`: the file's name for the column
+
+    @property
+    def header(self) -> str:
+        """The column's name in the file."""
+        return self.source if self.source is not None else self.name
 
     DEFAULT_DECIMAL = (18, 6)
 
@@ -186,6 +192,14 @@ class InputTable:
     encoding: str | None = None                 # `encoding "cp932"`: the file's text encoding (default UTF-8)
     numbers: str | None = None                  # `numbers "1.234,56"`: how the file writes numbers
     clause_spans: dict = field(default_factory=dict, compare=False, hash=False)
+    dates: str | None = None                    # `dates "31.03.2025"`: how the file writes dates
+    key_source: str | None = None               # `key entry from "伝票番号"`: the file's name for the key
+    headers_case_insensitive: bool = False      # `headers case-insensitive`: header names matched ignoring case
+
+    @property
+    def key_header(self) -> str | None:
+        """The key's name in the file."""
+        return self.key_source if self.key_source is not None else self.key
 
 
 @dataclass(frozen=True)
@@ -198,13 +212,23 @@ class FactorSetDecl:
 
 
 @dataclass(frozen=True)
+class Lookup:
+    """`lookup account_map on account`: each row takes the columns of the row of `table` whose key is its `key`."""
+
+    table: str
+    key: str
+    span: Span
+
+
+@dataclass(frozen=True)
 class Source:
-    """Where a rule's rows come from: an input table, or the results of another rule."""
+    """Where a rule's rows come from: an input table (enriched by lookups), or the results of another rule."""
 
     table: str | None
     results_of: Name | None
     where: Expr | None
     span: Span
+    lookups: tuple[Lookup, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,9 @@ from tanso.dsl import ast
 
 STATEMENT_KEYWORDS = ("ruleset", "set", "input", "factors", "rule", "replace", "exclude", "metric", "check", "remove",
                       "boundary", "accept", "require")
-CLAUSE_KEYWORDS = ("status", "source", "as_of", "extends", "key", "columns", "encoding", "numbers", "file", "allows",
-                   "removals", "required", "scope", "category", "from", "where", "needs", "calc", "tags", "basis",
-                   "results", "of", "unit", "rejects", "rows", "approval", "approvals")
+CLAUSE_KEYWORDS = ("status", "source", "as_of", "extends", "key", "columns", "encoding", "numbers", "dates", "headers",
+                   "file", "allows", "removals", "required", "scope", "category", "from", "lookup", "on", "where",
+                   "needs", "calc", "tags", "basis", "results", "of", "unit", "rejects", "rows", "approval", "approvals")
 KEYWORDS = STATEMENT_KEYWORDS + CLAUSE_KEYWORDS
 _STATEMENT_START = re.compile(r"^[ \t]*(%s)\b" % "|".join(STATEMENT_KEYWORDS), re.MULTILINE)
 
@@ -31,6 +31,7 @@ _TERMINAL_WORDS = {
     "DATE": "a date (YYYY-MM-DD)", "COMPARATOR": "a comparison (=, !=, <, <=, >, >=)", "ADD_OP": "+ or -",
     "MUL_OP": "* or /", "RULE_START": "'rule'", "$END": "end of file", "ROWS": "'rows'",
     "APPROVALS": "'approvals'",
+    "HEADER_CASE": "case-insensitive or case-sensitive",
 }
 
 
@@ -60,9 +61,41 @@ _current_text: list[str] = [""]
 
 
 def _first_on_line(token: Token) -> bool:
+    """First on its line and either unindented or outside any (…) or […]: `factors: fuels` indented
+    inside a call is an argument, not the `factors` statement."""
     text = _current_text[0]
     line_start = text.rfind("\n", 0, token.start_pos) + 1
-    return text[line_start:token.start_pos].strip() == ""
+    return text[line_start:token.start_pos].strip() == "" and (
+        token.start_pos == line_start or _bracket_depth(text, token.start_pos) == 0)
+
+
+_LEXEME = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*|[()\[\]]')
+
+
+def _bracket_depth(text: str, end: int, start: int = 0, depth: int = 0) -> int:
+    """How many brackets are open at `end`, given `depth` open at `start` (a line start: strings
+    and comments end with their line, and the brackets in them do not count)."""
+    for match in _LEXEME.finditer(text, start, end):
+        token = match.group(0)
+        if token in ("(", "["):
+            depth += 1
+        elif token in (")", "]"):
+            depth = max(0, depth - 1)
+    return depth
+
+
+def _statement_starts(text: str) -> list[int]:
+    """Offsets of the statement keywords that start a line unindented, or indented outside any
+    bracket (one pass). An unindented keyword always starts a statement, so a bracket left open
+    does not swallow the statements after it: each still reports its own errors."""
+    starts, depth, position = [], 0, 0
+    for match in _STATEMENT_START.finditer(text):
+        depth = _bracket_depth(text, match.start(1), position, depth)
+        position = match.start(1)
+        if depth == 0 or match.start(1) == match.start(0) and (position == 0 or text[position - 1] == "\n"):
+            starts.append(position)
+            depth = 0
+    return starts
 
 
 def _describe(terminal: str) -> str:
@@ -98,7 +131,7 @@ def parse_text(text: str, file: str, diagnostics: Diagnostics) -> ast.Module:
     # statement reports its first error and the good ones are kept.
     header: ast.Header | None = None
     statements: list[ast.Statement] = []
-    starts = [m.start(1) for m in _STATEMENT_START.finditer(text)]
+    starts = _statement_starts(text)
     bounds = list(zip([0] + starts, starts + [len(text)]))
     for begin, end in bounds:
         if not text[begin:end].strip():
@@ -279,8 +312,10 @@ class _ToAst(Transformer):
         name, title, *clauses = c
         fields = self._clauses(clauses, "input statement")
         spans = {clause[0]: clause[2] for clause in clauses}
-        return ast.InputTable(str(name), title, fields.get("key"), tuple(fields.get("columns", ())), self._span(meta),
-                              fields.get("encoding"), fields.get("numbers"), spans)
+        key, key_source = fields.get("key", (None, None))
+        return ast.InputTable(str(name), title, key, tuple(fields.get("columns", ())), self._span(meta),
+                              fields.get("encoding"), fields.get("numbers"), spans, dates=fields.get("dates"),
+                              key_source=key_source, headers_case_insensitive=fields.get("headers") is True)
 
     def encoding(self, meta, c):
         return ("encoding", c[0], self._span(meta))
@@ -288,15 +323,31 @@ class _ToAst(Transformer):
     def numbers(self, meta, c):
         return ("numbers", c[0], self._span(meta))
 
+    def dates(self, meta, c):
+        return ("dates", c[0], self._span(meta))
+
+    def headers(self, meta, c):
+        return ("headers", str(c[0]) == "case-insensitive", self._span(meta))
+
     def key(self, meta, c):
-        return ("key", str(c[0]), self._span(meta))
+        name, source = c
+        return ("key", (str(name), source[0] if source else None), self._span(meta))
+
+    def column_source(self, meta, c):
+        return (c[0], self._span(meta))
 
     def columns(self, meta, c):
         return ("columns", c, self._span(meta))
 
     def column(self, meta, c):
-        name, type_name, args, *constraints = c
-        return ast.Column(str(name), str(type_name).lower(), tuple(args or ()), self._span(meta), tuple(constraints))
+        name, type_name, args, *parts = c
+        sources = [p for p in parts if isinstance(p, tuple)]
+        if len(sources) > 1:
+            raise _SyntaxProblem(f"column '{name}' names its source column twice ('from' is given twice)",
+                                 sources[1][1])
+        return ast.Column(str(name), str(type_name).lower(), tuple(args or ()), self._span(meta),
+                          tuple(p for p in parts if isinstance(p, ast.Constraint)),
+                          source=sources[0][0] if sources else None)
 
     def signed(self, meta, c):
         sign, number = c
@@ -352,9 +403,12 @@ class _ToAst(Transformer):
         return int(c[0])
 
     def from_(self, meta, c):
-        source, where = c
+        source, *lookups, where = c
         table, results_of = source if isinstance(source, tuple) else (str(source), None)
-        return ("from", ast.Source(table, results_of, where, self._span(meta)), self._span(meta))
+        return ("from", ast.Source(table, results_of, where, self._span(meta), tuple(lookups)), self._span(meta))
+
+    def lookup(self, meta, c):
+        return ast.Lookup(str(c[0]), str(c[1]), self._span(meta))
 
     def where(self, meta, c):
         return c[0]

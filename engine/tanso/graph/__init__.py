@@ -12,7 +12,7 @@ import networkx as nx
 from tanso.diagnostics import Diagnostics, Note, RulesetError, did_you_mean
 from tanso.dsl import ast
 from tanso.model.resolve import policies_in_rule, policies_named
-from tanso.model.ruleset import Ruleset
+from tanso.model.ruleset import Ruleset, lookup_columns
 from tanso.plugins import Registry
 
 
@@ -26,6 +26,7 @@ def build_graph(ruleset: Ruleset, registry: Registry) -> nx.DiGraph:
         source = rule.node.source
         if source is not None and source.table is not None:
             graph.add_edge(f"table:{source.table}", node, span=source.span)
+            _add_lookups(graph, source, node)
         if source is not None and source.results_of is not None:
             graph.add_edge(f"rule:{source.results_of.dotted}", node, span=source.results_of.span)
         for need in rule.node.needs:
@@ -75,7 +76,8 @@ def _add_boundary(graph: nx.DiGraph, ruleset: Ruleset, registry: Registry) -> No
         graph.add_edge(f"policy:{policy}", node, span=step.span)
     for rule in ruleset.rules.values():
         source = rule.node.source
-        if source is not None and source.table in ruleset.inputs and "entity" in ruleset.columns_of(source.table):
+        if source is not None and source.table in ruleset.inputs and (
+                "entity" in ruleset.columns_of(source.table) or "entity" in lookup_columns(ruleset.inputs, source)):
             graph.add_edge(node, f"rule:{rule.id}", span=step.span)
 
 
@@ -89,12 +91,19 @@ def _add_exclusions(graph: nx.DiGraph, ruleset: Ruleset) -> None:
         node = f"exclusion:{item.node.id}"
         graph.add_node(node, kind="exclusion", span=item.node.span)
         graph.add_edge(f"table:{source.table}", node, span=source.span)
+        _add_lookups(graph, source, node)
         for policy, span in policies_named(source.where):
             graph.add_node(f"policy:{policy}", kind="policy")
             graph.add_edge(f"policy:{policy}", node, span=span)
         for rule in ruleset.rules.values():
             if rule.node.source is not None and rule.node.source.table == source.table:
                 graph.add_edge(node, f"rule:{rule.id}", span=item.node.span)
+
+
+def _add_lookups(graph: nx.DiGraph, source: ast.Source, node: str) -> None:
+    """A lookup reads its mapping table: `tanso graph` shows the mapping feeding the rule or exclusion."""
+    for lookup in source.lookups:
+        graph.add_edge(f"table:{lookup.table}", node, span=lookup.span, lookup=lookup.key)
 
 
 def _rules_read_by(expr: ast.Expr, ruleset: Ruleset) -> list[str]:
@@ -198,19 +207,26 @@ def render(graph: nx.DiGraph, fmt: str, nodes: set[str] | None = None) -> str:
                   "check": "diamond", "boundary": "hexagon", "exclusion": "octagon"}
         for n in order:
             lines.append(f'  "{n}" [label="{_label(n)}", shape={shapes.get(sub.nodes[n].get("kind"), "box")}];')
-        lines += [f'  "{u}" -> "{v}";' for u, v in edges]
+        lines += [f'  "{u}" -> "{v}"' + (f' [label="{_edge_label(sub, u, v)}"]' if _edge_label(sub, u, v) else "") + ";"
+                  for u, v in edges]
         return "\n".join(lines + ["}"]) + "\n"
     if fmt == "mermaid":
         ids = {n: f"n{i}" for i, n in enumerate(order)}
         lines = ["flowchart LR"]
         lines += [f'  {ids[n]}["{n}"]' for n in order]
-        lines += [f"  {ids[u]} --> {ids[v]}" for u, v in edges]
+        lines += [f"  {ids[u]} --" + (f" {_edge_label(sub, u, v)} --" if _edge_label(sub, u, v) else "") + f"> {ids[v]}"
+                  for u, v in edges]
         return "\n".join(lines) + "\n"
     lines = []
     for i, n in enumerate(order, 1):
-        needs = sorted(sub.predecessors(n))
+        needs = [p + (f" ({_edge_label(sub, p, n)})" if _edge_label(sub, p, n) else "") for p in sorted(sub.predecessors(n))]
         lines.append(f"{i:>3}. {n}" + (f"  ← {', '.join(needs)}" if needs else ""))
     return "\n".join(lines) + "\n"
+
+
+def _edge_label(graph: nx.DiGraph, u: str, v: str) -> str | None:
+    key = graph.edges[u, v].get("lookup")
+    return f"lookup on {key}" if key else None
 
 
 def unread_policies(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph) -> list[str]:

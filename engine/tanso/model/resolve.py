@@ -15,9 +15,12 @@ from pydantic import TypeAdapter, ValidationError
 
 from tanso.diagnostics import Diagnostics, RulesetError, did_you_mean, expected_list
 from tanso.dsl import ast
-from tanso.model.formats import COMMON_ENCODINGS, NUMBER_FORMATS, canonical_encoding, number_format
+from tanso.model.formats import (COMMON_ENCODINGS, DATE_FORMATS, NUMBER_FORMATS, canonical_encoding, date_format,
+                                 number_format)
 from tanso.dsl.parser import parse_file
-from tanso.model.ruleset import BoundaryStep, CalcStep, Item, PolicyValue, Rule, Ruleset, literal_value
+from tanso.model.lookups import check_lookups, check_table_lookups
+from tanso.model.ruleset import (BoundaryStep, CalcStep, Item, PolicyValue, Rule, Ruleset, literal_value,
+                                 lookup_columns)
 from tanso.plugins import Registry
 
 POLICY_FUNCTION = "policy"  # policy("option.name"): an option's value, fixed when a run starts
@@ -273,6 +276,8 @@ def _bind(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> Rulese
     for item in layer.exclusions.values():
         if item.node.source is not None:
             _check_source(item.node.source, layer, diagnostics)
+    sources = [node.source for node, _ in layer.rules.values()] + [i.node.source for i in layer.exclusions.values()]
+    check_table_lookups([s for s in sources if s is not None], layer.inputs, diagnostics)
     for item in [*layer.metrics.values(), *layer.checks.values()]:
         _check_expression_calls(item.node.expr, layer, registry, diagnostics)
     boundary = _bind_boundary(layer, registry, diagnostics) if layer.boundary else None
@@ -449,6 +454,18 @@ def _check_inputs(layer: _Layer, diagnostics: Diagnostics) -> None:
             diagnostics.error(f"numbers \"{table.numbers}\" is not an example of a number format for input "
                               f"'{table.name}'", spans.get("numbers", table.span),
                               expected="the number 1234.56 as the file writes it: " + ", ".join(NUMBER_FORMATS))
+        if table.dates is not None and date_format(table.dates) is None:
+            diagnostics.error(f"dates \"{table.dates}\" is not an example of a date format for input "
+                              f"'{table.name}'", spans.get("dates", table.span),
+                              expected="the date 31 March 2025 as the file writes it: " + ", ".join(DATE_FORMATS))
+        for column in table.columns:
+            if column.source is not None and not column.source.strip():
+                diagnostics.error(f"column '{column.name}' of input '{table.name}' is read from a column with no "
+                                  f"name", column.span, expected='from "the name of the column in the file"')
+        if table.key_source is not None and table.key in names:
+            diagnostics.error(f"the key '{table.key}' of input '{table.name}' is also a declared column: say which "
+                              f"column of the file it is read from on the column, not on the key",
+                              spans.get("key", table.span))
 
 
 def _check_type_arguments(table: ast.InputTable, column: ast.Column, diagnostics: Diagnostics) -> None:
@@ -495,7 +512,10 @@ def _source_columns(source: ast.Source, layer: _Layer, seen: tuple[str, ...] = (
     """The columns (name → type) a rule's rows carry, or None when the source is unknown."""
     if source.table is not None:
         table = layer.inputs.get(source.table)
-        return ({table.key: "text"} if table.key else {}) | {c.name: c.type_name for c in table.columns} if table else None
+        if table is None:
+            return None
+        return ({table.key: "text"} if table.key else {}) | {c.name: c.type_name for c in table.columns} \
+            | lookup_columns(layer.inputs, source)
     upstream = layer.rules.get(source.results_of.dotted)
     if upstream is None or upstream[0].source is None or source.results_of.dotted in seen:
         return None
@@ -510,6 +530,7 @@ def _check_source(source: ast.Source, layer: _Layer, diagnostics: Diagnostics) -
     if source.results_of is not None and source.results_of.dotted not in layer.rules:
         diagnostics.unknown("rule", source.results_of.dotted, source.results_of.span, layer.rules)
         return None
+    check_lookups(source, layer.inputs, diagnostics)
     columns = _source_columns(source, layer)
     if columns is not None and source.where is not None:
         _check_column_refs(source.where, columns, diagnostics)

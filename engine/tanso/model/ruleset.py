@@ -88,6 +88,16 @@ class Ruleset(Frozen):
         return {c.name: c for c in self.inputs[table].columns}
 
 
+def lookup_columns(inputs: dict[str, ast.InputTable], source: ast.Source) -> dict[str, str]:
+    """Name → type of the columns a source's lookups add: each mapping table's columns but its key."""
+    added: dict[str, str] = {}
+    for lookup in source.lookups:
+        mapping = inputs.get(lookup.table)
+        if mapping is not None:
+            added |= {c.name: c.type_name for c in mapping.columns if c.name != mapping.key}
+    return added
+
+
 def literal_value(expr: ast.Expr) -> Any:
     """The Python value of a constant expression (names read as their text)."""
     if isinstance(expr, ast.Literal):

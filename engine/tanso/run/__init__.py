@@ -14,6 +14,7 @@ from tanso.model.ruleset import Ruleset
 from tanso.plugins import Registry, load_registry
 from tanso.plan.sql import literal
 from tanso.run.execute import SUMMARY_KEYS, RunResult, evaluate
+from tanso.run.lineage import USED_FACTORS_TABLE, snapshot_ruleset
 from tanso.run.outputs import write_manifest
 
 __all__ = ["Prepared", "prepare", "evaluate", "export", "RunResult"]
@@ -49,7 +50,8 @@ def prepare(path: Path, *, overlays: tuple[Path, ...] = (), overrides: dict[str,
 
 
 def export(result: RunResult, out_dir: Path, fmt: str) -> list[Path]:
-    """Write ledger, rejects, excluded, claims (where the run has any) and summary in `fmt` (the ledger is always also Parquet), then —
+    """Write ledger, rejects, excluded, claims (where the run has any), factors (the factor-file rows the ledger used)
+    and summary in `fmt` (the ledger is always also Parquet), a copy of the ruleset's files under ruleset/, then —
     last — manifest.json with the sha256 and size of every file in `out_dir` (`outputs`)."""
     con = result.connection
     con.execute(f"SET schema = '{result.schema}'")
@@ -59,6 +61,7 @@ def export(result: RunResult, out_dir: Path, fmt: str) -> list[Path]:
               # Which instrument (e.g. certificate) covered how much of which rule row: only where a
               # calculator of the run records claims.
               **({"claims": "SELECT * FROM run_claims ORDER BY ALL"} if result.claims else {}),
+              "factors": f"SELECT * FROM {USED_FACTORS_TABLE} ORDER BY factor_set, file_row, factor_id, gas, keys, unit, per, value",
               "summary": f"SELECT {', '.join(SUMMARY_KEYS)}, sum(co2e_kg) AS co2e_kg, sum(ledger_rows) AS ledger_rows "
                          f"FROM run_groups GROUP BY ALL ORDER BY ALL NULLS FIRST"}
     options = {"csv": "FORMAT csv, HEADER true", "parquet": "FORMAT parquet, COMPRESSION zstd", "json": "FORMAT json, ARRAY true"}[fmt]
@@ -70,5 +73,6 @@ def export(result: RunResult, out_dir: Path, fmt: str) -> list[Path]:
             continue
         con.execute(f"COPY ({query}) TO {literal(str(path))} ({options})")
         written.append(path)
-    write_manifest(out_dir, result.manifest)
+    snapshot = snapshot_ruleset(result.ruleset.files, out_dir)
+    write_manifest(out_dir, {**result.manifest, "ruleset": {**result.manifest["ruleset"], "snapshot": snapshot}})
     return written

@@ -41,15 +41,18 @@ def compute(planner, order: list[str], selected: dict[str, int]) -> dict[str, An
     """The run's `completeness` block (JSON-ready, decimals as strings)."""
     con, ruleset = planner.con, planner.ruleset
     groups: list[dict[str, Any]] = []
-    # Rows refused while reading a file: no rule saw them.
-    for table, rejected in con.execute("SELECT input_table, count(*) FROM run_rejects WHERE rule_id IS NULL "
-                                       "GROUP BY ALL ORDER BY ALL").fetchall():
+    # Rows refused while reading a file, and rows whose key is in no mapping table (rule_source: the lookup):
+    # no rule saw them.
+    for table, lookup, rejected in con.execute("SELECT input_table, rule_source, count(*) FROM run_rejects "
+                                               "WHERE rule_id IS NULL GROUP BY ALL ORDER BY ALL NULLS FIRST").fetchall():
         loaded = planner.inputs[table]
         reasons = con.execute(
             f"SELECT regexp_replace(reason, {literal(_READ_PREFIX.pattern)}, '') AS why, count(*) FROM run_rejects "
-            f"WHERE rule_id IS NULL AND input_table = {literal(table)} GROUP BY why ORDER BY count(*) DESC, why").fetchall()
+            f"WHERE rule_id IS NULL AND input_table = {literal(table)} AND rule_source IS NOT DISTINCT FROM "
+            f"{literal(lookup)} GROUP BY why ORDER BY count(*) DESC, why").fetchall()
         readers = [r for r in order if planner.rule_tables[r] == table]
-        groups.append(_group(ruleset, None, table, str(loaded.file), rejected, loaded.rows, [], reasons, readers))
+        group = _group(ruleset, None, table, lookup or str(loaded.file), rejected, loaded.rows, [], reasons, readers)
+        groups.append({**group, "looked_up": True} if lookup else group)
     counts = con.execute("SELECT rule_id, input_table, count(DISTINCT row_id) FROM run_rejects "
                          "WHERE rule_id IS NOT NULL GROUP BY ALL ORDER BY ALL").fetchall()
     per_rule = {r: n for r, t, n in counts if planner.rule_tables.get(r) == t}
@@ -190,7 +193,8 @@ def lines(completeness: dict[str, Any] | None, label: str = "") -> list[str]:
     out = [head]
     for g in groups:
         name = (f"rule {g['rule']}" if g["rule"] else f"input {g['input']} (refused by rule {g['refused_by']})"
-                if g.get("refused_by") else f"input {g['input']} (refused while reading)")
+                if g.get("refused_by") else f"input {g['input']} (key not in a mapping table)" if g.get("looked_up")
+                else f"input {g['input']} (refused while reading)")
         of = f"{g['rows_rejected']:,} of {g['rows_selected']:,} rows"
         activity = ", ".join(f"{_number(a['quantity'])} {a['unit'] if a['unit'] is not None else '(no unit)'}"
                              for a in g["activity"])

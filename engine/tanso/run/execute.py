@@ -24,13 +24,16 @@ from tanso.diagnostics import InputError, InvariantError
 from tanso.dsl import ast
 from tanso.graph import rule_order
 from tanso.model.resolve import policies_in_rule
-from tanso.model.ruleset import Rule, Ruleset
+from tanso.model.ruleset import Rule, Ruleset, lookup_columns
 from tanso.plan.context import BoundaryContext, CalcContext, FactorTable
 from tanso.plan.sql import condition, ident, literal
 from tanso.plugins import Registry
 from tanso.run import expressions
 from tanso.run.completeness import compute as completeness_block
 from tanso.run.inputs import LoadedInput, find_file, load_factor_set, load_input
+from tanso.run.lineage import boundary_record, create_used_factors, rule_record
+from tanso.run.lookups import coverage as lookup_coverage
+from tanso.run.lookups import joined_relation, lookups_on, matched_sql, rejected_by_lookups
 from tanso.run.session import Session
 
 LEDGER_FILE = "ledger.parquet"
@@ -140,16 +143,37 @@ class _Planner:
         return self.inputs[name]
 
     # -- rules
+    def table_relation(self, table: str) -> str:
+        """The valid rows of an input table, joined with its mapping tables where rules look them up."""
+        if not lookups_on(self.ruleset, table):
+            return self.input(table).relation
+        name = f"looked_up__{table}"
+        if name not in self._done:
+            mappings = {lookup.table: self.input(lookup.table) for lookup in lookups_on(self.ruleset, table)}
+            joined_relation(self.con, self.ruleset, table, self.input(table), mappings)
+            self._done.add(name)
+        return name
+
     def where_sql(self, source) -> str:
         """A source's `where` as SQL (NULL counts as false), policies fixed at plan time."""
         if source.where is None:
             return "TRUE"
+        return f"coalesce({self.condition_sql(source)}, FALSE)"
+
+    def condition_sql(self, source) -> str:
+        """A source's `where` as SQL, NULL where it reads a NULL (a lookup found no row): TRUE without one."""
+        if source.where is None:
+            return "TRUE"
         policies = {name: value.value for name, value in self.ruleset.policies.items()}
-        return f"coalesce({condition(source.where, policies=policies)}, FALSE)"
+        return condition(source.where, policies=policies)
+
+    def rows_sql(self, source) -> str:
+        """The rows a rule or exclusion reading `source` takes: its `where`, among the rows its lookups found."""
+        return self.where_sql(source) if not source.lookups else f"({matched_sql(source)} AND {self.where_sql(source)})"
 
     def exclusion_filter(self, table: str) -> str:
         """SQL condition true for rows of `table` that an explicit exclusion removes."""
-        parts = [self.where_sql(item.node.source) for item in self.ruleset.exclusions.values()
+        parts = [self.rows_sql(item.node.source) for item in self.ruleset.exclusions.values()
                  if item.node.source is not None and item.node.source.table == table]
         return " OR ".join(parts) if parts else "FALSE"
 
@@ -181,6 +205,12 @@ class _Planner:
             self._done.add("run_boundary")
         return "run_boundary"
 
+    def boundary_weights(self) -> list[tuple]:
+        """(entity, weight, reason) of the boundary, where the run computed one."""
+        if "run_boundary" not in self._done:
+            return []
+        return self.con.execute("SELECT entity, weight, reason FROM run_boundary ORDER BY entity").fetchall()
+
     def weighted(self, base: str, columns: dict[str, str]) -> str:
         """The rows with their entity's boundary weight (1 where there is no boundary or no entity)."""
         boundary = self.boundary_relation()
@@ -209,10 +239,10 @@ class _Planner:
         source = rule.node.source
         rid = _safe(rule.id)
         if source.table is not None:
-            loaded = self.input(source.table)
-            base = loaded.relation
+            base = self.table_relation(source.table)
             self.rule_tables[rule.id] = source.table
-            columns = {c.name: c.type_name for c in self.ruleset.inputs[source.table].columns}
+            columns = {c.name: c.type_name for c in self.ruleset.inputs[source.table].columns} \
+                | lookup_columns(self.ruleset.inputs, source)
         else:
             upstream = source.results_of.dotted
             self.rule_tables[rule.id] = self.rule_tables[upstream]
@@ -221,7 +251,7 @@ class _Planner:
                 f"CREATE OR REPLACE VIEW {base} AS SELECT s.*, r.result_co2e_kg FROM {self.rule_sources[upstream]} s "
                 f"JOIN {self.rule_results(upstream)} r ON r.row_id = s._row_id")
             columns = {**self.columns[upstream], "result_co2e_kg": "decimal"}
-        where = self.where_sql(source)
+        where = self.rows_sql(source)
         candidates = f"candidates__{rid}"
         if source.table is not None:
             excluded = self.exclusion_filter(source.table)
@@ -368,6 +398,7 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
     ledger_path = out_dir / LEDGER_FILE
     _write_ledger(con, [part for r in order for part in planner.ledger_parts[r]], ledger_path)
     con.execute(f"CREATE OR REPLACE VIEW run_ledger AS SELECT * FROM read_parquet({literal(str(ledger_path))})")
+    create_used_factors(con, planner.factors, "run_ledger")
 
     progress("summarising and checking conservation")
     # One pass over the ledger: every total, the summary and the ledger's fingerprint come from it.
@@ -378,6 +409,9 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
     selected_rows = _check_conservation(planner, order, tables)
     progress("measuring what the rejects leave out")
     completeness = completeness_block(planner, order, selected_rows)
+    lookups = lookup_coverage(planner, order)
+    if lookups:
+        completeness["lookups"] = lookups
     summary = _rows(con, f"SELECT {', '.join(SUMMARY_KEYS)}, sum(co2e_kg) AS co2e_kg, sum(ledger_rows) AS ledger_rows "
                          f"FROM run_groups GROUP BY ALL ORDER BY ALL NULLS FIRST")
     # Rules of different bases (location / market) are alternative views of the same emissions:
@@ -467,25 +501,32 @@ def _exclusions(planner: _Planner, tables: list[str], order: list[str]) -> None:
     """Explicit exclusions first (their justification is the reason), then rows no rule selects."""
     con, ruleset = planner.con, planner.ruleset
     for table in tables:
-        relation = planner.inputs[table].relation
+        relation = planner.table_relation(table)
         claimed = []
         for item in ruleset.exclusions.values():
             source = item.node.source
             if source is None or source.table != table:
                 continue
-            where = planner.where_sql(source)
+            where = planner.rows_sql(source)
             # The first exclusion that matches a row claims it.
             earlier = " OR ".join(f"({c})" for c in claimed) or "FALSE"
             con.execute(f"INSERT INTO run_excluded SELECT _row_id, {literal(table)}, _row, NULL, {literal(item.node.id)}, "
                         f"{literal(item.node.span.short)}, {literal(item.node.justification)} FROM {relation} "
                         f"WHERE {where} AND NOT ({earlier})")
             claimed.append(where)
-        rule_filters = [planner.where_sql(ruleset.rules[r].node.source) for r in order
+        rule_filters = [planner.rows_sql(ruleset.rules[r].node.source) for r in order
                         if ruleset.rules[r].node.source.table == table]
+        already = " OR ".join(f"({c})" for c in claimed) or "FALSE"
+        # A row whose key a rule would look up but is in no mapping row is rejected once, naming the key.
+        unmapped = rejected_by_lookups(planner, table, order)
+        if unmapped is not None:
+            con.execute(f"INSERT INTO run_rejects SELECT _row_id, {literal(table)}, _row, NULL, _lookup_source, "
+                        f"{literal(str(planner.inputs[table].file))} || ' row ' || CAST(_row AS VARCHAR) || ': ' || "
+                        f"_lookup_reason FROM ({unmapped}) WHERE NOT ({already})")
+            already += f" OR _row IN (SELECT _row FROM ({unmapped}))"
         if "TRUE" in rule_filters:
             continue
         selected = " OR ".join(rule_filters) or "FALSE"
-        already = " OR ".join(f"({c})" for c in claimed) or "FALSE"
         reading = [r for r in order if ruleset.rules[r].node.source.table == table]
         rules = ", ".join(reading)
         # A row the rules cannot select because a column they select by is empty is a data gap, not a choice.
@@ -571,7 +612,7 @@ def _check_conservation(planner: _Planner, order: list[str], tables: list[str]) 
         counts = con.execute("SELECT " + ", ".join(f"(SELECT count(*) FROM {planner.candidates[r]})" for r in rules)
                              if any(planner.ruleset.rules[r].node.source.table is None for r in rules) else
                              f"SELECT {', '.join(_selected_count(planner, r) for r in rules)} "
-                             f"FROM {planner.inputs[table].relation}").fetchone()
+                             f"FROM {planner.table_relation(table)}").fetchone()
         selected |= dict(zip(rules, counts))
     for rule_id in order:
         n_ledger, n_rejected, n_excluded = in_ledger.get(rule_id, 0), rejected.get(rule_id, 0), excluded.get(rule_id, 0)
@@ -598,7 +639,7 @@ def _check_conservation(planner: _Planner, order: list[str], tables: list[str]) 
 
 def _selected_count(planner: _Planner, rule_id: str) -> str:
     source = planner.ruleset.rules[rule_id].node.source
-    return f"count(*) FILTER (WHERE {planner.where_sql(source)} AND NOT ({planner.exclusion_filter(source.table)}))"
+    return f"count(*) FILTER (WHERE {planner.rows_sql(source)} AND NOT ({planner.exclusion_filter(source.table)}))"
 
 
 def _digest(con, summary: list[dict], metrics: list[dict]) -> str:
@@ -633,7 +674,9 @@ def _manifest(ruleset: Ruleset, registry: Registry, planner: _Planner, order: li
                             "at": str(p.span) if p.span else None} for name, p in ruleset.policies.items()},
         "rules": {r: {"source": ruleset.rules[r].node.span.short, "layer": ruleset.rules[r].layer,
                       "calculators": [s.calculator for s in ruleset.rules[r].steps],
-                      "effective_factors": planner.precision.get(r, [])} for r in order},
+                      "effective_factors": planner.precision.get(r, []),
+                      **rule_record(ruleset, registry, r, planner.rule_tables[r])} for r in order},
+        "boundary": boundary_record(ruleset, registry, planner.boundary_weights()),
         "inputs": {name: {"file": str(i.file), "sha256": i.sha256, **({"notes": list(i.notes)} if i.notes else {})}
                    for name, i in sorted(planner.inputs.items())},
         "factor_sets": {name: {"file": f.source_file, "sha256": file_digest(Path(f.source_file)), "version": f.version,

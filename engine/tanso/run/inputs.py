@@ -8,16 +8,16 @@ missing or duplicate row id) is rejected with file, row and column in the reason
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from tanso.diagnostics import InputError
+from tanso.diagnostics import InputError, did_you_mean
 from tanso.dsl import ast
-from tanso.model.formats import NumberFormat, number_format
+from tanso.model.formats import ISO_DATES, NumberFormat, date_format, number_format
 from tanso.plan.context import FactorTable
-from tanso.plan.sql import column_type, ident, literal
+from tanso.plan.sql import ident, literal
 from tanso.plugins import Registry
+from tanso.run.columns import constraint_problems, typed_column
 
 FACTOR_COLUMNS = ("factor_id", "gas", "value", "unit", "per", "publisher", "edition", "licence")
 FACTOR_VALUE_TYPE = "DECIMAL(28,12)"
@@ -64,120 +64,29 @@ def _register(con, registry: Registry, path: Path, relation: str, options: dict 
     return reader, {row[0]: row[1] for row in con.execute(f"DESCRIBE {relation}").fetchall()}
 
 
-# What a text value of each type may look like (after the input's number format is undone). Anything
-# else is rejected with the reason: DuckDB's own casts accept more ('2.5' -> BIGINT 3, '0x10', '1_000',
-# '2025-01-05T10:00' -> DATE, 'infinity'), each a different value than the one written.
-NUMBER_PATTERN = r"[+-]?[0-9]+(\.[0-9]+)?"
-TRUE_WORDS, FALSE_WORDS = ("true", "t", "yes", "y", "1"), ("false", "f", "no", "n", "0")
-_FLOATS = ("DOUBLE", "FLOAT", "REAL")
-_PLAIN_HINT = (" (this input reads numbers as 1234.56; declare its format on the input, e.g. "
-               "numbers \"1,234.56\" or numbers \"1.234,56\")")
-
-
-def decimal_pattern(precision: int, scale: int) -> str:
-    """A number that fits DECIMAL(precision, scale) exactly (trailing zeros beyond the scale allowed)."""
-    whole = f"0*[0-9]{{1,{precision - scale}}}" if precision > scale else "0+"
-    fraction = f"(\\.[0-9]{{1,{scale}}}0*)?" if scale else "(\\.0+)?"
-    return f"[+-]?{whole}{fraction}"
-
-
-def grouped_pattern(fmt: NumberFormat) -> str:
-    group, decimal = re.escape(fmt.group), re.escape(fmt.decimal)
-    whole = f"([0-9]{{1,3}}({group}[0-9]{{3}})+|[0-9]+)" if fmt.group else "[0-9]+"
-    return f"[+-]?{whole}({decimal}[0-9]+)?"
-
-
-def _typed_column(column: ast.Column, present: str, fmt: NumberFormat) -> tuple[str, list[str], str | None]:
-    """The column's typed value (SQL), the WHEN ... THEN reason clauses that refuse a row, and a note for a
-    conversion the file's native type needed."""
-    name, sql_type, kind = ident(column.name), column_type(column), present.upper()
-    label = f"column {column.name}: "
-    raw = f"'''' || CAST({name} AS VARCHAR) || ''''"
-    if kind == sql_type:      # native and already as declared (Parquet): nothing to convert
-        return name, [], None
-    native, note, text = kind != "VARCHAR", None, name
-    if native:
-        fmt = NumberFormat()
-        text = f"CAST({name} AS VARCHAR)"
-        if kind in _FLOATS and column.type_name in ("decimal", "integer"):
-            text = f"CASE WHEN isfinite({name}) THEN CAST({name} AS VARCHAR) END"
-            note = (f"column {column.name} is {present} (floating point) in the file, declared {column.type_name}: "
-                    f"each value is read as the shortest decimal that is the same floating-point number, and "
-                    f"refused where that has more decimal places than declared")
-        else:
-            note = (f"column {column.name} is {present} in the file, declared {column.type_name}: its values are "
-                    f"read as their text ({'true/false' if kind == 'BOOLEAN' else 'exactly'}) and checked like text")
-    if column.type_name == "text":
-        return text, [], note
-    t = f"nullif(trim({text}), '')"
-    problems = []
-    if column.type_name in ("decimal", "integer"):
-        number = t
-        if not fmt.plain:
-            problems.append(f"WHEN {t} IS NOT NULL AND NOT regexp_full_match({t}, {literal(grouped_pattern(fmt))}) "
-                            f"THEN '{label}' || {raw} || ' is not a number written as {fmt.example}'")
-            number = f"replace({t}, {literal(fmt.group)}, '')" if fmt.group else t
-            number = f"replace({number}, {literal(fmt.decimal)}, '.')" if fmt.decimal != "." else number
-        hint = (f" || CASE WHEN strpos({t}, ',') > 0 THEN {literal(_PLAIN_HINT)} ELSE '' END"
-                if fmt.plain and not native else "")
-        if native and kind in _FLOATS:
-            problems += [f"WHEN {name} IS NOT NULL AND NOT isfinite({name}) THEN '{label}' || {raw} || ' is not a number'",
-                         f"WHEN strpos(lower({text}), 'e') > 0 THEN '{label}' || {raw} || ' is a floating-point "
-                         f"number that only an exponent writes; store the column as a decimal'"]
-        # One regex accepts a good value; only a refused one is looked at again for the reason.
-        not_number = f"WHEN NOT regexp_full_match({number}, {literal(NUMBER_PATTERN)}) THEN '{label}' || {raw} || ' is not a number'{hint}"
-        if column.type_name == "integer":
-            fits = (f"regexp_full_match({number}, '[+-]?0*[0-9]{{1,18}}(\\.0+)?') OR (regexp_full_match({number}, "
-                    f"'[+-]?0*[0-9]{{19}}(\\.0+)?') AND TRY_CAST({number} AS BIGINT) IS NOT NULL)")
-            problems.append(
-                f"WHEN {number} IS NOT NULL AND NOT ({fits}) THEN CASE {not_number} "
-                f"WHEN NOT regexp_full_match({number}, '[+-]?[0-9]+(\\.0+)?') THEN '{label}' || {raw} || ' is not a whole number' "
-                f"ELSE '{label}' || {raw} || ' is out of range for an integer' END")
-            return f"TRY_CAST({number} AS BIGINT)", problems, note
-        precision, scale = (int(x) for x in sql_type[len("DECIMAL("):-1].split(","))
-        too_precise = f"[+-]?[0-9]+\\.[0-9]{{{scale}}}[0-9]*[1-9][0-9]*"
-        problems.append(
-            f"WHEN {number} IS NOT NULL AND NOT regexp_full_match({number}, {literal(decimal_pattern(precision, scale))}) "
-            f"THEN CASE {not_number} WHEN regexp_full_match({number}, {literal(too_precise)}) "
-            f"THEN '{label}' || {raw} || ' has more than {scale} decimal places' "
-            f"ELSE '{label}' || {raw} || ' is out of range for decimal({precision},{scale}): at most "
-            f"{precision - scale} digits before the decimal point' END")
-        return f"TRY_CAST({number} AS {sql_type})", problems, note
-    if column.type_name == "boolean":
-        value = (f"CASE WHEN lower({t}) IN ({', '.join(map(literal, TRUE_WORDS))}) THEN TRUE "
-                 f"WHEN lower({t}) IN ({', '.join(map(literal, FALSE_WORDS))}) THEN FALSE END")
-        return value, [f"WHEN {t} IS NOT NULL AND ({value}) IS NULL THEN '{label}' || {raw} || ' is not a boolean "
-                       f"(true or false)'"], note
-    if column.type_name == "date":
-        # Year 0000 is not a year of the calendar (DuckDB would read it as 1 BC).
-        value = (f"CASE WHEN regexp_full_match({t}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') AND NOT starts_with({t}, '0000') "
-                 f"THEN TRY_CAST({t} AS DATE) END")
-        return value, [f"WHEN {t} IS NOT NULL AND ({value}) IS NULL THEN '{label}' || {raw} || ' is not a date "
-                       f"(YYYY-MM-DD)'"], note
-    return f"TRY_CAST({name} AS {sql_type})", [], note
-
-
-def _constraint_problems(column: ast.Column, value: str) -> list[str]:
-    """WHEN ... THEN reason clauses for the column's declared constraints, on its typed value."""
-    out = []
-    label = f"column {column.name}: "
-    shown = f"'''' || CAST({value} AS VARCHAR) || ''''"
-    for constraint in column.constraints:
-        said = constraint.describe().replace("'", "''")
-        if constraint.kind == "required":
-            empty = f" OR trim({value}) = ''" if column.type_name == "text" else ""
-            out.append(f"WHEN {value} IS NULL{empty} THEN '{label}missing value (declared required)'")
-        elif constraint.kind == "range":
-            low, high = (literal(v) for v in constraint.values)
-            out.append(f"WHEN {value} < {low} OR {value} > {high} THEN '{label}' || {shown} || ' is outside {said}'")
-        elif constraint.kind == "compare":
-            out.append(f"WHEN NOT ({value} {constraint.operator} {literal(constraint.values[0])}) "
-                       f"THEN '{label}' || {shown} || ' is not {said}'")
-        elif constraint.kind == "in":
-            listing = ", ".join(literal(v) for v in constraint.values)
-            out.append(f"WHEN {value} NOT IN ({listing}) THEN '{label}' || {shown} || ' is not one of the values "
-                       f"declared: {said}'")
-    return out
+def _headers(table: ast.InputTable, present: list[str], path: Path) -> dict[str, str]:
+    """Each declared column (and the key) → the file's column it is read from: its own name, or the one
+    its `from` names; ignoring case under `headers case-insensitive`. Every column missing is named at once."""
+    wanted = {c.name: c.header for c in table.columns}
+    if table.key is not None:
+        wanted.setdefault(table.key, table.key_header)
+    # The readers refuse two headers that differ only in case (the backend's names ignore case), so a
+    # folded name is one header.
+    folded = {name.casefold(): name for name in present}
+    found, missing = {}, []
+    for column, header in wanted.items():
+        if header in present or (table.headers_case_insensitive and header.casefold() in folded):
+            found[column] = header if header in present else folded[header.casefold()]
+            continue
+        said = column if header == column else f"{column} (from \"{header}\")"
+        same = folded.get(header.casefold())
+        hint = (f"the file has {same!r}, which differs only in case: declare `headers case-insensitive` on the "
+                f"input" if same else did_you_mean(header, present))
+        missing.append(said + (f" ({hint})" if hint else ""))
+    if missing:
+        raise InputError(f"{path}: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+                         f"(declared for input '{table.name}' at {table.span}); the file has: {', '.join(present)}")
+    return found
 
 
 def load_input(con, registry: Registry, table: ast.InputTable, data_dir: Path) -> LoadedInput:
@@ -190,29 +99,28 @@ def load_input(con, registry: Registry, table: ast.InputTable, data_dir: Path) -
     reader, present = _register(con, registry, path, raw, {"encoding": table.encoding})
     reader_problem = "_problem" in present
     present = {k: v for k, v in present.items() if k != "_problem"}
-    missing = [c for c in ([table.key] if table.key else []) + [c.name for c in table.columns] if c not in present]
-    if missing:
-        raise InputError(f"{path}: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-                         f"(declared for input '{table.name}' at {table.span}); the file has: "
-                         f"{', '.join(c for c in present if c != '_row')}")
-    # The declared number format is how the file writes numbers as text: a reader that turns a format's own
-    # numbers into text (Excel cells, Parquet) writes them plainly, so it applies to readers that say so.
-    fmt = (number_format(table.numbers) or NumberFormat()) if "numbers" in getattr(reader, "options", ()) else NumberFormat()
+    headers = _headers(table, [c for c in present if c != "_row"], path)
+    # The declared number and date formats are how the file writes them as text: a reader that turns its own
+    # numbers and dates into text (Excel cells, Parquet) writes them plainly, so they apply to readers that say so.
+    options = getattr(reader, "options", ())
+    fmt = (number_format(table.numbers) or NumberFormat()) if "numbers" in options else NumberFormat()
+    dates = (date_format(table.dates) or ISO_DATES) if "dates" in options else ISO_DATES
     key = table.key
     typed_cols, problems, constraints, notes = [], [], [], []
     if reader_problem:
         problems.append("WHEN _problem IS NOT NULL THEN _problem")
     if key is not None:
-        problems.append(f"WHEN {ident(key)} IS NULL OR trim(CAST({ident(key)} AS VARCHAR)) = '' "
+        problems.append(f"WHEN {ident(headers[key])} IS NULL OR trim(CAST({ident(headers[key])} AS VARCHAR)) = '' "
                         f"THEN 'column {key}: missing value (the row id)'")
     for column in table.columns:
-        value, column_problems, note = _typed_column(column, present[column.name], fmt)
+        source = headers[column.name]
+        value, column_problems, note = typed_column(column, present[source], fmt, dates, source)
         typed_cols.append(f"{value} AS {ident(column.name)}")
         problems += column_problems
-        constraints += _constraint_problems(column, value)
+        constraints += constraint_problems(column, value)
         notes += [note] if note else []
     problems += constraints
-    row_id = f"CAST({ident(key)} AS VARCHAR)" if key else "CAST(_row AS VARCHAR)"
+    row_id = f"CAST({ident(headers[key])} AS VARCHAR)" if key else "CAST(_row AS VARCHAR)"
     if key and key not in {c.name for c in table.columns}:  # the key is a text column of the table too
         typed_cols.insert(0, f"{row_id} AS {ident(key)}")
     problem = f"CASE {' '.join(problems)} END" if problems else "NULL"

@@ -8,7 +8,9 @@ values that do not fit their declared type, decimal places, missing and duplicat
   or called `unit`, `*_unit` or `currency`) is a known unit or currency, and — where a rule reads it
   with a factor set — converts to a unit that factor set is stated per;
 - factor files: `unit` is a mass (what a factor gives), `per` a known unit or currency;
-- certificates: a `certificate_id` listed twice (in one table, or in two tables that declare one).
+- certificates: a `certificate_id` listed twice (in one table, or in two tables that declare one);
+- lookups: a key a rule or exclusion looks up (`lookup account_map on account`) that is in no row of
+  the mapping table.
 """
 
 from __future__ import annotations
@@ -79,6 +81,7 @@ def validate(prepared, data_dir: Path) -> dict[str, Any]:
     for name, table in factors.items():
         problems += _factor_units(con, name, table.relation, table.source_file, written_as_per)
     problems += _certificates(con, ruleset, loaded)
+    problems += _lookup_keys(con, ruleset, loaded)
     problems.sort(key=lambda p: (p.file, p.row or 0, p.column or ""))
     return {"format": "tanso-validation.v1", "ok": not problems, "files": files, "problems": len(problems),
             "items": [asdict(p) for p in problems]}
@@ -240,6 +243,23 @@ def _certificates(con, ruleset, loaded) -> list[Problem]:
         problems.append(Problem(file, row, CERTIFICATE_COLUMN, value,
                                 f"certificate '{value}' is claimed more than once (also {', '.join(others)})",
                                 "each certificate retired once"))
+    return problems
+
+
+def _lookup_keys(con, ruleset, loaded) -> list[Problem]:
+    """Keys of a table that its lookups' mapping tables do not list (each value once, with its first row)."""
+    sources = [r.node.source for r in ruleset.rules.values()] + [i.node.source for i in ruleset.exclusions.values()]
+    pairs = sorted({(s.table, lookup.table, lookup.key) for s in sources if s is not None and s.table in loaded
+                    for lookup in s.lookups if lookup.table in loaded})
+    problems = []
+    for table, mapping, key in pairs:
+        for value, row, rows in con.execute(
+                f"SELECT CAST(t.{ident(key)} AS VARCHAR) AS v, min(t._row), count(*) FROM {loaded[table].relation} t "
+                f"ANTI JOIN {loaded[mapping].relation} m ON m.{ident(key)} = t.{ident(key)} "
+                f"WHERE t.{ident(key)} IS NOT NULL GROUP BY v ORDER BY v").fetchall():
+            problems.append(Problem(str(loaded[table].file), row, key, value,
+                                    f"'{value}' is not in {mapping} ({loaded[mapping].file.name}){_rows_note(rows)}",
+                                    f"a value of {key} that {mapping} lists"))
     return problems
 
 

@@ -1,4 +1,6 @@
-"""Shared helpers for the publisher-layout loaders: tolerant header matching, exact decimals, output."""
+"""Shared helpers for the publisher-layout loaders: a publisher's table read from CSV or from a sheet of
+its workbook as published, tolerant header matching, exact decimals, provenance that names the place
+(file, sheet, row, column) of every factor, output."""
 
 from __future__ import annotations
 
@@ -9,8 +11,14 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from pathlib import Path
 
+from python_calamine import CalamineError, CalamineWorkbook
+
+from tanso_io.xlsx import cell_text, column_letter
+
 BASE_COLUMNS = ["factor_id", "gas", "value", "unit", "per", "publisher", "edition", "licence", "version", "source"]
 TWELVE = Decimal("1e-12")
+WORKBOOKS = (".xlsx", ".xlsm")
+NO_VALUE = ("", "-", "–", "—", "―", "－", "n/a", "N/A", "NA", "*")   # a cell that publishes no factor
 
 
 class LoaderError(ValueError):
@@ -30,6 +38,58 @@ def norm(text: object) -> str:
     return re.sub(r"\s+", " ", str(text or "").replace("\u00a0", " ").replace("\u3000", " ")).strip().casefold()
 
 
+@dataclass
+class Sheet:
+    """A publisher's table as text: a CSV file, or one sheet of a workbook (`name`). rows[i] is row i + 1
+    of the file or sheet, and a row's cells stand in their columns (column A is cell 0)."""
+
+    path: Path
+    name: str | None
+    rows: list[list[str]]
+
+    def at(self, row: int) -> str:
+        """`file row 12` or `file sheet 'X' row 12`: where a row is, as a person finds it."""
+        return f"{Path(self.path).name}" + (f" sheet '{self.name}'" if self.name else "") + f" row {row}"
+
+    def column(self, index: int, header: str) -> str:
+        """`, column 'Header'`, or in a workbook `, column C 'Header'`."""
+        letter = f"{column_letter(index)} " if self.name else ""
+        return f", column {letter}'{header.strip()}'"
+
+
+def read_sheet(path: Path, required: list[str], sheet: str | None = None) -> tuple[Sheet, int]:
+    """The table holding a header row with every `required` column (see header_row), and that row's index:
+    the CSV file, or in a workbook the named sheet or else the first sheet that has such a row."""
+    path = Path(path)
+    if path.suffix.lower() not in WORKBOOKS:
+        table = Sheet(path, None, read_rows(path))
+        return table, find_header(table.rows, required, path)
+    sheets = _workbook(path)
+    if sheet is not None and sheet not in sheets:
+        raise LoaderError(f"{path}: no sheet '{sheet}'; the workbook has: {', '.join(sheets)}")
+    for name in [sheet] if sheet is not None else list(sheets):
+        header = header_row(sheets[name], required)
+        if header is not None:
+            return Sheet(path, name, sheets[name]), header
+    where = f"sheet '{sheet}'" if sheet is not None else f"any sheet (it has: {', '.join(sheets)})"
+    raise LoaderError(f"{path}: no header row with columns {', '.join(required)} in {where}")
+
+
+def _workbook(path: Path) -> dict[str, list[list[str]]]:
+    """Every sheet's cells as the text Excel shows, each cell at its row and column."""
+    try:
+        with CalamineWorkbook.from_path(str(path)) as workbook:
+            sheets = {}
+            for name in workbook.sheet_names:
+                sheet = workbook.get_sheet_by_name(name)
+                top, left = sheet.start or (0, 0)
+                cells = [[""] * left + [cell_text(v) or "" for v in row] for row in sheet.to_python()]
+                sheets[name] = [[] for _ in range(top)] + cells
+            return sheets
+    except (CalamineError, OSError, ValueError) as error:
+        raise LoaderError(f"{path}: cannot be read as an Excel workbook: {error}") from None
+
+
 def read_rows(path: Path) -> list[list[str]]:
     """All rows of a CSV file (UTF-8 with or without BOM, else CP932 for Japanese government files)."""
     raw = Path(path).read_bytes()
@@ -44,16 +104,24 @@ def read_rows(path: Path) -> list[list[str]]:
     return [row for row in csv.reader(text.splitlines())]
 
 
-def find_header(rows: list[list[str]], required: list[str], path: Path) -> int:
+def header_row(rows: list[list[str]], required: list[str]) -> int | None:
     """Index of the first row containing every `required` normalised header (title rows above are skipped)."""
     for index, row in enumerate(rows):
         cells = [norm(c) for c in row]
         if all(any(r == c or re.fullmatch(r, c) for c in cells) for r in required):
             return index
-    raise LoaderError(f"{path}: no header row with columns {', '.join(required)}")
+    return None
 
 
-def column(header: list[str], *patterns: str, required: bool = True, path: Path | None = None) -> int | None:
+def find_header(rows: list[list[str]], required: list[str], path: Path) -> int:
+    """As header_row, and a LoaderError naming the columns when there is none."""
+    found = header_row(rows, required)
+    if found is None:
+        raise LoaderError(f"{path}: no header row with columns {', '.join(required)}")
+    return found
+
+
+def column(header: list[str], *patterns: str, required: bool = True, path: Path | str | None = None) -> int | None:
     """Position of the first header cell matching one of the regex patterns (normalised, full match)."""
     cells = [norm(c) for c in header]
     for pattern in patterns:
@@ -87,6 +155,16 @@ def decimal_text(text: str) -> tuple[str | None, str]:
         rounded = value.quantize(TWELVE, rounding=ROUND_HALF_EVEN).normalize()
         return format(rounded, "f"), f" (published {cleaned}, rounded half-even to 12 decimals)"
     return format(value, "f") if "e" in cleaned.lower() else cleaned, ""
+
+
+def published_number(sheet: Sheet, number: int, row: list[str], index: int, header: str) -> tuple[str | None, str]:
+    """A factor cell: (exact decimal text, note), (None, "") where it publishes none (blank, a dash), and
+    a LoaderError naming file, sheet, row and column for anything else: a factor is never guessed."""
+    text = cell(row, index)
+    value, note = decimal_text(text)
+    if value is None and text not in NO_VALUE:
+        raise LoaderError(f"{sheet.at(number)}{sheet.column(index, header)}: {text!r} is not a number")
+    return value, note
 
 
 def digest(path: Path) -> str:

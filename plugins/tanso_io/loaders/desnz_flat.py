@@ -1,8 +1,9 @@
 """UK DESNZ (formerly BEIS/DEFRA) "Greenhouse gas reporting: conversion factors" — the *flat file*.
 
-Layout implemented: the flat-format file of the 2023 and 2024 editions, saved as CSV. Title and
-notes rows above the header are skipped; the header has the columns (matched by name, tolerant to
-case and whitespace)
+Layout implemented: the flat-format file of the 2023 and 2024 editions, as published (.xlsx: the
+sheet with the header below, "Factors by Category" in those editions, found by its header; the
+`sheet=` option names it) or that sheet saved as CSV. Title and notes rows above the header are
+skipped; the header has the columns (matched by name, tolerant to case and whitespace)
 
     ID | Scope | Level 1 | Level 2 | Level 3 | Level 4 | Column Text | UOM | GHG/Unit | GHG Conversion Factor <year>
 
@@ -23,8 +24,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tanso_io.loaders._common import (ConversionResult, LoaderError, cell, column, decimal_text, digest, find_header,
-                                      norm, read_rows, write_factor_csv, year_in)
+from tanso_io.loaders._common import (ConversionResult, LoaderError, cell, column, digest, norm, published_number,
+                                      read_sheet, write_factor_csv, year_in)
 
 PUBLISHER = "UK DESNZ (Department for Energy Security and Net Zero), GHG conversion factors"
 LICENCE = "Open Government Licence v3.0 (attribution: Department for Energy Security and Net Zero)"
@@ -40,11 +41,11 @@ TOTAL = "kg co2e"
 OUTSIDE = "outside of scopes"
 
 
-def convert(path: Path, out_path: Path, *, publisher=None, edition=None, licence=None, version=None) -> ConversionResult:
-    rows = read_rows(path)
-    h = find_header(rows, ["level 1", "uom", "ghg/unit"], path)
-    header = rows[h]
-    col = {name: column(header, pattern, path=path) for name, pattern in (
+def convert(path: Path, out_path: Path, *, publisher=None, edition=None, licence=None, version=None,
+            sheet: str | None = None) -> ConversionResult:
+    table, h = read_sheet(path, ["level 1", "uom", "ghg/unit"], sheet)
+    rows, header = table.rows, table.rows[h]
+    col = {name: column(header, pattern, path=table.at(h + 1)) for name, pattern in (
         ("scope", r"scope"), ("l1", r"level 1"), ("l2", r"level 2"), ("l3", r"level 3"), ("l4", r"level 4"),
         ("text", r"column text"), ("uom", r"uom"), ("ghg", r"ghg ?/ ?unit"),
         ("factor", r"ghg conversion factor( \d{4})?"))}
@@ -63,7 +64,7 @@ def convert(path: Path, out_path: Path, *, publisher=None, edition=None, licence
             continue
         ghg = norm(cell(row, col["ghg"]))
         uom = cell(row, col["uom"])
-        value, note = decimal_text(cell(row, col["factor"]))
+        value, note = published_number(table, number, row, col["factor"], header[col["factor"]])
         if ghg != TOTAL:
             skipped.append(f"row {number}: GHG/Unit '{cell(row, col['ghg'])}' is not the total kg CO2e")
             continue
@@ -84,8 +85,8 @@ def convert(path: Path, out_path: Path, *, publisher=None, edition=None, licence
             "gas": "CO2_biogenic" if norm(cell(row, col["scope"])) == OUTSIDE else "CO2e", "value": value, "unit": "kg",
             "per": per,
             **common,
-            "source": f"{Path(path).name} row {number}" + (f" (ID {ident})" if ident else "")
-                      + f", column '{header[col['factor']].strip()}'" + note})
+            "source": table.at(number) + (f" (ID {ident})" if ident else "")
+                      + table.column(col["factor"], header[col["factor"]]) + note})
     if not out:
         raise LoaderError(f"{path}: no convertible rows")
     match = ["desnz_key", "uom"]

@@ -1,0 +1,165 @@
+"""A declared column's typed value as SQL, and the reasons that refuse a row's value.
+
+What a text value of each type may look like (after the input's number format is undone) is spelt out
+here. Anything else is rejected with the reason: DuckDB's own casts accept more ('2.5' -> BIGINT 3,
+'0x10', '1_000', '2025-01-05T10:00' -> DATE, 'infinity'), each a different value than the one written.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tanso.dsl import ast
+from tanso.model.formats import ERA_OFFSET, ERAS, ISO_DATES, PARENTHESES, TRAILING, DateFormat, NumberFormat
+from tanso.plan.sql import column_type, ident, literal
+
+NUMBER_PATTERN = r"[+-]?[0-9]+(\.[0-9]+)?"
+TRUE_WORDS, FALSE_WORDS = ("true", "t", "yes", "y", "1"), ("false", "f", "no", "n", "0")
+_FLOATS = ("DOUBLE", "FLOAT", "REAL")
+_PLAIN_HINT = (" (this input reads numbers as 1234.56; declare its format on the input, e.g. "
+               "numbers \"1,234.56\" or numbers \"1.234,56\")")
+
+
+def decimal_pattern(precision: int, scale: int) -> str:
+    """A number that fits DECIMAL(precision, scale) exactly (trailing zeros beyond the scale allowed)."""
+    whole = f"0*[0-9]{{1,{precision - scale}}}" if precision > scale else "0+"
+    fraction = f"(\\.[0-9]{{1,{scale}}}0*)?" if scale else "(\\.0+)?"
+    return f"[+-]?{whole}{fraction}"
+
+
+def grouped_pattern(fmt: NumberFormat) -> str:
+    """A number written in `fmt`: digits grouped by three (or not at all), its sign as the format writes it."""
+    group, decimal = re.escape(fmt.group), re.escape(fmt.decimal)
+    whole = f"([0-9]{{1,3}}({group}[0-9]{{3}})+|[0-9]+)" if fmt.group else "[0-9]+"
+    number = f"{whole}({decimal}[0-9]+)?"
+    if fmt.negative == PARENTHESES:
+        return f"({number}|\\({number}\\))"
+    if fmt.negative == TRAILING:
+        return f"{number}-?"
+    return f"[+-]?{number}"
+
+
+def _plain_number(text: str, fmt: NumberFormat) -> str:
+    """SQL turning a number written in `fmt` (already checked against it) into 1234.56 / -1234.56."""
+    if fmt.negative == PARENTHESES:
+        text = f"CASE WHEN starts_with({text}, '(') THEN '-' || trim({text}, '()') ELSE {text} END"
+    elif fmt.negative == TRAILING:
+        text = f"CASE WHEN ends_with({text}, '-') THEN '-' || rtrim({text}, '-') ELSE {text} END"
+    text = f"replace({text}, {literal(fmt.group)}, '')" if fmt.group else text
+    return f"replace({text}, {literal(fmt.decimal)}, '.')" if fmt.decimal != "." else text
+
+
+def _date_value(text: str, fmt: DateFormat) -> str:
+    """SQL for the date `text` writes in `fmt`, NULL where it is not one (no such day, the wrong era)."""
+    if fmt is ISO_DATES:   # year 0000 is not a year of the calendar (DuckDB would read it as 1 BC)
+        return (f"CASE WHEN regexp_full_match({text}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') AND NOT starts_with({text}, "
+                f"'0000') THEN TRY_CAST({text} AS DATE) END")
+    groups = re.compile(fmt.pattern).groupindex
+    names = ", ".join(literal(name) for name in sorted(groups, key=groups.get))
+
+    def part(name: str) -> str:
+        return f"struct_extract(regexp_extract({text}, {literal(fmt.pattern)}, [{names}]), {literal(name)})"
+
+    year = f"TRY_CAST({part('y')} AS INTEGER)"
+    if fmt.era:
+        offsets = " ".join(f"WHEN {literal(era)} THEN {offset}" for era, offset in ERA_OFFSET.items())
+        year = (f"(CASE {part('era')} {offsets} END + CASE WHEN {part('y')} = '元' THEN 1 "
+                f"ELSE TRY_CAST({part('y')} AS INTEGER) END)")
+    value = f"try(make_date({year}, TRY_CAST({part('m')} AS INTEGER), TRY_CAST({part('d')} AS INTEGER)))"
+    valid = f"{year} >= 1"
+    if fmt.era:
+        spans = " ".join(f"WHEN {literal(era)} THEN {value} >= DATE {literal(first)}"
+                         + (f" AND {value} <= DATE {literal(last)}" if last else "") for era, (first, last) in ERAS.items())
+        valid += f" AND CASE {part('era')} {spans} END"
+    return f"CASE WHEN regexp_full_match({text}, {literal(fmt.pattern)}) AND {valid} THEN {value} END"
+
+
+def typed_column(column: ast.Column, present: str, fmt: NumberFormat, dates: DateFormat,
+                 source: str) -> tuple[str, list[str], str | None]:
+    """The column's typed value (SQL) read from the file's column `source`, the WHEN ... THEN reason
+    clauses that refuse a row, and a note for a conversion the file's native type needed."""
+    name, sql_type, kind = ident(source), column_type(column), present.upper()
+    label = f"column {column.name}: "
+    raw = f"'''' || CAST({name} AS VARCHAR) || ''''"
+    if kind == sql_type:      # native and already as declared (Parquet): nothing to convert
+        return name, [], None
+    native, note, text = kind != "VARCHAR", None, name
+    if native:
+        fmt, dates = NumberFormat(), ISO_DATES
+        text = f"CAST({name} AS VARCHAR)"
+        if kind in _FLOATS and column.type_name in ("decimal", "integer"):
+            text = f"CASE WHEN isfinite({name}) THEN CAST({name} AS VARCHAR) END"
+            note = (f"column {column.name} is {present} (floating point) in the file, declared {column.type_name}: "
+                    f"each value is read as the shortest decimal that is the same floating-point number, and "
+                    f"refused where that has more decimal places than declared")
+        else:
+            note = (f"column {column.name} is {present} in the file, declared {column.type_name}: its values are "
+                    f"read as their text ({'true/false' if kind == 'BOOLEAN' else 'exactly'}) and checked like text")
+    if column.type_name == "text":
+        return text, [], note
+    t = f"nullif(trim({text}), '')"
+    problems = []
+    if column.type_name in ("decimal", "integer"):
+        number = t
+        if not fmt.plain:
+            problems.append(f"WHEN {t} IS NOT NULL AND NOT regexp_full_match({t}, {literal(grouped_pattern(fmt))}) "
+                            f"THEN '{label}' || {raw} || {literal(' is not a number written as ' + fmt.example)}")
+            number = _plain_number(t, fmt)
+        hint = (f" || CASE WHEN strpos({t}, ',') > 0 THEN {literal(_PLAIN_HINT)} ELSE '' END"
+                if fmt.plain and not native else "")
+        if native and kind in _FLOATS:
+            problems += [f"WHEN {name} IS NOT NULL AND NOT isfinite({name}) THEN '{label}' || {raw} || ' is not a number'",
+                         f"WHEN strpos(lower({text}), 'e') > 0 THEN '{label}' || {raw} || ' is a floating-point "
+                         f"number that only an exponent writes; store the column as a decimal'"]
+        # One regex accepts a good value; only a refused one is looked at again for the reason.
+        not_number = f"WHEN NOT regexp_full_match({number}, {literal(NUMBER_PATTERN)}) THEN '{label}' || {raw} || ' is not a number'{hint}"
+        if column.type_name == "integer":
+            fits = (f"regexp_full_match({number}, '[+-]?0*[0-9]{{1,18}}(\\.0+)?') OR (regexp_full_match({number}, "
+                    f"'[+-]?0*[0-9]{{19}}(\\.0+)?') AND TRY_CAST({number} AS BIGINT) IS NOT NULL)")
+            problems.append(
+                f"WHEN {number} IS NOT NULL AND NOT ({fits}) THEN CASE {not_number} "
+                f"WHEN NOT regexp_full_match({number}, '[+-]?[0-9]+(\\.0+)?') THEN '{label}' || {raw} || ' is not a whole number' "
+                f"ELSE '{label}' || {raw} || ' is out of range for an integer' END")
+            return f"TRY_CAST({number} AS BIGINT)", problems, note
+        precision, scale = (int(x) for x in sql_type[len("DECIMAL("):-1].split(","))
+        too_precise = f"[+-]?[0-9]+\\.[0-9]{{{scale}}}[0-9]*[1-9][0-9]*"
+        problems.append(
+            f"WHEN {number} IS NOT NULL AND NOT regexp_full_match({number}, {literal(decimal_pattern(precision, scale))}) "
+            f"THEN CASE {not_number} WHEN regexp_full_match({number}, {literal(too_precise)}) "
+            f"THEN '{label}' || {raw} || ' has more than {scale} decimal places' "
+            f"ELSE '{label}' || {raw} || ' is out of range for decimal({precision},{scale}): at most "
+            f"{precision - scale} digits before the decimal point' END")
+        return f"TRY_CAST({number} AS {sql_type})", problems, note
+    if column.type_name == "boolean":
+        value = (f"CASE WHEN lower({t}) IN ({', '.join(map(literal, TRUE_WORDS))}) THEN TRUE "
+                 f"WHEN lower({t}) IN ({', '.join(map(literal, FALSE_WORDS))}) THEN FALSE END")
+        return value, [f"WHEN {t} IS NOT NULL AND ({value}) IS NULL THEN '{label}' || {raw} || ' is not a boolean "
+                       f"(true or false)'"], note
+    if column.type_name == "date":
+        value = _date_value(t, dates)
+        expected = " is not a date (YYYY-MM-DD)" if dates is ISO_DATES else f" is not a date written as {dates.example}"
+        return value, [f"WHEN {t} IS NOT NULL AND ({value}) IS NULL THEN '{label}' || {raw} || {literal(expected)}"], note
+    return f"TRY_CAST({name} AS {sql_type})", [], note
+
+
+def constraint_problems(column: ast.Column, value: str) -> list[str]:
+    """WHEN ... THEN reason clauses for the column's declared constraints, on its typed value."""
+    out = []
+    label = f"column {column.name}: "
+    shown = f"'''' || CAST({value} AS VARCHAR) || ''''"
+    for constraint in column.constraints:
+        said = constraint.describe().replace("'", "''")
+        if constraint.kind == "required":
+            empty = f" OR trim({value}) = ''" if column.type_name == "text" else ""
+            out.append(f"WHEN {value} IS NULL{empty} THEN '{label}missing value (declared required)'")
+        elif constraint.kind == "range":
+            low, high = (literal(v) for v in constraint.values)
+            out.append(f"WHEN {value} < {low} OR {value} > {high} THEN '{label}' || {shown} || ' is outside {said}'")
+        elif constraint.kind == "compare":
+            out.append(f"WHEN NOT ({value} {constraint.operator} {literal(constraint.values[0])}) "
+                       f"THEN '{label}' || {shown} || ' is not {said}'")
+        elif constraint.kind == "in":
+            listing = ", ".join(literal(v) for v in constraint.values)
+            out.append(f"WHEN {value} NOT IN ({listing}) THEN '{label}' || {shown} || ' is not one of the values "
+                       f"declared: {said}'")
+    return out

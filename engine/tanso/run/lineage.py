@@ -1,0 +1,94 @@
+"""What a run folder carries so that its figures can be explained from the folder alone (`tanso explain`):
+
+- each rule's record in the manifest: title, lines, scope/category/basis, input table, the policies it read;
+- the boundary's weights per entity, in the manifest;
+- `factors.<format>`: every row of a factor file the ledger used, with its file and row number;
+- `ruleset/…`: a copy of the ruleset's source files as evaluated, so a rule's text is shown without the checkout.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from tanso.model.resolve import policies_in_rule
+from tanso.model.ruleset import Ruleset
+from tanso.plan.context import FactorTable
+from tanso.plan.sql import ident, literal
+from tanso.plugins import Registry
+from tanso.run.inputs import FACTOR_COLUMNS
+
+SNAPSHOT_FOLDER = "ruleset"
+USED_FACTORS_TABLE = "run_factors"
+USED_FACTORS_COLUMNS = {
+    "factor_set": "VARCHAR", "factor_id": "VARCHAR", "gas": "VARCHAR", "value": "DECIMAL(28,12)", "unit": "VARCHAR",
+    "per": "VARCHAR", "keys": "VARCHAR", "file": "VARCHAR", "file_row": "BIGINT", "publisher": "VARCHAR",
+    "edition": "VARCHAR", "licence": "VARCHAR", "version": "VARCHAR", "source": "VARCHAR",
+}
+_DESCRIPTIVE = {*FACTOR_COLUMNS, "version", "source"}   # a factor row's other columns are what it is matched on
+
+
+def rule_record(ruleset: Ruleset, registry: Registry, rule_id: str, input_table: str) -> dict[str, Any]:
+    """A rule's place in the inventory and what it read, for its entry in the manifest's `rules`."""
+    rule = ruleset.rules[rule_id]
+    node = rule.node
+    calculators = registry.calculators
+    read = {name for step in rule.steps for name in calculators[step.calculator].policies_read(step.parameters)}
+    read |= {name for name, _ in policies_in_rule(node)}
+    return {"title": node.title, "end_line": node.span.end_line, "scope": node.scope, "category": node.category,
+            "basis": node.basis, "input": input_table, "policies": sorted(read & set(ruleset.policies))}
+
+
+def boundary_record(ruleset: Ruleset, registry: Registry, weights: list[tuple]) -> dict[str, Any] | None:
+    """The boundary method, where it is declared, the policies it read and each entity's weight and reason."""
+    step = ruleset.boundary
+    if step is None:
+        return None
+    return {"method": step.method, "source": step.span.short, "layer": step.layer,
+            "policies": sorted(registry.boundary_methods[step.method].reads_policies),
+            "entities": {entity: {"weight": weight, "reason": reason} for entity, weight, reason in weights}}
+
+
+def create_used_factors(con, factors: dict[str, FactorTable], ledger: str) -> None:
+    """Table USED_FACTORS_TABLE: the factor-file rows whose (factor_set, factor_id) the ledger has. A factor a
+    calculator derives (a blend, a product of two factors, an instrument) is in no file and not listed."""
+    columns = ", ".join(f"{ident(name)} {sql_type}" for name, sql_type in USED_FACTORS_COLUMNS.items())
+    con.execute(f"CREATE OR REPLACE TABLE {USED_FACTORS_TABLE} ({columns})")
+    parts = [_factor_rows(name, table) for name, table in sorted(factors.items())]
+    if not parts:
+        return
+    con.execute(f"INSERT INTO {USED_FACTORS_TABLE} SELECT f.* FROM ({' UNION ALL '.join(parts)}) f "
+                f"SEMI JOIN (SELECT DISTINCT factor_set, factor_id FROM {ledger}) l "
+                f"ON l.factor_set = f.factor_set AND l.factor_id = f.factor_id")
+
+
+def _factor_rows(name: str, table: FactorTable) -> str:
+    keys = [c for c in table.columns if c not in _DESCRIPTIVE]
+    described = " || ', ' || ".join(f"{literal(k + '=')} || coalesce(CAST({ident(k)} AS VARCHAR), '')"
+                                    for k in keys) or "NULL"
+    text = {c: f"CAST({ident(c)} AS VARCHAR)" for c in ("factor_id", "gas", "unit", "per", "publisher", "edition",
+                                                       "licence")}
+    values = {"factor_set": literal(name), **text, "value": "value", "keys": described,
+              "file": literal(table.source_file), "file_row": "_row", "version": literal(table.version),
+              "source": "CAST(source AS VARCHAR)" if "source" in table.columns else "NULL"}
+    listing = ", ".join(f"CAST({values[c]} AS {t}) AS {ident(c)}" for c, t in USED_FACTORS_COLUMNS.items())
+    return f"SELECT {listing} FROM {table.relation}"
+
+
+def snapshot_ruleset(files: tuple[str, ...], out_dir: Path) -> dict[str, str]:
+    """Copy the ruleset's source files under out_dir/ruleset/, named relative to the folder that holds them
+    all. Returns each file's name as the ledger cites it → its copy's path in out_dir."""
+    present = list(dict.fromkeys(f for f in files if Path(f).is_file()))
+    if not present:
+        return {}
+    absolute = {name: Path(os.path.abspath(name)) for name in present}
+    root = Path(os.path.commonpath([path.parent for path in absolute.values()]))
+    copies = {}
+    for name, path in absolute.items():
+        copies[name] = (Path(SNAPSHOT_FOLDER) / path.relative_to(root)).as_posix()
+        target = out_dir / copies[name]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    return copies
