@@ -54,8 +54,9 @@ def test_a_pack_holds_the_run_as_evaluated(pack):
     names = zipfile.ZipFile(pack).namelist()
     assert names == sorted(names)
     assert {"evidence.json", "verification.txt", "log/excerpt.jsonl", "run/manifest.json", "run/ledger.parquet",
-            "run/summary.csv", "run/rejects.csv", "ruleset/ruleset/case.tanso", "factors/data/factors/fuels.csv",
+            "run/summary.csv", "run/rejects.csv", "run/ruleset/case.tanso", "factors/data/factors/fuels.csv",
             "inputs/data/fuel_use.csv"} <= set(names)
+    assert not any(name.startswith("ruleset/") for name in names)   # the run folder's own copy is the one packed
     assert any(name.startswith("keys/") and name.endswith(".pub.pem") for name in names)
     excerpt = [json.loads(line) for line in zipfile.ZipFile(pack).read("log/excerpt.jsonl").splitlines()]
     assert [e["type"] for e in excerpt] == ["run", "approval"]
@@ -84,7 +85,7 @@ def test_the_same_run_packs_to_the_same_bytes(ws, pack, tmp_path):
 @pytest.mark.parametrize("member, update_index, why", [
     ("run/ledger.csv", False, "run/ledger.csv: sha256 differs from the pack's index"),
     ("run/ledger.csv", True, "run/ledger.csv: sha256 differs from the manifest"),
-    ("ruleset/ruleset/case.tanso", True, "not the file the run read"),
+    ("run/ruleset/case.tanso", True, "not the file the run read"),
     ("inputs/data/fuel_use.csv", True, "not the file the run read"),
     ("log/excerpt.jsonl", True, "the signature does not verify"),
 ])

@@ -2,10 +2,11 @@
 
     evidence.json        the index: format, the manifest's sha256, every member's sha256, where each
                          ruleset, factor and input file was recorded, the log's head when packed
-    run/…                every output file and manifest.json
-    ruleset/…, factors/… the ruleset files and factor files the run read (refused if their sha256 no
-                         longer matches the manifest); inputs/… too with --with-inputs (the manifest
-                         holds their hashes either way)
+    run/…                every output file and manifest.json (with the run's copy of its ruleset,
+                         run/ruleset/…, where the run wrote one)
+    ruleset/…, factors/… the ruleset files (where the run folder has no copy) and factor files the run
+                         read, refused if their sha256 no longer matches the manifest; inputs/… too
+                         with --with-inputs (the manifest holds their hashes either way)
     log/excerpt.jsonl    the log entries of this manifest (its run, its approvals) and the log's head
     keys/ID.pub.pem      the public keys that signed those approvals
     verification.txt     `tanso verify OUT` when packed
@@ -35,7 +36,7 @@ from tanso.audit.approvals import (ApprovalStatus, approvals_of, public_key, pub
 from tanso.audit.checks import verify_folder
 from tanso.audit.log import entries, line_problems, log_path, manifest_shas, parse, read_log
 from tanso.audit.report import Report, sha256_bytes
-from tanso.audit.reperform import find_sources, recorded_files
+from tanso.audit.reperform import find_sources, recorded_files, snapshot
 from tanso.audit.verify import read_manifest, verify_run
 from tanso.run.outputs import MANIFEST, OutputError
 
@@ -64,12 +65,14 @@ def write_pack(out: Path, pack: Path, *, with_inputs: bool = False, data_dir: Pa
     digests = {f"run/{name}": listed["sha256"] for name, listed in manifest["outputs"].items()}
     members[f"run/{MANIFEST}"], digests[f"run/{MANIFEST}"] = data, manifest_sha
     sources: dict[str, dict[str, str]] = {}
+    copies = snapshot(out, manifest)
     for kind, what, files, recorded_root, root in (
             ("ruleset", "ruleset", ruleset_files, invoked["ruleset"], ruleset),
             ("factors", "factor", factors, invoked["data"], data_dir),
             ("inputs", "input", inputs if with_inputs else {}, invoked["data"], data_dir)):
-        for recorded, path in find_sources(files, recorded_root, root, what, located).items():
-            name = _member(kind, recorded)
+        for recorded, path in find_sources(files, recorded_root, root, what, located, copies).items():
+            copied = path == copies.get(recorded)   # the run folder's own copy: already under run/
+            name = f"run/{path.relative_to(out).as_posix()}" if copied else _member(kind, recorded)
             members[name], digests[name] = path, files[recorded]
             sources[name] = {"kind": kind, "recorded": recorded, "sha256": files[recorded]}
     if located.problems:

@@ -4,9 +4,10 @@ The manifest records how the run was invoked (`invocation`: the ruleset and over
 recorded their paths, the data folder, the --set values, --select and --out-format) and the sha256 of
 every ruleset, input and factor file. Re-performance
 
-1. finds each of those files — ruleset files relative to `--ruleset` (default: the recorded path),
-   inputs and factor files relative to `--data` (default: the recorded folder) — and refuses any that is
-   missing or whose sha256 differs from the manifest, naming each (exit 9);
+1. finds each of those files — the ruleset's in the run folder's own copy (`ruleset/`) or where the run
+   recorded them (moved to `--ruleset`), inputs and factor files where the run recorded them (moved to
+   `--data`) — and refuses any that is missing or whose sha256 differs from the manifest, naming each
+   (exit 9);
 2. lays them out in a temporary folder at exactly the paths the run recorded, because the outputs
    record those paths (the ledger's rule_source file:line, the manifest). Relative paths are rebuilt
    there; absolute ones are read where they are (a run recorded with absolute paths is re-performed
@@ -71,12 +72,24 @@ def locate(recorded: str, recorded_root: str, root: Path | None) -> Path:
     return root / os.path.relpath(recorded, recorded_root)
 
 
-def find_sources(files: dict[str, str], recorded_root: str, root: Path | None, what: str,
-                 report: Report) -> dict[str, Path]:
-    """Each recorded file's current location; a problem for each that is missing or whose sha256 differs."""
+def snapshot(out: Path, manifest: dict[str, Any]) -> dict[str, Path]:
+    """The copies of the ruleset's files the run folder holds (`ruleset.snapshot`: recorded path → copy)."""
+    copies = manifest.get("ruleset", {}).get("snapshot")
+    if not isinstance(copies, dict):
+        return {}
+    return {recorded: out / copy for recorded, copy in copies.items()
+            if isinstance(copy, str) and not os.path.isabs(copy) and ".." not in Path(copy).parts}
+
+
+def find_sources(files: dict[str, str], recorded_root: str, root: Path | None, what: str, report: Report,
+                 copies: dict[str, Path] | None = None) -> dict[str, Path]:
+    """Each recorded file's location: its copy in the run folder if there is one (unless `root` says where it is
+    now), else where it was recorded (moved to `root`). A problem for each that is missing or whose sha256 differs."""
     found = {}
     for recorded, sha in sorted(files.items()):
         path = locate(recorded, recorded_root, root)
+        if recorded in (copies or {}) and (root is None or not path.is_file()):
+            path = copies[recorded]
         if not path.is_file():
             report.add("cannot verify", str(path), f"{what} file of the run is missing")
             continue
@@ -100,7 +113,7 @@ def reperform(out: Path, data_dir: Path | None = None, ruleset: Path | None = No
         return report
     data_files = inputs | factors
     invoked = manifest["invocation"]
-    sources = find_sources(ruleset_files, invoked["ruleset"], ruleset, "ruleset", report)
+    sources = find_sources(ruleset_files, invoked["ruleset"], ruleset, "ruleset", report, snapshot(out, manifest))
     sources |= find_sources(data_files, invoked["data"], data_dir, "input or factor", report)
     if report.problems:
         return report
