@@ -41,7 +41,8 @@ def test_the_manifest_lists_every_output_with_its_sha256_and_size(tmp_path):
                                         "summary.csv", "ruleset/case.tanso"}
     assert manifest["outputs"]["ledger.csv"]["size"] == (out / "ledger.csv").stat().st_size
     assert verify(out) == []
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "out", "ruleset"]   # no lock, no temp
+    # no lock, no temp; the workspace log beside OUT
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "out", "ruleset", "tanso-log.jsonl"]
 
 
 def test_a_second_run_replaces_the_folder_whole(tmp_path):
@@ -124,7 +125,7 @@ def test_leftovers_of_a_killed_run_are_removed_and_a_moved_away_run_put_back(tmp
     (tmp_path / ".other.tmp-1-ab").mkdir()                              # not ours: left alone
     (tmp_path / "out.lock").write_text("pid 99999 (dead)")              # a lock nobody holds
     assert run("evaluate", case.ruleset, "--data", case.data, "--out", out).exit_code == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".other.tmp-1-ab", "data", "out", "ruleset"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".other.tmp-1-ab", "data", "out", "ruleset", "tanso-log.jsonl"]
     assert verify(out) == []
 
 
@@ -154,7 +155,7 @@ def test_signals_at_random_moments_leave_the_previous_run_or_the_new_one_never_a
         assert verify(out) == [], sig   # the previous complete run or the new one, whole
     last = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert last.returncode == 0, last.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "tanso-log.jsonl"]
     assert verify(out) == []
 
 

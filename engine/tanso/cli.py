@@ -3,7 +3,8 @@
 Exit codes: 0 success · 1 the ruleset has errors (diagnostics printed) · 2 an input or factor file
 cannot be used (or `validate` found problems) · 3 an invariant of the run was violated (a bug: please
 report) · 4 a `check` failed and --fail-on-check was given · 5 totals incomplete: rows were rejected
-beyond the ruleset's stated tolerances (`accept rejects`) and --allow-rejects was not given · 64 bad command-line usage · 73 --out cannot be written · 75 --out is
+beyond the ruleset's stated tolerances (`accept rejects`) and --allow-rejects was not given · 8 / 9 / 77 the audit
+commands: altered / cannot verify / refused by separation of duties (`tanso.audit`) · 64 bad command-line usage · 73 --out cannot be written · 75 --out is
 being written by another run · 130 interrupted (SIGINT, Ctrl-C) · 143 terminated (SIGTERM).
 No user mistake ends in a traceback.
 """
@@ -37,6 +38,8 @@ import click  # noqa: E402
 import duckdb  # noqa: E402
 from rich.console import Console  # noqa: E402
 
+from tanso.audit.cli import log_options, register as register_audit_commands  # noqa: E402
+from tanso.audit.log import record_run  # noqa: E402
 from tanso.diagnostics import InputError, TansoError  # noqa: E402
 from tanso.run.outputs import SIGNALS, finish, release_signals, staged_output, write_manifest  # noqa: E402
 
@@ -347,13 +350,15 @@ def graph(ruleset: Path, overlays, fmt: str, selector: str | None) -> None:
                                                    "above it DuckDB spills to a temporary folder")
 @click.option("--fail-on-check", is_flag=True, help=f"exit {EXIT_CHECK_FAILED} when a check fails")
 @allow_rejects_option
+@log_options
 @click.option("--previous", "previous", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="an earlier run's --out: list the periods it reported that this run reports differently "
                    "(restated by a provider's new model version, changed, withdrawn), with the size of each")
 def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: str, fmt: str, overlays, sets,
              selector: str | None, threads: int | None, memory_limit: str | None, fail_on_check: bool,
-             allow_rejects: bool, previous: Path | None) -> None:
+             allow_rejects: bool, log_file: Path | None, by: str | None, previous: Path | None) -> None:
     """Evaluate RULESET on the tables in --data and print totals by scope and category."""
+    from tanso.audit.reperform import invocation
     from tanso.graph import select
     from tanso.run import evaluate as run_evaluate
     from tanso.run import export, prepare
@@ -376,8 +381,10 @@ def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: st
                 click.echo(_completeness_lines([("", result)]), nl=False)
             click.echo(reporter.write(result, None), nl=False)
             if staged is not None:
+                result.manifest["invocation"] = invocation(ruleset, overlays, data_dir, sets, selector, out_format)
                 written = export(result, target, out_format)   # manifest.json last, with every file's hash
                 finish(staged)
+                record_run(out_dir, "evaluate", log_file, by)
                 click.echo(f"wrote {', '.join(str(out_dir / p.name) for p in written)}, {out_dir / 'manifest.json'}")
     except TansoError as error:
         _fail(error)
@@ -413,8 +420,10 @@ def test_command(path: Path, show_coverage: bool, fail_under: float | None) -> N
 @click.option("--memory-limit", default=None, callback=_memory_limit, help="DuckDB memory limit, e.g. 512MB (default: DuckDB's, 80% of RAM); "
                                                    "above it DuckDB spills to a temporary folder")
 @allow_rejects_option
+@log_options
 def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | None, fmt: str, sets,
-            threads: int | None, memory_limit: str | None, allow_rejects: bool) -> None:
+            threads: int | None, memory_limit: str | None, allow_rejects: bool, log_file: Path | None,
+            by: str | None) -> None:
     """Evaluate BASE and REVISED on --data and attribute the difference to each change.
 
     Without REVISED, the revision is BASE with the --set values (e.g. --set scope2.market.matching=hourly).
@@ -455,6 +464,7 @@ def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | No
                                         "revised": {"ruleset": comparison.revised.ruleset.name,
                                                     "digest": comparison.revised.digest}})
                 finish(staged)
+                record_run(out_dir, "compare", log_file, by)
                 click.echo(f"wrote {', '.join(str(out_dir / p.name) for p in written)}, {out_dir / 'base'}, "
                            f"{out_dir / 'revised'}, {out_dir / 'manifest.json'}")
     except TansoError as error:
@@ -551,6 +561,7 @@ from tanso.audit.diff_cli import diff as _diff  # noqa: E402
 from tanso.audit.explain_cli import explain as _explain  # noqa: E402
 main.add_command(_diff)
 main.add_command(_explain)
+register_audit_commands(main)
 
 if __name__ == "__main__":
     main()

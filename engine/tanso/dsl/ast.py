@@ -315,8 +315,27 @@ class AcceptRejects:
         return f"up to {number} {self.unit}"
 
 
+@dataclass(frozen=True)
+class RoleCount:
+    role: str
+    count: int
+    span: Span
+
+
+@dataclass(frozen=True)
+class RequireApprovals:
+    """The sign-offs a run needs before it is final: so many approvals (`tanso approve`) of each role,
+    each by a different person and key. A run without them is reported as a draft."""
+
+    roles: tuple[RoleCount, ...]
+    span: Span
+
+    def required(self) -> dict[str, int]:
+        return {r.role: r.count for r in self.roles}
+
+
 Statement = Union[SetPolicy, InputTable, FactorSetDecl, Rule, Exclusion, Metric, Check, Remove, Boundary,
-                  AcceptRejects]
+                  AcceptRejects, RequireApprovals]
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,10 @@ from tanso.diagnostics import Diagnostics, did_you_mean
 from tanso.dsl import ast
 
 STATEMENT_KEYWORDS = ("ruleset", "set", "input", "factors", "rule", "replace", "exclude", "metric", "check", "remove",
-                      "boundary", "accept")
+                      "boundary", "accept", "require")
 CLAUSE_KEYWORDS = ("status", "source", "as_of", "extends", "key", "columns", "encoding", "numbers", "dates", "headers",
                    "file", "allows", "removals", "required", "scope", "category", "from", "lookup", "on", "where",
-                   "needs", "calc", "tags", "basis", "results", "of", "unit", "rejects", "rows")
+                   "needs", "calc", "tags", "basis", "results", "of", "unit", "rejects", "rows", "approval", "approvals")
 KEYWORDS = STATEMENT_KEYWORDS + CLAUSE_KEYWORDS
 _STATEMENT_START = re.compile(r"^[ \t]*(%s)\b" % "|".join(STATEMENT_KEYWORDS), re.MULTILINE)
 
@@ -30,6 +30,7 @@ _TERMINAL_WORDS = {
     "NAME": "a name", "STRING": 'a "quoted string"', "INT": "a whole number", "NUMBER": "a number",
     "DATE": "a date (YYYY-MM-DD)", "COMPARATOR": "a comparison (=, !=, <, <=, >, >=)", "ADD_OP": "+ or -",
     "MUL_OP": "* or /", "RULE_START": "'rule'", "$END": "end of file", "ROWS": "'rows'",
+    "APPROVALS": "'approvals'",
     "HEADER_CASE": "case-insensitive or case-sensitive",
 }
 
@@ -451,6 +452,13 @@ class _ToAst(Transformer):
 
     def quantity_tolerance(self, meta, c):
         return ("quantity", Decimal(str(c[0])), c[1])
+
+    def require_stmt(self, meta, c):
+        return ast.RequireApprovals(tuple(c[1:]), self._span(meta))
+
+    def role_count(self, meta, c):
+        count, role = c
+        return ast.RoleCount(str(role), int(count) if count is not None else 1, self._span(meta))
 
     def exclude_stmt(self, meta, c):
         exclusion_id, justification, *clauses = c

@@ -49,6 +49,7 @@ class _Layer:
     checks: dict[str, Item] = field(default_factory=dict)
     boundary: tuple[ast.Boundary, str] | None = None
     accepts: dict[str, Item] = field(default_factory=dict)
+    approvals: Item | None = None
 
     def owner_of(self, item_id: str) -> dict | None:
         for table in (self.rules, self.exclusions, self.metrics, self.checks):
@@ -96,8 +97,8 @@ def _parse_layer(path: Path, diagnostics: Diagnostics) -> tuple[ast.Header | Non
         raise RulesetError(f"no .tanso files in {path}")
     header, statements, names = None, [], []
     for file in files:
-        module = parse_file(file, diagnostics, _display(file))
-        names.append(_display(file))
+        module = parse_file(file, diagnostics, display_path(file))
+        names.append(display_path(file))
         if module.header is not None:
             if header is not None:
                 diagnostics.error("a ruleset has one header; this folder has two", module.header.span,
@@ -107,7 +108,9 @@ def _parse_layer(path: Path, diagnostics: Diagnostics) -> tuple[ast.Header | Non
     return header, statements, names
 
 
-def _display(file: Path) -> str:
+def display_path(file: Path) -> str:
+    """A path as runs record it (diagnostics, the ledger's rule_source, the manifest): relative to the
+    working folder when inside it, else absolute."""
     try:
         return str(file.resolve().relative_to(Path.cwd()))
     except ValueError:
@@ -202,6 +205,9 @@ def _apply(statements: list[ast.Statement], layer_name: str, layer: _Layer, diag
             layer.accepts[target] = Item(node=statement, layer=layer_name)  # an overlay's restates the base's
         elif isinstance(statement, ast.Boundary):
             layer.boundary = (statement, layer_name)  # an overlay's boundary replaces the base's
+        elif isinstance(statement, ast.RequireApprovals):
+            if once("require approvals", statement.span) and _check_roles(statement, diagnostics):
+                layer.approvals = Item(node=statement, layer=layer_name)  # an overlay's replaces the base's
         elif isinstance(statement, ast.Remove):
             owner = layer.owner_of(statement.id)
             if owner is None:
@@ -210,6 +216,21 @@ def _apply(statements: list[ast.Statement], layer_name: str, layer: _Layer, diag
                                   hint=did_you_mean(statement.id, layer.all_ids()))
             else:
                 del owner[statement.id]
+
+
+def _check_roles(statement: ast.RequireApprovals, diagnostics: Diagnostics) -> bool:
+    """Each role once, each count at least 1 (`require approvals preparer, 2 reviewer`)."""
+    seen: dict[str, ast.RoleCount] = {}
+    for role in statement.roles:
+        if role.role in seen:
+            diagnostics.error(f"role '{role.role}' is listed twice", role.span,
+                              hint=f"write '{seen[role.role].count + role.count} {role.role}' for that many "
+                                   f"approvals of the role (each by a different person)")
+        elif role.count < 1:
+            diagnostics.error(f"role '{role.role}' requires {role.count} approvals", role.span,
+                              expected=f"at least 1 (or leave '{role.role}' out)")
+        seen.setdefault(role.role, role)
+    return len(seen) == len(statement.roles) and all(r.count >= 1 for r in statement.roles)
 
 
 def _argument_value(expr: ast.Expr, diagnostics: Diagnostics) -> Any:
@@ -270,7 +291,8 @@ def _bind(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> Rulese
         source=header.source if header else None, as_of=header.as_of if header else None,
         layers=tuple(layer.layers), files=tuple(layer.files), policies=policies, inputs=dict(layer.inputs),
         factor_sets=dict(layer.factor_sets), rules=rules, exclusions=dict(layer.exclusions),
-        metrics=dict(layer.metrics), checks=dict(layer.checks), accepts=dict(layer.accepts))
+        metrics=dict(layer.metrics), checks=dict(layer.checks), accepts=dict(layer.accepts),
+        approvals=layer.approvals)
 
 
 def _bind_boundary(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> BoundaryStep | None:

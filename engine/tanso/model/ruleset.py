@@ -78,6 +78,8 @@ class Ruleset(Frozen):
     # Stated tolerances for rejected rows (`accept rejects TARGET up to …`), by target: a rule id or an
     # input table (rows refused while reading it).
     accepts: dict[str, Item] = {}
+    # The sign-offs a run needs before it is final (`require approvals …`): an Item of ast.RequireApprovals.
+    approvals: Item | None = None
 
     def policy(self, name: str) -> Any:
         return self.policies[name].value

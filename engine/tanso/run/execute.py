@@ -706,11 +706,15 @@ def _manifest(ruleset: Ruleset, registry: Registry, planner: _Planner, order: li
                       **rule_record(ruleset, registry, r, planner.rule_tables[r])} for r in order},
         "boundary": boundary_record(ruleset, registry, planner.boundary_weights()),
         "inputs": {name: _manifest_input(i) for name, i in sorted(planner.inputs.items())},
-        "factor_sets": {name: {"file": f.source_file, "version": f.version, "publisher": f.publisher,
-                               "edition": f.edition, "licence": f.licence} for name, f in sorted(planner.factors.items())},
+        "factor_sets": {name: {"file": f.source_file, "sha256": file_digest(Path(f.source_file)), "version": f.version,
+                               "publisher": f.publisher, "edition": f.edition, "licence": f.licence}
+                        for name, f in sorted(planner.factors.items())},
         "plugins": sorted({f"{i.package}=={i.version}" for i in registry.implementations()}),
         "backend": f"duckdb {duckdb.__version__}",
         "digest": digest,
+        # The sign-offs the ruleset requires (`require approvals`): `tanso verify` reports a run without them as a draft.
+        **({"approvals": {"required": ruleset.approvals.node.required(), "source": ruleset.approvals.node.span.short,
+                          "layer": ruleset.approvals.layer}} if ruleset.approvals else {}),
     }
 
 

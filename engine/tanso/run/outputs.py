@@ -74,15 +74,45 @@ def file_outputs(folder: Path) -> dict[str, dict[str, Any]]:
     return outputs
 
 
+def manifest_text(document: dict[str, Any]) -> str:
+    """A manifest as tanso writes it: sorted keys, indented, one final newline. `tanso verify` requires
+    this exact form, so that no byte of a manifest (even whitespace) can change unseen."""
+    return json.dumps(document, indent=2, sort_keys=True, default=str) + "\n"
+
+
+def canonical_json(document: Any) -> bytes:
+    """A document's canonical JSON: sorted keys, no whitespace, UTF-8 — what its digests are taken of."""
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode("utf-8")
+
+
+def canonical_digest(document: dict[str, Any]) -> str:
+    """sha256 of the document's canonical JSON without its own `canonical_sha256`: an edit of a
+    manifest's content that does not recompute it is detected."""
+    return hashlib.sha256(canonical_json({k: v for k, v in document.items() if k != CANONICAL_FIELD})).hexdigest()
+
+
+CANONICAL_FIELD = "canonical_sha256"
+
+
 def write_manifest(folder: Path, manifest: dict[str, Any]) -> Path:
-    """Write `folder/manifest.json` — last — with `outputs`: every other file's sha256 and size."""
+    """Write `folder/manifest.json` — last — with `outputs`: every other file's sha256 and size, and
+    `canonical_sha256`, the digest of the rest of the manifest."""
     document = {**manifest, "outputs": file_outputs(folder)}
+    document[CANONICAL_FIELD] = canonical_digest(document)
     path = folder / MANIFEST
     with path.open("w", encoding="utf-8") as handle:
-        handle.write(json.dumps(document, indent=2, sort_keys=True, default=str) + "\n")
+        handle.write(manifest_text(document))
         handle.flush()
         os.fsync(handle.fileno())
     return path
+
+
+def output_differences(folder: Path, listed: dict[str, Any]) -> list[tuple[str, dict | None, dict | None]]:
+    """(file, as the manifest lists it, as found) for every file of `folder` (but manifest.json) that is
+    missing (found None), not listed (listed None) or whose sha256 or size differs, by name."""
+    present = file_outputs(folder)
+    return [(name, listed.get(name), present.get(name)) for name in sorted(set(listed) | set(present))
+            if listed.get(name) != present.get(name)]
 
 
 def verify(folder: Path) -> list[str]:
@@ -94,12 +124,9 @@ def verify(folder: Path) -> list[str]:
     listed = manifest.get("outputs")
     if listed is None:
         return [f"{folder / MANIFEST} lists no outputs"]
-    present = file_outputs(folder)
-    problems = [f"{name}: missing" for name in sorted(set(listed) - set(present))]
-    problems += [f"{name}: not in the manifest" for name in sorted(set(present) - set(listed))]
-    problems += [f"{name}: sha256 or size differs" for name in sorted(set(listed) & set(present))
-                 if listed[name] != present[name]]
-    return problems
+    return [f"{name}: " + ("missing" if found is None else "not in the manifest" if expected is None
+                           else "sha256 or size differs")
+            for name, expected, found in output_differences(folder, listed)]
 
 
 # ----------------------------------------------------------------------------- the staged folder

@@ -1,0 +1,213 @@
+"""`tanso verify OUT --reperform`: run the recorded ruleset again and prove every output byte-identical.
+
+The manifest records how the run was invoked (`invocation`: the ruleset and overlays as the run
+recorded their paths, the data folder, the --set values, --select and --out-format) and the sha256 of
+every ruleset, input and factor file. Re-performance
+
+1. finds each of those files — the ruleset's in the run folder's own copy (`ruleset/`) or where the run
+   recorded them (moved to `--ruleset`), inputs and factor files where the run recorded them (moved to
+   `--data`) — and refuses any that is missing or whose sha256 differs from the manifest, naming each
+   (exit 9);
+2. lays them out in a temporary folder at exactly the paths the run recorded, because the outputs
+   record those paths (the ledger's rule_source file:line, the manifest). Relative paths are rebuilt
+   there; absolute ones are read where they are (a run recorded with absolute paths is re-performed
+   with the files at those paths);
+3. runs `tanso evaluate` there with the recorded arguments, into a temporary --out and a throwaway log;
+4. compares every file, manifest.json included, byte for byte, and names the first that differs.
+
+No field is excluded from the comparison: a manifest holds no time, host, user or thread count (who ran
+it and when are in the log), and the ledger's bytes are the same on any thread count.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Iterator
+
+from tanso.audit import CannotVerify
+from tanso.audit.report import Report, sha256_file
+from tanso.audit.verify import read_manifest
+from tanso.model.resolve import display_path
+from tanso.run.outputs import MANIFEST, file_outputs
+
+_CHUNK = 1 << 16
+
+
+def invocation(ruleset: Path, overlays: tuple[Path, ...], data_dir: Path, sets: tuple[str, ...],
+               selector: str | None, out_format: str) -> dict[str, Any]:
+    """What `evaluate` records in the manifest so that the run can be re-performed: everything that
+    shapes the output bytes (not --threads, --memory-limit or --format, which do not)."""
+    return {"command": "evaluate", "ruleset": display_path(ruleset), "overlays": [display_path(o) for o in overlays],
+            "data": str(data_dir), "set": list(sets), "select": selector, "out_format": out_format}
+
+
+def recorded_files(manifest: dict[str, Any]) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """The run's ruleset files, input files and factor files, each recorded path → sha256."""
+    try:
+        invoked = manifest["invocation"]
+        if not all(isinstance(invoked[k], str) for k in ("ruleset", "data", "out_format")) \
+                or not all(isinstance(v, str) for v in [*invoked["overlays"], *invoked["set"]]) \
+                or not isinstance(invoked["select"], (str, type(None))):
+            raise TypeError
+        # An input of several part files (`file "…"`) lists each part with its own sha256.
+        inputs = {part["file"]: part["sha256"] for i in manifest["inputs"].values() for part in i.get("parts", [i])}
+        files = (manifest["ruleset"]["files"], inputs, {f["file"]: f["sha256"] for f in manifest["factor_sets"].values()})
+        if not all(isinstance(k, str) and isinstance(v, str) for recorded in files for k, v in recorded.items()):
+            raise TypeError
+    except (KeyError, TypeError, AttributeError):
+        raise CannotVerify("the manifest does not record how the run was invoked and every file it read (a run by an "
+                           "earlier tanso, a comparison, or an edited manifest)") from None
+    return dict(files[0]), files[1], files[2]
+
+
+def locate(recorded: str, recorded_root: str, root: Path | None) -> Path:
+    """Where a recorded file is now: relative to the root it was recorded under, moved to `root` when given.
+    A file recorded by its absolute path is read there."""
+    if os.path.isabs(recorded) or root is None:
+        return Path(recorded)
+    return root / os.path.relpath(recorded, recorded_root)
+
+
+def snapshot(out: Path, manifest: dict[str, Any]) -> dict[str, Path]:
+    """The copies of the ruleset's files the run folder holds (`ruleset.snapshot`: recorded path → copy)."""
+    copies = manifest.get("ruleset", {}).get("snapshot")
+    if not isinstance(copies, dict):
+        return {}
+    return {recorded: out / copy for recorded, copy in copies.items()
+            if isinstance(copy, str) and not os.path.isabs(copy) and ".." not in Path(copy).parts}
+
+
+def find_sources(files: dict[str, str], recorded_root: str, root: Path | None, what: str, report: Report,
+                 copies: dict[str, Path] | None = None) -> dict[str, Path]:
+    """Each recorded file's location: its copy in the run folder if there is one (unless `root` says where it is
+    now), else where it was recorded (moved to `root`). A problem for each that is missing or whose sha256 differs."""
+    found = {}
+    for recorded, sha in sorted(files.items()):
+        path = locate(recorded, recorded_root, root)
+        if recorded in (copies or {}) and (root is None or not path.is_file()):
+            path = copies[recorded]
+        if not path.is_file():
+            report.add("cannot verify", str(path), f"{what} file of the run is missing")
+            continue
+        actual = sha256_file(path)
+        if actual != sha:
+            report.add("cannot verify", str(path), f"{what} file is not the one the run read (its sha256 differs from "
+                                                   "the manifest)", sha, actual)
+        found[recorded] = path
+    return found
+
+
+def reperform(out: Path, data_dir: Path | None = None, ruleset: Path | None = None) -> Report:
+    """Re-run OUT's recorded invocation on its recorded files (found under `data_dir` and `ruleset` when they
+    moved) and compare every output byte for byte: see the module docstring."""
+    report = Report(f"{out} (re-performed)")
+    try:
+        manifest, _ = read_manifest(out)
+        ruleset_files, inputs, factors = recorded_files(manifest)
+    except CannotVerify as error:
+        report.add("cannot verify", MANIFEST, f"{error}: it cannot be re-performed")
+        return report
+    data_files = inputs | factors
+    invoked = manifest["invocation"]
+    sources = find_sources(ruleset_files, invoked["ruleset"], ruleset, "ruleset", report, snapshot(out, manifest))
+    sources |= find_sources(data_files, invoked["data"], data_dir, "input or factor", report)
+    if report.problems:
+        return report
+    with tempfile.TemporaryDirectory(prefix="tanso-reperform-") as scratch:
+        work = _lay_out(Path(scratch) / "tree", invoked, sources, set(ruleset_files))
+        again = Path(scratch) / "out"
+        command = [sys.executable, "-m", "tanso.cli", "evaluate", invoked["ruleset"], "--data", invoked["data"],
+                   "--out", str(again), "--out-format", invoked["out_format"], "--allow-rejects",
+                   "--log", str(Path(scratch) / "log.jsonl"),
+                   *(a for o in invoked["overlays"] for a in ("--overlay", o)),
+                   *(a for s in invoked["set"] for a in ("--set", s)),
+                   *(("--select", invoked["select"]) if invoked["select"] else ())]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}   # this very tanso and plugins
+        done = subprocess.run(command, cwd=work, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+        if done.returncode != 0:
+            why = (done.stderr.strip().splitlines() or ["no message"])[-1]
+            report.add("cannot verify", "re-performance", f"the re-run failed (exit {done.returncode}): {why}")
+            return report
+        _compare(out, again, report)
+    if not report.problems:
+        report.facts.append(f"re-performed: {len(ruleset_files)} ruleset and {len(data_files)} input and factor files "
+                            f"as recorded; every output byte-identical")
+    return report
+
+
+def _lay_out(tree: Path, invoked: dict[str, Any], sources: dict[str, Path], ruleset_files: set[str]) -> Path:
+    """Rebuild the recorded relative paths under `tree`; return the folder to run in. It lies as many
+    levels deep as the paths climb ('../data'), so that every path stays inside `tree`."""
+    relative = [p for p in [*sources, invoked["ruleset"], invoked["data"]] if not os.path.isabs(p)]
+    depth = max((_climbs(p) for p in relative), default=0)
+    work = tree.joinpath(*["up"] * depth)
+    work.mkdir(parents=True)
+    if not os.path.isabs(invoked["data"]):
+        Path(os.path.normpath(work / invoked["data"])).mkdir(parents=True, exist_ok=True)   # even with no input in it
+    for recorded, source in sources.items():
+        if os.path.isabs(recorded):
+            continue
+        target = Path(os.path.normpath(work / recorded))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if recorded in ruleset_files:
+            shutil.copyfile(source, target)   # a copy: the run records a .tanso file by its resolved path
+        else:
+            os.symlink(source.resolve(), target)
+    return work
+
+
+def _climbs(path: str) -> int:
+    parts = Path(os.path.normpath(path)).parts
+    return next((i for i, part in enumerate(parts) if part != ".."), len(parts))
+
+
+def _compare(out: Path, again: Path, report: Report) -> None:
+    """Every file of OUT against the re-performed run; the first difference in each that differs."""
+    mine, theirs = file_outputs(out), file_outputs(again)
+    mine[MANIFEST] = {"sha256": sha256_file(out / MANIFEST)}
+    theirs[MANIFEST] = {"sha256": sha256_file(again / MANIFEST)}
+    for name in sorted(set(mine) | set(theirs)):
+        if name not in mine:
+            report.add("altered", name, "the re-performed run writes this file; the run folder lacks it")
+        elif name not in theirs:
+            report.add("altered", name, "not written by the re-performed run")
+        elif mine[name]["sha256"] != theirs[name]["sha256"]:
+            where, expected, found = first_difference(again / name, out / name)
+            report.add("altered", name, f"differs from the re-performed run at {where}", expected, found)
+
+
+def first_difference(expected: Path, found: Path) -> tuple[str, str, str]:
+    """Where two files first differ: a line of a text file (shown), a byte offset of any other."""
+    if expected.suffix in (".csv", ".json"):
+        for number, (a, b) in enumerate(_zip_longest_lines(expected, found), 1):
+            if a != b:
+                return f"line {number}", repr(a), repr(b)
+    offset = 0
+    with expected.open("rb") as left, found.open("rb") as right:
+        while True:
+            a, b = left.read(_CHUNK), right.read(_CHUNK)
+            if a != b:
+                index = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+                return f"byte {offset + index}", _byte(a, index), _byte(b, index)
+            if not a:
+                return "the end", "", ""
+            offset += len(a)
+
+
+def _zip_longest_lines(a: Path, b: Path) -> Iterator[tuple[str | None, str | None]]:
+    with a.open("rb") as left, b.open("rb") as right:
+        while True:
+            x, y = left.readline(), right.readline()
+            if not x and not y:
+                return
+            yield (x.decode("utf-8", "replace").rstrip("\n") if x else None,
+                   y.decode("utf-8", "replace").rstrip("\n") if y else None)
+
+
+def _byte(data: bytes, index: int) -> str:
+    return f"0x{data[index]:02x}" if index < len(data) else "end of file"
