@@ -10,7 +10,7 @@ import pyarrow as pa
 
 from tanso import contracts
 from tanso.diagnostics import InputError
-from tanso.model.resolve import policies_in_rule
+from tanso.model.policy_calls import policies_in_rule
 from tanso.model.ruleset import Rule, Ruleset, lookup_columns
 from tanso.plan.context import BoundaryContext, CalcContext, FactorTable
 from tanso.plan.sql import condition, ident, literal
