@@ -157,7 +157,7 @@ class _Timer:
 def _install_profiler() -> _Timer:
     """Time every statement tanso sends to DuckDB (execute + fetch), and the Python plan-time helpers."""
     import tanso.plan.factor_product as fp
-    import tanso.run.execute as ex
+    import tanso.run.planner as planner
     import tanso.run.inputs as inp
     timer = _Timer()
 
@@ -191,13 +191,13 @@ def _install_profiler() -> _Timer:
         def __getattr__(self, name):
             return getattr(self._inner, name)
 
-    original_init = ex._Planner.__init__
+    original_init = planner._Planner.__init__
 
     def init(self, *args, **kwargs):
         original_init(self, *args, **kwargs)
         self.con = TimedConnection(self.con)
 
-    ex._Planner.__init__ = init
+    planner._Planner.__init__ = init
 
     def wrap(module, name, label):
         original = getattr(module, name)
@@ -212,7 +212,7 @@ def _install_profiler() -> _Timer:
 
     wrap(inp, "file_digest", "python: file_digest (sha256 of an input/factor file)")
     wrap(fp, "_combinations", "python: factor_product._combinations (unit × gas multipliers)")
-    original_register = ex._Planner.register
+    original_register = planner._Planner.register
 
     def register(self, name, table):
         t = time.perf_counter()
@@ -220,7 +220,7 @@ def _install_profiler() -> _Timer:
             return original_register(self, name, table)
         finally:
             timer.add(time.perf_counter() - t, f"python: _Planner.register({name}) arrow → temp table, {table.num_rows} rows")
-    ex._Planner.register = register
+    planner._Planner.register = register
     return timer
 
 

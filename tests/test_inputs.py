@@ -187,14 +187,14 @@ def test_a_refused_row_of_the_boundarys_table_is_a_reject_and_its_entitys_rows_n
 
 def test_conservation_covers_every_table_the_run_reads(tmp_path, monkeypatch):
     from tanso.diagnostics import InvariantError
-    from tanso.run import execute, inputs
+    from tanso.run import inputs, planner
 
     real = inputs.load_input
 
     def losing(con, registry, table, data_dir):  # a loader that loses a refused row of the entities table
         loaded = real(con, registry, table, data_dir)
         return dataclasses.replace(loaded, rejected=0) if table.name == "entities" else loaded
-    monkeypatch.setattr(execute, "load_input", losing)
+    monkeypatch.setattr(planner, "load_input", losing)
     case = make_case(tmp_path, BOUNDARY_RULESET, {"entities": [entity("E1"), entity("E2", control="maybe")],
                                                   "fuel_use": [fuel_row("F1", "1", entity="E1")]},
                      {"fuels": FUEL_FACTORS})

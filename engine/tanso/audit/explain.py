@@ -18,7 +18,7 @@ from typing import Any, Generic, TypeVar
 from tanso.audit.run_folder import RunFolder
 from tanso.audit.selection import Known, Selection, parse
 from tanso.plan.sql import literal
-from tanso.run.execute import BOUNDARY_EXCLUSION
+from tanso.run.exclusions import BOUNDARY_EXCLUSION
 
 FORMAT = "tanso-explain.v1"
 LEVELS = ("rules", "methods", "factors", "policies", "entities", "rows")

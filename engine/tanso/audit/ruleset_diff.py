@@ -28,7 +28,7 @@ from tanso.audit.git_source import Place, open_place
 from tanso.audit.ruleset_version import ruleset_file_hashes, ruleset_version_id
 from tanso.diagnostics import InputError, RulesetError
 from tanso.dsl import ast
-from tanso.model.resolve import FALLBACK_CALL
+from tanso.model.bind import FALLBACK_CALL
 from tanso.model.ruleset import Rule, Ruleset
 from tanso.plugins import Registry
 from tanso.run import Prepared, prepare

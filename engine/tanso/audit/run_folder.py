@@ -16,7 +16,7 @@ import duckdb
 
 from tanso.diagnostics import TansoError
 from tanso.plan.sql import literal
-from tanso.run.execute import LEDGER_FILE
+from tanso.run.ledger import LEDGER_FILE
 from tanso.run.outputs import MANIFEST
 
 RUN_FORMAT = "tanso-manifest.v1"

@@ -25,7 +25,8 @@ import pyarrow.parquet as pq
 from tanso.audit import CannotVerify
 from tanso.audit.report import Report
 from tanso.plan.sql import literal
-from tanso.run.execute import LEDGER_FILE, SUMMARY_KEYS
+from tanso.run.execute import SUMMARY_KEYS
+from tanso.run.ledger import LEDGER_FILE
 from tanso.run.outputs import CANONICAL_FIELD, MANIFEST, canonical_digest, manifest_text, output_differences
 
 MANIFEST_FORMATS = ("tanso-manifest.v1", "tanso-comparison-manifest.v1")

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from tanso.graph import build_graph, reads_boundary
-from tanso.model.resolve import policies_in_rule, policies_named
+from tanso.model.policy_calls import policies_in_rule, policies_named
 from tanso.model.ruleset import Ruleset
 from tanso.plugins import Registry
 from tanso.run.execute import AGGREGATE_KEYS, RunResult, evaluate, rule_totals, run_rule_totals

@@ -11,7 +11,7 @@ import networkx as nx
 
 from tanso.diagnostics import Diagnostics, Note, RulesetError, did_you_mean
 from tanso.dsl import ast
-from tanso.model.resolve import policies_in_rule, policies_named
+from tanso.model.policy_calls import policies_in_rule, policies_named
 from tanso.model.ruleset import Ruleset, lookup_columns
 from tanso.plugins import Registry
 

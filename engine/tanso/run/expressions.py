@@ -8,7 +8,7 @@ from decimal import Decimal, DivisionByZero, InvalidOperation, localcontext
 from typing import Any, Callable
 
 from tanso.dsl import ast
-from tanso.model.resolve import POLICY_FUNCTION
+from tanso.model.policy_calls import POLICY_FUNCTION
 from tanso.model.ruleset import literal_value
 from tanso.plan.context import FunctionContext
 from tanso.plugins import Registry

@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from tanso.model.resolve import policies_in_rule
+from tanso.model.policy_calls import policies_in_rule
 from tanso.model.ruleset import Ruleset
 from tanso.plan.context import FactorTable
 from tanso.plan.sql import ident, literal

@@ -1,0 +1,265 @@
+"""The `tanso` command. Thin: parse arguments, call the library, render.
+
+This module is the command group (signal handling, exit codes) and the helpers and options its
+commands share. The commands are in `ruleset_commands` (check, validate, graph), `run_commands`
+(evaluate, compare, test), `plugin_commands` (factors, plugins) and `tanso.audit` (verify, log,
+approve, keygen, export, diff, explain).
+
+Exit codes: 0 success · 1 the ruleset has errors (diagnostics printed) · 2 an input or factor file
+cannot be used (or `validate` found problems) · 3 an invariant of the run was violated (a bug: please
+report) · 4 a `check` failed and --fail-on-check was given · 5 totals incomplete: rows were rejected
+beyond the ruleset's stated tolerances (`accept rejects`) and --allow-rejects was not given · 8 / 9 / 77 the audit
+commands: altered / cannot verify / refused by separation of duties (`tanso.audit`) · 64 bad command-line usage · 73 --out cannot be written · 75 --out is
+being written by another run · 130 interrupted (SIGINT, Ctrl-C) · 143 terminated (SIGTERM).
+No user mistake ends in a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+
+_signalled: list[int] = []   # SIGINT / SIGTERM received, in order
+
+
+def _record_signal(signum, frame) -> None:
+    _signalled.append(signum)
+
+
+# Run as the `tanso` executable: a signal during the imports below is remembered, not a traceback;
+# main() acts on it. (Imported as a library, the importer's own handlers are left alone.)
+_EXECUTABLE = os.path.basename(getattr(sys.modules.get("__main__"), "__file__", None) or "") == "tanso"
+if _EXECUTABLE:
+    for _s in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(_s, _record_signal)
+
+import tempfile  # noqa: E402
+import threading  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import click  # noqa: E402
+import duckdb  # noqa: E402
+from rich.console import Console  # noqa: E402
+
+from tanso.audit.cli import register as register_audit_commands  # noqa: E402
+from tanso.diagnostics import InputError, TansoError  # noqa: E402
+from tanso.run.outputs import SIGNALS, release_signals, staged_output  # noqa: E402
+
+EXIT_INCOMPLETE = 5
+EXIT_USAGE = 64
+EXIT_SIGNAL = 128   # + the signal number: 130 SIGINT, 143 SIGTERM
+_err = Console(stderr=True, highlight=False)
+
+
+def _overrides(values: tuple[str, ...], option: str = "--set") -> dict[str, str]:
+    result = {}
+    for value in values:
+        if "=" not in value or not value.partition("=")[0].strip():
+            raise click.BadParameter(f"'{value}' is not name=value", param_hint=option)
+        name, _, text = value.partition("=")
+        result[name.strip()] = text.strip()
+    return result
+
+
+@contextmanager
+def _progress():
+    """A spinner with the current step on stderr (only on a terminal); yields the step reporter."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=_err,
+                  transient=True, disable=not _err.is_terminal) as progress:
+        task = progress.add_task("starting", total=None)
+        yield lambda message: progress.update(task, description=message)
+
+
+def _warn(prepared) -> None:
+    """Print a ruleset's warnings (e.g. an option set that nothing reads) on stderr."""
+    if prepared.warnings.items:
+        click.echo(prepared.warnings.render(), err=True, nl=False)
+
+
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived: unwind (deleting the temporary output folder), then exit 128 + signal."""
+
+
+def _on_signal(signum, frame) -> None:
+    first = not _signalled
+    _signalled.append(signum)
+    if first:   # later ones are only remembered, so that cleaning up is never cut short
+        raise Interrupted(signum)
+
+
+_out_path: list[Path] = []   # the --out of the running command, for the interruption message
+
+
+def _exit_interrupted() -> None:
+    where = f": {_out_path[-1]} left as it was" if _out_path else ""
+    click.echo(f"interrupted{where}", err=True)
+    sys.exit(EXIT_SIGNAL + _signalled[0])
+
+
+def _usage_number(low: int):
+    def callback(ctx, param, value):
+        if value is not None and value < low:
+            raise click.BadParameter(f"{value} is not a number of threads (at least {low})")
+        return value
+    return callback
+
+
+def _memory_limit(ctx, param, value: str | None) -> str | None:
+    """A memory limit DuckDB understands (512MB, 2GB, 1.5GiB …): refused as usage, not at run time."""
+    if value is None:
+        return None
+    try:
+        duckdb.connect().execute("SET memory_limit = ?", [value])
+    except duckdb.Error:
+        raise click.BadParameter(f"'{value}' is not a memory size (e.g. 512MB, 2GB, 1.5GiB)") from None
+    return value
+
+
+def _backend_failed(error: Exception) -> None:
+    if _signalled:
+        _exit_interrupted()
+    click.echo(f"error: the backend could not evaluate the data: {(str(error).splitlines() or [''])[0]}", err=True)
+    sys.exit(InputError.exit_code)
+
+
+def _write_failed(error: OSError) -> None:
+    from tanso.run.outputs import OutputError
+    if _signalled:
+        _exit_interrupted()
+    where = f" {error.filename}" if error.filename else ""
+    click.echo(f"error: cannot write{where}: {error.strerror or error}", err=True)
+    sys.exit(OutputError.exit_code)
+
+
+def _fail(error: TansoError) -> None:
+    if _signalled:
+        _exit_interrupted()
+    if error.diagnostics is not None and error.diagnostics.items:
+        click.echo(error.diagnostics.render(), err=True, nl=False)
+    else:
+        click.echo(f"error: {error}", err=True)
+    sys.exit(error.exit_code)
+
+
+@contextmanager
+def _output(out_dir: Path | None, command: str):
+    """Where a command writes: a locked temporary folder beside --out (moved into place by `finish`),
+    or a scratch folder deleted at the end when there is no --out. Yields (folder, staged or None)."""
+    if out_dir is None:
+        with tempfile.TemporaryDirectory(prefix="tanso-run-") as scratch:
+            yield Path(scratch), None
+        return
+    with staged_output(out_dir, command) as staged:
+        yield staged.path, staged
+
+
+ruleset_argument = click.argument("ruleset", type=click.Path(exists=True, path_type=Path))
+overlay_option = click.option("--overlay", "overlays", multiple=True, type=click.Path(exists=True, path_type=Path),
+                              help="apply this ruleset as an overlay (repeatable, applied in order)")
+set_option = click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="override a policy option")
+allow_rejects_option = click.option("--allow-rejects", is_flag=True,
+                                    help=f"exit 0, not {EXIT_INCOMPLETE}, when rows are rejected beyond the ruleset's "
+                                         f"stated tolerances (the totals are still reported as incomplete)")
+
+
+def _completeness_lines(results: list[tuple[str, object]]) -> str:
+    """The first lines of a run's output: what the rejects leave out of the totals, and for each lookup
+    the keys its mapping table lacks (the accountant's negative check)."""
+    from tanso.run.completeness import lines
+    from tanso.run.lookups import lines as lookup_lines
+    text = [line for label, result in results
+            for line in lines(result.completeness, label) + lookup_lines(result.completeness.get("lookups", []))]
+    return "\n".join(text) + "\n\n" if text else ""
+
+
+def _exit_if_incomplete(results: list[tuple[str, object]], allow_rejects: bool) -> None:
+    incomplete = [(label, r) for label, r in results if r.incomplete]
+    if not incomplete:
+        return
+    rows = ", ".join(f"{label + ': ' if label else ''}{r.completeness['rows_not_accepted']:,} rows" for label, r in incomplete)
+    if allow_rejects:
+        click.echo(f"warning: totals incomplete ({rows} rejected beyond any stated tolerance); accepted by "
+                   f"--allow-rejects", err=True)
+        return
+    click.echo(f"error: totals incomplete: {rows} rejected beyond any stated tolerance (see the first lines, and "
+               f"rejects.csv under --out); state one with 'accept rejects RULE up to N rows \"why\"' in the "
+               f"ruleset, or pass --allow-rejects (exit {EXIT_INCOMPLETE})", err=True)
+    sys.exit(EXIT_INCOMPLETE)
+
+
+class _Group(click.Group):
+    def main(self, *args, standalone_mode: bool = True, **kwargs):
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        in_main_thread = threading.current_thread() is threading.main_thread()
+        handlers = {s: signal.signal(s, _on_signal) for s in SIGNALS} if in_main_thread else {}
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, set()) if in_main_thread else None
+        try:
+            if _signalled:   # arrived while the program was starting
+                _exit_interrupted()
+            self._main(*args, **kwargs)
+        finally:
+            if in_main_thread:
+                release_signals(mask)
+                for s, handler in handlers.items():
+                    # The executable is done: a signal from now until the process ends changes nothing. Left to
+                    # a Python handler, interpreter shutdown resets it to the default, which kills the process
+                    # (exit -2) with its outputs already complete; an ignored signal stays ignored.
+                    signal.signal(s, signal.SIG_IGN if _EXECUTABLE else handler)
+            _signalled.clear()
+            _out_path.clear()
+
+    def _main(self, *args, **kwargs):
+        # Click's usage errors exit 2, which is also our exit code for an unusable input file; catch
+        # them by type (not by exit code) so only bad command-line usage becomes EXIT_USAGE.
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except (Interrupted, KeyboardInterrupt):
+            _signalled.append(signal.SIGINT) if not _signalled else None
+            _exit_interrupted()
+        except click.UsageError as error:
+            error.show()
+            sys.exit(EXIT_USAGE)
+        except click.ClickException as error:
+            error.show()
+            sys.exit(error.exit_code)
+        except click.Abort:
+            if _signalled:
+                _exit_interrupted()
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        except SystemExit:
+            raise
+        except BaseException as error:
+            if _signalled:   # e.g. DuckDB's RuntimeError('Query interrupted')
+                _exit_interrupted()
+            if isinstance(error, RecursionError):
+                click.echo("error: the ruleset is nested too deeply to process (simplify the deepest expression)",
+                           err=True)
+                sys.exit(1)
+            if isinstance(error, MemoryError):
+                click.echo("error: out of memory (try --memory-limit, which lets DuckDB spill to disk)", err=True)
+                sys.exit(InputError.exit_code)
+            raise
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name="tanso")
+def main() -> None:
+    """Tanso: greenhouse-gas accounting rules as code."""
+
+
+# The commands, in their modules (imported last: they use the helpers above).
+from tanso.audit.diff_cli import diff as _diff  # noqa: E402
+from tanso.audit.explain_cli import explain as _explain  # noqa: E402
+from tanso.cli import plugin_commands, ruleset_commands, run_commands  # noqa: E402
+main.add_command(_diff)
+main.add_command(_explain)
+register_audit_commands(main)
+ruleset_commands.register(main)
+run_commands.register(main)
+plugin_commands.register(main)

@@ -1,0 +1,99 @@
+"""`tanso check`, `tanso validate` and `tanso graph`: a ruleset's problems, its files' problems, its graph."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import duckdb
+
+from tanso.cli import _backend_failed, _fail, _overrides, _warn, overlay_option, ruleset_argument, set_option
+from tanso.diagnostics import InputError, TansoError
+
+data_option = click.option("--data", "data_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                           default=None, help="also read every input and factor file in DIR (as `tanso validate`)")
+
+
+@click.command()
+@ruleset_argument
+@overlay_option
+@set_option
+@data_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="with --data: how to print the problems")
+def check(ruleset: Path, overlays, sets, data_dir: Path | None, fmt: str) -> None:
+    """Parse and resolve RULESET; print every problem at once. With --data, validate the files too."""
+    from tanso.run import prepare
+    try:
+        prepared = prepare(ruleset, overlays=overlays, overrides=_overrides(sets))
+    except TansoError as error:
+        _fail(error)
+    _warn(prepared)
+    if data_dir is not None:
+        _validate(prepared, data_dir, fmt)
+        return
+    r = prepared.ruleset
+    click.echo(f"ok: {r.name} ({' → '.join(r.layers)}): {len(r.rules)} rules, {len(r.exclusions)} exclusions, "
+               f"{len(r.metrics)} metrics, {len(r.checks)} checks, {len(r.inputs)} inputs")
+
+
+def _validate(prepared, data_dir: Path, fmt: str) -> None:
+    import json
+
+    from tanso.run.validate import render, validate
+    try:
+        report = validate(prepared, data_dir)
+    except TansoError as error:
+        _fail(error)
+    except duckdb.Error as error:
+        _backend_failed(error)
+    if fmt == "json":
+        click.echo(json.dumps(report, indent=2, default=str))
+    else:
+        click.echo(render(report), nl=False)
+    sys.exit(0 if report["ok"] else InputError.exit_code)
+
+
+@click.command()
+@ruleset_argument
+@click.option("--data", "data_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="folder with the input files (name.csv, name.parquet or name.xlsx) and factor files")
+@overlay_option
+@set_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def validate(ruleset: Path, data_dir: Path, overlays, sets, fmt: str) -> None:
+    """Read every input and factor file RULESET declares in --data and report every problem at once
+    (types, duplicates, unknown units, factor units, certificates claimed twice), without evaluating.
+    Exit 0 when clean, 2 when there are problems."""
+    from tanso.run import prepare
+    try:
+        prepared = prepare(ruleset, overlays=overlays, overrides=_overrides(sets))
+    except TansoError as error:
+        _fail(error)
+    _warn(prepared)
+    _validate(prepared, data_dir, fmt)
+
+
+@click.command()
+@ruleset_argument
+@overlay_option
+@click.option("--format", "fmt", type=click.Choice(["text", "dot", "mermaid"]), default="text")
+@click.option("--select", "selector", default=None, help="rule, rule+ (and dependents), +rule (and what it needs)")
+def graph(ruleset: Path, overlays, fmt: str, selector: str | None) -> None:
+    """Print the evaluation order and dependencies of RULESET."""
+    from tanso.graph import render, select
+    from tanso.run import prepare
+    try:
+        prepared = prepare(ruleset, overlays=overlays)
+        nodes = select(prepared.graph, selector) if selector is not None else None
+        if nodes is not None:  # show the inputs, factor sets and policies of the chosen rules too
+            nodes |= {p for n in list(nodes) for p in prepared.graph.predecessors(n) if not p.startswith("rule:")}
+    except TansoError as error:
+        _fail(error)
+    click.echo(render(prepared.graph, fmt, nodes), nl=False)
+
+
+def register(group: click.Group) -> None:
+    for command in (check, validate, graph):
+        group.add_command(command)

@@ -1,0 +1,166 @@
+"""`tanso evaluate`, `tanso compare` and `tanso test`: run a ruleset, compare two, run its YAML tests."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import duckdb
+
+from tanso.audit.cli import log_options
+from tanso.audit.log import record_run
+from tanso.cli import (_backend_failed, _completeness_lines, _exit_if_incomplete, _fail, _memory_limit, _out_path,
+                       _output, _overrides, _progress, _usage_number, _warn, _write_failed, allow_rejects_option,
+                       overlay_option, ruleset_argument, set_option)
+from tanso.diagnostics import TansoError
+from tanso.run.outputs import finish, write_manifest
+
+EXIT_CHECK_FAILED = 4
+
+
+@click.command()
+@ruleset_argument
+@click.option("--data", "data_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="folder with one file per input table (name.csv, name.parquet or name.xlsx)")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="write ledger, rejects, excluded, summary and manifest.json here")
+@click.option("--out-format", type=click.Choice(["csv", "parquet", "json"]), default="csv", show_default=True)
+@click.option("--format", "fmt", default="table", show_default=True, help="how to print the result (a reporter)")
+@overlay_option
+@set_option
+@click.option("--select", "selector", default=None, help="evaluate only these rules (dbt-style: rule+, +rule)")
+@click.option("--threads", type=int, default=None, callback=_usage_number(1), help="DuckDB threads (default: all cores)")
+@click.option("--memory-limit", default=None, callback=_memory_limit, help="DuckDB memory limit, e.g. 512MB (default: DuckDB's, 80% of RAM); "
+                                                   "above it DuckDB spills to a temporary folder")
+@click.option("--fail-on-check", is_flag=True, help=f"exit {EXIT_CHECK_FAILED} when a check fails")
+@allow_rejects_option
+@log_options
+@click.option("--previous", "previous", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="an earlier run's --out: list the periods it reported that this run reports differently "
+                   "(restated by a provider's new model version, changed, withdrawn), with the size of each")
+def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: str, fmt: str, overlays, sets,
+             selector: str | None, threads: int | None, memory_limit: str | None, fail_on_check: bool,
+             allow_rejects: bool, log_file: Path | None, by: str | None, previous: Path | None) -> None:
+    """Evaluate RULESET on the tables in --data and print totals by scope and category."""
+    from tanso.audit.reperform import invocation
+    from tanso.graph import select
+    from tanso.run import evaluate as run_evaluate
+    from tanso.run import export, prepare
+    if out_dir is not None:
+        _out_path.append(out_dir)
+    try:
+        prepared = prepare(ruleset, overlays=overlays, overrides=_overrides(sets))
+        _warn(prepared)
+        reporters = {name: r for name, r in prepared.registry.reporters.items() if r.kind == "run"}
+        reporter = reporters.get(fmt)
+        if reporter is None:
+            raise click.BadParameter(f"unknown format '{fmt}'; one of {', '.join(reporters)}", param_hint="--format")
+        selected = select(prepared.graph, selector) if selector is not None else None
+        with _output(out_dir, "tanso evaluate") as (target, staged):
+            with _progress() as report:
+                result = run_evaluate(prepared.ruleset, prepared.registry, prepared.graph, data_dir, target,
+                                      selected=selected, threads=threads, memory_limit=memory_limit,
+                                      progress=report, previous=previous)
+            if reporter.suffix != ".json":   # JSON carries the same block as `completeness`
+                click.echo(_completeness_lines([("", result)]), nl=False)
+            click.echo(reporter.write(result, None), nl=False)
+            if staged is not None:
+                result.manifest["invocation"] = invocation(ruleset, overlays, data_dir, sets, selector, out_format)
+                written = export(result, target, out_format)   # manifest.json last, with every file's hash
+                finish(staged)
+                record_run(out_dir, "evaluate", log_file, by)
+                click.echo(f"wrote {', '.join(str(out_dir / p.name) for p in written)}, {out_dir / 'manifest.json'}")
+    except TansoError as error:
+        _fail(error)
+    except duckdb.Error as error:  # e.g. a value too large for its declared decimal type
+        _backend_failed(error)
+    except OSError as error:       # e.g. the disk filled up while writing
+        _write_failed(error)
+    _exit_if_incomplete([("", result)], allow_rejects)
+    if fail_on_check and any(c["passed"] is False for c in result.checks):
+        sys.exit(EXIT_CHECK_FAILED)
+
+
+@click.command(name="test")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--coverage", "show_coverage", is_flag=True, help="report which rules no case exercised, per ruleset")
+@click.option("--fail-under", type=click.FloatRange(0, 100), default=None, metavar="PERCENT",
+              help="exit 1 when a ruleset's rule coverage is below PERCENT (implies --coverage)")
+def test_command(path: Path, show_coverage: bool, fail_under: float | None) -> None:
+    """Run the YAML ruleset tests in PATH (a ruleset folder, a test file, or a tree of them)."""
+    from tanso.testing import run_command
+    sys.exit(run_command(path, show_coverage=show_coverage, fail_under=fail_under, echo=click.echo))
+
+
+@click.command()
+@click.argument("base", type=click.Path(exists=True, path_type=Path))
+@click.argument("revised", type=click.Path(exists=True, path_type=Path), required=False)
+@click.option("--data", "data_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="write both runs (ledgers, manifests) and the comparison (JSON, and the report) here")
+@click.option("--format", "fmt", default="table", show_default=True, help="table, json or html")
+@set_option
+@click.option("--threads", type=int, default=None, callback=_usage_number(1), help="DuckDB threads (default: all cores)")
+@click.option("--memory-limit", default=None, callback=_memory_limit, help="DuckDB memory limit, e.g. 512MB (default: DuckDB's, 80% of RAM); "
+                                                   "above it DuckDB spills to a temporary folder")
+@allow_rejects_option
+@log_options
+def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | None, fmt: str, sets,
+            threads: int | None, memory_limit: str | None, allow_rejects: bool, log_file: Path | None,
+            by: str | None) -> None:
+    """Evaluate BASE and REVISED on --data and attribute the difference to each change.
+
+    Without REVISED, the revision is BASE with the --set values (e.g. --set scope2.market.matching=hourly).
+    """
+    from tanso.compare import compare as run_compare
+    from tanso.run import prepare
+    if out_dir is not None:
+        _out_path.append(out_dir)
+    try:
+        base_prepared = prepare(base)
+        revised_prepared = prepare(revised or base, overrides=_overrides(sets), registry=base_prepared.registry)
+        _warn(revised_prepared)
+        registry = base_prepared.registry
+        reporter = registry.reporters.get(f"compare-{fmt}")
+        if reporter is None:
+            known = [r.name.removeprefix("compare-") for r in registry.reporters.values() if r.kind == "comparison"]
+            raise click.BadParameter(f"unknown format '{fmt}'; one of {', '.join(known)}", param_hint="--format")
+        with _output(out_dir, "tanso compare") as (target, staged):
+            with _progress() as report:
+                comparison = run_compare(base_prepared.ruleset, revised_prepared.ruleset, registry, data_dir, target,
+                                         threads=threads, memory_limit=memory_limit, progress=report)
+            sides = [("base", comparison.base), ("revised", comparison.revised)]
+            if reporter.suffix == ".txt":   # JSON and HTML carry the same blocks
+                click.echo(_completeness_lines(sides), nl=False)
+            click.echo(reporter.write(comparison, None), nl=False)
+            if staged is not None:
+                written = [target / "comparison.json"]
+                registry.reporters["compare-json"].write(comparison, written[0])
+                for extra in (r for r in registry.reporters.values() if r.kind == "comparison" and r.suffix == ".html"):
+                    written.append(target / f"comparison{extra.suffix}")
+                    extra.write(comparison, written[-1])
+                # Each run's manifest lists its own files; the folder's manifest, last, lists them all.
+                for run, folder in ((comparison.base, "base"), (comparison.revised, "revised")):
+                    write_manifest(target / folder, run.manifest)
+                write_manifest(target, {"format": "tanso-comparison-manifest.v1",
+                                        "base": {"ruleset": comparison.base.ruleset.name,
+                                                 "digest": comparison.base.digest},
+                                        "revised": {"ruleset": comparison.revised.ruleset.name,
+                                                    "digest": comparison.revised.digest}})
+                finish(staged)
+                record_run(out_dir, "compare", log_file, by)
+                click.echo(f"wrote {', '.join(str(out_dir / p.name) for p in written)}, {out_dir / 'base'}, "
+                           f"{out_dir / 'revised'}, {out_dir / 'manifest.json'}")
+    except TansoError as error:
+        _fail(error)
+    except duckdb.Error as error:
+        _backend_failed(error)
+    except OSError as error:
+        _write_failed(error)
+    _exit_if_incomplete(sides, allow_rejects)
+
+
+def register(group: click.Group) -> None:
+    for command in (evaluate, compare, test_command):
+        group.add_command(command)

@@ -1,0 +1,239 @@
+"""Bind a composed ruleset: type the policy values, validate every calculator's and the boundary's
+parameters against the plugins' models, and freeze the result into a `Ruleset` (the checks run on the way)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from tanso.diagnostics import Diagnostics, did_you_mean, expected_list
+from tanso.dsl import ast
+from tanso.model.checks import (_check_accepts, _check_exclusive_tables, _check_expression_calls, _check_input_files,
+                                _check_inputs, _check_policy_calls, _check_source, _source_columns)
+from tanso.model.layer import _Layer
+from tanso.model.lookups import check_table_lookups
+from tanso.model.policy_calls import POLICY_FUNCTION
+from tanso.model.ruleset import BoundaryStep, CalcStep, PolicyValue, Rule, Ruleset, literal_value
+from tanso.plugins import Registry
+
+FALLBACK_CALL = "first_of"
+
+
+def _argument_value(expr: ast.Expr, diagnostics: Diagnostics) -> Any:
+    """A constant, or an arithmetic expression over columns kept as a tree (for ColumnExpression
+    parameters; other parameter types reject it with a pydantic message)."""
+    if isinstance(expr, (ast.BinaryOp, ast.UnaryOp)) and _is_arithmetic(expr):
+        try:
+            return literal_value(expr)
+        except ValueError:
+            return expr
+    return _constant(expr, diagnostics)
+
+
+def _is_arithmetic(expr: ast.Expr) -> bool:
+    if isinstance(expr, ast.BinaryOp):
+        return expr.operator in "+-*/" and _is_arithmetic(expr.left) and _is_arithmetic(expr.right)
+    if isinstance(expr, ast.UnaryOp):
+        return expr.operator == "-" and _is_arithmetic(expr.operand)
+    if isinstance(expr, ast.Call):
+        return expr.function == POLICY_FUNCTION
+    return isinstance(expr, (ast.Literal, ast.Name))
+
+
+def _constant(expr: ast.Expr, diagnostics: Diagnostics) -> Any:
+    try:
+        return literal_value(expr)
+    except ValueError:
+        diagnostics.error("a policy value must be a constant", getattr(expr, "span", None),
+                          expected="a name, a string, a number, true/false or a list of these")
+        return None
+
+
+def _bind(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> Ruleset:
+    policies = _bind_policies(layer, registry, diagnostics)
+    _check_inputs(layer, diagnostics)
+    _check_input_files(layer, registry, diagnostics)
+    rules = {}
+    for rule_id, (node, layer_name) in layer.rules.items():
+        steps = _bind_rule(node, layer, registry, diagnostics)
+        rules[rule_id] = Rule(node=node, steps=tuple(steps), layer=layer_name)
+    _check_exclusive_tables(rules, registry, diagnostics)
+    for item in layer.exclusions.values():
+        if item.node.source is not None:
+            _check_source(item.node.source, layer, diagnostics)
+    sources = [node.source for node, _ in layer.rules.values()] + [i.node.source for i in layer.exclusions.values()]
+    check_table_lookups([s for s in sources if s is not None], layer.inputs, diagnostics)
+    for item in [*layer.metrics.values(), *layer.checks.values()]:
+        _check_expression_calls(item.node.expr, layer, registry, diagnostics)
+    boundary = _bind_boundary(layer, registry, diagnostics) if layer.boundary else None
+    _check_accepts(layer, diagnostics)
+    _check_policy_calls(layer, registry, diagnostics)
+    header = layer.header
+    return Ruleset(boundary=boundary, 
+        name=layer.name, title=header.title if header else None, status=header.status if header else None,
+        source=header.source if header else None, as_of=header.as_of if header else None,
+        layers=tuple(layer.layers), files=tuple(layer.files), policies=policies, inputs=dict(layer.inputs),
+        factor_sets=dict(layer.factor_sets), rules=rules, exclusions=dict(layer.exclusions),
+        metrics=dict(layer.metrics), checks=dict(layer.checks), accepts=dict(layer.accepts),
+        approvals=layer.approvals)
+
+
+def _bind_boundary(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> BoundaryStep | None:
+    node, layer_name = layer.boundary
+    call = node.call
+    method = registry.boundary_methods.get(call.function)
+    if method is None:
+        diagnostics.unknown("boundary method", call.function, call.span, registry.boundary_methods)
+        return None
+    parameters = _validate_parameters(call, method.parameters, diagnostics)
+    if parameters is None:
+        return None
+    for name in method.table_parameters:
+        table = getattr(parameters, name, None)
+        if table not in layer.inputs:
+            argument = call.named().get(name)
+            diagnostics.unknown("input table", str(table), argument.span if argument else call.span, layer.inputs)
+        elif "entity" not in _source_columns(ast.Source(table, None, None, call.span), layer):
+            diagnostics.error(f"the boundary table '{table}' needs a column 'entity'", call.span)
+    return BoundaryStep(method=call.function, parameters=parameters, span=node.span, layer=layer_name)
+
+
+def _validate_parameters(call: ast.Call, model, diagnostics: Diagnostics):
+    raw = {a.name: _constant(a.value, diagnostics) for a in call.arguments if a.name is not None}
+    try:
+        return model.model_validate(raw)
+    except ValidationError as error:
+        for problem in error.errors():
+            name = str(problem["loc"][0]) if problem["loc"] else None
+            argument = call.named().get(name) if name else None
+            diagnostics.error(f"{call.function}: parameter '{name}': {problem['msg']}", argument.span if argument else call.span,
+                              expected=f"parameters {', '.join(model.model_fields)}",
+                              hint=did_you_mean(name, model.model_fields) if name else None)
+        return None
+
+
+def _bind_policies(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> dict[str, PolicyValue]:
+    options = registry.policy_options
+    bound: dict[str, PolicyValue] = {}
+    for name, chosen in layer.policies.items():
+        option = options.get(name)
+        if option is None:
+            diagnostics.unknown("policy option", name, chosen.span, options)
+            continue
+        try:
+            value = TypeAdapter(option.type).validate_python(chosen.value)
+        except ValidationError as error:
+            diagnostics.error(f"invalid value {chosen.value!r} for policy '{name}'", chosen.span,
+                              expected=_expected_from(error), hint=option.doc.splitlines()[0] if option.doc else None)
+            continue
+        bound[name] = chosen.model_copy(update={"value": value})
+    for name, option in options.items():
+        if name not in bound and name not in layer.policies:
+            provenance = (ast.Provenance(source=option.in_force_source, status="published") if option.in_force_source
+                          else ast.Provenance(source=option.source_doc, as_of=option.as_of, status=option.status))
+            bound[name] = PolicyValue(name=name, value=option.default, provenance=provenance, layer="default", span=None)
+    return dict(sorted(bound.items()))
+
+
+def _expected_from(error: ValidationError) -> str:
+    return "; ".join(e["msg"] for e in error.errors())
+
+
+def _bind_rule(node: ast.Rule, layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> list[CalcStep]:
+    columns = None
+    if node.source is None:
+        diagnostics.error(f"rule '{node.id}' has no 'from' clause", node.id_span,
+                          expected="from TABLE [where CONDITION] or from results of RULE")
+    else:
+        columns = _check_source(node.source, layer, diagnostics)
+    for need in node.needs:
+        if need.dotted not in layer.rules:
+            diagnostics.unknown("rule", need.dotted, need.span, layer.rules)
+    if node.calc is None:
+        diagnostics.error(f"rule '{node.id}' has no 'calc' clause", node.id_span,
+                          expected="calc CALCULATOR(parameters) or calc first_of(CALCULATOR(...), ...)")
+        return []
+    calls = [node.calc]
+    if node.calc.function == FALLBACK_CALL:
+        calls = []
+        for argument in node.calc.arguments:
+            if argument.name is not None or not isinstance(argument.value, ast.Call):
+                diagnostics.error("first_of takes calculator calls, tried in order", argument.span,
+                                  expected="first_of(calculator(...), calculator(...), ...)")
+            else:
+                calls.append(argument.value)
+        if not calls:
+            diagnostics.error("first_of needs at least one calculator", node.calc.span)
+    steps = []
+    for call in calls:
+        step = _bind_call(call, columns, layer, registry, diagnostics)
+        if step is not None:
+            steps.append(step)
+    return steps
+
+
+def _bind_call(call: ast.Call, columns: dict[str, str] | None, layer: _Layer, registry: Registry,
+               diagnostics: Diagnostics) -> CalcStep | None:
+    calculator = registry.calculators.get(call.function)
+    if calculator is None:
+        diagnostics.unknown("calculator", call.function, call.span, [*registry.calculators, FALLBACK_CALL])
+        return None
+    raw: dict[str, Any] = {}
+    for argument in call.arguments:
+        if argument.name is None:
+            diagnostics.error(f"arguments of '{call.function}' are named", argument.span,
+                              expected="name: value", hint=f"parameters: {', '.join(calculator.parameters.model_fields)}")
+            continue
+        raw[argument.name] = _argument_value(argument.value, diagnostics)
+    try:
+        parameters = calculator.parameters.model_validate(raw)
+    except ValidationError as error:
+        for problem in error.errors():
+            name = str(problem["loc"][0]) if problem["loc"] else None
+            argument = call.named().get(name) if name else None
+            message = f"{call.function}: parameter '{name}': {problem['msg']}" if name else f"{call.function}: {problem['msg']}"
+            if problem["type"] == "extra_forbidden":
+                message = f"{call.function} has no parameter '{name}'"
+            hint = did_you_mean(name, calculator.parameters.model_fields) if problem["type"] == "extra_forbidden" else None
+            diagnostics.error(message, argument.span if argument else call.span,
+                              expected=f"parameters {', '.join(calculator.parameters.model_fields)}", hint=hint)
+        return None
+    for parameter in calculator.table_parameters:
+        table = getattr(parameters, parameter, None)
+        if table is not None and table not in layer.inputs:
+            argument = call.named().get(parameter)
+            diagnostics.unknown("input table", str(table), argument.span if argument else call.span, layer.inputs)
+    for parameter in calculator.factor_parameters:
+        factor_set = getattr(parameters, parameter, None)
+        if factor_set is not None and factor_set not in layer.factor_sets and factor_set not in registry.factor_sets:
+            argument = call.named().get(parameter)
+            diagnostics.unknown("factor set", factor_set, argument.span if argument else call.span,
+                                [*layer.factor_sets, *registry.factor_sets])
+    if columns is not None:
+        for column in _required_columns(calculator, parameters):
+            if column not in columns:
+                # A column named by a parameter's default (e.g. `unit`) was not written by the user:
+                # a look-alike column is no help there, the parameter that names it is.
+                defaulted = [n for n in calculator.parameters.model_fields
+                             if n not in raw and _names_column(getattr(parameters, n, None), column)]
+                written = [a for n, a in call.named().items() if _names_column(getattr(parameters, n, None), column)]
+                hint = (f"parameter '{defaulted[0]}' defaults to column '{column}'; write '{defaulted[0]}: COLUMN' to name another"
+                        if defaulted and not written else did_you_mean(column, columns))
+                diagnostics.error(f"{call.function} needs column '{column}', which the rule's input does not have",
+                                  written[0].span if written else call.span,
+                                  expected=expected_list("column", sorted(columns)), hint=hint)
+    return CalcStep(calculator=call.function, parameters=parameters, span=call.span)
+
+
+def _names_column(value: Any, column: str) -> bool:
+    return value == column or (isinstance(value, (list, tuple)) and column in value)
+
+
+def _required_columns(calculator, parameters) -> list[str]:
+    """Declared columns plus those named by parameters (e.g. `match: [fuel]`)."""
+    required = list(calculator.required_columns)
+    extra = getattr(parameters, "columns_used", None)
+    if callable(extra):
+        required += list(extra())
+    return required

@@ -1,0 +1,250 @@
+"""Checks of a composed ruleset that binding does not do by itself: input declarations (types,
+constraints, formats, files), sources and the columns they read, `accept rejects`, `policy()` calls,
+the functions of metrics and checks, and tables consumed by more than one rule."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import PurePosixPath
+
+from tanso.diagnostics import Diagnostics, did_you_mean
+from tanso.dsl import ast
+from tanso.model.formats import (COMMON_ENCODINGS, DATE_FORMATS, NUMBER_FORMATS, canonical_encoding, date_format,
+                                 number_format)
+from tanso.model.layer import _Layer
+from tanso.model.lookups import check_lookups
+from tanso.model.policy_calls import POLICY_FUNCTION, calls_in
+from tanso.model.ruleset import Rule, lookup_columns
+from tanso.plugins import Registry
+
+# Columns a rule reading `results of X` sees in addition to X's input columns.
+RESULT_COLUMNS = {"result_co2e_kg": "decimal"}
+COLUMN_TYPES = ("text", "decimal", "integer", "date", "boolean", "float")
+
+
+def _check_accepts(layer: _Layer, diagnostics: Diagnostics) -> None:
+    """`accept rejects TARGET up to …`: the target is a rule or an input table, the limit makes sense."""
+    from tanso.plan.units import unit_problem
+    for target, item in layer.accepts.items():
+        node: ast.AcceptRejects = item.node
+        if target not in layer.rules and target not in layer.inputs:
+            diagnostics.unknown("rule or input table", target, node.target.span, [*layer.rules, *layer.inputs])
+        if node.kind == "rows" and node.limit != node.limit.to_integral():
+            diagnostics.error(f"a number of rows is whole, not {node.limit}", node.span, expected="e.g. up to 2 rows")
+        elif node.kind == "share" and node.limit > 100:
+            diagnostics.error(f"a share of rows is at most 100 %, not {node.limit} %", node.span)
+        elif node.kind == "quantity":
+            problem = unit_problem(node.unit)
+            if problem is not None:
+                diagnostics.error(f"accept rejects {target}: {problem}", node.span,
+                                  expected='a number of rows (2 rows), a share (0.5 %) or an activity (1200 "kg")')
+        if not node.justification.strip():
+            diagnostics.error("a tolerance for rejected rows needs its justification", node.span,
+                              expected='accept rejects RULE up to N rows "why these rows may be left out"')
+
+
+def _check_policy_calls(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> None:
+    """`policy("name")` must name a declared option. A where clause may call nothing else; calc
+    arguments and metric/check expressions may also call it (a value fixed when the run starts)."""
+    sources = [node.source for node, _ in layer.rules.values() if node.source is not None]
+    sources += [item.node.source for item in layer.exclusions.values() if item.node.source is not None]
+    calls = []
+    for source in sources:
+        for call in calls_in(source.where) if source.where is not None else ():
+            if call.function != POLICY_FUNCTION:
+                diagnostics.error(f"'{call.function}' cannot be used in a where clause", call.span,
+                                  expected='columns, constants and policy("option.name")')
+            else:
+                calls.append(call)
+    calls += [c for node, _ in layer.rules.values() if node.calc is not None for c in calls_in(node.calc)
+              if c.function == POLICY_FUNCTION]
+    calls += [c for item in [*layer.metrics.values(), *layer.checks.values()] for c in calls_in(item.node.expr)
+              if c.function == POLICY_FUNCTION]
+    for call in calls:
+        name = call.arguments[0].value if len(call.arguments) == 1 else None
+        if not (isinstance(name, ast.Literal) and isinstance(name.value, str)):
+            diagnostics.error("policy() takes the option's name as a string", call.span,
+                              expected='policy("boundary.approach")')
+        elif name.value not in registry.policy_options:
+            diagnostics.unknown("policy option", name.value, name.span, registry.policy_options)
+
+
+def _check_exclusive_tables(rules: dict[str, Rule], registry: Registry, diagnostics: Diagnostics) -> None:
+    """A table a calculator consumes (certificates: each MWh claimed once) may feed one rule only."""
+    claimed: dict[str, tuple[str, ast.Span]] = {}
+    for rule in rules.values():
+        for step in rule.steps:
+            for parameter in registry.calculators[step.calculator].exclusive_tables:
+                table = getattr(step.parameters, parameter, None)
+                if table is None:
+                    continue
+                if table in claimed and claimed[table][0] != rule.id:
+                    diagnostics.error(f"'{table}' is already consumed by rule {claimed[table][0]}; its rows would be "
+                                      f"counted twice", step.span, hint=f"the first use is at {claimed[table][1]}; "
+                                      f"give each rule its own table, or one rule all the consumption")
+                claimed.setdefault(table, (rule.id, step.span))
+
+
+def _check_inputs(layer: _Layer, diagnostics: Diagnostics) -> None:
+    for table in layer.inputs.values():
+        names = [c.name for c in table.columns]
+        for column in table.columns:
+            if column.type_name not in COLUMN_TYPES:
+                diagnostics.unknown("column type", column.type_name, column.span, COLUMN_TYPES)
+            else:
+                _check_type_arguments(table, column, diagnostics)
+            if names.count(column.name) > 1:
+                diagnostics.error(f"column '{column.name}' is declared twice in input '{table.name}'", column.span)
+            _check_constraints(table, column, diagnostics)
+        spans = table.clause_spans or {}
+        if table.encoding is not None and canonical_encoding(table.encoding) is None:
+            diagnostics.error(f"unknown encoding '{table.encoding}' for input '{table.name}'",
+                              spans.get("encoding", table.span),
+                              expected="an encoding Python knows, e.g. " + ", ".join(COMMON_ENCODINGS[:8]),
+                              hint=did_you_mean(table.encoding.lower(), COMMON_ENCODINGS))
+        if table.numbers is not None and number_format(table.numbers) is None:
+            diagnostics.error(f"numbers \"{table.numbers}\" is not an example of a number format for input "
+                              f"'{table.name}'", spans.get("numbers", table.span),
+                              expected="the number 1234.56 as the file writes it: " + ", ".join(NUMBER_FORMATS))
+        if table.dates is not None and date_format(table.dates) is None:
+            diagnostics.error(f"dates \"{table.dates}\" is not an example of a date format for input "
+                              f"'{table.name}'", spans.get("dates", table.span),
+                              expected="the date 31 March 2025 as the file writes it: " + ", ".join(DATE_FORMATS))
+        for column in table.columns:
+            if column.source is not None and not column.source.strip():
+                diagnostics.error(f"column '{column.name}' of input '{table.name}' is read from a column with no "
+                                  f"name", column.span, expected='from "the name of the column in the file"')
+        if table.key_source is not None and table.key in names:
+            diagnostics.error(f"the key '{table.key}' of input '{table.name}' is also a declared column: say which "
+                              f"column of the file it is read from on the column, not on the key",
+                              spans.get("key", table.span))
+
+
+_FILE_SUFFIX = re.compile(r"(\.[A-Za-z0-9]+)+$")
+
+
+def _check_input_files(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> None:
+    """`file "…"` names files under the data folder, of a kind some reader reads (where its suffix is written)."""
+    for table in layer.inputs.values():
+        if table.file is None:
+            continue
+        span = (table.clause_spans or {}).get("file", table.span)
+        path = PurePosixPath(table.file)
+        if not table.file.strip() or path.is_absolute() or ".." in path.parts or "\\" in table.file:
+            diagnostics.error(f"file \"{table.file}\" of input '{table.name}' is not a path under the data folder",
+                              span, expected="a relative path with / between folders, e.g. \"aws/carbon/**/*.csv.gz\" "
+                                             "or a folder \"azure/carbon/\"")
+            continue
+        name = path.name.removesuffix(".gz") if not table.file.endswith("/") else ""
+        suffix = _FILE_SUFFIX.search(name)
+        if suffix and registry.reader_for(PurePosixPath("file" + suffix.group(0))) is None:
+            readers = sorted(s for r in registry.readers.values() for s in r.suffixes)
+            diagnostics.error(f"file \"{table.file}\" of input '{table.name}': no reader reads {suffix.group(0)} files",
+                              span, expected=f"a file one of the readers reads: {', '.join(readers)} (each also .gz)")
+
+
+def _check_type_arguments(table: ast.InputTable, column: ast.Column, diagnostics: Diagnostics) -> None:
+    """Only decimal takes arguments: (precision) or (precision, scale), 1 <= precision <= 38, scale <= it
+    (a lone precision keeps the default scale, 6)."""
+    where = f"column '{column.name}' of input '{table.name}'"
+    if column.type_args and column.type_name != "decimal":
+        diagnostics.error(f"{where}: type {column.type_name} takes no (…) arguments", column.span,
+                          expected=f"{column.type_name}, or decimal(precision, scale)")
+        return
+    if not column.type_args:
+        return
+    precision, scale = column.decimal_shape
+    if not 1 <= precision <= 38 or scale > precision:
+        diagnostics.error(f"{where}: decimal({', '.join(map(str, column.type_args))}) is not a decimal type",
+                          column.span, expected="decimal(precision, scale) with precision 1 to 38 digits and "
+                          "scale (the digits after the point) at most the precision, e.g. decimal(18, 6)")
+
+
+def _check_constraints(table: ast.InputTable, column: ast.Column, diagnostics: Diagnostics) -> None:
+    """Ranges and comparisons need a number column; `in` values must be of the column's type."""
+    kinds = [c.kind for c in column.constraints]
+    for constraint in column.constraints:
+        if kinds.count(constraint.kind) > 1 and constraint.kind in ("range", "in", "required"):
+            diagnostics.error(f"column '{column.name}' of input '{table.name}' has two '{constraint.kind}' "
+                              f"constraints; give one", constraint.span)
+        if constraint.kind in ("range", "compare") and column.type_name not in ("integer", "decimal", "float"):
+            diagnostics.error(f"column '{column.name}' is {column.type_name}: a range or comparison needs an "
+                              f"integer or decimal column, or a float one", constraint.span)
+        if constraint.kind == "range" and constraint.values[0] > constraint.values[1]:
+            diagnostics.error(f"range {constraint.describe()} of column '{column.name}' is empty: the first bound "
+                              f"must be at most the second", constraint.span)
+        if constraint.kind == "in":
+            wanted = {"text": str, "boolean": bool}.get(column.type_name, Decimal)
+            wrong = [v for v in constraint.values if not isinstance(v, wanted) or (wanted is Decimal and isinstance(v, bool))]
+            if column.type_name == "date" or wrong:
+                diagnostics.error(f"column '{column.name}' is {column.type_name}: the values after `in` must be "
+                                  + {"text": "quoted strings", "boolean": "true or false", "date": "(dates are not "
+                                     "supported in `in`; use a range on a text column)"}.get(column.type_name, "numbers"),
+                                  constraint.span)
+
+
+def _source_columns(source: ast.Source, layer: _Layer, seen: tuple[str, ...] = ()) -> dict[str, str] | None:
+    """The columns (name → type) a rule's rows carry, or None when the source is unknown."""
+    if source.table is not None:
+        table = layer.inputs.get(source.table)
+        if table is None:
+            return None
+        return ({table.key: "text"} if table.key else {}) | {c.name: c.type_name for c in table.columns} \
+            | lookup_columns(layer.inputs, source)
+    upstream = layer.rules.get(source.results_of.dotted)
+    if upstream is None or upstream[0].source is None or source.results_of.dotted in seen:
+        return None
+    columns = _source_columns(upstream[0].source, layer, seen + (source.results_of.dotted,))
+    return None if columns is None else {**columns, **RESULT_COLUMNS}
+
+
+def _check_source(source: ast.Source, layer: _Layer, diagnostics: Diagnostics) -> dict[str, str] | None:
+    if source.table is not None and source.table not in layer.inputs:
+        diagnostics.unknown("input table", source.table, source.span, layer.inputs)
+        return None
+    if source.results_of is not None and source.results_of.dotted not in layer.rules:
+        diagnostics.unknown("rule", source.results_of.dotted, source.results_of.span, layer.rules)
+        return None
+    check_lookups(source, layer.inputs, diagnostics)
+    columns = _source_columns(source, layer)
+    if columns is not None and source.where is not None:
+        _check_column_refs(source.where, columns, diagnostics)
+    return columns
+
+
+def _check_column_refs(expr: ast.Expr, columns: dict[str, str], diagnostics: Diagnostics) -> None:
+    for name in _names_in(expr):
+        if name.dotted not in columns:
+            diagnostics.unknown("column", name.dotted, name.span, columns)
+
+
+def _names_in(expr: ast.Expr):
+    """Column references: names outside calls (a call's arguments are its own business)."""
+    calls = [c for c in ast.walk(expr) if isinstance(c, ast.Call)]
+    inside = {id(n) for c in calls for a in c.arguments for n in ast.walk(a.value)}
+    return (n for n in ast.walk(expr) if isinstance(n, ast.Name) and id(n) not in inside)
+
+
+def _check_expression_calls(expr: ast.Expr, layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> None:
+    if isinstance(expr, ast.Call) and expr.function == POLICY_FUNCTION:
+        return  # checked with every other policy() call
+    if isinstance(expr, ast.Call):
+        if expr.function not in registry.functions:
+            diagnostics.unknown("function", expr.function, expr.span, registry.functions)
+        for argument in expr.arguments:
+            value = argument.value
+            if argument.name == "rule" and isinstance(value, ast.Name) and value.dotted not in layer.rules:
+                diagnostics.unknown("rule", value.dotted, value.span, layer.rules)
+            if argument.name is None and isinstance(value, ast.Name) and len(value.parts) >= 2:
+                table, column = value.parts[0], ".".join(value.parts[1:])   # a column name may have dots
+                if table not in layer.inputs:
+                    diagnostics.unknown("input table", table, value.span, layer.inputs)
+                elif column not in {c.name for c in layer.inputs[table].columns}:
+                    diagnostics.unknown("column", column, value.span, [c.name for c in layer.inputs[table].columns])
+            _check_expression_calls(value, layer, registry, diagnostics)
+    elif isinstance(expr, ast.BinaryOp):
+        _check_expression_calls(expr.left, layer, registry, diagnostics)
+        _check_expression_calls(expr.right, layer, registry, diagnostics)
+    elif isinstance(expr, ast.UnaryOp):
+        _check_expression_calls(expr.operand, layer, registry, diagnostics)

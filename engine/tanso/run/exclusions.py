@@ -1,0 +1,101 @@
+"""Where a run's rows go that no rule computes: explicit exclusions, rows no rule selects, and the
+boundary's outcomes (weight-0 entities excluded, unknown entities rejected)."""
+
+from __future__ import annotations
+
+from tanso.dsl import ast
+from tanso.plan.sql import ident, literal
+from tanso.run.lookups import rejected_by_lookups
+from tanso.run.planner import _Planner
+
+BOUNDARY_EXCLUSION = "boundary"
+
+
+def _exclusions(planner: _Planner, tables: list[str], order: list[str]) -> None:
+    """Explicit exclusions first (their justification is the reason), then rows no rule selects."""
+    con, ruleset = planner.con, planner.ruleset
+    for table in tables:
+        relation = planner.table_relation(table)
+        claimed = []
+        for item in ruleset.exclusions.values():
+            source = item.node.source
+            if source is None or source.table != table:
+                continue
+            where = planner.rows_sql(source)
+            # The first exclusion that matches a row claims it.
+            earlier = " OR ".join(f"({c})" for c in claimed) or "FALSE"
+            con.execute(f"INSERT INTO run_excluded SELECT _row_id, {literal(table)}, _row, NULL, {literal(item.node.id)}, "
+                        f"{literal(item.node.span.short)}, {literal(item.node.justification)} FROM {relation} "
+                        f"WHERE {where} AND NOT ({earlier})")
+            claimed.append(where)
+        rule_filters = [planner.rows_sql(ruleset.rules[r].node.source) for r in order
+                        if ruleset.rules[r].node.source.table == table]
+        already = " OR ".join(f"({c})" for c in claimed) or "FALSE"
+        # A row whose key a rule would look up but is in no mapping row is rejected once, naming the key.
+        unmapped = rejected_by_lookups(planner, table, order)
+        if unmapped is not None:
+            con.execute(f"INSERT INTO run_rejects SELECT _row_id, {literal(table)}, _row, NULL, _lookup_source, "
+                        f"{literal(str(planner.inputs[table].file))} || ' row ' || CAST(_row AS VARCHAR) || ': ' || "
+                        f"_lookup_reason FROM ({unmapped}) WHERE NOT ({already})")
+            already += f" OR _row IN (SELECT _row FROM ({unmapped}))"
+        if "TRUE" in rule_filters:
+            continue
+        selected = " OR ".join(rule_filters) or "FALSE"
+        reading = [r for r in order if ruleset.rules[r].node.source.table == table]
+        rules = ", ".join(reading)
+        # A row the rules cannot select because a column they select by is empty is a data gap, not a choice.
+        keys = list(dict.fromkeys(n.dotted for r in reading for n in ast.walk(ruleset.rules[r].node.source.where)
+                                  if isinstance(n, ast.Name) and n.dotted in planner.inputs[table].columns))
+        empty = " ".join(f"WHEN {ident(k)} IS NULL THEN {literal(f'column {k}: missing value (the rules reading {table} select rows by {k}: {rules})')}"
+                         for k in keys)
+        unselected = f"WHERE NOT ({selected}) AND NOT ({already})"
+        if keys:
+            con.execute(f"INSERT INTO run_rejects SELECT _row_id, {literal(table)}, _row, NULL, NULL, "
+                        f"{planner.inputs[table].place_sql('_row')} || ': ' || "
+                        f"CASE {empty} END FROM {relation} {unselected} AND ({' OR '.join(f'{ident(k)} IS NULL' for k in keys)})")
+            unselected += f" AND NOT ({' OR '.join(f'{ident(k)} IS NULL' for k in keys)})"
+        con.execute(f"INSERT INTO run_excluded SELECT _row_id, {literal(table)}, _row, NULL, NULL, NULL, "
+                    f"{literal('no rule selects this row (rules reading ' + table + ': ' + rules + ')')} "
+                    f"FROM {relation} {unselected}")
+
+
+def _boundary_outcomes(planner: _Planner, order: list[str]) -> None:
+    """Rows of weight-0 entities are excluded per rule, with the boundary's reason; rows whose entity
+    the boundary does not know are rejected (a data gap, not a choice)."""
+    if planner.ruleset.boundary is None:
+        return
+    con, source = planner.con, planner.ruleset.boundary.span.short
+    rejected_entities = _rejected_entities(planner)
+    for rule_id in order:
+        rule = planner.ruleset.rules[rule_id]
+        if rule.node.source.table is None or "entity" not in planner.columns[rule_id]:
+            continue  # derived rows inherit their origin's weight; rows without an entity are not weighted
+        candidates, table = planner.candidates[rule_id], literal(planner.rule_tables[rule_id])
+        con.execute(f"INSERT INTO run_excluded SELECT _row_id, {table}, _row, {literal(rule_id)}, "
+                    f"{literal(BOUNDARY_EXCLUSION)}, {literal(source)}, _boundary_reason FROM {candidates} "
+                    f"WHERE _boundary_weight = 0")
+        con.execute(f"INSERT INTO run_rejects SELECT c._row_id, {table}, c._row, {literal(rule_id)}, "
+                    f"{literal(rule.node.span.short)}, 'entity ' || coalesce('''' || c.entity || '''', 'empty') "
+                    f"|| coalesce(' is in ' || r.file || ' but its row ' || CAST(r.input_row AS VARCHAR) "
+                    f"|| ' was rejected: ' || r.problem, ' is not in the boundary''s entities table') "
+                    f"FROM {candidates} c LEFT JOIN ({rejected_entities}) r ON r.entity = c.entity "
+                    f"WHERE c._boundary_weight IS NULL")
+
+
+def _rejected_entities(planner: _Planner) -> str:
+    """Entities whose row of a boundary table was refused while reading: entity, file, input_row, problem
+    (the first such row of each entity), so a row of that entity is rejected for the real cause."""
+    step = planner.ruleset.boundary
+    method = planner.registry.boundary_methods[step.method]
+    parts = []
+    for parameter in method.table_parameters:
+        loaded = planner.inputs.get(getattr(step.parameters, parameter))
+        if loaded is None or not loaded.rejected or "entity" not in loaded.columns:
+            continue
+        parts.append(f"SELECT CAST(t.entity AS VARCHAR) AS entity, {literal(loaded.file.name)} AS file, r.input_row, "
+                     f"r.problem FROM {loaded.rejects} r JOIN {loaded.typed} t ON t._row = r.input_row "
+                     f"WHERE t.entity IS NOT NULL")
+    if not parts:
+        return "SELECT CAST(NULL AS VARCHAR) AS entity, '' AS file, 0 AS input_row, '' AS problem WHERE FALSE"
+    return (f"SELECT entity, arg_min(file, input_row) AS file, min(input_row) AS input_row, "
+            f"arg_min(problem, input_row) AS problem FROM ({' UNION ALL '.join(parts)}) GROUP BY entity")

@@ -1,0 +1,51 @@
+"""Write a run's ledger: the rules' ledger views streamed into one Parquet file, a query at a time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from tanso import contracts
+
+LEDGER_FILE = "ledger.parquet"
+LEDGER_ROW_GROUP = 122_880          # rows per Parquet row group, as DuckDB's own COPY writes them
+LEDGER_BATCH = 16_384               # rows per Arrow batch taken from DuckDB while writing (bounds memory)
+LEDGER_ZSTD_LEVEL = 3               # DuckDB's default zstd level
+# Rows of one rule and method in input order, every column a tie-breaker: the same bytes on any thread count.
+LEDGER_ORDER = ", ".join(["input_row", "gas", "factor_id", *(c for c in contracts.CALC_LEDGER_COLUMNS
+                                                            if c not in ("input_row", "gas", "factor_id"))])
+
+
+def _write_ledger(con, relations: list[str], path: Path) -> None:
+    """Write the rules' ledgers into one Parquet file, one query per rule and method at a time.
+
+    One COPY over the union of every rule kept the joins, windows and semi-joins of all rules in
+    memory until the end (5 GB at 10M rows of ghgp-current). Each query here is freed before the
+    next starts, so memory is that of the largest single method. Rows come in rule order, and within a rule and method
+    in LEDGER_ORDER (input row first), so the bytes are the same on any thread count; the file is laid
+    out as DuckDB's COPY writes it (full row groups, zstd, decimals up to 18 digits as integers)."""
+    writer, pending, pending_rows = None, [], 0
+    try:
+        for relation in relations:
+            reader = con.sql(f"SELECT * FROM {relation} ORDER BY {LEDGER_ORDER}").to_arrow_reader(LEDGER_BATCH)
+            if writer is None:
+                # Dictionary-encode the repetitive text columns only; row ids are all distinct.
+                texts = [f.name for f in reader.schema
+                         if f.name != "row_id" and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))]
+                writer = pq.ParquetWriter(path, reader.schema, compression="zstd", compression_level=LEDGER_ZSTD_LEVEL,
+                                          use_dictionary=texts, store_decimal_as_integer=True)
+            for batch in reader:
+                pending.append(batch)
+                pending_rows += batch.num_rows
+                if pending_rows >= LEDGER_ROW_GROUP:
+                    table = pa.Table.from_batches(pending)
+                    full = pending_rows - pending_rows % LEDGER_ROW_GROUP
+                    writer.write_table(table.slice(0, full), row_group_size=LEDGER_ROW_GROUP)
+                    pending, pending_rows = table.slice(full).to_batches(), pending_rows - full
+        if pending_rows:
+            writer.write_table(pa.Table.from_batches(pending))
+    finally:
+        if writer is not None:
+            writer.close()

@@ -1,0 +1,76 @@
+"""A run's digest (the same for the same inputs on any thread count) and its manifest: ruleset,
+policies, rules, boundary, inputs, factor sets, plugins and backend, with their provenance."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from tanso.model.ruleset import Ruleset
+from tanso.plugins import Registry
+from tanso.run.inputs import LoadedInput
+from tanso.run.lineage import boundary_record, rule_record
+from tanso.run.planner import _Planner
+
+def _digest(con, summary: list[dict], metrics: list[dict]) -> str:
+    """Hash of the summary and an order-independent fingerprint of the ledger, rejects and excluded."""
+    fingerprint = con.execute("SELECT sum(ledger_rows), sum(co2e_kg), sum(amount_kg), sum(fingerprint) "
+                              "FROM run_groups").fetchone()
+    reject_print = con.execute("SELECT count(*), sum(hash(row_id, rule_id, reason) % 1000000007) FROM run_rejects").fetchone()
+    excluded_print = con.execute("SELECT count(*), sum(hash(row_id, exclusion_id, reason) % 1000000007) FROM run_excluded").fetchone()
+    canonical = json.dumps({"summary": summary, "ledger": fingerprint, "rejects": reject_print,
+                            "excluded": excluded_print, "metrics": metrics}, default=_canonical, sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _canonical(value):
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def _manifest(ruleset: Ruleset, registry: Registry, planner: _Planner, order: list[str], digest: str,
+              threads: int | None) -> dict[str, Any]:
+    from importlib import metadata
+
+    from tanso.run.inputs import file_digest
+    return {
+        "format": "tanso-manifest.v1",
+        "tanso_version": metadata.version("tanso"),
+        "ruleset": {"name": ruleset.name, "layers": list(ruleset.layers),
+                    "files": {f: file_digest(Path(f)) for f in ruleset.files if Path(f).exists()}},
+        "policies": {name: {"value": p.value, "layer": p.layer, "source": p.provenance.source,
+                            "as_of": p.provenance.as_of, "status": p.provenance.status,
+                            "at": str(p.span) if p.span else None} for name, p in ruleset.policies.items()},
+        "rules": {r: {"source": ruleset.rules[r].node.span.short, "layer": ruleset.rules[r].layer,
+                      "calculators": [s.calculator for s in ruleset.rules[r].steps],
+                      "effective_factors": planner.precision.get(r, []),
+                      **rule_record(ruleset, registry, r, planner.rule_tables[r])} for r in order},
+        "boundary": boundary_record(ruleset, registry, planner.boundary_weights()),
+        "inputs": {name: _manifest_input(i) for name, i in sorted(planner.inputs.items())},
+        "factor_sets": {name: {"file": f.source_file, "sha256": file_digest(Path(f.source_file)), "version": f.version,
+                               "publisher": f.publisher, "edition": f.edition, "licence": f.licence}
+                        for name, f in sorted(planner.factors.items())},
+        "plugins": sorted({f"{i.package}=={i.version}" for i in registry.implementations()}),
+        "backend": f"duckdb {duckdb.__version__}",
+        "digest": digest,
+        # The sign-offs the ruleset requires (`require approvals`): `tanso verify` reports a run without them as a draft.
+        **({"approvals": {"required": ruleset.approvals.node.required(), "source": ruleset.approvals.node.span.short,
+                          "layer": ruleset.approvals.layer}} if ruleset.approvals else {}),
+    }
+
+
+def _manifest_input(loaded: LoadedInput) -> dict[str, Any]:
+    """File and sha256; an input of several parts lists each part's sha256 and the input rows it holds."""
+    entry: dict[str, Any] = {"file": str(loaded.file), "sha256": loaded.sha256}
+    if len(loaded.parts) > 1:
+        entry["parts"] = [{"file": str(p.file), "sha256": p.sha256, "rows": p.rows, "first_input_row": p.first_row}
+                          for p in loaded.parts]
+    if loaded.notes:
+        entry["notes"] = list(loaded.notes)
+    return entry

@@ -1,0 +1,288 @@
+"""Plan one run's rules on DuckDB: load the inputs and factor sets they read, apply the boundary and
+the exclusions, compile every calculator into views (ledger, rejects, claims) per rule and method.
+
+`_Planner` holds the connection and the plan-time state of the run; the rest of `tanso.run` reads it.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from tanso import contracts
+from tanso.diagnostics import InputError
+from tanso.model.policy_calls import policies_in_rule
+from tanso.model.ruleset import Rule, Ruleset, lookup_columns
+from tanso.plan.context import BoundaryContext, CalcContext, FactorTable
+from tanso.plan.sql import condition, ident, literal
+from tanso.run.inputs import LoadedInput, load_factor_set, load_input
+from tanso.run.lookups import joined_relation, lookups_on, matched_sql
+from tanso.run.session import Session
+
+RESULT_TYPE = contracts.CALC_LEDGER_COLUMNS["quantity"]  # result_co2e_kg as a derived rule reads it
+
+
+class _Planner:
+    """Holds the connection and the plan-time state of one run."""
+
+    def __init__(self, ruleset: Ruleset, session: Session):
+        self.ruleset, self.session = ruleset, session
+        self.registry, self.data_dir, self.con = session.registry, session.data_dir, session.con
+        self.inputs: dict[str, LoadedInput] = {}         # the inputs this run reads (loaded once per session)
+        self.factors: dict[str, FactorTable] = {}
+        self.rule_sources: dict[str, str] = {}     # rule id → relation with its rows
+        self.rule_ledgers: dict[str, str] = {}
+        self.ledger_parts: dict[str, list[str]] = {}  # rule id → its ledger, one relation per method
+        self.rule_rejects: dict[str, str] = {}
+        self.instrument_rejects: list[str] = []    # instrument rows calculators refused, as run_rejects rows
+        self.claims: list[str] = []                # claims of instruments on rule rows, as run_claims rows
+        self.rule_exclusions: list[str] = []       # rule rows a calculator left out on purpose, as run_excluded rows
+        self.rule_tables: dict[str, str] = {}      # rule id → input table its rows come from
+        self.columns: dict[str, dict[str, str]] = {}  # rule id → columns of its rows
+        self.candidates: dict[str, str] = {}       # rule id → its rows before the boundary is applied
+        self.precision: dict[str, list[dict]] = {}  # rule id → the scale and rounding of its effective factors
+        self._done: set[str] = set()
+
+    # -- plan-time helpers handed to calculators
+    def query(self, sql: str) -> list[tuple]:
+        return self.con.execute(sql).fetchall()
+
+    def register(self, name: str, table: pa.Table) -> str:
+        relation = self.session.relation_name(name)
+        self.con.register(relation + "_arrow", table)
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {relation} AS SELECT * FROM {relation}_arrow")
+        self.con.unregister(relation + "_arrow")
+        return relation
+
+    def factor_table(self, name: str) -> FactorTable:
+        if name not in self.factors:
+            declared = self.ruleset.factor_sets.get(name)
+            shipped = None if declared is not None else self.registry.factor_sets[name]
+            path = self.data_dir / declared.file if declared is not None else shipped.path
+            if (name, str(path)) not in self.session.factors:
+                provenance = {} if shipped is None else {
+                    "version": shipped.version, "publisher": shipped.publisher, "edition": shipped.edition,
+                    "licence": shipped.licence}
+                removals = declared.removals if declared is not None else shipped.removals
+                self.session.factors[name, str(path)] = load_factor_set(self.con, self.registry, name, path, provenance,
+                                                                        removals)
+            self.factors[name] = self.session.factors[name, str(path)]
+        return self.factors[name]
+
+    def input(self, name: str) -> LoadedInput:
+        if name not in self.inputs:
+            if name not in self.session.inputs:
+                self.session.inputs[name] = load_input(self.con, self.registry, self.ruleset.inputs[name], self.data_dir)
+            self.inputs[name] = self.session.inputs[name]
+        return self.inputs[name]
+
+    # -- rules
+    def table_relation(self, table: str) -> str:
+        """The valid rows of an input table, joined with its mapping tables where rules look them up."""
+        if not lookups_on(self.ruleset, table):
+            return self.input(table).relation
+        name = f"looked_up__{table}"
+        if name not in self._done:
+            mappings = {lookup.table: self.input(lookup.table) for lookup in lookups_on(self.ruleset, table)}
+            joined_relation(self.con, self.ruleset, table, self.input(table), mappings)
+            self._done.add(name)
+        return name
+
+    def where_sql(self, source) -> str:
+        """A source's `where` as SQL (NULL counts as false), policies fixed at plan time."""
+        if source.where is None:
+            return "TRUE"
+        return f"coalesce({self.condition_sql(source)}, FALSE)"
+
+    def condition_sql(self, source) -> str:
+        """A source's `where` as SQL, NULL where it reads a NULL (a lookup found no row): TRUE without one."""
+        if source.where is None:
+            return "TRUE"
+        policies = {name: value.value for name, value in self.ruleset.policies.items()}
+        return condition(source.where, policies=policies)
+
+    def rows_sql(self, source) -> str:
+        """The rows a rule or exclusion reading `source` takes: its `where`, among the rows its lookups found."""
+        return self.where_sql(source) if not source.lookups else f"({matched_sql(source)} AND {self.where_sql(source)})"
+
+    def exclusion_filter(self, table: str) -> str:
+        """SQL condition true for rows of `table` that an explicit exclusion removes."""
+        parts = [self.rows_sql(item.node.source) for item in self.ruleset.exclusions.values()
+                 if item.node.source is not None and item.node.source.table == table]
+        return " OR ".join(parts) if parts else "FALSE"
+
+    def boundary_relation(self) -> str | None:
+        """Entity weights from the ruleset's boundary method, computed once per run."""
+        step = self.ruleset.boundary
+        if step is None:
+            return None
+        if "run_boundary" not in self._done:
+            method = self.registry.boundary_methods[step.method]
+            tables = {name: self.input(getattr(step.parameters, name)).relation for name in method.table_parameters}
+            ctx = BoundaryContext(parameters=step.parameters, tables=tables, query=self.query,
+                                  policies={p: self.ruleset.policy(p) for p in method.reads_policies})
+            weights = method.compile(ctx)
+            # Each entity once, with a weight between 0 and 1 of at most 4 decimal places (no silent rounding).
+            problems = self.con.execute(
+                f"SELECT entity, count(*), min(weight) FROM ({weights}) GROUP BY entity HAVING count(*) > 1 "
+                f"OR bool_or(weight IS NULL OR weight < 0 OR weight > 1 "
+                f"OR CAST(weight AS DECIMAL(38,18)) <> CAST(CAST(weight AS DECIMAL(5,4)) AS DECIMAL(38,18))) "
+                f"ORDER BY entity LIMIT 5").fetchall()
+            if problems:
+                shown = "; ".join(f"{e}: {'listed ' + str(n) + ' times' if n > 1 else 'weight ' + str(w)}"
+                                  for e, n, w in problems)
+                raise InputError(f"boundary {step.method} ({step.span.short}): each entity needs exactly one weight "
+                                 f"between 0 and 1 with at most 4 decimal places ({shown})")
+            self.con.execute(f"CREATE OR REPLACE TABLE run_boundary AS SELECT CAST(entity AS VARCHAR) AS entity, "
+                             f"CAST(weight AS DECIMAL(5,4)) AS weight, CAST(reason AS VARCHAR) AS reason "
+                             f"FROM ({weights})")
+            self._done.add("run_boundary")
+        return "run_boundary"
+
+    def boundary_weights(self) -> list[tuple]:
+        """(entity, weight, reason) of the boundary, where the run computed one."""
+        if "run_boundary" not in self._done:
+            return []
+        return self.con.execute("SELECT entity, weight, reason FROM run_boundary ORDER BY entity").fetchall()
+
+    def weighted(self, base: str, columns: dict[str, str]) -> str:
+        """The rows with their entity's boundary weight (1 where there is no boundary or no entity)."""
+        boundary = self.boundary_relation()
+        if boundary is None or "entity" not in columns:
+            return (f"SELECT *, CAST(1 AS DECIMAL(5,4)) AS _boundary_weight, CAST(NULL AS VARCHAR) AS _boundary_reason "
+                    f"FROM {base}")
+        return (f"SELECT b.*, w.weight AS _boundary_weight, w.reason AS _boundary_reason FROM {base} b "
+                f"LEFT JOIN {boundary} w ON w.entity = b.entity")
+
+    def rule_results(self, rule_id: str) -> str:
+        """Each row's result under a rule, for the rules derived from it: a narrow table computed once
+        (not the rule's whole ledger, whose rows are only computed when the ledger is written)."""
+        table = f"rule_results__{_safe(rule_id)}"
+        if table not in self._done:
+            # Typed as declared (`decimal` → DECIMAL(18,6), the contract's quantity type; a result beyond it
+            # is NULL, which the derived rule rejects, never a run abort), so a calculator
+            # multiplying it stays in range and the ledger's `quantity` is the value multiplied.
+            # At 100%: the derived rows carry the same boundary weight and are weighted once.
+            self.con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT row_id, "
+                             f"try(CAST(round_even(total, 6) AS {RESULT_TYPE})) AS result_co2e_kg FROM "
+                             f"(SELECT row_id, sum(co2e_kg) AS total FROM {self.rule_ledgers[rule_id]} GROUP BY row_id)")
+            self._done.add(table)
+        return table
+
+    def plan_rule(self, rule: Rule) -> None:
+        source = rule.node.source
+        rid = _safe(rule.id)
+        if source.table is not None:
+            base = self.table_relation(source.table)
+            self.rule_tables[rule.id] = source.table
+            columns = {c.name: c.type_name for c in self.ruleset.inputs[source.table].columns} \
+                | lookup_columns(self.ruleset.inputs, source)
+        else:
+            upstream = source.results_of.dotted
+            self.rule_tables[rule.id] = self.rule_tables[upstream]
+            base = f"results__{rid}"
+            self.con.execute(
+                f"CREATE OR REPLACE VIEW {base} AS SELECT s.*, r.result_co2e_kg FROM {self.rule_sources[upstream]} s "
+                f"JOIN {self.rule_results(upstream)} r ON r.row_id = s._row_id")
+            columns = {**self.columns[upstream], "result_co2e_kg": "decimal"}
+        where = self.rows_sql(source)
+        candidates = f"candidates__{rid}"
+        if source.table is not None:
+            excluded = self.exclusion_filter(source.table)
+            self.con.execute(f"CREATE OR REPLACE VIEW {candidates} AS SELECT * FROM ({self.weighted(base, columns)}) "
+                             f"WHERE {where} AND NOT ({excluded})")
+        else:  # derived rows keep the weight of the rows they derive from
+            self.con.execute(f"CREATE OR REPLACE VIEW {candidates} AS SELECT * FROM {base} WHERE {where}")
+        self.candidates[rule.id] = candidates
+        src = f"src__{rid}"
+        self.con.execute(f"CREATE OR REPLACE VIEW {src} AS SELECT * FROM {candidates} WHERE _boundary_weight > 0")
+        self.rule_sources[rule.id] = src
+        self.columns[rule.id] = columns
+
+        ledgers, rejects = [], []
+        step_src = src
+        for index, step in enumerate(rule.steps):
+            calculator = self.registry.calculators[step.calculator]
+            ctx = CalcContext(rule_id=f"{rid}_{index}", calculator=step.calculator, parameters=step.parameters,
+                              policies={p: self.ruleset.policy(p) for p in
+                                        [*calculator.reads_policies, *(name for name, _ in policies_in_rule(rule.node))]},
+                              src=step_src, columns=columns, query=self.query, register=self.register,
+                              factor_table=self.factor_table, input_table=lambda name: self.input(name).relation,
+                              entity_weights=self.boundary_relation)
+            plan = calculator.compile(ctx)
+            self.precision.setdefault(rule.id, []).extend({"calculator": step.calculator, **entry} for entry in ctx.precision)
+            ledger_view, reject_view = f"ledger__{rid}_{index}", f"rejects__{rid}_{index}"
+            self.con.execute(f"CREATE OR REPLACE VIEW {ledger_view} AS {_project(plan.ledger, contracts.CALC_LEDGER_COLUMNS)}")
+            self.con.execute(f"CREATE OR REPLACE TABLE {reject_view} AS "
+                             f"{_project(plan.rejects, contracts.CALC_REJECT_COLUMNS)}")
+            # An earlier method's reasons matter only for the rows this one rejects too: keep only those
+            # (at 10M rows, s3.cat1's first methods reject ~3M rows each, with a reason per row).
+            for earlier, _ in rejects:
+                self.con.execute(f"CREATE OR REPLACE TABLE {earlier} AS SELECT * FROM {earlier} "
+                                 f"WHERE row_id IN (SELECT row_id FROM {reject_view})")
+            lineage = f"{literal(rule.id)} AS rule_id, {literal(rule.node.span.short)} AS rule_source"
+            if plan.instrument_rejects is not None:
+                view = f"instrument_rejects__{rid}_{index}"
+                self.con.execute(f"CREATE OR REPLACE VIEW {view} AS "
+                                 f"{_project(plan.instrument_rejects, contracts.CALC_INSTRUMENT_REJECT_COLUMNS)}")
+                self.instrument_rejects.append(f"SELECT row_id, input_table, input_row, {lineage}, reason FROM {view}")
+            if plan.excluded is not None:
+                view = f"excluded__{rid}_{index}"
+                self.con.execute(f"CREATE OR REPLACE VIEW {view} AS {_project(plan.excluded, contracts.CALC_EXCLUDED_COLUMNS)}")
+                self.rule_exclusions.append(
+                    f"SELECT e.row_id, {literal(self.rule_tables[rule.id])}, s._row, {literal(rule.id)}, "
+                    f"{literal(step.calculator)}, {literal(rule.node.span.short)}, e.reason FROM {view} e "
+                    f"JOIN {step_src} s ON s._row_id = e.row_id")
+            if plan.claims is not None:
+                view = f"claims__{rid}_{index}"
+                self.con.execute(f"CREATE OR REPLACE VIEW {view} AS {_project(plan.claims, contracts.CALC_CLAIM_COLUMNS)}")
+                self.claims.append(f"SELECT instrument_table, instrument_row_id, instrument_row, instrument_id, {lineage}, "
+                                   f"{literal(self.rule_tables[rule.id])} AS input_table, row_id, input_row, factor_id, "
+                                   f"quantity, quantity_unit, instrument_quantity FROM {view}")
+            ledgers.append((ledger_view, step.calculator))
+            rejects.append((reject_view, step.calculator))
+            if index + 1 < len(rule.steps):  # the next method of a first_of chain gets what this one could not do
+                # Which rows, read by every later method, is a narrow table of its own. The rows this method
+                # rejected are among its own rows, so one semi-join with the rule's rows selects them;
+                # filtering the previous method's rows instead nested one semi-join (and its hash table over
+                # the rows) per earlier method.
+                rejected, next_src = f"rejected__{rid}_{index}", f"src__{rid}_{index + 1}"
+                self.con.execute(f"CREATE OR REPLACE TABLE {rejected} AS SELECT row_id FROM {reject_view}")
+                self.con.execute(f"CREATE OR REPLACE VIEW {next_src} AS SELECT s.* FROM {src} s "
+                                 f"WHERE s._row_id IN (SELECT row_id FROM {rejected})")
+                step_src = next_src
+
+        # One view per method, so the ledger can be written one method's query at a time.
+        scope, category = rule.node.scope, rule.node.category
+        parts = []
+        for index, (view, calc) in enumerate(ledgers):
+            parts.append(f"rule_ledger__{rid}_{index}")
+            self.con.execute(
+                f"CREATE OR REPLACE VIEW {parts[-1]} AS "
+                f"SELECT {literal(rule.id)} AS rule_id, {literal(rule.node.span.short)} AS rule_source, "
+                f"CAST({literal(scope)} AS INTEGER) AS scope, CAST({literal(category)} AS INTEGER) AS category, "
+                f"CAST({literal(rule.node.basis)} AS VARCHAR) AS basis, "
+                f"{literal(self.rule_tables[rule.id])} AS input_table, {literal(calc)} AS calculator, l.* FROM {view} l")
+        rule_ledger = f"rule_ledger__{rid}"
+        self.con.execute(f"CREATE OR REPLACE VIEW {rule_ledger} AS "
+                         + " UNION ALL ".join(f"SELECT * FROM {part}" for part in parts))
+        self.rule_ledgers[rule.id] = rule_ledger
+        self.ledger_parts[rule.id] = parts
+        # A row rejected by every method of a chain is rejected with every method's reason.
+        last, last_calc = rejects[-1]
+        reasons = " || '; ' || ".join(f"'{calc}: ' || r{i}.reason" for i, (_, calc) in enumerate(rejects))
+        joins = " ".join(f"JOIN {view} r{i} ON r{i}.row_id = r{len(rejects) - 1}.row_id"
+                         for i, (view, _) in enumerate(rejects[:-1]))
+        self.rule_rejects[rule.id] = (
+            f"SELECT r{len(rejects) - 1}.row_id, {literal(self.rule_tables[rule.id])} AS input_table, s._row AS input_row, "
+            f"{literal(rule.id)} AS rule_id, {literal(rule.node.span.short)} AS rule_source, {reasons} AS reason "
+            f"FROM {last} r{len(rejects) - 1} {joins} JOIN {src} s ON s._row_id = r{len(rejects) - 1}.row_id")
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in name)
+
+
+def _project(select: str, columns: dict[str, str]) -> str:
+    """Fix the calculator's output to the contract's columns and types (a no-op cast when they match)."""
+    listing = ", ".join(f"CAST({ident(n)} AS {t}) AS {ident(n)}" for n, t in columns.items())
+    return f"SELECT {listing} FROM ({select}) AS calc"
