@@ -4,7 +4,7 @@ Exit codes: 0 success · 1 the ruleset has errors (diagnostics printed) · 2 an 
 cannot be used (or `validate` found problems) · 3 an invariant of the run was violated (a bug: please
 report) · 4 a `check` failed and --fail-on-check was given · 5 totals incomplete: rows were rejected
 beyond the ruleset's stated tolerances (`accept rejects`) and --allow-rejects was not given · 64 bad command-line usage · 73 --out cannot be written · 75 --out is
-being written by another run · 130 interrupted (SIGINT, Ctrl-C) · 143 terminated (SIGTERM).
+being written by another run · 69 the backend cannot start (--backend spark without pyspark or Java) · 130 interrupted (SIGINT, Ctrl-C) · 143 terminated (SIGTERM).
 No user mistake ends in a traceback.
 """
 
@@ -111,6 +111,14 @@ def _memory_limit(ctx, param, value: str | None) -> str | None:
     except duckdb.Error:
         raise click.BadParameter(f"'{value}' is not a memory size (e.g. 512MB, 2GB, 1.5GiB)") from None
     return value
+
+
+def backend_options(command):
+    """--backend and --spark-master, shared by evaluate and compare."""
+    command = click.option("--spark-master", envvar="TANSO_SPARK_MASTER", default=None, metavar="URL",
+                           help="Spark master for --backend spark (default local[2]; env TANSO_SPARK_MASTER)")(command)
+    return click.option("--backend", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True,
+                        help="where the rule plans run: embedded DuckDB, or Spark (pip install 'tanso[spark]', Java 17)")(command)
 
 
 def _backend_failed(error: Exception) -> None:
@@ -347,9 +355,10 @@ def graph(ruleset: Path, overlays, fmt: str, selector: str | None) -> None:
                                                    "above it DuckDB spills to a temporary folder")
 @click.option("--fail-on-check", is_flag=True, help=f"exit {EXIT_CHECK_FAILED} when a check fails")
 @allow_rejects_option
+@backend_options
 def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: str, fmt: str, overlays, sets,
              selector: str | None, threads: int | None, memory_limit: str | None, fail_on_check: bool,
-             allow_rejects: bool) -> None:
+             allow_rejects: bool, backend: str, spark_master: str | None) -> None:
     """Evaluate RULESET on the tables in --data and print totals by scope and category."""
     from tanso.graph import select
     from tanso.run import evaluate as run_evaluate
@@ -368,7 +377,7 @@ def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: st
             with _progress() as report:
                 result = run_evaluate(prepared.ruleset, prepared.registry, prepared.graph, data_dir, target,
                                       selected=selected, threads=threads, memory_limit=memory_limit,
-                                      progress=report)
+                                      progress=report, backend=backend, spark_master=spark_master)
             if reporter.suffix != ".json":   # JSON carries the same block as `completeness`
                 click.echo(_completeness_lines([("", result)]), nl=False)
             click.echo(reporter.write(result, None), nl=False)
@@ -410,8 +419,10 @@ def test_command(path: Path, show_coverage: bool, fail_under: float | None) -> N
 @click.option("--memory-limit", default=None, callback=_memory_limit, help="DuckDB memory limit, e.g. 512MB (default: DuckDB's, 80% of RAM); "
                                                    "above it DuckDB spills to a temporary folder")
 @allow_rejects_option
+@backend_options
 def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | None, fmt: str, sets,
-            threads: int | None, memory_limit: str | None, allow_rejects: bool) -> None:
+            threads: int | None, memory_limit: str | None, allow_rejects: bool, backend: str,
+            spark_master: str | None) -> None:
     """Evaluate BASE and REVISED on --data and attribute the difference to each change.
 
     Without REVISED, the revision is BASE with the --set values (e.g. --set scope2.market.matching=hourly).
@@ -432,7 +443,8 @@ def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | No
         with _output(out_dir, "tanso compare") as (target, staged):
             with _progress() as report:
                 comparison = run_compare(base_prepared.ruleset, revised_prepared.ruleset, registry, data_dir, target,
-                                         threads=threads, memory_limit=memory_limit, progress=report)
+                                         threads=threads, memory_limit=memory_limit, progress=report,
+                                         backend=backend, spark_master=spark_master)
             sides = [("base", comparison.base), ("revised", comparison.revised)]
             if reporter.suffix == ".txt":   # JSON and HTML carry the same blocks
                 click.echo(_completeness_lines(sides), nl=False)
