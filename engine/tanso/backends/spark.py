@@ -38,6 +38,7 @@ SETTINGS = {
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
     "spark.ui.enabled": "false",
+    "spark.driver.memory": os.environ.get("TANSO_SPARK_DRIVER_MEMORY", "2g"),
     "spark.ui.showConsoleProgress": "false",
     # A failure reaches the user as one line naming the rule (BackendFailure), not as JVM log output.
     "spark.log.level": os.environ.get("TANSO_SPARK_LOG_LEVEL", "OFF"),
