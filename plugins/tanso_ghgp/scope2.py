@@ -168,10 +168,10 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
         checked = []
         for order, (relation, prefix, flag, name) in enumerate(sources):
             dups = ctx.table(f"duplicates{order}", f"""
-                SELECT c.certificate_id, 'rows ' || CASE WHEN count(*) = 2 THEN min(c._row) || ' and ' || max(c._row)
-                    ELSE array_to_string(list_sort(list(c._row))[1:count(*) - 1], ', ') || ' and ' || max(c._row)
-                    END AS _rows
-                FROM (SELECT _row, {id_sql} AS certificate_id FROM {relation} c) c
+                SELECT c.certificate_id, 'rows ' || string_agg(CAST(c._row AS VARCHAR), ', ' ORDER BY c._row)
+                    FILTER (WHERE c._row < c._last) || ' and ' || max(c._row) AS _rows
+                FROM (SELECT _row, {id_sql} AS certificate_id, max(_row) OVER (PARTITION BY {id_sql}) AS _last
+                      FROM {relation} c) c
                 WHERE trim(c.certificate_id) <> '' GROUP BY ALL HAVING count(*) > 1""")
             checked.append(ctx.table(f"instruments{order}", f"""
                 SELECT c.*, {literal(name)} AS _table, {order} AS _source, {literal(prefix)} || {id_sql} AS _id,

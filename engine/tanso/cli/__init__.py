@@ -10,7 +10,7 @@ cannot be used (or `validate` found problems) · 3 an invariant of the run was v
 report) · 4 a `check` failed and --fail-on-check was given · 5 totals incomplete: rows were rejected
 beyond the ruleset's stated tolerances (`accept rejects`) and --allow-rejects was not given · 8 / 9 / 77 the audit
 commands: altered / cannot verify / refused by separation of duties (`tanso.audit`) · 64 bad command-line usage · 73 --out cannot be written · 75 --out is
-being written by another run · 130 interrupted (SIGINT, Ctrl-C) · 143 terminated (SIGTERM).
+being written by another run · 69 the backend cannot start (--backend spark without pyspark or Java) · 130 interrupted (SIGINT, Ctrl-C) · 143 terminated (SIGTERM).
 No user mistake ends in a traceback.
 """
 
@@ -116,6 +116,14 @@ def _memory_limit(ctx, param, value: str | None) -> str | None:
     except duckdb.Error:
         raise click.BadParameter(f"'{value}' is not a memory size (e.g. 512MB, 2GB, 1.5GiB)") from None
     return value
+
+
+def backend_options(command):
+    """--backend and --spark-master, shared by evaluate and compare."""
+    command = click.option("--spark-master", envvar="TANSO_SPARK_MASTER", default=None, metavar="URL",
+                           help="Spark master for --backend spark (default local[2]; env TANSO_SPARK_MASTER)")(command)
+    return click.option("--backend", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True,
+                        help="where the rule plans run: embedded DuckDB, or Spark (pip install 'tanso[spark]', Java 17)")(command)
 
 
 def _backend_failed(error: Exception) -> None:

@@ -12,6 +12,7 @@ from tanso.audit.cli import log_options
 from tanso.audit.log import record_run
 from tanso.cli import (_backend_failed, _completeness_lines, _exit_if_incomplete, _fail, _memory_limit, _out_path,
                        _output, _overrides, _progress, _usage_number, _warn, _write_failed, allow_rejects_option,
+                       backend_options,
                        overlay_option, ruleset_argument, set_option)
 from tanso.diagnostics import TansoError
 from tanso.run.outputs import finish, write_manifest
@@ -36,12 +37,14 @@ EXIT_CHECK_FAILED = 4
 @click.option("--fail-on-check", is_flag=True, help=f"exit {EXIT_CHECK_FAILED} when a check fails")
 @allow_rejects_option
 @log_options
+@backend_options
 @click.option("--previous", "previous", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="an earlier run's --out: list the periods it reported that this run reports differently "
                    "(restated by a provider's new model version, changed, withdrawn), with the size of each")
 def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: str, fmt: str, overlays, sets,
              selector: str | None, threads: int | None, memory_limit: str | None, fail_on_check: bool,
-             allow_rejects: bool, log_file: Path | None, by: str | None, previous: Path | None) -> None:
+             allow_rejects: bool, log_file: Path | None, by: str | None, previous: Path | None, backend: str,
+             spark_master: str | None) -> None:
     """Evaluate RULESET on the tables in --data and print totals by scope and category."""
     from tanso.audit.reperform import invocation
     from tanso.graph import select
@@ -61,7 +64,7 @@ def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: st
             with _progress() as report:
                 result = run_evaluate(prepared.ruleset, prepared.registry, prepared.graph, data_dir, target,
                                       selected=selected, threads=threads, memory_limit=memory_limit,
-                                      progress=report, previous=previous)
+                                      progress=report, previous=previous, backend=backend, spark_master=spark_master)
             if reporter.suffix != ".json":   # JSON carries the same block as `completeness`
                 click.echo(_completeness_lines([("", result)]), nl=False)
             click.echo(reporter.write(result, None), nl=False)
@@ -105,10 +108,11 @@ def test_command(path: Path, show_coverage: bool, fail_under: float | None) -> N
 @click.option("--memory-limit", default=None, callback=_memory_limit, help="DuckDB memory limit, e.g. 512MB (default: DuckDB's, 80% of RAM); "
                                                    "above it DuckDB spills to a temporary folder")
 @allow_rejects_option
+@backend_options
 @log_options
 def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | None, fmt: str, sets,
             threads: int | None, memory_limit: str | None, allow_rejects: bool, log_file: Path | None,
-            by: str | None) -> None:
+            by: str | None, backend: str, spark_master: str | None) -> None:
     """Evaluate BASE and REVISED on --data and attribute the difference to each change.
 
     Without REVISED, the revision is BASE with the --set values (e.g. --set scope2.market.matching=hourly).
@@ -129,7 +133,8 @@ def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | No
         with _output(out_dir, "tanso compare") as (target, staged):
             with _progress() as report:
                 comparison = run_compare(base_prepared.ruleset, revised_prepared.ruleset, registry, data_dir, target,
-                                         threads=threads, memory_limit=memory_limit, progress=report)
+                                         threads=threads, memory_limit=memory_limit, progress=report,
+                                         backend=backend, spark_master=spark_master)
             sides = [("base", comparison.base), ("revised", comparison.revised)]
             if reporter.suffix == ".txt":   # JSON and HTML carry the same blocks
                 click.echo(_completeness_lines(sides), nl=False)

@@ -44,6 +44,8 @@ class CalcContext:
     register: Callable[[str, pa.Table], str]   # register an Arrow table; returns its relation name
     factor_table: Callable[[str], FactorTable]
     input_table: Callable[[str], str]          # an input table named by a parameter → relation of valid rows
+    # Runs `CREATE OR REPLACE VIEW|TABLE … AS …` on the run's backend; None: through `query` (DuckDB alone).
+    define: Callable[[str], None] | None = None
     passthrough_columns: tuple[str, ...] = field(default=("entity", "period"))
     # The run's entity weights (entity, weight, reason), or None without a boundary: for a calculator that
     # finds a row's entity itself (through a mapping table), which the engine could not weight beforehand.
@@ -93,7 +95,7 @@ class CalcContext:
     def view(self, name: str, sql: str) -> str:
         """Register an intermediate relation of this rule's plan (e.g. rows split by instrument)."""
         relation = f"{self.rule_id}__{name}"
-        self.query(f"CREATE OR REPLACE VIEW {relation} AS {sql}")
+        self._define(f"CREATE OR REPLACE VIEW {relation} AS {sql}")
         return relation
 
     def table(self, name: str, sql: str) -> str:
@@ -101,8 +103,14 @@ class CalcContext:
         effective factors), or rows that several later steps read (e.g. an allocation), so that its
         work is done once instead of once per reader."""
         relation = f"{self.rule_id}__{name}"
-        self.query(f"CREATE OR REPLACE TABLE {relation} AS {sql}")
+        self._define(f"CREATE OR REPLACE TABLE {relation} AS {sql}")
         return relation
+
+    def _define(self, statement: str) -> None:
+        if self.define is None:
+            self.query(statement)
+        else:
+            self.define(statement)
 
     def with_source(self, src: str) -> "CalcContext":
         """The same context over other rows, for calculators that chain building blocks."""

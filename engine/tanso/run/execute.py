@@ -1,4 +1,4 @@
-"""Run a resolved ruleset on a data folder: plan every rule, execute on DuckDB, write the run record.
+"""Run a resolved ruleset on a data folder: plan every rule, execute on the backend, write the run record.
 
 The run produces `ledger` (one row per input row × rule × gas), `rejects`, `excluded` and `summary`,
 checks the conservation invariant and computes a digest that is the same for the same inputs on
@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 import networkx as nx
 
+from tanso.backends import BackendFailure
 from tanso.diagnostics import InputError
 from tanso.graph import rule_order
 from tanso.model.ruleset import Ruleset
@@ -85,10 +86,11 @@ class RunResult:
 def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: Path, out_dir: Path, *,
              selected: set[str] | None = None, threads: int | None = None, memory_limit: str | None = None,
              progress: Callable[[str], None] = lambda message: None, session: Session | None = None,
-             label: str = "run", previous: Path | None = None) -> RunResult:
+             label: str = "run", previous: Path | None = None, backend: str = "duckdb",
+             spark_master: str | None = None) -> RunResult:
     earlier = previous_run(previous) if previous is not None else None   # checked before the work starts
     out_dir.mkdir(parents=True, exist_ok=True)
-    session = session or Session(registry, data_dir, threads, memory_limit)
+    session = session or Session(registry, data_dir, threads, memory_limit, backend, spark_master)
     schema = session.new_schema(label)
     planner = _Planner(ruleset, session)
     con = planner.con
@@ -97,7 +99,10 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
         raise InputError("no rule to evaluate (check --select)")
     for rule_id in order:
         progress(f"planning {rule_id}")
-        planner.plan_rule(ruleset.rules[rule_id])
+        try:
+            planner.plan_rule(ruleset.rules[rule_id])
+        except BackendFailure as error:
+            raise BackendFailure(f"rule {rule_id}: {error}") from None
 
     # Tables only metrics, checks or reporters read (a reporter's input only where the data has it):
     # loaded now, so that their refused rows are in the rejects too.
@@ -134,7 +139,7 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
 
     progress("writing the ledger")
     ledger_path = out_dir / LEDGER_FILE
-    _write_ledger(con, [part for r in order for part in planner.ledger_parts[r]], ledger_path)
+    _write_ledger(con, session.backend, [(r, part) for r in order for part in planner.ledger_parts[r]], ledger_path)
     con.execute(f"CREATE OR REPLACE VIEW run_ledger AS SELECT * FROM read_parquet({literal(str(ledger_path))})")
     create_used_factors(con, planner.factors, "run_ledger")
 

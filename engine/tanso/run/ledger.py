@@ -8,6 +8,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from tanso import contracts
+from tanso.backends import BackendFailure
 
 LEDGER_FILE = "ledger.parquet"
 LEDGER_ROW_GROUP = 122_880          # rows per Parquet row group, as DuckDB's own COPY writes them
@@ -18,7 +19,7 @@ LEDGER_ORDER = ", ".join(["input_row", "gas", "factor_id", *(c for c in contract
                                                             if c not in ("input_row", "gas", "factor_id"))])
 
 
-def _write_ledger(con, relations: list[str], path: Path) -> None:
+def _write_ledger(con, backend, parts: list[tuple[str, str]], path: Path) -> None:
     """Write the rules' ledgers into one Parquet file, one query per rule and method at a time.
 
     One COPY over the union of every rule kept the joins, windows and semi-joins of all rules in
@@ -28,8 +29,11 @@ def _write_ledger(con, relations: list[str], path: Path) -> None:
     out as DuckDB's COPY writes it (full row groups, zstd, decimals up to 18 digits as integers)."""
     writer, pending, pending_rows = None, [], 0
     try:
-        for relation in relations:
-            reader = con.sql(f"SELECT * FROM {relation} ORDER BY {LEDGER_ORDER}").to_arrow_reader(LEDGER_BATCH)
+        for rule_id, relation in parts:
+            try:
+                reader = backend.batches(con, f"SELECT * FROM {relation} ORDER BY {LEDGER_ORDER}", LEDGER_BATCH)
+            except BackendFailure as error:
+                raise BackendFailure(f"rule {rule_id}: {error}") from None
             if writer is None:
                 # Dictionary-encode the repetitive text columns only; row ids are all distinct.
                 texts = [f.name for f in reader.schema

@@ -9,8 +9,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from tanso.model.ruleset import Ruleset
 from tanso.plugins import Registry
 from tanso.run.inputs import LoadedInput
@@ -57,7 +55,7 @@ def _manifest(ruleset: Ruleset, registry: Registry, planner: _Planner, order: li
                                "publisher": f.publisher, "edition": f.edition, "licence": f.licence}
                         for name, f in sorted(planner.factors.items())},
         "plugins": sorted({f"{i.package}=={i.version}" for i in registry.implementations()}),
-        "backend": f"duckdb {duckdb.__version__}",
+        "backend": planner.session.backend.label,
         "digest": digest,
         # The sign-offs the ruleset requires (`require approvals`): `tanso verify` reports a run without them as a draft.
         **({"approvals": {"required": ruleset.approvals.node.required(), "source": ruleset.approvals.node.span.short,

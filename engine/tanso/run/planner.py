@@ -46,6 +46,10 @@ class _Planner:
     def query(self, sql: str) -> list[tuple]:
         return self.con.execute(sql).fetchall()
 
+    def define(self, statement: str) -> None:
+        """A relation of the plan (CREATE OR REPLACE VIEW|TABLE), defined on the run's backend."""
+        self.session.backend.define(self.con, statement)
+
     def register(self, name: str, table: pa.Table) -> str:
         relation = self.session.relation_name(name)
         self.con.register(relation + "_arrow", table)
@@ -132,7 +136,7 @@ class _Planner:
                                   for e, n, w in problems)
                 raise InputError(f"boundary {step.method} ({step.span.short}): each entity needs exactly one weight "
                                  f"between 0 and 1 with at most 4 decimal places ({shown})")
-            self.con.execute(f"CREATE OR REPLACE TABLE run_boundary AS SELECT CAST(entity AS VARCHAR) AS entity, "
+            self.define(f"CREATE OR REPLACE TABLE run_boundary AS SELECT CAST(entity AS VARCHAR) AS entity, "
                              f"CAST(weight AS DECIMAL(5,4)) AS weight, CAST(reason AS VARCHAR) AS reason "
                              f"FROM ({weights})")
             self._done.add("run_boundary")
@@ -162,7 +166,7 @@ class _Planner:
             # is NULL, which the derived rule rejects, never a run abort), so a calculator
             # multiplying it stays in range and the ledger's `quantity` is the value multiplied.
             # At 100%: the derived rows carry the same boundary weight and are weighted once.
-            self.con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT row_id, "
+            self.define(f"CREATE OR REPLACE TABLE {table} AS SELECT row_id, "
                              f"try(CAST(round_even(total, 6) AS {RESULT_TYPE})) AS result_co2e_kg FROM "
                              f"(SELECT row_id, sum(co2e_kg) AS total FROM {self.rule_ledgers[rule_id]} GROUP BY row_id)")
             self._done.add(table)
@@ -180,7 +184,7 @@ class _Planner:
             upstream = source.results_of.dotted
             self.rule_tables[rule.id] = self.rule_tables[upstream]
             base = f"results__{rid}"
-            self.con.execute(
+            self.define(
                 f"CREATE OR REPLACE VIEW {base} AS SELECT s.*, r.result_co2e_kg FROM {self.rule_sources[upstream]} s "
                 f"JOIN {self.rule_results(upstream)} r ON r.row_id = s._row_id")
             columns = {**self.columns[upstream], "result_co2e_kg": "decimal"}
@@ -188,13 +192,13 @@ class _Planner:
         candidates = f"candidates__{rid}"
         if source.table is not None:
             excluded = self.exclusion_filter(source.table)
-            self.con.execute(f"CREATE OR REPLACE VIEW {candidates} AS SELECT * FROM ({self.weighted(base, columns)}) "
+            self.define(f"CREATE OR REPLACE VIEW {candidates} AS SELECT * FROM ({self.weighted(base, columns)}) "
                              f"WHERE {where} AND NOT ({excluded})")
         else:  # derived rows keep the weight of the rows they derive from
-            self.con.execute(f"CREATE OR REPLACE VIEW {candidates} AS SELECT * FROM {base} WHERE {where}")
+            self.define(f"CREATE OR REPLACE VIEW {candidates} AS SELECT * FROM {base} WHERE {where}")
         self.candidates[rule.id] = candidates
         src = f"src__{rid}"
-        self.con.execute(f"CREATE OR REPLACE VIEW {src} AS SELECT * FROM {candidates} WHERE _boundary_weight > 0")
+        self.define(f"CREATE OR REPLACE VIEW {src} AS SELECT * FROM {candidates} WHERE _boundary_weight > 0")
         self.rule_sources[rule.id] = src
         self.columns[rule.id] = columns
 
@@ -205,36 +209,36 @@ class _Planner:
             ctx = CalcContext(rule_id=f"{rid}_{index}", calculator=step.calculator, parameters=step.parameters,
                               policies={p: self.ruleset.policy(p) for p in
                                         [*calculator.reads_policies, *(name for name, _ in policies_in_rule(rule.node))]},
-                              src=step_src, columns=columns, query=self.query, register=self.register,
+                              src=step_src, columns=columns, query=self.query, define=self.define, register=self.register,
                               factor_table=self.factor_table, input_table=lambda name: self.input(name).relation,
                               entity_weights=self.boundary_relation)
             plan = calculator.compile(ctx)
             self.precision.setdefault(rule.id, []).extend({"calculator": step.calculator, **entry} for entry in ctx.precision)
             ledger_view, reject_view = f"ledger__{rid}_{index}", f"rejects__{rid}_{index}"
-            self.con.execute(f"CREATE OR REPLACE VIEW {ledger_view} AS {_project(plan.ledger, contracts.CALC_LEDGER_COLUMNS)}")
-            self.con.execute(f"CREATE OR REPLACE TABLE {reject_view} AS "
+            self.define(f"CREATE OR REPLACE VIEW {ledger_view} AS {_project(plan.ledger, contracts.CALC_LEDGER_COLUMNS)}")
+            self.define(f"CREATE OR REPLACE TABLE {reject_view} AS "
                              f"{_project(plan.rejects, contracts.CALC_REJECT_COLUMNS)}")
             # An earlier method's reasons matter only for the rows this one rejects too: keep only those
             # (at 10M rows, s3.cat1's first methods reject ~3M rows each, with a reason per row).
             for earlier, _ in rejects:
-                self.con.execute(f"CREATE OR REPLACE TABLE {earlier} AS SELECT * FROM {earlier} "
+                self.define(f"CREATE OR REPLACE TABLE {earlier} AS SELECT * FROM {earlier} "
                                  f"WHERE row_id IN (SELECT row_id FROM {reject_view})")
             lineage = f"{literal(rule.id)} AS rule_id, {literal(rule.node.span.short)} AS rule_source"
             if plan.instrument_rejects is not None:
                 view = f"instrument_rejects__{rid}_{index}"
-                self.con.execute(f"CREATE OR REPLACE VIEW {view} AS "
+                self.define(f"CREATE OR REPLACE VIEW {view} AS "
                                  f"{_project(plan.instrument_rejects, contracts.CALC_INSTRUMENT_REJECT_COLUMNS)}")
                 self.instrument_rejects.append(f"SELECT row_id, input_table, input_row, {lineage}, reason FROM {view}")
             if plan.excluded is not None:
                 view = f"excluded__{rid}_{index}"
-                self.con.execute(f"CREATE OR REPLACE VIEW {view} AS {_project(plan.excluded, contracts.CALC_EXCLUDED_COLUMNS)}")
+                self.define(f"CREATE OR REPLACE VIEW {view} AS {_project(plan.excluded, contracts.CALC_EXCLUDED_COLUMNS)}")
                 self.rule_exclusions.append(
                     f"SELECT e.row_id, {literal(self.rule_tables[rule.id])}, s._row, {literal(rule.id)}, "
                     f"{literal(step.calculator)}, {literal(rule.node.span.short)}, e.reason FROM {view} e "
                     f"JOIN {step_src} s ON s._row_id = e.row_id")
             if plan.claims is not None:
                 view = f"claims__{rid}_{index}"
-                self.con.execute(f"CREATE OR REPLACE VIEW {view} AS {_project(plan.claims, contracts.CALC_CLAIM_COLUMNS)}")
+                self.define(f"CREATE OR REPLACE VIEW {view} AS {_project(plan.claims, contracts.CALC_CLAIM_COLUMNS)}")
                 self.claims.append(f"SELECT instrument_table, instrument_row_id, instrument_row, instrument_id, {lineage}, "
                                    f"{literal(self.rule_tables[rule.id])} AS input_table, row_id, input_row, factor_id, "
                                    f"quantity, quantity_unit, instrument_quantity FROM {view}")
@@ -246,8 +250,8 @@ class _Planner:
                 # filtering the previous method's rows instead nested one semi-join (and its hash table over
                 # the rows) per earlier method.
                 rejected, next_src = f"rejected__{rid}_{index}", f"src__{rid}_{index + 1}"
-                self.con.execute(f"CREATE OR REPLACE TABLE {rejected} AS SELECT row_id FROM {reject_view}")
-                self.con.execute(f"CREATE OR REPLACE VIEW {next_src} AS SELECT s.* FROM {src} s "
+                self.define(f"CREATE OR REPLACE TABLE {rejected} AS SELECT row_id FROM {reject_view}")
+                self.define(f"CREATE OR REPLACE VIEW {next_src} AS SELECT s.* FROM {src} s "
                                  f"WHERE s._row_id IN (SELECT row_id FROM {rejected})")
                 step_src = next_src
 
@@ -256,14 +260,14 @@ class _Planner:
         parts = []
         for index, (view, calc) in enumerate(ledgers):
             parts.append(f"rule_ledger__{rid}_{index}")
-            self.con.execute(
+            self.define(
                 f"CREATE OR REPLACE VIEW {parts[-1]} AS "
                 f"SELECT {literal(rule.id)} AS rule_id, {literal(rule.node.span.short)} AS rule_source, "
                 f"CAST({literal(scope)} AS INTEGER) AS scope, CAST({literal(category)} AS INTEGER) AS category, "
                 f"CAST({literal(rule.node.basis)} AS VARCHAR) AS basis, "
                 f"{literal(self.rule_tables[rule.id])} AS input_table, {literal(calc)} AS calculator, l.* FROM {view} l")
         rule_ledger = f"rule_ledger__{rid}"
-        self.con.execute(f"CREATE OR REPLACE VIEW {rule_ledger} AS "
+        self.define(f"CREATE OR REPLACE VIEW {rule_ledger} AS "
                          + " UNION ALL ".join(f"SELECT * FROM {part}" for part in parts))
         self.rule_ledgers[rule.id] = rule_ledger
         self.ledger_parts[rule.id] = parts

@@ -1,4 +1,4 @@
-"""A backend connection shared by several evaluations of one data folder.
+"""A DuckDB connection (and the run's backend) shared by several evaluations of one data folder.
 
 `tanso compare` evaluates many scenarios of the same company: inputs and factor sets are read and
 checked once (temporary relations, visible everywhere), while each evaluation keeps its own
@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from tanso.backends import open_backend
 from tanso.plan.context import FactorTable
 from tanso.plan.sql import MACROS
 from tanso.plugins import Registry
@@ -21,8 +22,11 @@ from tanso.run.inputs import LoadedInput
 
 
 class Session:
-    def __init__(self, registry: Registry, data_dir: Path, threads: int | None = None, memory_limit: str | None = None):
+    def __init__(self, registry: Registry, data_dir: Path, threads: int | None = None, memory_limit: str | None = None,
+                 backend: str = "duckdb", spark_master: str | None = None):
         self.registry, self.data_dir = registry, data_dir
+        # Where the rule plans run; DuckDB is the catalogue either way (backends/__init__.py).
+        self.backend = open_backend(backend, spark_master)
         self.con = duckdb.connect()
         # Spill to the system's temporary folder, not to `.tmp` in whatever folder the user runs from.
         self._spill = tempfile.TemporaryDirectory(prefix="tanso-duckdb-")

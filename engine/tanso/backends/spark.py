@@ -1,0 +1,144 @@
+"""Spark: the rule plans that produce the ledger run on a SparkSession; DuckDB stays the catalogue.
+
+What runs where (also in README.md, "Running on Spark"):
+- DuckDB: reading and typing the input and factor files (the readers), plan-time queries of the
+  calculators (distinct units, effective factors), and — after the ledger is written — rejects,
+  exclusions, conservation, summary, metrics and the digest, which read the ledger Parquet.
+- Spark: every relation the planner defines (`define`: the rules' views and tables, rendered by
+  `spark_sql.to_spark`) and the ledger's rows (`batches`), which the engine writes with the same
+  Parquet writer as for DuckDB, so the ledger's bytes and the digest are the same.
+A relation the plan reads but did not define (an input's valid rows, a factor table, a plan-time table a
+calculator registered) is handed to Spark once as a Parquet snapshot written by DuckDB into a staging
+folder (`TANSO_SPARK_STAGING`, default a temporary folder: on a cluster it must be a path every
+executor reads, e.g. a shared filesystem).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import sqlglot
+from sqlglot import exp
+
+from tanso.backends import BackendFailure, BackendUnavailable
+from tanso.backends.spark_sql import to_spark
+from tanso.plan.sql import literal
+
+DEFAULT_MASTER = "local[2]"
+# Exact decimals (measurements.md): with precision loss allowed Spark rounds wide products to scale 6.
+SETTINGS = {
+    "spark.sql.decimalOperations.allowPrecisionLoss": "false",
+    "spark.sql.ansi.enabled": "true",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+    "spark.ui.enabled": "false",
+    "spark.driver.memory": os.environ.get("TANSO_SPARK_DRIVER_MEMORY", "2g"),
+    "spark.ui.showConsoleProgress": "false",
+    # A failure reaches the user as one line naming the rule (BackendFailure), not as JVM log output.
+    "spark.log.level": os.environ.get("TANSO_SPARK_LOG_LEVEL", "OFF"),
+}
+LOCAL_SETTINGS = {"spark.sql.shuffle.partitions": "2", "spark.default.parallelism": "2"}
+_backends = itertools.count(1)   # one namespace of temporary views per backend in the process's one SparkSession
+
+
+def spark_session(master: str | None = None):
+    """The process's SparkSession (created once; later calls reuse it, whatever their master)."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise BackendUnavailable("--backend spark needs pyspark: pip install 'tanso[spark]'") from None
+    if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
+        raise BackendUnavailable("--backend spark needs Java 17 or later (java on PATH, or JAVA_HOME); "
+                                 "e.g. apt-get install openjdk-17-jre-headless")
+    master = master or os.environ.get("TANSO_SPARK_MASTER") or DEFAULT_MASTER
+    builder = SparkSession.builder.appName("tanso").master(master)
+    for key, value in {**SETTINGS, **(LOCAL_SETTINGS if master.startswith("local") else {})}.items():
+        builder = builder.config(key, value)
+    try:
+        session = builder.getOrCreate()
+    except Exception as error:  # the JVM did not start: no usable Java, or the master is unreachable
+        raise BackendUnavailable(f"Spark did not start (master {master}): {_first_line(error)}") from None
+    return session
+
+
+class SparkBackend:
+    def __init__(self, master: str | None = None):
+        self.spark = spark_session(master)
+        self.label = f"spark {self.spark.version} ({self.spark.sparkContext.master}), duckdb {duckdb.__version__} catalogue"
+        self._prefix = f"t{next(_backends)}"
+        self._versions = itertools.count(1)
+        self._views: dict[tuple[str, str], str] = {}   # (DuckDB schema or "temp", name) → Spark view
+        staging = os.environ.get("TANSO_SPARK_STAGING")
+        self._temporary = None if staging else tempfile.TemporaryDirectory(prefix="tanso-spark-")
+        self._staging = Path(staging) if staging else Path(self._temporary.name)
+
+    def define(self, con, statement: str) -> None:
+        """The relation in DuckDB (the catalogue plan-time queries read) and as a Spark temporary view;
+        a TABLE is cached in Spark, so that its readers share its work as they do in DuckDB."""
+        con.execute(statement)
+        create = sqlglot.parse_one(statement, read="duckdb")
+        if not isinstance(create, exp.Create) or create.args.get("kind") not in ("VIEW", "TABLE"):
+            raise BackendFailure(f"not a relation definition: {statement[:80]}")
+        name = create.this.name
+        frame = self._frame(con, create.expression)
+        if create.args["kind"] == "TABLE":
+            frame = frame.cache()
+        schema = _current_schema(con)
+        view = f"{self._prefix}_{next(self._versions)}_{_safe(schema)}__{_safe(name)}"
+        frame.createOrReplaceTempView(view)
+        self._views[schema, name] = view
+
+    def batches(self, con, query: str, batch_rows: int) -> pa.RecordBatchReader:
+        """The query's rows from Spark, cast to the types DuckDB gives the same query (the plan's
+        casts fix them; Spark's strings arrive as large strings)."""
+        schema = con.sql(query).limit(0).to_arrow_table().schema
+        try:
+            rows = self._frame(con, query).toArrow()
+        except Exception as error:
+            raise BackendFailure(f"Spark failed: {_first_line(error)}") from None
+        return pa.RecordBatchReader.from_batches(schema, rows.cast(schema).to_batches(max_chunksize=batch_rows))
+
+    def _frame(self, con, query: str | exp.Expression):
+        try:
+            return self.spark.sql(to_spark(query, lambda name: self._view(con, name)))
+        except BackendFailure:
+            raise
+        except Exception as error:   # pyspark's AnalysisException, a Py4J error from the JVM …
+            raise BackendFailure(f"Spark refused the plan: {_first_line(error)}") from None
+
+    def _view(self, con, name: str) -> str:
+        """The Spark view of a relation the query reads: one the plan defined in the current schema, else a
+        Parquet snapshot of DuckDB's relation (an input, a factor table, a registered plan-time table)."""
+        schema = _current_schema(con)
+        if (schema, name) in self._views:
+            return self._views[schema, name]
+        temporary = con.execute(
+            "SELECT count(*) FROM (SELECT table_name AS name FROM duckdb_tables() WHERE temporary UNION ALL "
+            "SELECT view_name FROM duckdb_views() WHERE temporary) WHERE name = ?", [name]).fetchall()[0][0]
+        key = ("temp" if temporary else schema, name)
+        if key not in self._views:
+            view = f"{self._prefix}_{next(self._versions)}_{_safe(key[0])}__{_safe(name)}"
+            path = self._staging / f"{view}.parquet"
+            con.execute(f"COPY (SELECT * FROM {name}) TO {literal(str(path))} (FORMAT parquet)").fetchall()
+            self.spark.read.parquet(str(path)).createOrReplaceTempView(view)
+            self._views[key] = view
+        return self._views[key]
+
+
+def _current_schema(con) -> str:
+    # fetchall, not fetchone: an unfinished result blocks DuckDB's con.register (a reader's next call).
+    return con.execute("SELECT current_schema()").fetchall()[0][0]
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in name)
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
