@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tanso.diagnostics import InputError
+from tanso.model.formats import canonical_encoding
 from tanso.plan.sql import ident, literal
 from tanso_io.tables import refuse_case_twins, register_table
 
@@ -44,15 +45,6 @@ _PROBLEMS = {
     "LINE SIZE OVER MAXIMUM": "a line longer than the reader's maximum (2 MB)",
     "UNQUOTED VALUE": "a quote inside a value that is not doubled",
 }
-
-
-def _canonical(encoding: str | None) -> str:
-    if encoding is None:
-        return "utf-8"
-    try:
-        return codecs.lookup(encoding).name
-    except LookupError:
-        raise InputError(f"unknown encoding {encoding!r}") from None
 
 
 def _header(source: Path, encoding: str, path: Path) -> tuple[str, list[str], int]:
@@ -127,7 +119,10 @@ def _scan(path: Path) -> tuple[bool, bool]:
 
 def register_csv(con, path: Path, relation: str, encoding: str | None = None, numbers: str | None = None) -> None:
     """`numbers` (the input's number format) is applied by the engine to the text read here."""
-    encoding = _canonical(encoding)
+    known = canonical_encoding(encoding)
+    if known is None:
+        raise InputError(f"unknown encoding {encoding!r}")
+    encoding = known
     with tempfile.TemporaryDirectory(prefix="tanso-csv-") as folder:
         source, marked = path, 0
         cr_only = _ends_lines_with_cr_only(path)
