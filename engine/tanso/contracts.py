@@ -232,3 +232,14 @@ class FactorLayout:
     doc: str
     convert: Callable[..., Any]
     options: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Synonyms `tanso suggest` reads, so that an item written one way meets a factor named another
+    ("ガソリン代" → the gasoline factor; "petrol" → "motor gasoline"). A CSV with columns `concept`, `term`
+    and `source` (where the term was taken from): every term of a concept counts as the same word."""
+
+    name: str
+    path: Path
+    doc: str
