@@ -29,6 +29,7 @@ from tanso.suggest.vocabulary import Vocabulary
 CHAR_WEIGHT, WORD_WEIGHT = 0.5, 0.5
 NAME_WEIGHT, TITLE_WEIGHT = 0.8, 0.2
 OTHER_CURRENCY = 0.6
+MIN_SCORE = 0.08   # below it a candidate only shares a few characters with the text: not suggested
 CHUNK = 4096    # texts scored per dense block: bounds memory at CHUNK × candidates floats
 
 
@@ -95,7 +96,7 @@ class Matcher:
             best = np.argpartition(-scores, keep - 1, axis=1)[:, :keep] if keep else np.zeros((end - start, 0), int)
             for offset, row in enumerate(best):
                 i = start + offset
-                ranked = sorted((j for j in row if scores[offset, j] > 0),
+                ranked = sorted((j for j in row if scores[offset, j] >= MIN_SCORE),
                                 key=lambda j: (-round(float(scores[offset, j]), 4), self.candidates[j].label))
                 results.append([self._suggestion(j, float(scores[offset, j]), words[i], weights[units[i]][1][j])
                                 for j in ranked])
