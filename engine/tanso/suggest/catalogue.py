@@ -3,7 +3,7 @@ values and `per` unit), whatever gases the set lists for it.
 
 A candidate's key is what a rule matches on: the `match:` columns of the rules that use the set, or
 for a set no rule uses, the fewest leading descriptive columns that tell its rows apart (with the
-gas and the unit). Its name is the values of the set's descriptive columns; its title the set's.
+gas). Its name is the values of the set's descriptive columns; its title the set's.
 """
 
 from __future__ import annotations
@@ -79,10 +79,10 @@ def candidates(con, registry, name: str, title: str, path: Path, provenance: dic
 
 
 def _key_columns(con, relation: str, descriptive: list[str]) -> list[str]:
-    """The fewest leading descriptive columns that, with gas and per, tell the rows apart."""
+    """The fewest leading descriptive columns that, with the gas, tell the rows apart."""
     total = con.execute(f"SELECT count(*) FROM {relation}").fetchone()[0]
     for end in range(1, len(descriptive) + 1):
-        columns = ", ".join(ident(c) for c in [*descriptive[:end], "gas", "per"])
+        columns = ", ".join(ident(c) for c in [*descriptive[:end], "gas"])
         if con.execute(f"SELECT count(*) FROM (SELECT DISTINCT {columns} FROM {relation})").fetchone()[0] == total:
             return descriptive[:end]
     return descriptive
