@@ -123,7 +123,10 @@ def main() -> None:
         grouped = time.perf_counter() - wall
         matcher.suggest([i.text for i in found], [i.unit for i in found], 3)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-        print(f"{args.lines:,} lines ({len(found):,} distinct items): {wall:.2f} s wall ({grouped:.2f} s reading and "
+        from tanso.suggest.normalise import normalise, without_quantities
+        scored = len({(without_quantities(normalise(i.text)), i.unit) for i in found})
+        print(f"{args.lines:,} lines ({len(found):,} distinct items, {scored:,} distinct once quantities are stripped): "
+              f"{wall:.2f} s wall ({grouped:.2f} s reading and "
               f"grouping), {cpu:.2f} s CPU; load average before {load_before[0]:.2f}, after {os.getloadavg()[0]:.2f} "
               f"on {os.cpu_count()} cores")
 

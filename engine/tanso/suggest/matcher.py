@@ -81,13 +81,20 @@ class Matcher:
         return np.array([f for f, _ in fits], dtype=np.float32), [r for _, r in fits]
 
     def suggest(self, texts: list[str], units: list[str | None], top: int = 3) -> list[list[Suggestion]]:
-        """The `top` best candidates for each text (highest score first; ties by label), each with its reason."""
-        normalised = [without_quantities(normalise(t)) for t in texts]
+        """The `top` best candidates for each text (highest score first; ties by label), each with its reason.
+        Texts that read the same once normalised and stripped of quantities ("鋼材 1月分", "鋼材 2月分") in
+        the same unit are scored once."""
+        keys = [(without_quantities(normalise(t)), u) for t, u in zip(texts, units)]
+        distinct = list(dict.fromkeys(keys))
+        ranked = dict(zip(distinct, self._rank([t for t, _ in distinct], [u for _, u in distinct], top)))
+        return [ranked[k] for k in keys]
+
+    def _rank(self, normalised: list[str], units: list[str | None], top: int) -> list[list[Suggestion]]:
         words = [self.vocabulary.words(t) for t in normalised]
         weights = {u: self._unit_weights(u) for u in dict.fromkeys(units)}
         results: list[list[Suggestion]] = []
-        for start in range(0, len(texts), CHUNK):
-            end = min(start + CHUNK, len(texts))
+        for start in range(0, len(normalised), CHUNK):
+            end = min(start + CHUNK, len(normalised))
             chars = self.chars.transform(normalised[start:end])
             word = self.words.transform([list(w) for w in words[start:end]])
             scores = (sparse.hstack([chars, chars, word, word]).tocsr() @ self.matrix).toarray()
