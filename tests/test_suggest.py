@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -32,7 +33,8 @@ rule s3.cat1 "purchases"
 """
 FACTORS = [{"factor_id": f"F-{s}", "sector": s, "sector_name": name, "gas": "CO2e", "value": v, "unit": "kg", "per": "JPY"}
            for s, name, v in (("JP-STEEL", "鉄鋼 (steel)", "0.0035"), ("JP-PAPER", "紙・板紙 (paper)", "0.0021"),
-                              ("JP-FREIGHT", "道路貨物輸送 (road freight)", "0.0047"))]
+                              ("JP-FREIGHT", "道路貨物輸送 (road freight)", "0.0047"),
+                              ("JP-PETROLEUM", "石油製品 (petroleum products)", "0.0052"))]
 GL = [{"entry": "1", "description": "鋼材 1月分", "amount": "1000"},
       {"entry": "2", "description": "コピー用紙 A4", "amount": "200"},
       {"entry": "3", "description": "荷造運賃 出荷", "amount": "300"},
@@ -160,3 +162,46 @@ def test_a_quantity_in_the_text_gives_the_unit_and_is_not_matched_on():
     assert unit_in_text("軽油 200リットル") == "l" and unit_in_text("電力 1,200kWh") == "kWh"
     assert unit_in_text("都市ガス 35㎥") == "m**3" and unit_in_text("コピー用紙 A4") is None
     assert without_quantities(normalise("鋼材 1月分 500枚")) == "鋼材"
+
+
+FUEL_RULESET = """\
+ruleset fuels
+input purchases "purchases"
+  key row_id
+  columns item: text, sector: text, amount: decimal(18,3), currency: text
+factors spend "spend factors" file "factors/spend.csv"
+factors desnz "DESNZ flat file, imported" file "factors/desnz.csv"
+rule s3.cat1 "purchases"
+  scope 3 category 1
+  from purchases
+  calc spend_based(factors: spend, match: [sector], quantity: amount, unit: currency)
+"""
+
+
+def ranked(case, items: list[tuple[str, str]], sets: tuple[str, ...] = ()) -> list[list[str]]:
+    from tanso.suggest import load_matcher
+    prepared = case.prepare()
+    matcher, skipped = load_matcher(prepared.ruleset, prepared.registry, case.data, sets=sets)
+    assert skipped == []
+    return [[f"{s.candidate.label} per {s.candidate.per}" for s in found]
+            for found in matcher.suggest([t for t, _ in items], [u for _, u in items], top=5)]
+
+
+def test_a_factor_the_rows_unit_cannot_convert_to_is_not_suggested(tmp_path):
+    """Diesel bought by the litre meets volume factors only, never the spend factor nor DESNZ's per-tonne
+    one; from the ruleset's own sets (DESNZ imported with --layout desnz-flat), DESNZ's litre factor
+    first; bought in yen, spend only."""
+    case = make_case(tmp_path, FUEL_RULESET, {"purchases": []}, {"spend": FACTORS})
+    result = CliRunner().invoke(main, ["factors", "import", str(Path(__file__).parent / "data" / "loaders" /
+                                                                "desnz_flat_2024_handmade.csv"),
+                                       "--layout", "desnz-flat", "--out", str(case.data / "factors" / "desnz.csv")])
+    assert result.exit_code == 0, result.output
+    by_litre, by_yen = ranked(case, [("軽油 200リットル", "l"), ("Diesel fuel", "JPY")])
+    assert by_litre and all(s.endswith((" per l", " per gallon", " per kl")) for s in by_litre)
+    own = ranked(case, [("軽油 200リットル", "l")], sets=("spend", "desnz"))[0]
+    assert own == ["desnz: desnz_key=Fuels > Liquid fuels > Diesel (average biofuel blend), uom=litres per l",
+                   "desnz: desnz_key=Bioenergy > Biofuel > Biodiesel ME, uom=litres per l",
+                   "desnz: desnz_key=Outside of Scopes > Biofuel > Biodiesel ME, uom=litres per l"][:len(own)]
+    assert by_yen[0] == "spend: sector=JP-PETROLEUM per JPY" and all(s.startswith("spend: ") for s in by_yen)
+    assert ranked(case, [("電力 1,200kWh", "kWh")], sets=("spend", "desnz"))[0][0] == \
+        "desnz: desnz_key=UK electricity > Electricity generated > Electricity: UK, uom=kWh per kWh"

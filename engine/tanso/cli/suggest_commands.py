@@ -58,9 +58,11 @@ log_option = click.option("--log", "log", type=click.Path(dir_okay=False, path_t
 @click.option("--mapping", "mapping", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="the lookup table of confirmed mappings the rules read, e.g. data/item_map.csv")
 @review_option
+@click.option("--factors", "sets", multiple=True, metavar="SET",
+              help="suggest only from this factor set (repeatable; default: the ruleset's and every shipped one)")
 @click.option("--top", default=3, show_default=True, type=click.IntRange(1, 10), help="suggestions kept per item")
 def propose(ruleset: Path, overlays, data_dir: Path, table: str, column: str, unit_column, unit, quantity,
-            mapping: Path, review: Path | None, top: int) -> None:
+            mapping: Path, review: Path | None, sets: tuple[str, ...], top: int) -> None:
     """Rank the factors RULESET can use for each distinct value of --input's --column; write them to the
     review table (keeping every row already there) and the confirmed ones to --mapping."""
     _needs_extra()
@@ -79,7 +81,7 @@ def propose(ruleset: Path, overlays, data_dir: Path, table: str, column: str, un
             raise TansoError(f"{path} maps column '{key}', not '{column}': give another --review")
         known = {(r[key], r.get("unit", "")) for r in existing}
         new = [i for i in items if (i.text, i.unit or "") not in known]
-        matcher, skipped = load_matcher(prepared.ruleset, prepared.registry, data_dir, con)
+        matcher, skipped = load_matcher(prepared.ruleset, prepared.registry, data_dir, con, sets)
         ranked = matcher.suggest([i.text for i in new], [i.unit for i in new], top)
         rows, proposed = maps.merge(key, existing, items, {(i.text, i.unit or ""): r for i, r in zip(new, ranked)})
         maps.write(path, key, rows)
@@ -95,7 +97,7 @@ def propose(ruleset: Path, overlays, data_dir: Path, table: str, column: str, un
         for n, s in enumerate(suggestions, start=1):
             click.echo(f"    {n}) {s.candidate.label} per {s.candidate.per}  score {s.score:.3f}  ({s.reason})")
         if not suggestions:
-            click.echo("    no factor resembles this item in a unit it converts to")
+            click.echo(f"    {maps.none_reason(item.unit)}")
     if len(new) > SHOWN:
         click.echo(f"  … and {len(new) - SHOWN:,} more in {path}")
     click.echo(f"confirm with `tanso suggest confirm {mapping} ITEM…` (or edit status in {path}, then "

@@ -73,7 +73,8 @@ def candidates(con, registry, name: str, title: str, path: Path, provenance: dic
     found = []
     for *values, per, ids, extra in rows:
         key = tuple(zip(keys, (v or "" for v in values)))
-        described = " ".join([*(v.replace("_", " ") for _, v in key), extra])
+        # each word once: a set's level columns often repeat its key ("Fuels > Liquid fuels > Diesel", "Diesel")
+        described = " ".join(dict.fromkeys(" ".join([*(v.replace("_", " ") for _, v in key), extra]).split()))
         found.append(Candidate(name, key, per or "", described, title, tuple(ids)))
     return found
 

@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from tanso.diagnostics import InputError
+from tanso.plan.units import unit_problem
 
 STATUSES = ("suggested", "confirmed", "rejected")
 COLUMNS = ("unit", "rows", "quantity", "status", "factor_set", "factor", "score", "reason", "alternatives", "by", "at")
@@ -147,11 +148,19 @@ def merge(key: str, existing: list[dict[str, str]], items, suggestions: dict) ->
                       "status": "suggested", "factor_set": best.candidate.factor_set if best else "",
                       "factor": _factor_text(best.candidate) if best else "",
                       "score": f"{best.score:.4f}" if best else "",
-                      "reason": best.reason if best else "no factor of the ruleset resembles this item in a unit it converts to",
+                      "reason": best.reason if best else none_reason(item.unit),
                       "alternatives": " | ".join(f"{n}) {s.candidate.label} ({s.score:.4f})"
                                                  for n, s in enumerate(ranked[1:], start=2)),
                       "by": "", "at": ""}
     return sorted(rows.values(), key=lambda r: (r[key], r.get("unit", ""))), proposed
+
+
+def none_reason(unit: str | None) -> str:
+    """Why an item has no suggestion: its unit is not one, or no factor resembles it in a unit it converts to."""
+    problem = unit_problem(unit) if unit else None
+    if problem:
+        return f"the row's unit '{unit}' cannot be checked ({problem}): no factor is suggested"
+    return "no factor of the ruleset resembles this item in a unit it converts to"
 
 
 def _factor_text(candidate) -> str:

@@ -28,8 +28,10 @@ from tanso.suggest.vocabulary import Vocabulary
 
 CHAR_WEIGHT, WORD_WEIGHT = 0.5, 0.5
 NAME_WEIGHT, TITLE_WEIGHT = 0.8, 0.2
+COVERAGE = 0.5     # of the name's word score: the share of the text's words it has (the rest: cosine)
 OTHER_CURRENCY = 0.6
-MIN_SCORE = 0.08   # below it a candidate only shares a few characters with the text: not suggested
+MIN_SCORE = 0.08   # below it, a candidate sharing no word with the text (only a few characters) is not suggested
+SPELLING = "similar spelling only"
 CHUNK = 4096    # texts scored per dense block: bounds memory at CHUNK × candidates floats
 
 
@@ -73,7 +75,10 @@ class Matcher:
             (NAME_WEIGHT * CHAR_WEIGHT) * self.chars.transform(names).T,
             (TITLE_WEIGHT * CHAR_WEIGHT) * self.chars.transform(titles).T,
             (NAME_WEIGHT * WORD_WEIGHT) * self.words.transform([list(w) for w in name_words]).T,
-            (TITLE_WEIGHT * WORD_WEIGHT) * self.words.transform([list(w) for w in title_words]).T]).tocsr()
+            (TITLE_WEIGHT * WORD_WEIGHT) * self.words.transform([list(w) for w in title_words]).T,
+            # coverage: the share of the text's words (by weight) the name has, however long the name
+            (NAME_WEIGHT * WORD_WEIGHT * COVERAGE) * (self.words.transform([list(w) for w in name_words]) > 0).T,
+        ]).tocsr()
         self.pers = [c.per for c in candidates]
 
     def _unit_weights(self, unit: str | None) -> tuple[np.ndarray, list[str]]:
@@ -97,21 +102,22 @@ class Matcher:
             end = min(start + CHUNK, len(normalised))
             chars = self.chars.transform(normalised[start:end])
             word = self.words.transform([list(w) for w in words[start:end]])
-            scores = (sparse.hstack([chars, chars, word, word]).tocsr() @ self.matrix).toarray()
+            share = sparse.diags(1 / np.maximum(np.asarray(word.sum(axis=1)).ravel(), 1e-9)) @ word
+            scores = (sparse.hstack([chars, chars, (1 - COVERAGE) * word, word, share]).tocsr() @ self.matrix).toarray()
             scores *= np.stack([weights[u][0] for u in units[start:end]])
             keep = min(top, scores.shape[1])
             best = np.argpartition(-scores, keep - 1, axis=1)[:, :keep] if keep else np.zeros((end - start, 0), int)
             for offset, row in enumerate(best):
                 i = start + offset
-                ranked = sorted((j for j in row if scores[offset, j] >= MIN_SCORE),
+                ranked = sorted((j for j in row if scores[offset, j] > 0),
                                 key=lambda j: (-round(float(scores[offset, j]), 4), self.candidates[j].label))
-                results.append([self._suggestion(j, float(scores[offset, j]), words[i], weights[units[i]][1][j])
-                                for j in ranked])
+                found = [self._suggestion(j, float(scores[offset, j]), words[i], weights[units[i]][1][j]) for j in ranked]
+                results.append([s for s in found if s.score >= MIN_SCORE or not s.reason.startswith(SPELLING)])
         return results
 
     def _suggestion(self, j: int, score: float, words: dict[str, str], unit_reason: str) -> Suggestion:
         candidate = self.candidates[j]
         shared = list(dict.fromkeys(written.split("<")[0] for word, written in words.items()
                                     if word in self.candidate_words[j]))
-        said = f"words: {', '.join(shared)}" if shared else "similar spelling only"
+        said = f"words: {', '.join(shared)}" if shared else SPELLING
         return Suggestion(candidate, round(score, 4), f"{said}; {unit_reason}; set {candidate.factor_set}")
