@@ -20,6 +20,7 @@ from functools import lru_cache
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
 
 from tanso.plan.units import UnitProblem, conversion_factor, is_currency
 from tanso.suggest.catalogue import Candidate
@@ -70,20 +71,53 @@ class Matcher:
         self.words = TfidfVectorizer(analyzer=list, sublinear_tf=True, dtype=np.float32)
         self.chars.fit(names + titles)
         self.words.fit([list(w) for w in name_words + title_words])
-        # candidate columns of (chars, words) × (name, title), weighted, side by side: one product per block
-        self.matrix = sparse.vstack([
-            (NAME_WEIGHT * CHAR_WEIGHT) * self.chars.transform(names).T,
-            (TITLE_WEIGHT * CHAR_WEIGHT) * self.chars.transform(titles).T,
-            (NAME_WEIGHT * WORD_WEIGHT) * self.words.transform([list(w) for w in name_words]).T,
-            (TITLE_WEIGHT * WORD_WEIGHT) * self.words.transform([list(w) for w in title_words]).T,
-            # coverage: the share of the text's words (by weight) the name has, however long the name
-            (NAME_WEIGHT * WORD_WEIGHT * COVERAGE) * (self.words.transform([list(w) for w in name_words]) > 0).T,
-        ]).tocsr()
+        self._grams, self._gram_cache = self.chars.build_analyzer(), {}
+        names_by_word = self.words.transform([list(w) for w in name_words])
+        # Rows: the character n-grams, the words (cosine), the words again (coverage: the share of the text's
+        # words, by weight, that the name has, however long the name). Columns: the candidates. Name and
+        # title share the rows, weighted. Dense: a text's sparse row times it is one fast product.
+        self.matrix = np.vstack([
+            (NAME_WEIGHT * CHAR_WEIGHT * self.chars.transform(names)
+             + TITLE_WEIGHT * CHAR_WEIGHT * self.chars.transform(titles)).T.toarray(),
+            (NAME_WEIGHT * WORD_WEIGHT * (1 - COVERAGE) * names_by_word
+             + TITLE_WEIGHT * WORD_WEIGHT * self.words.transform([list(w) for w in title_words])).T.toarray(),
+            (NAME_WEIGHT * WORD_WEIGHT * COVERAGE * (names_by_word > 0)).T.toarray()]).astype(np.float32)
         self.pers = [c.per for c in candidates]
+        self._label_rank = np.argsort(np.argsort([c.label for c in candidates], kind="stable"))
+        self._units: dict[str | None, tuple[np.ndarray, np.ndarray, list[str]]] = {}
+        self._unit_matrix: dict[str | None, np.ndarray] = {}
 
-    def _unit_weights(self, unit: str | None) -> tuple[np.ndarray, list[str]]:
-        fits = [unit_fit(unit, per) for per in self.pers]
-        return np.array([f for f, _ in fits], dtype=np.float32), [r for _, r in fits]
+    def _word_grams(self, word: str) -> tuple[int, ...]:
+        """The known character n-grams of one word (char_wb pads and counts each word on its own), cached."""
+        grams = self._gram_cache.get(word)
+        if grams is None:
+            vocabulary = self.chars.vocabulary_
+            grams = self._gram_cache[word] = tuple(vocabulary[g] for g in self._grams(word) if g in vocabulary)
+        return grams
+
+    def _char_rows(self, texts: list[str]) -> sparse.csr_matrix:
+        """`self.chars.transform(texts)`, the same numbers, from the n-grams of each distinct word once."""
+        columns: list[int] = []
+        indptr = [0]
+        for text in texts:
+            for word in text.split():
+                columns.extend(self._word_grams(word))
+            indptr.append(len(columns))
+        matrix = sparse.csr_matrix((np.ones(len(columns), dtype=np.float32), np.asarray(columns, dtype=np.int64),
+                                    np.asarray(indptr, dtype=np.int64)), shape=(len(texts), len(self.chars.vocabulary_)))
+        matrix.sum_duplicates()
+        matrix.data = (1 + np.log(matrix.data)) * self.chars.idf_[matrix.indices].astype(np.float32)
+        return normalize(matrix)
+
+    def _fitting(self, unit: str | None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """For rows in `unit`: the candidates it converts to (their columns), their weights, and each
+        candidate's unit reason; cached per unit."""
+        if unit not in self._units:
+            fits = [unit_fit(unit, per) for per in self.pers]
+            columns = np.array([j for j, (f, _) in enumerate(fits) if f > 0], dtype=np.int64)
+            weights = np.array([fits[j][0] for j in columns], dtype=np.float32)
+            self._units[unit] = (columns, weights, [r for _, r in fits])
+        return self._units[unit]
 
     def suggest(self, texts: list[str], units: list[str | None], top: int = 3) -> list[list[Suggestion]]:
         """The `top` best candidates for each text (highest score first; ties by label), each with its reason.
@@ -95,29 +129,41 @@ class Matcher:
         return [ranked[k] for k in keys]
 
     def _rank(self, normalised: list[str], units: list[str | None], top: int) -> list[list[Suggestion]]:
+        """Texts grouped by unit, each group scored against the candidates its unit converts to only."""
         words = [self.vocabulary.words(t) for t in normalised]
-        weights = {u: self._unit_weights(u) for u in dict.fromkeys(units)}
-        results: list[list[Suggestion]] = []
-        for start in range(0, len(normalised), CHUNK):
-            end = min(start + CHUNK, len(normalised))
-            chars = self.chars.transform(normalised[start:end])
-            word = self.words.transform([list(w) for w in words[start:end]])
-            share = sparse.diags(1 / np.maximum(np.asarray(word.sum(axis=1)).ravel(), 1e-9)) @ word
-            scores = (sparse.hstack([chars, chars, (1 - COVERAGE) * word, word, share]).tocsr() @ self.matrix).toarray()
-            scores *= np.stack([weights[u][0] for u in units[start:end]])
-            keep = min(top, scores.shape[1])
-            best = np.argpartition(-scores, keep - 1, axis=1)[:, :keep] if keep else np.zeros((end - start, 0), int)
-            for offset, row in enumerate(best):
-                i = start + offset
-                ranked = sorted((j for j in row if scores[offset, j] > 0),
-                                key=lambda j: (-round(float(scores[offset, j]), 4), self.candidates[j].label))
-                found = [self._suggestion(j, float(scores[offset, j]), words[i], weights[units[i]][1][j]) for j in ranked]
-                results.append([s for s in found if s.score >= MIN_SCORE or not s.reason.startswith(SPELLING)])
+        results: list[list[Suggestion]] = [[] for _ in normalised]
+        groups: dict[str | None, list[int]] = {}
+        for i, unit in enumerate(units):
+            groups.setdefault(unit, []).append(i)
+        for unit, members in groups.items():
+            columns, weights, reasons = self._fitting(unit)
+            if not len(columns):
+                continue
+            matrix = self._unit_matrix.get(unit)
+            if matrix is None:
+                matrix = self._unit_matrix[unit] = np.ascontiguousarray(self.matrix[:, columns] * weights)
+            for start in range(0, len(members), CHUNK):
+                chunk = members[start:start + CHUNK]
+                chars = self._char_rows([normalised[i] for i in chunk])
+                word = self.words.transform([list(words[i]) for i in chunk])
+                share = sparse.diags(1 / np.maximum(np.asarray(word.sum(axis=1)).ravel(), 1e-9)) @ word
+                scores = sparse.hstack([chars, word, share]).tocsr() @ matrix
+                keep = min(top, scores.shape[1])
+                best = np.argpartition(-scores, keep - 1, axis=1)[:, :keep]
+                best_scores = np.round(np.take_along_axis(scores, best, axis=1), 4)
+                # highest score first, ties by the candidates' labels
+                order = np.lexsort((self._label_rank[columns[best]], -best_scores), axis=1)
+                best, best_scores = np.take_along_axis(best, order, axis=1), np.take_along_axis(best_scores, order, axis=1)
+                for offset, i in enumerate(chunk):
+                    found = [self._suggestion(int(columns[j]), float(score), words[i], reasons[columns[j]])
+                             for j, score in zip(best[offset], best_scores[offset]) if score > 0]
+                    results[i] = [s for s in found if s.score >= MIN_SCORE or not s.reason.startswith(SPELLING)]
         return results
 
     def _suggestion(self, j: int, score: float, words: dict[str, str], unit_reason: str) -> Suggestion:
         candidate = self.candidates[j]
-        shared = list(dict.fromkeys(written.split("<")[0] for word, written in words.items()
-                                    if word in self.candidate_words[j]))
+        common = words.keys() & self.candidate_words[j].keys()
+        shared = list(dict.fromkeys(written.split("<")[0] for word, written in words.items() if word in common)
+                      ) if common else []
         said = f"words: {', '.join(shared)}" if shared else SPELLING
-        return Suggestion(candidate, round(score, 4), f"{said}; {unit_reason}; set {candidate.factor_set}")
+        return Suggestion(candidate, score, f"{said}; {unit_reason}; set {candidate.factor_set}")
