@@ -205,3 +205,26 @@ def test_a_factor_the_rows_unit_cannot_convert_to_is_not_suggested(tmp_path):
     assert by_yen[0] == "spend: sector=JP-PETROLEUM per JPY" and all(s.startswith("spend: ") for s in by_yen)
     assert ranked(case, [("電力 1,200kWh", "kWh")], sets=("spend", "desnz"))[0][0] == \
         "desnz: desnz_key=UK electricity > Electricity generated > Electricity: UK, uom=kWh per kWh"
+
+
+@pytest.mark.parametrize("example, table, column, unit, expected", [
+    ("acme-gl", "general_ledger", "description", ["--unit", "JPY"],
+     {"鋼材 1月分": "sector=JP-STEEL", "電子部品": "sector=JP-ELEC", "事務用品": "sector=JP-OFFICE",
+      "トナー": "sector=JP-OFFICE", "大阪出張 新幹線": "sector=JP-TRAVEL", "1月給与": ""}),
+    ("acme", "purchases", "commodity", ["--unit-column", "currency"],
+     {"steel": "commodity=steel", "electronics": "commodity=electronics", "services": "commodity=services"}),
+])
+def test_the_examples_ledger_and_purchases_get_proposals_with_reasons(tmp_path, example, table, column, unit, expected):
+    """The example's general ledger (Shift-JIS, Japanese headers) and purchases, read through their input
+    declarations; a salary line resembles no factor and is left without one, saying so."""
+    from conftest import REPO
+    mapping = tmp_path / "map.csv"
+    result = CliRunner().invoke(main, ["suggest", str(REPO / "examples" / example / "ruleset"), "--data",
+                                       str(REPO / "examples" / example / "data"), "--input", table, "--column", column,
+                                       *unit, "--mapping", str(mapping)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    with (tmp_path / "map.review.csv").open(encoding="utf-8-sig") as handle:
+        rows = {r[column]: r for r in csv.DictReader(handle)}
+    assert {item: rows[item]["factor"] for item in expected} == expected
+    assert all(r["reason"].startswith("no factor") == (r["factor"] == "") for r in rows.values())
+    assert all("unit" in r["reason"] for r in rows.values() if r["factor"])
