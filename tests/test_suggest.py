@@ -228,3 +228,25 @@ def test_the_examples_ledger_and_purchases_get_proposals_with_reasons(tmp_path, 
     assert {item: rows[item]["factor"] for item in expected} == expected
     assert all(r["reason"].startswith("no factor") == (r["factor"] == "") for r in rows.values())
     assert all("unit" in r["reason"] for r in rows.values() if r["factor"])
+
+
+def test_an_item_confirmed_in_two_units_must_map_to_one_factor(tmp_path):
+    """The lookup table is keyed by the text alone: "steel" bought in USD and in EUR is one key."""
+    case = make_case(tmp_path, RULESET, {"gl": GL}, {"spend": FACTORS})
+    propose(case)
+    mapping = str(case.data / "item_map.csv")
+    path = case.data / "item_map.review.csv"
+    path.write_text(path.read_text(encoding="utf-8-sig").replace(",JPY,", ",USD,", 1) +
+                    path.read_text(encoding="utf-8-sig").splitlines()[1] + "\n", encoding="utf-8")
+    assert suggest(case, "suggest", "confirm", mapping, "コピー用紙 A4").exit_code == 0
+    result = suggest(case, "suggest", "confirm", mapping, "コピー用紙 A4", "--factor", "spend: sector=JP-STEEL")
+    assert result.exit_code == 0 and (case.data / "item_map.csv").read_text().count("コピー用紙 A4") == 1
+    rows = review(case)
+    rows[0]["factor"] = "sector=JP-FREIGHT"
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    result = suggest(case, "suggest", "accept", mapping)
+    assert result.exit_code == 2 and "item 'コピー用紙 A4' is confirmed as spend: " in result.output
+    assert "JP-FREIGHT" in result.output and "JP-STEEL" in result.output

@@ -70,12 +70,23 @@ def write(path: Path, key: str, rows: list[dict[str, str]]) -> None:
 
 
 def write_lookup(path: Path, key: str, rows: list[dict[str, str]]) -> int:
-    """The confirmed rows as the lookup table a rule reads; returns how many."""
-    confirmed = [r for r in rows if r["status"] == "confirmed"]
+    """The confirmed rows as the lookup table a rule reads, one per item (an item confirmed in two units
+    must map to one factor: the lookup is keyed by the text alone); returns how many."""
+    confirmed: list[dict[str, str]] = []
+    for row in sorted((r for r in rows if r["status"] == "confirmed"), key=lambda r: (r[key], r.get("at", ""))):
+        if confirmed and confirmed[-1][key] == row[key]:
+            if (confirmed[-1]["factor_set"], confirmed[-1]["factor"]) != (row["factor_set"], row["factor"]):
+                raise InputError(f"item '{row[key]}' is confirmed as {confirmed[-1]['factor_set']}: "
+                                 f"{confirmed[-1]['factor']} in unit '{confirmed[-1].get('unit')}' and as "
+                                 f"{row['factor_set']}: {row['factor']} in unit '{row.get('unit')}'; the rules look "
+                                 f"it up by its text alone: confirm one factor for both, or reject one")
+            confirmed[-1] = row
+            continue
+        confirmed.append(row)
     matched = list(dict.fromkeys(c for r in confirmed for c in parse_factor(r["factor"])))
     columns = (key, "factor_set", *[c for c in matched if c not in (key, "factor_set")], "confirmed_by", "confirmed_at")
     out = [{key: r[key], "factor_set": r["factor_set"], **parse_factor(r["factor"]), "confirmed_by": r.get("by", ""),
-            "confirmed_at": r.get("at", "")} for r in sorted(confirmed, key=lambda r: r[key])]
+            "confirmed_at": r.get("at", "")} for r in confirmed]
     _atomic(path, lambda tmp: _write_csv(tmp, columns, out, bom=False))
     return len(out)
 
