@@ -114,6 +114,10 @@ def test_rerunning_keeps_decisions_and_proposes_only_new_items(case):
     rows = {r["description"]: r for r in review(case)}
     assert rows["鋼材 1月分"]["status"] == "confirmed" and rows["鋼材 1月分"]["factor"] == "sector=JP-PAPER"
     assert rows["鋼材 2月分"]["status"] == "suggested" and rows["鋼材 2月分"]["factor"] == "sector=JP-STEEL"
+    result = suggest(case, *["suggest", str(case.ruleset), "--data", str(case.data), "--input", "gl", "--column",
+                             "description", "--unit", "JPY", "--mapping", str(case.data / "item_map.csv"), "--refresh"])
+    assert "3 proposed, 1 already in" in result.output
+    assert {r["description"]: r["status"] for r in review(case)}["鋼材 1月分"] == "confirmed"
 
 
 def test_a_bad_status_in_the_review_table_names_file_row_and_column(case):

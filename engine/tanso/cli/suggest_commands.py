@@ -60,9 +60,11 @@ log_option = click.option("--log", "log", type=click.Path(dir_okay=False, path_t
 @review_option
 @click.option("--factors", "sets", multiple=True, metavar="SET",
               help="suggest only from this factor set (repeatable; default: the ruleset's and every shipped one)")
+@click.option("--refresh", is_flag=True,
+              help="propose again for rows still 'suggested' (e.g. after adding a factor set); decisions are kept")
 @click.option("--top", default=3, show_default=True, type=click.IntRange(1, 10), help="suggestions kept per item")
 def propose(ruleset: Path, overlays, data_dir: Path, table: str, column: str, unit_column, unit, quantity,
-            mapping: Path, review: Path | None, sets: tuple[str, ...], top: int) -> None:
+            mapping: Path, review: Path | None, sets: tuple[str, ...], refresh: bool, top: int) -> None:
     """Rank the factors RULESET can use for each distinct value of --input's --column; write them to the
     review table (keeping every row already there) and the confirmed ones to --mapping."""
     _needs_extra()
@@ -79,6 +81,8 @@ def propose(ruleset: Path, overlays, data_dir: Path, table: str, column: str, un
         key, existing = maps.read(path) if path.exists() else (column, [])
         if key != column:
             raise TansoError(f"{path} maps column '{key}', not '{column}': give another --review")
+        if refresh:
+            existing = [r for r in existing if r["status"] != "suggested"]
         known = {(r[key], r.get("unit", "")) for r in existing}
         new = [i for i in items if (i.text, i.unit or "") not in known]
         matcher, skipped = load_matcher(prepared.ruleset, prepared.registry, data_dir, con, sets)

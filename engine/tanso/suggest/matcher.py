@@ -1,14 +1,14 @@
 """Ranking candidates for many texts at once: character n-gram TF-IDF (reads Japanese without a
-tokenizer, forgives spelling), plus word and concept TF-IDF (synonyms across languages), then the
-unit check. All texts are scored in a few sparse matrix products; nothing is looped per text but
-the reasons of the few suggestions kept.
+tokenizer, forgives spelling), plus word and concept TF-IDF (synonyms across languages). Texts are
+grouped by unit and each group is scored against the candidates its unit converts to only, in a few
+matrix products; nothing is looped per text but the reasons of the few suggestions kept.
 
 A text is compared with each candidate's name (its key and descriptive values) and, less, with its
-set's title (NAME_WEIGHT : TITLE_WEIGHT), each by characters and by words (CHAR_WEIGHT : WORD_WEIGHT),
-as cosine similarities, so a score is in [0, 1]; the weights were chosen on the labelled set of
-benchmarks/suggest.py. A factor whose `per` unit is another currency is demoted by
-OTHER_CURRENCY (spend converts through exchange rates), and one the row's unit cannot convert to is
-dropped.
+set's title (NAME_WEIGHT : TITLE_WEIGHT), by characters and by words (CHAR_WEIGHT : WORD_WEIGHT), so
+a score is in [0, 1]. The weights were set by hand and checked on the labelled set of
+benchmarks/suggest.py (not fitted to it). A factor whose `per` unit is another currency is demoted
+by OTHER_CURRENCY (spend converts through exchange rates); one the row's unit cannot convert to is
+never suggested.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def unit_fit(row_unit: str | None, per: str) -> tuple[float, str]:
         factor = conversion_factor(row_unit, per)
     except UnitProblem:
         return 0.0, ""
-    return 1.0, f"unit {row_unit} → {per} (× {factor.normalize():f})" if factor != Decimal(1) else f"unit {per}"
+    return 1.0, f"unit {row_unit} → {per} (× {factor:.6g})" if factor != Decimal(1) else f"unit {per}"
 
 
 class Matcher:
