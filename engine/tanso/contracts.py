@@ -237,8 +237,9 @@ class FactorLayout:
 @dataclass(frozen=True)
 class Vocabulary:
     """Synonyms `tanso suggest` reads, so that an item written one way meets a factor named another
-    ("ガソリン代" → the gasoline factor; "petrol" → "motor gasoline"). A CSV with columns `concept`, `term`
-    and `source` (where the term was taken from): every term of a concept counts as the same word."""
+    ("ガソリン代" → the gasoline factor; "petrol" → "motor gasoline"). A CSV with columns `concept`, `term`,
+    `source` (where the term was taken from) and optionally `broader`: every term of a concept counts as the
+    same word, and a concept with a broader one as that one too."""
 
     name: str
     path: Path
