@@ -130,13 +130,14 @@ def speed(con, prepared, matcher, data: Path, items, count: int, distinct: bool)
     wall, cpu = time.perf_counter(), time.process_time()
     found = distinct_items(con, prepared.registry, prepared.ruleset, data, "items", "text", "unit")
     grouped = time.perf_counter() - wall
-    matcher.suggest([i.text for i in found], [i.unit for i in found], 3)
+    ranked = matcher.suggest([i.text for i in found], [i.unit for i in found], 3)
+    said = [r[0].reason for r in ranked if r]   # the review table says the best one's reason
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     scored = len({(without_quantities(normalise(i.text)), i.unit) for i in found})
     print(f"{count:,} lines{' (worst case: a made-up word on each)' if distinct else ''}: {len(found):,} distinct "
           f"items, {scored:,} distinct once quantities are stripped: {wall:.2f} s wall ({grouped:.2f} s reading and "
           f"grouping), {cpu:.2f} s CPU; load average before {load_before[0]:.2f}, after {os.getloadavg()[0]:.2f} "
-          f"on {os.cpu_count()} cores")
+          f"on {os.cpu_count()} cores; {len(said):,} items with a suggestion")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ never suggested.
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -40,7 +41,17 @@ CHUNK = 4096    # texts scored per dense block: bounds memory at CHUNK × candid
 class Suggestion:
     candidate: Candidate
     score: float
-    reason: str
+    shared: AbstractSet[str]   # the words (and concepts) of the text the candidate has
+    written: dict[str, str]    # the text's words as it wrote them (a synonym as term=concept)
+    unit: str                  # the unit check, said
+
+    @property
+    def reason(self) -> str:
+        """Why: the words shared (in the text's order), the unit check and the factor set. Said on demand:
+        most suggestions of a large run are never read."""
+        words = dict.fromkeys(w.split("<")[0] for word, w in self.written.items() if word in self.shared)
+        said = f"words: {', '.join(words)}" if words else SPELLING
+        return f"{said}; {self.unit}; set {self.candidate.factor_set}"
 
 
 @lru_cache(maxsize=4096)
@@ -66,7 +77,7 @@ class Matcher:
         self.candidates, self.vocabulary = candidates, vocabulary
         names, titles = [normalise(c.name) for c in candidates], [normalise(c.title) for c in candidates]
         name_words, title_words = [vocabulary.words(t) for t in names], [vocabulary.words(t) for t in titles]
-        self.candidate_words = [{**t, **n} for n, t in zip(name_words, title_words)]
+        self.candidate_words = [frozenset({**t, **n}) for n, t in zip(name_words, title_words)]
         self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, dtype=np.float32)
         self.words = TfidfVectorizer(analyzer=list, sublinear_tf=True, dtype=np.float32)
         self.chars.fit(names + titles)
@@ -155,15 +166,8 @@ class Matcher:
                 order = np.lexsort((self._label_rank[columns[best]], -best_scores), axis=1)
                 best, best_scores = np.take_along_axis(best, order, axis=1), np.take_along_axis(best_scores, order, axis=1)
                 for offset, i in enumerate(chunk):
-                    found = [self._suggestion(int(columns[j]), float(score), words[i], reasons[columns[j]])
-                             for j, score in zip(best[offset], best_scores[offset]) if score > 0]
-                    results[i] = [s for s in found if s.score >= MIN_SCORE or not s.reason.startswith(SPELLING)]
+                    found = [Suggestion(self.candidates[j], float(score), words[i].keys() & self.candidate_words[j],
+                                        words[i], reasons[j])
+                             for j, score in zip(columns[best[offset]], best_scores[offset]) if score > 0]
+                    results[i] = [s for s in found if s.score >= MIN_SCORE or s.shared]
         return results
-
-    def _suggestion(self, j: int, score: float, words: dict[str, str], unit_reason: str) -> Suggestion:
-        candidate = self.candidates[j]
-        common = words.keys() & self.candidate_words[j].keys()
-        shared = list(dict.fromkeys(written.split("<")[0] for word, written in words.items() if word in common)
-                      ) if common else []
-        said = f"words: {', '.join(shared)}" if shared else SPELLING
-        return Suggestion(candidate, score, f"{said}; {unit_reason}; set {candidate.factor_set}")
