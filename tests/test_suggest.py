@@ -103,6 +103,19 @@ def test_editing_the_review_table_then_accept_records_who_and_when(case):
     confirmed = [r for r in review(case) if r["status"] == "confirmed"]
     assert [(r["description"], r["by"]) for r in confirmed] == [("コピー用紙 A4", "ken")] and confirmed[0]["at"]
     assert "コピー用紙 A4,spend,JP-PAPER,ken," in (case.data / "item_map.csv").read_text()
+    assert "1 decision recorded by ken" in result.output
+    assert "0 decisions recorded" in suggest(case, "suggest", "accept", str(case.data / "item_map.csv")).output
+    rows = review(case)   # the factor of a confirmed row edited in the file: a decision too
+    for row in rows:
+        if row["description"] == "コピー用紙 A4":
+            row["factor"] = "sector=JP-FREIGHT"
+    with (case.data / "item_map.review.csv").open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    result = suggest(case, "suggest", "accept", str(case.data / "item_map.csv"), "--by", "mei")
+    assert "confirmed: コピー用紙 A4 [JPY] → spend: sector=JP-FREIGHT" in result.output
+    assert "コピー用紙 A4,spend,JP-FREIGHT,mei," in (case.data / "item_map.csv").read_text()
 
 
 def test_rerunning_keeps_decisions_and_proposes_only_new_items(case):

@@ -118,10 +118,8 @@ def _decide(mapping: Path, review: Path | None, items: tuple[str, ...], status: 
         who, when = current_user(by), utc_now()
         if items:
             changed = maps.decide(path, key, rows, items, status, who, when, factor)
-        else:   # accept: the rows a person marked in the file, not yet recorded
-            changed = [r for r in rows if r["status"] != "suggested" and not r.get("by")]
-            for row in changed:
-                row.update(by=who, at=when)
+        else:   # accept: the rows a person edited in the file since the last decision recorded
+            changed = maps.edited(rows, who, when)
         maps.write(path, key, rows)
         confirmed = maps.write_lookup(mapping, key, rows)
         entry = _log(mapping, path, log, who, key, changed) if changed else None
@@ -178,7 +176,7 @@ def reject(mapping: Path, items: tuple[str, ...], review, by, log) -> None:
 @by_option
 @log_option
 def accept(mapping: Path, review, by, log) -> None:
-    """Record the statuses edited in the review table (who, when) and rewrite MAPPING from it."""
+    """Record the statuses and factors edited in the review table (who, when) and rewrite MAPPING from it."""
     _needs_extra()
     _decide(mapping, review, (), "", by, log)
 

@@ -3,7 +3,7 @@
 The review table (CSV, or Excel when its name ends in .xlsx) has one row per distinct item: the item
 (its first column is named as the input column it came from), its unit, rows and quantity, the
 status (suggested / confirmed / rejected), the factor proposed or chosen, the score and reason, the
-alternatives, and who decided and when. The lookup table beside it holds the confirmed rows only: the
+alternatives, who decided and when, and what they decided (so that `accept` finds what was edited since). The lookup table beside it holds the confirmed rows only: the
 item as the key, the factor set and the columns the factor set is matched on; a rule reads it with
 `from TABLE lookup MAP on COLUMN`, so an item nobody confirmed is rejected by name, never computed.
 """
@@ -19,7 +19,8 @@ from tanso.diagnostics import InputError
 from tanso.plan.units import unit_problem
 
 STATUSES = ("suggested", "confirmed", "rejected")
-COLUMNS = ("unit", "rows", "quantity", "status", "factor_set", "factor", "score", "reason", "alternatives", "by", "at")
+COLUMNS = ("unit", "rows", "quantity", "status", "factor_set", "factor", "score", "reason", "alternatives", "by", "at",
+           "recorded")   # recorded: the decision `by` and `at` refer to, to tell an edit in the file from it
 
 
 def review_path(mapping: Path, review: Path | None = None) -> Path:
@@ -162,7 +163,7 @@ def merge(key: str, existing: list[dict[str, str]], items, suggestions: dict) ->
                       "reason": best.reason if best else none_reason(item.unit),
                       "alternatives": " | ".join(f"{n}) {s.candidate.label} ({s.score:.4f})"
                                                  for n, s in enumerate(ranked[1:], start=2)),
-                      "by": "", "at": ""}
+                      "by": "", "at": "", "recorded": ""}
     return sorted(rows.values(), key=lambda r: (r[key], r.get("unit", ""))), proposed
 
 
@@ -192,8 +193,22 @@ def decide(path: Path, key: str, rows: list[dict[str, str]], items: tuple[str, .
                 row["factor_set"], row["factor"] = _chosen(path, row, factor)
             if status == "confirmed" and not parse_factor(row["factor"]):
                 raise InputError(f"{path}: item '{item}' has no factor to confirm; choose one with --factor set: column=value")
-            row.update(status=status, by=by, at=at)
+            row.update(status=status, by=by, at=at, recorded=decision(row))
             changed.append(row)
+    return changed
+
+
+def decision(row: dict[str, str]) -> str:
+    """A row's decision as recorded: its status and, unless rejected, its factor."""
+    return row["status"] if row["status"] == "rejected" else f"{row['status']} {row['factor_set']}: {row['factor']}"
+
+
+def edited(rows: list[dict[str, str]], by: str, at: str) -> list[dict[str, str]]:
+    """Record who and when for the rows whose status or factor was edited in the file since the last
+    decision recorded (a new row counts as decided 'suggested'); returns them."""
+    changed = [r for r in rows if decision(r) != (r.get("recorded") or decision({**r, "status": "suggested"}))]
+    for row in changed:
+        row.update(by=by, at=at, recorded=decision(row))
     return changed
 
 
