@@ -232,3 +232,15 @@ class FactorLayout:
     doc: str
     convert: Callable[..., Any]
     options: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Synonyms `tanso suggest` reads, so that an item written one way meets a factor named another
+    ("ガソリン代" → the gasoline factor; "petrol" → "motor gasoline"). A CSV with columns `concept`, `term`,
+    `source` (where the term was taken from) and optionally `broader`: every term of a concept counts as the
+    same word, and a concept with a broader one as that one too."""
+
+    name: str
+    path: Path
+    doc: str

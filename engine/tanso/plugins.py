@@ -79,6 +79,10 @@ class Registry:
     def factor_layouts(self) -> dict[str, contracts.FactorLayout]:
         return {k: v for k, (v, _) in self._collect("tanso_factor_layouts").items()}
 
+    @cached_property
+    def vocabularies(self) -> dict[str, contracts.Vocabulary]:
+        return {k: v for k, (v, _) in self._collect("tanso_vocabularies").items()}
+
     def reader_for(self, path: Path) -> contracts.Reader | None:
         """The reader with the longest suffix the file name ends with, so that `x.pact.json` can have
         a reader of its own beside one for `.json`."""

@@ -9,6 +9,7 @@ from tanso_ghgp.provider_emissions import PROVIDER_EMISSIONS
 from tanso_ghgp.scope2 import MARKET_BASED
 from tanso_ghgp.factor_sets import FACTOR_SETS
 from tanso_ghgp.revision import ALL_OPTIONS
+from tanso_ghgp.vocabularies import VOCABULARIES
 
 
 @hookimpl
@@ -31,3 +32,8 @@ def tanso_policy_options():
     # boundary.approach, gwp.set and gwp.methane_by_origin first (as before), then the options of the
     # GHG Protocol revision drafts; each carries status, source_doc and as_of (see revision.py).
     return list(ALL_OPTIONS)
+
+
+@hookimpl
+def tanso_vocabularies():
+    return VOCABULARIES

@@ -271,3 +271,5 @@ register_audit_commands(main)
 ruleset_commands.register(main)
 run_commands.register(main)
 plugin_commands.register(main)
+from tanso.cli import suggest_commands  # noqa: E402
+suggest_commands.register(main)
