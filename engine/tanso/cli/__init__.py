@@ -168,6 +168,17 @@ ruleset_argument = click.argument("ruleset", type=click.Path(exists=True, path_t
 overlay_option = click.option("--overlay", "overlays", multiple=True, type=click.Path(exists=True, path_type=Path),
                               help="apply this ruleset as an overlay (repeatable, applied in order)")
 set_option = click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="override a policy option")
+
+
+def selection_options(command):
+    """--select and --exclude (dbt-style selectors, `tanso.graph.selectors`), shared by evaluate, compare and graph."""
+    command = click.option("--exclude", "excluder", default=None, metavar="SELECTOR",
+                           help="leave out these rules (same syntax as --select)")(command)
+    return click.option("--select", "selector", default=None, metavar="SELECTOR",
+                        help="only these rules, dbt-style: rule id or prefix (s3.*), tag:NAME, path:FILE; rule+ adds "
+                             "its dependents, +rule what it needs; a,b intersects, 'a b' unites")(command)
+
+
 allow_rejects_option = click.option("--allow-rejects", is_flag=True,
                                     help=f"exit 0, not {EXIT_INCOMPLETE}, when rows are rejected beyond the ruleset's "
                                          f"stated tolerances (the totals are still reported as incomplete)")
