@@ -36,6 +36,7 @@ from tanso.model.resolve import display_path
 from tanso.run.outputs import MANIFEST, file_outputs
 
 _CHUNK = 1 << 16
+_KEPT_ENV = ("TANSO_LOAD_PLUGINS", "TANSO_TRACE_PLUGINS", "TANSO_SPARK_DRIVER_MEMORY")
 
 
 def invocation(ruleset: Path, overlays: tuple[Path, ...], data_dir: Path, sets: tuple[str, ...],
@@ -129,7 +130,10 @@ def reperform(out: Path, data_dir: Path | None = None, ruleset: Path | None = No
                    *(a for s in invoked["set"] for a in ("--set", s)),
                    *(("--select", invoked["select"]) if invoked["select"] else ()),
                    *(("--exclude", invoked["exclude"]) if invoked.get("exclude") else ())]
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}   # this very tanso and plugins
+        # This very tanso and plugins, and only the recorded invocation: no option from a TANSO_* variable
+        # or a tanso.toml (the plugin selection and Spark's memory are not options, and are kept).
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TANSO_") or k in _KEPT_ENV}
+        env |= {"PYTHONPATH": os.pathsep.join(p for p in sys.path if p), "TANSO_CONFIG": "none"}
         done = subprocess.run(command, cwd=work, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True)
         if done.returncode != 0:
             why = (done.stderr.strip().splitlines() or ["no message"])[-1]

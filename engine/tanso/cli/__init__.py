@@ -41,7 +41,6 @@ from pathlib import Path  # noqa: E402
 
 import click  # noqa: E402
 import duckdb  # noqa: E402
-from rich.console import Console  # noqa: E402
 
 from tanso.audit.cli import register as register_audit_commands  # noqa: E402
 from tanso.diagnostics import InputError, TansoError  # noqa: E402
@@ -50,7 +49,6 @@ from tanso.run.outputs import SIGNALS, release_signals, staged_output  # noqa: E
 EXIT_INCOMPLETE = 5
 EXIT_USAGE = 64
 EXIT_SIGNAL = 128   # + the signal number: 130 SIGINT, 143 SIGTERM
-_err = Console(stderr=True, highlight=False)
 
 
 def _overrides(values: tuple[str, ...], option: str = "--set") -> dict[str, str]:
@@ -61,16 +59,6 @@ def _overrides(values: tuple[str, ...], option: str = "--set") -> dict[str, str]
         name, _, text = value.partition("=")
         result[name.strip()] = text.strip()
     return result
-
-
-@contextmanager
-def _progress():
-    """A spinner with the current step on stderr (only on a terminal); yields the step reporter."""
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=_err,
-                  transient=True, disable=not _err.is_terminal) as progress:
-        task = progress.add_task("starting", total=None)
-        yield lambda message: progress.update(task, description=message)
 
 
 def _warn(prepared) -> None:
@@ -234,8 +222,10 @@ class _Group(click.Group):
     def _main(self, *args, **kwargs):
         # Click's usage errors exit 2, which is also our exit code for an unusable input file; catch
         # them by type (not by exit code) so only bad command-line usage becomes EXIT_USAGE.
+        from tanso.cli.config import load
         try:
-            code = super().main(*args, standalone_mode=False, **kwargs)
+            config = load(self)
+            code = super().main(*args, standalone_mode=False, default_map=config.default_map, **kwargs)
         except (Interrupted, KeyboardInterrupt):
             _signalled.append(signal.SIGINT) if not _signalled else None
             _exit_interrupted()
@@ -268,17 +258,34 @@ class _Group(click.Group):
 
 @click.group(cls=_Group)
 @click.version_option(package_name="tanso")
-def main() -> None:
-    """Tanso: greenhouse-gas accounting rules as code."""
+@click.option("-q", "--quiet", is_flag=True, help="evaluate and compare print only warnings and errors (no progress, "
+                                                    "totals or files written: the exit code tells); other commands "
+                                                    "still print their answer")
+@click.option("-v", "--verbose", count=True, help="show the tanso.* log on stderr: -v INFO, -vv DEBUG")
+@click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="also write the tanso.* log, at DEBUG, to this file")
+def main(quiet: bool, verbose: int, log_file: Path | None) -> None:
+    """Tanso: greenhouse-gas accounting rules as code.
+
+    Defaults come from tanso.toml (in this folder or a parent) and TANSO_* environment variables:
+    a flag beats its environment variable, which beats tanso.toml, which beats the built-in default
+    (`tanso docs` lists them all).
+    """
+    from tanso.cli.output import configure
+    if quiet and verbose:
+        raise click.UsageError("--quiet and --verbose contradict each other; give one")
+    configure(quiet, verbose, log_file)
 
 
 # The commands, in their modules (imported last: they use the helpers above).
 from tanso.audit.diff_cli import diff as _diff  # noqa: E402
 from tanso.audit.explain_cli import explain as _explain  # noqa: E402
 from tanso.cli import plugin_commands, ruleset_commands, run_commands  # noqa: E402
+from tanso.cli.config import assign_envvars  # noqa: E402
 main.add_command(_diff)
 main.add_command(_explain)
 register_audit_commands(main)
 ruleset_commands.register(main)
 run_commands.register(main)
 plugin_commands.register(main)
+assign_envvars(main)

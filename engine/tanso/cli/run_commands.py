@@ -12,9 +12,11 @@ import networkx as nx
 from tanso.audit.cli import log_options
 from tanso.audit.log import record_run
 from tanso.cli import (_backend_failed, _completeness_lines, _exit_if_incomplete, _fail, _memory_limit, _out_path,
-                       _output, _overrides, _progress, _usage_number, _warn, _write_failed, allow_rejects_option,
+                       _output, _overrides, _usage_number, _warn, _write_failed, allow_rejects_option,
                        backend_options,
                        overlay_option, ruleset_argument, selection_options, set_option)
+from tanso.cli.output import progress as _progress
+from tanso.cli.output import say, verbosity
 from tanso.diagnostics import TansoError
 from tanso.run.outputs import finish, write_manifest
 
@@ -67,15 +69,16 @@ def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: st
                                       selected=selected, threads=threads, memory_limit=memory_limit,
                                       progress=report, previous=previous, backend=backend, spark_master=spark_master)
             if reporter.suffix != ".json":   # JSON carries the same block as `completeness`
-                click.echo(_completeness_lines([("", result)]), nl=False)
-            click.echo(reporter.write(result, None), nl=False)
+                say(_completeness_lines([("", result)]), nl=False)
+            if not verbosity.quiet:
+                click.echo(reporter.write(result, None), nl=False)
             if staged is not None:
                 result.manifest["invocation"] = invocation(ruleset, overlays, data_dir, sets, selector, out_format,
                                                           excluder)
                 written = export(result, target, out_format)   # manifest.json last, with every file's hash
                 finish(staged)
                 record_run(out_dir, "evaluate", log_file, by)
-                click.echo(f"wrote {', '.join(str(out_dir / p.name) for p in written)}, {out_dir / 'manifest.json'}")
+                say(f"wrote {', '.join(str(out_dir / p.name) for p in written)}, {out_dir / 'manifest.json'}")
     except TansoError as error:
         _fail(error)
     except duckdb.Error as error:  # e.g. a value too large for its declared decimal type
@@ -141,8 +144,9 @@ def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | No
                                          backend=backend, spark_master=spark_master)
             sides = [("base", comparison.base), ("revised", comparison.revised)]
             if reporter.suffix == ".txt":   # JSON and HTML carry the same blocks
-                click.echo(_completeness_lines(sides), nl=False)
-            click.echo(reporter.write(comparison, None), nl=False)
+                say(_completeness_lines(sides), nl=False)
+            if not verbosity.quiet:
+                click.echo(reporter.write(comparison, None), nl=False)
             if staged is not None:
                 written = [target / "comparison.json"]
                 registry.reporters["compare-json"].write(comparison, written[0])
@@ -159,8 +163,8 @@ def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | No
                                                     "digest": comparison.revised.digest}})
                 finish(staged)
                 record_run(out_dir, "compare", log_file, by)
-                click.echo(f"wrote {', '.join(str(out_dir / p.name) for p in written)}, {out_dir / 'base'}, "
-                           f"{out_dir / 'revised'}, {out_dir / 'manifest.json'}")
+                say(f"wrote {', '.join(str(out_dir / p.name) for p in written)}, {out_dir / 'base'}, "
+                    f"{out_dir / 'revised'}, {out_dir / 'manifest.json'}")
     except TansoError as error:
         _fail(error)
     except duckdb.Error as error:

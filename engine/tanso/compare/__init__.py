@@ -184,7 +184,7 @@ def dependencies(rule_id: str, base: Ruleset, revised: Ruleset, registry: Regist
 @_exact
 def compare(base: Ruleset, revised: Ruleset, registry: Registry, data_dir: Path, out_dir: Path, *,
             selected: set[str] | None = None, threads: int | None = None, memory_limit: str | None = None,
-            progress: Callable[[str], None] = lambda message: None, backend: str = "duckdb",
+            progress: Callable[..., None] = lambda message, done=None, total=None: None, backend: str = "duckdb",
             spark_master: str | None = None) -> Comparison:
     """Evaluate both versions (only the `selected` graph nodes' rules, where given) and attribute the difference."""
     session = Session(registry, data_dir, threads, memory_limit, backend, spark_master)
@@ -195,12 +195,11 @@ def compare(base: Ruleset, revised: Ruleset, registry: Registry, data_dir: Path,
     base_session = session if _same_inputs(base, revised) else Session(registry, data_dir, threads, memory_limit,
                                                                        backend, spark_master)
     base_graph, revised_graph = build_graph(base, registry), build_graph(revised, registry)
-    progress("evaluating the base")
     base_run = evaluate(base, registry, base_graph, data_dir, out_dir / "base", session=base_session, label="base",
-                        selected=selected)
-    progress("evaluating the revision")
+                        selected=selected, progress=lambda message, *counts: progress(f"base: {message}", *counts))
     revised_run = evaluate(revised, registry, revised_graph, data_dir, out_dir / "revised", session=session,
-                           label="revised", selected=selected)
+                           label="revised", selected=selected,
+                           progress=lambda message, *counts: progress(f"revision: {message}", *counts))
     changes = find_changes(base, revised)
     rule_ids = sorted(r for r in set(base.rules) | set(revised.rules) if selected is None or f"rule:{r}" in selected)
     depends = {r: dependencies(r, base, revised, registry, changes) for r in rule_ids}
@@ -228,9 +227,9 @@ def compare(base: Ruleset, revised: Ruleset, registry: Registry, data_dir: Path,
                     needed[subset].append(rule_id)
                 else:
                     known[rule_id, subset] = {}
-        for subset, rules in sorted(needed.items(), key=lambda item: sorted(item[0])):
+        for done, (subset, rules) in enumerate(sorted(needed.items(), key=lambda item: sorted(item[0])), 1):
             evaluated += 1
-            progress(f"scenario {evaluated}: {', '.join(sorted(subset)) or 'base'}")
+            progress(f"scenario {evaluated}: {', '.join(sorted(subset)) or 'base'}", done, len(needed))
             ruleset = scenario(base, revised, subset)
             present = [r for r in rules if _computable(ruleset, r)]
             for rule_id in set(rules) - set(present):
