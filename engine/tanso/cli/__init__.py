@@ -16,6 +16,7 @@ No user mistake ends in a traceback.
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import sys
@@ -136,8 +137,13 @@ def _fail(error: TansoError) -> None:
     if error.diagnostics is not None and error.diagnostics.items:
         click.echo(error.diagnostics.render(), err=True, nl=False)
     else:
-        click.echo(f"error: {error}", err=True)
+        click.echo(f"{_error_word()} {error}", err=True)
     sys.exit(error.exit_code)
+
+
+def _error_word() -> str:
+    from tanso import terminal
+    return click.style("error:", fg="red", bold=True) if terminal.colour(sys.stderr) else "error:"
 
 
 @contextmanager
@@ -177,8 +183,13 @@ def _completeness_lines(results: list[tuple[str, object]]) -> str:
     the keys its mapping table lacks (the accountant's negative check)."""
     from tanso.run.completeness import lines
     from tanso.run.lookups import lines as lookup_lines
+    from tanso import terminal
     text = [line for label, result in results
             for line in lines(result.completeness, label) + lookup_lines(result.completeness.get("lookups", []))]
+    if terminal.colour():   # the verdict at a glance: red when rows are left out beyond any tolerance
+        text = [click.style(line, fg="red", bold=True) if "INCOMPLETE" in line
+                else click.style(line, fg="green") if not line.startswith(" ") and "complete" in line else line
+                for line in text]
     return "\n".join(text) + "\n\n" if text else ""
 
 
@@ -224,8 +235,8 @@ class _Group(click.Group):
         # them by type (not by exit code) so only bad command-line usage becomes EXIT_USAGE.
         from tanso.cli.config import load
         try:
-            config = load(self)
-            code = super().main(*args, standalone_mode=False, default_map=config.default_map, **kwargs)
+            self.config = load(self)
+            code = super().main(*args, standalone_mode=False, default_map=self.config.default_map, **kwargs)
         except (Interrupted, KeyboardInterrupt):
             _signalled.append(signal.SIGINT) if not _signalled else None
             _exit_interrupted()
@@ -275,6 +286,9 @@ def main(quiet: bool, verbose: int, log_file: Path | None) -> None:
     if quiet and verbose:
         raise click.UsageError("--quiet and --verbose contradict each other; give one")
     configure(quiet, verbose, log_file)
+    config = getattr(click.get_current_context().command, "config", None)
+    if config is not None and config.path is not None:
+        logging.getLogger("tanso.cli").info("defaults from %s", config.path)
 
 
 # The commands, in their modules (imported last: they use the helpers above).
