@@ -358,4 +358,9 @@ MARKET_BASED = Calculator(
     parameters=MarketParameters, compile=compile_market_based, reads_policies=(*GWP_POLICIES, *SCOPE2_MARKET_POLICIES),
     data_type="supplier-specific", factor_parameters=("supplier_rates", "residual_mix", "location", "fossil"),
     table_parameters=("certificates", "sss"), exclusive_tables=("certificates", "sss"),
-    relevant_policies=market_policies)
+    relevant_policies=market_policies,
+    methods=(("market-based: energy attribute certificates", "supplier-specific"),
+             ("market-based: supplier-specific rate", "supplier-specific"),
+             ("market-based: residual mix", "secondary"),
+             ("market-based: fossil fallback (no residual mix)", "secondary"),
+             ("market-based: location-based fallback (no residual mix)", "secondary")))
