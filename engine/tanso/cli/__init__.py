@@ -294,7 +294,7 @@ def main(quiet: bool, verbose: int, log_file: Path | None) -> None:
 # The commands, in their modules (imported last: they use the helpers above).
 from tanso.audit.diff_cli import diff as _diff  # noqa: E402
 from tanso.audit.explain_cli import explain as _explain  # noqa: E402
-from tanso.cli import docs_command, plugin_commands, ruleset_commands, run_commands  # noqa: E402
+from tanso.cli import authoring, docs_command, plugin_commands, ruleset_commands, run_commands  # noqa: E402
 from tanso.cli.config import assign_envvars  # noqa: E402
 main.add_command(_diff)
 main.add_command(_explain)
@@ -303,4 +303,5 @@ ruleset_commands.register(main)
 run_commands.register(main)
 plugin_commands.register(main)
 docs_command.register(main)
+authoring.register(main)
 assign_envvars(main)
