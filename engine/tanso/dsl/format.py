@@ -36,6 +36,7 @@ _TOKEN = re.compile(r"""
 """, re.VERBOSE)
 _OPENERS, _CLOSERS = "([", ")]"
 _WORDS = set(KEYWORDS) | {"in", "not", "and", "or", "is", "null", "true", "false", "up", "to"}
+_LOGIC = {"in", "not", "and", "or", "is"}
 _OPERATORS = {"==", "!=", ">=", "<=", "=", "<", ">", "+", "-", "*", "/", ".."}
 HANGING = 4
 
@@ -191,7 +192,7 @@ def _space(previous: _Token, token: _Token, before_previous: _Token | None, dept
     if token.text in (",", ":", ")", "]", "%", ".", "..") or previous.text in ("(", "[", ".", ".."):
         return 0
     if token.text == "(" and previous.kind == "word" and not previous.text[0].isdigit() \
-            and (previous.text not in _WORDS or adjacent):
+            and (previous.text not in _WORDS or adjacent and previous.text not in _LOGIC):
         return 0   # a call (`rows(` as written, not `where (`), or a type's arguments
     if previous.text == "-" and _unary(before_previous):
         return 0
