@@ -14,7 +14,9 @@ import sys
 
 from rich.console import Console
 
-FALLBACK_WIDTH = 100   # not a terminal and no $COLUMNS: a width that reads well in a file or a CI log
+# Not a terminal and no $COLUMNS (a file, a pipe, a CI log): nothing wraps the lines, so a table takes the width
+# it needs, up to this.
+FALLBACK_WIDTH = 200
 
 
 def colour(stream=None) -> bool:
