@@ -36,7 +36,7 @@ PROJECT_KEYS: dict[str, tuple[str, ...]] = {
     "threads": _RUNS,
     "backend": _RUNS,
     "spark_master": _RUNS,
-    "log": (*_RUNS, "log", "approve", "verify"),
+    "log": (*_RUNS, "log", "approve", "verify", "export"),
     "log_file": ("",),   # the group's own options: --log-file, --verbose, --quiet
     "verbose": ("",),
     "quiet": ("",),
