@@ -46,11 +46,11 @@ def test_the_short_variable_of_a_project_default(project, tmp_path):
 
 @pytest.mark.parametrize("text, message", [
     ("thread = 2\n", "tanso.toml:1: key 'thread' is not a project default"),
-    ("data = \"data\"\nthreads = 0\n", "tanso.toml:2: key 'threads' (tanso.toml): 0 is not a number of threads"),
+    ("data = \"data\"\nthreads = 0\n", "tanso.toml:2: key 'threads': 0 is not a number of threads"),
     ("[evalute]\nformat = \"json\"\n", "tanso.toml:1: [evalute]: no such command; did you mean 'evaluate'?"),
     ("[evaluate]\nfromat = \"json\"\n", "tanso.toml:2: key 'fromat': `tanso evaluate` has no option --fromat; "
                                         "did you mean 'format'?"),
-    ("memory_limit = \"lots\"\n", "tanso.toml:1: key 'memory_limit' (tanso.toml): 'lots' is not a memory size"),
+    ("memory_limit = \"lots\"\n", "tanso.toml:1: key 'memory_limit': 'lots' is not a memory size"),
     ("backend = \"excel\"\n", "tanso.toml:1: key 'backend'"),
     ("threads = \n", "not TOML"),
 ])
@@ -94,3 +94,22 @@ def test_verbose_shows_the_tanso_log_and_log_file_keeps_it_at_debug(fuel_case, t
 
 def test_quiet_and_verbose_together_are_refused():
     assert run("-q", "-v", "plugins").exit_code == 64
+
+
+def test_a_subcommand_s_table_sets_its_options(tmp_path, monkeypatch):
+    from tanso.cli.config import ConfigError, load
+    monkeypatch.delenv("TANSO_CONFIG", raising=False)
+    (tmp_path / "tanso.toml").write_text('[factors.import]\nlayout = "epa-hub"\n')
+    assert load(main, tmp_path).default_map == {"factors": {"import": {"layout_name": "epa-hub"}}}
+    (tmp_path / "tanso.toml").write_text('[factors.import]\nlayot = "epa-hub"\n')
+    with pytest.raises(ConfigError, match=r"tanso.toml:2: key 'layot': `tanso factors import` has no option --layot; "
+                                          r"did you mean 'layout'\?"):
+        load(main, tmp_path)
+
+
+def test_a_tanso_toml_that_is_not_utf8_is_a_usage_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TANSO_CONFIG", raising=False)
+    (tmp_path / "tanso.toml").write_bytes('data = "données"\n'.encode("latin-1"))
+    outcome = run("plugins")
+    assert outcome.exit_code == 64 and "tanso.toml: cannot read it" in outcome.output

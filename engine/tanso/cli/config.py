@@ -105,9 +105,11 @@ def load(group: click.Group, start: Path | None = None) -> Config:
     path = find_config(start)
     if path is None:
         return Config(None, {})
-    text = path.read_text(encoding="utf-8")
     try:
+        text = path.read_text(encoding="utf-8")
         table = tomllib.loads(text)
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read it: {error}") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not TOML: {error}") from None
     lines = _key_lines(text)
@@ -115,25 +117,34 @@ def load(group: click.Group, start: Path | None = None) -> Config:
     default_map: dict[str, Any] = {}
 
     def put(command_path: str, option: click.Option, value: Any, where: str) -> None:
-        checked = _checked(known[command_path], option, value, path, where)
+        checked = _checked(known[command_path], option, value, where)
         target = default_map
         for part in command_path.split():
             target = target.setdefault(part, {})
         target[option.name] = checked
 
+    def command_table(command_path: str, items: dict[str, Any]) -> None:
+        """A [command] table: that command's options, and [group.subcommand] tables within a group's."""
+        options = _options(known[command_path])
+        for name, item in items.items():
+            sub = f"{command_path} {name}"
+            if isinstance(item, dict) and sub in known:
+                command_table(sub, item)
+                continue
+            if name not in options:
+                hint = did_you_mean(name, options)
+                raise ConfigError(f"{_at(path, lines, name, command_path.replace(' ', '.'))}: key '{name}': "
+                                  f"`tanso {command_path}` has no option --{name.replace('_', '-')}"
+                                  + (f"; {hint}" if hint else ""))
+            put(command_path, options[name], _resolved(name, item, path),
+                _at(path, lines, name, command_path.replace(" ", ".")))
+
     for key, value in table.items():
         if isinstance(value, dict):
-            command_path = key.replace(".", " ")
-            if command_path not in known or not command_path:
-                hint = did_you_mean(command_path, [c for c in known if c])
+            if key not in known or not key:
+                hint = did_you_mean(key, [c for c in known if c])
                 raise ConfigError(f"{_at(path, lines, key)}: [{key}]: no such command" + (f"; {hint}" if hint else ""))
-            options = _options(known[command_path])
-            for name, item in value.items():
-                if name not in options:
-                    hint = did_you_mean(name, options)
-                    raise ConfigError(f"{_at(path, lines, name, key)}: key '{name}': `tanso {command_path}` has no "
-                                      f"option --{name.replace('_', '-')}" + (f"; {hint}" if hint else ""))
-                put(command_path, options[name], _resolved(name, item, path), _at(path, lines, name, key))
+            command_table(key, value)
             continue
         if key not in PROJECT_KEYS:
             hint = did_you_mean(key, PROJECT_KEYS)
@@ -158,7 +169,7 @@ def _resolved(key: str, value: Any, path: Path) -> Any:
     return value
 
 
-def _checked(command: click.Command, option: click.Option, value: Any, path: Path, where: str) -> Any:
+def _checked(command: click.Command, option: click.Option, value: Any, where: str) -> Any:
     """The value as the option converts and checks it (type, range, callback), else a ConfigError."""
     if option.multiple and not isinstance(value, list):
         value = [value]
@@ -168,7 +179,7 @@ def _checked(command: click.Command, option: click.Option, value: Any, path: Pat
         if option.callback is not None:
             option.callback(ctx, option, converted)
     except click.BadParameter as error:
-        raise ConfigError(f"{where}: key '{long_name(option)}' ({path.name}): {error.message}") from None
+        raise ConfigError(f"{where}: key '{long_name(option)}': {error.message}") from None
     return value
 
 
