@@ -47,7 +47,8 @@ class FactorParameters(Parameters):
 
 
 class FuelParameters(FactorParameters):
-    match: list[str] = Field(default=["fuel"], min_length=1)
+    match: list[str] = Field(default=["fuel"], min_length=1,
+                             description="columns that must equal the factor table's columns")
     blends: str | None = Field(default=None, description="input table of fuel blends: blend, component, share (of "
                                "the factors' `per` unit, e.g. by volume): a row whose fuel is a blend takes each "
                                "component's factors × its share, so fossil CO2 and CO2_biogenic stay apart "
