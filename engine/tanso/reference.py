@@ -68,7 +68,7 @@ def _type(annotation: Any) -> str:
         return ""
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
     if origin is typing.Literal:
-        return " or ".join(f'"{a}"' if isinstance(a, str) else str(a) for a in args)
+        return " or ".join(f'"{a}"' if isinstance(a, str) else _value(a) for a in args)
     if origin in (typing.Union, types.UnionType):
         if ast.BinaryOp in args:
             return "column or expression"
@@ -82,13 +82,18 @@ def _type(annotation: Any) -> str:
     return names.get(annotation, getattr(annotation, "__name__", str(annotation)))
 
 
+def _value(value: Any) -> str:
+    """A value as a ruleset writes it (`true`, not `True`)."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
 def _default(field) -> str:
     if field.is_required():
         return "required"
     default = field.default if field.default is not PydanticUndefined else None
     if default is None:
         return "—"
-    return f"`{default}`" if not isinstance(default, (list, tuple)) else f"`[{', '.join(map(str, default))}]`"
+    return f"`{_value(default)}`" if not isinstance(default, (list, tuple)) else f"`[{', '.join(map(str, default))}]`"
 
 
 def _parameters(model: type[BaseModel]) -> list[str]:
@@ -148,8 +153,8 @@ def _options(registry: Registry, plugin_of) -> str:
         o = registry.policy_options[name]
         lines += [f"## {name}", "", o.doc, ""]
         lines += _table(("type", "default", "status", "the drafts propose", "as of"),
-                        [(_type(o.type), f"`{o.default}`", o.status,
-                          f"`{o.revised}`" if o.revised is not None else None, o.as_of)])
+                        [(_type(o.type), f"`{_value(o.default)}`", o.status,
+                          f"`{_value(o.revised)}`" if o.revised is not None else None, o.as_of)])
         readers = sorted(n for n, c in registry.calculators.items() if name in c.reads_policies)
         readers += sorted(f"boundary {n}" for n, b in registry.boundary_methods.items() if name in b.reads_policies)
         readers += sorted(f"reporter {n}" for n, r in registry.reporters.items() if name in r.reads_policies)
