@@ -87,8 +87,9 @@ def test_verbose_shows_the_tanso_log_and_log_file_keeps_it_at_debug(fuel_case, t
     outcome = CliRunner().invoke(main, ["-v", "--log-file", str(log), "evaluate", str(fuel_case.ruleset), "--data",
                                         str(fuel_case.data)], catch_exceptions=False)
     assert outcome.exit_code == 0
-    assert "INFO tanso.progress: planning s1.fuel (1 steps)" in outcome.output
-    assert "DEBUG tanso.progress: writing the ledger (s1.fuel)" not in outcome.output
+    assert "INFO tanso.progress: planning s1.fuel (1/1)" in outcome.output
+    assert "INFO tanso.run.planner: read fuel_use from" in outcome.output
+    assert "DEBUG" not in outcome.output
     assert "DEBUG" in log.read_text()
 
 

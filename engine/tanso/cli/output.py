@@ -76,7 +76,7 @@ def progress():
         def report(message: str, done: int | None = None, total: int | None = None) -> None:
             task = bar.tasks[-1]
             if done is None or task.total != total or done < task.completed:   # a new phase
-                log.info(message if total is None else f"{message} ({total} steps)")
+                log.info(message if total is None else f"{message} ({done}/{total})")
                 bar.remove_task(current[0])
                 current[0] = bar.add_task(message, total=total, completed=done or 0)
             else:
