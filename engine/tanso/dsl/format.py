@@ -9,7 +9,7 @@ The author's line breaks are kept, with every statement starting a line of its o
     none around `.` and `..`, none between a function's name and its `(`;
   - a comment on its own line takes the indentation of the code line after it; a trailing comment
     keeps its column when it still fits, else follows two spaces after the code;
-  - tabs become spaces, trailing spaces go, more than two blank lines become two, one newline ends
+  - indentation is spaces, trailing spaces go, more than two blank lines become two, one newline ends
     the file.
 Formatting is idempotent (`format(format(x)) == format(x)`), and `format_text` refuses a result whose
 syntax tree (spans aside) differs from the original's.
@@ -92,7 +92,7 @@ def _shape(node):
 
 def _tokens(text: str) -> list[_Token]:
     tokens, line, line_start = [], 1, 0
-    for match in _TOKEN.finditer(text.expandtabs(8)):
+    for match in _TOKEN.finditer(text):
         kind = match.lastgroup
         if kind == "newline":
             tokens.append(_Token("newline", "\n", line, match.start() - line_start + 1))
@@ -147,7 +147,7 @@ def _layout(lines: list[list[_Token]], starts: set[tuple[int, int]]) -> str:
     for before, comment in pending_comments:
         out += [""] * min(before, 2) if out else []
         out.append(comment.text)
-    return "\n".join(out) + "\n"
+    return "\n".join(out) + "\n" if out else ""
 
 
 def _indent(line: list[_Token], starts: set[tuple[int, int]], stack: list[tuple[int, int]]) -> int:
