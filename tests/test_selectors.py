@@ -95,3 +95,9 @@ def test_compare_select_limits_both_runs_and_the_attribution_to_the_selection():
     assert report["rule_dependencies"] and all(r.startswith("s1.") for r in report["rule_dependencies"])
     for side in ("base", "revised"):
         assert {g["rule"] for g in report[side]["completeness"]["groups"]} <= set(report["rule_dependencies"])
+
+
+def test_exclude_without_select_starts_from_every_rule(current):
+    assert rules(select(current, None, exclude="s2 s3")) == rules(select(current, "s1"))
+    with pytest.raises(RulesetError, match="^--exclude 's1 s2 s3' leaves no rule to run"):
+        select(current, None, exclude="s1 s2 s3")

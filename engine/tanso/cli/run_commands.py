@@ -177,11 +177,7 @@ def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | No
 def _selected(graph, selector: str | None, excluder: str | None) -> set[str] | None:
     """The nodes --select and --exclude choose (None: every rule)."""
     from tanso.graph.selectors import select
-    if selector is None and excluder is None:
-        return None
-    if selector is None:
-        selector = " ".join(n.split(":", 1)[1] for n in graph if n.startswith("rule:"))
-    return select(graph, selector, excluder)
+    return None if selector is None and excluder is None else select(graph, selector, excluder)
 
 
 def register(group: click.Group) -> None:

@@ -20,14 +20,16 @@ from tanso.diagnostics import RulesetError, did_you_mean
 METHODS = ("tag", "path")
 
 
-def select(graph: nx.DiGraph, selector: str, exclude: str | None = None) -> set[str]:
-    """The graph nodes chosen by `selector` less those of `exclude` (rules and, through `+`, the
-    nodes on their paths)."""
-    chosen = _union(graph, selector, "--select")
+def select(graph: nx.DiGraph, selector: str | None, exclude: str | None = None) -> set[str]:
+    """The graph nodes chosen by `selector` (None: every rule) less those of `exclude` (rules and,
+    through `+`, the nodes on their paths)."""
+    chosen = _union(graph, selector, "--select") if selector is not None else \
+        {n for n in graph if n.startswith("rule:")}
     if exclude is not None:
         chosen -= _union(graph, exclude, "--exclude")
         if not any(n.startswith("rule:") for n in chosen):
-            raise RulesetError(f"--select '{selector}' --exclude '{exclude}' leaves no rule to run")
+            chose = f"--select '{selector}' " if selector is not None else ""
+            raise RulesetError(f"{chose}--exclude '{exclude}' leaves no rule to run")
     return chosen
 
 
