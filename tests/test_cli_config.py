@@ -114,3 +114,9 @@ def test_a_tanso_toml_that_is_not_utf8_is_a_usage_error(tmp_path, monkeypatch):
     (tmp_path / "tanso.toml").write_bytes('data = "données"\n'.encode("latin-1"))
     outcome = run("plugins")
     assert outcome.exit_code == 64 and "tanso.toml: cannot read it" in outcome.output
+
+
+def test_help_and_version_work_beside_a_bad_tanso_toml(project):
+    (project.root / "tanso.toml").write_text("thread = 2\n")
+    assert run("--version").exit_code == 0 and run("--help").exit_code == 0
+    assert run("plugins").exit_code == 64

@@ -233,9 +233,12 @@ class _Group(click.Group):
     def _main(self, *args, **kwargs):
         # Click's usage errors exit 2, which is also our exit code for an unusable input file; catch
         # them by type (not by exit code) so only bad command-line usage becomes EXIT_USAGE.
-        from tanso.cli.config import load
+        from tanso.cli.config import Config, ConfigError, load
         try:
-            self.config = load(self)
+            try:
+                self.config = load(self)
+            except ConfigError as error:   # raised by the group's callback: --help and --version still work
+                self.config = Config(None, {}, error)
             code = super().main(*args, standalone_mode=False, default_map=self.config.default_map, **kwargs)
         except (Interrupted, KeyboardInterrupt):
             _signalled.append(signal.SIGINT) if not _signalled else None
@@ -287,6 +290,8 @@ def main(quiet: bool, verbose: int, log_file: Path | None) -> None:
         raise click.UsageError("--quiet and --verbose contradict each other; give one")
     configure(quiet, verbose, log_file)
     config = getattr(click.get_current_context().command, "config", None)
+    if config is not None and config.error is not None:
+        raise config.error
     if config is not None and config.path is not None:
         logging.getLogger("tanso.cli").info("defaults from %s", config.path)
 

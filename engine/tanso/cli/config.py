@@ -52,6 +52,7 @@ class ConfigError(click.UsageError):
 class Config:
     path: Path | None
     default_map: dict[str, Any]
+    error: ConfigError | None = None   # a bad tanso.toml, reported when a command runs
 
 
 def find_config(start: Path | None = None) -> Path | None:
