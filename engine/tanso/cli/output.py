@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import click
 from rich.console import Console
 from rich.progress import BarColumn, Progress, ProgressColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.text import Text
@@ -37,6 +38,21 @@ def stderr() -> Console:
     return Console(stderr=True, highlight=False, no_color=not coloured, width=terminal.width(sys.stderr))
 
 
+class _Stderr(logging.StreamHandler):
+    """Writes to whatever sys.stderr is when a record comes (a test runner swaps it between commands)."""
+
+    def __init__(self):
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
 def configure(quiet: bool, verbose: int, log_file: Path | None) -> None:
     """Route the `tanso.*` loggers: warnings on stderr (none with --quiet), INFO with -v, DEBUG with -vv;
     --log-file FILE receives DEBUG whatever is shown."""
@@ -47,12 +63,16 @@ def configure(quiet: bool, verbose: int, log_file: Path | None) -> None:
             logger.removeHandler(handler)
             handler.close()
     shown = logging.ERROR if quiet else {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
-    console = logging.StreamHandler()
+    console = _Stderr()
     console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     console.setLevel(shown)
     handlers: list[logging.Handler] = [console]
     if log_file is not None:
-        file = logging.FileHandler(log_file, encoding="utf-8")
+        try:
+            file = logging.FileHandler(log_file, encoding="utf-8")
+        except OSError as error:
+            raise click.BadParameter(f"cannot write {log_file}: {error.strerror or error}",
+                                     param_hint="--log-file") from None
         file.setFormatter(logging.Formatter(LOG_FORMAT))
         file.setLevel(logging.DEBUG)
         handlers.append(file)
@@ -98,6 +118,5 @@ class _Steps(ProgressColumn):
 
 def say(text: str, nl: bool = True) -> None:
     """Print what a run reports beyond its exit code (totals, files written): not with --quiet."""
-    import click
     if not verbosity.quiet:
         click.echo(text, nl=nl)
