@@ -94,8 +94,7 @@ def plugins(as_json: bool) -> None:
         table.add_row(r.hook, r.name, r.plugin, r.package, r.version)
     out = terminal.console()
     out.print(table)
-    click.echo(out.file.getvalue() + "parameters, required columns, methods and options of each: tanso docs "
-                                     "(e.g. tanso docs --page calculators)")
+    click.echo(out.file.getvalue() + "what each takes and does: tanso docs --page calculators (options, …)")
 
 
 def register(group: click.Group) -> None:
