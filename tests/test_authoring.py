@@ -18,11 +18,13 @@ from tanso.dsl.format import FormatError, _parse, _shape, format_text
 SHIPPED = sorted(p for p in REPO.rglob("*.tanso") if ".git" not in p.parts and "diagnostics" not in p.parts)
 
 
+TANSO = Path(sys.executable).parent / "tanso"   # the installed executable, as a user runs it
+
+
 def tanso(*args, cwd: Path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TANSO_")}
     env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
-    return subprocess.run([sys.executable, "-m", "tanso.cli", *map(str, args)], cwd=cwd, env=env,
-                          capture_output=True, text=True)
+    return subprocess.run([str(TANSO), *map(str, args)], cwd=cwd, env=env, capture_output=True, text=True)
 
 
 # ----------------------------------------------------------------------------- init
