@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from conftest import REPO
 from tanso.cli import main
-from tanso.dsl.format import FormatError, _parse, _shape, format_text
+from tanso.dsl.format import FormatError, _parse, _shape, _tokens, format_text
 
 SHIPPED = sorted(p for p in REPO.rglob("*.tanso") if ".git" not in p.parts and "diagnostics" not in p.parts)
 
@@ -69,8 +69,12 @@ def test_fmt_of_every_shipped_ruleset_is_idempotent_and_keeps_its_meaning_and_co
     once = format_text(text, str(path))
     assert format_text(once, str(path)) == once
     assert _shape(_parse(once, str(path))) == _shape(_parse(text, str(path)))
-    comments = [line.split("#", 1)[1] for line in text.splitlines() if line.lstrip().startswith("#")]
-    assert [line.split("#", 1)[1] for line in once.splitlines() if line.lstrip().startswith("#")] == comments
+    assert comments(once) == comments(text)
+
+
+def comments(text: str) -> list[str]:
+    """Every comment, own-line or trailing, in order."""
+    return [t.text for t in _tokens(text) if t.kind == "comment"]
 
 
 MESSY = """\
