@@ -163,3 +163,10 @@ def test_a_comment_block_between_statements_stays_where_it_was():
           scope 1
         """)
     assert format_text(text) == text
+
+
+def test_init_in_the_current_empty_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(main, ["init", "."]).exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "ruleset", "tanso.toml"]
+    assert not [p for p in tmp_path.parent.iterdir() if "tanso-init" in p.name]   # no staging folder left

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -92,20 +93,26 @@ NG-N2O,natural_gas,N2O,0.004,g,m3,Tanso scaffold (fictional values: replace with
 def init(directory: Path) -> None:
     """Create DIRECTORY with a ruleset, a data folder, a factor file and a YAML test that pass:
     `tanso evaluate ruleset` and `tanso test ruleset` (or `pytest`) work in it at once."""
-    if directory.exists() and any(directory.iterdir()):
+    target = directory.resolve()
+    if target.exists() and any(target.iterdir()):
         raise click.UsageError(f"{directory} exists and is not empty; give a new folder")
-    parent = directory.resolve().parent
+    staging = None
     try:
-        parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=parent))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tanso-init.", dir=target.parent))
         for name, text in SCAFFOLD.items():
             (staging / name).parent.mkdir(parents=True, exist_ok=True)
             (staging / name).write_text(text, encoding="utf-8")
-        if directory.exists():
-            directory.rmdir()
-        os.replace(staging, directory)   # all of it, or nothing
+        if target.exists():   # an empty folder (e.g. `tanso init .`): its new entries, each whole
+            for entry in staging.iterdir():
+                os.replace(entry, target / entry.name)
+        else:
+            os.replace(staging, target)   # all of it, or nothing
     except OSError as error:
         _write_failed(error)
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
     click.echo(f"created {directory}: ruleset/ruleset.tanso, ruleset/tests/scope1.yaml, data/fuel_use.csv, "
                f"data/factors/fuels.csv, tanso.toml\nnext: cd {directory} && tanso evaluate ruleset && "
                f"tanso test ruleset")
