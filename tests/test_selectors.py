@@ -76,6 +76,12 @@ def test_a_selector_that_matches_nothing_is_an_error_with_a_suggestion(current, 
     assert message in str(error.value)
 
 
+@pytest.mark.parametrize("selector", ["path:", "tag:", "+", ","])
+def test_a_selector_that_names_nothing_is_an_error(current, selector):
+    with pytest.raises(RulesetError, match="names"):
+        select(current, selector)
+
+
 def test_an_exclude_that_leaves_nothing_is_an_error(current):
     with pytest.raises(RulesetError, match="leaves no rule to run"):
         select(current, "s1.mobile", exclude="path:scope1.tanso")

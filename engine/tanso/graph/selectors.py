@@ -56,6 +56,8 @@ def _atom(graph: nx.DiGraph, atom: str, option: str) -> set[str]:
     pattern = atom.strip("+")
     rules = [n for n in graph.nodes if n.startswith("rule:")]
     method, _, value = pattern.partition(":") if ":" in pattern else ("", "", pattern)
+    if not value:
+        raise RulesetError(f"{option} '{atom}' names nothing" + (f" after '{method}:'" if method else ""))
     if method and method not in METHODS:
         hint = did_you_mean(method, METHODS)
         raise RulesetError(f"{option} '{atom}': unknown selector method '{method}:'; one of "
