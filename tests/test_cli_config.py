@@ -53,6 +53,10 @@ def test_the_short_variable_of_a_project_default(project, tmp_path):
     ("memory_limit = \"lots\"\n", "tanso.toml:1: key 'memory_limit': 'lots' is not a memory size"),
     ("backend = \"excel\"\n", "tanso.toml:1: key 'backend'"),
     ("threads = \n", "not TOML"),
+    ("threads = 2.5\n", "tanso.toml:1: key 'threads': 2.5 is not a whole number"),
+    ("quiet = \"yes\"\n", "tanso.toml:1: key 'quiet': \"yes\" is not true or false"),
+    ("data = 5\n", "tanso.toml:1: key 'data': 5 is not a string"),
+    ("[evaluate]\nselect = {a = 1}\n", "tanso.toml:2: key 'select': {\"a\": 1} is not a string"),
 ])
 def test_a_bad_tanso_toml_is_a_usage_error_naming_file_line_and_key(project, text, message):
     (project.root / "tanso.toml").write_text(text)

@@ -13,6 +13,7 @@ Every option has the environment variable `TANSO_<COMMAND>_<OPTION>` (`TANSO_EVA
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tomllib
@@ -174,6 +175,11 @@ def _checked(command: click.Command, option: click.Option, value: Any, where: st
     """The value as the option converts and checks it (type, range, callback), else a ConfigError."""
     if option.multiple and not isinstance(value, list):
         value = [value]
+    for item in value if option.multiple else [value]:
+        expected = _toml_kind(option)
+        if not isinstance(item, _TOML_TYPES[expected]) or (expected != "true or false" and isinstance(item, bool)):
+            raise ConfigError(f"{where}: key '{long_name(option)}': {json.dumps(item, default=str)} is not {expected}"
+                              + (" (or a list of them)" if option.multiple else ""))
     ctx = click.Context(command, info_name=command.name)
     try:
         converted = option.type_cast_value(ctx, value)
@@ -182,6 +188,21 @@ def _checked(command: click.Command, option: click.Option, value: Any, where: st
     except click.BadParameter as error:
         raise ConfigError(f"{where}: key '{long_name(option)}': {error.message}") from None
     return value
+
+
+_TOML_TYPES = {"true or false": bool, "a whole number": int, "a number": (int, float), "a string": str}
+
+
+def _toml_kind(option: click.Option) -> str:
+    """What TOML value the option takes: tanso.toml's types are checked before click converts (click would
+    read 2.5 threads as 2)."""
+    if option.is_flag or isinstance(option.type, click.types.BoolParamType):
+        return "true or false"
+    if option.count or isinstance(option.type, click.types.IntParamType):
+        return "a whole number"
+    if isinstance(option.type, click.types.FloatParamType):
+        return "a number"
+    return "a string"
 
 
 _HEADER = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]")
