@@ -134,30 +134,30 @@ def load(group: click.Group, start: Path | None = None) -> Config:
                 command_table(sub, item)
                 continue
             if name not in options:
-                hint = did_you_mean(name, options)
-                raise ConfigError(f"{_at(path, lines, name, command_path.replace(' ', '.'))}: key '{name}': "
-                                  f"`tanso {command_path}` has no option --{name.replace('_', '-')}"
-                                  + (f"; {hint}" if hint else ""))
+                raise _unknown(f"{_at(path, lines, name, command_path.replace(' ', '.'))}: key '{name}': `tanso "
+                               f"{command_path}` has no option --{name.replace('_', '-')}", name, options)
             put(command_path, options[name], _resolved(name, item, path),
                 _at(path, lines, name, command_path.replace(" ", ".")))
 
     for key, value in table.items():
         if isinstance(value, dict):
             if key not in known or not key:
-                hint = did_you_mean(key, [c for c in known if c])
-                raise ConfigError(f"{_at(path, lines, key)}: [{key}]: no such command" + (f"; {hint}" if hint else ""))
+                raise _unknown(f"{_at(path, lines, key)}: [{key}]: no such command", key, [c for c in known if c])
             command_table(key, value)
             continue
         if key not in PROJECT_KEYS:
-            hint = did_you_mean(key, PROJECT_KEYS)
-            raise ConfigError(f"{_at(path, lines, key)}: key '{key}' is not a project default (one of "
-                              f"{', '.join(PROJECT_KEYS)}; set a command's option in a [command] table)"
-                              + (f"; {hint}" if hint else ""))
+            raise _unknown(f"{_at(path, lines, key)}: key '{key}' is not a project default (one of "
+                           f"{', '.join(PROJECT_KEYS)}; set a command's option in a [command] table)", key, PROJECT_KEYS)
         for command_path in (p for p in known if p.split(" ")[0] in PROJECT_KEYS[key]):
             option = _options(known[command_path]).get(key)
             if option is not None:
                 put(command_path, option, _resolved(key, value, path), _at(path, lines, key))
     return Config(path, default_map)
+
+
+def _unknown(message: str, name: str, known) -> ConfigError:
+    hint = did_you_mean(name, known)
+    return ConfigError(message + (f"; {hint}" if hint else ""))
 
 
 def _options(command: click.Command) -> dict[str, click.Option]:
