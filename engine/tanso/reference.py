@@ -131,13 +131,18 @@ def _calculators(registry: Registry, plugin_of) -> str:
         lines += [f"- **Columns the rows need** (with the parameters' defaults): {', '.join(columns) or '—'}",
                   f"- **Methods and data types recorded**: "
                   + ("; ".join(f"{m} ({d})" for m, d in c.methods) or f"— (data type {c.data_type})"),
-                  f"- **Options read**: {', '.join(f'[`{p}`](options.md#{_anchor(p)})' for p in c.reads_policies) or '—'}",
+                  f"- **Options read**: {_linked(c.reads_policies)}",
                   f"- **Parameters naming factor sets**: {_code(c.factor_parameters)}",
                   f"- **Parameters naming input tables**: {_code(c.table_parameters)}"
                   + (f" (rows one rule alone may consume: {_code(c.exclusive_tables)})" if c.exclusive_tables else ""),
                   *(["- **Weights rows by the boundary itself** (its rules depend on the boundary)"]
                     if c.reads_boundary else []), ""]
     return "\n".join(lines)
+
+
+def _linked(options) -> str:
+    """Options, each linked to its section of options.md."""
+    return ", ".join(f"[`{o}`](options.md#{_anchor(o)})" for o in options) or "—"
 
 
 def _anchor(name: str) -> str:
@@ -184,7 +189,8 @@ def _files(registry: Registry, plugin_of) -> str:
              "input declaration's clauses the reader takes (`encoding \"cp932\"`, `numbers \"1.234,56\"`, "
              "`dates \"31.03.2025\"`).", ""]
     lines += _table(("format", "suffixes", "declaration clauses", "plugin"),
-                    [(f"`{r.format}`", _code(r.suffixes), _code(r.options), plugin_of.get(("tanso_readers", r.format), "?"))
+                    [(f"`{r.format}`", _code(r.suffixes), _code(r.options),
+                      plugin_of.get(("tanso_readers", r.format), "?"))
                      for r in sorted(registry.readers.values(), key=lambda r: r.format)])
     lines += ["## Factor layouts", "",
               "Publishers' files `tanso factors import FILE --layout NAME --out OUT.csv` converts into a factor set "
@@ -213,7 +219,7 @@ def _functions(registry: Registry, plugin_of) -> str:
     for name in sorted(registry.boundary_methods):
         b = registry.boundary_methods[name]
         lines += [f"### `{name}`", "", b.doc, ""] + _parameters(b.parameters)
-        lines += [f"- **Options read**: {', '.join(f'[`{p}`](options.md#{_anchor(p)})' for p in b.reads_policies) or '—'}",
+        lines += [f"- **Options read**: {_linked(b.reads_policies)}",
                   f"- **Parameters naming input tables**: {_code(b.table_parameters)}", ""]
     return "\n".join(lines)
 
@@ -247,8 +253,8 @@ def _command_line(group: click.Group) -> str:
              'memory_limit = "2GB"', "", "[evaluate]", 'out_format = "parquet"', "allow_rejects = true", "```", "",
              "Project defaults (top-level keys): " + ", ".join(f"`{k}`" for k in PROJECT_KEYS) + ".", ""]
     for path, command in sorted(commands(group).items()):
-        lines += [f"## `tanso{' ' + path if path else ''}`", "", " ".join((command.help or "").split("\n\n")[0].split()),
-                  ""]
+        summary = " ".join((command.help or "").split("\n\n")[0].split())
+        lines += [f"## `tanso{' ' + path if path else ''}`", "", summary, ""]
         rows = [(", ".join(f"`{o}`" for o in p.opts), p.help or "", _code(p.envvar if isinstance(p.envvar, list)
                                                                            else [p.envvar] if p.envvar else []),
                  f"`{long_name(p)}`" + (" (top level too)" if long_name(p) in PROJECT_KEYS

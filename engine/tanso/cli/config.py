@@ -147,7 +147,8 @@ def load(group: click.Group, start: Path | None = None) -> Config:
             continue
         if key not in PROJECT_KEYS:
             raise _unknown(f"{_at(path, lines, key)}: key '{key}' is not a project default (one of "
-                           f"{', '.join(PROJECT_KEYS)}; set a command's option in a [command] table)", key, PROJECT_KEYS)
+                           f"{', '.join(PROJECT_KEYS)}; set a command's option in a [command] table)",
+                           key, PROJECT_KEYS)
         for command_path in (p for p in known if p.split(" ")[0] in PROJECT_KEYS[key]):
             option = _options(known[command_path]).get(key)
             if option is not None:

@@ -117,8 +117,8 @@ def test_command(path: Path, show_coverage: bool, fail_under: float | None) -> N
 @backend_options
 @log_options
 def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | None, fmt: str, sets,
-            selector: str | None, excluder: str | None, threads: int | None, memory_limit: str | None, allow_rejects: bool, log_file: Path | None,
-            by: str | None, backend: str, spark_master: str | None) -> None:
+            selector: str | None, excluder: str | None, threads: int | None, memory_limit: str | None,
+            allow_rejects: bool, log_file: Path | None, by: str | None, backend: str, spark_master: str | None) -> None:
     """Evaluate BASE and REVISED on --data and attribute the difference to each change.
 
     Without REVISED, the revision is BASE with the --set values (e.g. --set scope2.market.matching=hourly).

@@ -85,7 +85,8 @@ class RunResult:
 
 def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: Path, out_dir: Path, *,
              selected: set[str] | None = None, threads: int | None = None, memory_limit: str | None = None,
-             progress: Callable[..., None] = lambda message, done=None, total=None: None, session: Session | None = None,
+             progress: Callable[..., None] = lambda message, done=None, total=None: None,
+             session: Session | None = None,
              label: str = "run", previous: Path | None = None, backend: str = "duckdb",
              spark_master: str | None = None) -> RunResult:
     earlier = previous_run(previous) if previous is not None else None   # checked before the work starts

@@ -42,9 +42,9 @@ class Session:
             self.con.execute("SET memory_limit = ?", [memory_limit])
         for macro in MACROS:
             self.con.execute(macro)
-        log.debug("session on %s: backend %s, DuckDB %s, threads %s, memory limit %s, spilling to %s", data_dir, backend,
-                  duckdb.__version__, *self.con.execute("SELECT current_setting('threads'), "
-                                                        "current_setting('memory_limit')").fetchone(), self._spill.name)
+        settings = self.con.execute("SELECT current_setting('threads'), current_setting('memory_limit')").fetchone()
+        log.debug("session on %s: backend %s, DuckDB %s, threads %s, memory limit %s, spilling to %s", data_dir,
+                  backend, duckdb.__version__, *settings, self._spill.name)
         self.inputs: dict[str, LoadedInput] = {}
         self.factors: dict[tuple[str, str], FactorTable] = {}   # (name, file) → loaded set
         self._schemas = itertools.count(1)
