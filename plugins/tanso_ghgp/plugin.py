@@ -8,12 +8,13 @@ from tanso_ghgp.calculators import CALCULATORS
 from tanso_ghgp.provider_emissions import PROVIDER_EMISSIONS
 from tanso_ghgp.scope2 import MARKET_BASED
 from tanso_ghgp.factor_sets import FACTOR_SETS
+from tanso_ghgp.investees import INVESTEE_SHARE
 from tanso_ghgp.revision import ALL_OPTIONS
 
 
 @hookimpl
 def tanso_calculators():
-    return [*CALCULATORS, MARKET_BASED, PROVIDER_EMISSIONS]
+    return [*CALCULATORS, MARKET_BASED, PROVIDER_EMISSIONS, INVESTEE_SHARE]
 
 
 @hookimpl
