@@ -168,6 +168,16 @@ ruleset_argument = click.argument("ruleset", type=click.Path(exists=True, path_t
 overlay_option = click.option("--overlay", "overlays", multiple=True, type=click.Path(exists=True, path_type=Path),
                               help="apply this ruleset as an overlay (repeatable, applied in order)")
 set_option = click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="override a policy option")
+
+
+def _set_language(ctx, param, value: str) -> None:
+    from tanso.i18n import set_language
+    set_language(value)
+
+
+# Reports and diagnostics in this language (tanso.i18n); eager, so every message after it uses it.
+lang_option = click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True, is_eager=True,
+                           expose_value=False, callback=_set_language, help="language of the report and diagnostics")
 allow_rejects_option = click.option("--allow-rejects", is_flag=True,
                                     help=f"exit 0, not {EXIT_INCOMPLETE}, when rows are rejected beyond the ruleset's "
                                          f"stated tolerances (the totals are still reported as incomplete)")
