@@ -10,7 +10,7 @@ from rich.table import Table
 from tanso import hookimpl
 from tanso.contracts import Reporter
 from tanso.i18n import t
-from tanso_report import comparison, display, html, inventory
+from tanso_report import comparison, display, html, inventory, yuho
 from tanso_report.display import label as _label, tonnes
 
 
@@ -67,6 +67,10 @@ def tanso_reporters():
                  doc="a GHG Protocol inventory report laid out by the ruleset's reporting options (statements, "
                      "data types, verification)", write=inventory.render_inventory,
                  reads_policies=inventory.READS_POLICIES, inputs=inventory.INPUTS),
+        Reporter(name="yuho", suffix=".txt",
+                 doc="greenhouse gas emissions as the securities report (yuho) shows them under the SSBJ climate "
+                     "standard: consolidated group, other investees, Scope 3 by category (--lang ja)",
+                 write=yuho.render_yuho, reads_policies=yuho.READS_POLICIES),
         Reporter(name="compare-table", suffix=".txt", doc="current vs revised: totals, attribution, deltas",
                  write=comparison.render_table, kind="comparison"),
         Reporter(name="compare-json", suffix=".json", doc="the comparison as JSON (exact values)",
