@@ -66,6 +66,7 @@ def yuho(tmp_path_factory) -> dict[str, str]:
 
 def test_the_securities_report_in_japanese(yuho):
     text = yuho["ja"]
+    assert text.startswith("許容範囲内で完全：入力 3 行が不採用、すべて許容済み")   # the completeness headline
     assert "温室効果ガス排出（有価証券報告書・SSBJ気候関連開示基準）" in text
     assert "報告企業：財務諸表の連結会計グループ" in text and "測定方法：GHGプロトコル企業基準（2004年）" in text
     assert "スコープ2（ロケーション基準）" in text and "スコープ2（マーケット基準）" in text
@@ -76,6 +77,7 @@ def test_the_securities_report_in_japanese(yuho):
 
 def test_the_securities_report_in_english_by_default(yuho):
     text = yuho["en"]
+    assert text.startswith("complete within stated tolerances: 3 input rows rejected, every one accepted")
     assert "Greenhouse gas emissions (securities report, SSBJ climate standard)" in text
     assert "Consolidated group" in text and "Scope 3 · category 6 Business travel" in text
     assert not any("\u3040" <= ch <= "\u30ff" for ch in text.split("Reporting entity")[1])   # no kana

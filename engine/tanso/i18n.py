@@ -75,6 +75,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "yuho.method.shk": {"en": "the SHK system (Act on Promotion of Global Warming Countermeasures), basic emissions",
                         "ja": "温対法の算定・報告・公表制度（基礎排出量）"},
     "yuho.gwp": {"en": "GWP: {gwp}", "ja": "地球温暖化係数：{gwp}"},
+    # the first lines of a run: completeness
+    "complete.none": {"en": "{where}complete: no row rejected", "ja": "{where}完全：不採用の行なし"},
+    "complete.counted": {"en": "{rows:,} input row{s} rejected", "ja": "入力 {rows:,} 行が不採用"},
+    "complete.per_rule": {"en": " ({total:,} rejections: a row counts once per rule)",
+                          "ja": "（不採用 {total:,} 件：1 行をルールごとに数える）"},
+    "complete.incomplete": {"en": "{where}INCOMPLETE: {counted}, left out of the totals below",
+                            "ja": "{where}不完全：{counted}、以下の合計に含まれない"},
+    "complete.beyond": {"en": "; {n:,} rejections beyond the stated tolerances", "ja": "；許容範囲を超える不採用 {n:,} 件"},
+    "complete.tolerated": {"en": "{where}complete within stated tolerances: {counted}, every one accepted",
+                           "ja": "{where}許容範囲内で完全：{counted}、すべて許容済み"},
+    "complete.reasons": {"en": "    reasons: {reasons}{more}", "ja": "    理由：{reasons}{more}"},
     # diagnostics
     "diag.error": {"en": "error", "ja": "エラー"},
     "diag.warning": {"en": "warning", "ja": "警告"},
