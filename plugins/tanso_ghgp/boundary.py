@@ -9,6 +9,7 @@ the same table, so no entity is counted in both.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Literal
 
 from pydantic import Field
@@ -82,10 +83,15 @@ def compile_consolidation(ctx: BoundaryContext) -> str:
     label = "''" if approach == "operational_control" else f"' (' || {_label('z.holding')} || ')'"
     basis = f"; {BASIS} = financial_statements" if equity_accounted and approach == "financial_control" else ""
     where = f"(boundary.approach = {approach}{basis}; {CS_2004})"
-    return (f"SELECT t.entity, CAST(t.weight AS DECIMAL(5,4)) AS weight, CASE WHEN t.weight = 0 THEN "
-            f"CASE WHEN t.zero_at = t.entity THEN '' ELSE t.entity || ' is held through ' END || z.entity || {label} "
-            f"|| CASE WHEN t.zero_at = t.entity THEN ' is ' ELSE ', which is ' END || '{_phrase(approach)} {where}' END AS reason "
-            f"FROM ({tree}) t LEFT JOIN ({tree}) z ON z.entity = t.zero_at")
+    weights = (f"SELECT t.entity, CAST(t.weight AS DECIMAL(5,4)) AS weight, CASE WHEN t.weight = 0 THEN "
+               f"CASE WHEN t.zero_at = t.entity THEN '' ELSE t.entity || ' is held through ' END || z.entity || {label} "
+               f"|| CASE WHEN t.zero_at = t.entity THEN ' is ' ELSE ', which is ' END || '{_phrase(approach)} {where}' "
+               f"END AS reason FROM ({tree}) t LEFT JOIN ({tree}) z ON z.entity = t.zero_at")
+    # The recursive query runs once, at plan time, on the planning catalogue (DuckDB); the run reads its
+    # small result like any plan-time table, on every backend (Spark has no recursive CTE to run it on).
+    table = f"boundary_holdings_{hashlib.sha256(weights.encode()).hexdigest()[:16]}"
+    ctx.query(f"CREATE OR REPLACE TEMP TABLE {table} AS {weights}")
+    return f"SELECT entity, weight, reason FROM {table}"
 
 
 BOUNDARY_METHODS = [
