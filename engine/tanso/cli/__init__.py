@@ -173,6 +173,16 @@ def selection_options(command):
                              "its dependents, +rule what it needs; a,b intersects, 'a b' unites")(command)
 
 
+def _set_language(ctx, param, value: str) -> None:
+    from tanso.i18n import set_language
+    set_language(value)
+
+
+# Reports and diagnostics in this language (tanso.i18n); eager, so every message after it uses it.
+lang_option = click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True, is_eager=True,
+                           expose_value=False, callback=_set_language, help="language of the report and diagnostics")
+
+
 allow_rejects_option = click.option("--allow-rejects", is_flag=True,
                                     help=f"exit 0, not {EXIT_INCOMPLETE}, when rows are rejected beyond the ruleset's "
                                          f"stated tolerances (the totals are still reported as incomplete)")

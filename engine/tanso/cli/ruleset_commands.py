@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 import duckdb
 
-from tanso.cli import (_backend_failed, _fail, _overrides, _warn, overlay_option, ruleset_argument, selection_options,
+from tanso.cli import (lang_option, _backend_failed, _fail, _overrides, _warn, overlay_option, ruleset_argument, selection_options,
                        set_option)
 from tanso.diagnostics import InputError, TansoError
 
@@ -23,6 +23,7 @@ data_option = click.option("--data", "data_dir", type=click.Path(exists=True, fi
 @data_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="with --data: how to print the problems")
+@lang_option
 def check(ruleset: Path, overlays, sets, data_dir: Path | None, fmt: str) -> None:
     """Parse and resolve RULESET; print every problem at once. With --data, validate the files too."""
     from tanso.run import prepare

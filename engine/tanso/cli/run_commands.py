@@ -11,7 +11,7 @@ import networkx as nx
 
 from tanso.audit.cli import log_options
 from tanso.audit.log import record_run
-from tanso.cli import (_backend_failed, _completeness_lines, _exit_if_incomplete, _fail, _memory_limit, _out_path,
+from tanso.cli import (lang_option, _backend_failed, _completeness_lines, _exit_if_incomplete, _fail, _memory_limit, _out_path,
                        _output, _overrides, _usage_number, _warn, _write_failed, allow_rejects_option,
                        backend_options,
                        overlay_option, ruleset_argument, selection_options, set_option)
@@ -44,6 +44,7 @@ EXIT_CHECK_FAILED = 4
 @click.option("--previous", "previous", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="an earlier run's --out: list the periods it reported that this run reports differently "
                    "(restated by a provider's new model version, changed, withdrawn), with the size of each")
+@lang_option
 def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: str, fmt: str, overlays, sets,
              selector: str | None, excluder: str | None, threads: int | None, memory_limit: str | None,
              fail_on_check: bool,
@@ -116,6 +117,7 @@ def test_command(path: Path, show_coverage: bool, fail_under: float | None) -> N
 @allow_rejects_option
 @backend_options
 @log_options
+@lang_option
 def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | None, fmt: str, sets,
             selector: str | None, excluder: str | None, threads: int | None, memory_limit: str | None,
             allow_rejects: bool, log_file: Path | None, by: str | None, backend: str, spark_master: str | None) -> None:

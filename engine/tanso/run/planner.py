@@ -130,7 +130,8 @@ class _Planner:
         if "run_boundary" not in self._done:
             method = self.registry.boundary_methods[step.method]
             tables = {name: self.input(getattr(step.parameters, name)).relation for name in method.table_parameters}
-            ctx = BoundaryContext(parameters=step.parameters, tables=tables, query=self.query,
+            files = {name: self.input(getattr(step.parameters, name)).file.name for name in method.table_parameters}
+            ctx = BoundaryContext(parameters=step.parameters, tables=tables, query=self.query, files=files,
                                   policies={p: self.ruleset.policy(p) for p in method.reads_policies})
             weights = method.compile(ctx)
             # Each entity once, with a weight between 0 and 1 of at most 4 decimal places (no silent rounding).
