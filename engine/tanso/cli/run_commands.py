@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import click
-import duckdb
 
 from tanso.audit.cli import log_options
 from tanso.audit.log import record_run
@@ -46,6 +45,8 @@ def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: st
              allow_rejects: bool, log_file: Path | None, by: str | None, previous: Path | None, backend: str,
              spark_master: str | None) -> None:
     """Evaluate RULESET on the tables in --data and print totals by scope and category."""
+    import duckdb
+
     from tanso.audit.reperform import invocation
     from tanso.graph import select
     from tanso.run import evaluate as run_evaluate
@@ -117,6 +118,8 @@ def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | No
 
     Without REVISED, the revision is BASE with the --set values (e.g. --set scope2.market.matching=hourly).
     """
+    import duckdb
+
     from tanso.compare import compare as run_compare
     from tanso.run import prepare
     if out_dir is not None:

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
 from tanso import contracts
 from tanso.backends import BackendFailure
 
@@ -27,6 +24,9 @@ def _write_ledger(con, backend, parts: list[tuple[str, str]], path: Path) -> Non
     next starts, so memory is that of the largest single method. Rows come in rule order, and within a rule and method
     in LEDGER_ORDER (input row first), so the bytes are the same on any thread count; the file is laid
     out as DuckDB's COPY writes it (full row groups, zstd, decimals up to 18 digits as integers)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     writer, pending, pending_rows = None, [], 0
     try:
         for rule_id, relation in parts:
