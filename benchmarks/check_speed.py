@@ -2,10 +2,11 @@
 
     .venv/bin/python benchmarks/check_speed.py --repeat 5
     .venv/bin/python benchmarks/check_speed.py --profile         # one cProfile run, 25 heaviest functions
+    .venv/bin/python benchmarks/check_speed.py --roots /tmp/before .   # engines alternated, run for run
 
 The ruleset is rulesets/ghgp-current (668 lines) plus copies of its three rule files (scope1, scope2,
-scope3) with every rule and exclusion renamed `<id>_cN` (but s2.market, which consumes its certificates), until it has at least --lines lines
-(default 5,124: the size the issue measured). The copies read the same inputs and factor sets, so
+scope3) with every rule and exclusion renamed `<id>_cN` (all but s2.market, which consumes its
+certificates), until it has at least --lines lines (default 5,124: the size the issue measured). The copies read the same inputs and factor sets, so
 the whole ruleset resolves and checks cleanly; it is written to benchmarks/out/check-<lines>/.
 Each run is `python -m tanso.cli check FOLDER` in its own subprocess, as a user runs it (imports
 included); wall and CPU (user+sys of the child) are reported with the 1-minute load average.
@@ -66,6 +67,9 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=5_124)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--profile", action="store_true", help="one cProfile run in this process")
+    parser.add_argument("--roots", nargs="+", type=Path, default=None,
+                        help="checkouts whose engine/ and plugins/ to time, alternated run for run (default: the "
+                             "modules on PYTHONPATH)")
     args = parser.parse_args()
     folder = build(args.lines)
     lines = sum(len(p.read_text(encoding="utf-8").splitlines()) for p in folder.glob("*.tanso"))
@@ -82,14 +86,21 @@ def main() -> None:
             profile.disable()
         pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
         return
-    env = dict(os.environ)
-    runs = [run_once(folder, env) for _ in range(args.repeat)]
-    print(runs[0]["output"])
-    for i, r in enumerate(runs, 1):
-        print(f"  run {i}: wall {r['wall_s']:.3f} s  CPU {r['cpu_s']:.3f} s  load before {r['load']:.2f}")
-    print(f"median wall {statistics.median(r['wall_s'] for r in runs):.3f} s, "
-          f"median CPU {statistics.median(r['cpu_s'] for r in runs):.3f} s")
-
+    roots = args.roots or [None]
+    envs = [dict(os.environ) if root is None else
+            {**os.environ, "PYTHONPATH": os.pathsep.join(str(root.resolve() / p) for p in ("engine", "plugins"))}
+            for root in roots]
+    runs: list[list[dict]] = [[] for _ in roots]
+    for _ in range(args.repeat):
+        for series, env in zip(runs, envs):
+            series.append(run_once(folder, env))
+    print(runs[0][0]["output"])
+    for root, series in zip(roots, runs):
+        print(f"{root or 'PYTHONPATH'}:")
+        for i, r in enumerate(series, 1):
+            print(f"  run {i}: wall {r['wall_s']:.3f} s  CPU {r['cpu_s']:.3f} s  load before {r['load']:.2f}")
+        print(f"  median wall {statistics.median(r['wall_s'] for r in series):.3f} s, "
+              f"median CPU {statistics.median(r['cpu_s'] for r in series):.3f} s")
 
 if __name__ == "__main__":
     main()

@@ -22,7 +22,8 @@ print(len(prepared.ruleset.rules), conversion_factor("gal", "L"), conversion_fac
 
 def _run(cache: Path) -> str:
     env = {**os.environ, "TANSO_CACHE_DIR": str(cache),
-           "PYTHONPATH": os.pathsep.join([str(REPO / "engine"), str(REPO / "plugins"), os.environ.get("PYTHONPATH", "")])}
+           "PYTHONPATH": os.pathsep.join([str(REPO / "engine"), str(REPO / "plugins"),
+                                          os.environ.get("PYTHONPATH", "")])}
     completed = subprocess.run([sys.executable, "-c", PROGRAM.format(ruleset=str(REPO / "rulesets" / "ghgp-current"))],
                                env=env, capture_output=True, text=True, timeout=300)
     assert completed.returncode == 0, completed.stderr
