@@ -43,12 +43,13 @@ def test_a_different_view_underneath_is_a_different_table(con):
     assert second == [(7,)]
 
 
-def test_a_relation_made_outside_the_planner_is_never_assumed_equal(con):
+def test_a_relation_made_outside_define_is_never_assumed_equal(con):
     reuse = PlanReuse()
     for name, value in (("a", 1), ("b", 2)):
         con.execute(f"CREATE SCHEMA {name}")
         con.execute(f"SET schema = '{name}'")
         con.execute(f"CREATE TABLE made_elsewhere AS SELECT {value} AS x")
+        reuse.outside(name, "made_elsewhere")
         reuse.define(con, name, "CREATE OR REPLACE TABLE t AS SELECT x FROM made_elsewhere")
         assert con.execute("SELECT x FROM t").fetchall() == [(value,)]
     assert reuse.reused == 0

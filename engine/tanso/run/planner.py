@@ -95,6 +95,8 @@ class _Planner:
         if name not in self._done:
             mappings = {lookup.table: self.input(lookup.table) for lookup in lookups_on(self.ruleset, table)}
             joined_relation(self.con, self.ruleset, table, self.input(table), mappings)
+            if self.session.reuse is not None:   # made without `define`: never assumed equal between scenarios
+                self.session.reuse.outside(self.session.schema, name)
             self._done.add(name)
         return name
 
