@@ -18,6 +18,7 @@ from typing import Any, Generic, TypeVar
 from tanso.audit.run_folder import RunFolder
 from tanso.audit.selection import Known, Selection, parse
 from tanso.plan.sql import literal
+from tanso.run.exclusions import BOUNDARY_EXCLUSION
 
 FORMAT = "tanso-explain.v1"
 LEVELS = ("rules", "methods", "factors", "policies", "entities", "rows")
@@ -285,7 +286,6 @@ def _left_out(con, folder: RunFolder, selection: Selection, top: int,
     touching = ("(rule_id IN (SELECT rule_id FROM selected_rules) OR (rule_id IS NULL AND input_table IN "
                 "(SELECT input FROM selected_rules)))")
     rows = selection.rows_where("CAST(row_id AS VARCHAR)", "CAST(input_row AS BIGINT)")
-    from tanso.run.exclusions import BOUNDARY_EXCLUSION   # with the run's modules: `tanso check` needs none of them
     boundary = "TRUE" if boundary_touches else f"exclusion_id IS DISTINCT FROM {literal(BOUNDARY_EXCLUSION)}"
     found = []
     for name, why, only in (("rejects", "reason", "TRUE"),
