@@ -47,3 +47,11 @@ def test_an_unwritable_cache_folder_is_not_an_error(tmp_path):
     blocked = tmp_path / "file"
     blocked.write_text("a file where the cache folder would be")
     assert _run(blocked).split()[1:] == ["3.785411784", "0.028316846592"]
+
+
+def test_a_cache_folder_others_can_write_is_not_used(tmp_path):
+    shared = tmp_path / "grammar"
+    shared.mkdir()
+    shared.chmod(0o777)   # e.g. made beforehand in a shared place by someone else
+    _run(tmp_path)
+    assert list(shared.iterdir()) == []
