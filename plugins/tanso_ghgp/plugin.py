@@ -5,6 +5,7 @@ from __future__ import annotations
 from tanso import hookimpl
 from tanso_ghgp.boundary import BOUNDARY_METHODS
 from tanso_ghgp.calculators import CALCULATORS
+from tanso_ghgp.data_quality import with_levels
 from tanso_ghgp.provider_emissions import PROVIDER_EMISSIONS
 from tanso_ghgp.scope2 import MARKET_BASED
 from tanso_ghgp.factor_sets import FACTOR_SETS
@@ -16,7 +17,7 @@ from tanso_ghgp.ssbj import SSBJ_OPTIONS
 
 @hookimpl
 def tanso_calculators():
-    return [*CALCULATORS, MARKET_BASED, PROVIDER_EMISSIONS, INVESTEE_SHARE]
+    return with_levels([*CALCULATORS, MARKET_BASED, PROVIDER_EMISSIONS, INVESTEE_SHARE])
 
 
 @hookimpl
