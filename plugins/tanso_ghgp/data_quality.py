@@ -20,7 +20,7 @@ from tanso.contracts import Calculator
 SCOPE3_LEVELS = (("spend-based", "1"), ("secondary", "2"), ("supplier-specific", "3"), ("primary", "4"))
 PCAF_LEVELS = (("primary", "PCAF 2"),)
 PCAF_CALCULATORS = ("pcaf_attribution", "investee_share")
-PRIMARY_LEVELS = ("3", "3+", "4", "4+")   # supplier-specific or measured: the draft's primary data
+PRIMARY_LEVELS = ("3", "3+", "4", "4+", "PCAF 1", "PCAF 2")   # supplier-specific, measured or reported
 
 
 def with_levels(calculators: list[Calculator]) -> list[Calculator]:

@@ -6,6 +6,7 @@ from tanso import hookimpl
 from tanso_ghgp.boundary import BOUNDARY_METHODS
 from tanso_ghgp.calculators import CALCULATORS
 from tanso_ghgp.data_quality import with_levels
+from tanso_ghgp.quality_shares import FUNCTIONS
 from tanso_ghgp.provider_emissions import PROVIDER_EMISSIONS
 from tanso_ghgp.scope2 import MARKET_BASED
 from tanso_ghgp.factor_sets import FACTOR_SETS
@@ -40,3 +41,8 @@ def tanso_policy_options():
 @hookimpl
 def tanso_vocabularies():
     return VOCABULARIES
+
+
+@hookimpl
+def tanso_functions():
+    return FUNCTIONS
