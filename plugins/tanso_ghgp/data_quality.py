@@ -17,7 +17,8 @@ import dataclasses
 from tanso.contracts import Calculator
 
 # (data type, level) for the Scope 3 draft's levels; "primary" is measured or the partner's own figure.
-SCOPE3_LEVELS = (("spend-based", "1"), ("secondary", "2"), ("supplier-specific", "3"), ("primary", "4"))
+SCOPE3_LEVELS = (("spend-based", "1"), ("secondary", "2"), ("supplier-specific", "3"),
+                 ("supplier-specific (verified)", "3+"), ("primary", "4"))
 PCAF_LEVELS = (("primary", "PCAF 2"),)
 PCAF_CALCULATORS = ("pcaf_attribution", "investee_share")
 PRIMARY_LEVELS = ("3", "3+", "4", "4+", "PCAF 1", "PCAF 2")   # supplier-specific, measured or reported
