@@ -183,6 +183,18 @@ def test_a_footprint_that_is_not_cradle_to_gate_is_refused_with_the_reason(tmp_p
         read_pact(path)
 
 
+def test_a_row_after_its_footprints_validity_end_is_rejected_with_the_reason(tmp_path):
+    expired = door()
+    expired["validityPeriodEnd"] = "2025-02-28T23:59:59Z"
+    case = purchases_case(tmp_path, [["P1", "E1", "2025-03", "DOOR-80", 8, "kg"],
+                                     ["P2", "E1", "2025-02", "DOOR-80", 8, "kg"]], [expired])
+    result = case.run()
+    assert [r["row_id"] for r in ledger(result)] == ["P2"]
+    [late] = rejects(result)
+    assert late["row_id"] == "P1" and f"footprint {DOOR_ID} is valid until 2025-02-28, before the row's period " \
+        "2025-03" in late["reason"]
+
+
 def test_a_footprint_declared_cradle_to_gate_is_a_factor(tmp_path):
     footprint = steel()
     footprint["pcf"]["partialFullPcf"] = "Cradle-to-gate"

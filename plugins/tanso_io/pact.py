@@ -20,7 +20,8 @@ product id:
 
 A footprint whose `partialFullPcf` is not "Cradle-to-gate" (one that includes use or end of life) makes the
 file unusable, with the reason: purchased goods count cradle-to-gate. Assured footprints (`assured`)
-are recorded as verified supplier-specific data (data-quality level "3+").
+are recorded as verified supplier-specific data (data-quality level "3+"); a footprint's
+`validityPeriodEnd` (PACT v2.1+) is kept, and supplier_product rejects a row of a later period.
 
 Only Active footprints become factors. A Deprecated one is left out when an Active footprint in the
 file names it in precedingPfIds (its successor); any other makes the file unusable, because using
@@ -51,7 +52,7 @@ LICENCE = ("supplier-provided product footprint, no open licence: use as agreed 
 COLUMNS = ("factor_id", "item", "gas", "value", "unit", "per", "publisher", "edition", "licence", "source",
            "product_id", "product_name", "pcf_including_biogenic", "biogenic_carbon_content", "primary_data_share",
            "assured", "assurance_level", "assurance_provider", "reference_period_start", "reference_period_end",
-           "status", "boundary")
+           "status", "boundary", "validity_end")
 _BUYER_CODE = re.compile(r"urn:pathfinder:product:customcode:buyer-assigned:(.+)|urn:pact:[^:]+:buyer-id:(.+)",
                          re.IGNORECASE)
 _MISSING = object()
@@ -228,7 +229,7 @@ def _rows(footprint: _Footprint) -> list[dict[str, Any]]:
                             or "") if assured else "",
         "assurance_provider": (footprint.text("pcf.assurance.providerName", required=False) or "") if assured else "",
         "reference_period_start": start, "reference_period_end": end, "status": status,
-        "boundary": boundary,
+        "boundary": boundary, "validity_end": footprint.text("validityPeriodEnd", required=False) or "",
     }
     several = len(product_ids) > 1
     return [{**shared, "factor_id": f"{footprint.id}/{p}" if several else footprint.id, "item": item_for(p),
