@@ -59,38 +59,33 @@ def _input_file(run: RunFolder, category: int, con, data: Path | None) -> tuple[
     return table, path
 
 
-def engagement_list(run_path: Path, category: int, threshold: Decimal, sectors: Path | None = None,
-                    data: Path | None = None, spend: Spend = Spend()) -> list[dict]:
-    """Suppliers within `threshold` of the category's spend that sell a carbon-intensive commodity."""
-    if not Decimal(0) < threshold <= Decimal(1):
-        raise InputError(f"--threshold {threshold}: expected a share above 0 and at most 1 (e.g. 0.8)")
-    run = RunFolder.open(run_path)
-    con = run.connect()
+def supplier_view(con, run: RunFolder, category: int, data: Path | None, spend: Spend, name: str) -> None:
+    """Create the view `name`: the category's purchases in a run (row_id, supplier, commodity, spend in
+    `spend.to_currency`, kg CO2e, methods, levels), one row per purchase; spend that cannot be converted
+    is refused naming its row."""
     table, path = _input_file(run, category, con, data)
-    sectors = sectors or SECTORS
-    folder = path.parent
-    rates = folder / "exchange_rates.csv"
+    rates = path.parent / "exchange_rates.csv"
     rate_sql = (f"(SELECT currency, year, CAST(rate AS DECIMAL(18,8)) AS rate FROM {_csv(rates)} "
                 f"WHERE to_currency = {literal(spend.to_currency)})" if rates.is_file()
                 else "(SELECT NULL AS currency, NULL AS year, NULL::DECIMAL(18,8) AS rate WHERE false)")
     wanted = ("supplier", "amount", "currency", "year", "commodity")
-    present = {name for (name, *_) in con.execute(f"DESCRIBE SELECT * FROM {_csv(path)}").fetchall()}
-    missing = [getattr(spend, name) for name in wanted if getattr(spend, name) not in present]
+    present = {column for (column, *_) in con.execute(f"DESCRIBE SELECT * FROM {_csv(path)}").fetchall()}
+    missing = [getattr(spend, n) for n in wanted if getattr(spend, n) not in present]
     if missing:
         raise InputError(f"{path}: the input {table} of category {category} has no column {', '.join(missing)}; "
                          f"spend is read from the columns {', '.join(getattr(spend, n) for n in wanted)}")
-    s = {name: ident(getattr(spend, name)) for name in wanted}
+    s = {n: ident(getattr(spend, n)) for n in wanted}
     try:
         unconverted = con.execute(f"""
 SELECT p._row, p.{s['currency']}, p.{s['year']} FROM (SELECT *, row_number() OVER () AS _row FROM {_csv(path)}) p
 LEFT JOIN {rate_sql} r ON r.currency = p.{s['currency']} AND r.year = p.{s['year']}
 WHERE p.{s['currency']} <> {literal(spend.to_currency)} AND r.rate IS NULL ORDER BY 1 LIMIT 1""").fetchone()
-    except Exception as error:   # a missing column, an unreadable file: named, not a traceback
+    except Exception as error:   # an unreadable file: named, not a traceback
         raise InputError(f"{path}: {str(error).splitlines()[0]}") from None
     if unconverted:
         raise InputError(f"{path} row {unconverted[0]}: no rate from {unconverted[1]} to {spend.to_currency} for "
                          f"{unconverted[2]} in {rates.name}; spend cannot be ranked in one currency")
-    cursor = con.execute(f"""
+    con.execute(f"""CREATE OR REPLACE VIEW {name} AS
 WITH purchases AS (
   SELECT p.row_id, p.{s['supplier']} AS supplier, p.{s['commodity']} AS commodity,
          CAST(p.{s['amount']} AS DECIMAL(18,2)) * CASE WHEN p.{s['currency']} = {literal(spend.to_currency)} THEN 1
@@ -100,15 +95,27 @@ emissions AS (
   SELECT row_id, sum(co2e_kg * boundary_weight) AS kg, string_agg(DISTINCT method, '; ' ORDER BY method) AS methods,
          string_agg(DISTINCT data_quality, ', ' ORDER BY data_quality) AS levels
   FROM {run.ledger} WHERE scope = 3 AND category = {int(category)} AND input_table = {literal(table)}
-    AND coalesce(basis, 'location') = 'location' GROUP BY row_id),
-sectors AS (SELECT lower(commodity) AS commodity, sector FROM {_csv(sectors)}),
+    AND coalesce(basis, 'location') = 'location' GROUP BY row_id)
+SELECT p.*, e.kg, e.methods, e.levels FROM purchases p LEFT JOIN emissions e USING (row_id)""")
+
+
+def engagement_list(run_path: Path, category: int, threshold: Decimal, sectors: Path | None = None,
+                    data: Path | None = None, spend: Spend = Spend()) -> list[dict]:
+    """Suppliers within `threshold` of the category's spend that sell a carbon-intensive commodity."""
+    if not Decimal(0) < threshold <= Decimal(1):
+        raise InputError(f"--threshold {threshold}: expected a share above 0 and at most 1 (e.g. 0.8)")
+    run = RunFolder.open(run_path)
+    con = run.connect()
+    supplier_view(con, run, category, data, spend, "purchases")
+    cursor = con.execute(f"""
+WITH sectors AS (SELECT lower(commodity) AS commodity, sector FROM {_csv(sectors or SECTORS)}),
 suppliers AS (
-  SELECT p.supplier, sum(p.spend) AS spend, sum(e.kg) AS kg,
-         string_agg(DISTINCT e.methods, '; ' ORDER BY e.methods) AS methods,
-         string_agg(DISTINCT e.levels, ', ' ORDER BY e.levels) AS levels,
+  SELECT p.supplier, sum(p.spend) AS spend, sum(p.kg) AS kg,
+         string_agg(DISTINCT p.methods, '; ' ORDER BY p.methods) AS methods,
+         string_agg(DISTINCT p.levels, ', ' ORDER BY p.levels) AS levels,
          string_agg(DISTINCT s.sector, ', ' ORDER BY s.sector) AS sectors,
          string_agg(DISTINCT p.commodity, ', ' ORDER BY p.commodity) AS commodities
-  FROM purchases p LEFT JOIN emissions e USING (row_id) LEFT JOIN sectors s ON s.commodity = lower(p.commodity)
+  FROM purchases p LEFT JOIN sectors s ON s.commodity = lower(p.commodity)
   GROUP BY p.supplier),
 ranked AS (
   SELECT *, row_number() OVER (ORDER BY spend DESC, supplier) AS rank,
