@@ -23,7 +23,7 @@ from conftest import FUEL_FACTORS, fuel_row, fuel_ruleset, ledger, make_case, re
 from tanso.cli import main
 from tanso.diagnostics import InputError
 from tanso.run.inputs import load_factor_set
-from tanso_io.pact import item_for
+from tanso_io.pact import item_for, read_pact
 from tanso_io.xlsx import cell_text
 
 D = Decimal
@@ -157,7 +157,10 @@ def test_supplier_product_reads_a_pact_factor_file_and_an_xlsx_input_exactly(tmp
     assert by_row["P3"]["factor_id"] == STEEL_ID and by_row["P5"]["factor_id"] == DOOR_ID
     assert by_row["P1"]["period"] == "2025-03-31"  # a date cell is ISO text
     assert (by_row["P1"]["method"], by_row["P1"]["data_type"]) == ("supplier-specific product footprint",
-                                                                   "supplier-specific")
+                                                                   "supplier-specific (verified)")
+    # An assured footprint (ethanol, the door) carries "+" into the ledger; the steel one is not assured.
+    assert {r: by_row[r]["data_quality"] for r in by_row} == {"P1": "3+", "P2": "3+", "P3": "3", "P4": "3+",
+                                                             "P5": "3+"}
     by_reject = {r["row_id"]: r for r in rejects(result)}
     assert set(by_reject) == {"P6", "P8"}
     assert "no factor in footprints for item='UNKNOWN-1'" in by_reject["P6"]["reason"]
@@ -168,6 +171,35 @@ def test_supplier_product_reads_a_pact_factor_file_and_an_xlsx_input_exactly(tmp
     assert provenance["publisher"] == "Door Systems GmbH; My Corp; Steelworks AG"
     assert provenance["file"].endswith("footprints.pact.json")
     assert "no open licence" in provenance["licence"]
+
+
+@pytest.mark.parametrize("boundary", ["Cradle-to-grave", "Gate-to-gate"])
+def test_a_footprint_that_is_not_cradle_to_gate_is_refused_with_the_reason(tmp_path, registry, boundary):
+    footprint = steel()
+    footprint["pcf"]["partialFullPcf"] = boundary
+    path = write_json(tmp_path / "f.pact.json", [footprint])
+    with pytest.raises(InputError, match=f"partialFullPcf is '{boundary}': a purchased product's footprint must "
+                                         f"be cradle-to-gate"):
+        read_pact(path)
+
+
+def test_a_row_after_its_footprints_validity_end_is_rejected_with_the_reason(tmp_path):
+    expired = door()
+    expired["validityPeriodEnd"] = "2025-02-28T23:59:59Z"
+    case = purchases_case(tmp_path, [["P1", "E1", "2025-03", "DOOR-80", 8, "kg"],
+                                     ["P2", "E1", "2025-02", "DOOR-80", 8, "kg"]], [expired])
+    result = case.run()
+    assert [r["row_id"] for r in ledger(result)] == ["P2"]
+    [late] = rejects(result)
+    assert late["row_id"] == "P1" and f"footprint {DOOR_ID} is valid until 2025-02-28, before the row's period " \
+        "2025-03" in late["reason"]
+
+
+def test_a_footprint_declared_cradle_to_gate_is_a_factor(tmp_path):
+    footprint = steel()
+    footprint["pcf"]["partialFullPcf"] = "Cradle-to-gate"
+    assert read_pact(write_json(tmp_path / "f.pact.json", [footprint])).column("boundary").to_pylist() == \
+        ["Cradle-to-gate"]
 
 
 def test_the_cli_evaluates_xlsx_and_pact_files(tmp_path):

@@ -119,6 +119,10 @@ class Calculator:
     # and for readers of the ledger: a method may add a qualifier in parentheses (`… (hourly)`), and a rule's
     # `method:` / `data_type:` parameter, where the calculator has one, records its own instead.
     methods: tuple[tuple[str, str], ...] = ()
+    # The data-quality level its ledger rows record, by their data type, as (data type, level) pairs: the engine
+    # writes it in the ledger's `data_quality` column unless the rule's row declares its own in a `data_quality`
+    # column (e.g. "3+" for a verified figure). A data type not listed records no level.
+    levels: tuple[tuple[str, str], ...] = ()
 
     def policies_read(self, parameters: Parameters) -> tuple[str, ...]:
         return self.relevant_policies(parameters) if self.relevant_policies else self.reads_policies

@@ -18,12 +18,13 @@ and data type the ledger records for each row:
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Callable
 
 from pydantic import Field
 
-from tanso.contracts import Calculator, CalcPlan, ColumnExpression, Parameters
+from tanso.contracts import CALC_LEDGER_COLUMNS, Calculator, CalcPlan, ColumnExpression, Parameters
 from tanso.diagnostics import InputError
 from tanso.plan.context import CalcContext
 from tanso.plan.factor_product import derived_factor_table, exact, factor_gases, factor_product
@@ -128,8 +129,37 @@ def _with_blends(ctx: CalcContext, base, p: "FuelParameters"):
                                 source=f"{base.source_file}; blends of input table {p.blends}")
 
 
+VERIFIED = "supplier-specific (verified)"   # data-quality level "3+" (tanso_ghgp.data_quality)
+
+
 def compile_supplier_product(ctx: CalcContext) -> CalcPlan:
-    return _weighted(ctx, "supplier-specific product footprint", "supplier-specific")
+    """A footprint the factor set marks as assured (PACT `assurance`) records its rows as verified; a row whose
+    period starts after the footprint's stated validity end (PACT `validityPeriodEnd`) is rejected."""
+    plan = _weighted(ctx, "supplier-specific product footprint", "supplier-specific")
+    factors = ctx.factor_table(ctx.parameters.factors)
+    if "validity_end" in factors.columns:
+        plan = _within_validity(plan, factors)
+    if "assured" not in factors.columns or ctx.parameters.data_type:
+        return plan
+    kept = ", ".join(f"l.{ident(c)}" for c in CALC_LEDGER_COLUMNS if c != "data_type")
+    ledger = (f"SELECT {kept}, CASE WHEN l.factor_id IN (SELECT factor_id FROM {factors.relation} WHERE "
+              f"lower(CAST(assured AS VARCHAR)) = 'true') THEN {literal(VERIFIED)} ELSE l.data_type END AS data_type "
+              f"FROM ({plan.ledger}) l")
+    return dataclasses.replace(plan, ledger=ledger)
+
+
+def _within_validity(plan: CalcPlan, factors) -> CalcPlan:
+    """Rows of a period (YYYY, YYYY-MM or a date) that starts after their footprint's validity end, as rejects."""
+    start = ("TRY_CAST(CASE WHEN length(l.period) = 4 THEN l.period || '-01-01' WHEN length(l.period) = 7 "
+             "THEN l.period || '-01' ELSE left(l.period, 10) END AS DATE)")
+    late = (f"SELECT DISTINCT l.row_id, 'footprint ' || l.factor_id || ' is valid until ' || left(f.validity_end, 10) "
+            f"|| ', before the row''s period ' || l.period || ': ask the supplier for a current footprint' AS reason "
+            f"FROM ({plan.ledger}) l JOIN (SELECT DISTINCT factor_id, validity_end FROM {factors.relation} "
+            f"WHERE coalesce(validity_end, '') <> '') f ON f.factor_id = l.factor_id "
+            f"WHERE {start} > TRY_CAST(left(f.validity_end, 10) AS DATE)")
+    return dataclasses.replace(
+        plan, ledger=f"SELECT * FROM ({plan.ledger}) WHERE row_id NOT IN (SELECT row_id FROM ({late}))",
+        rejects=f"{plan.rejects} UNION ALL SELECT row_id, reason FROM ({late})")
 
 
 # ------------------------------------------------------------------------------------- spend
@@ -362,7 +392,8 @@ CALCULATORS = [
     Calculator(name="supplier_product", doc="Quantity × the supplier's cradle-to-gate product footprint.",
                parameters=FactorParameters, compile=compile_supplier_product, reads_policies=GWP,
                data_type="supplier-specific",
-               methods=(("supplier-specific product footprint", "supplier-specific"),)),
+               methods=(("supplier-specific product footprint", "supplier-specific"),
+                        ("supplier-specific product footprint", VERIFIED))),
     Calculator(name="spend_based", doc="Spend × EEIO factor; currency converted and deflated to the factor's base year.",
                parameters=SpendParameters, compile=compile_spend, reads_policies=GWP, data_type="spend-based",
                table_parameters=("exchange_rates", "price_index"),

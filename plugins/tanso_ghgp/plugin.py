@@ -5,6 +5,9 @@ from __future__ import annotations
 from tanso import hookimpl
 from tanso_ghgp.boundary import BOUNDARY_METHODS
 from tanso_ghgp.calculators import CALCULATORS
+from tanso_ghgp.data_quality import with_levels
+from tanso_ghgp.hybrid import SUPPLIER_HYBRID
+from tanso_ghgp.quality_shares import FUNCTIONS
 from tanso_ghgp.provider_emissions import PROVIDER_EMISSIONS
 from tanso_ghgp.scope2 import MARKET_BASED
 from tanso_ghgp.factor_sets import FACTOR_SETS
@@ -16,7 +19,7 @@ from tanso_ghgp.ssbj import SSBJ_OPTIONS
 
 @hookimpl
 def tanso_calculators():
-    return [*CALCULATORS, MARKET_BASED, PROVIDER_EMISSIONS, INVESTEE_SHARE]
+    return with_levels([*CALCULATORS, MARKET_BASED, PROVIDER_EMISSIONS, INVESTEE_SHARE, SUPPLIER_HYBRID])
 
 
 @hookimpl
@@ -39,3 +42,8 @@ def tanso_policy_options():
 @hookimpl
 def tanso_vocabularies():
     return VOCABULARIES
+
+
+@hookimpl
+def tanso_functions():
+    return FUNCTIONS

@@ -213,6 +213,11 @@ REVISION_OPTIONS: list[PolicyOption] = [
             "Break each category down by data type (spend-based, average data, supplier-specific …) (A1). In "
             "force: only the share from supplier data. The ledger's `data_type` column carries what is needed; "
             "the level names of the draft are unverified."),
+    _option("scope3.min_primary_share", Optional[Share], None, None, "progress_update", S3_PU, S3_AS_OF,
+            "Least share of each Scope 3 category's emissions from primary data (data-quality levels 3 and 4: "
+            "supplier-specific or measured). The progress update asks for data-specificity goals and performance "
+            "metrics (A6); no number was found in any GHG Protocol source, so the draft value is unset too. For "
+            "the check s3.primary_share (function lowest_primary_share), which names each category and its share."),
     _option("scope3.verification_status", bool, False, True, "progress_update", S3_PU, S3_AS_OF,
             "Disclose whether the inventory or each category is fully, partially or not verified (A2)."),
     _option("scope3.supplier_allocation", Literal["always", "homogeneous_only"], "always", "homogeneous_only",

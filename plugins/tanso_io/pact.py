@@ -18,6 +18,11 @@ product id:
   `publisher` is the supplier (companyName); `edition` the spec version, footprint version and
   reference period; `licence` says the data is the supplier's, under no open licence.
 
+A footprint whose `partialFullPcf` is not "Cradle-to-gate" (one that includes use or end of life) makes the
+file unusable, with the reason: purchased goods count cradle-to-gate. Assured footprints (`assured`)
+are recorded as verified supplier-specific data (data-quality level "3+"); a footprint's
+`validityPeriodEnd` (PACT v2.1+) is kept, and supplier_product rejects a row of a later period.
+
 Only Active footprints become factors. A Deprecated one is left out when an Active footprint in the
 file names it in precedingPfIds (its successor); any other makes the file unusable, because using
 it would be wrong and dropping it would leave its products without a factor for no visible reason.
@@ -47,7 +52,7 @@ LICENCE = ("supplier-provided product footprint, no open licence: use as agreed 
 COLUMNS = ("factor_id", "item", "gas", "value", "unit", "per", "publisher", "edition", "licence", "source",
            "product_id", "product_name", "pcf_including_biogenic", "biogenic_carbon_content", "primary_data_share",
            "assured", "assurance_level", "assurance_provider", "reference_period_start", "reference_period_end",
-           "status")
+           "status", "boundary", "validity_end")
 _BUYER_CODE = re.compile(r"urn:pathfinder:product:customcode:buyer-assigned:(.+)|urn:pact:[^:]+:buyer-id:(.+)",
                          re.IGNORECASE)
 _MISSING = object()
@@ -190,6 +195,14 @@ def _rows(footprint: _Footprint) -> list[dict[str, Any]]:
                                         f"significant digits at 12 decimal places per 1 {unit}")
         return _text(rounded)
 
+    # Category 1 counts a purchase cradle-to-gate (Scope 3 Standard 2011, ch. 5, table 5.4; the Pathfinder
+    # Framework v2 asks PACT footprints to be cradle-to-gate). A footprint that says it includes use or end
+    # of life (Catena-X PCF data model v7, `partialFullPcf`) would add downstream stages to the purchase.
+    boundary = footprint.text("pcf.partialFullPcf", required=False) or "Cradle-to-gate"
+    if boundary != "Cradle-to-gate":
+        raise footprint.problem(f"pcf.partialFullPcf is {boundary!r}: a purchased product's footprint must be "
+                                f"cradle-to-gate (it would add the product's use and end-of-life stages to the "
+                                f"purchase); ask the supplier for the cradle-to-gate part")
     start, end = footprint.text("pcf.referencePeriodStart"), footprint.text("pcf.referencePeriodEnd")
     version = footprint.get("version", required=False)
     if version is not None and (not isinstance(version, int) or isinstance(version, bool) or version < 0):
@@ -216,6 +229,7 @@ def _rows(footprint: _Footprint) -> list[dict[str, Any]]:
                             or "") if assured else "",
         "assurance_provider": (footprint.text("pcf.assurance.providerName", required=False) or "") if assured else "",
         "reference_period_start": start, "reference_period_end": end, "status": status,
+        "boundary": boundary, "validity_end": footprint.text("validityPeriodEnd", required=False) or "",
     }
     several = len(product_ids) > 1
     return [{**shared, "factor_id": f"{footprint.id}/{p}" if several else footprint.id, "item": item_for(p),

@@ -52,6 +52,14 @@ def render_table(comparison: Comparison, path: Path | None) -> str:
             deltas.add_row(_label(row["scope"], row["category"], row["basis"]), tonnes(row["base_kg"]),
                            tonnes(row["revised_kg"]), tonnes(row["delta_kg"]))
     console.print(deltas)
+    levels = Table(title="by data-quality level (1 spend-based … 4 measured, + verified), t CO2e", title_justify="left")
+    for column in ("scope / category", "level", "base", "revised", "Δ"):
+        levels.add_column(column, justify="left" if column in ("scope / category", "level") else "right")
+    for row in comparison.deltas["data_quality"]:
+        if row["delta_kg"] or row["base_kg"]:
+            levels.add_row(_label(row["scope"], row["category"], row["basis"]), row["data_quality"] or "unstated",
+                           tonnes(row["base_kg"]), tonnes(row["revised_kg"]), tonnes(row["delta_kg"]))
+    console.print(levels)
     if comparison.row_changes:
         rows = Table(title="rows that moved most", title_justify="left")
         for column in ("rule", "row", "Δ kg CO2e", "caused by"):

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from rich.table import Table
 
+from tanso_ghgp.quality_shares import level_shares, percent
 from tanso_report import display
 from tanso_report.display import SCOPE3_CATEGORIES, tonnes
 
@@ -98,6 +99,8 @@ def render_inventory(result, path: Path | None) -> str:
     line("Total: Scope 1 + Scope 2 location-based" + (" + Scope 3" if scope3_required else ""), inventory)
     out.print(table)
 
+    _quality(out, result)
+
     if separate:
         for number, title in ((2, "Statement 2 — market-based"), (3, "Statement 3 — impact (credits, avoided emissions)")):
             _statement(out, number, title, result, groups, tags,
@@ -118,6 +121,24 @@ def render_inventory(result, path: Path | None) -> str:
             for line in display.findings(check):
                 out.print(line, markup=False)
     return display.finish(out, path)
+
+
+def _quality(out, result) -> None:
+    """Each line's emissions by data-quality level (1 spend-based … 4 measured, "+" verified; PCAF's score for
+    financed emissions) and the share of primary data (levels 3 and 4)."""
+    table = Table(title="Data quality — share of each line's emissions by level", title_justify="left")
+    for name, justify in (("line", "left"), ("levels", "left"), ("primary data", "right")):
+        table.add_column(name, justify=justify)
+    lines: dict[tuple, list[dict]] = {}
+    for row in level_shares(result.connection, f"{result.schema}.run_groups"):
+        lines.setdefault((row["scope"], row["category"], row["basis"]), []).append(row)
+    for (scope, category, basis), rows in lines.items():
+        name = f"Scope {scope}" + (f" · {category} {SCOPE3_CATEGORIES.get(category, '')}".rstrip() if category else "") \
+            + (f", {basis}-based" if basis else "")
+        table.add_row(name, " · ".join(f"{r['level']}: {percent(r['share'])}" for r in rows),
+                      percent(rows[0]["primary_share"]))
+    if table.row_count:
+        out.print(table)
 
 
 def _groups(result) -> list[dict]:

@@ -68,7 +68,8 @@ class Comparison:
     revised: RunResult
     changes: list[Change]
     attributions: list[Attribution]
-    deltas: dict[str, list[dict[str, Any]]]      # by dimension: scope/category/basis, entity, method, data_type
+    deltas: dict[str, list[dict[str, Any]]]      # by dimension: scope/category/basis, entity, method, data_type,
+    # data_quality (by scope, category and basis)
     row_changes: list[dict[str, Any]]            # the largest row-level differences with their causes
     rule_dependencies: dict[str, list[str]]      # rule → the changes its result depends on
     scenarios_evaluated: int
@@ -359,7 +360,8 @@ def _shapley(player: str, players: frozenset[str], game: Callable[[frozenset[str
 def _deltas(rule_ids, depends, value, changes) -> dict[str, list[dict[str, Any]]]:
     """Base, revised and difference by each dimension of AGGREGATE_KEYS (scope/category/basis together)."""
     everything = frozenset(c.key for c in changes)
-    dimensions = {"scope_category": (0, 1, 2), "entity": (3,), "method": (4,), "data_type": (5,)}
+    dimensions = {"scope_category": (0, 1, 2), "entity": (3,), "method": (4,), "data_type": (5,),
+                  "data_quality": (0, 1, 2, 6)}
     out = {}
     for name, positions in dimensions.items():
         table: dict[Key, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])

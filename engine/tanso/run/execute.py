@@ -42,9 +42,9 @@ CLAIM_COLUMNS = ("instrument_table VARCHAR, instrument_row_id VARCHAR, instrumen
 EXCLUDED_COLUMNS = ("row_id VARCHAR, input_table VARCHAR, input_row BIGINT, rule_id VARCHAR, exclusion_id VARCHAR, "
                     "exclusion_source VARCHAR, reason VARCHAR")
 SUMMARY_KEYS = ("scope", "category", "basis", "rule_id", "entity", "period")
-GROUP_KEYS = (*SUMMARY_KEYS, "gas", "method", "data_type")
+GROUP_KEYS = (*SUMMARY_KEYS, "gas", "method", "data_type", "data_quality")
 # What a comparison tells apart: a rule's total by these (see `rule_totals`).
-AGGREGATE_KEYS = ("scope", "category", "basis", "entity", "method", "data_type")
+AGGREGATE_KEYS = ("scope", "category", "basis", "entity", "method", "data_type", "data_quality")
 
 
 @dataclass

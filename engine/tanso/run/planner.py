@@ -22,6 +22,7 @@ from tanso.run.session import Session
 
 log = logging.getLogger(__name__)
 
+LEVEL_COLUMN = "data_quality"   # the ledger's data-quality level, and the input column that overrides it per row
 RESULT_TYPE = contracts.CALC_LEDGER_COLUMNS["quantity"]  # result_co2e_kg as a derived rule reads it
 
 
@@ -233,7 +234,8 @@ class _Planner:
             plan = calculator.compile(ctx)
             self.precision.setdefault(rule.id, []).extend({"calculator": step.calculator, **entry} for entry in ctx.precision)
             ledger_view, reject_view = f"ledger__{rid}_{index}", f"rejects__{rid}_{index}"
-            self.define(f"CREATE OR REPLACE VIEW {ledger_view} AS {_project(plan.ledger, contracts.CALC_LEDGER_COLUMNS)}")
+            self.define(f"CREATE OR REPLACE VIEW {ledger_view} AS "
+                        f"{_with_level(_project(plan.ledger, contracts.CALC_LEDGER_COLUMNS), calculator, step_src, columns)}")
             self.define(f"CREATE OR REPLACE TABLE {reject_view} AS "
                              f"{_project(plan.rejects, contracts.CALC_REJECT_COLUMNS)}")
             # An earlier method's reasons matter only for the rows this one rejects too: keep only those
@@ -302,6 +304,16 @@ class _Planner:
 
 def _safe(name: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in name)
+
+
+def _with_level(ledger: str, calculator: contracts.Calculator, src: str, columns: dict[str, str]) -> str:
+    """The ledger with its `data_quality`: the row's own declared level, else the calculator's for the data type."""
+    level = " ".join(f"WHEN {literal(t)} THEN {literal(v)}" for t, v in calculator.levels)
+    level = f"CASE l.data_type {level} END" if level else "CAST(NULL AS VARCHAR)"
+    if LEVEL_COLUMN not in columns:
+        return f"SELECT l.*, {level} AS {LEVEL_COLUMN} FROM ({ledger}) l"
+    return (f"SELECT l.*, coalesce(nullif(trim(CAST(s.{LEVEL_COLUMN} AS VARCHAR)), ''), {level}) AS {LEVEL_COLUMN} "
+            f"FROM ({ledger}) l JOIN {src} s ON s._row_id = l.row_id")
 
 
 def _project(select: str, columns: dict[str, str]) -> str:

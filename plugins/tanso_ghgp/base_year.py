@@ -1,0 +1,74 @@
+"""Base-year recalculation check: the base year as reported, against the base year re-run under the current
+ruleset (after a change of methodology, factors or structure), with a significance threshold.
+
+The Corporate Standard (2004, ch. 5) requires recalculating the base year when structural or methodology
+changes have a significant cumulative effect, and leaves the threshold to the company; 5% is the usual choice
+(and the default here, an option: --threshold). Totals are Scope 1, Scope 2 location-based and Scope 3, each
+boundary-weighted from the two run folders' ledgers; the verdict is on the inventory total and per scope.
+`python -m tanso_ghgp.base_year REPORTED RECALCULATED [--threshold 0.05]`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import click
+
+from tanso.audit.run_folder import RunFolder
+from tanso.diagnostics import TansoError
+
+LINES = (("Scope 1", "scope = 1"), ("Scope 2 (location-based)", "scope = 2 AND coalesce(basis, 'location') = 'location'"),
+         ("Scope 3", "scope = 3 AND coalesce(basis, 'location') = 'location'"))
+
+
+def _totals(path: Path) -> tuple[dict[str, Decimal], dict]:
+    run = RunFolder.open(path)
+    sums = ", ".join(f"coalesce(sum(co2e_kg * boundary_weight) FILTER (WHERE {where}), 0)" for _, where in LINES)
+    values = run.connect().execute(f"SELECT {sums} FROM {run.ledger}").fetchone()
+    return dict(zip((name for name, _ in LINES), (Decimal(v) for v in values))), run.manifest
+
+
+def check(reported: Path, recalculated: Path, threshold: Decimal) -> dict:
+    """Each line's change and whether it exceeds the threshold; the changed policies and ruleset layers."""
+    if not Decimal(0) < threshold < Decimal(1):
+        raise TansoError(f"--threshold {threshold}: expected a share between 0 and 1 (e.g. 0.05)")
+    before, old = _totals(reported)
+    after, new = _totals(recalculated)
+    before["Total"], after["Total"] = sum(before.values()), sum(after.values())
+    lines = []
+    for name in before:
+        change = after[name] - before[name]
+        share = abs(change) / before[name] if before[name] else None
+        lines.append({"line": name, "reported_kg": before[name], "recalculated_kg": after[name], "change_kg": change,
+                      "share": share, "significant": share is None and change != 0 or bool(share and share > threshold)})
+    old_policies, new_policies = old.get("policies", {}), new.get("policies", {})
+    changed = sorted(p for p in old_policies.keys() | new_policies.keys()
+                     if old_policies.get(p, {}).get("value") != new_policies.get(p, {}).get("value"))
+    return {"lines": lines, "required": any(line["significant"] for line in lines), "threshold": threshold,
+            "changed_policies": changed,
+            "layers": (old.get("ruleset", {}).get("layers"), new.get("ruleset", {}).get("layers"))}
+
+
+@click.command(name="base-year")
+@click.argument("reported", type=click.Path(path_type=Path))
+@click.argument("recalculated", type=click.Path(path_type=Path))
+@click.option("--threshold", default="0.05", show_default=True, help="significance threshold, a share")
+def main(reported: Path, recalculated: Path, threshold: str) -> None:
+    """Whether the base year must be recalculated: REPORTED run against the RECALCULATED re-run."""
+    try:
+        result = check(reported, recalculated, Decimal(threshold))
+    except (TansoError, ArithmeticError) as error:
+        raise click.ClickException(str(error)) from None
+    for line in result["lines"]:
+        share = "n/a" if line["share"] is None else f"{line['share']:.2%}"
+        click.echo(f"{line['line']:<26} {line['reported_kg'] / 1000:>14,.3f} t → {line['recalculated_kg'] / 1000:>14,.3f} t"
+                   f"  ({share}){'  significant' if line['significant'] else ''}")
+    if result["changed_policies"]:
+        click.echo(f"changed policies: {', '.join(result['changed_policies'])}")
+    click.echo(f"verdict: base-year recalculation {'REQUIRED' if result['required'] else 'not required'} "
+               f"(threshold {Decimal(threshold):%})")
+
+
+if __name__ == "__main__":
+    main()

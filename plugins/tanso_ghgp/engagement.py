@@ -1,0 +1,166 @@
+"""The Pareto engagement list: which suppliers to move from averages to their own data first.
+
+From a finished run folder (its ledger, and the input table the category's rules read): suppliers
+ranked by spend, converted to one currency, until `threshold` of the category's spend, kept where
+they sell a commodity of a carbon-intensive sector (data/carbon_intensive_sectors.csv, each sector
+cited: CBAM Annex I and EU ETS Annex I), each with its current methods, data-quality levels and
+emissions. One SQL query over the files; the list is written as CSV and as Excel for procurement.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from dataclasses import dataclass
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+
+from tanso.audit.run_folder import RunFolder
+from tanso.diagnostics import InputError
+from tanso.plan.sql import ident, literal
+
+SECTORS = Path(str(resources.files("tanso_ghgp") / "data" / "carbon_intensive_sectors.csv"))
+COLUMNS = ("rank", "supplier", "spend", "currency", "cumulative_share", "sectors", "methods", "levels",
+           "co2e_t", "commodities")
+
+
+@dataclass(frozen=True)
+class Spend:
+    """Where spend is in the category's input table, and the currency it is ranked in."""
+
+    supplier: str = "supplier"
+    amount: str = "amount"
+    currency: str = "currency"
+    year: str = "year"
+    commodity: str = "commodity"
+    to_currency: str = "USD"
+
+
+def _csv(path: Path) -> str:
+    return f"read_csv({literal(str(path))}, header = true, all_varchar = true)"
+
+
+def _input_file(run: RunFolder, category: int, con, data: Path | None) -> tuple[str, Path]:
+    """The input table the category's ledger rows come from, and its file (in `data`, else as the run read it)."""
+    tables = [t for (t,) in con.execute(f"SELECT DISTINCT input_table FROM {run.ledger} WHERE scope = 3 AND "
+                                        f"category = {int(category)} ORDER BY 1").fetchall()]
+    spend_tables = [t for t in tables if t in run.manifest.get("inputs", {})
+                    and str(run.manifest["inputs"][t].get("file", "")).endswith(".csv")]
+    if not spend_tables:
+        raise InputError(f"{run.path}: no ledger row of Scope 3 category {category} comes from a CSV input table "
+                         f"(found: {', '.join(tables) or 'none'})")
+    table = "purchases" if "purchases" in spend_tables else spend_tables[0]
+    recorded = Path(run.manifest["inputs"][table]["file"])
+    path = data / recorded.name if data is not None else recorded
+    if not path.is_file():
+        raise InputError(f"{path}: the input {table} of the run is not there; give its data folder with --data")
+    return table, path
+
+
+def supplier_view(con, run: RunFolder, category: int, data: Path | None, spend: Spend, name: str) -> None:
+    """Create the view `name`: the category's purchases in a run (row_id, supplier, commodity, spend in
+    `spend.to_currency`, kg CO2e, methods, levels), one row per purchase; spend that cannot be converted
+    is refused naming its row."""
+    table, path = _input_file(run, category, con, data)
+    rates = path.parent / "exchange_rates.csv"
+    rate_sql = (f"(SELECT currency, year, CAST(rate AS DECIMAL(18,8)) AS rate FROM {_csv(rates)} "
+                f"WHERE to_currency = {literal(spend.to_currency)})" if rates.is_file()
+                else "(SELECT NULL AS currency, NULL AS year, NULL::DECIMAL(18,8) AS rate WHERE false)")
+    wanted = ("supplier", "amount", "currency", "year", "commodity")
+    present = {column for (column, *_) in con.execute(f"DESCRIBE SELECT * FROM {_csv(path)}").fetchall()}
+    missing = [getattr(spend, n) for n in wanted if getattr(spend, n) not in present]
+    if missing:
+        raise InputError(f"{path}: the input {table} of category {category} has no column {', '.join(missing)}; "
+                         f"spend is read from the columns {', '.join(getattr(spend, n) for n in wanted)}")
+    s = {n: ident(getattr(spend, n)) for n in wanted}
+    try:
+        unconverted = con.execute(f"""
+SELECT p._row, p.{s['currency']}, p.{s['year']} FROM (SELECT *, row_number() OVER () AS _row FROM {_csv(path)}) p
+LEFT JOIN {rate_sql} r ON r.currency = p.{s['currency']} AND r.year = p.{s['year']}
+WHERE p.{s['currency']} <> {literal(spend.to_currency)} AND r.rate IS NULL ORDER BY 1 LIMIT 1""").fetchone()
+    except Exception as error:   # an unreadable file: named, not a traceback
+        raise InputError(f"{path}: {str(error).splitlines()[0]}") from None
+    if unconverted:
+        raise InputError(f"{path} row {unconverted[0]}: no rate from {unconverted[1]} to {spend.to_currency} for "
+                         f"{unconverted[2]} in {rates.name}; spend cannot be ranked in one currency")
+    con.execute(f"""CREATE OR REPLACE VIEW {name} AS
+WITH purchases AS (
+  SELECT p.row_id, p.{s['supplier']} AS supplier, p.{s['commodity']} AS commodity,
+         CAST(p.{s['amount']} AS DECIMAL(18,2)) * CASE WHEN p.{s['currency']} = {literal(spend.to_currency)} THEN 1
+                                                     ELSE r.rate END AS spend
+  FROM {_csv(path)} p LEFT JOIN {rate_sql} r ON r.currency = p.{s['currency']} AND r.year = p.{s['year']}),
+emissions AS (
+  SELECT row_id, sum(co2e_kg * boundary_weight) AS kg, string_agg(DISTINCT method, '; ' ORDER BY method) AS methods,
+         string_agg(DISTINCT data_quality, ', ' ORDER BY data_quality) AS levels
+  FROM {run.ledger} WHERE scope = 3 AND category = {int(category)} AND input_table = {literal(table)}
+    AND coalesce(basis, 'location') = 'location' GROUP BY row_id)
+SELECT p.*, e.kg, e.methods, e.levels FROM purchases p LEFT JOIN emissions e USING (row_id)""")
+
+
+def engagement_list(run_path: Path, category: int, threshold: Decimal, sectors: Path | None = None,
+                    data: Path | None = None, spend: Spend = Spend()) -> list[dict]:
+    """Suppliers within `threshold` of the category's spend that sell a carbon-intensive commodity."""
+    if not Decimal(0) < threshold <= Decimal(1):
+        raise InputError(f"--threshold {threshold}: expected a share above 0 and at most 1 (e.g. 0.8)")
+    run = RunFolder.open(run_path)
+    con = run.connect()
+    supplier_view(con, run, category, data, spend, "purchases")
+    cursor = con.execute(f"""
+WITH sectors AS (SELECT lower(commodity) AS commodity, sector FROM {_csv(sectors or SECTORS)}),
+suppliers AS (
+  SELECT p.supplier, sum(p.spend) AS spend, sum(p.kg) AS kg,
+         string_agg(DISTINCT p.methods, '; ' ORDER BY p.methods) AS methods,
+         string_agg(DISTINCT p.levels, ', ' ORDER BY p.levels) AS levels,
+         string_agg(DISTINCT s.sector, ', ' ORDER BY s.sector) AS sectors,
+         string_agg(DISTINCT p.commodity, ', ' ORDER BY p.commodity) AS commodities
+  FROM purchases p LEFT JOIN sectors s ON s.commodity = lower(p.commodity)
+  GROUP BY p.supplier),
+ranked AS (
+  SELECT *, row_number() OVER (ORDER BY spend DESC, supplier) AS rank,
+         sum(spend) OVER (ORDER BY spend DESC, supplier ROWS UNBOUNDED PRECEDING) / sum(spend) OVER () AS cumulative,
+         (sum(spend) OVER (ORDER BY spend DESC, supplier ROWS UNBOUNDED PRECEDING) - spend) / sum(spend) OVER () AS before
+  FROM suppliers)
+SELECT rank, supplier, CAST(round(spend, 2) AS DECIMAL(18,2)) AS spend, {literal(spend.to_currency)} AS currency,
+       CAST(round(cumulative, 4) AS DECIMAL(5,4)) AS cumulative_share, sectors, methods, levels,
+       CAST(round(kg / 1000, 3) AS DECIMAL(18,3)) AS co2e_t, commodities
+FROM ranked WHERE before < {threshold} AND sectors IS NOT NULL ORDER BY rank""")
+    return [dict(zip(COLUMNS, row)) for row in cursor.fetchall()]
+
+
+def _atomic(path: Path, write) -> None:
+    """Write through a temporary file in the same folder, then rename: never a half-written list."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    os.close(handle)
+    try:
+        write(Path(temporary))
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def write_csv(rows: list[dict], path: Path) -> None:
+    def write(target: Path) -> None:
+        with target.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+            writer.writeheader()
+            writer.writerows(rows)
+    _atomic(path, write)
+
+
+def write_xlsx(rows: list[dict], path: Path, title: str) -> None:
+    from openpyxl import Workbook
+
+    def write(target: Path) -> None:
+        book = Workbook()
+        sheet = book.active
+        sheet.title = "engagement"
+        sheet.append([title])
+        sheet.append(list(COLUMNS))
+        for row in rows:   # decimals as numbers Excel can sum; text as text
+            sheet.append([float(v) if isinstance(v, Decimal) else v for v in row.values()])
+        sheet.freeze_panes = "A3"
+        book.save(target)
+    _atomic(path, write)

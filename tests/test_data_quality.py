@@ -1,0 +1,52 @@
+"""Every ledger row records its data-quality level: the calculator's for its data type (fuel-based is
+primary: level 4), unless the row declares its own in a `data_quality` column (a verified "4+")."""
+
+from __future__ import annotations
+
+from conftest import FUEL_FACTORS, fuel_row, fuel_ruleset, ledger, make_case
+
+DECLARED = fuel_ruleset().replace("unit: text\n", "unit: text, data_quality: text\n", 1)
+
+
+def test_a_row_records_its_calculators_level_for_its_data_type(tmp_path):
+    case = make_case(tmp_path, fuel_ruleset(), {"fuel_use": [fuel_row("F1", "100")]}, {"fuels": FUEL_FACTORS})
+    rows = ledger(case.run())
+    assert rows and {(r["data_type"], r["data_quality"]) for r in rows} == {("primary", "4")}
+
+
+def test_a_row_declaring_a_level_keeps_it_and_an_empty_one_falls_back(tmp_path):
+    verified, plain = fuel_row("F1", "100"), fuel_row("F2", "50")
+    verified["data_quality"], plain["data_quality"] = "4+", ""
+    case = make_case(tmp_path, DECLARED, {"fuel_use": [verified, plain]}, {"fuels": FUEL_FACTORS})
+    levels = {r["row_id"]: r["data_quality"] for r in ledger(case.run())}
+    assert levels == {"F1": "4+", "F2": "4"}
+
+
+SCOPE3 = DECLARED + """
+rule s3.cat1 "Purchased fuel, as purchased goods"
+  scope 3 category 1
+  from fuel_use
+  calc fuel_combustion(factors: fuels)
+
+check s3.primary_share "Each Scope 3 category's primary-data share is at least scope3.min_primary_share"
+  = lowest_primary_share() >= policy("scope3.min_primary_share")
+"""
+
+
+def _primary_check(tmp_path, minimum: str | None) -> dict:
+    measured, spend = fuel_row("F1", "100"), fuel_row("F2", "300")
+    measured["data_quality"], spend["data_quality"] = "", "1"
+    case = make_case(tmp_path, SCOPE3, {"fuel_use": [measured, spend]}, {"fuels": FUEL_FACTORS})
+    result = case.run(overrides={"scope3.min_primary_share": minimum} if minimum else None)
+    return next(c for c in result.checks if c["id"] == "s3.primary_share")
+
+
+def test_a_category_below_the_minimum_primary_share_fails_naming_the_category_and_its_share(tmp_path):
+    check = _primary_check(tmp_path, "0.5")
+    assert check["passed"] is False
+    assert check["findings"] == ["category 1: primary data 25.0% of its emissions"]
+
+
+def test_the_primary_share_check_passes_at_or_under_the_share_and_is_not_applicable_unset(tmp_path):
+    assert _primary_check(tmp_path / "a", "0.25")["passed"] is True
+    assert _primary_check(tmp_path / "b", None)["passed"] is None

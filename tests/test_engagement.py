@@ -1,0 +1,77 @@
+"""`python -m tanso_ghgp.engage_cli RUN --category 1`: Acme's suppliers ranked by spend until 80% of category 1's
+spend, those selling a carbon-intensive commodity, with their methods, levels and emissions, as CSV and Excel."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from tanso.cli import main
+from tanso_ghgp.engage_cli import engage
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def acme_run(tmp_path_factory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("acme")
+    data = root / "data"
+    shutil.copytree(ROOT / "examples" / "acme" / "data", data)
+    result = CliRunner().invoke(main, ["evaluate", str(ROOT / "rulesets" / "ghgp-current"), "--data", str(data),
+                                       "--out", str(root / "run")])
+    assert result.exit_code == 0, result.output
+    return root / "run", data
+
+
+def test_acme_category_1_list_covers_80_percent_of_spend_in_carbon_intensive_sectors(acme_run, tmp_path):
+    run, _ = acme_run
+    result = CliRunner().invoke(engage, [str(run), "--category", "1", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    with (tmp_path / "engagement-cat1.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows and [int(r["rank"]) for r in rows] == sorted(int(r["rank"]) for r in rows)
+    spends = [Decimal(r["spend"]) for r in rows]
+    assert spends == sorted(spends, reverse=True)
+    shares = [Decimal(r["cumulative_share"]) for r in rows]
+    assert shares[-2] < Decimal("0.8") <= shares[-1]       # up to the supplier that crosses the threshold
+    assert all(r["sectors"] and r["levels"] and r["methods"] for r in rows)
+    sheet = load_workbook(tmp_path / "engagement-cat1.xlsx").active
+    assert [c.value for c in sheet[2]][:3] == ["rank", "supplier", "spend"]
+    assert [c.value for c in sheet[3]][1] == rows[0]["supplier"] and sheet.max_row == len(rows) + 2
+
+
+def test_a_sector_list_without_the_commodities_bought_leaves_no_supplier(acme_run, tmp_path):
+    run, _ = acme_run
+    sectors = tmp_path / "sectors.csv"
+    sectors.write_text("commodity,sector,source\ncement,Cement,CBAM Annex I\n", encoding="utf-8")
+    result = CliRunner().invoke(engage, [str(run), "--category", "1", "--sectors", str(sectors), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "engagement-cat1.csv").read_text(encoding="utf-8").count("\n") == 1   # the header alone
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--threshold", "1.5"], "expected a share above 0 and at most 1"),
+    (["--category", "14"], "the input franchises of category 14 has no column supplier, amount, currency"),
+    (["--category", "16"], "no ledger row of Scope 3 category 16 comes from a CSV input table"),
+])
+def test_a_threshold_or_category_it_cannot_use_is_refused_without_a_traceback(acme_run, tmp_path, arguments, message):
+    run, _ = acme_run
+    args = [str(run), "--category", "1", "--out", str(tmp_path), *arguments]
+    result = CliRunner().invoke(engage, args)
+    assert result.exit_code != 0 and message in result.output and "Traceback" not in result.output
+
+
+def test_spend_in_a_currency_without_a_rate_is_refused_naming_the_row(acme_run, tmp_path):
+    run, data = acme_run
+    moved = tmp_path / "data"
+    shutil.copytree(data, moved)
+    (moved / "exchange_rates.csv").write_text("row_id,currency,to_currency,year,rate\n", encoding="utf-8")
+    result = CliRunner().invoke(engage, [str(run), "--category", "1", "--data", str(moved), "--out", str(tmp_path)])
+    assert result.exit_code != 0
+    assert "purchases.csv row" in result.output and "no rate from EUR to USD" in result.output
