@@ -1,4 +1,4 @@
-"""`python -m tanso_ghgp.engage_cli RUN --category 1`: Acme's suppliers ranked by spend until 80% of category 1's
+"""`tanso engage RUN --category 1`: Acme's suppliers ranked by spend until 80% of category 1's
 spend, those selling a carbon-intensive commodity, with their methods, levels and emissions, as CSV and Excel."""
 
 from __future__ import annotations
@@ -75,3 +75,14 @@ def test_spend_in_a_currency_without_a_rate_is_refused_naming_the_row(acme_run, 
     result = CliRunner().invoke(engage, [str(run), "--category", "1", "--data", str(moved), "--out", str(tmp_path)])
     assert result.exit_code != 0
     assert "purchases.csv row" in result.output and "no rate from EUR to USD" in result.output
+
+
+def test_the_plugin_commands_are_tanso_subcommands():
+    """`tanso engage`, `tanso decompose` and `tanso base-year` come from the tanso_ghgp plugin's
+    `tanso_commands` hook, listed beside the engine's own commands."""
+    from tanso.cli import main
+    listed = CliRunner().invoke(main, ["--help"]).output
+    assert all(f"  {name} " in listed for name in ("engage", "decompose", "base-year", "evaluate"))
+    result = CliRunner().invoke(main, ["engage", "--help"])
+    assert result.exit_code == 0 and "carbon-intensive" in result.output
+    assert main.get_command(None, "evaluate") is main.commands["evaluate"]

@@ -252,3 +252,13 @@ class Vocabulary:
     name: str
     path: Path
     doc: str
+
+
+@dataclass(frozen=True)
+class Command:
+    """A `tanso` subcommand a plugin adds (e.g. `tanso engage`), so that domain tools built on a run folder
+    are found where users look, beside the engine's own commands, without the engine knowing them."""
+
+    name: str
+    command: Any   # a click.Command; typed loosely so that importing the contracts does not import click
+    doc: str

@@ -95,3 +95,12 @@ def tanso_vocabularies() -> list:
     Each term of a concept counts as the same word when an item's text (a ledger description, an
     invoice line) is compared with a factor's name, in any language the file writes terms in.
     """
+
+
+@hookspec
+def tanso_commands() -> list:
+    """Return `Command` objects: subcommands of `tanso` that a plugin adds (`tanso engage`).
+
+    The engine's own commands win a name clash. A plugin command is loaded only when it is called or
+    the command list is shown, so that plugins cost nothing to the other commands' start.
+    """

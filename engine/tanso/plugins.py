@@ -86,6 +86,10 @@ class Registry:
     def vocabularies(self) -> dict[str, contracts.Vocabulary]:
         return {k: v for k, (v, _) in self._collect("tanso_vocabularies").items()}
 
+    @cached_property
+    def commands(self) -> dict[str, contracts.Command]:
+        return {k: v for k, (v, _) in self._collect("tanso_commands").items()}
+
     def reader_for(self, path: Path) -> contracts.Reader | None:
         """The reader with the longest suffix the file name ends with, so that `x.pact.json` can have
         a reader of its own beside one for `.json`."""

@@ -5,7 +5,7 @@ The Corporate Standard (2004, ch. 5) requires recalculating the base year when s
 changes have a significant cumulative effect, and leaves the threshold to the company; 5% is the usual choice
 (and the default here, an option: --threshold). Totals are Scope 1, Scope 2 location-based and Scope 3, each
 boundary-weighted from the two run folders' ledgers; the verdict is on the inventory total and per scope.
-`python -m tanso_ghgp.base_year REPORTED RECALCULATED [--threshold 0.05]`.
+`tanso base-year REPORTED RECALCULATED [--threshold 0.05]`.
 """
 
 from __future__ import annotations
@@ -68,7 +68,3 @@ def main(reported: Path, recalculated: Path, threshold: str) -> None:
         click.echo(f"changed policies: {', '.join(result['changed_policies'])}")
     click.echo(f"verdict: base-year recalculation {'REQUIRED' if result['required'] else 'not required'} "
                f"(threshold {Decimal(threshold):%})")
-
-
-if __name__ == "__main__":
-    main()

@@ -70,7 +70,3 @@ def main(base: Path, current: Path, category: int, currency: str) -> None:
     for r in rows:
         click.echo(f"{r['supplier']:<12} {r['base_kg']:>14,} {r['kg']:>14,} {r['delta_kg']:>14,} "
                    f"{r['activity_kg']:>14,} {r['intensity_kg']:>14,}")
-
-
-if __name__ == "__main__":
-    main()

@@ -1,4 +1,4 @@
-"""`python -m tanso_ghgp.engage_cli RUN --category 1 [--threshold 0.8] [--sectors FILE] [--data DIR] [--out DIR]`:
+"""`tanso engage RUN --category 1 [--threshold 0.8] [--sectors FILE] [--data DIR] [--out DIR]`:
 the Pareto engagement list of a run folder, written as CSV and Excel (see `tanso_ghgp.engagement`)."""
 
 from __future__ import annotations
@@ -45,7 +45,3 @@ def engage(run: Path, category: int, threshold: str, sectors: Path | None, data:
                    f"{row['cumulative_share']:>7.1%}  {row['levels'] or '—':<8} {row['co2e_t'] or 0:>10,} t  "
                    f"{row['sectors']}  ({row['methods']})")
     click.echo(f"{len(rows)} suppliers; wrote {stem.with_suffix('.csv')}, {stem.with_suffix('.xlsx')}")
-
-
-if __name__ == "__main__":
-    engage()

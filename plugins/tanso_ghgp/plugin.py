@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tanso import hookimpl
+from tanso.contracts import Command
 from tanso_ghgp.boundary import BOUNDARY_METHODS
 from tanso_ghgp.calculators import CALCULATORS
 from tanso_ghgp.data_quality import with_levels
@@ -47,3 +48,12 @@ def tanso_vocabularies():
 @hookimpl
 def tanso_functions():
     return FUNCTIONS
+
+
+@hookimpl
+def tanso_commands():
+    # imported here, not at the top: a command's module loads only when `tanso` looks for plugin commands
+    from tanso_ghgp import base_year, decomposition, engage_cli
+    return [Command("engage", engage_cli.engage, "the Pareto engagement list of a run's Scope 3 category"),
+            Command("decompose", decomposition.main, "a category's change split into activity and intensity per supplier"),
+            Command("base-year", base_year.main, "whether the base year must be recalculated (significance threshold)")]

@@ -219,6 +219,21 @@ def _exit_if_incomplete(results: list[tuple[str, object]], allow_rejects: bool) 
 
 
 class _Group(click.Group):
+    def _plugin_commands(self) -> dict:
+        """The `tanso_commands` of the installed plugins (loaded only when asked for: see get_command)."""
+        from tanso.plugins import load_registry
+        try:
+            return {name: c.command for name, c in load_registry().commands.items() if name not in self.commands}
+        except TansoError as error:   # a broken plugin must not hide the built-in commands
+            logging.getLogger("tanso.cli").warning("plugin commands unavailable: %s", error)
+            return {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*self.commands, *self._plugin_commands()])
+
+    def get_command(self, ctx: click.Context, name: str):
+        return self.commands.get(name) or self._plugin_commands().get(name)
+
     def main(self, *args, standalone_mode: bool = True, **kwargs):
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
