@@ -3,9 +3,12 @@ primary: level 4), unless the row declares its own in a `data_quality` column (a
 
 from __future__ import annotations
 
-from conftest import FUEL_FACTORS, fuel_row, fuel_ruleset, ledger, make_case
+import pytest
 
-DECLARED = fuel_ruleset().replace("unit: text\n", "unit: text, data_quality: text\n", 1)
+from conftest import FUEL_FACTORS, fuel_row, fuel_ruleset, ledger, make_case
+from tanso.diagnostics import TansoError
+
+DECLARED = fuel_ruleset().replace("unit: text\n", "unit: text, data_quality: text in (\"1\", \"2\", \"3\", \"3+\", \"4\", \"4+\")\n", 1)
 
 
 def test_a_row_records_its_calculators_level_for_its_data_type(tmp_path):
@@ -50,3 +53,17 @@ def test_a_category_below_the_minimum_primary_share_fails_naming_the_category_an
 def test_the_primary_share_check_passes_at_or_under_the_share_and_is_not_applicable_unset(tmp_path):
     assert _primary_check(tmp_path / "a", "0.25")["passed"] is True
     assert _primary_check(tmp_path / "b", None)["passed"] is None
+
+
+def test_a_level_column_must_list_the_levels_it_may_hold(tmp_path):
+    """Without `in (...)`, a typo such as "level 2" would become a level of its own: the ruleset is refused
+    at check, naming the column, and a listed value no calculator declares is named too."""
+    for declared, named in (("data_quality: text", None), ('data_quality: text in ("1", "5")', "'5'")):
+        case = make_case(tmp_path / declared.replace(" ", "_").replace('"', ""),
+                         fuel_ruleset().replace("unit: text\n", f"unit: text, {declared}\n", 1),
+                         {"fuel_use": [fuel_row("F1", "100")]}, {"fuels": FUEL_FACTORS})
+        with pytest.raises(TansoError) as refused:
+            case.run()
+        text = refused.value.diagnostics.render()
+        assert "column 'data_quality' of input 'fuel_use'" in text and '"4+"' in text
+        assert named is None or f"{named} is no calculator's level" in text

@@ -86,6 +86,28 @@ def _check_exclusive_tables(rules: dict[str, Rule], registry: Registry, diagnost
                 claimed.setdefault(table, (rule.id, step.span))
 
 
+LEVEL_COLUMN = "data_quality"   # an input column of this name overrides the ledger's data-quality level per row
+
+
+def _check_level_columns(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> None:
+    """A row's own data-quality level must be one the calculators declare (or it with "+", third-party
+    verified, as the Scope 3 draft marks it): the column says so with
+    `in (...)`, so that a typo ("3 +", "level 2") is a reject naming the row, never a level of its own."""
+    declared = {level for calculator in registry.calculators.values() for _, level in calculator.levels}
+    levels = sorted(declared | {f"{level}+" for level in declared if not level.endswith("+")})   # "+": verified
+    for table in layer.inputs.values():
+        for column in table.columns:
+            if column.name != LEVEL_COLUMN:
+                continue
+            allowed = [c for c in column.constraints if c.kind == "in"]
+            unknown = [v for c in allowed for v in c.values if v not in levels]
+            if not allowed or unknown:
+                diagnostics.error(f"column '{LEVEL_COLUMN}' of input '{table.name}' overrides each row's data-quality "
+                                  f"level, so it must list the levels it may hold"
+                                  + (f"; {', '.join(map(repr, unknown))} is no calculator's level" if unknown else ""),
+                                  column.span, expected=f"{LEVEL_COLUMN}: text in (" + ", ".join(f'"{v}"' for v in levels) + ")")
+
+
 def _check_inputs(layer: _Layer, diagnostics: Diagnostics) -> None:
     for table in layer.inputs.values():
         names = [c.name for c in table.columns]
