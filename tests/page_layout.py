@@ -89,7 +89,7 @@ MEASURE = r"""
       if (w > 2 && h > 2) { out.overlaps.push(a.text + ' ⨯ ' + b.text); }
     }
     var limit = a.svg ? [a.svg] : [];
-    for (var e = a.element.parentElement; e && e !== document.body; e = e.parentElement) {
+    for (var e = a.svg ? a.svg.parentElement : a.element; e && e !== document.body; e = e.parentElement) {
       var style = getComputedStyle(e);
       if (style.overflowX !== 'visible' || style.overflowY !== 'visible') { limit.push(e); }
     }
@@ -165,3 +165,7 @@ def screenshot(page: Path, width: int, height: int, target: Path) -> bytes:
     assert outcome.returncode == 0, outcome.stderr[-2000:]
     assert console_errors(outcome.stderr) == []
     return target.read_bytes()
+
+
+def console_messages(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if ":CONSOLE" in line]

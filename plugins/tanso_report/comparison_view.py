@@ -153,6 +153,13 @@ def reason(check: dict[str, Any], run) -> list[str]:
     return list(dict.fromkeys(lines))
 
 
+def _pairs(comparison: Comparison, attribute: str) -> list[tuple[str, dict | None, dict | None]]:
+    """(id, in the current run, in the revised run) of every check or metric of either run."""
+    base = {item["id"]: item for item in getattr(comparison.base, attribute)}
+    revised = {item["id"]: item for item in getattr(comparison.revised, attribute)}
+    return [(name, base.get(name), revised.get(name)) for name in dict.fromkeys([*base, *revised])]
+
+
 def _sides(failures: list[tuple[str, list[str]]]) -> list[dict[str, Any]]:
     """A check failing the same way in both runs is explained once."""
     if len(failures) == 2 and failures[0][1] == failures[1][1]:
@@ -162,11 +169,8 @@ def _sides(failures: list[tuple[str, list[str]]]) -> list[dict[str, Any]]:
 
 def checks(comparison: Comparison) -> list[dict[str, Any]]:
     """Every check in either run: failures first (with reasons), then changed outcomes, then the rest."""
-    base = {c["id"]: c for c in comparison.base.checks}
-    revised = {c["id"]: c for c in comparison.revised.checks}
     rows = []
-    for name in dict.fromkeys([*base, *revised]):
-        before, after = base.get(name), revised.get(name)
+    for name, before, after in _pairs(comparison, "checks"):
         failed = [(side, check, run) for side, check, run in (("current", before, comparison.base),
                                                               ("revised", after, comparison.revised))
                   if check is not None and check["passed"] is False]
@@ -178,11 +182,8 @@ def checks(comparison: Comparison) -> list[dict[str, Any]]:
 
 
 def metrics(comparison: Comparison) -> list[dict[str, Any]]:
-    base = {m["id"]: m for m in comparison.base.metrics}
-    revised = {m["id"]: m for m in comparison.revised.metrics}
     rows = []
-    for name in dict.fromkeys([*base, *revised]):
-        before, after = base.get(name), revised.get(name)
+    for name, before, after in _pairs(comparison, "metrics"):
         unit = (after or before)["unit"]
         rows.append({"id": name, "title": (after or before)["title"] or name,
                      "current": number(before["value"], unit) if before else "absent",

@@ -172,7 +172,7 @@ def _mix(comparison: Comparison, basis: str | None) -> dict[str, dict[str, dict[
 def _mix_tables(mix: dict[str, dict[str, Decimal]], name: str, title: str) -> tuple[Table, Table]:
     base_total = sum((v["base"] for v in mix.values()), Decimal(0))
     revised_total = sum((v["revised"] for v in mix.values()), Decimal(0))
-    columns = [(name, "text"), ("current", "num"), ("share", "num"), ("revised", "num"), ("share", "num"),
+    columns = [(name.replace("_", " "), "text"), ("current", "num"), ("share", "num"), ("revised", "num"), ("share", "num"),
                ("difference", "num")]
     changed = Table(f"{name}-table", f"{title}, t CO2e (rows that moved)", columns,
                     chart="methods" if name == "method" else None)
