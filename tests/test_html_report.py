@@ -272,16 +272,16 @@ LEDGER_HEADER: list[str] = []
 def test_the_workbook_has_its_sheets_and_every_figure_adds_up_from_the_ledger(run):
     import duckdb
     import openpyxl
-    formulas = openpyxl.load_workbook(run / "report.xlsx")
-    values = openpyxl.load_workbook(run / "report.xlsx", data_only=True)
+    formulas = openpyxl.load_workbook(run / "report.xlsx", read_only=True)
+    values = openpyxl.load_workbook(run / "report.xlsx", read_only=True, data_only=True)
     assert formulas.sheetnames == ["summary", "by_category", "by_entity", "factors", "policies", "rejects",
                                    "excluded", "ledger"]
     sheet = values["ledger"]
     LEDGER_HEADER[:] = [c.value for c in sheet[1]]
     ledger = [dict(zip(LEDGER_HEADER, (c.value for c in row))) for row in sheet.iter_rows(min_row=2)]
     assert len(ledger) == duckdb.sql(f"SELECT count(*) FROM '{run / 'ledger.parquet'}'").fetchall()[0][0]
-    weighted = formulas["ledger"]["N2"].value
-    assert weighted == "=L2*M2" and LEDGER_HEADER[11:14] == ["co2e_kg", "boundary_weight", "co2e_kg_weighted"]
+    weighted = formulas["ledger"]["L2"].value
+    assert weighted == "=J2*K2" and LEDGER_HEADER[9:12] == ["co2e_kg", "boundary_weight", "co2e_kg_weighted"]
 
     expected = {(s, c, b): float(kg) for s, c, b, kg in duckdb.sql(
         f"SELECT scope, category, basis, sum(co2e_kg * boundary_weight) FROM '{run / 'ledger.parquet'}' "
@@ -291,7 +291,7 @@ def test_the_workbook_has_its_sheets_and_every_figure_adds_up_from_the_ledger(ru
     for formula_row, value_row in by_category:
         scope, category, basis = (c.value for c in value_row[:3])
         formula = formula_row[3].value
-        assert formula.startswith("=SUMIFS(ledger!$N:$N,")                # traceable to its ledger rows
+        assert formula.startswith("=SUMIFS(ledger!$L:$L,")                # traceable to its ledger rows
         assert value_row[3].value == pytest.approx(expected[scope, category, basis], rel=1e-12)
         assert _sumifs(formula, ledger, "co2e_kg_weighted") == pytest.approx(value_row[3].value, rel=1e-9)
         assert Decimal(value_row[7].value) == pytest.approx(Decimal(str(expected[scope, category, basis])), rel=1e-12)
@@ -300,7 +300,7 @@ def test_the_workbook_has_its_sheets_and_every_figure_adds_up_from_the_ledger(ru
     assert summary["Scope 1"] == pytest.approx(sum(v for (s, _, _), v in expected.items() if s == 1), rel=1e-12)
     assert formulas["summary"]["B7"].value.startswith("=SUMIFS(by_category!")
     for entity_row in formulas["by_entity"].iter_rows(min_row=2, max_row=4):
-        assert entity_row[3].value.startswith("=SUMIFS(ledger!$N:$N,")
+        assert entity_row[3].value.startswith("=SUMIFS(ledger!$L:$L,")
 
     def rows(name: str) -> int:
         return values[name].max_row - 1

@@ -131,7 +131,7 @@ def paired(rows: list[dict], labels: list[str]) -> alt.Chart:
     text = base.mark_text(align="left", dx=4, fontSize=11).encode(x=alt.X("label_at:Q"), text="text:N")
     for row in rows:
         row["label_at"] = max(row["t"], 0.0)
-    return (bars + text).properties(width=WIDTH, height=max(60, 40 * len(labels)))
+    return (bars + text).properties(width=WIDTH * 2 // 3, height=max(60, 40 * len(labels)))   # long labels
 
 
 def bars(rows: list[dict], colour: str = PALETTE[0]) -> alt.Chart:
