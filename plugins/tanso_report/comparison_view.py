@@ -46,6 +46,11 @@ def show(value: Any) -> str:
     return str(value)
 
 
+def total_name(view: dict[str, Any]) -> str:
+    """"location-based total", or "total" where no rule declares a basis."""
+    return "total" if view["basis"] is None else f"{view['title']} total"
+
+
 def _and(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
@@ -108,8 +113,9 @@ def takeaway(view: dict[str, Any], outside: dict[str, Decimal]) -> str:
     """One sentence a reader takes away: how much the total moved, which categories and which changes
     did it. The data are the same in both runs, so the whole difference is the rulesets'."""
     delta = view["delta_kg"]
+    total = total_name(view)
     if not delta:
-        text = f"The {view['title']} total does not move ({tonnes(view['base_kg'])} t CO2e under both rulesets)."
+        text = f"The {total} does not move ({tonnes(view['base_kg'])} t CO2e under both rulesets)."
     else:
         names, part = _explaining([(f"category {c['category']}" if c["scope"] == 3 and c["category"] is not None
                                     else f"Scope {c['scope']}", c["delta_kg"])
@@ -121,7 +127,7 @@ def takeaway(view: dict[str, Any], outside: dict[str, Decimal]) -> str:
         changes, _ = _explaining([(p["change"].name, exact(p["shapley"])) for p in view["parts"] if p["shapley"]],
                                  delta)
         word = "increase" if delta > 0 else "decrease"
-        text = (f"The {view['title']} total {'rises' if delta > 0 else 'falls'} by {tonnes(abs(delta))} t CO2e "
+        text = (f"The {total} {'rises' if delta > 0 else 'falls'} by {tonnes(abs(delta))} t CO2e "
                 f"({view['percent']}); {percent(part, delta)} of the {word} is {where}, "
                 f"driven by {_and(changes)}: a method change on the same data.")
     if outside["base_kg"] or outside["revised_kg"]:

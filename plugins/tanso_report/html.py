@@ -45,12 +45,13 @@ def _waterfall(index: int, headline: dict[str, Any]) -> tuple[charts.Figure, Tab
         level += amount
     steps.append({"key": "revised", "label": "Revised total", "start": 0.0, "end": _t(headline["revised_kg"]),
                   "kind": "total", "text": tonnes(headline["revised_kg"])})
-    title = f"What moved the {headline['title']} total, t CO2e"
+    title = f"What moved the {view.total_name(headline)}, t CO2e"
     description = (f"From {tonnes(headline['base_kg'])} to {tonnes(headline['revised_kg'])} t CO2e; each change's "
                    f"Shapley share, largest first")
     figure = charts.figure(chart_id, title, description, charts.waterfall(steps), steps)
 
-    table = Table(f"attribution-{index}", f"Attribution of the {headline['title']} difference, t CO2e",
+    table = Table(f"attribution-{index}", f"Attribution of the {headline['title']} difference, t CO2e" if headline["basis"]
+                  else "Attribution of the difference, t CO2e",
                   [("change", "text"), ("current → revised", "text"), ("Shapley", "num"), ("one at a time", "num"),
                    ("sequential", "num")], chart=chart_id)
     table.add(["Current total", "", tonnes(headline["base_kg"]), "", ""],

@@ -73,12 +73,14 @@ def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: st
             click.echo(reporter.write(result, None), nl=False)
             if staged is not None:
                 result.manifest["invocation"] = invocation(ruleset, overlays, data_dir, sets, selector, out_format)
-                for extra in files:     # before export: the manifest, written last, lists them
-                    extra.write(result, target / f"report{extra.suffix}")
+                reports = [f"report{extra.suffix}" for extra in files]
+                for extra, name in zip(files, reports):   # before export: the manifest, written last, lists them
+                    extra.write(result, target / name)
                 written = export(result, target, out_format)   # manifest.json last, with every file's hash
                 finish(staged)
                 record_run(out_dir, "evaluate", log_file, by)
-                click.echo(f"wrote {', '.join(str(out_dir / p.name) for p in written)}, {out_dir / 'manifest.json'}")
+                click.echo(f"wrote {', '.join(str(out_dir / name) for name in [p.name for p in written] + reports)}, "
+                           f"{out_dir / 'manifest.json'}")
     except TansoError as error:
         _fail(error)
     except duckdb.Error as error:  # e.g. a value too large for its declared decimal type
