@@ -294,7 +294,7 @@ def test_the_workbook_has_its_sheets_and_every_figure_adds_up_from_the_ledger(ru
         assert formula.startswith("=SUMIFS(ledger!$L:$L,")                # traceable to its ledger rows
         assert value_row[3].value == pytest.approx(expected[scope, category, basis], rel=1e-12)
         assert _sumifs(formula, ledger, "co2e_kg_weighted") == pytest.approx(value_row[3].value, rel=1e-9)
-        assert Decimal(value_row[7].value) == pytest.approx(Decimal(str(expected[scope, category, basis])), rel=1e-12)
+        assert Decimal(value_row[7].value) == pytest.approx(Decimal(str(expected[scope, category, basis])), rel=Decimal("1e-12"))
     summary = {row[0].value: row[1].value for row in values["summary"].iter_rows(min_row=2)}
     assert summary["Scope 2, location-based"] == pytest.approx(16_339_629.0, abs=1_000)
     assert summary["Scope 1"] == pytest.approx(sum(v for (s, _, _), v in expected.items() if s == 1), rel=1e-12)

@@ -99,7 +99,7 @@ def render_workbook(result, path: Path | None) -> None:
 
 def _write(result, target: Path) -> None:
     book = xlsxwriter.Workbook(str(target), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                            "strings_to_urls": False, "constant_memory": True})
+                                            "strings_to_urls": False})
     bold = book.add_format({"bold": True})
     ledger_count = query(result, "SELECT count(*) AS n FROM {s}.run_ledger")[0]["n"]
     traced = ledger_count <= LEDGER_ROWS
