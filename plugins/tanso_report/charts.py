@@ -9,6 +9,7 @@ the page beside the chart (`Figure.data`) for the browser tests to compare.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -71,6 +72,12 @@ def _attribute(text: str) -> str:
     return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _axis(low: float, high: float) -> alt.Axis:
+    """Five ticks with as many decimals as their step needs: 0 … 200,000 or 0 … 0.030, never "0 0 0"."""
+    step = (high - low) / 5 or 1
+    return alt.Axis(format=f",.{max(0, -math.floor(math.log10(step)))}f", tickCount=5)
+
+
 def _height(rows: int) -> int:
     return max(60, 30 * rows)
 
@@ -88,7 +95,7 @@ def waterfall(rows: list[dict]) -> alt.Chart:
         y=alt.Y("label:N", sort=alt.EncodingSortField("order"), title=None,
                 axis=alt.Axis(labelLimit=LABEL_WIDTH, labelFontWeight="normal")))
     bars = base.mark_bar(height={"band": 0.7}).encode(
-        x=alt.X("start:Q", title="t CO2e", scale=alt.Scale(domain=domain, nice=False), axis=alt.Axis(format=",~g", tickCount=5)),
+        x=alt.X("start:Q", title="t CO2e", scale=alt.Scale(domain=domain, nice=False), axis=_axis(*domain)),
         x2="end:Q",
         color=alt.Color("kind:N", scale=alt.Scale(domain=["total", "up", "down"], range=[TOTAL, UP, DOWN]),
                         legend=None))
@@ -108,7 +115,7 @@ def stacked(rows: list[dict], domain: list[str], totals: list[dict]) -> alt.Laye
     y = alt.Y("bar:N", sort=[t["bar"] for t in totals], title=None, axis=alt.Axis(labelLimit=LABEL_WIDTH))
     bars = alt.Chart(alt.Data(values=rows)).mark_bar(height={"band": 0.7}, stroke="white", strokeWidth=0.5).encode(
         y=y, x=alt.X("t:Q", stack="zero", title="t CO2e", scale=alt.Scale(domain=[0, high * 1.2], nice=False),
-                     axis=alt.Axis(format=",~g", tickCount=5)),
+                     axis=_axis(0, high * 1.2)),
         color=alt.Color("segment:N", scale=alt.Scale(domain=domain, range=colours), title=None),
         order=alt.Order("segment_order:Q"))
     labels = alt.Chart(alt.Data(values=totals)).mark_text(align="left", dx=5, fontSize=12, fontWeight="bold").encode(
@@ -126,7 +133,7 @@ def paired(rows: list[dict], labels: list[str]) -> alt.Chart:
     base = alt.Chart(alt.Data(values=rows)).encode(y=y, yOffset=offset)
     bars = base.mark_bar().encode(
         x=alt.X("t:Q", title="t CO2e", scale=alt.Scale(domain=[low, high * 1.25 or 1], nice=False),
-                axis=alt.Axis(format=",~g", tickCount=5)),
+                axis=_axis(low, high * 1.25 or 1)),
         color=alt.Color("run:N", scale=alt.Scale(domain=["current", "revised"], range=[MUTED, PALETTE[0]]), title=None))
     text = base.mark_text(align="left", dx=4, fontSize=11).encode(x=alt.X("label_at:Q"), text="text:N")
     for row in rows:
@@ -144,6 +151,6 @@ def bars(rows: list[dict], colour: str = PALETTE[0]) -> alt.Chart:
     base = alt.Chart(alt.Data(values=rows)).encode(y=y)
     drawn = base.mark_bar(height={"band": 0.7}, color=colour).encode(
         x=alt.X("t:Q", title="t CO2e", scale=alt.Scale(domain=[low, high * 1.22 or 1], nice=False),
-                axis=alt.Axis(format=",~g", tickCount=5)))
+                axis=_axis(low, high * 1.22 or 1)))
     text = base.mark_text(align="left", dx=5, fontSize=12).encode(x="label_at:Q", text="text:N")
     return (drawn + text).properties(width=WIDTH, height=_height(len(rows)))
