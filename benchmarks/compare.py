@@ -59,7 +59,7 @@ def worker_compare(rows: int, out: Path) -> dict:
     marks = []
     t0 = time.perf_counter()
     comparison = compare(base.ruleset, revised.ruleset, base.registry, bench.data_dir(rows), out,
-                         progress=lambda message: marks.append((message, round(time.perf_counter() - t0, 2))))
+                         progress=lambda message, *counts: marks.append((message, round(time.perf_counter() - t0, 2))))
     wall = time.perf_counter() - t0
     views = []
     for basis in bases(comparison):

@@ -45,7 +45,7 @@ def _marks():
     marks: list[tuple[str, float]] = []
     t0 = time.perf_counter()
 
-    def progress(message: str) -> None:
+    def progress(message: str, *counts: int) -> None:
         marks.append((message, time.perf_counter() - t0))
         if TRACE:  # live, so a run that fails or is stopped still shows where it was
             print(f"    [{marks[-1][1]:8.2f} s] {message}", file=sys.stderr, flush=True)

@@ -24,6 +24,12 @@ national inventories; any other case (`mtCO2e`) is refused as ambiguous. A CO2-e
 quantity of its own, not a mass: 1 MTCO2e converts to 1,000 kgCO2e but never to kg, so a factor
 file's `unit` (the mass of the gas its `gas` column names, weighted by the run's GWPs) cannot be
 written in CO2e and weighted twice.
+
+A mass of carbon (`t-C`, `kg C`, `tC`), as Japan's SHK system (温対法 算定・報告・公表制度) and the
+IPCC's carbon contents state CO2 factors, is the mass of CO2 that carbon oxidises to: 1 t-C converts to
+44/12 t of CO2 (molar masses 44 and 12; IPCC 2006 Guidelines, Vol. 2, ch. 1), a unit step rather than
+a constant in rules. It is only meaningful for a factor whose gas is CO2; 44/12 does not terminate, so
+the conversion carries the engine's working precision and is rounded once, where the factor is.
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ DEFINITIONS = (
     "MMcf = 1e6 * foot ** 3",
     "liquid_barrel = 31.5 * gallon",
     "carbon_dioxide_equivalent = [co2_equivalent]",   # the marker of a CO2e mass (see the module doc)
+    "carbon_as_co2 = 44 / 12",   # a mass of carbon, as the CO2 it oxidises to (see the module doc)
 )
 
 # Spellings found in activity data and factor files → the unit meant. Keys are matched ignoring
@@ -82,6 +89,8 @@ _AMBIGUOUS = {
 # A CO2-equivalent mass: a mass, then what it is a mass of.
 _CO2E = re.compile(r"^(?P<mass>.*?)[\s_]*(?:CO2|CO₂)[-\s]?(?:e|eq|equivalent)$", re.IGNORECASE)
 _CO2E_MASSES = {"MT": "tonne", "Mt": "megatonne"}   # case decides: see the module doc
+# A carbon mass: a mass, then an upper-case C (`t-C`, `kgC`, `kg C`).
+_CARBON = re.compile(r"^(?P<mass>.+?)[\s_-]*C$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _SEPARATORS = re.compile(r"[\s._]+")
 # Conversions are computed with this many digits; a result that agrees with a decimal of at most
@@ -120,12 +129,22 @@ def canonical(unit: str) -> str:
     if co2e and co2e["mass"]:
         mass = co2e["mass"].strip()
         return f"({_CO2E_MASSES.get(mass) or canonical(mass)}) * carbon_dioxide_equivalent"
+    carbon = _CARBON.match(written)
+    if carbon and _is_mass(carbon["mass"].strip()):
+        return f"({canonical(carbon['mass'].strip())}) * carbon_as_co2"
     key = _SEPARATORS.sub("", written).lower()
     if key in _AMBIGUOUS:
         raise UnitProblem(f"ambiguous unit: {_AMBIGUOUS[key]}")
     if written in _EXACT:
         return _EXACT[written]
     return _SPELLINGS.get(key, written)
+
+
+def _is_mass(unit: str) -> bool:
+    try:
+        return _parse(registry(), unit, "").dimensionality == {"[mass]": 1}
+    except UnitProblem:   # a spelling that is no unit is simply not a mass
+        return False
 
 
 def unit_problem(unit: str | None) -> str | None:

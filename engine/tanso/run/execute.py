@@ -85,7 +85,8 @@ class RunResult:
 
 def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: Path, out_dir: Path, *,
              selected: set[str] | None = None, threads: int | None = None, memory_limit: str | None = None,
-             progress: Callable[[str], None] = lambda message: None, session: Session | None = None,
+             progress: Callable[..., None] = lambda message, done=None, total=None: None,
+             session: Session | None = None,
              label: str = "run", previous: Path | None = None, backend: str = "duckdb",
              spark_master: str | None = None) -> RunResult:
     earlier = previous_run(previous) if previous is not None else None   # checked before the work starts
@@ -97,8 +98,8 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
     order = [r for r in rule_order(graph) if selected is None or f"rule:{r}" in selected]
     if not order:
         raise InputError("no rule to evaluate (check --select)")
-    for rule_id in order:
-        progress(f"planning {rule_id}")
+    for done, rule_id in enumerate(order, 1):
+        progress(f"planning {rule_id}", done, len(order))
         try:
             planner.plan_rule(ruleset.rules[rule_id])
         except BackendFailure as error:
@@ -139,7 +140,8 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
 
     progress("writing the ledger")
     ledger_path = out_dir / LEDGER_FILE
-    _write_ledger(con, session.backend, [(r, part) for r in order for part in planner.ledger_parts[r]], ledger_path)
+    _write_ledger(con, session.backend, [(r, part) for r in order for part in planner.ledger_parts[r]], ledger_path,
+                  lambda rule_id, done, total: progress(f"writing the ledger: {rule_id}", done, total))
     con.execute(f"CREATE OR REPLACE VIEW run_ledger AS SELECT * FROM read_parquet({literal(str(ledger_path))})")
     create_used_factors(con, planner.factors, "run_ledger")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -19,7 +20,8 @@ LEDGER_ORDER = ", ".join(["input_row", "gas", "factor_id", *(c for c in contract
                                                             if c not in ("input_row", "gas", "factor_id"))])
 
 
-def _write_ledger(con, backend, parts: list[tuple[str, str]], path: Path) -> None:
+def _write_ledger(con, backend, parts: list[tuple[str, str]], path: Path,
+                  progress: Callable[[str, int, int], None] = lambda rule_id, done, total: None) -> None:
     """Write the rules' ledgers into one Parquet file, one query per rule and method at a time.
 
     One COPY over the union of every rule kept the joins, windows and semi-joins of all rules in
@@ -29,7 +31,8 @@ def _write_ledger(con, backend, parts: list[tuple[str, str]], path: Path) -> Non
     out as DuckDB's COPY writes it (full row groups, zstd, decimals up to 18 digits as integers)."""
     writer, pending, pending_rows = None, [], 0
     try:
-        for rule_id, relation in parts:
+        for done, (rule_id, relation) in enumerate(parts, 1):
+            progress(rule_id, done, len(parts))
             try:
                 reader = backend.batches(con, f"SELECT * FROM {relation} ORDER BY {LEDGER_ORDER}", LEDGER_BATCH)
             except BackendFailure as error:

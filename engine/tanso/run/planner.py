@@ -6,6 +6,8 @@ the exclusions, compile every calculator into views (ledger, rejects, claims) pe
 
 from __future__ import annotations
 
+import logging
+
 import pyarrow as pa
 
 from tanso import contracts
@@ -17,6 +19,8 @@ from tanso.plan.sql import condition, ident, literal
 from tanso.run.inputs import LoadedInput, load_factor_set, load_input
 from tanso.run.lookups import joined_relation, lookups_on, matched_sql
 from tanso.run.session import Session
+
+log = logging.getLogger(__name__)
 
 RESULT_TYPE = contracts.CALC_LEDGER_COLUMNS["quantity"]  # result_co2e_kg as a derived rule reads it
 
@@ -69,13 +73,17 @@ class _Planner:
                 removals = declared.removals if declared is not None else shipped.removals
                 self.session.factors[name, str(path)] = load_factor_set(self.con, self.registry, name, path, provenance,
                                                                         removals)
+                log.info("read factor set %s from %s", name, path if declared is not None else path.name)
             self.factors[name] = self.session.factors[name, str(path)]
         return self.factors[name]
 
     def input(self, name: str) -> LoadedInput:
         if name not in self.inputs:
             if name not in self.session.inputs:
-                self.session.inputs[name] = load_input(self.con, self.registry, self.ruleset.inputs[name], self.data_dir)
+                loaded = load_input(self.con, self.registry, self.ruleset.inputs[name], self.data_dir)
+                log.info("read %s from %s: rows %s, refused %s", name, loaded.file, f"{loaded.rows:,}",
+                         f"{loaded.rejected:,}")
+                self.session.inputs[name] = loaded
             self.inputs[name] = self.session.inputs[name]
         return self.inputs[name]
 
@@ -122,7 +130,8 @@ class _Planner:
         if "run_boundary" not in self._done:
             method = self.registry.boundary_methods[step.method]
             tables = {name: self.input(getattr(step.parameters, name)).relation for name in method.table_parameters}
-            ctx = BoundaryContext(parameters=step.parameters, tables=tables, query=self.query,
+            files = {name: self.input(getattr(step.parameters, name)).file.name for name in method.table_parameters}
+            ctx = BoundaryContext(parameters=step.parameters, tables=tables, query=self.query, files=files,
                                   policies={p: self.ruleset.policy(p) for p in method.reads_policies})
             weights = method.compile(ctx)
             # Each entity once, with a weight between 0 and 1 of at most 4 decimal places (no silent rounding).

@@ -8,6 +8,7 @@ relations in a schema of its own, so scenarios never see each other's rules.
 from __future__ import annotations
 
 import itertools
+import logging
 import tempfile
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from tanso.plan.sql import MACROS
 from tanso.plugins import Registry
 from tanso.run.inputs import LoadedInput
 
+log = logging.getLogger(__name__)
 
 
 class Session:
@@ -40,6 +42,9 @@ class Session:
             self.con.execute("SET memory_limit = ?", [memory_limit])
         for macro in MACROS:
             self.con.execute(macro)
+        settings = self.con.execute("SELECT current_setting('threads'), current_setting('memory_limit')").fetchone()
+        log.debug("session on %s: backend %s, DuckDB %s, threads %s, memory limit %s, spilling to %s", data_dir,
+                  backend, duckdb.__version__, *settings, self._spill.name)
         self.inputs: dict[str, LoadedInput] = {}
         self.factors: dict[tuple[str, str], FactorTable] = {}   # (name, file) → loaded set
         self._schemas = itertools.count(1)
