@@ -289,7 +289,7 @@ def _facts(comparison: Comparison) -> list[tuple[str, str, str]]:
 
     return [("Rulesets", base.ruleset.name, revised.ruleset.name),
             ("Layers", " + ".join(base.ruleset.layers), " + ".join(revised.ruleset.layers)),
-            ("Digest", base.digest, revised.digest),
+            ("Digest (first 16 of 64 hex digits; all in comparison.json)", base.digest[:16], revised.digest[:16]),
             ("Data folder", _data_folder(base.manifest), _data_folder(revised.manifest)),
             ("GWP set", policy(base, "gwp.set"), policy(revised, "gwp.set")),
             ("Boundary approach", policy(base, "boundary.approach"), policy(revised, "boundary.approach")),
