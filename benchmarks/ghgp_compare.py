@@ -1,8 +1,8 @@
 """Benchmark: `tanso.compare.compare(ghgp-current, ghgp-draft-2026)` (Shapley over every change the
 draft makes) against one `tanso.run.evaluate` of ghgp-current and one of the draft, in the same run.
 
-    /work/venv/bin/python benchmarks/ghgp_compare.py --rows 1000000 --repeat 1
-    /work/venv/bin/python benchmarks/ghgp_compare.py --rows 10000000 --repeat 1 --json benchmarks/out/ghgp-compare-10M.json
+    .venv/bin/python benchmarks/ghgp_compare.py --rows 1000000 --repeat 1
+    .venv/bin/python benchmarks/ghgp_compare.py --rows 10000000 --repeat 1 --json benchmarks/out/ghgp-compare-10M.json
 
 Data: benchmarks/ghgp_current.py's generator run from the draft's input declarations
 (`ghgp_current.py --draft-data`, benchmarks/data/ghgp-draft-N/): the same N rows and proportions as

@@ -1,9 +1,9 @@
 """Benchmark: `tanso.run.evaluate` of rulesets/ghgp-current (35 rules, ~26 inputs) on N synthetic rows.
 
-    /work/venv/bin/python benchmarks/ghgp_current.py --rows 1000000 --repeat 3
-    /work/venv/bin/python benchmarks/ghgp_current.py --rows 10000000 --repeat 3 --threads-1
-    /work/venv/bin/python benchmarks/ghgp_current.py --rows 1000000 --generate-only
-    /work/venv/bin/python benchmarks/ghgp_current.py --rows 1000000 --draft-data   # data both rulesets read
+    .venv/bin/python benchmarks/ghgp_current.py --rows 1000000 --repeat 3
+    .venv/bin/python benchmarks/ghgp_current.py --rows 10000000 --repeat 3 --threads-1
+    .venv/bin/python benchmarks/ghgp_current.py --rows 1000000 --generate-only
+    .venv/bin/python benchmarks/ghgp_current.py --rows 1000000 --draft-data   # data both rulesets read
 
 Data: N activity rows in all, spread over the activity inputs in fixed proportions (most of them in
 purchases, electricity, fuel_use and business_travel), generated once per N with DuckDB SQL

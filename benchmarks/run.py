@@ -1,8 +1,8 @@
 """Benchmark: `tanso.run.evaluate` against a hand-written DuckDB SQL baseline on the same data.
 
-    /work/venv/bin/python benchmarks/run.py --rows 1000000
-    /work/venv/bin/python benchmarks/run.py --rows 10000000 --repeat 3
-    /work/venv/bin/python benchmarks/run.py --rows 1000000 --profile      # where tanso's time goes
+    .venv/bin/python benchmarks/run.py --rows 1000000
+    .venv/bin/python benchmarks/run.py --rows 10000000 --repeat 3
+    .venv/bin/python benchmarks/run.py --rows 1000000 --profile      # where tanso's time goes
 
 Every measurement runs in its own subprocess (so peak memory is that run's own, taken from
 os.wait4's rusage = getrusage(RUSAGE_CHILDREN) for that one child), tanso and baseline alternating;

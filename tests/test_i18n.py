@@ -48,7 +48,7 @@ def test_an_unknown_language_is_refused_naming_the_choices():
     assert done.returncode == 64 and "'en', 'ja'" in done.stderr   # usage error (EX_USAGE)
 
 
-SELECT = "s1.stationary,s2.location,s2.market,s3.cat15.equity_investments,s3.cat6.hotels"
+SELECT = "s1.stationary s2.location s2.market s3.cat15.equity_investments s3.cat6.hotels"
 
 
 @pytest.fixture(scope="module")

@@ -74,4 +74,5 @@ INVESTEE_SHARE = Calculator(
     name="investee_share", doc="An investee outside Scope 1/2 × the holder's equity share in it, from the boundary's "
                                "entities table; an investee Scope 1/2 consolidates is excluded.",
     parameters=InvesteeParameters, compile=compile_investee_share, data_type="primary", factor_parameters=(),
-    table_parameters=("entities",), reads_boundary=True, reads_policies=("boundary.approach",))
+    table_parameters=("entities",), reads_boundary=True, reads_policies=("boundary.approach",),
+    methods=(("equity share of the investee's emissions", "primary"),))

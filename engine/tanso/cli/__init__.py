@@ -41,7 +41,6 @@ from contextlib import contextmanager  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import click  # noqa: E402
-import duckdb  # noqa: E402
 
 from tanso.audit.cli import register as register_audit_commands  # noqa: E402
 from tanso.diagnostics import InputError, TansoError  # noqa: E402
@@ -100,6 +99,7 @@ def _memory_limit(ctx, param, value: str | None) -> str | None:
     """A memory limit DuckDB understands (512MB, 2GB, 1.5GiB …): refused as usage, not at run time."""
     if value is None:
         return None
+    import duckdb
     try:
         duckdb.connect().execute("SET memory_limit = ?", [value])
     except duckdb.Error:

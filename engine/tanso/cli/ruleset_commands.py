@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import click
-import duckdb
 
 from tanso.cli import (lang_option, _backend_failed, _fail, _overrides, _warn, overlay_option, ruleset_argument, selection_options,
                        set_option)
@@ -42,6 +41,8 @@ def check(ruleset: Path, overlays, sets, data_dir: Path | None, fmt: str) -> Non
 
 def _validate(prepared, data_dir: Path, fmt: str) -> None:
     import json
+
+    import duckdb
 
     from tanso.run.validate import render, validate
     try:

@@ -6,8 +6,6 @@ import sys
 from pathlib import Path
 
 import click
-import duckdb
-import networkx as nx
 
 from tanso.audit.cli import log_options
 from tanso.audit.log import record_run
@@ -53,6 +51,8 @@ def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: st
              allow_rejects: bool, log_file: Path | None, by: str | None, previous: Path | None, backend: str,
              spark_master: str | None, report_names: str | None) -> None:
     """Evaluate RULESET on the tables in --data and print totals by scope and category."""
+    import duckdb
+
     from tanso.audit.reperform import invocation
     from tanso.run import evaluate as run_evaluate
     from tanso.run import export, prepare
@@ -147,6 +147,8 @@ def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | No
 
     Without REVISED, the revision is BASE with the --set values (e.g. --set scope2.market.matching=hourly).
     """
+    import duckdb
+
     from tanso.compare import compare as run_compare
     from tanso.run import prepare
     if out_dir is not None:
@@ -160,6 +162,7 @@ def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | No
         if reporter is None:
             known = [r.name.removeprefix("compare-") for r in registry.reporters.values() if r.kind == "comparison"]
             raise click.BadParameter(f"unknown format '{fmt}'; one of {', '.join(known)}", param_hint="--format")
+        import networkx as nx
         selected = _selected(nx.compose(base_prepared.graph, revised_prepared.graph), selector, excluder)
         with _output(out_dir, "tanso compare") as (target, staged):
             with _progress() as report:

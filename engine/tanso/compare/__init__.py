@@ -187,13 +187,13 @@ def compare(base: Ruleset, revised: Ruleset, registry: Registry, data_dir: Path,
             progress: Callable[..., None] = lambda message, done=None, total=None: None, backend: str = "duckdb",
             spark_master: str | None = None) -> Comparison:
     """Evaluate both versions (only the `selected` graph nodes' rules, where given) and attribute the difference."""
-    session = Session(registry, data_dir, threads, memory_limit, backend, spark_master)
+    session = Session(registry, data_dir, threads, memory_limit, backend, spark_master, reuse=True)
     # A session reads each input once, under the first declaration it meets. Where the revision
     # redeclares an input (e.g. electricity with an `hour` column), the base must read it under its
     # own declaration and the revision and scenarios under the revision's: the base gets a session
     # of its own.
     base_session = session if _same_inputs(base, revised) else Session(registry, data_dir, threads, memory_limit,
-                                                                       backend, spark_master)
+                                                                       backend, spark_master, reuse=True)
     base_graph, revised_graph = build_graph(base, registry), build_graph(revised, registry)
     base_run = evaluate(base, registry, base_graph, data_dir, out_dir / "base", session=base_session, label="base",
                         selected=selected, progress=lambda message, *counts: progress(f"base: {message}", *counts))

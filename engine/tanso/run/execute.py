@@ -209,8 +209,10 @@ def rule_totals(ruleset: Ruleset, graph: nx.DiGraph, session: Session, rule_ids:
     for rule_id in (r for r in rule_order(graph) if f"rule:{r}" in needed):
         planner.plan_rule(ruleset.rules[rule_id])
     keys = ", ".join(AGGREGATE_KEYS)
-    return {rule_id: {tuple(row[:-1]): row[-1] for row in planner.con.execute(
-        f"SELECT {keys}, sum(co2e_kg * boundary_weight) FROM {planner.rule_ledgers[rule_id]} GROUP BY ALL").fetchall()}
+    # Through the planner's query: in a comparison, a rule whose ledger is the same query over the same
+    # relations as in an earlier scenario (run/reuse.py) is summed once.
+    return {rule_id: {tuple(row[:-1]): row[-1] for row in planner.query(
+        f"SELECT {keys}, sum(co2e_kg * boundary_weight) FROM {planner.rule_ledgers[rule_id]} GROUP BY ALL")}
         for rule_id in rule_ids}
 
 

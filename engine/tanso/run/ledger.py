@@ -5,9 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
 from tanso import contracts
 from tanso.backends import BackendFailure
 
@@ -29,6 +26,9 @@ def _write_ledger(con, backend, parts: list[tuple[str, str]], path: Path,
     next starts, so memory is that of the largest single method. Rows come in rule order, and within a rule and method
     in LEDGER_ORDER (input row first), so the bytes are the same on any thread count; the file is laid
     out as DuckDB's COPY writes it (full row groups, zstd, decimals up to 18 digits as integers)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     writer, pending, pending_rows = None, [], 0
     try:
         for done, (rule_id, relation) in enumerate(parts, 1):

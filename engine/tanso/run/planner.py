@@ -48,17 +48,24 @@ class _Planner:
 
     # -- plan-time helpers handed to calculators
     def query(self, sql: str) -> list[tuple]:
+        if self.session.reuse is not None:
+            return self.session.reuse.query(self.con, self.session.schema, sql)
         return self.con.execute(sql).fetchall()
 
     def define(self, statement: str) -> None:
         """A relation of the plan (CREATE OR REPLACE VIEW|TABLE), defined on the run's backend."""
-        self.session.backend.define(self.con, statement)
+        if self.session.reuse is not None:
+            self.session.reuse.define(self.con, self.session.schema, statement)
+        else:
+            self.session.backend.define(self.con, statement)
 
     def register(self, name: str, table: pa.Table) -> str:
         relation = self.session.relation_name(name)
         self.con.register(relation + "_arrow", table)
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {relation} AS SELECT * FROM {relation}_arrow")
         self.con.unregister(relation + "_arrow")
+        if self.session.reuse is not None:
+            self.session.reuse.registered(relation, table)
         return relation
 
     def factor_table(self, name: str) -> FactorTable:
@@ -96,6 +103,8 @@ class _Planner:
         if name not in self._done:
             mappings = {lookup.table: self.input(lookup.table) for lookup in lookups_on(self.ruleset, table)}
             joined_relation(self.con, self.ruleset, table, self.input(table), mappings)
+            if self.session.reuse is not None:   # made without `define`: never assumed equal between scenarios
+                self.session.reuse.outside(self.session.schema, name)
             self._done.add(name)
         return name
 
