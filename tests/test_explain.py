@@ -291,7 +291,7 @@ def test_a_folder_without_rejects_or_excluded_says_so(tmp_path):
 
 @pytest.mark.browser
 def test_chromium_renders_the_page_offline_with_nothing_logged(tmp_path):
-    from test_html_report import console_messages, run_chromium
+    from page_layout import console_messages, run_chromium
     case = make_case(tmp_path, fuel_ruleset(), {"fuel_use": [fuel_row("F1", "10")]}, {"fuels": FUEL_FACTORS})
     assert cli("evaluate", case.ruleset, "--data", case.data, "--out", tmp_path / "out").exit_code == 0
     page = tmp_path / "explain.html"

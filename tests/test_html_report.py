@@ -1,129 +1,78 @@
-"""`compare-html` in a real browser: the page renders offline in headless Chromium, draws its charts
-from the embedded JSON and logs no console error.
+"""The reports a person reads: the comparison page (`compare --format html`) of the example under the
+standards in force and the revision drafts, and the evaluate report (`evaluate --report html,xlsx`).
 
-Chromium is driven through its command line only (no extra Python dependency): `--dump-dom` gives the
-DOM after the scripts ran, `--screenshot` a PNG (kept under the test's tmp_path), and
-`--enable-logging=stderr --v=0` the console, where an uncaught exception shows as "Uncaught …".
-Without /usr/bin/chromium the browser tests are skipped locally and fail in CI (CI set).
+They say what the issue found missing (the scopes only in the totals, a takeaway, drivers sorted with
+the small ones grouped, failing checks first with their reason, units, one precision, downloads), and
+in headless Chromium at 1400 and 800 px no text overlaps, is clipped or breaks inside a word, no chart
+label is cut, the console stays empty, and every chart draws the figures its table shows
+(`page_layout`). The screenshots are kept under the tests' tmp_path.
 """
 
 from __future__ import annotations
 
+import base64
+import csv
+import html
+import io
 import json
-import os
 import re
 import struct
-import subprocess
 from decimal import Decimal
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from page_layout import console_errors, console_messages, measure, run_chromium, screenshot
 from tanso.cli import main
+from tanso_report.pages import number, tonnes
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-         "--host-resolver-rules=MAP * ~NOTFOUND",  # no name resolves: the page must work offline
-         "--virtual-time-budget=5000", "--enable-logging=stderr", "--v=0"]
-
-pytestmark = pytest.mark.browser
-
-
-def _chromium() -> Path:
-    if CHROMIUM.exists():
-        return CHROMIUM
-    if os.environ.get("CI"):
-        pytest.fail(f"{CHROMIUM} is missing; CI must install the Debian package 'chromium' (see .ci/run)")
-    pytest.skip(f"headless Chromium is not installed ({CHROMIUM}; Debian package 'chromium'); "
-                "these browser tests run in CI")
-
-
-def run_chromium(page: Path, profile: Path, *extra: str) -> subprocess.CompletedProcess:
-    profile.mkdir(parents=True, exist_ok=True)
-    command = [str(_chromium()), *FLAGS, f"--user-data-dir={profile}", *extra, page.resolve().as_uri()]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120)
-
-
-def console_messages(stderr: str) -> list[str]:
-    return [line for line in stderr.splitlines() if ":CONSOLE" in line]
-
-
-def console_errors(stderr: str) -> list[str]:
-    return [line for line in stderr.splitlines() if "Uncaught" in line or "ERROR:CONSOLE" in line]
-
-
-class _Tree(HTMLParser):
-    """Counts the tags inside each element with an id, and keeps every element's attributes and text."""
-
-    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.stack: list[tuple[str, str | None]] = []
-        self.inside: dict[str, dict[str, int]] = {}
-        self.text: dict[str, list[str]] = {}
-        self.attributes: dict[str, dict[str, str | None]] = {}
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        for _, owner in self.stack:
-            if owner is not None:
-                self.inside[owner][tag] = self.inside[owner].get(tag, 0) + 1
-        if tag in self.VOID:
-            return
-        owner = attrs.get("id")
-        if owner is not None:
-            self.inside.setdefault(owner, {})
-            self.text.setdefault(owner, [])
-            self.attributes[owner] = attrs
-        self.stack.append((tag, owner))
-
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
-        if tag not in self.VOID and self.stack and self.stack[-1][0] == tag:
-            self.stack.pop()
-
-    def handle_endtag(self, tag):
-        for index in range(len(self.stack) - 1, -1, -1):
-            if self.stack[index][0] == tag:
-                del self.stack[index:]
-                return
-
-    def handle_data(self, data):
-        for _, owner in self.stack:
-            if owner is not None:
-                self.text[owner].append(data)
-
-
-def parse(markup: str) -> _Tree:
-    tree = _Tree()
-    tree.feed(markup)
-    tree.close()
-    return tree
+DATA = REPO / "examples" / "acme" / "data"
+AMOUNT = re.compile(r"^[+−]?(<0\.1|\d{1,3}(,\d{3})*\.\d)$")     # t CO2e, one decimal, everywhere
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory):
-    """A real comparison: the GHG Protocol ruleset vs the same with AR6 GWPs and equity share, on ACME."""
-    out = tmp_path_factory.mktemp("compare")
-    outcome = CliRunner().invoke(main, [
-        "compare", str(REPO / "rulesets" / "ghgp-current"), "--data", str(REPO / "examples" / "acme" / "data"),
-        "--set", "gwp.set=AR6", "--set", "boundary.approach=equity_share", "--out", str(out), "--format", "html"],
-        catch_exceptions=False)
-    assert outcome.exit_code == 0, outcome.output
-    page = out / "comparison.html"
-    assert page.is_file()
-    assert outcome.output.startswith("<!DOCTYPE html>")  # --format html prints the page too
-    return page, json.loads((out / "comparison.json").read_text())
+def comparison(tmp_path_factory):
+    """The example compared under the standards in force and the revision drafts (the issue's page)."""
+    out = tmp_path_factory.mktemp("compare") / "out"
+    outcome = CliRunner().invoke(main, ["compare", str(REPO / "rulesets" / "ghgp-current"),
+                                        str(REPO / "rulesets" / "ghgp-draft-2026"), "--data", str(DATA),
+                                        "--out", str(out), "--format", "json"], catch_exceptions=False)
+    assert outcome.exit_code == 0, outcome.output[-3000:]
+    return out / "comparison.html", json.loads((out / "comparison.json").read_text())
 
 
-# ------------------------------------------------------------------------------------------- detector
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    """The example evaluated with both reports."""
+    out = tmp_path_factory.mktemp("evaluate") / "out"
+    outcome = CliRunner().invoke(main, ["evaluate", str(REPO / "rulesets" / "ghgp-current"), "--data", str(DATA),
+                                        "--out", str(out), "--report", "html,xlsx"], catch_exceptions=False)
+    assert outcome.exit_code == 0, outcome.output[-3000:]
+    return out
 
 
+def _chart_rows(markup: str, chart: str) -> list[dict]:
+    found = re.search(rf'<script type="application/json" class="chart-data" data-chart="{chart}">(.*?)</script>',
+                      markup, re.S)
+    assert found, chart
+    return json.loads(found.group(1))
+
+
+def _downloads(markup: str, media_type: str) -> dict[str, bytes]:
+    return {name: base64.b64decode(payload) for payload, name in re.findall(
+        rf'href="data:{re.escape(media_type)};base64,([A-Za-z0-9+/=]+)" download="([^"]+)"', markup)}
+
+
+def _text(markup: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup.replace("<wbr>", ""))).split())
+
+
+# ------------------------------------------------------------------------------------------- detectors
+
+
+@pytest.mark.browser
 def test_the_console_error_detector_catches_a_broken_script(tmp_path):
     broken = tmp_path / "broken.html"
     broken.write_text("<!DOCTYPE html><html><body><p id='p'>x</p><script>"
@@ -140,72 +89,241 @@ def test_the_console_error_detector_catches_a_broken_script(tmp_path):
     assert console_errors(good.stderr) == [] and console_messages(good.stderr) == []
 
 
-# ------------------------------------------------------------------------------------------- the page
+@pytest.mark.browser
+def test_the_layout_detector_catches_overlaps_clipping_broken_words_cut_labels_and_disagreeing_charts(tmp_path):
+    page = tmp_path / "bad.html"
+    page.write_text("""<!DOCTYPE html><html><body style="font: 15px 'DejaVu Sans'">
+<div style="position: relative; height: 40px"><span style="position: absolute; left: 0">83,705.9</span>
+  <span style="position: absolute; left: 20px">−1,036.8</span></div>
+<div style="width: 60px; overflow: hidden; white-space: nowrap">scope2.market.matching</div>
+<p style="width: 40px; word-break: break-all">ruleset.tanso:24</p>
+<figure id="c"><svg width="200" height="40" font-size="12"><text x="5" y="15">Scope 3 · 15 Inve…</text><text x="5" y="35">12.0</text><text x="190" y="35">cut</text></svg>
+<script type="application/json" class="chart-data" data-chart="c">[{"key": "k", "text": "12.0"}, {"key": "m", "text": "9.9"}]</script></figure>
+<table data-chart="c"><tr data-key="k"><td>12.1</td></tr></table>
+<div style="width: 2000px">wide</div></body></html>""", encoding="utf-8")
+    found = measure(page, 800, tmp_path)
+    assert any("83,705.9" in o and "−1,036.8" in o for o in found["overlaps"]), found
+    assert any(c.startswith("scope2.market.matching") for c in found["clipped"]), found
+    assert "cut (outside svg)" in found["clipped"]
+    assert any("|" in b and "tanso" in b for b in found["broken"]), found
+    assert found["truncated"] == ["Scope 3 · 15 Inve…"]
+    assert sorted(found["disagree"]) == ["c: 9.9 not drawn", 'c: k 12.0 not in its table row ["12.1"]',
+                                         "c: m 9.9 not in its table row []"]
+    assert found["scroll_width"] > found["width"]
 
 
-def test_the_page_is_self_contained_and_embeds_the_comparison_safely(report):
-    page, comparison_json = report
+# ------------------------------------------------------------------------------------------- comparison
+
+
+def test_the_comparison_page_is_self_contained_and_exports_every_chart_and_table(comparison):
+    page, document = comparison
     markup = page.read_text(encoding="utf-8")
-    assert not re.search(r"<script[^>]*\bsrc\s*=", markup, re.I)
-    assert not re.search(r"<link\b", markup, re.I)
+    assert not re.search(r"<script(?![^>]*type=\"application/json\")", markup)    # no script runs
+    assert not re.search(r"<link\b", markup, re.I) and "@import" not in markup
     assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", markup, re.I)
-    assert "@import" not in markup and not re.search(r"url\(\s*['\"]?(?:https?:)?//", markup, re.I)
-    block = re.search(r'<script type="application/json" id="data">(.*?)</script>', markup, re.S)
-    assert block is not None
-    assert "</" not in block.group(1) and "<!--" not in block.group(1)
-    data = json.loads(block.group(1))
-    assert {k: v for k, v in data.items() if k != "report"} == comparison_json   # the JSON reporter's document
-    assert [c["name"] for c in data["changes"]] == ["boundary.approach", "gwp.set"]
-    tables = parse(markup)
-    for section in ("headline", "attribution", "scope-category", "method-mix", "options", "assumptions"):
-        assert section in tables.inside, section
-    options = " ".join(tables.text["options"])
-    assert "operational_control → equity_share" in options and "AR5 → AR6" in options
-    assert "scope2.market.matching" in options                          # every policy option, not only the changed
-    assumptions = " ".join(" ".join(tables.text["assumptions"]).split())
-    assert "examples/acme/data" in assumptions and comparison_json["base"]["digest"] in assumptions
-    assert "exact in the ledger" in assumptions
-    assert "s3.cat15.equity_investments" in assumptions                 # the row that moved most
+    data = json.loads(re.search(r'<script type="application/json" id="data">(.*?)</script>', markup, re.S).group(1))
+    assert data == document                                            # the JSON reporter's document
+    figures = re.findall(r'<figure class="chart-box" id="([^"]+)"', markup)
+    assert figures == ["waterfall-0", "waterfall-1", "scopes", "methods"]
+    svgs, pngs = _downloads(markup, "image/svg+xml"), _downloads(markup, "image/png")
+    assert sorted(svgs) == sorted(f"{f}.svg" for f in figures) and sorted(pngs) == sorted(f"{f}.png" for f in figures)
+    assert all(s.startswith(b"<svg") for s in svgs.values()) and all(p[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs.values())
+    tables = _downloads(markup, "text/csv")
+    assert len(tables) == markup.count('class="csv"') >= 8
+    rows = list(csv.DictReader(io.StringIO(tables["attribution-0.csv"].decode())))
+    cat15 = next(r for r in rows if r["change"] == "scope3.cat15.scope")
+    part = next(p for p in document["headlines"][0]["parts"] if p["change"]["name"] == "scope3.cat15.scope")
+    exact = Decimal(part["shapley"]["fraction"].split("/")[0]) / Decimal(part["shapley"]["fraction"].split("/")[1])
+    assert Decimal(cat15["Shapley"]) == exact / 1000                   # exact, in t, not rounded for display
 
 
-def test_chromium_draws_the_charts_with_no_console_error(report, tmp_path):
-    page, comparison_json = report
-    outcome = run_chromium(page, tmp_path / "profile", "--dump-dom")
-    assert outcome.returncode == 0, outcome.stderr[-2000:]
-    assert console_errors(outcome.stderr) == [], console_errors(outcome.stderr)
-    assert console_messages(outcome.stderr) == [], console_messages(outcome.stderr)   # the page logs nothing
-    dom = parse(outcome.stdout)
-    assert dom.attributes["chart-error"].get("hidden") is not None
-    assert re.search(r'<body[^>]*data-rendered="ok"', outcome.stdout)
-
-    headlines = comparison_json["headlines"]
-    assert [h["basis"] for h in headlines] == ["location", "market"]
-    changes = len(comparison_json["changes"])
-    # One waterfall per basis: current, one bar per change, revised.
-    assert dom.inside["waterfall"].get("svg") == len(headlines)
-    assert dom.inside["waterfall"].get("rect") == len(headlines) * (changes + 2)
-    waterfall_text = " ".join(dom.text["waterfall"])
-    for h in headlines:
-        for key in ("base_kg", "revised_kg"):
-            assert f"{float(Decimal(h[key])) / 1000:,.1f}" in waterfall_text    # t CO2e, thousands separators
-    # Stacked bars: a segment per scope / category with emissions, for current and revised of each basis.
-    segments = sum(2 for h in headlines for r in comparison_json["deltas"]["scope_category"]
-                   if (r["basis"] in (None, h["basis"])) and Decimal(r["base_kg"]) > 0 and Decimal(r["revised_kg"]) > 0)
-    assert dom.inside["scopes"].get("rect", 0) >= segments
-    assert dom.inside["scopes-legend"].get("li", 0) >= 3
-    assert dom.inside["methodmix"].get("rect", 0) >= 2 * 15          # current and revised bars of each category
-    assert dom.inside["methodmix-legend"].get("li", 0) >= 5
-    for chart in ("waterfall", "scopes", "methodmix"):
-        assert dom.inside[chart].get("title", 0) >= 1 and dom.inside[chart].get("desc", 0) >= 1   # accessible names
+def test_the_totals_are_the_scopes_and_name_what_is_reported_outside_them(comparison):
+    page, document = comparison
+    markup = page.read_text(encoding="utf-8")
+    stacked = {row["key"]: row["t"] for row in _chart_rows(markup, "scopes")}
+    for view in document["headlines"]:
+        for side in ("base_kg", "revised_kg"):                          # the bars end at the headline totals
+            assert stacked[f"{side}:{view['basis']}"] == pytest.approx(float(Decimal(view[side]) / 1000))
+        assert Decimal(view["outside_scopes"]["revised_kg"]) > 0
+    cards = _text(markup.split('id="headline"', 1)[1].split("</section>", 1)[0])
+    for view in document["headlines"]:
+        outside = view["outside_scopes"]
+        assert (f"{tonnes(Decimal(view['base_kg']))} t CO2e Revised {tonnes(Decimal(view['revised_kg']))} t CO2e "
+                f"Difference {tonnes(Decimal(view['delta_kg']), signed=True)} t CO2e") in cards
+        assert (f"Reported outside the scopes, not in these totals: {tonnes(Decimal(outside['base_kg']))} → "
+                f"{tonnes(Decimal(outside['revised_kg']))} t CO2e") in cards
 
 
-def test_chromium_screenshot(report, tmp_path):
-    page, _ = report
-    shot = tmp_path / "report.png"
-    outcome = run_chromium(page, tmp_path / "profile", f"--screenshot={shot}", "--window-size=1280,2400")
-    assert outcome.returncode == 0, outcome.stderr[-2000:]
-    assert console_errors(outcome.stderr) == []
-    content = shot.read_bytes()
-    assert content[:8] == b"\x89PNG\r\n\x1a\n"
-    assert struct.unpack(">II", content[16:24]) == (1280, 2400)
-    assert len(content) > 50_000    # a drawn page, not a blank one
+def test_a_takeaway_says_what_drove_the_change(comparison):
+    markup, document = comparison[0].read_text(encoding="utf-8"), comparison[1]
+    takeaway = _text(re.search(r'<p class="takeaway" id="takeaway">(.*?)</p>', markup, re.S).group(1))
+    delta = Decimal(document["headlines"][0]["delta_kg"])
+    assert takeaway.startswith(f"The location-based total rises by {tonnes(delta)} t CO2e (+")
+    assert "of the increase is categories 15 and 16, driven by scope3.cat15.scope and scope3.cat16.enabled" in takeaway
+    assert "a method change on the same data" in takeaway and "outside the scopes" in takeaway
+    assert markup.index('id="takeaway"') < markup.index('id="headline"')
+
+
+def test_the_drivers_are_sorted_with_the_small_ones_grouped(comparison):
+    markup = comparison[0].read_text(encoding="utf-8")
+    for chart in ("waterfall-0", "waterfall-1"):
+        steps = _chart_rows(markup, chart)
+        assert (steps[0]["key"], steps[-1]["key"]) == ("current", "revised")
+        moves = [s for s in steps[1:-1] if s["key"] != "smaller"]
+        sizes = [abs(s["end"] - s["start"]) for s in moves]
+        assert sizes == sorted(sizes, reverse=True)
+        movement = sum(sizes) + sum(abs(s["end"] - s["start"]) for s in steps if s["key"] == "smaller")
+        assert all(size >= 0.0099 * movement for size in sizes)       # nothing under 1 % drawn on its own
+        assert steps[-2]["key"] == "smaller" and re.fullmatch(r"\d+ smaller changes", steps[-2]["label"])
+        assert len(steps) <= 11
+    text = _text(markup)
+    assert re.search(r"No effect on the location-based total \(\d+\): [a-z0-9_.]+ ?, [a-z0-9_.]+", text)
+
+
+def test_failing_checks_come_first_in_colour_with_their_reason(comparison):
+    markup = comparison[0].read_text(encoding="utf-8")
+    alert = markup.split('id="failing-checks"', 1)[1].split("</section>", 1)[0]
+    assert markup.index('id="failing-checks"') < markup.index('id="headline"')
+    assert '<span class="status FAIL">FAIL</span>' in alert and ".status.FAIL { color: #fff; background:" in markup
+    text = _text(alert)
+    assert "Scope 2 (location-based) left out is at most boundary.scope12_max_excluded_share" in text
+    assert "revised: boundary.scope12_max_excluded_share = 0.01" in text
+    assert "current N/A → revised FAIL" in text
+
+
+def test_metrics_carry_units_and_shares_are_percentages(comparison):
+    markup, document = comparison[0].read_text(encoding="utf-8"), comparison[1]
+    metrics = _text(markup.split('id="metrics-table"', 1)[1].split("</table>", 1)[0])
+    values = {(side, m["id"]): Decimal(m["value"]) for side in ("base", "revised")
+              for m in document["metrics"][side] if m["value"] is not None}
+    assert re.search(r"scope2_location [\d,]+\.\d t CO2e [\d,]+\.\d t CO2e", metrics)      # kg CO2e shown in t
+    assert f"{values['base', 'scope2_location'] / 1000:,.1f} t CO2e" in metrics
+    assert re.search(r"intensity_location [\d,]+\.\d kg CO2e / MUSD", metrics)
+    share = number(values["base", "scope3_upstream_share"], None)
+    assert re.fullmatch(r"\d+\.\d %", share) and f"scope3_upstream_share {share}" in metrics
+    assert not re.search(r"\d\.\d+[eE][+-]?\d", _text(markup.split("<body>", 1)[1].split('id="data"', 1)[0]))
+
+
+def test_every_amount_has_one_precision(comparison):
+    markup = comparison[0].read_text(encoding="utf-8")
+    cells = re.findall(r'<td class="num">([^<]*)</td>', markup)
+    amounts = [c for c in cells if c and not c.endswith("%") and c not in ("—", "absent") and "CO2e" not in c]
+    assert len(amounts) > 100 and [c for c in amounts if not AMOUNT.match(c)] == []
+    for headline in re.findall(r"<dd>([^<]*) <span class=\"unit\">", markup):
+        assert AMOUNT.match(headline.strip()), headline
+
+
+# ------------------------------------------------------------------------------------------- evaluate
+
+
+def test_the_evaluate_report_lays_out_the_inventory(run):
+    markup = (run / "report.html").read_text(encoding="utf-8")
+    text = _text(markup)
+    assert re.search(r"Scope 2 location [\d,]+\.\d t CO2e Scope 2 market [\d,]+\.\d t CO2e", text)
+    assert re.search(r"biogenic CO2 \(mass\) [\d,]+\.\d t", text)
+    for expected in ("Scope 3 · 15 Investments",
+                     "By method (location-based inventory)", "By data type (location-based inventory)",
+                     "The 15 largest sources", "Fuel burned on the engine test bench is reported under the lab's own permit",
+                     "ACME-KR is not under operational control",
+                     "fuel_combustion: quantity is negative",
+                     "Share of Scope 3 in categories 1-8"):
+        assert expected in text, expected
+    assert markup.index('id="failing-checks"') < markup.index('id="scope-category"')
+    manifest = json.loads((run / "manifest.json").read_text())
+    assert {"report.html", "report.xlsx"} <= set(manifest["outputs"])    # written before the manifest, hashed
+    assert (run / "report.html").stat().st_mode & 0o044                  # readable like the other outputs
+
+
+def test_report_needs_a_known_name_and_a_run_folder(tmp_path):
+    base = ["evaluate", str(REPO / "rulesets" / "ghgp-current"), "--data", str(DATA)]
+    unknown = CliRunner().invoke(main, [*base, "--out", str(tmp_path / "out"), "--report", "html,pdf"])
+    assert unknown.exit_code == 64 and "unknown report 'pdf'; one of html, xlsx" in unknown.output
+    folderless = CliRunner().invoke(main, [*base, "--report", "xlsx"])
+    assert folderless.exit_code == 64 and "give --out DIR" in folderless.output
+    assert not (tmp_path / "out").exists()
+
+
+# ------------------------------------------------------------------------------------------- as seen
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1400, 800])
+@pytest.mark.parametrize("which", ["comparison", "evaluate"])
+def test_as_a_person_sees_it_nothing_overlaps_is_cut_or_disagrees(comparison, run, which, width, tmp_path):
+    page = comparison[0] if which == "comparison" else run / "report.html"
+    found = measure(page, width, tmp_path)
+    assert found["boxes"] > 500
+    for problem in ("overlaps", "clipped", "broken", "truncated", "disagree", "console"):
+        assert found[problem] == [], (problem, found[problem][:10])
+    assert found["scroll_width"] <= width
+    shot = screenshot(page, width, 3000, tmp_path / f"{which}-{width}.png")
+    assert shot[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", shot[16:24]) == (width, 3000)
+    assert len(shot) > 100_000                                           # a drawn page, not a blank one
+
+
+# ------------------------------------------------------------------------------------------- workbook
+
+
+def _sumifs(formula: str, ledger: list[dict], amount: str) -> float:
+    """What a by_category / by_entity SUMIFS formula adds up, recomputed over the ledger sheet's rows."""
+    header = LEDGER_HEADER
+    pairs = re.findall(r'ledger!\$([A-Z]+):\$[A-Z]+,("[^"]*"|-?\d+)', formula)
+    criteria = {header[_column_index(col)]: (None if value == '"="' else value.strip('"') if value.startswith('"')
+                                            else int(value)) for col, value in pairs}
+    return sum(row[amount] for row in ledger if all(row[k] == v for k, v in criteria.items()))
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - 64
+    return index - 1
+
+
+LEDGER_HEADER: list[str] = []
+
+
+def test_the_workbook_has_its_sheets_and_every_figure_adds_up_from_the_ledger(run):
+    import duckdb
+    import openpyxl
+    formulas = openpyxl.load_workbook(run / "report.xlsx", read_only=True)
+    values = openpyxl.load_workbook(run / "report.xlsx", read_only=True, data_only=True)
+    assert formulas.sheetnames == ["summary", "by_category", "by_entity", "factors", "policies", "rejects",
+                                   "excluded", "ledger"]
+    sheet = values["ledger"]
+    LEDGER_HEADER[:] = [c.value for c in sheet[1]]
+    ledger = [dict(zip(LEDGER_HEADER, (c.value for c in row))) for row in sheet.iter_rows(min_row=2)]
+    assert len(ledger) == duckdb.sql(f"SELECT count(*) FROM '{run / 'ledger.parquet'}'").fetchall()[0][0]
+    weighted = formulas["ledger"]["L2"].value
+    assert weighted == "=J2*K2" and LEDGER_HEADER[9:12] == ["co2e_kg", "boundary_weight", "co2e_kg_weighted"]
+
+    expected = {(s, c, b): float(kg) for s, c, b, kg in duckdb.sql(
+        f"SELECT scope, category, basis, sum(co2e_kg * boundary_weight) FROM '{run / 'ledger.parquet'}' "
+        f"WHERE scope IS NOT NULL GROUP BY ALL").fetchall()}
+    by_category = list(zip(formulas["by_category"].iter_rows(min_row=2), values["by_category"].iter_rows(min_row=2)))
+    assert len(by_category) == len(expected)
+    for formula_row, value_row in by_category:
+        scope, category, basis = (c.value for c in value_row[:3])
+        formula = formula_row[3].value
+        assert formula.startswith("=SUMIFS(ledger!$L:$L,")                # traceable to its ledger rows
+        assert value_row[3].value == pytest.approx(expected[scope, category, basis], rel=1e-12)
+        assert _sumifs(formula, ledger, "co2e_kg_weighted") == pytest.approx(value_row[3].value, rel=1e-9)
+        assert Decimal(value_row[7].value) == pytest.approx(Decimal(str(expected[scope, category, basis])), rel=Decimal("1e-12"))
+    summary = {row[0].value: row[1].value for row in values["summary"].iter_rows(min_row=2)}
+    assert summary["Scope 2, location-based"] == pytest.approx(
+        sum(v for (s, _, b), v in expected.items() if s == 2 and b in (None, "location")), rel=1e-12)
+    assert summary["Scope 1"] == pytest.approx(sum(v for (s, _, _), v in expected.items() if s == 1), rel=1e-12)
+    assert formulas["summary"]["B7"].value.startswith("=SUMIFS(by_category!")
+    for entity_row in formulas["by_entity"].iter_rows(min_row=2, max_row=4):
+        assert entity_row[3].value.startswith("=SUMIFS(ledger!$L:$L,")
+
+    def rows(name: str) -> int:
+        return values[name].max_row - 1
+
+    with (run / "factors.csv").open() as factors, (run / "rejects.csv").open() as rejects, \
+            (run / "excluded.csv").open() as excluded:
+        assert (rows("factors"), rows("rejects"), rows("excluded")) == (
+            len(list(csv.DictReader(factors))), len(list(csv.DictReader(rejects))), len(list(csv.DictReader(excluded))))
+    factor_header = [c.value for c in values["factors"][1]]
+    assert {"factor_id", "publisher", "edition", "licence", "file", "file_row"} <= set(factor_header)
+    assert "boundary.approach" in {row[0].value for row in values["policies"].iter_rows(min_row=2)}

@@ -203,7 +203,8 @@ class Reporter:
     suffix: str
     doc: str
     write: Callable[[Any, Path | None], str | None]  # (result, file or None) → text to print
-    kind: str = "run"  # "run": a tanso.run.RunResult; "comparison": a tanso.compare.Comparison
+    kind: str = "run"  # "run": a tanso.run.RunResult; "comparison": a tanso.compare.Comparison; "file": a
+    #                    RunResult written only into the run folder (`evaluate --report NAME`, as report<suffix>)
     # Options that change what the reporter shows (so setting them is not "read by nothing"), and
     # input tables it reads where the ruleset declares them (loaded and checked by every run;
     # their relations are in RunResult.inputs).

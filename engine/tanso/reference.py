@@ -174,7 +174,8 @@ def _options(registry: Registry, plugin_of) -> str:
 def _reporters(registry: Registry, plugin_of) -> str:
     lines = ["# Reporters", "", GENERATED, "",
              "Output formats: `tanso evaluate --format NAME` (kind run) and `tanso compare --format NAME` (kind "
-             "comparison, named without the `compare-` prefix).", ""]
+             "comparison, named without the `compare-` prefix); `tanso evaluate --out DIR --report NAME,…` (kind file, "
+             "written into the run folder as report.SUFFIX).", ""]
     rows = [(f"`{r.name}`", r.kind, r.suffix, r.doc, _code(r.reads_policies), _code(r.inputs),
              plugin_of.get(("tanso_reporters", r.name), "?")) for r in sorted(registry.reporters.values(),
                                                                                key=lambda r: (r.kind, r.name))]

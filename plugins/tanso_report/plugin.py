@@ -10,7 +10,7 @@ from rich.table import Table
 from tanso import hookimpl
 from tanso.contracts import Reporter
 from tanso.i18n import t
-from tanso_report import comparison, display, html, inventory, yuho
+from tanso_report import comparison, display, evaluate_report, html, inventory, workbook, yuho
 from tanso_report.display import label as _label, tonnes
 
 
@@ -76,6 +76,15 @@ def tanso_reporters():
         Reporter(name="compare-json", suffix=".json", doc="the comparison as JSON (exact values)",
                  write=comparison.render_json, kind="comparison"),
         Reporter(name="compare-html", suffix=".html",
-                 doc="current vs revised as one self-contained HTML page: totals, waterfall, mix, options",
+                 doc="current vs revised as one self-contained HTML page: takeaway, totals, drivers, scopes, methods, "
+                     "checks, options; charts as SVG/PNG and tables as CSV downloads",
                  write=html.render_html, kind="comparison"),
+        # Written into the run folder by `tanso evaluate --out DIR --report html,xlsx` (as report.html, report.xlsx).
+        Reporter(name="html", suffix=".html", kind="file",
+                 doc="the run as a self-contained HTML inventory: scopes and categories on both Scope 2 bases, methods, "
+                     "data types, top sources, checks, metrics, exclusions, rejects", write=evaluate_report.render_html),
+        Reporter(name="xlsx", suffix=".xlsx", kind="file",
+                 doc="the run as an Excel workbook: summary, by category, by entity, factors, policies, rejects, "
+                     "excluded and the ledger; figures are formulas over the ledger sheet",
+                 write=workbook.render_workbook),
     ]

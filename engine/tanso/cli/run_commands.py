@@ -29,6 +29,8 @@ EXIT_CHECK_FAILED = 4
               help="write ledger, rejects, excluded, summary and manifest.json here")
 @click.option("--out-format", type=click.Choice(["csv", "parquet", "json"]), default="csv", show_default=True)
 @click.option("--format", "fmt", default="table", show_default=True, help="how to print the result (a reporter)")
+@click.option("--report", "report_names", default=None, metavar="NAMES",
+              help="also write these reports into --out, comma-separated (html, xlsx: report.html, report.xlsx)")
 @overlay_option
 @set_option
 @selection_options
@@ -47,7 +49,7 @@ def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: st
              selector: str | None, excluder: str | None, threads: int | None, memory_limit: str | None,
              fail_on_check: bool,
              allow_rejects: bool, log_file: Path | None, by: str | None, previous: Path | None, backend: str,
-             spark_master: str | None) -> None:
+             spark_master: str | None, report_names: str | None) -> None:
     """Evaluate RULESET on the tables in --data and print totals by scope and category."""
     import duckdb
 
@@ -63,6 +65,7 @@ def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: st
         reporter = reporters.get(fmt)
         if reporter is None:
             raise click.BadParameter(f"unknown format '{fmt}'; one of {', '.join(reporters)}", param_hint="--format")
+        files = _file_reporters(prepared.registry, report_names, out_dir)
         selected = _selected(prepared.graph, selector, excluder)
         with _output(out_dir, "tanso evaluate") as (target, staged):
             with _progress() as report:
@@ -76,10 +79,14 @@ def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: st
             if staged is not None:
                 result.manifest["invocation"] = invocation(ruleset, overlays, data_dir, sets, selector, out_format,
                                                           excluder)
+                reports = [f"report{extra.suffix}" for extra in files]
+                for extra, name in zip(files, reports):   # before export: the manifest, written last, lists them
+                    extra.write(result, target / name)
                 written = export(result, target, out_format)   # manifest.json last, with every file's hash
                 finish(staged)
                 record_run(out_dir, "evaluate", log_file, by)
-                say(f"wrote {', '.join(str(out_dir / p.name) for p in written)}, {out_dir / 'manifest.json'}")
+                say(f"wrote {', '.join(str(out_dir / name) for name in [p.name for p in written] + reports)}, "
+                    f"{out_dir / 'manifest.json'}")
     except TansoError as error:
         _fail(error)
     except duckdb.Error as error:  # e.g. a value too large for its declared decimal type
@@ -89,6 +96,21 @@ def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: st
     _exit_if_incomplete([("", result)], allow_rejects)
     if fail_on_check and any(c["passed"] is False for c in result.checks):
         sys.exit(EXIT_CHECK_FAILED)
+
+
+def _file_reporters(registry, names: str | None, out_dir: Path | None) -> list:
+    """The reporters `--report` names (kind "file"), checked before the run starts."""
+    if not names:
+        return []
+    known = {name: r for name, r in registry.reporters.items() if r.kind == "file"}
+    wanted = [name.strip() for name in names.split(",") if name.strip()]
+    unknown = [name for name in wanted if name not in known]
+    if unknown:
+        raise click.BadParameter(f"unknown report {', '.join(repr(n) for n in unknown)}; one of {', '.join(known)}",
+                                 param_hint="--report")
+    if out_dir is None:
+        raise click.BadParameter("reports are written into the run folder: give --out DIR", param_hint="--report")
+    return [known[name] for name in dict.fromkeys(wanted)]
 
 
 @click.command(name="test")
