@@ -6,13 +6,16 @@
 Each run is a subprocess of its own (DuckDB first, then Spark, alternating when repeated); the data is
 run.py's, generated once per row count into benchmarks/data/<rows>/. The Spark time is the evaluate
 alone: the JVM and SparkSession start (reported apart, ~10-60 s) is paid once per process, not per run.
-The digests must be equal (the script exits 1 otherwise); the ratio is of the medians.
+The digests must be equal (the script exits 1 otherwise); the ratios are of the medians, of wall time
+and of CPU time (user+sys of the Python process and of Spark's JVM: on a shared machine the steadier one).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -32,12 +35,24 @@ def worker(backend: str, rows: int, master: str | None) -> dict:
     session_s = time.perf_counter() - started
     prepared = prepare(bench.RULESET)
     with tempfile.TemporaryDirectory(prefix="tanso-ratio-") as out:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), _cpu_seconds()
         result = evaluate(prepared.ruleset, prepared.registry, prepared.graph, bench.data_dir(rows), Path(out),
                           backend=backend, spark_master=master)
-        wall = time.perf_counter() - started
-    return {"backend": result.manifest["backend"], "wall_s": wall, "session_s": session_s,
+        wall, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
+    return {"backend": result.manifest["backend"], "wall_s": wall, "cpu_s": cpu, "session_s": session_s,
             "ledger_rows": result.ledger_rows, "digest": result.digest}
+
+
+def _cpu_seconds() -> float:
+    """user+sys of this process and, under Spark, of its JVM (local mode: the executors are in it), which
+    a busy machine's wall time does not show (Linux: /proc)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    total = own.ru_utime + own.ru_stime
+    from pyspark import SparkContext
+    if SparkContext._gateway is not None:
+        fields = Path(f"/proc/{SparkContext._gateway.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def main() -> None:
@@ -60,11 +75,13 @@ def main() -> None:
             runs[backend].append(json.loads(done.stdout.strip().splitlines()[-1]))
             print(f"{backend}: {runs[backend][-1]}", file=sys.stderr)
     walls = {backend: statistics.median(r["wall_s"] for r in results) for backend, results in runs.items()}
+    cpus = {backend: statistics.median(r["cpu_s"] for r in results) for backend, results in runs.items()}
     digests = {r["digest"] for results in runs.values() for r in results}
     print(f"{args.rows:,} rows · {runs['duckdb'][0]['ledger_rows']:,} ledger rows · "
           f"DuckDB {walls['duckdb']:.1f} s · Spark {walls['spark']:.1f} s "
           f"(+ session start {statistics.median(r['session_s'] for r in runs['spark']):.1f} s) · "
-          f"ratio {walls['spark'] / walls['duckdb']:.2f} · digests {'equal' if len(digests) == 1 else 'DIFFER'}")
+          f"ratio {walls['spark'] / walls['duckdb']:.2f} · CPU DuckDB {cpus['duckdb']:.1f} s, Spark {cpus['spark']:.1f} s, "
+          f"ratio {cpus['spark'] / cpus['duckdb']:.2f} · digests {'equal' if len(digests) == 1 else 'DIFFER'}")
     sys.exit(0 if len(digests) == 1 else 1)
 
 
