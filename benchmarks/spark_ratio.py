@@ -71,7 +71,7 @@ def main() -> None:
         for backend in runs:
             command = [sys.executable, __file__, "--worker", backend, "--rows", str(args.rows),
                        *(["--master", args.master] if args.master else [])]
-            done = subprocess.run(command, capture_output=True, text=True, check=True)
+            done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True)   # stderr: the worker's
             runs[backend].append(json.loads(done.stdout.strip().splitlines()[-1]))
             print(f"{backend}: {runs[backend][-1]}", file=sys.stderr)
     walls = {backend: statistics.median(r["wall_s"] for r in results) for backend, results in runs.items()}
