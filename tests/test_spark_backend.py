@@ -116,3 +116,12 @@ def test_without_java_the_cli_says_so_and_exits_69(tmp_path):
                           env=environment, timeout=120)
     assert done.returncode == 69, done.stderr
     assert "needs Java" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_staging_path_that_cannot_be_made_is_refused_before_spark_starts(tmp_path, monkeypatch):
+    from tanso.backends import BackendUnavailable
+    from tanso.backends.spark import SparkBackend
+    (tmp_path / "a-file").write_text("")
+    monkeypatch.setenv("TANSO_SPARK_STAGING", str(tmp_path / "a-file" / "staging"))
+    with pytest.raises(BackendUnavailable, match="TANSO_SPARK_STAGING=.*cannot make a staging folder there"):
+        SparkBackend()

@@ -79,16 +79,20 @@ def spark_session(master: str | None = None):
 
 class SparkBackend:
     def __init__(self, master: str | None = None):
+        staging = os.environ.get("TANSO_SPARK_STAGING")
+        try:   # before the JVM starts: a wrong path is said at once
+            if staging:
+                Path(staging).mkdir(parents=True, exist_ok=True)
+            self._staging = Path(tempfile.mkdtemp(prefix="tanso-spark-", dir=staging or None))
+        except OSError as error:
+            raise BackendUnavailable(f"TANSO_SPARK_STAGING={staging}: cannot make a staging folder there "
+                                     f"({error.strerror or error})") from None
+        weakref.finalize(self, shutil.rmtree, self._staging, True)   # at the end of the run, or of the process
         self.spark = spark_session(master)
         self.label = f"spark {self.spark.version} ({self.spark.sparkContext.master}), duckdb {duckdb.__version__} catalogue"
         self._prefix = f"t{next(_backends)}"
         self._versions = itertools.count(1)
         self._views: dict[tuple[str, str], str] = {}   # (DuckDB schema or "temp", name) → Spark view
-        staging = os.environ.get("TANSO_SPARK_STAGING")
-        if staging:
-            Path(staging).mkdir(parents=True, exist_ok=True)
-        self._staging = Path(tempfile.mkdtemp(prefix="tanso-spark-", dir=staging or None))
-        weakref.finalize(self, shutil.rmtree, self._staging, True)   # at the end of the run, or of the process
 
     def define(self, con, statement: str) -> None:
         """The relation in DuckDB (the catalogue plan-time queries read) and as a Spark temporary view;
