@@ -1,8 +1,8 @@
 """Benchmark: `tanso.compare.compare` (Shapley over every change of a draft-like overlay) against one
 `tanso.run.evaluate` of the base, on the data of benchmarks/run.py.
 
-    /work/venv/bin/python benchmarks/compare.py --rows 1000000
-    /work/venv/bin/python benchmarks/compare.py --rows 10000000 --json benchmarks/out/compare-10M.json
+    .venv/bin/python benchmarks/compare.py --rows 1000000
+    .venv/bin/python benchmarks/compare.py --rows 10000000 --json benchmarks/out/compare-10M.json
 
 Base: benchmarks/ruleset/bench.tanso. Revision: benchmarks/ruleset/bench_draft.tanso (gwp.set AR5 →
 AR6, a consolidation boundary, and a policy-gated rule added with the policy it reads: 4 changes).
@@ -59,7 +59,7 @@ def worker_compare(rows: int, out: Path) -> dict:
     marks = []
     t0 = time.perf_counter()
     comparison = compare(base.ruleset, revised.ruleset, base.registry, bench.data_dir(rows), out,
-                         progress=lambda message: marks.append((message, round(time.perf_counter() - t0, 2))))
+                         progress=lambda message, *counts: marks.append((message, round(time.perf_counter() - t0, 2))))
     wall = time.perf_counter() - t0
     views = []
     for basis in bases(comparison):

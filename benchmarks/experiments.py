@@ -1,7 +1,7 @@
 """Ablations behind the suggestions in benchmarks/README.md: run tanso once, then time variants of its
 statements on the same connection (same data, same threads). Engine files are not modified.
 
-    /work/venv/bin/python benchmarks/experiments.py --rows 1000000
+    .venv/bin/python benchmarks/experiments.py --rows 1000000
 """
 
 from __future__ import annotations

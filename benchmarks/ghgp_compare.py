@@ -1,8 +1,8 @@
 """Benchmark: `tanso.compare.compare(ghgp-current, ghgp-draft-2026)` (Shapley over every change the
 draft makes) against one `tanso.run.evaluate` of ghgp-current and one of the draft, in the same run.
 
-    /work/venv/bin/python benchmarks/ghgp_compare.py --rows 1000000 --repeat 1
-    /work/venv/bin/python benchmarks/ghgp_compare.py --rows 10000000 --repeat 1 --json benchmarks/out/ghgp-compare-10M.json
+    .venv/bin/python benchmarks/ghgp_compare.py --rows 1000000 --repeat 1
+    .venv/bin/python benchmarks/ghgp_compare.py --rows 10000000 --repeat 1 --json benchmarks/out/ghgp-compare-10M.json
 
 Data: benchmarks/ghgp_current.py's generator run from the draft's input declarations
 (`ghgp_current.py --draft-data`, benchmarks/data/ghgp-draft-N/): the same N rows and proportions as
@@ -45,7 +45,7 @@ def _marks():
     marks: list[tuple[str, float]] = []
     t0 = time.perf_counter()
 
-    def progress(message: str) -> None:
+    def progress(message: str, *counts: int) -> None:
         marks.append((message, time.perf_counter() - t0))
         if TRACE:  # live, so a run that fails or is stopped still shows where it was
             print(f"    [{marks[-1][1]:8.2f} s] {message}", file=sys.stderr, flush=True)

@@ -1,9 +1,9 @@
 """Benchmark: `tanso.run.evaluate` of rulesets/ghgp-current (35 rules, ~26 inputs) on N synthetic rows.
 
-    /work/venv/bin/python benchmarks/ghgp_current.py --rows 1000000 --repeat 3
-    /work/venv/bin/python benchmarks/ghgp_current.py --rows 10000000 --repeat 3 --threads-1
-    /work/venv/bin/python benchmarks/ghgp_current.py --rows 1000000 --generate-only
-    /work/venv/bin/python benchmarks/ghgp_current.py --rows 1000000 --draft-data   # data both rulesets read
+    .venv/bin/python benchmarks/ghgp_current.py --rows 1000000 --repeat 3
+    .venv/bin/python benchmarks/ghgp_current.py --rows 10000000 --repeat 3 --threads-1
+    .venv/bin/python benchmarks/ghgp_current.py --rows 1000000 --generate-only
+    .venv/bin/python benchmarks/ghgp_current.py --rows 1000000 --draft-data   # data both rulesets read
 
 Data: N activity rows in all, spread over the activity inputs in fixed proportions (most of them in
 purchases, electricity, fuel_use and business_travel), generated once per N with DuckDB SQL
@@ -215,7 +215,7 @@ def worker(rows: int, out: Path, threads: int | None, profile: bool = False, mem
         timer = single._install_profiler()
     marks = []
 
-    def progress(message: str) -> None:
+    def progress(message: str, *counts: int) -> None:
         marks.append((message, time.perf_counter() - t0))
         if trace:  # live trace: seconds since start, current RSS, the mark
             rss = next(line for line in Path("/proc/self/status").read_text().splitlines() if line.startswith("VmRSS:"))
@@ -240,7 +240,8 @@ def phase_totals(marks: list[tuple[str, float]], wall: float) -> list[tuple[str,
     totals: dict[str, float] = {}
     bounds = marks + [("end", wall)]
     for (label, t), (_, t_next) in zip(bounds, bounds[1:]):
-        kind = "planning rules (incl. inputs + derived tables)" if label.startswith("planning ") else label
+        kind = ("planning rules (incl. inputs + derived tables)" if label.startswith("planning ")
+                else "writing the ledger" if label.startswith("writing the ledger") else label)
         totals[kind] = totals.get(kind, 0.0) + t_next - t
     if marks:
         totals["before the first mark"] = marks[0][1]

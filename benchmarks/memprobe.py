@@ -1,6 +1,6 @@
 """Peak memory of single steps at a given row count, each in its own process (ru_maxrss of that child).
 
-    /work/venv/bin/python benchmarks/memprobe.py --rows 10000000
+    .venv/bin/python benchmarks/memprobe.py --rows 10000000
 """
 import argparse, os, subprocess, sys, time
 from pathlib import Path

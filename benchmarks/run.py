@@ -1,8 +1,8 @@
 """Benchmark: `tanso.run.evaluate` against a hand-written DuckDB SQL baseline on the same data.
 
-    /work/venv/bin/python benchmarks/run.py --rows 1000000
-    /work/venv/bin/python benchmarks/run.py --rows 10000000 --repeat 3
-    /work/venv/bin/python benchmarks/run.py --rows 1000000 --profile      # where tanso's time goes
+    .venv/bin/python benchmarks/run.py --rows 1000000
+    .venv/bin/python benchmarks/run.py --rows 10000000 --repeat 3
+    .venv/bin/python benchmarks/run.py --rows 1000000 --profile      # where tanso's time goes
 
 Every measurement runs in its own subprocess (so peak memory is that run's own, taken from
 os.wait4's rusage = getrusage(RUSAGE_CHILDREN) for that one child), tanso and baseline alternating;
@@ -132,7 +132,7 @@ def worker_tanso(rows: int, out: Path, profile: bool = False) -> dict:
     marks = []
     t0 = time.perf_counter()
     result = evaluate(prepared.ruleset, prepared.registry, prepared.graph, data_dir(rows), out,
-                      progress=lambda message: marks.append((message, time.perf_counter() - t0)))
+                      progress=lambda message, *counts: marks.append((message, time.perf_counter() - t0)))
     wall = time.perf_counter() - t0
     total = sum(r["co2e_kg"] for r in result.summary)
     info = {"engine": "tanso", "wall_s": wall, "prepare_s": prepared_s, "ledger_rows": result.ledger_rows,

@@ -1,6 +1,6 @@
 """Why is tanso's ledger COPY slower than the baseline's? Same connection, materialised inputs, per-column-set COPY.
 
-    /work/venv/bin/python benchmarks/write_cost.py --rows 1000000
+    .venv/bin/python benchmarks/write_cost.py --rows 1000000
 """
 import argparse, statistics, sys, time
 from pathlib import Path

@@ -138,3 +138,13 @@ def registry():
 def fuel_case(tmp_path):
     """One stationary diesel row of 100 l under AR5, the textbook example."""
     return make_case(tmp_path, fuel_ruleset(), {"fuel_use": [fuel_row("F1", "100")]}, {"fuels": FUEL_FACTORS})
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start the slow external peer of the IPCC differential test (a virtual environment and a
+    process that imports bonsai-ipcc) in the background as soon as that test is selected, so its
+    wait overlaps the rest of the suite instead of adding to it."""
+    if any(getattr(getattr(item, "module", None), "__name__", "") == "test_differential_ipcc"
+           for item in session.items):
+        import test_differential_ipcc
+        test_differential_ipcc.start_peer()

@@ -46,8 +46,11 @@ import random
 import shutil
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from collections import Counter
+from concurrent.futures import Future
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from fractions import Fraction
 from pathlib import Path
@@ -116,23 +119,16 @@ def _run(command: list[str], log: list[str], timeout: float) -> bool:
     return done.returncode == 0
 
 
-@pytest.fixture(scope="session")
-def bonsai_peer(pytestconfig) -> Path:
+def _build_peer() -> tuple[Path | None, list[str]]:
     """Python of a virtual environment with bonsai-ipcc 0.5.3, reused from <repo>/.tmp/peers/bonsai-ipcc
-    or created there (pinned by tests/peers/bonsai_ipcc_requirements.txt; PyPI must be reachable).
-    Fails, never skips, when it cannot be had."""
-    reporter = pytestconfig.pluginmanager.getplugin("terminalreporter")
-
-    def say(text: str) -> None:
-        (reporter.write_line if reporter else print)(f"[bonsai-ipcc peer] {text}")
-
+    or created there (pinned by tests/peers/bonsai_ipcc_requirements.txt; PyPI must be reachable), and
+    what was done; None when it cannot be had (the test then fails, never skips)."""
     if _peer_usable(PEER_DIR):
-        say(f"reusing {PEER_DIR}")
-        return _peer_python(PEER_DIR)
+        return _peer_python(PEER_DIR), [f"reusing {PEER_DIR}"]
     if PEER_DIR.exists():
         shutil.rmtree(PEER_DIR)
     PEER_DIR.parent.mkdir(parents=True, exist_ok=True)
-    say(f"creating {PEER_DIR} (pip install -r {PEER_LOCK.name}; about a minute, more without a pip cache)")
+    said = [f"creating {PEER_DIR} (pip install -r {PEER_LOCK.name}; about a minute, more without a pip cache)"]
     started, log = time.monotonic(), []
     python = str(_peer_python(PEER_DIR))
     pip = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
@@ -144,10 +140,9 @@ def bonsai_peer(pytestconfig) -> Path:
         (PEER_DIR / PEER_READY).write_text(f"bonsai-ipcc {PEER_VERSION}\n")
     elapsed = time.monotonic() - started
     if not ok or not _peer_usable(PEER_DIR):
-        pytest.fail(f"could not create the bonsai-ipcc {PEER_VERSION} peer environment at {PEER_DIR} "
-                    f"({elapsed:.0f} s). {HOW_TO_BUILD}\n\n" + "\n".join(log), pytrace=False)
-    say(f"created {PEER_DIR} in {elapsed:.0f} s")
-    return _peer_python(PEER_DIR)
+        return None, [f"could not create the bonsai-ipcc {PEER_VERSION} peer environment at {PEER_DIR} "
+                      f"({elapsed:.0f} s). {HOW_TO_BUILD}\n\n" + "\n".join(log)]
+    return _peer_python(PEER_DIR), [*said, f"created {PEER_DIR} in {elapsed:.0f} s"]
 
 
 # ------------------------------------------------------------------------------------------ records
@@ -194,21 +189,56 @@ BY_ID = {r["id"]: r for r in RECORDS}
 
 # ----------------------------------------------------------------------------------- the two runs
 
+def _build_and_run_peer() -> tuple[dict | None, list[str]]:
+    """The peer's answer for RECORDS (None on failure) and what happened, in words."""
+    python, said = _build_peer()
+    if python is None:
+        return None, said
+    with tempfile.TemporaryDirectory(prefix="bonsai-peer-") as work:
+        request, answer = Path(work) / "request.json", Path(work) / "answer.json"
+        request.write_text(json.dumps({"year": 2019, "region": "World", "records": [
+            {"id": r["id"], "fuel": r["fuel"], "quantity": r["quantity"], "unit": r["canonical_unit"]}
+            for r in RECORDS]}))
+        started = time.monotonic()
+        done = subprocess.run([str(python), str(PEER_SCRIPT), str(request), str(answer)],
+                              capture_output=True, text=True, timeout=900)
+        if done.returncode != 0:
+            return None, [*said, f"the peer failed (exit {done.returncode}, {time.monotonic() - started:.0f} s); "
+                                 f"if its environment is broken, delete {PEER_DIR} to rebuild it.\n{done.stderr[-4000:]}"]
+        return json.loads(answer.read_text()), [*said, f"ran on {len(RECORDS)} records in {time.monotonic() - started:.0f} s"]
+
+
+_PEER_RUN: Future | None = None
+
+
+def start_peer() -> Future:
+    """Builds the peer's environment if needed and runs it, in a background thread. tests/conftest.py
+    starts it as soon as collection selects this module, so that the minute or two of pip and of
+    bonsai-ipcc's imports (mostly waiting on the network and the disk) overlaps the rest of the suite."""
+    global _PEER_RUN
+    if _PEER_RUN is None:
+        _PEER_RUN = Future()
+        future = _PEER_RUN
+
+        def work() -> None:
+            try:
+                future.set_result(_build_and_run_peer())
+            except BaseException as error:   # handed to the fixture, which fails the test with it
+                future.set_exception(error)
+        threading.Thread(target=work, name="bonsai-peer", daemon=True).start()
+    return _PEER_RUN
+
+
 @pytest.fixture(scope="module")
-def peer(bonsai_peer, tmp_path_factory) -> dict:
-    work = tmp_path_factory.mktemp("bonsai_peer")
-    request, answer = work / "request.json", work / "answer.json"
-    request.write_text(json.dumps({"year": 2019, "region": "World", "records": [
-        {"id": r["id"], "fuel": r["fuel"], "quantity": r["quantity"], "unit": r["canonical_unit"]} for r in RECORDS]}))
-    started = time.monotonic()
-    done = subprocess.run([str(bonsai_peer), str(PEER_SCRIPT), str(request), str(answer)],
-                          capture_output=True, text=True, timeout=900)
-    if done.returncode != 0:
-        pytest.fail(f"the peer failed (exit {done.returncode}, {time.monotonic() - started:.0f} s); if its "
-                    f"environment is broken, delete {PEER_DIR} to rebuild it.\n{done.stderr[-4000:]}", pytrace=False)
-    result = json.loads(answer.read_text())
-    assert result["version"] == PEER_VERSION
-    return result
+def peer(pytestconfig) -> dict:
+    answer, said = start_peer().result()
+    reporter = pytestconfig.pluginmanager.getplugin("terminalreporter")
+    for text in said[:-1] if answer is None else said:
+        (reporter.write_line if reporter else print)(f"[bonsai-ipcc peer] {text}")
+    if answer is None:
+        pytest.fail(said[-1], pytrace=False)
+    assert answer["version"] == PEER_VERSION
+    return answer
 
 
 def tanso_ruleset() -> str:

@@ -112,6 +112,18 @@ def test_japan_grid(tmp_path):
     assert adjusted[("テスト電力株式会社", "-")]["value"] == "0.000433"
 
 
+def test_japan_grid_for_the_ssbj_shk_rules(tmp_path):
+    # one menu per supplier (the rules match the retailer alone), and the national average per area
+    whole = read(convert(DATA / "japan_grid_r5_handmade.csv", "japan_grid", tmp_path / "w.csv", edition="R5",
+                         menu="-").out_path)
+    assert [(r["supplier"], r["menu"], r["value"]) for r in whole] == [
+        ("テスト電力株式会社", "-", "0.000441"), ("Example Green Power K.K.", "-", "0.000512")]
+    national = by(read(convert(DATA / "japan_grid_r5_handmade.csv", "japan_grid", tmp_path / "n.csv", edition="R5",
+                               factor="national").out_path), "grid_region")
+    assert len(national) == 10 and national[("JP-TOKYO",)]["value"] == "0.000434"
+    assert national[("JP-OKINAWA",)]["unit"] == "t" and national[("JP-OKINAWA",)]["per"] == "kWh"
+
+
 def test_unknown_layout(tmp_path):
     with pytest.raises(LoaderError, match="unknown layout"):
         convert(DATA / "japan_grid_r5_handmade.csv", "nope", tmp_path / "x.csv")

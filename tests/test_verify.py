@@ -136,6 +136,16 @@ def test_a_run_re_performed_from_its_recorded_files_is_byte_identical_even_moved
     assert "every output byte-identical" in result.stdout
 
 
+def test_re_performance_ignores_tanso_variables_and_tanso_toml(ws, tmp_path):
+    # An option the recorded invocation did not have would make the re-run differ (other GWP values).
+    (tmp_path / "tanso.toml").write_text('[evaluate]\nset = ["gwp.set=AR6"]\n')
+    for env in ({"TANSO_EVALUATE_SET": "gwp.set=AR6"}, {"TANSO_CONFIG": str(tmp_path / "tanso.toml")}):
+        result = cli("verify", ws.root / "runs" / "out", "--reperform", "--data", ws.root / "data", cwd=tmp_path,
+                     env=env)
+        assert result.exit_code == 0, result.output
+        assert "every output byte-identical" in result.stdout
+
+
 def test_inputs_that_are_not_the_runs_are_refused_naming_each(ws, tmp_path):
     data = Path(shutil.copytree(ws.root / "data", tmp_path / "data"))
     (data / "fuel_use.csv").write_text((data / "fuel_use.csv").read_text().replace("250.5", "205.5"))

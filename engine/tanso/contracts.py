@@ -115,6 +115,10 @@ class Calculator:
     # The policies a call with these parameters can be affected by (a subset of reads_policies); lets a
     # comparison skip scenarios that cannot differ. By default, all of reads_policies.
     relevant_policies: Callable[[Parameters], tuple[str, ...]] | None = None
+    # What its ledger rows record by default, as (method, data type) pairs, for the reference (`tanso docs`)
+    # and for readers of the ledger: a method may add a qualifier in parentheses (`… (hourly)`), and a rule's
+    # `method:` / `data_type:` parameter, where the calculator has one, records its own instead.
+    methods: tuple[tuple[str, str], ...] = ()
 
     def policies_read(self, parameters: Parameters) -> tuple[str, ...]:
         return self.relevant_policies(parameters) if self.relevant_policies else self.reads_policies
@@ -232,3 +236,15 @@ class FactorLayout:
     doc: str
     convert: Callable[..., Any]
     options: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Synonyms `tanso suggest` reads, so that an item written one way meets a factor named another
+    ("ガソリン代" → the gasoline factor; "petrol" → "motor gasoline"). A CSV with columns `concept`, `term`,
+    `source` (where the term was taken from) and optionally `broader`: every term of a concept counts as the
+    same word, and a concept with a broader one as that one too."""
+
+    name: str
+    path: Path
+    doc: str

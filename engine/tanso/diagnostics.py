@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Iterable
 
 from tanso.dsl.ast import Span
+from tanso.i18n import kind as kind_name, t
 
 
 @dataclass(frozen=True)
@@ -32,16 +33,16 @@ class Diagnostic:
     severity: str = "error"
 
     def render(self, sources: "SourceCache") -> str:
-        lines = [f"{self.severity}: {self.message}"]
+        lines = [f"{t('diag.' + self.severity)}: {self.message}"]
         if self.span is not None:
             lines += _excerpt(self.span, sources)
         for note in self.notes:
-            lines.append(f"  note: {note.message}")
+            lines.append(f"  {t('diag.note')}: {note.message}")
             lines += _excerpt(note.span, sources)
         if self.expected:
-            lines.append(f"  = expected: {self.expected}")
+            lines.append(f"  = {t('diag.expected')}: {self.expected}")
         if self.hint:
-            lines.append(f"  = help: {self.hint}")
+            lines.append(f"  = {t('diag.help')}: {self.hint}")
         return "\n".join(lines)
 
 
@@ -95,7 +96,7 @@ class Diagnostics:
     def unknown(self, kind: str, name: str, span: Span | None, known: Iterable[str]) -> None:
         """An unknown name, with the known ones as the expectation and the nearest as a hint."""
         known = sorted(set(known))
-        self.error(f"unknown {kind} '{name}'", span, expected=expected_list(kind, known),
+        self.error(t("diag.unknown", kind=kind_name(kind), name=name), span, expected=expected_list(kind, known),
                    hint=did_you_mean(name, known))
 
     @property
@@ -110,24 +111,24 @@ class Diagnostics:
         shown = ordered if limit is None else ordered[:limit]
         body = "\n\n".join(d.render(self.sources) for d in shown)
         if len(shown) < len(ordered):
-            body += f"\n\n… and {len(ordered) - len(shown)} more"
+            body += "\n\n" + t("diag.more", n=len(ordered) - len(shown))
         n_err, n_warn = len(self.errors), len(self.items) - len(self.errors)
-        summary = f"{n_err} error{'s' if n_err != 1 else ''}"
+        summary = t("diag.errors", n=n_err, s="s" if n_err != 1 else "")
         if n_warn:
-            summary += f", {n_warn} warning{'s' if n_warn != 1 else ''}"
+            summary += ", " + t("diag.warnings", n=n_warn, s="s" if n_warn != 1 else "")
         return f"{body}\n\n{summary}\n" if body else ""
 
 
 def did_you_mean(name: str, known: Iterable[str]) -> str | None:
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else None
+    return t("diag.did_you_mean", name=close[0]) if close else None
 
 
 def expected_list(kind: str, known: list[str], limit: int = 12) -> str | None:
     if not known:
-        return f"a declared {kind} (none is declared)"
+        return t("diag.none_declared", kind=kind_name(kind))
     shown = ", ".join(known[:limit]) + (f", … ({len(known) - limit} more)" if len(known) > limit else "")
-    return f"one of {shown}"
+    return t("diag.one_of", names=shown)
 
 
 class TansoError(Exception):

@@ -86,3 +86,12 @@ def tanso_factor_layouts() -> list:
     column names and writes a factor set whose every row names where it was read from; a file not
     in the layout is refused naming file, sheet, row and column.
     """
+
+
+@hookspec
+def tanso_vocabularies() -> list:
+    """Return `Vocabulary` objects: synonym files `tanso suggest` uses to match item names to factors.
+
+    Each term of a concept counts as the same word when an item's text (a ledger description, an
+    invoice line) is compared with a factor's name, in any language the file writes terms in.
+    """

@@ -6,6 +6,7 @@ and TANSO_TRACE_PLUGINS=1 to print each hook call.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ import pluggy
 
 from tanso import contracts, hookspecs
 from tanso.diagnostics import TansoError
+
+log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "tanso"
 
@@ -79,6 +82,10 @@ class Registry:
     def factor_layouts(self) -> dict[str, contracts.FactorLayout]:
         return {k: v for k, (v, _) in self._collect("tanso_factor_layouts").items()}
 
+    @cached_property
+    def vocabularies(self) -> dict[str, contracts.Vocabulary]:
+        return {k: v for k, (v, _) in self._collect("tanso_vocabularies").items()}
+
     def reader_for(self, path: Path) -> contracts.Reader | None:
         """The reader with the longest suffix the file name ends with, so that `x.pact.json` can have
         a reader of its own beside one for `.json`."""
@@ -126,6 +133,7 @@ def load_registry() -> Registry:
             raise TansoError(f"plugin '{ep.name}' ({ep.value}) failed to load: {error}") from error
         if manager.get_plugin(ep.name) is None:
             manager.register(module, name=ep.name)
+            log.debug("plugin %s loaded from %s", ep.name, ep.value)
     manager.check_pending()
     if os.environ.get("TANSO_TRACE_PLUGINS"):
         manager.add_hookcall_monitoring(_trace, lambda *a: None)

@@ -104,7 +104,10 @@ def main() -> None:
 # Tables of the full GHG Protocol inventory (rulesets/ghgp-current). Acme's own ruleset ignores
 # them (and the extra columns above); the rows below are hand-written, so they need no seed.
 # Entities: ACME-JP (parent), ACME-US (100%), ACME-DE (60%-owned, controlled), ACME-JV (50/50 joint
-# venture that Acme operates, without financial control) and ACME-KR (20% associate, no control).
+# venture that Acme operates, without financial control), ACME-KR (20% associate, no control),
+# ACME-DE-SVC (80% subsidiary of ACME-DE: a sub-subsidiary, 48% to the group under equity share),
+# ACME-CZ (25% associate of ACME-DE: held through a subsidiary, 15% under equity share) and
+# KOBE-RENEW (a 5% fixed-asset investment: in no Scope 1/2, in category 15).
 
 EXTRA_FUEL = (
     [[f"F91{m:02d}", "ACME-JP", month, "wood_pellets", "stationary", f"{2000 + 100 * m}.000", "kg"]  # biomass boiler
@@ -114,12 +117,18 @@ EXTRA_FUEL = (
     + [[f"F93{m:02d}", "ACME-JV", month, "diesel", "mobile", f"{400 + 10 * m}.000", "l"]
        for m, month in enumerate(MONTHS, 1)]
     + [[f"F94{m:02d}", "ACME-KR", month, "natural_gas", "stationary", f"{900 + 20 * m}.000", "m3"]
+       for m, month in enumerate(MONTHS, 1)]
+    + [[f"F95{m:02d}", "ACME-DE-SVC", month, "natural_gas", "stationary", f"{600 + 10 * m}.000", "m3"]
+       for m, month in enumerate(MONTHS, 1)]
+    + [[f"F96{m:02d}", "ACME-CZ", month, "natural_gas", "stationary", f"{1200 + 30 * m}.000", "m3"]
        for m, month in enumerate(MONTHS, 1)])
 
 EXTRA_ELECTRICITY = (
     [[f"E51{m:02d}", "ACME-JV", month, "", "plant", "JP-KANSAI", f"{300 + 10 * m}.000", "MWh", "UTILITY-JP-KANSAI"]
      for m, month in enumerate(MONTHS, 1)]
     + [[f"E52{m:02d}", "ACME-KR", month, "", "office", "KR", f"{20000 + 500 * m}.000", "kWh", "UTILITY-KR"]
+       for m, month in enumerate(MONTHS, 1)]
+    + [[f"E53{m:02d}", "ACME-DE-SVC", month, "", "workshop", "DE", f"{15000 + 250 * m}.000", "kWh", "UTILITY-DE"]
        for m, month in enumerate(MONTHS, 1)])
 
 # ----------------------------------------------------------------------------------------------
@@ -235,12 +244,18 @@ def write_pact(name: str, footprints: list[dict]) -> None:
 
 def ghgp_current_tables() -> None:
     # ACME-JV: a 50/50 joint venture Acme operates, financial control shared with the partner.
+    # holding: the Corporate Standard's category (ch. 3, Table 1); ACME-JP's is derived (no parent: held by
+    # the reporting company itself, wholly).
     write("entities.csv", ["entity", "parent", "country", "equity_share", "financial_control", "operational_control",
-                           "joint_financial_control"], [
-        ["ACME-JP", "", "JP", "1", "true", "true", "false"], ["ACME-US", "ACME-JP", "US", "1", "true", "true", "false"],
-        ["ACME-DE", "ACME-JP", "DE", "0.6", "true", "true", "false"],
-        ["ACME-JV", "ACME-JP", "JP", "0.5", "false", "true", "true"],
-        ["ACME-KR", "ACME-JP", "KR", "0.2", "false", "false", "false"]])
+                           "joint_financial_control", "holding"], [
+        ["ACME-JP", "", "JP", "1", "true", "true", "false", ""],
+        ["ACME-US", "ACME-JP", "US", "1", "true", "true", "false", "wholly_owned_subsidiary"],
+        ["ACME-DE", "ACME-JP", "DE", "0.6", "true", "true", "false", "partly_owned_subsidiary"],
+        ["ACME-JV", "ACME-JP", "JP", "0.5", "false", "true", "true", "joint_venture"],
+        ["ACME-KR", "ACME-JP", "KR", "0.2", "false", "false", "false", "associate"],
+        ["ACME-DE-SVC", "ACME-DE", "DE", "0.8", "true", "true", "false", "partly_owned_subsidiary"],
+        ["ACME-CZ", "ACME-DE", "CZ", "0.25", "false", "false", "false", "associate"],
+        ["KOBE-RENEW", "ACME-JP", "JP", "0.05", "false", "false", "false", "fixed_asset_investment"]])
     write("vehicle_distance.csv", ["row_id", "entity", "period", "vehicle_type", "fuel", "distance", "unit"], [
         ["VD1", "ACME-US", "2025", "van", "diesel", "42000", "km"],
         ["VD2", "ACME-DE", "2025", "passenger_car", "petrol", "18500", "km"],
@@ -352,14 +367,18 @@ def ghgp_current_tables() -> None:
     # investee_s3_t: the investee's own Scope 3 (optional in force, required by the Scope 3 draft, C6).
     # I5 is a debt holding (corporate bond of a listed issuer): outside the in-force rules, counted by the
     # draft's category 15 (equity + debt, C10), attributed over EVIC as PCAF does for corporate bonds.
+    # Equity investees (I4, I6-I8) are entities of entities.csv, which gives the share held: each counts in
+    # category 15 only where the boundary leaves it out of Scope 1/2 (I8, the JV, only under the draft).
     write("investments.csv", ["row_id", "entity", "investee", "asset_class", "investee_s1s2_t", "investee_s3_t",
-                              "outstanding", "evic", "total_equity", "total_debt", "project_cost", "share"], [
-        ["I1", "ACME-JP", "nippon_steelworks", "listed_equity", "1200000", "3000000", "50000000", "6000000000", "", "", "", ""],
-        ["I2", "ACME-US", "ohio_tooling", "business_loan", "18000", "45000", "2000000", "", "12000000", "8000000", "", ""],
-        ["I3", "ACME-JP", "kyushu_biomass_plant", "project_finance", "9000", "6000", "30000000", "", "", "", "120000000", ""],
-        ["I4", "ACME-JP", "ACME-KR", "equity_investment", "5400", "12000", "", "", "", "", "", "0.2"],
-        ["I5", "ACME-JP", "kanto_chemicals", "corporate_bond", "800000", "2400000", "40000000", "8000000000", "", "", "",
-         ""]])
+                              "outstanding", "evic", "total_equity", "total_debt", "project_cost"], [
+        ["I1", "ACME-JP", "nippon_steelworks", "listed_equity", "1200000", "3000000", "50000000", "6000000000", "", "", ""],
+        ["I2", "ACME-US", "ohio_tooling", "business_loan", "18000", "45000", "2000000", "", "12000000", "8000000", ""],
+        ["I3", "ACME-JP", "kyushu_biomass_plant", "project_finance", "9000", "6000", "30000000", "", "", "", "120000000"],
+        ["I4", "ACME-JP", "ACME-KR", "equity_investment", "5400", "12000", "", "", "", "", ""],
+        ["I5", "ACME-JP", "kanto_chemicals", "corporate_bond", "800000", "2400000", "40000000", "8000000000", "", "", ""],
+        ["I6", "ACME-DE", "ACME-CZ", "equity_investment", "2000", "5000", "", "", "", "", ""],
+        ["I7", "ACME-JP", "KOBE-RENEW", "equity_investment", "3000", "9000", "", "", "", "", ""],
+        ["I8", "ACME-JP", "ACME-JV", "equity_investment", "3500", "4000", "", "", "", "", ""]])
     # Estimated emissions of required Scope 3 activities left out of the inventory (Scope 3 draft, B1-B6:
     # reported ÷ (reported + estimated exclusions) >= 95%); estimated by any method, hotspot included.
     write("scope3_estimates.csv", ["row_id", "category", "activity", "method", "estimated_kg"], [

@@ -1,14 +1,15 @@
 """Organisational boundary (GHG Protocol Corporate Standard 2004, chapter 3).
 
-Under the equity share approach an entity counts at its equity share; under a control approach it
-counts 100% if the company has (financial / operational) control and 0% otherwise, except that under
-financial control a joint venture whose financial control the company shares counts at its equity
-share (2004, ch. 3, "joint financial control"). The entities table has `entity, equity_share,
-financial_control, operational_control` and, optionally, the column named by `joint_financial_control`.
+The entities table is a tree of holdings (see `holdings`): each entity's weight in the inventory is the
+product, from the top down, of each level's share under `boundary.approach` as the standard's Table 1
+gives it for the level's category of holding. Entities of weight 0 are outside Scope 1/2; their
+equity share reaches category 15 through the calculator `investee_share` (see `investees`), which reads
+the same table, so no entity is counted in both.
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import Literal
 
 from pydantic import Field
@@ -17,40 +18,85 @@ from tanso.contracts import BoundaryMethod, Parameters
 from tanso.diagnostics import InputError
 from tanso.plan.context import BoundaryContext
 from tanso.plan.sql import ident
+from tanso_ghgp.holdings import CS_2004, HOLDINGS, Columns, inconsistent, tree_sql
 
 APPROACHES = ("equity_share", "financial_control", "operational_control")
 Approach = Literal["equity_share", "financial_control", "operational_control"]
+BASIS = "boundary.financial_control_basis"
+WEIGHT_DECIMALS = 4   # the ledger's boundary_weight is DECIMAL(5,4) (tanso.contracts)
 
 
 class ConsolidationParameters(Parameters):
-    entities: str = Field(description="input table with one row per entity")
+    entities: str = Field(description="input table with one row per entity: how its parent holds it")
+    parent: str | None = Field(default=None, description="text column: the entity holding this one (empty: the "
+                                                          "reporting company holds it directly)")
+    holding: str | None = Field(default=None, description="text column: the category of holding (Corporate Standard "
+                                                          "ch. 3, Table 1): " + ", ".join(HOLDINGS) +
+                                                          "; empty: derived from the other columns")
     joint_financial_control: str | None = Field(
-        default=None, description="boolean column of the entities table: financial control is shared (a joint "
-                                  "venture); under financial control the entity then counts at its equity share")
+        default=None, description="boolean column: financial control is shared (a joint venture); under financial "
+                                  "control the entity then counts at its equity share")
+
+
+def columns_of(p: ConsolidationParameters) -> Columns:
+    return Columns(parent=p.parent, holding=p.holding, joint_financial_control=p.joint_financial_control)
+
+
+def _phrase(approach: str) -> str:
+    return {"equity_share": "0% under equity share", "financial_control": "not under financial control",
+            "operational_control": "not under operational control"}[approach]
+
+
+def _label(holding: str) -> str:
+    return "CASE " + " ".join(f"WHEN {holding} = '{k}' THEN '{v}'" for k, v in HOLDINGS.items()) + " END"
+
+
+def _check(ctx: BoundaryContext, table: str, columns: Columns, tree: str) -> None:
+    """Refuse a table the tree cannot be built from, naming its rows: shares outside 0..1, a declared
+    category its other columns contradict, cycles, unknown parents, weights the ledger cannot hold."""
+    file = ctx.files.get("entities", "the entities table")
+    found = ctx.query(
+        f"SELECT _row, entity, 'equity_share ' || CAST(equity_share AS VARCHAR) || ' is outside 0..1 (a share above 100% "
+        f"cannot be held)' FROM {table} WHERE equity_share > 1 OR equity_share < 0 "
+        f"UNION ALL SELECT t._row, t.entity, 'holding ' || t.{ident(columns.holding or 'entity')} || ': ' || ({inconsistent(columns)}) "
+        f"FROM {table} t WHERE ({inconsistent(columns)}) IS NOT NULL "
+        f"UNION ALL SELECT _row, entity, problem FROM ({tree}) WHERE problem IS NOT NULL "
+        f"UNION ALL SELECT _row, entity, 'its share in the inventory is ' || CAST(CAST(weight AS DOUBLE) AS VARCHAR) || ' (' || "
+        f"array_to_string(path, ' > ') || '), more than the {WEIGHT_DECIMALS} decimal places of a boundary weight' "
+        f"FROM ({tree}) WHERE problem IS NULL AND weight <> round(weight, {WEIGHT_DECIMALS}) ORDER BY 1 LIMIT 10")
+    if found:
+        shown = "; ".join(f"row {row} ({entity}): {problem}" for row, entity, problem in found)
+        raise InputError(f"boundary consolidation: {file}: {shown}")
 
 
 def compile_consolidation(ctx: BoundaryContext) -> str:
     approach = ctx.policies["boundary.approach"]
-    table = ctx.tables["entities"]
-    if approach == "equity_share":
-        return (f"SELECT entity, equity_share AS weight, CASE WHEN coalesce(equity_share, 0) = 0 THEN "
-                f"'no equity share in ' || entity || ' (boundary.approach = equity_share)' END AS reason FROM {table}")
-    column = approach  # financial_control / operational_control: a boolean column of the same name
-    joint = ctx.parameters.joint_financial_control
-    if joint is not None and joint not in {row[0] for row in ctx.query(f"SELECT column_name FROM (DESCRIBE {table})")}:
-        raise InputError(f"boundary consolidation: the entities table has no column '{joint}' "
-                         f"(parameter joint_financial_control)")
-    shared = (f"coalesce({ident(joint)}, FALSE) AND NOT coalesce({column}, FALSE)"
-              if joint is not None and approach == "financial_control" else "FALSE")
-    return (f"SELECT entity, CASE WHEN {column} THEN 1 WHEN {shared} THEN coalesce(equity_share, 0) ELSE 0 END AS weight, "
-            f"CASE WHEN NOT coalesce({column}, FALSE) AND NOT ({shared}) "
-            f"THEN entity || ' is not under {column.replace('_', ' ')} (boundary.approach = {approach})' "
-            f"WHEN {shared} AND coalesce(equity_share, 0) = 0 THEN 'no equity share in ' || entity || "
-            f"' (joint financial control)' END AS reason FROM {table}")
+    table, columns = ctx.tables["entities"], columns_of(ctx.parameters)
+    present = {row[0] for row in ctx.query(f"SELECT column_name FROM (DESCRIBE {table})")}
+    for parameter, name in (("parent", columns.parent), ("holding", columns.holding),
+                            ("joint_financial_control", columns.joint_financial_control)):
+        if name is not None and name not in present:
+            raise InputError(f"boundary consolidation: the entities table has no column '{name}' (parameter {parameter})")
+    equity_accounted = ctx.policies.get(BASIS) == "financial_statements"
+    tree = tree_sql(table, columns, approach, joint_venture_equity_accounted=equity_accounted)
+    _check(ctx, table, columns, tree)
+    label = "''" if approach == "operational_control" else f"' (' || {_label('z.holding')} || ')'"
+    basis = f"; {BASIS} = financial_statements" if equity_accounted and approach == "financial_control" else ""
+    where = f"(boundary.approach = {approach}{basis}; {CS_2004})"
+    weights = (f"SELECT t.entity, CAST(t.weight AS DECIMAL(5,4)) AS weight, CASE WHEN t.weight = 0 THEN "
+               f"CASE WHEN t.zero_at = t.entity THEN '' ELSE t.entity || ' is held through ' END || z.entity || {label} "
+               f"|| CASE WHEN t.zero_at = t.entity THEN ' is ' ELSE ', which is ' END || '{_phrase(approach)} {where}' "
+               f"END AS reason FROM ({tree}) t LEFT JOIN ({tree}) z ON z.entity = t.zero_at")
+    # The recursive query runs once, at plan time, on the planning catalogue (DuckDB); the run reads its
+    # small result like any plan-time table, on every backend (Spark has no recursive CTE to run it on).
+    table = f"boundary_holdings_{hashlib.sha256(weights.encode()).hexdigest()[:16]}"
+    ctx.query(f"CREATE OR REPLACE TEMP TABLE {table} AS {weights}")
+    return f"SELECT entity, weight, reason FROM {table}"
 
 
 BOUNDARY_METHODS = [
-    BoundaryMethod(name="consolidation", doc="Weights entities by the `boundary.approach` policy.",
+    BoundaryMethod(name="consolidation", doc="Weights entities by the `boundary.approach` policy, level by level "
+                                             "along the tree of holdings (Corporate Standard ch. 3, Table 1).",
                    parameters=ConsolidationParameters, compile=compile_consolidation,
-                   reads_policies=("boundary.approach",)),
+                   reads_policies=("boundary.approach", BASIS)),
 ]

@@ -47,7 +47,8 @@ class FactorParameters(Parameters):
 
 
 class FuelParameters(FactorParameters):
-    match: list[str] = Field(default=["fuel"], min_length=1)
+    match: list[str] = Field(default=["fuel"], min_length=1,
+                             description="columns that must equal the factor table's columns")
     blends: str | None = Field(default=None, description="input table of fuel blends: blend, component, share (of "
                                "the factors' `per` unit, e.g. by volume): a row whose fuel is a blend takes each "
                                "component's factors × its share, so fossil CO2 and CO2_biogenic stay apart "
@@ -352,24 +353,32 @@ def compile_pcaf(ctx: CalcContext) -> CalcPlan:
 GWP = GWP_POLICIES
 CALCULATORS = [
     Calculator(name="activity", doc="Activity quantity × average-data emission factor, units converted.",
-               parameters=FactorParameters, compile=compile_activity, reads_policies=GWP, data_type="secondary"),
+               parameters=FactorParameters, compile=compile_activity, reads_policies=GWP, data_type="secondary",
+               methods=(("average-data", "secondary"),)),
     Calculator(name="fuel_combustion", doc="Fuel quantity × per-gas combustion factors, each gas weighted by the GWP set.",
                parameters=FuelParameters, compile=compile_fuel, reads_policies=GWP, data_type="primary",
-               table_parameters=("blends",)),
+               table_parameters=("blends",),
+               methods=(("fuel-based", "primary"),)),
     Calculator(name="supplier_product", doc="Quantity × the supplier's cradle-to-gate product footprint.",
                parameters=FactorParameters, compile=compile_supplier_product, reads_policies=GWP,
-               data_type="supplier-specific"),
+               data_type="supplier-specific",
+               methods=(("supplier-specific product footprint", "supplier-specific"),)),
     Calculator(name="spend_based", doc="Spend × EEIO factor; currency converted and deflated to the factor's base year.",
                parameters=SpendParameters, compile=compile_spend, reads_policies=GWP, data_type="spend-based",
-               table_parameters=("exchange_rates", "price_index")),
+               table_parameters=("exchange_rates", "price_index"),
+               methods=(("spend-based", "spend-based"),)),
     Calculator(name="supplier_allocation", doc="Supplier's emissions ÷ its revenue × spend with the supplier.",
                parameters=AllocationParameters, compile=compile_supplier_allocation, data_type="supplier-specific",
-               factor_parameters=(), table_parameters=("suppliers",), reads_policies=(SUPPLIER_ALLOCATION_POLICY,)),
+               factor_parameters=(), table_parameters=("suppliers",), reads_policies=(SUPPLIER_ALLOCATION_POLICY,),
+               methods=(("supplier-specific allocation", "supplier-specific"),)),
     Calculator(name="loss_share", doc="Quantity × loss rate × factor: transmission and distribution losses.",
                parameters=LossParameters, compile=compile_loss_share, reads_policies=GWP, data_type="secondary",
-               table_parameters=("losses",)),
+               table_parameters=("losses",),
+               methods=(("average-data (T&D losses)", "secondary"),)),
     Calculator(name="reported_emissions", doc="Emissions reported by a value-chain partner, optionally × a share.",
-               parameters=ReportedParameters, compile=compile_reported, data_type="primary", factor_parameters=()),
+               parameters=ReportedParameters, compile=compile_reported, data_type="primary", factor_parameters=(),
+               methods=((ReportedParameters.model_fields["method"].default, "primary"),)),
     Calculator(name="pcaf_attribution", doc="Investee emissions × outstanding ÷ attribution base (PCAF).",
-               parameters=AttributionParameters, compile=compile_pcaf, data_type="primary", factor_parameters=()),
+               parameters=AttributionParameters, compile=compile_pcaf, data_type="primary", factor_parameters=(),
+               methods=((AttributionParameters.model_fields["method"].default, "primary"),)),
 ]

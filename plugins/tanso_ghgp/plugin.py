@@ -8,12 +8,15 @@ from tanso_ghgp.calculators import CALCULATORS
 from tanso_ghgp.provider_emissions import PROVIDER_EMISSIONS
 from tanso_ghgp.scope2 import MARKET_BASED
 from tanso_ghgp.factor_sets import FACTOR_SETS
+from tanso_ghgp.investees import INVESTEE_SHARE
 from tanso_ghgp.revision import ALL_OPTIONS
+from tanso_ghgp.vocabularies import VOCABULARIES
+from tanso_ghgp.ssbj import SSBJ_OPTIONS
 
 
 @hookimpl
 def tanso_calculators():
-    return [*CALCULATORS, MARKET_BASED, PROVIDER_EMISSIONS]
+    return [*CALCULATORS, MARKET_BASED, PROVIDER_EMISSIONS, INVESTEE_SHARE]
 
 
 @hookimpl
@@ -30,4 +33,9 @@ def tanso_boundary_methods():
 def tanso_policy_options():
     # boundary.approach, gwp.set and gwp.methane_by_origin first (as before), then the options of the
     # GHG Protocol revision drafts; each carries status, source_doc and as_of (see revision.py).
-    return list(ALL_OPTIONS)
+    return [*ALL_OPTIONS, *SSBJ_OPTIONS]
+
+
+@hookimpl
+def tanso_vocabularies():
+    return VOCABULARIES

@@ -211,4 +211,5 @@ PROVIDER_EMISSIONS = Calculator(
     doc="Emissions calculated by the supplier (cloud providers' carbon exports): the latest model version of each "
         "period counts, accounts mapped to entities.",
     parameters=ProviderParameters, compile=compile_provider_emissions, data_type="supplier-specific",
-    factor_parameters=(), table_parameters=("accounts",), reads_boundary=True)
+    factor_parameters=(), table_parameters=("accounts",), reads_boundary=True,
+    methods=((METHOD, "supplier-specific"),))

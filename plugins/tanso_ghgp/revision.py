@@ -18,7 +18,7 @@ Which options change numbers, and where:
 
 | option | read by |
 |---|---|
-| `boundary.approach` | boundary method `consolidation` (weights entities) |
+| `boundary.approach`, `boundary.financial_control_basis` | boundary method `consolidation` (weights entities) |
 | `gwp.set`, `gwp.methane_by_origin` | every factor-based calculator (gas weights) |
 | `scope2.market.*` matching, exemption, deliverability, SSS, fallback, legacy | calculator `market_based` |
 | `scope3.supplier_allocation` | calculator `supplier_allocation` |
@@ -26,8 +26,7 @@ Which options change numbers, and where:
 | `ami.*`, `scope1.market_instruments`, `scope3.required_in_inventory`, `scope3.disaggregate_by_data_type`, `scope3.split_required_optional`, `scope3.verification_status`, `scope3.cat15.disclose_coverage` | the `inventory` reporter (`tanso_report`), and rules outside the scopes |
 | the others | rules through `where policy("…") = …`, metrics and checks |
 
-A `set` of an option nothing reads is a warning (`tanso check`); `boundary.financial_control_basis`
-only describes the entities table and is recorded in the manifest (`recorded_only`).
+A `set` of an option nothing reads is a warning (`tanso check`).
 """
 
 from __future__ import annotations
@@ -122,8 +121,10 @@ REVISION_OPTIONS: list[PolicyOption] = [
             "financial_statements", "progress_update", CS_PU, CS_PU_AS_OF,
             "Which definition the entities table's `financial_control` column follows: the GHG Protocol's own "
             "(2004, ch. 3) or the consolidation perimeter of the financial statements (IFRS 10 / ASC 810), as "
-            "the draft proposes. Recorded with the run; the engine reads the column either way. The treatment "
-            "of joint arrangements under the draft was not found.", recorded_only=True),
+            "the draft proposes. Under financial_statements the boundary method `consolidation` equity-accounts "
+            "an incorporated joint venture (IFRS 11 para. 24): outside Scope 1/2, its equity share in category 15; "
+            "a non-incorporated one (a joint operation, IFRS 11 para. 20) stays proportional. The draft's own "
+            "treatment of joint arrangements was not found: this is the financial statements' reading."),
     _option("boundary.scope12_max_excluded_share", Optional[Share], None, Decimal("0.01"), "progress_update",
             f"{CS_PU} (single secondary source; verify against the PDF)", CS_PU_AS_OF,
             "Largest share of Scope 1 (and, separately, Scope 2) emissions that may be left out: "

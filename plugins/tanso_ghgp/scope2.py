@@ -38,13 +38,15 @@ class MarketParameters(Parameters):
     allocate_by: list[str] = Field(default=["entity", "grid_region", "period"], min_length=1,
                                    description="columns a certificate must share with the consumption it covers")
     supplier_rates: str | None = Field(default=None, description="factor set of supplier-specific emission rates")
-    supplier_match: list[str] = Field(default=["supplier"], min_length=1)
+    supplier_match: list[str] = Field(default=["supplier"], min_length=1,
+                                      description="columns to match the supplier rates on")
     residual_mix: str | None = Field(default=None, description="factor set of residual-mix factors")
     location: str | None = Field(default=None, description="factor set used where no residual mix exists "
                                                            "(scope2.market.residual_mix_fallback = location)")
-    grid_match: list[str] = Field(default=["grid_region"], min_length=1)
-    quantity: str = Field(default="quantity")
-    unit: str = Field(default="unit")
+    grid_match: list[str] = Field(default=["grid_region"], min_length=1,
+                                  description="columns to match the residual mix and location factors on")
+    quantity: str = Field(default="quantity", description="column with the electricity (or energy) consumed")
+    unit: str = Field(default="unit", description="column with the unit of the quantity")
     # Read only under the revision drafts' policies (columns_used cannot see policies, so the columns
     # below are required at plan time, and only when the policy that needs them is on).
     hourly_by: list[str] = Field(default=["hour"], min_length=1,
@@ -358,4 +360,9 @@ MARKET_BASED = Calculator(
     parameters=MarketParameters, compile=compile_market_based, reads_policies=(*GWP_POLICIES, *SCOPE2_MARKET_POLICIES),
     data_type="supplier-specific", factor_parameters=("supplier_rates", "residual_mix", "location", "fossil"),
     table_parameters=("certificates", "sss"), exclusive_tables=("certificates", "sss"),
-    relevant_policies=market_policies)
+    relevant_policies=market_policies,
+    methods=(("market-based: energy attribute certificates", "supplier-specific"),
+             ("market-based: supplier-specific rate", "supplier-specific"),
+             ("market-based: residual mix", "secondary"),
+             ("market-based: fossil fallback (no residual mix)", "secondary"),
+             ("market-based: location-based fallback (no residual mix)", "secondary")))

@@ -9,18 +9,17 @@ from pathlib import Path
 
 from rich.console import Console
 
+from tanso.i18n import t
 from tanso_ghgp.gwp import is_non_kyoto
 
 TONNE = Decimal(1000)
-# Scope 3 Standard (2011) Table 5.1; category 16 is the Scope 3 progress update's (2026) proposal.
-SCOPE3_CATEGORIES = {
-    1: "Purchased goods and services", 2: "Capital goods", 3: "Fuel- and energy-related activities",
-    4: "Upstream transportation and distribution", 5: "Waste generated in operations", 6: "Business travel",
-    7: "Employee commuting", 8: "Upstream leased assets", 9: "Downstream transportation and distribution",
-    10: "Processing of sold products", 11: "Use of sold products", 12: "End-of-life treatment of sold products",
-    13: "Downstream leased assets", 14: "Franchises", 15: "Investments",
-    16: "Other value-chain activities (revision drafts)",
-}
+# Scope 3 Standard (2011) Table 5.1; category 16 is the Scope 3 progress update's (2026) proposal. In
+# the current language (tanso.i18n: Japanese names as the Ministry of the Environment publishes them).
+SCOPE3_CATEGORIES = {number: t(f"cat.{number}", lang="en") for number in range(1, 17)}
+
+
+def category_name(number: int) -> str:
+    return t(f"cat.{number}")
 
 
 def tonnes(kg: Decimal | None, places: int = 3) -> str:
@@ -31,9 +30,9 @@ def tonnes(kg: Decimal | None, places: int = 3) -> str:
 
 def label(scope, category, basis=None) -> str:
     if scope is None:
-        return "outside the scopes"
-    return (f"Scope {scope}" + (f" · category {category}" if category is not None else "")
-            + (f" ({basis}-based)" if basis else ""))
+        return t("outside_scopes")
+    text = t("scope_category", scope=scope, category=category) if category is not None else t("scope", scope=scope)
+    return t("with_basis", label=text, basis=t(f"basis.{basis}")) if basis else text
 
 
 def console() -> Console:
@@ -99,7 +98,7 @@ def restatement_lines(result) -> list[str]:
 def findings(item: dict, indent: str = "  ") -> list[str]:
     """A check's (or metric's) findings, one line each: the first FINDINGS_SHOWN, then a count."""
     listed = item.get("findings") or []
-    lines = [f"{indent}flagged: {finding}" for finding in listed[:FINDINGS_SHOWN]]
+    lines = [indent + t("flagged", finding=finding) for finding in listed[:FINDINGS_SHOWN]]
     if len(listed) > FINDINGS_SHOWN:
         lines.append(f"{indent}… and {len(listed) - FINDINGS_SHOWN} more (all of them in --format json and manifest.json)")
     return lines
@@ -120,7 +119,7 @@ def outside_the_scopes(gases: list[dict]) -> list[str]:
     lines = []
     biogenic = biogenic_kg(gases)
     if biogenic:
-        lines.append(f"biogenic CO2, reported outside the scopes: {tonnes(biogenic)} t")
+        lines.append(t("biogenic", t=tonnes(biogenic)))
     others = non_kyoto_kg(gases)
     if others:
         listed = ", ".join(f"{gas} {tonnes(kg)} t" for gas, kg in others.items())

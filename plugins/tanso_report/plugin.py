@@ -9,15 +9,16 @@ from rich.table import Table
 
 from tanso import hookimpl
 from tanso.contracts import Reporter
-from tanso_report import comparison, display, html, inventory
+from tanso.i18n import t
+from tanso_report import comparison, display, html, inventory, yuho
 from tanso_report.display import label as _label, tonnes
 
 
 def render_table(result, path: Path | None) -> str:
     console = display.console()
     ruleset = result.ruleset
-    table = Table(title=f"{ruleset.title or ruleset.name} — t CO2e", title_justify="left")
-    for column, justify in (("scope / category", "left"), ("t CO2e", "right"), ("rules", "right")):
+    table = Table(title=t("table.title", title=ruleset.title or ruleset.name), title_justify="left")
+    for column, justify in ((t("table.line"), "left"), (t("table.tonnes"), "right"), (t("table.rules"), "right")):
         table.add_column(column, justify=justify)
     for row in result.totals:
         table.add_row(_label(row["scope"], row["category"], row["basis"]), tonnes(row["co2e_kg"]), str(row["rules"]))
@@ -25,21 +26,21 @@ def render_table(result, path: Path | None) -> str:
     for line in display.outside_the_scopes(result.gases):
         console.print(line, markup=False, soft_wrap=True)
     for exclusion in result.exclusions:
-        console.print(f"excluded {_label(exclusion['scope'], exclusion['category'])}: {exclusion['justification']} "
-                      f"[{exclusion['source']}]", markup=False)
+        console.print(t("excluded_line", label=_label(exclusion["scope"], exclusion["category"]),
+                        why=exclusion["justification"], source=exclusion["source"]), markup=False)
     for metric in result.metrics:
         value = "—" if metric["value"] is None else f"{metric['value']:.6g}"
-        console.print(f"metric {metric['id']}: {value} {metric['unit'] or ''}"
+        console.print(t("metric_line", id=metric["id"], value=value, unit=metric["unit"] or "")
                       + (f" ({metric['problem']})" if metric["problem"] else ""), markup=False)
     for check in result.checks:
-        console.print(f"check {check['id']}: {display.check_status(check)} — {check['title'] or ''}"
+        console.print(t("check_line", id=check["id"], status=t("check." + display.check_status(check)), title=check["title"] or "")
                       + (f" ({check['problem']})" if check["problem"] else ""), markup=False)
         for line in display.findings(check):
             console.print(line, markup=False, soft_wrap=True)
     for line in display.restatement_lines(result):
         console.print(line, markup=False, soft_wrap=True)
-    console.print(f"ledger rows {result.ledger_rows:,} · rejects {result.rejects_count:,} · "
-                  f"excluded {result.excluded_count:,} · digest {result.digest[:16]}", markup=False)
+    console.print(t("counts", ledger=result.ledger_rows, rejects=result.rejects_count, excluded=result.excluded_count,
+                    digest=result.digest[:16]), markup=False)
     return display.finish(console, path)
 
 
@@ -66,6 +67,10 @@ def tanso_reporters():
                  doc="a GHG Protocol inventory report laid out by the ruleset's reporting options (statements, "
                      "data types, verification)", write=inventory.render_inventory,
                  reads_policies=inventory.READS_POLICIES, inputs=inventory.INPUTS),
+        Reporter(name="yuho", suffix=".txt",
+                 doc="greenhouse gas emissions as the securities report (yuho) shows them under the SSBJ climate "
+                     "standard: consolidated group, other investees, Scope 3 by category (--lang ja)",
+                 write=yuho.render_yuho, reads_policies=yuho.READS_POLICIES),
         Reporter(name="compare-table", suffix=".txt", doc="current vs revised: totals, attribution, deltas",
                  write=comparison.render_table, kind="comparison"),
         Reporter(name="compare-json", suffix=".json", doc="the comparison as JSON (exact values)",

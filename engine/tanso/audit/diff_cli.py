@@ -25,7 +25,7 @@ EXIT_DIFFERENT = 10
               help="where B's factor files are read (default: --data)")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--names-only", is_flag=True,
-              help="print only the rules of B whose results may differ, comma-separated, for "
+              help="print only the rules of B whose results may differ, space-separated, for "
                    "`tanso evaluate B --select` (nothing when there are none)")
 @click.option("--exit-code", "exit_code", is_flag=True, help=f"exit {EXIT_DIFFERENT} when A and B differ")
 def diff(a: str, b: str, data_a: str | None, data_b: str | None, fmt: str, names_only: bool, exit_code: bool) -> None:
@@ -45,7 +45,7 @@ def diff(a: str, b: str, data_a: str | None, data_b: str | None, fmt: str, names
             after = open_side(b, data_b or data_a, stack, registry=before.prepared.registry)
             result = diff_rulesets(before, after)
             if names_only:
-                click.echo(",".join(result.reevaluate), nl=bool(result.reevaluate))
+                click.echo(" ".join(result.reevaluate), nl=bool(result.reevaluate))   # a --select union
             elif fmt == "json":
                 click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False, default=str))
             else:

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import click
-import duckdb
 
 from tanso.audit.explain import DEFAULT_DEPTH, DEFAULT_TOP, LEVELS, as_json, explain as explain_figure
 from tanso.audit.run_folder import NotARunFolder, RunFolder
@@ -39,6 +38,7 @@ def explain(out: Path, selector: tuple[str, ...], depth: int, top: int, fmt: str
     Exit codes: 0 explained (also when nothing matches: it says so) · 64 a bad selector or option ·
     66 OUT is missing, unreadable or not a run folder.
     """
+    import duckdb
     try:
         folder = RunFolder.open(out)
         explanation = explain_figure(folder, selector, depth=depth, top=top)

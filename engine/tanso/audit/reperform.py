@@ -36,14 +36,16 @@ from tanso.model.resolve import display_path
 from tanso.run.outputs import MANIFEST, file_outputs
 
 _CHUNK = 1 << 16
+_KEPT_ENV = ("TANSO_LOAD_PLUGINS", "TANSO_TRACE_PLUGINS", "TANSO_SPARK_DRIVER_MEMORY")
 
 
 def invocation(ruleset: Path, overlays: tuple[Path, ...], data_dir: Path, sets: tuple[str, ...],
-               selector: str | None, out_format: str) -> dict[str, Any]:
+               selector: str | None, out_format: str, excluder: str | None = None) -> dict[str, Any]:
     """What `evaluate` records in the manifest so that the run can be re-performed: everything that
     shapes the output bytes (not --threads, --memory-limit or --format, which do not)."""
     return {"command": "evaluate", "ruleset": display_path(ruleset), "overlays": [display_path(o) for o in overlays],
-            "data": str(data_dir), "set": list(sets), "select": selector, "out_format": out_format}
+            "data": str(data_dir), "set": list(sets), "select": selector, "out_format": out_format,
+            **({"exclude": excluder} if excluder else {})}
 
 
 def recorded_files(manifest: dict[str, Any]) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
@@ -52,7 +54,7 @@ def recorded_files(manifest: dict[str, Any]) -> tuple[dict[str, str], dict[str, 
         invoked = manifest["invocation"]
         if not all(isinstance(invoked[k], str) for k in ("ruleset", "data", "out_format")) \
                 or not all(isinstance(v, str) for v in [*invoked["overlays"], *invoked["set"]]) \
-                or not isinstance(invoked["select"], (str, type(None))):
+                or not all(isinstance(v, (str, type(None))) for v in (invoked["select"], invoked.get("exclude"))):
             raise TypeError
         # An input of several part files (`file "…"`) lists each part with its own sha256.
         inputs = {part["file"]: part["sha256"] for i in manifest["inputs"].values() for part in i.get("parts", [i])}
@@ -126,8 +128,12 @@ def reperform(out: Path, data_dir: Path | None = None, ruleset: Path | None = No
                    "--log", str(Path(scratch) / "log.jsonl"),
                    *(a for o in invoked["overlays"] for a in ("--overlay", o)),
                    *(a for s in invoked["set"] for a in ("--set", s)),
-                   *(("--select", invoked["select"]) if invoked["select"] else ())]
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}   # this very tanso and plugins
+                   *(("--select", invoked["select"]) if invoked["select"] else ()),
+                   *(("--exclude", invoked["exclude"]) if invoked.get("exclude") else ())]
+        # This very tanso and plugins, and only the recorded invocation: no option from a TANSO_* variable
+        # or a tanso.toml (the plugin selection and Spark's memory are not options, and are kept).
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TANSO_") or k in _KEPT_ENV}
+        env |= {"PYTHONPATH": os.pathsep.join(p for p in sys.path if p), "TANSO_CONFIG": "none"}
         done = subprocess.run(command, cwd=work, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True)
         if done.returncode != 0:
             why = (done.stderr.strip().splitlines() or ["no message"])[-1]

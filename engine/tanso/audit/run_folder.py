@@ -10,14 +10,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 
 from tanso.diagnostics import TansoError
 from tanso.plan.sql import literal
 from tanso.run.ledger import LEDGER_FILE
 from tanso.run.outputs import MANIFEST
+
+if TYPE_CHECKING:
+    import duckdb
 
 RUN_FORMAT = "tanso-manifest.v1"
 _READERS = {".parquet": "read_parquet({})", ".csv": "read_csv({}, header = true, all_varchar = true)",
@@ -91,6 +93,7 @@ class RunFolder:
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         """A connection that has checked the ledger can be read."""
+        import duckdb
         con = duckdb.connect()
         con.execute("SET enable_progress_bar = false")   # the command's output is the explanation alone
         try:

@@ -7,9 +7,10 @@ plans that produce the ledger on a SparkSession, rendered with SQLGlot (`spark_s
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import pyarrow as pa
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 from tanso.diagnostics import TansoError
 

@@ -16,6 +16,7 @@ No user mistake ends in a traceback.
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import sys
@@ -40,8 +41,6 @@ from contextlib import contextmanager  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import click  # noqa: E402
-import duckdb  # noqa: E402
-from rich.console import Console  # noqa: E402
 
 from tanso.audit.cli import register as register_audit_commands  # noqa: E402
 from tanso.diagnostics import InputError, TansoError  # noqa: E402
@@ -50,7 +49,6 @@ from tanso.run.outputs import SIGNALS, release_signals, staged_output  # noqa: E
 EXIT_INCOMPLETE = 5
 EXIT_USAGE = 64
 EXIT_SIGNAL = 128   # + the signal number: 130 SIGINT, 143 SIGTERM
-_err = Console(stderr=True, highlight=False)
 
 
 def _overrides(values: tuple[str, ...], option: str = "--set") -> dict[str, str]:
@@ -61,16 +59,6 @@ def _overrides(values: tuple[str, ...], option: str = "--set") -> dict[str, str]
         name, _, text = value.partition("=")
         result[name.strip()] = text.strip()
     return result
-
-
-@contextmanager
-def _progress():
-    """A spinner with the current step on stderr (only on a terminal); yields the step reporter."""
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=_err,
-                  transient=True, disable=not _err.is_terminal) as progress:
-        task = progress.add_task("starting", total=None)
-        yield lambda message: progress.update(task, description=message)
 
 
 def _warn(prepared) -> None:
@@ -111,6 +99,7 @@ def _memory_limit(ctx, param, value: str | None) -> str | None:
     """A memory limit DuckDB understands (512MB, 2GB, 1.5GiB …): refused as usage, not at run time."""
     if value is None:
         return None
+    import duckdb
     try:
         duckdb.connect().execute("SET memory_limit = ?", [value])
     except duckdb.Error:
@@ -148,8 +137,13 @@ def _fail(error: TansoError) -> None:
     if error.diagnostics is not None and error.diagnostics.items:
         click.echo(error.diagnostics.render(), err=True, nl=False)
     else:
-        click.echo(f"error: {error}", err=True)
+        click.echo(f"{_error_word()} {error}", err=True)
     sys.exit(error.exit_code)
+
+
+def _error_word() -> str:
+    from tanso import terminal
+    return click.style("error:", fg="red", bold=True) if terminal.colour(sys.stderr) else "error:"
 
 
 @contextmanager
@@ -168,6 +162,27 @@ ruleset_argument = click.argument("ruleset", type=click.Path(exists=True, path_t
 overlay_option = click.option("--overlay", "overlays", multiple=True, type=click.Path(exists=True, path_type=Path),
                               help="apply this ruleset as an overlay (repeatable, applied in order)")
 set_option = click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="override a policy option")
+
+
+def selection_options(command):
+    """--select and --exclude (dbt-style selectors, `tanso.graph.selectors`), shared by evaluate, compare and graph."""
+    command = click.option("--exclude", "excluder", default=None, metavar="SELECTOR",
+                           help="leave out these rules (same syntax as --select)")(command)
+    return click.option("--select", "selector", default=None, metavar="SELECTOR",
+                        help="only these rules, dbt-style: rule id or prefix (s3.*), tag:NAME, path:FILE; rule+ adds "
+                             "its dependents, +rule what it needs; a,b intersects, 'a b' unites")(command)
+
+
+def _set_language(ctx, param, value: str) -> None:
+    from tanso.i18n import set_language
+    set_language(value)
+
+
+# Reports and diagnostics in this language (tanso.i18n); eager, so every message after it uses it.
+lang_option = click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True, is_eager=True,
+                           expose_value=False, callback=_set_language, help="language of the report and diagnostics")
+
+
 allow_rejects_option = click.option("--allow-rejects", is_flag=True,
                                     help=f"exit 0, not {EXIT_INCOMPLETE}, when rows are rejected beyond the ruleset's "
                                          f"stated tolerances (the totals are still reported as incomplete)")
@@ -178,8 +193,13 @@ def _completeness_lines(results: list[tuple[str, object]]) -> str:
     the keys its mapping table lacks (the accountant's negative check)."""
     from tanso.run.completeness import lines
     from tanso.run.lookups import lines as lookup_lines
+    from tanso import terminal
     text = [line for label, result in results
             for line in lines(result.completeness, label) + lookup_lines(result.completeness.get("lookups", []))]
+    if terminal.colour():   # the verdict at a glance: red when rows are left out beyond any tolerance
+        text = [click.style(line, fg="red", bold=True) if "INCOMPLETE" in line
+                else click.style(line, fg="green") if not line.startswith(" ") and "complete" in line else line
+                for line in text]
     return "\n".join(text) + "\n\n" if text else ""
 
 
@@ -223,8 +243,13 @@ class _Group(click.Group):
     def _main(self, *args, **kwargs):
         # Click's usage errors exit 2, which is also our exit code for an unusable input file; catch
         # them by type (not by exit code) so only bad command-line usage becomes EXIT_USAGE.
+        from tanso.cli.config import Config, ConfigError, load
         try:
-            code = super().main(*args, standalone_mode=False, **kwargs)
+            try:
+                self.config = load(self)
+            except ConfigError as error:   # raised by the group's callback: --help and --version still work
+                self.config = Config(None, {}, error)
+            code = super().main(*args, standalone_mode=False, default_map=self.config.default_map, **kwargs)
         except (Interrupted, KeyboardInterrupt):
             _signalled.append(signal.SIGINT) if not _signalled else None
             _exit_interrupted()
@@ -257,17 +282,42 @@ class _Group(click.Group):
 
 @click.group(cls=_Group)
 @click.version_option(package_name="tanso")
-def main() -> None:
-    """Tanso: greenhouse-gas accounting rules as code."""
+@click.option("-q", "--quiet", is_flag=True, help="evaluate and compare print only warnings and errors (no progress, "
+                                                    "totals or files written: the exit code tells); other commands "
+                                                    "still print their answer")
+@click.option("-v", "--verbose", count=True, help="show the tanso.* log on stderr: -v INFO, -vv DEBUG")
+@click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="also write the tanso.* log, at DEBUG, to this file")
+def main(quiet: bool, verbose: int, log_file: Path | None) -> None:
+    """Tanso: greenhouse-gas accounting rules as code.
+
+    Defaults come from tanso.toml (in this folder or a parent) and TANSO_* environment variables:
+    a flag beats its environment variable, which beats tanso.toml, which beats the built-in default
+    (`tanso docs` lists them all).
+    """
+    from tanso.cli.output import configure
+    if quiet and verbose:
+        raise click.UsageError("--quiet and --verbose contradict each other; give one")
+    configure(quiet, verbose, log_file)
+    config = getattr(click.get_current_context().command, "config", None)
+    if config is not None and config.error is not None:
+        raise config.error
+    if config is not None and config.path is not None:
+        logging.getLogger("tanso.cli").info("defaults from %s", config.path)
 
 
 # The commands, in their modules (imported last: they use the helpers above).
 from tanso.audit.diff_cli import diff as _diff  # noqa: E402
 from tanso.audit.explain_cli import explain as _explain  # noqa: E402
-from tanso.cli import plugin_commands, ruleset_commands, run_commands  # noqa: E402
+from tanso.cli import authoring, docs_command, plugin_commands, ruleset_commands, run_commands, suggest_commands  # noqa: E402
+from tanso.cli.config import assign_envvars  # noqa: E402
 main.add_command(_diff)
 main.add_command(_explain)
 register_audit_commands(main)
 ruleset_commands.register(main)
 run_commands.register(main)
 plugin_commands.register(main)
+docs_command.register(main)
+authoring.register(main)
+suggest_commands.register(main)
+assign_envvars(main)

@@ -6,8 +6,8 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 
+from tanso import terminal
 from tanso.cli import _fail, _overrides, _write_failed
 from tanso.diagnostics import InputError, TansoError
 
@@ -89,10 +89,12 @@ def plugins(as_json: bool) -> None:
     from rich.table import Table
     table = Table(title="tanso plugins")
     for column in ("hook", "name", "plugin", "package", "version"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column in ("hook", "name"))   # identifiers are never cut
     for r in rows:
         table.add_row(r.hook, r.name, r.plugin, r.package, r.version)
-    Console(width=120).print(table)
+    out = terminal.console()
+    out.print(table)
+    click.echo(out.file.getvalue() + "what each takes and does: tanso docs --page calculators (options, …)")
 
 
 def register(group: click.Group) -> None:

@@ -6,9 +6,9 @@ import sys
 from pathlib import Path
 
 import click
-import duckdb
 
-from tanso.cli import _backend_failed, _fail, _overrides, _warn, overlay_option, ruleset_argument, set_option
+from tanso.cli import (lang_option, _backend_failed, _fail, _overrides, _warn, overlay_option, ruleset_argument, selection_options,
+                       set_option)
 from tanso.diagnostics import InputError, TansoError
 
 data_option = click.option("--data", "data_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -22,6 +22,7 @@ data_option = click.option("--data", "data_dir", type=click.Path(exists=True, fi
 @data_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="with --data: how to print the problems")
+@lang_option
 def check(ruleset: Path, overlays, sets, data_dir: Path | None, fmt: str) -> None:
     """Parse and resolve RULESET; print every problem at once. With --data, validate the files too."""
     from tanso.run import prepare
@@ -40,6 +41,8 @@ def check(ruleset: Path, overlays, sets, data_dir: Path | None, fmt: str) -> Non
 
 def _validate(prepared, data_dir: Path, fmt: str) -> None:
     import json
+
+    import duckdb
 
     from tanso.run.validate import render, validate
     try:
@@ -79,14 +82,15 @@ def validate(ruleset: Path, data_dir: Path, overlays, sets, fmt: str) -> None:
 @ruleset_argument
 @overlay_option
 @click.option("--format", "fmt", type=click.Choice(["text", "dot", "mermaid"]), default="text")
-@click.option("--select", "selector", default=None, help="rule, rule+ (and dependents), +rule (and what it needs)")
-def graph(ruleset: Path, overlays, fmt: str, selector: str | None) -> None:
+@selection_options
+def graph(ruleset: Path, overlays, fmt: str, selector: str | None, excluder: str | None) -> None:
     """Print the evaluation order and dependencies of RULESET."""
-    from tanso.graph import render, select
+    from tanso.cli.run_commands import _selected
+    from tanso.graph import render
     from tanso.run import prepare
     try:
         prepared = prepare(ruleset, overlays=overlays)
-        nodes = select(prepared.graph, selector) if selector is not None else None
+        nodes = _selected(prepared.graph, selector, excluder)
         if nodes is not None:  # show the inputs, factor sets and policies of the chosen rules too
             nodes |= {p for n in list(nodes) for p in prepared.graph.predecessors(n) if not p.startswith("rule:")}
     except TansoError as error:

@@ -6,14 +6,15 @@ import sys
 from pathlib import Path
 
 import click
-import duckdb
 
 from tanso.audit.cli import log_options
 from tanso.audit.log import record_run
-from tanso.cli import (_backend_failed, _completeness_lines, _exit_if_incomplete, _fail, _memory_limit, _out_path,
-                       _output, _overrides, _progress, _usage_number, _warn, _write_failed, allow_rejects_option,
+from tanso.cli import (lang_option, _backend_failed, _completeness_lines, _exit_if_incomplete, _fail, _memory_limit, _out_path,
+                       _output, _overrides, _usage_number, _warn, _write_failed, allow_rejects_option,
                        backend_options,
-                       overlay_option, ruleset_argument, set_option)
+                       overlay_option, ruleset_argument, selection_options, set_option)
+from tanso.cli.output import progress as _progress
+from tanso.cli.output import say, verbosity
 from tanso.diagnostics import TansoError
 from tanso.run.execute import SCENARIO_BACKEND
 from tanso.run.outputs import finish, write_manifest
@@ -31,7 +32,7 @@ EXIT_CHECK_FAILED = 4
 @click.option("--format", "fmt", default="table", show_default=True, help="how to print the result (a reporter)")
 @overlay_option
 @set_option
-@click.option("--select", "selector", default=None, help="evaluate only these rules (dbt-style: rule+, +rule)")
+@selection_options
 @click.option("--threads", type=int, default=None, callback=_usage_number(1), help="DuckDB threads (default: all cores)")
 @click.option("--memory-limit", default=None, callback=_memory_limit, help="DuckDB memory limit, e.g. 512MB (default: DuckDB's, 80% of RAM); "
                                                    "above it DuckDB spills to a temporary folder")
@@ -42,13 +43,16 @@ EXIT_CHECK_FAILED = 4
 @click.option("--previous", "previous", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="an earlier run's --out: list the periods it reported that this run reports differently "
                    "(restated by a provider's new model version, changed, withdrawn), with the size of each")
+@lang_option
 def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: str, fmt: str, overlays, sets,
-             selector: str | None, threads: int | None, memory_limit: str | None, fail_on_check: bool,
+             selector: str | None, excluder: str | None, threads: int | None, memory_limit: str | None,
+             fail_on_check: bool,
              allow_rejects: bool, log_file: Path | None, by: str | None, previous: Path | None, backend: str,
              spark_master: str | None) -> None:
     """Evaluate RULESET on the tables in --data and print totals by scope and category."""
+    import duckdb
+
     from tanso.audit.reperform import invocation
-    from tanso.graph import select
     from tanso.run import evaluate as run_evaluate
     from tanso.run import export, prepare
     if out_dir is not None:
@@ -60,21 +64,23 @@ def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: st
         reporter = reporters.get(fmt)
         if reporter is None:
             raise click.BadParameter(f"unknown format '{fmt}'; one of {', '.join(reporters)}", param_hint="--format")
-        selected = select(prepared.graph, selector) if selector is not None else None
+        selected = _selected(prepared.graph, selector, excluder)
         with _output(out_dir, "tanso evaluate") as (target, staged):
             with _progress() as report:
                 result = run_evaluate(prepared.ruleset, prepared.registry, prepared.graph, data_dir, target,
                                       selected=selected, threads=threads, memory_limit=memory_limit,
                                       progress=report, previous=previous, backend=backend, spark_master=spark_master)
             if reporter.suffix != ".json":   # JSON carries the same block as `completeness`
-                click.echo(_completeness_lines([("", result)]), nl=False)
-            click.echo(reporter.write(result, None), nl=False)
+                say(_completeness_lines([("", result)]), nl=False)
+            if not verbosity.quiet:
+                click.echo(reporter.write(result, None), nl=False)
             if staged is not None:
-                result.manifest["invocation"] = invocation(ruleset, overlays, data_dir, sets, selector, out_format)
+                result.manifest["invocation"] = invocation(ruleset, overlays, data_dir, sets, selector, out_format,
+                                                          excluder)
                 written = export(result, target, out_format)   # manifest.json last, with every file's hash
                 finish(staged)
                 record_run(out_dir, "evaluate", log_file, by)
-                click.echo(f"wrote {', '.join(str(out_dir / p.name) for p in written)}, {out_dir / 'manifest.json'}")
+                say(f"wrote {', '.join(str(out_dir / p.name) for p in written)}, {out_dir / 'manifest.json'}")
     except TansoError as error:
         _fail(error)
     except duckdb.Error as error:  # e.g. a value too large for its declared decimal type
@@ -105,19 +111,23 @@ def test_command(path: Path, show_coverage: bool, fail_under: float | None) -> N
               help="write both runs (ledgers, manifests) and the comparison (JSON, and the report) here")
 @click.option("--format", "fmt", default="table", show_default=True, help="table, json or html")
 @set_option
+@selection_options
 @click.option("--threads", type=int, default=None, callback=_usage_number(1), help="DuckDB threads (default: all cores)")
 @click.option("--memory-limit", default=None, callback=_memory_limit, help="DuckDB memory limit, e.g. 512MB (default: DuckDB's, 80% of RAM); "
                                                    "above it DuckDB spills to a temporary folder")
 @allow_rejects_option
 @backend_options
 @log_options
+@lang_option
 def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | None, fmt: str, sets,
-            threads: int | None, memory_limit: str | None, allow_rejects: bool, log_file: Path | None,
-            by: str | None, backend: str, spark_master: str | None) -> None:
+            selector: str | None, excluder: str | None, threads: int | None, memory_limit: str | None,
+            allow_rejects: bool, log_file: Path | None, by: str | None, backend: str, spark_master: str | None) -> None:
     """Evaluate BASE and REVISED on --data and attribute the difference to each change.
 
     Without REVISED, the revision is BASE with the --set values (e.g. --set scope2.market.matching=hourly).
     """
+    import duckdb
+
     from tanso.compare import compare as run_compare
     from tanso.run import prepare
     if out_dir is not None:
@@ -131,15 +141,18 @@ def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | No
         if reporter is None:
             known = [r.name.removeprefix("compare-") for r in registry.reporters.values() if r.kind == "comparison"]
             raise click.BadParameter(f"unknown format '{fmt}'; one of {', '.join(known)}", param_hint="--format")
+        import networkx as nx
+        selected = _selected(nx.compose(base_prepared.graph, revised_prepared.graph), selector, excluder)
         with _output(out_dir, "tanso compare") as (target, staged):
             with _progress() as report:
                 comparison = run_compare(base_prepared.ruleset, revised_prepared.ruleset, registry, data_dir, target,
-                                         threads=threads, memory_limit=memory_limit, progress=report,
+                                         selected=selected, threads=threads, memory_limit=memory_limit, progress=report,
                                          backend=backend, spark_master=spark_master)
             sides = [("base", comparison.base), ("revised", comparison.revised)]
             if reporter.suffix == ".txt":   # JSON and HTML carry the same blocks
-                click.echo(_completeness_lines(sides), nl=False)
-            click.echo(reporter.write(comparison, None), nl=False)
+                say(_completeness_lines(sides), nl=False)
+            if not verbosity.quiet:
+                click.echo(reporter.write(comparison, None), nl=False)
             if staged is not None:
                 written = [target / "comparison.json"]
                 registry.reporters["compare-json"].write(comparison, written[0])
@@ -160,8 +173,8 @@ def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | No
                                                     "scenarios": SCENARIO_BACKEND.label}})
                 finish(staged)
                 record_run(out_dir, "compare", log_file, by)
-                click.echo(f"wrote {', '.join(str(out_dir / p.name) for p in written)}, {out_dir / 'base'}, "
-                           f"{out_dir / 'revised'}, {out_dir / 'manifest.json'}")
+                say(f"wrote {', '.join(str(out_dir / p.name) for p in written)}, {out_dir / 'base'}, "
+                    f"{out_dir / 'revised'}, {out_dir / 'manifest.json'}")
     except TansoError as error:
         _fail(error)
     except duckdb.Error as error:
@@ -169,6 +182,12 @@ def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | No
     except OSError as error:
         _write_failed(error)
     _exit_if_incomplete(sides, allow_rejects)
+
+
+def _selected(graph, selector: str | None, excluder: str | None) -> set[str] | None:
+    """The nodes --select and --exclude choose (None: every rule)."""
+    from tanso.graph.selectors import select
+    return None if selector is None and excluder is None else select(graph, selector, excluder)
 
 
 def register(group: click.Group) -> None:

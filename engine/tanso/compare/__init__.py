@@ -183,32 +183,34 @@ def dependencies(rule_id: str, base: Ruleset, revised: Ruleset, registry: Regist
 
 @_exact
 def compare(base: Ruleset, revised: Ruleset, registry: Registry, data_dir: Path, out_dir: Path, *,
-            threads: int | None = None, memory_limit: str | None = None,
-            progress: Callable[[str], None] = lambda message: None, backend: str = "duckdb",
+            selected: set[str] | None = None, threads: int | None = None, memory_limit: str | None = None,
+            progress: Callable[..., None] = lambda message, done=None, total=None: None, backend: str = "duckdb",
             spark_master: str | None = None) -> Comparison:
-    session = Session(registry, data_dir, threads, memory_limit, backend, spark_master)
+    """Evaluate both versions (only the `selected` graph nodes' rules, where given) and attribute the difference."""
+    session = Session(registry, data_dir, threads, memory_limit, backend, spark_master, reuse=True)
     # A session reads each input once, under the first declaration it meets. Where the revision
     # redeclares an input (e.g. electricity with an `hour` column), the base must read it under its
     # own declaration and the revision and scenarios under the revision's: the base gets a session
     # of its own.
     base_session = session if _same_inputs(base, revised) else Session(registry, data_dir, threads, memory_limit,
-                                                                       backend, spark_master)
+                                                                       backend, spark_master, reuse=True)
     base_graph, revised_graph = build_graph(base, registry), build_graph(revised, registry)
-    progress("evaluating the base")
-    base_run = evaluate(base, registry, base_graph, data_dir, out_dir / "base", session=base_session, label="base")
-    progress("evaluating the revision")
+    base_run = evaluate(base, registry, base_graph, data_dir, out_dir / "base", session=base_session, label="base",
+                        selected=selected, progress=lambda message, *counts: progress(f"base: {message}", *counts))
     revised_run = evaluate(revised, registry, revised_graph, data_dir, out_dir / "revised", session=session,
-                           label="revised")
+                           label="revised", selected=selected,
+                           progress=lambda message, *counts: progress(f"revision: {message}", *counts))
     changes = find_changes(base, revised)
-    rule_ids = sorted(set(base.rules) | set(revised.rules))
+    rule_ids = sorted(r for r in set(base.rules) | set(revised.rules) if selected is None or f"rule:{r}" in selected)
     depends = {r: dependencies(r, base, revised, registry, changes) for r in rule_ids}
 
     # Each rule's totals for every combination of the changes it depends on.
     known: dict[tuple[str, frozenset[str]], Totals] = {}
     base_totals, revised_totals = run_rule_totals(base_run), run_rule_totals(revised_run)
-    for rule_id in base.rules:  # a rule with no ledger row has nothing in the run's totals: it is known empty
+    # a rule with no ledger row has nothing in the run's totals: it is known empty
+    for rule_id in set(base.rules) & set(rule_ids):
         known[rule_id, frozenset()] = base_totals.get(rule_id, {})
-    for rule_id in revised.rules:
+    for rule_id in set(revised.rules) & set(rule_ids):
         known[rule_id, depends[rule_id]] = revised_totals.get(rule_id, {})
     evaluated = 0
 
@@ -225,9 +227,9 @@ def compare(base: Ruleset, revised: Ruleset, registry: Registry, data_dir: Path,
                     needed[subset].append(rule_id)
                 else:
                     known[rule_id, subset] = {}
-        for subset, rules in sorted(needed.items(), key=lambda item: sorted(item[0])):
+        for done, (subset, rules) in enumerate(sorted(needed.items(), key=lambda item: sorted(item[0])), 1):
             evaluated += 1
-            progress(f"scenario {evaluated}: {', '.join(sorted(subset)) or 'base'}")
+            progress(f"scenario {evaluated}: {', '.join(sorted(subset)) or 'base'}", done, len(needed))
             ruleset = scenario(base, revised, subset)
             present = [r for r in rules if _computable(ruleset, r)]
             for rule_id in set(rules) - set(present):

@@ -1,4 +1,4 @@
-"""The dependency graph of a ruleset (networkx): order, cycles, dbt-style selection, rendering.
+"""The dependency graph of a ruleset (networkx): order, cycles, rendering; dbt-style selection in `selectors`.
 
 Nodes are `rule:ID`, `policy:NAME`, `table:NAME`, `factors:NAME`, `boundary:METHOD`, `exclusion:ID`,
 `metric:ID`, `check:ID`. Each edge keeps the span of the place that uses the dependency, so a cycle
@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import networkx as nx
 
-from tanso.diagnostics import Diagnostics, Note, RulesetError, did_you_mean
+from tanso.diagnostics import Diagnostics, Note
 from tanso.dsl import ast
 from tanso.model.policy_calls import policies_in_rule, policies_named
 from tanso.model.ruleset import Ruleset, lookup_columns
 from tanso.plugins import Registry
+from tanso.graph.selectors import select  # noqa: F401  (tanso.graph.select, as callers import it)
 
 
 def build_graph(ruleset: Ruleset, registry: Registry) -> nx.DiGraph:
@@ -22,7 +23,7 @@ def build_graph(ruleset: Ruleset, registry: Registry) -> nx.DiGraph:
         graph.add_node(f"table:{name}", kind="table")
     for rule in ruleset.rules.values():
         node = f"rule:{rule.id}"
-        graph.add_node(node, kind="rule", span=rule.node.span)
+        graph.add_node(node, kind="rule", span=rule.node.span, tags=rule.node.tags)
         source = rule.node.source
         if source is not None and source.table is not None:
             graph.add_edge(f"table:{source.table}", node, span=source.span)
@@ -174,36 +175,6 @@ def evaluation_order(graph: nx.DiGraph) -> list[str]:
 
 def rule_order(graph: nx.DiGraph) -> list[str]:
     return [_label(n) for n in evaluation_order(graph) if n.startswith("rule:")]
-
-
-def select(graph: nx.DiGraph, selector: str) -> set[str]:
-    """dbt-style selection over rules: `id`, `id+` (and what depends on it), `+id` (and what it
-    needs), `+id+`; a trailing `*` in the id matches a prefix (`s3.*`). Several, comma-separated."""
-    chosen: set[str] = set()
-    rules = [n for n in graph.nodes if n.startswith("rule:")]
-    parts = [p.strip() for p in selector.split(",") if p.strip()]
-    if not parts:   # e.g. `--select "$(tanso diff --names-only A B)"` when nothing changed
-        raise RulesetError("--select names no rule (it is empty), so there is nothing to run")
-    for part in parts:
-        upstream, downstream = part.startswith("+"), part.endswith("+")
-        pattern = part.strip("+")
-        matches = [n for n in rules if _matches(_label(n), pattern)]
-        if not matches:
-            hint = did_you_mean(pattern, [_label(n) for n in rules])
-            raise RulesetError(f"--select '{part}' matches no rule" + (f"; {hint}" if hint else ""))
-        for node in matches:
-            chosen.add(node)
-            if downstream:
-                chosen |= nx.descendants(graph, node)
-            if upstream:
-                chosen |= nx.ancestors(graph, node)
-    return chosen
-
-
-def _matches(rule_id: str, pattern: str) -> bool:
-    if pattern.endswith("*"):
-        return rule_id.startswith(pattern[:-1])
-    return rule_id == pattern or rule_id.startswith(pattern + ".")
 
 
 def render(graph: nx.DiGraph, fmt: str, nodes: set[str] | None = None) -> str:

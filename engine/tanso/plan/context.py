@@ -139,6 +139,7 @@ class BoundaryContext:
     policies: dict[str, Any]
     tables: dict[str, str]                     # table parameter → relation with its valid rows
     query: Callable[[str], list[tuple]]
+    files: dict[str, str] = field(default_factory=dict)   # table parameter → its file's name, for messages
 
 
 @dataclass

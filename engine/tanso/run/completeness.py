@@ -17,6 +17,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from tanso.i18n import t
 from tanso.plan.sql import ident, literal
 from tanso.plan.units import UnitProblem, conversion_factor
 
@@ -180,16 +181,16 @@ def lines(completeness: dict[str, Any] | None, label: str = "") -> list[str]:
     where = f"{label}: " if label else ""
     groups = completeness["groups"]
     if completeness["status"] == COMPLETE:
-        return [f"{where}complete: no row rejected"]
+        return [t("complete.none", where=where)]
     total, open_rows = completeness["rows_rejected"], completeness["rows_not_accepted"]
     rows = completeness.get("input_rows_rejected", total)
-    counted = (f"{rows:,} input row{'s' if rows != 1 else ''} rejected"
-               + (f" ({total:,} rejections: a row counts once per rule)" if total != rows else ""))
+    counted = (t("complete.counted", rows=rows, s="s" if rows != 1 else "")
+               + (t("complete.per_rule", total=total) if total != rows else ""))
     if completeness["status"] == INCOMPLETE:
-        head = (f"{where}INCOMPLETE: {counted}, left out of the totals below"
-                + (f"; {open_rows:,} rejections beyond the stated tolerances" if open_rows != total else ""))
+        head = (t("complete.incomplete", where=where, counted=counted)
+                + (t("complete.beyond", n=open_rows) if open_rows != total else ""))
     else:
-        head = f"{where}complete within stated tolerances: {counted}, every one accepted"
+        head = t("complete.tolerated", where=where, counted=counted)
     out = [head]
     for g in groups:
         name = (f"rule {g['rule']}" if g["rule"] else f"input {g['input']} (refused by rule {g['refused_by']})"
@@ -207,7 +208,7 @@ def lines(completeness: dict[str, Any] | None, label: str = "") -> list[str]:
         out.append(line)
         reasons = "; ".join(f"{r['reason']} ({r['rows']})" for r in g["reasons"])
         more = f"; and {g['other_reasons']} more reasons" if g["other_reasons"] else ""
-        out.append(f"    reasons: {reasons}{more}")
+        out.append(t("complete.reasons", reasons=reasons, more=more))
         if g.get("rules_reading"):
             out.append(f"    rules reading {g['input']}: {', '.join(g['rules_reading'])}")
     return out

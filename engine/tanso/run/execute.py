@@ -87,7 +87,8 @@ class RunResult:
 
 def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: Path, out_dir: Path, *,
              selected: set[str] | None = None, threads: int | None = None, memory_limit: str | None = None,
-             progress: Callable[[str], None] = lambda message: None, session: Session | None = None,
+             progress: Callable[..., None] = lambda message, done=None, total=None: None,
+             session: Session | None = None,
              label: str = "run", previous: Path | None = None, backend: str = "duckdb",
              spark_master: str | None = None) -> RunResult:
     earlier = previous_run(previous) if previous is not None else None   # checked before the work starts
@@ -99,8 +100,8 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
     order = [r for r in rule_order(graph) if selected is None or f"rule:{r}" in selected]
     if not order:
         raise InputError("no rule to evaluate (check --select)")
-    for rule_id in order:
-        progress(f"planning {rule_id}")
+    for done, rule_id in enumerate(order, 1):
+        progress(f"planning {rule_id}", done, len(order))
         try:
             planner.plan_rule(ruleset.rules[rule_id])
         except BackendFailure as error:
@@ -141,7 +142,8 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
 
     progress("writing the ledger")
     ledger_path = out_dir / LEDGER_FILE
-    _write_ledger(con, session.backend, [(r, part) for r in order for part in planner.ledger_parts[r]], ledger_path)
+    _write_ledger(con, session.backend, [(r, part) for r in order for part in planner.ledger_parts[r]], ledger_path,
+                  lambda rule_id, done, total: progress(f"writing the ledger: {rule_id}", done, total))
     con.execute(f"CREATE OR REPLACE VIEW run_ledger AS SELECT * FROM read_parquet({literal(str(ledger_path))})")
     create_used_factors(con, planner.factors, "run_ledger")
 
@@ -198,6 +200,7 @@ def _rows(con, sql: str) -> list[dict[str, Any]]:
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 
+
 def rule_totals(ruleset: Ruleset, graph: nx.DiGraph, session: Session, rule_ids: list[str],
                 label: str) -> dict[str, dict[tuple, Decimal]]:
     """Each rule's boundary-weighted kg CO2e by AGGREGATE_KEYS, without writing a ledger: the cheap
@@ -211,8 +214,10 @@ def rule_totals(ruleset: Ruleset, graph: nx.DiGraph, session: Session, rule_ids:
     for rule_id in (r for r in rule_order(graph) if f"rule:{r}" in needed):
         planner.plan_rule(ruleset.rules[rule_id])
     keys = ", ".join(AGGREGATE_KEYS)
-    return {rule_id: {tuple(row[:-1]): row[-1] for row in planner.con.execute(
-        f"SELECT {keys}, sum(co2e_kg * boundary_weight) FROM {planner.rule_ledgers[rule_id]} GROUP BY ALL").fetchall()}
+    # Through the planner's query: in a comparison, a rule whose ledger is the same query over the same
+    # relations as in an earlier scenario (run/reuse.py) is summed once.
+    return {rule_id: {tuple(row[:-1]): row[-1] for row in planner.query(
+        f"SELECT {keys}, sum(co2e_kg * boundary_weight) FROM {planner.rule_ledgers[rule_id]} GROUP BY ALL")}
         for rule_id in rule_ids}
 
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-
-import pyarrow as pa
-import pyarrow.parquet as pq
+from typing import Callable
 
 from tanso import contracts
 from tanso.backends import BackendFailure
@@ -19,7 +17,8 @@ LEDGER_ORDER = ", ".join(["input_row", "gas", "factor_id", *(c for c in contract
                                                             if c not in ("input_row", "gas", "factor_id"))])
 
 
-def _write_ledger(con, backend, parts: list[tuple[str, str]], path: Path) -> None:
+def _write_ledger(con, backend, parts: list[tuple[str, str]], path: Path,
+                  progress: Callable[[str, int, int], None] = lambda rule_id, done, total: None) -> None:
     """Write the rules' ledgers into one Parquet file, one query per rule and method at a time.
 
     One COPY over the union of every rule kept the joins, windows and semi-joins of all rules in
@@ -27,9 +26,13 @@ def _write_ledger(con, backend, parts: list[tuple[str, str]], path: Path) -> Non
     next starts, so memory is that of the largest single method. Rows come in rule order, and within a rule and method
     in LEDGER_ORDER (input row first), so the bytes are the same on any thread count; the file is laid
     out as DuckDB's COPY writes it (full row groups, zstd, decimals up to 18 digits as integers)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     writer, pending, pending_rows = None, [], 0
     try:
-        for rule_id, relation in parts:
+        for done, (rule_id, relation) in enumerate(parts, 1):
+            progress(rule_id, done, len(parts))
             try:
                 reader = backend.batches(con, f"SELECT * FROM {relation} ORDER BY {LEDGER_ORDER}", LEDGER_BATCH)
             except BackendFailure as error:

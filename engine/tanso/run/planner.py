@@ -6,6 +6,8 @@ the exclusions, compile every calculator into views (ledger, rejects, claims) pe
 
 from __future__ import annotations
 
+import logging
+
 import pyarrow as pa
 
 from tanso import contracts
@@ -18,6 +20,8 @@ from tanso.plan.sql import condition, ident, literal
 from tanso.run.inputs import LoadedInput, load_factor_set, load_input
 from tanso.run.lookups import joined_relation, lookups_on, matched_sql
 from tanso.run.session import Session
+
+log = logging.getLogger(__name__)
 
 RESULT_TYPE = contracts.CALC_LEDGER_COLUMNS["quantity"]  # result_co2e_kg as a derived rule reads it
 
@@ -46,17 +50,24 @@ class _Planner:
 
     # -- plan-time helpers handed to calculators
     def query(self, sql: str) -> list[tuple]:
+        if self.session.reuse is not None:
+            return self.session.reuse.query(self.con, self.session.schema, sql)
         return self.con.execute(sql).fetchall()
 
     def define(self, statement: str) -> None:
         """A relation of the plan (CREATE OR REPLACE VIEW|TABLE), defined on the run's backend."""
-        self.backend.define(self.con, statement)
+        if self.session.reuse is not None:
+            self.session.reuse.define(self.con, self.session.schema, statement)
+        else:
+            self.backend.define(self.con, statement)
 
     def register(self, name: str, table: pa.Table) -> str:
         relation = self.session.relation_name(name)
         self.con.register(relation + "_arrow", table)
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {relation} AS SELECT * FROM {relation}_arrow")
         self.con.unregister(relation + "_arrow")
+        if self.session.reuse is not None:
+            self.session.reuse.registered(relation, table)
         return relation
 
     def factor_table(self, name: str) -> FactorTable:
@@ -71,13 +82,17 @@ class _Planner:
                 removals = declared.removals if declared is not None else shipped.removals
                 self.session.factors[name, str(path)] = load_factor_set(self.con, self.registry, name, path, provenance,
                                                                         removals)
+                log.info("read factor set %s from %s", name, path if declared is not None else path.name)
             self.factors[name] = self.session.factors[name, str(path)]
         return self.factors[name]
 
     def input(self, name: str) -> LoadedInput:
         if name not in self.inputs:
             if name not in self.session.inputs:
-                self.session.inputs[name] = load_input(self.con, self.registry, self.ruleset.inputs[name], self.data_dir)
+                loaded = load_input(self.con, self.registry, self.ruleset.inputs[name], self.data_dir)
+                log.info("read %s from %s: rows %s, refused %s", name, loaded.file, f"{loaded.rows:,}",
+                         f"{loaded.rejected:,}")
+                self.session.inputs[name] = loaded
             self.inputs[name] = self.session.inputs[name]
         return self.inputs[name]
 
@@ -90,6 +105,8 @@ class _Planner:
         if name not in self._done:
             mappings = {lookup.table: self.input(lookup.table) for lookup in lookups_on(self.ruleset, table)}
             joined_relation(self.con, self.ruleset, table, self.input(table), mappings)
+            if self.session.reuse is not None:   # made without `define`: never assumed equal between scenarios
+                self.session.reuse.outside(self.session.schema, name)
             self._done.add(name)
         return name
 
@@ -124,7 +141,8 @@ class _Planner:
         if "run_boundary" not in self._done:
             method = self.registry.boundary_methods[step.method]
             tables = {name: self.input(getattr(step.parameters, name)).relation for name in method.table_parameters}
-            ctx = BoundaryContext(parameters=step.parameters, tables=tables, query=self.query,
+            files = {name: self.input(getattr(step.parameters, name)).file.name for name in method.table_parameters}
+            ctx = BoundaryContext(parameters=step.parameters, tables=tables, query=self.query, files=files,
                                   policies={p: self.ruleset.policy(p) for p in method.reads_policies})
             weights = method.compile(ctx)
             # Each entity once, with a weight between 0 and 1 of at most 4 decimal places (no silent rounding).

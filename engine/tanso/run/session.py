@@ -8,6 +8,7 @@ relations in a schema of its own, so scenarios never see each other's rules.
 from __future__ import annotations
 
 import itertools
+import logging
 import tempfile
 from pathlib import Path
 
@@ -18,13 +19,18 @@ from tanso.plan.context import FactorTable
 from tanso.plan.sql import MACROS
 from tanso.plugins import Registry
 from tanso.run.inputs import LoadedInput
+from tanso.run.reuse import PlanReuse
 
+log = logging.getLogger(__name__)
 
 
 class Session:
     def __init__(self, registry: Registry, data_dir: Path, threads: int | None = None, memory_limit: str | None = None,
-                 backend: str = "duckdb", spark_master: str | None = None):
+                 backend: str = "duckdb", spark_master: str | None = None, reuse: bool = False):
         self.registry, self.data_dir = registry, data_dir
+        # Scenarios of a comparison share plan-time tables of equal content (run/reuse.py); DuckDB only.
+        self.reuse = PlanReuse() if reuse and backend == "duckdb" else None
+        self.schema = "main"
         # Where the rule plans run; DuckDB is the catalogue either way (backends/__init__.py).
         self.backend = open_backend(backend, spark_master)
         self.con = duckdb.connect()
@@ -40,6 +46,9 @@ class Session:
             self.con.execute("SET memory_limit = ?", [memory_limit])
         for macro in MACROS:
             self.con.execute(macro)
+        settings = self.con.execute("SELECT current_setting('threads'), current_setting('memory_limit')").fetchone()
+        log.debug("session on %s: backend %s, DuckDB %s, threads %s, memory limit %s, spilling to %s", data_dir,
+                  backend, duckdb.__version__, *settings, self._spill.name)
         self.inputs: dict[str, LoadedInput] = {}
         self.factors: dict[tuple[str, str], FactorTable] = {}   # (name, file) → loaded set
         self._schemas = itertools.count(1)
@@ -54,6 +63,7 @@ class Session:
 
     def use(self, schema: str) -> None:
         self.con.execute(f"SET schema = '{schema}'")
+        self.schema = schema
 
     def relation_name(self, label: str) -> str:
         """A name no other relation of the session has (plan-time tables are shared temporaries)."""

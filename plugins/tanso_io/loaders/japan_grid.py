@@ -11,7 +11,14 @@ as CSV (UTF-8 or CP932). Title rows are skipped. Columns matched by name, Japane
 The factor columns are in t-CO2/kWh; a unit in the header such as "(kg-CO2/kWh)" is honoured.
 Option `factor="basic"` (default, 基礎排出係数) or `factor="adjusted"` (調整後排出係数, for market-based
 Scope 2). Match columns: `supplier` and `menu` (blank menu → "-": the supplier's whole-company
-or residual factor). Gas CO2, per kWh.
+or residual factor). Gas CO2, per kWh. Option `menu="-"` keeps one menu per supplier (e.g. the
+whole-company factor) and matches on `supplier` alone, as rules that know the retailer but not the
+menu need (rulesets/ssbj-2025).
+
+`factor="national"`: the national average factor (全国平均係数), the list's row whose supplier cell reads
+全国平均係数 (or "national average"), value in the basic factor's column, written once per general
+electricity area (`grid_region` JP-HOKKAIDO … JP-OKINAWA), for location-based Scope 2 under the SHK
+system and as its substitute value for a retailer not on the list.
 """
 
 from __future__ import annotations
@@ -28,17 +35,21 @@ SUPPLIER = r"(電気事業者名|事業者名|electricity supplier|supplier|elec
 MENU = r"(メニュー|menu)"
 REG = r"(登録番号|registration number|registration no\.?)"
 COLUMNS = {"basic": r"(基礎排出係数|basic emission factor)(.*)", "adjusted": r"(調整後排出係数|adjusted emission factor)(.*)"}
+NATIONAL = re.compile(r"(全国平均係数|national average)", re.IGNORECASE)
+AREAS = ("HOKKAIDO", "TOHOKU", "TOKYO", "CHUBU", "HOKURIKU", "KANSAI", "CHUGOKU", "SHIKOKU", "KYUSHU", "OKINAWA")
 
 
 def convert(path: Path, out_path: Path, *, publisher=None, edition=None, licence=None, version=None,
-            factor: str = "basic") -> ConversionResult:
-    if factor not in COLUMNS:
-        raise LoaderError("factor must be 'basic' or 'adjusted'")
+            factor: str = "basic", menu: str | None = None) -> ConversionResult:
+    if factor not in (*COLUMNS, "national"):
+        raise LoaderError("factor must be 'basic', 'adjusted' or 'national'")
+    national = factor == "national"
+    factor = "basic" if national else factor
     rows = read_rows(path)
     h = find_header(rows, [SUPPLIER, COLUMNS[factor]], path)
     header = rows[h]
     supplier = column(header, SUPPLIER, path=path)
-    menu = column(header, MENU, required=False)
+    menu_column = column(header, MENU, required=False)
     reg = column(header, REG, required=False)
     value_col = column(header, COLUMNS[factor], path=path)
     unit = "kg" if re.search(r"kg[-‐ ]?co2", norm(header[value_col])) else "t"
@@ -50,19 +61,32 @@ def convert(path: Path, out_path: Path, *, publisher=None, edition=None, licence
     out, skipped = [], []
     for number, row in enumerate(rows[h + 1:], start=h + 2):
         name = cell(row, supplier)
-        if not name:
+        if not name or bool(NATIONAL.search(name)) != national:
+            continue
+        menu_name = cell(row, menu_column) or "-"
+        if menu is not None and menu_name != menu:
             continue
         value, note = decimal_text(cell(row, value_col))
         if value is None:
             skipped.append(f"row {number}: no {factor} factor for '{name}'")
             continue
-        menu_name = cell(row, menu) or "-"
         ident = cell(row, reg)
+        source = f"{Path(path).name} row {number}, column '{header[value_col].strip()}'{note}"
+        if national:
+            out += [{"factor_id": f"JP-NATIONAL-{area}", "grid_region": f"JP-{area}", "gas": "CO2", "value": value,
+                     "unit": unit, "per": "kWh", **common, "source": source} for area in AREAS]
+            continue
         out.append({"factor_id": f"JP-GRID-{factor}-{ident or number}" + (f"-{menu_name}" if menu_name != "-" else ""),
                     "supplier": name, "menu": menu_name, "registration_number": ident, "gas": "CO2", "value": value,
                     "unit": unit, "per": "kWh", **common,
-                    "source": f"{Path(path).name} row {number}, column '{header[value_col].strip()}'{note}"})
+                    "source": source})
     if not out:
-        raise LoaderError(f"{path}: no convertible rows")
-    write_factor_csv(out_path, ["supplier", "menu"], out, ["registration_number"])
-    return ConversionResult(Path(out_path), len(out), ["supplier", "menu"], skipped)
+        raise LoaderError(f"{path}: no convertible rows" + (" (no 全国平均係数 row)" if national else ""))
+    if national:
+        match, extra = ["grid_region"], []
+    elif menu is not None:
+        match, extra = ["supplier"], ["menu", "registration_number"]
+    else:
+        match, extra = ["supplier", "menu"], ["registration_number"]
+    write_factor_csv(out_path, match, out, extra)
+    return ConversionResult(Path(out_path), len(out), match, skipped)

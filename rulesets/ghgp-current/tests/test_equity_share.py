@@ -36,7 +36,7 @@ def test_equity_share_weights(tmp_path: Path) -> None:
             writer.writerow([f"F{i}", entity, "2025-01", "natural_gas", "stationary", "1000", "m3"])
     out = tmp_path / "out"
     run = subprocess.run([str(TANSO), "evaluate", str(RULESET), "--data", str(data), "--out", str(out),
-                          "--set", "boundary.approach=equity_share", "--select", "+s1.stationary,+s3.cat3.wtt"],
+                          "--set", "boundary.approach=equity_share", "--select", "+s1.stationary +s3.cat3.wtt"],
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     with (out / "summary.csv").open() as handle:

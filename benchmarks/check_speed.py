@@ -1,0 +1,106 @@
+"""Benchmark: `tanso check` on a large ruleset (issue #13's target: < 0.5 s for ~5,000 lines).
+
+    .venv/bin/python benchmarks/check_speed.py --repeat 5
+    .venv/bin/python benchmarks/check_speed.py --profile         # one cProfile run, 25 heaviest functions
+    .venv/bin/python benchmarks/check_speed.py --roots /tmp/before .   # engines alternated, run for run
+
+The ruleset is rulesets/ghgp-current (668 lines) plus copies of its three rule files (scope1, scope2,
+scope3) with every rule and exclusion renamed `<id>_cN` (all but s2.market, which consumes its
+certificates), until it has at least --lines lines (default 5,124: the size the issue measured). The copies read the same inputs and factor sets, so
+the whole ruleset resolves and checks cleanly; it is written to benchmarks/out/check-<lines>/.
+Each run is `python -m tanso.cli check FOLDER` in its own subprocess, as a user runs it (imports
+included); wall and CPU (user+sys of the child) are reported with the 1-minute load average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SOURCE = HERE.parent / "rulesets" / "ghgp-current"
+RULE_FILES = ("scope1.tanso", "scope2.tanso", "scope3.tanso")
+_RENAME = re.compile(r"^(rule|exclude) ([A-Za-z0-9_.]+)", re.MULTILINE)
+# s2.market consumes its certificates: a second rule on the same tables is an error, so copies omit it.
+_CONSUMER = re.compile(r"^rule s2\.market .*\n(?:[ \t]+.*\n)*", re.MULTILINE)
+
+
+def build(lines: int) -> Path:
+    """A ruleset folder of at least `lines` lines: ghgp-current plus renamed copies of its rules."""
+    folder = HERE / "out" / f"check-{lines}"
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(SOURCE, folder, ignore=shutil.ignore_patterns("tests"))
+    total = sum(len(p.read_text(encoding="utf-8").splitlines()) for p in folder.glob("*.tanso"))
+    copy = 0
+    while total < lines:
+        copy += 1
+        for name in RULE_FILES:
+            text = _RENAME.sub(lambda m: f"{m[1]} {m[2]}_c{copy}", 
+                          _CONSUMER.sub("", (SOURCE / name).read_text(encoding="utf-8")))
+            (folder / f"copy{copy}_{name}").write_text(text, encoding="utf-8")
+            total += len(text.splitlines())
+    return folder
+
+
+def run_once(folder: Path, env: dict[str, str]) -> dict:
+    load = os.getloadavg()[0]
+    started = time.perf_counter()
+    child = subprocess.Popen([sys.executable, "-m", "tanso.cli", "check", str(folder)], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - started
+    out, err = child.communicate()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"check failed:\n{out.decode()}{err.decode()}")
+    return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "load": load, "output": out.decode().strip()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lines", type=int, default=5_124)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--profile", action="store_true", help="one cProfile run in this process")
+    parser.add_argument("--roots", nargs="+", type=Path, default=None,
+                        help="checkouts whose engine/ and plugins/ to time, alternated run for run (default: the "
+                             "modules on PYTHONPATH)")
+    args = parser.parse_args()
+    folder = build(args.lines)
+    lines = sum(len(p.read_text(encoding="utf-8").splitlines()) for p in folder.glob("*.tanso"))
+    print(f"ruleset {folder.relative_to(HERE.parent)}: {lines:,} lines in {len(list(folder.glob('*.tanso')))} files")
+    if args.profile:
+        import cProfile
+        import pstats
+        profile = cProfile.Profile()
+        profile.enable()
+        from tanso.cli import main as cli
+        try:
+            cli(["check", str(folder)], standalone_mode=False)
+        finally:
+            profile.disable()
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
+        return
+    roots = args.roots or [None]
+    envs = [dict(os.environ) if root is None else
+            {**os.environ, "PYTHONPATH": os.pathsep.join(str(root.resolve() / p) for p in ("engine", "plugins"))}
+            for root in roots]
+    runs: list[list[dict]] = [[] for _ in roots]
+    for _ in range(args.repeat):
+        for series, env in zip(runs, envs):
+            series.append(run_once(folder, env))
+    print(runs[0][0]["output"])
+    for root, series in zip(roots, runs):
+        print(f"{root or 'PYTHONPATH'}:")
+        for i, r in enumerate(series, 1):
+            print(f"  run {i}: wall {r['wall_s']:.3f} s  CPU {r['cpu_s']:.3f} s  load before {r['load']:.2f}")
+        print(f"  median wall {statistics.median(r['wall_s'] for r in series):.3f} s, "
+              f"median CPU {statistics.median(r['cpu_s'] for r in series):.3f} s")
+
+if __name__ == "__main__":
+    main()

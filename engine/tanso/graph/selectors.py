@@ -1,0 +1,110 @@
+"""dbt-style rule selection: what `--select` and `--exclude` mean.
+
+A selector is space-separated terms whose rules are united; a term is comma-separated atoms whose
+rules are intersected (`tag:optional,path:scope3.tanso`: the optional rules of scope3.tanso). An atom
+is a rule id (`s3.cat1`, a prefix `s3.*`, or a parent `s3` for `s3.…`), `tag:NAME` (rules with that
+tag), or `path:PATH` (rules written in that ruleset file, a folder of them, or a glob such as
+`path:*/scope3.tanso`), optionally with graph operators: `atom+` adds what depends on its rules,
+`+atom` what they need. An atom that matches nothing is an error with a suggestion, as is a selection
+left empty by its intersections or by `--exclude`: a selector never silently runs nothing (or all).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePath
+
+import networkx as nx
+
+from tanso.diagnostics import RulesetError, did_you_mean
+
+METHODS = ("tag", "path")
+
+
+def select(graph: nx.DiGraph, selector: str | None, exclude: str | None = None) -> set[str]:
+    """The graph nodes chosen by `selector` (None: every rule) less those of `exclude` (rules and,
+    through `+`, the nodes on their paths)."""
+    chosen = _union(graph, selector, "--select") if selector is not None else \
+        {n for n in graph if n.startswith("rule:")}
+    if exclude is not None:
+        chosen -= _union(graph, exclude, "--exclude")
+        if not any(n.startswith("rule:") for n in chosen):
+            chose = f"--select '{selector}' " if selector is not None else ""
+            raise RulesetError(f"{chose}--exclude '{exclude}' leaves no rule to run")
+    return chosen
+
+
+def _union(graph: nx.DiGraph, selector: str, option: str) -> set[str]:
+    terms = selector.split()
+    if not terms:   # e.g. `--select "$(tanso diff --names-only A B)"` when nothing changed
+        raise RulesetError(f"{option} names no rule (it is empty), so there is nothing to run")
+    chosen: set[str] = set()
+    for term in terms:
+        atoms = [a for a in term.split(",") if a]
+        if not atoms:
+            raise RulesetError(f"{option} '{term}' names no rule")
+        found = _atom(graph, atoms[0], option)
+        for atom in atoms[1:]:
+            found &= _atom(graph, atom, option)
+        if not any(n.startswith("rule:") for n in found):
+            raise RulesetError(f"{option} '{term}' matches no rule: no rule is in all of {', '.join(atoms)}")
+        chosen |= found
+    return chosen
+
+
+def _atom(graph: nx.DiGraph, atom: str, option: str) -> set[str]:
+    upstream, downstream = atom.startswith("+"), atom.endswith("+")
+    pattern = atom.strip("+")
+    rules = [n for n in graph.nodes if n.startswith("rule:")]
+    method, _, value = pattern.partition(":") if ":" in pattern else ("", "", pattern)
+    if not value:
+        raise RulesetError(f"{option} '{atom}' names nothing" + (f" after '{method}:'" if method else ""))
+    if method and method not in METHODS:
+        hint = did_you_mean(method, METHODS)
+        raise RulesetError(f"{option} '{atom}': unknown selector method '{method}:'; one of "
+                           f"{', '.join(m + ':' for m in METHODS)}" + (f" ({hint})" if hint else ""))
+    if method == "tag":
+        matches = [n for n in rules if value in graph.nodes[n].get("tags", ())]
+        known = sorted({t for n in rules for t in graph.nodes[n].get("tags", ())})
+        what = "tag"
+    elif method == "path":
+        matches = [n for n in rules if _in_path(graph.nodes[n]["span"].file, value)]
+        known = sorted({graph.nodes[n]["span"].file for n in rules})
+        what = "ruleset file"
+    else:
+        matches = [n for n in rules if _matches(n.split(":", 1)[1], value)]
+        known = [n.split(":", 1)[1] for n in rules]
+        what = "rule"
+    if not matches:
+        hint = did_you_mean(value, known) if method != "path" else _path_hint(value, known)
+        listed = "" if hint or method != "tag" else f"; the tags are: {', '.join(known) or 'none (no rule has tags)'}"
+        raise RulesetError(f"{option} '{atom}' matches no rule (no {what} '{value}')" + (f"; {hint}" if hint else "")
+                           + listed)
+    chosen = set(matches)
+    for node in matches:
+        if downstream:
+            chosen |= nx.descendants(graph, node)
+        if upstream:
+            chosen |= nx.ancestors(graph, node)
+    return chosen
+
+
+def _matches(rule_id: str, pattern: str) -> bool:
+    if pattern.endswith("*"):
+        return rule_id.startswith(pattern[:-1])
+    return rule_id == pattern or rule_id.startswith(pattern + ".")
+
+
+def _in_path(file: str, value: str) -> bool:
+    """The rule's file is PATH, lies under the folder PATH, or matches the glob PATH from the right."""
+    if PurePath(file).match(value):
+        return True
+    wanted, actual = Path(value).resolve(), Path(file).resolve()
+    return actual == wanted or wanted in actual.parents
+
+
+def _path_hint(value: str, files: list[str]) -> str | None:
+    by_name = {PurePath(f).name: f for f in files}
+    hint = did_you_mean(PurePath(value).name, by_name)
+    if hint is None:
+        return f"the rules are in {', '.join(files)}" if files else None
+    return hint

@@ -1,0 +1,78 @@
+"""Category 15 from the boundary's own entities table: one boundary for Scope 1/2 and investments.
+
+An investee is an entity of the entities table (the tree of holdings, see `holdings`); a row of the
+rule names it (`investee`), its holder (`entity`, which must be the investee's parent there) and the
+investee's own reported emissions. The Scope 3 Standard (2011, ch. 5, Table 5.9, category 15) counts
+the proportional share of an equity investment the inventory does not consolidate, so:
+
+- an investee the boundary consolidates (weight above 0 under `boundary.approach`) is counted in
+  Scope 1/2 from its activity rows and its row here is excluded, naming its weight: never both;
+- otherwise the row counts the investee's emissions × the holder's equity share in it (from the entities
+  table, never typed a second time), and the engine weights the row by the holder's own boundary weight,
+  so an associate held 25 % through a 60 % subsidiary counts 25 % under a control approach (the
+  subsidiary counts 100 %) and 15 % under equity share — the same level-by-level rule as Scope 1/2.
+
+The product is rounded half-even to 6 decimals of the emissions' unit, as `pcaf_attribution` does.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from tanso.contracts import Calculator, CalcPlan, ColumnExpression, Parameters
+from tanso.diagnostics import InputError
+from tanso.plan.context import CalcContext
+from tanso.plan.sql import expression_columns, ident
+from tanso_ghgp.calculators import Problem, _reported
+
+
+class InvesteeParameters(Parameters):
+    entities: str = Field(description="the boundary's entities table (entity, parent, equity_share)")
+    investee: str = Field(description="column naming the investee, an entity of the entities table")
+    emissions: ColumnExpression = Field(description="the investee's emissions (its own Scope 1+2, or 1+2+3)")
+    unit: str = Field(default="t", description="mass unit of the emissions")
+    method: str = Field(default="equity share of the investee's emissions", description="recorded in the ledger")
+
+    def columns_used(self) -> list[str]:
+        return [self.investee, *expression_columns(self.emissions)]
+
+
+def compile_investee_share(ctx: CalcContext) -> CalcPlan:
+    p: InvesteeParameters = ctx.parameters
+    weights = ctx.entity_weights()
+    if weights is None:
+        raise InputError("calculator investee_share: the ruleset has no boundary; an investee's share comes from "
+                         "the boundary's entities table")
+    entities = ctx.input_table(p.entities)
+    approach = ctx.policies.get("boundary.approach")
+    joined = ctx.view("investees", f"""
+SELECT s.*, e.entity AS _investee, e.parent AS _investee_parent, e.equity_share AS _investee_share,
+       w.weight AS _investee_weight
+FROM {ctx.src} s LEFT JOIN {entities} e ON e.entity = s.{ident(p.investee)} LEFT JOIN {weights} w ON w.entity = e.entity""")
+    outside = ctx.view("outside", f"SELECT * FROM {joined} WHERE coalesce(_investee_weight, 0) = 0")
+    problems: list[Problem] = [
+        (lambda r: f"{r}._investee IS NULL",
+         f"the investee (column {p.investee}) is not a valid row of the entities table: declare the holding there "
+         f"(its parent and equity share)"),
+        (lambda r: f"{r}._investee_parent IS DISTINCT FROM {r}.entity",
+         "the row's entity is not the investee's parent in the entities table (the holder must be its parent)"),
+        (lambda r: f"{r}._investee_share IS NULL", "the entities table gives no equity share for the investee"),
+    ]
+
+    def attributed(row: str) -> str:
+        return (f"try(CAST(round_even({ctx.value_sql(p.emissions, row)} * {row}._investee_share, 6) "
+                f"AS DECIMAL(18,6)))")
+
+    plan = _reported(ctx.with_source(outside), attributed, p.unit, p.method, "primary", problems)
+    excluded = (f"SELECT _row_id AS row_id, _investee || ' is consolidated in Scope 1/2 at weight ' || "
+                f"CAST(_investee_weight AS VARCHAR) || ' (boundary.approach = {approach}): not counted again in "
+                f"category 15' AS reason FROM {joined} WHERE _investee_weight > 0")
+    return CalcPlan(ledger=plan.ledger, rejects=plan.rejects, excluded=excluded)
+
+
+INVESTEE_SHARE = Calculator(
+    name="investee_share", doc="An investee outside Scope 1/2 × the holder's equity share in it, from the boundary's "
+                               "entities table; an investee Scope 1/2 consolidates is excluded.",
+    parameters=InvesteeParameters, compile=compile_investee_share, data_type="primary", factor_parameters=(),
+    table_parameters=("entities",), reads_boundary=True, reads_policies=("boundary.approach",),
+    methods=(("equity share of the investee's emissions", "primary"),))

@@ -1,0 +1,91 @@
+"""Japanese output (`--lang ja`) and the English default: the message catalogue, diagnostics, the table
+report and the securities-report (yuho) layout of rulesets/ssbj-2025, through the real CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tanso.i18n import LANGUAGES, MESSAGES, t
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / "examples" / "acme" / "data"
+
+
+def tanso(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tanso.cli", *map(str, args)], capture_output=True, text=True)
+
+
+def test_every_message_has_every_language_and_the_same_placeholders():
+    for key, texts in MESSAGES.items():
+        assert set(texts) == set(LANGUAGES), key
+        placeholders = [{part.split("}")[0].split(":")[0] for part in text.split("{")[1:]} for text in texts.values()]
+        assert placeholders[0] >= placeholders[1], key   # Japanese needs no value English lacks
+
+
+def test_category_names_are_the_ministry_of_the_environments():
+    assert t("cat.1", lang="ja") == "購入した製品・サービス" and t("cat.15", lang="ja") == "投資"
+    assert t("cat.4", lang="ja") == "輸送、配送（上流）" and t("cat.1") == "Purchased goods and services"
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("en", ["error: unknown policy option 'boundary.aproach'", "= help: did you mean 'boundary.approach'?", "1 error"]),
+    ("ja", ["エラー: 不明なポリシーオプション 'boundary.aproach'", "= ヒント: 'boundary.approach' のことですか？",
+            "エラー 1 件"]),
+])
+def test_diagnostics_in_each_language(lang, expected):
+    done = tanso("check", REPO / "rulesets" / "ssbj-2025", "--set", "boundary.aproach=x", "--lang", lang)
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    for text in expected:
+        assert text in done.stdout + done.stderr
+
+
+def test_an_unknown_language_is_refused_naming_the_choices():
+    done = tanso("check", REPO / "rulesets" / "ssbj-2025", "--lang", "fr")
+    assert done.returncode == 64 and "'en', 'ja'" in done.stderr   # usage error (EX_USAGE)
+
+
+SELECT = "s1.stationary s2.location s2.market s3.cat15.equity_investments s3.cat6.hotels"
+
+
+@pytest.fixture(scope="module")
+def yuho(tmp_path_factory) -> dict[str, str]:
+    """The yuho layout of the Acme demo under ssbj-2025 in both languages, and the Japanese table report."""
+    out = {}
+    for name, args in (("en", ["--format", "yuho"]), ("ja", ["--format", "yuho", "--lang", "ja"]),
+                       ("table_ja", ["--lang", "ja"]),
+                       ("relief", ["--format", "yuho", "--set", "ssbj.scope3_first_year_relief=true"])):
+        done = tanso("evaluate", REPO / "rulesets" / "ssbj-2025", "--data", DATA, "--select", SELECT, *args)
+        assert done.returncode == 0, done.stderr
+        out[name] = done.stdout
+    return out
+
+
+def test_the_securities_report_in_japanese(yuho):
+    text = yuho["ja"]
+    assert text.startswith("許容範囲内で完全：入力 3 行が不採用、すべて許容済み")   # the completeness headline
+    assert "温室効果ガス排出（有価証券報告書・SSBJ気候関連開示基準）" in text
+    assert "報告企業：財務諸表の連結会計グループ" in text and "測定方法：GHGプロトコル企業基準（2004年）" in text
+    assert "スコープ2（ロケーション基準）" in text and "スコープ2（マーケット基準）" in text
+    # ACME-KR 1,080 t + ACME-CZ 500 t + KOBE-RENEW 150 t + ACME-JV (equity-accounted) 1,750 t, apart
+    assert "その他の投資先（スコープ1・2の持分相当、カテゴリ15に含む）" in text and "3,480.000" in text
+    assert "スコープ3 カテゴリ6 出張" in text and "スコープ3 カテゴリ15 投資" in text
+
+
+def test_the_securities_report_in_english_by_default(yuho):
+    text = yuho["en"]
+    assert text.startswith("complete within stated tolerances: 3 input rows rejected, every one accepted")
+    assert "Greenhouse gas emissions (securities report, SSBJ climate standard)" in text
+    assert "Consolidated group" in text and "Scope 3 · category 6 Business travel" in text
+    assert not any("\u3040" <= ch <= "\u30ff" for ch in text.split("Reporting entity")[1])   # no kana
+
+
+def test_the_first_year_relief_replaces_scope_3(yuho):
+    assert "Scope 3 not disclosed: first-year relief" in yuho["relief"] and "category 6" not in yuho["relief"]
+
+
+def test_the_table_report_in_japanese(yuho):
+    assert "スコープ／カテゴリ" in yuho["table_ja"] and "スコープ3 カテゴリ15" in yuho["table_ja"]

@@ -1,0 +1,94 @@
+"""Plan-time tables shared between a comparison's scenarios (tanso.run.reuse): a table is reused only
+when everything it is computed from is the same, and a reused table reads exactly as a computed one."""
+
+from __future__ import annotations
+
+import duckdb
+import pyarrow as pa
+import pytest
+
+from tanso.run.reuse import PlanReuse
+
+
+@pytest.fixture()
+def con():
+    connection = duckdb.connect()
+    connection.execute("CREATE TEMP TABLE rows AS SELECT i AS id, i % 3 AS k FROM range(10) t(i)")
+    yield connection
+    connection.close()
+
+
+def _schema(con, reuse: PlanReuse, name: str, threshold: int, table_sql: str = "SELECT * FROM v WHERE k = {t}"):
+    con.execute(f"CREATE SCHEMA {name}")
+    con.execute(f"SET schema = '{name}'")
+    reuse.define(con, name, f"CREATE OR REPLACE VIEW v AS SELECT * FROM rows WHERE id >= {threshold}")
+    reuse.define(con, name, f"CREATE OR REPLACE TABLE t AS {table_sql.format(t=1)}")
+    return sorted(con.execute("SELECT id FROM t").fetchall())
+
+
+def test_a_table_of_the_same_query_over_the_same_relations_is_computed_once(con):
+    reuse = PlanReuse()
+    first = _schema(con, reuse, "a", threshold=2)
+    second = _schema(con, reuse, "b", threshold=2)
+    assert second == first and reuse.reused == 1
+    assert con.execute("SELECT table_type FROM information_schema.tables WHERE table_schema = 'b' "
+                       "AND table_name = 't'").fetchone() == ("VIEW",)
+
+
+def test_a_different_view_underneath_is_a_different_table(con):
+    reuse = PlanReuse()
+    first = _schema(con, reuse, "a", threshold=2)
+    second = _schema(con, reuse, "b", threshold=5)   # the same table SQL over another `v`
+    assert reuse.reused == 0 and second != first
+    assert second == [(7,)]
+
+
+def test_a_relation_made_outside_define_is_never_assumed_equal(con):
+    reuse = PlanReuse()
+    for name, value in (("a", 1), ("b", 2)):
+        con.execute(f"CREATE SCHEMA {name}")
+        con.execute(f"SET schema = '{name}'")
+        con.execute(f"CREATE TABLE made_elsewhere AS SELECT {value} AS x")
+        reuse.outside(name, "made_elsewhere")
+        reuse.define(con, name, "CREATE OR REPLACE TABLE t AS SELECT x FROM made_elsewhere")
+        assert con.execute("SELECT x FROM t").fetchall() == [(value,)]
+    assert reuse.reused == 0
+
+
+def test_registered_arrow_tables_are_keyed_by_their_contents(con):
+    reuse = PlanReuse()
+    results = []
+    for number, (name, values) in enumerate((("a", [1, 2]), ("b", [1, 2]), ("c", [1, 3]))):
+        con.execute(f"CREATE SCHEMA {name}")
+        con.execute(f"SET schema = '{name}'")
+        relation = f"plan_{number}_units"   # a new name in every scenario, as Session.relation_name gives
+        con.register(relation + "_arrow", pa.table({"k": values}))
+        con.execute(f"CREATE TEMP TABLE {relation} AS SELECT * FROM {relation}_arrow")
+        reuse.registered(relation, pa.table({"k": values}))
+        reuse.define(con, name, f"CREATE OR REPLACE TABLE t AS SELECT r.id FROM rows r JOIN {relation} u ON u.k = r.k")
+        results.append(sorted(con.execute("SELECT id FROM t").fetchall()))
+    assert reuse.reused == 1 and results[0] == results[1] != results[2]
+
+
+def test_a_reused_table_narrowed_in_place_reads_the_reused_rows_and_leaves_them_intact(con):
+    reuse = PlanReuse()
+    first = _schema(con, reuse, "a", threshold=0)
+    assert _schema(con, reuse, "b", threshold=0) == first and reuse.reused == 1
+    # the planner's "keep only the rows the next method rejects too": AS SELECT … FROM itself
+    reuse.define(con, "b", "CREATE OR REPLACE TABLE t AS SELECT * FROM t WHERE id = 4")
+    assert con.execute("SELECT id FROM b.t").fetchall() == [(4,)]
+    assert sorted(con.execute("SELECT id FROM a.t").fetchall()) == first == [(1,), (4,), (7,)]
+    # and a third scenario still finds the first one's table, not the narrowed one
+    assert _schema(con, reuse, "c", threshold=0) == first and reuse.reused == 2
+
+
+def test_a_plan_time_query_is_answered_once_per_content_and_statements_always_run(con):
+    reuse = PlanReuse()
+    answers = []
+    for name, threshold in (("a", 2), ("b", 2), ("c", 8)):
+        _schema(con, reuse, name, threshold)
+        answers.append(reuse.query(con, name, "SELECT DISTINCT k FROM v ORDER BY k"))
+    assert answers == [[(0,), (1,), (2,)], [(0,), (1,), (2,)], [(0,), (2,)]]   # c: ids 8 and 9 only
+    assert reuse.reused == 1 + 1     # b's table and b's query; c's view differs, so c asks again
+    reuse.query(con, "c", "CREATE TABLE side_effect AS SELECT 1 AS x")
+    reuse.query(con, "c", "DROP TABLE side_effect")   # ran: a statement is never answered from memory
