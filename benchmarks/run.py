@@ -36,9 +36,10 @@ def data_dir(rows: int) -> Path:
 
 
 # ----------------------------------------------------------------------------------------- data
-def generate(rows: int) -> Path:
+def generate(rows: int, folder: Path | None = None) -> Path:
+    """The benchmark's data at `rows` rows, in `folder` (default: the cache, benchmarks/data/<rows>/)."""
     import duckdb
-    folder = data_dir(rows)
+    folder = folder or data_dir(rows)
     activities, factors = folder / "activities.parquet", folder / "factors" / "fuels.parquet"
     if activities.exists() and factors.exists():
         return folder

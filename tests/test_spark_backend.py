@@ -1,12 +1,13 @@
-"""`--backend spark`: the same plan on Spark (local[2]) gives the same bytes and digest as DuckDB.
+"""`--backend spark`: the same plan on Spark (local[2]) gives the same bytes and digests as DuckDB.
 
-Real Spark, no mock: one SparkSession for the whole test session (the backend reuses the process's
-session), two shuffle partitions, UI off. Skipped only where Java is missing; CI installs Java
-(.ci/run), so there they fail instead.
+Real Spark, no mock: one SparkSession for the whole module (the backend reuses the process's session),
+two shuffle partitions, UI off. Skipped only where Java is missing; CI installs Java (.ci/run), so
+there they fail instead.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -18,18 +19,22 @@ import duckdb
 import pytest
 
 from tanso.backends.spark_sql import to_spark
+from tanso.compare import compare
 from tanso.plan.sql import MACROS
 from tanso.run import evaluate, export, prepare
 
 REPO = Path(__file__).resolve().parents[1]
-CURRENT, DRAFT = REPO / "rulesets" / "ghgp-current", REPO / "rulesets" / "ghgp-draft-2026"
+CURRENT = REPO / "rulesets" / "ghgp-current"
 ACME_DATA = REPO / "examples" / "acme" / "data"
-COMPARED_FILES = ("ledger.parquet", "ledger.csv", "summary.csv", "rejects.csv", "excluded.csv", "factors.csv")
+COMPARED_FILES = ("ledger.parquet", "ledger.csv", "summary.csv", "rejects.csv", "excluded.csv", "claims.csv",
+                  "factors.csv")
+# A revision with two changes, so that compare also evaluates scenarios (each change alone).
+REVISION = {"gwp.set": "AR6", "boundary.approach": "equity_share"}
 
 pytestmark = pytest.mark.spark
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def spark():
     if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
         if os.environ.get("CI"):
@@ -39,27 +44,52 @@ def spark():
     return spark_session()
 
 
-# Every rule of the example but s2.market and what reads it: s2.market's plan (certificate allocation)
-# exhausts the Spark driver's heap while serialising its tasks (still open, see README "Running on Spark").
-SELECTED = ("s2.location+", "s1.stationary", "s1.mobile", "s3.cat1", "s3.cat15.business_loans")
+def _compare(out: Path, backend: str):
+    """compare(ghgp-current, ghgp-current with REVISION) on the example: its base run is the example's evaluate."""
+    base, revised = prepare(CURRENT), prepare(CURRENT, overrides=REVISION)
+    comparison = compare(base.ruleset, revised.ruleset, base.registry, ACME_DATA, out, backend=backend)
+    for run, folder in ((comparison.base, "base"), (comparison.revised, "revised")):
+        export(run, out / folder, "csv")
+    base.registry.reporters["compare-json"].write(comparison, out / "comparison.json")
+    return comparison
 
 
-def _evaluate(out: Path, backend: str):
-    from tanso.graph import select
-    prepared = prepare(CURRENT)
-    selected = set().union(*(select(prepared.graph, selector) for selector in SELECTED))
-    result = evaluate(prepared.ruleset, prepared.registry, prepared.graph, ACME_DATA, out, backend=backend,
-                      selected=selected)
-    export(result, out, "csv")
-    return result
+@pytest.fixture(scope="module")
+def compared(spark, tmp_path_factory):
+    root = tmp_path_factory.mktemp("compare")
+    return {backend: (_compare(root / backend, backend), root / backend) for backend in ("duckdb", "spark")}
 
 
-def test_example_rules_evaluate_to_the_same_bytes_and_digest(spark, tmp_path):
-    duck, on_spark = _evaluate(tmp_path / "duckdb", "duckdb"), _evaluate(tmp_path / "spark", "spark")
-    assert on_spark.manifest["backend"].startswith("spark ")
-    assert on_spark.digest == duck.digest
+def test_the_example_evaluates_to_the_same_bytes_and_digest_on_spark(compared):
+    (duck, duck_out), (on_spark, spark_out) = compared["duckdb"], compared["spark"]
+    assert on_spark.base.manifest["backend"].startswith("spark ")
+    assert "s2.market" in on_spark.base.manifest["rules"]
+    assert on_spark.base.digest == duck.base.digest
     for name in COMPARED_FILES:
-        assert (tmp_path / "spark" / name).read_bytes() == (tmp_path / "duckdb" / name).read_bytes(), name
+        assert (spark_out / "base" / name).read_bytes() == (duck_out / "base" / name).read_bytes(), name
+
+
+def test_compare_on_spark_gives_the_same_digests_and_comparison(compared):
+    (duck, duck_out), (on_spark, spark_out) = compared["duckdb"], compared["spark"]
+    assert on_spark.revised.digest == duck.revised.digest
+    assert on_spark.scenarios_evaluated == duck.scenarios_evaluated > 2   # scenarios beyond base and revised
+    assert (spark_out / "comparison.json").read_bytes() == (duck_out / "comparison.json").read_bytes()
+    assert json.loads((spark_out / "comparison.json").read_text())["changes"]
+
+
+def test_the_benchmark_data_evaluates_to_the_same_digest_on_spark(spark, tmp_path):
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import run as bench
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+    data = bench.generate(5_000, tmp_path / "data")
+    prepared = prepare(bench.RULESET)
+    duck, on_spark = (evaluate(prepared.ruleset, prepared.registry, prepared.graph, data, tmp_path / backend,
+                               backend=backend) for backend in ("duckdb", "spark"))
+    assert on_spark.rejects_count == duck.rejects_count > 0    # the generator's rows with no factor
+    assert on_spark.ledger_rows == duck.ledger_rows > 5_000    # 1-3 gases a row
+    assert on_spark.digest == duck.digest
 
 
 @pytest.mark.parametrize("numerator, denominator", [
@@ -86,3 +116,12 @@ def test_without_java_the_cli_says_so_and_exits_69(tmp_path):
                           env=environment, timeout=120)
     assert done.returncode == 69, done.stderr
     assert "needs Java" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_staging_path_that_cannot_be_made_is_refused_before_spark_starts(tmp_path, monkeypatch):
+    from tanso.backends import BackendUnavailable
+    from tanso.backends.spark import SparkBackend
+    (tmp_path / "a-file").write_text("")
+    monkeypatch.setenv("TANSO_SPARK_STAGING", str(tmp_path / "a-file" / "staging"))
+    with pytest.raises(BackendUnavailable, match="TANSO_SPARK_STAGING=.*cannot make a staging folder there"):
+        SparkBackend()

@@ -16,6 +16,7 @@ from tanso.cli import (lang_option, _backend_failed, _completeness_lines, _exit_
 from tanso.cli.output import progress as _progress
 from tanso.cli.output import say, verbosity
 from tanso.diagnostics import TansoError
+from tanso.run.execute import SCENARIO_BACKEND
 from tanso.run.outputs import finish, write_manifest
 
 EXIT_CHECK_FAILED = 4
@@ -187,7 +188,11 @@ def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | No
                                         "base": {"ruleset": comparison.base.ruleset.name,
                                                  "digest": comparison.base.digest},
                                         "revised": {"ruleset": comparison.revised.ruleset.name,
-                                                    "digest": comparison.revised.digest}})
+                                                    "digest": comparison.revised.digest},
+                                        # the runs on --backend; the scenarios' rule totals in DuckDB by design
+                                        "backend": {"base": comparison.base.manifest["backend"],
+                                                    "revised": comparison.revised.manifest["backend"],
+                                                    "scenarios": SCENARIO_BACKEND.label}})
                 finish(staged)
                 record_run(out_dir, "compare", log_file, by)
                 say(f"wrote {', '.join(str(out_dir / p.name) for p in written)}, {out_dir / 'base'}, "

@@ -17,6 +17,7 @@ from typing import Any, Callable
 import networkx as nx
 
 from tanso.backends import BackendFailure
+from tanso.backends.duckdb import DuckDBBackend
 from tanso.diagnostics import InputError
 from tanso.graph import rule_order
 from tanso.model.ruleset import Ruleset
@@ -42,6 +43,7 @@ CLAIM_COLUMNS = ("instrument_table VARCHAR, instrument_row_id VARCHAR, instrumen
 EXCLUDED_COLUMNS = ("row_id VARCHAR, input_table VARCHAR, input_row BIGINT, rule_id VARCHAR, exclusion_id VARCHAR, "
                     "exclusion_source VARCHAR, reason VARCHAR")
 SUMMARY_KEYS = ("scope", "category", "basis", "rule_id", "entity", "period")
+SCENARIO_BACKEND = DuckDBBackend()   # where compare's scenarios run (rule_totals)
 GROUP_KEYS = (*SUMMARY_KEYS, "gas", "method", "data_type", "data_quality")
 # What a comparison tells apart: a rule's total by these (see `rule_totals`).
 AGGREGATE_KEYS = ("scope", "category", "basis", "entity", "method", "data_type", "data_quality")
@@ -198,12 +200,15 @@ def _rows(con, sql: str) -> list[dict[str, Any]]:
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 
+
 def rule_totals(ruleset: Ruleset, graph: nx.DiGraph, session: Session, rule_ids: list[str],
                 label: str) -> dict[str, dict[tuple, Decimal]]:
     """Each rule's boundary-weighted kg CO2e by AGGREGATE_KEYS, without writing a ledger: the cheap
-    evaluation a comparison runs for the scenarios it needs beyond the base and the revision."""
+    evaluation a comparison runs for the scenarios it needs beyond the base and the revision. They run in
+    DuckDB whatever the session's backend (SCENARIO_BACKEND, named in compare's manifest): DuckDB, the
+    catalogue, computes every table of a plan anyway, and the totals are read from it."""
     session.new_schema(label)
-    planner = _Planner(ruleset, session)
+    planner = _Planner(ruleset, session, SCENARIO_BACKEND)
     wanted = {f"rule:{r}" for r in rule_ids}
     needed = wanted | {a for node in wanted for a in nx.ancestors(graph, node) if a.startswith("rule:")}
     for rule_id in (r for r in rule_order(graph) if f"rule:{r}" in needed):

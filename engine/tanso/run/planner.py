@@ -11,6 +11,7 @@ import logging
 import pyarrow as pa
 
 from tanso import contracts
+from tanso.backends import Backend
 from tanso.diagnostics import InputError
 from tanso.model.policy_calls import policies_in_rule
 from tanso.model.ruleset import Rule, Ruleset, lookup_columns
@@ -29,8 +30,9 @@ RESULT_TYPE = contracts.CALC_LEDGER_COLUMNS["quantity"]  # result_co2e_kg as a d
 class _Planner:
     """Holds the connection and the plan-time state of one run."""
 
-    def __init__(self, ruleset: Ruleset, session: Session):
+    def __init__(self, ruleset: Ruleset, session: Session, backend: Backend | None = None):
         self.ruleset, self.session = ruleset, session
+        self.backend = backend or session.backend    # where the plan's relations are defined
         self.registry, self.data_dir, self.con = session.registry, session.data_dir, session.con
         self.inputs: dict[str, LoadedInput] = {}         # the inputs this run reads (loaded once per session)
         self.factors: dict[str, FactorTable] = {}
@@ -58,7 +60,7 @@ class _Planner:
         if self.session.reuse is not None:
             self.session.reuse.define(self.con, self.session.schema, statement)
         else:
-            self.session.backend.define(self.con, statement)
+            self.backend.define(self.con, statement)
 
     def register(self, name: str, table: pa.Table) -> str:
         relation = self.session.relation_name(name)
