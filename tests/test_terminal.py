@@ -79,3 +79,23 @@ def test_quiet_draws_no_progress_even_on_a_terminal(fuel_case):
     code, out, drawn = _run_with_stderr_on_a_terminal(["-q", "evaluate", str(fuel_case.ruleset), "--data",
                                                        str(fuel_case.data)])
     assert (code, out) == (0, "") and "planning" not in drawn
+
+
+def test_a_report_is_coloured_at_the_terminal_and_plain_in_its_file(monkeypatch, tmp_path):
+    """Reporters lay out for the terminal (its width, colour there), and the copy written under --out
+    has the same text without escape codes."""
+    from rich.table import Table
+
+    from tanso_report import display
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("COLUMNS", "64")
+    monkeypatch.setattr(sys, "stdout", _Terminal())
+    out = display.console()
+    table = Table(title="totals")
+    table.add_column("scope", style="bold")
+    table.add_row("Scope 1")
+    out.print(table)
+    shown = display.finish(out, tmp_path / "report.txt")
+    written = (tmp_path / "report.txt").read_text(encoding="utf-8")
+    assert "\x1b[" in shown and "\x1b[" not in written
+    assert re.sub(r"\x1b\[[0-9;]*m", "", shown) == written and out.width == 64

@@ -38,8 +38,9 @@ def width(stream=None) -> int:
     return FALLBACK_WIDTH
 
 
-def console(stream=None) -> Console:
-    """A console that records what is printed (read it from `.file.getvalue()`), laid out for `stream`."""
+def console(stream=None, *, record: bool = False) -> Console:
+    """A console that records what is printed (read it from `.file.getvalue()`), laid out for `stream`;
+    with `record`, also `export_text(styles=False)`: the same text without colour, for a file."""
     coloured = colour(stream)
     return Console(file=io.StringIO(), width=width(stream), force_terminal=coloured,
-                   color_system="auto" if coloured else None, highlight=False)
+                   color_system="auto" if coloured else None, highlight=False, record=record)

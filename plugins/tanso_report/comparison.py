@@ -62,10 +62,10 @@ def render_table(comparison: Comparison, path: Path | None) -> str:
     console.print(levels)
     if comparison.row_changes:
         rows = Table(title="rows that moved most", title_justify="left")
-        for column in ("rule", "row", "Δ kg CO2e", "caused by"):
+        for column in ("rule", "row", "Δ t CO2e", "caused by"):
             rows.add_column(column, justify="right" if column.startswith("Δ") else "left")
         for row in comparison.row_changes[:10]:
-            rows.add_row(row["rule_id"], f"{row['input_table']}:{row['row_id']}", f"{row['delta_kg']:,.3f}",
+            rows.add_row(row["rule_id"], f"{row['input_table']}:{row['row_id']}", tonnes(row["delta_kg"]),
                          ", ".join(c.split(":", 1)[1] for c in row["caused_by"]))
         console.print(rows)
     outcomes = checks_and_metrics(comparison)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import io
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from pathlib import Path
 
 from rich.console import Console
 
+from tanso import terminal
 from tanso.i18n import t
 from tanso_ghgp.gwp import is_non_kyoto
 
@@ -36,8 +36,9 @@ def label(scope, category, basis=None) -> str:
 
 
 def console() -> Console:
-    """A plain-text console that records what reporters print."""
-    return Console(file=io.StringIO(), width=120, force_terminal=False, color_system=None)
+    """A console that records what reporters print, laid out for the terminal (its width, colour only
+    there: tanso.terminal)."""
+    return terminal.console(record=True)
 
 
 def emit(text: str, path: Path | None) -> str:
@@ -48,8 +49,10 @@ def emit(text: str, path: Path | None) -> str:
 
 
 def finish(out: Console, path: Path | None) -> str:
-    """What a console recorded, emitted."""
-    return emit(out.file.getvalue(), path)
+    """What a console recorded: as shown at the terminal, and written to `path` without colour."""
+    if path is not None:
+        emit(out.export_text(clear=False, styles=False), path)
+    return out.file.getvalue()
 
 
 def plain(value):
