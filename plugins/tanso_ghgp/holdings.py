@@ -119,6 +119,6 @@ SELECT l.entity, l._row, l.parent, l.holding, l.share, u.weight, u.path, u.zero_
        CASE WHEN u.next IS NULL THEN NULL
             WHEN list_contains(u.path, u.next) THEN CASE WHEN u.next = l.entity THEN 'its parents form a cycle: '
                  ELSE 'it is held through a cycle: ' END || array_to_string(list_prepend(u.next, u.path), ' > ')
-            ELSE 'its parent ''' || u.next || ''' is not a valid row of the entities table' END AS problem
+            ELSE 'its parent ''' || u.next || ''' is not a valid row of the entities table (no row, or its row was rejected: tanso validate names why)' END AS problem
 FROM levels l JOIN up u ON u.entity = l.entity
 WHERE u.next IS NULL OR list_contains(u.path, u.next) OR u.next NOT IN (SELECT entity FROM levels)"""
