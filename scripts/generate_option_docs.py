@@ -1,6 +1,6 @@
 """Write docs/revision-options.md: every policy option of the installed plugins, from their metadata.
 
-    /work/venv/bin/python scripts/generate_option_docs.py [--check]
+    .venv/bin/python scripts/generate_option_docs.py [--check]
 
 The page is generated, never edited by hand; tests/test_revision_options.py fails when it is stale.
 `--check` exits 1 instead of writing when the file differs.

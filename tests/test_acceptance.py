@@ -26,7 +26,7 @@ from tanso.testing import run_file
 
 REPO = Path(__file__).resolve().parents[1]
 ACCEPTANCE = REPO / "tests" / "acceptance"
-# The shared folder sits beside the repository (/work/shared next to /work/main; in CI a clone with
+# The shared folder sits beside the repository (../shared from the repository root; in CI a clone with
 # shared/ beside it).
 CASES_FILE = REPO.parent / "shared" / "acceptance" / "cases.yaml"
 

@@ -33,7 +33,7 @@ def test_the_generated_page_is_current(registry):
     page = REPO / "docs" / "revision-options.md"
     assert page.exists(), "run scripts/generate_option_docs.py"
     assert page.read_text() == _generator().render(registry), \
-        "docs/revision-options.md is stale: run /work/venv/bin/python scripts/generate_option_docs.py"
+        "docs/revision-options.md is stale: run .venv/bin/python scripts/generate_option_docs.py"
 
 
 def test_every_option_is_registered_once_and_carries_provenance(registry):
