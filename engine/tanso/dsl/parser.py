@@ -16,7 +16,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 
 from tanso.cache import cache_folder
 from tanso.diagnostics import Diagnostics, did_you_mean
-from tanso.dsl import ast
+from tanso.dsl import ast, parse_cache
 
 STATEMENT_KEYWORDS = ("ruleset", "set", "input", "factors", "rule", "replace", "exclude", "metric", "check", "remove",
                       "boundary", "accept", "require")
@@ -119,6 +119,9 @@ MAX_NESTING = 100   # parentheses and brackets inside one another; deeper is ref
 def parse_text(text: str, file: str, diagnostics: Diagnostics) -> ast.Module:
     """Parse one file. Syntax errors go to `diagnostics`; the module holds what could be parsed."""
     diagnostics.sources.add(file, text)
+    cached = parse_cache.load(text, file)
+    if cached is not None:
+        return cached
     empty = ast.Module(path=Path(file), header=None, statements=())
     too_deep = _too_deep(text)
     if too_deep is not None:
@@ -127,11 +130,14 @@ def parse_text(text: str, file: str, diagnostics: Diagnostics) -> ast.Module:
                           hint="split the expression (e.g. into a metric or a derived rule)")
         return empty
     try:
-        return _parse_chunk(text, file)
-    except UnexpectedInput:
+        module = _parse_chunk(text, file)
+    except (UnexpectedInput, _SyntaxProblem):   # reported by the slow path below
         pass
     except RecursionError:
         return _too_complex(file, diagnostics, empty)
+    else:
+        parse_cache.store(text, file, module)
+        return module
     # Slow path, only for files with errors: parse statement by statement so that each broken
     # statement reports its first error and the good ones are kept.
     header: ast.Header | None = None
