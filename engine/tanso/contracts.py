@@ -263,3 +263,18 @@ class Command:
     name: str
     command: Any   # a click.Command; typed loosely so that importing the contracts does not import click
     doc: str
+
+
+def on_first_call(target: str) -> Callable[..., Any]:
+    """The function `module:name`, imported when first called. A plugin lists its readers and reporters
+    with it, so that loading the plugins (every command does) does not import what they need only to run
+    (DuckDB, Arrow, charts, Excel): `tanso check` never calls them."""
+    module, _, name = target.partition(":")
+
+    def call(*args, **kwargs):
+        import importlib
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    call.__qualname__ = call.__name__ = name
+    call.__module__ = module
+    return call

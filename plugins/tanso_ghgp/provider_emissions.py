@@ -22,18 +22,16 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-import pyarrow as pa
 from pydantic import Field, model_validator
 
 from tanso.contracts import CalcPlan, Calculator, ColumnExpression, Parameters
 from tanso.diagnostics import InputError
 from tanso.plan.context import CalcContext
-from tanso.plan.factor_product import FACTOR_TYPE, exact
+from tanso.plan.factor_product import FACTOR_SQL, exact, factor_type
 from tanso.plan.sql import expression_columns, ident, literal, quoted
 from tanso.plan.units import UnitProblem, conversion_factor
 
 TARGET_UNIT = "kgCO2e"
-FACTOR_SQL = f"DECIMAL({FACTOR_TYPE.precision},{FACTOR_TYPE.scale})"
 METHOD = "supplier-specific (emissions calculated by the provider)"
 
 
@@ -84,6 +82,7 @@ def _version_ranks(ctx: CalcContext, column: str) -> str:
                                             f"WHERE {ident(column)} IS NOT NULL")]
     orders = sorted({order for v in versions if (order := version_order(v)) is not None})
     rows = [{"version": v, "rank": orders.index(version_order(v)) + 1} for v in versions if version_order(v) is not None]
+    import pyarrow as pa
     return ctx.register("versions", pa.Table.from_pylist(rows, schema=pa.schema([("version", pa.string()),
                                                                                  ("rank", pa.int64())])))
 
@@ -100,7 +99,8 @@ def _unit_table(ctx: CalcContext, units: list[str]) -> str:
             except UnitProblem:
                 rows.append({"unit": unit, "to_kg": None, "problem": f"{co2e_problem}; expected a CO2e mass such as "
                                                                     f"kgCO2e or MTCO2e"})
-    schema = pa.schema([("unit", pa.string()), ("to_kg", FACTOR_TYPE), ("problem", pa.string())])
+    import pyarrow as pa
+    schema = pa.schema([("unit", pa.string()), ("to_kg", factor_type()), ("problem", pa.string())])
     return ctx.register("units", pa.Table.from_pylist(rows, schema=schema))
 
 

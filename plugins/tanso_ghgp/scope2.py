@@ -17,13 +17,12 @@ from __future__ import annotations
 
 from decimal import ROUND_FLOOR, Decimal
 
-import pyarrow as pa
 from pydantic import Field
 
 from tanso.contracts import Calculator, CalcPlan, Parameters
 from tanso.diagnostics import InputError
 from tanso.plan.context import CalcContext
-from tanso.plan.factor_product import FACTOR_TYPE, exact, factor_gases, factor_product
+from tanso.plan.factor_product import exact, factor_gases, factor_product, factor_type
 from tanso.plan.sql import ident, literal, quoted
 from tanso.plan.units import UnitProblem, conversion_factor
 from tanso_ghgp.gwp import GWP_POLICIES, policy_weights
@@ -87,7 +86,8 @@ def _kwh_table(ctx: CalcContext, units: list[str]) -> tuple[str, dict[str, str]]
             continue
         rows.append({"unit": unit, "to_kwh": to_kwh,
                      "max_quantity": (MAX_KWH / to_kwh).quantize(Decimal("0.000001"), rounding=ROUND_FLOOR)})
-    schema = pa.schema([("unit", pa.string()), ("to_kwh", FACTOR_TYPE), ("max_quantity", pa.decimal128(38, 6))])
+    import pyarrow as pa
+    schema = pa.schema([("unit", pa.string()), ("to_kwh", factor_type()), ("max_quantity", pa.decimal128(38, 6))])
     return ctx.register("kwh_units", pa.Table.from_pylist(rows, schema=schema)), problems
 
 

@@ -1,20 +1,22 @@
-"""Reporters. Amounts are exact in the run; they are rounded here, for display only."""
+"""Reporters. Amounts are exact in the run; they are rounded here, for display only.
+
+The comparison, HTML and Excel reporters are imported when they write (`contracts.on_first_call`): charts,
+Jinja and the compare engine are no part of loading the plugins."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from rich.table import Table
-
 from tanso import hookimpl
-from tanso.contracts import Reporter
+from tanso.contracts import Reporter, on_first_call
 from tanso.i18n import t
-from tanso_report import comparison, display, evaluate_report, html, inventory, workbook, yuho
+from tanso_report import display, inventory, yuho
 from tanso_report.display import label as _label, tonnes
 
 
 def render_table(result, path: Path | None) -> str:
+    from rich.table import Table
     console = display.console()
     ruleset = result.ruleset
     table = Table(title=t("table.title", title=ruleset.title or ruleset.name), title_justify="left")
@@ -72,19 +74,19 @@ def tanso_reporters():
                      "standard: consolidated group, other investees, Scope 3 by category (--lang ja)",
                  write=yuho.render_yuho, reads_policies=yuho.READS_POLICIES),
         Reporter(name="compare-table", suffix=".txt", doc="current vs revised: totals, attribution, deltas",
-                 write=comparison.render_table, kind="comparison"),
+                 write=on_first_call("tanso_report.comparison:render_table"), kind="comparison"),
         Reporter(name="compare-json", suffix=".json", doc="the comparison as JSON (exact values)",
-                 write=comparison.render_json, kind="comparison"),
+                 write=on_first_call("tanso_report.comparison:render_json"), kind="comparison"),
         Reporter(name="compare-html", suffix=".html",
                  doc="current vs revised as one self-contained HTML page: takeaway, totals, drivers, scopes, methods, "
                      "checks, options; charts as SVG/PNG and tables as CSV downloads",
-                 write=html.render_html, kind="comparison"),
+                 write=on_first_call("tanso_report.html:render_html"), kind="comparison"),
         # Written into the run folder by `tanso evaluate --out DIR --report html,xlsx` (as report.html, report.xlsx).
         Reporter(name="html", suffix=".html", kind="file",
                  doc="the run as a self-contained HTML inventory: scopes and categories on both Scope 2 bases, methods, "
-                     "data types, top sources, checks, metrics, exclusions, rejects", write=evaluate_report.render_html),
+                     "data types, top sources, checks, metrics, exclusions, rejects", write=on_first_call("tanso_report.evaluate_report:render_html")),
         Reporter(name="xlsx", suffix=".xlsx", kind="file",
                  doc="the run as an Excel workbook: summary, by category, by entity, factors, policies, rejects, "
                      "excluded and the ledger; figures are formulas over the ledger sheet",
-                 write=workbook.render_workbook),
+                 write=on_first_call("tanso_report.workbook:render_workbook")),
     ]

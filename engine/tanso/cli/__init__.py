@@ -16,6 +16,7 @@ No user mistake ends in a traceback.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import signal
@@ -42,7 +43,7 @@ from pathlib import Path  # noqa: E402
 
 import click  # noqa: E402
 
-from tanso.audit.cli import register as register_audit_commands  # noqa: E402
+from tanso.cli.config import assign_envvars  # noqa: E402
 from tanso.diagnostics import InputError, TansoError  # noqa: E402
 from tanso.run.outputs import SIGNALS, release_signals, staged_output  # noqa: E402
 
@@ -218,21 +219,51 @@ def _exit_if_incomplete(results: list[tuple[str, object]], allow_rejects: bool) 
     sys.exit(EXIT_INCOMPLETE)
 
 
+# The built-in commands: each module is imported when its command runs or is listed, so that `tanso check`
+# does not import what evaluate, explain or the reports need (charts, Excel, the audit trail).
+BUILT_IN_COMMANDS = {
+    "check": "tanso.cli.ruleset_commands:check", "validate": "tanso.cli.ruleset_commands:validate",
+    "graph": "tanso.cli.ruleset_commands:graph", "evaluate": "tanso.cli.run_commands:evaluate",
+    "compare": "tanso.cli.run_commands:compare", "test": "tanso.cli.run_commands:test_command",
+    "diff": "tanso.audit.diff_cli:diff", "explain": "tanso.audit.explain_cli:explain",
+    "verify": "tanso.audit.cli:verify", "log": "tanso.audit.cli:log_command", "approve": "tanso.audit.cli:approve",
+    "keygen": "tanso.audit.cli:keygen", "export": "tanso.audit.cli:export",
+    "factors": "tanso.cli.plugin_commands:factors", "plugins": "tanso.cli.plugin_commands:plugins",
+    "docs": "tanso.cli.docs_command:docs", "init": "tanso.cli.authoring:init", "fmt": "tanso.cli.authoring:fmt",
+    "suggest": "tanso.cli.suggest_commands:suggest",
+}
+
+
 class _Group(click.Group):
+    def _built_in(self, name: str) -> click.Command | None:
+        if name not in self.commands and name in BUILT_IN_COMMANDS:
+            module, _, attribute = BUILT_IN_COMMANDS[name].partition(":")
+            command = getattr(importlib.import_module(module), attribute)
+            assign_envvars(command, name)
+            self.add_command(command, name)
+        return self.commands.get(name)
+
+    def built_in_commands(self) -> dict[str, click.Command]:
+        """Every built-in command, imported (tanso.toml's checks and `tanso docs` need them all)."""
+        for name in BUILT_IN_COMMANDS:
+            self._built_in(name)
+        return self.commands
+
     def _plugin_commands(self) -> dict:
         """The `tanso_commands` of the installed plugins (loaded only when asked for: see get_command)."""
         from tanso.plugins import load_registry
         try:
-            return {name: c.command for name, c in load_registry().commands.items() if name not in self.commands}
+            return {name: c.command for name, c in load_registry().commands.items()
+                    if name not in self.commands and name not in BUILT_IN_COMMANDS}
         except TansoError as error:   # a broken plugin must not hide the built-in commands
             logging.getLogger("tanso.cli").warning("plugin commands unavailable: %s", error)
             return {}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted([*self.commands, *self._plugin_commands()])
+        return sorted([*self.built_in_commands(), *self._plugin_commands()])
 
     def get_command(self, ctx: click.Context, name: str):
-        return self.commands.get(name) or self._plugin_commands().get(name)
+        return self._built_in(name) or self._plugin_commands().get(name)
 
     def main(self, *args, standalone_mode: bool = True, **kwargs):
         if not standalone_mode:
@@ -321,18 +352,4 @@ def main(quiet: bool, verbose: int, log_file: Path | None) -> None:
         logging.getLogger("tanso.cli").info("defaults from %s", config.path)
 
 
-# The commands, in their modules (imported last: they use the helpers above).
-from tanso.audit.diff_cli import diff as _diff  # noqa: E402
-from tanso.audit.explain_cli import explain as _explain  # noqa: E402
-from tanso.cli import authoring, docs_command, plugin_commands, ruleset_commands, run_commands, suggest_commands  # noqa: E402
-from tanso.cli.config import assign_envvars  # noqa: E402
-main.add_command(_diff)
-main.add_command(_explain)
-register_audit_commands(main)
-ruleset_commands.register(main)
-run_commands.register(main)
-plugin_commands.register(main)
-docs_command.register(main)
-authoring.register(main)
-suggest_commands.register(main)
 assign_envvars(main)

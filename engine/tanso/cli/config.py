@@ -79,27 +79,31 @@ def long_name(option: click.Option) -> str:
 
 
 def commands(group: click.Group) -> dict[str, click.Command]:
-    """Every command by its path under `tanso` (`evaluate`, `factors import`); "" is the group itself."""
+    """Every built-in command by its path under `tanso` (`evaluate`, `factors import`); "" is the group itself.
+    `tanso`'s own group imports its commands on first use: here all are imported."""
     found: dict[str, click.Command] = {"": group}
-    for name, command in group.commands.items():
+    built_in = getattr(group, "built_in_commands", None)
+    for name, command in (built_in() if built_in else group.commands).items():
         found[name] = command
         if isinstance(command, click.Group):
             found |= {f"{name} {sub}": c for sub, c in commands(command).items() if sub}
     return found
 
 
-def assign_envvars(group: click.Group) -> None:
-    """Give every option without one its environment variables (see the module docstring)."""
-    for path, command in commands(group).items():
-        for option in (p for p in command.params if isinstance(p, click.Option)):
-            if option.envvar or option.is_eager:   # --help, --version
-                continue
-            key = long_name(option)
-            names = ["_".join(["TANSO", *path.upper().split(), key.upper()])]
-            if path.split(" ")[0] in PROJECT_KEYS.get(key, ()) and path:
-                names.append(f"TANSO_{key.upper()}")
-            option.envvar = names if len(names) > 1 else names[0]
-            option.show_envvar = True
+def assign_envvars(command: click.Command, path: str = "") -> None:
+    """Give every option of `command` (at `path` under `tanso`: "" is the group itself) and of the commands
+    it holds so far its environment variables (see the module docstring)."""
+    for option in (p for p in command.params if isinstance(p, click.Option)):
+        if option.envvar or option.is_eager:   # --help, --version
+            continue
+        key = long_name(option)
+        names = ["_".join(["TANSO", *path.upper().split(), key.upper()])]
+        if path.split(" ")[0] in PROJECT_KEYS.get(key, ()) and path:
+            names.append(f"TANSO_{key.upper()}")
+        option.envvar = names if len(names) > 1 else names[0]
+        option.show_envvar = True
+    for name, sub in getattr(command, "commands", {}).items():
+        assign_envvars(sub, f"{path} {name}".strip())
 
 
 def load(group: click.Group, start: Path | None = None) -> Config:

@@ -12,13 +12,12 @@ import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, Progress, ProgressColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.text import Text
 
-from tanso import terminal
+if TYPE_CHECKING:   # rich is imported by the commands that draw (not by `tanso check`)
+    from rich.console import Console
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -34,6 +33,9 @@ verbosity = Verbosity()
 
 def stderr() -> Console:
     """The console progress is drawn on: stderr's width, coloured only on a terminal without NO_COLOR."""
+    from rich.console import Console
+
+    from tanso import terminal
     coloured = terminal.colour(sys.stderr)
     return Console(stderr=True, highlight=False, no_color=not coloured, width=terminal.width(sys.stderr))
 
@@ -87,9 +89,10 @@ def configure(quiet: bool, verbose: int, log_file: Path | None) -> None:
 def progress():
     """A progress line on stderr (only on a terminal, never with --quiet); yields the reporter that the
     library calls as `progress(message)` at a phase and `progress(message, done, total)` within one."""
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
     log = logging.getLogger("tanso.progress")
     shown = sys.stderr.isatty() and not verbosity.quiet
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), _Steps(), TimeElapsedColumn(),
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), _steps(), TimeElapsedColumn(),
                   console=stderr(), transient=True, disable=not shown) as bar:
         current = [bar.add_task("starting", total=None)]
 
@@ -105,15 +108,20 @@ def progress():
         yield report
 
 
-class _Steps(ProgressColumn):
-    """`12/40 · 0:09 left` for a phase that counts its steps; nothing for one that does not."""
+def _steps():
+    """A column showing `12/40 · 0:09 left` for a phase that counts its steps; nothing for one that does not."""
+    from rich.progress import ProgressColumn
+    from rich.text import Text
 
-    def render(self, task) -> Text:
-        if task.total is None:
-            return Text("")
-        left = task.time_remaining
-        eta = "" if left is None else f" · {int(left) // 60}:{int(left) % 60:02d} left"
-        return Text(f"{int(task.completed)}/{int(task.total)}{eta}", style="progress.remaining")
+    class Steps(ProgressColumn):
+        def render(self, task) -> Text:
+            if task.total is None:
+                return Text("")
+            left = task.time_remaining
+            eta = "" if left is None else f" · {int(left) // 60}:{int(left) % 60:02d} left"
+            return Text(f"{int(task.completed)}/{int(task.total)}{eta}", style="progress.remaining")
+
+    return Steps()
 
 
 def say(text: str, nl: bool = True) -> None:

@@ -25,7 +25,7 @@ COLUMN_TYPES = ("text", "decimal", "integer", "date", "boolean", "float")
 
 def _check_accepts(layer: _Layer, diagnostics: Diagnostics) -> None:
     """`accept rejects TARGET up to …`: the target is a rule or an input table, the limit makes sense."""
-    from tanso.plan.units import unit_problem
+    from tanso.plan.known_units import unit_problem   # pint only for units not checked before
     for target, item in layer.accepts.items():
         node: ast.AcceptRejects = item.node
         if target not in layer.rules and target not in layer.inputs:

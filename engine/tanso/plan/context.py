@@ -8,12 +8,13 @@ factor tables, which are small.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable
-
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any, Callable
 
 from tanso.contracts import Parameters
 from tanso.plan.sql import arithmetic, float_as_decimal, fraction, ident
+
+if TYPE_CHECKING:   # pyarrow is imported where tables are built, not by `tanso check`
+    import pyarrow as pa
 
 LEDGER_SCALE = 18  # decimals of a kg in the ledger's amount and co2e_kg (contracts.CALC_LEDGER_COLUMNS)
 

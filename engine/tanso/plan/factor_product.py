@@ -14,16 +14,18 @@ half-even to the ledger's 18 decimals and added, so the ledger keeps its range (
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from functools import lru_cache
+from typing import TYPE_CHECKING, Callable
 from decimal import ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal, localcontext
-
-import pyarrow as pa
 
 from tanso.contracts import CalcPlan, ColumnExpression
 from tanso.diagnostics import InputError
 from tanso.plan.context import CalcContext, FactorTable
 from tanso.plan.sql import ident, literal
 from tanso.plan.units import UnitProblem, conversion_factor, is_exact
+
+if TYPE_CHECKING:   # pyarrow is imported when a plan builds a table, not by `tanso check`
+    import pyarrow as pa
 
 # Effective factors are stored at the smallest scale from FACTOR_SCALE to MAX_FACTOR_SCALE that holds
 # them exactly; the ledger keeps LEDGER_SCALE decimals of a kg (contracts.CALC_LEDGER_COLUMNS).
@@ -33,8 +35,7 @@ MIN_SIGNIFICANT = 12          # a rounded effective factor keeps at least this m
 MAX_LISTED_ROUNDED = 50       # rounded factors listed per factor set in the manifest (all are counted)
 WORKING_PRECISION = 80
 Converter = Callable[[str, str], "Decimal | str"]
-FACTOR_TYPE = pa.decimal128(38, FACTOR_SCALE)
-REST_TYPE = pa.decimal128(MAX_FACTOR_SCALE, MAX_FACTOR_SCALE)  # what an effective factor has past 12 decimals
+FACTOR_SQL = f"DECIMAL(38,{FACTOR_SCALE})"   # an effective factor (factor_type() in Arrow)
 CO2E = "CO2e"  # a factor already expressed as CO2-equivalent needs no weight
 LEDGER_LIMIT_DIGITS = 20      # the ledger's DECIMAL(38,18) holds under 10^20 kg a row
 MAX_QUANTITY = Decimal(10) ** 32  # a bound this large is none (the operands, DECIMAL(38,6), are smaller)
@@ -232,11 +233,13 @@ def _effective_factors(factor_rows: list[tuple], n_keys: int,
             biggest = largest[(*(row[f"k{i}"] for i in range(n_keys)), row["from_unit"])]
             bound = (limit / biggest).quantize(Decimal("0.000001"), rounding=ROUND_FLOOR) if biggest else None
             row["max_quantity"] = bound if bound is not None and bound < MAX_QUANTITY else None
+    import pyarrow as pa
+    rest = pa.decimal128(MAX_FACTOR_SCALE, MAX_FACTOR_SCALE)  # what an effective factor has past 12 decimals
     key_fields = [(f"k{i}", pa.string()) for i in range(n_keys)]
     table = pa.Table.from_pylist(rows, schema=pa.schema([
         *key_fields, ("from_unit", pa.string()), ("gas", pa.string()), ("factor_id", pa.string()),
-        ("gas_factor", FACTOR_TYPE), ("co2e_factor", FACTOR_TYPE), ("gas_factor_rest", REST_TYPE),
-        ("co2e_factor_rest", REST_TYPE), ("gwp", pa.string()), ("max_quantity", pa.decimal128(38, 6))]))
+        ("gas_factor", factor_type()), ("co2e_factor", factor_type()), ("gas_factor_rest", rest),
+        ("co2e_factor_rest", rest), ("gwp", pa.string()), ("max_quantity", pa.decimal128(38, 6))]))
     problem_rows = [{**{f"k{i}": k for i, k in enumerate(where[:-1])}, "from_unit": where[-1], "problem": problem}
                     for where, problem in sorted(problems.items(), key=lambda item: tuple(map(str, item[0])))]
     problem_table = pa.Table.from_pylist(problem_rows, schema=pa.schema(
@@ -275,18 +278,29 @@ def _pint_converter() -> Converter:
     return convert
 
 
-FACTOR_LAYOUT = pa.schema([("factor_id", pa.string()), ("gas", pa.string()), ("value", pa.decimal128(38, 18)),
-                           ("unit", pa.string()), ("per", pa.string()), ("_row", pa.int64())])
+def factor_type() -> pa.DataType:
+    """An effective factor in Arrow: DECIMAL(38, FACTOR_SCALE)."""
+    import pyarrow as pa
+    return pa.decimal128(38, FACTOR_SCALE)
+
+
+@lru_cache(maxsize=1)
+def _factor_layout() -> pa.Schema:
+    import pyarrow as pa
+    return pa.schema([("factor_id", pa.string()), ("gas", pa.string()), ("value", pa.decimal128(38, 18)),
+                      ("unit", pa.string()), ("per", pa.string()), ("_row", pa.int64())])
 
 
 def derived_factor_table(ctx: CalcContext, name: str, match: list[str], rows: list[dict], *, version: str,
                          publisher: str, edition: str, licence: str, source: str) -> FactorTable:
     """Register factors a calculator computed at plan time (e.g. a supplier's emissions ÷ revenue)
     in the factor layout, so `factor_product` applies them like any factor set."""
-    schema = pa.schema([*[(m, pa.string()) for m in match], *FACTOR_LAYOUT])
+    import pyarrow as pa
+    layout = _factor_layout()
+    schema = pa.schema([*[(m, pa.string()) for m in match], *layout])
     numbered = [{**row, "_row": i + 1} for i, row in enumerate(rows)]
     relation = ctx.register(name, pa.Table.from_pylist(numbered, schema=schema))
-    return FactorTable(name=name, relation=relation, columns=(*match, *FACTOR_LAYOUT.names[:-1]), version=version,
+    return FactorTable(name=name, relation=relation, columns=(*match, *layout.names[:-1]), version=version,
                        publisher=publisher, edition=edition, licence=licence, source_file=source)
 
 
