@@ -1,24 +1,88 @@
 """The dependency graph of a ruleset (networkx): order, cycles, rendering; dbt-style selection in `selectors`.
 
-Nodes are `rule:ID`, `policy:NAME`, `table:NAME`, `factors:NAME`, `boundary:METHOD`, `exclusion:ID`,
+`dependencies` collects the nodes and edges without networkx (`Dependencies`), enough for `tanso check`
+(is there a cycle, which options are read); `build_graph` and `Prepared.graph` make the networkx graph
+from it, in the same order, for the commands that sort, select or draw. Nodes are `rule:ID`, `policy:NAME`, `table:NAME`, `factors:NAME`, `boundary:METHOD`, `exclusion:ID`,
 `metric:ID`, `check:ID`. Each edge keeps the span of the place that uses the dependency, so a cycle
 can be shown edge by edge.
 """
 
 from __future__ import annotations
 
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from tanso.diagnostics import Diagnostics, Note
 from tanso.dsl import ast
 from tanso.model.policy_calls import policies_in_rule, policies_named
 from tanso.model.ruleset import Ruleset, lookup_columns
 from tanso.plugins import Registry
-from tanso.graph.selectors import select  # noqa: F401  (tanso.graph.select, as callers import it)
+
+if TYPE_CHECKING:   # networkx (0.2 s to import) is imported by the commands that need a graph, not by check
+    import networkx as nx
+
+
+def __getattr__(name: str):
+    if name == "select":   # tanso.graph.select, as callers import it
+        from tanso.graph.selectors import select
+        return select
+    raise AttributeError(f"module 'tanso.graph' has no attribute {name!r}")
+
+
+class Dependencies:
+    """Nodes and edges with their attributes, in the order added, as `networkx.DiGraph` keeps them."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[str, dict[str, Any]] = {}
+        self.edges: dict[tuple[str, str], dict[str, Any]] = {}
+        self._out: dict[str, int] = {}
+
+    def add_node(self, node: str, **attributes: Any) -> None:
+        self.nodes.setdefault(node, {}).update(attributes)
+
+    def add_edge(self, u: str, v: str, **attributes: Any) -> None:
+        self.add_node(u)
+        self.add_node(v)
+        if (u, v) not in self.edges:
+            self._out[u] = self._out.get(u, 0) + 1
+        self.edges.setdefault((u, v), {}).update(attributes)
+
+    def __iter__(self):
+        return iter(self.nodes)
+
+    def out_degree(self, node: str) -> int:
+        return self._out.get(node, 0)
+
+    def acyclic(self) -> bool:
+        """No cycle (Kahn: every node can be taken once all it depends on is taken)."""
+        needs = dict.fromkeys(self.nodes, 0)
+        successors: dict[str, list[str]] = {}
+        for u, v in self.edges:
+            needs[v] += 1
+            successors.setdefault(u, []).append(v)
+        ready = [node for node, count in needs.items() if count == 0]
+        taken = 0
+        while ready:
+            taken += 1
+            for v in successors.get(ready.pop(), ()):
+                needs[v] -= 1
+                if needs[v] == 0:
+                    ready.append(v)
+        return taken == len(self.nodes)
+
+    def to_networkx(self) -> nx.DiGraph:
+        import networkx as nx
+        graph = nx.DiGraph()
+        graph.add_nodes_from(self.nodes.items())
+        graph.add_edges_from((u, v, attributes) for (u, v), attributes in self.edges.items())
+        return graph
 
 
 def build_graph(ruleset: Ruleset, registry: Registry) -> nx.DiGraph:
-    graph = nx.DiGraph()
+    return dependencies(ruleset, registry).to_networkx()
+
+
+def dependencies(ruleset: Ruleset, registry: Registry) -> Dependencies:
+    graph = Dependencies()
     for name in ruleset.inputs:
         graph.add_node(f"table:{name}", kind="table")
     for rule in ruleset.rules.values():
@@ -65,7 +129,7 @@ def build_graph(ruleset: Ruleset, registry: Registry) -> nx.DiGraph:
     return graph
 
 
-def _add_boundary(graph: nx.DiGraph, ruleset: Ruleset, registry: Registry) -> None:
+def _add_boundary(graph: Dependencies, ruleset: Ruleset, registry: Registry) -> None:
     """The boundary reads its entities table and policies; every rule on rows with an entity reads it."""
     step = ruleset.boundary
     method = registry.boundary_methods[step.method]
@@ -91,7 +155,7 @@ def reads_boundary(rule, ruleset: Ruleset, registry: Registry) -> bool:
                             if step.calculator in registry.calculators)
 
 
-def _add_exclusions(graph: nx.DiGraph, ruleset: Ruleset) -> None:
+def _add_exclusions(graph: Dependencies, ruleset: Ruleset) -> None:
     """A row-level exclusion reads its table and the options in its where clause; every rule on that
     table reads it (the excluded rows never reach the rule)."""
     for item in ruleset.exclusions.values():
@@ -110,7 +174,7 @@ def _add_exclusions(graph: nx.DiGraph, ruleset: Ruleset) -> None:
                 graph.add_edge(node, f"rule:{rule.id}", span=item.node.span)
 
 
-def _add_lookups(graph: nx.DiGraph, source: ast.Source, node: str) -> None:
+def _add_lookups(graph: Dependencies, source: ast.Source, node: str) -> None:
     """A lookup reads its mapping table: `tanso graph` shows the mapping feeding the rule or exclusion."""
     for lookup in source.lookups:
         graph.add_edge(f"table:{lookup.table}", node, span=lookup.span, lookup=lookup.key)
@@ -147,8 +211,12 @@ def _numbers(expr: ast.Expr | None) -> set[int]:
     return set()
 
 
-def check_acyclic(graph: nx.DiGraph, diagnostics: Diagnostics) -> None:
+def check_acyclic(dependencies: Dependencies, diagnostics: Diagnostics) -> None:
     """Report each cycle as `a → b → a` with the source excerpt of every edge."""
+    if dependencies.acyclic():
+        return
+    import networkx as nx
+    graph = dependencies.to_networkx()
     for component in nx.strongly_connected_components(graph):
         if len(component) == 1:
             node = next(iter(component))
@@ -170,6 +238,7 @@ def _label(node: str) -> str:
 
 def evaluation_order(graph: nx.DiGraph) -> list[str]:
     """Deterministic topological order (ties broken by node name)."""
+    import networkx as nx
     return list(nx.lexicographical_topological_sort(graph))
 
 
@@ -209,7 +278,7 @@ def _edge_label(graph: nx.DiGraph, u: str, v: str) -> str | None:
     return f"lookup on {key}" if key else None
 
 
-def unread_policies(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph) -> list[str]:
+def unread_policies(ruleset: Ruleset, registry: Registry, graph: Dependencies | nx.DiGraph) -> list[str]:
     """Options a ruleset (or --set) chooses that nothing reads: no rule, calculator, boundary, exclusion,
     metric, check or reporter. Such a `set` changes no number, which its author should be told."""
     read = {node.split(":", 1)[1] for node in graph if node.startswith("policy:") and graph.out_degree(node)}

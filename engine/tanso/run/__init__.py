@@ -7,11 +7,12 @@ execution modules bring DuckDB, pyarrow and pint (about a third of `check`'s tim
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tanso.diagnostics import Diagnostics, RulesetError
-from tanso.graph import build_graph, check_acyclic, unread_policies
+from tanso.graph import Dependencies, check_acyclic, dependencies, unread_policies
 from tanso.model.resolve import load_ruleset
 from tanso.model.ruleset import Ruleset
 from tanso.plugins import Registry, load_registry
@@ -37,8 +38,13 @@ EXPORT_FORMATS = ("csv", "parquet", "json")
 class Prepared:
     registry: Registry
     ruleset: Ruleset
-    graph: nx.DiGraph
+    dependencies: Dependencies
     warnings: Diagnostics = field(default_factory=Diagnostics)   # the ruleset is usable; worth reading
+
+    @cached_property
+    def graph(self) -> nx.DiGraph:
+        """The dependency graph in networkx (made on first use: `tanso check` needs none)."""
+        return self.dependencies.to_networkx()
 
 
 def prepare(path: Path, *, overlays: tuple[Path, ...] = (), overrides: dict[str, str] | None = None,
@@ -47,7 +53,7 @@ def prepare(path: Path, *, overlays: tuple[Path, ...] = (), overrides: dict[str,
     registry = registry or load_registry()
     diagnostics = Diagnostics()
     ruleset = load_ruleset(path, registry, overlays=overlays, overrides=overrides, diagnostics=diagnostics)
-    graph = build_graph(ruleset, registry)
+    graph = dependencies(ruleset, registry)
     check_acyclic(graph, diagnostics)
     if diagnostics.errors:
         raise RulesetError("the ruleset has errors", diagnostics)
