@@ -5,12 +5,13 @@ from __future__ import annotations
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-
-from tanso import terminal
 from tanso.i18n import t
 from tanso_ghgp.gwp import is_non_kyoto
+
+if TYPE_CHECKING:   # rich is imported when a report is drawn, not when the plugins load
+    from rich.console import Console
 
 TONNE = Decimal(1000)
 # Scope 3 Standard (2011) Table 5.1; category 16 is the Scope 3 progress update's (2026) proposal. In
@@ -38,6 +39,7 @@ def label(scope, category, basis=None) -> str:
 def console() -> Console:
     """A console that records what reporters print, laid out for the terminal (its width, colour only
     there: tanso.terminal)."""
+    from tanso import terminal
     return terminal.console(record=True)
 
 

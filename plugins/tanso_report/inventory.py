@@ -25,7 +25,6 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from rich.table import Table
 
 from tanso_ghgp.quality_shares import level_shares, percent
 from tanso_report import display
@@ -52,6 +51,7 @@ def render_inventory(result, path: Path | None) -> str:
     out.print(f"{result.ruleset.title or result.ruleset.name} ({' → '.join(result.ruleset.layers)})", markup=False)
     out.print(f"boundary {policy('boundary.approach')} · GWP {policy('gwp.set')} · amounts in t CO2e", markup=False)
 
+    from rich.table import Table   # rich is imported when the report is drawn
     table = Table(title="Statement 1 — physical inventory" if separate else "Inventory", title_justify="left")
     table.add_column("line")
     table.add_column("t CO2e", justify="right")
@@ -126,6 +126,7 @@ def render_inventory(result, path: Path | None) -> str:
 def _quality(out, result) -> None:
     """Each line's emissions by data-quality level (1 spend-based … 4 measured, "+" verified; PCAF's score for
     financed emissions) and the share of primary data (levels 3 and 4)."""
+    from rich.table import Table   # rich is imported when the report is drawn
     table = Table(title="Data quality — share of each line's emissions by level", title_justify="left")
     for name, justify in (("line", "left"), ("levels", "left"), ("primary data", "right")):
         table.add_column(name, justify=justify)
@@ -158,6 +159,7 @@ def _by_data_type(rows: list[dict], category: int) -> list[tuple[str, Decimal]]:
 
 
 def _statement(out, number: int, title: str, result, groups: list[dict], tags: dict, scope2_market: Decimal | None):
+    from rich.table import Table   # rich is imported when the report is drawn
     table = Table(title=title, title_justify="left")
     table.add_column("line")
     table.add_column("t CO2e", justify="right")

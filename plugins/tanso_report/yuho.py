@@ -14,7 +14,6 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from rich.table import Table
 
 from tanso.i18n import t
 from tanso_report import display
@@ -44,6 +43,7 @@ def render_yuho(result, path: Path | None) -> str:
     method = policy("ssbj.measurement")
     out.print(t("yuho.measurement", method=t(f"yuho.method.{method}"), source="SSBJ 気候基準 para. 49"), markup=False)
     out.print(t("yuho.gwp", gwp=policy("gwp.set")), markup=False)
+    from rich.table import Table   # rich is imported when the report is drawn
     table = Table(title=t("yuho.unit"), title_justify="left")
     table.add_column(t("table.line"))
     table.add_column(t("table.tonnes"), justify="right")
