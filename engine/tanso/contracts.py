@@ -70,7 +70,7 @@ CALC_CLAIM_COLUMNS: dict[str, str] = {
 class Parameters(BaseModel):
     """Base for calculator parameter models: unknown parameters are errors, values are frozen."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, defer_build=True)
 
 
 # A parameter that names a column (`quantity: amount`) or computes a per-row value from columns

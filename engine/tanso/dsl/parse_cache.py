@@ -2,7 +2,7 @@
 
 Parsing is most of what `tanso check` does (lark: ~0.3 ms per line); an unchanged file is read back
 instead. An entry is named by the sha256 of the file's text and of everything the tree is derived
-from: the grammar, the modules that build it (`parser`, `ast`, this one), lark's and Python's
+from: the grammar, the modules that build it (`parser`, `to_ast`, `ast`, this one), lark's and Python's
 versions. The file's name is not in the key: it is written as a placeholder and put back on reading,
 so the spans name the file as it is called now. An entry is never trusted: a wrong header, key or
 checksum, a truncated or unreadable pickle, a class outside the syntax tree, or anything but a
@@ -19,6 +19,7 @@ import os
 import pickle
 import sys
 from functools import lru_cache
+from importlib import metadata
 from pathlib import Path, PurePath
 
 from tanso.cache import cache_folder
@@ -32,10 +33,9 @@ _FILE = "file"   # the persistent id of the file's name (and of its Path) in a p
 @lru_cache(maxsize=1)
 def _code_key() -> bytes:
     """Everything besides the text that a tree depends on."""
-    import lark
     here = Path(__file__).parent
-    digest = hashlib.sha256(f"{lark.__version__} {sys.version}".encode())
-    for name in ("tanso.lark", "parser.py", "ast.py", "parse_cache.py"):
+    digest = hashlib.sha256(f"{metadata.version('lark')} {sys.version}".encode())
+    for name in ("tanso.lark", "parser.py", "to_ast.py", "ast.py", "parse_cache.py"):
         digest.update((here / name).read_bytes())
     return digest.digest()
 

@@ -7,16 +7,17 @@ parses on from there, so one typo does not hide the errors after it.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-
-from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+from typing import TYPE_CHECKING
 
 from tanso.cache import cache_folder
 from tanso.diagnostics import Diagnostics, did_you_mean
 from tanso.dsl import ast, parse_cache
+
+if TYPE_CHECKING:
+    from lark import Lark, Token
+    from lark.exceptions import UnexpectedInput
 
 STATEMENT_KEYWORDS = ("ruleset", "set", "input", "factors", "rule", "replace", "exclude", "metric", "check", "remove",
                       "boundary", "accept", "require")
@@ -38,6 +39,7 @@ _TERMINAL_WORDS = {
 
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
+    from lark import Lark, Token
     grammar = (Path(__file__).parent / "tanso.lark").read_text(encoding="utf-8")
     keyword_terminals: dict[str, str] = {}
 
@@ -129,9 +131,13 @@ def parse_text(text: str, file: str, diagnostics: Diagnostics) -> ast.Module:
         diagnostics.error(f"brackets nested more than {MAX_NESTING} deep", ast.Span(file, line, column, line, column + 1),
                           hint="split the expression (e.g. into a metric or a derived rule)")
         return empty
+    # lark and the tree builder are imported only here: a cached tree needs neither (0.05-0.1 s).
+    from lark.exceptions import UnexpectedInput
+
+    from tanso.dsl.to_ast import SyntaxProblem
     try:
         module = _parse_chunk(text, file)
-    except (UnexpectedInput, _SyntaxProblem):   # reported by the slow path below
+    except (UnexpectedInput, SyntaxProblem):   # reported by the slow path below
         pass
     except RecursionError:
         return _too_complex(file, diagnostics, empty)
@@ -154,7 +160,7 @@ def parse_text(text: str, file: str, diagnostics: Diagnostics) -> ast.Module:
         except UnexpectedInput as error:
             _report_syntax_error(error, chunk, file, diagnostics)
             continue
-        except _SyntaxProblem as problem:
+        except SyntaxProblem as problem:
             diagnostics.error(problem.message, problem.span)
             continue
         except RecursionError:
@@ -165,10 +171,13 @@ def parse_text(text: str, file: str, diagnostics: Diagnostics) -> ast.Module:
 
 
 def _parse_chunk(text: str, file: str) -> ast.Module:
+    from lark.exceptions import VisitError
+
+    from tanso.dsl.to_ast import ToAst
     _current_text[0] = text
     tree = _parser().parse(text)
     try:
-        return _ToAst(file).transform(tree)
+        return ToAst(file).transform(tree)
     except VisitError as error:  # a problem found while building the tree, e.g. a repeated clause
         raise error.orig_exc from None
 
@@ -225,6 +234,7 @@ def parse_file(path: Path, diagnostics: Diagnostics, display_name: str | None = 
 
 
 def _report_syntax_error(error: UnexpectedInput, text: str, file: str, diagnostics: Diagnostics) -> None:
+    from lark.exceptions import UnexpectedCharacters, UnexpectedToken
     if isinstance(error, UnexpectedToken) and error.token.type == "$END":
         # Point just after the last thing written: that is where something is missing.
         content = text.rstrip()
@@ -252,316 +262,3 @@ def _report_syntax_error(error: UnexpectedInput, text: str, file: str, diagnosti
         if word:
             hint = did_you_mean(word.group(0), KEYWORDS)
     diagnostics.error(f"unexpected {found}", span, expected=" or ".join(words) if words else None, hint=hint)
-
-
-class _SyntaxProblem(Exception):
-    def __init__(self, message: str, span: ast.Span):
-        self.message, self.span = message, span
-
-
-def _unquote(token: Token) -> str:
-    return bytes(str(token)[1:-1], "utf-8").decode("unicode_escape") if "\\" in token else str(token)[1:-1]
-
-
-@v_args(meta=True)
-class _ToAst(Transformer):
-    """Lark tree → frozen dataclasses. Clause order inside a statement is free; repeats are errors."""
-
-    def __init__(self, file: str):
-        super().__init__()
-        self.file = file
-
-    def _span(self, meta) -> ast.Span:
-        if getattr(meta, "empty", False):
-            return ast.Span(self.file, 1, 1, 1, 1)
-        return ast.Span(self.file, meta.line, meta.column, meta.end_line, meta.end_column)
-
-    def _token_span(self, token: Token) -> ast.Span:
-        return ast.Span(self.file, token.line, token.column, token.end_line, token.end_column)
-
-    # -- module
-    def start(self, meta, children):
-        header = children[0] if children and isinstance(children[0], ast.Header) else None
-        statements = tuple(c for c in children if c is not None and not isinstance(c, ast.Header))
-        return ast.Module(Path(self.file), header, statements)
-
-    def header(self, meta, children):
-        name, title, *clauses = children
-        fields = self._clauses(clauses, "ruleset header")
-        return ast.Header(str(name), title, fields.get("status"), fields.get("source"), fields.get("as_of"),
-                          fields.get("extends"), self._span(meta))
-
-    def _clauses(self, clauses, where: str) -> dict:
-        seen: dict = {}
-        for clause in clauses:
-            key, value, span = clause
-            if key in seen:
-                raise _SyntaxProblem(f"'{key}' is given twice in this {where}", span)
-            seen[key] = value
-        return seen
-
-    def status(self, meta, c):
-        return ("status", str(c[0]), self._span(meta))
-
-    def source(self, meta, c):
-        return ("source", c[0], self._span(meta))
-
-    def as_of(self, meta, c):
-        return ("as_of", str(c[0]), self._span(meta))
-
-    def extends(self, meta, c):
-        return ("extends", str(c[0]), self._span(meta))
-
-    # -- statements
-    def set_stmt(self, meta, c):
-        policy, value, *prov = c
-        fields = self._clauses(prov, "set statement")
-        return ast.SetPolicy(policy, value, ast.Provenance(fields.get("source"), fields.get("as_of"), fields.get("status")),
-                             self._span(meta))
-
-    def input_stmt(self, meta, c):
-        name, title, *clauses = c
-        fields = self._clauses(clauses, "input statement")
-        spans = {clause[0]: clause[2] for clause in clauses}
-        key, key_source = fields.get("key", (None, None))
-        return ast.InputTable(str(name), title, key, tuple(fields.get("columns", ())), self._span(meta),
-                              fields.get("encoding"), fields.get("numbers"), spans, dates=fields.get("dates"),
-                              key_source=key_source, headers_case_insensitive=fields.get("headers") is True,
-                              file=fields.get("file"))
-
-    def encoding(self, meta, c):
-        return ("encoding", c[0], self._span(meta))
-
-    def numbers(self, meta, c):
-        return ("numbers", c[0], self._span(meta))
-
-    def file_clause(self, meta, c):
-        return ("file", c[0], self._span(meta))
-    def dates(self, meta, c):
-        return ("dates", c[0], self._span(meta))
-
-    def headers(self, meta, c):
-        return ("headers", str(c[0]) == "case-insensitive", self._span(meta))
-
-    def key(self, meta, c):
-        name, source = c
-        return ("key", (str(name), source[0] if source else None), self._span(meta))
-
-    def column_source(self, meta, c):
-        return (c[0], self._span(meta))
-
-    def columns(self, meta, c):
-        return ("columns", c, self._span(meta))
-
-    def column(self, meta, c):
-        name, type_name, args, *parts = c
-        sources = [p for p in parts if isinstance(p, tuple)]
-        if len(sources) > 1:
-            raise _SyntaxProblem(f"column '{name}' names its source column twice ('from' is given twice)",
-                                 sources[1][1])
-        return ast.Column(name, str(type_name).lower(), tuple(args or ()), self._span(meta),
-                          tuple(p for p in parts if isinstance(p, ast.Constraint)),
-                          source=sources[0][0] if sources else None)
-
-    def column_name(self, meta, c):
-        return ".".join(str(part) for part in c)
-
-    def signed(self, meta, c):
-        sign, number = c
-        return -Decimal(str(number)) if sign is not None else Decimal(str(number))
-
-    def range_constraint(self, meta, c):
-        return ast.Constraint("range", None, (c[0], c[1]), self._span(meta))
-
-    def compare_constraint(self, meta, c):
-        operator = str(c[0])
-        if operator not in (">=", ">", "<=", "<"):
-            raise _SyntaxProblem(f"a column constraint compares with >=, >, <= or <, not {operator} "
-                                 f"(for one allowed value write in (...))", self._span(meta))
-        return ast.Constraint("compare", operator, (c[1],), self._span(meta))
-
-    def in_constraint(self, meta, c):
-        values = []
-        for item in c:
-            if not isinstance(item, ast.Literal) or item.value is None:
-                raise _SyntaxProblem("the values after `in` are quoted strings, numbers, true or false",
-                                     self._span(meta))
-            values.append(item.value)
-        return ast.Constraint("in", None, tuple(values), self._span(meta))
-
-    def required_constraint(self, meta, c):
-        return ast.Constraint("required", None, (), self._span(meta))
-
-    def removals(self, meta, c):
-        return True
-
-    def type_args(self, meta, c):
-        return tuple(int(x) for x in c if x is not None)
-
-    def factors_stmt(self, meta, c):
-        name, title, file, removals = c
-        return ast.FactorSetDecl(str(name), title, file, self._span(meta), bool(removals))
-
-    def rule_stmt(self, meta, c):
-        start, rule_id, title, *clauses = c
-        fields = self._clauses(clauses, "rule")
-        scope = fields.get("scope")
-        return ast.Rule(
-            id=rule_id.dotted, title=title,
-            scope=scope[0] if scope else None, category=scope[1] if scope else None,
-            source=fields.get("from"), needs=tuple(fields.get("needs", ())), calc=fields.get("calc"),
-            tags=tuple(fields.get("tags", ())), basis=fields.get("basis"), replaces=str(start).startswith("replace"),
-            span=self._span(meta), id_span=rule_id.span)
-
-    def scope(self, meta, c):
-        return ("scope", (int(c[0]), c[1]), self._span(meta))
-
-    def category(self, meta, c):
-        return int(c[0])
-
-    def from_(self, meta, c):
-        source, *lookups, where = c
-        table, results_of = source if isinstance(source, tuple) else (str(source), None)
-        return ("from", ast.Source(table, results_of, where, self._span(meta), tuple(lookups)), self._span(meta))
-
-    def lookup(self, meta, c):
-        return ast.Lookup(str(c[0]), str(c[1]), self._span(meta))
-
-    def where(self, meta, c):
-        return c[0]
-
-    def table_source(self, meta, c):
-        return (str(c[0]), None)
-
-    def results_source(self, meta, c):
-        return (None, c[0])
-
-    def needs(self, meta, c):
-        return ("needs", tuple(c), self._span(meta))
-
-    def calc(self, meta, c):
-        return ("calc", c[0], self._span(meta))
-
-    def tags(self, meta, c):
-        return ("tags", tuple(str(t) for t in c), self._span(meta))
-
-    def basis(self, meta, c):
-        return ("basis", str(c[0]), self._span(meta))
-
-    def boundary_stmt(self, meta, c):
-        return ast.Boundary(c[0], self._span(meta))
-
-    def accept_stmt(self, meta, c):
-        target, (kind, limit, unit), justification = c
-        return ast.AcceptRejects(target, kind, limit, unit, justification, self._span(meta))
-
-    def rows_tolerance(self, meta, c):
-        return ("rows", Decimal(str(c[0])), None)
-
-    def share_tolerance(self, meta, c):
-        return ("share", Decimal(str(c[0])), None)
-
-    def quantity_tolerance(self, meta, c):
-        return ("quantity", Decimal(str(c[0])), c[1])
-
-    def require_stmt(self, meta, c):
-        return ast.RequireApprovals(tuple(c[1:]), self._span(meta))
-
-    def role_count(self, meta, c):
-        count, role = c
-        return ast.RoleCount(str(role), int(count) if count is not None else 1, self._span(meta))
-
-    def exclude_stmt(self, meta, c):
-        exclusion_id, justification, *clauses = c
-        fields = self._clauses(clauses, "exclusion")
-        scope = fields.get("scope")
-        return ast.Exclusion(exclusion_id.dotted, justification, scope[0] if scope else None,
-                             scope[1] if scope else None, fields.get("from"), self._span(meta))
-
-    def metric_stmt(self, meta, c):
-        metric_id, title, expr, unit = c
-        return ast.Metric(metric_id.dotted, title, expr, unit, self._span(meta))
-
-    def unit(self, meta, c):
-        return c[0]
-
-    def check_stmt(self, meta, c):
-        check_id, title, expr = c
-        return ast.Check(check_id.dotted, title, expr, self._span(meta))
-
-    def remove_stmt(self, meta, c):
-        target, reason = c
-        return ast.Remove(target.dotted, reason, self._span(meta))
-
-    # -- expressions
-    def call(self, meta, c):
-        name, *args = c
-        return ast.Call(str(name), tuple(a for a in args if a is not None), self._span(meta))
-
-    def named_argument(self, meta, c):
-        return ast.Argument(str(c[0]), c[1], self._span(meta))
-
-    def positional_argument(self, meta, c):
-        return ast.Argument(None, c[0], self._span(meta))
-
-    def _fold(self, operator, meta, c):
-        result = c[0]
-        for operand in c[1:]:
-            result = ast.BinaryOp(operator, result, operand, self._span(meta))
-        return result
-
-    def or_(self, meta, c):
-        return self._fold("or", meta, c)
-
-    def and_(self, meta, c):
-        return self._fold("and", meta, c)
-
-    def not_(self, meta, c):
-        return ast.UnaryOp("not", c[0], self._span(meta))
-
-    def compare(self, meta, c):
-        operator = "==" if str(c[1]) == "=" else str(c[1])
-        return ast.BinaryOp(operator, c[0], c[2], self._span(meta))
-
-    def equals(self, meta, c):
-        return ast.BinaryOp("==", c[0], c[1], self._span(meta))
-
-    def binary(self, meta, c):
-        return ast.BinaryOp(str(c[1]), c[0], c[2], self._span(meta))
-
-    def is_in(self, meta, c):
-        items = tuple(x for x in c[1:] if x is not None)
-        return ast.BinaryOp("in", c[0], ast.ListExpr(items, self._span(meta)), self._span(meta))
-
-    def is_null(self, meta, c):
-        return ast.UnaryOp("is null", c[0], self._span(meta))
-
-    def is_not_null(self, meta, c):
-        return ast.UnaryOp("is not null", c[0], self._span(meta))
-
-    def negate(self, meta, c):
-        return ast.UnaryOp("-", c[0], self._span(meta))
-
-    def list(self, meta, c):
-        return ast.ListExpr(tuple(x for x in c if x is not None), self._span(meta))
-
-    def number(self, meta, c):
-        return ast.Literal(Decimal(str(c[0])), self._span(meta))
-
-    def string(self, meta, c):
-        return ast.Literal(c[0], self._span(meta))
-
-    def true(self, meta, c):
-        return ast.Literal(True, self._span(meta))
-
-    def false(self, meta, c):
-        return ast.Literal(False, self._span(meta))
-
-    def date(self, meta, c):
-        return ast.Literal(str(c[0]), self._span(meta))
-
-    def dotted(self, meta, c):
-        return ast.Name(tuple(str(p) for p in c), self._span(meta))
-
-    def __default_token__(self, token):
-        return _unquote(token) if token.type == "STRING" else token

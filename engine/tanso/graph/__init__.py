@@ -40,11 +40,15 @@ class Dependencies:
         self.nodes.setdefault(node, {}).update(attributes)
 
     def add_edge(self, u: str, v: str, **attributes: Any) -> None:
-        self.add_node(u)
-        self.add_node(v)
-        if (u, v) not in self.edges:
+        for node in (u, v):
+            if node not in self.nodes:
+                self.nodes[node] = {}
+        edge = self.edges.get((u, v))
+        if edge is None:
+            self.edges[u, v] = attributes
             self._out[u] = self._out.get(u, 0) + 1
-        self.edges.setdefault((u, v), {}).update(attributes)
+        else:
+            edge.update(attributes)
 
     def __iter__(self):
         return iter(self.nodes)
