@@ -3,13 +3,16 @@
     .venv/bin/python benchmarks/check_speed.py --repeat 5
     .venv/bin/python benchmarks/check_speed.py --profile         # one cProfile run, 25 heaviest functions
     .venv/bin/python benchmarks/check_speed.py --roots /tmp/before .   # engines alternated, run for run
+    .venv/bin/python benchmarks/check_speed.py --cache cold            # every run with an empty cache
 
 The ruleset is rulesets/ghgp-current (668 lines) plus copies of its three rule files (scope1, scope2,
 scope3) with every rule and exclusion renamed `<id>_cN` (all but s2.market, which consumes its
 certificates), until it has at least --lines lines (default 5,124: the size the issue measured). The copies read the same inputs and factor sets, so
 the whole ruleset resolves and checks cleanly; it is written to benchmarks/out/check-<lines>/.
 Each run is `python -m tanso.cli check FOLDER` in its own subprocess, as a user runs it (imports
-included); wall and CPU (user+sys of the child) are reported with the 1-minute load average.
+included); wall and CPU (user+sys of the child) are reported with the 1-minute load average. The cache
+(`tanso.cache`: grammar tables, pint's units, parsed files) is the script's own: `--cache warm` (default)
+fills it with one untimed run per checkout first, `--cache cold` gives every run an empty one (a first check).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -49,7 +53,10 @@ def build(lines: int) -> Path:
     return folder
 
 
-def run_once(folder: Path, env: dict[str, str]) -> dict:
+def run_once(folder: Path, env: dict[str, str], cache: str) -> dict:
+    if cache == "cold":
+        with tempfile.TemporaryDirectory(prefix="tanso-cache-") as empty:
+            return run_once(folder, {**env, "TANSO_CACHE_DIR": empty}, "warm")
     load = os.getloadavg()[0]
     started = time.perf_counter()
     child = subprocess.Popen([sys.executable, "-m", "tanso.cli", "check", str(folder)], env=env,
@@ -67,6 +74,8 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=5_124)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--profile", action="store_true", help="one cProfile run in this process")
+    parser.add_argument("--cache", choices=("warm", "cold"), default="warm",
+                        help="warm: the script's cache, filled by one untimed run; cold: an empty cache every run")
     parser.add_argument("--roots", nargs="+", type=Path, default=None,
                         help="checkouts whose engine/ and plugins/ to time, alternated run for run (default: the "
                              "modules on PYTHONPATH)")
@@ -87,16 +96,22 @@ def main() -> None:
         pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
         return
     roots = args.roots or [None]
-    envs = [dict(os.environ) if root is None else
-            {**os.environ, "PYTHONPATH": os.pathsep.join(str(root.resolve() / p) for p in ("engine", "plugins"))}
-            for root in roots]
+    envs = []
+    for i, root in enumerate(roots):
+        env = {**os.environ, "TANSO_CACHE_DIR": str(HERE / "out" / f"check-cache-{i}")}
+        if root is not None:
+            env["PYTHONPATH"] = os.pathsep.join(str(root.resolve() / p) for p in ("engine", "plugins"))
+        envs.append(env)
+    if args.cache == "warm":
+        for env in envs:
+            run_once(folder, env, "warm")
     runs: list[list[dict]] = [[] for _ in roots]
     for _ in range(args.repeat):
         for series, env in zip(runs, envs):
-            series.append(run_once(folder, env))
+            series.append(run_once(folder, env, args.cache))
     print(runs[0][0]["output"])
     for root, series in zip(roots, runs):
-        print(f"{root or 'PYTHONPATH'}:")
+        print(f"{root or 'PYTHONPATH'} ({args.cache} cache):")
         for i, r in enumerate(series, 1):
             print(f"  run {i}: wall {r['wall_s']:.3f} s  CPU {r['cpu_s']:.3f} s  load before {r['load']:.2f}")
         print(f"  median wall {statistics.median(r['wall_s'] for r in series):.3f} s, "

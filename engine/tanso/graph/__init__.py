@@ -162,6 +162,10 @@ def reads_boundary(rule, ruleset: Ruleset, registry: Registry) -> bool:
 def _add_exclusions(graph: Dependencies, ruleset: Ruleset) -> None:
     """A row-level exclusion reads its table and the options in its where clause; every rule on that
     table reads it (the excluded rows never reach the rule)."""
+    rules_on: dict[str, list[str]] = {}
+    for rule in ruleset.rules.values():
+        if rule.node.source is not None:
+            rules_on.setdefault(rule.node.source.table, []).append(rule.id)
     for item in ruleset.exclusions.values():
         source = item.node.source
         if source is None:
@@ -173,9 +177,8 @@ def _add_exclusions(graph: Dependencies, ruleset: Ruleset) -> None:
         for policy, span in policies_named(source.where):
             graph.add_node(f"policy:{policy}", kind="policy")
             graph.add_edge(f"policy:{policy}", node, span=span)
-        for rule in ruleset.rules.values():
-            if rule.node.source is not None and rule.node.source.table == source.table:
-                graph.add_edge(node, f"rule:{rule.id}", span=item.node.span)
+        for rule_id in rules_on.get(source.table, ()):
+            graph.add_edge(node, f"rule:{rule_id}", span=item.node.span)
 
 
 def _add_lookups(graph: Dependencies, source: ast.Source, node: str) -> None:
