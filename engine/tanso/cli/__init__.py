@@ -352,4 +352,5 @@ def main(quiet: bool, verbose: int, log_file: Path | None) -> None:
         logging.getLogger("tanso.cli").info("defaults from %s", config.path)
 
 
+# The group's own options; a command's are given theirs when it loads (_Group._built_in).
 assign_envvars(main)
