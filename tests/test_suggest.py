@@ -56,6 +56,14 @@ def review(case) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def write_review(case, rows: list[dict[str, str]]) -> None:
+    """The review table as a person saves it after editing it in a spreadsheet."""
+    with (case.data / "item_map.review.csv").open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 @pytest.fixture
 def case(tmp_path):
     return make_case(tmp_path, RULESET, {"gl": GL}, {"spend": FACTORS})
@@ -99,10 +107,7 @@ def test_editing_the_review_table_then_accept_records_who_and_when(case):
     for row in rows:
         if row["description"] == "コピー用紙 A4":
             row["status"] = "confirmed"
-    with (case.data / "item_map.review.csv").open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    write_review(case, rows)
     result = suggest(case, "suggest", "accept", str(case.data / "item_map.csv"), "--by", "ken")
     assert result.exit_code == 0, result.output
     confirmed = [r for r in review(case) if r["status"] == "confirmed"]
@@ -114,10 +119,7 @@ def test_editing_the_review_table_then_accept_records_who_and_when(case):
     for row in rows:
         if row["description"] == "コピー用紙 A4":
             row["factor"] = "sector=JP-FREIGHT"
-    with (case.data / "item_map.review.csv").open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    write_review(case, rows)
     result = suggest(case, "suggest", "accept", str(case.data / "item_map.csv"), "--by", "mei")
     assert "confirmed: コピー用紙 A4 [JPY] → spend: sector=JP-FREIGHT" in result.output
     assert "コピー用紙 A4,spend,JP-FREIGHT,mei," in (case.data / "item_map.csv").read_text()
