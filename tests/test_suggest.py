@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import subprocess
+import sys
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,6 +18,7 @@ from click.testing import CliRunner
 
 from conftest import ledger, make_case, rejects, write_csv
 from tanso.cli import main
+from tanso.suggest import mapping as maps
 from tanso.suggest.normalise import normalise, unit_in_text, unit_of, without_quantities
 
 RULESET = """\
@@ -49,6 +54,14 @@ def suggest(case, *args):
 def review(case) -> list[dict[str, str]]:
     with (case.data / "item_map.review.csv").open(encoding="utf-8-sig") as handle:
         return list(csv.DictReader(handle))
+
+
+def write_review(case, rows: list[dict[str, str]]) -> None:
+    """The review table as a person saves it after editing it in a spreadsheet."""
+    with (case.data / "item_map.review.csv").open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
 
 
 @pytest.fixture
@@ -94,10 +107,7 @@ def test_editing_the_review_table_then_accept_records_who_and_when(case):
     for row in rows:
         if row["description"] == "コピー用紙 A4":
             row["status"] = "confirmed"
-    with (case.data / "item_map.review.csv").open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    write_review(case, rows)
     result = suggest(case, "suggest", "accept", str(case.data / "item_map.csv"), "--by", "ken")
     assert result.exit_code == 0, result.output
     confirmed = [r for r in review(case) if r["status"] == "confirmed"]
@@ -109,10 +119,7 @@ def test_editing_the_review_table_then_accept_records_who_and_when(case):
     for row in rows:
         if row["description"] == "コピー用紙 A4":
             row["factor"] = "sector=JP-FREIGHT"
-    with (case.data / "item_map.review.csv").open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    write_review(case, rows)
     result = suggest(case, "suggest", "accept", str(case.data / "item_map.csv"), "--by", "mei")
     assert "confirmed: コピー用紙 A4 [JPY] → spend: sector=JP-FREIGHT" in result.output
     assert "コピー用紙 A4,spend,JP-FREIGHT,mei," in (case.data / "item_map.csv").read_text()
@@ -131,6 +138,34 @@ def test_rerunning_keeps_decisions_and_proposes_only_new_items(case):
                              "description", "--unit", "JPY", "--mapping", str(case.data / "item_map.csv"), "--refresh"])
     assert "3 proposed, 1 already in" in result.output
     assert {r["description"]: r["status"] for r in review(case)}["鋼材 1月分"] == "confirmed"
+
+
+def waits_for_a_lock(process: subprocess.Popen, seconds: float = 120) -> bool:
+    """True once the kernel lists `process` as blocked on a lock (/proc/locks marks waiters with ->);
+    False if it finishes first."""
+    deadline = time.monotonic() + seconds
+    while process.poll() is None and time.monotonic() < deadline:
+        if any("->" in line and f" {process.pid} " in line for line in Path("/proc/locks").read_text().splitlines()):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_decision_waits_for_another_in_progress_and_neither_is_lost(case):
+    propose(case)
+    table = case.data / "item_map.review.csv"
+    with maps.locked(table):   # another person's decision, between its read and its write
+        confirm = subprocess.Popen([sys.executable, "-m", "tanso.cli", "suggest", "confirm", str(case.data / "item_map.csv"),
+                                    "鋼材 1月分", "--by", "aiko"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   text=True, env={**os.environ, "TANSO_LOG": str(case.root / "log.jsonl")})
+        assert waits_for_a_lock(confirm), "the confirm did not wait for the decision in progress"
+        key, rows = maps.read(table)
+        maps.decide(table, key, rows, ("荷造運賃 出荷",), "rejected", "ken", "2026-11-30T07:00:00+00:00")
+        maps.write(table, key, rows)
+    output, _ = confirm.communicate(timeout=120)
+    assert confirm.returncode == 0, output
+    decided = {r["description"]: (r["status"], r["by"]) for r in review(case)}
+    assert decided["鋼材 1月分"] == ("confirmed", "aiko") and decided["荷造運賃 出荷"] == ("rejected", "ken")
 
 
 def test_a_bad_status_in_the_review_table_names_file_row_and_column(case):

@@ -78,18 +78,19 @@ def propose(ruleset: Path, overlays, data_dir: Path, table: str, column: str, un
         con = duckdb.connect()
         items = distinct_items(con, prepared.registry, prepared.ruleset, data_dir, table, column, unit_column, unit,
                                quantity)
-        key, existing = maps.read(path) if path.exists() else (column, [])
-        if key != column:
-            raise TansoError(f"{path} maps column '{key}', not '{column}': give another --review")
-        if refresh:
-            existing = [r for r in existing if r["status"] != "suggested"]
-        known = {(r[key], r.get("unit", "")) for r in existing}
-        new = [i for i in items if (i.text, i.unit or "") not in known]
         matcher, skipped = load_matcher(prepared.ruleset, prepared.registry, data_dir, con, sets)
-        ranked = matcher.suggest([i.text for i in new], [i.unit for i in new], top)
-        rows, proposed = maps.merge(key, existing, items, {(i.text, i.unit or ""): r for i, r in zip(new, ranked)})
-        maps.write(path, key, rows)
-        confirmed = maps.write_lookup(mapping, key, rows)
+        with maps.locked(path):
+            key, existing = maps.read(path) if path.exists() else (column, [])
+            if key != column:
+                raise TansoError(f"{path} maps column '{key}', not '{column}': give another --review")
+            if refresh:
+                existing = [r for r in existing if r["status"] != "suggested"]
+            known = {(r[key], r.get("unit", "")) for r in existing}
+            new = [i for i in items if (i.text, i.unit or "") not in known]
+            ranked = matcher.suggest([i.text for i in new], [i.unit for i in new], top)
+            rows, proposed = maps.merge(key, existing, items, {(i.text, i.unit or ""): r for i, r in zip(new, ranked)})
+            maps.write(path, key, rows)
+            confirmed = maps.write_lookup(mapping, key, rows)
     except TansoError as error:
         _fail(error)
     for line in skipped:
@@ -114,15 +115,16 @@ def _decide(mapping: Path, review: Path | None, items: tuple[str, ...], status: 
     from tanso.suggest import mapping as maps
     path = maps.review_path(mapping, review)
     try:
-        key, rows = maps.read(path)
-        who, when = current_user(by), utc_now()
-        if items:
-            changed = maps.decide(path, key, rows, items, status, who, when, factor)
-        else:   # accept: the rows a person edited in the file since the last decision recorded
-            changed = maps.edited(rows, who, when)
-        maps.write(path, key, rows)
-        confirmed = maps.write_lookup(mapping, key, rows)
-        entry = _log(mapping, path, log, who, key, changed) if changed else None
+        with maps.locked(path):
+            key, rows = maps.read(path)
+            who, when = current_user(by), utc_now()
+            if items:
+                changed = maps.decide(path, key, rows, items, status, who, when, factor)
+            else:   # accept: the rows a person edited in the file since the last decision recorded
+                changed = maps.edited(rows, who, when)
+            maps.write(path, key, rows)
+            confirmed = maps.write_lookup(mapping, key, rows)
+            entry = _log(mapping, path, log, who, key, changed) if changed else None
     except TansoError as error:
         _fail(error)
     for row in changed:

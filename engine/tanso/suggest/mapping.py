@@ -10,9 +10,12 @@ item as the key, the factor set and the columns the factor set is matched on; a 
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import fcntl
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from tanso.diagnostics import InputError
@@ -26,6 +29,24 @@ COLUMNS = ("unit", "rows", "quantity", "status", "factor_set", "factor", "score"
 def review_path(mapping: Path, review: Path | None = None) -> Path:
     """The review table of a lookup table: --review, else NAME.review.csv beside it."""
     return review or mapping.with_name(mapping.stem + ".review.csv")
+
+
+@contextlib.contextmanager
+def locked(review: Path) -> Iterator[None]:
+    """Hold the review table for one read-decide-write: two people confirming at once would otherwise
+    each write the table they read, and the later write would drop the earlier decision (the log kept
+    both). An exclusive `flock` on `.NAME.lock` beside it; decisions are short, so a second one waits."""
+    lock = review.with_name(f".{review.name}.lock")
+    try:
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as error:
+        raise InputError(f"cannot lock the review table {review} ({lock}: {error.strerror or error})") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)   # releases the lock; the file stays, so every writer locks the same inode
 
 
 def read(path: Path) -> tuple[str, list[dict[str, str]]]:
