@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -22,6 +24,37 @@ from tanso.run.outputs import finish, write_manifest
 EXIT_CHECK_FAILED = 4
 
 
+def engine_options(command):
+    """--threads and --memory-limit, as evaluate and compare both take them."""
+    command = click.option("--memory-limit", default=None, callback=_memory_limit,
+                           help="DuckDB memory limit, e.g. 512MB (default: DuckDB's, 80% of RAM); "
+                                "above it DuckDB spills to a temporary folder")(command)
+    return click.option("--threads", type=int, default=None, callback=_usage_number(1),
+                        help="DuckDB threads (default: all cores)")(command)
+
+
+@contextlib.contextmanager
+def _reported_failures() -> Iterator[None]:
+    """A user's mistake, a value the engine refuses or a full disk ends in a message and an exit code,
+    never a traceback (the staged --out folder is removed by `_output` on the way out)."""
+    import duckdb
+    try:
+        yield
+    except TansoError as error:
+        _fail(error)
+    except duckdb.Error as error:  # e.g. a value too large for its declared decimal type
+        _backend_failed(error)
+    except OSError as error:       # e.g. the disk filled up while writing
+        _write_failed(error)
+
+
+def _publish(staged, out_dir: Path, command: str, log_file: Path | None, by: str | None, written: list[str]) -> None:
+    """Move the finished run into --out, record it in the workspace log and say what was written."""
+    finish(staged)
+    record_run(out_dir, command, log_file, by)
+    say(f"wrote {', '.join(str(out_dir / name) for name in written)}, {out_dir / 'manifest.json'}")
+
+
 @click.command()
 @ruleset_argument
 @click.option("--data", "data_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -35,9 +68,7 @@ EXIT_CHECK_FAILED = 4
 @overlay_option
 @set_option
 @selection_options
-@click.option("--threads", type=int, default=None, callback=_usage_number(1), help="DuckDB threads (default: all cores)")
-@click.option("--memory-limit", default=None, callback=_memory_limit, help="DuckDB memory limit, e.g. 512MB (default: DuckDB's, 80% of RAM); "
-                                                   "above it DuckDB spills to a temporary folder")
+@engine_options
 @click.option("--fail-on-check", is_flag=True, help=f"exit {EXIT_CHECK_FAILED} when a check fails")
 @allow_rejects_option
 @log_options
@@ -52,14 +83,12 @@ def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: st
              allow_rejects: bool, log_file: Path | None, by: str | None, previous: Path | None, backend: str,
              spark_master: str | None, report_names: str | None) -> None:
     """Evaluate RULESET on the tables in --data and print totals by scope and category."""
-    import duckdb
-
     from tanso.audit.reperform import invocation
     from tanso.run import evaluate as run_evaluate
     from tanso.run import export, prepare
     if out_dir is not None:
         _out_path.append(out_dir)
-    try:
+    with _reported_failures():
         prepared = prepare(ruleset, overlays=overlays, overrides=_overrides(sets))
         _warn(prepared)
         reporters = {name: r for name, r in prepared.registry.reporters.items() if r.kind == "run"}
@@ -84,16 +113,7 @@ def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: st
                 for extra, name in zip(files, reports):   # before export: the manifest, written last, lists them
                     extra.write(result, target / name)
                 written = export(result, target, out_format)   # manifest.json last, with every file's hash
-                finish(staged)
-                record_run(out_dir, "evaluate", log_file, by)
-                say(f"wrote {', '.join(str(out_dir / name) for name in [p.name for p in written] + reports)}, "
-                    f"{out_dir / 'manifest.json'}")
-    except TansoError as error:
-        _fail(error)
-    except duckdb.Error as error:  # e.g. a value too large for its declared decimal type
-        _backend_failed(error)
-    except OSError as error:       # e.g. the disk filled up while writing
-        _write_failed(error)
+                _publish(staged, out_dir, "evaluate", log_file, by, [p.name for p in written] + reports)
     _exit_if_incomplete([("", result)], allow_rejects)
     if fail_on_check and any(c["passed"] is False for c in result.checks):
         sys.exit(EXIT_CHECK_FAILED)
@@ -134,9 +154,7 @@ def test_command(path: Path, show_coverage: bool, fail_under: float | None) -> N
 @click.option("--format", "fmt", default="table", show_default=True, help="table, json or html")
 @set_option
 @selection_options
-@click.option("--threads", type=int, default=None, callback=_usage_number(1), help="DuckDB threads (default: all cores)")
-@click.option("--memory-limit", default=None, callback=_memory_limit, help="DuckDB memory limit, e.g. 512MB (default: DuckDB's, 80% of RAM); "
-                                                   "above it DuckDB spills to a temporary folder")
+@engine_options
 @allow_rejects_option
 @backend_options
 @log_options
@@ -148,13 +166,11 @@ def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | No
 
     Without REVISED, the revision is BASE with the --set values (e.g. --set scope2.market.matching=hourly).
     """
-    import duckdb
-
     from tanso.compare import compare as run_compare
     from tanso.run import prepare
     if out_dir is not None:
         _out_path.append(out_dir)
-    try:
+    with _reported_failures():
         base_prepared = prepare(base)
         revised_prepared = prepare(revised or base, overrides=_overrides(sets), registry=base_prepared.registry)
         _warn(revised_prepared)
@@ -193,16 +209,7 @@ def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | No
                                         "backend": {"base": comparison.base.manifest["backend"],
                                                     "revised": comparison.revised.manifest["backend"],
                                                     "scenarios": SCENARIO_BACKEND.label}})
-                finish(staged)
-                record_run(out_dir, "compare", log_file, by)
-                say(f"wrote {', '.join(str(out_dir / p.name) for p in written)}, {out_dir / 'base'}, "
-                    f"{out_dir / 'revised'}, {out_dir / 'manifest.json'}")
-    except TansoError as error:
-        _fail(error)
-    except duckdb.Error as error:
-        _backend_failed(error)
-    except OSError as error:
-        _write_failed(error)
+                _publish(staged, out_dir, "compare", log_file, by, [p.name for p in written] + ["base", "revised"])
     _exit_if_incomplete(sides, allow_rejects)
 
 
