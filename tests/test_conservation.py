@@ -9,10 +9,10 @@ from collections import Counter
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import ACME_DATA, ACME_RULESET, FUEL_FACTORS, fuel_ruleset, ledger, make_case, rejects, excluded, write_csv
+from conftest import ACME_DATA, ACME_RULESET, FUEL_FACTORS, examples, fuel_ruleset, ledger, make_case, rejects, excluded, write_csv
 from tanso.run import evaluate, export, prepare
 
 INPUT_TABLES = ("fuel_use", "electricity", "purchases")  # the tables the Acme rules read
@@ -78,7 +78,7 @@ rows_strategy = st.lists(st.tuples(quantities, st.sampled_from([*LITRES, "kWh", 
                          min_size=0, max_size=25)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(25))
 @given(rows=rows_strategy)
 def test_random_tables_conserve_rows_and_sum_exactly(tmp_path_factory, rows):
     root = tmp_path_factory.mktemp("prop")

@@ -100,13 +100,18 @@ def execute(m: Mutation, root: Path, zygote) -> tuple[Case, Outcome]:
     return case, read_outcome(code, stdout, stderr, case.out)
 
 
+def batched(m: Mutation) -> bool:
+    """Run by corpus_results, all at once: the mini base's mutations that do not run themselves."""
+    return m.base == "mini" and m.run is None
+
+
 @pytest.fixture(scope="session")
 def corpus_results(request, zygote, tmp_path_factory):
     """Every selected mutation that the zygotes run (not the demo's, not the self-running ones), run
     WORKERS at a time at the first test's request; each test then checks its own result."""
     selected = [item.callspec.params["m"] for item in request.session.items
                 if getattr(item, "callspec", None) and isinstance(item.callspec.params.get("m"), Mutation)]
-    batch = [m for m in selected if m.base == "mini" and m.run is None]
+    batch = [m for m in selected if batched(m)]
     results: dict[str, object] = {}
 
     def one(m: Mutation):
