@@ -10,6 +10,7 @@ import queue
 import re
 import subprocess
 import sys
+import threading
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -55,15 +56,19 @@ class Zygote:
 
 
 class Pool:
-    """WORKERS zygotes; `run` borrows one (blocking while both are busy)."""
+    """Up to WORKERS zygotes, each started when a command first finds none idle (a process that runs
+    only the demo's mutations, one at a time, starts one); `run` borrows one, blocking while all are busy."""
 
     def __init__(self):
         self.idle: queue.Queue[Zygote] = queue.Queue()
-        self.all = [Zygote() for _ in range(WORKERS)]
-        for z in self.all:
-            self.idle.put(z)
+        self.all: list[Zygote] = []
+        self.starting = threading.Lock()
 
     def run(self, args, cwd):
+        with self.starting:
+            if self.idle.empty() and len(self.all) < WORKERS:
+                self.all.append(Zygote())
+                self.idle.put(self.all[-1])
         z = self.idle.get()
         try:
             return z.run(args, cwd)
