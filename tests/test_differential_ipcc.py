@@ -60,6 +60,9 @@ import pytest
 from conftest import FUEL_INPUT, REPO, fetch, make_case
 from tanso.plan.units import conversion_factor
 
+# Under pytest-xdist (--dist loadgroup) the module runs in one worker: one Tanso run, one read of the peer's answer.
+pytestmark = pytest.mark.xdist_group("ipcc")
+
 PEER_VERSION = "0.5.3"
 PEER_DIR = REPO / ".tmp" / "peers" / "bonsai-ipcc"
 PEER_SCRIPT = REPO / "tests" / "peers" / "bonsai_ipcc_tier1.py"
@@ -229,6 +232,8 @@ def start_peer(run_id: str | None = None) -> Future:
         handover = answer_file(run_id) if run_id else None
         if handover is not None:
             handover.parent.mkdir(parents=True, exist_ok=True)
+            for earlier in handover.parent.glob("answer-*"):   # earlier runs' answers
+                earlier.unlink(missing_ok=True)
             handover.with_suffix(".started").write_text("")
 
         def work() -> None:
@@ -257,8 +262,6 @@ def _handed_over(run_id: str | None) -> tuple[dict | None, list[str]] | None:
             return None, [f"the xdist controller's peer run wrote no {path} in {time.monotonic() - waited:.0f} s"]
         time.sleep(1)
     handed = json.loads(path.read_text())
-    for leftover in (path, path.with_suffix(".started")):
-        leftover.unlink(missing_ok=True)
     return handed["answer"], handed["said"]
 
 
