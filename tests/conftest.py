@@ -15,6 +15,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tanso.plugins import load_registry
 from tanso.run import RunResult, evaluate, prepare
@@ -22,6 +23,21 @@ from tanso.run import RunResult, evaluate, prepare
 REPO = Path(__file__).resolve().parents[1]
 ACME_RULESET = REPO / "examples" / "acme" / "ruleset"
 ACME_DATA = REPO / "examples" / "acme" / "data"
+
+# Hypothesis: each property states the examples it runs in the suite (sized for CI, which keeps the suite
+# under 10 minutes); `pytest --hypothesis-profile=deep` runs DEEP_EXAMPLES of every property instead (the
+# deep run, minutes per property). Neither has a deadline: an example's time is the machine's load, not a bug.
+DEEP_EXAMPLES = 500
+settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+settings.register_profile("deep", settings.get_profile("ci"), max_examples=DEEP_EXAMPLES)
+settings.load_profile("ci")
+
+
+def examples(n: int) -> int:
+    """`n` examples in the suite, DEEP_EXAMPLES under the deep profile (read when the test module is
+    imported, after pytest has loaded the profile its command line names)."""
+    return DEEP_EXAMPLES if settings.default.max_examples == DEEP_EXAMPLES else n
+
 
 FACTOR_META = {"publisher": "test", "edition": "t1", "licence": "CC0-1.0"}
 
@@ -140,11 +156,26 @@ def fuel_case(tmp_path):
     return make_case(tmp_path, fuel_ruleset(), {"fuel_use": [fuel_row("F1", "100")]}, {"fuels": FUEL_FACTORS})
 
 
+def _selects_ipcc_peer(node_ids) -> bool:
+    return any(node_id.split("::")[0].endswith("test_differential_ipcc.py") for node_id in node_ids)
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Start the slow external peer of the IPCC differential test (a virtual environment and a
     process that imports bonsai-ipcc) in the background as soon as that test is selected, so its
-    wait overlaps the rest of the suite instead of adding to it."""
-    if any(getattr(getattr(item, "module", None), "__name__", "") == "test_differential_ipcc"
-           for item in session.items):
+    wait overlaps the rest of the suite instead of adding to it. Under pytest-xdist the controller
+    starts it instead (below), once, not each worker."""
+    if hasattr(session.config, "workerinput"):
+        return
+    if _selects_ipcc_peer(item.nodeid for item in session.items):
         import test_differential_ipcc
         test_differential_ipcc.start_peer()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node, ids) -> None:
+    """pytest-xdist's controller, when a worker has collected: start the IPCC peer once; the worker
+    that runs the test reads its answer from the file named by the run's id."""
+    if _selects_ipcc_peer(ids):
+        import test_differential_ipcc
+        test_differential_ipcc.start_peer(node.workerinput["testrunuid"])

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from audit_helpers import Workspace, cli, log_lines, workspace
+from conftest import examples
 from tanso.audit.log import GENESIS, open_for_append
 
 
@@ -83,7 +84,7 @@ def test_tanso_log_shows_the_history_and_verify_log_finds_it_intact(ws):
     assert [e["type"] for e in history["entries"]] == ["run", "approval", "run"]
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40))
 @given(data=st.data())
 def test_any_single_byte_changed_in_the_log_is_detected(ws, tmp_path_factory, data):
     content = bytearray(ws.log.read_bytes())
@@ -106,7 +107,7 @@ def long_log(ws, tmp_path_factory) -> Path:
     return log
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30))
 @given(data=st.data())
 def test_a_deleted_inserted_or_reordered_entry_is_detected(long_log, tmp_path_factory, data):
     lines = long_log.read_bytes().splitlines(keepends=True)

@@ -8,10 +8,10 @@ from decimal import Context, Decimal, localcontext
 from fractions import Fraction
 
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import FUEL_FACTORS, FUEL_INPUT, fuel_row, make_case, write_csv
+from conftest import FUEL_FACTORS, FUEL_INPUT, examples, fuel_row, make_case, write_csv
 from tanso.cli import main
 from tanso.compare import bases, compare, headline
 from tanso.run import prepare
@@ -116,7 +116,7 @@ def _assert_parts_sum(comparison):
 # ------------------------------------------------------------------------------ identity
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(12))
 @given(quantities=st.lists(st.decimals(min_value=0, max_value=10000, places=3, allow_nan=False), min_size=1,
                            max_size=4),
        entities=st.lists(st.sampled_from(["E1", "E2"]), min_size=4, max_size=4),

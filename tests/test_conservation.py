@@ -9,10 +9,11 @@ from collections import Counter
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import ACME_DATA, ACME_RULESET, FUEL_FACTORS, fuel_ruleset, ledger, make_case, rejects, excluded, write_csv
+from conftest import ACME_DATA, ACME_RULESET, FUEL_FACTORS, examples, fuel_ruleset, ledger, make_case, rejects, excluded, write_csv
 from tanso.run import evaluate, export, prepare
 
 INPUT_TABLES = ("fuel_use", "electricity", "purchases")  # the tables the Acme rules read
@@ -23,13 +24,21 @@ def read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def test_every_acme_input_row_is_in_exactly_one_of_ledger_rejects_or_excluded(tmp_path):
+@pytest.fixture(scope="module")
+def acme(tmp_path_factory):
+    """The Acme example evaluated once, and its outputs as CSV (read by both tests below)."""
+    root = tmp_path_factory.mktemp("acme")
     prepared = prepare(ACME_RULESET)
-    result = evaluate(prepared.ruleset, prepared.registry, prepared.graph, ACME_DATA, tmp_path / "run")
-    export(result, tmp_path / "out", "csv")
-    ledger_rows = read_csv(tmp_path / "out" / "ledger.csv")
-    reject_rows = read_csv(tmp_path / "out" / "rejects.csv")
-    excluded_rows = read_csv(tmp_path / "out" / "excluded.csv")
+    result = evaluate(prepared.ruleset, prepared.registry, prepared.graph, ACME_DATA, root / "run")
+    export(result, root / "out", "csv")
+    return result, root / "out"
+
+
+def test_every_acme_input_row_is_in_exactly_one_of_ledger_rejects_or_excluded(acme):
+    _, out = acme
+    ledger_rows = read_csv(out / "ledger.csv")
+    reject_rows = read_csv(out / "rejects.csv")
+    excluded_rows = read_csv(out / "excluded.csv")
 
     for table in INPUT_TABLES:
         input_rows = read_csv(ACME_DATA / f"{table}.csv")
@@ -44,9 +53,8 @@ def test_every_acme_input_row_is_in_exactly_one_of_ledger_rejects_or_excluded(tm
         assert places == expected, table
 
 
-def test_acme_rules_read_disjoint_rows_so_each_ledger_row_id_has_one_rule(tmp_path):
-    prepared = prepare(ACME_RULESET)
-    result = evaluate(prepared.ruleset, prepared.registry, prepared.graph, ACME_DATA, tmp_path / "run")
+def test_acme_rules_read_disjoint_rows_so_each_ledger_row_id_has_one_rule(acme):
+    result, _ = acme
     pairs = result.connection.execute(
         "SELECT input_table, row_id, count(DISTINCT rule_id) FROM run_ledger GROUP BY ALL HAVING count(DISTINCT rule_id) > 1"
     ).fetchall()
@@ -78,7 +86,7 @@ rows_strategy = st.lists(st.tuples(quantities, st.sampled_from([*LITRES, "kWh", 
                          min_size=0, max_size=25)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(25))
 @given(rows=rows_strategy)
 def test_random_tables_conserve_rows_and_sum_exactly(tmp_path_factory, rows):
     root = tmp_path_factory.mktemp("prop")

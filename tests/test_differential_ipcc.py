@@ -60,6 +60,9 @@ import pytest
 from conftest import FUEL_INPUT, REPO, fetch, make_case
 from tanso.plan.units import conversion_factor
 
+# Under pytest-xdist (--dist loadgroup) the module runs in one worker: one Tanso run, one read of the peer's answer.
+pytestmark = pytest.mark.xdist_group("ipcc")
+
 PEER_VERSION = "0.5.3"
 PEER_DIR = REPO / ".tmp" / "peers" / "bonsai-ipcc"
 PEER_SCRIPT = REPO / "tests" / "peers" / "bonsai_ipcc_tier1.py"
@@ -211,27 +214,61 @@ def _build_and_run_peer() -> tuple[dict | None, list[str]]:
 _PEER_RUN: Future | None = None
 
 
-def start_peer() -> Future:
+def answer_file(run_id: str) -> Path:
+    """Where the peer's answer is handed over under pytest-xdist: the controller starts the peer, and the
+    worker that runs this module reads the answer (one peer run, overlapping both workers)."""
+    return PEER_DIR.parent / f"answer-{run_id}.json"
+
+
+def start_peer(run_id: str | None = None) -> Future:
     """Builds the peer's environment if needed and runs it, in a background thread. tests/conftest.py
     starts it as soon as collection selects this module, so that the minute or two of pip and of
-    bonsai-ipcc's imports (mostly waiting on the network and the disk) overlaps the rest of the suite."""
+    bonsai-ipcc's imports (mostly waiting on the network and the disk) overlaps the rest of the suite.
+    With `run_id` (the xdist controller) the outcome is also written to answer_file(run_id)."""
     global _PEER_RUN
     if _PEER_RUN is None:
         _PEER_RUN = Future()
         future = _PEER_RUN
+        handover = answer_file(run_id) if run_id else None
+        if handover is not None:
+            handover.parent.mkdir(parents=True, exist_ok=True)
+            for earlier in handover.parent.glob("answer-*"):   # earlier runs' answers
+                earlier.unlink(missing_ok=True)
+            handover.with_suffix(".started").write_text("")
 
         def work() -> None:
             try:
-                future.set_result(_build_and_run_peer())
+                outcome = _build_and_run_peer()
+                future.set_result(outcome)
             except BaseException as error:   # handed to the fixture, which fails the test with it
                 future.set_exception(error)
+                outcome = None, [f"the peer run raised {error!r}"]
+            if handover is not None:
+                partial = handover.with_suffix(".partial")
+                partial.write_text(json.dumps({"answer": outcome[0], "said": outcome[1]}))
+                partial.replace(handover)
         threading.Thread(target=work, name="bonsai-peer", daemon=True).start()
     return _PEER_RUN
 
 
+def _handed_over(run_id: str | None) -> tuple[dict | None, list[str]] | None:
+    """The answer the xdist controller's peer run wrote (waiting for it), or None where no controller
+    started one (not under xdist, or a controller that did not load tests/conftest.py)."""
+    if run_id is None or not answer_file(run_id).with_suffix(".started").exists():
+        return None
+    path, waited = answer_file(run_id), time.monotonic()
+    while not path.exists():
+        if time.monotonic() - waited > 5400:
+            return None, [f"the xdist controller's peer run wrote no {path} in {time.monotonic() - waited:.0f} s"]
+        time.sleep(1)
+    handed = json.loads(path.read_text())
+    return handed["answer"], handed["said"]
+
+
 @pytest.fixture(scope="module")
 def peer(pytestconfig) -> dict:
-    answer, said = start_peer().result()
+    run_id = getattr(pytestconfig, "workerinput", {}).get("testrunuid")
+    answer, said = _handed_over(run_id) or start_peer().result()
     reporter = pytestconfig.pluginmanager.getplugin("terminalreporter")
     for text in said[:-1] if answer is None else said:
         (reporter.write_line if reporter else print)(f"[bonsai-ipcc peer] {text}")

@@ -15,8 +15,9 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import given, settings, strategies as st
 
+from conftest import examples
 from tanso.dsl import ast
 from tanso.run.inputs import load_input
 
@@ -106,7 +107,7 @@ OTHER = st.one_of(
     NOISE, st.dates().map(str), st.sampled_from(["TRUE", "no", "maybe", "2025-02-30", "2025-01-05T10:00", "infinity",
                                                    "epoch", "2025-1-5", "0000-01-01", "+2025-01-05", " true "]),
     st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=6))
-PROPERTY = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+PROPERTY = settings(max_examples=examples(40))
 
 
 @PROPERTY

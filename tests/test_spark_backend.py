@@ -31,7 +31,8 @@ COMPARED_FILES = ("ledger.parquet", "ledger.csv", "summary.csv", "rejects.csv", 
 # A revision with two changes, so that compare also evaluates scenarios (each change alone).
 REVISION = {"gwp.set": "AR6", "boundary.approach": "equity_share"}
 
-pytestmark = pytest.mark.spark
+# One Spark session: under pytest-xdist (--dist loadgroup) the whole module runs in one worker.
+pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]
 
 
 @pytest.fixture(scope="module")

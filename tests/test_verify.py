@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from audit_helpers import Workspace, cli, workspace
+from conftest import examples
 from tanso.run.outputs import CANONICAL_FIELD, canonical_digest, file_outputs, manifest_text
 
 @pytest.fixture(scope="module")
@@ -51,7 +52,7 @@ def test_a_run_as_written_is_verified(ws):
     assert "logged as entry #1" in result.stdout
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=examples(10))
 @given(data=st.data())
 def test_any_single_byte_changed_in_any_output_file_is_detected(ws, data):
     run = ws.root / "runs" / "out"

@@ -10,6 +10,7 @@ import queue
 import re
 import subprocess
 import sys
+import threading
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -55,15 +56,19 @@ class Zygote:
 
 
 class Pool:
-    """WORKERS zygotes; `run` borrows one (blocking while both are busy)."""
+    """Up to WORKERS zygotes, each started when a command first finds none idle (a process that runs
+    only the demo's mutations, one at a time, starts one); `run` borrows one, blocking while all are busy."""
 
     def __init__(self):
         self.idle: queue.Queue[Zygote] = queue.Queue()
-        self.all = [Zygote() for _ in range(WORKERS)]
-        for z in self.all:
-            self.idle.put(z)
+        self.all: list[Zygote] = []
+        self.starting = threading.Lock()
 
     def run(self, args, cwd):
+        with self.starting:
+            if self.idle.empty() and len(self.all) < WORKERS:
+                self.all.append(Zygote())
+                self.idle.put(self.all[-1])
         z = self.idle.get()
         try:
             return z.run(args, cwd)
@@ -100,13 +105,18 @@ def execute(m: Mutation, root: Path, zygote) -> tuple[Case, Outcome]:
     return case, read_outcome(code, stdout, stderr, case.out)
 
 
+def batched(m: Mutation) -> bool:
+    """Run by corpus_results, all at once: the mini base's mutations that do not run themselves."""
+    return m.base == "mini" and m.run is None
+
+
 @pytest.fixture(scope="session")
 def corpus_results(request, zygote, tmp_path_factory):
     """Every selected mutation that the zygotes run (not the demo's, not the self-running ones), run
     WORKERS at a time at the first test's request; each test then checks its own result."""
     selected = [item.callspec.params["m"] for item in request.session.items
                 if getattr(item, "callspec", None) and isinstance(item.callspec.params.get("m"), Mutation)]
-    batch = [m for m in selected if m.base == "mini" and m.run is None]
+    batch = [m for m in selected if batched(m)]
     results: dict[str, object] = {}
 
     def one(m: Mutation):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus_runner import baseline, corpus_results, execute, zygote  # noqa: F401  (fixtures)
+from corpus_runner import baseline, batched, corpus_results, execute, zygote  # noqa: F401  (fixtures)
 from mutations import MUTATIONS, Mutation
 
 TRACEBACK = "Traceback (most recent call last)"
@@ -15,6 +15,8 @@ TRACEBACK = "Traceback (most recent call last)"
 
 def _param(m: Mutation):
     marks = [pytest.mark.xfail(strict=True, reason=m.xfail)] if m.xfail else []
+    if batched(m):   # under pytest-xdist (--dist loadgroup) the batch is run by one worker, once
+        marks.append(pytest.mark.xdist_group("corpus-mini"))
     return pytest.param(m, id=m.name, marks=marks)
 
 
@@ -26,8 +28,8 @@ def test_the_corpus_is_large_and_names_are_unique():
 
 
 @pytest.mark.parametrize("m", [_param(m) for m in MUTATIONS])
-def test_mutation(m: Mutation, tmp_path: Path, zygote, baseline, corpus_results):
-    result = corpus_results.get(m.name)
+def test_mutation(m: Mutation, tmp_path: Path, zygote, baseline, request):
+    result = request.getfixturevalue("corpus_results").get(m.name) if batched(m) else None
     if isinstance(result, str):
         pytest.fail(f"the mutation could not be run:\n{result}")
     case, outcome = result if result is not None else execute(m, tmp_path, zygote)
