@@ -3,7 +3,8 @@
 English is the default. `tanso evaluate|check|compare --lang ja` sets the run's language once
 (`set_language`); reporters and diagnostics then call `t(key, **values)`, which formats the current
 language's text (`str.format`). Templates (the HTML reports, Jinja2) can take `t` as a global and
-pass `lang=` explicitly. A key missing from a language falls back to English; a key missing from the
+pass `lang=` explicitly. Plugins add their own keys with `register` (the reports' words live in
+`tanso_report.messages`). A key missing from a language falls back to English; a key missing from the
 catalogue is an error (a typo must fail in tests, not print a key).
 
 Scope 3 category names in Japanese are those of the Ministry of the Environment and METI's Basic
@@ -110,6 +111,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "diag.one_of": {"en": "one of {names}", "ja": "次のいずれか：{names}"},
     "diag.none_declared": {"en": "a declared {kind} (none is declared)", "ja": "宣言された{kind}（宣言がありません）"},
 }
+
+
+def register(messages: dict[str, dict[str, str]]) -> None:
+    """Add a plugin's messages (its reports' words) to the catalogue. A key already there with other
+    texts is an error: two plugins must not give one key two meanings."""
+    for key, texts in messages.items():
+        if MESSAGES.setdefault(key, texts) != texts:
+            raise ValueError(f"message '{key}' is registered twice with different texts")
 
 
 def set_language(lang: str) -> None:
