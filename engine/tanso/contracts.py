@@ -133,7 +133,9 @@ class BoundaryMethod:
     """Decides which entities are in the inventory and with what weight (e.g. equity share).
 
     `compile(ctx)` returns SQL yielding `entity VARCHAR, weight DECIMAL(5,4), reason VARCHAR`, one
-    row per entity; weight 0 puts the entity's rows in `excluded` with the reason. Parameters named
+    row per entity; weight 0 puts the entity's rows in `excluded` with the reason; weight NULL refuses
+    the entity (e.g. it is held through a parent whose row was rejected): its row of each table parameter
+    and its rows are rejected with the reason, and the run goes on, incomplete. Parameters named
     in `table_parameters` name input tables; `ctx.tables` maps them to relations.
     """
 

@@ -146,10 +146,11 @@ class _Planner:
             ctx = BoundaryContext(parameters=step.parameters, tables=tables, query=self.query, files=files,
                                   policies={p: self.ruleset.policy(p) for p in method.reads_policies})
             weights = method.compile(ctx)
-            # Each entity once, with a weight between 0 and 1 of at most 4 decimal places (no silent rounding).
+            # Each entity once, with a weight between 0 and 1 of at most 4 decimal places (no silent rounding),
+            # or no weight and the reason its row is refused.
             problems = self.con.execute(
                 f"SELECT entity, count(*), min(weight) FROM ({weights}) GROUP BY entity HAVING count(*) > 1 "
-                f"OR bool_or(weight IS NULL OR weight < 0 OR weight > 1 "
+                f"OR bool_or((weight IS NULL AND reason IS NULL) OR weight < 0 OR weight > 1 "
                 f"OR CAST(weight AS DECIMAL(38,18)) <> CAST(CAST(weight AS DECIMAL(5,4)) AS DECIMAL(38,18))) "
                 f"ORDER BY entity LIMIT 5").fetchall()
             if problems:
