@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from tanso.contracts import BoundaryMethod, Parameters
+from tanso.contracts import BOUNDARY_WEIGHT_PLACES, BOUNDARY_WEIGHT_TYPE, BoundaryMethod, Parameters
 from tanso.diagnostics import InputError
 from tanso.plan.context import BoundaryContext
 from tanso.plan.sql import ident, literal
@@ -23,7 +23,6 @@ from tanso_ghgp.holdings import CS_2004, HOLDINGS, Columns, inconsistent, tree_s
 APPROACHES = ("equity_share", "financial_control", "operational_control")
 Approach = Literal["equity_share", "financial_control", "operational_control"]
 BASIS = "boundary.financial_control_basis"
-WEIGHT_DECIMALS = 4   # the ledger's boundary_weight is DECIMAL(5,4) (tanso.contracts)
 
 
 class ConsolidationParameters(Parameters):
@@ -63,9 +62,9 @@ def _check(ctx: BoundaryContext, table: str, columns: Columns, tree: str) -> Non
         f"UNION ALL SELECT t._row, t.entity, 'holding ' || t.{ident(columns.holding or 'entity')} || ': ' || ({inconsistent(columns)}) "
         f"FROM {table} t WHERE ({inconsistent(columns)}) IS NOT NULL "
         f"UNION ALL SELECT _row, entity, problem FROM ({tree}) WHERE problem IS NOT NULL AND missing IS NULL "
-        f"UNION ALL SELECT _row, entity, 'its share in the inventory is ' || CAST(CAST(weight AS DOUBLE) AS VARCHAR) || ' (' || "
-        f"array_to_string(path, ' > ') || '), more than the {WEIGHT_DECIMALS} decimal places of a boundary weight' "
-        f"FROM ({tree}) WHERE problem IS NULL AND weight <> round(weight, {WEIGHT_DECIMALS}) ORDER BY 1 LIMIT 10")
+        f"UNION ALL SELECT _row, entity, 'its share in the inventory is ' || rtrim(CAST(weight AS VARCHAR), '0') || ' (' || "
+        f"array_to_string(path, ' > ') || '), more than the {BOUNDARY_WEIGHT_PLACES} decimal places of a boundary weight' "
+        f"FROM ({tree}) WHERE problem IS NULL AND weight <> round(weight, {BOUNDARY_WEIGHT_PLACES}) ORDER BY 1 LIMIT 10")
     if found:
         shown = "; ".join(f"row {row} ({entity}): {problem}" for row, entity, problem in found)
         raise InputError(f"boundary consolidation: {file}: {shown}")
@@ -89,7 +88,7 @@ def compile_consolidation(ctx: BoundaryContext) -> str:
     # the tree: weight NULL, and the reason names that ancestor; the engine rejects its entities row and
     # its rows (tanso.contracts.BoundaryMethod), and the run completes, flagged incomplete.
     file = ctx.files.get("entities", "the entities table")
-    weights = (f"SELECT t.entity, CASE WHEN t.missing IS NULL THEN CAST(t.weight AS DECIMAL(5,4)) END AS weight, "
+    weights = (f"SELECT t.entity, CASE WHEN t.missing IS NULL THEN CAST(t.weight AS {BOUNDARY_WEIGHT_TYPE}) END AS weight, "
                f"CASE WHEN t.missing IS NOT NULL THEN replace(t.problem, 'the entities table', {literal(file)}) "
                f"WHEN t.weight = 0 THEN "
                f"CASE WHEN t.zero_at = t.entity THEN '' ELSE t.entity || ' is held through ' END || z.entity || {label} "
