@@ -65,7 +65,8 @@ FROM {ctx.src} s LEFT JOIN {entities} e ON e.entity = s.{ident(p.investee)} LEFT
 
     plan = _reported(ctx.with_source(outside), attributed, p.unit, p.method, "primary", problems)
     excluded = (f"SELECT _row_id AS row_id, _investee || ' is consolidated in Scope 1/2 at weight ' || "
-                f"CAST(_investee_weight AS VARCHAR) || ' (boundary.approach = {approach}): not counted again in "
+                f"rtrim(rtrim(CAST(_investee_weight AS VARCHAR), '0'), '.') || ' (boundary.approach = {approach}): "
+                f"not counted again in "
                 f"category 15' AS reason FROM {joined} WHERE _investee_weight > 0")
     return CalcPlan(ledger=plan.ledger, rejects=plan.rejects, excluded=excluded)
 
