@@ -133,15 +133,39 @@ def test_under_the_financial_statements_basis_a_joint_venture_is_equity_accounte
      "row 1 (A): its parents form a cycle: A > B > A"),
     ([("A", "A", "0.5", True, True, False, None)], "row 1 (A): its parents form a cycle: A > A"),
     ([("A", None, "1.2", True, True, False, None)], "row 1 (A): equity_share 1.200000 is outside 0..1"),
-    ([("A", "NOBODY", "1", True, True, False, None)], "row 1 (A): its parent 'NOBODY' is not a valid row"),
     ([("A", None, "0.5", True, True, False, "wholly_owned_subsidiary")],
      "row 1 (A): holding wholly_owned_subsidiary: a wholly owned subsidiary needs equity_share 1"),
     ([("A", None, "0.3", True, True, False, "associate")],
      "row 1 (A): holding associate: financial_control is true, so it is a subsidiary"),
-    ([("A", None, "0.51", False, False, True, None), ("B", "A", "0.333", False, False, True, None)],
-     "row 2 (B): its share in the inventory is 0.16983 (A > B), more than the 4 decimal places"),
+    # a 1/3 chain: 0.333333 × 0.333333 = 0.111110888889 needs 12 places; the ledger holds 7 (refused, never rounded)
+    ([("A", None, "0.333333", False, False, True, None), ("B", "A", "0.333333", False, False, True, None)],
+     "row 2 (B): its share in the inventory is 0.111110888889 (A > B), more than the 7 decimal places"),
 ])
 def test_a_table_the_tree_cannot_be_built_from_is_refused_naming_its_rows(rows, message):
     with pytest.raises(InputError) as refused:
         weights(rows, "equity_share")
     assert "entities.csv" in str(refused.value) and message in str(refused.value)
+
+
+@pytest.mark.parametrize("approach", ["equity_share", "financial_control", "operational_control"])
+def test_an_entity_held_through_a_parent_that_is_not_a_valid_row_is_refused_naming_it(approach):
+    # B's parent A has no valid row (rejected while reading, or never there); C is held through B. Neither
+    # gets a weight: the engine rejects their rows with the reason, and the run goes on (incomplete).
+    found = weights([("B", "A", "0.5", True, True, False, None), ("C", "B", "0.5", True, True, False, None),
+                     ("D", None, "1", True, True, False, None)], approach)
+    assert found["B"] == (None, "its parent 'A' is not a valid row of entities.csv (no row, or its row was rejected)")
+    assert found["C"] == (None, "it is held through 'B', whose parent 'A' is not a valid row of entities.csv "
+                                "(no row, or its row was rejected)")
+    assert found["D"] == (Decimal(1), None)
+
+
+def test_shares_of_a_third_keep_every_decimal_the_ledger_can_hold():
+    # Held directly, through a 60 % subsidiary and through a 50 % joint venture: each weight exact
+    # (0.333333, 0.6 × 0.333333 = 0.1999998, 0.5 × 0.333333 = 0.1666665), none rounded to 4 places.
+    rows = [("THIRD", None, "0.333333", False, False, True, None),
+            ("SUB", None, "0.6", False, False, True, None), ("SUB_THIRD", "SUB", "0.333333", False, False, True, None),
+            ("JV", None, "0.5", False, False, True, None), ("JV_THIRD", "JV", "0.333333", False, False, True, None)]
+    found = shares(rows, "equity_share")
+    assert found["THIRD"] == Decimal("0.333333") and found["SUB_THIRD"] == Decimal("0.1999998")
+    assert found["JV_THIRD"] == Decimal("0.1666665")
+    assert shares(rows, "financial_control")["SUB_THIRD"] == Decimal("0.1999998")   # joint ventures at their share

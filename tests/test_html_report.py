@@ -32,25 +32,45 @@ DATA = REPO / "examples" / "acme" / "data"
 AMOUNT = re.compile(r"^[+−]?(<0\.1|\d{1,3}(,\d{3})*\.\d)$")     # t CO2e, one decimal, everywhere
 
 
-@pytest.fixture(scope="module")
-def comparison(tmp_path_factory):
-    """The example compared under the standards in force and the revision drafts (the issue's page)."""
+def _compare(tmp_path_factory, *options: str) -> tuple[Path, dict]:
     out = tmp_path_factory.mktemp("compare") / "out"
     outcome = CliRunner().invoke(main, ["compare", str(REPO / "rulesets" / "ghgp-current"),
                                         str(REPO / "rulesets" / "ghgp-draft-2026"), "--data", str(DATA),
-                                        "--out", str(out), "--format", "json"], catch_exceptions=False)
+                                        "--out", str(out), "--format", "json", *options], catch_exceptions=False)
     assert outcome.exit_code == 0, outcome.output[-3000:]
     return out / "comparison.html", json.loads((out / "comparison.json").read_text())
+
+
+def _evaluate(tmp_path_factory, ruleset: str, *options: str) -> Path:
+    out = tmp_path_factory.mktemp("evaluate") / "out"
+    outcome = CliRunner().invoke(main, ["evaluate", str(REPO / "rulesets" / ruleset), "--data", str(DATA),
+                                        "--out", str(out), "--report", "html,xlsx", *options], catch_exceptions=False)
+    assert outcome.exit_code == 0, outcome.output[-3000:]
+    return out
+
+
+@pytest.fixture(scope="module")
+def comparison(tmp_path_factory):
+    """The example compared under the standards in force and the revision drafts (the issue's page)."""
+    return _compare(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     """The example evaluated with both reports."""
-    out = tmp_path_factory.mktemp("evaluate") / "out"
-    outcome = CliRunner().invoke(main, ["evaluate", str(REPO / "rulesets" / "ghgp-current"), "--data", str(DATA),
-                                        "--out", str(out), "--report", "html,xlsx"], catch_exceptions=False)
-    assert outcome.exit_code == 0, outcome.output[-3000:]
-    return out
+    return _evaluate(tmp_path_factory, "ghgp-current")
+
+
+@pytest.fixture(scope="module")
+def comparison_ja(tmp_path_factory):
+    """The same comparison page in Japanese (`--lang ja`)."""
+    return _compare(tmp_path_factory, "--lang", "ja")
+
+
+@pytest.fixture(scope="module")
+def run_ja(tmp_path_factory):
+    """The example under ssbj-2025 with both reports in Japanese, as a Japanese preparer runs it."""
+    return _evaluate(tmp_path_factory, "ssbj-2025", "--lang", "ja")
 
 
 def _chart_rows(markup: str, chart: str) -> list[dict]:
@@ -234,6 +254,55 @@ def test_the_evaluate_report_lays_out_the_inventory(run):
     assert (run / "report.html").stat().st_mode & 0o044                  # readable like the other outputs
 
 
+KANA = re.compile(r"[\u3040-\u30ff]")
+
+
+def test_the_evaluate_report_in_japanese(run_ja, run):
+    markup = (run_ja / "report.html").read_text(encoding="utf-8")
+    text = _text(markup)
+    assert '<html lang="ja">' in markup and '<html lang="en">' in (run / "report.html").read_text(encoding="utf-8")
+    for expected in ("温室効果ガス排出量インベントリ", "合計", "スコープ別", "スコープ2（ロケーション基準）",
+                     "スコープ・カテゴリ別の排出量（t-CO2e）", "スコープ3 · 1 購入した製品・サービス",
+                     "スコープ3 · 15 投資", "スコープ3 · 4 輸送、配送（上流）", "算定方法別（ロケーション基準）",
+                     "不合格のチェック", "不採用の行（先頭 50 件。全件は rejects.csv）", "バイオマス由来CO2（質量）",
+                     "許容範囲内で完全"):
+        assert expected in text, expected
+    shown = _text(re.sub(r"<style>.*?</style>", "", markup, flags=re.S))           # the words, not the CSS
+    for english in ("Totals", "By scope and category", "15 Investments", "1 Purchased goods", "largest sources",
+                    "Rejected rows", "Download:", "FAIL", "PASS"):
+        assert english not in shown, english
+    english_page = _text((run / "report.html").read_text(encoding="utf-8"))
+    assert "Scope 3 · 15 Investments" in english_page and not KANA.search(english_page)   # English by default
+
+
+def test_the_workbook_in_japanese_keeps_its_formulas(run_ja):
+    import openpyxl
+    values = openpyxl.load_workbook(run_ja / "report.xlsx", read_only=True, data_only=True)
+    formulas = openpyxl.load_workbook(run_ja / "report.xlsx", read_only=True)
+    summary = {row[0].value: row[1].value for row in values["summary"].iter_rows(min_row=2)}
+    assert {"ルールセット", "完全性", "スコープ1", "スコープ2（ロケーション基準）", "スコープ3"} <= set(summary)
+    assert summary["完全性"] == "許容範囲内で完全"
+    assert any(str(k).startswith("チェック ") and v in ("合格", "不合格", "該当なし") for k, v in summary.items())
+    header = [c.value for c in values["by_category"][1]]
+    assert header[:4] == ["scope", "category", "basis", "co2e_kg"] and header[-1] == "カテゴリ名"
+    names = {row[-1].value for row in values["by_category"].iter_rows(min_row=2)}
+    assert "スコープ3 · 15 投資" in names and "スコープ3 · 6 出張" in names
+    assert formulas["by_category"]["D2"].value.startswith("=SUMIFS(ledger!$L:$L,")      # still traceable
+
+
+def test_the_comparison_page_in_japanese(comparison_ja, comparison):
+    text = _text(comparison_ja[0].read_text(encoding="utf-8"))
+    for expected in ("ルールセットの比較", "合計（スコープ1〜3）", "現行", "改訂", "差", "合計を動かした変更",
+                     "ロケーション基準の合計", "シャープレイ値", "相互作用", "スコープ・カテゴリ別",
+                     "算定方法とデータの種類", "変更とオプション", "端数処理", "排出係数セット"):
+        assert expected in text, expected
+    takeaway = re.search(r'<p class="takeaway" id="takeaway">(.*?)</p>', comparison_ja[0].read_text(encoding="utf-8"))
+    assert takeaway and re.search(r"ロケーション基準の合計は [\d,]+\.\d t-CO2e（\+[\d.]+ %）増加します。", takeaway.group(1))
+    assert comparison_ja[1] == comparison[1]            # the figures do not depend on the language
+    for english in ("Headline totals", "What moved", "Current total", "Shapley share", "Rounding"):
+        assert english not in text, english
+
+
 def test_report_needs_a_known_name_and_a_run_folder(tmp_path):
     base = ["evaluate", str(REPO / "rulesets" / "ghgp-current"), "--data", str(DATA)]
     unknown = CliRunner().invoke(main, [*base, "--out", str(tmp_path / "out"), "--report", "html,pdf"])
@@ -248,9 +317,12 @@ def test_report_needs_a_known_name_and_a_run_folder(tmp_path):
 
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [1400, 800])
-@pytest.mark.parametrize("which", ["comparison", "evaluate"])
-def test_as_a_person_sees_it_nothing_overlaps_is_cut_or_disagrees(comparison, run, which, width, tmp_path):
-    page = comparison[0] if which == "comparison" else run / "report.html"
+@pytest.mark.parametrize("which", ["comparison", "evaluate", "comparison_ja", "evaluate_ja"])
+def test_as_a_person_sees_it_nothing_overlaps_is_cut_or_disagrees(request, which, width, tmp_path):
+    """In both languages: Japanese text (Noto Sans CJK JP) overlaps, clips and cuts nothing either."""
+    fixture = request.getfixturevalue("comparison" if which == "comparison" else "run" if which == "evaluate"
+                                      else "comparison_ja" if which == "comparison_ja" else "run_ja")
+    page = fixture[0] if which.startswith("comparison") else fixture / "report.html"
     found = measure(page, width, tmp_path)
     assert found["boxes"] > 500
     for problem in ("overlaps", "clipped", "broken", "truncated", "disagree", "console"):

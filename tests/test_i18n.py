@@ -89,3 +89,31 @@ def test_the_first_year_relief_replaces_scope_3(yuho):
 
 def test_the_table_report_in_japanese(yuho):
     assert "スコープ／カテゴリ" in yuho["table_ja"] and "スコープ3 カテゴリ15" in yuho["table_ja"]
+
+
+def test_the_reports_words_are_in_the_catalogue_and_a_key_cannot_mean_two_things():
+    from tanso.i18n import register
+    from tanso_report.messages import REPORT_MESSAGES
+    assert all(MESSAGES[key] == texts for key, texts in REPORT_MESSAGES.items())
+    assert t("inv.totals", lang="ja") == "合計" and t("inv.totals") == "Totals"
+    register({"inv.totals": REPORT_MESSAGES["inv.totals"]})                   # the same texts again: fine
+    with pytest.raises(ValueError, match="'inv.totals' is registered twice"):
+        register({"inv.totals": {"en": "Sum", "ja": "総計"}})
+
+
+@pytest.mark.parametrize("lang, line", [
+    ("en", '  rule s1 [a.tanso:3]: 1 of 6 rows rejected, activity 9,000 km — accepted by t.tanso:1 (up to 9000 km): "x"'),
+    ("ja", "  ルール s1 [a.tanso:3]：6 行中 1 行が不採用、活動量 9,000 km — t.tanso:1 で許容（up to 9000 km）：「x」"),
+])
+def test_the_completeness_lines_in_each_language(lang, line):
+    from tanso.i18n import set_language
+    from tanso.run.completeness import lines
+    group = {"rule": "s1", "input": "fuel_use", "source": "a.tanso:3", "rows_rejected": 1, "rows_selected": 6,
+             "activity": [{"quantity": 9000, "unit": "km"}], "status": "accepted", "problem": None,
+             "tolerance": {"source": "t.tanso:1", "statement": "up to 9000 km", "justification": "x"},
+             "reasons": [{"reason": "r", "rows": 1}], "other_reasons": 0}
+    set_language(lang)
+    try:
+        assert lines({"status": "accepted", "groups": [group], "rows_rejected": 1, "rows_not_accepted": 0})[1] == line
+    finally:
+        set_language("en")

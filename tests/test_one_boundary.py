@@ -10,6 +10,8 @@ and every investee left out of Scope 1/2 is counted there, at the share the enti
 
 from __future__ import annotations
 
+import json
+import shutil
 import subprocess
 import sys
 from decimal import Decimal
@@ -67,3 +69,93 @@ def test_no_entity_is_counted_in_both_scope_1_2_and_category_15(tmp_path, rulese
     assert scope12 == in_scope12
     assert cat15 == {k: Decimal(v) for k, v in in_cat15.items()}
     assert not scope12 & set(cat15)
+
+
+def _investees_check(tmp_path: Path, data: Path, approach: str) -> dict:
+    out = tmp_path / f"check-{approach}"
+    done = subprocess.run([sys.executable, "-m", "tanso.cli", "evaluate", str(REPO / "rulesets" / "ghgp-current"),
+                           "--data", str(data), "--out", str(out), "--select", "s3.cat15.equity_investments",
+                           "--set", f"boundary.approach={approach}"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr + done.stdout
+    checks = {c["id"]: c for c in json.loads((out / "manifest.json").read_text())["checks"]}
+    return checks["s3.cat15.investees"]
+
+
+@pytest.mark.parametrize("approach, missing", [
+    # equity share: the associate ACME-KR is in Scope 1/2 at 20 %, so only the fixed-asset investment is missing
+    ("equity_share", ["KOBE-RENEW"]),
+    # the control approaches leave both outside Scope 1/2: both are missing from category 15
+    ("financial_control", ["ACME-KR", "KOBE-RENEW"]),
+    ("operational_control", ["ACME-KR", "KOBE-RENEW"]),
+])
+def test_an_investee_outside_scope_1_2_without_a_category_15_row_is_named(tmp_path, approach, missing):
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    kept = [line for line in (DATA / "investments.csv").read_text().splitlines(keepends=True)
+            if ",ACME-KR," not in line and ",KOBE-RENEW," not in line]
+    (data / "investments.csv").write_text("".join(kept))
+    check = _investees_check(tmp_path, data, approach)
+    assert check["passed"] is False
+    assert [f.split(" ", 1)[0] for f in check["findings"]] == missing
+    assert all(f"no row of investments names {name} as investee: its category 15 share is missing" in finding
+               for name, finding in zip(missing, check["findings"]))
+    assert f"boundary.approach = {approach}" in check["findings"][0]
+
+
+@pytest.mark.parametrize("approach", ["equity_share", "financial_control", "operational_control"])
+def test_the_demo_group_has_a_category_15_row_for_every_investee_outside_scope_1_2(tmp_path, approach):
+    check = _investees_check(tmp_path, DATA, approach)
+    assert check["passed"] is True and not check["findings"]
+
+
+def test_a_rejected_parent_rejects_what_it_holds_and_the_run_completes_flagged_incomplete(tmp_path):
+    # ACME-DE's row (entities.csv row 3) is rejected while reading; it holds ACME-DE-SVC (row 6) and ACME-CZ
+    # (row 7). Their rows, and the activity rows of all three, are rejects naming ACME-DE.
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    entities = (DATA / "entities.csv").read_text()
+    (data / "entities.csv").write_text(entities.replace("ACME-DE,ACME-JP,DE,0.6,true,true,", "ACME-DE,ACME-JP,DE,0.6,true,maybe,"))
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "tanso.cli", "evaluate", str(REPO / "rulesets" / "ghgp-current"),
+                           "--data", str(data), "--out", str(out), "--select", SELECT], capture_output=True, text=True)
+    assert done.returncode == 5, done.stderr + done.stdout          # finished, incomplete (not 2: not stopped)
+    assert done.stdout.startswith("INCOMPLETE: ") and "Traceback" not in done.stderr
+    con = duckdb.connect()
+    rejects = f"read_csv('{out / 'rejects.csv'}', all_varchar = true)"
+    entity_rows = dict(con.execute(f"SELECT input_row, reason FROM {rejects} WHERE input_table = 'entities' "
+                                   f"ORDER BY CAST(input_row AS INTEGER)").fetchall())
+    assert sorted(entity_rows, key=int) == ["3", "6", "7"]
+    assert "operational_control: 'maybe' is not a boolean" in entity_rows["3"]
+    for row, entity in (("6", "ACME-DE-SVC"), ("7", "ACME-CZ")):
+        assert entity_rows[row].startswith(f"entity '{entity}' is refused by the boundary (")
+        assert "its parent 'ACME-DE' is not a valid row of entities.csv" in entity_rows[row]
+    held = con.execute(f"SELECT count(*), count(*) FILTER (WHERE reason LIKE '%its parent ''ACME-DE''%') FROM {rejects} "
+                       f"WHERE rule_id = 's2.location' AND reason LIKE 'entity ''ACME-DE-SVC''%'").fetchone()
+    assert held[0] > 0 and held[0] == held[1]
+    own = con.execute(f"SELECT count(*) FROM {rejects} WHERE rule_id IS NOT NULL AND reason LIKE "
+                      f"'entity ''ACME-DE'' is in entities.csv but its row 3 was rejected%'").fetchone()[0]
+    assert own > 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["completeness"]["status"] == "incomplete"
+    assert manifest["boundary"]["entities"]["ACME-DE-SVC"]["weight"] is None
+
+
+def test_a_chain_of_thirds_reaches_the_ledger_exactly(tmp_path):
+    # ACME-KR held 1/3 directly, ACME-CZ 1/3 through the 60 % ACME-DE: weights 0.333333 and 0.1999998 under
+    # equity share, in the ledger as they are (the ledger once held 4 places and refused both).
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    entities = (DATA / "entities.csv").read_text()
+    (data / "entities.csv").write_text(entities.replace("ACME-KR,ACME-JP,KR,0.2,", "ACME-KR,ACME-JP,KR,0.333333,")
+                                       .replace("ACME-CZ,ACME-DE,CZ,0.25,", "ACME-CZ,ACME-DE,CZ,0.333333,"))
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "tanso.cli", "evaluate", str(REPO / "rulesets" / "ghgp-current"),
+                           "--data", str(data), "--out", str(out), "--select", "s1.stationary",
+                           "--set", "boundary.approach=equity_share"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr + done.stdout
+    ledger = f"read_parquet('{out / 'ledger.parquet'}')"
+    weights = dict(duckdb.sql(f"SELECT entity, any_value(boundary_weight) FROM {ledger} GROUP BY entity").fetchall())
+    assert weights["ACME-KR"] == Decimal("0.333333") and weights["ACME-CZ"] == Decimal("0.1999998")
+    [(unweighted, weighted)] = duckdb.sql(f"SELECT sum(co2e_kg), sum(co2e_kg * boundary_weight) FROM {ledger} "
+                                          f"WHERE entity = 'ACME-CZ'").fetchall()
+    assert weighted == unweighted * Decimal("0.1999998")               # exact, no rounding of the product

@@ -18,6 +18,12 @@ if TYPE_CHECKING:
     from tanso.plan.context import BoundaryContext, CalcContext, FunctionContext
 
 
+# An entity's share in the inventory, as the ledger holds it. 38 digits of an exact product co2e_kg ×
+# weight = 18 decimals of kg + 7 of the weight + 13 integer digits (10 Gt CO2e in one sum): a weight
+# with more places (a chain of shares whose product needs more) is refused by name, never rounded.
+BOUNDARY_WEIGHT_PLACES = 7
+BOUNDARY_WEIGHT_TYPE = f"DECIMAL({BOUNDARY_WEIGHT_PLACES + 1},{BOUNDARY_WEIGHT_PLACES})"
+
 # The columns every calculator's ledger SELECT must produce (selected by name), with these SQL types.
 # `CalcContext.passthrough(alias)` gives the first five; the engine adds the rule's lineage around them.
 CALC_LEDGER_COLUMNS: dict[str, str] = {
@@ -25,7 +31,7 @@ CALC_LEDGER_COLUMNS: dict[str, str] = {
     "input_row": "BIGINT",
     "entity": "VARCHAR",
     "period": "VARCHAR",
-    "boundary_weight": "DECIMAL(5,4)",  # the entity's share in the inventory (1 without a boundary)
+    "boundary_weight": BOUNDARY_WEIGHT_TYPE,  # the entity's share in the inventory (1 without a boundary)
     "gas": "VARCHAR",
     "amount": "DECIMAL(38,18)",       # mass of the gas, kg
     "co2e_kg": "DECIMAL(38,18)",      # CO2-equivalent, kg, at 100% (the engine applies the weight)
@@ -132,8 +138,10 @@ class Calculator:
 class BoundaryMethod:
     """Decides which entities are in the inventory and with what weight (e.g. equity share).
 
-    `compile(ctx)` returns SQL yielding `entity VARCHAR, weight DECIMAL(5,4), reason VARCHAR`, one
-    row per entity; weight 0 puts the entity's rows in `excluded` with the reason. Parameters named
+    `compile(ctx)` returns SQL yielding `entity VARCHAR, weight BOUNDARY_WEIGHT_TYPE, reason VARCHAR`, one
+    row per entity; weight 0 puts the entity's rows in `excluded` with the reason; weight NULL refuses
+    the entity (e.g. it is held through a parent whose row was rejected): its row of each table parameter
+    and its rows are rejected with the reason, and the run goes on, incomplete. Parameters named
     in `table_parameters` name input tables; `ctx.tables` maps them to relations.
     """
 

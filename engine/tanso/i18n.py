@@ -3,7 +3,8 @@
 English is the default. `tanso evaluate|check|compare --lang ja` sets the run's language once
 (`set_language`); reporters and diagnostics then call `t(key, **values)`, which formats the current
 language's text (`str.format`). Templates (the HTML reports, Jinja2) can take `t` as a global and
-pass `lang=` explicitly. A key missing from a language falls back to English; a key missing from the
+pass `lang=` explicitly. Plugins add their own keys with `register` (the reports' words live in
+`tanso_report.messages`). A key missing from a language falls back to English; a key missing from the
 catalogue is an error (a typo must fail in tests, not print a key).
 
 Scope 3 category names in Japanese are those of the Ministry of the Environment and METI's Basic
@@ -86,6 +87,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "complete.tolerated": {"en": "{where}complete within stated tolerances: {counted}, every one accepted",
                            "ja": "{where}許容範囲内で完全：{counted}、すべて許容済み"},
     "complete.reasons": {"en": "    reasons: {reasons}{more}", "ja": "    理由：{reasons}{more}"},
+    "complete.rule": {"en": "rule {rule}", "ja": "ルール {rule}"},
+    "complete.input_refused_by": {"en": "input {input} (refused by rule {rule})", "ja": "入力 {input}（ルール {rule} が不採用）"},
+    "complete.input_lookup": {"en": "input {input} (key not in a mapping table)", "ja": "入力 {input}（キーが対応表にない）"},
+    "complete.input_read": {"en": "input {input} (refused while reading)", "ja": "入力 {input}（読み込み時に不採用）"},
+    "complete.group": {"en": "  {name} [{source}]: {rejected:,} of {selected:,} rows rejected",
+                       "ja": "  {name} [{source}]：{selected:,} 行中 {rejected:,} 行が不採用"},
+    "complete.activity": {"en": ", activity {activity}", "ja": "、活動量 {activity}"},
+    "complete.accepted_by": {"en": " — accepted by {source} ({statement}): \"{why}\"",
+                             "ja": " — {source} で許容（{statement}）：「{why}」"},
+    "complete.not_accepted": {"en": " — NOT accepted: {problem} ({source})", "ja": " — 許容されない：{problem}（{source}）"},
+    "complete.more_reasons": {"en": "; and {n} more reasons", "ja": "；ほか {n} 件の理由"},
+    "complete.rules_reading": {"en": "    rules reading {input}: {rules}", "ja": "    {input} を読むルール：{rules}"},
     # diagnostics
     "diag.error": {"en": "error", "ja": "エラー"},
     "diag.warning": {"en": "warning", "ja": "警告"},
@@ -110,6 +123,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "diag.one_of": {"en": "one of {names}", "ja": "次のいずれか：{names}"},
     "diag.none_declared": {"en": "a declared {kind} (none is declared)", "ja": "宣言された{kind}（宣言がありません）"},
 }
+
+
+def register(messages: dict[str, dict[str, str]]) -> None:
+    """Add a plugin's messages (its reports' words) to the catalogue. A key already there with other
+    texts is an error: two plugins must not give one key two meanings."""
+    for key, texts in messages.items():
+        if MESSAGES.setdefault(key, texts) != texts:
+            raise ValueError(f"message '{key}' is registered twice with different texts")
 
 
 def set_language(lang: str) -> None:

@@ -14,16 +14,15 @@ from typing import Literal
 
 from pydantic import Field
 
-from tanso.contracts import BoundaryMethod, Parameters
+from tanso.contracts import BOUNDARY_WEIGHT_PLACES, BOUNDARY_WEIGHT_TYPE, BoundaryMethod, Parameters
 from tanso.diagnostics import InputError
 from tanso.plan.context import BoundaryContext
-from tanso.plan.sql import ident
+from tanso.plan.sql import ident, literal
 from tanso_ghgp.holdings import CS_2004, HOLDINGS, Columns, inconsistent, tree_sql
 
 APPROACHES = ("equity_share", "financial_control", "operational_control")
 Approach = Literal["equity_share", "financial_control", "operational_control"]
 BASIS = "boundary.financial_control_basis"
-WEIGHT_DECIMALS = 4   # the ledger's boundary_weight is DECIMAL(5,4) (tanso.contracts)
 
 
 class ConsolidationParameters(Parameters):
@@ -53,17 +52,19 @@ def _label(holding: str) -> str:
 
 def _check(ctx: BoundaryContext, table: str, columns: Columns, tree: str) -> None:
     """Refuse a table the tree cannot be built from, naming its rows: shares outside 0..1, a declared
-    category its other columns contradict, cycles, unknown parents, weights the ledger cannot hold."""
+    category its other columns contradict, cycles, weights the ledger cannot hold. (An entity held
+    through a parent that is not a valid row is not refused here: its row is rejected, see
+    `compile_consolidation`.)"""
     file = ctx.files.get("entities", "the entities table")
     found = ctx.query(
         f"SELECT _row, entity, 'equity_share ' || CAST(equity_share AS VARCHAR) || ' is outside 0..1 (a share above 100% "
         f"cannot be held)' FROM {table} WHERE equity_share > 1 OR equity_share < 0 "
         f"UNION ALL SELECT t._row, t.entity, 'holding ' || t.{ident(columns.holding or 'entity')} || ': ' || ({inconsistent(columns)}) "
         f"FROM {table} t WHERE ({inconsistent(columns)}) IS NOT NULL "
-        f"UNION ALL SELECT _row, entity, problem FROM ({tree}) WHERE problem IS NOT NULL "
-        f"UNION ALL SELECT _row, entity, 'its share in the inventory is ' || CAST(CAST(weight AS DOUBLE) AS VARCHAR) || ' (' || "
-        f"array_to_string(path, ' > ') || '), more than the {WEIGHT_DECIMALS} decimal places of a boundary weight' "
-        f"FROM ({tree}) WHERE problem IS NULL AND weight <> round(weight, {WEIGHT_DECIMALS}) ORDER BY 1 LIMIT 10")
+        f"UNION ALL SELECT _row, entity, problem FROM ({tree}) WHERE problem IS NOT NULL AND missing IS NULL "
+        f"UNION ALL SELECT _row, entity, 'its share in the inventory is ' || rtrim(CAST(weight AS VARCHAR), '0') || ' (' || "
+        f"array_to_string(path, ' > ') || '), more than the {BOUNDARY_WEIGHT_PLACES} decimal places of a boundary weight' "
+        f"FROM ({tree}) WHERE problem IS NULL AND weight <> round(weight, {BOUNDARY_WEIGHT_PLACES}) ORDER BY 1 LIMIT 10")
     if found:
         shown = "; ".join(f"row {row} ({entity}): {problem}" for row, entity, problem in found)
         raise InputError(f"boundary consolidation: {file}: {shown}")
@@ -83,7 +84,13 @@ def compile_consolidation(ctx: BoundaryContext) -> str:
     label = "''" if approach == "operational_control" else f"' (' || {_label('z.holding')} || ')'"
     basis = f"; {BASIS} = financial_statements" if equity_accounted and approach == "financial_control" else ""
     where = f"(boundary.approach = {approach}{basis}; {CS_2004})"
-    weights = (f"SELECT t.entity, CAST(t.weight AS DECIMAL(5,4)) AS weight, CASE WHEN t.weight = 0 THEN "
+    # An entity held through a parent that is not a valid row (its row rejected, or none) has no place in
+    # the tree: weight NULL, and the reason names that ancestor; the engine rejects its entities row and
+    # its rows (tanso.contracts.BoundaryMethod), and the run completes, flagged incomplete.
+    file = ctx.files.get("entities", "the entities table")
+    weights = (f"SELECT t.entity, CASE WHEN t.missing IS NULL THEN CAST(t.weight AS {BOUNDARY_WEIGHT_TYPE}) END AS weight, "
+               f"CASE WHEN t.missing IS NOT NULL THEN replace(t.problem, 'the entities table', {literal(file)}) "
+               f"WHEN t.weight = 0 THEN "
                f"CASE WHEN t.zero_at = t.entity THEN '' ELSE t.entity || ' is held through ' END || z.entity || {label} "
                f"|| CASE WHEN t.zero_at = t.entity THEN ' is ' ELSE ', which is ' END || '{_phrase(approach)} {where}' "
                f"END AS reason FROM ({tree}) t LEFT JOIN ({tree}) z ON z.entity = t.zero_at")

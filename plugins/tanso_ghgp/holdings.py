@@ -101,8 +101,9 @@ def inconsistent(columns: Columns) -> str:
 def tree_sql(table: str, columns: Columns, approach: str, joint_venture_equity_accounted: bool = False) -> str:
     """Per entity: `entity, _row, holding, share` (its own level), `weight` (the product of the
     levels' shares under the approach, top down), `path` (entities from the top down to it), `zero_at`
-    (the level nearest to it whose share is 0, or NULL), and `problem` (a cycle or an unknown parent,
-    else NULL). DECIMAL(38,30) keeps a product of five 6-decimal shares exact."""
+    (the level nearest to it whose share is 0, or NULL), `problem` (a cycle or an unknown parent, else
+    NULL) and `missing` (the ancestor, or parent, that is not a valid row: no row, or its row was
+    rejected; NULL for a cycle). DECIMAL(38,30) keeps a product of five 6-decimal shares exact."""
     parent = f"CAST({_column(columns.parent, 'NULL')} AS VARCHAR)"
     levels = (f"SELECT CAST(t.entity AS VARCHAR) AS entity, t._row, {parent} AS parent, {derived_holding(columns)} AS holding, "
               f"CAST(coalesce(t.equity_share, 0) AS DECIMAL(18,6)) AS share, t.operational_control FROM {table} t")
@@ -116,9 +117,11 @@ up(entity, next, path, weight, zero_at) AS (
          coalesce(u.zero_at, CASE WHEN p.own = 0 THEN p.entity END)
   FROM up u JOIN levels p ON p.entity = u.next WHERE NOT list_contains(u.path, p.entity))
 SELECT l.entity, l._row, l.parent, l.holding, l.share, u.weight, u.path, u.zero_at,
+       CASE WHEN u.next IS NOT NULL AND NOT list_contains(u.path, u.next) THEN u.next END AS missing,
        CASE WHEN u.next IS NULL THEN NULL
             WHEN list_contains(u.path, u.next) THEN CASE WHEN u.next = l.entity THEN 'its parents form a cycle: '
                  ELSE 'it is held through a cycle: ' END || array_to_string(list_prepend(u.next, u.path), ' > ')
-            ELSE 'its parent ''' || u.next || ''' is not a valid row of the entities table (no row, or its row was rejected: tanso validate names why)' END AS problem
+            WHEN u.next = l.parent THEN 'its parent ''' || u.next || ''' is not a valid row of the entities table (no row, or its row was rejected)'
+            ELSE 'it is held through ''' || u.path[1] || ''', whose parent ''' || u.next || ''' is not a valid row of the entities table (no row, or its row was rejected)' END AS problem
 FROM levels l JOIN up u ON u.entity = l.entity
 WHERE u.next IS NULL OR list_contains(u.path, u.next) OR u.next NOT IN (SELECT entity FROM levels)"""

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from tanso.contracts import Calculator, CalcPlan, ColumnExpression, Parameters
+from tanso.contracts import Calculator, CalcPlan, ColumnExpression, ExpressionFunction, Parameters
 from tanso.diagnostics import InputError
-from tanso.plan.context import CalcContext
+from tanso.plan.context import CalcContext, FunctionContext
 from tanso.plan.sql import expression_columns, ident
 from tanso_ghgp.calculators import Problem, _reported
 
@@ -65,7 +65,8 @@ FROM {ctx.src} s LEFT JOIN {entities} e ON e.entity = s.{ident(p.investee)} LEFT
 
     plan = _reported(ctx.with_source(outside), attributed, p.unit, p.method, "primary", problems)
     excluded = (f"SELECT _row_id AS row_id, _investee || ' is consolidated in Scope 1/2 at weight ' || "
-                f"CAST(_investee_weight AS VARCHAR) || ' (boundary.approach = {approach}): not counted again in "
+                f"rtrim(rtrim(CAST(_investee_weight AS VARCHAR), '0'), '.') || ' (boundary.approach = {approach}): "
+                f"not counted again in "
                 f"category 15' AS reason FROM {joined} WHERE _investee_weight > 0")
     return CalcPlan(ledger=plan.ledger, rejects=plan.rejects, excluded=excluded)
 
@@ -76,3 +77,36 @@ INVESTEE_SHARE = Calculator(
     parameters=InvesteeParameters, compile=compile_investee_share, data_type="primary", factor_parameters=(),
     table_parameters=("entities",), reads_boundary=True, reads_policies=("boundary.approach",),
     methods=(("equity share of the investee's emissions", "primary"),))
+
+
+# ------------------------------------------------------------------------------------------- coverage
+
+
+def _uncovered(ctx: FunctionContext) -> str:
+    """SQL: the entities the boundary does not consolidate (weight 0) that no row of the named table's
+    investee column names, with the boundary's reason; refused entities (weight NULL) are rejects already."""
+    if len(ctx.positional) != 1 or ctx.arguments or "." not in str(ctx.positional[0]):
+        raise ValueError("investees_without_figure(table.investee_column)")
+    table, column = str(ctx.positional[0]).split(".", 1)
+    if table not in ctx.inputs or column not in ctx.columns.get(table, ()):
+        raise ValueError(f"no input column {table}.{column}")
+    if ctx.boundary is None:
+        raise ValueError("the ruleset has no boundary: no entity is outside Scope 1/2")
+    return (f"SELECT b.entity, b.reason FROM {ctx.boundary} b WHERE b.weight = 0 AND b.entity NOT IN "
+            f"(SELECT CAST({ident(column)} AS VARCHAR) FROM {ctx.inputs[table]} WHERE {ident(column)} IS NOT NULL)")
+
+
+def investees_without_figure(ctx: FunctionContext) -> str:
+    return f"SELECT count(*) FROM ({_uncovered(ctx)})"
+
+
+def investees_without_figure_findings(ctx: FunctionContext) -> str:
+    table = str(ctx.positional[0]).split(".", 1)[0]
+    return (f"SELECT coalesce(reason, entity || ' has weight 0 in Scope 1/2') || '; no row of {table} names "
+            f"' || entity || ' as investee: its category 15 share is missing' FROM ({_uncovered(ctx)}) ORDER BY entity")
+
+
+FUNCTIONS = [ExpressionFunction(
+    "investees_without_figure", "how many entities the boundary leaves outside Scope 1/2 (weight 0) no row of "
+    "table.column names as investee: each is missing from category 15 (listed by name with the boundary's reason)",
+    investees_without_figure, (), findings=investees_without_figure_findings)]

@@ -12,7 +12,7 @@ from tanso_ghgp.quality_shares import FUNCTIONS
 from tanso_ghgp.provider_emissions import PROVIDER_EMISSIONS
 from tanso_ghgp.scope2 import MARKET_BASED
 from tanso_ghgp.factor_sets import FACTOR_SETS
-from tanso_ghgp.investees import INVESTEE_SHARE
+from tanso_ghgp.investees import FUNCTIONS as INVESTEE_FUNCTIONS, INVESTEE_SHARE
 from tanso_ghgp.revision import ALL_OPTIONS
 from tanso_ghgp.vocabularies import VOCABULARIES
 from tanso_ghgp.ssbj import SSBJ_OPTIONS
@@ -47,7 +47,7 @@ def tanso_vocabularies():
 
 @hookimpl
 def tanso_functions():
-    return FUNCTIONS
+    return [*FUNCTIONS, *INVESTEE_FUNCTIONS]
 
 
 @hookimpl

@@ -2,9 +2,13 @@
 
 SSBJ Sustainability Disclosure Standards: Universal Standard "Application of the Sustainability
 Disclosure Standards" (適用基準), Theme-based Standard No. 1 "General Disclosures" (一般基準) and No. 2
-"Climate-related Disclosures" (気候基準). Paragraph numbers below are the climate standard's where
-verified (search of public commentaries, 2025); provisions cited without a number were not verified to
-a paragraph. No text of the standards is copied.
+"Climate-related Disclosures" (気候基準). Paragraph numbers below are the climate standard's, each
+confirmed in public commentaries (searched 2026-11-30, "SSBJ 気候関連開示基準 第 項 Scope 3"): para. 47
+(absolute gross Scope 1, 2, 3: newton-consulting.co.jp/bcmnavi/flash/id=8875, bbs.co.jp/column/column019-73)
+and para. 49 with its proviso for a method a jurisdictional authority requires
+(sn-hoki.co.jp/article/tamasters/tamaster4512348, "気候基準第49項ただし書き"). The Application Standard's
+first-year Scope 3 relief is cited without a number: searches found the relief described but no paragraph.
+No text of the standards is copied.
 """
 
 from __future__ import annotations

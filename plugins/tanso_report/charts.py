@@ -17,9 +17,12 @@ from typing import Any
 import altair as alt
 import vl_convert
 
+from tanso.i18n import language, t
 from tanso_report.pages import data_uri
 
-FONT = "DejaVu Sans"        # measured by vl-convert when it lays the labels out; shipped by Debian's fonts-dejavu
+# Measured by vl-convert when it lays the labels out: DejaVu Sans (Debian's fonts-dejavu) for English,
+# Noto Sans CJK JP (fonts-noto-cjk) for Japanese, whose kana and kanji DejaVu lacks.
+FONTS = {"en": "DejaVu Sans", "ja": "Noto Sans CJK JP"}
 UP, DOWN, TOTAL, MUTED = "#b8322a", "#22804a", "#4a5568", "#9aa3ae"
 # Ten hues a reader tells apart (Tableau 10), then a neutral grey for "other": categories beyond ten are
 # grouped by the caller, never given a recycled colour.
@@ -42,9 +45,9 @@ class Figure:
 
 
 def _config(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    return (chart.configure(font=FONT, background="white")
+    return (chart.configure(font=FONTS.get(language(), FONTS["en"]), background="white")
             .configure_axis(labelFontSize=12, titleFontSize=12, labelColor="#1d2430", titleColor="#5b6473",
-                            gridColor="#e6e9ee")
+                            gridColor="#e6e9ee", titlePadding=8)   # room for CJK fonts' taller line boxes
             .configure_legend(labelFontSize=12, titleFontSize=12, labelLimit=0, orient="bottom", columns=2)
             .configure_view(stroke=None))
 
@@ -95,7 +98,7 @@ def waterfall(rows: list[dict]) -> alt.Chart:
         y=alt.Y("label:N", sort=alt.EncodingSortField("order"), title=None,
                 axis=alt.Axis(labelLimit=LABEL_WIDTH, labelFontWeight="normal")))
     bars = base.mark_bar(height={"band": 0.7}).encode(
-        x=alt.X("start:Q", title="t CO2e", scale=alt.Scale(domain=domain, nice=False), axis=_axis(*domain)),
+        x=alt.X("start:Q", title=t("table.tonnes"), scale=alt.Scale(domain=domain, nice=False), axis=_axis(*domain)),
         x2="end:Q",
         color=alt.Color("kind:N", scale=alt.Scale(domain=["total", "up", "down"], range=[TOTAL, UP, DOWN]),
                         legend=None))
@@ -103,18 +106,17 @@ def waterfall(rows: list[dict]) -> alt.Chart:
     return (bars + labels).properties(width=WIDTH, height=_height(len(rows)))
 
 
-def stacked(rows: list[dict], domain: list[str], totals: list[dict]) -> alt.LayerChart:
+def stacked(rows: list[dict], domain: list[str], totals: list[dict], other: str | None = None) -> alt.LayerChart:
     """Horizontal stacked bars: one bar per `bar` (in order), segments `segment` of `t` tonnes, coloured in
-    the order of `domain` (at most ten, then "other"); each bar's total `text` at its end."""
-    colours = [PALETTE[i] if i < len(PALETTE) and not name.startswith("other") else OTHER
-               for i, name in enumerate(domain)]
+    the order of `domain` (at most ten, then the segment `other` in grey); each bar's total `text` at its end."""
+    colours = [PALETTE[i] if i < len(PALETTE) and name != other else OTHER for i, name in enumerate(domain)]
     order = {name: i for i, name in enumerate(domain)}
     for row in rows:
         row["segment_order"] = order[row["segment"]]
-    high = max([0.0] + [t["t"] for t in totals])
-    y = alt.Y("bar:N", sort=[t["bar"] for t in totals], title=None, axis=alt.Axis(labelLimit=LABEL_WIDTH))
+    high = max([0.0] + [total["t"] for total in totals])
+    y = alt.Y("bar:N", sort=[total["bar"] for total in totals], title=None, axis=alt.Axis(labelLimit=LABEL_WIDTH))
     bars = alt.Chart(alt.Data(values=rows)).mark_bar(height={"band": 0.7}, stroke="white", strokeWidth=0.5).encode(
-        y=y, x=alt.X("t:Q", stack="zero", title="t CO2e", scale=alt.Scale(domain=[0, high * 1.2], nice=False),
+        y=y, x=alt.X("t:Q", stack="zero", title=t("table.tonnes"), scale=alt.Scale(domain=[0, high * 1.2], nice=False),
                      axis=_axis(0, high * 1.2)),
         color=alt.Color("segment:N", scale=alt.Scale(domain=domain, range=colours), title=None),
         order=alt.Order("segment_order:Q"))
@@ -123,18 +125,18 @@ def stacked(rows: list[dict], domain: list[str], totals: list[dict]) -> alt.Laye
     return (bars + labels).properties(width=WIDTH, height=_height(len(totals)))
 
 
-def paired(rows: list[dict], labels: list[str]) -> alt.Chart:
-    """Horizontal bars, current and revised side by side for each `label` (in the order given), `t`
-    tonnes, each with its `text`."""
+def paired(rows: list[dict], labels: list[str], runs: list[str]) -> alt.Chart:
+    """Horizontal bars, the two `runs` (current, revised) side by side for each `label` (in the order
+    given), `t` tonnes, each with its `text`."""
     high = max([0.0] + [r["t"] for r in rows])
     low = min([0.0] + [r["t"] for r in rows])
     y = alt.Y("label:N", sort=labels, title=None, axis=alt.Axis(labelLimit=LABEL_WIDTH))
-    offset = alt.YOffset("run:N", sort=["current", "revised"])
+    offset = alt.YOffset("run:N", sort=runs)
     base = alt.Chart(alt.Data(values=rows)).encode(y=y, yOffset=offset)
     bars = base.mark_bar().encode(
-        x=alt.X("t:Q", title="t CO2e", scale=alt.Scale(domain=[low, high * 1.25 or 1], nice=False),
+        x=alt.X("t:Q", title=t("table.tonnes"), scale=alt.Scale(domain=[low, high * 1.25 or 1], nice=False),
                 axis=_axis(low, high * 1.25 or 1)),
-        color=alt.Color("run:N", scale=alt.Scale(domain=["current", "revised"], range=[MUTED, PALETTE[0]]), title=None))
+        color=alt.Color("run:N", scale=alt.Scale(domain=runs, range=[MUTED, PALETTE[0]]), title=None))
     text = base.mark_text(align="left", dx=4, fontSize=11).encode(x=alt.X("label_at:Q"), text="text:N")
     for row in rows:
         row["label_at"] = max(row["t"], 0.0)
@@ -150,7 +152,7 @@ def bars(rows: list[dict], colour: str = PALETTE[0]) -> alt.Chart:
     y = alt.Y("label:N", sort=[r["label"] for r in rows], title=None, axis=alt.Axis(labelLimit=LABEL_WIDTH))
     base = alt.Chart(alt.Data(values=rows)).encode(y=y)
     drawn = base.mark_bar(height={"band": 0.7}, color=colour).encode(
-        x=alt.X("t:Q", title="t CO2e", scale=alt.Scale(domain=[low, high * 1.22 or 1], nice=False),
+        x=alt.X("t:Q", title=t("table.tonnes"), scale=alt.Scale(domain=[low, high * 1.22 or 1], nice=False),
                 axis=_axis(low, high * 1.22 or 1)))
     text = base.mark_text(align="left", dx=5, fontSize=12).encode(x="label_at:Q", text="text:N")
     return (drawn + text).properties(width=WIDTH, height=_height(len(rows)))

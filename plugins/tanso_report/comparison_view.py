@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from tanso.compare import Comparison, bases, headline, in_basis
+from tanso.i18n import MESSAGES, t
 from tanso.model.policy_calls import policies_named
-from tanso_report.display import SCOPE3_CATEGORIES, check_status
+from tanso_report.display import check_status
 from tanso_report.pages import exact, number, percent, tonnes
 
 SMALL_SHARE = Decimal("0.01")   # a driver under 1 % of the changes' total movement joins "N smaller changes"
@@ -23,16 +24,18 @@ TOP_CATEGORIES = 7              # Scope 3 categories coloured one by one; the re
 
 
 def basis_title(basis: str | None) -> str:
-    return f"{basis}-based" if basis else "total"
+    return t(f"basis.{basis}") if basis else t("cmp.total")
 
 
 def group_label(scope, category, basis=None) -> str:
+    """"Scope 3 · 15 Investments (location-based)", in the current language."""
     if scope is None:
-        return "Outside the scopes"
-    text = f"Scope {scope}"
+        return t("group.outside")
+    text = t("scope", scope=scope)
     if category is not None:
-        text += f" · {category} {SCOPE3_CATEGORIES.get(category, '')}".rstrip() if scope == 3 else f" · {category}"
-    return text + (f" ({basis}-based)" if basis else "")
+        name = t(f"cat.{category}") if scope == 3 and f"cat.{category}" in MESSAGES else ""
+        text += f" · {category} {name}".rstrip()
+    return text + (t("group.basis", basis=t(f"basis.{basis}")) if basis else "")
 
 
 def show(value: Any) -> str:
@@ -48,11 +51,11 @@ def show(value: Any) -> str:
 
 def total_name(view: dict[str, Any]) -> str:
     """"location-based total", or "total" where no rule declares a basis."""
-    return "total" if view["basis"] is None else f"{view['title']} total"
+    return t("cmp.total") if view["basis"] is None else t("cmp.titled_total", title=view["title"])
 
 
 def _and(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return names[0] if len(names) == 1 else t("take.comma").join(names[:-1]) + t("take.and") + names[-1]
 
 
 # ------------------------------------------------------------------------------------------- headline
@@ -66,6 +69,7 @@ def headlines(comparison: Comparison) -> list[dict[str, Any]]:
         views.append({**view, "title": basis_title(basis), "direction": "up" if delta > 0 else "down" if delta < 0
                       else "flat", "percent": percent(delta, view["base_kg"], signed=True),
                       "drivers": drivers(view), "categories": categories(comparison, basis)})
+        views[-1]["total_name"] = total_name(views[-1])
     return views
 
 
@@ -98,7 +102,7 @@ def categories(comparison: Comparison, basis: str | None) -> list[dict[str, Any]
     return [merged[k] for k in sorted(merged, key=lambda k: (k[0], k[1] is not None, k[1] or 0))]
 
 
-def _explaining(items: list[tuple[str, Decimal]], delta: Decimal) -> tuple[list[str], Decimal]:
+def _explaining(items: list[tuple[Any, Decimal]], delta: Decimal) -> tuple[list[Any], Decimal]:
     """The fewest items (largest in the difference's direction first) that explain EXPLAINS of it."""
     chosen, total = [], Decimal(0)
     for name, amount in sorted(items, key=lambda item: -item[1] if delta > 0 else item[1]):
@@ -115,24 +119,22 @@ def takeaway(view: dict[str, Any], outside: dict[str, Decimal]) -> str:
     delta = view["delta_kg"]
     total = total_name(view)
     if not delta:
-        text = f"The {total} does not move ({tonnes(view['base_kg'])} t CO2e under both rulesets)."
+        text = t("take.flat", total=total, t=tonnes(view["base_kg"]))
     else:
-        names, part = _explaining([(f"category {c['category']}" if c["scope"] == 3 and c["category"] is not None
-                                    else f"Scope {c['scope']}", c["delta_kg"])
+        names, part = _explaining([(("category", c["category"]) if c["scope"] == 3 and c["category"] is not None
+                                    else ("scope", c["scope"]), c["delta_kg"])
                                    for c in view["categories"] if c["delta_kg"]], delta)
-        named_categories = [n.removeprefix("category ") for n in names if n.startswith("category ")]
-        others = [n for n in names if not n.startswith("category ")]
-        where = _and(([("categories " if len(named_categories) > 1 else "category ") + _and(named_categories)]
-                      if named_categories else []) + others)
+        named_categories = [str(n) for kind, n in names if kind == "category"]
+        others = [t("scope", scope=n) for kind, n in names if kind == "scope"]
+        where = _and(([t("take.categories" if len(named_categories) > 1 else "take.category",
+                         n=_and(named_categories))] if named_categories else []) + others)
         changes, _ = _explaining([(p["change"].name, exact(p["shapley"])) for p in view["parts"] if p["shapley"]],
                                  delta)
-        word = "increase" if delta > 0 else "decrease"
-        text = (f"The {total} {'rises' if delta > 0 else 'falls'} by {tonnes(abs(delta))} t CO2e "
-                f"({view['percent']}); {percent(part, delta)} of the {word} is {where}, "
-                f"driven by {_and(changes)}: a method change on the same data.")
+        text = t("take.moved", total=total, verb=t("take.rises" if delta > 0 else "take.falls"), t=tonnes(abs(delta)),
+                 percent=view["percent"], part=percent(part, delta),
+                 word=t("take.increase" if delta > 0 else "take.decrease"), where=where, changes=_and(changes))
     if outside["base_kg"] or outside["revised_kg"]:
-        text += (f" Not in these totals: {tonnes(outside['base_kg'])} → {tonnes(outside['revised_kg'])} t CO2e "
-                 f"reported outside the scopes.")
+        text += t("take.outside", before=tonnes(outside["base_kg"]), after=tonnes(outside["revised_kg"]))
     return text
 
 
@@ -169,8 +171,8 @@ def _pairs(comparison: Comparison, attribute: str) -> list[tuple[str, dict | Non
 def _sides(failures: list[tuple[str, list[str]]]) -> list[dict[str, Any]]:
     """A check failing the same way in both runs is explained once."""
     if len(failures) == 2 and failures[0][1] == failures[1][1]:
-        return [{"side": "current and revised", "reasons": failures[0][1]}]
-    return [{"side": side, "reasons": reasons} for side, reasons in failures]
+        return [{"side": t("cmp.both"), "reasons": failures[0][1]}]
+    return [{"side": t(f"cmp.{side}_lc"), "reasons": reasons} for side, reasons in failures]
 
 
 def checks(comparison: Comparison) -> list[dict[str, Any]]:
@@ -192,8 +194,8 @@ def metrics(comparison: Comparison) -> list[dict[str, Any]]:
     for name, before, after in _pairs(comparison, "metrics"):
         unit = (after or before)["unit"]
         rows.append({"id": name, "title": (after or before)["title"] or name,
-                     "current": number(before["value"], unit) if before else "absent",
-                     "revised": number(after["value"], unit) if after else "absent"})
+                     "current": number(before["value"], unit) if before else t("cmp.absent"),
+                     "revised": number(after["value"], unit) if after else t("cmp.absent")})
     return rows
 
 

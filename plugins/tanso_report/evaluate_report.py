@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from tanso.i18n import t
 from tanso_report import charts, comparison_view
 from tanso_report.display import biogenic_kg, check_status, non_kyoto_kg
 from tanso_report.pages import Table, emit, number, percent, render, tonnes
@@ -49,7 +50,7 @@ def scope_totals(rows: list[dict[str, Any]]) -> dict[str, Decimal]:
 
 def mix_rows(result, dimension: str) -> list[dict[str, Any]]:
     """CO2e of the location-based inventory by method or data type."""
-    return query(result, f"SELECT coalesce({dimension}, '(unspecified)') AS name, sum(co2e_kg) AS co2e_kg, "
+    return query(result, f"SELECT coalesce({dimension}, '{t('unspecified')}') AS name, sum(co2e_kg) AS co2e_kg, "
                          f"sum(ledger_rows) AS ledger_rows FROM {{s}}.run_groups WHERE scope IS NOT NULL "
                          f"AND basis IS DISTINCT FROM 'market' GROUP BY ALL ORDER BY co2e_kg DESC, name")
 
@@ -80,9 +81,9 @@ def _t(kg) -> float:
 
 
 def _inventory_table(rows: list[dict[str, Any]], totals: dict[str, Decimal]) -> Table:
-    table = Table("inventory-table", "The inventory by scope and category, t CO2e", [
-        ("scope / category", "text"), ("t CO2e", "num"), ("share of the location-based total", "num"),
-        ("rules", "num"), ("ledger rows", "num")], chart="categories")
+    table = Table("inventory-table", t("inv.inventory"), [
+        (t("col.line"), "text"), (t("table.tonnes"), "num"), (t("col.share_of_total"), "num"),
+        (t("col.rules"), "num"), (t("col.ledger_rows"), "num")], chart="categories")
     for row in rows:
         table.add([_label(row), tonnes(row["co2e_kg"]),
                    "" if row["basis"] == "market" else percent(row["co2e_kg"], totals["total_location"]),
@@ -94,15 +95,13 @@ def _inventory_table(rows: list[dict[str, Any]], totals: dict[str, Decimal]) -> 
 def _categories_figure(rows: list[dict[str, Any]]) -> charts.Figure:
     drawn = [{"key": _label(r), "label": _label(r), "t": _t(r["co2e_kg"]), "text": tonnes(r["co2e_kg"])}
              for r in rows if r["co2e_kg"]]
-    return charts.figure("categories", "The inventory by scope and category, t CO2e",
-                         "Each scope and Scope 3 category on its basis; Scope 2 on both bases", charts.bars(drawn),
-                         drawn)
+    return charts.figure("categories", t("inv.inventory"), t("inv.inventory_chart"), charts.bars(drawn), drawn)
 
 
-def _mix_table(result, dimension: str, title: str, total: Decimal) -> Table:
-    table = Table(f"{dimension}-table", f"{title} (location-based inventory), t CO2e",
-                  [(title.removeprefix("By ").lower(), "text"), ("t CO2e", "num"), ("share", "num"),
-                   ("ledger rows", "num")])
+def _mix_table(result, dimension: str, total: Decimal) -> Table:
+    table = Table(f"{dimension}-table", t(f"inv.by_{dimension}"),
+                  [(t(f"col.{dimension}"), "text"), (t("table.tonnes"), "num"), (t("col.share"), "num"),
+                   (t("col.ledger_rows"), "num")])
     for row in mix_rows(result, dimension):
         table.add([row["name"], tonnes(row["co2e_kg"]), percent(row["co2e_kg"], total), f"{row['ledger_rows']:,}"],
                   [row["name"], row["co2e_kg"] / 1000, None, row["ledger_rows"]], key=row["name"])
@@ -110,8 +109,9 @@ def _mix_table(result, dimension: str, title: str, total: Decimal) -> Table:
 
 
 def _sources_table(result) -> Table:
-    table = Table("sources-table", f"The {TOP_SOURCES} largest sources (input rows, location-based), t CO2e", [
-        ("rule", "ident"), ("input row", "ident"), ("entity", "text"), ("scope / category", "text"), ("t CO2e", "num")])
+    table = Table("sources-table", t("inv.sources", n=TOP_SOURCES), [
+        (t("col.rule"), "ident"), (t("col.input_row"), "ident"), (t("col.entity"), "text"), (t("col.line"), "text"),
+        (t("table.tonnes"), "num")])
     for row in top_sources(result):
         label = comparison_view.group_label(row["scope"], row["category"])
         table.add([row["rule_id"], f"{row['input_table']}:{row['row_id']}", row["entity"] or "—", label,
@@ -121,8 +121,9 @@ def _sources_table(result) -> Table:
 
 
 def _exclusions_table(result) -> Table:
-    table = Table("excluded-table", "Rows deliberately left out, with the justification", [
-        ("exclusion", "ident"), ("input", "ident"), ("rows", "num"), ("reason", "text"), ("declared at", "ident")])
+    table = Table("excluded-table", t("inv.excluded"), [
+        (t("col.exclusion"), "ident"), (t("col.input"), "ident"), (t("col.rows"), "num"), (t("col.reason"), "text"),
+        (t("col.declared_at"), "ident")])
     for row in excluded_rows(result):
         table.add([row["exclusion_id"], row["input_table"], f"{row['rows']:,}", row["reason"], row["exclusion_source"]],
                   [row["exclusion_id"], row["input_table"], row["rows"], row["reason"], row["exclusion_source"]])
@@ -130,8 +131,8 @@ def _exclusions_table(result) -> Table:
 
 
 def _rejects_table(result) -> Table:
-    table = Table("rejects-table", f"Rejected rows (the first {REJECTS_SHOWN}; all of them in rejects.csv)", [
-        ("input row", "ident"), ("rule", "ident"), ("reason", "text"), ("rule at", "ident")])
+    table = Table("rejects-table", t("inv.rejects", n=REJECTS_SHOWN), [
+        (t("col.input_row"), "ident"), (t("col.rule"), "ident"), (t("col.reason"), "text"), (t("col.rule_at"), "ident")])
     for row in reject_rows(result):
         table.add([f"{row['input_table']}:{row['input_row']}", row["rule_id"], row["reason"], row["rule_source"]],
                   [f"{row['input_table']}:{row['input_row']}", row["rule_id"], row["reason"], row["rule_source"]])
@@ -148,16 +149,16 @@ def render_html(result, path: Path | None) -> str:
     from tanso.run.completeness import lines
     rows = inventory_rows(result)
     totals = scope_totals(rows)
-    outside = [("biogenic CO2 (mass)", biogenic_kg(result.gases))] + [
-        (f"{gas} (not a Kyoto gas; mass)", kg) for gas, kg in non_kyoto_kg(result.gases).items()]
+    outside = [(t("inv.biogenic"), biogenic_kg(result.gases))] + [
+        (t("inv.non_kyoto", gas=gas), kg) for gas, kg in non_kyoto_kg(result.gases).items()]
     ruleset = result.ruleset
     page = render(
         "inventory.html.j2", title=ruleset.title or ruleset.name, ruleset=ruleset, result=result,
         completeness=lines(result.completeness), totals=totals, outside=[o for o in outside if o[1]],
         figure=_categories_figure(rows), inventory=_inventory_table(rows, totals),
         exclusions=result.exclusions,
-        mixes=[_mix_table(result, "method", "By method", totals["total_location"]),
-               _mix_table(result, "data_type", "By data type", totals["total_location"])],
+        mixes=[_mix_table(result, "method", totals["total_location"]),
+               _mix_table(result, "data_type", totals["total_location"])],
         sources=_sources_table(result), excluded=_exclusions_table(result), rejects=_rejects_table(result),
         checks=checks(result),
         metrics=[{"id": m["id"], "title": m["title"] or m["id"], "value": number(m["value"], m["unit"]),

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from tanso.compare import Comparison, in_basis
+from tanso.i18n import t
 from tanso_report import charts
 from tanso_report.comparison import document
 from tanso_report import comparison_view as view
@@ -33,40 +34,39 @@ def _t(kg) -> float:
 def _waterfall(index: int, headline: dict[str, Any]) -> tuple[charts.Figure, Table]:
     drivers = headline["drivers"]
     chart_id = f"waterfall-{index}"
-    steps = [{"key": "current", "label": "Current total", "start": 0.0, "end": _t(headline["base_kg"]),
+    steps = [{"key": "current", "label": t("cmp.current_total"), "start": 0.0, "end": _t(headline["base_kg"]),
               "kind": "total", "text": tonnes(headline["base_kg"])}]
     level = exact(headline["base_kg"])
     moves = [(p["change"].key, p["change"].name, exact(p["shapley"])) for p in drivers["shown"]]
     if drivers["smaller"]:
-        moves.append(("smaller", f"{len(drivers['smaller'])} smaller changes", drivers["smaller_kg"]))
+        moves.append(("smaller", t("cmp.smaller", n=len(drivers["smaller"])), drivers["smaller_kg"]))
     for key, name, amount in moves:
         steps.append({"key": key, "label": name, "start": _t(level), "end": _t(level + amount),
                       "kind": "up" if amount > 0 else "down", "text": tonnes(amount, signed=True)})
         level += amount
-    steps.append({"key": "revised", "label": "Revised total", "start": 0.0, "end": _t(headline["revised_kg"]),
+    steps.append({"key": "revised", "label": t("cmp.revised_total"), "start": 0.0, "end": _t(headline["revised_kg"]),
                   "kind": "total", "text": tonnes(headline["revised_kg"])})
-    title = f"What moved the {view.total_name(headline)}, t CO2e"
-    description = (f"From {tonnes(headline['base_kg'])} to {tonnes(headline['revised_kg'])} t CO2e; each change's "
-                   f"Shapley share, largest first")
+    title = t("cmp.waterfall", total=view.total_name(headline))
+    description = t("cmp.waterfall_note", before=tonnes(headline["base_kg"]), after=tonnes(headline["revised_kg"]))
     figure = charts.figure(chart_id, title, description, charts.waterfall(steps), steps)
 
-    table = Table(f"attribution-{index}", f"Attribution of the {headline['title']} difference, t CO2e" if headline["basis"]
-                  else "Attribution of the difference, t CO2e",
-                  [("change", "text"), ("current → revised", "text"), ("Shapley", "num"), ("one at a time", "num"),
-                   ("sequential", "num")], chart=chart_id)
-    table.add(["Current total", "", tonnes(headline["base_kg"]), "", ""],
+    table = Table(f"attribution-{index}", t("cmp.attribution", title=headline["title"]) if headline["basis"]
+                  else t("cmp.attribution_total"),
+                  [(t("cmp.col_change"), "text"), (t("cmp.col_values"), "text"), (t("cmp.col_shapley"), "num"),
+                   (t("cmp.col_one"), "num"), (t("cmp.col_sequential"), "num")], chart=chart_id)
+    table.add([t("cmp.current_total"), "", tonnes(headline["base_kg"]), "", ""],
               ["current total", "", headline["base_kg"] / 1000, None, None], key="current", css="total")
     for part in drivers["shown"]:
         _part_row(table, part, key=part["change"].key)
     for part in drivers["smaller"]:
         _part_row(table, part, key=None, css="smaller")
     if drivers["smaller"]:
-        table.add([f"{len(drivers['smaller'])} smaller changes", "each under 1 % of the movement",
+        table.add([t("cmp.smaller", n=len(drivers["smaller"])), t("cmp.smaller_note"),
                    tonnes(drivers["smaller_kg"], signed=True), "", ""],
                   ["smaller changes", "", drivers["smaller_kg"] / 1000, None, None], key="smaller", css="subtotal")
-    table.add(["interaction", "not explained one at a time", "", tonnes(headline["interaction_kg"], signed=True), "—"],
+    table.add([t("cmp.interaction"), t("cmp.interaction_note"), "", tonnes(headline["interaction_kg"], signed=True), "—"],
               ["interaction", "", None, headline["interaction_kg"] / 1000, None], css="interaction")
-    table.add(["Revised total", "", tonnes(headline["revised_kg"]), "", ""],
+    table.add([t("cmp.revised_total"), "", tonnes(headline["revised_kg"]), "", ""],
               ["revised total", "", headline["revised_kg"] / 1000, None, None], key="revised", css="total")
     return figure, table
 
@@ -92,17 +92,18 @@ def _scopes(headlines: list[dict[str, Any]]) -> charts.Figure:
                 largest[c["category"]] = max(largest[c["category"]], c["base_kg"], c["revised_kg"])
     top = sorted(sorted(largest, key=lambda k: -largest[k])[:view.TOP_CATEGORIES], key=lambda k: (k is None, k or 0))
     rest = len(largest) - len(top)
+    other = t("cmp.other_categories", n=rest)
 
     def segment(c) -> str:
         if c["scope"] != 3:
-            return f"Scope {c['scope']}"
-        return view.group_label(3, c["category"]) if c["category"] in top else f"other Scope 3 categories ({rest})"
+            return t("scope", scope=c["scope"])
+        return view.group_label(3, c["category"]) if c["category"] in top else other
 
-    domain = ["Scope 1", "Scope 2", *[view.group_label(3, k) for k in top]] + (
-        [f"other Scope 3 categories ({rest})"] if rest else [])
+    domain = [t("scope", scope=1), t("scope", scope=2), *[view.group_label(3, k) for k in top]] + (
+        [other] if rest else [])
     rows, totals = [], []
     for headline in headlines:
-        for side, key in (("Current", "base_kg"), ("Revised", "revised_kg")):
+        for side, key in ((t("cmp.current"), "base_kg"), (t("cmp.revised"), "revised_kg")):
             bar = f"{side} · {headline['title']}"
             amounts: dict[str, Decimal] = defaultdict(Decimal)
             for c in headline["categories"]:
@@ -111,23 +112,21 @@ def _scopes(headlines: list[dict[str, Any]]) -> charts.Figure:
                      if kg > 0]
             totals.append({"key": f"{key}:{headline['basis']}", "bar": bar, "t": _t(headline[key]),
                            "text": tonnes(headline[key])})
-    return charts.figure("scopes", "The inventory by scope and category, t CO2e",
-                         "Current and revised totals of each basis, stacked by scope and Scope 3 category; "
-                         "what is reported outside the scopes is not in these totals",
-                         charts.stacked(rows, domain, totals), totals)
+    return charts.figure("scopes", t("inv.inventory"), t("cmp.scopes_chart"), charts.stacked(rows, domain, totals,
+                                                                                               other), totals)
 
 
 def _scope_table(comparison: Comparison) -> tuple[Table, Table]:
-    columns = [("scope / category", "text"), ("current", "num"), ("revised", "num"), ("difference", "num"),
-               ("change", "num")]
-    changed = Table("scope-table", "By scope and category, t CO2e (rows that moved)", columns)
-    still = Table("scope-still", "By scope and category, t CO2e (rows that did not move)", columns)
+    columns = [(t("col.line"), "text"), (t("cmp.current_lc"), "num"), (t("cmp.revised_lc"), "num"),
+               (t("cmp.difference_lc"), "num"), (t("cmp.change_pct"), "num")]
+    changed = Table("scope-table", t("cmp.scope_moved"), columns)
+    still = Table("scope-still", t("cmp.scope_still"), columns)
     for row in comparison.deltas["scope_category"]:
         if not (row["base_kg"] or row["revised_kg"]):
             continue
         label = view.group_label(row["scope"], row["category"], row["basis"])
         if row["scope"] is None:
-            label += " — not in the totals"
+            label += t("cmp.not_in_totals")
         (changed if row["delta_kg"] else still).add(
             [label, tonnes(row["base_kg"]), tonnes(row["revised_kg"]), tonnes(row["delta_kg"], signed=True),
              percent(row["delta_kg"], row["base_kg"], signed=True)],
@@ -147,8 +146,9 @@ def _ledger_mix(path: Path | None) -> list[tuple] | None:
     con = duckdb.connect()
     try:
         return con.execute(
-            "SELECT scope, category, basis, coalesce(method, '(unspecified)'), coalesce(data_type, '(unspecified)'), "
-            "sum(co2e_kg * boundary_weight) FROM read_parquet(?) GROUP BY ALL", [str(path)]).fetchall()
+            "SELECT scope, category, basis, coalesce(method, $u), coalesce(data_type, $u), "
+            "sum(co2e_kg * boundary_weight) FROM read_parquet($p) GROUP BY ALL",
+            {"u": t("unspecified"), "p": str(path)}).fetchall()
     except duckdb.Error:
         return None
     finally:
@@ -173,11 +173,11 @@ def _mix(comparison: Comparison, basis: str | None) -> dict[str, dict[str, dict[
 def _mix_tables(mix: dict[str, dict[str, Decimal]], name: str, title: str) -> tuple[Table, Table]:
     base_total = sum((v["base"] for v in mix.values()), Decimal(0))
     revised_total = sum((v["revised"] for v in mix.values()), Decimal(0))
-    columns = [(name.replace("_", " "), "text"), ("current", "num"), ("share", "num"), ("revised", "num"), ("share", "num"),
-               ("difference", "num")]
-    changed = Table(f"{name}-table", f"{title}, t CO2e (rows that moved)", columns,
+    columns = [(t(f"col.{name}"), "text"), (t("cmp.current_lc"), "num"), (t("col.share"), "num"),
+               (t("cmp.revised_lc"), "num"), (t("col.share"), "num"), (t("cmp.difference_lc"), "num")]
+    changed = Table(f"{name}-table", t("cmp.mix_moved", title=title), columns,
                     chart="methods" if name == "method" else None)
-    still = Table(f"{name}-still", f"{title}, t CO2e (rows that did not move)", columns)
+    still = Table(f"{name}-still", t("cmp.mix_still", title=title), columns)
     for key, amounts in sorted(mix.items(), key=lambda kv: (-max(kv[1]["base"], kv[1]["revised"]), kv[0])):
         before, after = amounts["base"], amounts["revised"]
         if not (before or after):
@@ -193,12 +193,12 @@ def _methods_figure(mix: dict[str, dict[str, Decimal]], title: str) -> charts.Fi
     """The methods that moved most, current beside revised: labels name them, so no method needs a colour."""
     moved = sorted((k for k, v in mix.items() if v["base"] != v["revised"]),
                    key=lambda k: (-abs(mix[k]["revised"] - mix[k]["base"]), k))[:10]
+    runs = [t("cmp.current_lc"), t("cmp.revised_lc")]
     rows = [{"key": k, "label": k, "run": run, "t": _t(mix[k][side]),
              "text": tonnes(mix[k][side]) if mix[k][side] else ""}
-            for k in moved for run, side in (("current", "base"), ("revised", "revised"))]
-    return charts.figure("methods", f"The methods that moved most, {title}, t CO2e",
-                         "Each method's CO2e in the current and the revised run, the ten largest movements",
-                         charts.paired(rows, moved), rows)
+            for k in moved for run, side in zip(runs, ("base", "revised"))]
+    return charts.figure("methods", t("cmp.methods_chart", title=title), t("cmp.methods_chart_note"),
+                         charts.paired(rows, moved, runs), rows)
 
 
 # ------------------------------------------------------------------------------------------- page
@@ -216,9 +216,9 @@ def _data_folder(manifest: dict[str, Any]) -> str:
 
 
 def _rows_table(comparison: Comparison) -> Table:
-    table = Table("rows-table", "Activity rows that moved most, t CO2e, with the changes that can explain them",
-                  [("rule", "ident"), ("row", "ident"), ("current", "num"), ("revised", "num"), ("difference", "num"),
-                   ("caused by", "ident")])
+    table = Table("rows-table", t("cmp.rows"),
+                  [(t("col.rule"), "ident"), (t("cmp.col_row"), "ident"), (t("cmp.current_lc"), "num"),
+                   (t("cmp.revised_lc"), "num"), (t("cmp.difference_lc"), "num"), (t("cmp.col_caused"), "ident")])
     for row in comparison.row_changes[:15]:
         causes = ", ".join(c.split(":", 1)[-1] for c in row["caused_by"])
         table.add([row["rule_id"], f"{row['input_table']}:{row['row_id']}", tonnes(row["base_kg"]),
@@ -254,8 +254,8 @@ def render_html(comparison: Comparison, path: Path | None) -> str:
     mix = _mix(comparison, first["basis"])
     mix_parts = None
     if mix is not None:
-        methods, methods_still = _mix_tables(mix["method"], "method", f"By method ({first['title']})")
-        types, types_still = _mix_tables(mix["data_type"], "data_type", f"By data type ({first['title']})")
+        methods, methods_still = _mix_tables(mix["method"], "method", t("cmp.by_method", title=first["title"]))
+        types, types_still = _mix_tables(mix["data_type"], "data_type", t("cmp.by_data_type", title=first["title"]))
         mix_parts = {"figure": _methods_figure(mix["method"], first["title"]),
                      "tables": [methods, methods_still, types, types_still]}
     scope_changed, scope_still = _scope_table(comparison)
@@ -263,7 +263,7 @@ def render_html(comparison: Comparison, path: Path | None) -> str:
     same = base.ruleset.name == revised.ruleset.name
     page = render(
         "comparison.html.j2",
-        title=f"{base.ruleset.name}: current vs revised" if same else f"{base.ruleset.name} → {revised.ruleset.name}",
+        title=t("cmp.same_title", name=base.ruleset.name) if same else f"{base.ruleset.name} → {revised.ruleset.name}",
         described=" → ".join(dict.fromkeys([base.ruleset.title or base.ruleset.name,
                                             revised.ruleset.title or revised.ruleset.name])),
         sets=[c for c in comparison.changes if c.source == "--set"],
@@ -287,13 +287,13 @@ def _facts(comparison: Comparison) -> list[tuple[str, str, str]]:
     def engine(run):
         return f"tanso {run.manifest.get('tanso_version', '?')}, {run.manifest.get('backend', '?')}"
 
-    return [("Rulesets", base.ruleset.name, revised.ruleset.name),
-            ("Layers", " + ".join(base.ruleset.layers), " + ".join(revised.ruleset.layers)),
-            ("Digest (first 16 of 64 hex digits; all in comparison.json)", base.digest[:16], revised.digest[:16]),
-            ("Data folder", _data_folder(base.manifest), _data_folder(revised.manifest)),
-            ("GWP set", policy(base, "gwp.set"), policy(revised, "gwp.set")),
-            ("Boundary approach", policy(base, "boundary.approach"), policy(revised, "boundary.approach")),
-            ("Engine", engine(base), engine(revised))]
+    return [(t("fact.rulesets"), base.ruleset.name, revised.ruleset.name),
+            (t("fact.layers"), " + ".join(base.ruleset.layers), " + ".join(revised.ruleset.layers)),
+            (t("fact.digest"), base.digest[:16], revised.digest[:16]),
+            (t("fact.data"), _data_folder(base.manifest), _data_folder(revised.manifest)),
+            (t("fact.gwp"), policy(base, "gwp.set"), policy(revised, "gwp.set")),
+            (t("fact.boundary"), policy(base, "boundary.approach"), policy(revised, "boundary.approach")),
+            (t("fact.engine"), engine(base), engine(revised))]
 
 
 def _factor_sets(comparison: Comparison) -> list[tuple[str, dict]]:

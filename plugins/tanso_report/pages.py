@@ -1,5 +1,5 @@
 """What the HTML reports share: the Jinja2 environment (templates are package data under
-templates/), one display precision for amounts, exports as data URIs, and atomic writes.
+templates/), one display precision for amounts, the language (`tr(key)` in templates, `tanso_report.messages`), exports as data URIs, and atomic writes.
 
 Amounts are exact in the run; they are rounded here, for display only: tonnes CO2e with one decimal
 everywhere on a page (headline, charts, tables), shares as percentages with one decimal.
@@ -22,6 +22,8 @@ from typing import Any, Iterable, Sequence
 import jinja2
 from markupsafe import Markup, escape
 
+from tanso.i18n import language, t
+from tanso_report import messages  # noqa: F401  (registers the reports' words)
 from tanso_report.display import plain
 
 PLACES = Decimal("0.1")   # t CO2e on every page: one decimal
@@ -142,10 +144,12 @@ _ENVIRONMENT = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
     autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 _ENVIRONMENT.filters.update(t=tonnes, signed=lambda kg: tonnes(kg, signed=True), json_script=json_for_script, ident=ident)
+_ENVIRONMENT.globals.update(tr=t)
 
 
 def render(template: str, **context: Any) -> str:
-    return _ENVIRONMENT.get_template(template).render(**context)
+    """The page in the run's language (`--lang`): its words through `tr(key)`, `<html lang>` set."""
+    return _ENVIRONMENT.get_template(template).render(lang=language(), **context)
 
 
 def write_atomically(path: Path, content: str | bytes) -> None:

@@ -24,6 +24,8 @@ from typing import Any, Sequence
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
+from tanso.i18n import t
+from tanso_report.comparison_view import group_label
 from tanso_report.display import check_status
 from tanso_report.evaluate_report import inventory_rows, query, reject_rows, scope_totals
 from tanso_report.pages import number, readable
@@ -105,9 +107,9 @@ def _write(result, target: Path) -> None:
     traced = ledger_count <= LEDGER_ROWS
     rows = inventory_rows(result)
 
-    summary = _Sheet(book, "summary", ["item", "value", "unit or note"], bold)
+    summary = _Sheet(book, "summary", [t("xl.item"), t("col.value"), t("xl.note")], bold)
     by_category = _Sheet(book, "by_category", ["scope", "category", "basis", "co2e_kg", "t_co2e", "rules",
-                                               "ledger_rows", "co2e_kg_exact"], bold)
+                                               "ledger_rows", "co2e_kg_exact", t("xl.category_name")], bold)
     totals = scope_totals(rows)
     category_rows = {}
     for row in rows:
@@ -116,8 +118,9 @@ def _write(result, target: Path) -> None:
         number_row = by_category.row + 2
         category_rows[(row["scope"], row["category"], row["basis"])] = number_row
         by_category.add([row["scope"], row["category"], row["basis"], amount, (f"=D{number_row}/1000",
-                         row["co2e_kg"] / 1000), row["rules"], row["ledger_rows"], format(row["co2e_kg"], "f")])
-    by_category.close([8, 10, 10, 20, 16, 8, 12, 36])
+                         row["co2e_kg"] / 1000), row["rules"], row["ledger_rows"], format(row["co2e_kg"], "f"),
+                         group_label(row["scope"], row["category"], row["basis"])])
+    by_category.close([8, 10, 10, 20, 16, 8, 12, 36, 48])
 
     def scope_formula(scope: int, basis: str) -> str:
         """Σ by_category over a scope on one basis and the rows without a basis."""
@@ -127,23 +130,23 @@ def _write(result, target: Path) -> None:
                 f'by_category!$C$2:$C${last},"=")')
 
     ruleset = result.ruleset
-    for item, value, note in [("ruleset", ruleset.name, " → ".join(ruleset.layers)),
-                              ("title", ruleset.title or ruleset.name, ""), ("digest", result.digest, ""),
-                              ("completeness", result.completeness.get("status", ""), "see rejects"),
-                              ("ledger rows", ledger_count, "all on the ledger sheet" if traced else
-                               f"the ledger sheet holds the largest {LEDGER_ROWS:,}; all in ledger.parquet")]:
+    status = result.completeness.get("status", "")
+    for item, value, note in [(t("xl.ruleset"), ruleset.name, " → ".join(ruleset.layers)),
+                              (t("xl.title"), ruleset.title or ruleset.name, ""), (t("xl.digest"), result.digest, ""),
+                              (t("xl.completeness"), t(f"xl.completeness.{status}") if status else "",
+                               t("xl.see_rejects")),
+                              (t("xl.ledger_rows"), ledger_count, t("xl.all_rows") if traced else
+                               t("xl.largest_rows", n=LEDGER_ROWS))]:
         summary.add([item, value, note])
-    for item, scope, basis, key in [("Scope 1", 1, "location", "scope1"),
-                                    ("Scope 2, location-based", 2, "location", "scope2_location"),
-                                    ("Scope 2, market-based", 2, "market", "scope2_market"),
-                                    ("Scope 3", 3, "location", "scope3")]:
-        summary.add([item, (scope_formula(scope, basis), totals[key]), "kg CO2e, Σ by_category"])
+    for key, scope, basis in [("scope1", 1, "location"), ("scope2_location", 2, "location"),
+                              ("scope2_market", 2, "market"), ("scope3", 3, "location")]:
+        summary.add([t(f"xl.{key}"), (scope_formula(scope, basis), totals[key]), t("xl.sum_note")])
     for check in result.checks:
-        summary.add([f"check {check['id']}", check_status(check), check["title"] or ""])
+        summary.add([t("xl.check", id=check["id"]), t("check." + check_status(check)), check["title"] or ""])
     for metric in result.metrics:
-        summary.add([f"metric {metric['id']}", metric["value"], number(metric["value"], metric["unit"])])
+        summary.add([t("xl.metric", id=metric["id"]), metric["value"], number(metric["value"], metric["unit"])])
     for exclusion in result.exclusions:
-        summary.add([f"excluded {exclusion['id']}", exclusion["justification"], exclusion["source"]])
+        summary.add([t("xl.excluded", id=exclusion["id"]), exclusion["justification"], exclusion["source"]])
     summary.close([44, 24, 60])
 
     by_entity = _Sheet(book, "by_entity", ["entity", "scope", "basis", "co2e_kg", "t_co2e", "co2e_kg_exact"], bold)

@@ -575,9 +575,10 @@ MUTATIONS += [
              r"REC-RFCE-2025-01.*listed on rows 1 and 10970", base=D,
              rejects=(("certificates", 1), ("certificates", 10970))),
     # ACME-DE holds ACME-DE-SVC and ACME-CZ: with its row rejected their share of the group cannot be computed,
-    # so the run stops naming them (the mini base's ACME-DE holds nothing: there the row is a reject, exit 5).
+    # so their rows are rejects naming it too, and the run finishes incomplete.
     Mutation("demo.entity_operational_control_maybe", "entities", cell("entities", 3, "operational_control", "maybe"),
-             UNUSABLE_INPUT, r"row 6 \(ACME-DE-SVC\): its parent 'ACME-DE' is not a valid row.*tanso validate", base=D),
+             INCOMPLETE, r"entity 'ACME-DE-SVC' is refused by the boundary.*its parent 'ACME-DE' is not a valid row",
+             base=D, rejects=(("entities", 3), ("entities", 6), ("entities", 7))),
     Mutation("demo.negative_grid_factor", "factors", cell("factors/grid", 1, "value", "-0.441"), UNUSABLE_INPUT,
              r"grid\.csv.*(negative|removals)", base=D),
     Mutation("demo.pact_malformed", "pact", raw(PACT, lambda b: b[: len(b) // 2]), UNUSABLE_INPUT,

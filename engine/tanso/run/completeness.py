@@ -193,22 +193,24 @@ def lines(completeness: dict[str, Any] | None, label: str = "") -> list[str]:
         head = t("complete.tolerated", where=where, counted=counted)
     out = [head]
     for g in groups:
-        name = (f"rule {g['rule']}" if g["rule"] else f"input {g['input']} (refused by rule {g['refused_by']})"
-                if g.get("refused_by") else f"input {g['input']} (key not in a mapping table)" if g.get("looked_up")
-                else f"input {g['input']} (refused while reading)")
-        of = f"{g['rows_rejected']:,} of {g['rows_selected']:,} rows"
+        name = (t("complete.rule", rule=g["rule"]) if g["rule"]
+                else t("complete.input_refused_by", input=g["input"], rule=g["refused_by"]) if g.get("refused_by")
+                else t("complete.input_lookup", input=g["input"]) if g.get("looked_up")
+                else t("complete.input_read", input=g["input"]))
         activity = ", ".join(f"{_number(a['quantity'])} {a['unit'] if a['unit'] is not None else '(no unit)'}"
                              for a in g["activity"])
-        line = f"  {name} [{g['source']}]: {of} rejected" + (f", activity {activity}" if activity else "")
+        line = (t("complete.group", name=name, source=g["source"], rejected=g["rows_rejected"],
+                  selected=g["rows_selected"]) + (t("complete.activity", activity=activity) if activity else ""))
         tolerance = g["tolerance"]
         if g["status"] == ACCEPTED:
-            line += f" — accepted by {tolerance['source']} ({tolerance['statement']}): \"{tolerance['justification']}\""
+            line += t("complete.accepted_by", source=tolerance["source"], statement=tolerance["statement"],
+                      why=tolerance["justification"])
         elif tolerance is not None:
-            line += f" — NOT accepted: {g['problem']} ({tolerance['source']})"
+            line += t("complete.not_accepted", problem=g["problem"], source=tolerance["source"])
         out.append(line)
         reasons = "; ".join(f"{r['reason']} ({r['rows']})" for r in g["reasons"])
-        more = f"; and {g['other_reasons']} more reasons" if g["other_reasons"] else ""
+        more = t("complete.more_reasons", n=g["other_reasons"]) if g["other_reasons"] else ""
         out.append(t("complete.reasons", reasons=reasons, more=more))
         if g.get("rules_reading"):
-            out.append(f"    rules reading {g['input']}: {', '.join(g['rules_reading'])}")
+            out.append(t("complete.rules_reading", input=g["input"], rules=", ".join(g["rules_reading"])))
     return out

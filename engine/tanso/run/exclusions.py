@@ -66,6 +66,7 @@ def _boundary_outcomes(planner: _Planner, order: list[str]) -> None:
         return
     con, source = planner.con, planner.ruleset.boundary.span.short
     rejected_entities = _rejected_entities(planner)
+    _refused_entities(planner)
     for rule_id in order:
         rule = planner.ruleset.rules[rule_id]
         if rule.node.source.table is None or "entity" not in planner.columns[rule_id]:
@@ -77,9 +78,28 @@ def _boundary_outcomes(planner: _Planner, order: list[str]) -> None:
         con.execute(f"INSERT INTO run_rejects SELECT c._row_id, {table}, c._row, {literal(rule_id)}, "
                     f"{literal(rule.node.span.short)}, 'entity ' || coalesce('''' || c.entity || '''', 'empty') "
                     f"|| coalesce(' is in ' || r.file || ' but its row ' || CAST(r.input_row AS VARCHAR) "
-                    f"|| ' was rejected: ' || r.problem, ' is not in the boundary''s entities table') "
+                    f"|| ' was rejected: ' || r.problem, ' is refused by the boundary: ' || c._boundary_reason, "
+                    f"' is not in the boundary''s entities table') "
                     f"FROM {candidates} c LEFT JOIN ({rejected_entities}) r ON r.entity = c.entity "
                     f"WHERE c._boundary_weight IS NULL")
+
+
+def _refused_entities(planner: _Planner) -> None:
+    """The rows of the boundary's tables whose entity the boundary refuses (no weight, a reason: e.g. held
+    through a parent whose row was rejected) are rejects too, with that reason."""
+    step = planner.ruleset.boundary
+    method = planner.registry.boundary_methods[step.method]
+    boundary = planner.boundary_relation()
+    for parameter in method.table_parameters:
+        table = getattr(step.parameters, parameter)
+        loaded = planner.inputs.get(table)
+        if loaded is None or "entity" not in loaded.columns:
+            continue
+        planner.con.execute(
+            f"INSERT INTO run_rejects SELECT t._row_id, {literal(table)}, t._row, NULL, NULL, 'entity ''' || "
+            f"CAST(t.entity AS VARCHAR) || ''' is refused by the boundary ({step.span.short}): ' || b.reason "
+            f"FROM {loaded.relation} t JOIN {boundary} b ON b.entity = CAST(t.entity AS VARCHAR) "
+            f"WHERE b.weight IS NULL")
 
 
 def _rejected_entities(planner: _Planner) -> str:

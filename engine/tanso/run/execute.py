@@ -174,7 +174,8 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
                                           policies={name: p.value for name, p in ruleset.policies.items()},
                                           rule_tables=dict(planner.rule_tables),
                                           columns={t: planner.inputs[t].columns for t in planner.inputs},
-                                          places={t: planner.inputs[t].place_sql for t in planner.inputs})
+                                          places={t: planner.inputs[t].place_sql for t in planner.inputs},
+                                          boundary=planner.boundary_relation())
     metrics = [expressions.evaluate_metric(item.node, registry, con, functions_ctx) for item in ruleset.metrics.values()]
     checks = [expressions.evaluate_check(item.node, registry, con, functions_ctx) for item in ruleset.checks.values()]
     declared_exclusions = [

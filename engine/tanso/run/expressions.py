@@ -23,6 +23,7 @@ class Relations:
     rule_tables: dict[str, str] = field(default_factory=dict)          # rule id → its rows' input table
     columns: dict[str, tuple[str, ...]] = field(default_factory=dict)  # input table → its declared columns
     places: dict[str, Callable[[str], str]] = field(default_factory=dict)  # input table → place SQL of a row
+    boundary: str | None = None                                         # entity weights, where there is a boundary
 
 
 class ExpressionProblem(Exception):
@@ -63,7 +64,7 @@ def _value(expr: ast.Expr, registry: Registry, con, relations: Relations, findin
             arguments={a.name: literal_value(a.value) for a in expr.arguments if a.name},
             positional=[literal_value(a.value) for a in expr.arguments if a.name is None],
             ledger=relations.ledger, inputs=relations.inputs, rules=relations.rules,
-            rule_tables=relations.rule_tables, columns=relations.columns,
+            rule_tables=relations.rule_tables, columns=relations.columns, boundary=relations.boundary,
             place=lambda table, row: relations.places[table](row) if table in relations.places
             else f"'{table} row ' || CAST({row} AS VARCHAR)")
         try:

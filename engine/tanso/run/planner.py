@@ -146,19 +146,21 @@ class _Planner:
             ctx = BoundaryContext(parameters=step.parameters, tables=tables, query=self.query, files=files,
                                   policies={p: self.ruleset.policy(p) for p in method.reads_policies})
             weights = method.compile(ctx)
-            # Each entity once, with a weight between 0 and 1 of at most 4 decimal places (no silent rounding).
+            # Each entity once, with a weight between 0 and 1 of at most BOUNDARY_WEIGHT_PLACES decimal places
+            # (no silent rounding),
+            # or no weight and the reason its row is refused.
             problems = self.con.execute(
                 f"SELECT entity, count(*), min(weight) FROM ({weights}) GROUP BY entity HAVING count(*) > 1 "
-                f"OR bool_or(weight IS NULL OR weight < 0 OR weight > 1 "
-                f"OR CAST(weight AS DECIMAL(38,18)) <> CAST(CAST(weight AS DECIMAL(5,4)) AS DECIMAL(38,18))) "
+                f"OR bool_or((weight IS NULL AND reason IS NULL) OR weight < 0 OR weight > 1 "
+                f"OR CAST(weight AS DECIMAL(38,30)) <> CAST(CAST(weight AS {contracts.BOUNDARY_WEIGHT_TYPE}) AS DECIMAL(38,30))) "
                 f"ORDER BY entity LIMIT 5").fetchall()
             if problems:
                 shown = "; ".join(f"{e}: {'listed ' + str(n) + ' times' if n > 1 else 'weight ' + str(w)}"
                                   for e, n, w in problems)
                 raise InputError(f"boundary {step.method} ({step.span.short}): each entity needs exactly one weight "
-                                 f"between 0 and 1 with at most 4 decimal places ({shown})")
+                                 f"between 0 and 1 with at most {contracts.BOUNDARY_WEIGHT_PLACES} decimal places ({shown})")
             self.define(f"CREATE OR REPLACE TABLE run_boundary AS SELECT CAST(entity AS VARCHAR) AS entity, "
-                             f"CAST(weight AS DECIMAL(5,4)) AS weight, CAST(reason AS VARCHAR) AS reason "
+                             f"CAST(weight AS {contracts.BOUNDARY_WEIGHT_TYPE}) AS weight, CAST(reason AS VARCHAR) AS reason "
                              f"FROM ({weights})")
             self._done.add("run_boundary")
         return "run_boundary"
@@ -173,7 +175,7 @@ class _Planner:
         """The rows with their entity's boundary weight (1 where there is no boundary or no entity)."""
         boundary = self.boundary_relation()
         if boundary is None or "entity" not in columns:
-            return (f"SELECT *, CAST(1 AS DECIMAL(5,4)) AS _boundary_weight, CAST(NULL AS VARCHAR) AS _boundary_reason "
+            return (f"SELECT *, CAST(1 AS {contracts.BOUNDARY_WEIGHT_TYPE}) AS _boundary_weight, CAST(NULL AS VARCHAR) AS _boundary_reason "
                     f"FROM {base}")
         return (f"SELECT b.*, w.weight AS _boundary_weight, w.reason AS _boundary_reason FROM {base} b "
                 f"LEFT JOIN {boundary} w ON w.entity = b.entity")
