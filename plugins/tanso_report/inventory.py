@@ -118,7 +118,7 @@ def render_inventory(result, path: Path | None) -> str:
     for check in result.checks:
         if check["passed"] is False:
             out.print(f"Check failed: {check['title'] or check['id']} [{check['source']}]", markup=False)
-            for line in display.findings(check):
+            for line in display.findings(check, notes=False):   # the shares are in the data-quality table
                 out.print(line, markup=False)
     return display.finish(out, path)
 

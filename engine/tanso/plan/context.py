@@ -156,3 +156,5 @@ class FunctionContext:
     columns: dict[str, tuple[str, ...]] = field(default_factory=dict)   # input table → its declared columns
     # (input table, SQL of an input row number) → SQL text naming its file and row
     place: Callable[[str, str], str] = field(default=lambda table, row: f"'{table} row ' || CAST({row} AS VARCHAR)")
+    # The run's option values: for findings that name the threshold they compare with
+    policies: dict[str, Any] = field(default_factory=dict)
