@@ -127,3 +127,24 @@ def test_spend_counts_at_the_entitys_boundary_weight_as_its_emissions_do(acme_ru
     supplier_view(con, folder, 1, data, Spend(), "purchases")
     weighted = dict(con.execute("SELECT row_id, spend FROM purchases WHERE row_id IN ('P0002', 'P0003')").fetchall())
     assert weighted == {"P0002": Decimal("21879.00"), "P0003": Decimal("3488.35") * Decimal("0.6")}
+
+
+def test_the_workbook_keeps_every_amount_exact_beside_the_number_excel_sums(tmp_path):
+    """A spend of 16 digits and its cents is beyond a binary float: the number cell is Excel's nearest float,
+    shown at two decimals; the text beside it is the exact decimal, as the CSV has it."""
+    from tanso_ghgp.engagement import write_csv, write_xlsx
+    rows = [{"rank": 1, "supplier": "SUPBIG", "spend": Decimal("1234567890123456.78"), "currency": "USD",
+             "cumulative_share": Decimal("0.9999"), "sectors": "Iron and steel", "methods": "spend-based", "levels": "1",
+             "co2e_t": Decimal("0.001"), "commodities": "steel"}]
+    write_csv(rows, tmp_path / "list.csv")
+    write_xlsx(rows, tmp_path / "list.xlsx", "title")
+    sheet = load_workbook(tmp_path / "list.xlsx").active
+    header = [c.value for c in sheet[2]]
+    cells = dict(zip(header, sheet[3]))
+    with (tmp_path / "list.csv").open(encoding="utf-8") as handle:
+        written = next(csv.DictReader(handle))
+    for name, number_format in (("spend", "#,##0.00"), ("cumulative_share", "0.00%"), ("co2e_t", "#,##0.000")):
+        assert cells[f"{name}_exact"].value == written[name] == format(rows[0][name], "f")
+        assert cells[name].number_format == number_format
+        assert cells[name].value == pytest.approx(float(rows[0][name]), rel=1e-15)
+    assert Decimal(cells["spend"].value) != rows[0]["spend"]     # the number alone has lost the cents

@@ -198,6 +198,12 @@ def write_csv(rows: list[dict], path: Path) -> None:
     _atomic(path, write)
 
 
+# Excel's numbers are binary floats (15 significant digits): each amount is a number, so that procurement
+# teams can sort, filter and sum it, shown at its decimal's scale; its exact decimal is beside it as text.
+FORMATS = {"spend": "#,##0.00", "cumulative_share": "0.00%", "co2e_t": "#,##0.000"}
+EXACT = tuple(f"{name}_exact" for name in FORMATS)
+
+
 def write_xlsx(rows: list[dict], path: Path, title: str) -> None:
     from openpyxl import Workbook
 
@@ -206,9 +212,13 @@ def write_xlsx(rows: list[dict], path: Path, title: str) -> None:
         sheet = book.active
         sheet.title = "engagement"
         sheet.append([title])
-        sheet.append(list(COLUMNS))
-        for row in rows:   # decimals as numbers Excel can sum; text as text
-            sheet.append([float(v) if isinstance(v, Decimal) else v for v in row.values()])
+        sheet.append([*COLUMNS, *EXACT])
+        for row in rows:
+            sheet.append([float(v) if isinstance(v, Decimal) else v for v in row.values()]
+                         + [None if row[name] is None else format(row[name], "f") for name in FORMATS])
+        for name, number_format in FORMATS.items():
+            for (cell,) in sheet.iter_rows(min_row=3, min_col=COLUMNS.index(name) + 1, max_col=COLUMNS.index(name) + 1):
+                cell.number_format = number_format
         sheet.freeze_panes = "A3"
         book.save(target)
     _atomic(path, write)
