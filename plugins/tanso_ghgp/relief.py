@@ -100,7 +100,8 @@ RELEVANCE_RELIEF = Calculator(
         "excluded with its justification and estimated size, or rejected (no justification; the company is not "
         "small). Computes no emissions.",
     parameters=ReliefParameters, compile=compile_relevance_relief, required_columns=("category", "justification"),
-    factor_parameters=(), table_parameters=("size", "estimates"), reads_policies=(SIZE_CLASS,), data_type="secondary")
+    factor_parameters=(), table_parameters=("size", "estimates"), reads_policies=(SIZE_CLASS,), data_type="secondary",
+    methods=(("none: a category left out is excluded, with no ledger row", "secondary"),))
 
 
 def _conflicts(ctx) -> str:
