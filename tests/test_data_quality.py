@@ -7,6 +7,7 @@ import pytest
 
 from conftest import FUEL_FACTORS, fuel_row, fuel_ruleset, ledger, make_case
 from tanso.diagnostics import TansoError
+from tanso_report.plugin import render_table
 
 DECLARED = fuel_ruleset().replace("unit: text\n", "unit: text, data_quality: text in (\"1\", \"2\", \"3\", \"3+\", \"4\", \"4+\")\n", 1)
 
@@ -36,23 +37,38 @@ check s3.primary_share "Each Scope 3 category's primary-data share is at least s
 """
 
 
-def _primary_check(tmp_path, minimum: str | None) -> dict:
+def _primary_check(tmp_path, minimum: str | None) -> tuple[dict, str]:
+    """The check s3.primary_share of a category 25% primary, and the run as the table report prints it."""
     measured, spend = fuel_row("F1", "100"), fuel_row("F2", "300")
     measured["data_quality"], spend["data_quality"] = "", "1"
     case = make_case(tmp_path, SCOPE3, {"fuel_use": [measured, spend]}, {"fuels": FUEL_FACTORS})
     result = case.run(overrides={"scope3.min_primary_share": minimum} if minimum else None)
-    return next(c for c in result.checks if c["id"] == "s3.primary_share")
+    return next(c for c in result.checks if c["id"] == "s3.primary_share"), render_table(result, None)
 
 
-def test_a_category_below_the_minimum_primary_share_fails_naming_the_category_and_its_share(tmp_path):
-    check = _primary_check(tmp_path, "0.5")
+def test_a_category_below_the_minimum_primary_share_fails_naming_the_category_its_share_and_the_minimum(tmp_path):
+    check, printed = _primary_check(tmp_path, "0.5")
     assert check["passed"] is False
-    assert check["findings"] == ["category 1: primary data 25.0% of its emissions"]
+    assert check["findings"] == ["category 1: primary data 25.0% of its emissions, below the minimum 50.0%"]
+    assert check["notes"] == []
+    assert "check s3.primary_share: FAIL" in printed
+    assert "flagged: category 1: primary data 25.0% of its emissions, below the minimum 50.0%" in printed
 
 
-def test_the_primary_share_check_passes_at_or_under_the_share_and_is_not_applicable_unset(tmp_path):
-    assert _primary_check(tmp_path / "a", "0.25")["passed"] is True
-    assert _primary_check(tmp_path / "b", None)["passed"] is None
+def test_a_passing_primary_share_check_reads_as_passing_its_shares_information_not_flags(tmp_path):
+    check, printed = _primary_check(tmp_path, "0.25")
+    assert check["passed"] is True and check["findings"] == []
+    assert check["notes"] == ["category 1: primary data 25.0% of its emissions"]
+    assert "check s3.primary_share: PASS" in printed
+    assert "information: category 1: primary data 25.0% of its emissions" in printed
+    assert "flagged" not in printed
+
+
+def test_without_a_minimum_the_check_is_not_applicable_and_lists_the_shares_as_information(tmp_path):
+    check, printed = _primary_check(tmp_path, None)
+    assert check["passed"] is None and check["findings"] == []
+    assert check["notes"] == ["category 1: primary data 25.0% of its emissions"]
+    assert "flagged" not in printed and "information: category 1" in printed
 
 
 def test_a_level_column_must_list_the_levels_it_may_hold(tmp_path):

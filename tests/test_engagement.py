@@ -86,3 +86,65 @@ def test_the_plugin_commands_are_tanso_subcommands():
     result = CliRunner().invoke(main, ["engage", "--help"])
     assert result.exit_code == 0 and "carbon-intensive" in result.output
     assert main.get_command(None, "evaluate") is main.commands["evaluate"]
+
+
+def test_spend_outside_the_organisational_boundary_is_not_ranked_and_the_output_says_so(tmp_path):
+    """An associate the company neither controls financially nor operationally is outside the boundary under
+    operational control (ghgp_current): its purchase, the largest of all, is in the run's `excluded` with the
+    boundary's reason, and the list ranks only in-boundary spend, saying what it left out."""
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "examples" / "acme" / "data", data)
+    with (data / "entities.csv").open("a", encoding="utf-8") as handle:
+        handle.write("ACME-FR,ACME-JP,FR,0.3,false,false,false,associate\n")
+    with (data / "purchases.csv").open("a", encoding="utf-8") as handle:
+        handle.write("PX001,ACME-FR,2025-06,SUPOUT,steel,90000000.00,USD,2025,,,,\n")
+    run = tmp_path / "run"
+    evaluated = CliRunner().invoke(main, ["evaluate", str(ROOT / "rulesets" / "ghgp-current"), "--data", str(data),
+                                          "--out", str(run)])
+    assert evaluated.exit_code == 0, evaluated.output
+    result = CliRunner().invoke(engage, [str(run), "--category", "1", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    with (tmp_path / "engagement-cat1.csv").open(encoding="utf-8") as handle:
+        suppliers = [r["supplier"] for r in csv.DictReader(handle)]
+    assert suppliers and "SUPOUT" not in suppliers
+    assert ("spend inside the organisational boundary (boundary.approach = operational_control)" in result.output
+            and "1 purchase outside it (90,000,000.00 USD) not ranked" in result.output)
+    title = load_workbook(tmp_path / "engagement-cat1.xlsx").active["A1"].value
+    assert "1 purchase outside it" in title
+
+
+def test_spend_counts_at_the_entitys_boundary_weight_as_its_emissions_do(acme_run, tmp_path):
+    """Under equity share ACME-DE (60 %) counts 60 % of its spend, as the ledger counts 60 % of its emissions."""
+    _, data = acme_run
+    run = tmp_path / "run"
+    evaluated = CliRunner().invoke(main, ["evaluate", str(ROOT / "rulesets" / "ghgp-current"), "--data", str(data),
+                                          "--out", str(run), "--set", "boundary.approach=equity_share"])
+    assert evaluated.exit_code == 0, evaluated.output
+    from tanso.audit.run_folder import RunFolder
+    from tanso_ghgp.engagement import Spend, supplier_view
+    folder = RunFolder.open(run)
+    con = folder.connect()
+    supplier_view(con, folder, 1, data, Spend(), "purchases")
+    weighted = dict(con.execute("SELECT row_id, spend FROM purchases WHERE row_id IN ('P0002', 'P0003')").fetchall())
+    assert weighted == {"P0002": Decimal("21879.00"), "P0003": Decimal("3488.35") * Decimal("0.6")}
+
+
+def test_the_workbook_keeps_every_amount_exact_beside_the_number_excel_sums(tmp_path):
+    """A spend of 16 digits and its cents is beyond a binary float: the number cell is Excel's nearest float,
+    shown at two decimals; the text beside it is the exact decimal, as the CSV has it."""
+    from tanso_ghgp.engagement import write_csv, write_xlsx
+    rows = [{"rank": 1, "supplier": "SUPBIG", "spend": Decimal("1234567890123456.78"), "currency": "USD",
+             "cumulative_share": Decimal("0.9999"), "sectors": "Iron and steel", "methods": "spend-based", "levels": "1",
+             "co2e_t": Decimal("0.001"), "commodities": "steel"}]
+    write_csv(rows, tmp_path / "list.csv")
+    write_xlsx(rows, tmp_path / "list.xlsx", "title")
+    sheet = load_workbook(tmp_path / "list.xlsx").active
+    header = [c.value for c in sheet[2]]
+    cells = dict(zip(header, sheet[3]))
+    with (tmp_path / "list.csv").open(encoding="utf-8") as handle:
+        written = next(csv.DictReader(handle))
+    for name, number_format in (("spend", "#,##0.00"), ("cumulative_share", "0.00%"), ("co2e_t", "#,##0.000")):
+        assert cells[f"{name}_exact"].value == written[name] == format(rows[0][name], "f")
+        assert cells[name].number_format == number_format
+        assert cells[name].value == pytest.approx(float(rows[0][name]), rel=1e-15)
+    assert Decimal(cells["spend"].value) != rows[0]["spend"]     # the number alone has lost the cents

@@ -368,6 +368,11 @@ def test_the_workbook_has_its_sheets_and_every_figure_adds_up_from_the_ledger(ru
     assert len(ledger) == duckdb.sql(f"SELECT count(*) FROM '{run / 'ledger.parquet'}'").fetchall()[0][0]
     weighted = formulas["ledger"]["L2"].value
     assert weighted == "=J2*K2" and LEDGER_HEADER[9:12] == ["co2e_kg", "boundary_weight", "co2e_kg_weighted"]
+    # Excel's numbers are floats; the exact decimal of every ledger amount is the text beside it
+    exact = sorted(Decimal(row["co2e_kg_exact"]) for row in ledger)
+    assert exact == sorted(Decimal(kg) for (kg,) in duckdb.sql(
+        f"SELECT CAST(co2e_kg AS VARCHAR) FROM '{run / 'ledger.parquet'}'").fetchall())
+    assert all(row["co2e_kg"] == pytest.approx(float(row["co2e_kg_exact"]), rel=1e-15) for row in ledger)
 
     expected = {(s, c, b): float(kg) for s, c, b, kg in duckdb.sql(
         f"SELECT scope, category, basis, sum(co2e_kg * boundary_weight) FROM '{run / 'ledger.parquet'}' "
@@ -397,5 +402,9 @@ def test_the_workbook_has_its_sheets_and_every_figure_adds_up_from_the_ledger(ru
         assert (rows("factors"), rows("rejects"), rows("excluded")) == (
             len(list(csv.DictReader(factors))), len(list(csv.DictReader(rejects))), len(list(csv.DictReader(excluded))))
     factor_header = [c.value for c in values["factors"][1]]
-    assert {"factor_id", "publisher", "edition", "licence", "file", "file_row"} <= set(factor_header)
+    assert {"factor_id", "publisher", "edition", "licence", "file", "file_row", "value_exact"} <= set(factor_header)
+    with (run / "factors.csv").open() as factors:
+        written = sorted(Decimal(r["value"]) for r in csv.DictReader(factors) if r["value"])
+    sheet_factors = [dict(zip(factor_header, (c.value for c in row))) for row in values["factors"].iter_rows(min_row=2)]
+    assert sorted(Decimal(r["value_exact"]) for r in sheet_factors if r["value_exact"]) == written
     assert "boundary.approach" in {row[0].value for row in values["policies"].iter_rows(min_row=2)}

@@ -225,13 +225,16 @@ class ExpressionFunction:
     """A function for `metric` / `check` expressions; `compile` returns one scalar SQL query. `findings`,
     where given, returns SQL yielding one text per finding that explains the value (a check's flags:
     which periods jumped, which regions are outside the allowed ones); the run lists them with the
-    check or metric, in its output, JSON and manifest."""
+    check or metric, in its output, JSON and manifest. `notes`, likewise, yields information that is no
+    flag (each category's share beside the minimum it meets): listed apart, so a passing check reads as
+    passing."""
 
     name: str
     doc: str
     compile: Callable[["FunctionContext"], str]
     arguments: tuple[str, ...] = field(default_factory=tuple)
     findings: Callable[["FunctionContext"], str] | None = None
+    notes: Callable[["FunctionContext"], str] | None = None
 
 
 @dataclass(frozen=True)

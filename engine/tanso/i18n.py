@@ -55,6 +55,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "check.FAIL": {"en": "FAIL", "ja": "不合格"},
     "check.N/A": {"en": "N/A", "ja": "該当なし"},
     "flagged": {"en": "flagged: {finding}", "ja": "検出：{finding}"},
+    "noted": {"en": "information: {note}", "ja": "情報：{note}"},
     "counts": {"en": "ledger rows {ledger:,} · rejects {rejects:,} · excluded {excluded:,} · digest {digest}",
                "ja": "台帳 {ledger:,} 行 · 不採用 {rejects:,} 行 · 除外 {excluded:,} 行 · ダイジェスト {digest}"},
     "biogenic": {"en": "biogenic CO2, reported outside the scopes: {t} t", "ja": "バイオマス由来CO2（スコープ外で報告）：{t} t"},

@@ -426,6 +426,17 @@ def ghgp_current_tables() -> None:
         ["V4", "3", "4", "partially verified", "limited", "Example Assurance LLP", "ISAE 3410"],
         ["V5", "3", "6", "fully verified", "limited", "Example Assurance LLP", "ISAE 3410"]])
 
+    # The company's size (EU Accounting Directive art. 3 criteria, EUR) and its Scope 3 relevance assessment
+    # (Scope 3 Standard Table 6.1 criteria): what the draft ruleset's small-company relief reads. Acme is
+    # large, and finds every category relevant: the relief is not for it (claiming it is refused).
+    write("company_size.csv", ["row_id", "balance_sheet_eur", "net_turnover_eur", "employees"],
+          [["S1", "1180000000.00", "830000000.00", "4200"]])
+    criteria = {1: "size, influence", 2: "size", 3: "size", 4: "size, outsourcing", 5: "stakeholders",
+                6: "size", 7: "stakeholders", 8: "size", 9: "size", 10: "size, sector guidance",
+                11: "size, influence", 12: "risk", 13: "size", 14: "influence", 15: "size, risk", 16: "size"}
+    write("scope3_relevance.csv", ["row_id", "category", "relevant", "criteria", "justification"],
+          [[f"C{n}", str(n), "true", why, ""] for n, why in criteria.items()])
+
     illustrative("residual_mix", ["grid_region"], [("JP-TOKYO", "CO2e", "0.47", "kg", "kWh"),
                                                    ("US-RFCE", "CO2e", "0.36", "kg", "kWh"),
                                                    ("JP-KANSAI", "CO2e", "0.39", "kg", "kWh")])

@@ -31,17 +31,22 @@ def engage(run: Path, category: int, threshold: str, sectors: Path | None, data:
     except InvalidOperation:
         raise click.BadParameter(f"{threshold!r} is not a number (e.g. 0.8)", param_hint="--threshold") from None
     try:
-        rows = engagement_list(run, category, share, sectors, data, Spend(to_currency=currency))
+        found = engagement_list(run, category, share, sectors, data, Spend(to_currency=currency))
     except TansoError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(getattr(error, "exit_code", 1) or 1)
     out.mkdir(parents=True, exist_ok=True)
     stem = out / f"engagement-cat{category}"
-    write_csv(rows, stem.with_suffix(".csv"))
-    write_xlsx(rows, stem.with_suffix(".xlsx"), f"Scope 3 category {category}: suppliers within {share:%} of spend "
-                                                f"in carbon-intensive sectors ({run})")
-    for row in rows:
+    outside = found.outside
+    scope = (f"spend inside the organisational boundary (boundary.approach = {outside.approach}), at each entity's "
+             f"boundary weight as the ledger weights its emissions; {outside.rows} purchase"
+             f"{'s' if outside.rows != 1 else ''} outside it ({outside.spend:,.2f} {currency}) not ranked")
+    write_csv(found.rows, stem.with_suffix(".csv"))
+    write_xlsx(found.rows, stem.with_suffix(".xlsx"), f"Scope 3 category {category}: suppliers within {share:%} of "
+                                                      f"spend in carbon-intensive sectors ({run}); {scope}")
+    for row in found.rows:
         click.echo(f"{row['rank']:>3} {row['supplier']:<12} {row['spend']:>16,} {row['currency']} "
                    f"{row['cumulative_share']:>7.1%}  {row['levels'] or '—':<8} {row['co2e_t'] or 0:>10,} t  "
                    f"{row['sectors']}  ({row['methods']})")
-    click.echo(f"{len(rows)} suppliers; wrote {stem.with_suffix('.csv')}, {stem.with_suffix('.xlsx')}")
+    click.echo(scope)
+    click.echo(f"{len(found.rows)} suppliers; wrote {stem.with_suffix('.csv')}, {stem.with_suffix('.xlsx')}")

@@ -9,6 +9,7 @@ from tanso_ghgp.calculators import CALCULATORS
 from tanso_ghgp.data_quality import with_levels
 from tanso_ghgp.hybrid import SUPPLIER_HYBRID
 from tanso_ghgp.quality_shares import FUNCTIONS
+from tanso_ghgp.relief import FUNCTIONS as RELIEF_FUNCTIONS, RELEVANCE_RELIEF
 from tanso_ghgp.provider_emissions import PROVIDER_EMISSIONS
 from tanso_ghgp.scope2 import MARKET_BASED
 from tanso_ghgp.factor_sets import FACTOR_SETS
@@ -20,7 +21,8 @@ from tanso_ghgp.ssbj import SSBJ_OPTIONS
 
 @hookimpl
 def tanso_calculators():
-    return with_levels([*CALCULATORS, MARKET_BASED, PROVIDER_EMISSIONS, INVESTEE_SHARE, SUPPLIER_HYBRID])
+    return with_levels([*CALCULATORS, MARKET_BASED, PROVIDER_EMISSIONS, INVESTEE_SHARE, SUPPLIER_HYBRID,
+                        RELEVANCE_RELIEF])
 
 
 @hookimpl
@@ -47,7 +49,7 @@ def tanso_vocabularies():
 
 @hookimpl
 def tanso_functions():
-    return [*FUNCTIONS, *INVESTEE_FUNCTIONS]
+    return [*FUNCTIONS, *INVESTEE_FUNCTIONS, *RELIEF_FUNCTIONS]
 
 
 @hookimpl

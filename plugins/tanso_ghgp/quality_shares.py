@@ -51,13 +51,33 @@ def lowest_primary_share(ctx) -> str:
     return f"SELECT min(share) FROM ({_category_shares(ctx)})"
 
 
-def primary_share_findings(ctx) -> str:
-    """Each category and its primary share, lowest first: which category a failed minimum is about."""
+MINIMUM = "scope3.min_primary_share"
+
+
+def _listing(ctx, below: bool) -> str:
+    """Each category and its primary share, lowest first; with `below`, those under the minimum (the check's
+    failures, naming the minimum), else the others (information: all of them while no minimum is set)."""
+    minimum = ctx.policies.get(MINIMUM)
+    if minimum is None and below:
+        return "SELECT NULL WHERE FALSE"
+    condition = "TRUE" if minimum is None else f"share {'<' if below else '>='} {literal(Decimal(minimum))}"
+    suffix = f"', below the minimum {percent(Decimal(minimum))}'" if below else "''"
     return (f"SELECT 'category ' || category || ': primary data ' || "
-            f"CAST(CAST(round(share * 100, 1) AS DECIMAL(4,1)) AS VARCHAR) || '% of its emissions' "
-            f"FROM ({_category_shares(ctx)}) ORDER BY share, category")
+            f"CAST(CAST(round(share * 100, 1) AS DECIMAL(4,1)) AS VARCHAR) || '% of its emissions' || {suffix} "
+            f"FROM ({_category_shares(ctx)}) WHERE {condition} ORDER BY share, category")
+
+
+def primary_share_findings(ctx) -> str:
+    """The categories below `scope3.min_primary_share`: what a failed check is about."""
+    return _listing(ctx, below=True)
+
+
+def primary_share_notes(ctx) -> str:
+    """The other categories' shares: information, never a flag."""
+    return _listing(ctx, below=False)
 
 
 FUNCTIONS = [ExpressionFunction("lowest_primary_share", "the lowest share of primary data (levels 3 and 4) of any "
-                                "Scope 3 category with emissions, location basis; lists each category's share",
-                                lowest_primary_share, (), findings=primary_share_findings)]
+                                "Scope 3 category with emissions, location basis; flags each category below "
+                                "scope3.min_primary_share and lists the others' shares as information",
+                                lowest_primary_share, (), findings=primary_share_findings, notes=primary_share_notes)]

@@ -53,6 +53,8 @@ AMI_WP = "GHG Protocol Actions and Market Instruments Phase 1 White Paper / RFI 
 LSR = "GHG Protocol Land Sector and Removals Standard v1.0 (30 Jan 2026), v1.1 (30 Jun 2026) [S13]"
 GWP_TABLE = "GHG Protocol IPCC Global Warming Potential Values v2.0 (7 Aug 2024) [S24]"
 PCAF_B = "PCAF Global GHG Standard Part B, Facilitated Emissions (1 Dec 2023) [S21]"
+EU_SIZES = ("EU Accounting Directive 2013/34/EU art. 3(2)-(3), amounts of Delegated Directive (EU) 2023/2775 "
+            "(17 Oct 2023, financial years from 1 Jan 2024)")
 
 CS_PU_AS_OF = "2025-12"          # the progress update gives a month only
 S2_AS_OF = "2026-01-31"          # consultation closed; no post-consultation decision found
@@ -218,6 +220,27 @@ REVISION_OPTIONS: list[PolicyOption] = [
             "supplier-specific or measured). The progress update asks for data-specificity goals and performance "
             "metrics (A6); no number was found in any GHG Protocol source, so the draft value is unset too. For "
             "the check s3.primary_share (function lowest_primary_share), which names each category and its share."),
+    _option("scope3.small_company_relief", bool, False, None, "progress_update",
+            f"{S3_PU}, B1 (the 95% threshold it relaxes) and B10a-d (relevance criteria); {S3_2011} Table 6.1; "
+            f"{S2_CONSULT}, hourly-matching exemption option 2 (SME categorisation); {EU_SIZES}", S3_AS_OF,
+            "Report only the Scope 3 categories the company's relevance assessment (input scope3_relevance: one row "
+            "per category, relevant or not, the criteria met, the justification) marks relevant. No GHG Protocol "
+            "draft proposes a Scope 3 relief for small companies (design note 4.11; searched again 2026-11-30): this "
+            "models issue #15's request on the nearest provisions, so the draft value is unset. The relevance "
+            "criteria are the Scope 3 Standard's (Table 6.1: size, influence, risk, stakeholders, outsourcing, "
+            "sector guidance), which the progress update restates (B10). Under it the rule s3.small_company_relief "
+            "(calculator relevance_relief) puts each category left out in `excluded` with its justification and "
+            "estimated size (scope3_estimates) where known; a category left out without a justification, or by a "
+            "company that is not small (scope3.small_company_relief.size_class, from input company_size), is a "
+            "reject naming why; the check s3.small_company_relief.conflicts names a category left out that rules compute. "
+            "The estimates still count in scope3.coverage_threshold's check."),
+    _option("scope3.small_company_relief.size_class", Literal["small", "medium"], "small", None, "progress_update",
+            f"{EU_SIZES}; {S2_CONSULT}, hourly-matching exemption option 2 (SME categorisation via the draft SBTi "
+            f"categorisation, based on the EU's size classes)", S3_AS_OF,
+            "Who may claim scope3.small_company_relief: an undertaking that exceeds at most one of three limits. "
+            "small (art. 3(2)): balance sheet EUR 5,000,000, net turnover EUR 10,000,000, 50 employees; medium "
+            "(art. 3(3)): EUR 25,000,000, EUR 50,000,000, 250 employees (an SME). Amounts in EUR from input "
+            "company_size. The drafts name no size class for Scope 3; calculator relevance_relief reads it."),
     _option("scope3.verification_status", bool, False, True, "progress_update", S3_PU, S3_AS_OF,
             "Disclose whether the inventory or each category is fully, partially or not verified (A2)."),
     _option("scope3.supplier_allocation", Literal["always", "homogeneous_only"], "always", "homogeneous_only",

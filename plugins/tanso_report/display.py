@@ -100,12 +100,16 @@ def restatement_lines(result) -> list[str]:
     return lines
 
 
-def findings(item: dict, indent: str = "  ") -> list[str]:
-    """A check's (or metric's) findings, one line each: the first FINDINGS_SHOWN, then a count."""
-    listed = item.get("findings") or []
-    lines = [indent + t("flagged", finding=finding) for finding in listed[:FINDINGS_SHOWN]]
-    if len(listed) > FINDINGS_SHOWN:
-        lines.append(f"{indent}… and {len(listed) - FINDINGS_SHOWN} more (all of them in --format json and manifest.json)")
+def findings(item: dict, indent: str = "  ", notes: bool = True) -> list[str]:
+    """A check's (or metric's) findings, one line each, then (with `notes`) its notes, information that is no
+    flag: the first FINDINGS_SHOWN of each, then a count."""
+    lines = []
+    kinds = (("findings", lambda text: t("flagged", finding=text)), ("notes", lambda text: t("noted", note=text)))
+    for key, line in kinds[:2 if notes else 1]:
+        listed = item.get(key) or []
+        lines += [indent + line(text) for text in listed[:FINDINGS_SHOWN]]
+        if len(listed) > FINDINGS_SHOWN:
+            lines.append(f"{indent}… and {len(listed) - FINDINGS_SHOWN} more (all of them in --format json and manifest.json)")
     return lines
 
 

@@ -32,9 +32,11 @@ from tanso_report.display import SCOPE3_CATEGORIES, tonnes
 
 READS_POLICIES = ("ami.separate_statements", "ami.scope2_market_placement", "scope1.market_instruments",
                   "scope3.required_in_inventory", "scope3.disaggregate_by_data_type",
-                  "scope3.split_required_optional", "scope3.verification_status", "scope3.cat15.disclose_coverage")
+                  "scope3.split_required_optional", "scope3.verification_status", "scope3.cat15.disclose_coverage",
+                  "scope3.small_company_relief")
 INPUTS = ("verification", "investments")
 OPTIONAL_TAG = "optional"
+RELIEF_PREFIX = "relevance_relief: "   # how the engine names the calculator in a reason
 STATEMENT_TAGS = {2: "statement_2", 3: "statement_3"}
 
 
@@ -100,6 +102,8 @@ def render_inventory(result, path: Path | None) -> str:
     out.print(table)
 
     _quality(out, result)
+    if policy("scope3.small_company_relief"):
+        _relief(out, result)
 
     if separate:
         for number, title in ((2, "Statement 2 — market-based"), (3, "Statement 3 — impact (credits, avoided emissions)")):
@@ -118,7 +122,7 @@ def render_inventory(result, path: Path | None) -> str:
     for check in result.checks:
         if check["passed"] is False:
             out.print(f"Check failed: {check['title'] or check['id']} [{check['source']}]", markup=False)
-            for line in display.findings(check):
+            for line in display.findings(check, notes=False):   # the shares are in the data-quality table
                 out.print(line, markup=False)
     return display.finish(out, path)
 
@@ -174,6 +178,21 @@ def _statement(out, number: int, title: str, result, groups: list[dict], tags: d
             table.add_row(rule.node.title or rule_id, tonnes(kg))
     if table.row_count:
         out.print(table)
+
+
+def _relief(out, result) -> None:
+    """The Scope 3 categories left out under the small-company relief, each with its justification and estimated
+    size (the run's `excluded`), and the refusals (its rejects): the report never omits a category silently."""
+    left_out = result.connection.execute(
+        f"SELECT reason FROM {result.schema}.run_excluded WHERE exclusion_id = 'relevance_relief' ORDER BY input_row").fetchall()
+    refused = result.connection.execute(
+        f"SELECT DISTINCT reason FROM {result.schema}.run_rejects WHERE input_table = 'scope3_relevance' ORDER BY 1").fetchall()
+    out.print("Scope 3 under the small-company relief (scope3.small_company_relief): only the categories assessed "
+              f"relevant are reported; {len(left_out)} left out, each justified:", markup=False)
+    for (reason,) in left_out:
+        out.print(f"  {reason.removeprefix(RELIEF_PREFIX)}", markup=False)
+    for (reason,) in refused:
+        out.print(f"  REFUSED: {reason.removeprefix(RELIEF_PREFIX)}", markup=False)
 
 
 def _verification(result) -> dict[tuple[int, int | None], str]:

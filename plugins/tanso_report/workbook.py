@@ -9,8 +9,10 @@ sees the same figures. A ledger larger than LEDGER_ROWS does not fit a useful sh
 its largest rows, and the figures are the run's values with the keys (scope, category, basis) that select
 their ledger rows.
 
-Excel holds binary floating point numbers (15 significant digits); the exact decimals are in the run
-folder's CSV and Parquet files, and in the `co2e_kg_exact` columns here. Written atomically.
+Excel holds binary floating point numbers (15 significant digits): amounts are numbers, so that Excel
+sums, sorts and filters them, and every exact decimal is beside them as text, in a `…_exact` column (the
+ledger's `co2e_kg_exact`, the factors' `value_exact` …), equal to the run folder's CSV and Parquet files.
+Written atomically.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from tanso_report.pages import number, readable
 LEDGER_ROWS = 500_000
 # What traces a figure to its input row, rule and factor (the rest of each row is in ledger.parquet).
 LEDGER_COLUMNS = ("rule_id", "input_table", "row_id", "scope", "category", "basis", "entity", "period", "gas",
-                  "co2e_kg", "boundary_weight", "co2e_kg_weighted", "factor_id", "method", "data_type")
+                  "co2e_kg", "boundary_weight", "co2e_kg_weighted", "factor_id", "method", "data_type", "co2e_kg_exact")
 WEIGHTED = xl_col_to_name(LEDGER_COLUMNS.index("co2e_kg_weighted"))
 
 
@@ -175,19 +177,23 @@ def _write(result, target: Path) -> None:
 
 
 def _table(book, name: str, bold, result, sql: str) -> None:
+    """A run table as a sheet; each column holding decimals gets a `…_exact` text column after the others."""
     rows = query(result, sql)
     columns = list(rows[0]) if rows else [d[0] for d in result.connection.execute(
         sql.format(s=result.schema) + " LIMIT 0").description]
-    sheet = _Sheet(book, name, columns, bold)
+    exact = [c for c in columns if any(isinstance(row[c], Decimal) for row in rows)]
+    sheet = _Sheet(book, name, [*columns, *(f"{c}_exact" for c in exact)], bold)
     for row in rows:
-        sheet.add([v if isinstance(v, (int, float, Decimal, str)) or v is None else str(v) for v in row.values()])
-    sheet.close([18] * len(columns))
+        sheet.add([v if isinstance(v, (int, float, Decimal, str)) or v is None else str(v) for v in row.values()]
+                  + [None if row[c] is None else format(row[c], "f") for c in exact])
+    sheet.close([18] * (len(columns) + len(exact)))
 
 
 def _ledger(book, bold, result, traced: bool) -> None:
     sheet = _Sheet(book, "ledger", LEDGER_COLUMNS, bold)
     order = "rule_id, input_table, input_row, gas" if traced else "co2e_kg * boundary_weight DESC, rule_id, row_id"
-    columns = ", ".join("co2e_kg * boundary_weight" if c == "co2e_kg_weighted" else c for c in LEDGER_COLUMNS)
+    computed = {"co2e_kg_weighted": "co2e_kg * boundary_weight", "co2e_kg_exact": "CAST(co2e_kg AS VARCHAR)"}
+    columns = ", ".join(computed.get(c, c) for c in LEDGER_COLUMNS)
     cursor = result.connection.execute(f"SELECT {columns} FROM {result.schema}.run_ledger ORDER BY {order} "
                                        f"LIMIT {LEDGER_ROWS}")
     kg, weight = _column("co2e_kg"), _column("boundary_weight")
@@ -205,4 +211,4 @@ def _ledger(book, bold, result, traced: bool) -> None:
                     write_string(line, column, value)
                 elif value is not None:
                     write_number(line, column, float(value))
-    sheet.close([30, 18, 10, 6, 8, 9, 12, 9, 10, 18, 8, 18, 30, 30, 14])
+    sheet.close([30, 18, 10, 6, 8, 9, 12, 9, 10, 18, 8, 18, 30, 30, 14, 36])

@@ -158,3 +158,5 @@ class FunctionContext:
     place: Callable[[str, str], str] = field(default=lambda table, row: f"'{table} row ' || CAST({row} AS VARCHAR)")
     # The run's entity weights (entity, weight, reason; weight NULL: refused), None without a boundary.
     boundary: str | None = None
+    # The run's option values: for findings that name the threshold they compare with
+    policies: dict[str, Any] = field(default_factory=dict)

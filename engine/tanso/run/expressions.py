@@ -51,8 +51,8 @@ def tables_read_by(expr: ast.Expr) -> set[str]:
     return found
 
 
-def _value(expr: ast.Expr, registry: Registry, con, relations: Relations, findings: list[str]) -> Any:
-    """The expression's value; functions that explain their value add their findings to `findings`."""
+def _value(expr: ast.Expr, registry: Registry, con, relations: Relations, findings: Findings) -> Any:
+    """The expression's value; functions that explain their value add their findings and notes to `findings`."""
     if isinstance(expr, ast.Call) and expr.function == POLICY_FUNCTION:
         name = expr.arguments[0].value.value
         if relations.policies.get(name) is None:
@@ -66,14 +66,17 @@ def _value(expr: ast.Expr, registry: Registry, con, relations: Relations, findin
             ledger=relations.ledger, inputs=relations.inputs, rules=relations.rules,
             rule_tables=relations.rule_tables, columns=relations.columns, boundary=relations.boundary,
             place=lambda table, row: relations.places[table](row) if table in relations.places
-            else f"'{table} row ' || CAST({row} AS VARCHAR)")
+            else f"'{table} row ' || CAST({row} AS VARCHAR)", policies=relations.policies)
         try:
             listing = function.findings(ctx) if function.findings is not None else None
+            notes = function.notes(ctx) if function.notes is not None else None
             scalar = function.compile(ctx)
         except ValueError as error:   # arguments the function cannot use (an unknown column, a bad number)
             raise ExpressionProblem(f"{expr.function} at {expr.span}: {error}") from None
         if listing is not None:
-            findings += [row[0] for row in con.execute(listing).fetchall()]
+            findings.flags += [row[0] for row in con.execute(listing).fetchall()]
+        if notes is not None:
+            findings.notes += [row[0] for row in con.execute(notes).fetchall()]
         result = con.execute(scalar).fetchone()[0]
         return Decimal(0) if result is None else Decimal(result)
     if isinstance(expr, ast.BinaryOp):
@@ -92,9 +95,24 @@ def _value(expr: ast.Expr, registry: Registry, con, relations: Relations, findin
     return literal_value(expr)
 
 
-def _evaluate(expr: ast.Expr, registry: Registry, con, relations: Relations) -> tuple[Any, str | None, bool, list[str]]:
+@dataclass
+class Findings:
+    """What the functions of an expression found: flags (a check's failures), and notes (information)."""
+
+    flags: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def listed(self, expr: ast.Expr, registry: Registry) -> dict[str, list[str]]:
+        """`findings` where a function of the expression flags (even none), `notes` where one notes."""
+        functions = [registry.functions[node.function] for node in ast.walk(expr)
+                     if isinstance(node, ast.Call) and node.function in registry.functions]
+        return {**({"findings": self.flags} if any(f.findings is not None for f in functions) else {}),
+                **({"notes": self.notes} if any(f.notes is not None for f in functions) else {})}
+
+
+def _evaluate(expr: ast.Expr, registry: Registry, con, relations: Relations) -> tuple[Any, str | None, bool, Findings]:
     """(value, problem, applicable, findings)."""
-    findings: list[str] = []
+    findings = Findings()
     with localcontext() as context:
         context.prec = 50
         context.traps[DivisionByZero] = True
@@ -106,16 +124,10 @@ def _evaluate(expr: ast.Expr, registry: Registry, con, relations: Relations) -> 
             return None, str(reason), False, findings
 
 
-def _explains(expr: ast.Expr, registry: Registry) -> bool:
-    """Whether a function of the expression lists findings (the result then carries `findings`, even none)."""
-    return any(isinstance(node, ast.Call) and node.function in registry.functions
-               and registry.functions[node.function].findings is not None for node in ast.walk(expr))
-
-
 def evaluate_metric(node: ast.Metric, registry: Registry, con, relations: Relations) -> dict[str, Any]:
     value, problem, _, findings = _evaluate(node.expr, registry, con, relations)
     return {"id": node.id, "title": node.title, "value": value, "unit": node.unit, "problem": problem,
-            "source": node.span.short, **({"findings": findings} if _explains(node.expr, registry) else {})}
+            "source": node.span.short, **findings.listed(node.expr, registry)}
 
 
 def evaluate_check(node: ast.Check, registry: Registry, con, relations: Relations) -> dict[str, Any]:
@@ -124,4 +136,4 @@ def evaluate_check(node: ast.Check, registry: Registry, con, relations: Relation
     value, problem, applicable, findings = _evaluate(node.expr, registry, con, relations)
     passed = None if not applicable else bool(value) if problem is None else False
     return {"id": node.id, "title": node.title, "passed": passed, "problem": problem, "source": node.span.short,
-            **({"findings": findings} if _explains(node.expr, registry) else {})}
+            **findings.listed(node.expr, registry)}
