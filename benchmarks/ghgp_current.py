@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/ghgp_current.py --rows 10000000 --repeat 3 --threads-1
     .venv/bin/python benchmarks/ghgp_current.py --rows 1000000 --generate-only
     .venv/bin/python benchmarks/ghgp_current.py --rows 1000000 --draft-data   # data both rulesets read
+    .venv/bin/python benchmarks/ghgp_current.py --rows 1000000 --repeat 3 --hand-written  # vs ghgp_baseline.sql
 
 Data: N activity rows in all, spread over the activity inputs in fixed proportions (most of them in
 purchases, electricity, fuel_use and business_travel), generated once per N with DuckDB SQL
@@ -30,6 +31,10 @@ too (extra columns are not read); benchmarks/ghgp_compare.py uses them.
 Each measurement runs in its own subprocess (peak RSS = that child's ru_maxrss via os.wait4, CPU =
 its user+sys), as in benchmarks/run.py. As a reference, the same run also times run.py's
 hand-written single-rule baseline at the same N (its own data in benchmarks/data/<N>/).
+
+--hand-written instead alternates Tanso with benchmarks/ghgp_baseline.sql (a hand-written DuckDB script of
+the ghgp-current rules it names, on this same data), run for run, checks that the baseline's totals equal
+Tanso's for every covered rule, and prints the ratio of the medians, CPU (user+sys) and wall.
 """
 
 from __future__ import annotations
@@ -295,6 +300,48 @@ def run_child(rows: int, threads: int | None, profile: bool = False) -> dict:
     return info
 
 
+def run_hand_written(rows: int, threads: int | None) -> dict:
+    """benchmarks/ghgp_baseline.sql in its own process, timed like a Tanso worker."""
+    out = HERE / "out" / f"{data_dir(rows).name}-hand-written"
+    load, started = os.getloadavg(), time.perf_counter()
+    proc = subprocess.Popen([sys.executable, str(HERE / "ghgp_baseline.py"), "--data", str(data_dir(rows)),
+                             "--out", str(out), *(["--threads", str(threads)] if threads else [])])
+    status, usage = _wait(proc.pid)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit("hand-written baseline failed")
+    return {"wall_s": time.perf_counter() - started, "out": str(out), "peak_rss_mb": usage.ru_maxrss / 1024,
+            "user_s": usage.ru_utime, "sys_s": usage.ru_stime, "loadavg_before": load}
+
+
+def hand_written(rows: int, repeat: int) -> dict:
+    """Tanso and the hand-written script alternated run for run; totals checked; ratios of the medians.
+    (Tanso's wall is its child's wall, process start and prepare() included, as the script's is.)"""
+    sys.path.insert(0, str(HERE))
+    import ghgp_baseline
+    runs: dict[str, list[dict]] = {"tanso": [], "hand-written": []}
+    for i in range(repeat):
+        for kind in runs:
+            started = time.perf_counter()
+            info = run_child(rows, None) if kind == "tanso" else run_hand_written(rows, None)
+            info["process_wall_s"] = time.perf_counter() - started
+            runs[kind].append(info)
+            print(f"  {kind:12s} run {i + 1}: {info['process_wall_s']:6.2f} s  "
+                  f"user+sys {info['user_s'] + info['sys_s']:6.1f} s  peak {info['peak_rss_mb']:6.0f} MB  "
+                  f"load before {info['loadavg_before'][0]:.2f}", flush=True)
+    tanso_out = HERE / "out" / f"{data_dir(rows).name}-tdefault"
+    agreement = ghgp_baseline.check(Path(runs["hand-written"][0]["out"]), tanso_out)
+    print(f"hand-written script covers {agreement['rules']} of {agreement['of_rules']} rules, "
+          f"{agreement['ledger_rows']:,} of {agreement['tanso_ledger_rows']:,} ledger rows ({agreement['share']:.1%}); "
+          f"totals equal Tanso's rule by rule (co2e {agreement['co2e_kg']} kg)")
+    cpu = {k: statistics.median(r["user_s"] + r["sys_s"] for r in v) for k, v in runs.items()}
+    wall = {k: statistics.median(r["process_wall_s"] for r in v) for k, v in runs.items()}
+    print(f"tanso / hand-written: CPU {cpu['tanso']:.1f} / {cpu['hand-written']:.1f} s = "
+          f"{cpu['tanso'] / cpu['hand-written']:.2f}x; wall {wall['tanso']:.1f} / {wall['hand-written']:.1f} s = "
+          f"{wall['tanso'] / wall['hand-written']:.2f}x (medians of {repeat})")
+    return {"runs": runs, "agreement": agreement, "cpu_ratio": cpu["tanso"] / cpu["hand-written"],
+            "wall_ratio": wall["tanso"] / wall["hand-written"]}
+
+
 def baseline(rows: int, repeat: int) -> list[dict]:
     """benchmarks/run.py's hand-written single-rule baseline at the same N (its own data)."""
     sys.path.insert(0, str(HERE))
@@ -310,6 +357,8 @@ def main() -> None:
     parser.add_argument("--threads-1", dest="threads_1", action="store_true",
                         help="also time with DuckDB threads = 1 (scaling)")
     parser.add_argument("--no-baseline", action="store_true", help="skip run.py's hand-written baseline")
+    parser.add_argument("--hand-written", action="store_true",
+                        help="alternate Tanso with benchmarks/ghgp_baseline.sql, check totals, print the ratio")
     parser.add_argument("--generate-only", action="store_true")
     parser.add_argument("--bad-per-mille", type=int, default=1, help="deliberately bad rows per 1000 (default 1)")
     parser.add_argument("--draft-data", action="store_true",
@@ -343,6 +392,12 @@ def main() -> None:
     print(f"rows {args.rows:,} ({', '.join(f'{k} {v:,}' for k, v in counts.items())}); "
           f"{size / 1e6:.0f} MB Parquet; nproc {os.cpu_count()}", flush=True)
     results: dict = {"rows": args.rows, "counts": counts, "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime())}
+    if args.hand_written:
+        results["hand_written"] = hand_written(args.rows, args.repeat)
+        if args.json:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(json.dumps(results, indent=2, default=str))
+        return
     series = [("default", None)] + ([("threads=1", 1)] if args.threads_1 else [])
     for label, threads in series if args.repeat else []:
         runs = []
