@@ -31,6 +31,9 @@ class FactorTable:
     edition: str
     licence: str
     source_file: str
+    # What plan-time queries found in `relation` (its gases, whether a match is unique): its rows do not
+    # change once loaded, so the rules that share a factor set ask once per session, not once per rule.
+    facts: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
 
 @dataclass

@@ -316,9 +316,11 @@ def _check_factor_table(ctx: CalcContext, factors: FactorTable, match: list[str]
         raise InputError(f"factor set '{factors.name}' ({factors.source_file}) has no column "
                          f"{', '.join(repr(m) for m in missing)} to match on; its columns: {', '.join(factors.columns)}")
     keys = ", ".join(ident(m) for m in match)
-    duplicates = ctx.query(
-        f"SELECT {keys}, gas, string_agg(CAST(_row AS VARCHAR), ', ' ORDER BY _row) FROM {factors.relation} "
-        f"GROUP BY {keys}, gas HAVING count(*) > 1 ORDER BY ALL LIMIT 5")
+    if ("duplicates", keys) not in factors.facts:
+        factors.facts["duplicates", keys] = ctx.query(
+            f"SELECT {keys}, gas, string_agg(CAST(_row AS VARCHAR), ', ' ORDER BY _row) FROM {factors.relation} "
+            f"GROUP BY {keys}, gas HAVING count(*) > 1 ORDER BY ALL LIMIT 5")
+    duplicates = factors.facts["duplicates", keys]
     if duplicates:
         shown = "; ".join(f"{dict(zip(match, d[:len(match)]))} gas {d[len(match)]} on rows {d[-1]}" for d in duplicates)
         raise InputError(f"factor set '{factors.name}' ({factors.source_file}) has more than one factor for the same "
@@ -327,4 +329,6 @@ def _check_factor_table(ctx: CalcContext, factors: FactorTable, match: list[str]
 
 def factor_gases(ctx: CalcContext, factors: FactorTable) -> list[str]:
     """The gases a factor table has factors for, so a calculator can look up their weights."""
-    return [row[0] for row in ctx.query(f"SELECT DISTINCT gas FROM {factors.relation} ORDER BY 1")]
+    if "gases" not in factors.facts:
+        factors.facts["gases"] = [row[0] for row in ctx.query(f"SELECT DISTINCT gas FROM {factors.relation} ORDER BY 1")]
+    return list(factors.facts["gases"])

@@ -227,6 +227,11 @@ class _Planner:
 
         ledgers, rejects = [], []
         step_src = src
+        scope, category = rule.node.scope, rule.node.category
+        lineage_columns = (
+            f"{literal(rule.id)} AS rule_id, {literal(rule.node.span.short)} AS rule_source, "
+            f"CAST({literal(scope)} AS INTEGER) AS scope, CAST({literal(category)} AS INTEGER) AS category, "
+            f"CAST({literal(rule.node.basis)} AS VARCHAR) AS basis, {literal(self.rule_tables[rule.id])} AS input_table")
         for index, step in enumerate(rule.steps):
             calculator = self.registry.calculators[step.calculator]
             ctx = CalcContext(rule_id=f"{rid}_{index}", calculator=step.calculator, parameters=step.parameters,
@@ -237,11 +242,17 @@ class _Planner:
                               entity_weights=self.boundary_relation)
             plan = calculator.compile(ctx)
             self.precision.setdefault(rule.id, []).extend({"calculator": step.calculator, **entry} for entry in ctx.precision)
-            ledger_view, reject_view = f"ledger__{rid}_{index}", f"rejects__{rid}_{index}"
-            self.define(f"CREATE OR REPLACE VIEW {ledger_view} AS "
-                        f"{_with_level(_project(plan.ledger, contracts.CALC_LEDGER_COLUMNS), calculator, step_src, columns)}")
-            self.define(f"CREATE OR REPLACE TABLE {reject_view} AS "
-                             f"{_project(plan.rejects, contracts.CALC_REJECT_COLUMNS)}")
+            # One view per method, so the ledger can be written one method's query at a time.
+            ledger_view, reject_view = f"rule_ledger__{rid}_{index}", f"rejects__{rid}_{index}"
+            self.define(f"CREATE OR REPLACE VIEW {ledger_view} AS SELECT {lineage_columns}, {literal(step.calculator)} "
+                        f"AS calculator, l.* FROM ("
+                        f"{_with_level(_project(plan.ledger, contracts.CALC_LEDGER_COLUMNS), calculator, step_src, columns)}"
+                        f") l")
+            # A chain's rejects are tables (every later method reads them), and so are all where compare
+            # reuses them between scenarios; a single method's are read once, by the run's rejects: a view.
+            kind = "TABLE" if len(rule.steps) > 1 or self.session.reuse is not None else "VIEW"
+            self.define(f"CREATE OR REPLACE {kind} {reject_view} AS "
+                        f"{_project(plan.rejects, contracts.CALC_REJECT_COLUMNS)}")
             # An earlier method's reasons matter only for the rows this one rejects too: keep only those
             # (at 10M rows, s3.cat1's first methods reject ~3M rows each, with a reason per row).
             for earlier, _ in rejects:
@@ -266,7 +277,7 @@ class _Planner:
                 self.claims.append(f"SELECT instrument_table, instrument_row_id, instrument_row, instrument_id, {lineage}, "
                                    f"{literal(self.rule_tables[rule.id])} AS input_table, row_id, input_row, factor_id, "
                                    f"quantity, quantity_unit, instrument_quantity FROM {view}")
-            ledgers.append((ledger_view, step.calculator))
+            ledgers.append(ledger_view)
             rejects.append((reject_view, step.calculator))
             if index + 1 < len(rule.steps):  # the next method of a first_of chain gets what this one could not do
                 # Which rows, read by every later method, is a narrow table of its own. The rows this method
@@ -279,22 +290,14 @@ class _Planner:
                                  f"WHERE s._row_id IN (SELECT row_id FROM {rejected})")
                 step_src = next_src
 
-        # One view per method, so the ledger can be written one method's query at a time.
-        scope, category = rule.node.scope, rule.node.category
-        parts = []
-        for index, (view, calc) in enumerate(ledgers):
-            parts.append(f"rule_ledger__{rid}_{index}")
-            self.define(
-                f"CREATE OR REPLACE VIEW {parts[-1]} AS "
-                f"SELECT {literal(rule.id)} AS rule_id, {literal(rule.node.span.short)} AS rule_source, "
-                f"CAST({literal(scope)} AS INTEGER) AS scope, CAST({literal(category)} AS INTEGER) AS category, "
-                f"CAST({literal(rule.node.basis)} AS VARCHAR) AS basis, "
-                f"{literal(self.rule_tables[rule.id])} AS input_table, {literal(calc)} AS calculator, l.* FROM {view} l")
-        rule_ledger = f"rule_ledger__{rid}"
-        self.define(f"CREATE OR REPLACE VIEW {rule_ledger} AS "
-                         + " UNION ALL ".join(f"SELECT * FROM {part}" for part in parts))
+        # The rule's ledger: its one method's view, else the union of its methods' views.
+        rule_ledger = ledgers[0]
+        if len(ledgers) > 1:
+            rule_ledger = f"rule_ledger__{rid}"
+            self.define(f"CREATE OR REPLACE VIEW {rule_ledger} AS "
+                        + " UNION ALL ".join(f"SELECT * FROM {part}" for part in ledgers))
         self.rule_ledgers[rule.id] = rule_ledger
-        self.ledger_parts[rule.id] = parts
+        self.ledger_parts[rule.id] = ledgers
         # A row rejected by every method of a chain is rejected with every method's reason.
         last, last_calc = rejects[-1]
         reasons = " || '; ' || ".join(f"'{calc}: ' || r{i}.reason" for i, (_, calc) in enumerate(rejects))
