@@ -22,6 +22,7 @@
 -- exact; the wrapper then checks them against Tanso's ledger, rule by rule.
 
 SET preserve_insertion_order = false;
+SET enable_progress_bar = false;
 
 -- GWP: IPCC AR5 100-year values as tabulated by the GHG Protocol (2016); a CO2e factor is already weighted.
 CREATE TEMP TABLE gwp (gas VARCHAR, weight DECIMAL(9,0));
@@ -55,19 +56,6 @@ CREATE MACRO eff_rows(file) AS TABLE
   JOIN (SELECT from_unit, per, factor FROM conv
         UNION ALL SELECT DISTINCT per, per, 1 FROM read_csv('{data}/factors/' || file, header = true,
                                                             all_varchar = true)) u ON u.per = f.per;
-
-CREATE TEMP TABLE eff_fuels AS SELECT * FROM eff_rows('fuels.csv');
-CREATE TEMP TABLE eff_vehicle_km AS SELECT * FROM eff_rows('vehicle_km.csv');
-CREATE TEMP TABLE eff_process AS SELECT * FROM eff_rows('process_gases.csv');
-CREATE TEMP TABLE eff_refrigerants AS SELECT * FROM eff_rows('refrigerants.csv');
-CREATE TEMP TABLE eff_grid AS SELECT * FROM eff_rows('grid.csv');
-CREATE TEMP TABLE eff_district AS SELECT * FROM eff_rows('district.csv');
-CREATE TEMP TABLE eff_wtt AS SELECT * FROM eff_rows('fuel_wtt.csv');
-CREATE TEMP TABLE eff_upstream AS SELECT * FROM eff_rows('electricity_upstream.csv');
-CREATE TEMP TABLE eff_waste AS SELECT * FROM eff_rows('waste.csv');
-CREATE TEMP TABLE eff_travel AS SELECT * FROM eff_rows('travel.csv');
-CREATE TEMP TABLE eff_hotels AS SELECT * FROM eff_rows('hotels.csv');
-CREATE TEMP TABLE eff_processing AS SELECT * FROM eff_rows('processing.csv');
 
 -- The rows of every covered rule: (rule, row id, entity, period, match keys as one text, quantity, unit).
 CREATE TEMP TABLE activity AS
@@ -103,22 +91,22 @@ CREATE TEMP TABLE activity AS
 
 -- All effective factors keyed by (factor set, keys as one text, activity unit).
 CREATE TEMP TABLE eff AS
-  SELECT 'fuels' AS fset, fuel AS k, from_unit, factor_id, gas, gas_exact, co2e_exact FROM eff_fuels
-  UNION ALL SELECT 'wtt', fuel, from_unit, factor_id, gas, gas_exact, co2e_exact FROM eff_wtt
+  SELECT 'fuels' AS fset, fuel AS k, from_unit, factor_id, gas, gas_exact, co2e_exact FROM eff_rows('fuels.csv')
+  UNION ALL SELECT 'wtt', fuel, from_unit, factor_id, gas, gas_exact, co2e_exact FROM eff_rows('fuel_wtt.csv')
   UNION ALL SELECT 'vehicle_km', vehicle_type || chr(31) || fuel, from_unit, factor_id, gas, gas_exact, co2e_exact
-    FROM eff_vehicle_km
-  UNION ALL SELECT 'process', emitted_gas, from_unit, factor_id, gas, gas_exact, co2e_exact FROM eff_process
-  UNION ALL SELECT 'refrigerants', refrigerant, from_unit, factor_id, gas, gas_exact, co2e_exact FROM eff_refrigerants
-  UNION ALL SELECT 'grid', grid_region, from_unit, factor_id, gas, gas_exact, co2e_exact FROM eff_grid
-  UNION ALL SELECT 'upstream', grid_region, from_unit, factor_id, gas, gas_exact, co2e_exact FROM eff_upstream
+    FROM eff_rows('vehicle_km.csv')
+  UNION ALL SELECT 'process', emitted_gas, from_unit, factor_id, gas, gas_exact, co2e_exact FROM eff_rows('process_gases.csv')
+  UNION ALL SELECT 'refrigerants', refrigerant, from_unit, factor_id, gas, gas_exact, co2e_exact FROM eff_rows('refrigerants.csv')
+  UNION ALL SELECT 'grid', grid_region, from_unit, factor_id, gas, gas_exact, co2e_exact FROM eff_rows('grid.csv')
+  UNION ALL SELECT 'upstream', grid_region, from_unit, factor_id, gas, gas_exact, co2e_exact FROM eff_rows('electricity_upstream.csv')
   UNION ALL SELECT 'district', energy || chr(31) || country, from_unit, factor_id, gas, gas_exact, co2e_exact
-    FROM eff_district
+    FROM eff_rows('district.csv')
   UNION ALL SELECT 'waste', waste_type || chr(31) || treatment, from_unit, factor_id, gas, gas_exact, co2e_exact
-    FROM eff_waste
+    FROM eff_rows('waste.csv')
   UNION ALL SELECT 'travel', mode || chr(31) || travel_class, from_unit, factor_id, gas, gas_exact, co2e_exact
-    FROM eff_travel
-  UNION ALL SELECT 'hotels', country, from_unit, factor_id, gas, gas_exact, co2e_exact FROM eff_hotels
-  UNION ALL SELECT 'processing', process, from_unit, factor_id, gas, gas_exact, co2e_exact FROM eff_processing;
+    FROM eff_rows('travel.csv')
+  UNION ALL SELECT 'hotels', country, from_unit, factor_id, gas, gas_exact, co2e_exact FROM eff_rows('hotels.csv')
+  UNION ALL SELECT 'processing', process, from_unit, factor_id, gas, gas_exact, co2e_exact FROM eff_rows('processing.csv');
 -- Only the (keys, unit) pairs the rows have, as Tanso does. Exactness: each fits DECIMAL(38,12), else the
 -- script stops (the products below would be rounded).
 CREATE TEMP TABLE eff12 AS SELECT fset, k, from_unit, factor_id, gas, CAST(gas_exact AS DECIMAL(38,12)) AS gas_factor,
