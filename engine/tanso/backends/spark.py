@@ -5,8 +5,10 @@ What runs where (also in README.md, "Running on Spark"):
   calculators (distinct units, effective factors), and — after the ledger is written — rejects,
   exclusions, conservation, summary, metrics and the digest, which read the ledger Parquet.
 - Spark: every relation the planner defines (`define`: the rules' views and tables, rendered by
-  `spark_sql.to_spark`) and the ledger's rows (`batches`), which the engine writes with the same
-  Parquet writer as for DuckDB, so the ledger's bytes and the digest are the same.
+  `spark_sql.to_spark`) and the ledger's rows (`stage_ledger`): each rule's rows are written by the
+  executors as Parquet into the staging folder (never collected to the driver), and the engine's
+  ledger writer (DuckDB's COPY, sorting them) reads them from there as for DuckDB's own rows, so the
+  ledger's bytes and the digest are the same and the driver's memory does not grow with the ledger.
 A relation the plan reads but did not define (an input's valid rows, a factor table, a plan-time table a
 calculator registered) is handed to Spark once as a Parquet snapshot written by DuckDB into a staging
 folder (`TANSO_SPARK_STAGING`, default the system's temporary folder: on a cluster it must be a
@@ -32,7 +34,6 @@ import weakref
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 import sqlglot
 from sqlglot import exp
 
@@ -110,15 +111,17 @@ class SparkBackend:
         frame.createOrReplaceTempView(view)
         self._views[schema, name] = view
 
-    def batches(self, con, query: str, batch_rows: int) -> pa.RecordBatchReader:
-        """The query's rows from Spark, cast to the types DuckDB gives the same query (the plan's
-        casts fix them; Spark's strings arrive as large strings)."""
-        schema = con.sql(query).limit(0).to_arrow_table().schema
+    def stage_ledger(self, con, relation: str, scratch: Path) -> Path:
+        """Written by Spark's executors (one file per partition) into the staging folder, which they can
+        write on a cluster too (not the driver's `scratch`); never collected to the driver."""
+        folder = Path(tempfile.mkdtemp(prefix="ledger-", dir=self._staging))
         try:
-            rows = self._frame(con, query).toArrow()
+            self._frame(con, f"SELECT * FROM {relation}").write.mode("overwrite").parquet(str(folder))
+        except BackendFailure:
+            raise
         except Exception as error:
             raise BackendFailure(f"Spark failed: {_first_line(error)}") from None
-        return pa.RecordBatchReader.from_batches(schema, rows.cast(schema).to_batches(max_chunksize=batch_rows))
+        return folder
 
     def _staged(self, frame, name: str):
         """The table's rows, computed now; readers' plans start here (see the module's docstring)."""
