@@ -7,8 +7,7 @@ plans that produce the ledger on a SparkSession, rendered with SQLGlot (`spark_s
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Protocol
+from typing import ContextManager, Protocol
 
 from tanso.diagnostics import TansoError
 
@@ -33,10 +32,10 @@ class Backend(Protocol):
     def define(self, con, statement: str) -> None:
         """Run `CREATE OR REPLACE VIEW|TABLE name AS SELECT …`, a relation of the plan."""
 
-    def stage_ledger(self, con, relation: str, scratch: Path) -> Path:
-        """Write the rows of a rule's ledger (`relation`), in any order, as Parquet files into a new
-        folder (under `scratch`, the session's, or where the backend's workers can write) and return it:
-        the ledger writer sorts and writes them (run/ledger.py), then removes the folder."""
+    def ledger_rows(self, con, relation: str) -> ContextManager[str]:
+        """A relation of the DuckDB connection holding the rows of a rule's ledger (`relation`), in any
+        order, with the types DuckDB gives it, valid inside the context: the ledger writer sorts and
+        writes it (run/ledger.py)."""
 
 
 def open_backend(name: str, spark_master: str | None = None) -> Backend:

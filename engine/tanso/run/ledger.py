@@ -1,73 +1,73 @@
-"""Write a run's ledger: the rules' ledger rows into one Parquet file, by DuckDB's own COPY.
-
-Two steps. (1) Each rule and method (a part) is staged, one at a time, by the backend as Parquet
-files of its rows in no particular order (`Backend.stage_ledger`: DuckDB's parallel COPY, or Spark's
-executors); one COPY over the union of every rule's query kept the joins, windows and semi-joins of
-all rules alive until the end (5 GB at 10M rows of ghgp-current), while here each part's query is
-freed before the next starts. (2) One COPY reads the staged files, sorts them (part, then
-LEDGER_ORDER) and writes the ledger; DuckDB encodes it on all its threads and its sort spills under
-the session's memory limit. A pyarrow writer fed by Arrow batches took a third more wall time
-(issue #13).
-
-The final COPY always reads Parquet files, whichever backend staged them: DuckDB's Parquet writer
-encodes a column differently when its input vectors differ (a constant CASE in a DuckDB view against
-the same values read from a file), so the ledger's bytes are the same on both backends only because
-both reach the writer the same way. The order makes them the same on any thread count.
-"""
+"""Write a run's ledger: the rules' ledger rows streamed into one Parquet file, a query at a time."""
 
 from __future__ import annotations
 
 import os
 import secrets
-import shutil
 from pathlib import Path
 from typing import Callable
 
 from tanso import contracts
 from tanso.backends import BackendFailure
-from tanso.plan.sql import ident, literal
 
 LEDGER_FILE = "ledger.parquet"
-LEDGER_ROW_GROUP = 122_880          # rows per Parquet row group (DuckDB's default)
+LEDGER_ROW_GROUP = 122_880          # rows per Parquet row group, as DuckDB's own COPY writes them
+LEDGER_BATCH = 16_384               # rows per Arrow batch taken from DuckDB while writing (bounds memory)
+LEDGER_ZSTD_LEVEL = 3               # DuckDB's default zstd level
 # Rows of one rule and method in input order, every column a tie-breaker: the same bytes on any thread count.
 LEDGER_ORDER = ", ".join(["input_row", "gas", "factor_id", *(c for c in contracts.CALC_LEDGER_COLUMNS
                                                             if c not in ("input_row", "gas", "factor_id"))])
-FINAL = f"FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {LEDGER_ROW_GROUP}"
 
 
-def _write_ledger(con, backend, parts: list[tuple[str, str]], path: Path, staging: Path,
+def _write_ledger(con, backend, parts: list[tuple[str, str]], path: Path,
                   progress: Callable[[str, int, int], None] = lambda rule_id, done, total: None) -> None:
-    """Write the parts' rows, in part order and LEDGER_ORDER within a part, into `path` (atomically:
-    a temporary file beside it, renamed). The backend stages each part in a folder of its own (under
-    `staging`, the session's scratch folder, for DuckDB), removed when done or with the session."""
+    """Write the rules' ledgers into one Parquet file, one query per rule and method at a time.
+
+    One COPY over the union of every rule kept the joins, windows and semi-joins of all rules in
+    memory until the end (5 GB at 10M rows of ghgp-current). Each query here is freed before the
+    next starts, so memory is that of the largest single method. Rows come in rule order, and within a
+    rule and method in LEDGER_ORDER (input row first), so the bytes are the same on any thread count.
+    Where the rows come from is the backend's (`Backend.ledger_rows`: DuckDB's relation, or the Parquet
+    files Spark's executors wrote); DuckDB sorts them and this one writer writes them, from Arrow values
+    (not DuckDB's vectors, whose representation changes its Parquet writer's output), so the bytes are
+    the same on both backends. The file is laid out as DuckDB's COPY writes it (full row groups, zstd,
+    decimals up to 18 digits as integers) and written atomically (a temporary file, renamed). DuckDB's
+    own COPY, sorted, measured no less CPU than this writer (benchmarks/README.md)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     temporary = path.parent / f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
-    folders: list[Path] = []
+    writer, pending, pending_rows = None, [], 0
     try:
-        sources = []
         for done, (rule_id, relation) in enumerate(parts, 1):
             progress(rule_id, done, len(parts))
             try:
-                folders.append(backend.stage_ledger(con, relation, staging))
+                with backend.ledger_rows(con, relation) as rows:
+                    reader = con.sql(f"SELECT * FROM {rows} ORDER BY {LEDGER_ORDER}").to_arrow_reader(LEDGER_BATCH)
+                    if writer is None:
+                        # Dictionary-encode the repetitive text columns only; row ids are all distinct.
+                        texts = [f.name for f in reader.schema if f.name != "row_id"
+                                 and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))]
+                        writer = pq.ParquetWriter(temporary, reader.schema, compression="zstd",
+                                                  compression_level=LEDGER_ZSTD_LEVEL, use_dictionary=texts,
+                                                  store_decimal_as_integer=True)
+                    for batch in reader:
+                        pending.append(batch)
+                        pending_rows += batch.num_rows
+                        if pending_rows >= LEDGER_ROW_GROUP:
+                            table = pa.Table.from_batches(pending)
+                            full = pending_rows - pending_rows % LEDGER_ROW_GROUP
+                            writer.write_table(table.slice(0, full), row_group_size=LEDGER_ROW_GROUP)
+                            pending, pending_rows = table.slice(full).to_batches(), pending_rows - full
             except BackendFailure as error:
                 raise BackendFailure(f"rule {rule_id}: {error}") from None
-            sources.append(_staged(con, relation, folders[-1], done))
-        con.execute(f"COPY (SELECT * EXCLUDE (_part) FROM ({' UNION ALL '.join(sources)}) ORDER BY _part, {LEDGER_ORDER}) "
-                    f"TO {literal(str(temporary))} ({FINAL})")
-        os.replace(temporary, path)
+        if pending_rows:
+            writer.write_table(pa.Table.from_batches(pending))
+        if writer is not None:
+            writer.close()
+            writer = None
+            os.replace(temporary, path)
     finally:
+        if writer is not None:
+            writer.close()
         temporary.unlink(missing_ok=True)
-        for folder in folders:
-            shutil.rmtree(folder, ignore_errors=True)
-
-
-def _staged(con, relation: str, part: Path, number: int) -> str:
-    """The staged rows of one part with the types DuckDB gives its relation (a backend's files may type
-    them otherwise, e.g. Spark's); a part without rows may have no file at all. Every column is written
-    as OPTIONAL, as the contract's columns are: DuckDB's writer makes a column REQUIRED when its input's
-    statistics prove it has no NULL, which a single staged file does and two files do not, so the
-    file's schema (and bytes) would depend on how many threads staged it. The CASE hides that proof."""
-    source = (f"read_parquet({literal(str(part / '*.parquet'))})" if any(part.glob("*.parquet"))
-              else f"(SELECT * FROM {relation} LIMIT 0)")
-    columns = ", ".join(f"CAST(CASE WHEN {ident(name)} IS NULL THEN NULL ELSE {ident(name)} END AS {kind}) AS {ident(name)}"
-                        for name, kind, *_ in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall())
-    return f"SELECT {number} AS _part, {columns} FROM {source}"

@@ -37,7 +37,6 @@ class Session:
         # Spill to the system's temporary folder, not to `.tmp` in whatever folder the user runs from.
         self._spill = tempfile.TemporaryDirectory(prefix="tanso-duckdb-")
         self.con.execute(f"SET temp_directory = '{self._spill.name}'")
-        self.scratch = Path(self._spill.name)   # also where the ledger writer stages its parts
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         # Above the limit DuckDB spills to the temporary folder. Without one, DuckDB's default (80 % of
