@@ -123,7 +123,7 @@ def worker_baseline(rows: int, out: Path) -> dict:
             "threads": con.execute("SELECT current_setting('threads')").fetchone()[0]}
 
 
-def worker_tanso(rows: int, out: Path, profile: bool = False) -> dict:
+def worker_tanso(rows: int, out: Path, profile: bool = False, memory_limit: str | None = None) -> dict:
     from tanso.run import evaluate, prepare
     started = time.perf_counter()
     prepared = prepare(RULESET)
@@ -131,7 +131,7 @@ def worker_tanso(rows: int, out: Path, profile: bool = False) -> dict:
     timer = _install_profiler() if profile else None
     marks = []
     t0 = time.perf_counter()
-    result = evaluate(prepared.ruleset, prepared.registry, prepared.graph, data_dir(rows), out,
+    result = evaluate(prepared.ruleset, prepared.registry, prepared.graph, data_dir(rows), out, memory_limit=memory_limit,
                       progress=lambda message, *counts: marks.append((message, time.perf_counter() - t0)))
     wall = time.perf_counter() - t0
     total = sum(r["co2e_kg"] for r in result.summary)
@@ -258,6 +258,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--profile", action="store_true", help="one extra tanso run timing every statement")
     parser.add_argument("--json", type=Path, default=None, help="also write the raw results here")
+    parser.add_argument("--memory-limit", default=None, help="tanso's DuckDB memory limit (default: evaluate's)")
     parser.add_argument("--worker", choices=["tanso", "baseline", "tanso-profile"], help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
@@ -267,7 +268,7 @@ def main() -> None:
         if args.worker == "baseline":
             info = worker_baseline(args.rows, args.out)
         else:
-            info = worker_tanso(args.rows, args.out, profile=args.worker == "tanso-profile")
+            info = worker_tanso(args.rows, args.out, profile=args.worker == "tanso-profile", memory_limit=args.memory_limit)
         args.result.write_text(json.dumps(info, default=str))
         return
 
@@ -277,9 +278,10 @@ def main() -> None:
     print(f"rows {args.rows:,}; data {folder} ({', '.join(f'{k} {v / 1e6:.1f} MB' for k, v in sizes.items())}); "
           f"nproc {os.cpu_count()}; python {sys.version.split()[0]}", flush=True)
     runs: dict[str, list[dict]] = {"tanso": [], "baseline": []}
+    limit = ["--memory-limit", args.memory_limit] if args.memory_limit else []
     for i in range(args.repeat):
         for kind in ("tanso", "baseline") if i % 2 == 0 else ("baseline", "tanso"):
-            info = run_child(kind, args.rows, [])
+            info = run_child(kind, args.rows, limit)
             runs[kind].append(info)
             print(f"  run {i + 1} {kind:8s} {info['wall_s']:7.2f} s  peak {info['peak_rss_mb']:7.0f} MB  "
                   f"user+sys {info['user_s'] + info['sys_s']:6.1f} s  load before {info['loadavg_1m_before']:.1f}", flush=True)
@@ -297,13 +299,15 @@ def main() -> None:
     print(f"{'':10s}{'wall s':>9s}{'input rows/s':>15s}{'peak MB':>10s}")
     for kind in ("tanso", "baseline"):
         print(f"{kind:10s}{med[kind]:9.2f}{args.rows / med[kind]:15,.0f}{mem[kind]:10.0f}")
-    print(f"ratio tanso/baseline: {med['tanso'] / med['baseline']:.2f}x wall, {mem['tanso'] / mem['baseline']:.2f}x memory")
+    cpu = {k: statistics.median(r["user_s"] + r["sys_s"] for r in v) for k, v in runs.items()}
+    print(f"ratio tanso/baseline: {med['tanso'] / med['baseline']:.2f}x wall, {cpu['tanso'] / cpu['baseline']:.2f}x CPU "
+          f"(user+sys {cpu['tanso']:.1f} / {cpu['baseline']:.1f} s), {mem['tanso'] / mem['baseline']:.2f}x memory")
     print(f"tanso prepare() (parse + resolve + graph, not in wall): {statistics.median(r['prepare_s'] for r in t):.2f} s")
     print("tanso phases (progress callback, s since evaluate start, last run): "
           + ", ".join(f"{m} @{s:.2f}" for m, s in t[-1]["phases"]))
     results = {"rows": args.rows, "runs": runs, "median_wall_s": med, "median_peak_rss_mb": mem}
     if args.profile:
-        info = run_child("tanso-profile", args.rows, [])
+        info = run_child("tanso-profile", args.rows, limit)
         results["profile"] = info
         print(f"\nprofile run: wall {info['wall_s']:.2f} s (timed statements + python helpers, top 25):")
         for seconds, label in info["profile"][:25]:

@@ -2,6 +2,7 @@
 
     python benchmarks/spark_ratio.py --rows 1000000
     python benchmarks/spark_ratio.py --rows 1000000 --master local[2] --repeat 3
+    (peak RSS: VmHWM of the Python process plus, under Spark, of its JVM)
 
 Each run is a subprocess of its own (DuckDB first, then Spark, alternating when repeated); the data is
 run.py's, generated once per row count into benchmarks/data/<rows>/. The Spark time is the evaluate
@@ -40,7 +41,15 @@ def worker(backend: str, rows: int, master: str | None) -> dict:
                           backend=backend, spark_master=master)
         wall, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
     return {"backend": result.manifest["backend"], "wall_s": wall, "cpu_s": cpu, "session_s": session_s,
-            "ledger_rows": result.ledger_rows, "digest": result.digest}
+            "ledger_rows": result.ledger_rows, "digest": result.digest, "peak_rss_mb": _peak_rss_mb()}
+
+
+def _peak_rss_mb() -> float:
+    """Peak resident memory (VmHWM) of this process plus, under Spark, of its JVM (driver and executors)."""
+    from pyspark import SparkContext
+    pids = ["self"] + ([str(SparkContext._gateway.proc.pid)] if SparkContext._gateway is not None else [])
+    return sum(int(line.split()[1]) for pid in pids for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+               if line.startswith("VmHWM:")) / 1024
 
 
 def _cpu_seconds() -> float:
@@ -81,7 +90,9 @@ def main() -> None:
           f"DuckDB {walls['duckdb']:.1f} s · Spark {walls['spark']:.1f} s "
           f"(+ session start {statistics.median(r['session_s'] for r in runs['spark']):.1f} s) · "
           f"ratio {walls['spark'] / walls['duckdb']:.2f} · CPU DuckDB {cpus['duckdb']:.1f} s, Spark {cpus['spark']:.1f} s, "
-          f"ratio {cpus['spark'] / cpus['duckdb']:.2f} · digests {'equal' if len(digests) == 1 else 'DIFFER'}")
+          f"ratio {cpus['spark'] / cpus['duckdb']:.2f} · peak RSS DuckDB "
+          f"{max(r['peak_rss_mb'] for r in runs['duckdb']):.0f} MB, Spark (Python + JVM) "
+          f"{max(r['peak_rss_mb'] for r in runs['spark']):.0f} MB · digests {'equal' if len(digests) == 1 else 'DIFFER'}")
     sys.exit(0 if len(digests) == 1 else 1)
 
 

@@ -78,7 +78,7 @@ def test_compare_on_spark_gives_the_same_digests_and_comparison(compared):
     assert json.loads((spark_out / "comparison.json").read_text())["changes"]
 
 
-def test_the_benchmark_data_evaluates_to_the_same_digest_on_spark(spark, tmp_path):
+def test_the_benchmark_data_evaluates_to_the_same_digest_and_ledger_bytes_on_spark(spark, tmp_path):
     sys.path.insert(0, str(REPO / "benchmarks"))
     try:
         import run as bench
@@ -91,6 +91,7 @@ def test_the_benchmark_data_evaluates_to_the_same_digest_on_spark(spark, tmp_pat
     assert on_spark.rejects_count == duck.rejects_count > 0    # the generator's rows with no factor
     assert on_spark.ledger_rows == duck.ledger_rows > 5_000    # 1-3 gases a row
     assert on_spark.digest == duck.digest
+    assert on_spark.ledger_path.read_bytes() == duck.ledger_path.read_bytes()
 
 
 @pytest.mark.parametrize("numerator, denominator", [

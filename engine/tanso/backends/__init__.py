@@ -7,10 +7,7 @@ plans that produce the ledger on a SparkSession, rendered with SQLGlot (`spark_s
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
-
-if TYPE_CHECKING:
-    import pyarrow as pa
+from typing import ContextManager, Protocol
 
 from tanso.diagnostics import TansoError
 
@@ -35,8 +32,10 @@ class Backend(Protocol):
     def define(self, con, statement: str) -> None:
         """Run `CREATE OR REPLACE VIEW|TABLE name AS SELECT …`, a relation of the plan."""
 
-    def batches(self, con, query: str, batch_rows: int) -> pa.RecordBatchReader:
-        """The rows of a per-row query (a rule's ledger) with DuckDB's Arrow types, in the query's order."""
+    def ledger_rows(self, con, relation: str) -> ContextManager[str]:
+        """A relation of the DuckDB connection holding the rows of a rule's ledger (`relation`), in any
+        order, with the types DuckDB gives it, valid inside the context: the ledger writer sorts and
+        writes it (run/ledger.py)."""
 
 
 def open_backend(name: str, spark_master: str | None = None) -> Backend:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+from typing import Iterator
+
 import duckdb
-import pyarrow as pa
 
 
 class DuckDBBackend:
@@ -12,5 +14,6 @@ class DuckDBBackend:
     def define(self, con, statement: str) -> None:
         con.execute(statement)
 
-    def batches(self, con, query: str, batch_rows: int) -> pa.RecordBatchReader:
-        return con.sql(query).to_arrow_reader(batch_rows)
+    @contextlib.contextmanager
+    def ledger_rows(self, con, relation: str) -> Iterator[str]:
+        yield relation

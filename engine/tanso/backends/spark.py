@@ -5,8 +5,10 @@ What runs where (also in README.md, "Running on Spark"):
   calculators (distinct units, effective factors), and — after the ledger is written — rejects,
   exclusions, conservation, summary, metrics and the digest, which read the ledger Parquet.
 - Spark: every relation the planner defines (`define`: the rules' views and tables, rendered by
-  `spark_sql.to_spark`) and the ledger's rows (`batches`), which the engine writes with the same
-  Parquet writer as for DuckDB, so the ledger's bytes and the digest are the same.
+  `spark_sql.to_spark`) and the ledger's rows (`ledger_rows`): each rule's rows are written by the
+  executors as Parquet into the staging folder (never collected to the driver: a 1M-row ledger
+  exhausted its heap), and the engine's ledger writer reads them from there (DuckDB sorts them) as it
+  reads DuckDB's own rows, so the ledger's bytes and the digest are the same on both backends.
 A relation the plan reads but did not define (an input's valid rows, a factor table, a plan-time table a
 calculator registered) is handed to Spark once as a Parquet snapshot written by DuckDB into a staging
 folder (`TANSO_SPARK_STAGING`, default the system's temporary folder: on a cluster it must be a
@@ -24,21 +26,22 @@ Parquet; on a cluster the executors must therefore live for the whole run.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import shutil
 import tempfile
 import weakref
 from pathlib import Path
+from typing import Iterator
 
 import duckdb
-import pyarrow as pa
 import sqlglot
 from sqlglot import exp
 
 from tanso.backends import BackendFailure, BackendUnavailable
 from tanso.backends.spark_sql import to_spark
-from tanso.plan.sql import literal
+from tanso.plan.sql import ident, literal
 
 DEFAULT_MASTER = "local[2]"
 # Exact decimals (measurements.md): with precision loss allowed Spark rounds wide products to scale 6.
@@ -110,15 +113,27 @@ class SparkBackend:
         frame.createOrReplaceTempView(view)
         self._views[schema, name] = view
 
-    def batches(self, con, query: str, batch_rows: int) -> pa.RecordBatchReader:
-        """The query's rows from Spark, cast to the types DuckDB gives the same query (the plan's
-        casts fix them; Spark's strings arrive as large strings)."""
-        schema = con.sql(query).limit(0).to_arrow_table().schema
+    @contextlib.contextmanager
+    def ledger_rows(self, con, relation: str) -> Iterator[str]:
+        """The relation's rows, written by Spark's executors (a file per partition) into the staging folder,
+        which they can write on a cluster too, and read back by DuckDB cast to the types DuckDB gives the
+        same relation; never collected to the driver. The files are removed when the writer is done."""
+        folder = Path(tempfile.mkdtemp(prefix="ledger-", dir=self._staging))
         try:
-            rows = self._frame(con, query).toArrow()
-        except Exception as error:
-            raise BackendFailure(f"Spark failed: {_first_line(error)}") from None
-        return pa.RecordBatchReader.from_batches(schema, rows.cast(schema).to_batches(max_chunksize=batch_rows))
+            try:
+                self._frame(con, f"SELECT * FROM {relation}").write.mode("overwrite").parquet(str(folder))
+            except BackendFailure:
+                raise
+            except Exception as error:
+                raise BackendFailure(f"Spark failed: {_first_line(error)}") from None
+            columns = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
+            if any(folder.glob("*.parquet")):
+                casts = ", ".join(f"CAST({ident(name)} AS {kind}) AS {ident(name)}" for name, kind, *_ in columns)
+                yield f"(SELECT {casts} FROM read_parquet({literal(str(folder / '*.parquet'))}))"
+            else:   # no rows: Spark may write no file at all
+                yield f"(SELECT * FROM {relation} LIMIT 0)"
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
     def _staged(self, frame, name: str):
         """The table's rows, computed now; readers' plans start here (see the module's docstring)."""

@@ -1,7 +1,9 @@
-"""Write a run's ledger: the rules' ledger views streamed into one Parquet file, a query at a time."""
+"""Write a run's ledger: the rules' ledger rows streamed into one Parquet file, a query at a time."""
 
 from __future__ import annotations
 
+import os
+import secrets
 from pathlib import Path
 from typing import Callable
 
@@ -23,36 +25,49 @@ def _write_ledger(con, backend, parts: list[tuple[str, str]], path: Path,
 
     One COPY over the union of every rule kept the joins, windows and semi-joins of all rules in
     memory until the end (5 GB at 10M rows of ghgp-current). Each query here is freed before the
-    next starts, so memory is that of the largest single method. Rows come in rule order, and within a rule and method
-    in LEDGER_ORDER (input row first), so the bytes are the same on any thread count; the file is laid
-    out as DuckDB's COPY writes it (full row groups, zstd, decimals up to 18 digits as integers)."""
+    next starts, so memory is that of the largest single method. Rows come in rule order, and within a
+    rule and method in LEDGER_ORDER (input row first), so the bytes are the same on any thread count.
+    Where the rows come from is the backend's (`Backend.ledger_rows`: DuckDB's relation, or the Parquet
+    files Spark's executors wrote); DuckDB sorts them and this one writer writes them, from Arrow values
+    (not DuckDB's vectors, whose representation changes its Parquet writer's output), so the bytes are
+    the same on both backends. The file is laid out as DuckDB's COPY writes it (full row groups, zstd,
+    decimals up to 18 digits as integers) and written atomically (a temporary file, renamed). DuckDB's
+    own COPY, sorted, measured no less CPU than this writer (benchmarks/README.md)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    temporary = path.parent / f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
     writer, pending, pending_rows = None, [], 0
     try:
         for done, (rule_id, relation) in enumerate(parts, 1):
             progress(rule_id, done, len(parts))
             try:
-                reader = backend.batches(con, f"SELECT * FROM {relation} ORDER BY {LEDGER_ORDER}", LEDGER_BATCH)
+                with backend.ledger_rows(con, relation) as rows:
+                    reader = con.sql(f"SELECT * FROM {rows} ORDER BY {LEDGER_ORDER}").to_arrow_reader(LEDGER_BATCH)
+                    if writer is None:
+                        # Dictionary-encode the repetitive text columns only; row ids are all distinct.
+                        texts = [f.name for f in reader.schema if f.name != "row_id"
+                                 and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))]
+                        writer = pq.ParquetWriter(temporary, reader.schema, compression="zstd",
+                                                  compression_level=LEDGER_ZSTD_LEVEL, use_dictionary=texts,
+                                                  store_decimal_as_integer=True)
+                    for batch in reader:
+                        pending.append(batch)
+                        pending_rows += batch.num_rows
+                        if pending_rows >= LEDGER_ROW_GROUP:
+                            table = pa.Table.from_batches(pending)
+                            full = pending_rows - pending_rows % LEDGER_ROW_GROUP
+                            writer.write_table(table.slice(0, full), row_group_size=LEDGER_ROW_GROUP)
+                            pending, pending_rows = table.slice(full).to_batches(), pending_rows - full
             except BackendFailure as error:
                 raise BackendFailure(f"rule {rule_id}: {error}") from None
-            if writer is None:
-                # Dictionary-encode the repetitive text columns only; row ids are all distinct.
-                texts = [f.name for f in reader.schema
-                         if f.name != "row_id" and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))]
-                writer = pq.ParquetWriter(path, reader.schema, compression="zstd", compression_level=LEDGER_ZSTD_LEVEL,
-                                          use_dictionary=texts, store_decimal_as_integer=True)
-            for batch in reader:
-                pending.append(batch)
-                pending_rows += batch.num_rows
-                if pending_rows >= LEDGER_ROW_GROUP:
-                    table = pa.Table.from_batches(pending)
-                    full = pending_rows - pending_rows % LEDGER_ROW_GROUP
-                    writer.write_table(table.slice(0, full), row_group_size=LEDGER_ROW_GROUP)
-                    pending, pending_rows = table.slice(full).to_batches(), pending_rows - full
         if pending_rows:
             writer.write_table(pa.Table.from_batches(pending))
+        if writer is not None:
+            writer.close()
+            writer = None
+            os.replace(temporary, path)
     finally:
         if writer is not None:
             writer.close()
+        temporary.unlink(missing_ok=True)
