@@ -7,7 +7,11 @@ import duckdb
 import pyarrow as pa
 import pytest
 
+from conftest import FUEL_FACTORS, fuel_row, fuel_ruleset, make_case
+from tanso.run import prepare
+from tanso.run.execute import rule_totals
 from tanso.run.reuse import PlanReuse
+from tanso.run.session import Session
 
 
 @pytest.fixture()
@@ -92,3 +96,25 @@ def test_a_plan_time_query_is_answered_once_per_content_and_statements_always_ru
     assert reuse.reused == 1 + 1     # b's table and b's query; c's view differs, so c asks again
     reuse.query(con, "c", "CREATE TABLE side_effect AS SELECT 1 AS x")
     reuse.query(con, "c", "DROP TABLE side_effect")   # ran: a statement is never answered from memory
+
+
+def test_scenarios_differing_only_in_the_gwp_set_share_the_rejects_and_differ_in_totals(tmp_path, registry):
+    """The rejects read which (keys, unit) have factors, not the GWP-weighted values: a scenario that
+    changes only gwp.set reuses them (a view of the first scenario's table) and still weighs its own gases."""
+    case = make_case(tmp_path, "", {"fuel_use": [fuel_row("F1", "100"), fuel_row("F2", "5", fuel="coal")]},
+                     {"fuels": FUEL_FACTORS})
+    session = Session(registry, case.data, reuse=True)
+    totals, kinds = {}, {}
+    for gwp in ("AR5", "AR6"):
+        folder = tmp_path / gwp
+        folder.mkdir()
+        (folder / "case.tanso").write_text(fuel_ruleset(gwp))
+        prepared = prepare(folder, registry=registry)
+        totals[gwp] = rule_totals(prepared.ruleset, prepared.graph, session, ["s1.fuel"], f"scenario_{gwp}")["s1.fuel"]
+        kinds[gwp] = session.con.execute(
+            "SELECT table_type FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+            [session.schema, "rejects__s1_fuel_0"]).fetchone()[0]
+    assert kinds == {"AR5": "BASE TABLE", "AR6": "VIEW"}
+    assert session.con.execute(f"SELECT row_id FROM {session.schema}.rejects__s1_fuel_0").fetchall() == [("F2",)]
+    assert sum(totals["AR5"].values()) != sum(totals["AR6"].values())   # CH4 and N2O weigh differently
+

@@ -215,30 +215,33 @@ def compare(base: Ruleset, revised: Ruleset, registry: Registry, data_dir: Path,
         known[rule_id, depends[rule_id]] = revised_totals.get(rule_id, {})
     evaluated = 0
 
-    def evaluate_all(wanted: dict[str, list[frozenset[str]]]) -> None:
-        """Fill `known` for each rule's wanted combinations, one scenario per distinct combination."""
+    def evaluate_all(wanted: dict[str, list[frozenset[str]]], also: frozenset[str] = frozenset()) -> None:
+        """Fill `known` for each rule's wanted combinations, one scenario per distinct combination. The
+        changes in `also` are applied in every scenario: a rule's totals depend only on the changes it
+        depends on (the premise of all sharing here), so rules that want the same combination of other
+        changes share one scenario whichever of `also` each depends on."""
         nonlocal evaluated
-        needed: dict[frozenset[str], list[str]] = defaultdict(list)   # combination → rules evaluated under it
+        needed: dict[frozenset[str], dict[str, frozenset[str]]] = defaultdict(dict)  # scenario → rule → its combination
         for rule_id, subsets in wanted.items():
             for subset in subsets:
                 if (rule_id, subset) in known:
                     continue
                 # a rule added (removed) by the revision is absent where its own change is not (is) applied
                 if rule_id in (revised.rules if f"rule:{rule_id}" in subset else base.rules):
-                    needed[subset].append(rule_id)
+                    needed[subset | also][rule_id] = subset
                 else:
                     known[rule_id, subset] = {}
-        for done, (subset, rules) in enumerate(sorted(needed.items(), key=lambda item: sorted(item[0])), 1):
+        for done, (applied, rules) in enumerate(sorted(needed.items(), key=lambda item: sorted(item[0])), 1):
             evaluated += 1
-            progress(f"scenario {evaluated}: {', '.join(sorted(subset)) or 'base'}", done, len(needed))
-            ruleset = scenario(base, revised, subset)
+            progress(f"scenario {evaluated}: {', '.join(sorted(applied)) or 'base'}", done, len(needed))
+            ruleset = scenario(base, revised, applied)
             present = [r for r in rules if _computable(ruleset, r)]
             for rule_id in set(rules) - set(present):
-                known[rule_id, subset] = {}
+                known[rule_id, rules[rule_id]] = {}
             if present:
                 computed = rule_totals(ruleset, build_graph(ruleset, registry), session, present, f"scenario_{evaluated}")
                 for rule_id in present:
-                    known[rule_id, subset] = computed[rule_id]
+                    known[rule_id, rules[rule_id]] = computed[rule_id]
 
     # First each rule change alone, to tell the structural ones; then every combination of the other
     # changes a rule depends on, with the structural changes always applied.
@@ -249,7 +252,7 @@ def compare(base: Ruleset, revised: Ruleset, registry: Registry, data_dir: Path,
     structural = _structural(changes, rule_ids, depends, known)
     changes = [replace(c, structural=c.key in structural) for c in changes]
     players = {r: d - structural for r, d in depends.items()}
-    evaluate_all({r: [s | (depends[r] & structural) for s in _subsets(players[r])] for r in rule_ids})
+    evaluate_all({r: [s | (depends[r] & structural) for s in _subsets(players[r])] for r in rule_ids}, structural)
     for rule_id in rule_ids:
         known.setdefault((rule_id, depends[rule_id]), {})
 

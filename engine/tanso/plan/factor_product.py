@@ -85,6 +85,9 @@ def factor_product(ctx: CalcContext, factors: FactorTable, match: list[str], *, 
     effective = _effective_factors(factor_rows, len(match), multipliers)
     ctx.record_precision({"factor_set": factors.name, **effective.precision})
     eff = ctx.register(f"{ctx.rule_id}_eff", effective.table)
+    # What the rejects read of the factors, registered apart: without the GWP-weighted values its contents
+    # (hence a comparison's reuse key, run/reuse.py) stay the same when only the GWP set changes.
+    accepted = ctx.register(f"{ctx.rule_id}_accepted", _accepted_keys(effective.table, len(match)))
     # A key is computable for a unit only when every one of its gases is: one problem rejects the key.
     unit_problems = ctx.register(f"{ctx.rule_id}_unit_problems", effective.problems)
 
@@ -105,8 +108,6 @@ SELECT {ctx.passthrough('s')}, e.gas, {ctx.product_sql(quantity, 's', 'e.gas_fac
 FROM {ctx.src} s JOIN {eff} e ON {keys_equal('s', 'e', unit_s)}
 WHERE {q} >= 0 AND (e.max_quantity IS NULL OR abs({operand}) < e.max_quantity)"""
 
-    accepted_keys = (f"(SELECT DISTINCT {', '.join(f'k{i}' for i in range(len(match)))}, from_unit, max_quantity "
-                     f"FROM {eff})")
     described_keys = " || ', ' || ".join(
         f"'{m}=' || coalesce('''' || CAST(b.{ident(m)} AS VARCHAR) || '''', 'empty')" for m in match)
     quantity_name = quantity if isinstance(quantity, str) else "quantity"
@@ -114,7 +115,7 @@ WHERE {q} >= 0 AND (e.max_quantity IS NULL OR abs({operand}) < e.max_quantity)""
     rejects = f"""
 WITH bad AS (
   SELECT s.*, a.max_quantity AS _max_quantity FROM {ctx.src} s
-  LEFT JOIN {accepted_keys} a ON {keys_equal('s', 'a', unit_s)}
+  LEFT JOIN {accepted} a ON {keys_equal('s', 'a', unit_s)}
   WHERE a.from_unit IS NULL OR {q} IS NULL OR {q} < 0 OR abs({operand}) >= a.max_quantity)
 SELECT b._row_id AS row_id,
   CASE WHEN {q_b} IS NULL THEN '{quantity_name} is missing'
@@ -247,6 +248,13 @@ def _effective_factors(factor_rows: list[tuple], n_keys: int,
     precision = {"scale": scale, "effective_factors": len(rows), "rounded": rounded[:MAX_LISTED_ROUNDED],
                  "rounded_count": len(rounded)}
     return EffectiveFactors(table, problem_table, scale, precision)
+
+
+def _accepted_keys(table: pa.Table, n_keys: int) -> pa.Table:
+    """The (keys, unit) pairs that have effective factors, each once with its largest quantity (one bound
+    for all its gases), in the effective table's order."""
+    names = [*(f"k{i}" for i in range(n_keys)), "from_unit", "max_quantity"]
+    return table.group_by(names, use_threads=False).aggregate([]).select(names)  # single-threaded: stable order
 
 
 def _note(problems: dict, where: tuple, problem: str) -> None:
