@@ -140,6 +140,31 @@ def test_a_rejected_parent_rejects_what_it_holds_and_the_run_completes_flagged_i
     assert manifest["boundary"]["entities"]["ACME-DE-SVC"]["weight"] is None
 
 
+def test_cloud_rows_of_a_rejected_or_refused_entity_say_why(tmp_path):
+    # The AWS account maps to ACME-DE (its row rejected), the Azure subscription to ACME-DE-SVC (held through
+    # it): neither reason may claim the entity is missing from the entities table.
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    entities = (DATA / "entities.csv").read_text()
+    (data / "entities.csv").write_text(entities.replace("ACME-DE,ACME-JP,DE,0.6,true,true,", "ACME-DE,ACME-JP,DE,0.6,true,maybe,"))
+    accounts = (DATA / "cloud_accounts.csv").read_text()
+    (data / "cloud_accounts.csv").write_text(accounts.replace("9c01,ACME-DE", "9c01,ACME-DE-SVC"))
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "tanso.cli", "evaluate", str(REPO / "rulesets" / "ghgp-current"),
+                           "--data", str(data), "--out", str(out), "--select",
+                           "s3.cat1.cloud.aws.location s3.cat1.cloud.azure"], capture_output=True, text=True)
+    assert done.returncode == 5, done.stderr + done.stdout
+    reasons = dict(duckdb.connect().execute(
+        f"SELECT DISTINCT rule_id, reason FROM read_csv('{out / 'rejects.csv'}', all_varchar = true) "
+        f"WHERE rule_id LIKE 's3.cat1.cloud.%'").fetchall())
+    assert reasons["s3.cat1.cloud.aws.location"] == (
+        "provider_emissions: entity 'ACME-DE' (mapped from usage_account_id '523456789012') is not a valid row "
+        "of the boundary's entities table (no row, or its row was rejected)")
+    assert reasons["s3.cat1.cloud.azure"].startswith(
+        "provider_emissions: entity 'ACME-DE-SVC' (mapped from subscriptionId '6f1c2b7e-4d0a-4c1e-9b3a-2a8f5e7d9c01') "
+        "is refused by the boundary: its parent 'ACME-DE' is not a valid row")
+
+
 def test_a_chain_of_thirds_reaches_the_ledger_exactly(tmp_path):
     # ACME-KR held 1/3 directly, ACME-CZ 1/3 through the 60 % ACME-DE: weights 0.333333 and 0.1999998 under
     # equity share, in the ledger as they are (the ledger once held 4 places and refused both).

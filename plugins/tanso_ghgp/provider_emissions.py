@@ -147,8 +147,11 @@ def _entity_joins(ctx: CalcContext, p: ProviderParameters) -> tuple[list[str], s
     if boundary is None:
         return joins, "m.entity", "s._boundary_weight", "NULL", problems
     joins.append(f"LEFT JOIN {boundary} w ON w.entity = m.entity")
+    # A refused entity (held through a rejected parent) says why; one with no weight at all has no valid
+    # row: none, or its row was rejected (rejects.csv names why).
     problems.append(f"WHEN w.weight IS NULL THEN 'entity ' || {quoted('m.entity')} || ' (mapped from "
-                    f"{p.account} ' || {account} || ') is not in the boundary''s entities table'")
+                    f"{p.account} ' || {account} || ') ' || coalesce('is refused by the boundary: ' || w.reason, "
+                    f"'is not a valid row of the boundary''s entities table (no row, or its row was rejected)')")
     return joins, "m.entity", "w.weight", "w.reason", problems
 
 
