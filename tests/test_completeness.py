@@ -72,6 +72,7 @@ def test_a_stated_tolerance_accepts_rows_share_or_activity(tmp_path, tolerances,
         assert "case.tanso:16 (up to" in outcome.stdout
     else:
         assert first.startswith("INCOMPLETE") and "NOT accepted" in outcome.stdout
+        assert "more than up to" not in outcome.stdout   # "2 rows rejected, over the tolerance (up to 1 row)"
 
 
 def test_the_tolerance_is_shown_with_its_source_and_recorded_in_json_and_manifest(tmp_path):

@@ -147,11 +147,11 @@ def _group(ruleset, rule_id, table, source, rejected, selected, activity, reason
 def _over(node, rejected: int, selected: int, activity: list[dict]) -> str | None:
     """None when the rejected rows are within the stated tolerance; otherwise by how much they are not."""
     if node.kind == "rows":
-        return None if rejected <= node.limit else f"{rejected} rows rejected, more than {node.describe()}"
+        return None if rejected <= node.limit else f"{rejected} rows rejected, over the tolerance ({node.describe()})"
     if node.kind == "share":
         share = Decimal(rejected) * 100 / Decimal(max(selected, 1))
-        return None if share <= node.limit else (f"{_number(share, 2)} % of {selected} rows rejected, more than "
-                                                 f"{node.describe()}")
+        return None if share <= node.limit else (f"{_number(share, 2)} % of {selected} rows rejected, over the "
+                                                 f"tolerance ({node.describe()})")
     if not activity:
         return f"the rejected rows have no quantity this run can measure in {node.unit}"
     total = Decimal(0)
@@ -162,7 +162,7 @@ def _over(node, rejected: int, selected: int, activity: list[dict]) -> str | Non
             total += entry["magnitude"] * conversion_factor(str(entry["unit"]), node.unit)
         except UnitProblem:
             return f"{entry['rows']} rejected rows are in {entry['unit']!s}, which is not measured in {node.unit}"
-    return None if total <= node.limit else f"{_number(total, 6)} {node.unit} rejected, more than {node.describe()}"
+    return None if total <= node.limit else f"{_number(total, 6)} {node.unit} rejected, over the tolerance ({node.describe()})"
 
 
 def _number(value, places: int = 6) -> str:
