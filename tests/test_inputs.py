@@ -103,6 +103,7 @@ def test_the_cli_exits_2_when_an_input_file_is_missing(tmp_path):
     outcome = CliRunner().invoke(main, ["evaluate", str(case.ruleset), "--data", str(case.data)])
     assert outcome.exit_code == 2
     assert "input 'fuel_use'" in outcome.output and "no file" in outcome.output
+    assert "its header row is row_id,entity,period,fuel,use,quantity,unit " in outcome.output   # what to create
     assert "Traceback" not in outcome.output
 
 

@@ -76,8 +76,11 @@ def _register_input(con, registry: Registry, table: ast.InputTable, data_dir: Pa
     """The input's files registered as one relation: (reader, column types, display path, parts)."""
     paths = input_files(data_dir, table, registry)
     if not paths:
+        # Say what the file holds and its header: a file of just that header is a valid input with no rows.
+        header = ",".join(dict.fromkeys(([table.key_header] if table.key_header else []) + [c.header for c in table.columns]))
         raise InputError(f"input '{table.name}': {described_location(data_dir, table, registry)} "
-                         f"(declared at {table.span})")
+                         f"(declared at {table.span}" + (f', "{table.title}"' if table.title else "") + "); "
+                         f"its header row is {header} (a file of just that row holds no rows)")
     options = {"encoding": table.encoding}
     single = paths[0]
     if len(paths) == 1 and not single.name.lower().endswith(GZIP_SUFFIX) and "=" not in str(single.parent):
