@@ -149,3 +149,12 @@ def test_certificates_a_calculator_refuses_are_their_tables_rejects_not_the_rule
     tolerated = make_case(tmp_path / "b", BY_ROW + '\naccept rejects certificates up to 2 rows "GO-42 is being '
                                                    'reissued by the registry"\n', rows, FACTORS).run()
     assert tolerated.completeness["status"] == "accepted"
+
+
+def test_one_rejection_beyond_the_tolerances_is_counted_in_the_singular(tmp_path):
+    # s1.fuel's two rejected rows are accepted; the unreadable fuel_use row is not
+    case = _case(tmp_path, extra='\naccept rejects s1.fuel up to 2 rows "two legacy rows"\n')
+    outcome = _cli("evaluate", case.ruleset, "--data", case.data)
+    assert outcome.exit_code == 5
+    assert outcome.stdout.splitlines()[0] == ("INCOMPLETE: 3 input rows rejected, left out of the totals below; "
+                                              "1 rejection beyond the stated tolerances")

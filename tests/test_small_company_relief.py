@@ -33,7 +33,7 @@ def test_the_inventory_lists_each_category_left_out_with_its_justification_size_
     shutil.copytree(ROOT / "examples" / "acme" / "data", data)
     (data / "company_size.csv").write_text("row_id,balance_sheet_eur,net_turnover_eur,employees\n"
                                            "S1,4100000.00,12500000.00,45\n", encoding="utf-8")
-    justifications = {"8": "no assets leased upstream", "14": ""}
+    justifications = {"8": "no assets leased upstream", "13": "one small sublease", "14": ""}
 
     def leave_out(row: dict) -> None:
         if row["category"] in justifications:
@@ -52,3 +52,5 @@ def test_the_inventory_lists_each_category_left_out_with_its_justification_size_
             in result.output)
     # Acme's data computes both categories: the check names them rather than hiding either figure
     assert "category 8 (Upstream leased assets) is left out under the small-company relief" in result.output
+    assert ("category 13 (Downstream leased assets) is left out under the small-company relief (scope3_relevance) "
+            "but its rules compute 1 ledger row, 5.292 t CO2e") in result.output

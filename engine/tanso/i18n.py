@@ -84,7 +84,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                           "ja": "（不採用 {total:,} 件：1 行をルールごとに数える）"},
     "complete.incomplete": {"en": "{where}INCOMPLETE: {counted}, left out of the totals below",
                             "ja": "{where}不完全：{counted}、以下の合計に含まれない"},
-    "complete.beyond": {"en": "; {n:,} rejections beyond the stated tolerances", "ja": "；許容範囲を超える不採用 {n:,} 件"},
+    "complete.beyond": {"en": "; {n:,} rejection{s} beyond the stated tolerances", "ja": "；許容範囲を超える不採用 {n:,} 件"},
     "complete.tolerated": {"en": "{where}complete within stated tolerances: {counted}, every one accepted",
                            "ja": "{where}許容範囲内で完全：{counted}、すべて許容済み"},
     "complete.reasons": {"en": "    reasons: {reasons}{more}", "ja": "    理由：{reasons}{more}"},

@@ -120,8 +120,9 @@ def relief_conflicts(ctx) -> str:
 
 def relief_conflict_findings(ctx) -> str:
     return (f"SELECT {_names('category')} || ' is left out under the small-company relief (scope3_relevance) but its "
-            f"rules compute ' || CAST(rows AS VARCHAR) || ' ledger rows, ' || CAST(CAST(round(kg / 1000, 3) AS "
-            f"DECIMAL(38,3)) AS VARCHAR) || ' t CO2e: mark it relevant, or leave its data out' "
+            f"rules compute ' || CAST(rows AS VARCHAR) || CASE WHEN rows = 1 THEN ' ledger row, ' ELSE ' ledger rows, ' "
+            f"END || CAST(CAST(round(kg / 1000, 3) AS DECIMAL(38,3)) AS VARCHAR) || ' t CO2e: mark it relevant, or leave "
+            f"its data out' "
             f"FROM ({_conflicts(ctx)}) ORDER BY category")
 
 

@@ -188,7 +188,7 @@ def lines(completeness: dict[str, Any] | None, label: str = "") -> list[str]:
                + (t("complete.per_rule", total=total) if total != rows else ""))
     if completeness["status"] == INCOMPLETE:
         head = (t("complete.incomplete", where=where, counted=counted)
-                + (t("complete.beyond", n=open_rows) if open_rows != total else ""))
+                + (t("complete.beyond", n=open_rows, s="s" if open_rows != 1 else "") if open_rows != total else ""))
     else:
         head = t("complete.tolerated", where=where, counted=counted)
     out = [head]
