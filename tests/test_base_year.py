@@ -34,8 +34,11 @@ def test_a_methodology_change_is_named_and_the_verdict_printed(tmp_path):
     assert "changed policies: gwp.set" in result.output and "verdict: base-year recalculation" in result.output
 
 
-@pytest.mark.parametrize("threshold", ["0", "1.5", "five"])
-def test_a_threshold_that_is_not_a_share_is_refused(tmp_path, threshold):
+@pytest.mark.parametrize("threshold, exit_code, message", [
+    ("0", 1, "expected a share between 0 and 1"), ("1.5", 1, "expected a share between 0 and 1"),
+    ("five", 2, "'five' is not a number"), ("nan", 2, "'nan' is not a number"), ("sNaN", 2, "'sNaN' is not a number")])
+def test_a_threshold_that_is_not_a_share_is_refused(tmp_path, threshold, exit_code, message):
     run = _run(tmp_path, "one", "100")
     result = CliRunner().invoke(main, [str(run), str(run), "--threshold", threshold])
-    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.exit_code == exit_code and message in result.output and "Traceback" not in result.output
+    assert not isinstance(result.exception, ArithmeticError)

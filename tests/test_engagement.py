@@ -57,6 +57,8 @@ def test_a_sector_list_without_the_commodities_bought_leaves_no_supplier(acme_ru
 
 @pytest.mark.parametrize("arguments, message", [
     (["--threshold", "1.5"], "expected a share above 0 and at most 1"),
+    (["--threshold", "nan"], "'nan' is not a number"),
+    (["--threshold", "abc"], "'abc' is not a number"),
     (["--category", "14"], "the input franchises of category 14 has no column supplier, amount, currency"),
     (["--category", "16"], "no ledger row of Scope 3 category 16 comes from a CSV input table"),
 ])

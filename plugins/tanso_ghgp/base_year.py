@@ -17,6 +17,7 @@ import click
 
 from tanso.audit.run_folder import RunFolder
 from tanso.diagnostics import TansoError
+from tanso_ghgp.shares import SHARE
 
 LINES = (("Scope 1", "scope = 1"), ("Scope 2 (location-based)", "scope = 2 AND coalesce(basis, 'location') = 'location'"),
          ("Scope 3", "scope = 3 AND coalesce(basis, 'location') = 'location'"))
@@ -53,11 +54,11 @@ def check(reported: Path, recalculated: Path, threshold: Decimal) -> dict:
 @click.command(name="base-year")
 @click.argument("reported", type=click.Path(path_type=Path))
 @click.argument("recalculated", type=click.Path(path_type=Path))
-@click.option("--threshold", default="0.05", show_default=True, help="significance threshold, a share")
-def main(reported: Path, recalculated: Path, threshold: str) -> None:
+@click.option("--threshold", type=SHARE, default="0.05", show_default=True, help="significance threshold, a share")
+def main(reported: Path, recalculated: Path, threshold: Decimal) -> None:
     """Whether the base year must be recalculated: REPORTED run against the RECALCULATED re-run."""
     try:
-        result = check(reported, recalculated, Decimal(threshold))
+        result = check(reported, recalculated, threshold)
     except (TansoError, ArithmeticError) as error:
         raise click.ClickException(str(error)) from None
     for line in result["lines"]:
@@ -67,4 +68,4 @@ def main(reported: Path, recalculated: Path, threshold: str) -> None:
     if result["changed_policies"]:
         click.echo(f"changed policies: {', '.join(result['changed_policies'])}")
     click.echo(f"verdict: base-year recalculation {'REQUIRED' if result['required'] else 'not required'} "
-               f"(threshold {Decimal(threshold):%})")
+               f"(threshold {threshold:%})")

@@ -4,34 +4,32 @@ the Pareto engagement list of a run folder, written as CSV and Excel (see `tanso
 from __future__ import annotations
 
 import sys
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 import click
 
 from tanso.diagnostics import TansoError
+from tanso_ghgp.shares import SHARE
 
 
 @click.command(name="engage")
 @click.argument("run", type=click.Path(path_type=Path))
 @click.option("--category", type=click.IntRange(1, 16), required=True, help="Scope 3 category")
-@click.option("--threshold", default="0.8", show_default=True, help="share of the category's spend to cover")
+@click.option("--threshold", type=SHARE, default="0.8", show_default=True,
+              help="share of the category's spend to cover")
 @click.option("--sectors", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="carbon-intensive commodities (commodity,sector,source); default: the cited list shipped")
 @click.option("--data", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="the run's data folder, where it is not where the run read it")
 @click.option("--currency", default="USD", show_default=True, help="rank spend in this currency (exchange_rates.csv)")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True)
-def engage(run: Path, category: int, threshold: str, sectors: Path | None, data: Path | None, currency: str,
+def engage(run: Path, category: int, threshold: Decimal, sectors: Path | None, data: Path | None, currency: str,
            out: Path) -> None:
     """Suppliers ranked by spend up to THRESHOLD of the category's spend, in carbon-intensive sectors."""
     from tanso_ghgp.engagement import Spend, engagement_list, write_csv, write_xlsx
     try:
-        share = Decimal(threshold)
-    except InvalidOperation:
-        raise click.BadParameter(f"{threshold!r} is not a number (e.g. 0.8)", param_hint="--threshold") from None
-    try:
-        found = engagement_list(run, category, share, sectors, data, Spend(to_currency=currency))
+        found = engagement_list(run, category, threshold, sectors, data, Spend(to_currency=currency))
     except TansoError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(getattr(error, "exit_code", 1) or 1)
@@ -42,7 +40,7 @@ def engage(run: Path, category: int, threshold: str, sectors: Path | None, data:
              f"boundary weight as the ledger weights its emissions; {outside.rows} purchase"
              f"{'s' if outside.rows != 1 else ''} outside it ({outside.spend:,.2f} {currency}) not ranked")
     write_csv(found.rows, stem.with_suffix(".csv"))
-    write_xlsx(found.rows, stem.with_suffix(".xlsx"), f"Scope 3 category {category}: suppliers within {share:%} of "
+    write_xlsx(found.rows, stem.with_suffix(".xlsx"), f"Scope 3 category {category}: suppliers within {threshold:%} of "
                                                       f"spend in carbon-intensive sectors ({run}); {scope}")
     for row in found.rows:
         click.echo(f"{row['rank']:>3} {row['supplier']:<12} {row['spend']:>16,} {row['currency']} "
