@@ -44,6 +44,11 @@ def test_acme_category_1_list_covers_80_percent_of_spend_in_carbon_intensive_sec
     sheet = load_workbook(tmp_path / "engagement-cat1.xlsx").active
     assert [c.value for c in sheet[2]][:3] == ["rank", "supplier", "spend"]
     assert [c.value for c in sheet[3]][1] == rows[0]["supplier"] and sheet.max_row == len(rows) + 2
+    # the console list says what it is and names its columns before the first supplier
+    title, header, first = result.output.splitlines()[:3]
+    assert title.startswith("Scope 3 category 1: suppliers within 80% of spend in carbon-intensive sectors")
+    assert header.split() == ["#", "supplier", "spend", "cum.", "%", "levels", "t", "CO2e", "sectors", "(methods)"]
+    assert first.split()[:2] == ["1", rows[0]["supplier"]]
 
 
 def test_a_sector_list_without_the_commodities_bought_leaves_no_supplier(acme_run, tmp_path):

@@ -39,12 +39,16 @@ def engage(run: Path, category: int, threshold: Decimal, sectors: Path | None, d
     scope = (f"spend inside the organisational boundary (boundary.approach = {outside.approach}), at each entity's "
              f"boundary weight as the ledger weights its emissions; {outside.rows} purchase"
              f"{'s' if outside.rows != 1 else ''} outside it ({outside.spend:,.2f} {currency}) not ranked")
+    title = f"Scope 3 category {category}: suppliers within {threshold:%} of spend in carbon-intensive sectors ({run})"
     write_csv(found.rows, stem.with_suffix(".csv"))
-    write_xlsx(found.rows, stem.with_suffix(".xlsx"), f"Scope 3 category {category}: suppliers within {threshold:%} of "
-                                                      f"spend in carbon-intensive sectors ({run}); {scope}")
+    write_xlsx(found.rows, stem.with_suffix(".xlsx"), f"{title}; {scope}")
+    # The console list says what it is and what each column holds, as the workbook's title and header do.
+    click.echo(title)
+    click.echo(f"{'#':>3} {'supplier':<12} {'spend':>{17 + len(currency)}} {'cum. %':>7}  {'levels':<8} {'t CO2e':>12}  "
+               f"sectors  (methods)")
     for row in found.rows:
         click.echo(f"{row['rank']:>3} {row['supplier']:<12} {row['spend']:>16,} {row['currency']} "
                    f"{row['cumulative_share']:>7.1%}  {row['levels'] or '—':<8} {row['co2e_t'] or 0:>10,} t  "
                    f"{row['sectors']}  ({row['methods']})")
     click.echo(scope)
-    click.echo(f"{len(found.rows)} suppliers; wrote {stem.with_suffix('.csv')}, {stem.with_suffix('.xlsx')}")
+    click.echo(f"{len(found.rows)} supplier{'s' if len(found.rows) != 1 else ''}; wrote {stem.with_suffix('.csv')}, {stem.with_suffix('.xlsx')}")
