@@ -302,3 +302,25 @@ def test_an_item_confirmed_in_two_units_must_map_to_one_factor(tmp_path):
     result = suggest(case, "suggest", "accept", mapping)
     assert result.exit_code == 2 and "item 'コピー用紙 A4' is confirmed as spend: " in result.output
     assert "JP-FREIGHT" in result.output and "JP-STEEL" in result.output
+
+
+def test_a_factor_matched_on_the_key_column_with_another_value_is_refused_and_nothing_written(tmp_path):
+    """Acme's purchases are keyed by `commodity` and eeio matches on `commodity`: the lookup table cannot map
+    'services' to commodity=transport_services (the key would be overwritten), so that confirmation is
+    refused, the review table left as it was; the factor with the item's own value is confirmed."""
+    from conftest import REPO
+    mapping, review_table = tmp_path / "map.csv", tmp_path / "map.review.csv"
+    env = {"TANSO_LOG": str(tmp_path / "log.jsonl")}
+    acme = REPO / "examples" / "acme"
+    assert CliRunner().invoke(main, ["suggest", str(acme / "ruleset"), "--data", str(acme / "data"), "--input",
+                                     "purchases", "--column", "commodity", "--unit-column", "currency", "--mapping",
+                                     str(mapping)], env=env).exit_code == 0
+    before = review_table.read_bytes()
+    refused = CliRunner().invoke(main, ["suggest", "confirm", str(mapping), "services", "--factor",
+                                        "eeio: commodity=transport_services"], env=env)
+    assert refused.exit_code == 2 and "cannot map 'services' to commodity=transport_services" in refused.output
+    assert review_table.read_bytes() == before and "transport_services" not in mapping.read_text(encoding="utf-8")
+    confirmed = CliRunner().invoke(main, ["suggest", "confirm", str(mapping), "services"], env=env)
+    assert confirmed.exit_code == 0, confirmed.output
+    with mapping.open(encoding="utf-8") as handle:
+        assert [(r["commodity"], r["factor_set"]) for r in csv.DictReader(handle)] == [("services", "eeio")]

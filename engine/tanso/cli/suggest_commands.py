@@ -89,8 +89,8 @@ def propose(ruleset: Path, overlays, data_dir: Path, table: str, column: str, un
             new = [i for i in items if (i.text, i.unit or "") not in known]
             ranked = matcher.suggest([i.text for i in new], [i.unit for i in new], top)
             rows, proposed = maps.merge(key, existing, items, {(i.text, i.unit or ""): r for i, r in zip(new, ranked)})
+            confirmed = maps.write_lookup(mapping, key, rows)   # first: a refused lookup leaves the review as it was
             maps.write(path, key, rows)
-            confirmed = maps.write_lookup(mapping, key, rows)
     except TansoError as error:
         _fail(error)
     for line in skipped:
@@ -122,8 +122,8 @@ def _decide(mapping: Path, review: Path | None, items: tuple[str, ...], status: 
                 changed = maps.decide(path, key, rows, items, status, who, when, factor)
             else:   # accept: the rows a person edited in the file since the last decision recorded
                 changed = maps.edited(rows, who, when)
+            confirmed = maps.write_lookup(mapping, key, rows)   # first: a refused lookup leaves the review as it was
             maps.write(path, key, rows)
-            confirmed = maps.write_lookup(mapping, key, rows)
             entry = _log(mapping, path, log, who, key, changed) if changed else None
     except TansoError as error:
         _fail(error)

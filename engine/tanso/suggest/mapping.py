@@ -105,6 +105,13 @@ def write_lookup(path: Path, key: str, rows: list[dict[str, str]]) -> int:
             confirmed[-1] = row
             continue
         confirmed.append(row)
+    for row in confirmed:
+        # The key column holds the item's text; a factor matched on a column of the same name would overwrite it.
+        clash = (parse_factor(row["factor"]) or {}).get(key)
+        if clash is not None and clash != row[key]:
+            raise InputError(f"item '{row[key]}' is confirmed as {row['factor_set']}: {row['factor']}, but the lookup "
+                             f"table is keyed by column '{key}', the column that factor is matched on: it cannot map "
+                             f"'{row[key]}' to {key}={clash}. Confirm a factor with {key}={row[key]}, or reject it")
     matched = list(dict.fromkeys(c for r in confirmed for c in parse_factor(r["factor"])))
     columns = (key, "factor_set", *[c for c in matched if c not in (key, "factor_set")], "confirmed_by", "confirmed_at")
     out = [{key: r[key], "factor_set": r["factor_set"], **parse_factor(r["factor"]), "confirmed_by": r.get("by", ""),
