@@ -312,15 +312,16 @@ def test_a_factor_matched_on_the_key_column_with_another_value_is_refused_and_no
     mapping, review_table = tmp_path / "map.csv", tmp_path / "map.review.csv"
     env = {"TANSO_LOG": str(tmp_path / "log.jsonl")}
     acme = REPO / "examples" / "acme"
-    assert CliRunner().invoke(main, ["suggest", str(acme / "ruleset"), "--data", str(acme / "data"), "--input",
-                                     "purchases", "--column", "commodity", "--unit-column", "currency", "--mapping",
-                                     str(mapping)], env=env).exit_code == 0
+    proposed = CliRunner().invoke(main, ["suggest", str(acme / "ruleset"), "--data", str(acme / "data"), "--input",
+                                         "purchases", "--column", "commodity", "--unit-column", "currency",
+                                         "--mapping", str(mapping)], env=env)
+    assert proposed.exit_code == 0 and "  services [EUR, 1 row]" in proposed.output
     before = review_table.read_bytes()
     refused = CliRunner().invoke(main, ["suggest", "confirm", str(mapping), "services", "--factor",
                                         "eeio: commodity=transport_services"], env=env)
     assert refused.exit_code == 2 and "cannot map 'services' to commodity=transport_services" in refused.output
     assert review_table.read_bytes() == before and "transport_services" not in mapping.read_text(encoding="utf-8")
     confirmed = CliRunner().invoke(main, ["suggest", "confirm", str(mapping), "services"], env=env)
-    assert confirmed.exit_code == 0, confirmed.output
+    assert confirmed.exit_code == 0 and "; 1 confirmed mapping in " in confirmed.output, confirmed.output
     with mapping.open(encoding="utf-8") as handle:
         assert [(r["commodity"], r["factor_set"]) for r in csv.DictReader(handle)] == [("services", "eeio")]

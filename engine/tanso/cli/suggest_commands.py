@@ -98,7 +98,7 @@ def propose(ruleset: Path, overlays, data_dir: Path, table: str, column: str, un
     click.echo(f"{len(items):,} items in {table}.{column}; {proposed:,} proposed, "
                f"{len(items) - proposed:,} already in {path} (kept as they were); {confirmed:,} confirmed in {mapping}")
     for item, suggestions in list(zip(new, ranked))[:SHOWN]:
-        click.echo(f"  {item.text} [{item.unit or 'unit?'}, {item.rows} rows]")
+        click.echo(f"  {item.text} [{item.unit or 'unit?'}, {item.rows} row{'s' if item.rows != 1 else ''}]")
         for n, s in enumerate(suggestions, start=1):
             click.echo(f"    {n}) {s.candidate.label} per {s.candidate.per}  score {s.score:.3f}  ({s.reason})")
         if not suggestions:
@@ -130,7 +130,7 @@ def _decide(mapping: Path, review: Path | None, items: tuple[str, ...], status: 
     for row in changed:
         click.echo(f"{row['status']}: {row[key]} [{row.get('unit') or 'unit?'}] → {row['factor_set']}: {row['factor']}")
     click.echo(f"{len(changed):,} decision{'s' if len(changed) != 1 else ''} recorded by {who}; {confirmed:,} confirmed "
-               f"mappings in {mapping}" + (f"; logged as entry {entry['seq']} of the workspace log" if entry else ""))
+               f"mapping{'s' if confirmed != 1 else ''} in {mapping}" + (f"; logged as entry {entry['seq']} of the workspace log" if entry else ""))
 
 
 def _log(mapping: Path, review: Path, log: Path | None, who: str, key: str, rows) -> dict:
