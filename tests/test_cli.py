@@ -175,6 +175,14 @@ def test_evaluate_json_reporter_is_machine_readable(cli):
     assert {t["scope"] for t in document["totals"]} == {1, 2, 3}
 
 
+def test_evaluate_json_with_out_keeps_stdout_one_document_and_says_what_it_wrote_on_stderr(cli, tmp_path):
+    outcome = cli("evaluate", ACME_RULESET, "--data", ACME_DATA, "--select", "s2.location", "--format", "json",
+                  "--out", tmp_path / "out")
+    assert outcome.exit_code == 0
+    assert json.loads(outcome.stdout)["format"] == "tanso-result.v1"   # no 'wrote …' after the document
+    assert f"wrote {tmp_path / 'out' / 'ledger.csv'}" in outcome.stderr
+
+
 def test_evaluate_select_runs_only_the_chosen_rules(cli):
     outcome = cli("evaluate", ACME_RULESET, "--data", ACME_DATA, "--select", "s2.location", "--format", "json")
     assert outcome.exit_code == 0

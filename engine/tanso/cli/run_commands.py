@@ -48,11 +48,15 @@ def _reported_failures() -> Iterator[None]:
         _write_failed(error)
 
 
-def _publish(staged, out_dir: Path, command: str, log_file: Path | None, by: str | None, written: list[str]) -> None:
-    """Move the finished run into --out, record it in the workspace log and say what was written."""
+def _publish(staged, out_dir: Path, command: str, log_file: Path | None, by: str | None, written: list[str],
+             printed: str = ".txt") -> None:
+    """Move the finished run into --out, record it in the workspace log and say what was written: on stderr
+    when stdout carries a JSON or HTML document (`printed`, its suffix), so that it stays one document."""
     finish(staged)
     record_run(out_dir, command, log_file, by)
-    say(f"wrote {', '.join(str(out_dir / name) for name in written)}, {out_dir / 'manifest.json'}")
+    if not verbosity.quiet:
+        click.echo(f"wrote {', '.join(str(out_dir / name) for name in written)}, {out_dir / 'manifest.json'}",
+                   err=printed != ".txt")
 
 
 @click.command()
@@ -105,7 +109,7 @@ def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: st
             if reporter.suffix != ".json":   # JSON carries the same block as `completeness`
                 say(_completeness_lines([("", result)]), nl=False)
             if not verbosity.quiet:
-                click.echo(reporter.write(result, None), nl=False)
+                _print_document(reporter.write(result, None))
             if staged is not None:
                 result.manifest["invocation"] = invocation(ruleset, overlays, data_dir, sets, selector, out_format,
                                                           excluder)
@@ -113,7 +117,8 @@ def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: st
                 for extra, name in zip(files, reports):   # before export: the manifest, written last, lists them
                     extra.write(result, target / name)
                 written = export(result, target, out_format)   # manifest.json last, with every file's hash
-                _publish(staged, out_dir, "evaluate", log_file, by, [p.name for p in written] + reports)
+                _publish(staged, out_dir, "evaluate", log_file, by, [p.name for p in written] + reports,
+                         reporter.suffix)
     _exit_if_incomplete([("", result)], allow_rejects)
     if fail_on_check and any(c["passed"] is False for c in result.checks):
         sys.exit(EXIT_CHECK_FAILED)
@@ -190,7 +195,7 @@ def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | No
             if reporter.suffix == ".txt":   # JSON and HTML carry the same blocks
                 say(_completeness_lines(sides), nl=False)
             if not verbosity.quiet:
-                click.echo(reporter.write(comparison, None), nl=False)
+                _print_document(reporter.write(comparison, None))
             if staged is not None:
                 written = [target / "comparison.json"]
                 registry.reporters["compare-json"].write(comparison, written[0])
@@ -209,8 +214,14 @@ def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | No
                                         "backend": {"base": comparison.base.manifest["backend"],
                                                     "revised": comparison.revised.manifest["backend"],
                                                     "scenarios": SCENARIO_BACKEND.label}})
-                _publish(staged, out_dir, "compare", log_file, by, [p.name for p in written] + ["base", "revised"])
+                _publish(staged, out_dir, "compare", log_file, by, [p.name for p in written] + ["base", "revised"],
+                         reporter.suffix)
     _exit_if_incomplete(sides, allow_rejects)
+
+
+def _print_document(text: str) -> None:
+    """A report on stdout ends its last line (an HTML page does not), so 'wrote …' starts a line of its own."""
+    click.echo(text, nl=bool(text) and not text.endswith("\n"))
 
 
 def _selected(graph, selector: str | None, excluder: str | None) -> set[str] | None:
