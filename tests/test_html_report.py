@@ -271,6 +271,7 @@ def test_the_evaluate_report_in_japanese(run_ja, run):
     for english in ("Totals", "By scope and category", "15 Investments", "1 Purchased goods", "largest sources",
                     "Rejected rows", "Download:", "FAIL", "PASS"):
         assert english not in shown, english
+    assert "スコープ2は両方の基準で表示。" in text and "基準で表示." not in text     # a Japanese full stop
     english_page = _text((run / "report.html").read_text(encoding="utf-8"))
     assert "Scope 3 · 15 Investments" in english_page and not KANA.search(english_page)   # English by default
 

@@ -52,6 +52,7 @@ REPORT_MESSAGES: dict[str, dict[str, str]] = {
     "col.data_type": {"en": "data type", "ja": "データの種類"},
     "unspecified": {"en": "(unspecified)", "ja": "（指定なし）"},
     "nothing": {"en": "nothing", "ja": "なし"},
+    "stop": {"en": ".", "ja": "。"},   # a sentence's full stop (after a value the page fills in)
     # the evaluate report (report.html)
     "inv.title": {"en": "Tanso inventory: {title}", "ja": "Tanso 排出量インベントリ：{title}"},
     "inv.kicker": {"en": "Tanso · greenhouse-gas inventory", "ja": "Tanso · 温室効果ガス排出量インベントリ"},
