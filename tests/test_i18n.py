@@ -117,3 +117,19 @@ def test_the_completeness_lines_in_each_language(lang, line):
         assert lines({"status": "accepted", "groups": [group], "rows_rejected": 1, "rows_not_accepted": 0})[1] == line
     finally:
         set_language("en")
+
+
+@pytest.mark.parametrize("lang, head", [
+    ("en", "complete within stated tolerances: 2 input rows rejected (3 rejections: a row counts once per rule), "
+           "every one accepted"),
+    ("ja", "許容範囲内で完全：入力 2 行が不採用（延べ 3 件：複数のルールが不採用にした行はルールごとに数える）、すべて許容済み"),
+])
+def test_a_row_rejected_by_two_rules_is_counted_per_rule_in_each_language(lang, head):
+    from tanso.i18n import set_language
+    from tanso.run.completeness import lines
+    set_language(lang)
+    try:
+        assert lines({"status": "accepted", "groups": [], "rows_rejected": 3, "input_rows_rejected": 2,
+                      "rows_not_accepted": 0})[0] == head
+    finally:
+        set_language("en")

@@ -81,7 +81,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "complete.none": {"en": "{where}complete: no row rejected", "ja": "{where}完全：不採用の行なし"},
     "complete.counted": {"en": "{rows:,} input row{s} rejected", "ja": "入力 {rows:,} 行が不採用"},
     "complete.per_rule": {"en": " ({total:,} rejections: a row counts once per rule)",
-                          "ja": "（不採用 {total:,} 件：1 行をルールごとに数える）"},
+                          "ja": "（延べ {total:,} 件：複数のルールが不採用にした行はルールごとに数える）"},
     "complete.incomplete": {"en": "{where}INCOMPLETE: {counted}, left out of the totals below",
                             "ja": "{where}不完全：{counted}、以下の合計に含まれない"},
     "complete.beyond": {"en": "; {n:,} rejection{s} beyond the stated tolerances", "ja": "；許容範囲を超える不採用 {n:,} 件"},
