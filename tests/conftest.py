@@ -6,6 +6,7 @@ Everything runs on the real DuckDB engine and the installed plugins; nothing is 
 from __future__ import annotations
 
 import csv
+import os
 import textwrap
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,6 +20,13 @@ from hypothesis import HealthCheck, settings
 
 from tanso.plugins import load_registry
 from tanso.run import RunResult, evaluate, prepare
+
+# pytest-xdist's workers start with COLUMNS=80 and LINES=24 (set by execnet); one process has neither, and the
+# terminal width decides how reports lay out long lines. Tests that want a width set it themselves.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.pop("COLUMNS", None)
+    os.environ.pop("LINES", None)
+
 
 REPO = Path(__file__).resolve().parents[1]
 ACME_RULESET = REPO / "examples" / "acme" / "ruleset"

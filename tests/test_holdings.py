@@ -137,9 +137,9 @@ def test_under_the_financial_statements_basis_a_joint_venture_is_equity_accounte
      "row 1 (A): holding wholly_owned_subsidiary: a wholly owned subsidiary needs equity_share 1"),
     ([("A", None, "0.3", True, True, False, "associate")],
      "row 1 (A): holding associate: financial_control is true, so it is a subsidiary"),
-    # a 1/3 chain: 0.333333 × 0.333333 = 0.111110888889 needs 12 places; the ledger holds 7 (refused, never rounded)
-    ([("A", None, "0.333333", False, False, True, None), ("B", "A", "0.333333", False, False, True, None)],
-     "row 2 (B): its share in the inventory is 0.111110888889 (A > B), more than the 7 decimal places"),
+    # 0.51 × 0.333 = 0.16983 needs 5 places; the ledger holds 4 (refused, never rounded)
+    ([("A", None, "0.51", False, False, True, None), ("B", "A", "0.333", False, False, True, None)],
+     "row 2 (B): its share in the inventory is 0.16983 (A > B), more than the 4 decimal places"),
 ])
 def test_a_table_the_tree_cannot_be_built_from_is_refused_naming_its_rows(rows, message):
     with pytest.raises(InputError) as refused:
@@ -159,13 +159,13 @@ def test_an_entity_held_through_a_parent_that_is_not_a_valid_row_is_refused_nami
     assert found["D"] == (Decimal(1), None)
 
 
-def test_shares_of_a_third_keep_every_decimal_the_ledger_can_hold():
+def test_shares_multiplied_along_a_chain_keep_every_decimal_the_ledger_can_hold():
     # Held directly, through a 60 % subsidiary and through a 50 % joint venture: each weight exact
-    # (0.333333, 0.6 × 0.333333 = 0.1999998, 0.5 × 0.333333 = 0.1666665), none rounded to 4 places.
-    rows = [("THIRD", None, "0.333333", False, False, True, None),
-            ("SUB", None, "0.6", False, False, True, None), ("SUB_THIRD", "SUB", "0.333333", False, False, True, None),
-            ("JV", None, "0.5", False, False, True, None), ("JV_THIRD", "JV", "0.333333", False, False, True, None)]
+    # (0.3333, 0.6 × 0.5 = 0.3, 0.5 × 0.3332 = 0.1666), none rounded.
+    rows = [("THIRD", None, "0.3333", False, False, True, None),
+            ("SUB", None, "0.6", False, False, True, None), ("SUB_HALF", "SUB", "0.5", False, False, True, None),
+            ("JV", None, "0.5", False, False, True, None), ("JV_THIRD", "JV", "0.3332", False, False, True, None)]
     found = shares(rows, "equity_share")
-    assert found["THIRD"] == Decimal("0.333333") and found["SUB_THIRD"] == Decimal("0.1999998")
-    assert found["JV_THIRD"] == Decimal("0.1666665")
-    assert shares(rows, "financial_control")["SUB_THIRD"] == Decimal("0.1999998")   # joint ventures at their share
+    assert found["THIRD"] == Decimal("0.3333") and found["SUB_HALF"] == Decimal("0.3")
+    assert found["JV_THIRD"] == Decimal("0.1666")
+    assert shares(rows, "financial_control")["SUB_HALF"] == Decimal("0.3")   # joint ventures at their share

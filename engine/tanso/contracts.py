@@ -19,9 +19,11 @@ if TYPE_CHECKING:
 
 
 # An entity's share in the inventory, as the ledger holds it. 38 digits of an exact product co2e_kg ×
-# weight = 18 decimals of kg + 7 of the weight + 13 integer digits (10 Gt CO2e in one sum): a weight
-# with more places (a chain of shares whose product needs more) is refused by name, never rounded.
-BOUNDARY_WEIGHT_PLACES = 7
+# weight = 18 decimals of kg + 4 of the weight + 16 integer digits: sums over a large group's ledger
+# (tests/test_determinism.py's reach past 10 Gt in kg) and 18-decimal factors stay in range. Seven
+# places were tried and overflowed both; a weight with more places (a chain of shares whose product
+# needs more) is refused by name, never rounded.
+BOUNDARY_WEIGHT_PLACES = 4
 BOUNDARY_WEIGHT_TYPE = f"DECIMAL({BOUNDARY_WEIGHT_PLACES + 1},{BOUNDARY_WEIGHT_PLACES})"
 
 # The columns every calculator's ledger SELECT must produce (selected by name), with these SQL types.

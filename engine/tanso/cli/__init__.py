@@ -16,6 +16,7 @@ No user mistake ends in a traceback.
 
 from __future__ import annotations
 
+import contextvars
 import importlib
 import logging
 import os
@@ -274,7 +275,8 @@ class _Group(click.Group):
         try:
             if _signalled:   # arrived while the program was starting
                 _exit_interrupted()
-            self._main(*args, **kwargs)
+            # In a copy of the context: --lang holds for this invocation only, not for later calls in-process
+            contextvars.copy_context().run(self._main, *args, **kwargs)
         finally:
             if in_main_thread:
                 release_signals(mask)
