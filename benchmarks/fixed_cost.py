@@ -13,7 +13,9 @@ went to DuckDB. --empty evaluates on the demo's inputs with every activity row r
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import re
 import shutil
 import statistics
 import sys
@@ -26,8 +28,18 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
 
-def _count_statements(counter: Counter) -> None:
-    """Count every statement the session's connection executes (the planner and the run share it)."""
+def _kind(sql: str) -> str:
+    """A statement's first words, and for a statement creating or filling a relation, the relation's
+    name up to its `__` (rule_ledger, rejects, candidates …), so a kind groups one job of the plan."""
+    words = sql.split()
+    target = next((w for w in words[:6] if "__" in w or w.startswith(("run_", "plan_"))), None)
+    head = " ".join(w for w in words[:4] if w.upper() == w and w.isalpha() or w in ("*",))
+    return f"{head} {re.sub(r'__.*|_[0-9].*', '', target)}" if target else " ".join(words[:3])
+
+
+def _count_statements(counter: Counter, cpu: Counter) -> None:
+    """Count every statement the session's connection executes (the planner and the run share it), and
+    the process CPU seconds spent in each kind."""
     import tanso.run.session as session_module
 
     class CountingConnection:
@@ -35,8 +47,13 @@ def _count_statements(counter: Counter) -> None:
             self._inner = inner
 
         def execute(self, sql, *args, **kwargs):
-            counter[" ".join(str(sql).split()[:3])] += 1
-            return self._inner.execute(sql, *args, **kwargs)
+            kind = _kind(str(sql))
+            counter[kind] += 1
+            start = time.process_time()
+            try:
+                return self._inner.execute(sql, *args, **kwargs)
+            finally:
+                cpu[kind] += time.process_time() - start
 
         def __getattr__(self, name):
             return getattr(self._inner, name)
@@ -64,19 +81,29 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=ROOT / "examples" / "acme" / "data")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--empty", action="store_true", help="the demo's inputs without their rows")
-    parser.add_argument("--statements", action="store_true", help="list the statement kinds counted")
+    parser.add_argument("--statements", action="store_true",
+                        help="list the statement kinds counted, with their CPU seconds in the last evaluate")
+    parser.add_argument("--profile", type=Path, help="write a cProfile of the last evaluate (CPU clock) to this file")
     args = parser.parse_args()
     from tanso.run import evaluate, prepare
     counter: Counter = Counter()
-    _count_statements(counter)
+    cpu: Counter = Counter()
+    _count_statements(counter, cpu)
     prepared = prepare(args.ruleset)
     with tempfile.TemporaryDirectory() as scratch:
         data = _emptied(args.data, Path(scratch) / "data") if args.empty else args.data
         walls, cpus, digests, counts = [], [], set(), []
         for _ in range(args.repeat):
             counter.clear()
+            cpu.clear()
+            profiler = cProfile.Profile(time.process_time) if args.profile else None
             before, t0 = os.times(), time.perf_counter()
+            if profiler:
+                profiler.enable()
             result = evaluate(prepared.ruleset, prepared.registry, prepared.graph, data, Path(scratch) / "out")
+            if profiler:
+                profiler.disable()
+                profiler.dump_stats(args.profile)
             walls.append(time.perf_counter() - t0)
             after = os.times()
             cpus.append(after.user + after.system - before.user - before.system)
@@ -87,8 +114,9 @@ def main() -> None:
           f"evaluate median wall {statistics.median(walls):.2f} s, CPU {statistics.median(cpus):.2f} s "
           f"(runs: {', '.join(f'{w:.2f}' for w in walls)}); statements {counts[-1]}; load {os.getloadavg()[0]:.2f}")
     if args.statements:
-        for kind, n in counter.most_common(25):
-            print(f"  {n:5d}  {kind}")
+        print(f"  {sum(cpu.values()):.2f} s CPU in statements")
+        for kind, seconds in cpu.most_common(80):
+            print(f"  {counter[kind]:5d}  {seconds:6.2f} s  {kind}")
     if len(digests) != 1:
         sys.exit("digest differs between runs")
 

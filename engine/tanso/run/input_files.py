@@ -56,7 +56,7 @@ def parts_digest(parts: tuple[Part, ...], data_dir: Path) -> str:
     """One file's sha256; for several parts, the sha256 of their (path under the data folder, sha256) lines."""
     if len(parts) == 1:
         return parts[0].sha256
-    lines = "".join(f"{_relative(p.file, data_dir)}\0{p.sha256}\n" for p in parts)
+    lines = "".join(f"{relative_path(p.file, data_dir)}\0{p.sha256}\n" for p in parts)
     return hashlib.sha256(lines.encode()).hexdigest()
 
 
@@ -155,14 +155,14 @@ def _part_select(part_relation: str, offset: int, columns: list[str], has_proble
 def _partition_values(path: Path, data_dir: Path) -> dict[str, str]:
     """`key=value` folders between the data folder and the file (Hive-style partitions)."""
     found = {}
-    for segment in Path(_relative(path, data_dir)).parent.parts:
+    for segment in Path(relative_path(path, data_dir)).parent.parts:
         key, equals, value = segment.partition("=")
         if equals and key.isidentifier():
             found[key] = unquote(value)
     return found
 
 
-def _relative(path: Path, data_dir: Path) -> str:
+def relative_path(path: Path, data_dir: Path) -> str:
     try:
         return path.relative_to(data_dir).as_posix()
     except ValueError:

@@ -18,7 +18,8 @@ from tanso.plan.sql import ident, literal
 from tanso.plugins import Registry
 from tanso.run.columns import constraint_problems, typed_column
 from tanso.run.input_files import (GZIP_SUFFIX, Part, described_location, file_digest, input_files, parts_digest,
-                                   reader_for, register_parts)
+                                   reader_for, register_parts, relative_path)
+from tanso.run.read_cache import READS, SMALL_BYTES, SMALL_ROWS
 
 FACTOR_COLUMNS = ("factor_id", "gas", "value", "unit", "per", "publisher", "edition", "licence")
 FACTOR_VALUE_TYPE = "DECIMAL(28,12)"
@@ -72,8 +73,18 @@ def _register(con, registry: Registry, path: Path, relation: str, options: dict 
     return reader, {row[0]: row[1] for row in con.execute(f"DESCRIBE {relation}").fetchall()}
 
 
+def _read_key(reader, options: dict, files: tuple[tuple[str, str], ...]) -> tuple:
+    """What an input's rows as its reader reads them depend on (`read_cache`): the reader, its options and
+    the files' sha256 (with their places under the data folder where partition folders name columns)."""
+    return (reader.format, reader.register.__module__, reader.register.__qualname__,
+            tuple(sorted((k, v) for k, v in options.items() if k in reader.options)), files)
+
+
 def _register_input(con, registry: Registry, table: ast.InputTable, data_dir: Path, relation: str):
-    """The input's files registered as one relation: (reader, column types, display path, parts)."""
+    """The input's files registered as one relation: (reader, column types, display path, parts, key, read).
+    A small input has a `read_cache` key (else None); when its columns and row counts are kept under it,
+    it is not read here: `read` registers `relation` when called (`load_input` calls it only if the typed
+    rows are not kept either), and is None once `relation` is registered."""
     paths = input_files(data_dir, table, registry)
     if not paths:
         # Say what the file holds and its header: a file of just that header is a valid input with no rows.
@@ -83,14 +94,32 @@ def _register_input(con, registry: Registry, table: ast.InputTable, data_dir: Pa
                          f"its header row is {header} (a file of just that row holds no rows)")
     options = {"encoding": table.encoding}
     single = paths[0]
-    if len(paths) == 1 and not single.name.lower().endswith(GZIP_SUFFIX) and "=" not in str(single.parent):
-        reader, present = _register(con, registry, single, relation, options)
-        rows = con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0]
-        return reader, present, single, (Part(single, file_digest(single), rows),)
-    reader, parts = register_parts(con, registry, data_dir, paths, relation,
-                                   lambda path, name: _register(con, registry, path, name, options)[0])
-    present = {row[0]: row[1] for row in con.execute(f"DESCRIBE {relation}").fetchall()}
-    return reader, present, (single if len(paths) == 1 else data_dir / (table.file or single.name)), parts
+    shown = single if len(paths) == 1 else data_dir / (table.file or single.name)
+    plain = len(paths) == 1 and not single.name.lower().endswith(GZIP_SUFFIX) and "=" not in str(single.parent)
+    # A plain file's sha256 is its part's anyway; several parts are hashed here only when small (else
+    # `register_parts` hashes them as it reads them, once).
+    digests = [file_digest(p) for p in paths] if plain or sum(p.stat().st_size for p in paths) <= SMALL_BYTES else None
+    key = None if digests is None else _read_key(reader_for(registry, single), options, tuple(
+        ("" if plain else relative_path(p, data_dir), d) for p, d in zip(paths, digests)))
+
+    def read() -> tuple:
+        if plain:
+            reader, present = _register(con, registry, single, relation, options)
+            return reader, present, (Part(single, digests[0], con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0]),)
+        reader, parts = register_parts(con, registry, data_dir, paths, relation,
+                                       lambda path, name: _register(con, registry, path, name, options)[0])
+        return reader, {row[0]: row[1] for row in con.execute(f"DESCRIBE {relation}").fetchall()}, parts
+
+    kept = READS.recall(key) if key is not None else None
+    if kept is not None:
+        present, counts = kept
+        firsts = [1 + sum(counts[:i]) for i in range(len(counts))]
+        parts = tuple(Part(p, d, n, f) for p, d, n, f in zip(paths, digests, counts, firsts))
+        return reader_for(registry, single), present, shown, parts, key, read
+    reader, present, parts = read()
+    if key is not None and sum(p.rows for p in parts) <= SMALL_ROWS:
+        READS.remember(key, (present, tuple(p.rows for p in parts)))
+    return reader, present, shown, parts, key, None
 
 
 def _headers(table: ast.InputTable, present: list[str], path: Path) -> dict[str, str]:
@@ -120,7 +149,7 @@ def _headers(table: ast.InputTable, present: list[str], path: Path) -> dict[str,
 
 def load_input(con, registry: Registry, table: ast.InputTable, data_dir: Path) -> LoadedInput:
     raw = f"raw__{table.name}"
-    reader, present, path, parts = _register_input(con, registry, table, data_dir, raw)
+    reader, present, path, parts, read_key, read = _register_input(con, registry, table, data_dir, raw)
     reader_problem = "_problem" in present
     present = {k: v for k, v in present.items() if k != "_problem"}
     headers = _headers(table, [c for c in present if c != "_row"], path)
@@ -149,19 +178,28 @@ def load_input(con, registry: Registry, table: ast.InputTable, data_dir: Path) -
         typed_cols.insert(0, f"{row_id} AS {ident(key)}")
     problem = f"CASE {' '.join(problems)} END" if problems else "NULL"
     typed = f"typed__{table.name}"
-    # Typed once, into a table: every rule, calculator and check reading the input reads the typed rows.
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {typed} AS SELECT _row, {row_id} AS _row_id, {', '.join(typed_cols)}, "
-                f"CAST({problem} AS VARCHAR) AS _problem FROM {raw}")
-    if con.execute(f"SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = {literal(raw)}").fetchone()[0]:
-        con.execute(f"DROP TABLE {raw}")
-    columns = tuple(dict.fromkeys(([key] if key else []) + [c.name for c in table.columns]))
-
+    typing = (f"SELECT _row, {row_id} AS _row_id, {', '.join(typed_cols)}, CAST({problem} AS VARCHAR) AS _problem "
+              f"FROM {raw}")
     # One pass finds out whether anything is wrong at all; a clean file then skips every check, and a
     # file whose valid rows have distinct ids skips the duplicate search.
     distinct_ids = "count(DISTINCT _row_id)" if key is not None else "count(*)"
-    total, bad, distinct = con.execute(
-        f"SELECT count(*), count(*) FILTER (WHERE _problem IS NOT NULL), {distinct_ids} FILTER (WHERE _problem IS NULL) "
-        f"FROM {typed}").fetchone()
+    counting = (f"SELECT count(*), count(*) FILTER (WHERE _problem IS NOT NULL), {distinct_ids} FILTER "
+                f"(WHERE _problem IS NULL) FROM {typed}")
+    typed_key = None if read_key is None else (read_key, typing, counting)
+    counts = READS.restore(con, typed_key, typed) if typed_key is not None else None
+    if counts is None:
+        if read is not None:
+            read()
+        # Typed once, into a table: every rule, calculator and check reading the input reads the typed rows.
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {typed} AS {typing}")
+        if con.execute(f"SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = {literal(raw)}").fetchone()[0]:
+            con.execute(f"DROP TABLE {raw}")
+        counts = con.execute(counting).fetchone()
+        if typed_key is not None:
+            READS.keep(con, typed_key, typed, counts[0], counts)
+    total, bad, distinct = counts
+    columns = tuple(dict.fromkeys(([key] if key else []) + [c.name for c in table.columns]))
+
     valid, rejects = f"input__{table.name}", f"input_rejects__{table.name}"
     loaded = dict(name=table.name, file=path, relation=valid, rejects=rejects, sha256=parts_digest(parts, data_dir),
                   rows=total, typed=typed, columns=columns, notes=tuple(notes), parts=parts)
@@ -202,6 +240,25 @@ def load_factor_set(con, registry: Registry, name: str, path: Path, provenance: 
         raise InputError(f"factor set '{name}': no file {path}")
     if path.name.lower().endswith(GZIP_SUFFIX):
         raise InputError(f"{path}: factor set '{name}' is read from an uncompressed file")
+    relation = f"factors__{name}"
+    digest = file_digest(path)
+    # The checks below depend on the file's rows and `removals` only; a file that passed them is kept.
+    key = ("factors", _read_key(reader_for(registry, path), {}, (("", digest),)), removals)
+    kept = READS.restore(con, key, relation)
+    if kept is None:
+        kept = _read_factor_set(con, registry, name, path, relation, removals)
+        READS.keep(con, key, relation, con.execute(f"SELECT count(*) FROM {relation}").fetchone()[0], kept)
+    columns, found, facts = kept
+    return FactorTable(name=name, relation=relation, columns=columns,
+                       version=provenance.get("version") or digest[:12],
+                       publisher=provenance.get("publisher") or found["publisher"],
+                       edition=provenance.get("edition") or found["edition"],
+                       licence=provenance.get("licence") or found["licence"], source_file=str(path), facts=facts)
+
+
+def _read_factor_set(con, registry: Registry, name: str, path: Path, relation: str,
+                     removals: bool) -> tuple[tuple[str, ...], dict[str, str], dict]:
+    """Read and check the file into `relation`: (its columns, the provenance it states, an empty `facts`)."""
     raw = f"raw_factors__{name}"
     _, present = _register(con, registry, path, raw)
     missing = [c for c in FACTOR_COLUMNS if c not in present]
@@ -223,16 +280,9 @@ def load_factor_set(con, registry: Registry, name: str, path: Path, provenance: 
             raise InputError(f"{path}: factor set '{name}' has negative values ({shown}); a negative factor is a "
                              f"removal: declare the set with `allows removals` if it has them "
                              f"(factors {name} file \"...\" allows removals)")
-    relation = f"factors__{name}"
     con.execute(f"CREATE OR REPLACE TEMP TABLE {relation} AS SELECT * REPLACE "
                 f"(CAST(value AS {FACTOR_VALUE_TYPE}) AS value) FROM {raw}")
-    found = _provenance(con, relation)
-    version = provenance.get("version") or file_digest(path)[:12]
-    columns = tuple(c for c in present if c != "_row")
-    return FactorTable(name=name, relation=relation, columns=columns, version=version,
-                       publisher=provenance.get("publisher") or found["publisher"],
-                       edition=provenance.get("edition") or found["edition"],
-                       licence=provenance.get("licence") or found["licence"], source_file=str(path))
+    return tuple(c for c in present if c != "_row"), _provenance(con, relation), {}
 
 
 def _provenance(con, relation: str, shown: int = 3) -> dict[str, str]:
