@@ -145,16 +145,18 @@ def _read(con, path: Path, source: Path, relation: str, delimiter: str, names: l
     _drop(con, rejects, scans)
     try:
         con.execute("SET preserve_insertion_order = true")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {valid} AS SELECT row_number() OVER () AS _ord, {listing} "
+        # Read into `relation` itself, `_row` the record's place among those read: when every record was
+        # read (the common case), that is the row, and nothing needs renaming.
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {relation} AS SELECT row_number() OVER () AS _row, {listing} "
                     f"FROM read_csv({literal(str(source))}, {options})")
         bad = con.execute(f"SELECT line, min(error_type::VARCHAR), min(error_message) FROM {rejects} GROUP BY line "
                           f"ORDER BY line").fetchall()
     except duckdb.Error as error:
-        _drop(con, valid, rejects, scans)
+        _drop(con, relation, rejects, scans)
         raise InputError(f"{path}: cannot be read as CSV: {str(error).splitlines()[0]}") from None
     unclosed = [line for line, kind, text in bad if kind == "UNQUOTED VALUE" and "unterminated" in (text or "")]
     if unclosed:
-        _drop(con, valid, rejects, scans)
+        _drop(con, relation, rejects, scans)
         raise InputError(f"{path}: row {unclosed[0] - 1}: a quoted value is never closed (a \" without its "
                          f"closing \"), so the rows after it cannot be told apart; close or double the quote")
     blank, nul = _scan(source)
@@ -166,15 +168,13 @@ def _read(con, path: Path, source: Path, relation: str, delimiter: str, names: l
             "WHEN " + " OR ".join(f"strpos(coalesce({ident(n)}, ''), {needle}) > 0" for n in names)
             + f" THEN {literal(reason)}" for needle, reason in found) + " END"
     if not bad and not blank:
-        # Every record was read, in file order: `_ord` is the row. Renamed, not copied.
-        con.execute(f"ALTER TABLE {valid} RENAME COLUMN _ord TO _row")
+        # Every record was read, in file order.
         if found:
-            con.execute(f"ALTER TABLE {valid} ADD COLUMN _problem VARCHAR")
-            con.execute(f"UPDATE {valid} SET _problem = {problem}")
-        con.execute(f"DROP TABLE IF EXISTS {relation}")
-        con.execute(f"ALTER TABLE {valid} RENAME TO {relation}")
+            con.execute(f"ALTER TABLE {relation} ADD COLUMN _problem VARCHAR")
+            con.execute(f"UPDATE {relation} SET _problem = {problem}")
         _drop(con, rejects, scans)
         return
+    con.execute(f"ALTER TABLE {relation} RENAME TO {valid}")
     # Slow path (a file with rows that could not be split, or blank lines): the rows DuckDB read are the
     # file's records minus the gaps (refused rows, blank lines), in order. With the gaps' row numbers d_j
     # (sorted), the o-th row read is row o + #{j: d_j - j < o}: one ASOF join, no pass over the file's lines.
@@ -194,8 +194,8 @@ def _read(con, path: Path, source: Path, relation: str, delimiter: str, names: l
         WITH keyed AS (SELECT d - row_number() OVER (ORDER BY d) AS key, row_number() OVER (ORDER BY d) AS j
                        FROM {relation}__gaps),
              k AS (SELECT key, max(j) AS j FROM keyed GROUP BY key)
-        SELECT v._ord + coalesce(k.j, 0) AS _row, {', '.join('v.' + ident(n) for n in names)}, {problem} AS _problem
-        FROM {valid} v ASOF LEFT JOIN k ON v._ord > k.key
+        SELECT v._row + coalesce(k.j, 0) AS _row, {', '.join('v.' + ident(n) for n in names)}, {problem} AS _problem
+        FROM {valid} v ASOF LEFT JOIN k ON v._row > k.key
         UNION ALL
         SELECT d, {nulls}, CASE kind WHEN 'BLANK' THEN 'the row is blank' {kinds}
                ELSE 'the row cannot be split into fields' END FROM {relation}__gaps""")
