@@ -79,7 +79,7 @@ def _boundary_outcomes(planner: _Planner, order: list[str]) -> None:
             weighted = planner.weighted(planner.table_relation(rule.node.source.table), planner.columns[rule_id])
             found[rule.node.source.table] = con.execute(
                 f"SELECT coalesce(bool_or(_boundary_weight IS NULL), FALSE), coalesce(bool_or(_boundary_weight = 0), "
-                f"FALSE) FROM ({weighted})").fetchone()
+                f"FALSE) FROM ({weighted})").fetchall()[0]
         unweighted, zero = found[rule.node.source.table]
         if zero:
             con.execute(f"INSERT INTO run_excluded SELECT _row_id, {table}, _row, {literal(rule_id)}, "

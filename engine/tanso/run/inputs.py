@@ -247,7 +247,7 @@ def load_factor_set(con, registry: Registry, name: str, path: Path, provenance: 
     kept = READS.restore(con, key, relation)
     if kept is None:
         kept = _read_factor_set(con, registry, name, path, relation, removals)
-        READS.keep(con, key, relation, con.execute(f"SELECT count(*) FROM {relation}").fetchone()[0], kept)
+        READS.keep(con, key, relation, con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0], kept)
     columns, found, facts = kept
     return FactorTable(name=name, relation=relation, columns=columns,
                        version=provenance.get("version") or digest[:12],

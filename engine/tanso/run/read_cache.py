@@ -63,6 +63,8 @@ class ReadCache:
         if not isinstance(entry, _Rows):
             return None
         staging = f"{relation}__kept"
+        # Registering needs no unfinished result on the connection (a caller may have fetched one row).
+        con.execute("SELECT 1").fetchall()
         con.register(staging, entry.table)
         try:
             casts = ", ".join(f"CAST({ident(name)} AS {kind}) AS {ident(name)}" for name, kind in entry.types)
