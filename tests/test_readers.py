@@ -537,6 +537,14 @@ def test_duplicate_header_names_are_refused_naming_the_column(tmp_path):
     assert str(error.value) == f"{path}: header row: column name 'fuel' appears more than once"
 
 
+def test_a_header_naming_a_column_the_reader_adds_is_refused(tmp_path):
+    # The reader numbers the rows in _row: a file's own _row would be renamed silently (or, before, fail in DuckDB).
+    case, path = csv_case(tmp_path, "_row,row_id,entity,period,fuel,use,quantity,unit\n7," + good("F1"))
+    with pytest.raises(InputError) as error:
+        case.run()
+    assert str(error.value).startswith(f"{path}: header row: column name '_row' is reserved")
+
+
 @pytest.mark.parametrize("content, expected", [
     (HEADER + good("F1") + 'F2,E1,2025-01,"diesel,stationary,1,l\n' + good("F3"),
      "row 2: a quoted value is never closed"),

@@ -76,6 +76,10 @@ def _header(source: Path, encoding: str, path: Path) -> tuple[str, list[str], in
     if repeated:
         raise InputError(f"{path}: header row: column name {', '.join(repr(n) for n in repeated)} appears more "
                          f"than once")
+    reserved = [n for n in names if n.casefold() in ("_row", "_problem")]
+    if reserved:
+        raise InputError(f"{path}: header row: column name {reserved[0]!r} is reserved (the reader numbers the rows "
+                         f"in _row and says why a row cannot be read in _problem); rename the column")
     refuse_case_twins(names, f"{path}: header row")
     return delimiter, names, skipped
 
