@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/check_speed.py --profile         # one cProfile run, 25 heaviest functions
     .venv/bin/python benchmarks/check_speed.py --roots /tmp/before .   # engines alternated, run for run
     .venv/bin/python benchmarks/check_speed.py --cache cold            # every run with an empty cache
+    .venv/bin/python benchmarks/check_speed.py --instructions --roots /tmp/before .   # valgrind: load-independent
 
 The ruleset is rulesets/ghgp-current (668 lines) plus copies of its three rule files (scope1, scope2,
 scope3) with every rule and exclusion renamed `<id>_cN` (all but s2.market, which consumes its
@@ -13,6 +14,8 @@ Each run is `python -m tanso.cli check FOLDER` in its own subprocess, as a user 
 included); wall and CPU (user+sys of the child) are reported with the 1-minute load average. The cache
 (`tanso.cache`: grammar tables, pint's units, parsed files) is the script's own: `--cache warm` (default)
 fills it with one untimed run per checkout first, `--cache cold` gives every run an empty one (a first check).
+The untimed run also writes the modules' bytecode (`__pycache__`), which the runs use as an installed
+tanso does: PYTHONDONTWRITEBYTECODE is removed from the runs' environment.
 """
 
 from __future__ import annotations
@@ -69,6 +72,20 @@ def run_once(folder: Path, env: dict[str, str], cache: str) -> dict:
     return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "load": load, "output": out.decode().strip()}
 
 
+def instructions(folder: Path, env: dict[str, str]) -> int:
+    """Instructions of one check (valgrind's cachegrind, no cache simulation): unlike CPU seconds, the
+    same on a loaded machine as on a quiet one, so small changes can be compared while others run."""
+    if shutil.which("valgrind") is None:
+        raise SystemExit("--instructions needs valgrind on PATH")
+    child = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
+                            sys.executable, "-m", "tanso.cli", "check", str(folder)],
+                           env={**env, "PYTHONHASHSEED": "0"}, capture_output=True, text=True)
+    found = re.search(r"I\s+refs:\s+([\d,]+)", child.stderr)
+    if child.returncode != 0 or found is None:
+        raise SystemExit(f"check under valgrind failed:\n{child.stdout}{child.stderr}")
+    return int(found[1].replace(",", ""))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lines", type=int, default=5_124)
@@ -79,6 +96,8 @@ def main() -> None:
     parser.add_argument("--roots", nargs="+", type=Path, default=None,
                         help="checkouts whose engine/ and plugins/ to time, alternated run for run (default: the "
                              "modules on PYTHONPATH)")
+    parser.add_argument("--instructions", action="store_true",
+                        help="count one check's instructions per checkout (valgrind) instead of timing runs")
     args = parser.parse_args()
     folder = build(args.lines)
     lines = sum(len(p.read_text(encoding="utf-8").splitlines()) for p in folder.glob("*.tanso"))
@@ -99,12 +118,21 @@ def main() -> None:
     envs = []
     for i, root in enumerate(roots):
         env = {**os.environ, "TANSO_CACHE_DIR": str(HERE / "out" / f"check-cache-{i}")}
+        # As a user's install runs: with the modules' bytecode (pip writes it; a checkout on first run).
+        # Without it, every run compiled the engine's modules from source (~0.2 s of a check).
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         if root is not None:
             env["PYTHONPATH"] = os.pathsep.join(str(root.resolve() / p) for p in ("engine", "plugins"))
         envs.append(env)
     if args.cache == "warm":
         for env in envs:
             run_once(folder, env, "warm")
+    if args.instructions:
+        for root, env in zip(roots, envs):
+            with tempfile.TemporaryDirectory(prefix="tanso-cache-") as empty:
+                env = {**env, "TANSO_CACHE_DIR": empty} if args.cache == "cold" else env
+                print(f"{root or 'PYTHONPATH'} ({args.cache} cache): {instructions(folder, env):,} instructions")
+        return
     runs: list[list[dict]] = [[] for _ in roots]
     for _ in range(args.repeat):
         for series, env in zip(runs, envs):

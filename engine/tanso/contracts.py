@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Union
+from typing import TYPE_CHECKING, Annotated, Any, Callable, Union
 
 from pydantic import BaseModel, ConfigDict
 
@@ -81,9 +81,26 @@ class Parameters(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, defer_build=True)
 
 
+class _ColumnExpressionSchema:
+    """ColumnExpression's pydantic schema, written out: a text, or a tree `tanso.model.bind` already parsed.
+
+    Derived by pydantic, it walked every syntax-tree dataclass (each Expr field, recursively) once per
+    calculator model: half of `tanso check`'s binding. The errors are pydantic's own for that union
+    (`Input should be a valid string`, `… a dictionary or an instance of BinaryOp`), so diagnostics are unchanged.
+    """
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        from pydantic_core import core_schema
+
+        def tree(cls: type) -> tuple[Any, str]:
+            return (core_schema.custom_error_schema(core_schema.is_instance_schema(cls), "dataclass_type",
+                                                    custom_error_context={"class_name": cls.__name__}), cls.__name__)
+        return core_schema.union_schema([core_schema.str_schema(), tree(ast.BinaryOp), tree(ast.UnaryOp)])
+
+
 # A parameter that names a column (`quantity: amount`) or computes a per-row value from columns
 # (`quantity: mass_t * distance_km`). See `CalcContext.value_sql`.
-ColumnExpression = Union[str, ast.BinaryOp, ast.UnaryOp]
+ColumnExpression = Annotated[Union[str, ast.BinaryOp, ast.UnaryOp], _ColumnExpressionSchema()]
 
 
 @dataclass(frozen=True)

@@ -402,8 +402,7 @@ def _reading_given_tables(ruleset, given: dict[str, Any], base: Path | None):
                                                 or not input_files(base, declared, registry))}
     if not moved and not inputs:
         return ruleset
-    return ruleset.model_copy(update={"factor_sets": {**ruleset.factor_sets, **moved},
-                                      "inputs": {**ruleset.inputs, **inputs}})
+    return replace(ruleset, factor_sets={**ruleset.factor_sets, **moved}, inputs={**ruleset.inputs, **inputs})
 
 
 def _build_data(spec: CaseSpec, ruleset, data_dir: Path) -> list[str]:

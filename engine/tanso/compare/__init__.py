@@ -131,10 +131,10 @@ def scenario(base: Ruleset, revised: Ruleset, applied: frozenset[str]) -> Rulese
     rules = _applied("rule", base.rules, revised.rules, applied)
     exclusions = _applied("exclusion", base.exclusions, revised.exclusions, applied)
     # Inputs and factor sets: the revision's declarations include the base's.
-    return base.model_copy(update={
-        "policies": policies, "rules": rules, "exclusions": exclusions, "inputs": {**base.inputs, **revised.inputs},
-        "factor_sets": {**base.factor_sets, **revised.factor_sets},
-        "boundary": revised.boundary if "boundary" in applied else base.boundary})
+    return replace(
+        base, policies=policies, rules=rules, exclusions=exclusions, inputs={**base.inputs, **revised.inputs},
+        factor_sets={**base.factor_sets, **revised.factor_sets},
+        boundary=revised.boundary if "boundary" in applied else base.boundary)
 
 
 def _applied(kind: str, before: dict, after: dict, applied: frozenset[str]) -> dict:

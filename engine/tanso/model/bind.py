@@ -3,6 +3,7 @@ parameters against the plugins' models, and freeze the result into a `Ruleset` (
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -129,7 +130,7 @@ def _bind_policies(layer: _Layer, registry: Registry, diagnostics: Diagnostics) 
             diagnostics.error(f"invalid value {chosen.value!r} for policy '{name}'", chosen.span,
                               expected=_expected_from(error), hint=option.doc.splitlines()[0] if option.doc else None)
             continue
-        bound[name] = chosen.model_copy(update={"value": value})
+        bound[name] = replace(chosen, value=value)
     for name, option in options.items():
         if name not in bound and name not in layer.policies:
             provenance = (ast.Provenance(source=option.in_force_source, status="published") if option.in_force_source

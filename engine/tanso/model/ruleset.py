@@ -3,23 +3,23 @@
 A ruleset that `extends` another is an overlay: it can add, replace (`replace rule`) or `remove`
 items by id and change any policy, and it yields a new `Ruleset`; the base is never modified
 (OpenFisca reforms, as data).
+
+Plain frozen dataclasses, not pydantic models: their fields are built by `tanso.model.bind` from values it has
+already checked, so validating them again bought nothing, and building their pydantic schemas (which walk
+every syntax-tree class) was a tenth of `tanso check`'s time. `dataclasses.replace` derives a changed copy.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
-
-from pydantic import BaseModel, ConfigDict
 
 from tanso.dsl import ast
 
 
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
-
-
-class PolicyValue(Frozen):
+@dataclass(frozen=True)
+class PolicyValue:
     name: str
     value: Any
     provenance: ast.Provenance
@@ -27,7 +27,8 @@ class PolicyValue(Frozen):
     span: ast.Span | None
 
 
-class CalcStep(Frozen):
+@dataclass(frozen=True)
+class CalcStep:
     """One calculator call of a rule; a `first_of` chain has several, tried in order."""
 
     calculator: str
@@ -35,14 +36,16 @@ class CalcStep(Frozen):
     span: ast.Span
 
 
-class BoundaryStep(Frozen):
+@dataclass(frozen=True)
+class BoundaryStep:
     method: str
     parameters: Any
     span: ast.Span
     layer: str
 
 
-class Rule(Frozen):
+@dataclass(frozen=True)
+class Rule:
     node: ast.Rule
     steps: tuple[CalcStep, ...]
     layer: str
@@ -52,14 +55,16 @@ class Rule(Frozen):
         return self.node.id
 
 
-class Item(Frozen):
+@dataclass(frozen=True)
+class Item:
     """An exclusion, metric or check, with the layer that last defined it."""
 
     node: Any
     layer: str
 
 
-class Ruleset(Frozen):
+@dataclass(frozen=True)
+class Ruleset:
     name: str
     title: str | None
     status: str | None
@@ -77,7 +82,7 @@ class Ruleset(Frozen):
     boundary: BoundaryStep | None = None
     # Stated tolerances for rejected rows (`accept rejects TARGET up to …`), by target: a rule id or an
     # input table (rows refused while reading it).
-    accepts: dict[str, Item] = {}
+    accepts: dict[str, Item] = field(default_factory=dict)
     # The sign-offs a run needs before it is final (`require approvals …`): an Item of ast.RequireApprovals.
     approvals: Item | None = None
 
