@@ -22,7 +22,7 @@ from pydantic import Field
 from tanso.contracts import Calculator, CalcPlan, Parameters
 from tanso.diagnostics import InputError
 from tanso.plan.context import CalcContext
-from tanso.plan.factor_product import exact, factor_gases, factor_product, factor_type
+from tanso.plan.factor_product import Tier, exact, factor_gases, factor_product_chain, factor_type
 from tanso.plan.sql import ident, literal, quoted
 from tanso.plan.units import UnitProblem, conversion_factor
 from tanso_ghgp.gwp import GWP_POLICIES, policy_weights
@@ -279,25 +279,14 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
     if fossil_fallback and p.fossil:
         _require(ctx, set(ctx.columns), p.fossil_match or p.grid_match, "the rule's rows",
                  "scope2.market.residual_mix_fallback = fossil")
-    ledgers, reject_views, step_src = [], [], remainder
-    for index, (factor_set, match, method, data_type) in enumerate(t for t in tiers if t[0]):
-        factors = ctx.factor_table(factor_set)
-        tier_ctx = ctx.with_source(step_src)
-        plan = factor_product(tier_ctx, factors, match, method=method, data_type=data_type,
-                              weights=policy_weights(ctx.policies, factor_gases(ctx, factors)),
-                              quantity="_remainder_kwh", quantity_unit=KWH)
-        ledgers.append(plan.ledger)
-        # Tables, as in the engine's first_of chains (as views, each tier re-evaluated every earlier one
-        # twice, 2^tiers passes): which rows a tier could not price, read by every later tier, as a narrow
-        # table; the reasons, which matter only for rows no later tier prices either, pruned to those rows.
-        # A tier rejects only rows it was given: one semi-join with the remainder selects them (no nesting).
-        tier_rejects = ctx.table(f"tier{index}_rejects", plan.rejects)
-        for earlier, (relation, _) in enumerate(reject_views):
-            ctx.table(f"tier{earlier}_rejects", f"SELECT * FROM {relation} WHERE row_id IN (SELECT row_id FROM {tier_rejects})")
-        reject_views.append((tier_rejects, method))
-        rejected = ctx.table(f"tier{index}_rejected", f"SELECT row_id FROM {tier_rejects}")
-        step_src = ctx.view(f"tier{index + 1}_rows", f"SELECT r.* FROM {remainder} r WHERE r._row_id IN "
-                                                     f"(SELECT row_id FROM {rejected})")
+    chain = [Tier(ctx.factor_table(factor_set), match, method, data_type,
+                  policy_weights(ctx.policies, factor_gases(ctx, ctx.factor_table(factor_set))))
+             for factor_set, match, method, data_type in tiers if factor_set]
+    plans, step_src = factor_product_chain(ctx.with_source(remainder), chain, quantity="_remainder_kwh",
+                                           quantity_unit=KWH) if chain else ([], remainder)
+    ledgers = [plan.ledger for plan in plans]
+    reject_views = [(ctx.view(f"tier{index}_rejects", plan.rejects), tier.method)
+                    for index, (plan, tier) in enumerate(zip(plans, chain))]
     # Under the fossil fallback the location-based grid average may not be used: say so where a row
     # found no factor and no fossil set is given.
     note = (" || '; no fossil factor set is given and scope2.market.residual_mix_fallback = fossil forbids the "
@@ -310,13 +299,15 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
         uncomputed = (f"SELECT r._row_id AS row_id, 'not covered by certificates and no factor set is given'{note} "
                       f"AS reason FROM {remainder} r")
     row_unit_reasons = " ".join(f"WHEN b.{u} = {literal(unit)} THEN {literal(problem)}" for unit, problem in unit_problems.items())
+    # The rows not among rows_kwh (its join and filter negated: no anti-join of the rows with themselves).
     unusable = f"""
         SELECT b._row_id AS row_id, CASE WHEN b.{q} IS NULL THEN '{p.quantity} is missing'
             WHEN b.{q} < 0 THEN '{p.quantity} is negative (' || CAST(b.{q} AS VARCHAR) || ')'
             WHEN b.{u} IS NULL THEN '{p.unit} is missing' {row_unit_reasons}
             WHEN b.{q} > k.max_quantity THEN '{p.quantity} ' || {too_large.format(q=f'b.{q}', u=f'b.{u}')}
             ELSE 'unit ' || b.{u} || ' is not an energy unit' END AS reason
-        FROM {ctx.src} b LEFT JOIN {kwh_units} k ON k.unit = b.{u} WHERE b._row_id NOT IN (SELECT _row_id FROM {rows_kwh})"""
+        FROM {ctx.src} b LEFT JOIN {kwh_units} k ON k.unit = b.{u}
+        WHERE NOT coalesce(k.unit IS NOT NULL AND b.{q} >= 0 AND b.{q} <= k.max_quantity, FALSE)"""
     rejects = ctx.table("rejects", f"{unusable} UNION ALL {uncomputed}")  # read by the ledger and the engine
     method = "'market-based: energy attribute certificates'"
     qualifiers = []
