@@ -87,6 +87,20 @@ def test_a_row_no_instrument_prices_is_rejected_with_every_reason(tmp_path):
     assert "location-based fallback (no residual mix): no factor in grid" in reject["reason"]
 
 
+def test_a_row_beyond_a_tiers_range_takes_the_next_tier_and_the_rest_of_its_keys_stay(tmp_path):
+    # A supplier rate of 10^9 kg/kWh leaves 10^11 kWh a row in the ledger's range: 200 TWh of the same
+    # supplier and region go on to the residual mix, which no other row of R2 reaches; 1 kWh keeps the rate.
+    huge = [{"factor_id": "S-HUGE", "supplier": "Huge", "gas": "CO2e", "value": "1000000000", "unit": "kg",
+             "per": "kWh"}]
+    case = make_case(tmp_path, RULESET, {
+        "electricity": [consumption("E5", "R2", "200000000", supplier="Huge"),
+                        consumption("E6", "R2", "1", "kWh", supplier="Huge")],
+        "certificates": [certificate("C1", "R1", "5")]}, {**FACTORS, "suppliers": huge})
+    rows = {r["row_id"]: r for r in market_rows(case.run())}
+    assert (rows["E5"]["method"], rows["E5"]["co2e_kg"]) == ("market-based: residual mix", D("110000000000"))
+    assert (rows["E6"]["method"], rows["E6"]["co2e_kg"]) == ("market-based: supplier-specific rate", D("1000000000"))
+
+
 def test_two_rules_cannot_consume_the_same_certificates(tmp_path):
     twice = RULESET + ("rule s2.market.again \"again\" scope 2 basis market from electricity\n"
                        "  calc market_based(certificates: certificates, location: grid)\n")

@@ -22,7 +22,7 @@ from pydantic import Field
 from tanso.contracts import Calculator, CalcPlan, Parameters
 from tanso.diagnostics import InputError
 from tanso.plan.context import CalcContext
-from tanso.plan.factor_product import exact, factor_gases, factor_product, factor_type
+from tanso.plan.factor_product import Tier, exact, factor_gases, factor_product_chain, factor_type
 from tanso.plan.sql import ident, literal, quoted
 from tanso.plan.units import UnitProblem, conversion_factor
 from tanso_ghgp.gwp import GWP_POLICIES, policy_weights
@@ -84,10 +84,11 @@ def _kwh_table(ctx: CalcContext, units: list[str]) -> tuple[str, dict[str, str]]
         except UnitProblem as problem:
             problems[unit] = str(problem)
             continue
-        rows.append({"unit": unit, "to_kwh": to_kwh,
+        rows.append({"unit": unit, "to_kwh": to_kwh, "whole": int(to_kwh) if to_kwh == to_kwh.to_integral_value() and to_kwh <= MAX_KWH else None,
                      "max_quantity": (MAX_KWH / to_kwh).quantize(Decimal("0.000001"), rounding=ROUND_FLOOR)})
     import pyarrow as pa
-    schema = pa.schema([("unit", pa.string()), ("to_kwh", factor_type()), ("max_quantity", pa.decimal128(38, 6))])
+    schema = pa.schema([("unit", pa.string()), ("to_kwh", factor_type()), ("whole", pa.int64()),
+                        ("max_quantity", pa.decimal128(38, 6))])
     return ctx.register("kwh_units", pa.Table.from_pylist(rows, schema=schema)), problems
 
 
@@ -122,7 +123,10 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
     for relation, _, _, _ in sources:
         units |= {row[0] for row in ctx.query(f"SELECT DISTINCT unit FROM {relation} WHERE unit IS NOT NULL")}
     kwh_units, unit_problems = _kwh_table(ctx, sorted(units))
-    to_kwh = "CASE WHEN {q} <= k.max_quantity THEN CAST(round_even({q} * k.to_kwh, 6) AS DECIMAL(18,6)) END"
+    # A whole scalar (kWh, MWh, GWh: nearly every row) multiplies exactly, without rounding the DECIMAL(38,18)
+    # product: the same value, five times cheaper than round_even (the rows are read by every tier).
+    to_kwh = ("CASE WHEN {q} <= k.max_quantity THEN CASE WHEN k.whole IS NOT NULL THEN CAST({q} * k.whole AS DECIMAL(18,6)) "
+              "ELSE CAST(round_even({q} * k.to_kwh, 6) AS DECIMAL(18,6)) END END")
     too_large = "CAST({q} AS VARCHAR) || ' ' || {u} || " + literal(
         f" is more than {format(MAX_KWH, ',f')} kWh, the most one row may hold (a unit or a decimal point out of place?)")
 
@@ -205,8 +209,10 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
             certs = ctx.view("certificates_hourly", f"SELECT c.*, {status} AS _hourly FROM {certs} c")
             certs = ctx.view("certificates_slots", f"SELECT c.*{slot_sql.format(a='c')} FROM {certs} c")
 
-        def allocate(name: str, rows: str, amount: str, stage_keys: list[str], which: str) -> str:
-            """Rows take the pool of their keys in row-id order: what earlier rows took is gone."""
+        def allocate(name: str, rows: str, amount: str, stage_keys: list[str], which: str, every_row: bool) -> str:
+            """Rows take the pool of their keys in row-id order: what earlier rows took is gone. Only the rows
+            whose keys have a pool, unless `every_row` (a later stage reads the rest): a row without one takes
+            nothing, and a partition of the window holds all rows of its keys either way."""
             k = [ident(x) if not x.startswith("_slot") else x for x in stage_keys]
             pool = (f"SELECT {', '.join('c.' + x for x in k)}, sum(c._kwh) AS _pool, count(*) AS _n "
                     f"FROM {certs} c WHERE c._kwh > 0 AND {which} GROUP BY ALL")
@@ -219,7 +225,7 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
                        -- certificates (46 kB a row at 10M rows); the keys find the certificates in their table.
                        concat_ws('/', {', '.join(f'CAST(p.{x} AS VARCHAR)' for x in k)}) || ' (' || p._n
                            || ' certificates)' AS _ids_{name}
-                FROM {consumption if rows is None else rows} r LEFT JOIN ({pool}) p ON {on}""")
+                FROM {consumption if rows is None else rows} r {"LEFT JOIN" if every_row else "JOIN"} ({pool}) p ON {on}""")
 
         def claimed(name: str, rows: str, stage_keys: list[str], which: str) -> str:
             """Which certificate covered which row: the rows took their pool in row-id order and the pool is
@@ -239,12 +245,12 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
                       FROM {certs} c WHERE c._kwh > 0 AND {which}) c
                 ON {on} AND c._start < r._start + r._cov AND r._start < c._start + c._kwh"""
 
-        stage = allocate("matched", None, "_kwh", [*keys, *slots], "NOT c._legacy")
+        stage = allocate("matched", None, "_kwh", [*keys, *slots], "NOT c._legacy", every_row=legacy)
         claim_parts = [claimed("matched", stage, [*keys, *slots], "NOT c._legacy")]
         if legacy:  # contracts signed before the new rules: the in-force (annual, no market) keys
             rest = ctx.view("unmatched", f"SELECT s.*, CAST(s._kwh - s._cov_matched AS DECIMAL(18,6)) AS _rest "
                                          f"FROM {stage} s")
-            stage = allocate("legacy", rest, "_rest", base_keys, "c._legacy")
+            stage = allocate("legacy", rest, "_rest", base_keys, "c._legacy", every_row=True)
             claim_parts.append(claimed("legacy", stage, base_keys, "c._legacy"))
             covered_sql = "s._cov_matched + s._cov_legacy"
             ids_sql = ("concat_ws(',', CASE WHEN s._cov_matched > 0 THEN s._ids_matched END, "
@@ -273,25 +279,14 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
     if fossil_fallback and p.fossil:
         _require(ctx, set(ctx.columns), p.fossil_match or p.grid_match, "the rule's rows",
                  "scope2.market.residual_mix_fallback = fossil")
-    ledgers, reject_views, step_src = [], [], remainder
-    for index, (factor_set, match, method, data_type) in enumerate(t for t in tiers if t[0]):
-        factors = ctx.factor_table(factor_set)
-        tier_ctx = ctx.with_source(step_src)
-        plan = factor_product(tier_ctx, factors, match, method=method, data_type=data_type,
-                              weights=policy_weights(ctx.policies, factor_gases(ctx, factors)),
-                              quantity="_remainder_kwh", quantity_unit=KWH)
-        ledgers.append(plan.ledger)
-        # Tables, as in the engine's first_of chains (as views, each tier re-evaluated every earlier one
-        # twice, 2^tiers passes): which rows a tier could not price, read by every later tier, as a narrow
-        # table; the reasons, which matter only for rows no later tier prices either, pruned to those rows.
-        # A tier rejects only rows it was given: one semi-join with the remainder selects them (no nesting).
-        tier_rejects = ctx.table(f"tier{index}_rejects", plan.rejects)
-        for earlier, (relation, _) in enumerate(reject_views):
-            ctx.table(f"tier{earlier}_rejects", f"SELECT * FROM {relation} WHERE row_id IN (SELECT row_id FROM {tier_rejects})")
-        reject_views.append((tier_rejects, method))
-        rejected = ctx.table(f"tier{index}_rejected", f"SELECT row_id FROM {tier_rejects}")
-        step_src = ctx.view(f"tier{index + 1}_rows", f"SELECT r.* FROM {remainder} r WHERE r._row_id IN "
-                                                     f"(SELECT row_id FROM {rejected})")
+    chain = [Tier(ctx.factor_table(factor_set), match, method, data_type,
+                  policy_weights(ctx.policies, factor_gases(ctx, ctx.factor_table(factor_set))))
+             for factor_set, match, method, data_type in tiers if factor_set]
+    plans, step_src = factor_product_chain(ctx.with_source(remainder), chain, quantity="_remainder_kwh",
+                                           quantity_unit=KWH) if chain else ([], remainder)
+    ledgers = [plan.ledger for plan in plans]
+    reject_views = [(ctx.view(f"tier{index}_rejects", plan.rejects), tier.method)
+                    for index, (plan, tier) in enumerate(zip(plans, chain))]
     # Under the fossil fallback the location-based grid average may not be used: say so where a row
     # found no factor and no fossil set is given.
     note = (" || '; no fossil factor set is given and scope2.market.residual_mix_fallback = fossil forbids the "
@@ -304,13 +299,15 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
         uncomputed = (f"SELECT r._row_id AS row_id, 'not covered by certificates and no factor set is given'{note} "
                       f"AS reason FROM {remainder} r")
     row_unit_reasons = " ".join(f"WHEN b.{u} = {literal(unit)} THEN {literal(problem)}" for unit, problem in unit_problems.items())
+    # The rows not among rows_kwh (its join and filter negated: no anti-join of the rows with themselves).
     unusable = f"""
         SELECT b._row_id AS row_id, CASE WHEN b.{q} IS NULL THEN '{p.quantity} is missing'
             WHEN b.{q} < 0 THEN '{p.quantity} is negative (' || CAST(b.{q} AS VARCHAR) || ')'
             WHEN b.{u} IS NULL THEN '{p.unit} is missing' {row_unit_reasons}
             WHEN b.{q} > k.max_quantity THEN '{p.quantity} ' || {too_large.format(q=f'b.{q}', u=f'b.{u}')}
             ELSE 'unit ' || b.{u} || ' is not an energy unit' END AS reason
-        FROM {ctx.src} b LEFT JOIN {kwh_units} k ON k.unit = b.{u} WHERE b._row_id NOT IN (SELECT _row_id FROM {rows_kwh})"""
+        FROM {ctx.src} b LEFT JOIN {kwh_units} k ON k.unit = b.{u}
+        WHERE NOT coalesce(k.unit IS NOT NULL AND b.{q} >= 0 AND b.{q} <= k.max_quantity, FALSE)"""
     rejects = ctx.table("rejects", f"{unusable} UNION ALL {uncomputed}")  # read by the ledger and the engine
     method = "'market-based: energy attribute certificates'"
     qualifiers = []

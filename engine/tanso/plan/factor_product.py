@@ -65,6 +65,17 @@ def factor_product(ctx: CalcContext, factors: FactorTable, match: list[str], *, 
     SQL `unit_expression` (with `{row}` for the row alias). `converter(from_unit, per)` gives the
     scalar from a row unit to a factor's `per` unit, or a reason why there is none; by default pint.
     """
+    return _factor_product(ctx, factors, match, method=method, data_type=data_type, weights=weights, quantity=quantity,
+                           unit=unit, quantity_unit=quantity_unit, unit_expression=unit_expression,
+                           converter=converter)[0]
+
+
+def _factor_product(ctx: CalcContext, factors: FactorTable, match: list[str], *, method: str, data_type: str,
+                    weights: GasWeights | None, quantity: ColumnExpression, unit: str | None, quantity_unit: str | None,
+                    unit_expression: str | None = None, converter: Converter | None = None,
+                    row_keys_sql: str | None = None) -> tuple[CalcPlan, str]:
+    """factor_product, and the relation of the (keys, unit) pairs it prices with their largest quantity.
+    `row_keys_sql`: the distinct (k0…, from_unit) of the rows where the caller knows them without a scan."""
     _check_factor_table(ctx, factors, match)
     if quantity_unit is not None:
         unit_s, unit_b = literal(quantity_unit), literal(quantity_unit)
@@ -75,10 +86,10 @@ def factor_product(ctx: CalcContext, factors: FactorTable, match: list[str], *, 
     # its precision is that of the factors the rule uses.
     row_keys = ", ".join(f"CAST(s.{ident(m)} AS VARCHAR) AS k{i}" for i, m in enumerate(match))
     factor_keys = " AND ".join(f"CAST(f.{ident(m)} AS VARCHAR) = u.k{i}" for i, m in enumerate(match))
+    row_keys_sql = row_keys_sql or f"SELECT DISTINCT {row_keys}, {unit_s} AS from_unit FROM {ctx.src} s WHERE {unit_s} IS NOT NULL"
     factor_rows = ctx.query(
         f"SELECT u.*, f.per, f.unit, f.gas, f.factor_id, f.value FROM {factors.relation} f JOIN "
-        f"(SELECT DISTINCT {row_keys}, {unit_s} AS from_unit FROM {ctx.src} s WHERE {unit_s} IS NOT NULL) u "
-        f"ON {factor_keys} ORDER BY f._row, u.from_unit")
+        f"({row_keys_sql}) u ON {factor_keys} ORDER BY f._row, u.from_unit")
     kinds = sorted({row[len(match) + 1:len(match) + 4] for row in factor_rows})
     units = sorted({row[len(match)] for row in factor_rows})
     multipliers = _combinations(kinds, units, weights, converter or _pint_converter())
@@ -127,7 +138,65 @@ SELECT b._row_id AS row_id,
        ELSE 'no factor in ' || {literal(factors.name)} || ' for ' || {described_keys}
   END AS reason
 FROM bad b LEFT JOIN {unit_problems} p ON {keys_equal('b', 'p', unit_b)}"""
-    return CalcPlan(ledger=ledger, rejects=rejects)
+    return CalcPlan(ledger=ledger, rejects=rejects), accepted
+
+
+@dataclass(frozen=True)
+class Tier:
+    """One method of a `factor_product_chain`: a factor set matched on columns, and its ledger labels."""
+
+    factors: FactorTable
+    match: list[str]
+    method: str
+    data_type: str
+    weights: GasWeights | None = None
+
+
+def factor_product_chain(ctx: CalcContext, tiers: list[Tier], *, quantity: str,
+                         quantity_unit: str) -> tuple[list[CalcPlan], str]:
+    """The first of several factor products that prices each row (e.g. a supplier's rate, else the residual
+    mix, else the grid average) of one quantity in one unit: a plan per tier, and the rows none prices.
+
+    Which tier prices a row follows from its keys and quantity alone, so no tier's rejects are materialised
+    and no tier's rows are a semi-join: one scan groups the rows by every tier's keys, with their largest
+    quantity and whether one is unusable, and each tier's (keys, unit) pairs are read from that small table,
+    exactly those of the rows the earlier tiers leave (a row an earlier tier leaves exists where the largest
+    one is, or an unusable one). A tier's rows are then the rows joined with the tiers' small accepted-keys
+    tables, those it prices and those no tier prices: its rejects, with their reasons, are of the latter only."""
+    columns = list(dict.fromkeys(m for tier in tiers for m in tier.match))
+    unit = literal(quantity_unit)
+    keys = ctx.table("chain_keys", f"SELECT {', '.join(f'CAST(s.{ident(c)} AS VARCHAR) AS {ident(c)}' for c in columns)}, "
+                                   f"max(abs({ctx.product_operand_sql(quantity, 's')})) AS _largest, "
+                                   f"bool_or({ctx.value_sql(quantity, 's')} IS NULL OR {ctx.value_sql(quantity, 's')} < 0) "
+                                   f"AS _unusable FROM {ctx.src} s GROUP BY ALL")
+    accepted: list[str] = []
+
+    def joined(alias: str) -> str:
+        return " ".join(f"LEFT JOIN {relation} a{j} ON " + " AND ".join(
+            [f"CAST({alias}.{ident(m)} AS VARCHAR) = a{j}.k{i}" for i, m in enumerate(tiers[j].match)]
+            + [f"{unit} = a{j}.from_unit"]) for j, relation in enumerate(accepted))
+
+    plans = []
+    for index, tier in enumerate(tiers):
+        left = " AND ".join(f"(a{j}.from_unit IS NULL OR c._largest >= a{j}.max_quantity)" for j in range(index))
+        row_keys = (f"SELECT DISTINCT {', '.join(f'c.{ident(m)} AS k{i}' for i, m in enumerate(tier.match))}, "
+                    f"{unit} AS from_unit FROM {keys} c {joined('c')} WHERE c._unusable OR ({left or 'TRUE'})")
+        # Its rows are a view defined below, once every tier's accepted keys are known.
+        tier_ctx = ctx.with_source(f"{ctx.rule_id}__tier{index}_rows")
+        plan, relation = _factor_product(tier_ctx, tier.factors, tier.match, method=tier.method, data_type=tier.data_type,
+                                         weights=tier.weights, quantity=quantity, unit=None, quantity_unit=quantity_unit,
+                                         row_keys_sql=row_keys)
+        plans.append(plan)
+        accepted.append(relation)
+    q, operand = ctx.value_sql(quantity, "r"), ctx.product_operand_sql(quantity, "r")
+    # The negation of the tier's ledger condition, as its rejects state it (no bound: not rejected).
+    rejected = [f"coalesce(a{j}.from_unit IS NULL OR {q} IS NULL OR {q} < 0 OR abs({operand}) >= a{j}.max_quantity, FALSE)"
+                for j in range(len(tiers))]
+    nowhere = " AND ".join(rejected)
+    for index in range(len(tiers)):
+        ctx.view(f"tier{index}_rows", f"SELECT r.* FROM {ctx.src} r {joined('r')} WHERE "
+                                      f"{' AND '.join([*rejected[:index], 'TRUE'])} AND (NOT {rejected[index]} OR ({nowhere}))")
+    return plans, ctx.view("unpriced", f"SELECT r.* FROM {ctx.src} r {joined('r')} WHERE {nowhere}")
 
 
 @dataclass(frozen=True)
