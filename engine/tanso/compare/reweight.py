@@ -71,7 +71,7 @@ def reweighted(rule: RuleRows, weighting: Weighting, policy: Callable[[str], Any
                other: Callable[[str], Any]) -> Totals | None:
     """The rule's totals (as `planned_totals`) under the policies `other`, from its rows planned under
     `policy`, where provably exact; else None."""
-    if any(entry["scale"] != FACTOR_SCALE or entry["rounded_count"] for entry in rule.precision):
+    if not rule.precision or any(e["scale"] != FACTOR_SCALE or e["rounded_count"] for e in rule.precision):
         return None
     products = _factor_products(rule)
     if products is None or len(products) != len(rule.precision):
@@ -84,7 +84,8 @@ def reweighted(rule: RuleRows, weighting: Weighting, policy: Callable[[str], Any
         return None
     if not all(_same_rows(eff, problems, now, then) for eff, problems in products):
         return None
-    return _totals(rule.query, ledger, column, now, then)
+    made_by = {(e["calculator"], e["factor_set"]) for e in rule.precision}
+    return _totals(rule.query, ledger, column, now, then, made_by)
 
 
 def _factor_products(rule: RuleRows) -> list[tuple[list[dict], list[dict]]] | None:
@@ -95,15 +96,14 @@ def _factor_products(rule: RuleRows) -> list[tuple[list[dict], list[dict]]] | No
     if any(re.match(rf"{re.escape(rid)}_\d+(_|$)", _safe(other)) for other in rule.rule_ids):
         return None
     pattern = re.compile(rf"plan_\d+_{re.escape(rid)}_\d+(_\w+)?_(eff|unit_problems)")
-    tables: dict[str, dict[str, list[dict]]] = {}
-    for relation, table in rule.tables.items():
+    found: dict[str, list[list[dict]]] = {"eff": [], "unit_problems": []}
+    for relation, table in rule.tables.items():   # in the order factor_product registered them
         match = pattern.fullmatch(relation)
         if match is not None:
-            stem = relation[:match.start(2)].split("_", 2)[2]
-            tables.setdefault(stem, {})[match[2]] = table.to_pylist()
-    if any(len(kinds) != 2 for kinds in tables.values()):
+            found[match[2]].append(table.to_pylist())
+    if len(found["eff"]) != len(found["unit_problems"]):
         return None
-    return [(kinds["eff"], kinds["unit_problems"]) for kinds in tables.values()]
+    return list(zip(found["eff"], found["unit_problems"]))
 
 
 def _same_rows(eff: list[dict], problems: list[dict], now: dict[str, Decimal], then: dict[str, Decimal]) -> bool:
@@ -133,20 +133,24 @@ def _same_rows(eff: list[dict], problems: list[dict], now: dict[str, Decimal], t
     return all(quantity_bound(before) == quantity_bound(after) for before, after in largest.values())
 
 
-def _totals(query: Callable[[str], list[tuple]], ledger: str, column: str, now: dict[str, Decimal], then: dict[str, Decimal]) -> Totals | None:
+def _totals(query: Callable[[str], list[tuple]], ledger: str, column: str, now: dict[str, Decimal],
+            then: dict[str, Decimal], made_by: set[tuple[str, str]]) -> Totals | None:
     """Σ co2e_kg × boundary_weight by AGGREGATE_KEYS under `then`, from per-gas sums, where every row shows
-    itself exact (see the module's doc)."""
+    itself exact (see the module's doc) and was made by one of the factor products (`made_by`: calculator,
+    factor set)."""
     weights = " UNION ALL ".join(
         f"SELECT {literal(value)} AS value, CAST({now[value]} AS DECIMAL(12,6)) AS now, "
         f"CAST({then[value]} AS DECIMAL(12,6)) AS then" for value in sorted(set(now) & set(then))) or \
         "SELECT NULL::VARCHAR AS value, NULL::DECIMAL(12,6) AS now, NULL::DECIMAL(12,6) AS then WHERE false"
     amount = f"CAST(CASE WHEN abs(l.amount) < {AMOUNT_BOUND} THEN l.amount END AS DECIMAL(26,18))"
     keys = ", ".join(f"l.{k}" for k in AGGREGATE_KEYS)
+    products = ", ".join(f"({literal(calculator)}, {literal(factor_set)})" for calculator, factor_set in sorted(made_by))
     rows = query(f"""
         SELECT {keys}, CAST(l.{column} AS VARCHAR),
                coalesce(w.now = w.then, w.value IS NULL AND l.{column} = {literal(CO2E)}), w.then,
                sum(l.amount * l.boundary_weight), sum(l.co2e_kg * l.boundary_weight),
-               bool_and(coalesce(w.now = w.then OR (l.co2e_kg = {amount} * w.now
+               bool_and(coalesce(w.now = w.then OR ((l.calculator, l.factor_set) IN ({products})
+                                 AND l.co2e_kg = {amount} * w.now
                                  AND {amount} * w.then = round({amount} * w.then, 18)), false))
         FROM {ledger} l LEFT JOIN ({weights}) w ON w.value = CAST(l.{column} AS VARCHAR)
         GROUP BY ALL""")
