@@ -10,7 +10,9 @@ calculators, conditions and boundary read, its own definition, and those of the 
 from). So a scenario is never evaluated whole: each rule is evaluated once per combination of *its*
 changes (usually one or two), and any scenario's total is a sum of those. The base and the revision
 are full runs with ledgers; the other combinations are ledger-free aggregations on the same
-connection, where inputs and factor sets were read once.
+connection, where inputs and factor sets were read once. A combination that differs from one already
+planned only in the changes of a *weighting* option (the GWP set) is, where exact, that one's rows
+re-weighted (compare/reweight.py), not planned again.
 """
 
 from __future__ import annotations
