@@ -129,7 +129,8 @@ def _same_rows(eff: list[dict], problems: list[dict], now: dict[str, Decimal], t
             where = tuple(v for k, v in row.items() if re.fullmatch(r"k\d+|from_unit", k))
             other = (gas_factor * weights[1]).quantize(_HIGH, ROUND_DOWN)
             before, after = largest.setdefault(where, [Decimal(0), Decimal(0)])
-            largest[where] = [max(before, abs(gas_factor), abs(row["co2e_factor"])), max(after, abs(gas_factor), abs(other))]
+            largest[where] = [max(before, abs(gas_factor), abs(row["co2e_factor"])),
+                              max(after, abs(gas_factor), abs(other))]
     return all(quantity_bound(before) == quantity_bound(after) for before, after in largest.values())
 
 
@@ -144,7 +145,8 @@ def _totals(query: Callable[[str], list[tuple]], ledger: str, column: str, now: 
         "SELECT NULL::VARCHAR AS value, NULL::DECIMAL(12,6) AS now, NULL::DECIMAL(12,6) AS then WHERE false"
     amount = f"CAST(CASE WHEN abs(l.amount) < {AMOUNT_BOUND} THEN l.amount END AS DECIMAL(26,18))"
     keys = ", ".join(f"l.{k}" for k in AGGREGATE_KEYS)
-    products = ", ".join(f"({literal(calculator)}, {literal(factor_set)})" for calculator, factor_set in sorted(made_by))
+    products = ", ".join(f"({literal(calculator)}, {literal(factor_set)})" for calculator, factor_set in
+                         sorted(made_by))
     rows = query(f"""
         SELECT {keys}, CAST(l.{column} AS VARCHAR),
                coalesce(w.now = w.then, w.value IS NULL AND l.{column} = {literal(CO2E)}), w.then,
