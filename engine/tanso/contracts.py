@@ -7,6 +7,7 @@ shapes, never a particular calculator or policy.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Callable, Union
 
@@ -173,6 +174,22 @@ class BoundaryMethod:
 
 
 @dataclass(frozen=True)
+class Weighting:
+    """What makes an option a *weighting* of one ledger column (e.g. a GWP set weighting `gas`): its
+    values change a rule's rows only through the weights a calculator passes to `factor_product`
+    (`GasWeights`), so a row's `co2e_kg` is `amount × weights[row's column]`. A comparison then sums a
+    rule's rows per column value once and re-weights the sums for the option's other values, where that
+    is provably exact (`tanso.compare.reweight`), instead of planning and running the rule again.
+
+    `weights(policy, values)` gives the weight (an exact decimal) of each of `values` that the policies
+    in force (`policy(name)` → value) weight; a value without a weight is absent (`factor_product` then
+    rejects its rows). It must be the very table the calculators reading the option pass on."""
+
+    column: str
+    weights: Callable[[Callable[[str], Any], list[str]], dict[str, Decimal]]
+
+
+@dataclass(frozen=True)
 class PolicyOption:
     """A typed policy choice. `type` is anything pydantic can validate (Literal, bool, Decimal…)."""
 
@@ -190,6 +207,8 @@ class PolicyOption:
     # Where the default (the behaviour in force) comes from, when that is not `source_doc` (which then
     # describes the proposal): a run that leaves the option at its default cites this, as in force.
     in_force_source: str | None = None
+    # A weighting of a ledger column (see Weighting): a comparison re-weights instead of re-running.
+    weighting: Weighting | None = None
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,9 @@ def tanso_policy_options() -> list:
 
     Each option has a dotted name, a Python type that pydantic validates, a default (the behaviour
     of the standard in force), a doc string, and for draft options its `status`, `source_doc` and
-    `as_of`.
+    `as_of`. An option whose values only re-weight a ledger column (a GWP set weighting `gas`) declares
+    a `Weighting` (contracts.py): a comparison then re-weights a rule's rows for its other values
+    instead of running the rule again, where that is exact.
     """
 
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from functools import lru_cache
 from importlib import metadata, resources
 
+from tanso.contracts import Weighting
 from tanso.plan.factor_product import GasWeights
 
 GWP_SETS = {"AR4": "AR4GWP100", "AR5": "AR5GWP100", "AR6": "AR6GWP100"}
@@ -114,3 +115,13 @@ GWP_POLICIES = ("gwp.set", "gwp.methane_by_origin")
 def policy_weights(policies: dict, gases: list[str]) -> GasWeights:
     """The weights the run's GWP policies choose."""
     return gas_weights(policies["gwp.set"], gases, policies["gwp.methane_by_origin"])
+
+
+def _weighting_table(policy, gases: list[str]) -> dict[str, Decimal]:
+    """The weights `policy_weights` gives the calculators, for a comparison's re-weighting."""
+    return dict(policy_weights({name: policy(name) for name in GWP_POLICIES}, gases).weights)
+
+
+# Both GWP options change CO2e only through these weights of the ledger's `gas` (every calculator that
+# reads them passes `policy_weights` to factor_product): a comparison re-weights per-gas sums for them.
+GWP_WEIGHTING = Weighting(column="gas", weights=_weighting_table)

@@ -37,7 +37,7 @@ from typing import Annotated, Literal, Optional
 from pydantic import Field
 
 from tanso.contracts import PolicyOption
-from tanso_ghgp.gwp import SOURCES
+from tanso_ghgp.gwp import GWP_WEIGHTING, SOURCES
 
 Share = Annotated[Decimal, Field(ge=0, le=1)]
 GWh = Annotated[Decimal, Field(ge=0)]
@@ -79,14 +79,15 @@ GWP_SET = PolicyOption(
         + "; ".join(f"{k}: {v}" for k, v in SOURCES.items())
         + "\nThe GHG Protocol's GWP table (v2.0) lists AR6; no revision draft changes the rule, so AR6 is the "
           "likely revised default (AR5 stays common for regulatory consistency).",
-    status="published", source_doc=f"{CS_2004} ch. 4; {GWP_TABLE}", as_of="2024-08-07", revised="AR6")
+    status="published", source_doc=f"{CS_2004} ch. 4; {GWP_TABLE}", as_of="2024-08-07", revised="AR6",
+    weighting=GWP_WEIGHTING)
 
 GWP_METHANE_BY_ORIGIN = PolicyOption(
     name="gwp.methane_by_origin", type=bool, default=True,
     doc="Weight fossil and non-fossil methane (factor gases CH4_fossil / CH4_nonfossil) separately: "
         "AR5 30 / 28 (WG1 Table 8.A.1), AR6 29.8 / 27.0 (WG1 Table 7.15). False: both take the CH4 value.",
     status="published", source_doc="GHG Protocol Global Warming Potential Values (2016; v2.0 2024)",
-    as_of="2024-08-07", revised=True)
+    as_of="2024-08-07", revised=True, weighting=GWP_WEIGHTING)
 
 
 # Where each option's default (the behaviour in force) comes from; the longest matching prefix wins.

@@ -10,7 +10,9 @@ calculators, conditions and boundary read, its own definition, and those of the 
 from). So a scenario is never evaluated whole: each rule is evaluated once per combination of *its*
 changes (usually one or two), and any scenario's total is a sum of those. The base and the revision
 are full runs with ledgers; the other combinations are ledger-free aggregations on the same
-connection, where inputs and factor sets were read once.
+connection, where inputs and factor sets were read once. A combination that differs from one already
+planned only in the changes of a *weighting* option (the GWP set) is, where exact, that one's rows
+re-weighted (compare/reweight.py), not planned again.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ from tanso.graph import build_graph, reads_boundary
 from tanso.model.policy_calls import policies_in_rule, policies_named
 from tanso.model.ruleset import Ruleset
 from tanso.plugins import Registry
-from tanso.run.execute import AGGREGATE_KEYS, RunResult, evaluate, rule_totals, run_rule_totals
+from tanso.compare import reweight
+from tanso.run.execute import AGGREGATE_KEYS, RunResult, evaluate, plan_rules, planned_totals, run_rule_totals
 from tanso.run.session import Session
 
 Key = tuple  # AGGREGATE_KEYS values
@@ -196,8 +199,11 @@ def compare(base: Ruleset, revised: Ruleset, registry: Registry, data_dir: Path,
     base_session = session if _same_inputs(base, revised) else Session(registry, data_dir, threads, memory_limit,
                                                                        backend, spark_master, reuse=True)
     base_graph, revised_graph = build_graph(base, registry), build_graph(revised, registry)
+    # Each run's effective factors, kept for re-weighting its rows (compare/reweight.py)
+    base_tables = base_session.reuse.collect(reweight.plan_time_table) if base_session.reuse is not None else {}
     base_run = evaluate(base, registry, base_graph, data_dir, out_dir / "base", session=base_session, label="base",
                         selected=selected, progress=lambda message, *counts: progress(f"base: {message}", *counts))
+    revised_tables = session.reuse.collect(reweight.plan_time_table) if session.reuse is not None else {}
     revised_run = evaluate(revised, registry, revised_graph, data_dir, out_dir / "revised", session=session,
                            label="revised", selected=selected,
                            progress=lambda message, *counts: progress(f"revision: {message}", *counts))
@@ -215,11 +221,27 @@ def compare(base: Ruleset, revised: Ruleset, registry: Registry, data_dir: Path,
         known[rule_id, depends[rule_id]] = revised_totals.get(rule_id, {})
     evaluated = 0
 
-    def evaluate_all(wanted: dict[str, list[frozenset[str]]], also: frozenset[str] = frozenset()) -> None:
+    weightings = {f"policy:{name}": option.weighting for name, option in registry.policy_options.items()
+                  if option.weighting is not None and f"policy:{name}" in {c.key for c in changes}}
+
+    def derive_one(rule, ruleset: Ruleset, source: frozenset[str], target: frozenset[str]) -> None:
+        """Fill `known` for the rule's `target` combination by re-weighting its rows planned in `ruleset`
+        for its `source` combination, where the two differ only in changes of one weighting, if exact."""
+        weighting = {weightings.get(k) for k in source ^ target}
+        if (rule.rule_id, target) in known or len(weighting) != 1 or None in weighting:
+            return
+        totals = reweight.reweighted(rule, weighting.pop(), ruleset.policy, scenario(base, revised, target).policy)
+        if totals is not None:
+            known[rule.rule_id, target] = totals
+
+    def evaluate_all(wanted: dict[str, list[frozenset[str]]], also: frozenset[str] = frozenset(),
+                     derive: dict[str, dict[frozenset[str], list[frozenset[str]]]] | None = None) -> None:
         """Fill `known` for each rule's wanted combinations, one scenario per distinct combination. The
         changes in `also` are applied in every scenario: a rule's totals depend only on the changes it
         depends on (the premise of all sharing here), so rules that want the same combination of other
-        changes share one scenario whichever of `also` each depends on."""
+        changes share one scenario whichever of `also` each depends on. `derive` names, per rule and
+        combination, the combinations with weighting changes added that its rows may give by re-weighting
+        (compare/reweight.py); those it cannot give stay unknown."""
         nonlocal evaluated
         needed: dict[frozenset[str], dict[str, frozenset[str]]] = defaultdict(dict)  # scenario → rule → its combination
         for rule_id, subsets in wanted.items():
@@ -239,20 +261,42 @@ def compare(base: Ruleset, revised: Ruleset, registry: Registry, data_dir: Path,
             for rule_id in set(rules) - set(present):
                 known[rule_id, rules[rule_id]] = {}
             if present:
-                computed = rule_totals(ruleset, build_graph(ruleset, registry), session, present, f"scenario_{evaluated}")
+                tables = session.reuse.collect(reweight.plan_time_table if derive else None) if session.reuse else {}
+                planner = plan_rules(ruleset, build_graph(ruleset, registry), session, present, f"scenario_{evaluated}")
+                computed = planned_totals(planner, present)
                 for rule_id in present:
                     known[rule_id, rules[rule_id]] = computed[rule_id]
+                    for target in (derive or {}).get(rule_id, {}).get(rules[rule_id], []):
+                        derive_one(reweight.planned(planner, rule_id, tables), ruleset, rules[rule_id], target)
 
     # First each rule change alone, to tell the structural ones; then every combination of the other
     # changes a rule depends on, with the structural changes always applied.
-    evaluate_all({r: [frozenset(), *(frozenset({c}) for c in sorted(d) if c.startswith("rule:"))]
-                  for r, d in depends.items()})
+    alone = {r: [frozenset({c}) for c in sorted(d) if c.startswith("rule:")] for r, d in depends.items()}
+    evaluate_all({r: [frozenset(), *alone[r]] for r in rule_ids},
+                 derive={r: {c: [c | t for t in _subsets(depends[r] & set(weightings)) if t] for c in alone[r]}
+                         for r in rule_ids})
     for rule_id in rule_ids:  # a rule absent from a version contributes nothing there
         known.setdefault((rule_id, frozenset()), {})
     structural = _structural(changes, rule_ids, depends, known)
     changes = [replace(c, structural=c.key in structural) for c in changes]
     players = {r: d - structural for r, d in depends.items()}
-    evaluate_all({r: [s | (depends[r] & structural) for s in _subsets(players[r])] for r in rule_ids}, structural)
+
+    def combination(rule_id: str, subset: frozenset[str]) -> frozenset[str]:
+        return subset | (depends[rule_id] & structural)
+
+    # Weighting changes re-weight a scenario's rows (where exact): first the combinations without them,
+    # then, the old way, whatever re-weighting could not give.
+    weighted = {r: players[r] & set(weightings) for r in rule_ids}
+    for rule_id in (r for r in rule_ids if weighted[r]):  # first from the base and the revised runs
+        for run, tables in ((base_run, base_tables), (revised_run, revised_tables)):
+            if rule_id in run.ruleset.rules and (run is revised_run or not depends[rule_id] & structural):
+                for t in (t for t in _subsets(weighted[rule_id]) if t):
+                    source = depends[rule_id] if run is revised_run else frozenset()
+                    derive_one(reweight.evaluated(run, rule_id, tables), run.ruleset, source, source ^ t)
+    evaluate_all({r: [combination(r, s) for s in _subsets(players[r] - weighted[r])] for r in rule_ids}, structural,
+                 {r: {combination(r, s): [combination(r, s | t) for t in _subsets(weighted[r]) if t]
+                      for s in _subsets(players[r] - weighted[r])} for r in rule_ids if weighted[r]})
+    evaluate_all({r: [combination(r, s) for s in _subsets(players[r])] for r in rule_ids}, structural)
     for rule_id in rule_ids:
         known.setdefault((rule_id, depends[rule_id]), {})
 

@@ -38,6 +38,8 @@ Converter = Callable[[str, str], "Decimal | str"]
 FACTOR_SQL = f"DECIMAL(38,{FACTOR_SCALE})"   # an effective factor (factor_type() in Arrow)
 CO2E = "CO2e"  # a factor already expressed as CO2-equivalent needs no weight
 LEDGER_LIMIT_DIGITS = 20      # the ledger's DECIMAL(38,18) holds under 10^20 kg a row
+NO_WEIGHT_REASON = "no GWP for gas"  # a factor's gas the weights lack: its keys are rejected
+RANGE_REASON = "beyond the ledger's range"  # a row whose product the ledger cannot hold (a reject)
 MAX_QUANTITY = Decimal(10) ** 32  # a bound this large is none (the operands, DECIMAL(38,6), are smaller)
 
 
@@ -122,7 +124,7 @@ WHERE {q} >= 0 AND (e.max_quantity IS NULL OR abs({operand}) < e.max_quantity)""
     described_keys = " || ', ' || ".join(
         f"'{m}=' || coalesce('''' || CAST(b.{ident(m)} AS VARCHAR) || '''', 'empty')" for m in match)
     quantity_name = quantity if isinstance(quantity, str) else "quantity"
-    beyond = f"beyond the ledger's range (under 10^{LEDGER_LIMIT_DIGITS} kg a row): split the row or use a larger unit"
+    beyond = f"{RANGE_REASON} (under 10^{LEDGER_LIMIT_DIGITS} kg a row): split the row or use a larger unit"
     rejects = f"""
 WITH bad AS (
   SELECT s.*, a.max_quantity AS _max_quantity FROM {ctx.src} s
@@ -232,7 +234,7 @@ def _combinations(factor_kinds: list[tuple], units: list[str], weights: GasWeigh
                     combos[key] = Multiplier(scale * mass, scale * mass * weight, is_exact(scale) and is_exact(mass),
                                              weights.describe(gas))
                 else:
-                    combos[key] = f"no GWP for gas {gas} in {weights.label}"
+                    combos[key] = f"{NO_WEIGHT_REASON} {gas} in {weights.label}"
     return combos
 
 
@@ -296,13 +298,8 @@ def _effective_factors(factor_rows: list[tuple], n_keys: int,
     for row in rows:
         where = (*(row[f"k{i}"] for i in range(n_keys)), row["from_unit"])
         largest[where] = max(largest.get(where, Decimal(0)), abs(row["gas_factor"]), abs(row["co2e_factor"]))
-    limit = Decimal(10) ** LEDGER_LIMIT_DIGITS - 1
-    with localcontext() as decimal_context:
-        decimal_context.prec = WORKING_PRECISION
-        for row in rows:
-            biggest = largest[(*(row[f"k{i}"] for i in range(n_keys)), row["from_unit"])]
-            bound = (limit / biggest).quantize(Decimal("0.000001"), rounding=ROUND_FLOOR) if biggest else None
-            row["max_quantity"] = bound if bound is not None and bound < MAX_QUANTITY else None
+    for row in rows:
+        row["max_quantity"] = quantity_bound(largest[(*(row[f"k{i}"] for i in range(n_keys)), row["from_unit"])])
     import pyarrow as pa
     rest = pa.decimal128(MAX_FACTOR_SCALE, MAX_FACTOR_SCALE)  # what an effective factor has past 12 decimals
     key_fields = [(f"k{i}", pa.string()) for i in range(n_keys)]
@@ -317,6 +314,17 @@ def _effective_factors(factor_rows: list[tuple], n_keys: int,
     precision = {"scale": scale, "effective_factors": len(rows), "rounded": rounded[:MAX_LISTED_ROUNDED],
                  "rounded_count": len(rounded)}
     return EffectiveFactors(table, problem_table, scale, precision)
+
+
+def quantity_bound(biggest: Decimal) -> Decimal | None:
+    """The largest quantity (exclusive) a key and unit whose largest stored factor is `biggest` can
+    multiply within the ledger's range; None for no bound."""
+    if not biggest:
+        return None
+    with localcontext() as decimal_context:
+        decimal_context.prec = WORKING_PRECISION
+        bound = ((Decimal(10) ** LEDGER_LIMIT_DIGITS - 1) / biggest).quantize(Decimal("0.000001"), rounding=ROUND_FLOOR)
+    return bound if bound < MAX_QUANTITY else None
 
 
 def _accepted_keys(table: pa.Table, n_keys: int) -> pa.Table:

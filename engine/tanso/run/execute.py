@@ -208,18 +208,28 @@ def rule_totals(ruleset: Ruleset, graph: nx.DiGraph, session: Session, rule_ids:
     evaluation a comparison runs for the scenarios it needs beyond the base and the revision. They run in
     DuckDB whatever the session's backend (SCENARIO_BACKEND, named in compare's manifest): DuckDB, the
     catalogue, computes every table of a plan anyway, and the totals are read from it."""
-    session.new_schema(label)
-    planner = _Planner(ruleset, session, SCENARIO_BACKEND)
-    wanted = {f"rule:{r}" for r in rule_ids}
-    needed = wanted | {a for node in wanted for a in nx.ancestors(graph, node) if a.startswith("rule:")}
-    for rule_id in (r for r in rule_order(graph) if f"rule:{r}" in needed):
-        planner.plan_rule(ruleset.rules[rule_id])
+    return planned_totals(plan_rules(ruleset, graph, session, rule_ids, label), rule_ids)
+
+
+def planned_totals(planner: _Planner, rule_ids: list[str]) -> dict[str, dict[tuple, Decimal]]:
+    """rule_totals of rules already planned."""
     keys = ", ".join(AGGREGATE_KEYS)
     # Through the planner's query: in a comparison, a rule whose ledger is the same query over the same
     # relations as in an earlier scenario (run/reuse.py) is summed once.
     return {rule_id: {tuple(row[:-1]): row[-1] for row in planner.query(
         f"SELECT {keys}, sum(co2e_kg * boundary_weight) FROM {planner.rule_ledgers[rule_id]} GROUP BY ALL")}
         for rule_id in rule_ids}
+
+
+def plan_rules(ruleset: Ruleset, graph: nx.DiGraph, session: Session, rule_ids: list[str], label: str) -> _Planner:
+    """The rules (and those they read the results of) planned in a new schema of the session, in DuckDB."""
+    session.new_schema(label)
+    planner = _Planner(ruleset, session, SCENARIO_BACKEND)
+    wanted = {f"rule:{r}" for r in rule_ids}
+    needed = wanted | {a for node in wanted for a in nx.ancestors(graph, node) if a.startswith("rule:")}
+    for rule_id in (r for r in rule_order(graph) if f"rule:{r}" in needed):
+        planner.plan_rule(ruleset.rules[rule_id])
+    return planner
 
 
 def run_rule_totals(result: RunResult) -> dict[str, dict[tuple, Decimal]]:

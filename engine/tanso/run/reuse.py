@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -43,6 +43,10 @@ class PlanReuse:
         self._aliases: dict[tuple[str, str], str] = {}          # (schema, view) → the earlier table it shows
         self._answers: dict[str, list[tuple]] = {}              # key of a plan-time query → its rows
         self._outside: set[tuple[str, str]] = set()             # (schema, relation) made by other means
+        # Registered Arrow tables by relation, kept from `collect()` until the next one: the effective
+        # factors a comparison re-weights for a weighting option (compare/reweight.py).
+        self.recent: dict[str, pa.Table] = {}
+        self._keep: Callable[[str], bool] | None = None
         self.reused = 0
 
     def registered(self, relation: str, table: pa.Table) -> None:
@@ -52,6 +56,14 @@ class PlanReuse:
         with pa.ipc.new_stream(sink, table.schema) as writer:
             writer.write_table(table.combine_chunks())
         self._registered[relation] = hashlib.sha256(sink.getvalue().to_pybytes()).hexdigest()
+        if self._keep is not None and self._keep(relation):
+            self.recent[relation] = table
+
+    def collect(self, keep: Callable[[str], bool] | None) -> dict[str, pa.Table]:
+        """From now on keep the registered Arrow tables whose relation `keep` accepts (none: None), in a
+        new dict, returned; the earlier one is the caller's."""
+        self._keep, self.recent = keep, {}
+        return self.recent
 
     def outside(self, schema: str, name: str) -> None:
         """Note a relation made in `schema` without `define`: anything read from it is always computed."""
