@@ -46,3 +46,17 @@ def test_the_ledger_file_is_in_ledger_order_and_the_same_on_one_and_two_threads(
         assert pq.read_table(path).equals(expected)
         files.append(path.read_bytes())
     assert files[0] == files[1]
+
+
+def test_the_ledger_bytes_do_not_depend_on_how_the_engine_batches_its_rows(tmp_path, monkeypatch):
+    # 130k distinct factor ids: each row group's factor_id dictionary passes pyarrow's 1 MB limit.
+    con = duckdb.connect()
+    ledger_rows(con, "part", 130_000, None)
+    con.execute("CREATE TABLE distinct_factors AS SELECT * REPLACE ('factor-' || lpad(CAST(input_row AS VARCHAR), 12, '0') "
+                "AS factor_id) FROM part")
+    files = []
+    for batch in (LEDGER_BATCH, 999):
+        monkeypatch.setattr("tanso.run.ledger.LEDGER_BATCH", batch)
+        _write_ledger(con, DuckDBBackend(), [("r", "distinct_factors")], tmp_path / f"{batch}.parquet")
+        files.append((tmp_path / f"{batch}.parquet").read_bytes())
+    assert files[0] == files[1]

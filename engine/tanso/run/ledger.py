@@ -58,12 +58,15 @@ def _write_ledger(con, backend, parts: list[tuple[str, str]], path: Path,
                         if pending_rows >= LEDGER_ROW_GROUP:
                             table = pa.Table.from_batches(pending)
                             full = pending_rows - pending_rows % LEDGER_ROW_GROUP
-                            writer.write_table(table.slice(0, full), row_group_size=LEDGER_ROW_GROUP)
+                            # One chunk per column: where pyarrow gives up a column's dictionary (over 1 MB, e.g.
+                            # 100k factor ids) depends on the chunks it is handed, and DuckDB's batches differ
+                            # with the thread count.
+                            writer.write_table(table.slice(0, full).combine_chunks(), row_group_size=LEDGER_ROW_GROUP)
                             pending, pending_rows = table.slice(full).to_batches(), pending_rows - full
             except BackendFailure as error:
                 raise BackendFailure(f"rule {rule_id}: {error}") from None
         if pending_rows:
-            writer.write_table(pa.Table.from_batches(pending))
+            writer.write_table(pa.Table.from_batches(pending).combine_chunks())
         if writer is not None:
             writer.close()
             writer = None
