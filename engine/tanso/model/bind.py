@@ -10,7 +10,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from tanso.diagnostics import Diagnostics, did_you_mean, expected_list
 from tanso.dsl import ast
-from tanso.model.checks import (_check_accepts, _check_exclusive_tables, _check_expression_calls, _check_input_files,
+from tanso.model.checks import (_check_accepts, _check_arithmetic_operands, _check_exclusive_tables, _check_expression_calls, _check_input_files,
                                 _check_inputs, _check_level_columns, _check_policy_calls, _check_source,
                                 _source_columns)
 from tanso.model.layer import _Layer
@@ -72,6 +72,7 @@ def _bind(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> Rulese
     boundary = _bind_boundary(layer, registry, diagnostics) if layer.boundary else None
     _check_accepts(layer, diagnostics)
     _check_policy_calls(layer, registry, diagnostics)
+    _check_arithmetic_operands(layer, diagnostics)
     header = layer.header
     return Ruleset(boundary=boundary, 
         name=layer.name, title=header.title if header else None, status=header.status if header else None,
