@@ -11,9 +11,9 @@ from pydantic import TypeAdapter, ValidationError
 
 from tanso.diagnostics import Diagnostics, did_you_mean, expected_list
 from tanso.dsl import ast
-from tanso.model.checks import (_check_accepts, _check_arithmetic_operands, _check_exclusive_tables, _check_expression_calls, _check_input_files,
-                                _check_inputs, _check_level_columns, _check_policy_calls, _check_source,
-                                _source_columns)
+from tanso.model.checks import (_check_accepts, _check_arithmetic_operands, _check_exclusive_tables,
+                                _check_expression_calls, _check_input_files, _check_inputs, _check_level_columns,
+                                _check_policy_calls, _check_source, _source_columns)
 from tanso.model.layer import _Layer
 from tanso.model.lookups import check_table_lookups
 from tanso.model.policy_calls import POLICY_FUNCTION
