@@ -82,21 +82,24 @@ class Parameters(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, defer_build=True)
 
 
+COLUMN_EXPRESSION_EXPECTED = "a column name or arithmetic of columns and numbers"
+
+
 class _ColumnExpressionSchema:
     """ColumnExpression's pydantic schema, written out: a text, or a tree `tanso.model.bind` already parsed.
 
     Derived by pydantic, it walked every syntax-tree dataclass (each Expr field, recursively) once per
-    calculator model: half of `tanso check`'s binding. The errors are pydantic's own for that union
-    (`Input should be a valid string`, `… a dictionary or an instance of BinaryOp`), so diagnostics are unchanged.
+    calculator model: half of `tanso check`'s binding. A wrong value is one error of type
+    `column_expression` saying what is expected (pydantic's own were three, naming BinaryOp and UnaryOp).
     """
 
     def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
         from pydantic_core import core_schema
 
-        def tree(cls: type) -> tuple[Any, str]:
-            return (core_schema.custom_error_schema(core_schema.is_instance_schema(cls), "dataclass_type",
-                                                    custom_error_context={"class_name": cls.__name__}), cls.__name__)
-        return core_schema.union_schema([core_schema.str_schema(), tree(ast.BinaryOp), tree(ast.UnaryOp)])
+        union = core_schema.union_schema([core_schema.str_schema(), core_schema.is_instance_schema(ast.BinaryOp),
+                                          core_schema.is_instance_schema(ast.UnaryOp)])
+        return core_schema.custom_error_schema(union, "column_expression",
+                                               custom_error_message=COLUMN_EXPRESSION_EXPECTED)
 
 
 # A parameter that names a column (`quantity: amount`) or computes a per-row value from columns

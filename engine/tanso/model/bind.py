@@ -4,15 +4,16 @@ parameters against the plugins' models, and freeze the result into a `Ruleset` (
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
 from tanso.diagnostics import Diagnostics, did_you_mean, expected_list
 from tanso.dsl import ast
-from tanso.model.checks import (_check_accepts, _check_exclusive_tables, _check_expression_calls, _check_input_files,
-                                _check_inputs, _check_level_columns, _check_policy_calls, _check_source,
-                                _source_columns)
+from tanso.model.checks import (_check_accepts, _check_arithmetic_operands, _check_exclusive_tables,
+                                _check_expression_calls, _check_input_files, _check_inputs, _check_level_columns,
+                                _check_policy_calls, _check_source, _source_columns)
 from tanso.model.layer import _Layer
 from tanso.model.lookups import check_table_lookups
 from tanso.model.policy_calls import POLICY_FUNCTION
@@ -22,15 +23,18 @@ from tanso.plugins import Registry
 FALLBACK_CALL = "first_of"
 
 
-def _argument_value(expr: ast.Expr, diagnostics: Diagnostics) -> Any:
+def _argument_value(expr: ast.Expr) -> Any:
     """A constant, or an arithmetic expression over columns kept as a tree (for ColumnExpression
-    parameters; other parameter types reject it with a pydantic message)."""
-    if isinstance(expr, (ast.BinaryOp, ast.UnaryOp)) and _is_arithmetic(expr):
-        try:
-            return literal_value(expr)
-        except ValueError:
-            return expr
-    return _constant(expr, diagnostics)
+    parameters; other parameter types reject it with a pydantic message); NOT_A_VALUE for anything else
+    (a comparison, a call), which the caller reports in the user's terms."""
+    try:
+        return literal_value(expr)
+    except ValueError:
+        arithmetic = isinstance(expr, (ast.BinaryOp, ast.UnaryOp)) and _is_arithmetic(expr)
+        return expr if arithmetic else NOT_A_VALUE
+
+
+NOT_A_VALUE = object()
 
 
 def _is_arithmetic(expr: ast.Expr) -> bool:
@@ -72,6 +76,7 @@ def _bind(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> Rulese
     boundary = _bind_boundary(layer, registry, diagnostics) if layer.boundary else None
     _check_accepts(layer, diagnostics)
     _check_policy_calls(layer, registry, diagnostics)
+    _check_arithmetic_operands(layer, diagnostics)
     header = layer.header
     return Ruleset(boundary=boundary, 
         name=layer.name, title=header.title if header else None, status=header.status if header else None,
@@ -188,7 +193,13 @@ def _bind_call(call: ast.Call, columns: dict[str, str] | None, layer: _Layer, re
             diagnostics.error(f"arguments of '{call.function}' are named", argument.span,
                               expected="name: value", hint=f"parameters: {', '.join(calculator.parameters.model_fields)}")
             continue
-        raw[argument.name] = _argument_value(argument.value, diagnostics)
+        value = _argument_value(argument.value)
+        if value is NOT_A_VALUE:
+            diagnostics.error(f"{call.function}: parameter '{argument.name}' cannot be {_given(argument.value)}",
+                              argument.value.span, expected="a name, a text, a number, true/false, a list of these, "
+                                                            "or arithmetic of columns and numbers")
+            continue
+        raw[argument.name] = value
     try:
         parameters = calculator.parameters.model_validate(raw)
     except ValidationError as error:
@@ -196,11 +207,16 @@ def _bind_call(call: ast.Call, columns: dict[str, str] | None, layer: _Layer, re
             name = str(problem["loc"][0]) if problem["loc"] else None
             argument = call.named().get(name) if name else None
             message = f"{call.function}: parameter '{name}': {problem['msg']}" if name else f"{call.function}: {problem['msg']}"
+            expected = f"parameters {', '.join(calculator.parameters.model_fields)}"
+            span = argument.span if argument else call.span
             if problem["type"] == "extra_forbidden":
                 message = f"{call.function} has no parameter '{name}'"
+            elif problem["type"] in TYPE_EXPECTED and argument is not None:
+                expected = TYPE_EXPECTED[problem["type"]] or problem["msg"]
+                message = f"{call.function}: parameter '{name}' cannot be {_given(argument.value)}"
+                span = argument.value.span
             hint = did_you_mean(name, calculator.parameters.model_fields) if problem["type"] == "extra_forbidden" else None
-            diagnostics.error(message, argument.span if argument else call.span,
-                              expected=f"parameters {', '.join(calculator.parameters.model_fields)}", hint=hint)
+            diagnostics.error(message, span, expected=expected, hint=hint)
         return None
     for parameter in calculator.table_parameters:
         table = getattr(parameters, parameter, None)
@@ -227,6 +243,28 @@ def _bind_call(call: ast.Call, columns: dict[str, str] | None, layer: _Layer, re
                                   written[0].span if written else call.span,
                                   expected=expected_list("column", sorted(columns)), hint=hint)
     return CalcStep(calculator=call.function, parameters=parameters, span=call.span)
+
+
+# Pydantic error types of a wrong-typed parameter value, with what the parameter takes in the user's terms
+# (None: the error's own message, e.g. ColumnExpression's).
+TYPE_EXPECTED = {"column_expression": None, "string_type": "a name or a text"}
+
+
+def _given(value: ast.Expr) -> str:
+    """What the user wrote, as a kind of value: 'the number 5', 'a list', 'a comparison'."""
+    if isinstance(value, ast.Literal):
+        if isinstance(value.value, bool):
+            return "true" if value.value else "false"
+        return f"the number {value.value}" if isinstance(value.value, Decimal) else f'the text "{value.value}"'
+    if isinstance(value, ast.ListExpr):
+        return "a list"
+    if isinstance(value, ast.Call):
+        return f"a call of {value.function}()"
+    if isinstance(value, ast.BinaryOp) and value.operator in ("and", "or"):
+        return "a condition"
+    if isinstance(value, (ast.BinaryOp, ast.UnaryOp)) and value.operator not in ("+", "-", "*", "/"):
+        return "a comparison" if isinstance(value, ast.BinaryOp) else "a condition"
+    return "this value"
 
 
 def _names_column(value: Any, column: str) -> bool:

@@ -279,3 +279,44 @@ def _check_expression_calls(expr: ast.Expr, layer: _Layer, registry: Registry, d
         _check_expression_calls(expr.right, layer, registry, diagnostics)
     elif isinstance(expr, ast.UnaryOp):
         _check_expression_calls(expr.operand, layer, registry, diagnostics)
+
+
+ARITHMETIC = ("+", "-", "*", "/")
+
+
+def _check_arithmetic_operands(layer: _Layer, diagnostics: Diagnostics) -> None:
+    """A quoted text or true/false in + - * / (`quantity * 2 + "x"`): SQL would coerce it or fail per row,
+    a metric's decimals would raise. Every expression is looked at alike: where clauses, calculator
+    arguments, metrics, checks and the boundary; a comparison with text (`fuel == "diesel"`) is no arithmetic."""
+    expressions = [node.source.where for node, _ in layer.rules.values() if node.source is not None]
+    expressions += [node.calc for node, _ in layer.rules.values()]
+    expressions += [item.node.source.where for item in layer.exclusions.values() if item.node.source is not None]
+    expressions += [item.node.expr for item in [*layer.metrics.values(), *layer.checks.values()]]
+    expressions += [layer.boundary[0].call] if layer.boundary else []
+    for expr in expressions:
+        for node in ast.walk(expr) if expr is not None else ():
+            if isinstance(node, ast.BinaryOp) and node.operator in ARITHMETIC:
+                operands = (node.left, node.right)
+            elif isinstance(node, ast.UnaryOp) and node.operator == "-":
+                operands = (node.operand,)
+            else:
+                continue
+            for operand in operands:
+                if isinstance(operand, ast.Literal) and isinstance(operand.value, (str, bool)):
+                    _not_a_number(operand, diagnostics)
+
+
+def _not_a_number(literal: ast.Literal, diagnostics: Diagnostics) -> None:
+    value = literal.value
+    given = ("true" if value else "false") if isinstance(value, bool) else f'the text "{value}"'
+    hint = f"write the number without quotes: {value}" if isinstance(value, str) and _is_number(value) else None
+    diagnostics.error(f"arithmetic cannot use {given}", literal.span,
+                      expected="a number or a column in arithmetic", hint=hint)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        Decimal(text)
+    except ArithmeticError:
+        return False
+    return True
