@@ -185,6 +185,18 @@ def test_bad_options_of_evaluate_are_usage_errors(args, message):
     assert message in outcome.output
 
 
+@pytest.mark.parametrize("limit", ["1MB", "8MB"])
+def test_running_out_of_memory_names_the_limit_not_a_file(limit):
+    """At 1MB DuckDB fails reading the first CSV, at 8MB later, in a rule: either way the limit is named, never
+    the file (which is fine) or a traceback."""
+    outcome = run("evaluate", ACME_RULESET, "--data", ACME_DATA, "--memory-limit", limit)
+    assert outcome.exit_code == 2, outcome.output
+    assert "DuckDB ran out of memory within its limit (" in outcome.output
+    assert "give it more with --memory-limit" in outcome.output
+    assert "cannot be read" not in outcome.output
+    assert outcome.exception is None or isinstance(outcome.exception, SystemExit)
+
+
 def test_compare_offers_only_the_comparison_formats():
     outcome = run("compare", ACME_RULESET, "--data", ACME_DATA, "--format", "inventory")
     assert outcome.exit_code == 64

@@ -155,6 +155,9 @@ def _read(con, path: Path, source: Path, relation: str, delimiter: str, names: l
                     f"FROM read_csv({literal(str(source))}, {options})")
         bad = con.execute(f"SELECT line, min(error_type::VARCHAR), min(error_message) FROM {rejects} GROUP BY line "
                           f"ORDER BY line").fetchall()
+    except duckdb.OutOfMemoryException:
+        _drop(con, relation, rejects, scans)
+        raise   # the memory limit's, not the file's: the CLI says so
     except duckdb.Error as error:
         _drop(con, relation, rejects, scans)
         raise InputError(f"{path}: cannot be read as CSV: {str(error).splitlines()[0]}") from None

@@ -46,5 +46,7 @@ def register_parquet(con, path: Path, relation: str, numbers: str | None = None)
         con.execute(f"CREATE OR REPLACE TEMP VIEW {relation} AS SELECT file_row_number + 1 AS _row, {listing} "
                     f"FROM read_parquet({literal(str(path))}, file_row_number = true)")
         con.execute(f"SELECT * FROM {relation} LIMIT 0").fetchall()
+    except duckdb.OutOfMemoryException:
+        raise   # the memory limit's, not the file's: the CLI says so
     except duckdb.Error as error:
         raise _fail(path, error) from None

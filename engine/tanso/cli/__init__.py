@@ -118,10 +118,22 @@ def backend_options(command):
 
 
 def _backend_failed(error: Exception) -> None:
+    import duckdb
     if _signalled:
         _exit_interrupted()
+    if isinstance(error, duckdb.OutOfMemoryException):   # the limit's, not the data's
+        click.echo(f"error: DuckDB ran out of memory within its limit ({_limit_in(error)}): give it more with "
+                   f"--memory-limit, e.g. 2GB, or 80% for DuckDB's own default", err=True)
+        sys.exit(InputError.exit_code)
     click.echo(f"error: the backend could not evaluate the data: {(str(error).splitlines() or [''])[0]}", err=True)
     sys.exit(InputError.exit_code)
+
+
+def _limit_in(error: Exception) -> str:
+    """The 'used/limit' DuckDB's out-of-memory message ends with, e.g. '488.4 MiB/488.2 MiB used'."""
+    import re
+    found = re.search(r"\(([^()]*/[^()]*used)\)", str(error))
+    return found.group(1) if found else "--memory-limit"
 
 
 def _write_failed(error: OSError) -> None:
