@@ -86,28 +86,49 @@ def _sorted_batches(con, rows: str) -> Iterator:
     before the previous one is passed on; at the first equal pair the query is run again in LEDGER_ORDER
     and the rows already passed on (each with a key of its own, so in the same places in both orders)
     are skipped."""
-    reader = con.sql(f"SELECT * FROM {rows} ORDER BY {', '.join(LEDGER_KEY)}").to_arrow_reader(LEDGER_BATCH)
-    yield reader.schema
-    held, passed = None, 0
-    for batch in reader:
-        if _has_equal_keys(batch) or (held is not None and _has_equal_keys(_edge(held, batch))):
-            break
-        if held is not None:
-            yield held
-            passed += held.num_rows
-        held = batch
-    else:
-        if held is not None:
-            yield held
-        return
-    reader.close()
-    con.complete()
-    reader = con.sql(f"SELECT * FROM {rows} ORDER BY {LEDGER_ORDER}").to_arrow_reader(LEDGER_BATCH)
-    for batch in reader:
-        skipped = min(passed, batch.num_rows)
-        passed -= skipped
-        if skipped < batch.num_rows:
-            yield batch.slice(skipped)
+    staged: list[str] = []
+    try:
+        reader = _sorted(con, rows, ", ".join(LEDGER_KEY), staged)
+        yield reader.schema
+        held, passed = None, 0
+        for batch in reader:
+            if _has_equal_keys(batch) or (held is not None and _has_equal_keys(_edge(held, batch))):
+                break
+            if held is not None:
+                yield held
+                passed += held.num_rows
+            held = batch
+        else:
+            if held is not None:
+                yield held
+            return
+        reader.close()
+        con.complete()
+        reader = _sorted(con, rows, LEDGER_ORDER, staged)
+        for batch in reader:
+            skipped = min(passed, batch.num_rows)
+            passed -= skipped
+            if skipped < batch.num_rows:
+                yield batch.slice(skipped)
+    finally:
+        for table in staged:
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _sorted(con, rows: str, order: str, staged: list[str]):
+    """A reader of `rows` sorted by `order`. A part's plan run inside the sort's pipeline can need more memory
+    than DuckDB's limit lets it spill (s2.market's certificate allocation, 10M rows of ghgp-current under
+    512MB: `could not allocate block`): the part is then made a table first, which spills, and that is
+    sorted. The same rows in the same order, so the same bytes; the failed attempt returned no row."""
+    import duckdb
+    try:
+        return con.sql(f"SELECT * FROM {staged[0] if staged else rows} ORDER BY {order}").to_arrow_reader(LEDGER_BATCH)
+    except duckdb.OutOfMemoryException:
+        if staged:
+            raise
+    staged.append(f"ledger_part_{secrets.token_hex(4)}")
+    con.execute(f"CREATE TEMP TABLE {staged[0]} AS SELECT * FROM {rows}")
+    return con.sql(f"SELECT * FROM {staged[0]} ORDER BY {order}").to_arrow_reader(LEDGER_BATCH)
 
 
 def _edge(before, after):
