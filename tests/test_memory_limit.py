@@ -1,4 +1,4 @@
-"""DuckDB's memory limit: evaluate bounds it by default (512MB, benchmarks/README.md), `80%` gives DuckDB's own
+"""DuckDB's memory limit: evaluate bounds it by default (448MB, benchmarks/README.md), `80%` gives DuckDB's own
 default back, and above the limit DuckDB spills into the system's temporary folder, never the current one."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ def case(tmp_path):
 
 
 @pytest.mark.parametrize("given, expected", [
-    (None, "488.2 MiB"),                                                             # evaluate's default: 512MB
+    (None, "427.2 MiB"),                                                             # evaluate's default: 448MB
     ("1GB", "953.6 MiB"),
     ("80%", duckdb.connect().execute("SELECT current_setting('memory_limit')").fetchone()[0]),   # DuckDB's own
 ])
