@@ -79,7 +79,7 @@ UNSCALED = {"share"}       # fractions stay as they are
 BAD_PER_MILLE = 1
 RETRIES = 2
 RSS_KILL_MB = 12_000      # safety stop on a shared 23.5 GiB machine (--rss-kill-mb)
-MEMORY_LIMIT = None       # DuckDB memory_limit for the workers (--memory-limit), default: the engine's (512MB)
+MEMORY_LIMIT = None       # DuckDB memory_limit for the workers (--memory-limit), default: the engine's (448MB)
 TRACE = False
 
 
@@ -231,6 +231,7 @@ def worker(rows: int, out: Path, threads: int | None, profile: bool = False, mem
     wall = time.perf_counter() - t0
     if sampler:
         sampler.mark(f"{wall:7.2f} s", "end")
+        sampler.stop()
     con = result.connection
     per_rule = con.execute("SELECT rule_id, count(*) FROM run_rejects GROUP BY ALL ORDER BY ALL").fetchall()
     return {"engine": "tanso-ghgp", "wall_s": wall, "prepare_s": prepared_s, "ledger_rows": result.ledger_rows,
@@ -252,16 +253,17 @@ class _MemorySampler:
         import duckdb
         import pyarrow as pa
         self._duckdb, self._pa, self._lock = duckdb, pa, threading.Lock()
-        self._cursor, self._peak = None, (0, 0, 0)
+        self._cursor, self._peak, self._stop = None, (0, 0, 0), threading.Event()
         _patch_connect(self._adopt)
-        threading.Thread(target=self._loop, daemon=True).start()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
 
     def _adopt(self, con) -> None:
         if self._cursor is None:
             self._cursor = con.cursor()
 
     def _loop(self) -> None:
-        while True:
+        while not self._stop.wait(0.05):
             rss = int(next(line for line in Path("/proc/self/status").read_text().splitlines()
                            if line.startswith("VmRSS:")).split()[1]) * 1024
             held = 0
@@ -273,7 +275,11 @@ class _MemorySampler:
             with self._lock:
                 if rss > self._peak[0]:
                     self._peak = (rss, int(held or 0), self._pa.total_allocated_bytes())
-            time.sleep(0.05)
+
+    def stop(self) -> None:
+        """End the sampling before the process ends (a thread inside DuckDB at exit aborts the process)."""
+        self._stop.set()
+        self._thread.join()
 
     def mark(self, when: str, message: str) -> None:
         with self._lock:
