@@ -79,7 +79,7 @@ UNSCALED = {"share"}       # fractions stay as they are
 BAD_PER_MILLE = 1
 RETRIES = 2
 RSS_KILL_MB = 12_000      # safety stop on a shared 23.5 GiB machine (--rss-kill-mb)
-MEMORY_LIMIT = None       # DuckDB memory_limit for the workers (--memory-limit), default: the engine's (512MB)
+MEMORY_LIMIT = None       # DuckDB memory_limit for the workers (--memory-limit), default: the engine's (448MB)
 TRACE = False
 
 
@@ -219,17 +219,19 @@ def worker(rows: int, out: Path, threads: int | None, profile: bool = False, mem
         import run as single
         timer = single._install_profiler()
     marks = []
+    sampler = _MemorySampler() if trace else None
 
     def progress(message: str, *counts: int) -> None:
         marks.append((message, time.perf_counter() - t0))
-        if trace:  # live trace: seconds since start, current RSS, the mark
-            rss = next(line for line in Path("/proc/self/status").read_text().splitlines() if line.startswith("VmRSS:"))
-            print(f"    [{marks[-1][1]:7.2f} s {int(rss.split()[1]) / 1024:7.0f} MB] {message}", file=sys.stderr,
-                  flush=True)
+        if sampler:  # live trace: seconds since start, the previous phase's peak, the mark
+            sampler.mark(f"{marks[-1][1]:7.2f} s", message)
     t0 = time.perf_counter()
     result = evaluate(prepared.ruleset, prepared.registry, prepared.graph, data_dir(rows), out, threads=threads,
                       memory_limit=memory_limit, progress=progress)
     wall = time.perf_counter() - t0
+    if sampler:
+        sampler.mark(f"{wall:7.2f} s", "end")
+        sampler.stop()
     con = result.connection
     per_rule = con.execute("SELECT rule_id, count(*) FROM run_rejects GROUP BY ALL ORDER BY ALL").fetchall()
     return {"engine": "tanso-ghgp", "wall_s": wall, "prepare_s": prepared_s, "ledger_rows": result.ledger_rows,
@@ -238,6 +240,66 @@ def worker(rows: int, out: Path, threads: int | None, profile: bool = False, mem
             "threads": con.execute("SELECT current_setting('threads')").fetchone()[0],
             "rejects_by_rule": per_rule, "phases": marks,
             "profile": timer.report(wall)[:30] if timer else None}
+
+
+class _MemorySampler:
+    """RSS every 50 ms, split into what DuckDB's buffer manager holds (the part its memory_limit bounds, read
+    from the run's own database through a second connection), what Arrow's pool holds, and the rest (Python
+    objects, libraries, allocator caches, DuckDB allocations outside its limit); --trace prints each phase's
+    peak at the next progress mark, on stderr."""
+
+    def __init__(self) -> None:
+        import threading
+        import duckdb
+        import pyarrow as pa
+        self._duckdb, self._pa, self._lock = duckdb, pa, threading.Lock()
+        self._cursor, self._peak, self._stop = None, (0, 0, 0), threading.Event()
+        _patch_connect(self._adopt)
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+
+    def _adopt(self, con) -> None:
+        if self._cursor is None:
+            self._cursor = con.cursor()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(0.05):
+            rss = int(next(line for line in Path("/proc/self/status").read_text().splitlines()
+                           if line.startswith("VmRSS:")).split()[1]) * 1024
+            held = 0
+            if self._cursor is not None:
+                try:
+                    held = self._cursor.execute("SELECT sum(memory_usage_bytes) FROM duckdb_memory()").fetchone()[0]
+                except self._duckdb.Error:
+                    pass
+            with self._lock:
+                if rss > self._peak[0]:
+                    self._peak = (rss, int(held or 0), self._pa.total_allocated_bytes())
+
+    def stop(self) -> None:
+        """End the sampling before the process ends (a thread inside DuckDB at exit aborts the process)."""
+        self._stop.set()
+        self._thread.join()
+
+    def mark(self, when: str, message: str) -> None:
+        with self._lock:
+            rss, held, arrow = self._peak
+            self._peak = (0, 0, 0)
+        mb = 1024 * 1024
+        print(f"    phase peak {rss / mb:6.0f} MB (DuckDB {held / mb:4.0f}, Arrow {arrow / mb:4.0f}, rest "
+              f"{(rss - held - arrow) / mb:4.0f})\n    [{when}] {message}", file=sys.stderr, flush=True)
+
+
+def _patch_connect(adopt):
+    """Hand the first connection the engine opens to `adopt` (the run's database)."""
+    import duckdb
+    connect = duckdb.connect
+
+    def watched(*args, **kwargs):
+        con = connect(*args, **kwargs)
+        adopt(con)
+        return con
+    duckdb.connect = watched
 
 
 def phase_totals(marks: list[tuple[str, float]], wall: float) -> list[tuple[str, float]]:
@@ -370,7 +432,7 @@ def main() -> None:
     parser.add_argument("--profile-statements", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--memory-limit", default=None, help="SET memory_limit in the workers, e.g. 4GB")
     parser.add_argument("--rss-kill-mb", type=int, default=12_000, help="kill a worker above this RSS")
-    parser.add_argument("--trace", action="store_true", help="workers print each progress mark with time and RSS")
+    parser.add_argument("--trace", action="store_true", help="workers print each progress mark with time and the peak RSS before it (DuckDB, Arrow, rest)")
     parser.add_argument("--profile", action="store_true", help="one extra run timing every DuckDB statement")
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)

@@ -60,3 +60,38 @@ def test_the_ledger_bytes_do_not_depend_on_how_the_engine_batches_its_rows(tmp_p
         _write_ledger(con, DuckDBBackend(), [("r", "distinct_factors")], tmp_path / f"{batch}.parquet")
         files.append((tmp_path / f"{batch}.parquet").read_bytes())
     assert files[0] == files[1]
+
+
+def window_part(con, tmp_path, rows: int) -> None:
+    """A part computed by a window over its rows, which DuckDB runs inside the writer's sort: at `rows` rows it
+    needs more than DuckDB's memory limit lets it spill (one thread, a few MB)."""
+    con.execute(f"SET temp_directory = '{tmp_path / 'spill'}'")
+    ledger_rows(con, "base", rows, None)
+    con.execute(f"CREATE VIEW part AS SELECT * REPLACE (CAST(row_number() OVER (PARTITION BY input_row % 1000 "
+                f"ORDER BY input_row) AS {contracts.CALC_LEDGER_COLUMNS['quantity']}) AS quantity) FROM base")
+
+
+def staged_tables(con) -> int:
+    return con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'ledger_part_%'").fetchone()[0]
+
+
+def test_a_part_that_runs_out_of_memory_in_its_sort_is_written_from_a_table_with_the_same_bytes(tmp_path):
+    con = duckdb.connect(config={"threads": 1})
+    window_part(con, tmp_path, 200_000)
+    _write_ledger(con, DuckDBBackend(), [("r", "part")], tmp_path / "unlimited.parquet")
+    con.execute("SET memory_limit = '28MB'")
+    with pytest.raises((duckdb.OutOfMemoryException, OSError), match="Out of Memory"):   # the part as it is: no
+        for _ in con.sql(f"SELECT * FROM part ORDER BY {LEDGER_ORDER}").to_arrow_reader(LEDGER_BATCH):
+            pass
+    _write_ledger(con, DuckDBBackend(), [("r", "part")], tmp_path / "limited.parquet")
+    assert (tmp_path / "limited.parquet").read_bytes() == (tmp_path / "unlimited.parquet").read_bytes()
+    assert staged_tables(con) == 0
+
+
+def test_a_part_that_runs_out_of_memory_as_a_table_too_fails_with_duckdbs_error_and_writes_nothing(tmp_path):
+    con = duckdb.connect(config={"threads": 1})
+    window_part(con, tmp_path, 100_000)
+    con.execute("SET memory_limit = '16MB'")
+    with pytest.raises(duckdb.OutOfMemoryException):   # not Arrow's OSError, which the CLI reports as a disk's
+        _write_ledger(con, DuckDBBackend(), [("r", "part")], tmp_path / "ledger.parquet")
+    assert list(tmp_path.glob("*ledger.parquet*")) == [] and staged_tables(con) == 0

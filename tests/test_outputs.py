@@ -191,8 +191,8 @@ def test_running_out_of_memory_names_the_limit_not_a_file(limit):
     the file (which is fine) or a traceback."""
     outcome = run("evaluate", ACME_RULESET, "--data", ACME_DATA, "--memory-limit", limit)
     assert outcome.exit_code == 2, outcome.output
-    assert "DuckDB ran out of memory within its limit (" in outcome.output
-    assert "give it more with --memory-limit" in outcome.output
+    assert "error: out of memory: DuckDB reached its limit (" in outcome.output
+    assert "--memory-limit sets what DuckDB may hold before it spills to disk" in outcome.output
     assert "cannot be read" not in outcome.output
     assert outcome.exception is None or isinstance(outcome.exception, SystemExit)
 

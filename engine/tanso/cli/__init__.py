@@ -122,10 +122,16 @@ def _backend_failed(error: Exception) -> None:
     if _signalled:
         _exit_interrupted()
     if isinstance(error, duckdb.OutOfMemoryException):   # the limit's, not the data's
-        click.echo(f"error: DuckDB ran out of memory within its limit ({_limit_in(error)}): give it more with "
-                   f"--memory-limit, e.g. 2GB, or 80% for DuckDB's own default", err=True)
-        sys.exit(InputError.exit_code)
+        _out_of_memory(f"DuckDB reached its limit ({_limit_in(error)})")
     click.echo(f"error: the backend could not evaluate the data: {(str(error).splitlines() or [''])[0]}", err=True)
+    sys.exit(InputError.exit_code)
+
+
+def _out_of_memory(cause: str) -> None:
+    """DuckDB's limit reached and Python's MemoryError end in the same advice: the one knob is DuckDB's limit."""
+    click.echo(f"error: out of memory: {cause}. --memory-limit sets what DuckDB may hold before it spills to disk: "
+               f"more (e.g. 2GB, or 80% for DuckDB's own default) if DuckDB reached it, less if the machine ran out",
+               err=True)
     sys.exit(InputError.exit_code)
 
 
@@ -334,8 +340,7 @@ class _Group(click.Group):
                            err=True)
                 sys.exit(1)
             if isinstance(error, MemoryError):
-                click.echo("error: out of memory (try --memory-limit, which lets DuckDB spill to disk)", err=True)
-                sys.exit(InputError.exit_code)
+                _out_of_memory("the machine's memory ran out")
             raise
         sys.exit(code if isinstance(code, int) else 0)
 

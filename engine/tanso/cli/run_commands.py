@@ -18,19 +18,21 @@ from tanso.cli import (lang_option, _backend_failed, _completeness_lines, _exit_
 from tanso.cli.output import progress as _progress
 from tanso.cli.output import say, verbosity
 from tanso.diagnostics import TansoError
-from tanso.run.execute import SCENARIO_BACKEND
+from tanso.run.execute import EVALUATE_MEMORY_LIMIT, SCENARIO_BACKEND
 from tanso.run.outputs import finish, write_manifest
 
 EXIT_CHECK_FAILED = 4
 
 
-def engine_options(command):
-    """--threads and --memory-limit, as evaluate and compare both take them."""
-    command = click.option("--memory-limit", default=None, callback=_memory_limit,
-                           help="DuckDB memory limit, e.g. 512MB (default: DuckDB's, 80% of RAM); "
-                                "above it DuckDB spills to a temporary folder")(command)
-    return click.option("--threads", type=int, default=None, callback=_usage_number(1),
-                        help="DuckDB threads (default: all cores)")(command)
+def engine_options(default_memory: str):
+    """--threads and --memory-limit, as evaluate and compare both take them (with their own default limit)."""
+    def options(command):
+        command = click.option("--memory-limit", default=None, callback=_memory_limit,
+                               help=f"DuckDB memory limit, e.g. 2GB or 50% (default: {default_memory}); "
+                                    "above it DuckDB spills to disk, in the system's temporary folder ($TMPDIR)")(command)
+        return click.option("--threads", type=int, default=None, callback=_usage_number(1),
+                            help="DuckDB threads (default: all cores)")(command)
+    return options
 
 
 @contextlib.contextmanager
@@ -72,7 +74,7 @@ def _publish(staged, out_dir: Path, command: str, log_file: Path | None, by: str
 @overlay_option
 @set_option
 @selection_options
-@engine_options
+@engine_options(default_memory=f"{EVALUATE_MEMORY_LIMIT}; 80% gives DuckDB's own, 80% of RAM")
 @click.option("--fail-on-check", is_flag=True, help=f"exit {EXIT_CHECK_FAILED} when a check fails")
 @allow_rejects_option
 @log_options
@@ -159,7 +161,7 @@ def test_command(path: Path, show_coverage: bool, fail_under: float | None) -> N
 @click.option("--format", "fmt", default="table", show_default=True, help="table, json or html")
 @set_option
 @selection_options
-@engine_options
+@engine_options(default_memory="DuckDB's, 80% of RAM")
 @allow_rejects_option
 @backend_options
 @log_options

@@ -85,6 +85,13 @@ class RunResult:
         return self.out_dir / LEDGER_FILE
 
 
+# DuckDB's memory limit for an evaluate given none: above it DuckDB spills to disk. The process peaks ~0.55 GB above
+# it (Python and libraries ~0.2 GB; while the ledger is written DuckDB's sort and the Parquet writer hold ~0.3 GB
+# outside it), so 448MB keeps ghgp-current at 10M rows under 1 GB (benchmarks/README.md); `80%` gives DuckDB's own
+# default back. Compare keeps DuckDB's default: its scenarios pin plan-time tables that 512MB could not hold.
+EVALUATE_MEMORY_LIMIT = "448MB"
+
+
 def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: Path, out_dir: Path, *,
              selected: set[str] | None = None, threads: int | None = None, memory_limit: str | None = None,
              progress: Callable[..., None] = lambda message, done=None, total=None: None,
@@ -93,7 +100,8 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
              spark_master: str | None = None) -> RunResult:
     earlier = previous_run(previous) if previous is not None else None   # checked before the work starts
     out_dir.mkdir(parents=True, exist_ok=True)
-    session = session or Session(registry, data_dir, threads, memory_limit, backend, spark_master)
+    session = session or Session(registry, data_dir, threads, memory_limit or EVALUATE_MEMORY_LIMIT, backend,
+                                 spark_master)
     schema = session.new_schema(label)
     planner = _Planner(ruleset, session)
     con = planner.con

@@ -85,50 +85,89 @@ def _sorted_batches(con, rows: str) -> Iterator:
     the key-sorted stream have the same key, it is the LEDGER_ORDER stream. That is checked on each batch
     before the previous one is passed on; at the first equal pair the query is run again in LEDGER_ORDER
     and the rows already passed on (each with a key of its own, so in the same places in both orders)
-    are skipped."""
-    staged: list[str] = []
-    try:
-        reader = _sorted(con, rows, ", ".join(LEDGER_KEY), staged)
-        yield reader.schema
-        held, passed = None, 0
-        for batch in reader:
-            if _has_equal_keys(batch) or (held is not None and _has_equal_keys(_edge(held, batch))):
-                break
-            if held is not None:
-                yield held
-                passed += held.num_rows
-            held = batch
-        else:
-            if held is not None:
-                yield held
-            return
-        reader.close()
-        con.complete()
-        reader = _sorted(con, rows, LEDGER_ORDER, staged)
-        for batch in reader:
-            skipped = min(passed, batch.num_rows)
-            passed -= skipped
-            if skipped < batch.num_rows:
-                yield batch.slice(skipped)
-    finally:
-        for table in staged:
-            con.execute(f"DROP TABLE IF EXISTS {table}")
-
-
-def _sorted(con, rows: str, order: str, staged: list[str]):
-    """A reader of `rows` sorted by `order`. A part's plan run inside the sort's pipeline can need more memory
-    than DuckDB's limit lets it spill (s2.market's certificate allocation, 10M rows of ghgp-current under
-    512MB: `could not allocate block`): the part is then made a table first, which spills, and that is
-    sorted. The same rows in the same order, so the same bytes; the failed attempt returned no row."""
+    are skipped. A part that runs out of memory while read is made a table (`_Part`) and read again the
+    same way, from the rows not yet passed on."""
     import duckdb
+    part = _Part(con, rows)
     try:
-        return con.sql(f"SELECT * FROM {staged[0] if staged else rows} ORDER BY {order}").to_arrow_reader(LEDGER_BATCH)
-    except duckdb.OutOfMemoryException:
-        if staged:
+        order = ", ".join(LEDGER_KEY)
+        reader = part.sorted(order)
+        yield reader.schema
+        passed = 0
+        while True:
+            held = None
+            try:
+                for batch in _after(reader, passed):
+                    if order != LEDGER_ORDER and (_has_equal_keys(batch) or (
+                            held is not None and _has_equal_keys(_edge(held, batch)))):
+                        order = LEDGER_ORDER
+                        break
+                    if held is not None:
+                        yield held
+                        passed += held.num_rows
+                    held = batch
+                else:
+                    if held is not None:
+                        yield held
+                    return
+                reader.close()
+                con.complete()
+            except duckdb.OutOfMemoryException as error:
+                part.spill(error)
+            reader = part.sorted(order)
+    finally:
+        part.drop()
+
+
+class _Part:
+    """A ledger part's rows, sorted for the writer. Its plan, run inside the sort's pipeline, can need more
+    memory than DuckDB's limit lets it spill (s2.market's certificate allocation, 10M rows of ghgp-current
+    under 512MB: `could not allocate block`, as the reader starts or while it is read): the part is then made
+    a table first, which spills, and that is sorted. The same rows in the same order, so the same bytes."""
+
+    def __init__(self, con, rows: str):
+        self.con, self.rows, self.table = con, rows, None
+
+    def sorted(self, order: str):
+        """A reader of the part's rows sorted by `order`; made a table first if the sort runs out of memory."""
+        import duckdb
+        try:
+            return self._reader(order)
+        except duckdb.OutOfMemoryException as error:
+            self.spill(error)
+        return self._reader(order)
+
+    def spill(self, error: Exception) -> None:
+        """Make the part a table, after `error` (out of memory); raised again if it is one already."""
+        if self.table:
+            raise error
+        self.table = f"ledger_part_{secrets.token_hex(4)}"
+        self.con.execute(f"CREATE TEMP TABLE {self.table} AS SELECT * FROM {self.rows}")
+
+    def drop(self) -> None:
+        if self.table:
+            self.con.execute(f"DROP TABLE IF EXISTS {self.table}")
+
+    def _reader(self, order: str):
+        return self.con.sql(f"SELECT * FROM {self.table or self.rows} ORDER BY {order}").to_arrow_reader(LEDGER_BATCH)
+
+
+def _after(reader, skipped: int) -> Iterator:
+    """The reader's batches without their first `skipped` rows. DuckDB's out-of-memory error, which Arrow's
+    reader raises as an OSError, is raised as DuckDB's own (the CLI tells it from a full disk)."""
+    import duckdb
+    while True:
+        try:
+            batch = reader.read_next_batch()
+        except StopIteration:
+            return
+        except OSError as error:
+            if str(error).startswith("Out of Memory Error"):
+                raise duckdb.OutOfMemoryException(str(error)) from None
             raise
-    staged.append(f"ledger_part_{secrets.token_hex(4)}")
-    con.execute(f"CREATE TEMP TABLE {staged[0]} AS SELECT * FROM {rows}")
-    return con.sql(f"SELECT * FROM {staged[0]} ORDER BY {order}").to_arrow_reader(LEDGER_BATCH)
+        if skipped < batch.num_rows:
+            yield batch.slice(skipped)
+        skipped = max(skipped - batch.num_rows, 0)
 
 
 def _edge(before, after):

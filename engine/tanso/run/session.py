@@ -40,8 +40,8 @@ class Session:
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         # Above the limit DuckDB spills to the temporary folder. Without one, DuckDB's default (80 % of
-        # RAM): a fixed 512MB bounds ghgp-current at 10M rows to a 0.9 GB peak at the same speed, but
-        # made a 10M-row compare run out of memory in a scenario (benchmarks/README.md), so it is opt-in.
+        # RAM); evaluate gives 448MB (run.execute.EVALUATE_MEMORY_LIMIT), compare none: 512MB made a
+        # 10M-row compare run out of memory in a scenario (benchmarks/README.md).
         if memory_limit:
             self.con.execute("SET memory_limit = ?", [memory_limit])
         for macro in MACROS:
