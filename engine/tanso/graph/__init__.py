@@ -9,7 +9,7 @@ can be shown edge by edge.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
 from tanso.diagnostics import Diagnostics, Note
 from tanso.dsl import ast
@@ -40,25 +40,17 @@ class Dependencies:
         self.nodes.setdefault(node, {}).update(attributes)
 
     def add_edge(self, u: str, v: str, **attributes: Any) -> None:
-        for node in (u, v):
-            if node not in self.nodes:
-                self.nodes[node] = {}
-        edge = self.edges.get((u, v))
-        if edge is None:
-            self.edges[u, v] = attributes
-            self._out[u] = self._out.get(u, 0) + 1
-        else:
-            edge.update(attributes)
+        self.add_edges((u,), v, **attributes)
 
-    def add_edges(self, sources: list[str], v: str, **attributes: Any) -> None:
-        """`add_edge(u, v, **attributes)` for each of `sources`, in order: a metric reading every rule
+    def add_edges(self, sources: Iterable[str], v: str, **attributes: Any) -> None:
+        """`add_edge(u, v, **attributes)` for each u of `sources`, in order: a metric reading every rule
         adds hundreds of edges (most of `tanso check`'s graph), without a call per edge."""
         nodes, edges, out = self.nodes, self.edges, self._out
-        if v not in nodes:
-            nodes[v] = {}
         for u in sources:
             if u not in nodes:
                 nodes[u] = {}
+            if v not in nodes:
+                nodes[v] = {}
             edge = edges.get((u, v))
             if edge is None:
                 edges[u, v] = dict(attributes)
@@ -141,7 +133,7 @@ def dependencies(ruleset: Ruleset, registry: Registry) -> Dependencies:
         for item in items.values():
             node = f"{kind}:{item.node.id}"
             graph.add_node(node, kind=kind, span=item.node.span)
-            graph.add_edges([f"rule:{rule_id}" for rule_id in _rules_read_by(item.node.expr, ruleset)], node,
+            graph.add_edges((f"rule:{rule_id}" for rule_id in _rules_read_by(item.node.expr, ruleset)), node,
                             span=item.node.span)
             for policy, span in policies_named(item.node.expr):
                 graph.add_node(f"policy:{policy}", kind="policy")
