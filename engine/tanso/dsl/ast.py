@@ -98,20 +98,23 @@ class UnaryOp:
 Expr = Union[Literal, Name, ListExpr, Call, BinaryOp, UnaryOp]
 
 
-_CHILDREN = {Call: lambda e: [a.value for a in e.arguments], BinaryOp: lambda e: (e.left, e.right),
-             UnaryOp: lambda e: (e.operand,), ListExpr: lambda e: e.items}
-
-
 def walk(expr: Expr):
-    """Every node of an expression, depth first (calls' arguments included). A loop, not recursion: a
-    resolve walks every rule's expressions several times (a third of `tanso check` once parsing was cached)."""
+    """Every node of an expression, depth first (calls' arguments included). A loop, not recursion, and
+    the children found by type in place: a resolve walks every rule's expressions several times (policy
+    calls, arithmetic operands, the graph's options), ~17k nodes for a 5,000-line ruleset."""
     stack = [expr]
     while stack:
         node = stack.pop()
         yield node
-        children = _CHILDREN.get(type(node))
-        if children is not None:
-            stack.extend(reversed(children(node)))
+        kind = type(node)
+        if kind is BinaryOp:
+            stack += (node.right, node.left)
+        elif kind is Call:
+            stack += [argument.value for argument in reversed(node.arguments)]
+        elif kind is UnaryOp:
+            stack.append(node.operand)
+        elif kind is ListExpr:
+            stack += reversed(node.items)
 
 
 # ---------------------------------------------------------------- statements
