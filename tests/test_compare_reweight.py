@@ -8,10 +8,12 @@ import dataclasses
 
 import pytest
 
-from conftest import FUEL_FACTORS, fuel_row
+from conftest import FUEL_FACTORS, fuel_row, fuel_ruleset, make_case
 from test_compare import assert_parts_sum, base_case, overlay
-from tanso.compare import compare
+from tanso.compare import compare, reweight
 from tanso.run import prepare
+from tanso.run.execute import plan_rules, planned_totals
+from tanso.run.session import Session
 
 
 def both_ways(case, revised_path, tmp_path):
@@ -69,3 +71,34 @@ def test_rows_that_cannot_be_reweighted_exactly_are_run_and_their_parts_stay_exa
     # s1.mobile (diesel alone) is re-weighted; s1.stationary is run for {gwp}, the one scenario more
     assert run.scenarios_evaluated == 2 + 2
     assert made.scenarios_evaluated == 2 + 1
+
+
+# LONG with a larger petrol CO2 factor: the petrol row's ledger-range bound is the same under every GWP set
+LONG_BOUNDED = [*LONG, {"factor_id": "PETROL-CO2", "fuel": "petrol", "gas": "CO2", "value": "8.78", "unit": "kg",
+                        "per": "l"}]
+
+
+@pytest.mark.parametrize("factors", [FUEL_FACTORS, LONG_BOUNDED], ids=["exact", "long"])
+def test_one_scan_gives_what_the_totals_and_each_reweighting_query_give(tmp_path, registry, factors):
+    """A planned scenario's totals and its rows re-weighted for other GWP sets come from one scan of its
+    rows: the same totals, digit for digit, and the same refusals, as one query each."""
+    rows = [fuel_row("F1", "100"), fuel_row("F2", "0.000003"), fuel_row("F3", "0.000003", fuel="petrol", entity="E2")]
+    case = make_case(tmp_path, fuel_ruleset("AR5"), {"fuel_use": rows}, {"fuels": factors})
+    others = []
+    for gwp in ("AR6", "AR4"):
+        (tmp_path / gwp).mkdir()
+        (tmp_path / gwp / "case.tanso").write_text(fuel_ruleset(gwp))
+        others.append(prepare(tmp_path / gwp, registry=registry).ruleset.policy)
+    prepared = prepare(case.ruleset, registry=registry)
+    session = Session(registry, case.data, reuse=True)
+    tables = session.reuse.collect(reweight.plan_time_table)
+    planner = plan_rules(prepared.ruleset, prepared.graph, session, ["s1.fuel"], "scenario_1")
+    rule, weighting = reweight.planned(planner, "s1.fuel", tables), registry.policy_options["gwp.set"].weighting
+    totals, answers = reweight.with_totals(rule, weighting, prepared.ruleset.policy, others)
+    separately = [reweight.reweighted(rule, weighting, prepared.ruleset.policy, other) for other in others]
+    expected = planned_totals(planner, ["s1.fuel"])["s1.fuel"]
+    assert [(k, str(v)) for k, v in totals.items()] == [(k, str(v)) for k, v in expected.items()]
+    assert [a and {k: str(v) for k, v in a.items()} for a in answers] == \
+        [a and {k: str(v) for k, v in a.items()} for a in separately]
+    # AR4's CH4 (25) keeps F3's 18 decimals; AR6's (27.9) would need 19: refused, the scenario is run
+    assert [a is not None for a in answers] == ([True, True] if factors is FUEL_FACTORS else [False, True])

@@ -224,15 +224,38 @@ def compare(base: Ruleset, revised: Ruleset, registry: Registry, data_dir: Path,
     weightings = {f"policy:{name}": option.weighting for name, option in registry.policy_options.items()
                   if option.weighting is not None and f"policy:{name}" in {c.key for c in changes}}
 
+    def weighting_of(rule_id: str, source: frozenset[str], target: frozenset[str]):
+        """The one weighting whose changes tell `target` from `source`, where the rule's totals for
+        `target` are still unknown; else None."""
+        weighting = {weightings.get(k) for k in source ^ target}
+        if (rule_id, target) in known or len(weighting) != 1 or None in weighting:
+            return None
+        return weighting.pop()
+
     def derive_one(rule, ruleset: Ruleset, source: frozenset[str], target: frozenset[str]) -> None:
         """Fill `known` for the rule's `target` combination by re-weighting its rows planned in `ruleset`
         for its `source` combination, where the two differ only in changes of one weighting, if exact."""
-        weighting = {weightings.get(k) for k in source ^ target}
-        if (rule.rule_id, target) in known or len(weighting) != 1 or None in weighting:
+        weighting = weighting_of(rule.rule_id, source, target)
+        if weighting is None:
             return
-        totals = reweight.reweighted(rule, weighting.pop(), ruleset.policy, scenario(base, revised, target).policy)
+        totals = reweight.reweighted(rule, weighting, ruleset.policy, scenario(base, revised, target).policy)
         if totals is not None:
             known[rule.rule_id, target] = totals
+
+    def derive_planned(rule, ruleset: Ruleset, source: frozenset[str], targets: list[frozenset[str]]) -> bool:
+        """Fill `known` for the rule's planned `source` combination and, by re-weighting, for its `targets`,
+        from one scan of its rows where every target differs by the same weighting; False where that
+        scan cannot answer (nothing is filled)."""
+        weighting = {weighting_of(rule.rule_id, source, t) for t in targets}
+        if len(weighting) != 1 or None in weighting:
+            return False
+        found = reweight.with_totals(rule, weighting.pop(), ruleset.policy,
+                                     [scenario(base, revised, t).policy for t in targets])
+        if found is None:
+            return False
+        known[rule.rule_id, source] = found[0]
+        known.update({(rule.rule_id, t): totals for t, totals in zip(targets, found[1]) if totals is not None})
+        return True
 
     def evaluate_all(wanted: dict[str, list[frozenset[str]]], also: frozenset[str] = frozenset(),
                      derive: dict[str, dict[frozenset[str], list[frozenset[str]]]] | None = None) -> None:
@@ -263,10 +286,14 @@ def compare(base: Ruleset, revised: Ruleset, registry: Registry, data_dir: Path,
             if present:
                 tables = session.reuse.collect(reweight.plan_time_table if derive else None) if session.reuse else {}
                 planner = plan_rules(ruleset, build_graph(ruleset, registry), session, present, f"scenario_{evaluated}")
-                computed = planned_totals(planner, present)
-                for rule_id in present:
+                targets = {r: [t for t in (derive or {}).get(r, {}).get(rules[r], []) if (r, t) not in known]
+                           for r in present}
+                scanned = {r for r in present if targets[r] and derive_planned(
+                    reweight.planned(planner, r, tables), ruleset, rules[r], targets[r])}
+                computed = planned_totals(planner, [r for r in present if r not in scanned])
+                for rule_id in (r for r in present if r not in scanned):
                     known[rule_id, rules[rule_id]] = computed[rule_id]
-                    for target in (derive or {}).get(rule_id, {}).get(rules[rule_id], []):
+                    for target in targets[rule_id]:
                         derive_one(reweight.planned(planner, rule_id, tables), ruleset, rules[rule_id], target)
 
     # First each rule change alone, to tell the structural ones; then every combination of the other

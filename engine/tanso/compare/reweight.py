@@ -71,21 +71,70 @@ def reweighted(rule: RuleRows, weighting: Weighting, policy: Callable[[str], Any
                other: Callable[[str], Any]) -> Totals | None:
     """The rule's totals (as `planned_totals`) under the policies `other`, from its rows planned under
     `policy`, where provably exact; else None."""
+    products = _products(rule)
+    if products is None:
+        return None
+    column = ident(weighting.column)
+    values = sorted(_gases(products) | {row[0] for row in rule.query(
+        f"SELECT DISTINCT CAST({column} AS VARCHAR) FROM {rule.ledger} WHERE {column} IS NOT NULL")})
+    now, then = weighting.weights(policy, values), weighting.weights(other, values)
+    if not _fit(now, then) or not all(_same_rows(eff, problems, now, then) for eff, problems in products):
+        return None
+    return _fold(rule.query(_sums_sql(rule, column, now, [then])), now, then, 0)
+
+
+def with_totals(rule: RuleRows, weighting: Weighting, policy: Callable[[str], Any],
+                others: list[Callable[[str], Any]]) -> tuple[Totals, list[Totals | None]] | None:
+    """The rule's own totals (as `planned_totals`) and `reweighted`'s answer for each of the policies
+    `others`, from one scan of its rows: the per-value sums give its totals, the values its rows weigh
+    and the per-row checks of every other weighting at once (`reweighted` after `planned_totals` scans
+    them three times). The weights are those of the values the plan-time tables name; a row of another
+    value, or a weight the SQL cannot hold, leaves that answer to `reweighted`. None where no answer
+    can come from the scan (the caller asks as before)."""
+    products = _products(rule)
+    if products is None:
+        return None
+    named = sorted(_gases(products) | {CO2E})
+    now = weighting.weights(policy, named)
+    thens = [weighting.weights(other, named) for other in others]
+    scanned = [i for i, then in enumerate(thens)
+               if _fit(now, then) and all(_same_rows(eff, problems, now, then) for eff, problems in products)]
+    if not scanned:
+        return None
+    rows = rule.query(_sums_sql(rule, ident(weighting.column), now, [thens[i] for i in scanned]))
+    n = len(AGGREGATE_KEYS)
+    totals: Totals = {}
+    for row in rows:   # Σ over the values, as SQL sums: NULLs ignored, NULL where all are
+        key, co2e_sum, earlier = tuple(row[:n]), row[n + 2], totals.get(tuple(row[:n]))
+        totals[key] = co2e_sum if earlier is None else earlier if co2e_sum is None else earlier + co2e_sum
+    seen = {row[n] for row in rows} - {None}
+    answers: list[Totals | None] = [None] * len(others)
+    for i, other in enumerate(others):
+        if i in scanned and seen <= set(named):
+            values = sorted(_gases(products) | seen)   # as `reweighted` finds them; each value's weight is its own
+            answers[i] = _fold(rows, weighting.weights(policy, values), weighting.weights(other, values),
+                               scanned.index(i))
+        elif i in scanned or not _fit(now, thens[i]):
+            answers[i] = reweighted(rule, weighting, policy, other)
+    return totals, answers
+
+
+def _products(rule: RuleRows) -> list[tuple[list[dict], list[dict]]] | None:
+    """The rule's factor products, where each holds its effective factors exactly at FACTOR_SCALE."""
     if not rule.precision or any(e["scale"] != FACTOR_SCALE or e["rounded_count"] for e in rule.precision):
         return None
     products = _factor_products(rule)
-    if products is None or len(products) != len(rule.precision):
-        return None
-    ledger, column = rule.ledger, ident(weighting.column)
-    values = sorted({str(row["gas"]) for eff, _ in products for row in eff} | {row[0] for row in rule.query(
-        f"SELECT DISTINCT CAST({column} AS VARCHAR) FROM {ledger} WHERE {column} IS NOT NULL")})
-    now, then = weighting.weights(policy, values), weighting.weights(other, values)
-    if any(w.as_tuple().exponent < -WEIGHT_DECIMALS or abs(w) >= 10 ** 6 for w in (*now.values(), *then.values())):
-        return None
-    if not all(_same_rows(eff, problems, now, then) for eff, problems in products):
-        return None
-    made_by = {(e["calculator"], e["factor_set"]) for e in rule.precision}
-    return _totals(rule.query, ledger, column, now, then, made_by)
+    return products if products is not None and len(products) == len(rule.precision) else None
+
+
+def _gases(products: list[tuple[list[dict], list[dict]]]) -> set[str]:
+    return {str(row["gas"]) for eff, _ in products for row in eff}
+
+
+def _fit(now: dict[str, Decimal], then: dict[str, Decimal]) -> bool:
+    """Every weight has at most WEIGHT_DECIMALS decimals and is under 10^6 (DECIMAL(12,6) in SQL)."""
+    return not any(w.as_tuple().exponent < -WEIGHT_DECIMALS or abs(w) >= 10 ** 6
+                   for w in (*now.values(), *then.values()))
 
 
 def _factor_products(rule: RuleRows) -> list[tuple[list[dict], list[dict]]] | None:
@@ -134,37 +183,48 @@ def _same_rows(eff: list[dict], problems: list[dict], now: dict[str, Decimal], t
     return all(quantity_bound(before) == quantity_bound(after) for before, after in largest.values())
 
 
-def _totals(query: Callable[[str], list[tuple]], ledger: str, column: str, now: dict[str, Decimal],
-            then: dict[str, Decimal], made_by: set[tuple[str, str]]) -> Totals | None:
-    """Σ co2e_kg × boundary_weight by AGGREGATE_KEYS under `then`, from per-gas sums, where every row shows
-    itself exact (see the module's doc) and was made by one of the factor products (`made_by`: calculator,
-    factor set)."""
+def _sums_sql(rule: RuleRows, column: str, now: dict[str, Decimal], thens: list[dict[str, Decimal]]) -> str:
+    """Per AGGREGATE_KEYS and value of the weighted column: Σ amount × boundary_weight, Σ co2e_kg ×
+    boundary_weight, and for each of `thens` whether every row shows itself exact (see the module's doc)
+    and was made by one of the rule's factor products (calculator, factor set)."""
+    values = sorted(v for v in now if any(v in then for then in thens))
+    nothing = ", ".join(["NULL::VARCHAR AS value", "NULL::DECIMAL(12,6) AS now",
+                         *(f"NULL::DECIMAL(12,6) AS then{i}" for i in range(len(thens)))])
     weights = " UNION ALL ".join(
-        f"SELECT {literal(value)} AS value, CAST({now[value]} AS DECIMAL(12,6)) AS now, "
-        f"CAST({then[value]} AS DECIMAL(12,6)) AS then" for value in sorted(set(now) & set(then))) or \
-        "SELECT NULL::VARCHAR AS value, NULL::DECIMAL(12,6) AS now, NULL::DECIMAL(12,6) AS then WHERE false"
+        f"SELECT {literal(value)} AS value, CAST({now[value]} AS DECIMAL(12,6)) AS now, " + ", ".join(
+            f"CAST({then[value] if value in then else 'NULL'} AS DECIMAL(12,6)) AS then{i}" for i, then in enumerate(thens))
+        for value in values) or f"SELECT {nothing} WHERE false"
     amount = f"CAST(CASE WHEN abs(l.amount) < {AMOUNT_BOUND} THEN l.amount END AS DECIMAL(26,18))"
     keys = ", ".join(f"l.{k}" for k in AGGREGATE_KEYS)
     products = ", ".join(f"({literal(calculator)}, {literal(factor_set)})" for calculator, factor_set in
-                         sorted(made_by))
-    rows = query(f"""
-        SELECT {keys}, CAST(l.{column} AS VARCHAR),
-               coalesce(w.now = w.then, w.value IS NULL AND l.{column} = {literal(CO2E)}), w.then,
-               sum(l.amount * l.boundary_weight), sum(l.co2e_kg * l.boundary_weight),
-               bool_and(coalesce(w.now = w.then OR ((l.calculator, l.factor_set) IN ({products})
+                         sorted({(e["calculator"], e["factor_set"]) for e in rule.precision}))
+    exact = ", ".join(f"""bool_and(coalesce(w.now = w.then{i} OR ((l.calculator, l.factor_set) IN ({products})
                                  AND l.co2e_kg = {amount} * w.now
-                                 AND {amount} * w.then = round({amount} * w.then, 18)), false))
-        FROM {ledger} l LEFT JOIN ({weights}) w ON w.value = CAST(l.{column} AS VARCHAR)
-        GROUP BY ALL""")
+                                 AND {amount} * w.then{i} = round({amount} * w.then{i}, 18)), false))"""
+                      for i in range(len(thens)))
+    return f"""
+        SELECT {keys}, CAST(l.{column} AS VARCHAR), sum(l.amount * l.boundary_weight),
+               sum(l.co2e_kg * l.boundary_weight), {exact}
+        FROM {rule.ledger} l LEFT JOIN ({weights}) w ON w.value = CAST(l.{column} AS VARCHAR)
+        GROUP BY ALL"""
+
+
+def _fold(rows: list[tuple], now: dict[str, Decimal], then: dict[str, Decimal], which: int) -> Totals | None:
+    """Σ co2e_kg × boundary_weight by AGGREGATE_KEYS under `then`, from `_sums_sql`'s rows (its `which`
+    check), where every row is exact; else None."""
     if not rows:
         return {}
+    n = len(AGGREGATE_KEYS)
     totals: Totals = {}
-    for *key, _, same, weight, amount_sum, co2e_sum, exact in rows:
+    for row in rows:
+        key, value, amount_sum, co2e_sum, exact = tuple(row[:n]), row[n], row[n + 1], row[n + 2], row[n + 3 + which]
+        weighed = value in now and value in then
+        same = now[value] == then[value] if weighed else value == CO2E
         if not same and not exact:
             return None
-        totals[tuple(key)] = totals.get(tuple(key), Decimal(0)) + (co2e_sum if same else amount_sum * weight)
+        totals[key] = totals.get(key, Decimal(0)) + (co2e_sum if same else amount_sum * then[value])
     # In the type DuckDB sums co2e_kg × boundary_weight in: exactly that value, so equal totals print alike.
-    scale = Decimal(1).scaleb(rows[0][-2].as_tuple().exponent)
+    scale = Decimal(1).scaleb(rows[0][n + 2].as_tuple().exponent)
     try:
         return {key: value.quantize(scale, context=Context(prec=200, traps=[Inexact])) for key, value in totals.items()}
     except Inexact:  # cannot be, by the checks above; were it so, the rule is run instead
