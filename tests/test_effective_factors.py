@@ -1,14 +1,14 @@
-"""Effective factors are computed column by column in Arrow where every multiplier is a terminating decimal;
-the result is exactly the Python Decimal definition's: the same scale, half-even rounding, `rounded` records,
+"""Effective factors are computed column by column in Arrow for large sets whose multipliers all terminate;
+the result is exactly the Python Decimal definition's (`_python_effective_factors`, the code before): the same scale, half-even rounding, `rounded` records,
 refused factors (fewer than 12 significant digits), 12-decimal parts and rests, and quantity bounds."""
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, localcontext
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
 import pyarrow as pa
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tanso.plan import effective_factors as ef
@@ -41,61 +41,28 @@ def factor_sets(draw):
                 m = draw(st.sampled_from(SCALES))
                 kinds[(unit, "kWh", "kg", gas)] = Multiplier(m, m * draw(st.sampled_from(WEIGHTS)), True, f"w {gas}")
     rows = draw(st.lists(st.tuples(st.sampled_from(["A", "B", "C", "D"]), st.sampled_from(UNITS),
-                                   st.sampled_from(["CO2", "CH4", "SF6"]), _value(scale)), max_size=40))
+                                   st.sampled_from(["CO2", "CH4", "SF6"]), _value(scale)), min_size=1, max_size=40))
     unique = {(key, unit, gas): value for key, unit, gas, value in rows}   # one factor per key and gas
     factor_rows = [(key, unit, "kWh", "kg", gas, f"{key}-{gas}", value) for (key, unit, gas), value in unique.items()]
     return factor_rows, kinds
 
 
-def _python_only(monkeypatch, *args):
-    with monkeypatch.context() as patch:
-        patch.setattr(ef, "_arrow_products", lambda *_: None)
-        return _outcome(*args)
-
-
-def _outcome(factor_rows, kinds):
+def _outcome(compute, factor_rows, kinds):
     try:
-        result = effective_factors(factor_rows, 1, kinds)
+        result = compute(factor_rows, 1, kinds)
     except pa.ArrowInvalid:   # a product beyond DECIMAL(38,12): refused alike on both paths
         return "beyond DECIMAL(38,12)"
     return result.table, result.problems, result.precision, result.scale
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=300, deadline=None)
 @given(factor_sets())
-def test_the_arrow_path_equals_the_python_definition(monkeypatch, case):
+def test_the_arrow_path_equals_the_python_definition(case):
     factor_rows, kinds = case
-    priced = [row for row in factor_rows if isinstance(kinds[row[1:5]], Multiplier)]
-    values = ef._decimal_array(tuple(row[-1] for row in priced))
-    kind_index = pa.array([list(kinds).index(row[1:5]) for row in priced], pa.int64())
-    assert ef._arrow_products(values, kind_index, [m if isinstance(m, Multiplier) else None
-                                                    for m in kinds.values()]) is not None   # the Arrow path ran
-    arrow, python = _outcome(factor_rows, kinds), _python_only(monkeypatch, factor_rows, kinds)
+    arrow = _outcome(ef._arrow_effective_factors, factor_rows, kinds)
+    python = _outcome(ef._python_effective_factors, factor_rows, kinds)
+    assert arrow is not None   # the Arrow path ran: every multiplier here terminates and fits
     assert arrow == python if isinstance(arrow, str) else all(a == b for a, b in zip(arrow, python))
-    if not isinstance(arrow, str):
-        assert arrow[0].to_pylist() == _reference_table(factor_rows, kinds, arrow[2]["scale"], arrow[1])
-
-
-def _reference_table(factor_rows, kinds, scale, problems):
-    """The table row by row as the definition states it: half-even at `scale`, a 12-decimal part (towards
-    zero) and the rest, and one bound per key and unit from its largest 12-decimal part."""
-    refused = {(p["k0"], p["from_unit"]) for p in problems.to_pylist()}
-    rows = []
-    with localcontext() as context:
-        context.prec = ef.WORKING_PRECISION
-        for key, unit, per, mass, gas, factor_id, value in factor_rows:
-            m = kinds[(unit, per, mass, gas)]
-            if isinstance(m, str) or (key, unit) in refused:
-                continue
-            stored = [(value * part).quantize(D(1).scaleb(-scale), ROUND_HALF_EVEN) for part in (m.gas, m.co2e)]
-            high = [s.quantize(D("1E-12"), ROUND_DOWN) for s in stored]
-            rows.append({"k0": key, "from_unit": unit, "gas": gas, "factor_id": factor_id, "gas_factor": high[0],
-                         "co2e_factor": high[1], "gas_factor_rest": stored[0] - high[0],
-                         "co2e_factor_rest": stored[1] - high[1], "gwp": m.gwp})
-    for row in rows:
-        row["max_quantity"] = quantity_bound(max(max(abs(r["gas_factor"]), abs(r["co2e_factor"])) for r in rows
-                                                 if (r["k0"], r["from_unit"]) == (row["k0"], row["from_unit"])))
-    return rows
 
 
 @settings(max_examples=500, deadline=None)
@@ -110,22 +77,25 @@ def test_a_conversion_that_does_not_terminate_takes_the_python_path_and_keeps_tw
     """kWh → mmBtu (1/293.07107…) is no decimal: every product is rounded half-even at 18 places."""
     m = D(1) / D("293.07107017222")
     kinds = {("kWh", "mmBtu", "kg", "CO2"): Multiplier(m, m, False, "AR5 CO2=1")}
-    result = effective_factors([("gas", "kWh", "mmBtu", "kg", "CO2", "NG-CO2", D("53.060000000000"))], 1, kinds)
+    rows = [("gas", "kWh", "mmBtu", "kg", "CO2", "NG-CO2", D("53.060000000000"))]
+    assert ef._arrow_effective_factors(rows, 1, kinds) is None
+    result = effective_factors(rows * ef.ARROW_FROM_ROWS, 1, kinds)   # large: it is still the Python path
     assert result.scale == 18
-    [row] = result.table.to_pylist()
+    row = result.table.to_pylist()[0]
     with localcontext() as context:
         context.prec = ef.WORKING_PRECISION
         assert row["gas_factor"] + row["gas_factor_rest"] == (D("53.06") * m).quantize(D("1E-18"), ROUND_HALF_EVEN)
-    assert result.precision["rounded_count"] == 1 and result.precision["rounded"][0]["significant_digits"] == 18
+    assert result.precision["rounded_count"] == ef.ARROW_FROM_ROWS and result.precision["rounded"][0]["significant_digits"] == 18
 
 
+@pytest.mark.parametrize("compute", [ef._arrow_effective_factors, ef._python_effective_factors])
 @pytest.mark.parametrize("value, refused", [(D("0.000000000001"), True), (D("0.123456789012"), False)])
-def test_a_factor_eighteen_places_cannot_carry_is_refused_and_one_they_can_is_listed(value, refused):
+def test_a_factor_eighteen_places_cannot_carry_is_refused_and_one_they_can_is_listed(compute, value, refused):
     """× 0.00045359237 (lb → kg) needs 23 decimals, so 18 it is: 1e-12 lb is 4.54e-16 kg, 3 digits there
     and 1.2e-13 kg CO2e, 6 (refused, naming the first of the two messages); 0.123456789012 lb keeps 14 digits (17 in CO2e) and both are listed as rounded."""
     m = D("0.00045359237")
     kinds = {("kWh", "kWh", "lb", "N2O"): Multiplier(m, m * 265, True, "AR5 N2O=265")}
-    result = effective_factors([("k", "kWh", "kWh", "lb", "N2O", "F", value)], 1, kinds)
+    result = compute([("k", "kWh", "kWh", "lb", "N2O", "F", value)], 1, kinds)
     assert result.scale == 18
     assert result.table.num_rows == (0 if refused else 1)
     if refused:

@@ -4,15 +4,17 @@ This is the one step of a plan that does arithmetic per factor row (a large fact
 so it runs column by column in Arrow: decimal256 holds a factor value (at most 38 digits) times a multiplier
 of at most 37 digits exactly, so the products, their half-even rounding and the quantity bounds are the
 exact Decimal results without a Python loop. A multiplier that is not a terminating decimal (kWh → mmBtu)
-or is wider than that takes the Python Decimal path, `_python_stored`, which is the definition the Arrow
-path is tested against (tests/test_effective_factors.py). Only the rows whose rounding must be explained
-(the listed `rounded` entries, the factors refused for too few significant digits) are formatted in Python.
+or is wider than that, and a set of fewer than ARROW_FROM_ROWS rows, take the Python Decimal path,
+`_python_effective_factors`, which is the definition the Arrow path is tested against
+(tests/test_effective_factors.py). Only the rows whose rounding must be explained (the listed `rounded`
+entries, the factors refused for too few significant digits) are formatted in Python, by the function
+the definition uses.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal, localcontext
+from decimal import ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal, localcontext
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:   # pyarrow is imported when a plan builds a table, not by `tanso check`
@@ -28,6 +30,7 @@ WORKING_PRECISION = 80
 LEDGER_LIMIT_DIGITS = 20      # the ledger's DECIMAL(38,18) holds under 10^20 kg a row
 MAX_QUANTITY = Decimal(10) ** 32  # a bound this large is none (the operands, DECIMAL(38,6), are smaller)
 ARROW_DIGITS = 76             # decimal256's precision: a value × multiplier product must fit it exactly
+ARROW_FROM_ROWS = 200         # factor rows from which the Arrow path is the faster
 
 
 @dataclass(frozen=True)
@@ -54,43 +57,102 @@ def effective_factors(factor_rows: list[tuple], n_keys: int,
     """value × multiplier for every factor row (k0.., from_unit, per, mass_unit, gas, factor_id, value), exact,
     then stored at the smallest scale between FACTOR_SCALE and MAX_FACTOR_SCALE that holds every one exactly.
     A product that no scale up to MAX_FACTOR_SCALE holds (a non-terminating conversion such as kWh → mmBtu,
-    or a tiny factor) is rounded half-even there, and refused if that keeps fewer than MIN_SIGNIFICANT digits."""
+    or a tiny factor) is rounded half-even there, and refused if that keeps fewer than MIN_SIGNIFICANT digits.
+    In Arrow from ARROW_FROM_ROWS rows (below, its fixed cost of ~5 ms is more than the Python loop's)."""
+    fast = _arrow_effective_factors(factor_rows, n_keys, multipliers) if len(factor_rows) >= ARROW_FROM_ROWS else None
+    return fast or _python_effective_factors(factor_rows, n_keys, multipliers)
+
+
+def _python_effective_factors(factor_rows: list[tuple], n_keys: int,
+                              multipliers: dict[tuple[str, str, str, str], "Multiplier | str"]) -> EffectiveFactors:
+    """The definition, in Python decimals, row by row."""
+    products, problems, rounded = [], {}, []
+    with localcontext() as decimal_context:
+        decimal_context.prec = WORKING_PRECISION
+        for row in factor_rows:
+            multiplier = multipliers[row[n_keys:n_keys + 4]]
+            if isinstance(multiplier, str):
+                _note(problems, row[:n_keys + 1], multiplier)
+            else:
+                products.append((row, multiplier))
+        needed = [_decimals(row[-1] * part) if m.exact else MAX_FACTOR_SCALE
+                  for row, m in products for part in (m.gas, m.co2e)]
+        scale = min(MAX_FACTOR_SCALE, max([FACTOR_SCALE, *needed]))
+        quantum = Decimal(1).scaleb(-scale)
+        rows = []
+        for row, m in products:
+            stored = _round_one(row, m, quantum, problems, rounded)
+            high = [v.quantize(Decimal(1).scaleb(-FACTOR_SCALE), ROUND_DOWN) for v in stored]
+            rows.append({**{f"k{i}": k for i, k in enumerate(row[:n_keys])}, "from_unit": row[n_keys], "gas": row[-3],
+                         "factor_id": row[-2], "gas_factor": high[0], "co2e_factor": high[1],
+                         "gas_factor_rest": stored[0] - high[0], "co2e_factor_rest": stored[1] - high[1], "gwp": m.gwp})
+    rows = [row for row in rows if (*(row[f"k{i}"] for i in range(n_keys)), row["from_unit"]) not in problems]
+    # One bound for all the gases of a key and unit, so a row is in the ledger with all its gases or rejected.
+    largest: dict[tuple, Decimal] = {}
+    for row in rows:
+        place = (*(row[f"k{i}"] for i in range(n_keys)), row["from_unit"])
+        largest[place] = max(largest.get(place, Decimal(0)), abs(row["gas_factor"]), abs(row["co2e_factor"]))
+    for row in rows:
+        row["max_quantity"] = quantity_bound(largest[(*(row[f"k{i}"] for i in range(n_keys)), row["from_unit"])])
+    import pyarrow as pa
+    table = pa.Table.from_pylist(rows, schema=_table_schema(n_keys))
+    return _result(table, problems, scale, rounded, len(rounded), n_keys)
+
+
+def _arrow_effective_factors(factor_rows: list[tuple], n_keys: int,
+                             multipliers: dict[tuple[str, str, str, str], "Multiplier | str"]) -> EffectiveFactors | None:
+    """The same, column by column in Arrow; None where a multiplier does not terminate or is too wide."""
     import pyarrow as pa
     import pyarrow.compute as pc
+    if not factor_rows:
+        return None
     names = [*(f"k{i}" for i in range(n_keys)), "from_unit", "per", "mass_unit", "gas", "factor_id"]
-    columns = list(zip(*factor_rows)) or [() for _ in range(n_keys + 6)]
+    columns = list(zip(*factor_rows))
     rows = pa.table({**{name: pa.array(column, pa.string()) for name, column in zip(names, columns)},
                      "_i": pa.array(range(len(factor_rows)), pa.int64())})
     where = names[:n_keys + 1]
     kind_names = ["from_unit", "per", "mass_unit", "gas"]
     kinds = [tuple(kind[n] for n in kind_names)
              for kind in rows.group_by(kind_names, use_threads=False).aggregate([]).to_pylist()]
+    used = [multipliers[kind] if isinstance(multipliers[kind], Multiplier) else None for kind in kinds]
+    if not all(m.exact for m in used if m is not None):
+        return None
     kind_index = pa.array([0] * len(factor_rows), pa.int64())
     problems: dict[tuple, str] = {}
     for index, kind in enumerate(kinds):
         mask = _equal_all(rows, kind_names, kind)
         kind_index = pc.if_else(mask, index, kind_index)
-        if isinstance(multipliers[kind], str):
+        if used[index] is None:
             for found in rows.filter(mask).group_by(where, use_threads=False).aggregate([]).to_pylist():
                 _note(problems, tuple(found[n] for n in where), multipliers[kind])
-    priced = pc.invert(pc.is_in(kind_index, pa.array(
-        [i for i, kind in enumerate(kinds) if isinstance(multipliers[kind], str)], pa.int64())))
+    priced = pc.invert(pc.is_in(kind_index, pa.array([i for i, m in enumerate(used) if m is None], pa.int64())))
     rows = rows.append_column("_kind", kind_index).filter(priced)
-    used = [multipliers[kind] if isinstance(multipliers[kind], Multiplier) else None for kind in kinds]
-    values = _decimal_array(columns[-1]).filter(priced)
-    products = _arrow_products(values, rows.column("_kind"), used)
-    rounded: list[dict] = []
+    products = _arrow_products(_decimal_array(columns[-1]).filter(priced), rows.column("_kind"), used)
     if products is None:
-        scale, stored = _python_stored([factor_rows[i] for i in rows.column("_i").to_pylist()],
-                                       [used[k] for k in rows.column("_kind").to_pylist()], problems, rounded)
-        rounded_count = len(rounded)
-    else:
-        scale, stored, rounded_count = _arrow_stored(products, rows, factor_rows, used, problems, rounded)
+        return None
+    rounded: list[dict] = []
+    scale, stored, rounded_count = _arrow_stored(products, rows, factor_rows, used, problems, rounded)
     table = _table(rows.select([*where, "gas", "factor_id", "_i", "_kind"]), stored, used, where, problems)
+    return _result(table, problems, scale, rounded, rounded_count, n_keys)
+
+
+def _table_schema(n_keys: int) -> pa.Schema:
+    import pyarrow as pa
+    rest = pa.decimal128(MAX_FACTOR_SCALE, MAX_FACTOR_SCALE)   # what an effective factor has past 12 decimals
+    return pa.schema([*((f"k{i}", pa.string()) for i in range(n_keys)), ("from_unit", pa.string()), ("gas", pa.string()),
+                      ("factor_id", pa.string()), ("gas_factor", factor_type()), ("co2e_factor", factor_type()),
+                      ("gas_factor_rest", rest), ("co2e_factor_rest", rest), ("gwp", pa.string()),
+                      ("max_quantity", pa.decimal128(38, 6))])
+
+
+def _result(table: pa.Table, problems: dict, scale: int, rounded: list[dict], rounded_count: int,
+            n_keys: int) -> EffectiveFactors:
+    """The effective factors, their problems as a table (in key order), and the manifest's precision entry."""
+    import pyarrow as pa
     problem_rows = [{**{f"k{i}": k for i, k in enumerate(place[:-1])}, "from_unit": place[-1], "problem": problem}
                     for place, problem in sorted(problems.items(), key=lambda item: tuple(map(str, item[0])))]
     problem_table = pa.Table.from_pylist(problem_rows, schema=pa.schema(
-        [*((name, pa.string()) for name in where), ("problem", pa.string())]))
+        [*((f"k{i}", pa.string()) for i in range(n_keys)), ("from_unit", pa.string()), ("problem", pa.string())]))
     precision = {"scale": scale, "effective_factors": table.num_rows, "rounded": rounded[:MAX_LISTED_ROUNDED],
                  "rounded_count": rounded_count}
     return EffectiveFactors(table, problem_table, scale, precision)
@@ -167,20 +229,6 @@ def _arrow_stored(products: tuple, rows: pa.Table, factor_rows: list[tuple], use
     return scale, stored, count
 
 
-def _python_stored(factor_rows: list[tuple], used: list[Multiplier], problems: dict,
-                   rounded: list[dict]) -> tuple[int, tuple]:
-    """The definition, in Python decimals: the scale, and every product rounded half-even to it."""
-    import pyarrow as pa
-    with localcontext() as decimal_context:
-        decimal_context.prec = WORKING_PRECISION
-        needed = [_decimals(value * part) if m.exact else MAX_FACTOR_SCALE
-                  for (*_, value), m in zip(factor_rows, used) for part in (m.gas, m.co2e)]
-        scale = min(MAX_FACTOR_SCALE, max([FACTOR_SCALE, *needed]))
-        quantum = Decimal(1).scaleb(-scale)
-        stored = [_round_one(row, m, quantum, problems, rounded) for row, m in zip(factor_rows, used)]
-    return scale, tuple(pa.array([s[part] for s in stored], stored_type(scale)) for part in (0, 1))
-
-
 def _round_one(row: tuple, multiplier: Multiplier, quantum: Decimal, problems: dict, rounded: list[dict]) -> list:
     """One factor row's two products rounded half-even to `quantum`; a rounding that keeps fewer than
     MIN_SIGNIFICANT digits refuses its keys and unit (a problem), any other is listed in `rounded`."""
@@ -212,7 +260,8 @@ def _table(rows: pa.Table, stored: tuple, used: list[Multiplier | None], where: 
     import pyarrow as pa
     import pyarrow.compute as pc
     high = [pc.round(s, FACTOR_SCALE, round_mode="towards_zero") for s in stored]
-    rest = pa.decimal128(MAX_FACTOR_SCALE, MAX_FACTOR_SCALE)   # what an effective factor has past 12 decimals
+    schema = _table_schema(len(where) - 1)
+    rest = schema.field("gas_factor_rest").type
     gwp = pc.take(pa.array([m.gwp if m else None for m in used], pa.string()), rows.column("_kind"))
     table = rows.drop_columns(["_kind"]).append_column("gas_factor", high[0].cast(factor_type())) \
         .append_column("co2e_factor", high[1].cast(factor_type())) \
@@ -229,8 +278,7 @@ def _table(rows: pa.Table, stored: tuple, used: list[Multiplier | None], where: 
     bounds = bounds.append_column("max_quantity", quantity_bounds(bounds.column("_largest_max"))) \
         .drop_columns(["_largest_max"])
     table = table.join(bounds, keys=where, use_threads=False).sort_by("_i")
-    return table.select([*where, "gas", "factor_id", "gas_factor", "co2e_factor", "gas_factor_rest", "co2e_factor_rest",
-                         "gwp", "max_quantity"]).combine_chunks()
+    return table.select(schema.names).combine_chunks()
 
 
 def quantity_bounds(biggest: pa.ChunkedArray) -> pa.Array:
