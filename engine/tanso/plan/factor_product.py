@@ -16,31 +16,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Callable
-from decimal import ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal, localcontext
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
 from tanso.contracts import CalcPlan, ColumnExpression
 from tanso.diagnostics import InputError
 from tanso.plan.context import CalcContext, FactorTable
+from tanso.plan.effective_factors import (FACTOR_SCALE, LEDGER_LIMIT_DIGITS, WORKING_PRECISION, Multiplier,
+                                         effective_factors, factor_type, quantity_bound)
 from tanso.plan.sql import ident, literal
 from tanso.plan.units import UnitProblem, conversion_factor, is_exact
 
 if TYPE_CHECKING:   # pyarrow is imported when a plan builds a table, not by `tanso check`
     import pyarrow as pa
 
-# Effective factors are stored at the smallest scale from FACTOR_SCALE to MAX_FACTOR_SCALE that holds
-# them exactly; the ledger keeps LEDGER_SCALE decimals of a kg (contracts.CALC_LEDGER_COLUMNS).
-FACTOR_SCALE = 12
-MAX_FACTOR_SCALE = 18
-MIN_SIGNIFICANT = 12          # a rounded effective factor keeps at least this many significant digits
-MAX_LISTED_ROUNDED = 50       # rounded factors listed per factor set in the manifest (all are counted)
-WORKING_PRECISION = 80
 Converter = Callable[[str, str], "Decimal | str"]
 FACTOR_SQL = f"DECIMAL(38,{FACTOR_SCALE})"   # an effective factor (factor_type() in Arrow)
 CO2E = "CO2e"  # a factor already expressed as CO2-equivalent needs no weight
-LEDGER_LIMIT_DIGITS = 20      # the ledger's DECIMAL(38,18) holds under 10^20 kg a row
 NO_WEIGHT_REASON = "no GWP for gas"  # a factor's gas the weights lack: its keys are rejected
 RANGE_REASON = "beyond the ledger's range"  # a row whose product the ledger cannot hold (a reject)
-MAX_QUANTITY = Decimal(10) ** 32  # a bound this large is none (the operands, DECIMAL(38,6), are smaller)
 
 
 @dataclass(frozen=True)
@@ -95,7 +88,7 @@ def _factor_product(ctx: CalcContext, factors: FactorTable, match: list[str], *,
     kinds = sorted({row[len(match) + 1:len(match) + 4] for row in factor_rows})
     units = sorted({row[len(match)] for row in factor_rows})
     multipliers = _combinations(kinds, units, weights, converter or _pint_converter())
-    effective = _effective_factors(factor_rows, len(match), multipliers)
+    effective = effective_factors(factor_rows, len(match), multipliers)
     ctx.record_precision({"factor_set": factors.name, **effective.precision})
     eff = ctx.register(f"{ctx.rule_id}_eff", effective.table)
     # What the rejects read of the factors, registered apart: without the GWP-weighted values its contents
@@ -201,17 +194,6 @@ def factor_product_chain(ctx: CalcContext, tiers: list[Tier], *, quantity: str,
     return plans, ctx.view("unpriced", f"SELECT r.* FROM {ctx.src} r {joined('r')} WHERE {nowhere}")
 
 
-@dataclass(frozen=True)
-class Multiplier:
-    """From a row unit to kg of a gas per factor unit (`gas`), and on to kg CO2e (`co2e`); `exact`
-    when the unit conversion is a terminating decimal."""
-
-    gas: Decimal
-    co2e: Decimal
-    exact: bool
-    gwp: str | None
-
-
 def _combinations(factor_kinds: list[tuple], units: list[str], weights: GasWeights | None,
                   converter: Converter) -> dict[tuple[str, str, str, str], "Multiplier | str"]:
     """One multiplier per (row unit, factor `per`, factor mass unit, gas), or the reason there is none.
@@ -238,115 +220,11 @@ def _combinations(factor_kinds: list[tuple], units: list[str], weights: GasWeigh
     return combos
 
 
-@dataclass(frozen=True)
-class EffectiveFactors:
-    table: pa.Table        # k0.., from_unit, gas, factor_id, gas_factor, co2e_factor, gwp
-    problems: pa.Table     # k0.., from_unit, problem: keys a unit cannot use
-    scale: int
-    precision: dict        # for the manifest: the scale and every factor that had to be rounded
-
-
-def _effective_factors(factor_rows: list[tuple], n_keys: int,
-                       multipliers: dict[tuple[str, str, str, str], "Multiplier | str"]) -> EffectiveFactors:
-    """value × multiplier for every factor row and row unit it meets, exact, then stored at the smallest scale
-    between FACTOR_SCALE and MAX_FACTOR_SCALE that holds every one exactly. A product that no scale up to
-    MAX_FACTOR_SCALE holds (a non-terminating conversion such as kWh → mmBtu, or a tiny factor) is rounded
-    half-even there, and refused if that keeps fewer than MIN_SIGNIFICANT digits."""
-    products, problems = [], {}
-    with localcontext() as decimal_context:
-        decimal_context.prec = WORKING_PRECISION
-        for *keys, from_unit, per, mass_unit, gas, factor_id, value in factor_rows:
-            multiplier = multipliers[(from_unit, per, mass_unit, gas)]
-            where = (*keys, from_unit)
-            if isinstance(multiplier, str):
-                _note(problems, where, multiplier)
-                continue
-            products.append((where, gas, factor_id, value * multiplier.gas, value * multiplier.co2e,
-                             multiplier.exact, multiplier.gwp, value, per, mass_unit))
-        needed = [_decimals(p) if exact else MAX_FACTOR_SCALE
-                  for *_, gas_factor, co2e_factor, exact, _, _, _, _ in products for p in (gas_factor, co2e_factor)]
-        scale = min(MAX_FACTOR_SCALE, max([FACTOR_SCALE, *needed]))
-        quantum = Decimal(1).scaleb(-scale)
-        rows, rounded = [], []
-        for where, gas, factor_id, gas_factor, co2e_factor, _, gwp, value, per, mass_unit in products:
-            stored = [p.quantize(quantum, ROUND_HALF_EVEN) for p in (gas_factor, co2e_factor)]
-            # A factor already in CO2e has one value, not two, to report.
-            for exact_value, kept in dict.fromkeys(zip((gas_factor, co2e_factor), stored)):
-                if kept == exact_value:
-                    continue
-                digits = _significant_digits(kept)
-                if digits < MIN_SIGNIFICANT:
-                    _note(problems, where, (
-                        f"factor {factor_id} ({value.normalize()} {mass_unit}/{per}) is {exact_value:.6e} kg per "
-                        f"{where[-1]}: {MAX_FACTOR_SCALE} decimal places keep {digits} of its significant digits, "
-                        f"fewer than {MIN_SIGNIFICANT}; state the activity in a unit closer to {per}"))
-                else:
-                    rounded.append({"factor_id": factor_id, "from_unit": where[-1], "gas": gas,
-                                    "significant_digits": digits,
-                                    "relative_error": f"{abs(kept - exact_value) / abs(exact_value):.1e}"})
-            # Stored as a 12-decimal part and the rest (|rest| < 1e-12): the product of the first keeps the
-            # ledger's range (20 integer digits), the second is tiny, rounded half-even to 18 decimals.
-            high = [v.quantize(Decimal(1).scaleb(-FACTOR_SCALE), ROUND_DOWN) for v in stored]
-            rows.append({**{f"k{i}": k for i, k in enumerate(where[:-1])}, "from_unit": where[-1], "gas": gas,
-                         "factor_id": factor_id, "gas_factor": high[0], "co2e_factor": high[1],
-                         "gas_factor_rest": stored[0] - high[0], "co2e_factor_rest": stored[1] - high[1], "gwp": gwp})
-    rows = [row for row in rows if (*(row[f"k{i}"] for i in range(n_keys)), row["from_unit"]) not in problems]
-    # The largest quantity whose product with every factor of its keys and unit stays in range (one bound
-    # for all gases, so a row is in the ledger with all its gases or rejected): quantity x the factor's
-    # 12-decimal part is DECIMAL(38,18), under 10^20; the rest's product (under 1 kg) is added to it.
-    largest: dict[tuple, Decimal] = {}
-    for row in rows:
-        where = (*(row[f"k{i}"] for i in range(n_keys)), row["from_unit"])
-        largest[where] = max(largest.get(where, Decimal(0)), abs(row["gas_factor"]), abs(row["co2e_factor"]))
-    for row in rows:
-        row["max_quantity"] = quantity_bound(largest[(*(row[f"k{i}"] for i in range(n_keys)), row["from_unit"])])
-    import pyarrow as pa
-    rest = pa.decimal128(MAX_FACTOR_SCALE, MAX_FACTOR_SCALE)  # what an effective factor has past 12 decimals
-    key_fields = [(f"k{i}", pa.string()) for i in range(n_keys)]
-    table = pa.Table.from_pylist(rows, schema=pa.schema([
-        *key_fields, ("from_unit", pa.string()), ("gas", pa.string()), ("factor_id", pa.string()),
-        ("gas_factor", factor_type()), ("co2e_factor", factor_type()), ("gas_factor_rest", rest),
-        ("co2e_factor_rest", rest), ("gwp", pa.string()), ("max_quantity", pa.decimal128(38, 6))]))
-    problem_rows = [{**{f"k{i}": k for i, k in enumerate(where[:-1])}, "from_unit": where[-1], "problem": problem}
-                    for where, problem in sorted(problems.items(), key=lambda item: tuple(map(str, item[0])))]
-    problem_table = pa.Table.from_pylist(problem_rows, schema=pa.schema(
-        [*key_fields, ("from_unit", pa.string()), ("problem", pa.string())]))
-    precision = {"scale": scale, "effective_factors": len(rows), "rounded": rounded[:MAX_LISTED_ROUNDED],
-                 "rounded_count": len(rounded)}
-    return EffectiveFactors(table, problem_table, scale, precision)
-
-
-def quantity_bound(biggest: Decimal) -> Decimal | None:
-    """The largest quantity (exclusive) a key and unit whose largest stored factor is `biggest` can
-    multiply within the ledger's range; None for no bound."""
-    if not biggest:
-        return None
-    with localcontext() as decimal_context:
-        decimal_context.prec = WORKING_PRECISION
-        bound = ((Decimal(10) ** LEDGER_LIMIT_DIGITS - 1) / biggest).quantize(Decimal("0.000001"), rounding=ROUND_FLOOR)
-    return bound if bound < MAX_QUANTITY else None
-
-
 def _accepted_keys(table: pa.Table, n_keys: int) -> pa.Table:
     """The (keys, unit) pairs that have effective factors, each once with its largest quantity (one bound
     for all its gases), in the effective table's order."""
     names = [*(f"k{i}" for i in range(n_keys)), "from_unit", "max_quantity"]
     return table.group_by(names, use_threads=False).aggregate([]).select(names)  # single-threaded: stable order
-
-
-def _note(problems: dict, where: tuple, problem: str) -> None:
-    """Keep one problem per key and unit, the same one whatever the order factors came in."""
-    problems[where] = min(problems.get(where, problem), problem)
-
-
-def _decimals(value: Decimal) -> int:
-    """Decimal places an exact value needs."""
-    exponent = value.normalize().as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else MAX_FACTOR_SCALE
-
-
-def _significant_digits(value: Decimal) -> int:
-    return len("".join(map(str, value.as_tuple().digits)).lstrip("0"))
 
 
 def _pint_converter() -> Converter:
@@ -361,12 +239,6 @@ def _pint_converter() -> Converter:
                 cache[from_unit, to_unit] = str(problem)
         return cache[from_unit, to_unit]
     return convert
-
-
-def factor_type() -> pa.DataType:
-    """An effective factor in Arrow: DECIMAL(38, FACTOR_SCALE)."""
-    import pyarrow as pa
-    return pa.decimal128(38, FACTOR_SCALE)
 
 
 @lru_cache(maxsize=1)

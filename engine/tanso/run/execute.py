@@ -151,7 +151,8 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
     progress("writing the ledger")
     ledger_path = out_dir / LEDGER_FILE
     _write_ledger(con, session.backend, [(r, part) for r in order for part in planner.ledger_parts[r]], ledger_path,
-                  lambda rule_id, done, total: progress(f"writing the ledger: {rule_id}", done, total))
+                  lambda rule_id, done, total: progress(f"writing the ledger: {rule_id}", done, total),
+                  planner.ledger_constants)
     con.execute(f"CREATE OR REPLACE VIEW run_ledger AS SELECT * FROM read_parquet({literal(str(ledger_path))})")
     create_used_factors(con, planner.factors, "run_ledger")
 

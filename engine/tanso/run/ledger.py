@@ -20,7 +20,8 @@ LEDGER_ORDER = ", ".join([*LEDGER_KEY, *(c for c in contracts.CALC_LEDGER_COLUMN
 
 
 def _write_ledger(con, backend, parts: list[tuple[str, str]], path: Path,
-                  progress: Callable[[str, int, int], None] = lambda rule_id, done, total: None) -> None:
+                  progress: Callable[[str, int, int], None] = lambda rule_id, done, total: None,
+                  constants: dict[str, dict] | None = None) -> None:
     """Write the rules' ledgers into one Parquet file, one query per rule and method at a time.
 
     One COPY over the union of every rule kept the joins, windows and semi-joins of all rules in
@@ -32,7 +33,8 @@ def _write_ledger(con, backend, parts: list[tuple[str, str]], path: Path,
     (not DuckDB's vectors, whose representation changes its Parquet writer's output), so the bytes are
     the same on both backends. The file is laid out as DuckDB's COPY writes it (full row groups, zstd,
     decimals up to 18 digits as integers) and written atomically (a temporary file, renamed). DuckDB's
-    own COPY, sorted, measured no less CPU than this writer (benchmarks/README.md)."""
+    own COPY, sorted, measured no less CPU than this writer (benchmarks/README.md). `constants`: a part's
+    columns of one value (its rule's lineage), left out of the sort and added to each sorted batch."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -43,7 +45,8 @@ def _write_ledger(con, backend, parts: list[tuple[str, str]], path: Path,
             progress(rule_id, done, len(parts))
             try:
                 with backend.ledger_rows(con, relation) as rows:
-                    reader = _sorted_batches(con, rows)
+                    fixed = (constants or {}).get(relation, {})
+                    reader = _with_constants(con, rows, fixed) if fixed else _sorted_batches(con, rows)
                     schema = next(reader)
                     if writer is None:
                         # Dictionary-encode the repetitive text columns only; row ids are all distinct.
@@ -75,6 +78,22 @@ def _write_ledger(con, backend, parts: list[tuple[str, str]], path: Path,
         if writer is not None:
             writer.close()
         temporary.unlink(missing_ok=True)
+
+
+def _with_constants(con, rows: str, fixed: dict) -> Iterator:
+    """`_sorted_batches` of `rows` with the columns of one value (`fixed`) added after the sort instead of
+    carried through it (2M ledger rows: 11 such columns cost 1.1 s CPU in the sort). The same schema,
+    rows and values, so the same bytes."""
+    import pyarrow as pa
+    schema = con.sql(f"SELECT * FROM {rows} LIMIT 0").to_arrow_table().schema
+    kept = ', '.join(f'"{name}"' for name in schema.names if name not in fixed)
+    sorted_rows = _sorted_batches(con, f"(SELECT {kept} FROM {rows})")
+    next(sorted_rows)
+    yield schema
+    for batch in sorted_rows:
+        yield pa.RecordBatch.from_arrays(
+            [pa.repeat(pa.scalar(fixed[f.name], f.type), batch.num_rows) if f.name in fixed else batch.column(f.name)
+             for f in schema], schema=schema)
 
 
 def _sorted_batches(con, rows: str) -> Iterator:

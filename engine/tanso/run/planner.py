@@ -39,6 +39,7 @@ class _Planner:
         self.rule_sources: dict[str, str] = {}     # rule id → relation with its rows
         self.rule_ledgers: dict[str, str] = {}
         self.ledger_parts: dict[str, list[str]] = {}  # rule id → its ledger, one relation per method
+        self.ledger_constants: dict[str, dict] = {}   # ledger part → its lineage columns' one value each
         self.rule_rejects: dict[str, str] = {}
         self.instrument_rejects: list[str] = []    # instrument rows calculators refused, as run_rejects rows
         self.claims: list[str] = []                # claims of instruments on rule rows, as run_claims rows
@@ -228,10 +229,11 @@ class _Planner:
         ledgers, rejects = [], []
         step_src = src
         scope, category = rule.node.scope, rule.node.category
-        lineage_columns = (
-            f"{literal(rule.id)} AS rule_id, {literal(rule.node.span.short)} AS rule_source, "
-            f"CAST({literal(scope)} AS INTEGER) AS scope, CAST({literal(category)} AS INTEGER) AS category, "
-            f"CAST({literal(rule.node.basis)} AS VARCHAR) AS basis, {literal(self.rule_tables[rule.id])} AS input_table")
+        rule_lineage = {"rule_id": (rule.id, "VARCHAR"), "rule_source": (rule.node.span.short, "VARCHAR"),
+                        "scope": (scope, "INTEGER"), "category": (category, "INTEGER"),
+                        "basis": (rule.node.basis, "VARCHAR"), "input_table": (self.rule_tables[rule.id], "VARCHAR")}
+        lineage_columns = ", ".join(f"CAST({literal(value)} AS {kind}) AS {name}"
+                                    for name, (value, kind) in rule_lineage.items())
         for index, step in enumerate(rule.steps):
             calculator = self.registry.calculators[step.calculator]
             ctx = CalcContext(rule_id=f"{rid}_{index}", calculator=step.calculator, parameters=step.parameters,
@@ -244,6 +246,8 @@ class _Planner:
             self.precision.setdefault(rule.id, []).extend({"calculator": step.calculator, **entry} for entry in ctx.precision)
             # One view per method, so the ledger can be written one method's query at a time.
             ledger_view, reject_view = f"rule_ledger__{rid}_{index}", f"rejects__{rid}_{index}"
+            self.ledger_constants[ledger_view] = {**{name: value for name, (value, _) in rule_lineage.items()},
+                                                  "calculator": step.calculator}
             self.define(f"CREATE OR REPLACE VIEW {ledger_view} AS SELECT {lineage_columns}, {literal(step.calculator)} "
                         f"AS calculator, l.* FROM ("
                         f"{_with_level(_project(plan.ledger, contracts.CALC_LEDGER_COLUMNS), calculator, step_src, columns)}"
