@@ -271,7 +271,7 @@ def _read_factor_set(con, registry: Registry, name: str, path: Path, relation: s
                       f"ORDER BY _row LIMIT 3").fetchall()
     if bad:
         shown = "; ".join(f"row {r}: {v!r}" for r, v in bad)
-        raise InputError(f"{path}: column value must be a number with at most 12 decimal places ({shown})")
+        raise InputError(f"{path}: column value must be a number under 10^16 with at most 12 decimal places ({shown})")
     if not removals:
         negative = con.execute(f"SELECT _row, value FROM {raw} WHERE CAST(value AS {FACTOR_VALUE_TYPE}) < 0 "
                                f"ORDER BY _row LIMIT 3").fetchall()
