@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Callable
 from decimal import ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal, localcontext
 
-from tanso.contracts import CalcPlan, ColumnExpression
+from tanso.contracts import CalcPlan, ColumnExpression, Pricing
 from tanso.diagnostics import InputError
 from tanso.plan.context import CalcContext, FactorTable
 from tanso.plan.sql import ident, literal
@@ -79,11 +79,11 @@ def _factor_product(ctx: CalcContext, factors: FactorTable, match: list[str], *,
     """factor_product, and the relation of the (keys, unit) pairs it prices with their largest quantity.
     `row_keys_sql`: the distinct (k0…, from_unit) of the rows where the caller knows them without a scan."""
     _check_factor_table(ctx, factors, match)
-    if quantity_unit is not None:
-        unit_s, unit_b = literal(quantity_unit), literal(quantity_unit)
-    else:
-        template = unit_expression or f"{{row}}.{ident(unit)}"
-        unit_s, unit_b = template.format(row="s"), template.format(row="b")
+    template = literal(quantity_unit) if quantity_unit is not None else unit_expression or f"{{row}}.{ident(unit)}"
+
+    def unit_of(row: str) -> str:
+        return template if quantity_unit is not None else template.format(row=row)
+    unit_s, unit_b = unit_of("s"), unit_of("b")
     # Effective factors only for the (match keys, unit) pairs the rows have: the table stays small, and
     # its precision is that of the factors the rule uses.
     row_keys = ", ".join(f"CAST(s.{ident(m)} AS VARCHAR) AS k{i}" for i, m in enumerate(match))
@@ -140,7 +140,26 @@ SELECT b._row_id AS row_id,
        ELSE 'no factor in ' || {literal(factors.name)} || ' for ' || {described_keys}
   END AS reason
 FROM bad b LEFT JOIN {unit_problems} p ON {keys_equal('b', 'p', unit_b)}"""
-    return CalcPlan(ledger=ledger, rejects=rejects), accepted
+
+    def rejected(row: str, prefix: str) -> str:  # the `bad` condition above, never NULL
+        q_r, operand_r = ctx.value_sql(quantity, row), ctx.product_operand_sql(quantity, row)
+        return (f"coalesce({prefix}a.from_unit IS NULL OR {q_r} IS NULL OR {q_r} < 0 "
+                f"OR abs({operand_r}) >= {prefix}a.max_quantity, FALSE)")
+    pricing = KeyedPricing(
+        joins=lambda row, prefix: f"LEFT JOIN {accepted} {prefix}a ON {keys_equal(row, prefix + 'a', unit_of(row))}",
+        rejected=rejected, effective=eff, keys=tuple(f"k{i}" for i in range(len(match))),
+        on=lambda row, table: keys_equal(row, table, unit_of(row)))
+    return CalcPlan(ledger=ledger, rejects=rejects, pricing=pricing), accepted
+
+
+@dataclass(frozen=True, kw_only=True)
+class KeyedPricing(Pricing):
+    """A factor product's pricing: the rows whose keys and unit have effective factors, and a quantity the
+    ledger holds. `effective` and `on` let a calculator add a condition of its own per (keys, unit)."""
+
+    effective: str                      # the effective factors: k0…, from_unit, gas, factor_id, …
+    keys: tuple[str, ...]               # its key columns, k0…, besides from_unit
+    on: Callable[[str, str], str]       # (row alias, table alias) → the row's keys and unit equal the table's
 
 
 @dataclass(frozen=True)
