@@ -132,11 +132,13 @@ class CalcPlan:
 class Pricing:
     """Which src rows a method prices, decided per row by LEFT JOINs with small plan-time tables (the keys
     and units it has factors for): a first_of chain then selects each method's rows with joins, without
-    materialising every earlier method's rejects. Each function takes the row's alias and a prefix for the
-    aliases of its joins; `rejected` is never NULL and true exactly for the rows `rejects` yields."""
+    materialising every earlier method's rejects, and builds rejects (with their reasons) only for the few
+    rows no method prices, from `over`. `joins` and `rejected` take the row's alias and a prefix for the
+    aliases of the joins; `rejected` is never NULL and true exactly for the rows `rejects` yields."""
 
-    joins: Callable[[str, str], str]      # (row alias, prefix) → "LEFT JOIN … AS prefix… ON …" clauses
+    joins: Callable[[str, str], str]      # (row alias, prefix) → "LEFT JOIN … prefix… ON …" clauses
     rejected: Callable[[str, str], str]   # (row alias, prefix) → the condition of a row the method leaves
+    over: Callable[[str], CalcPlan]       # the same plan (ledger, rejects) over another relation of src's rows
 
 
 @dataclass(frozen=True)

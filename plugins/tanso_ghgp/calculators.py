@@ -143,10 +143,14 @@ def compile_supplier_product(ctx: CalcContext) -> CalcPlan:
     if "assured" not in factors.columns or ctx.parameters.data_type:
         return plan
     kept = ", ".join(f"l.{ident(c)}" for c in CALC_LEDGER_COLUMNS if c != "data_type")
-    ledger = (f"SELECT {kept}, CASE WHEN l.factor_id IN (SELECT factor_id FROM {factors.relation} WHERE "
-              f"lower(CAST(assured AS VARCHAR)) = 'true') THEN {literal(VERIFIED)} ELSE l.data_type END AS data_type "
-              f"FROM ({plan.ledger}) l")
-    return dataclasses.replace(plan, ledger=ledger)
+
+    def verified(plan: CalcPlan) -> CalcPlan:
+        return dataclasses.replace(plan, ledger=(
+            f"SELECT {kept}, CASE WHEN l.factor_id IN (SELECT factor_id FROM {factors.relation} WHERE "
+            f"lower(CAST(assured AS VARCHAR)) = 'true') THEN {literal(VERIFIED)} ELSE l.data_type END AS data_type "
+            f"FROM ({plan.ledger}) l"))
+    over = plan.pricing.over
+    return verified(dataclasses.replace(plan, pricing=dataclasses.replace(plan.pricing, over=lambda src: verified(over(src)))))
 
 
 def _period_start(period: str) -> str:
@@ -160,25 +164,29 @@ def _within_validity(ctx: CalcContext, plan: CalcPlan, factors) -> CalcPlan:
     In a first_of chain such a row goes to the next method: its keys' earliest validity end, a small table,
     decides that row by row."""
     valid = f"(SELECT DISTINCT factor_id, validity_end FROM {factors.relation} WHERE coalesce(validity_end, '') <> '')"
-    late = (f"SELECT DISTINCT l.row_id, 'footprint ' || l.factor_id || ' is valid until ' || left(f.validity_end, 10) "
-            f"|| ', before the row''s period ' || l.period || ': ask the supplier for a current footprint' AS reason "
-            f"FROM ({plan.ledger}) l JOIN {valid} f ON f.factor_id = l.factor_id "
-            f"WHERE {_period_start('l.period')} > TRY_CAST(left(f.validity_end, 10) AS DATE)")
-    pricing = plan.pricing
+
+    def applied(plan: CalcPlan) -> CalcPlan:
+        late = (f"SELECT DISTINCT l.row_id, 'footprint ' || l.factor_id || ' is valid until ' || left(f.validity_end, 10) "
+                f"|| ', before the row''s period ' || l.period || ': ask the supplier for a current footprint' AS reason "
+                f"FROM ({plan.ledger}) l JOIN {valid} f ON f.factor_id = l.factor_id "
+                f"WHERE {_period_start('l.period')} > TRY_CAST(left(f.validity_end, 10) AS DATE)")
+        return dataclasses.replace(
+            plan, ledger=f"SELECT * FROM ({plan.ledger}) WHERE row_id NOT IN (SELECT row_id FROM ({late}))",
+            rejects=f"{plan.rejects} UNION ALL SELECT row_id, reason FROM ({late})")
+
+    base = plan.pricing
+    pricing = dataclasses.replace(base, over=lambda src: applied(base.over(src)))
     if PERIOD in ctx.columns and PERIOD in ctx.passthrough_columns:  # else the ledger's is NULL: none is late
-        keys = ", ".join(f"e.{k}" for k in pricing.keys)
+        keys = ", ".join(f"e.{k}" for k in base.keys)
         until = ctx.table("valid_until", f"SELECT {keys}, e.from_unit, min(TRY_CAST(left(f.validity_end, 10) AS DATE)) "
-                                         f"AS valid_until FROM {pricing.effective} e JOIN {valid} f "
+                                         f"AS valid_until FROM {base.effective} e JOIN {valid} f "
                                          f"ON f.factor_id = e.factor_id GROUP BY ALL")
-        base = pricing
         pricing = dataclasses.replace(
-            base, joins=lambda row, prefix: f"{base.joins(row, prefix)} LEFT JOIN {until} {prefix}v "
-                                            f"ON {base.on(row, prefix + 'v')}",
+            pricing, joins=lambda row, prefix: f"{base.joins(row, prefix)} LEFT JOIN {until} {prefix}v "
+                                               f"ON {base.on(row, prefix + 'v')}",
             rejected=lambda row, prefix: f"({base.rejected(row, prefix)} OR coalesce("
                                          f"{_period_start(f'{row}.{ident(PERIOD)}')} > {prefix}v.valid_until, FALSE))")
-    return dataclasses.replace(
-        plan, ledger=f"SELECT * FROM ({plan.ledger}) WHERE row_id NOT IN (SELECT row_id FROM ({late}))",
-        rejects=f"{plan.rejects} UNION ALL SELECT row_id, reason FROM ({late})", pricing=pricing)
+    return dataclasses.replace(applied(plan), pricing=pricing)
 
 
 # ------------------------------------------------------------------------------------- spend

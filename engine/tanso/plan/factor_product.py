@@ -13,6 +13,7 @@ half-even to the ledger's 18 decimals and added, so the ledger keeps its range (
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Callable
@@ -111,23 +112,25 @@ def _factor_product(ctx: CalcContext, factors: FactorTable, match: list[str], *,
     q, q_b = ctx.value_sql(quantity, "s"), ctx.value_sql(quantity, "b")
     operand, operand_b = ctx.product_operand_sql(quantity, "s"), ctx.product_operand_sql(quantity, "b")
     rest = "e.gas_factor_rest" if effective.scale > FACTOR_SCALE else None
-    # A product beyond the ledger's DECIMAL(38,18) would abort the run: each (keys, unit) carries the largest
-    # quantity its factors can multiply (max_quantity, exact, from plan time); a row above it is a reject.
-    ledger = f"""
-SELECT {ctx.passthrough('s')}, e.gas, {ctx.product_sql(quantity, 's', 'e.gas_factor', rest)} AS amount,
-       {ctx.product_sql(quantity, 's', 'e.co2e_factor', rest and 'e.co2e_factor_rest')} AS co2e_kg,
-       {q} AS quantity, {unit_s} AS quantity_unit, e.factor_id, {literal(factors.name)} AS factor_set,
-       {literal(factors.version)} AS factor_version, e.gwp, {literal(method)} AS method, {literal(data_type)} AS data_type
-FROM {ctx.src} s JOIN {eff} e ON {keys_equal('s', 'e', unit_s)}
-WHERE {q} >= 0 AND (e.max_quantity IS NULL OR abs({operand}) < e.max_quantity)"""
-
     described_keys = " || ', ' || ".join(
         f"'{m}=' || coalesce('''' || CAST(b.{ident(m)} AS VARCHAR) || '''', 'empty')" for m in match)
     quantity_name = quantity if isinstance(quantity, str) else "quantity"
     beyond = f"{RANGE_REASON} (under 10^{LEDGER_LIMIT_DIGITS} kg a row): split the row or use a larger unit"
-    rejects = f"""
+
+    def over(src: str) -> CalcPlan:
+        """The plan over `src`: the rule's rows, or (in a first_of chain) some of them."""
+        # A product beyond the ledger's DECIMAL(38,18) would abort the run: each (keys, unit) carries the largest
+        # quantity its factors can multiply (max_quantity, exact, from plan time); a row above it is a reject.
+        ledger = f"""
+SELECT {ctx.passthrough('s')}, e.gas, {ctx.product_sql(quantity, 's', 'e.gas_factor', rest)} AS amount,
+       {ctx.product_sql(quantity, 's', 'e.co2e_factor', rest and 'e.co2e_factor_rest')} AS co2e_kg,
+       {q} AS quantity, {unit_s} AS quantity_unit, e.factor_id, {literal(factors.name)} AS factor_set,
+       {literal(factors.version)} AS factor_version, e.gwp, {literal(method)} AS method, {literal(data_type)} AS data_type
+FROM {src} s JOIN {eff} e ON {keys_equal('s', 'e', unit_s)}
+WHERE {q} >= 0 AND (e.max_quantity IS NULL OR abs({operand}) < e.max_quantity)"""
+        rejects = f"""
 WITH bad AS (
-  SELECT s.*, a.max_quantity AS _max_quantity FROM {ctx.src} s
+  SELECT s.*, a.max_quantity AS _max_quantity FROM {src} s
   LEFT JOIN {accepted} a ON {keys_equal('s', 'a', unit_s)}
   WHERE a.from_unit IS NULL OR {q} IS NULL OR {q} < 0 OR abs({operand}) >= a.max_quantity)
 SELECT b._row_id AS row_id,
@@ -140,6 +143,7 @@ SELECT b._row_id AS row_id,
        ELSE 'no factor in ' || {literal(factors.name)} || ' for ' || {described_keys}
   END AS reason
 FROM bad b LEFT JOIN {unit_problems} p ON {keys_equal('b', 'p', unit_b)}"""
+        return CalcPlan(ledger=ledger, rejects=rejects)
 
     def rejected(row: str, prefix: str) -> str:  # the `bad` condition above, never NULL
         q_r, operand_r = ctx.value_sql(quantity, row), ctx.product_operand_sql(quantity, row)
@@ -147,9 +151,9 @@ FROM bad b LEFT JOIN {unit_problems} p ON {keys_equal('b', 'p', unit_b)}"""
                 f"OR abs({operand_r}) >= {prefix}a.max_quantity, FALSE)")
     pricing = KeyedPricing(
         joins=lambda row, prefix: f"LEFT JOIN {accepted} {prefix}a ON {keys_equal(row, prefix + 'a', unit_of(row))}",
-        rejected=rejected, effective=eff, keys=tuple(f"k{i}" for i in range(len(match))),
+        rejected=rejected, over=over, effective=eff, keys=tuple(f"k{i}" for i in range(len(match))),
         on=lambda row, table: keys_equal(row, table, unit_of(row)))
-    return CalcPlan(ledger=ledger, rejects=rejects, pricing=pricing), accepted
+    return dataclasses.replace(over(ctx.src), pricing=pricing), accepted
 
 
 @dataclass(frozen=True, kw_only=True)

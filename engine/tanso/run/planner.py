@@ -232,8 +232,8 @@ class _Planner:
             f"{literal(rule.id)} AS rule_id, {literal(rule.node.span.short)} AS rule_source, "
             f"CAST({literal(scope)} AS INTEGER) AS scope, CAST({literal(category)} AS INTEGER) AS category, "
             f"CAST({literal(rule.node.basis)} AS VARCHAR) AS basis, {literal(self.rule_tables[rule.id])} AS input_table")
-        # A first_of chain: each method reads the rows the earlier ones leave (chain.py); its rows' view is
-        # redefined, once every method is compiled, to what it prices and what none prices.
+        # A first_of chain: each method reads the rows the earlier ones leave, selected by joins (chain.py);
+        # its rejects are built over the rows every method leaves.
         chained = len(rule.steps) > 1
         compiled, pricings = [], []
         for index, step in enumerate(rule.steps):
@@ -257,10 +257,11 @@ class _Planner:
                 self.define(f"CREATE OR REPLACE TABLE rejected__{rid}_{index} AS "
                             f"SELECT DISTINCT row_id FROM {reject_view}")
             compiled.append((index, step, calculator, plan, step_src))
-            pricings.append(plan.pricing or chain.materialised(f"rejected__{rid}_{index}"))
-        for index, _, _, plan, step_src in compiled:
-            if chained and plan.pricing is not None:
-                self.define(f"CREATE OR REPLACE VIEW {step_src} AS {chain.priced_or_nowhere(src, pricings, index)}")
+            pricings.append(plan.pricing or chain.RejectedIds(f"rejected__{rid}_{index}"))
+        rows = src   # the rows the rule's rejects are of
+        if chained:
+            rows = f"unpriced__{rid}"
+            self.define(f"CREATE OR REPLACE TABLE {rows} AS {chain.left_by(src, pricings)}")
         for index, step, calculator, plan, step_src in compiled:
             # One view per method, so the ledger can be written one method's query at a time.
             ledger_view, reject_view = f"rule_ledger__{rid}_{index}", f"rejects__{rid}_{index}"
@@ -271,8 +272,9 @@ class _Planner:
             if not chained or plan.pricing is not None:
                 # A table where compare reuses it between scenarios; else read once, by the run's rejects: a view.
                 kind = "TABLE" if self.session.reuse is not None else "VIEW"
+                reasons = plan.pricing.over(rows).rejects if chained else plan.rejects
                 self.define(f"CREATE OR REPLACE {kind} {reject_view} AS "
-                            f"{_project(plan.rejects, contracts.CALC_REJECT_COLUMNS)}")
+                            f"{_project(reasons, contracts.CALC_REJECT_COLUMNS)}")
             lineage = f"{literal(rule.id)} AS rule_id, {literal(rule.node.span.short)} AS rule_source"
             if plan.instrument_rejects is not None:
                 view = f"instrument_rejects__{rid}_{index}"
@@ -311,7 +313,7 @@ class _Planner:
         self.rule_rejects[rule.id] = (
             f"SELECT r{len(rejects) - 1}.row_id, {literal(self.rule_tables[rule.id])} AS input_table, s._row AS input_row, "
             f"{literal(rule.id)} AS rule_id, {literal(rule.node.span.short)} AS rule_source, {reasons} AS reason "
-            f"FROM {last} r{len(rejects) - 1} {joins} JOIN {src} s ON s._row_id = r{len(rejects) - 1}.row_id")
+            f"FROM {last} r{len(rejects) - 1} {joins} JOIN {rows} s ON s._row_id = r{len(rejects) - 1}.row_id")
 
 
 def _safe(name: str) -> str:
