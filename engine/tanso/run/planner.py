@@ -272,9 +272,9 @@ class _Planner:
             if not chained or plan.pricing is not None:
                 # A table where compare reuses it between scenarios; else read once, by the run's rejects: a view.
                 kind = "TABLE" if self.session.reuse is not None else "VIEW"
-                reasons = plan.pricing.over(rows).rejects if chained else plan.rejects
+                rejected = plan.pricing.over(rows).rejects if chained else plan.rejects
                 self.define(f"CREATE OR REPLACE {kind} {reject_view} AS "
-                            f"{_project(reasons, contracts.CALC_REJECT_COLUMNS)}")
+                            f"{_project(rejected, contracts.CALC_REJECT_COLUMNS)}")
             lineage = f"{literal(rule.id)} AS rule_id, {literal(rule.node.span.short)} AS rule_source"
             if plan.instrument_rejects is not None:
                 view = f"instrument_rejects__{rid}_{index}"
