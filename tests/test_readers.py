@@ -126,8 +126,8 @@ rule s3.cat1 "Purchased goods, supplier-specific"
 PURCHASES_HEADER = ["row_id", "entity", "period", "item", "quantity", "unit"]
 
 
-def purchases_case(tmp_path: Path, rows: list[list[Any]], footprints: Any = None):
-    case = make_case(tmp_path, PURCHASES_RULESET, {})
+def purchases_case(tmp_path: Path, rows: list[list[Any]], footprints: Any = None, ruleset: str = PURCHASES_RULESET):
+    case = make_case(tmp_path, ruleset, {})
     write_xlsx(case.data / "purchases.xlsx", [PURCHASES_HEADER, *rows])
     write_json(case.data / "factors" / "footprints.pact.json",
                {"data": supplier_file()} if footprints is None else footprints)
@@ -193,6 +193,28 @@ def test_a_row_after_its_footprints_validity_end_is_rejected_with_the_reason(tmp
     [late] = rejects(result)
     assert late["row_id"] == "P1" and f"footprint {DOOR_ID} is valid until 2025-02-28, before the row's period " \
         "2025-03" in late["reason"]
+
+
+def test_in_a_first_of_chain_a_row_after_its_footprints_validity_end_falls_to_the_next_method(tmp_path):
+    expired = door()
+    expired["validityPeriodEnd"] = "2025-02-28T23:59:59Z"
+    current = door()
+    current["id"] = DOOR_ID.replace("7b8c", "0000")
+    chain = PURCHASES_RULESET.replace(
+        "calc supplier_product(factors: footprints, match: [item])",
+        "calc first_of(supplier_product(factors: footprints, match: [item]),\n"
+        "                supplier_product(factors: current, match: [item]))") + \
+        'factors current "Current footprints" file "factors/current.pact.json"\n'
+    case = purchases_case(tmp_path, [["P1", "E1", "2025-03", "DOOR-80", 8, "kg"],
+                                     ["P2", "E1", "2025-02", "DOOR-80", 8, "kg"],
+                                     ["P3", "E1", "2025-03", "DOOR-81", 8, "kg"]], [expired], chain)
+    write_json(case.data / "factors" / "current.pact.json", [current])
+    result = case.run()
+    assert {r["row_id"]: r["factor_id"].split("/")[0] for r in ledger(result)} == {"P1": current["id"], "P2": DOOR_ID}
+    [unknown] = rejects(result)
+    assert unknown["row_id"] == "P3" and unknown["reason"] == (
+        "supplier_product: no factor in footprints for item='DOOR-81'; "
+        "supplier_product: no factor in current for item='DOOR-81'")
 
 
 def test_a_footprint_declared_cradle_to_gate_is_a_factor(tmp_path):

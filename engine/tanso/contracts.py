@@ -124,6 +124,21 @@ class CalcPlan:
     # Optional: instrument rows refused (CALC_INSTRUMENT_REJECT_COLUMNS) and claims (CALC_CLAIM_COLUMNS).
     instrument_rejects: str | None = None
     claims: str | None = None
+    # Optional: which rows it leaves to the next method of a first_of chain, decided row by row.
+    pricing: Pricing | None = None
+
+
+@dataclass(frozen=True)
+class Pricing:
+    """Which src rows a method prices, decided per row by LEFT JOINs with small plan-time tables (the keys
+    and units it has factors for): a first_of chain then selects each method's rows with joins, without
+    materialising every earlier method's rejects, and builds rejects (with their reasons) only for the few
+    rows no method prices, from `over`. `joins` and `rejected` take the row's alias and a prefix for the
+    aliases of the joins; `rejected` is never NULL and true exactly for the rows `rejects` yields."""
+
+    joins: Callable[[str, str], str]      # (row alias, prefix) → "LEFT JOIN … prefix… ON …" clauses
+    rejected: Callable[[str, str], str]   # (row alias, prefix) → the condition of a row the method leaves
+    over: Callable[[str], CalcPlan]       # the same plan (ledger, rejects) over another relation of src's rows
 
 
 @dataclass(frozen=True)

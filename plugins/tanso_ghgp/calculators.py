@@ -129,6 +129,7 @@ def _with_blends(ctx: CalcContext, base, p: "FuelParameters"):
                                 source=f"{base.source_file}; blends of input table {p.blends}")
 
 
+PERIOD = "period"   # the ledger's period, passed through from the row's column of that name
 VERIFIED = "supplier-specific (verified)"   # data-quality level "3+" (tanso_ghgp.data_quality)
 
 
@@ -138,28 +139,54 @@ def compile_supplier_product(ctx: CalcContext) -> CalcPlan:
     plan = _weighted(ctx, "supplier-specific product footprint", "supplier-specific")
     factors = ctx.factor_table(ctx.parameters.factors)
     if "validity_end" in factors.columns:
-        plan = _within_validity(plan, factors)
+        plan = _within_validity(ctx, plan, factors)
     if "assured" not in factors.columns or ctx.parameters.data_type:
         return plan
     kept = ", ".join(f"l.{ident(c)}" for c in CALC_LEDGER_COLUMNS if c != "data_type")
-    ledger = (f"SELECT {kept}, CASE WHEN l.factor_id IN (SELECT factor_id FROM {factors.relation} WHERE "
-              f"lower(CAST(assured AS VARCHAR)) = 'true') THEN {literal(VERIFIED)} ELSE l.data_type END AS data_type "
-              f"FROM ({plan.ledger}) l")
-    return dataclasses.replace(plan, ledger=ledger)
+
+    def verified(plan: CalcPlan) -> CalcPlan:
+        return dataclasses.replace(plan, ledger=(
+            f"SELECT {kept}, CASE WHEN l.factor_id IN (SELECT factor_id FROM {factors.relation} WHERE "
+            f"lower(CAST(assured AS VARCHAR)) = 'true') THEN {literal(VERIFIED)} ELSE l.data_type END AS data_type "
+            f"FROM ({plan.ledger}) l"))
+    over = plan.pricing.over
+    return verified(dataclasses.replace(plan, pricing=dataclasses.replace(plan.pricing, over=lambda src: verified(over(src)))))
 
 
-def _within_validity(plan: CalcPlan, factors) -> CalcPlan:
-    """Rows of a period (YYYY, YYYY-MM or a date) that starts after their footprint's validity end, as rejects."""
-    start = ("TRY_CAST(CASE WHEN length(l.period) = 4 THEN l.period || '-01-01' WHEN length(l.period) = 7 "
-             "THEN l.period || '-01' ELSE left(l.period, 10) END AS DATE)")
-    late = (f"SELECT DISTINCT l.row_id, 'footprint ' || l.factor_id || ' is valid until ' || left(f.validity_end, 10) "
-            f"|| ', before the row''s period ' || l.period || ': ask the supplier for a current footprint' AS reason "
-            f"FROM ({plan.ledger}) l JOIN (SELECT DISTINCT factor_id, validity_end FROM {factors.relation} "
-            f"WHERE coalesce(validity_end, '') <> '') f ON f.factor_id = l.factor_id "
-            f"WHERE {start} > TRY_CAST(left(f.validity_end, 10) AS DATE)")
-    return dataclasses.replace(
-        plan, ledger=f"SELECT * FROM ({plan.ledger}) WHERE row_id NOT IN (SELECT row_id FROM ({late}))",
-        rejects=f"{plan.rejects} UNION ALL SELECT row_id, reason FROM ({late})")
+def _period_start(period: str) -> str:
+    """The first day of a period (YYYY, YYYY-MM or a date), NULL where it is none of these."""
+    return (f"TRY_CAST(CASE WHEN length({period}) = 4 THEN {period} || '-01-01' WHEN length({period}) = 7 "
+            f"THEN {period} || '-01' ELSE left({period}, 10) END AS DATE)")
+
+
+def _within_validity(ctx: CalcContext, plan: CalcPlan, factors) -> CalcPlan:
+    """Rows of a period (YYYY, YYYY-MM or a date) that starts after their footprint's validity end, as rejects.
+    In a first_of chain such a row goes to the next method: its keys' earliest validity end, a small table,
+    decides that row by row."""
+    valid = f"(SELECT DISTINCT factor_id, validity_end FROM {factors.relation} WHERE coalesce(validity_end, '') <> '')"
+
+    def applied(plan: CalcPlan) -> CalcPlan:
+        late = (f"SELECT DISTINCT l.row_id, 'footprint ' || l.factor_id || ' is valid until ' || left(f.validity_end, 10) "
+                f"|| ', before the row''s period ' || l.period || ': ask the supplier for a current footprint' AS reason "
+                f"FROM ({plan.ledger}) l JOIN {valid} f ON f.factor_id = l.factor_id "
+                f"WHERE {_period_start('l.period')} > TRY_CAST(left(f.validity_end, 10) AS DATE)")
+        return dataclasses.replace(
+            plan, ledger=f"SELECT * FROM ({plan.ledger}) WHERE row_id NOT IN (SELECT row_id FROM ({late}))",
+            rejects=f"{plan.rejects} UNION ALL SELECT row_id, reason FROM ({late})")
+
+    base = plan.pricing
+    pricing = dataclasses.replace(base, over=lambda src: applied(base.over(src)))
+    if PERIOD in ctx.columns and PERIOD in ctx.passthrough_columns:  # else the ledger's is NULL: none is late
+        keys = ", ".join(f"e.{k}" for k in base.keys)
+        until = ctx.table("valid_until", f"SELECT {keys}, e.from_unit, min(TRY_CAST(left(f.validity_end, 10) AS DATE)) "
+                                         f"AS valid_until FROM {base.effective} e JOIN {valid} f "
+                                         f"ON f.factor_id = e.factor_id GROUP BY ALL")
+        pricing = dataclasses.replace(
+            pricing, joins=lambda row, prefix: f"{base.joins(row, prefix)} LEFT JOIN {until} {prefix}v "
+                                               f"ON {base.on(row, prefix + 'v')}",
+            rejected=lambda row, prefix: f"({base.rejected(row, prefix)} OR coalesce("
+                                         f"{_period_start(f'{row}.{ident(PERIOD)}')} > {prefix}v.valid_until, FALSE))")
+    return dataclasses.replace(applied(plan), pricing=pricing)
 
 
 # ------------------------------------------------------------------------------------- spend

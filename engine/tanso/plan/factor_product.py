@@ -13,12 +13,13 @@ half-even to the ledger's 18 decimals and added, so the ledger keeps its range (
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Callable
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
-from tanso.contracts import CalcPlan, ColumnExpression
+from tanso.contracts import CalcPlan, ColumnExpression, Pricing
 from tanso.diagnostics import InputError
 from tanso.plan.context import CalcContext, FactorTable
 from tanso.plan.effective_factors import (FACTOR_SCALE, LEDGER_LIMIT_DIGITS, WORKING_PRECISION, Multiplier,
@@ -72,11 +73,11 @@ def _factor_product(ctx: CalcContext, factors: FactorTable, match: list[str], *,
     """factor_product, and the relation of the (keys, unit) pairs it prices with their largest quantity.
     `row_keys_sql`: the distinct (k0…, from_unit) of the rows where the caller knows them without a scan."""
     _check_factor_table(ctx, factors, match)
-    if quantity_unit is not None:
-        unit_s, unit_b = literal(quantity_unit), literal(quantity_unit)
-    else:
-        template = unit_expression or f"{{row}}.{ident(unit)}"
-        unit_s, unit_b = template.format(row="s"), template.format(row="b")
+    template = literal(quantity_unit) if quantity_unit is not None else unit_expression or f"{{row}}.{ident(unit)}"
+
+    def unit_of(row: str) -> str:
+        return template if quantity_unit is not None else template.format(row=row)
+    unit_s, unit_b = unit_of("s"), unit_of("b")
     # Effective factors only for the (match keys, unit) pairs the rows have: the table stays small, and
     # its precision is that of the factors the rule uses.
     row_keys = ", ".join(f"CAST(s.{ident(m)} AS VARCHAR) AS k{i}" for i, m in enumerate(match))
@@ -104,23 +105,25 @@ def _factor_product(ctx: CalcContext, factors: FactorTable, match: list[str], *,
     q, q_b = ctx.value_sql(quantity, "s"), ctx.value_sql(quantity, "b")
     operand, operand_b = ctx.product_operand_sql(quantity, "s"), ctx.product_operand_sql(quantity, "b")
     rest = "e.gas_factor_rest" if effective.scale > FACTOR_SCALE else None
-    # A product beyond the ledger's DECIMAL(38,18) would abort the run: each (keys, unit) carries the largest
-    # quantity its factors can multiply (max_quantity, exact, from plan time); a row above it is a reject.
-    ledger = f"""
-SELECT {ctx.passthrough('s')}, e.gas, {ctx.product_sql(quantity, 's', 'e.gas_factor', rest)} AS amount,
-       {ctx.product_sql(quantity, 's', 'e.co2e_factor', rest and 'e.co2e_factor_rest')} AS co2e_kg,
-       {q} AS quantity, {unit_s} AS quantity_unit, e.factor_id, {literal(factors.name)} AS factor_set,
-       {literal(factors.version)} AS factor_version, e.gwp, {literal(method)} AS method, {literal(data_type)} AS data_type
-FROM {ctx.src} s JOIN {eff} e ON {keys_equal('s', 'e', unit_s)}
-WHERE {q} >= 0 AND (e.max_quantity IS NULL OR abs({operand}) < e.max_quantity)"""
-
     described_keys = " || ', ' || ".join(
         f"'{m}=' || coalesce('''' || CAST(b.{ident(m)} AS VARCHAR) || '''', 'empty')" for m in match)
     quantity_name = quantity if isinstance(quantity, str) else "quantity"
     beyond = f"{RANGE_REASON} (under 10^{LEDGER_LIMIT_DIGITS} kg a row): split the row or use a larger unit"
-    rejects = f"""
+
+    def over(src: str) -> CalcPlan:
+        """The plan over `src`: the rule's rows, or (in a first_of chain) some of them."""
+        # A product beyond the ledger's DECIMAL(38,18) would abort the run: each (keys, unit) carries the largest
+        # quantity its factors can multiply (max_quantity, exact, from plan time); a row above it is a reject.
+        ledger = f"""
+SELECT {ctx.passthrough('s')}, e.gas, {ctx.product_sql(quantity, 's', 'e.gas_factor', rest)} AS amount,
+       {ctx.product_sql(quantity, 's', 'e.co2e_factor', rest and 'e.co2e_factor_rest')} AS co2e_kg,
+       {q} AS quantity, {unit_s} AS quantity_unit, e.factor_id, {literal(factors.name)} AS factor_set,
+       {literal(factors.version)} AS factor_version, e.gwp, {literal(method)} AS method, {literal(data_type)} AS data_type
+FROM {src} s JOIN {eff} e ON {keys_equal('s', 'e', unit_s)}
+WHERE {q} >= 0 AND (e.max_quantity IS NULL OR abs({operand}) < e.max_quantity)"""
+        rejects = f"""
 WITH bad AS (
-  SELECT s.*, a.max_quantity AS _max_quantity FROM {ctx.src} s
+  SELECT s.*, a.max_quantity AS _max_quantity FROM {src} s
   LEFT JOIN {accepted} a ON {keys_equal('s', 'a', unit_s)}
   WHERE a.from_unit IS NULL OR {q} IS NULL OR {q} < 0 OR abs({operand}) >= a.max_quantity)
 SELECT b._row_id AS row_id,
@@ -133,7 +136,27 @@ SELECT b._row_id AS row_id,
        ELSE 'no factor in ' || {literal(factors.name)} || ' for ' || {described_keys}
   END AS reason
 FROM bad b LEFT JOIN {unit_problems} p ON {keys_equal('b', 'p', unit_b)}"""
-    return CalcPlan(ledger=ledger, rejects=rejects), accepted
+        return CalcPlan(ledger=ledger, rejects=rejects)
+
+    def rejected(row: str, prefix: str) -> str:  # the `bad` condition above, never NULL
+        q_r, operand_r = ctx.value_sql(quantity, row), ctx.product_operand_sql(quantity, row)
+        return (f"coalesce({prefix}a.from_unit IS NULL OR {q_r} IS NULL OR {q_r} < 0 "
+                f"OR abs({operand_r}) >= {prefix}a.max_quantity, FALSE)")
+    pricing = KeyedPricing(
+        joins=lambda row, prefix: f"LEFT JOIN {accepted} {prefix}a ON {keys_equal(row, prefix + 'a', unit_of(row))}",
+        rejected=rejected, over=over, effective=eff, keys=tuple(f"k{i}" for i in range(len(match))),
+        on=lambda row, table: keys_equal(row, table, unit_of(row)))
+    return dataclasses.replace(over(ctx.src), pricing=pricing), accepted
+
+
+@dataclass(frozen=True, kw_only=True)
+class KeyedPricing(Pricing):
+    """A factor product's pricing: the rows whose keys and unit have effective factors, and a quantity the
+    ledger holds. `effective` and `on` let a calculator add a condition of its own per (keys, unit)."""
+
+    effective: str                      # the effective factors: k0…, from_unit, gas, factor_id, …
+    keys: tuple[str, ...]               # its key columns, k0…, besides from_unit
+    on: Callable[[str, str], str]       # (row alias, table alias) → the row's keys and unit equal the table's
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from tanso.model.policy_calls import policies_in_rule
 from tanso.model.ruleset import Rule, Ruleset, lookup_columns
 from tanso.plan.context import BoundaryContext, CalcContext, FactorTable
 from tanso.plan.sql import condition, ident, literal
+from tanso.run import chain
 from tanso.run.inputs import LoadedInput, load_factor_set, load_input
 from tanso.run.lookups import joined_relation, lookups_on, matched_sql
 from tanso.run.session import Session
@@ -227,15 +228,22 @@ class _Planner:
         self.columns[rule.id] = columns
 
         ledgers, rejects = [], []
-        step_src = src
         scope, category = rule.node.scope, rule.node.category
         rule_lineage = {"rule_id": (rule.id, "VARCHAR"), "rule_source": (rule.node.span.short, "VARCHAR"),
                         "scope": (scope, "INTEGER"), "category": (category, "INTEGER"),
                         "basis": (rule.node.basis, "VARCHAR"), "input_table": (self.rule_tables[rule.id], "VARCHAR")}
         lineage_columns = ", ".join(f"CAST({literal(value)} AS {kind}) AS {name}"
                                     for name, (value, kind) in rule_lineage.items())
+        # A first_of chain: each method reads the rows the earlier ones leave, selected by joins (chain.py);
+        # its rejects are built over the rows every method leaves.
+        chained = len(rule.steps) > 1
+        compiled, pricings = [], []
         for index, step in enumerate(rule.steps):
             calculator = self.registry.calculators[step.calculator]
+            step_src = src
+            if chained:
+                step_src = f"src__{rid}_{index}"
+                self.define(f"CREATE OR REPLACE VIEW {step_src} AS {chain.left_by(src, pricings)}")
             ctx = CalcContext(rule_id=f"{rid}_{index}", calculator=step.calculator, parameters=step.parameters,
                               policies={p: self.ruleset.policy(p) for p in
                                         [*calculator.reads_policies, *(name for name, _ in policies_in_rule(rule.node))]},
@@ -244,6 +252,19 @@ class _Planner:
                               entity_weights=self.boundary_relation)
             plan = calculator.compile(ctx)
             self.precision.setdefault(rule.id, []).extend({"calculator": step.calculator, **entry} for entry in ctx.precision)
+            reject_view = f"rejects__{rid}_{index}"
+            if chained and plan.pricing is None:  # which rows it leaves: its rejects' row ids, a table
+                self.define(f"CREATE OR REPLACE TABLE {reject_view} AS "
+                            f"{_project(plan.rejects, contracts.CALC_REJECT_COLUMNS)}")
+                self.define(f"CREATE OR REPLACE TABLE rejected__{rid}_{index} AS "
+                            f"SELECT DISTINCT row_id FROM {reject_view}")
+            compiled.append((index, step, calculator, plan, step_src))
+            pricings.append(plan.pricing or chain.RejectedIds(f"rejected__{rid}_{index}"))
+        rows = src   # the rows the rule's rejects are of
+        if chained:
+            rows = f"unpriced__{rid}"
+            self.define(f"CREATE OR REPLACE TABLE {rows} AS {chain.left_by(src, pricings)}")
+        for index, step, calculator, plan, step_src in compiled:
             # One view per method, so the ledger can be written one method's query at a time.
             ledger_view, reject_view = f"rule_ledger__{rid}_{index}", f"rejects__{rid}_{index}"
             self.ledger_constants[ledger_view] = {**{name: value for name, (value, _) in rule_lineage.items()},
@@ -252,16 +273,12 @@ class _Planner:
                         f"AS calculator, l.* FROM ("
                         f"{_with_level(_project(plan.ledger, contracts.CALC_LEDGER_COLUMNS), calculator, step_src, columns)}"
                         f") l")
-            # A chain's rejects are tables (every later method reads them), and so are all where compare
-            # reuses them between scenarios; a single method's are read once, by the run's rejects: a view.
-            kind = "TABLE" if len(rule.steps) > 1 or self.session.reuse is not None else "VIEW"
-            self.define(f"CREATE OR REPLACE {kind} {reject_view} AS "
-                        f"{_project(plan.rejects, contracts.CALC_REJECT_COLUMNS)}")
-            # An earlier method's reasons matter only for the rows this one rejects too: keep only those
-            # (at 10M rows, s3.cat1's first methods reject ~3M rows each, with a reason per row).
-            for earlier, _ in rejects:
-                self.define(f"CREATE OR REPLACE TABLE {earlier} AS SELECT * FROM {earlier} "
-                                 f"WHERE row_id IN (SELECT row_id FROM {reject_view})")
+            if not chained or plan.pricing is not None:
+                # A table where compare reuses it between scenarios; else read once, by the run's rejects: a view.
+                kind = "TABLE" if self.session.reuse is not None else "VIEW"
+                rejected = plan.pricing.over(rows).rejects if chained else plan.rejects
+                self.define(f"CREATE OR REPLACE {kind} {reject_view} AS "
+                            f"{_project(rejected, contracts.CALC_REJECT_COLUMNS)}")
             lineage = f"{literal(rule.id)} AS rule_id, {literal(rule.node.span.short)} AS rule_source"
             if plan.instrument_rejects is not None:
                 view = f"instrument_rejects__{rid}_{index}"
@@ -283,16 +300,6 @@ class _Planner:
                                    f"quantity, quantity_unit, instrument_quantity FROM {view}")
             ledgers.append(ledger_view)
             rejects.append((reject_view, step.calculator))
-            if index + 1 < len(rule.steps):  # the next method of a first_of chain gets what this one could not do
-                # Which rows, read by every later method, is a narrow table of its own. The rows this method
-                # rejected are among its own rows, so one semi-join with the rule's rows selects them;
-                # filtering the previous method's rows instead nested one semi-join (and its hash table over
-                # the rows) per earlier method.
-                rejected, next_src = f"rejected__{rid}_{index}", f"src__{rid}_{index + 1}"
-                self.define(f"CREATE OR REPLACE TABLE {rejected} AS SELECT row_id FROM {reject_view}")
-                self.define(f"CREATE OR REPLACE VIEW {next_src} AS SELECT s.* FROM {src} s "
-                                 f"WHERE s._row_id IN (SELECT row_id FROM {rejected})")
-                step_src = next_src
 
         # The rule's ledger: its one method's view, else the union of its methods' views.
         rule_ledger = ledgers[0]
@@ -310,7 +317,7 @@ class _Planner:
         self.rule_rejects[rule.id] = (
             f"SELECT r{len(rejects) - 1}.row_id, {literal(self.rule_tables[rule.id])} AS input_table, s._row AS input_row, "
             f"{literal(rule.id)} AS rule_id, {literal(rule.node.span.short)} AS rule_source, {reasons} AS reason "
-            f"FROM {last} r{len(rejects) - 1} {joins} JOIN {src} s ON s._row_id = r{len(rejects) - 1}.row_id")
+            f"FROM {last} r{len(rejects) - 1} {joins} JOIN {rows} s ON s._row_id = r{len(rejects) - 1}.row_id")
 
 
 def _safe(name: str) -> str:

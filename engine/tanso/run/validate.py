@@ -118,10 +118,13 @@ def _from_reason(file: str, row: int, reason: str) -> Problem:
     return Problem(file, row, column, value, message, expected)
 
 
-def _distinct(con, relation: str, column: str) -> list[tuple[str, int, int]]:
-    """(value, first row, rows) for each distinct non-empty value of a column."""
-    return con.execute(f"SELECT CAST({ident(column)} AS VARCHAR) AS v, min(_row), count(*) FROM {relation} "
-                       f"WHERE {ident(column)} IS NOT NULL GROUP BY v ORDER BY v").fetchall()
+def _distinct(con, relation: str, column: str, wheres: list[str] = ()) -> list[list[tuple[str, int, int]]]:
+    """(value, first row, rows) for each distinct non-empty value of a column, in value order: of all its rows,
+    then of the rows meeting each condition in `wheres`, from one scan."""
+    per_where = "".join(f", min(_row) FILTER (WHERE {w}), count(*) FILTER (WHERE {w})" for w in wheres)
+    found = con.execute(f"SELECT CAST({ident(column)} AS VARCHAR) AS v, min(_row), count(*){per_where} FROM {relation} "
+                        f"WHERE {ident(column)} IS NOT NULL GROUP BY v ORDER BY v").fetchall()
+    return [[(row[0], row[1 + 2 * i], row[2 + 2 * i]) for row in found if row[2 + 2 * i]] for i in range(1 + len(wheres))]
 
 
 def _rows_note(rows: int) -> str:
@@ -130,7 +133,7 @@ def _rows_note(rows: int) -> str:
 
 def _factor_units(con, name: str, relation: str, file: str, written_as_per: set[tuple[str, str]]) -> list[Problem]:
     problems = []
-    for value, row, rows in _distinct(con, relation, "unit"):
+    for value, row, rows in _distinct(con, relation, "unit")[0]:
         problem = unit_problem(value)
         if problem is None:
             try:
@@ -140,7 +143,7 @@ def _factor_units(con, name: str, relation: str, file: str, written_as_per: set[
         if problem is not None:
             problems.append(Problem(file, row, "unit", value, problem + _rows_note(rows),
                                     "the mass unit of the gas (kg, g, t, lb …); the gas is in column gas"))
-    for value, row, rows in _distinct(con, relation, "per"):
+    for value, row, rows in _distinct(con, relation, "per")[0]:
         problem = unit_problem(value)
         if problem is not None and (name, value) not in written_as_per:
             problem += " (and no input row a rule reads with this set is in that unit as written)"
@@ -183,13 +186,18 @@ def _unit_columns(con, prepared, loaded, factors) -> tuple[list[Problem], set[tu
         if isinstance(getattr(step.parameters, "quantity_unit", None), str)
         and isinstance(getattr(step.parameters, "factors", None), str)}
     accepted_words: set[tuple[str, str]] = set()     # (table, value) matching a per exactly
+    # One scan per (table, column), shared by every rule that reads it (each with its own `where`).
+    wheres: dict[tuple[str, str], dict[str, str]] = {}
+    for rule_key, (table, column, source, _) in sorted(readers.items()):
+        if table in loaded:
+            wheres.setdefault((table, column), {})[rule_key] = (
+                "TRUE" if source.where is None else f"coalesce({condition(source.where, policies=policies)}, FALSE)")
+    values = {key: _distinct(con, loaded[key[0]].relation, key[1], list(by_rule.values()))
+              for key, by_rule in wheres.items()}
     for rule_key, (table, column, source, sets) in sorted(readers.items()):
         if table not in loaded:
             continue
-        where = "TRUE" if source.where is None else f"coalesce({condition(source.where, policies=policies)}, FALSE)"
-        rows = con.execute(f"SELECT CAST({ident(column)} AS VARCHAR) AS v, min(_row), count(*) "
-                           f"FROM {loaded[table].relation} WHERE {ident(column)} IS NOT NULL AND {where} "
-                           f"GROUP BY v ORDER BY v").fetchall()
+        rows = values[table, column][1 + list(wheres[table, column]).index(rule_key)]
         determinable = all(name in pers for name in sets)
         candidates = [(name, per) for name in sets if name in pers for per in pers[name]]
         for value, row, n in rows:
@@ -213,7 +221,8 @@ def _unit_columns(con, prepared, loaded, factors) -> tuple[list[Problem], set[tu
         if name not in loaded:
             continue
         for column in sorted(columns):
-            for value, row, rows in _distinct(con, loaded[name].relation, column):
+            found = values.get((name, column)) or _distinct(con, loaded[name].relation, column)
+            for value, row, rows in found[0]:
                 problem = unit_problem(value)
                 if problem is not None and (name, value) not in accepted_words:
                     problems.append(Problem(*_located(loaded[name], row), column, value, problem + _rows_note(rows),
