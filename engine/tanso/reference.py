@@ -230,7 +230,7 @@ def _ruleset_tests() -> str:
     lines = ["# Ruleset tests (YAML)", "", GENERATED, "",
              "`tanso test PATH` and `pytest` (the `tanso` pytest plugin) run the YAML files of a ruleset's "
              "`tests/` folder.", "", "```text", *_body(docstring), "```", ""]
-    for model in testing._MODELS:
+    for model in testing.MODELS:
         lines += [f"## `{model.__name__}`", "", (model.__doc__ or "").strip(), ""]
         lines += _table(("key", "type", "default"), [(f"`{n}`", _type(f.annotation), _default(f))
                                                       for n, f in model.model_fields.items()])
