@@ -17,6 +17,7 @@ from tanso.model.checks import (_check_accepts, _check_arithmetic_operands, _che
 from tanso.model.layer import _Layer
 from tanso.model.lookups import check_table_lookups
 from tanso.model.policy_calls import POLICY_FUNCTION
+from tanso.model.policy_values import check_policy_values
 from tanso.model.ruleset import BoundaryStep, CalcStep, PolicyValue, Rule, Ruleset, literal_value
 from tanso.plugins import Registry
 
@@ -76,6 +77,7 @@ def _bind(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> Rulese
     boundary = _bind_boundary(layer, registry, diagnostics) if layer.boundary else None
     _check_accepts(layer, diagnostics)
     _check_policy_calls(layer, registry, diagnostics)
+    check_policy_values(layer, registry, diagnostics)
     _check_arithmetic_operands(layer, diagnostics)
     header = layer.header
     return Ruleset(boundary=boundary, 

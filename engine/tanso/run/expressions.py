@@ -90,9 +90,17 @@ def _value(expr: ast.Expr, registry: Registry, con, relations: Relations, findin
             return operations[expr.operator]()
         except (DivisionByZero, InvalidOperation):
             raise ExpressionProblem(f"division by zero at {expr.span}") from None
+        except TypeError:   # an option whose type `tanso check` cannot tell (e.g. a number or a text)
+            raise ExpressionProblem(f"'{expr.operator}' cannot combine {_shown(left)} and {_shown(right)} "
+                                    f"at {expr.span}") from None
     if isinstance(expr, ast.UnaryOp) and expr.operator == "not":
         return not _value(expr.operand, registry, con, relations, findings)
     return literal_value(expr)
+
+
+def _shown(value: Any) -> str:
+    return f'the text "{value}"' if isinstance(value, str) else str(value).lower() if isinstance(value, bool) \
+        else f"the number {value}"
 
 
 @dataclass

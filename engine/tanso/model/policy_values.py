@@ -1,0 +1,137 @@
+"""`policy("name")` used as a value must fit the option's type, checked before any run.
+
+Compared with a text the option cannot hold (`policy("boundary.approach") = "operationl_control"`), a
+where clause would silently select nothing; in arithmetic or an ordering (`… >= policy("gwp.set")`)
+the run would fail half-way. Both are the ruleset's mistakes, so `tanso check` names them.
+"""
+
+from __future__ import annotations
+
+import types
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+from tanso.diagnostics import Diagnostics, did_you_mean
+from tanso.dsl import ast
+from tanso.model.layer import _Layer
+from tanso.model.policy_calls import POLICY_FUNCTION
+from tanso.plugins import Registry
+
+NUMERIC = {"+", "-", "*", "/", ">=", "<=", ">", "<"}   # both operands must be numbers
+EQUALITY = {"==", "!="}
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What an option holds: "text", "number" or "boolean" (None: not known, nothing is checked), and
+    for an option of fixed texts, those texts."""
+
+    name: str | None
+    values: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        if self.values:
+            return "text, one of " + ", ".join(f'"{v}"' for v in self.values)
+        return {"number": "a number", "boolean": "true or false"}.get(self.name, "text")
+
+
+def option_kind(type_: Any) -> Kind:
+    """The kind of a policy option's declared type (a Literal, bool, Decimal, str, Optional or Annotated of them)."""
+    origin = get_origin(type_)
+    if origin is Annotated:
+        return option_kind(get_args(type_)[0])
+    if origin in (Union, types.UnionType):
+        inner = [a for a in get_args(type_) if a is not type(None)]
+        return option_kind(inner[0]) if len(inner) == 1 else Kind(None)
+    if origin is Literal:
+        kinds = {literal_kind(a) for a in get_args(type_)}
+        if kinds == {"text"}:
+            return Kind("text", tuple(get_args(type_)))
+        return Kind(kinds.pop()) if len(kinds) == 1 else Kind(None)
+    if type_ is bool:
+        return Kind("boolean")
+    if type_ is str:
+        return Kind("text")
+    if isinstance(type_, type) and issubclass(type_, (int, float, Decimal)):
+        return Kind("number")
+    return Kind(None)
+
+
+def literal_kind(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float, Decimal)):
+        return "number"
+    return "text" if isinstance(value, str) else None
+
+
+def check_policy_values(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> None:
+    """Every comparison, ordering and arithmetic with a `policy()` operand, in where clauses, calculator
+    arguments, metrics and checks."""
+    expressions = [node.source.where for node, _ in layer.rules.values() if node.source is not None]
+    expressions += [node.calc for node, _ in layer.rules.values()]
+    expressions += [item.node.source.where for item in layer.exclusions.values() if item.node.source is not None]
+    expressions += [item.node.expr for item in [*layer.metrics.values(), *layer.checks.values()]]
+    for expr in expressions:
+        for node in ast.walk(expr) if expr is not None else ():
+            if isinstance(node, ast.BinaryOp):
+                _check_operation(node, registry, diagnostics)
+            elif isinstance(node, ast.UnaryOp) and node.operator == "-":
+                _check_number(node.operand, "-", registry, diagnostics)
+
+
+def _option(expr: ast.Expr, registry: Registry) -> tuple[str, Kind] | None:
+    """The option a `policy("name")` operand reads and its kind; None for any other operand (or an
+    unknown option, which `policy()`'s own check reports)."""
+    if not (isinstance(expr, ast.Call) and expr.function == POLICY_FUNCTION and len(expr.arguments) == 1):
+        return None
+    name = expr.arguments[0].value
+    if not (isinstance(name, ast.Literal) and isinstance(name.value, str)) or name.value not in registry.policy_options:
+        return None
+    return name.value, option_kind(registry.policy_options[name.value].type)
+
+
+def _check_operation(node: ast.BinaryOp, registry: Registry, diagnostics: Diagnostics) -> None:
+    if node.operator in NUMERIC:
+        _check_number(node.left, node.operator, registry, diagnostics)
+        _check_number(node.right, node.operator, registry, diagnostics)
+        return
+    if node.operator not in (*EQUALITY, "in"):
+        return
+    for policy_side, other in ((node.left, node.right), (node.right, node.left)):
+        option = _option(policy_side, registry)
+        if option is None:
+            continue
+        items = other.items if node.operator == "in" and isinstance(other, ast.ListExpr) else (other,)
+        for item in items:
+            if isinstance(item, ast.Literal):
+                _check_compared(option, item, node.operator, diagnostics)
+
+
+def _check_number(operand: ast.Expr, operator: str, registry: Registry, diagnostics: Diagnostics) -> None:
+    option = _option(operand, registry)
+    if option is None or option[1].name in (None, "number"):
+        return
+    name, kind = option
+    diagnostics.error(f"'{operator}' needs a number, but policy(\"{name}\") holds {kind.describe()}", operand.span,
+                      expected="a number: a column, a constant or a policy option that holds a number",
+                      hint=f'compare it with = or != instead, e.g. policy("{name}") = "{kind.values[0]}"'
+                      if kind.values else None)
+
+
+def _check_compared(option: tuple[str, Kind], literal: ast.Literal, operator: str, diagnostics: Diagnostics) -> None:
+    name, kind = option
+    given = literal_kind(literal.value)
+    if kind.name is None or given is None:
+        return
+    if given != kind.name:
+        shown = f'the text "{literal.value}"' if given == "text" else str(literal.value).lower() \
+            if given == "boolean" else f"the number {literal.value}"
+        diagnostics.error(f'policy("{name}") holds {kind.describe()}; it is compared with {shown}', literal.span,
+                          expected=kind.describe())
+    elif kind.values and literal.value not in kind.values:
+        outcome = "always true" if operator == "!=" else "always false"
+        diagnostics.error(f'"{literal.value}" is not a value policy("{name}") can hold, so this comparison is '
+                          f"{outcome}", literal.span, expected=kind.describe(),
+                          hint=did_you_mean(literal.value, kind.values))
