@@ -38,9 +38,10 @@ class LoadedInput:
     columns: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()   # conversions made while reading (e.g. a Parquet float column read as decimals)
     parts: tuple[Part, ...] = ()  # the files read, each with the input rows it holds
+    data_dir: Path = Path()       # the data folder the files were found under: outputs name them relative to it
 
     def place_sql(self, row: str) -> str:
-        return place_sql(self.file, self.parts, row)
+        return place_sql(self.file, self.parts, row, self.data_dir)
 
     def locate(self, row: int) -> tuple[Path, int]:
         """The file and its own row of input row `row`."""
@@ -50,13 +51,17 @@ class LoadedInput:
         return self.file, row
 
 
-def place_sql(file: Path, parts: tuple[Part, ...], row: str) -> str:
+def place_sql(file: Path, parts: tuple[Part, ...], row: str, data_dir: Path) -> str:
     """SQL text naming the file and row of input row `row` (an SQL expression): 'FILE row N', the part's
-    own row where the input has several parts."""
+    own row where the input has several parts. FILE is named relative to the data folder (as the ruleset
+    names it): reject and exclusion reasons and check findings are outputs and enter the digest, which must
+    not depend on where the folder is or how it was given (relative, absolute, through a symlink); the
+    manifest records the folder (`invocation.data`, each input's `file`). A file outside the folder is
+    named by the path the ruleset gave it."""
     if len(parts) <= 1:
-        return f"{literal(str(file))} || ' row ' || CAST({row} AS VARCHAR)"
-    cases = " ".join(f"WHEN {row} < {p.first_row + p.rows} THEN {literal(str(p.file) + ' row ')} || "
-                     f"CAST({row} - {p.first_row - 1} AS VARCHAR)" for p in parts)
+        return f"{literal(relative_path(file, data_dir))} || ' row ' || CAST({row} AS VARCHAR)"
+    cases = " ".join(f"WHEN {row} < {p.first_row + p.rows} THEN {literal(relative_path(p.file, data_dir) + ' row ')} "
+                     f"|| CAST({row} - {p.first_row - 1} AS VARCHAR)" for p in parts)
     return f"(CASE {cases} END)"
 
 
@@ -202,8 +207,8 @@ def load_input(con, registry: Registry, table: ast.InputTable, data_dir: Path) -
 
     valid, rejects = f"input__{table.name}", f"input_rejects__{table.name}"
     loaded = dict(name=table.name, file=path, relation=valid, rejects=rejects, sha256=parts_digest(parts, data_dir),
-                  rows=total, typed=typed, columns=columns, notes=tuple(notes), parts=parts)
-    where = place_sql(path, parts, "_row") + " || ': '"
+                  rows=total, typed=typed, columns=columns, notes=tuple(notes), parts=parts, data_dir=data_dir)
+    where = place_sql(path, parts, "_row", data_dir) + " || ': '"
     if distinct == total - bad:
         con.execute(f"CREATE OR REPLACE TEMP VIEW {valid} AS SELECT * EXCLUDE (_problem) FROM {typed}"
                     + (" WHERE _problem IS NULL" if bad else ""))
@@ -225,7 +230,7 @@ def load_input(con, registry: Registry, table: ast.InputTable, data_dir: Path) -
         SELECT _row_id AS row_id, _row AS input_row, {where} || _problem AS reason, _problem AS problem FROM {typed}
         WHERE _problem IS NOT NULL
         UNION ALL
-        SELECT t._row_id, t._row, {place_sql(path, parts, 't._row')} || ': ' || {duplicate}, {duplicate}
+        SELECT t._row_id, t._row, {place_sql(path, parts, 't._row', data_dir)} || ': ' || {duplicate}, {duplicate}
         FROM {typed} t JOIN {duplicates} d ON d._row_id = t._row_id
         WHERE t._problem IS NULL""")
     rejected = con.execute(f"SELECT count(*) FROM {rejects}").fetchone()[0]
