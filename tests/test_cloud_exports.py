@@ -286,7 +286,9 @@ def test_bad_values_are_rejects_naming_part_row_and_column_and_no_row_is_lost(cl
     gcp = data / "cloud" / "gcp" / "carbon_footprint-000000000000.json"
     gcp.write_text(gcp.read_text() + '{"usage_month": "2025-03-01", "project": {"id": "acme-jp-\n')
     result = _run(ruleset, data, tmp_path / "out")
-    part = next((data / "cloud" / "aws").rglob("usage_period=2025-03/*.csv.gz"))
+    # Reasons name each file as it lies under the data folder, and the part's own row.
+    part = next((data / "cloud" / "aws").rglob("usage_period=2025-03/*.csv.gz")).relative_to(data).as_posix()
+    gcp = gcp.relative_to(data).as_posix()
     reasons = {r["reason"] for r in rejects(result)}
     assert (f"{part} row 2: column total_lbm_emissions_value: 'lots' is not a number (a float: digits, a point, an "
             f"optional exponent such as 1.5E-5)") in reasons
@@ -366,6 +368,7 @@ def test_integrity_checks_flag_a_jump_and_a_region_in_the_output_json_and_manife
         "usage_account_id 412345678901, region_code us-east-1 · 2025-07: 6400 kg CO2e; its trailing 6 periods: median "
         "911, MAD 10 → 370.228 robust deviations above (threshold 3.5, rise at least 0.5 × the median)"]
     part = next((data / "cloud" / "aws").rglob("usage_period=2025-07/acme-carbon-00002.csv.gz"))
+    part = part.relative_to(data).as_posix()
     assert checks["regions"]["findings"] == [f"region_code 'sa-east-1' is not allowed: 1 row at {part} row 1"]
     assert {c["id"]: c["findings"] for c in result.manifest["checks"]} == {
         "jumps": checks["jumps"]["findings"], "regions": checks["regions"]["findings"]}

@@ -24,7 +24,7 @@ def run_with(tmp_path, rows, factors=FUEL_FACTORS):
 def test_a_non_numeric_quantity_is_rejected_naming_file_row_and_column(tmp_path):
     case, result, by_id = run_with(tmp_path, [fuel_row("F1", "100"), fuel_row("F2", "lots")])
     reason = by_id["F2"]["reason"]
-    assert str(case.data / "fuel_use.csv") in reason
+    assert reason.startswith("fuel_use.csv row 2: ")   # the file as it lies under the data folder
     assert "row 2" in reason and "column quantity" in reason and "'lots'" in reason and "not a number" in reason
     assert by_id["F2"]["input_row"] == 2 and by_id["F2"]["input_table"] == "fuel_use"
     assert by_id["F2"]["rule_id"] is None  # refused while reading, before any rule

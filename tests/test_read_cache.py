@@ -29,7 +29,7 @@ def test_the_same_bytes_in_another_folder_are_not_read_again_but_messages_name_t
     keep = ("row_id", "gas", "co2e_kg", "input_row")
     assert [{k: r[k] for k in keep} for r in ledger(second)] == [{k: r[k] for k in keep} for r in ledger(first)]
     (reject,) = rejects(second)
-    assert reject["reason"].startswith(f"{case.data / 'fuel_use.csv'} row 2: ")
+    assert reject["reason"].startswith("fuel_use.csv row 2: ")
 
 
 def test_a_file_whose_bytes_changed_is_read_again(tmp_path, monkeypatch):

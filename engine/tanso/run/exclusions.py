@@ -35,7 +35,7 @@ def _exclusions(planner: _Planner, tables: list[str], order: list[str]) -> None:
         unmapped = rejected_by_lookups(planner, table, order)
         if unmapped is not None:
             con.execute(f"INSERT INTO run_rejects SELECT _row_id, {literal(table)}, _row, NULL, _lookup_source, "
-                        f"{literal(str(planner.inputs[table].file))} || ' row ' || CAST(_row AS VARCHAR) || ': ' || "
+                        f"{planner.inputs[table].place_sql('_row')} || ': ' || "
                         f"_lookup_reason FROM ({unmapped}) WHERE NOT ({already})")
             already += f" OR _row IN (SELECT _row FROM ({unmapped}))"
         if "TRUE" in rule_filters:

@@ -67,7 +67,7 @@ def validate(prepared, data_dir: Path) -> dict[str, Any]:
         files.append(str(result.file))
         for row_id, row, reason in con.execute(f"SELECT row_id, input_row, reason FROM {result.rejects} "
                                                f"ORDER BY input_row").fetchall():
-            problems.append(_from_reason(str(result.file), row, reason))   # the part and its row, for several parts
+            problems.append(_from_reason(data_dir, str(result.file), row, reason))   # the part and its row
     factors = {}
     for name, declared in sorted(ruleset.factor_sets.items()):
         path = data_dir / declared.file
@@ -96,12 +96,14 @@ def _needed_inputs(prepared) -> set[str]:
             and any(True for _ in graph.successors(node))}
 
 
-def _from_reason(file: str, row: int, reason: str) -> Problem:
+def _from_reason(data_dir: Path, file: str, row: int, reason: str) -> Problem:
+    """The problem a reject's reason states. The reason names the file under the data folder (as outputs do);
+    validation names it as the folder was given, as its other problems do."""
     match = _READ_REASON.match(reason)
     if match is None:
         return Problem(file, row, None, None, reason)
     message, column = match["message"], match["column"]
-    file, row = match["file"] or file, int(match["row"])
+    file, row = str(data_dir / match["file"]) if match["file"] else file, int(match["row"])
     quoted = _QUOTED.search(message)
     value = quoted.group(1).replace("''", "'") if quoted else None
     expected = None
