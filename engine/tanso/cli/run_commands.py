@@ -29,7 +29,8 @@ def engine_options(default_memory: str):
     def options(command):
         command = click.option("--memory-limit", default=None, callback=_memory_limit,
                                help=f"DuckDB memory limit, e.g. 2GB or 50% (default: {default_memory}); "
-                                    "above it DuckDB spills to disk, in the system's temporary folder ($TMPDIR)")(command)
+                                    "above it DuckDB spills to disk, in the system's temporary folder ($TMPDIR); a "
+                                    "run removes the spill folders killed runs left there")(command)
         return click.option("--threads", type=int, default=None, callback=_usage_number(1),
                             help="DuckDB threads (default: all cores)")(command)
     return options

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import tempfile
 from pathlib import Path
 
 import duckdb
@@ -20,6 +19,7 @@ from tanso.plan.sql import MACROS
 from tanso.plugins import Registry
 from tanso.run.inputs import LoadedInput
 from tanso.run.reuse import PlanReuse
+from tanso.run.spill import spill_folder
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +34,9 @@ class Session:
         # Where the rule plans run; DuckDB is the catalogue either way (backends/__init__.py).
         self.backend = open_backend(backend, spark_master)
         self.con = duckdb.connect()
-        # Spill to the system's temporary folder, not to `.tmp` in whatever folder the user runs from.
-        self._spill = tempfile.TemporaryDirectory(prefix="tanso-duckdb-")
+        # Spill to the system's temporary folder, not to `.tmp` in whatever folder the user runs from; the
+        # folders killed runs left there are removed first (run/spill.py).
+        self._spill = spill_folder()
         self.con.execute(f"SET temp_directory = '{self._spill.name}'")
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")

@@ -1,0 +1,105 @@
+"""DuckDB's spill folder, and the sweep of those that killed runs left behind.
+
+A run spills into a folder of the system's temporary folder and removes it when it ends; a run that is
+killed (SIGKILL, the machine's OOM killer, a CI timeout) cannot, and two days of killed benchmark runs
+left 81 folders, 22 GB. So each folder records its owner in an `owner.json` file — pid, process start
+time, host and PID namespace — and every run, as it starts, removes the folders whose owner is gone.
+
+What is never removed: a folder without a readable owner file (not ours, an older tanso's, or one whose
+owner is still writing the file), one of another user, another host or another PID namespace (a
+container sharing the temporary folder: its pids are not ours to judge), and one whose process is alive
+(a pid now held by a process that started later is a reuse: the owner is gone). Two runs sweeping at
+once: each claims a folder by renaming it to a name under its own pid first (a rename happens once),
+so a sweep killed half-way leaves a folder the next sweep removes. Not on Windows, which has no
+signal-0 probe of a process.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+import socket
+import tempfile
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+PREFIX = "tanso-duckdb-"
+OWNER = "owner.json"
+_NAME = re.compile(rf"^{re.escape(PREFIX)}(?P<pid>\d+)-\w+$")
+
+
+def spill_folder() -> tempfile.TemporaryDirectory:
+    """A new spill folder `tanso-duckdb-<pid>-…` with its owner file, after sweeping the folders of dead runs."""
+    sweep(Path(tempfile.gettempdir()))
+    folder = tempfile.TemporaryDirectory(prefix=f"{PREFIX}{os.getpid()}-")
+    owner = Path(folder.name) / OWNER
+    partial = owner.with_suffix(".partial")
+    partial.write_text(json.dumps(_identity()), encoding="utf-8")
+    partial.replace(owner)   # a sweep reads a whole owner file or none
+    return folder
+
+
+def sweep(root: Path) -> list[Path]:
+    """Remove the spill folders under `root` whose owner process is gone; return them."""
+    if os.name != "posix":
+        return []
+    me = _identity()
+    removed = []
+    try:
+        entries = [e for e in os.scandir(root) if _NAME.match(e.name) and e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return []
+    for entry in entries:
+        folder = Path(entry.path)
+        if entry.stat(follow_symlinks=False).st_uid != os.getuid() or not _abandoned(folder, me):
+            continue
+        claimed = root / f"{PREFIX}{me['pid']}-swept{os.urandom(4).hex()}"
+        try:
+            folder.rename(claimed)
+        except OSError:
+            continue   # another run claimed it first
+        shutil.rmtree(claimed, ignore_errors=True)
+        log.info("removed %s, the spill folder of a run that ended without removing it", folder)
+        removed.append(folder)
+    return removed
+
+
+def _abandoned(folder: Path, me: dict) -> bool:
+    """Whether the folder's owner, a process of this host and PID namespace, is no longer running."""
+    try:
+        owner = json.loads((folder / OWNER).read_text(encoding="utf-8"))
+        pid = int(owner["pid"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    if (owner.get("host"), owner.get("pid_namespace")) != (me["host"], me["pid_namespace"]) or pid == me["pid"]:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False   # alive, another user's
+    started = _start_time(pid)
+    return owner.get("started") is not None and started is not None and started != owner["started"]
+
+
+def _identity() -> dict:
+    pid = os.getpid()
+    try:
+        namespace = os.readlink("/proc/self/ns/pid")
+    except OSError:
+        namespace = None
+    return {"pid": pid, "started": _start_time(pid), "host": socket.gethostname(), "pid_namespace": namespace}
+
+
+def _start_time(pid: int) -> int | None:
+    """The process's start time in clock ticks since boot (Linux); None where /proc does not say."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat.rsplit(")", 1)[1].split()[19])   # field 22; the name in parentheses may hold spaces

@@ -1,0 +1,95 @@
+"""Spill folders of killed runs are removed by the next run; nothing else is (run/spill.py).
+
+Real processes, no mock: a Python process opens a run's session (the DuckDB connection and its spill
+folder) in a temporary folder of the test's own ($TMPDIR), reports its folder and waits; it is then
+killed with SIGKILL, which no cleanup survives.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tanso.plugins import load_registry
+from tanso.run.session import Session
+from tanso.run.spill import OWNER, _start_time, sweep
+
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="the sweep probes processes with signal 0 (POSIX)")
+
+HOLD_A_SESSION = ("import sys; from pathlib import Path; from tanso.plugins import load_registry; "
+                  "from tanso.run.session import Session; "
+                  "s = Session(load_registry(), Path('.')); print(s._spill.name, flush=True); sys.stdin.read()")
+
+
+def start_run(tmp: Path) -> tuple[subprocess.Popen, Path]:
+    """A process holding a session whose spill folder is under `tmp`; (the process, its spill folder)."""
+    env = os.environ | {"TMPDIR": str(tmp), "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    process = subprocess.Popen([sys.executable, "-c", HOLD_A_SESSION], env=env, stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True)
+    folder = Path(process.stdout.readline().strip())
+    assert folder.parent == tmp and folder.name.startswith(f"tanso-duckdb-{process.pid}-"), folder
+    return process, folder
+
+
+@pytest.fixture
+def tmp(tmp_path, monkeypatch) -> Path:
+    """This process's temporary folder for the test (the runs it starts get it as $TMPDIR)."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    return tmp_path
+
+
+def test_the_spill_folder_of_a_killed_run_is_removed_when_the_next_run_starts_and_a_live_runs_is_kept(tmp):
+    killed, left = start_run(tmp)
+    living, kept = start_run(tmp)   # its sweep leaves the first folder: that process still runs
+    try:
+        assert left.is_dir()
+        killed.send_signal(signal.SIGKILL)
+        killed.wait()
+        assert left.is_dir()    # a killed run cannot remove its folder
+        session = Session(load_registry(), Path("."))
+        assert not left.exists()
+        assert kept.is_dir() and Path(session._spill.name).is_dir()
+    finally:
+        living.kill()
+        living.wait()
+        killed.kill()
+
+
+def test_a_folder_not_made_by_a_run_of_this_machine_is_never_removed(tmp):
+    process, _ = start_run(tmp)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    dead = process.pid
+    identity = json.loads(next(tmp.glob(f"tanso-duckdb-{dead}-*/{OWNER}")).read_text())
+    kept = {
+        "no owner file": (f"tanso-duckdb-{dead}-noowner", None),
+        "an older tanso's name": ("tanso-duckdb-abc123", identity),
+        "another host": (f"tanso-duckdb-{dead}-elsewhere", identity | {"host": identity["host"] + "-other"}),
+        "another PID namespace": (f"tanso-duckdb-{dead}-container", identity | {"pid_namespace": "pid:[1]"}),
+        "an owner file that is not JSON": (f"tanso-duckdb-{dead}-garbled", "{"),
+        "not a spill folder's name": (f"my-tanso-duckdb-{dead}-notes", identity),
+        "a live process": (f"tanso-duckdb-{os.getppid()}-alive", identity | {"pid": os.getppid(),
+                                                                             "started": _start_time(os.getppid())}),
+    }
+    # The pid of a live process that started after the folder's owner: the pid was reused, the owner is gone.
+    reused = f"tanso-duckdb-{os.getppid()}-reused"
+    (tmp / reused).mkdir()
+    (tmp / reused / OWNER).write_text(json.dumps(identity | {"pid": os.getppid(), "started": 1}))
+    for name, owner in kept.values():
+        (tmp / name).mkdir()
+        if owner is not None:
+            (tmp / name / OWNER).write_text(owner if isinstance(owner, str) else json.dumps(owner))
+    (tmp / f"tanso-duckdb-{dead}-file").write_text("a file, not a folder")
+    removed = sweep(tmp)
+    assert {p.name for p in removed} == {reused, *(p.name for p in removed if p.name.startswith(f"tanso-duckdb-{dead}-"))}
+    assert len(removed) == 2 and not any(p.exists() for p in removed)   # the killed run's and the reused pid's
+    for why, (name, _) in kept.items():
+        assert (tmp / name).is_dir(), why
+    assert (tmp / f"tanso-duckdb-{dead}-file").is_file()
