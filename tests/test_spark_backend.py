@@ -22,6 +22,7 @@ from tanso.backends.spark_sql import to_spark
 from tanso.compare import compare
 from tanso.plan.sql import MACROS
 from tanso.run import evaluate, export, prepare
+from test_data_folder import portable_case
 
 REPO = Path(__file__).resolve().parents[1]
 CURRENT = REPO / "rulesets" / "ghgp-current"
@@ -92,6 +93,21 @@ def test_the_benchmark_data_evaluates_to_the_same_digest_and_ledger_bytes_on_spa
     assert on_spark.ledger_rows == duck.ledger_rows > 5_000    # 1-3 gases a row
     assert on_spark.digest == duck.digest
     assert on_spark.ledger_path.read_bytes() == duck.ledger_path.read_bytes()
+
+
+def test_spark_through_a_symlinked_data_folder_gives_duckdbs_digest_and_reasons(spark, tmp_path):
+    """Reject reasons and findings name files under the data folder on both backends (test_data_folder.py)."""
+    ruleset, data = portable_case(tmp_path / "case")
+    (tmp_path / "link").symlink_to(data, target_is_directory=True)
+    prepared = prepare(ruleset)
+    duck, on_spark = (evaluate(prepared.ruleset, prepared.registry, prepared.graph, folder, tmp_path / backend,
+                               backend=backend) for folder, backend in ((data, "duckdb"), (tmp_path / "link", "spark")))
+    assert on_spark.digest == duck.digest
+    assert on_spark.checks == duck.checks and on_spark.checks[0]["findings"]
+    for run, backend in ((duck, "duckdb"), (on_spark, "spark")):
+        export(run, tmp_path / backend / "csv", "csv")
+    assert (tmp_path / "spark/csv/rejects.csv").read_bytes() == (tmp_path / "duckdb/csv/rejects.csv").read_bytes()
+    assert b"fuel/2025-02.csv row 1: " in (tmp_path / "spark/csv/rejects.csv").read_bytes()
 
 
 @pytest.mark.parametrize("numerator, denominator", [
