@@ -55,7 +55,11 @@ def sweep(root: Path) -> list[Path]:
         return []
     for entry in entries:
         folder = Path(entry.path)
-        if entry.stat(follow_symlinks=False).st_uid != os.getuid() or not _abandoned(folder, me):
+        try:
+            mine = entry.stat(follow_symlinks=False).st_uid == os.getuid()
+        except OSError:
+            continue   # removed meanwhile by another run's sweep
+        if not mine or not _abandoned(folder, me):
             continue
         claimed = root / f"{PREFIX}{me['pid']}-swept{os.urandom(4).hex()}"
         try:
