@@ -36,10 +36,7 @@ def spill_folder() -> tempfile.TemporaryDirectory:
     """A new spill folder `tanso-duckdb-<pid>-…` with its owner file, after sweeping the folders of dead runs."""
     sweep(Path(tempfile.gettempdir()))
     folder = tempfile.TemporaryDirectory(prefix=f"{PREFIX}{os.getpid()}-")
-    owner = Path(folder.name) / OWNER
-    partial = owner.with_suffix(".partial")
-    partial.write_text(json.dumps(_identity()), encoding="utf-8")
-    partial.replace(owner)   # a sweep reads a whole owner file or none
+    _write_owner(Path(folder.name), _identity())
     return folder
 
 
@@ -66,10 +63,35 @@ def sweep(root: Path) -> list[Path]:
             folder.rename(claimed)
         except OSError:
             continue   # another run claimed it first
-        shutil.rmtree(claimed, ignore_errors=True)
+        try:
+            _remove(claimed, me)
+        except OSError as error:   # what is left is this process's to judge next time, never a reason to stop
+            log.warning("could not remove all of %s: %s", claimed, error)
+            continue
         log.info("removed %s, the spill folder of a run that ended without removing it", folder)
         removed.append(folder)
     return removed
+
+
+def _remove(folder: Path, me: dict) -> None:
+    """Remove a claimed folder, its owner file (now naming this process) last: a sweep killed half-way leaves a
+    folder the next sweep can judge."""
+    _write_owner(folder, me)
+    for child in folder.iterdir():
+        if child.name == OWNER:
+            continue
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+    (folder / OWNER).unlink()
+    folder.rmdir()
+
+
+def _write_owner(folder: Path, identity: dict) -> None:
+    partial = folder / f"{OWNER}.partial"
+    partial.write_text(json.dumps(identity), encoding="utf-8")
+    partial.replace(folder / OWNER)   # a sweep reads a whole owner file or none
 
 
 def _abandoned(folder: Path, me: dict) -> bool:
