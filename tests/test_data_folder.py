@@ -89,3 +89,17 @@ def test_a_run_re_performed_from_a_moved_data_folder_is_byte_identical(tmp_path)
     result = cli("verify", tmp_path / "ws" / "out", "--reperform", "--data", moved, cwd=tmp_path)
     assert result.exit_code == 0, result.output
     assert "every output byte-identical" in result.stdout
+
+
+def test_a_run_that_named_its_data_folder_absolutely_is_re_performed_through_a_symlink_at_that_path(tmp_path):
+    ruleset, data = portable_case(tmp_path / "ws")
+    evaluate(tmp_path / "ws", Path("ruleset"), data, tmp_path / "ws" / "out")
+    moved = Path(shutil.move(data, tmp_path / "archive"))
+    refused = cli("verify", tmp_path / "ws" / "out", "--reperform", "--data", moved)
+    assert refused.exit_code == 9, refused.output
+    assert f"{data}: the run named its data folder by this absolute path" in refused.stdout
+    assert f"or a symlink to {moved}, and re-perform without --data" in refused.stdout
+    data.symlink_to(moved, target_is_directory=True)
+    result = cli("verify", tmp_path / "ws" / "out", "--reperform")
+    assert result.exit_code == 0, result.output
+    assert "every output byte-identical" in result.stdout

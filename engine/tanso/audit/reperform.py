@@ -116,6 +116,13 @@ def reperform(out: Path, data_dir: Path | None = None, ruleset: Path | None = No
         return report
     data_files = inputs | factors
     invoked = manifest["invocation"]
+    recorded_data = invoked["data"]
+    if data_dir is not None and os.path.isabs(recorded_data) and data_dir.resolve() != Path(recorded_data).resolve():
+        # The manifest holds the folder's path (invocation, each input's file): a run elsewhere writes another one.
+        report.add("cannot verify", recorded_data, "the run named its data folder by this absolute path, which its "
+                                                   "manifest records, so --data cannot move it: put the folder back "
+                                                   f"there, or a symlink to {data_dir}, and re-perform without --data")
+        return report
     sources = find_sources(ruleset_files, invoked["ruleset"], ruleset, "ruleset", report, snapshot(out, manifest))
     sources |= find_sources(data_files, invoked["data"], data_dir, "input or factor", report)
     if report.problems:
