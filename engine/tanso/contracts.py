@@ -1,7 +1,7 @@
 """The objects plugins hand to the engine through the hooks in `tanso.hookspecs`.
 
-Plain frozen dataclasses with pydantic models where values are validated. The engine knows these
-shapes, never a particular calculator or policy.
+Plain frozen dataclasses, and `Parameters` classes (`tanso.parameters`) where values are validated. The
+engine knows these shapes, never a particular calculator or policy.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Callable, Union
 
-from pydantic import BaseModel, ConfigDict
-
 from tanso.dsl import ast
+# Field, Parameters and ValidationError are what plugins declare their parameters with, from here.
+from tanso.parameters import Custom, Field, Parameters, ValidationError  # noqa: F401
 
 if TYPE_CHECKING:
     from tanso.plan.context import BoundaryContext, CalcContext, FunctionContext
@@ -76,35 +76,14 @@ CALC_CLAIM_COLUMNS: dict[str, str] = {
 }
 
 
-class Parameters(BaseModel):
-    """Base for calculator parameter models: unknown parameters are errors, values are frozen."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, defer_build=True)
-
-
 COLUMN_EXPRESSION_EXPECTED = "a column name or arithmetic of columns and numbers"
 
-
-class _ColumnExpressionSchema:
-    """ColumnExpression's pydantic schema, written out: a text, or a tree `tanso.model.bind` already parsed.
-
-    Derived by pydantic, it walked every syntax-tree dataclass (each Expr field, recursively) once per
-    calculator model: half of `tanso check`'s binding. A wrong value is one error of type
-    `column_expression` saying what is expected (pydantic's own were three, naming BinaryOp and UnaryOp).
-    """
-
-    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
-        from pydantic_core import core_schema
-
-        union = core_schema.union_schema([core_schema.str_schema(), core_schema.is_instance_schema(ast.BinaryOp),
-                                          core_schema.is_instance_schema(ast.UnaryOp)])
-        return core_schema.custom_error_schema(union, "column_expression",
-                                               custom_error_message=COLUMN_EXPRESSION_EXPECTED)
-
-
 # A parameter that names a column (`quantity: amount`) or computes a per-row value from columns
-# (`quantity: mass_t * distance_km`). See `CalcContext.value_sql`.
-ColumnExpression = Annotated[Union[str, ast.BinaryOp, ast.UnaryOp], _ColumnExpressionSchema()]
+# (`quantity: mass_t * distance_km`): a text, or the tree `tanso.model.bind` already parsed. See
+# `CalcContext.value_sql`. A wrong value is one error of type `column_expression` saying what is expected.
+ColumnExpression = Annotated[Union[str, ast.BinaryOp, ast.UnaryOp],
+                             Custom(lambda value: isinstance(value, (str, ast.BinaryOp, ast.UnaryOp)),
+                                    "column_expression", COLUMN_EXPRESSION_EXPECTED)]
 
 
 @dataclass(frozen=True)
@@ -209,7 +188,8 @@ class Weighting:
 
 @dataclass(frozen=True)
 class PolicyOption:
-    """A typed policy choice. `type` is anything pydantic can validate (Literal, bool, Decimal…)."""
+    """A typed policy choice. `type` is what `tanso.parameters.validate_value` takes (Literal, bool, Decimal with
+    `Annotated[…, Field(ge=…)]`, optional ones…; any other type pydantic validates)."""
 
     name: str
     type: Any

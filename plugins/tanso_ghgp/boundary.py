@@ -12,9 +12,7 @@ from __future__ import annotations
 import hashlib
 from typing import Literal
 
-from pydantic import Field
-
-from tanso.contracts import BOUNDARY_WEIGHT_PLACES, BOUNDARY_WEIGHT_TYPE, BoundaryMethod, Parameters
+from tanso.contracts import BOUNDARY_WEIGHT_PLACES, BOUNDARY_WEIGHT_TYPE, BoundaryMethod, Field, Parameters
 from tanso.diagnostics import InputError
 from tanso.plan.context import BoundaryContext
 from tanso.plan.sql import ident, literal

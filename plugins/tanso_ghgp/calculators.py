@@ -22,9 +22,7 @@ import dataclasses
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Callable
 
-from pydantic import Field
-
-from tanso.contracts import CALC_LEDGER_COLUMNS, Calculator, CalcPlan, ColumnExpression, Parameters
+from tanso.contracts import CALC_LEDGER_COLUMNS, CalcPlan, Calculator, ColumnExpression, Field, Parameters
 from tanso.diagnostics import InputError
 from tanso.plan.context import CalcContext
 from tanso.plan.factor_product import derived_factor_table, exact, factor_gases, factor_product

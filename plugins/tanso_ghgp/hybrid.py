@@ -11,9 +11,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Literal
 
-from pydantic import Field
-
-from tanso.contracts import Calculator, CalcPlan, ColumnExpression
+from tanso.contracts import CalcPlan, Calculator, ColumnExpression, Field
 from tanso.diagnostics import InputError
 from tanso.plan.context import CalcContext
 from tanso.plan.sql import expression_columns

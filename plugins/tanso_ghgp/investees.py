@@ -17,9 +17,7 @@ The product is rounded half-even to 6 decimals of the emissions' unit, as `pcaf_
 
 from __future__ import annotations
 
-from pydantic import Field
-
-from tanso.contracts import Calculator, CalcPlan, ColumnExpression, ExpressionFunction, Parameters
+from tanso.contracts import CalcPlan, Calculator, ColumnExpression, ExpressionFunction, Field, Parameters
 from tanso.diagnostics import InputError
 from tanso.plan.context import CalcContext, FunctionContext
 from tanso.plan.sql import expression_columns, ident

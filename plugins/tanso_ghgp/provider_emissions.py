@@ -22,9 +22,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from pydantic import Field, model_validator
-
-from tanso.contracts import CalcPlan, Calculator, ColumnExpression, Parameters
+from tanso.contracts import CalcPlan, Calculator, ColumnExpression, Field, Parameters
 from tanso.diagnostics import InputError
 from tanso.plan.context import CalcContext
 from tanso.plan.factor_product import FACTOR_SQL, exact, factor_type
@@ -55,15 +53,13 @@ class ProviderParameters(Parameters):
     method: str = Field(default=METHOD, description="recorded in the ledger")
     data_type: str = Field(default="supplier-specific", description="recorded in the ledger")
 
-    @model_validator(mode="after")
-    def _one_unit_and_a_whole_mapping(self):
+    def validate_together(self) -> None:
         if (self.unit is None) == (self.emissions_unit is None):
             raise ValueError("give either unit (a column) or emissions_unit (one unit for every row)")
         if (self.accounts is None) != (self.account is None):
             raise ValueError("accounts (the mapping table) and account (the rows' column) go together")
         if self.latest_per and self.version is None:
             raise ValueError("latest_per needs version (the column with the model version)")
-        return self
 
     def columns_used(self) -> list[str]:
         return [*expression_columns(self.emissions), self.period, *([self.unit] if self.unit else []),

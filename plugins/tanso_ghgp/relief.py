@@ -23,9 +23,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pydantic import Field
-
-from tanso.contracts import CALC_LEDGER_COLUMNS, Calculator, CalcPlan, ExpressionFunction, Parameters
+from tanso.contracts import CALC_LEDGER_COLUMNS, CalcPlan, Calculator, ExpressionFunction, Field, Parameters
 from tanso.i18n import t
 from tanso.plan.context import CalcContext
 from tanso.plan.sql import ident, literal

@@ -34,9 +34,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal, Optional
 
-from pydantic import Field
-
-from tanso.contracts import PolicyOption
+from tanso.contracts import Field, PolicyOption
 from tanso_ghgp.gwp import GWP_WEIGHTING, SOURCES
 
 Share = Annotated[Decimal, Field(ge=0, le=1)]

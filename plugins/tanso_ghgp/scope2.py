@@ -17,9 +17,7 @@ from __future__ import annotations
 
 from decimal import ROUND_FLOOR, Decimal
 
-from pydantic import Field
-
-from tanso.contracts import Calculator, CalcPlan, Parameters
+from tanso.contracts import CalcPlan, Calculator, Field, Parameters
 from tanso.diagnostics import InputError
 from tanso.plan.context import CalcContext
 from tanso.plan.factor_product import Tier, exact, factor_gases, factor_product_chain, factor_type

@@ -7,8 +7,6 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
-
 from tanso.diagnostics import Diagnostics, did_you_mean, expected_list
 from tanso.dsl import ast
 from tanso.model.checks import (_check_accepts, _check_arithmetic_operands, _check_exclusive_tables,
@@ -19,6 +17,7 @@ from tanso.model.lookups import check_table_lookups
 from tanso.model.policy_calls import POLICY_FUNCTION
 from tanso.model.policy_values import check_policy_values
 from tanso.model.ruleset import BoundaryStep, CalcStep, PolicyValue, Rule, Ruleset, literal_value
+from tanso.parameters import ValidationError, validate_value
 from tanso.plugins import Registry
 
 FALLBACK_CALL = "first_of"
@@ -26,7 +25,7 @@ FALLBACK_CALL = "first_of"
 
 def _argument_value(expr: ast.Expr) -> Any:
     """A constant, or an arithmetic expression over columns kept as a tree (for ColumnExpression
-    parameters; other parameter types reject it with a pydantic message); NOT_A_VALUE for anything else
+    parameters; other parameter types reject it with a type error); NOT_A_VALUE for anything else
     (a comparison, a call), which the caller reports in the user's terms."""
     try:
         return literal_value(expr)
@@ -132,7 +131,7 @@ def _bind_policies(layer: _Layer, registry: Registry, diagnostics: Diagnostics) 
             diagnostics.unknown("policy option", name, chosen.span, options)
             continue
         try:
-            value = TypeAdapter(option.type).validate_python(chosen.value)
+            value = validate_value(option.type, chosen.value)
         except ValidationError as error:
             diagnostics.error(f"invalid value {chosen.value!r} for policy '{name}'", chosen.span,
                               expected=_expected_from(error), hint=option.doc.splitlines()[0] if option.doc else None)
@@ -247,7 +246,7 @@ def _bind_call(call: ast.Call, columns: dict[str, str] | None, layer: _Layer, re
     return CalcStep(calculator=call.function, parameters=parameters, span=call.span)
 
 
-# Pydantic error types of a wrong-typed parameter value, with what the parameter takes in the user's terms
+# Error types (pydantic's) of a wrong-typed parameter value, with what the parameter takes in the user's terms
 # (None: the error's own message, e.g. ColumnExpression's).
 TYPE_EXPECTED = {"column_expression": None, "string_type": "a name or a text"}
 

@@ -32,7 +32,7 @@ class CalcStep:
     """One calculator call of a rule; a `first_of` chain has several, tried in order."""
 
     calculator: str
-    parameters: Any       # the calculator's validated pydantic model instance
+    parameters: Any       # the calculator's validated `Parameters` instance
     span: ast.Span
 
 
