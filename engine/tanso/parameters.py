@@ -230,11 +230,13 @@ def _bool(value: Any) -> tuple[Any, list[Problem]]:
     if isinstance(value, bool):
         return value, []
     if isinstance(value, str):
-        text = value.strip().lower()
+        text = value.lower()
         if text in _TRUE or text in _FALSE:
             return text in _TRUE, []
         return None, [("bool_parsing", (), "Input should be a valid boolean, unable to interpret input")]
-    if isinstance(value, int) or (isinstance(value, Decimal) and value.is_finite() and value == int(value)):
+    # A decimal counts as a number here only when whole and within 64 bits, as pydantic-core reads it.
+    if isinstance(value, int) or (isinstance(value, Decimal) and value.is_finite() and value == int(value)
+                                  and abs(value) < 2 ** 63):
         if value in (0, 1):
             return value == 1, []
         return None, [("bool_parsing", (), "Input should be a valid boolean, unable to interpret input")]
@@ -308,8 +310,8 @@ def _literal(choices: tuple) -> Check:
         for choice in choices:
             if type(choice) is type(value) and choice == value:
                 return choice, []
-        for choice in choices:   # pydantic's lax match: True for 1, 'a' never for a number
-            if isinstance(choice, bool) and isinstance(value, (int, Decimal)) and value == choice:
+        for choice in choices:   # pydantic's lax match: a number for an equal int or bool, never for a text
+            if isinstance(choice, int) and isinstance(value, (int, Decimal)) and value == choice:
                 return choice, []
         return None, [("literal_error", (), message)]
     return check
