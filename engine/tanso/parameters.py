@@ -104,8 +104,8 @@ class Parameters:
                                 "Parameters; define validate_together(self) instead")
         cls.model_fields = fields
 
-    @classmethod
-    def model_validate(cls, data: dict[str, Any]) -> Parameters:
+    def __init__(self, **data: Any):
+        cls = type(self)
         values, problems = {}, []
         for name, field in cls.model_fields.items():
             if name in data:
@@ -119,12 +119,15 @@ class Parameters:
                      for name in data if name not in cls.model_fields]
         if problems:
             raise ValidationError(cls.__name__, problems, data)
-        made = cls.model_construct(**values)
+        self.__dict__.update(values)
         try:
-            made.validate_together()
+            self.validate_together()
         except ValueError as error:
             raise ValidationError(cls.__name__, [("value_error", (), f"Value error, {error}")], data) from None
-        return made
+
+    @classmethod
+    def model_validate(cls, data: dict[str, Any]) -> Parameters:
+        return cls(**data)
 
     @classmethod
     def model_construct(cls, **values: Any) -> Parameters:

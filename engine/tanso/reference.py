@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import click
-from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from tanso import testing
+from tanso.contracts import Parameters
 from tanso.dsl import ast
 from tanso.plugins import Registry
 
@@ -96,7 +96,7 @@ def _default(field) -> str:
     return f"`{_value(default)}`" if not isinstance(default, (list, tuple)) else f"`[{', '.join(map(str, default))}]`"
 
 
-def _parameters(model: type[BaseModel]) -> list[str]:
+def _parameters(model: type[Parameters]) -> list[str]:
     rows = [(f"`{name}`", _type(field.annotation), _default(field), field.description or "")
             for name, field in model.model_fields.items()]
     return _table(("parameter", "type", "default", "meaning"), rows)

@@ -22,10 +22,10 @@ from typing import Any
 
 import duckdb
 import networkx as nx
-from pydantic import BaseModel
 
 from tanso.audit.git_source import Place, open_place
 from tanso.audit.ruleset_version import ruleset_file_hashes, ruleset_version_id
+from tanso.contracts import Parameters
 from tanso.diagnostics import InputError, RulesetError
 from tanso.dsl import ast
 from tanso.model.bind import FALLBACK_CALL
@@ -215,7 +215,7 @@ def _source_fields(source: ast.Source | None) -> dict[str, str | None]:
     return {"from": origin, "where": _text(source.where)}
 
 
-def _parameter_fields(parameters: BaseModel, prefix: str) -> dict[str, str | None]:
+def _parameter_fields(parameters: Parameters, prefix: str) -> dict[str, str | None]:
     """Validated parameters as written (an expression parameter keeps its syntax tree, spans aside)."""
     return {f"{prefix}{name}": _show(getattr(parameters, name)) for name in type(parameters).model_fields}
 
