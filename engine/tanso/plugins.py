@@ -11,17 +11,16 @@ import os
 import sys
 from dataclasses import dataclass
 from functools import cached_property
-from importlib import metadata
 from pathlib import Path
 
 import pluggy
 
-from tanso import contracts, hookspecs
+from tanso import contracts, hookspecs, installed
 from tanso.diagnostics import TansoError
 
 log = logging.getLogger(__name__)
 
-ENTRY_POINT_GROUP = "tanso"
+ENTRY_POINT_GROUP = installed.GROUP
 
 
 @dataclass(frozen=True)
@@ -100,14 +99,14 @@ class Registry:
 
     def implementations(self) -> list[Implementation]:
         """Every (hook, provided name) with the plugin's distribution and version, for `tanso plugins`.
-        Found once per registry: reading the installed distributions' metadata costs ~0.2 s, and every
-        run's manifest lists them (a YAML test file evaluates many times with one registry)."""
+        Found once per registry: every run's manifest lists them (a YAML test file evaluates many times with
+        one registry)."""
         if self._implementations is None:
             self._implementations = self._find_implementations()
         return list(self._implementations)
 
     def _find_implementations(self) -> list[Implementation]:
-        dists = _distributions_by_module()
+        dists = {ep.name: (ep.package, ep.version) for ep in installed.entry_points()}
         rows = []
         for hook in sorted(n for n in dir(hookspecs) if n.startswith("tanso_")):
             key = "format" if hook == "tanso_readers" else "name"
@@ -118,25 +117,17 @@ class Registry:
         return sorted(rows, key=lambda r: (r.hook, r.name))
 
 
-def _distributions_by_module() -> dict[str, tuple[str, str]]:
-    found = {}
-    for dist in metadata.distributions():
-        for ep in dist.entry_points:
-            if ep.group == ENTRY_POINT_GROUP:
-                found[ep.name] = (dist.metadata["Name"], dist.version)
-    return found
-
-
 def _trace(hook_name, hook_impls, kwargs):  # pragma: no cover - debugging aid
     print(f"tanso: calling {hook_name} on {[i.plugin_name for i in hook_impls]}", file=sys.stderr)
 
 
 def load_registry() -> Registry:
-    """Build a fresh manager from the installed entry points (cheap; call once per command)."""
+    """Build a fresh manager from the installed entry points (cheap; call once per command). They are read from
+    `tanso.installed`'s index, which knows when a distribution was installed or removed."""
     manager = pluggy.PluginManager("tanso")
     manager.add_hookspecs(hookspecs)
     wanted = os.environ.get("TANSO_LOAD_PLUGINS")
-    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+    for ep in installed.entry_points():
         if wanted is not None and ep.name not in wanted.split(","):
             continue
         try:

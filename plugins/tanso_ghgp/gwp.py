@@ -6,11 +6,10 @@ AR4/AR5 from the GHG Protocol's GWP table (2016) and AR6 from IPCC AR6 WG1 Table
 
 from __future__ import annotations
 
-import csv
 from decimal import Decimal
 from functools import lru_cache
-from importlib import metadata, resources
 
+from tanso import installed
 from tanso.contracts import Weighting
 from tanso.plan.factor_product import GasWeights
 
@@ -45,6 +44,9 @@ SUPPLEMENTS: dict[str, dict[str, tuple[Decimal, str]]] = {
 @lru_cache(maxsize=None)
 def gwp_table(column: str) -> dict[str, Decimal]:
     """The package's column, completed by SUPPLEMENTS where it is empty."""
+    import csv   # here, not at the top: loading the plugin (every command does) needs neither
+    from importlib import resources
+
     text = resources.files("globalwarmingpotentials").joinpath("globalwarmingpotentials.csv").read_text()
     rows = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
     table = {"CO2": Decimal(1)}
@@ -92,7 +94,7 @@ def gas_weights(gwp_set: str, gases: list[str], methane_by_origin: bool = True) 
     table = dict(gwp_table(GWP_SETS[gwp_set]))
     split = METHANE_BY_ORIGIN.get(gwp_set) if methane_by_origin else None
     table |= split or {"CH4FOSSIL": table["CH4"], "CH4NONFOSSIL": table["CH4"]}
-    version = metadata.version("globalwarmingpotentials")
+    version = installed.version("globalwarmingpotentials")
     supplements = SUPPLEMENTS.get(GWP_SETS[gwp_set], {})
     weights, notes = {}, {}
     for gas in gases:

@@ -19,9 +19,9 @@ import os
 import pickle
 import sys
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path, PurePath
 
+from tanso import installed
 from tanso.cache import cache_folder
 from tanso.dsl import ast
 
@@ -34,7 +34,7 @@ _FILE = "file"   # the persistent id of the file's name (and of its Path) in a p
 def _code_key() -> bytes:
     """Everything besides the text that a tree depends on."""
     here = Path(__file__).parent
-    digest = hashlib.sha256(f"{metadata.version('lark')} {sys.version}".encode())
+    digest = hashlib.sha256(f"{installed.version('lark')} {sys.version}".encode())
     for name in ("tanso.lark", "parser.py", "to_ast.py", "ast.py", "parse_cache.py"):
         digest.update((here / name).read_bytes())
     return digest.digest()

@@ -13,9 +13,9 @@ import hashlib
 import json
 import os
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 
+from tanso import installed
 from tanso.cache import cache_folder
 from tanso.plan import units
 
@@ -25,7 +25,7 @@ def _answers_file() -> Path | None:
     folder = cache_folder("units")
     if folder is None:
         return None
-    digest = hashlib.sha256(Path(units.__file__).read_bytes() + metadata.version("pint").encode())
+    digest = hashlib.sha256(Path(units.__file__).read_bytes() + str(installed.version("pint")).encode())
     return folder / f"{digest.hexdigest()[:32]}.json"
 
 

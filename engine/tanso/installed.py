@@ -1,0 +1,142 @@
+"""The installed distributions' versions and `tanso` entry points, kept in the user's cache (`tanso.cache`).
+
+Every command loads the plugins, and `tanso check` keys its cached trees and unit answers by lark's and
+pint's versions; `importlib.metadata` answers these by importing email, zipfile and csv and reading every
+distribution's metadata (~0.1 G instructions, a tenth of a warm check). The answers are kept in one JSON
+file per interpreter and `sys.path`, with a fingerprint of what they were read from: every `*.dist-info`
+(named with its version) and `*.egg-info` entry in each `sys.path` folder, with the modification times of
+its `entry_points.txt` (and an egg-info's PKG-INFO, which holds its version). Installing, upgrading or removing a distribution (or rewriting its entry points
+in place) changes the fingerprint, and the index is read again from `importlib.metadata`; a file that is
+unreadable or not the index is ignored and rewritten.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib
+import json
+import os
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tanso.cache import cache_folder
+
+GROUP = "tanso"
+_FORMAT = 1
+_INFO = (".dist-info", ".egg-info")
+# importlib.metadata's pattern of an entry point's value: module, optional attribute path, optional extras.
+_VALUE = re.compile(r"(?P<module>[\w.]+)\s*(:\s*(?P<attr>[\w.]+)\s*)?((?P<extras>\[.*\])\s*)?$")
+
+
+@dataclass(frozen=True)
+class EntryPoint:
+    """A `tanso` entry point, with the distribution that declares it."""
+
+    name: str
+    value: str
+    package: str
+    version: str
+
+    def load(self) -> Any:
+        """The object the entry point names, as `importlib.metadata.EntryPoint.load` finds it."""
+        found = _VALUE.match(self.value)
+        if found is None:
+            raise ValueError(f"not an entry point value: {self.value!r}")
+        target = importlib.import_module(found["module"])
+        for part in filter(None, (found["attr"] or "").split(".")):
+            target = getattr(target, part)
+        return target
+
+
+def entry_points() -> list[EntryPoint]:
+    """The `tanso` entry points, in `importlib.metadata.entry_points(group="tanso")`'s order."""
+    return [EntryPoint(*row) for row in _index()["entry_points"]]
+
+
+def version(distribution: str) -> str | None:
+    """The installed version of `distribution` (as `importlib.metadata.version`), None if not installed."""
+    return _index()["versions"].get(_normalise(distribution))
+
+
+def fingerprint() -> str:
+    """What the index depends on: the metadata entries of every `sys.path` folder, with their files' mtimes."""
+    digest = hashlib.sha256(f"{_FORMAT} {sys.executable} {sys.version}".encode())
+    for folder in sys.path:
+        digest.update(f"\0{folder}".encode("utf-8", "surrogatepass"))
+        try:
+            entries = sorted(e.name for e in os.scandir(folder or ".") if e.name.endswith(_INFO))
+        except OSError:   # a missing folder, or a zip file: its own modification time
+            with contextlib.suppress(OSError):
+                digest.update(str(os.stat(folder).st_mtime_ns).encode())
+            continue
+        for name in entries:   # a dist-info's name holds its version; an egg-info's PKG-INFO does
+            digest.update(f"\1{name}".encode("utf-8", "surrogatepass"))
+            for file in ("entry_points.txt", "PKG-INFO") if name.endswith(".egg-info") else ("entry_points.txt",):
+                with contextlib.suppress(OSError):
+                    digest.update(f"{file}{os.stat(os.path.join(folder or '.', name, file)).st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def _index() -> dict[str, Any]:
+    """The index for the current fingerprint: this process's, the cache's, or read from the metadata."""
+    key = fingerprint()
+    if _LAST.get("key") != key:
+        _LAST.clear()
+        _LAST.update(_cached(key))
+    return _LAST
+
+
+_LAST: dict[str, Any] = {}   # a process that installs a plugin (a test) sees it: the fingerprint changes
+
+
+def _cached(key: str) -> dict[str, Any]:
+    folder = cache_folder("installed")
+    if folder is None:
+        return {"key": key, **_read_installed()}
+    path = folder / f"{hashlib.sha256(repr((sys.executable, sys.path)).encode()).hexdigest()[:32]}.json"
+    with contextlib.suppress(OSError, ValueError):
+        index = json.loads(path.read_text(encoding="utf-8"))
+        if _valid(index) and index["key"] == key:
+            return index
+    index = {"key": key, **_read_installed()}
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        partial.write_text(json.dumps(index, sort_keys=True), encoding="utf-8")
+        os.replace(partial, path)
+    except OSError:   # only a shortcut
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+    return index
+
+
+def _valid(index: Any) -> bool:
+    return (isinstance(index, dict) and isinstance(index.get("key"), str)
+            and isinstance(index.get("versions"), dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in index["versions"].items())
+            and isinstance(index.get("entry_points"), list)
+            and all(isinstance(row, list) and len(row) == 4 and all(isinstance(x, str) for x in row)
+                    for row in index["entry_points"]))
+
+
+def _read_installed() -> dict[str, Any]:
+    """The index from `importlib.metadata`: the first distribution of each name on `sys.path` counts."""
+    from importlib import metadata
+
+    versions: dict[str, str] = {}
+    points = []
+    for dist in metadata.distributions():
+        name = dist.metadata["Name"]
+        if name is None or _normalise(name) in versions:
+            continue
+        versions[_normalise(name)] = dist.version
+        points += [[ep.name, ep.value, name, dist.version] for ep in dist.entry_points if ep.group == GROUP]
+    return {"versions": versions, "entry_points": points}
+
+
+def _normalise(name: str) -> str:
+    """PEP 503's normalised name, as importlib.metadata compares distributions."""
+    return re.sub(r"[-_.]+", "-", name).lower()
