@@ -1,4 +1,4 @@
-"""The ruleset syntax tree: frozen dataclasses, each node carrying the span it was parsed from.
+"""The ruleset syntax tree: frozen dataclasses (`tanso.frozen`), each node carrying the span it was parsed from.
 
 Spans travel all the way to the ledger (`rule_source` = file:line) and to every diagnostic, so an
 auditor can go from a number to the line that produced it.
@@ -6,13 +6,15 @@ auditor can go from a number to the line that produced it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 from pathlib import Path
 from typing import Union
 
+from tanso.frozen import frozen
 
-@dataclass(frozen=True)
+
+@frozen
 class Span:
     """Where a node stands in its source file (1-based line and column, end exclusive)."""
 
@@ -34,13 +36,13 @@ class Span:
 # ---------------------------------------------------------------- expressions
 
 
-@dataclass(frozen=True)
+@frozen
 class Literal:
     value: Union[str, Decimal, bool, None]
     span: Span
 
 
-@dataclass(frozen=True)
+@frozen
 class Name:
     """A dotted name: a column (`fuel`), a qualified column (`financials.revenue`) or an id."""
 
@@ -52,13 +54,13 @@ class Name:
         return ".".join(self.parts)
 
 
-@dataclass(frozen=True)
+@frozen
 class ListExpr:
     items: tuple["Expr", ...]
     span: Span
 
 
-@dataclass(frozen=True)
+@frozen
 class Argument:
     """A call argument; `name` is None for a positional one."""
 
@@ -67,7 +69,7 @@ class Argument:
     span: Span
 
 
-@dataclass(frozen=True)
+@frozen
 class Call:
     function: str
     arguments: tuple[Argument, ...]
@@ -80,7 +82,7 @@ class Call:
         return [a for a in self.arguments if a.name is None]
 
 
-@dataclass(frozen=True)
+@frozen
 class BinaryOp:
     operator: str  # + - * / == != >= <= > < and or in
     left: "Expr"
@@ -88,7 +90,7 @@ class BinaryOp:
     span: Span
 
 
-@dataclass(frozen=True)
+@frozen
 class UnaryOp:
     operator: str  # not, -, is null, is not null
     operand: "Expr"
@@ -120,14 +122,14 @@ def walk(expr: Expr):
 # ---------------------------------------------------------------- statements
 
 
-@dataclass(frozen=True)
+@frozen
 class Provenance:
     source: str | None = None
     as_of: str | None = None
     status: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Header:
     name: str
     title: str | None
@@ -138,7 +140,7 @@ class Header:
     span: Span
 
 
-@dataclass(frozen=True)
+@frozen
 class SetPolicy:
     policy: Name
     value: Expr
@@ -146,7 +148,7 @@ class SetPolicy:
     span: Span
 
 
-@dataclass(frozen=True)
+@frozen
 class Constraint:
     """A rule a column's values must keep: `0..8759` (range), `>= 0` (compare), `in ("a", "b")`, `required`."""
 
@@ -170,7 +172,7 @@ def _number(value) -> str:
     return format(value, "f") if isinstance(value, Decimal) else str(value)
 
 
-@dataclass(frozen=True)
+@frozen
 class Column:
     name: str
     type_name: str
@@ -192,7 +194,7 @@ class Column:
         return (*self.type_args, *self.DEFAULT_DECIMAL[len(self.type_args):])[:2]
 
 
-@dataclass(frozen=True)
+@frozen
 class InputTable:
     name: str
     title: str | None
@@ -215,7 +217,7 @@ class InputTable:
         return self.key_source if self.key_source is not None else self.key
 
 
-@dataclass(frozen=True)
+@frozen
 class FactorSetDecl:
     name: str
     title: str | None
@@ -224,7 +226,7 @@ class FactorSetDecl:
     removals: bool = False                      # `allows removals`: negative values (sinks) are allowed
 
 
-@dataclass(frozen=True)
+@frozen
 class Lookup:
     """`lookup account_map on account`: each row takes the columns of the row of `table` whose key is its `key`."""
 
@@ -233,7 +235,7 @@ class Lookup:
     span: Span
 
 
-@dataclass(frozen=True)
+@frozen
 class Source:
     """Where a rule's rows come from: an input table (enriched by lookups), or the results of another rule."""
 
@@ -244,7 +246,7 @@ class Source:
     lookups: tuple[Lookup, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class Rule:
     id: str
     title: str | None
@@ -260,7 +262,7 @@ class Rule:
     id_span: Span
 
 
-@dataclass(frozen=True)
+@frozen
 class Exclusion:
     """Rows or a whole scope/category deliberately left out, with the justification reported."""
 
@@ -272,7 +274,7 @@ class Exclusion:
     span: Span
 
 
-@dataclass(frozen=True)
+@frozen
 class Metric:
     id: str
     title: str | None
@@ -281,7 +283,7 @@ class Metric:
     span: Span
 
 
-@dataclass(frozen=True)
+@frozen
 class Check:
     id: str
     title: str | None
@@ -289,14 +291,14 @@ class Check:
     span: Span
 
 
-@dataclass(frozen=True)
+@frozen
 class Remove:
     id: str
     reason: str | None
     span: Span
 
 
-@dataclass(frozen=True)
+@frozen
 class Boundary:
     """The organisational boundary method: which entities count, at what weight."""
 
@@ -304,7 +306,7 @@ class Boundary:
     span: Span
 
 
-@dataclass(frozen=True)
+@frozen
 class AcceptRejects:
     """A stated tolerance for rejected rows of a rule (or of an input file, rows refused while
     reading), with its justification: `limit` rows, `limit` % of the rows, or `limit` `unit` of activity."""
@@ -325,14 +327,14 @@ class AcceptRejects:
         return f"up to {number} {self.unit}"
 
 
-@dataclass(frozen=True)
+@frozen
 class RoleCount:
     role: str
     count: int
     span: Span
 
 
-@dataclass(frozen=True)
+@frozen
 class RequireApprovals:
     """The sign-offs a run needs before it is final: so many approvals (`tanso approve`) of each role,
     each by a different person and key. A run without them is reported as a draft."""
@@ -348,7 +350,7 @@ Statement = Union[SetPolicy, InputTable, FactorSetDecl, Rule, Exclusion, Metric,
                   AcceptRejects, RequireApprovals]
 
 
-@dataclass(frozen=True)
+@frozen
 class Module:
     """One parsed .tanso file."""
 
