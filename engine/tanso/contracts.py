@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Callable, Union
 
 from tanso.dsl import ast
+from tanso.frozen import frozen
 # Field, Parameters and ValidationError are what plugins declare their parameters with, from here.
 from tanso.parameters import Custom, Field, Parameters, ValidationError  # noqa: F401
 
@@ -86,7 +87,7 @@ ColumnExpression = Annotated[Union[str, ast.BinaryOp, ast.UnaryOp],
                                     "column_expression", COLUMN_EXPRESSION_EXPECTED)]
 
 
-@dataclass(frozen=True)
+@frozen
 class CalcPlan:
     """A calculator's compiled form, as SQL (DuckDB dialect) over the relation named `src`.
 
@@ -107,7 +108,7 @@ class CalcPlan:
     pricing: Pricing | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True)   # a dataclass: factor_product's KeyedPricing extends it with keyword-only fields
 class Pricing:
     """Which src rows a method prices, decided per row by LEFT JOINs with small plan-time tables (the keys
     and units it has factors for): a first_of chain then selects each method's rows with joins, without
@@ -120,7 +121,7 @@ class Pricing:
     over: Callable[[str], CalcPlan]       # the same plan (ledger, rejects) over another relation of src's rows
 
 
-@dataclass(frozen=True)
+@frozen
 class Calculator:
     name: str
     doc: str
@@ -151,7 +152,7 @@ class Calculator:
         return self.relevant_policies(parameters) if self.relevant_policies else self.reads_policies
 
 
-@dataclass(frozen=True)
+@frozen
 class BoundaryMethod:
     """Decides which entities are in the inventory and with what weight (e.g. equity share).
 
@@ -170,7 +171,7 @@ class BoundaryMethod:
     table_parameters: tuple[str, ...] = ("entities",)
 
 
-@dataclass(frozen=True)
+@frozen
 class Weighting:
     """What makes an option a *weighting* of one ledger column (e.g. a GWP set weighting `gas`): its
     values change a rule's rows only through the weights a calculator passes to `factor_product`
@@ -186,7 +187,7 @@ class Weighting:
     weights: Callable[[Callable[[str], Any], list[str]], dict[str, Decimal]]
 
 
-@dataclass(frozen=True)
+@frozen
 class PolicyOption:
     """A typed policy choice. `type` is what `tanso.parameters.validate_value` takes (Literal, bool, Decimal with
     `Annotated[…, Field(ge=…)]`, optional ones…; any other type pydantic validates)."""
@@ -209,7 +210,7 @@ class PolicyOption:
     weighting: Weighting | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Reader:
     """Registers a file as a relation. `register(con, path, relation_name)` creates a view or table
     whose columns are the file's (text, or native types where the format has them) plus `_row`, the
@@ -229,7 +230,7 @@ class Reader:
     options: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class FactorSetSource:
     name: str
     title: str
@@ -241,7 +242,7 @@ class FactorSetSource:
     removals: bool = False  # negative values (removals, sinks) are allowed; otherwise a negative value is refused
 
 
-@dataclass(frozen=True)
+@frozen
 class Reporter:
     name: str
     suffix: str
@@ -256,7 +257,7 @@ class Reporter:
     inputs: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class ExpressionFunction:
     """A function for `metric` / `check` expressions; `compile` returns one scalar SQL query. `findings`,
     where given, returns SQL yielding one text per finding that explains the value (a check's flags:
@@ -273,7 +274,7 @@ class ExpressionFunction:
     notes: Callable[["FunctionContext"], str] | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class FactorLayout:
     """A publisher's factor file layout that `tanso factors import --layout NAME FILE --out OUT` turns into
     a factor set: a CSV with the factor columns and, per factor, its provenance (publisher, edition,
@@ -290,7 +291,7 @@ class FactorLayout:
     options: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class Vocabulary:
     """Synonyms `tanso suggest` reads, so that an item written one way meets a factor named another
     ("ガソリン代" → the gasoline factor; "petrol" → "motor gasoline"). A CSV with columns `concept`, `term`,
@@ -302,7 +303,7 @@ class Vocabulary:
     doc: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Command:
     """A `tanso` subcommand a plugin adds (e.g. `tanso engage`), so that domain tools built on a run folder
     are found where users look, beside the engine's own commands, without the engine knowing them."""

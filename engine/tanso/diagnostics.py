@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Iterable
 
 from tanso.dsl.ast import Span
+from tanso.frozen import frozen
 from tanso.i18n import kind as kind_name, t
 
 
-@dataclass(frozen=True)
+@frozen
 class Note:
     """An extra excerpt attached to a diagnostic, e.g. each edge of a dependency cycle."""
 
@@ -23,7 +24,7 @@ class Note:
     span: Span
 
 
-@dataclass(frozen=True)
+@frozen
 class Diagnostic:
     message: str
     span: Span | None = None

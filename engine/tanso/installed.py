@@ -19,11 +19,11 @@ import json
 import os
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tanso.cache import cache_folder
+from tanso.frozen import frozen
 
 GROUP = "tanso"
 _FORMAT = 1
@@ -32,7 +32,7 @@ _INFO = (".dist-info", ".egg-info")
 _VALUE = re.compile(r"(?P<module>[\w.]+)\s*(:\s*(?P<attr>[\w.]+)\s*)?((?P<extras>\[.*\])\s*)?$")
 
 
-@dataclass(frozen=True)
+@frozen
 class EntryPoint:
     """A `tanso` entry point, with the distribution that declares it."""
 

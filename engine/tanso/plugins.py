@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -17,13 +16,14 @@ import pluggy
 
 from tanso import contracts, hookspecs, installed
 from tanso.diagnostics import TansoError
+from tanso.frozen import frozen
 
 log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = installed.GROUP
 
 
-@dataclass(frozen=True)
+@frozen
 class Implementation:
     hook: str
     name: str

@@ -11,14 +11,15 @@ every syntax-tree class) was a tenth of `tanso check`'s time. `dataclasses.repla
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 from typing import Any
 
 from tanso.dsl import ast
+from tanso.frozen import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class PolicyValue:
     name: str
     value: Any
@@ -27,7 +28,7 @@ class PolicyValue:
     span: ast.Span | None
 
 
-@dataclass(frozen=True)
+@frozen
 class CalcStep:
     """One calculator call of a rule; a `first_of` chain has several, tried in order."""
 
@@ -36,7 +37,7 @@ class CalcStep:
     span: ast.Span
 
 
-@dataclass(frozen=True)
+@frozen
 class BoundaryStep:
     method: str
     parameters: Any
@@ -44,7 +45,7 @@ class BoundaryStep:
     layer: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Rule:
     node: ast.Rule
     steps: tuple[CalcStep, ...]
@@ -55,7 +56,7 @@ class Rule:
         return self.node.id
 
 
-@dataclass(frozen=True)
+@frozen
 class Item:
     """An exclusion, metric or check, with the layer that last defined it."""
 
@@ -63,7 +64,7 @@ class Item:
     layer: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Ruleset:
     name: str
     title: str | None
