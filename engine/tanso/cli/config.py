@@ -17,13 +17,13 @@ import json
 import os
 import re
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
 
 from tanso.diagnostics import did_you_mean
+from tanso.frozen import frozen
 
 CONFIG_FILE = "tanso.toml"
 CONFIG_ENV = "TANSO_CONFIG"
@@ -49,7 +49,7 @@ class ConfigError(click.UsageError):
     """A bad tanso.toml: shown as a usage error (exit 64), without a traceback."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Config:
     path: Path | None
     default_map: dict[str, Any]

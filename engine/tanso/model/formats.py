@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass
+
+from tanso.frozen import frozen
 
 # Offered in did-you-mean hints; any codec Python knows is accepted.
 COMMON_ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "latin-1", "cp1252", "cp932", "shift_jis", "euc_jp", "gb18030",
@@ -22,7 +23,7 @@ NUMBER_FORMATS = ('"1234.56"', '"1,234.56"', '"1234,56"', '"1.234,56"', '"1 234,
 LEADING, PARENTHESES, TRAILING = "leading", "parentheses", "trailing"
 
 
-@dataclass(frozen=True)
+@frozen
 class NumberFormat:
     """The decimal mark, the thousands separator ('' for none) and how negatives are written."""
 
@@ -64,7 +65,7 @@ ERA_OFFSET = {"令和": 2018, "平成": 1988}   # era year n is Gregorian year o
 _ERA_EXAMPLE = re.compile(r"(?P<era>令和)(?P<y>0?7)年(?P<m>0?3)月(?P<d>31)日")
 
 
-@dataclass(frozen=True)
+@frozen
 class DateFormat:
     """A date's text as a regular expression with groups y, m, d (and era for a Japanese era year)."""
 

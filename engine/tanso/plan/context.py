@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Callable
 
 from tanso.contracts import Parameters
+from tanso.frozen import frozen
 from tanso.plan.sql import arithmetic, float_as_decimal, fraction, ident
 
 if TYPE_CHECKING:   # pyarrow is imported where tables are built, not by `tanso check`
@@ -19,7 +20,7 @@ if TYPE_CHECKING:   # pyarrow is imported where tables are built, not by `tanso 
 LEDGER_SCALE = 18  # decimals of a kg in the ledger's amount and co2e_kg (contracts.CALC_LEDGER_COLUMNS)
 
 
-@dataclass(frozen=True)
+@frozen
 class FactorTable:
     """A loaded factor set: `relation` holds its rows; provenance for the ledger and manifest."""
 

@@ -13,9 +13,10 @@ the definition uses.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal, localcontext
 from typing import TYPE_CHECKING
+
+from tanso.frozen import frozen
 
 if TYPE_CHECKING:   # pyarrow is imported when a plan builds a table, not by `tanso check`
     import pyarrow as pa
@@ -33,7 +34,7 @@ ARROW_DIGITS = 76             # decimal256's precision: a value × multiplier pr
 ARROW_FROM_ROWS = 200         # factor rows from which the Arrow path is the faster
 
 
-@dataclass(frozen=True)
+@frozen
 class Multiplier:
     """From a row unit to kg of a gas per factor unit (`gas`), and on to kg CO2e (`co2e`); `exact`
     when the unit conversion is a terminating decimal."""
@@ -44,7 +45,7 @@ class Multiplier:
     gwp: str | None
 
 
-@dataclass(frozen=True)
+@frozen
 class EffectiveFactors:
     table: pa.Table        # k0.., from_unit, gas, factor_id, gas_factor, co2e_factor, gwp
     problems: pa.Table     # k0.., from_unit, problem: keys a unit cannot use

@@ -21,6 +21,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
 from tanso.contracts import CalcPlan, ColumnExpression, Pricing
 from tanso.diagnostics import InputError
+from tanso.frozen import frozen
 from tanso.plan.context import CalcContext, FactorTable
 from tanso.plan.effective_factors import (FACTOR_SCALE, LEDGER_LIMIT_DIGITS, WORKING_PRECISION, Multiplier,
                                          effective_factors, factor_type, quantity_bound)
@@ -37,7 +38,7 @@ NO_WEIGHT_REASON = "no GWP for gas"  # a factor's gas the weights lack: its keys
 RANGE_REASON = "beyond the ledger's range"  # a row whose product the ledger cannot hold (a reject)
 
 
-@dataclass(frozen=True)
+@frozen
 class GasWeights:
     """Weights that turn a mass of each gas into CO2e (a GWP set), with a label for the ledger."""
 
@@ -159,7 +160,7 @@ class KeyedPricing(Pricing):
     on: Callable[[str, str], str]       # (row alias, table alias) → the row's keys and unit equal the table's
 
 
-@dataclass(frozen=True)
+@frozen
 class Tier:
     """One method of a `factor_product_chain`: a factor set matched on columns, and its ledger labels."""
 

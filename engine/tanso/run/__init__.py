@@ -6,12 +6,13 @@ execution modules bring DuckDB, pyarrow and pint (about a third of `check`'s tim
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tanso.diagnostics import Diagnostics, RulesetError
+from tanso.frozen import frozen
 from tanso.graph import Dependencies, check_acyclic, dependencies, unread_policies
 from tanso.model.resolve import load_ruleset
 from tanso.model.ruleset import Ruleset
@@ -34,7 +35,7 @@ def __getattr__(name: str):
 EXPORT_FORMATS = ("csv", "parquet", "json")
 
 
-@dataclass(frozen=True)
+@frozen
 class Prepared:
     registry: Registry
     ruleset: Ruleset
