@@ -51,9 +51,18 @@ def frozen(cls: T) -> T:
                             + ", ".join(f"'{m}'" for m in missing))
         return tuple(values)
 
+    # The defaults of the fields after the required ones, for a positional call that leaves them out (the parser's).
+    required = next((i for i, f in enumerate(fields) if f.default is not MISSING or f.default_factory is not MISSING),
+                    len(fields))
+    plain_tail = (tuple(f.default for f in fields[required:])
+                  if all(f.default_factory is MISSING for f in fields[required:]) else None)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if kwargs or len(args) != len(names):
-            args = bind(args, kwargs)
+            if not kwargs and plain_tail is not None and required <= len(args) < len(names):
+                args += plain_tail[len(args) - required:]
+            else:
+                args = bind(args, kwargs)
         self.__dict__.update(zip(names, args))
         if post_init is not None:
             post_init(self)
