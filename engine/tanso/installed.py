@@ -1,14 +1,14 @@
-"""The installed distributions' versions and `tanso` entry points, kept in the user's cache (`tanso.cache`).
+"""The installed distributions' `tanso` entry points and versions, kept in the user's cache (`tanso.cache`).
 
 Every command loads the plugins, and `tanso check` keys its cached trees and unit answers by lark's and
-pint's versions; `importlib.metadata` answers these by importing email, zipfile and csv and reading every
-distribution's metadata (~0.1 G instructions, a tenth of a warm check). The answers are kept in one JSON
-file per interpreter and `sys.path`, with a fingerprint of what they were read from: every `*.dist-info`
-(named with its version) and `*.egg-info` entry in each `sys.path` folder, with the modification times of
-its `entry_points.txt` (and an egg-info's PKG-INFO, which holds its version). Installing, upgrading or removing a distribution (or rewriting its entry points
-in place) changes the fingerprint, and the index is read again from `importlib.metadata`; a file that is
-unreadable or not the index is ignored and rewritten.
-"""
+pint's versions; `importlib.metadata` answers these by importing email, zipfile and csv and reading the
+installed distributions' metadata (~0.06 G instructions of a warm check). The answers are kept in one JSON
+file per interpreter and `sys.path` (versions added as they are asked for), with a fingerprint of what they
+were read from: every `*.dist-info` (named with its version) and `*.egg-info` entry in each `sys.path`
+folder, with the modification times of its `entry_points.txt` (and an egg-info's PKG-INFO, which holds its
+version). Installing, upgrading or removing a distribution, or rewriting its entry points in place, changes
+the fingerprint, and the index is read again from `importlib.metadata`; a file that is unreadable or not
+the index is ignored and rewritten."""
 
 from __future__ import annotations
 
@@ -58,8 +58,18 @@ def entry_points() -> list[EntryPoint]:
 
 
 def version(distribution: str) -> str | None:
-    """The installed version of `distribution` (as `importlib.metadata.version`), None if not installed."""
-    return _index()["versions"].get(_normalise(distribution))
+    """The installed version of `distribution` (as `importlib.metadata.version`), None if not installed. A
+    distribution not asked about before is looked up and added to the index."""
+    index, name = _index(), _normalise(distribution)
+    if name not in index["versions"]:
+        from importlib import metadata
+
+        try:
+            index["versions"][name] = metadata.version(distribution)
+        except metadata.PackageNotFoundError:
+            index["versions"][name] = None
+        _save(index)
+    return index["versions"][name]
 
 
 def fingerprint() -> str:
@@ -94,15 +104,27 @@ _LAST: dict[str, Any] = {}   # a process that installs a plugin (a test) sees it
 
 
 def _cached(key: str) -> dict[str, Any]:
+    path = _path()
+    if path is not None:
+        with contextlib.suppress(OSError, ValueError):
+            index = json.loads(path.read_text(encoding="utf-8"))
+            if _valid(index) and index["key"] == key:
+                return index
+    index = {"key": key, "entry_points": _read_entry_points(), "versions": {}}
+    _save(index)
+    return index
+
+
+def _path() -> Path | None:
     folder = cache_folder("installed")
-    if folder is None:
-        return {"key": key, **_read_installed()}
-    path = folder / f"{hashlib.sha256(repr((sys.executable, sys.path)).encode()).hexdigest()[:32]}.json"
-    with contextlib.suppress(OSError, ValueError):
-        index = json.loads(path.read_text(encoding="utf-8"))
-        if _valid(index) and index["key"] == key:
-            return index
-    index = {"key": key, **_read_installed()}
+    name = hashlib.sha256(repr((sys.executable, sys.path)).encode()).hexdigest()[:32]
+    return folder / f"{name}.json" if folder is not None else None
+
+
+def _save(index: dict[str, Any]) -> None:
+    path = _path()
+    if path is None:
+        return
     partial = path.with_name(f".{path.name}.{os.getpid()}")
     try:
         partial.write_text(json.dumps(index, sort_keys=True), encoding="utf-8")
@@ -110,31 +132,23 @@ def _cached(key: str) -> dict[str, Any]:
     except OSError:   # only a shortcut
         with contextlib.suppress(OSError):
             partial.unlink(missing_ok=True)
-    return index
 
 
 def _valid(index: Any) -> bool:
     return (isinstance(index, dict) and isinstance(index.get("key"), str)
             and isinstance(index.get("versions"), dict)
-            and all(isinstance(k, str) and isinstance(v, str) for k, v in index["versions"].items())
+            and all(isinstance(k, str) and isinstance(v, (str, type(None))) for k, v in index["versions"].items())
             and isinstance(index.get("entry_points"), list)
             and all(isinstance(row, list) and len(row) == 4 and all(isinstance(x, str) for x in row)
                     for row in index["entry_points"]))
 
 
-def _read_installed() -> dict[str, Any]:
-    """The index from `importlib.metadata`: the first distribution of each name on `sys.path` counts."""
+def _read_entry_points() -> list[list[str]]:
+    """The `tanso` entry points from `importlib.metadata` (which reads each distribution's metadata only for
+    the few that declare one), with their distribution's name and version."""
     from importlib import metadata
 
-    versions: dict[str, str] = {}
-    points = []
-    for dist in metadata.distributions():
-        name = dist.metadata["Name"]
-        if name is None or _normalise(name) in versions:
-            continue
-        versions[_normalise(name)] = dist.version
-        points += [[ep.name, ep.value, name, dist.version] for ep in dist.entry_points if ep.group == GROUP]
-    return {"versions": versions, "entry_points": points}
+    return [[ep.name, ep.value, ep.dist.metadata["Name"], ep.dist.version] for ep in metadata.entry_points(group=GROUP)]
 
 
 def _normalise(name: str) -> str:
