@@ -19,6 +19,7 @@ import json
 import os
 import re
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -64,11 +65,12 @@ def version(distribution: str) -> str | None:
     if name not in index["versions"]:
         from importlib import metadata
 
-        try:
-            index["versions"][name] = metadata.version(distribution)
-        except metadata.PackageNotFoundError:
-            index["versions"][name] = None
-        _save(index)
+        with _LOCK:   # threads of one run may ask at once; the index is written whole
+            try:
+                index["versions"][name] = metadata.version(distribution)
+            except metadata.PackageNotFoundError:
+                index["versions"][name] = None
+            _save(index)
     return index["versions"][name]
 
 
@@ -94,13 +96,17 @@ def fingerprint() -> str:
 def _index() -> dict[str, Any]:
     """The index for the current fingerprint: this process's, the cache's, or read from the metadata."""
     key = fingerprint()
-    if _LAST.get("key") != key:
-        _LAST.clear()
-        _LAST.update(_cached(key))
-    return _LAST
+    current = _LAST[0]
+    if current is None or current["key"] != key:
+        with _LOCK:
+            current = _LAST[0] = _cached(key)
+    return current
 
 
-_LAST: dict[str, Any] = {}   # a process that installs a plugin (a test) sees it: the fingerprint changes
+# The index this process read last, replaced whole when the fingerprint changes (a process that installs a
+# plugin, e.g. a test, then sees it).
+_LAST: list[dict[str, Any] | None] = [None]
+_LOCK = threading.Lock()
 
 
 def _cached(key: str) -> dict[str, Any]:
