@@ -66,12 +66,28 @@ def test_registered_arrow_tables_are_keyed_by_their_contents(con):
         con.execute(f"CREATE SCHEMA {name}")
         con.execute(f"SET schema = '{name}'")
         relation = f"plan_{number}_units"   # a new name in every scenario, as Session.relation_name gives
-        con.register(relation + "_arrow", pa.table({"k": values}))
-        con.execute(f"CREATE TEMP TABLE {relation} AS SELECT * FROM {relation}_arrow")
-        reuse.registered(relation, pa.table({"k": values}))
-        reuse.define(con, name, f"CREATE OR REPLACE TABLE t AS SELECT r.id FROM rows r JOIN {relation} u ON u.k = r.k")
+        earlier = reuse.registered(relation, "units", pa.table({"k": values}))
+        if earlier is None:
+            con.register(relation + "_arrow", pa.table({"k": values}))
+            con.execute(f"CREATE TEMP TABLE {relation} AS SELECT * FROM {relation}_arrow")
+        reuse.define(con, name, f"CREATE OR REPLACE TABLE t AS SELECT r.id FROM rows r "
+                                f"JOIN {earlier or relation} u ON u.k = r.k")
         results.append(sorted(con.execute("SELECT id FROM t").fetchall()))
     assert reuse.reused == 1 and results[0] == results[1] != results[2]
+
+
+def test_an_arrow_table_registered_again_with_the_same_label_and_contents_is_the_first_one(con):
+    """One temporary table per (label, contents): the same contents under another label, or other
+    contents (values or types) under the same label, are tables of their own."""
+    reuse = PlanReuse()
+    reuse.collect(lambda relation: True)
+    assert reuse.registered("plan_1_units", "units", pa.table({"k": [1, 2]})) is None
+    assert reuse.registered("plan_2_units", "units", pa.table({"k": [1, 2]})) == "plan_1_units"
+    assert reuse.registered("plan_3_kwh", "kwh", pa.table({"k": [1, 2]})) is None
+    assert reuse.registered("plan_4_units", "units", pa.table({"k": [1, 3]})) is None
+    assert reuse.registered("plan_5_units", "units", pa.table({"k": pa.array([1, 2], pa.int32())})) is None
+    assert list(reuse.recent) == [f"plan_{n}_{label}" for n, label in
+                                  ((1, "units"), (2, "units"), (3, "kwh"), (4, "units"), (5, "units"))]
 
 
 def test_a_reused_table_narrowed_in_place_reads_the_reused_rows_and_leaves_them_intact(con):

@@ -68,12 +68,15 @@ class _Planner:
             self.backend.define(self.con, statement)
 
     def register(self, name: str, table: pa.Table) -> str:
+        """A plan-time Arrow table as a (read-only) temporary table; in a comparison, one per content."""
         relation = self.session.relation_name(name)
+        if self.session.reuse is not None:
+            earlier = self.session.reuse.registered(relation, name, table)
+            if earlier is not None:
+                return earlier
         self.con.register(relation + "_arrow", table)
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {relation} AS SELECT * FROM {relation}_arrow")
         self.con.unregister(relation + "_arrow")
-        if self.session.reuse is not None:
-            self.session.reuse.registered(relation, table)
         return relation
 
     def factor_table(self, name: str) -> FactorTable:
