@@ -94,8 +94,10 @@ def compile_consolidation(ctx: BoundaryContext) -> str:
                f"END AS reason FROM ({tree}) t LEFT JOIN ({tree}) z ON z.entity = t.zero_at")
     # The recursive query runs once, at plan time, on the planning catalogue (DuckDB); the run reads its
     # small result like any plan-time table, on every backend (Spark has no recursive CTE to run it on).
+    # Named by its SQL, which reads only the session's inputs (read once, never replaced): a table of that
+    # name holds this result already (a comparison plans the boundary in each of its scenarios).
     table = f"boundary_holdings_{hashlib.sha256(weights.encode()).hexdigest()[:16]}"
-    ctx.query(f"CREATE OR REPLACE TEMP TABLE {table} AS {weights}")
+    ctx.query(f"CREATE TEMP TABLE IF NOT EXISTS {table} AS {weights}")
     return f"SELECT entity, weight, reason FROM {table}"
 
 

@@ -306,7 +306,11 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
             ELSE 'unit ' || b.{u} || ' is not an energy unit' END AS reason
         FROM {ctx.src} b LEFT JOIN {kwh_units} k ON k.unit = b.{u}
         WHERE NOT coalesce(k.unit IS NOT NULL AND b.{q} >= 0 AND b.{q} <= k.max_quantity, FALSE)"""
-    rejects = ctx.table("rejects", f"{unusable} UNION ALL {uncomputed}")  # read by the ledger and the engine
+    # Read once, by the engine's rejects, and never where only the ledger is read (a comparison's scenarios):
+    # a view. The covered part and the claims leave out the rows whose remainder no tier computes (a row is
+    # rejected whole), found without the rejects' reasons: they are the rows no tier prices (`step_src`,
+    # each in every tier's rejects), and an unusable row is never covered (the allocation reads rows_kwh).
+    rejects = ctx.view("rejects", f"{unusable} UNION ALL {uncomputed}")
     method = "'market-based: energy attribute certificates'"
     qualifiers = []
     if hours:
@@ -324,7 +328,7 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
                {literal(p.certificates if p.certificates else p.sss)} AS factor_set, NULL AS factor_version,
                'zero-emission instrument' AS gwp, {method} AS method, 'supplier-specific' AS data_type
         FROM {allocated} a JOIN {rows_kwh} c ON c._row_id = a._row_id
-        WHERE a._covered > 0 AND a._row_id NOT IN (SELECT row_id FROM {rejects})"""
+        WHERE a._covered > 0 AND a._row_id NOT IN (SELECT _row_id FROM {step_src})"""
     if sources:
         # The claims of the covered part: the ledger row they cover is (row_id, factor_id) of this rule.
         claims = f"""
@@ -333,7 +337,7 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
                    x._row AS input_row, 'certificates:' || a._certificates AS factor_id, x._claim AS quantity,
                    '{KWH}' AS quantity_unit, x._kwh AS instrument_quantity
             FROM ({" UNION ALL ".join(claim_parts)}) x JOIN {allocated} a ON a._row_id = x._row_id
-            WHERE x._row_id NOT IN (SELECT row_id FROM {rejects})"""
+            WHERE x._row_id NOT IN (SELECT _row_id FROM {step_src})"""
     return CalcPlan(ledger=" UNION ALL ".join([covered, *ledgers]), rejects=f"SELECT * FROM {rejects}",
                     instrument_rejects=instrument_rejects, claims=claims)
 

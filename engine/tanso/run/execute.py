@@ -231,9 +231,10 @@ def planned_totals(planner: _Planner, rule_ids: list[str]) -> dict[str, dict[tup
 
 
 def plan_rules(ruleset: Ruleset, graph: nx.DiGraph, session: Session, rule_ids: list[str], label: str) -> _Planner:
-    """The rules (and those they read the results of) planned in a new schema of the session, in DuckDB."""
+    """The rules (and those they read the results of) planned in a new schema of the session, in DuckDB,
+    for their totals: their rejects are not computed."""
     session.new_schema(label)
-    planner = _Planner(ruleset, session, SCENARIO_BACKEND)
+    planner = _Planner(ruleset, session, SCENARIO_BACKEND, ledger_only=True)
     wanted = {f"rule:{r}" for r in rule_ids}
     needed = wanted | {a for node in wanted for a in nx.ancestors(graph, node) if a.startswith("rule:")}
     for rule_id in (r for r in rule_order(graph) if f"rule:{r}" in needed):

@@ -31,8 +31,11 @@ RESULT_TYPE = contracts.CALC_LEDGER_COLUMNS["quantity"]  # result_co2e_kg as a d
 class _Planner:
     """Holds the connection and the plan-time state of one run."""
 
-    def __init__(self, ruleset: Ruleset, session: Session, backend: Backend | None = None):
+    def __init__(self, ruleset: Ruleset, session: Session, backend: Backend | None = None, *,
+                 ledger_only: bool = False):
         self.ruleset, self.session = ruleset, session
+        # Only the ledgers are read (a comparison's scenarios sum them): the rejects stay views, never computed.
+        self.ledger_only = ledger_only
         self.backend = backend or session.backend    # where the plan's relations are defined
         self.registry, self.data_dir, self.con = session.registry, session.data_dir, session.con
         self.inputs: dict[str, LoadedInput] = {}         # the inputs this run reads (loaded once per session)
@@ -65,12 +68,15 @@ class _Planner:
             self.backend.define(self.con, statement)
 
     def register(self, name: str, table: pa.Table) -> str:
+        """A plan-time Arrow table as a (read-only) temporary table; in a comparison, one per content."""
         relation = self.session.relation_name(name)
+        if self.session.reuse is not None:
+            earlier = self.session.reuse.registered(relation, name, table)
+            if earlier is not None:
+                return earlier
         self.con.register(relation + "_arrow", table)
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {relation} AS SELECT * FROM {relation}_arrow")
         self.con.unregister(relation + "_arrow")
-        if self.session.reuse is not None:
-            self.session.reuse.registered(relation, table)
         return relation
 
     def factor_table(self, name: str) -> FactorTable:
@@ -274,8 +280,9 @@ class _Planner:
                         f"{_with_level(_project(plan.ledger, contracts.CALC_LEDGER_COLUMNS), calculator, step_src, columns)}"
                         f") l")
             if not chained or plan.pricing is not None:
-                # A table where compare reuses it between scenarios; else read once, by the run's rejects: a view.
-                kind = "TABLE" if self.session.reuse is not None else "VIEW"
+                # A table where compare's runs reuse it between them; else read once (by the run's rejects) or
+                # never (a scenario's): a view.
+                kind = "TABLE" if self.session.reuse is not None and not self.ledger_only else "VIEW"
                 rejected = plan.pricing.over(rows).rejects if chained else plan.rejects
                 self.define(f"CREATE OR REPLACE {kind} {reject_view} AS "
                             f"{_project(rejected, contracts.CALC_REJECT_COLUMNS)}")

@@ -39,6 +39,7 @@ class PlanReuse:
         self._views: dict[tuple[str, str], str] = {}            # (schema, view) → its SQL
         self._tables: dict[tuple[str, str], str | None] = {}    # (schema, table) → its key (None: unknown)
         self._registered: dict[str, str] = {}                   # temporary Arrow table → hash of its contents
+        self._by_content: dict[tuple[str, str], str] = {}       # (label, hash of contents) → first such table
         self._computed: dict[str, tuple[str, str]] = {}         # key → (schema, table) holding that content
         self._aliases: dict[tuple[str, str], str] = {}          # (schema, view) → the earlier table it shows
         self._answers: dict[str, list[tuple]] = {}              # key of a plan-time query → its rows
@@ -49,15 +50,21 @@ class PlanReuse:
         self._keep: Callable[[str], bool] | None = None
         self.reused = 0
 
-    def registered(self, relation: str, table: pa.Table) -> None:
-        """Note a registered Arrow table's contents (its name is new in every scenario)."""
+    def registered(self, relation: str, label: str, table: pa.Table) -> str | None:
+        """Note an Arrow table about to be registered as `relation` (a name new in every scenario): the
+        temporary table registered earlier under the same label with the same contents (schema and
+        values), to read instead of making another (a few ms each, ten per scenario of s2.market); else
+        None, and `relation` is that table from now on. `recent` keeps it under `relation` either way."""
         import pyarrow as pa
         sink = pa.BufferOutputStream()
         with pa.ipc.new_stream(sink, table.schema) as writer:
             writer.write_table(table.combine_chunks())
-        self._registered[relation] = hashlib.sha256(sink.getvalue().to_pybytes()).hexdigest()
+        content = hashlib.sha256(sink.getvalue().to_pybytes()).hexdigest()
+        self._registered[relation] = content
         if self._keep is not None and self._keep(relation):
             self.recent[relation] = table
+        earlier = self._by_content.setdefault((label, content), relation)
+        return earlier if earlier != relation else None
 
     def collect(self, keep: Callable[[str], bool] | None) -> dict[str, pa.Table]:
         """From now on keep the registered Arrow tables whose relation `keep` accepts (none: None), in a
