@@ -83,11 +83,11 @@ def _factor_product(ctx: CalcContext, factors: FactorTable, match: list[str], *,
     row_keys = ", ".join(f"CAST(s.{ident(m)} AS VARCHAR) AS k{i}" for i, m in enumerate(match))
     factor_keys = " AND ".join(f"CAST(f.{ident(m)} AS VARCHAR) = u.k{i}" for i, m in enumerate(match))
     row_keys_sql = row_keys_sql or f"SELECT DISTINCT {row_keys}, {unit_s} AS from_unit FROM {ctx.src} s WHERE {unit_s} IS NOT NULL"
-    factor_rows = ctx.query(
+    factor_rows = ctx.query_arrow(
         f"SELECT u.*, f.per, f.unit, f.gas, f.factor_id, f.value FROM {factors.relation} f JOIN "
         f"({row_keys_sql}) u ON {factor_keys} ORDER BY f._row, u.from_unit")
-    kinds = sorted({row[len(match) + 1:len(match) + 4] for row in factor_rows})
-    units = sorted({row[len(match)] for row in factor_rows})
+    kinds = sorted(_distinct(factor_rows, ["per", "unit", "gas"]))
+    units = [unit for unit, in sorted(_distinct(factor_rows, ["from_unit"]))]
     multipliers = _combinations(kinds, units, weights, converter or _pint_converter())
     effective = effective_factors(factor_rows, len(match), multipliers)
     ctx.record_precision({"factor_set": factors.name, **effective.precision})
@@ -248,6 +248,11 @@ def _accepted_keys(table: pa.Table, n_keys: int) -> pa.Table:
     for all its gases), in the effective table's order."""
     names = [*(f"k{i}" for i in range(n_keys)), "from_unit", "max_quantity"]
     return table.group_by(names, use_threads=False).aggregate([]).select(names)  # single-threaded: stable order
+
+
+def _distinct(table: pa.Table, names: list[str]) -> set[tuple]:
+    """The distinct values of some columns of a table, as tuples."""
+    return {tuple(row.values()) for row in table.select(names).group_by(names, use_threads=False).aggregate([]).to_pylist()}
 
 
 def _pint_converter() -> Converter:
