@@ -9,7 +9,6 @@ from typing import Callable, Iterator
 
 from tanso import contracts
 from tanso.backends import BackendFailure
-from tanso.run.parquet_parts import ParallelParquetWriter
 
 LEDGER_FILE = "ledger.parquet"
 LEDGER_ROW_GROUP = 122_880          # rows per Parquet row group, as DuckDB's own COPY writes them
@@ -34,14 +33,12 @@ def _write_ledger(con, backend, parts: list[tuple[str, str]], path: Path,
     (not DuckDB's vectors, whose representation changes its Parquet writer's output), so the bytes are
     the same on both backends. The file is laid out as DuckDB's COPY writes it (full row groups, zstd,
     decimals up to 18 digits as integers) and written atomically (a temporary file, renamed). DuckDB's
-    own COPY, sorted, measured no less CPU than this writer (benchmarks/README.md). The row groups are
-    encoded on as many threads as DuckDB has (`ParallelParquetWriter`: the same bytes as one pyarrow
-    writer), while this thread reads the next rows. `constants`: a part's columns of one value (its
-    rule's lineage), left out of the sort and added to each sorted batch."""
+    own COPY, sorted, measured no less CPU than this writer (benchmarks/README.md). `constants`: a part's
+    columns of one value (its rule's lineage), left out of the sort and added to each sorted batch."""
     import pyarrow as pa
+    import pyarrow.parquet as pq
 
     temporary = path.parent / f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
-    threads = int(con.execute("SELECT current_setting('threads')").fetchall()[0][0])
     writer, pending, pending_rows = None, [], 0
     try:
         for done, (rule_id, relation) in enumerate(parts, 1):
@@ -55,9 +52,9 @@ def _write_ledger(con, backend, parts: list[tuple[str, str]], path: Path,
                         # Dictionary-encode the repetitive text columns only; row ids are all distinct.
                         texts = [f.name for f in schema if f.name != "row_id"
                                  and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))]
-                        writer = ParallelParquetWriter(temporary, schema, threads, compression="zstd",
-                                                       compression_level=LEDGER_ZSTD_LEVEL, use_dictionary=texts,
-                                                       store_decimal_as_integer=True)
+                        writer = pq.ParquetWriter(temporary, schema, compression="zstd",
+                                                  compression_level=LEDGER_ZSTD_LEVEL, use_dictionary=texts,
+                                                  store_decimal_as_integer=True)
                     for batch in reader:
                         pending.append(batch)
                         pending_rows += batch.num_rows
@@ -79,7 +76,7 @@ def _write_ledger(con, backend, parts: list[tuple[str, str]], path: Path,
             os.replace(temporary, path)
     finally:
         if writer is not None:
-            writer.abort()
+            writer.close()
         temporary.unlink(missing_ok=True)
 
 
