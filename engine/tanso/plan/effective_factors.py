@@ -60,7 +60,8 @@ def effective_factors(factor_rows: pa.Table, n_keys: int,
     such as kWh → mmBtu, or a tiny factor) is rounded half-even there, and refused if that keeps fewer than
     MIN_SIGNIFICANT digits. In Arrow from ARROW_FROM_ROWS rows (below, its fixed cost of ~5 ms is more than the
     Python loop's). The rows come as an Arrow table, not Python tuples: 150k factor rows cost ~1-2 s CPU as tuples."""
-    fast = _arrow_effective_factors(factor_rows, n_keys, multipliers) if factor_rows.num_rows >= ARROW_FROM_ROWS else None
+    large = factor_rows.num_rows >= ARROW_FROM_ROWS
+    fast = _arrow_effective_factors(factor_rows, n_keys, multipliers) if large else None
     return fast or _python_effective_factors(rows_of(factor_rows), n_keys, multipliers)
 
 
@@ -133,7 +134,8 @@ def _arrow_effective_factors(factor_rows: pa.Table, n_keys: int,
                 _note(problems, tuple(found[n] for n in where), multipliers[kind])
     priced = pc.invert(pc.is_in(kind_index, pa.array([i for i, m in enumerate(used) if m is None], pa.int64())))
     rows = rows.append_column("_kind", kind_index).filter(priced)
-    products = _arrow_products(_decimal_column(factor_rows.column(len(names))).filter(priced), rows.column("_kind"), used)
+    values = _decimal_column(factor_rows.column(len(names))).filter(priced)
+    products = _arrow_products(values, rows.column("_kind"), used)
     if products is None:
         return None
     rounded: list[dict] = []

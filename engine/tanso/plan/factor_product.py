@@ -252,7 +252,8 @@ def _accepted_keys(table: pa.Table, n_keys: int) -> pa.Table:
 
 def _distinct(table: pa.Table, names: list[str]) -> set[tuple]:
     """The distinct values of some columns of a table, as tuples."""
-    return {tuple(row.values()) for row in table.select(names).group_by(names, use_threads=False).aggregate([]).to_pylist()}
+    groups = table.select(names).group_by(names, use_threads=False).aggregate([])
+    return {tuple(row.values()) for row in groups.to_pylist()}
 
 
 def _pint_converter() -> Converter:

@@ -253,8 +253,8 @@ class _Planner:
             ctx = CalcContext(rule_id=f"{rid}_{index}", calculator=step.calculator, parameters=step.parameters,
                               policies={p: self.ruleset.policy(p) for p in
                                         [*calculator.reads_policies, *(name for name, _ in policies_in_rule(rule.node))]},
-                              src=step_src, columns=columns, query=self.query, query_arrow=self.query_arrow, define=self.define,
-                              register=self.register,
+                              src=step_src, columns=columns, query=self.query, query_arrow=self.query_arrow,
+                              define=self.define, register=self.register,
                               factor_table=self.factor_table, input_table=lambda name: self.input(name).relation,
                               entity_weights=self.boundary_relation)
             plan = calculator.compile(ctx)
