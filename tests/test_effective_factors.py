@@ -47,9 +47,17 @@ def factor_sets(draw):
     return factor_rows, kinds
 
 
+def _table(factor_rows: list[tuple]) -> pa.Table:
+    """The factor rows as the planner's query hands them over: text columns and one DECIMAL column."""
+    scale = max((-row[-1].as_tuple().exponent for row in factor_rows), default=12)
+    names = ["k0", "from_unit", "per", "unit", "gas", "factor_id"]
+    return pa.table({**{name: pa.array([row[i] for row in factor_rows], pa.string()) for i, name in enumerate(names)},
+                     "value": pa.array([row[-1] for row in factor_rows], pa.decimal128(38, scale))})
+
+
 def _outcome(compute, factor_rows, kinds):
     try:
-        result = compute(factor_rows, 1, kinds)
+        result = compute(_table(factor_rows) if compute is ef._arrow_effective_factors else factor_rows, 1, kinds)
     except pa.ArrowInvalid:   # a product beyond DECIMAL(38,12): refused alike on both paths
         return "beyond DECIMAL(38,12)"
     return result.table, result.problems, result.precision, result.scale
@@ -78,8 +86,8 @@ def test_a_conversion_that_does_not_terminate_takes_the_python_path_and_keeps_tw
     m = D(1) / D("293.07107017222")
     kinds = {("kWh", "mmBtu", "kg", "CO2"): Multiplier(m, m, False, "AR5 CO2=1")}
     rows = [("gas", "kWh", "mmBtu", "kg", "CO2", "NG-CO2", D("53.060000000000"))]
-    assert ef._arrow_effective_factors(rows, 1, kinds) is None
-    result = effective_factors(rows * ef.ARROW_FROM_ROWS, 1, kinds)   # large: it is still the Python path
+    assert ef._arrow_effective_factors(_table(rows), 1, kinds) is None
+    result = effective_factors(_table(rows * ef.ARROW_FROM_ROWS), 1, kinds)   # large: it is still the Python path
     assert result.scale == 18
     row = result.table.to_pylist()[0]
     with localcontext() as context:
@@ -95,7 +103,8 @@ def test_a_factor_eighteen_places_cannot_carry_is_refused_and_one_they_can_is_li
     and 1.2e-13 kg CO2e, 6 (refused, naming the first of the two messages); 0.123456789012 lb keeps 14 digits (17 in CO2e) and both are listed as rounded."""
     m = D("0.00045359237")
     kinds = {("kWh", "kWh", "lb", "N2O"): Multiplier(m, m * 265, True, "AR5 N2O=265")}
-    result = compute([("k", "kWh", "kWh", "lb", "N2O", "F", value)], 1, kinds)
+    rows = [("k", "kWh", "kWh", "lb", "N2O", "F", value)]
+    result = compute(_table(rows) if compute is ef._arrow_effective_factors else rows, 1, kinds)
     assert result.scale == 18
     assert result.table.num_rows == (0 if refused else 1)
     if refused:

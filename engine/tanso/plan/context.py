@@ -56,6 +56,9 @@ class CalcContext:
     # finds a row's entity itself (through a mapping table), which the engine could not weight beforehand.
     entity_weights: Callable[[], str | None] = field(default=lambda: None)
     precision: list[dict] = field(default_factory=list)  # effective-factor precision, for the manifest
+    # A plan-time query whose rows are many (the factor rows a rule matches): its result as an Arrow table, with
+    # no Python object per value. The planner sets it; factor_product needs it.
+    query_arrow: Callable[[str], pa.Table] | None = None
 
     def record_precision(self, entry: dict) -> None:
         """Note the scale and the rounded effective factors of a factor product (see factor_product)."""

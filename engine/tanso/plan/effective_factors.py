@@ -53,15 +53,22 @@ class EffectiveFactors:
     precision: dict        # for the manifest: the scale and every factor that had to be rounded
 
 
-def effective_factors(factor_rows: list[tuple], n_keys: int,
+def effective_factors(factor_rows: pa.Table, n_keys: int,
                       multipliers: dict[tuple[str, str, str, str], "Multiplier | str"]) -> EffectiveFactors:
-    """value × multiplier for every factor row (k0.., from_unit, per, mass_unit, gas, factor_id, value), exact,
-    then stored at the smallest scale between FACTOR_SCALE and MAX_FACTOR_SCALE that holds every one exactly.
-    A product that no scale up to MAX_FACTOR_SCALE holds (a non-terminating conversion such as kWh → mmBtu,
-    or a tiny factor) is rounded half-even there, and refused if that keeps fewer than MIN_SIGNIFICANT digits.
-    In Arrow from ARROW_FROM_ROWS rows (below, its fixed cost of ~5 ms is more than the Python loop's)."""
-    fast = _arrow_effective_factors(factor_rows, n_keys, multipliers) if len(factor_rows) >= ARROW_FROM_ROWS else None
-    return fast or _python_effective_factors(factor_rows, n_keys, multipliers)
+    """value × multiplier for every factor row (columns by position: k0.., from_unit, per, mass_unit, gas,
+    factor_id, value), exact, then stored at the smallest scale between FACTOR_SCALE and MAX_FACTOR_SCALE that
+    holds every one exactly. A product that no scale up to MAX_FACTOR_SCALE holds (a non-terminating conversion
+    such as kWh → mmBtu, or a tiny factor) is rounded half-even there, and refused if that keeps fewer than
+    MIN_SIGNIFICANT digits. In Arrow from ARROW_FROM_ROWS rows (below, its fixed cost of ~5 ms is more than the
+    Python loop's). The rows come as an Arrow table, not Python tuples: 150k factor rows cost ~1-2 s CPU as tuples."""
+    large = factor_rows.num_rows >= ARROW_FROM_ROWS
+    fast = _arrow_effective_factors(factor_rows, n_keys, multipliers) if large else None
+    return fast or _python_effective_factors(rows_of(factor_rows), n_keys, multipliers)
+
+
+def rows_of(table: pa.Table) -> list[tuple]:
+    """The rows of an Arrow table as tuples, for the code that works row by row."""
+    return list(zip(*(column.to_pylist() for column in table.columns)))
 
 
 def _python_effective_factors(factor_rows: list[tuple], n_keys: int,
@@ -100,17 +107,17 @@ def _python_effective_factors(factor_rows: list[tuple], n_keys: int,
     return _result(table, problems, scale, rounded, len(rounded), n_keys)
 
 
-def _arrow_effective_factors(factor_rows: list[tuple], n_keys: int,
+def _arrow_effective_factors(factor_rows: pa.Table, n_keys: int,
                              multipliers: dict[tuple[str, str, str, str], "Multiplier | str"]) -> EffectiveFactors | None:
     """The same, column by column in Arrow; None where a multiplier does not terminate or is too wide."""
     import pyarrow as pa
     import pyarrow.compute as pc
-    if not factor_rows:
+    if not factor_rows.num_rows:
         return None
     names = [*(f"k{i}" for i in range(n_keys)), "from_unit", "per", "mass_unit", "gas", "factor_id"]
-    columns = list(zip(*factor_rows))
-    rows = pa.table({**{name: pa.array(column, pa.string()) for name, column in zip(names, columns)},
-                     "_i": pa.array(range(len(factor_rows)), pa.int64())})
+    factor_rows = factor_rows.combine_chunks()
+    rows = pa.table({**{name: factor_rows.column(i).cast(pa.string()) for i, name in enumerate(names)},
+                     "_i": pa.array(range(factor_rows.num_rows), pa.int64())})
     where = names[:n_keys + 1]
     kind_names = ["from_unit", "per", "mass_unit", "gas"]
     kinds = [tuple(kind[n] for n in kind_names)
@@ -128,7 +135,8 @@ def _arrow_effective_factors(factor_rows: list[tuple], n_keys: int,
                 _note(problems, tuple(found[n] for n in where), multipliers[kind])
     priced = pc.invert(pc.is_in(kind_index, pa.array([i for i, m in enumerate(used) if m is None], pa.int64())))
     rows = rows.append_column("_kind", kind_index).filter(priced)
-    products = _arrow_products(_decimal_array(columns[-1]).filter(priced), rows.column("_kind"), used)
+    values = _decimal_column(factor_rows.column(len(names))).filter(priced)
+    products = _arrow_products(values, rows.column("_kind"), used)
     if products is None:
         return None
     rounded: list[dict] = []
@@ -159,17 +167,11 @@ def _result(table: pa.Table, problems: dict, scale: int, rounded: list[dict], ro
     return EffectiveFactors(table, problem_table, scale, precision)
 
 
-def _decimal_array(values: tuple) -> pa.Array:
-    """The factor values in Arrow. They come from one DECIMAL column, so all have the first one's scale:
-    given as the type, Arrow need not infer it value by value (it refuses a value that would lose digits)."""
+def _decimal_column(values: pa.ChunkedArray) -> pa.Array:
+    """The factor values as DECIMAL(38, their scale), the widest operand `_arrow_products` plans for."""
     import pyarrow as pa
-    first = values[0] if values else None
-    if isinstance(first, Decimal) and first.is_finite() and first.as_tuple().exponent <= 0:
-        try:
-            return pa.array(values, pa.decimal128(38, -first.as_tuple().exponent))
-        except (pa.ArrowInvalid, TypeError):
-            pass
-    return pa.array(values, pa.decimal128(1, 0) if not values else None)
+    values = values.combine_chunks()
+    return values.cast(pa.decimal128(38, values.type.scale)) if pa.types.is_decimal128(values.type) else values
 
 
 def _equal_all(table: pa.Table, names: list[str], values: tuple) -> pa.Array:
@@ -199,7 +201,7 @@ def _arrow_products(values: pa.Array, kind: pa.Array, used: list[Multiplier | No
                  for part in ("gas", "co2e"))
 
 
-def _arrow_stored(products: tuple, rows: pa.Table, factor_rows: list[tuple], used: list[Multiplier | None],
+def _arrow_stored(products: tuple, rows: pa.Table, factor_rows: pa.Table, used: list[Multiplier | None],
                   problems: dict, rounded: list[dict]) -> tuple[int, tuple, int]:
     """The scale, the products rounded half-even to it (decimal256), and how many entries were rounded;
     the entries to explain (refused ones, the first MAX_LISTED_ROUNDED rounded) go through `_round_one`."""
@@ -220,12 +222,13 @@ def _arrow_stored(products: tuple, rows: pa.Table, factor_rows: list[tuple], use
     explain = pc.indices_nonzero(pc.or_(*refused)).to_pylist()
     explain += pc.indices_nonzero(pc.or_(*kept)).to_pylist()[:MAX_LISTED_ROUNDED]
     if explain:
-        positions, kinds = rows.column("_i").to_pylist(), rows.column("_kind").to_pylist()
+        explain = sorted(set(explain))
+        positions, kinds = rows.column("_i").take(explain), rows.column("_kind").take(explain).to_pylist()
         quantum = Decimal(1).scaleb(-scale)
         with localcontext() as decimal_context:
             decimal_context.prec = WORKING_PRECISION
-            for i in sorted(set(explain)):
-                _round_one(factor_rows[positions[i]], used[kinds[i]], quantum, problems, rounded)
+            for row, kind in zip(rows_of(factor_rows.take(positions)), kinds):
+                _round_one(row, used[kind], quantum, problems, rounded)
     count = sum(pc.sum(k, min_count=0).as_py() for k in kept)
     return scale, stored, count
 

@@ -60,6 +60,12 @@ class _Planner:
             return self.session.reuse.query(self.con, self.session.schema, sql)
         return self.con.execute(sql).fetchall()
 
+    def query_arrow(self, sql: str) -> pa.Table:
+        """A plan-time query's rows as an Arrow table (as `query`, remembered across a comparison's scenarios)."""
+        if self.session.reuse is not None:
+            return self.session.reuse.query_arrow(self.con, self.session.schema, sql)
+        return self.con.sql(sql).to_arrow_table()
+
     def define(self, statement: str) -> None:
         """A relation of the plan (CREATE OR REPLACE VIEW|TABLE), defined on the run's backend."""
         if self.session.reuse is not None:
@@ -253,7 +259,8 @@ class _Planner:
             ctx = CalcContext(rule_id=f"{rid}_{index}", calculator=step.calculator, parameters=step.parameters,
                               policies={p: self.ruleset.policy(p) for p in
                                         [*calculator.reads_policies, *(name for name, _ in policies_in_rule(rule.node))]},
-                              src=step_src, columns=columns, query=self.query, define=self.define, register=self.register,
+                              src=step_src, columns=columns, query=self.query, query_arrow=self.query_arrow,
+                              define=self.define, register=self.register,
                               factor_table=self.factor_table, input_table=lambda name: self.input(name).relation,
                               entity_weights=self.boundary_relation)
             plan = calculator.compile(ctx)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -42,7 +42,7 @@ class PlanReuse:
         self._by_content: dict[tuple[str, str], str] = {}       # (label, hash of contents) → first such table
         self._computed: dict[str, tuple[str, str]] = {}         # key → (schema, table) holding that content
         self._aliases: dict[tuple[str, str], str] = {}          # (schema, view) → the earlier table it shows
-        self._answers: dict[str, list[tuple]] = {}              # key of a plan-time query → its rows
+        self._answers: dict[tuple[str, str], Any] = {}          # (rows|arrow, key of a plan-time query) → its answer
         self._outside: set[tuple[str, str]] = set()             # (schema, relation) made by other means
         # Registered Arrow tables by relation, kept from `collect()` until the next one: the effective
         # factors a comparison re-weights for a weighting option (compare/reweight.py).
@@ -81,16 +81,23 @@ class PlanReuse:
     def query(self, con, schema: str, sql: str) -> list[tuple]:
         """A plan-time query's rows (distinct keys and units of the rule's rows, factor checks …), asked
         once per content key. Only queries that read (SELECT, WITH, DESCRIBE) are remembered."""
+        return list(self._answer(schema, sql, "rows", lambda: con.execute(sql).fetchall()))
+
+    def query_arrow(self, con, schema: str, sql: str) -> pa.Table:
+        """`query`'s rows as an Arrow table (immutable, so shared as it is)."""
+        return self._answer(schema, sql, "arrow", lambda: con.sql(sql).to_arrow_table())
+
+    def _answer(self, schema: str, sql: str, kind: str, run: Callable[[], Any]) -> Any:
         if _READS.match(sql) is None:
-            return con.execute(sql).fetchall()
+            return run()
         key = self._key(schema, sql, set(), {})
         if key is None:
-            return con.execute(sql).fetchall()
-        if key not in self._answers:
-            self._answers[key] = con.execute(sql).fetchall()
+            return run()
+        if (kind, key) not in self._answers:
+            self._answers[kind, key] = run()
         else:
             self.reused += 1
-        return list(self._answers[key])
+        return self._answers[kind, key]
 
     def define(self, con, schema: str, statement: str) -> None:
         """Run `CREATE OR REPLACE VIEW|TABLE name AS sql` in `schema`, or make a view of an equal table
