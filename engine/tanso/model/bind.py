@@ -113,12 +113,7 @@ def _validate_parameters(call: ast.Call, model, diagnostics: Diagnostics):
     try:
         return model.model_validate(raw)
     except ValidationError as error:
-        for problem in error.errors():
-            name = str(problem["loc"][0]) if problem["loc"] else None
-            argument = call.named().get(name) if name else None
-            diagnostics.error(f"{call.function}: parameter '{name}': {problem['msg']}", argument.span if argument else call.span,
-                              expected=f"parameters {', '.join(model.model_fields)}",
-                              hint=did_you_mean(name, model.model_fields) if name else None)
+        _parameter_problems(call, model, error, diagnostics)
         return None
 
 
@@ -204,20 +199,7 @@ def _bind_call(call: ast.Call, columns: dict[str, str] | None, layer: _Layer, re
     try:
         parameters = calculator.parameters.model_validate(raw)
     except ValidationError as error:
-        for problem in error.errors():
-            name = str(problem["loc"][0]) if problem["loc"] else None
-            argument = call.named().get(name) if name else None
-            message = f"{call.function}: parameter '{name}': {problem['msg']}" if name else f"{call.function}: {problem['msg']}"
-            expected = f"parameters {', '.join(calculator.parameters.model_fields)}"
-            span = argument.span if argument else call.span
-            if problem["type"] == "extra_forbidden":
-                message = f"{call.function} has no parameter '{name}'"
-            elif problem["type"] in TYPE_EXPECTED and argument is not None:
-                expected = TYPE_EXPECTED[problem["type"]] or problem["msg"]
-                message = f"{call.function}: parameter '{name}' cannot be {_given(argument.value)}"
-                span = argument.value.span
-            hint = did_you_mean(name, calculator.parameters.model_fields) if problem["type"] == "extra_forbidden" else None
-            diagnostics.error(message, span, expected=expected, hint=hint)
+        _parameter_problems(call, calculator.parameters, error, diagnostics)
         return None
     for parameter in calculator.table_parameters:
         table = getattr(parameters, parameter, None)
@@ -248,7 +230,31 @@ def _bind_call(call: ast.Call, columns: dict[str, str] | None, layer: _Layer, re
 
 # Error types (pydantic's) of a wrong-typed parameter value, with what the parameter takes in the user's terms
 # (None: the error's own message, e.g. ColumnExpression's).
-TYPE_EXPECTED = {"column_expression": None, "string_type": "a name or a text"}
+TYPE_EXPECTED = {"column_expression": None, "string_type": "a name or a text", "list_type": "a list, e.g. [fuel, region]",
+                 "bool_type": "true or false", "bool_parsing": "true or false", "decimal_parsing": "a number",
+                 "decimal_type": "a number", "int_parsing": "a whole number", "int_type": "a whole number",
+                 "int_from_float": "a whole number", "float_parsing": "a number", "float_type": "a number"}
+
+
+def _parameter_problems(call: ast.Call, model, error: ValidationError, diagnostics: Diagnostics) -> None:
+    """A calculator's or boundary method's parameters the model refused, one diagnostic each, in the
+    ruleset's terms: an unknown or missing parameter, a value of the wrong kind, a value out of bounds."""
+    fields = model.model_fields
+    for problem in error.errors():
+        name = str(problem["loc"][0]) if problem["loc"] else None
+        argument = call.named().get(name) if name else None
+        rule = problem["msg"].replace("Input should be", "it must be", 1)
+        message = f"{call.function}: parameter '{name}': {rule}" if name else f"{call.function}: {rule}"
+        expected, span, hint = f"parameters {', '.join(fields)}", argument.span if argument else call.span, None
+        if problem["type"] == "extra_forbidden":
+            message, hint = f"{call.function} has no parameter '{name}'", did_you_mean(name, fields)
+        elif problem["type"] == "missing":
+            message = f"{call.function} needs parameter '{name}'"
+        elif problem["type"] in TYPE_EXPECTED and argument is not None:
+            expected = TYPE_EXPECTED[problem["type"]] or problem["msg"]
+            message = f"{call.function}: parameter '{name}' cannot be {_given(argument.value)}"
+            span = argument.value.span
+        diagnostics.error(message, span, expected=expected, hint=hint)
 
 
 def _given(value: ast.Expr) -> str:
