@@ -32,19 +32,12 @@ from tanso.model.policy_calls import policies_in_rule, policies_named
 from tanso.model.ruleset import Ruleset
 from tanso.plugins import Registry
 from tanso.compare import reweight
-from tanso.run.execute import (AGGREGATE_KEYS, EVALUATE_MEMORY_LIMIT, RunResult, evaluate, plan_rules, planned_totals,
-                               run_rule_totals)
+from tanso.compare.memory import COMPARE_MEMORY_LIMIT, finished
+from tanso.run.execute import AGGREGATE_KEYS, RunResult, evaluate, plan_rules, planned_totals, run_rule_totals
 from tanso.run.session import Session
 
 Key = tuple  # AGGREGATE_KEYS values
 Totals = dict[Key, Decimal]
-
-# DuckDB's memory limit for a comparison given none: evaluate's. Above it the scenarios' plan-time tables
-# (kept while a later scenario may reuse them) spill to disk, in-memory tables too (benchmarks/README.md).
-COMPARE_MEMORY_LIMIT = EVALUATE_MEMORY_LIMIT
-# Where the base has a database of its own, what it keeps in memory once its run is done: the rest of its
-# tables spill, so two databases do not each hold a whole limit through the scenarios.
-FINISHED_MEMORY_LIMIT = "64MB"
 
 
 @dataclass(frozen=True)
@@ -213,7 +206,7 @@ def compare(base: Ruleset, revised: Ruleset, registry: Registry, data_dir: Path,
     base_run = evaluate(base, registry, base_graph, data_dir, out_dir / "base", session=base_session, label="base",
                         selected=selected, progress=lambda message, *counts: progress(f"base: {message}", *counts))
     if base_session is not session:  # later read only for its ledger's rows (re-weighting)
-        base_session.con.execute("SET memory_limit = ?", [FINISHED_MEMORY_LIMIT])
+        finished(base_session)
     revised_tables = session.reuse.collect(reweight.plan_time_table) if session.reuse is not None else {}
     revised_run = evaluate(revised, registry, revised_graph, data_dir, out_dir / "revised", session=session,
                            label="revised", selected=selected,
