@@ -149,9 +149,9 @@ def compare_phases(marks: list[tuple[str, float]], wall: float) -> dict[str, flo
     bounds = marks + [("end", wall)]
     seen_scenario = False
     for (label, t), (next_label, t_next) in zip(bounds, bounds[1:]):
-        if label == "evaluating the base":
+        if label.startswith("base: "):  # the runs' own progress marks, prefixed
             out["base run"] += t_next - t
-        elif label == "evaluating the revision":
+        elif label.startswith("revision: "):
             out["revised run"] += t_next - t
         elif label.startswith("scenario "):
             seen_scenario = True
