@@ -41,25 +41,49 @@ KINDS = ("evaluate-current", "evaluate-draft", "compare")
 TRACE = False
 
 
-def _marks():
+def _marks(sampler=None):
     marks: list[tuple[str, float]] = []
     t0 = time.perf_counter()
 
     def progress(message: str, *counts: int) -> None:
         marks.append((message, time.perf_counter() - t0))
-        if TRACE:  # live, so a run that fails or is stopped still shows where it was
+        if sampler:  # live, with the previous phase's peak RSS split (ghgp_current._MemorySampler)
+            sampler.mark(f"{marks[-1][1]:8.2f} s", message)
+        elif TRACE:  # live, so a run that fails or is stopped still shows where it was
             print(f"    [{marks[-1][1]:8.2f} s] {message}", file=sys.stderr, flush=True)
     return marks, progress
+
+
+def _sampler():
+    """--trace: a memory sampler of every session's database (a comparison opens one or two)."""
+    if not TRACE:
+        return None
+    from tanso.run.session import Session
+    sampler, init = gc._MemorySampler(watch_connect=False), Session.__init__
+
+    def watched(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        sampler.adopt(self.con)
+    Session.__init__ = watched
+    return sampler
+
+
+def _end(sampler, wall: float) -> None:
+    if sampler:
+        sampler.mark(f"{wall:8.2f} s", "end")
+        sampler.stop()
 
 
 def worker_evaluate(which: str, rows: int, out: Path, memory_limit: str | None) -> dict:
     from tanso.run import evaluate, prepare
     prepared = prepare(RULESETS[which])
-    marks, progress = _marks()
+    sampler = _sampler()
+    marks, progress = _marks(sampler)
     t0 = time.perf_counter()
     result = evaluate(prepared.ruleset, prepared.registry, prepared.graph, gc.data_dir(rows), out,
                       memory_limit=memory_limit, progress=progress)
     wall = time.perf_counter() - t0
+    _end(sampler, wall)
     return {"kind": f"evaluate-{which}", "wall_s": wall, "ledger_rows": result.ledger_rows,
             "rejects": result.rejects_count, "digest": result.digest,
             "total_co2e_kg": str(sum(r["co2e_kg"] for r in result.summary)), "phases": marks}
@@ -70,11 +94,13 @@ def worker_compare(rows: int, out: Path, memory_limit: str | None) -> dict:
     from tanso.run import prepare
     base = prepare(gc.RULESET)
     revised = prepare(gc.DRAFT, registry=base.registry)
-    marks, progress = _marks()
+    sampler = _sampler()
+    marks, progress = _marks(sampler)
     t0 = time.perf_counter()
     comparison = compare(base.ruleset, revised.ruleset, base.registry, gc.data_dir(rows), out,
                          memory_limit=memory_limit, progress=progress)
     wall = time.perf_counter() - t0
+    _end(sampler, wall)
     views = []
     for basis in bases(comparison):
         view = headline(comparison, basis)
@@ -123,9 +149,9 @@ def compare_phases(marks: list[tuple[str, float]], wall: float) -> dict[str, flo
     bounds = marks + [("end", wall)]
     seen_scenario = False
     for (label, t), (next_label, t_next) in zip(bounds, bounds[1:]):
-        if label == "evaluating the base":
+        if label.startswith("base: "):  # the runs' own progress marks, prefixed
             out["base run"] += t_next - t
-        elif label == "evaluating the revision":
+        elif label.startswith("revision: "):
             out["revised run"] += t_next - t
         elif label.startswith("scenario "):
             seen_scenario = True
@@ -168,7 +194,8 @@ def main() -> None:
     parser.add_argument("--memory-limit", default=None, help="DuckDB memory_limit in the workers (default: engine's)")
     parser.add_argument("--rss-kill-mb", type=int, default=12_000, help="kill a worker above this RSS")
     parser.add_argument("--only", choices=KINDS, action="append", help="run only these measurements (repeatable)")
-    parser.add_argument("--trace", action="store_true", help="workers print each progress mark live (stderr)")
+    parser.add_argument("--trace", action="store_true", help="workers print each progress mark live (stderr) with the previous phase's peak RSS "
+                             "(DuckDB per database, Arrow, rest; spilled)")
     parser.add_argument("--worker", choices=KINDS, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)

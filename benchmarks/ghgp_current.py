@@ -244,37 +244,43 @@ def worker(rows: int, out: Path, threads: int | None, profile: bool = False, mem
 
 class _MemorySampler:
     """RSS every 50 ms, split into what DuckDB's buffer manager holds (the part its memory_limit bounds, read
-    from the run's own database through a second connection), what Arrow's pool holds, and the rest (Python
-    objects, libraries, allocator caches, DuckDB allocations outside its limit); --trace prints each phase's
-    peak at the next progress mark, on stderr."""
+    from the run's own databases through a second connection each; with its spilled bytes), what Arrow's pool
+    holds, and the rest (Python objects, libraries, allocator caches, DuckDB allocations outside its limit);
+    --trace prints each phase's peak at the next progress mark, on stderr. By default the first connection
+    opened is the run's database; `watch_connect=False` leaves it to `adopt` (a comparison's sessions)."""
 
-    def __init__(self) -> None:
+    def __init__(self, watch_connect: bool = True) -> None:
         import threading
         import duckdb
         import pyarrow as pa
         self._duckdb, self._pa, self._lock = duckdb, pa, threading.Lock()
-        self._cursor, self._peak, self._stop = None, (0, 0, 0), threading.Event()
-        _patch_connect(self._adopt)
+        self._cursors, self._peak, self._stop = [], (0, (), 0, 0), threading.Event()
+        if watch_connect:
+            _patch_connect(lambda con: None if self._cursors else self.adopt(con))
         self._thread = threading.Thread(target=self._loop, daemon=True)
         self._thread.start()
 
-    def _adopt(self, con) -> None:
-        if self._cursor is None:
-            self._cursor = con.cursor()
+    def adopt(self, con) -> None:
+        """Sample this database too."""
+        with self._lock:
+            self._cursors.append(con.cursor())
 
     def _loop(self) -> None:
+        query = "SELECT sum(memory_usage_bytes), sum(temporary_storage_bytes) FROM duckdb_memory()"
         while not self._stop.wait(0.05):
             rss = int(next(line for line in Path("/proc/self/status").read_text().splitlines()
                            if line.startswith("VmRSS:")).split()[1]) * 1024
-            held = 0
-            if self._cursor is not None:
+            held, spilled = [], 0
+            for cursor in list(self._cursors):
                 try:
-                    held = self._cursor.execute("SELECT sum(memory_usage_bytes) FROM duckdb_memory()").fetchone()[0]
+                    used, on_disk = cursor.execute(query).fetchone()
                 except self._duckdb.Error:
-                    pass
+                    used, on_disk = 0, 0
+                held.append(int(used or 0))
+                spilled += int(on_disk or 0)
             with self._lock:
                 if rss > self._peak[0]:
-                    self._peak = (rss, int(held or 0), self._pa.total_allocated_bytes())
+                    self._peak = (rss, tuple(held), self._pa.total_allocated_bytes(), spilled)
 
     def stop(self) -> None:
         """End the sampling before the process ends (a thread inside DuckDB at exit aborts the process)."""
@@ -283,11 +289,13 @@ class _MemorySampler:
 
     def mark(self, when: str, message: str) -> None:
         with self._lock:
-            rss, held, arrow = self._peak
-            self._peak = (0, 0, 0)
+            rss, held, arrow, spilled = self._peak
+            self._peak = (0, (), 0, 0)
         mb = 1024 * 1024
-        print(f"    phase peak {rss / mb:6.0f} MB (DuckDB {held / mb:4.0f}, Arrow {arrow / mb:4.0f}, rest "
-              f"{(rss - held - arrow) / mb:4.0f})\n    [{when}] {message}", file=sys.stderr, flush=True)
+        duck = "+".join(f"{h / mb:.0f}" for h in held) or "0"
+        print(f"    phase peak {rss / mb:6.0f} MB (DuckDB {duck}, Arrow {arrow / mb:4.0f}, rest "
+              f"{(rss - sum(held) - arrow) / mb:4.0f}; spilled {spilled / mb:.0f})\n    [{when}] {message}",
+              file=sys.stderr, flush=True)
 
 
 def _patch_connect(adopt):

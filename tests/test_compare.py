@@ -7,6 +7,7 @@ import textwrap
 from decimal import Context, Decimal, localcontext
 from fractions import Fraction
 
+import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -357,6 +358,26 @@ def test_an_input_the_revision_redeclares_is_read_under_each_declaration(tmp_pat
     [attribution] = comparison.attributions
     assert attribution.change.key == "rule:s1.night" and attribution.shapley == Fraction("268.891")
     assert_parts_sum(comparison)
+
+
+@pytest.mark.parametrize("given, scenarios", [(None, "427.2 MiB"), ("1GB", "953.6 MiB")])   # default: 448MB
+def test_a_comparison_bounds_duckdbs_memory_and_its_finished_base_keeps_little(tmp_path, given, scenarios):
+    # the revision redeclares an input, so the base has a database of its own: once its run is done, what
+    # it holds beyond 64MB spills, while the revision and the scenarios run under the limit
+    case = base_case(tmp_path, [{**fuel_row("F1", "100", entity="E1"), "hour": "7"}])
+    revised = overlay(tmp_path, """\
+        input fuel_use
+          key row_id
+          columns entity: text, period: text, fuel: text, use: text, quantity: decimal(18,6), unit: text,
+                  hour: integer
+        """)
+    base, revision = prepare(case.ruleset), prepare(revised)
+    comparison = compare(base.ruleset, revision.ruleset, base.registry, case.data, tmp_path / "cmp",
+                         memory_limit=given)
+    def limit(run):
+        return run.connection.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    assert comparison.base.connection is not comparison.revised.connection
+    assert (limit(comparison.revised), limit(comparison.base)) == (scenarios, "61.0 MiB")
 
 
 def test_an_added_rule_deriving_from_another_added_rule_exists_only_with_it(tmp_path):

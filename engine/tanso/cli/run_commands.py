@@ -162,7 +162,7 @@ def test_command(path: Path, show_coverage: bool, fail_under: float | None) -> N
 @click.option("--format", "fmt", default="table", show_default=True, help="table, json or html")
 @set_option
 @selection_options
-@engine_options(default_memory="DuckDB's, 80% of RAM")
+@engine_options(default_memory=f"{EVALUATE_MEMORY_LIMIT}, as evaluate; 80% gives DuckDB's own, 80% of RAM")
 @allow_rejects_option
 @backend_options
 @log_options

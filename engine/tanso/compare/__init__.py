@@ -32,6 +32,7 @@ from tanso.model.policy_calls import policies_in_rule, policies_named
 from tanso.model.ruleset import Ruleset
 from tanso.plugins import Registry
 from tanso.compare import reweight
+from tanso.compare.memory import COMPARE_MEMORY_LIMIT, finished
 from tanso.run.execute import AGGREGATE_KEYS, RunResult, evaluate, plan_rules, planned_totals, run_rule_totals
 from tanso.run.session import Session
 
@@ -191,6 +192,7 @@ def compare(base: Ruleset, revised: Ruleset, registry: Registry, data_dir: Path,
             progress: Callable[..., None] = lambda message, done=None, total=None: None, backend: str = "duckdb",
             spark_master: str | None = None) -> Comparison:
     """Evaluate both versions (only the `selected` graph nodes' rules, where given) and attribute the difference."""
+    memory_limit = memory_limit or COMPARE_MEMORY_LIMIT
     session = Session(registry, data_dir, threads, memory_limit, backend, spark_master, reuse=True)
     # A session reads each input once, under the first declaration it meets. Where the revision
     # redeclares an input (e.g. electricity with an `hour` column), the base must read it under its
@@ -203,6 +205,8 @@ def compare(base: Ruleset, revised: Ruleset, registry: Registry, data_dir: Path,
     base_tables = base_session.reuse.collect(reweight.plan_time_table) if base_session.reuse is not None else {}
     base_run = evaluate(base, registry, base_graph, data_dir, out_dir / "base", session=base_session, label="base",
                         selected=selected, progress=lambda message, *counts: progress(f"base: {message}", *counts))
+    if base_session is not session:  # later read only for its ledger's rows (re-weighting)
+        finished(base_session)
     revised_tables = session.reuse.collect(reweight.plan_time_table) if session.reuse is not None else {}
     revised_run = evaluate(revised, registry, revised_graph, data_dir, out_dir / "revised", session=session,
                            label="revised", selected=selected,
@@ -332,7 +336,7 @@ def compare(base: Ruleset, revised: Ruleset, registry: Registry, data_dir: Path,
 
     attributions = _attribute(changes, rule_ids, players, value)
     deltas = _deltas(rule_ids, depends, value, changes)
-    rows = _row_changes(base_run, revised_run, players)
+    rows = _row_changes(base_run, revised_run, players)  # on the revision's database: the base's is finished
     return Comparison(base_run, revised_run, changes, attributions, deltas, rows,
                       {r: sorted(d) for r, d in players.items() if d}, evaluated + 2)
 
@@ -461,7 +465,7 @@ def _row_changes(base_run: RunResult, revised_run: RunResult, depends: dict[str,
     rules = ", ".join("'" + r.replace("'", "''") + "'" for r in changed)
     per_row = ("SELECT rule_id, input_table, row_id, sum(co2e_kg * boundary_weight) AS kg FROM "
                "read_parquet('{path}') WHERE rule_id IN ({rules}) GROUP BY ALL")
-    con = base_run.connection
+    con = revised_run.connection
     rows = con.execute(f"""
         SELECT coalesce(b.rule_id, r.rule_id), coalesce(b.input_table, r.input_table), coalesce(b.row_id, r.row_id),
                coalesce(b.kg, 0), coalesce(r.kg, 0), coalesce(r.kg, 0) - coalesce(b.kg, 0) AS delta

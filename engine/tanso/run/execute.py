@@ -88,7 +88,7 @@ class RunResult:
 # DuckDB's memory limit for an evaluate given none: above it DuckDB spills to disk. The process peaks ~0.55 GB above
 # it (Python and libraries ~0.2 GB; while the ledger is written DuckDB's sort and the Parquet writer hold ~0.3 GB
 # outside it), so 448MB keeps ghgp-current at 10M rows under 1 GB (benchmarks/README.md); `80%` gives DuckDB's own
-# default back. Compare keeps DuckDB's default: its scenarios pin plan-time tables that 512MB could not hold.
+# default back. Compare uses the same (compare.COMPARE_MEMORY_LIMIT).
 EVALUATE_MEMORY_LIMIT = "448MB"
 
 

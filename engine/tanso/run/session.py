@@ -41,8 +41,7 @@ class Session:
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         # Above the limit DuckDB spills to the temporary folder. Without one, DuckDB's default (80 % of
-        # RAM); evaluate gives 448MB (run.execute.EVALUATE_MEMORY_LIMIT), compare none: 512MB made a
-        # 10M-row compare run out of memory in a scenario (benchmarks/README.md).
+        # RAM); evaluate and compare give 448MB (run.execute.EVALUATE_MEMORY_LIMIT).
         if memory_limit:
             self.con.execute("SET memory_limit = ?", [memory_limit])
         for macro in MACROS:
