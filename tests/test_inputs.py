@@ -353,6 +353,27 @@ def test_a_product_beyond_the_ledgers_range_is_a_row_reject_not_a_run_abort(tmp_
     assert {r["row_id"] for r in ledger(result)} == {"F2"}
 
 
+def test_a_row_of_10_to_the_16_kg_is_rejected_because_the_inventory_weighs_it_by_its_boundary_share(tmp_path):
+    # The ledger's DECIMAL(38,18) would hold 10^17 kg, but co2e × boundary weight (4 places) is DECIMAL(38,22):
+    # such a row once passed the factor product and then failed the whole run in the summary.
+    huge = [{"factor_id": "BIG", "fuel": "diesel", "gas": "CO2", "value": "1000000000", "unit": "t", "per": "l"}]
+    case = make_case(tmp_path, fuel_ruleset(), {"fuel_use": [fuel_row("F1", "100000"), fuel_row("F2", "9999")]},
+                     {"fuels": huge})
+    result = case.run()
+    assert "beyond the ledger's range (under 10^16 kg a row)" in {r["row_id"]: r["reason"] for r in rejects(result)}["F1"]
+    assert {r["row_id"] for r in ledger(result)} == {"F2"}
+
+
+def test_totals_beyond_the_exact_range_stop_the_run_with_the_likely_cause_and_no_traceback(tmp_path):
+    huge = [{"factor_id": "BIG", "fuel": "diesel", "gas": "CO2", "value": "1000000000", "unit": "t", "per": "l"}]
+    rows = [fuel_row(f"F{i}", "9999") for i in range(12)]   # each just under 10^16 kg, together above it
+    case = make_case(tmp_path, fuel_ruleset(), {"fuel_use": rows}, {"fuels": huge})
+    outcome = CliRunner().invoke(main, ["evaluate", str(case.ruleset), "--data", str(case.data)])
+    assert outcome.exit_code == 2, outcome.output
+    assert "Traceback" not in outcome.output
+    assert "hint: exact decimals hold a ledger row and a total under 10^16 kg CO2e" in outcome.output
+
+
 def test_a_parquet_column_of_another_type_is_checked_like_text_and_said(tmp_path):
     schema = pa.schema([("row_id", pa.string()), ("fuel", pa.string()), ("q", pa.decimal128(20, 8)),
                         ("unit", pa.string()), ("flag", pa.bool_()), ("share", pa.float64())])

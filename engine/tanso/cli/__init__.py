@@ -124,6 +124,9 @@ def _backend_failed(error: Exception) -> None:
     if isinstance(error, duckdb.OutOfMemoryException):   # the limit's, not the data's
         _out_of_memory(f"DuckDB reached its limit ({_limit_in(error)})")
     click.echo(f"error: the backend could not evaluate the data: {(str(error).splitlines() or [''])[0]}", err=True)
+    if isinstance(error, duckdb.OutOfRangeException) and "Overflow" in str(error):
+        click.echo("hint: exact decimals hold a ledger row and a total under 10^16 kg CO2e; a factor or a quantity "
+                   "orders of magnitude too large (a unit mistaken for another) is the usual cause", err=True)
     sys.exit(InputError.exit_code)
 
 

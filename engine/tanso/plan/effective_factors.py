@@ -28,7 +28,10 @@ MAX_FACTOR_SCALE = 18
 MIN_SIGNIFICANT = 12          # a rounded effective factor keeps at least this many significant digits
 MAX_LISTED_ROUNDED = 50       # rounded factors listed per factor set in the manifest (all are counted)
 WORKING_PRECISION = 80
-LEDGER_LIMIT_DIGITS = 20      # the ledger's DECIMAL(38,18) holds under 10^20 kg a row
+# A ledger row is under 10^16 kg: the ledger's DECIMAL(38,18) holds 10^20, but the inventory weighs every row by
+# its entity's boundary weight (4 places), and DECIMAL(38,22) holds under 10^16. A row that large (a fifth of
+# the world's yearly emissions) is a data error, rejected naming the row rather than failing the run.
+LEDGER_LIMIT_DIGITS = 16
 MAX_QUANTITY = Decimal(10) ** 32  # a bound this large is none (the operands, DECIMAL(38,6), are smaller)
 ARROW_DIGITS = 76             # decimal256's precision: a value × multiplier product must fit it exactly
 ARROW_FROM_ROWS = 200         # factor rows from which the Arrow path is the faster
