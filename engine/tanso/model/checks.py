@@ -284,17 +284,22 @@ def _check_expression_calls(expr: ast.Expr, layer: _Layer, registry: Registry, d
 ARITHMETIC = ("+", "-", "*", "/")
 
 
-def _check_arithmetic_operands(layer: _Layer, diagnostics: Diagnostics) -> None:
-    """A quoted text or true/false in + - * / (`quantity * 2 + "x"`): SQL would coerce it or fail per row,
-    a metric's decimals would raise. Every expression is looked at alike: where clauses, calculator
-    arguments, metrics, checks and the boundary; a comparison with text (`fuel == "diesel"`) is no arithmetic."""
+def expressions_of(layer: _Layer) -> list[ast.Expr]:
+    """Every expression a ruleset writes: where clauses, calculator arguments, metrics, checks, the boundary."""
     expressions = [node.source.where for node, _ in layer.rules.values() if node.source is not None]
     expressions += [node.calc for node, _ in layer.rules.values()]
     expressions += [item.node.source.where for item in layer.exclusions.values() if item.node.source is not None]
     expressions += [item.node.expr for item in [*layer.metrics.values(), *layer.checks.values()]]
     expressions += [layer.boundary[0].call] if layer.boundary else []
-    for expr in expressions:
-        for node in ast.walk(expr) if expr is not None else ():
+    return [expr for expr in expressions if expr is not None]
+
+
+def _check_arithmetic_operands(layer: _Layer, diagnostics: Diagnostics) -> None:
+    """A quoted text or true/false in + - * / (`quantity * 2 + "x"`): SQL would coerce it or fail per row,
+    a metric's decimals would raise. Every expression is looked at alike: where clauses, calculator
+    arguments, metrics, checks and the boundary; a comparison with text (`fuel == "diesel"`) is no arithmetic."""
+    for expr in expressions_of(layer):
+        for node in ast.walk(expr):
             if isinstance(node, ast.BinaryOp) and node.operator in ARITHMETIC:
                 operands = (node.left, node.right)
             elif isinstance(node, ast.UnaryOp) and node.operator == "-":

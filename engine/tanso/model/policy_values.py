@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from tanso.diagnostics import Diagnostics, did_you_mean
 from tanso.dsl import ast
+from tanso.model.checks import expressions_of
 from tanso.model.layer import _Layer
 from tanso.model.policy_calls import POLICY_FUNCTION
 from tanso.plugins import Registry
@@ -67,14 +68,9 @@ def literal_kind(value: Any) -> str | None:
 
 
 def check_policy_values(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> None:
-    """Every comparison, ordering and arithmetic with a `policy()` operand, in where clauses, calculator
-    arguments, metrics and checks."""
-    expressions = [node.source.where for node, _ in layer.rules.values() if node.source is not None]
-    expressions += [node.calc for node, _ in layer.rules.values()]
-    expressions += [item.node.source.where for item in layer.exclusions.values() if item.node.source is not None]
-    expressions += [item.node.expr for item in [*layer.metrics.values(), *layer.checks.values()]]
-    for expr in expressions:
-        for node in ast.walk(expr) if expr is not None else ():
+    """Every comparison, ordering and arithmetic with a `policy()` operand, in every expression of the ruleset."""
+    for expr in expressions_of(layer):
+        for node in ast.walk(expr):
             if isinstance(node, ast.BinaryOp):
                 _check_operation(node, registry, diagnostics)
             elif isinstance(node, ast.UnaryOp) and node.operator == "-":
