@@ -159,6 +159,32 @@ def test_signals_at_random_moments_leave_the_previous_run_or_the_new_one_never_a
     assert verify(out) == []
 
 
+FINALISER_INTERRUPTED = """
+import os, signal, sys, time
+import click
+from tanso.cli import main
+
+@main.command("wait")
+def wait():
+    class Finalised:
+        def __del__(self):
+            os.kill(os.getpid(), signal.SIGINT)
+            sum(range(200_000))        # the handler runs in here: its Interrupted can only be printed and dropped
+    Finalised()                        # collected at once
+    for _ in range(100):
+        time.sleep(0.01)               # ordinary code: the signal must interrupt the command here
+    print("finished as if never interrupted")
+
+main(["wait"])
+"""
+
+
+def test_an_interruption_landing_in_a_finaliser_still_interrupts_the_command():
+    done = subprocess.run([sys.executable, "-c", FINALISER_INTERRUPTED], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout) == (130, ""), done.stderr
+    assert done.stderr.strip() == "interrupted"     # no "Exception ignored in …" block
+
+
 # ----------------------------------------------------------------------------- deterministic bytes
 
 def test_the_ledger_files_are_the_same_bytes_on_one_and_two_threads(tmp_path):

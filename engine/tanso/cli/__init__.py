@@ -16,9 +16,6 @@ No user mistake ends in a traceback.
 
 from __future__ import annotations
 
-import contextvars
-import importlib
-import logging
 import os
 import signal
 import sys
@@ -37,6 +34,9 @@ if _EXECUTABLE:
     for _s in (signal.SIGINT, signal.SIGTERM):
         signal.signal(_s, _record_signal)
 
+import contextvars  # noqa: E402
+import importlib  # noqa: E402
+import logging  # noqa: E402
 import tempfile  # noqa: E402
 import threading  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
@@ -78,6 +78,21 @@ def _on_signal(signum, frame) -> None:
     _signalled.append(signum)
     if first:   # later ones are only remembered, so that cleaning up is never cut short
         raise Interrupted(signum)
+
+
+def _redeliver_swallowed(unraisable) -> None:
+    """sys.unraisablehook while a command runs. A signal that lands in a finaliser or a weakref callback
+    (e.g. one of the import system's) raises Interrupted where Python can only print "Exception ignored"
+    and go on: the run would finish as if never interrupted, under a traceback-like message. Forget it and
+    send the signal again, 20 ms later from another thread, so that it lands once the finaliser has returned
+    (should it land in one again, this repeats)."""
+    if isinstance(unraisable.exc_value, (Interrupted, KeyboardInterrupt)) and _signalled:
+        signum = _signalled.pop()
+        again = threading.Timer(0.02, os.kill, args=(os.getpid(), signum))
+        again.daemon = True
+        again.start()
+    else:
+        sys.__unraisablehook__(unraisable)
 
 
 _out_path: list[Path] = []   # the --out of the running command, for the interruption message
@@ -293,12 +308,14 @@ class _Group(click.Group):
         in_main_thread = threading.current_thread() is threading.main_thread()
         handlers = {s: signal.signal(s, _on_signal) for s in SIGNALS} if in_main_thread else {}
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, set()) if in_main_thread else None
+        unraisable_hook, sys.unraisablehook = sys.unraisablehook, _redeliver_swallowed
         try:
             if _signalled:   # arrived while the program was starting
                 _exit_interrupted()
             # In a copy of the context: --lang holds for this invocation only, not for later calls in-process
             contextvars.copy_context().run(self._main, *args, **kwargs)
         finally:
+            sys.unraisablehook = unraisable_hook
             if in_main_thread:
                 release_signals(mask)
                 for s, handler in handlers.items():

@@ -224,20 +224,16 @@ def staged_output(out: Path, command: str) -> Iterator[Staged]:
         staged.clean_leftovers()
         _check_replaceable(out)
         try:
-            staged.path.mkdir()
-        except OSError as error:
-            raise OutputError(f"cannot create a folder beside {out}: {_reason(error)}") from None
-        CURRENT.append(staged)
-        try:
+            # Inside the try: an interruption can land right after the folder is made (CI saw one).
+            try:
+                staged.path.mkdir()
+            except OSError as error:
+                raise OutputError(f"cannot create a folder beside {out}: {_reason(error)}") from None
             yield staged
         finally:
-            CURRENT.remove(staged)
             staged.discard()
     finally:
         staged.unlock()
-
-
-CURRENT: list[Staged] = []   # the --out being written, for the interruption message
 
 
 def finish(staged: Staged) -> None:
