@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import ACME_DATA, ACME_RULESET, FUEL_FACTORS, fuel_ruleset, make_case
+from conftest import ACME_DATA, ACME_RULESET, FUEL_FACTORS, fuel_row, fuel_ruleset, make_case
 from tanso.run import evaluate, export, prepare
 
 
@@ -41,6 +41,22 @@ def test_the_digest_is_recorded_in_the_manifest(tmp_path):
     result = run_acme(tmp_path)
     assert result.manifest["digest"] == result.digest
     assert len(result.digest) == 64
+
+
+def test_the_digest_covers_what_the_checks_conclude(tmp_path):
+    """Same ledger, rejects, excluded, summary and metrics; only a check's verdict differs: another digest.
+    A check's title is wording, not an outcome: it leaves the digest alone."""
+    def digest(check: str) -> str:
+        case = make_case(tmp_path / str(len(list(tmp_path.iterdir()))), fuel_ruleset(extra=check),
+                         {"fuel_use": [fuel_row("F1", "100"), fuel_row("F2", "5")]}, {"fuels": FUEL_FACTORS})
+        prepared = prepare(case.ruleset)
+        return evaluate(prepared.ruleset, prepared.registry, prepared.graph, case.data, case.root / "out").digest
+
+    passes = digest('check s1.rows "Fuel rows present" = rows(scope: 1) >= 2\n')
+    fails = digest('check s1.rows "Fuel rows present" = rows(scope: 1) >= 3\n')
+    retitled = digest('check s1.rows "At least two fuel rows" = rows(scope: 1) >= 2\n')
+    assert passes != fails
+    assert passes == retitled
 
 
 LARGE_ROWS = 200_000

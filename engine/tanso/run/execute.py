@@ -191,7 +191,7 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
         {"id": item.node.id, "scope": item.node.scope, "category": item.node.category,
          "justification": item.node.justification, "source": item.node.span.short, "layer": item.layer}
         for item in ruleset.exclusions.values() if item.node.source is None]
-    digest = _digest(con, summary, metrics)
+    digest = _digest(con, summary, metrics, checks)
     manifest = _manifest(ruleset, registry, planner, order, digest, threads)
     manifest["completeness"] = completeness
     manifest["checks"] = checks   # outcomes, with the findings of integrity checks (flagged periods, regions)

@@ -15,14 +15,22 @@ from tanso.run.inputs import LoadedInput
 from tanso.run.lineage import boundary_record, rule_record
 from tanso.run.planner import _Planner
 
-def _digest(con, summary: list[dict], metrics: list[dict]) -> str:
-    """Hash of the summary and an order-independent fingerprint of the ledger, rejects and excluded."""
+# What a check concluded (not its title or where it is written): a digest that held while a check's verdict
+# or findings changed (a plugin upgrade, a corrected lookup) would vouch for a result nobody re-read.
+CHECK_OUTCOME = ("id", "passed", "problem", "findings", "notes")
+
+
+def _digest(con, summary: list[dict], metrics: list[dict], checks: list[dict]) -> str:
+    """Hash of the summary, the metrics, the checks' outcomes and an order-independent fingerprint of the
+    ledger, rejects and excluded."""
     fingerprint = con.execute("SELECT sum(ledger_rows), sum(co2e_kg), sum(amount_kg), sum(fingerprint) "
                               "FROM run_groups").fetchone()
     reject_print = con.execute("SELECT count(*), sum(hash(row_id, rule_id, reason) % 1000000007) FROM run_rejects").fetchone()
     excluded_print = con.execute("SELECT count(*), sum(hash(row_id, exclusion_id, reason) % 1000000007) FROM run_excluded").fetchone()
     canonical = json.dumps({"summary": summary, "ledger": fingerprint, "rejects": reject_print,
-                            "excluded": excluded_print, "metrics": metrics}, default=_canonical, sort_keys=True)
+                            "excluded": excluded_print, "metrics": metrics,
+                            "checks": [{key: check.get(key) for key in CHECK_OUTCOME} for check in checks]},
+                           default=_canonical, sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
