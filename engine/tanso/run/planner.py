@@ -19,6 +19,7 @@ from tanso.plan.context import BoundaryContext, CalcContext, FactorTable
 from tanso.plan.sql import condition, ident, literal
 from tanso.run import chain
 from tanso.run.inputs import LoadedInput, load_factor_set, load_input
+from tanso.run.lazy_views import LazyViews
 from tanso.run.lookups import joined_relation, lookups_on, matched_sql
 from tanso.run.session import Session
 
@@ -34,8 +35,10 @@ class _Planner:
     def __init__(self, ruleset: Ruleset, session: Session, backend: Backend | None = None, *,
                  ledger_only: bool = False):
         self.ruleset, self.session = ruleset, session
-        # Only the ledgers are read (a comparison's scenarios sum them): the rejects stay views, never computed.
+        # Only the ledgers are read (a comparison's scenarios sum them): the rejects stay views, never computed,
+        # and a view is made only once a statement reads it (lazy_views.py).
         self.ledger_only = ledger_only
+        self._lazy = LazyViews(self._define) if ledger_only else None
         self.backend = backend or session.backend    # where the plan's relations are defined
         self.registry, self.data_dir, self.con = session.registry, session.data_dir, session.con
         self.inputs: dict[str, LoadedInput] = {}         # the inputs this run reads (loaded once per session)
@@ -56,18 +59,29 @@ class _Planner:
 
     # -- plan-time helpers handed to calculators
     def query(self, sql: str) -> list[tuple]:
+        if self._lazy is not None:
+            self._lazy.reading(sql)
         if self.session.reuse is not None:
             return self.session.reuse.query(self.con, self.session.schema, sql)
         return self.con.execute(sql).fetchall()
 
     def query_arrow(self, sql: str) -> pa.Table:
         """A plan-time query's rows as an Arrow table (as `query`, remembered across a comparison's scenarios)."""
+        if self._lazy is not None:
+            self._lazy.reading(sql)
         if self.session.reuse is not None:
             return self.session.reuse.query_arrow(self.con, self.session.schema, sql)
         return self.con.sql(sql).to_arrow_table()
 
     def define(self, statement: str) -> None:
         """A relation of the plan (CREATE OR REPLACE VIEW|TABLE), defined on the run's backend."""
+        if self._lazy is not None:
+            if self._lazy.hold(statement):
+                return
+            self._lazy.reading(statement)
+        self._define(statement)
+
+    def _define(self, statement: str) -> None:
         if self.session.reuse is not None:
             self.session.reuse.define(self.con, self.session.schema, statement)
         else:
@@ -163,11 +177,12 @@ class _Planner:
             # Each entity once, with a weight between 0 and 1 of at most BOUNDARY_WEIGHT_PLACES decimal places
             # (no silent rounding),
             # or no weight and the reason its row is refused.
-            problems = self.con.execute(
+            # Through `query`: in a comparison asked once per content, not in every scenario.
+            problems = self.query(
                 f"SELECT entity, count(*), min(weight) FROM ({weights}) GROUP BY entity HAVING count(*) > 1 "
                 f"OR bool_or((weight IS NULL AND reason IS NULL) OR weight < 0 OR weight > 1 "
                 f"OR CAST(weight AS DECIMAL(38,30)) <> CAST(CAST(weight AS {contracts.BOUNDARY_WEIGHT_TYPE}) AS DECIMAL(38,30))) "
-                f"ORDER BY entity LIMIT 5").fetchall()
+                f"ORDER BY entity LIMIT 5")
             if problems:
                 shown = "; ".join(f"{e}: {'listed ' + str(n) + ' times' if n > 1 else 'weight ' + str(w)}"
                                   for e, n, w in problems)
