@@ -88,13 +88,20 @@ METHANE_BY_ORIGIN = {"AR5": {"CH4FOSSIL": Decimal("30"), "CH4NONFOSSIL": Decimal
                      "AR6": {"CH4FOSSIL": Decimal("29.8"), "CH4NONFOSSIL": Decimal("27.0")}}
 
 
+@lru_cache(maxsize=None)
+def _package_version() -> str | None:
+    """The version of the package `gwp_table` read (once per process, as the table): asking `installed` each
+    time fingerprints sys.path's metadata, and a comparison asks for every rule in each scenario."""
+    return installed.version("globalwarmingpotentials")
+
+
 def gas_weights(gwp_set: str, gases: list[str], methane_by_origin: bool = True) -> GasWeights:
     """Weights for the gases a factor table uses, keyed by their spelling in that table. Without
     `methane_by_origin` (or in AR4) fossil and non-fossil methane both take the CH4 value."""
     table = dict(gwp_table(GWP_SETS[gwp_set]))
     split = METHANE_BY_ORIGIN.get(gwp_set) if methane_by_origin else None
     table |= split or {"CH4FOSSIL": table["CH4"], "CH4NONFOSSIL": table["CH4"]}
-    version = installed.version("globalwarmingpotentials")
+    version = _package_version()
     supplements = SUPPLEMENTS.get(GWP_SETS[gwp_set], {})
     weights, notes = {}, {}
     for gas in gases:
