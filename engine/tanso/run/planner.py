@@ -38,7 +38,7 @@ class _Planner:
         # Only the ledgers are read (a comparison's scenarios sum them): the rejects stay views, never computed,
         # and a view is made only once a statement reads it (lazy_views.py).
         self.ledger_only = ledger_only
-        self._lazy = LazyViews(self._define) if ledger_only else None
+        self._lazy = LazyViews(self._make) if ledger_only else None
         self.backend = backend or session.backend    # where the plan's relations are defined
         self.registry, self.data_dir, self.con = session.registry, session.data_dir, session.con
         self.inputs: dict[str, LoadedInput] = {}         # the inputs this run reads (loaded once per session)
@@ -59,33 +59,34 @@ class _Planner:
 
     # -- plan-time helpers handed to calculators
     def query(self, sql: str) -> list[tuple]:
-        if self._lazy is not None:
-            self._lazy.reading(sql)
         if self.session.reuse is not None:
-            return self.session.reuse.query(self.con, self.session.schema, sql)
-        return self.con.execute(sql).fetchall()
+            return self.session.reuse.query(self.con, self.session.schema, sql, self._runnable)
+        return self.con.execute(self._runnable(sql)).fetchall()
 
     def query_arrow(self, sql: str) -> pa.Table:
         """A plan-time query's rows as an Arrow table (as `query`, remembered across a comparison's scenarios)."""
-        if self._lazy is not None:
-            self._lazy.reading(sql)
         if self.session.reuse is not None:
-            return self.session.reuse.query_arrow(self.con, self.session.schema, sql)
-        return self.con.sql(sql).to_arrow_table()
+            return self.session.reuse.query_arrow(self.con, self.session.schema, sql, self._runnable)
+        return self.con.sql(self._runnable(sql)).to_arrow_table()
 
     def define(self, statement: str) -> None:
         """A relation of the plan (CREATE OR REPLACE VIEW|TABLE), defined on the run's backend."""
-        if self._lazy is not None:
-            if self._lazy.hold(statement):
-                return
-            self._lazy.reading(statement)
-        self._define(statement)
+        held = self._lazy.hold(statement) if self._lazy is not None else None
+        if held is not None:
+            if self.session.reuse is not None:   # its content key is known as a made view's would be
+                self.session.reuse.hold(self.session.schema, *held)
+            return
+        self._make(statement)
 
-    def _define(self, statement: str) -> None:
+    def _make(self, statement: str) -> None:
         if self.session.reuse is not None:
-            self.session.reuse.define(self.con, self.session.schema, statement)
+            self.session.reuse.define(self.con, self.session.schema, statement, self._runnable)
         else:
-            self.backend.define(self.con, statement)
+            self.backend.define(self.con, self._runnable(statement))
+
+    def _runnable(self, statement: str) -> str:
+        """The statement to run: in a ledger-only plan, with the held views it reads (lazy_views.py)."""
+        return self._lazy.runnable(statement) if self._lazy is not None else statement
 
     def register(self, name: str, table: pa.Table) -> str:
         """A plan-time Arrow table as a (read-only) temporary table; in a comparison, one per content."""

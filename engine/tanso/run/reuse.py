@@ -34,6 +34,20 @@ _ONCE = re.compile(r"\s*CREATE\s+(TEMP\s+|TEMPORARY\s+)?TABLE\s+IF\s+NOT\s+EXIST
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
+def _as_is(statement: str) -> str:
+    return statement
+
+
+class _Running:
+    """A connection that runs what `runnable` makes of each statement."""
+
+    def __init__(self, con, runnable: Callable[[str], str]) -> None:
+        self._con, self._runnable = con, runnable
+
+    def execute(self, statement: str):
+        return self._con.execute(self._runnable(statement))
+
+
 class PlanReuse:
     """Content keys of the relations defined in a session, and the first table computed per key."""
 
@@ -80,15 +94,15 @@ class PlanReuse:
         self._views.pop((schema, name.lower()), None)
         self._tables.pop((schema, name.lower()), None)
 
-    def query(self, con, schema: str, sql: str) -> list[tuple]:
+    def query(self, con, schema: str, sql: str, runnable: Callable[[str], str] = _as_is) -> list[tuple]:
         """A plan-time query's rows (distinct keys and units of the rule's rows, factor checks …), asked
         once per content key. Only queries that read (SELECT, WITH, DESCRIBE) are remembered, and a
         `CREATE [TEMP] TABLE IF NOT EXISTS` runs once per text (the session never drops such a table)."""
-        return list(self._answer(schema, sql, "rows", lambda: con.execute(sql).fetchall()))
+        return list(self._answer(schema, sql, "rows", lambda: con.execute(runnable(sql)).fetchall()))
 
-    def query_arrow(self, con, schema: str, sql: str) -> pa.Table:
+    def query_arrow(self, con, schema: str, sql: str, runnable: Callable[[str], str] = _as_is) -> pa.Table:
         """`query`'s rows as an Arrow table (immutable, so shared as it is)."""
-        return self._answer(schema, sql, "arrow", lambda: con.sql(sql).to_arrow_table())
+        return self._answer(schema, sql, "arrow", lambda: con.sql(runnable(sql)).to_arrow_table())
 
     def _answer(self, schema: str, sql: str, kind: str, run: Callable[[], Any]) -> Any:
         if _ONCE.match(sql) is not None:   # DuckDB binds its query each time, even where the table exists
@@ -106,9 +120,16 @@ class PlanReuse:
             self.reused += 1
         return self._answers[kind, key]
 
-    def define(self, con, schema: str, statement: str) -> None:
+    def hold(self, schema: str, name: str, sql: str) -> None:
+        """Note a view of `schema` that is not made (run/lazy_views.py): its key is its SQL's, as if made."""
+        self._views[schema, name.lower()] = sql
+        self._tables.pop((schema, name.lower()), None)
+
+    def define(self, con, schema: str, statement: str, runnable: Callable[[str], str] = _as_is) -> None:
         """Run `CREATE OR REPLACE VIEW|TABLE name AS sql` in `schema`, or make a view of an equal table
-        computed in an earlier (finished) schema."""
+        computed in an earlier (finished) schema. `runnable` gives what to run for a statement (keys are
+        of the statement itself)."""
+        con = _Running(con, runnable)
         match = _STATEMENT.match(statement)
         if match is None:
             con.execute(statement)
