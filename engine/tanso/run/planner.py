@@ -36,7 +36,7 @@ class _Planner:
                  ledger_only: bool = False):
         self.ruleset, self.session = ruleset, session
         # Only the ledgers are read (a comparison's scenarios sum them): the rejects stay views, never computed,
-        # and a view is made only once a statement reads it (lazy_views.py).
+        # and views are held, read as the CTEs of the queries and tables that name them (lazy_views.py).
         self.ledger_only = ledger_only
         self._lazy = LazyViews(self._make) if ledger_only else None
         self.backend = backend or session.backend    # where the plan's relations are defined
