@@ -59,7 +59,7 @@ class EffectiveFactors:
 def effective_factors(factor_rows: pa.Table, n_keys: int,
                       multipliers: dict[tuple[str, str, str, str], "Multiplier | str"]) -> EffectiveFactors:
     """value × multiplier for every factor row (columns by position: k0.., from_unit, per, mass_unit, gas,
-    factor_id, value), exact, then stored at the smallest scale between FACTOR_SCALE and MAX_FACTOR_SCALE that
+    factor_id — all text, as `load_factor_set` stores them — and value), exact, then stored at the smallest scale between FACTOR_SCALE and MAX_FACTOR_SCALE that
     holds every one exactly. A product that no scale up to MAX_FACTOR_SCALE holds (a non-terminating conversion
     such as kWh → mmBtu, or a tiny factor) is rounded half-even there, and refused if that keeps fewer than
     MIN_SIGNIFICANT digits. In Arrow from ARROW_FROM_ROWS rows (below, its fixed cost of ~5 ms is more than the
