@@ -25,7 +25,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -34,6 +33,7 @@ from tanso.audit.report import Report, sha256_file
 from tanso.audit.verify import read_manifest
 from tanso.model.resolve import display_path
 from tanso.run.outputs import MANIFEST, file_outputs
+from tanso.scratch import owned_folder
 
 _CHUNK = 1 << 16
 _KEPT_ENV = ("TANSO_LOAD_PLUGINS", "TANSO_TRACE_PLUGINS", "TANSO_SPARK_DRIVER_MEMORY")
@@ -127,7 +127,7 @@ def reperform(out: Path, data_dir: Path | None = None, ruleset: Path | None = No
     sources |= find_sources(data_files, invoked["data"], data_dir, "input or factor", report)
     if report.problems:
         return report
-    with tempfile.TemporaryDirectory(prefix="tanso-reperform-") as scratch:
+    with owned_folder("reperform") as scratch:
         work = _lay_out(Path(scratch) / "tree", invoked, sources, set(ruleset_files))
         again = Path(scratch) / "out"
         command = [sys.executable, "-m", "tanso.cli", "evaluate", invoked["ruleset"], "--data", invoked["data"],
