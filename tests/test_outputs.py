@@ -218,6 +218,22 @@ def test_a_run_records_the_same_bytes_from_any_working_folder(tmp_path, monkeypa
     assert ",case.tanso:11," in (tmp_path / "runs" / "ruleset" / "rejects.csv").read_text()
 
 
+def test_a_ruleset_that_extends_another_is_cited_from_their_common_folder_whichever_folder_runs_it(tmp_path,
+                                                                                                   monkeypatch):
+    case = make_case(tmp_path / "case", fuel_ruleset(), {"fuel_use": [fuel_row("F1", "10")]}, {"fuels": FUEL_FACTORS})
+    revised = case.ruleset.parent / "revised"
+    revised.mkdir()
+    (revised / "revised.tanso").write_text("ruleset revised\n  extends ruleset\n\nset gwp.set = AR6\n")
+    runs = {"case": (case.ruleset.parent, "ruleset/../revised", "data"), "revised": (revised, ".", "../data")}
+    for name, (cwd, ruleset, data) in runs.items():
+        monkeypatch.chdir(cwd)
+        assert run("evaluate", ruleset, "--data", data, "--out", tmp_path / "runs" / name).exit_code == 0
+    manifests = [json.loads((tmp_path / "runs" / name / "manifest.json").read_text()) for name in runs]
+    assert manifests[0]["digest"] == manifests[1]["digest"]
+    assert [m["rules"]["s1.fuel"]["source"] for m in manifests] == ["ruleset/case.tanso:11"] * 2
+    assert [m["policies"]["gwp.set"]["at"] for m in manifests] == ["revised/revised.tanso:4:1"] * 2
+
+
 # ----------------------------------------------------------------------------- user mistakes, no traceback
 
 @pytest.mark.parametrize("args, message", [
