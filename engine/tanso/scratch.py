@@ -5,8 +5,8 @@ Spark's ledger files (`spark`), CSV and part-file conversions (`csv`, `parts`), 
 (`reperform`) … — and removes them when it ends; a run that is killed (SIGKILL, the machine's OOM
 killer, a CI timeout) cannot, and two days of killed benchmark runs left 81 spill folders, 22 GB. So
 every such folder is made here, named `tanso-<kind>-<pid>-…`, and records its owner in an `owner.json`
-file — pid, process start time, host and PID namespace; each time a run makes one, it first removes
-the folders of that parent folder whose owner is gone, whatever their kind.
+file — pid, process start time, host and PID namespace; the first time a process makes one in a parent
+folder, it first removes the folders there whose owner is gone, whatever their kind.
 
 What is never removed: a folder without a readable owner file (not ours, an older tanso's, or one whose
 owner is still writing the file), one of another user, another host or another PID namespace (a
@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 OWNER = "owner.json"
 _NAME = re.compile(r"^tanso-(?P<kind>[a-z]+)-(?P<pid>\d+)-\w+$")
+_SWEPT: set[str] = set()   # the parent folders this process has swept
 
 
 def owned_folder(kind: str, parent: str | Path | None = None) -> tempfile.TemporaryDirectory:
@@ -41,7 +42,9 @@ def owned_folder(kind: str, parent: str | Path | None = None) -> tempfile.Tempor
     if not re.fullmatch("[a-z]+", kind):
         raise ValueError(f"a folder kind is lowercase letters: {kind!r}")
     root = Path(parent) if parent is not None else Path(tempfile.gettempdir())
-    sweep(root)
+    if str(root) not in _SWEPT:   # once a process: a run reads each of dozens of CSV files through a folder
+        _SWEPT.add(str(root))
+        sweep(root)
     folder = tempfile.TemporaryDirectory(prefix=f"tanso-{kind}-{os.getpid()}-", dir=root)
     _write_owner(Path(folder.name), _identity())
     return folder
