@@ -232,6 +232,8 @@ def test_a_ruleset_that_extends_another_is_cited_from_their_common_folder_whiche
     assert manifests[0]["digest"] == manifests[1]["digest"]
     assert [m["rules"]["s1.fuel"]["source"] for m in manifests] == ["ruleset/case.tanso:11"] * 2
     assert [m["policies"]["gwp.set"]["at"] for m in manifests] == ["revised/revised.tanso:4:1"] * 2
+    # Re-performed in a folder named as the run's was: the ledger cites `revised/…`, not the folder's name.
+    assert run("verify", tmp_path / "runs" / "revised", "--reperform").exit_code == 0
 
 
 # ----------------------------------------------------------------------------- user mistakes, no traceback
