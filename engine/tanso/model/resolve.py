@@ -7,7 +7,6 @@ it runs `tanso.model.checks`.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from tanso.diagnostics import Diagnostics, RulesetError, did_you_mean
@@ -100,8 +99,8 @@ def _load_layer(path: Path, layer: _Layer, diagnostics: Diagnostics, seen: tuple
 
 def _find_ruleset(name: str, near: Path) -> Path | None:
     folder = near if near.is_dir() else near.parent
-    # Lexically, as the user named it: `.`'s parent is `..` (Path('.').parent is `.` itself).
-    for candidate_dir in (Path(os.path.normpath(folder / "..")), folder):
+    # `.` and `..` have no lexical parent (Path('.').parent is `.` itself): theirs is `..` below them.
+    for candidate_dir in (folder / ".." if folder.name in ("", "..") else folder.parent, folder):
         for variant in (name, name.replace("_", "-")):
             for candidate in (candidate_dir / variant, candidate_dir / f"{variant}.tanso"):
                 if candidate.exists() and candidate.resolve() != near.resolve():
