@@ -57,7 +57,8 @@ def sweep(root: Path) -> list[Path]:
     me = _identity()
     removed = []
     try:
-        entries = [(e, match) for e in os.scandir(root) if (match := _NAME.match(e.name)) and e.is_dir(follow_symlinks=False)]
+        entries = [(e, match) for e in os.scandir(root)
+                   if (match := _NAME.match(e.name)) and e.is_dir(follow_symlinks=False)]
     except OSError:
         return []
     for entry, match in entries:

@@ -24,7 +24,8 @@ def ruleset_file_hashes(ruleset: Ruleset) -> dict[str, str]:
 def ruleset_version_id(file_hashes: Mapping[str, str]) -> str:
     """sha256 over the sorted (path, file sha256) pairs, each path as a run cites it: relative to the
     folder holding all the files (`ghgp-current/scope1.tanso`, `tanso.model.sources`), so the id does not
-    depend on where the ruleset is checked out. `file_hashes` is `ruleset_file_hashes(…)`, or a manifest's `ruleset.files`."""
+    depend on where the ruleset is checked out. `file_hashes` is `ruleset_file_hashes(…)`, or a manifest's
+    `ruleset.files`."""
     cited = cited_names(file_hashes)
     pairs = sorted((cited[name], digest) for name, digest in file_hashes.items())
     return hashlib.sha256("".join(f"{name}\0{digest}\n" for name, digest in pairs).encode()).hexdigest()

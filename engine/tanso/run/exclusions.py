@@ -88,7 +88,8 @@ def _boundary_outcomes(planner: _Planner, order: list[str]) -> None:
         if not unweighted:
             continue
         con.execute(f"INSERT INTO run_rejects SELECT c._row_id, {table}, c._row, {literal(rule_id)}, "
-                    f"{literal(planner.ruleset.cite(rule.node.span))}, 'entity ' || coalesce('''' || c.entity || '''', 'empty') "
+                    f"{literal(planner.ruleset.cite(rule.node.span))}, "
+                    f"'entity ' || coalesce('''' || c.entity || '''', 'empty') "
                     f"|| coalesce(' is in ' || r.file || ' but its row ' || CAST(r.input_row AS VARCHAR) "
                     f"|| ' was rejected: ' || r.problem, ' is refused by the boundary: ' || c._boundary_reason, "
                     f"' is not in the boundary''s entities table') "
@@ -109,7 +110,8 @@ def _refused_entities(planner: _Planner) -> None:
             continue
         planner.con.execute(
             f"INSERT INTO run_rejects SELECT t._row_id, {literal(table)}, t._row, NULL, NULL, 'entity ''' || "
-            f"CAST(t.entity AS VARCHAR) || ''' is refused by the boundary ({planner.ruleset.cite(step.span)}): ' || b.reason "
+            f"CAST(t.entity AS VARCHAR) || ''' is refused by the boundary ({planner.ruleset.cite(step.span)}): ' "
+            f"|| b.reason "
             f"FROM {loaded.relation} t JOIN {boundary} b ON b.entity = CAST(t.entity AS VARCHAR) "
             f"WHERE b.weight IS NULL")
 

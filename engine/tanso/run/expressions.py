@@ -148,5 +148,6 @@ def evaluate_check(node: ast.Check, registry: Registry, con, relations: Relation
     function of the check explains its value, what it found (a failed anomaly check: the periods flagged)."""
     value, problem, applicable, findings = _evaluate(node.expr, registry, con, relations)
     passed = None if not applicable else bool(value) if problem is None else False
-    return {"id": node.id, "title": node.title, "passed": passed, "problem": problem, "source": relations.cite(node.span),
+    return {"id": node.id, "title": node.title, "passed": passed, "problem": problem,
+            "source": relations.cite(node.span),
             **findings.listed(node.expr, registry)}

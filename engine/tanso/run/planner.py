@@ -330,7 +330,8 @@ class _Planner:
                          for i, (view, _) in enumerate(rejects[:-1]))
         self.rule_rejects[rule.id] = (
             f"SELECT r{len(rejects) - 1}.row_id, {literal(self.rule_tables[rule.id])} AS input_table, s._row AS input_row, "
-            f"{literal(rule.id)} AS rule_id, {literal(self.ruleset.cite(rule.node.span))} AS rule_source, {reasons} AS reason "
+            f"{literal(rule.id)} AS rule_id, {literal(self.ruleset.cite(rule.node.span))} AS rule_source, "
+            f"{reasons} AS reason "
             f"FROM {last} r{len(rejects) - 1} {joins} JOIN {rows} s ON s._row_id = r{len(rejects) - 1}.row_id")
 
 
