@@ -115,16 +115,16 @@ def test_graph_select_plus_rule_shows_the_rule_and_what_it_needs(cli):
     assert not any(n.startswith("rule:") and n != "rule:s2.location" for n in nodes)
 
 
-def test_graph_select_that_matches_nothing_exits_1_with_a_suggestion(cli):
+def test_graph_select_that_matches_nothing_is_a_usage_error_with_a_suggestion(cli):
     outcome = cli("graph", ACME_RULESET, "--select", "s2.locaton")
-    assert outcome.exit_code == 1
+    assert outcome.exit_code == 64
     assert "matches no rule" in outcome.output and "s2.location" in outcome.output
 
 
 def test_an_empty_select_runs_nothing_rather_than_everything(cli):
     # `--select "$(tanso diff --names-only A B)"` when nothing changed must not evaluate every rule.
     outcome = cli("graph", ACME_RULESET, "--select", "")
-    assert outcome.exit_code == 1
+    assert outcome.exit_code == 64
     assert "--select names no rule" in outcome.output
 
 

@@ -4,15 +4,18 @@ InputError (CLI exit code 2) naming the file, never a traceback."""
 from __future__ import annotations
 
 import dataclasses
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pyarrow as pa
 import pytest
 from click.testing import CliRunner
 
-from conftest import FUEL_FACTORS, FUEL_INPUT, excluded, fuel_row, fuel_ruleset, ledger, make_case, rejects, write_parquet
+from conftest import (FUEL_FACTORS, FUEL_INPUT, excluded, factor_rows, fuel_row, fuel_ruleset, ledger, make_case, rejects,
+                      write_parquet)
 from tanso.cli import main
 from tanso.diagnostics import InputError
+from tanso.plan.effective_factors import ARROW_FROM_ROWS
 
 
 def run_with(tmp_path, rows, factors=FUEL_FACTORS):
@@ -394,3 +397,47 @@ def test_a_parquet_column_of_another_type_is_checked_like_text_and_said(tmp_path
     session_notes = result.manifest["inputs"]["t"]["notes"]
     assert any("column flag is BOOLEAN" in n for n in session_notes)
     assert any("column share is DOUBLE (floating point)" in n for n in session_notes)
+
+
+VINTAGE_RULESET = """
+ruleset vintages
+set gwp.set = AR5
+input use
+  key row_id
+  columns vintage: KIND, quantity: decimal(18,6), unit: text
+factors grid "grid factors by vintage" file "factors/grid.parquet"
+rule s2.grid "Grid electricity"
+  scope 2
+  from use
+  calc activity(factors: grid, match: [vintage])
+"""
+
+
+@pytest.mark.parametrize("kind, key, arrow_type", [
+    ("integer", lambda i: 2000 + i, pa.int64()),
+    ("date", lambda i: date(2020, 1, 1) + timedelta(days=i), pa.date32()),
+])
+@pytest.mark.parametrize("rows", [5, ARROW_FROM_ROWS + 50])   # the Python definition, then the Arrow path
+def test_a_parquet_factor_file_keyed_by_a_number_or_a_date_with_integer_ids_prices_every_row(tmp_path, kind, key,
+                                                                                             arrow_type, rows):
+    schema = pa.schema([("factor_id", pa.int64()), ("vintage", arrow_type), ("gas", pa.string()),
+                        ("value", pa.decimal128(10, 3)), ("unit", pa.string()), ("per", pa.string()),
+                        *((name, pa.string()) for name in ("publisher", "edition", "licence"))])
+    case = make_case(tmp_path, VINTAGE_RULESET.replace("KIND", kind),
+                     {"use": [{"row_id": f"U{i}", "vintage": key(i), "quantity": "10", "unit": "kWh"} for i in range(rows)]})
+    write_parquet(case.data / "factors" / "grid.parquet", factor_rows(
+        [{"factor_id": 1000 + i, "vintage": key(i), "gas": "CO2", "value": Decimal("0.5"), "unit": "kg", "per": "kWh"}
+         for i in range(rows)]), schema)
+    result = case.run()
+    priced = ledger(result)
+    assert not rejects(result) and len(priced) == rows
+    assert {(r["row_id"], r["factor_id"], r["co2e_kg"]) for r in priced} == \
+        {(f"U{i}", str(1000 + i), Decimal("5")) for i in range(rows)}
+
+
+@pytest.mark.parametrize("column", ["factor_id", "gas", "unit", "per"])
+def test_a_factor_row_without_its_id_gas_or_units_makes_the_file_unusable_naming_the_row(tmp_path, column):
+    factors = [FUEL_FACTORS[0], {**FUEL_FACTORS[1], column: ""}, FUEL_FACTORS[2]]
+    case = make_case(tmp_path, fuel_ruleset(), {"fuel_use": [fuel_row("F1", "2")]}, {"fuels": factors})
+    with pytest.raises(InputError, match=f"fuels.csv: column {column} is empty in row 2; every factor row states"):
+        case.run()

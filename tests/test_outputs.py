@@ -195,6 +195,47 @@ def test_the_ledger_files_are_the_same_bytes_on_one_and_two_threads(tmp_path):
         assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
 
 
+def test_a_run_records_the_same_bytes_from_any_working_folder(tmp_path, monkeypatch):
+    """The ledger cites a rule by its file relative to the ruleset's root, never the working folder: run from
+    the case's folder, from inside the ruleset, and from elsewhere by absolute paths through a symlink."""
+    extra = ('metric per_row "kg per row" = total(scope: 1) / 0\n'
+             'check s1.some "Some fuel" = rows(scope: 1) >= 1\n')
+    case = make_case(tmp_path / "case", fuel_ruleset(extra=extra), {"fuel_use": [fuel_row("F1", "10"),
+                                                                          fuel_row("F2", "-1")]}, {"fuels": FUEL_FACTORS})
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "link").symlink_to(case.ruleset)
+    runs = {"case": (case.ruleset.parent, "ruleset", "data"), "ruleset": (case.ruleset, ".", "../data"),
+            "elsewhere": (tmp_path / "elsewhere", tmp_path / "elsewhere" / "link", case.data)}
+    for name, (cwd, ruleset, data) in runs.items():
+        monkeypatch.chdir(cwd)
+        assert run("evaluate", ruleset, "--data", data, "--out", tmp_path / "runs" / name, "--allow-rejects").exit_code == 0
+    manifests = {name: json.loads((tmp_path / "runs" / name / "manifest.json").read_text()) for name in runs}
+    assert len({m["digest"] for m in manifests.values()}) == 1
+    assert manifests["ruleset"]["rules"]["s1.fuel"]["source"] == "case.tanso:11"
+    assert manifests["ruleset"]["checks"][0]["source"] == "case.tanso:16"
+    for output in ("ledger.parquet", "ledger.csv", "rejects.csv", "excluded.csv", "summary.csv"):
+        assert len({(tmp_path / "runs" / name / output).read_bytes() for name in runs}) == 1, output
+    assert ",case.tanso:11," in (tmp_path / "runs" / "ruleset" / "rejects.csv").read_text()
+
+
+def test_a_ruleset_that_extends_another_is_cited_from_their_common_folder_whichever_folder_runs_it(tmp_path,
+                                                                                                   monkeypatch):
+    case = make_case(tmp_path / "case", fuel_ruleset(), {"fuel_use": [fuel_row("F1", "10")]}, {"fuels": FUEL_FACTORS})
+    revised = case.ruleset.parent / "revised"
+    revised.mkdir()
+    (revised / "revised.tanso").write_text("ruleset revised\n  extends ruleset\n\nset gwp.set = AR6\n")
+    runs = {"case": (case.ruleset.parent, "ruleset/../revised", "data"), "revised": (revised, ".", "../data")}
+    for name, (cwd, ruleset, data) in runs.items():
+        monkeypatch.chdir(cwd)
+        assert run("evaluate", ruleset, "--data", data, "--out", tmp_path / "runs" / name).exit_code == 0
+    manifests = [json.loads((tmp_path / "runs" / name / "manifest.json").read_text()) for name in runs]
+    assert manifests[0]["digest"] == manifests[1]["digest"]
+    assert [m["rules"]["s1.fuel"]["source"] for m in manifests] == ["ruleset/case.tanso:11"] * 2
+    assert [m["policies"]["gwp.set"]["at"] for m in manifests] == ["revised/revised.tanso:4:1"] * 2
+    # Re-performed in a folder named as the run's was: the ledger cites `revised/…`, not the folder's name.
+    assert run("verify", tmp_path / "runs" / "revised", "--reperform").exit_code == 0
+
+
 # ----------------------------------------------------------------------------- user mistakes, no traceback
 
 @pytest.mark.parametrize("args, message", [

@@ -82,6 +82,22 @@ def test_a_selector_that_names_nothing_is_an_error(current, selector):
         select(current, selector)
 
 
+@pytest.mark.parametrize("command, option, selector, message", [
+    ("evaluate", "--select", "method:NOPE", "unknown selector method 'method:'; one of tag:, path:"),
+    ("graph", "--select", "tags:optional", "unknown selector method 'tags:'; one of tag:, path: (did you mean 'tag'?)"),
+    ("graph", "--select", "s2.locaton", "did you mean 's2.location'?"),
+    ("graph", "--exclude", "tag:nope", "the tags are: optional"),
+    ("graph", "--select", "path:", "names nothing after 'path:'"),
+    ("graph", "--select", " ", "names no rule (it is empty)"),
+    ("graph", "--exclude", "s1 s2 s3", "leaves no rule to run"),
+])
+def test_a_bad_selector_on_the_command_line_is_a_usage_error(command, option, selector, message):
+    data = ["--data", str(ACME_DATA)] if command == "evaluate" else []
+    outcome = CliRunner().invoke(main, [command, str(CURRENT), *data, option, selector])
+    assert outcome.exit_code == 64, outcome.output
+    assert message in outcome.output and "Traceback" not in outcome.output
+
+
 def test_an_exclude_that_leaves_nothing_is_an_error(current):
     with pytest.raises(RulesetError, match="leaves no rule to run"):
         select(current, "s1.mobile", exclude="path:scope1.tanso")

@@ -21,7 +21,6 @@ import codecs
 import csv
 import io
 import re
-import tempfile
 from pathlib import Path
 
 import duckdb
@@ -31,6 +30,7 @@ import pyarrow.compute as pc
 from tanso.diagnostics import InputError
 from tanso.model.formats import canonical_encoding
 from tanso.plan.sql import ident, literal
+from tanso.scratch import owned_folder
 from tanso_io.tables import refuse_case_twins, register_table
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -127,7 +127,7 @@ def register_csv(con, path: Path, relation: str, encoding: str | None = None, nu
     if known is None:
         raise InputError(f"unknown encoding {encoding!r}")
     encoding = known
-    with tempfile.TemporaryDirectory(prefix="tanso-csv-") as folder:
+    with owned_folder("csv") as folder:
         source, marked = path, 0
         cr_only = _ends_lines_with_cr_only(path)
         if encoding not in NATIVE or cr_only:

@@ -24,7 +24,6 @@ import hashlib
 import json
 import os
 import secrets
-import tempfile
 import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
@@ -39,6 +38,7 @@ from tanso.audit.report import Report, sha256_bytes
 from tanso.audit.reperform import find_sources, recorded_files, snapshot
 from tanso.audit.verify import read_manifest, verify_run
 from tanso.run.outputs import MANIFEST, OutputError
+from tanso.scratch import owned_folder
 
 INDEX = "evidence.json"
 PACK_FORMAT = "tanso-evidence.v1"
@@ -151,7 +151,7 @@ def verify_pack(pack: Path, trusted: dict[str, bytes] | None = None) -> Report:
         report.add("cannot verify", str(pack), "not a zip: neither a run folder nor an evidence pack")
         return report
     try:
-        with zipfile.ZipFile(pack) as archive, tempfile.TemporaryDirectory(prefix="tanso-evidence-") as scratch:
+        with zipfile.ZipFile(pack) as archive, owned_folder("evidence") as scratch:
             index = _index(archive)
             unpacked = _unpack(archive, index, Path(scratch), report)
             inner = verify_run(Path(scratch) / "run", "run/")

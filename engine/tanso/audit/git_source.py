@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import tempfile
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from tanso.diagnostics import Diagnostic, Diagnostics, TansoError
+from tanso.scratch import owned_folder
 
 REVISION_MARK = "@"
 # Local reads only: no credential prompt, no lazy fetch of a partial clone's missing objects.
@@ -151,7 +151,7 @@ def open_place(spec: str, stack: ExitStack) -> Place:
         raise RevisionError(f"{spec}: {repo_path} does not exist at revision '{rev}' ({commit_id[:12]})")
     # One level down: `extends` also looks in the folder above a ruleset's, which for a file at the
     # repository's top must be this empty folder, not the system's temporary folder.
-    scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="tanso-rev-"))).resolve() / top.name
+    scratch = Path(stack.enter_context(owned_folder("rev"))).resolve() / top.name
     return Place(scratch / repo_path, spec, _Revision(top, commit_id, rev, scratch))
 
 

@@ -25,15 +25,16 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Iterator
 
 from tanso.audit import CannotVerify
 from tanso.audit.report import Report, sha256_file
 from tanso.audit.verify import read_manifest
 from tanso.model.resolve import display_path
+from tanso.run.lineage import SNAPSHOT_FOLDER
 from tanso.run.outputs import MANIFEST, file_outputs
+from tanso.scratch import owned_folder
 
 _CHUNK = 1 << 16
 _KEPT_ENV = ("TANSO_LOAD_PLUGINS", "TANSO_TRACE_PLUGINS", "TANSO_SPARK_DRIVER_MEMORY")
@@ -123,12 +124,15 @@ def reperform(out: Path, data_dir: Path | None = None, ruleset: Path | None = No
                                                    "manifest records, so --data cannot move it: put the folder back "
                                                    f"there, or a symlink to {data_dir}, and re-perform without --data")
         return report
-    sources = find_sources(ruleset_files, invoked["ruleset"], ruleset, "ruleset", report, snapshot(out, manifest))
+    copies = snapshot(out, manifest)
+    sources = find_sources(ruleset_files, invoked["ruleset"], ruleset, "ruleset", report, copies)
     sources |= find_sources(data_files, invoked["data"], data_dir, "input or factor", report)
     if report.problems:
         return report
-    with tempfile.TemporaryDirectory(prefix="tanso-reperform-") as scratch:
-        work = _lay_out(Path(scratch) / "tree", invoked, sources, set(ruleset_files))
+    with owned_folder("reperform") as scratch:
+        cited = {recorded: copy.relative_to(out / SNAPSHOT_FOLDER).as_posix() for recorded, copy in copies.items()
+                 if copy.is_relative_to(out / SNAPSHOT_FOLDER)}
+        work = _lay_out(Path(scratch) / "tree", invoked, sources, set(ruleset_files), cited)
         again = Path(scratch) / "out"
         command = [sys.executable, "-m", "tanso.cli", "evaluate", invoked["ruleset"], "--data", invoked["data"],
                    "--out", str(again), "--out-format", invoked["out_format"], "--allow-rejects",
@@ -153,12 +157,11 @@ def reperform(out: Path, data_dir: Path | None = None, ruleset: Path | None = No
     return report
 
 
-def _lay_out(tree: Path, invoked: dict[str, Any], sources: dict[str, Path], ruleset_files: set[str]) -> Path:
-    """Rebuild the recorded relative paths under `tree`; return the folder to run in. It lies as many
-    levels deep as the paths climb ('../data'), so that every path stays inside `tree`."""
+def _lay_out(tree: Path, invoked: dict[str, Any], sources: dict[str, Path], ruleset_files: set[str],
+             cited: dict[str, str]) -> Path:
+    """Rebuild the recorded relative paths under `tree`; return the folder to run in (`_working_folder`)."""
     relative = [p for p in [*sources, invoked["ruleset"], invoked["data"]] if not os.path.isabs(p)]
-    depth = max((_climbs(p) for p in relative), default=0)
-    work = tree.joinpath(*["up"] * depth)
+    work = tree.joinpath(*_working_folder(relative, cited))
     work.mkdir(parents=True)
     if not os.path.isabs(invoked["data"]):
         Path(os.path.normpath(work / invoked["data"])).mkdir(parents=True, exist_ok=True)   # even with no input in it
@@ -172,6 +175,25 @@ def _lay_out(tree: Path, invoked: dict[str, Any], sources: dict[str, Path], rule
         else:
             os.symlink(source.resolve(), target)
     return work
+
+
+def _working_folder(relative: list[str], cited: dict[str, str]) -> list[str]:
+    """The folders from `tree` down to the one to run in: as many as the recorded paths climb ('../data'), so
+    that every path stays inside `tree`, and named as the run's own where the outputs tell them. The outputs
+    cite a ruleset file from the folder holding them all: a run in `ghgp-draft-2026` that recorded
+    `ruleset.tanso` cited `ghgp-draft-2026/ruleset.tanso`, so it is re-run in a folder of that name (`cited`:
+    recorded path → cited name). A folder no name is known for is `up`."""
+    named: list[str] = []
+    fewest = None   # the known names from the file that climbs least: the most of them
+    for recorded, name in cited.items():
+        if os.path.isabs(recorded):
+            continue
+        climbs = _climbs(recorded)
+        tail, parts = Path(os.path.normpath(recorded)).parts[climbs:], PurePosixPath(name).parts
+        if len(tail) < len(parts) and parts[len(parts) - len(tail):] == tail and (fewest is None or climbs < fewest):
+            named, fewest = [*parts[:len(parts) - len(tail)], *["up"] * climbs], climbs
+    depth = max((_climbs(p) for p in relative), default=0)
+    return ["up"] * max(0, depth - len(named)) + named
 
 
 def _climbs(path: str) -> int:

@@ -7,11 +7,11 @@ any layer gives another. The log records it for each run; `tanso diff` prints it
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Mapping
-from pathlib import Path, PurePath
+from pathlib import Path
 
 from tanso.model.ruleset import Ruleset
+from tanso.model.sources import cited_names
 from tanso.run.inputs import file_digest
 
 
@@ -22,10 +22,10 @@ def ruleset_file_hashes(ruleset: Ruleset) -> dict[str, str]:
 
 
 def ruleset_version_id(file_hashes: Mapping[str, str]) -> str:
-    """sha256 over the sorted (path, file sha256) pairs, each path relative to the folder holding all
-    the files (`ghgp-current/scope1.tanso`), so the id does not depend on where the ruleset is checked
-    out. `file_hashes` is `ruleset_file_hashes(…)`, or a manifest's `ruleset.files`."""
-    absolute = {os.path.abspath(name): digest for name, digest in file_hashes.items()}
-    root = os.path.commonpath([os.path.dirname(name) for name in absolute]) if absolute else ""
-    pairs = sorted((PurePath(os.path.relpath(name, root)).as_posix(), digest) for name, digest in absolute.items())
+    """sha256 over the sorted (path, file sha256) pairs, each path as a run cites it: relative to the
+    folder holding all the files (`ghgp-current/scope1.tanso`, `tanso.model.sources`), so the id does not
+    depend on where the ruleset is checked out. `file_hashes` is `ruleset_file_hashes(…)`, or a manifest's
+    `ruleset.files`."""
+    cited = cited_names(file_hashes)
+    pairs = sorted((cited[name], digest) for name, digest in file_hashes.items())
     return hashlib.sha256("".join(f"{name}\0{digest}\n" for name, digest in pairs).encode()).hexdigest()

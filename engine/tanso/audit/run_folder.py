@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from tanso.diagnostics import TansoError
 from tanso.plan.sql import literal
 from tanso.run.ledger import LEDGER_FILE
+from tanso.run.lineage import SNAPSHOT_FOLDER
 from tanso.run.outputs import MANIFEST
 
 if TYPE_CHECKING:
@@ -80,7 +81,10 @@ class RunFolder:
         """(file, first line, lines) of a rule's statement, from the folder's copy of the ruleset."""
         record = self.manifest.get("rules", {}).get(rule_id, {})
         file, _, line = str(record.get("source", "")).rpartition(":")
-        copy = self.manifest.get("ruleset", {}).get("snapshot", {}).get(file)
+        copies = self.manifest.get("ruleset", {}).get("snapshot", {})
+        # A run cites a file by its copy's name (`ruleset/<file>`); an earlier run cited it by its path.
+        cited = f"{SNAPSHOT_FOLDER}/{file}"
+        copy = copies.get(file) or (cited if cited in copies.values() else None)
         if copy is None or not line.isdigit():
             return None
         try:

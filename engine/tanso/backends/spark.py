@@ -42,6 +42,7 @@ from sqlglot import exp
 from tanso.backends import BackendFailure, BackendUnavailable
 from tanso.backends.spark_sql import to_spark
 from tanso.plan.sql import ident, literal
+from tanso.scratch import owned_folder
 
 DEFAULT_MASTER = "local[2]"
 # Exact decimals (measurements.md): with precision loss allowed Spark rounds wide products to scale 6.
@@ -86,11 +87,13 @@ class SparkBackend:
         try:   # before the JVM starts: a wrong path is said at once
             if staging:
                 Path(staging).mkdir(parents=True, exist_ok=True)
-            self._staging = Path(tempfile.mkdtemp(prefix="tanso-spark-", dir=staging or None))
+            # Owned (tanso/scratch.py): a killed run's staging folder is removed by a later run.
+            folder = owned_folder("spark", staging or None)
         except OSError as error:
             raise BackendUnavailable(f"TANSO_SPARK_STAGING={staging}: cannot make a staging folder there "
                                      f"({error.strerror or error})") from None
-        weakref.finalize(self, shutil.rmtree, self._staging, True)   # at the end of the run, or of the process
+        self._staging = Path(folder.name)
+        weakref.finalize(self, folder.cleanup)   # at the end of the run, or of the process
         self.spark = spark_session(master)
         self.label = f"spark {self.spark.version} ({self.spark.sparkContext.master}), duckdb {duckdb.__version__} catalogue"
         self._prefix = f"t{next(_backends)}"

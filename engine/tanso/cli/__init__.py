@@ -37,7 +37,6 @@ if _EXECUTABLE:
 import contextvars  # noqa: E402
 import importlib  # noqa: E402
 import logging  # noqa: E402
-import tempfile  # noqa: E402
 import threading  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -47,6 +46,7 @@ import click  # noqa: E402
 from tanso.cli.config import assign_envvars  # noqa: E402
 from tanso.diagnostics import InputError, TansoError  # noqa: E402
 from tanso.run.outputs import SIGNALS, release_signals, staged_output  # noqa: E402
+from tanso.scratch import owned_folder  # noqa: E402
 
 EXIT_INCOMPLETE = 5
 EXIT_USAGE = 64
@@ -189,7 +189,7 @@ def _output(out_dir: Path | None, command: str):
     """Where a command writes: a locked temporary folder beside --out (moved into place by `finish`),
     or a scratch folder deleted at the end when there is no --out. Yields (folder, staged or None)."""
     if out_dir is None:
-        with tempfile.TemporaryDirectory(prefix="tanso-run-") as scratch:
+        with owned_folder("run") as scratch:
             yield Path(scratch), None
         return
     with staged_output(out_dir, command) as staged:

@@ -30,7 +30,7 @@ def engine_options(default_memory: str):
         command = click.option("--memory-limit", default=None, callback=_memory_limit,
                                help=f"DuckDB memory limit, e.g. 2GB or 50% (default: {default_memory}); "
                                     "above it DuckDB spills to disk, in the system's temporary folder ($TMPDIR); a "
-                                    "run removes the spill folders killed runs left there")(command)
+                                    "run removes the temporary folders killed runs left there")(command)
         return click.option("--threads", type=int, default=None, callback=_usage_number(1),
                             help="DuckDB threads (default: all cores)")(command)
     return options

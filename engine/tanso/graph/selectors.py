@@ -7,6 +7,7 @@ tag), or `path:PATH` (rules written in that ruleset file, a folder of them, or a
 `path:*/scope3.tanso`), optionally with graph operators: `atom+` adds what depends on its rules,
 `+atom` what they need. An atom that matches nothing is an error with a suggestion, as is a selection
 left empty by its intersections or by `--exclude`: a selector never silently runs nothing (or all).
+Each is a usage error (exit 64): the command line is wrong, not the ruleset.
 """
 
 from __future__ import annotations
@@ -20,6 +21,12 @@ from tanso.diagnostics import RulesetError, did_you_mean
 METHODS = ("tag", "path")
 
 
+class SelectorError(RulesetError):
+    """A --select or --exclude that names nothing or matches no rule."""
+
+    exit_code = 64   # sysexits EX_USAGE, as every usage error of the command line
+
+
 def select(graph: nx.DiGraph, selector: str | None, exclude: str | None = None) -> set[str]:
     """The graph nodes chosen by `selector` (None: every rule) less those of `exclude` (rules and,
     through `+`, the nodes on their paths)."""
@@ -29,24 +36,24 @@ def select(graph: nx.DiGraph, selector: str | None, exclude: str | None = None) 
         chosen -= _union(graph, exclude, "--exclude")
         if not any(n.startswith("rule:") for n in chosen):
             chose = f"--select '{selector}' " if selector is not None else ""
-            raise RulesetError(f"{chose}--exclude '{exclude}' leaves no rule to run")
+            raise SelectorError(f"{chose}--exclude '{exclude}' leaves no rule to run")
     return chosen
 
 
 def _union(graph: nx.DiGraph, selector: str, option: str) -> set[str]:
     terms = selector.split()
     if not terms:   # e.g. `--select "$(tanso diff --names-only A B)"` when nothing changed
-        raise RulesetError(f"{option} names no rule (it is empty), so there is nothing to run")
+        raise SelectorError(f"{option} names no rule (it is empty), so there is nothing to run")
     chosen: set[str] = set()
     for term in terms:
         atoms = [a for a in term.split(",") if a]
         if not atoms:
-            raise RulesetError(f"{option} '{term}' names no rule")
+            raise SelectorError(f"{option} '{term}' names no rule")
         found = _atom(graph, atoms[0], option)
         for atom in atoms[1:]:
             found &= _atom(graph, atom, option)
         if not any(n.startswith("rule:") for n in found):
-            raise RulesetError(f"{option} '{term}' matches no rule: no rule is in all of {', '.join(atoms)}")
+            raise SelectorError(f"{option} '{term}' matches no rule: no rule is in all of {', '.join(atoms)}")
         chosen |= found
     return chosen
 
@@ -57,10 +64,10 @@ def _atom(graph: nx.DiGraph, atom: str, option: str) -> set[str]:
     rules = [n for n in graph.nodes if n.startswith("rule:")]
     method, _, value = pattern.partition(":") if ":" in pattern else ("", "", pattern)
     if not value:
-        raise RulesetError(f"{option} '{atom}' names nothing" + (f" after '{method}:'" if method else ""))
+        raise SelectorError(f"{option} '{atom}' names nothing" + (f" after '{method}:'" if method else ""))
     if method and method not in METHODS:
         hint = did_you_mean(method, METHODS)
-        raise RulesetError(f"{option} '{atom}': unknown selector method '{method}:'; one of "
+        raise SelectorError(f"{option} '{atom}': unknown selector method '{method}:'; one of "
                            f"{', '.join(m + ':' for m in METHODS)}" + (f" ({hint})" if hint else ""))
     if method == "tag":
         matches = [n for n in rules if value in graph.nodes[n].get("tags", ())]
@@ -77,7 +84,7 @@ def _atom(graph: nx.DiGraph, atom: str, option: str) -> set[str]:
     if not matches:
         hint = did_you_mean(value, known) if method != "path" else _path_hint(value, known)
         listed = "" if hint or method != "tag" else f"; the tags are: {', '.join(known) or 'none (no rule has tags)'}"
-        raise RulesetError(f"{option} '{atom}' matches no rule (no {what} '{value}')" + (f"; {hint}" if hint else "")
+        raise SelectorError(f"{option} '{atom}' matches no rule (no {what} '{value}')" + (f"; {hint}" if hint else "")
                            + listed)
     chosen = set(matches)
     for node in matches:

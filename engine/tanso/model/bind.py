@@ -17,6 +17,7 @@ from tanso.model.lookups import check_table_lookups
 from tanso.model.policy_calls import POLICY_FUNCTION
 from tanso.model.policy_values import check_policy_values
 from tanso.model.ruleset import BoundaryStep, CalcStep, PolicyValue, Rule, Ruleset, literal_value
+from tanso.model.sources import cited_names
 from tanso.parameters import ValidationError, validate_value
 from tanso.plugins import Registry
 
@@ -85,7 +86,7 @@ def _bind(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> Rulese
         layers=tuple(layer.layers), files=tuple(layer.files), policies=policies, inputs=dict(layer.inputs),
         factor_sets=dict(layer.factor_sets), rules=rules, exclusions=dict(layer.exclusions),
         metrics=dict(layer.metrics), checks=dict(layer.checks), accepts=dict(layer.accepts),
-        approvals=layer.approvals)
+        approvals=layer.approvals, cited=cited_names(layer.files))
 
 
 def _bind_boundary(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> BoundaryStep | None:

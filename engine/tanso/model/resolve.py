@@ -99,7 +99,8 @@ def _load_layer(path: Path, layer: _Layer, diagnostics: Diagnostics, seen: tuple
 
 def _find_ruleset(name: str, near: Path) -> Path | None:
     folder = near if near.is_dir() else near.parent
-    for candidate_dir in (folder.parent, folder):
+    # `.` and `..` have no lexical parent (Path('.').parent is `.` itself): theirs is `..` below them.
+    for candidate_dir in (folder / ".." if folder.name in ("", "..") else folder.parent, folder):
         for variant in (name, name.replace("_", "-")):
             for candidate in (candidate_dir / variant, candidate_dir / f"{variant}.tanso"):
                 if candidate.exists() and candidate.resolve() != near.resolve():

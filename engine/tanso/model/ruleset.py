@@ -86,6 +86,14 @@ class Ruleset:
     accepts: dict[str, Item] = field(default_factory=dict)
     # The sign-offs a run needs before it is final (`require approvals …`): an Item of ast.RequireApprovals.
     approvals: Item | None = None
+    # Each of `files` → its name relative to the ruleset's root (`tanso.model.sources`): what runs record.
+    cited: dict[str, str] = field(default_factory=dict)
+
+    def cite(self, span: ast.Span, *, column: bool = False) -> str:
+        """`file:line` (`:column`) as a run records it: the file named relative to the ruleset's root, so the
+        ledger and digest are the same from any working folder (diagnostics keep the working folder's path)."""
+        place = f"{self.cited.get(span.file, span.file)}:{span.line}"
+        return f"{place}:{span.column}" if column else place
 
     def policy(self, name: str) -> Any:
         return self.policies[name].value

@@ -59,11 +59,12 @@ class EffectiveFactors:
 def effective_factors(factor_rows: pa.Table, n_keys: int,
                       multipliers: dict[tuple[str, str, str, str], "Multiplier | str"]) -> EffectiveFactors:
     """value × multiplier for every factor row (columns by position: k0.., from_unit, per, mass_unit, gas,
-    factor_id, value), exact, then stored at the smallest scale between FACTOR_SCALE and MAX_FACTOR_SCALE that
-    holds every one exactly. A product that no scale up to MAX_FACTOR_SCALE holds (a non-terminating conversion
-    such as kWh → mmBtu, or a tiny factor) is rounded half-even there, and refused if that keeps fewer than
-    MIN_SIGNIFICANT digits. In Arrow from ARROW_FROM_ROWS rows (below, its fixed cost of ~5 ms is more than the
-    Python loop's). The rows come as an Arrow table, not Python tuples: 150k factor rows cost ~1-2 s CPU as tuples."""
+    factor_id — all text, as `load_factor_set` stores them — and value), exact, then stored at the smallest
+    scale between FACTOR_SCALE and MAX_FACTOR_SCALE that holds every one exactly. A product that no scale up
+    to MAX_FACTOR_SCALE holds (a non-terminating conversion such as kWh → mmBtu, or a tiny factor) is rounded
+    half-even there, and refused if that keeps fewer than MIN_SIGNIFICANT digits. In Arrow from ARROW_FROM_ROWS
+    rows (below, its fixed cost of ~5 ms is more than the Python loop's). The rows come as an Arrow table, not
+    Python tuples: 150k factor rows cost ~1-2 s CPU as tuples."""
     large = factor_rows.num_rows >= ARROW_FROM_ROWS
     fast = _arrow_effective_factors(factor_rows, n_keys, multipliers) if large else None
     return fast or _python_effective_factors(rows_of(factor_rows), n_keys, multipliers)

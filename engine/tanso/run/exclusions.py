@@ -25,7 +25,7 @@ def _exclusions(planner: _Planner, tables: list[str], order: list[str]) -> None:
             # The first exclusion that matches a row claims it.
             earlier = " OR ".join(f"({c})" for c in claimed) or "FALSE"
             con.execute(f"INSERT INTO run_excluded SELECT _row_id, {literal(table)}, _row, NULL, {literal(item.node.id)}, "
-                        f"{literal(item.node.span.short)}, {literal(item.node.justification)} FROM {relation} "
+                        f"{literal(ruleset.cite(item.node.span))}, {literal(item.node.justification)} FROM {relation} "
                         f"WHERE {where} AND NOT ({earlier})")
             claimed.append(where)
         rule_filters = [planner.rows_sql(ruleset.rules[r].node.source) for r in order
@@ -64,7 +64,7 @@ def _boundary_outcomes(planner: _Planner, order: list[str]) -> None:
     the boundary does not know are rejected (a data gap, not a choice)."""
     if planner.ruleset.boundary is None:
         return
-    con, source = planner.con, planner.ruleset.boundary.span.short
+    con, source = planner.con, planner.ruleset.cite(planner.ruleset.boundary.span)
     rejected_entities = _rejected_entities(planner)
     _refused_entities(planner)
     # Whether any row of an input table has no weight, or weight 0: a rule's rows are some of its table's,
@@ -88,7 +88,8 @@ def _boundary_outcomes(planner: _Planner, order: list[str]) -> None:
         if not unweighted:
             continue
         con.execute(f"INSERT INTO run_rejects SELECT c._row_id, {table}, c._row, {literal(rule_id)}, "
-                    f"{literal(rule.node.span.short)}, 'entity ' || coalesce('''' || c.entity || '''', 'empty') "
+                    f"{literal(planner.ruleset.cite(rule.node.span))}, "
+                    f"'entity ' || coalesce('''' || c.entity || '''', 'empty') "
                     f"|| coalesce(' is in ' || r.file || ' but its row ' || CAST(r.input_row AS VARCHAR) "
                     f"|| ' was rejected: ' || r.problem, ' is refused by the boundary: ' || c._boundary_reason, "
                     f"' is not in the boundary''s entities table') "
@@ -109,7 +110,8 @@ def _refused_entities(planner: _Planner) -> None:
             continue
         planner.con.execute(
             f"INSERT INTO run_rejects SELECT t._row_id, {literal(table)}, t._row, NULL, NULL, 'entity ''' || "
-            f"CAST(t.entity AS VARCHAR) || ''' is refused by the boundary ({step.span.short}): ' || b.reason "
+            f"CAST(t.entity AS VARCHAR) || ''' is refused by the boundary ({planner.ruleset.cite(step.span)}): ' "
+            f"|| b.reason "
             f"FROM {loaded.relation} t JOIN {boundary} b ON b.entity = CAST(t.entity AS VARCHAR) "
             f"WHERE b.weight IS NULL")
 

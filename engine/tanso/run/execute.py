@@ -184,12 +184,12 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
                                           rule_tables=dict(planner.rule_tables),
                                           columns={t: planner.inputs[t].columns for t in planner.inputs},
                                           places={t: planner.inputs[t].place_sql for t in planner.inputs},
-                                          boundary=planner.boundary_relation())
+                                          boundary=planner.boundary_relation(), cite=ruleset.cite)
     metrics = [expressions.evaluate_metric(item.node, registry, con, functions_ctx) for item in ruleset.metrics.values()]
     checks = [expressions.evaluate_check(item.node, registry, con, functions_ctx) for item in ruleset.checks.values()]
     declared_exclusions = [
         {"id": item.node.id, "scope": item.node.scope, "category": item.node.category,
-         "justification": item.node.justification, "source": item.node.span.short, "layer": item.layer}
+         "justification": item.node.justification, "source": ruleset.cite(item.node.span), "layer": item.layer}
         for item in ruleset.exclusions.values() if item.node.source is None]
     digest = _digest(con, summary, metrics, checks)
     manifest = _manifest(ruleset, registry, planner, order, digest, threads)

@@ -14,6 +14,10 @@ from tanso.plan.context import FunctionContext
 from tanso.plugins import Registry
 
 
+def _as_parsed(span: ast.Span, *, column: bool = False) -> str:
+    return str(span) if column else span.short
+
+
 @dataclass(frozen=True)
 class Relations:
     ledger: str
@@ -24,6 +28,7 @@ class Relations:
     columns: dict[str, tuple[str, ...]] = field(default_factory=dict)  # input table → its declared columns
     places: dict[str, Callable[[str], str]] = field(default_factory=dict)  # input table → place SQL of a row
     boundary: str | None = None                                         # entity weights, where there is a boundary
+    cite: Callable[..., str] = _as_parsed   # a place in the ruleset as the run records it (`Ruleset.cite`)
 
 
 class ExpressionProblem(Exception):
@@ -72,7 +77,7 @@ def _value(expr: ast.Expr, registry: Registry, con, relations: Relations, findin
             notes = function.notes(ctx) if function.notes is not None else None
             scalar = function.compile(ctx)
         except ValueError as error:   # arguments the function cannot use (an unknown column, a bad number)
-            raise ExpressionProblem(f"{expr.function} at {expr.span}: {error}") from None
+            raise ExpressionProblem(f"{expr.function} at {relations.cite(expr.span, column=True)}: {error}") from None
         if listing is not None:
             findings.flags += [row[0] for row in con.execute(listing).fetchall()]
         if notes is not None:
@@ -89,10 +94,10 @@ def _value(expr: ast.Expr, registry: Registry, con, relations: Relations, findin
         try:
             return operations[expr.operator]()
         except (DivisionByZero, InvalidOperation):
-            raise ExpressionProblem(f"division by zero at {expr.span}") from None
+            raise ExpressionProblem(f"division by zero at {relations.cite(expr.span, column=True)}") from None
         except TypeError:   # an option whose type `tanso check` cannot tell (e.g. a number or a text)
             raise ExpressionProblem(f"'{expr.operator}' cannot combine {_shown(left)} and {_shown(right)} "
-                                    f"at {expr.span}") from None
+                                    f"at {relations.cite(expr.span, column=True)}") from None
     if isinstance(expr, ast.UnaryOp) and expr.operator == "not":
         return not _value(expr.operand, registry, con, relations, findings)
     return literal_value(expr)
@@ -135,7 +140,7 @@ def _evaluate(expr: ast.Expr, registry: Registry, con, relations: Relations) -> 
 def evaluate_metric(node: ast.Metric, registry: Registry, con, relations: Relations) -> dict[str, Any]:
     value, problem, _, findings = _evaluate(node.expr, registry, con, relations)
     return {"id": node.id, "title": node.title, "value": value, "unit": node.unit, "problem": problem,
-            "source": node.span.short, **findings.listed(node.expr, registry)}
+            "source": relations.cite(node.span), **findings.listed(node.expr, registry)}
 
 
 def evaluate_check(node: ast.Check, registry: Registry, con, relations: Relations) -> dict[str, Any]:
@@ -143,5 +148,6 @@ def evaluate_check(node: ast.Check, registry: Registry, con, relations: Relation
     function of the check explains its value, what it found (a failed anomaly check: the periods flagged)."""
     value, problem, applicable, findings = _evaluate(node.expr, registry, con, relations)
     passed = None if not applicable else bool(value) if problem is None else False
-    return {"id": node.id, "title": node.title, "passed": passed, "problem": problem, "source": node.span.short,
+    return {"id": node.id, "title": node.title, "passed": passed, "problem": problem,
+            "source": relations.cite(node.span),
             **findings.listed(node.expr, registry)}

@@ -20,7 +20,6 @@ import glob
 import gzip
 import hashlib
 import shutil
-import tempfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +29,7 @@ from tanso.diagnostics import InputError
 from tanso.dsl import ast
 from tanso.plan.sql import ident, literal
 from tanso.plugins import Registry
+from tanso.scratch import owned_folder
 
 GZIP_SUFFIX = ".gz"
 
@@ -103,7 +103,7 @@ def register_parts(con, registry: Registry, data_dir: Path, paths: list[Path], r
     selects: list[str] = []
     first_columns: list[str] | None = None
     reader = None
-    with tempfile.TemporaryDirectory(prefix="tanso-parts-") as folder:
+    with owned_folder("parts") as folder:
         for index, path in enumerate(paths):
             part_relation = f"{relation}__part{index}"
             readable = _decompressed(path, Path(folder) / str(index)) if path.name.lower().endswith(GZIP_SUFFIX) else path

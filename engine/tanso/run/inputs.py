@@ -23,6 +23,7 @@ from tanso.run.read_cache import READS, SMALL_BYTES, SMALL_ROWS
 
 FACTOR_COLUMNS = ("factor_id", "gas", "value", "unit", "per", "publisher", "edition", "licence")
 FACTOR_VALUE_TYPE = "DECIMAL(28,12)"
+FACTOR_TEXT_COLUMNS = ("factor_id", "gas", "unit", "per")
 
 
 @dataclass(frozen=True)
@@ -277,6 +278,12 @@ def _read_factor_set(con, registry: Registry, name: str, path: Path, relation: s
     if bad:
         shown = "; ".join(f"row {r}: {v!r}" for r, v in bad)
         raise InputError(f"{path}: column value must be a number under 10^16 with at most 12 decimal places ({shown})")
+    for column in FACTOR_TEXT_COLUMNS:
+        empty = con.execute(f"SELECT _row FROM {raw} WHERE coalesce(trim(CAST({column} AS VARCHAR)), '') = '' "
+                            f"ORDER BY _row LIMIT 3").fetchall()
+        if empty:
+            raise InputError(f"{path}: column {column} is empty in row {', '.join(str(r) for r, in empty)}; "
+                             f"every factor row states its {column}")
     if not removals:
         negative = con.execute(f"SELECT _row, value FROM {raw} WHERE CAST(value AS {FACTOR_VALUE_TYPE}) < 0 "
                                f"ORDER BY _row LIMIT 3").fetchall()
@@ -285,8 +292,11 @@ def _read_factor_set(con, registry: Registry, name: str, path: Path, relation: s
             raise InputError(f"{path}: factor set '{name}' has negative values ({shown}); a negative factor is a "
                              f"removal: declare the set with `allows removals` if it has them "
                              f"(factors {name} file \"...\" allows removals)")
+    # The descriptive columns are text whatever the file's types (a Parquet file's factor_id may be an integer):
+    # calculators and the effective factors read them as text, as they compare match keys.
+    text = "".join(f", CAST({c} AS VARCHAR) AS {c}" for c in FACTOR_TEXT_COLUMNS)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {relation} AS SELECT * REPLACE "
-                f"(CAST(value AS {FACTOR_VALUE_TYPE}) AS value) FROM {raw}")
+                f"(CAST(value AS {FACTOR_VALUE_TYPE}) AS value{text}) FROM {raw}")
     return tuple(c for c in present if c != "_row"), _provenance(con, relation), {}
 
 

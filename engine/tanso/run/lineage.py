@@ -8,13 +8,13 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 from typing import Any
 
 from tanso.model.policy_calls import policies_in_rule
 from tanso.model.ruleset import Ruleset
+from tanso.model.sources import cited_names
 from tanso.plan.context import FactorTable
 from tanso.plan.sql import ident, literal
 from tanso.plugins import Registry
@@ -46,7 +46,7 @@ def boundary_record(ruleset: Ruleset, registry: Registry, weights: list[tuple]) 
     step = ruleset.boundary
     if step is None:
         return None
-    return {"method": step.method, "source": step.span.short, "layer": step.layer,
+    return {"method": step.method, "source": ruleset.cite(step.span), "layer": step.layer,
             "policies": sorted(registry.boundary_methods[step.method].reads_policies),
             "entities": {entity: {"weight": weight, "reason": reason} for entity, weight, reason in weights}}
 
@@ -78,17 +78,13 @@ def _factor_rows(name: str, table: FactorTable) -> str:
 
 
 def snapshot_ruleset(files: tuple[str, ...], out_dir: Path) -> dict[str, str]:
-    """Copy the ruleset's source files under out_dir/ruleset/, named relative to the folder that holds them
-    all. Returns each file's name as the ledger cites it → its copy's path in out_dir."""
-    present = list(dict.fromkeys(f for f in files if Path(f).is_file()))
-    if not present:
-        return {}
-    absolute = {name: Path(os.path.abspath(name)) for name in present}
-    root = Path(os.path.commonpath([path.parent for path in absolute.values()]))
+    """Copy the ruleset's source files under out_dir/ruleset/, each by the name the ledger cites it by
+    (`tanso.model.sources`). Returns each file's path as given → its copy's path in out_dir."""
+    cited = cited_names(f for f in files if Path(f).is_file())
     copies = {}
-    for name, path in absolute.items():
-        copies[name] = (Path(SNAPSHOT_FOLDER) / path.relative_to(root)).as_posix()
+    for name, relative in cited.items():
+        copies[name] = f"{SNAPSHOT_FOLDER}/{relative}"
         target = out_dir / copies[name]
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target)
+        shutil.copyfile(name, target)
     return copies

@@ -46,7 +46,7 @@ def rejected_by_lookups(planner, table: str, order: list[str]) -> str | None:
         if readers:
             could = " OR ".join(f"({planner.condition_sql(source)}) IS NOT FALSE" for source in readers)
             written = next(x for x in readers[0].lookups if x.table == lookup.table)
-            failures.append((f"CASE WHEN {could} THEN {unmatched_column(lookup)} END", written.span.short))
+            failures.append((f"CASE WHEN {could} THEN {unmatched_column(lookup)} END", ruleset.cite(written.span)))
     if not failures:
         return None
     reason = "concat_ws('; ', " + ", ".join(sql for sql, _ in failures) + ")"

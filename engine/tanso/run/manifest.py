@@ -52,8 +52,9 @@ def _manifest(ruleset: Ruleset, registry: Registry, planner: _Planner, order: li
                     "files": {f: file_digest(Path(f)) for f in ruleset.files if Path(f).exists()}},
         "policies": {name: {"value": p.value, "layer": p.layer, "source": p.provenance.source,
                             "as_of": p.provenance.as_of, "status": p.provenance.status,
-                            "at": str(p.span) if p.span else None} for name, p in ruleset.policies.items()},
-        "rules": {r: {"source": ruleset.rules[r].node.span.short, "layer": ruleset.rules[r].layer,
+                            "at": ruleset.cite(p.span, column=True) if p.span else None}
+                     for name, p in ruleset.policies.items()},
+        "rules": {r: {"source": ruleset.cite(ruleset.rules[r].node.span), "layer": ruleset.rules[r].layer,
                       "calculators": [s.calculator for s in ruleset.rules[r].steps],
                       "effective_factors": planner.precision.get(r, []),
                       **rule_record(ruleset, registry, r, planner.rule_tables[r])} for r in order},
@@ -66,7 +67,8 @@ def _manifest(ruleset: Ruleset, registry: Registry, planner: _Planner, order: li
         "backend": planner.session.backend.label,
         "digest": digest,
         # The sign-offs the ruleset requires (`require approvals`): `tanso verify` reports a run without them as a draft.
-        **({"approvals": {"required": ruleset.approvals.node.required(), "source": ruleset.approvals.node.span.short,
+        **({"approvals": {"required": ruleset.approvals.node.required(),
+                          "source": ruleset.cite(ruleset.approvals.node.span),
                           "layer": ruleset.approvals.layer}} if ruleset.approvals else {}),
     }
 

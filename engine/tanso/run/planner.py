@@ -257,7 +257,7 @@ class _Planner:
 
         ledgers, rejects = [], []
         scope, category = rule.node.scope, rule.node.category
-        rule_lineage = {"rule_id": (rule.id, "VARCHAR"), "rule_source": (rule.node.span.short, "VARCHAR"),
+        rule_lineage = {"rule_id": (rule.id, "VARCHAR"), "rule_source": (self.ruleset.cite(rule.node.span), "VARCHAR"),
                         "scope": (scope, "INTEGER"), "category": (category, "INTEGER"),
                         "basis": (rule.node.basis, "VARCHAR"), "input_table": (self.rule_tables[rule.id], "VARCHAR")}
         lineage_columns = ", ".join(f"CAST({literal(value)} AS {kind}) AS {name}"
@@ -309,7 +309,7 @@ class _Planner:
                 rejected = plan.pricing.over(rows).rejects if chained else plan.rejects
                 self.define(f"CREATE OR REPLACE {kind} {reject_view} AS "
                             f"{_project(rejected, contracts.CALC_REJECT_COLUMNS)}")
-            lineage = f"{literal(rule.id)} AS rule_id, {literal(rule.node.span.short)} AS rule_source"
+            lineage = f"{literal(rule.id)} AS rule_id, {literal(self.ruleset.cite(rule.node.span))} AS rule_source"
             if plan.instrument_rejects is not None:
                 view = f"instrument_rejects__{rid}_{index}"
                 self.define(f"CREATE OR REPLACE VIEW {view} AS "
@@ -320,7 +320,7 @@ class _Planner:
                 self.define(f"CREATE OR REPLACE VIEW {view} AS {_project(plan.excluded, contracts.CALC_EXCLUDED_COLUMNS)}")
                 self.rule_exclusions.append(
                     f"SELECT e.row_id, {literal(self.rule_tables[rule.id])}, s._row, {literal(rule.id)}, "
-                    f"{literal(step.calculator)}, {literal(rule.node.span.short)}, e.reason FROM {view} e "
+                    f"{literal(step.calculator)}, {literal(self.ruleset.cite(rule.node.span))}, e.reason FROM {view} e "
                     f"JOIN {step_src} s ON s._row_id = e.row_id")
             if plan.claims is not None:
                 view = f"claims__{rid}_{index}"
@@ -346,7 +346,8 @@ class _Planner:
                          for i, (view, _) in enumerate(rejects[:-1]))
         self.rule_rejects[rule.id] = (
             f"SELECT r{len(rejects) - 1}.row_id, {literal(self.rule_tables[rule.id])} AS input_table, s._row AS input_row, "
-            f"{literal(rule.id)} AS rule_id, {literal(rule.node.span.short)} AS rule_source, {reasons} AS reason "
+            f"{literal(rule.id)} AS rule_id, {literal(self.ruleset.cite(rule.node.span))} AS rule_source, "
+            f"{reasons} AS reason "
             f"FROM {last} r{len(rejects) - 1} {joins} JOIN {rows} s ON s._row_id = r{len(rejects) - 1}.row_id")
 
 

@@ -19,7 +19,7 @@ from tanso.plan.sql import MACROS
 from tanso.plugins import Registry
 from tanso.run.inputs import LoadedInput
 from tanso.run.reuse import PlanReuse
-from tanso.run.spill import spill_folder
+from tanso.scratch import owned_folder
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +35,8 @@ class Session:
         self.backend = open_backend(backend, spark_master)
         self.con = duckdb.connect()
         # Spill to the system's temporary folder, not to `.tmp` in whatever folder the user runs from; the
-        # folders killed runs left there are removed first (run/spill.py).
-        self._spill = spill_folder()
+        # folders killed runs left there are removed first (tanso/scratch.py).
+        self._spill = owned_folder("duckdb")
         self.con.execute(f"SET temp_directory = '{self._spill.name}'")
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")

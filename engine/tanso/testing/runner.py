@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
 from tanso.diagnostics import TansoError
+from tanso.scratch import owned_folder
 from tanso.testing.checker import Checker, query
 from tanso.testing.data import as_text, build_data, reading_given_tables, shared_registry
 from tanso.testing.files import CaseSpec, TestFileError, discover, display, load_file
@@ -49,7 +49,7 @@ def run_case(spec: CaseSpec) -> CaseResult:
     outcome.ruleset_name = prepared.ruleset.name
     outcome.rules = tuple(prepared.ruleset.rules)
     ruleset = reading_given_tables(prepared.ruleset, spec.model.given, spec.data_path)
-    with tempfile.TemporaryDirectory(prefix="tanso-test-") as scratch:
+    with owned_folder("test") as scratch:
         problems = build_data(spec, ruleset, Path(scratch) / "data")
         if problems:
             outcome.error = "\n".join(problems)

@@ -1,9 +1,12 @@
-"""DuckDB's spill folder, and the sweep of those that killed runs left behind.
+"""Temporary folders of a run, and the sweep of those that killed runs left behind.
 
-A run spills into a folder of the system's temporary folder and removes it when it ends; a run that is
-killed (SIGKILL, the machine's OOM killer, a CI timeout) cannot, and two days of killed benchmark runs
-left 81 folders, 22 GB. So each folder records its owner in an `owner.json` file — pid, process start
-time, host and PID namespace — and every run, as it starts, removes the folders whose owner is gone.
+A run makes folders in the system's temporary folder — DuckDB's spill (`duckdb`), the staging of
+Spark's ledger files (`spark`), CSV and part-file conversions (`csv`, `parts`), a re-performance
+(`reperform`) … — and removes them when it ends; a run that is killed (SIGKILL, the machine's OOM
+killer, a CI timeout) cannot, and two days of killed benchmark runs left 81 spill folders, 22 GB. So
+every such folder is made here, named `tanso-<kind>-<pid>-…`, and records its owner in an `owner.json`
+file — pid, process start time, host and PID namespace; the first time a process makes one in a parent
+folder, it first removes the folders there whose owner is gone, whatever their kind.
 
 What is never removed: a folder without a readable owner file (not ours, an older tanso's, or one whose
 owner is still writing the file), one of another user, another host or another PID namespace (a
@@ -27,30 +30,38 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-PREFIX = "tanso-duckdb-"
 OWNER = "owner.json"
-_NAME = re.compile(rf"^{re.escape(PREFIX)}(?P<pid>\d+)-\w+$")
+_NAME = re.compile(r"^tanso-(?P<kind>[a-z]+)-(?P<pid>\d+)-\w+$")
+_SWEPT: set[str] = set()   # the parent folders this process has swept
 
 
-def spill_folder() -> tempfile.TemporaryDirectory:
-    """A new spill folder `tanso-duckdb-<pid>-…` with its owner file, after sweeping the folders of dead runs."""
-    sweep(Path(tempfile.gettempdir()))
-    folder = tempfile.TemporaryDirectory(prefix=f"{PREFIX}{os.getpid()}-")
+def owned_folder(kind: str, parent: str | Path | None = None) -> tempfile.TemporaryDirectory:
+    """A new folder `tanso-<kind>-<pid>-…` in `parent` (the system's temporary folder) with its owner file,
+    after sweeping the folders dead runs left there. Removed by its `cleanup()`, at the end of a `with`, or
+    when it is garbage-collected."""
+    if not re.fullmatch("[a-z]+", kind):
+        raise ValueError(f"a folder kind is lowercase letters: {kind!r}")
+    root = Path(parent) if parent is not None else Path(tempfile.gettempdir())
+    if str(root) not in _SWEPT:   # once a process: a run reads each of dozens of CSV files through a folder
+        _SWEPT.add(str(root))
+        sweep(root)
+    folder = tempfile.TemporaryDirectory(prefix=f"tanso-{kind}-{os.getpid()}-", dir=root)
     _write_owner(Path(folder.name), _identity())
     return folder
 
 
 def sweep(root: Path) -> list[Path]:
-    """Remove the spill folders under `root` whose owner process is gone; return them."""
+    """Remove the folders under `root` that `owned_folder` made and whose owner process is gone; return them."""
     if os.name != "posix":
         return []
     me = _identity()
     removed = []
     try:
-        entries = [e for e in os.scandir(root) if _NAME.match(e.name) and e.is_dir(follow_symlinks=False)]
+        entries = [(e, match) for e in os.scandir(root)
+                   if (match := _NAME.match(e.name)) and e.is_dir(follow_symlinks=False)]
     except OSError:
         return []
-    for entry in entries:
+    for entry, match in entries:
         folder = Path(entry.path)
         try:
             mine = entry.stat(follow_symlinks=False).st_uid == os.getuid()
@@ -58,7 +69,7 @@ def sweep(root: Path) -> list[Path]:
             continue   # removed meanwhile by another run's sweep
         if not mine or not _abandoned(folder, me):
             continue
-        claimed = root / f"{PREFIX}{me['pid']}-swept{os.urandom(4).hex()}"
+        claimed = root / f"tanso-{match['kind']}-{me['pid']}-swept{os.urandom(4).hex()}"
         try:
             folder.rename(claimed)
         except OSError:
@@ -68,7 +79,7 @@ def sweep(root: Path) -> list[Path]:
         except OSError as error:   # what is left is this process's to judge next time, never a reason to stop
             log.warning("could not remove all of %s: %s", claimed, error)
             continue
-        log.info("removed %s, the spill folder of a run that ended without removing it", folder)
+        log.info("removed %s, a temporary folder of a run that ended without removing it", folder)
         removed.append(folder)
     return removed
 
