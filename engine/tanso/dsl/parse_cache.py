@@ -33,6 +33,7 @@ _DIGEST = 32   # sha256: the key, then the payload's checksum, after the header
 # protocol 3 writes every text as BINUNICODE without frames, so the name can be put back by replacing bytes.
 PLACEHOLDER = "\x00tanso:file\x00"
 _PROTOCOL = 3
+_CHUNK = 1 << 20
 
 
 def _encoded(name: str) -> bytes:
@@ -78,7 +79,10 @@ def cacheable(text: str) -> bool:
 
 def _read(payload: bytes, file: str) -> ast.Module | None:
     try:
-        module = _Unpickler(io.BytesIO(payload.replace(_encoded(PLACEHOLDER), _encoded(file)))).load()
+        # Through a buffered reader: the C unpickler then takes the bytes in large chunks (`peek`), not with a
+        # `read` call per opcode (protocol 3 has no frames).
+        stream = io.BufferedReader(io.BytesIO(payload.replace(_encoded(PLACEHOLDER), _encoded(file))), _CHUNK)
+        module = _Unpickler(stream).load()
     except Exception:   # unreadable despite its checksum (e.g. written by a different build): parse again
         return None
     return module if isinstance(module, ast.Module) else None
