@@ -5,6 +5,7 @@
     .venv/bin/python benchmarks/check_speed.py --roots /tmp/before .   # engines alternated, run for run
     .venv/bin/python benchmarks/check_speed.py --cache cold            # every run with an empty cache
     .venv/bin/python benchmarks/check_speed.py --instructions --roots /tmp/before .   # valgrind: load-independent
+    .venv/bin/python benchmarks/check_speed.py --edit --instructions --roots /tmp/before .   # after editing one file
 
 The ruleset is rulesets/ghgp-current (668 lines) plus copies of its three rule files (scope1, scope2,
 scope3) with every rule and exclusion renamed `<id>_cN` (all but s2.market, which consumes its
@@ -15,7 +16,9 @@ included); wall and CPU (user+sys of the child) are reported with the 1-minute l
 (`tanso.cache`: grammar tables, pint's units, parsed files) is the script's own: `--cache warm` (default)
 fills it with one untimed run per checkout first, `--cache cold` gives every run an empty one (a first check).
 The untimed run also writes the modules' bytecode (`__pycache__`), which the runs use as an installed
-tanso does: PYTHONDONTWRITEBYTECODE is removed from the runs' environment.
+tanso does: PYTHONDONTWRITEBYTECODE is removed from the runs' environment. `--edit` times the check a user
+runs after changing one file: before each round, a new comment line is appended to one copy of scope3.tanso
+(229 lines), so that file's cache entry misses (in every checkout's cache) and the other 47 are read back.
 """
 
 from __future__ import annotations
@@ -39,6 +42,11 @@ _RENAME = re.compile(r"^(rule|exclude) ([A-Za-z0-9_.]+)", re.MULTILINE)
 _CONSUMER = re.compile(r"^rule s2\.market .*\n(?:[ \t]+.*\n)*", re.MULTILINE)
 
 
+def _copy_text(name: str, copy: int) -> str:
+    """Rule file `name` of ghgp-current with every rule and exclusion renamed `<id>_c<copy>`."""
+    return _RENAME.sub(lambda m: f"{m[1]} {m[2]}_c{copy}", _CONSUMER.sub("", (SOURCE / name).read_text(encoding="utf-8")))
+
+
 def build(lines: int) -> Path:
     """A ruleset folder of at least `lines` lines: ghgp-current plus renamed copies of its rules."""
     folder = HERE / "out" / f"check-{lines}"
@@ -49,11 +57,19 @@ def build(lines: int) -> Path:
     while total < lines:
         copy += 1
         for name in RULE_FILES:
-            text = _RENAME.sub(lambda m: f"{m[1]} {m[2]}_c{copy}", 
-                          _CONSUMER.sub("", (SOURCE / name).read_text(encoding="utf-8")))
+            text = _copy_text(name, copy)
             (folder / f"copy{copy}_{name}").write_text(text, encoding="utf-8")
             total += len(text.splitlines())
     return folder
+
+
+EDITED = "copy1_scope3.tanso"
+
+
+def edit(folder: Path, round_: int) -> None:
+    """A new text for one file of the ruleset (its original plus a comment naming the round): not in any cache."""
+    text = _copy_text("scope3.tanso", 1)
+    (folder / EDITED).write_text(f"{text}# edited for round {round_} at {time.time_ns()}\n", encoding="utf-8")
 
 
 def run_once(folder: Path, env: dict[str, str], cache: str) -> dict:
@@ -96,6 +112,8 @@ def main() -> None:
     parser.add_argument("--roots", nargs="+", type=Path, default=None,
                         help="checkouts whose engine/ and plugins/ to time, alternated run for run (default: the "
                              "modules on PYTHONPATH)")
+    parser.add_argument("--edit", action="store_true",
+                        help=f"before each round, change {EDITED} so that its cache entry misses (a check after an edit)")
     parser.add_argument("--instructions", action="store_true",
                         help="count one check's instructions per checkout (valgrind) instead of timing runs")
     args = parser.parse_args()
@@ -128,13 +146,18 @@ def main() -> None:
         for env in envs:
             run_once(folder, env, "warm")
     if args.instructions:
+        if args.edit:
+            edit(folder, 0)
         for root, env in zip(roots, envs):
             with tempfile.TemporaryDirectory(prefix="tanso-cache-") as empty:
                 env = {**env, "TANSO_CACHE_DIR": empty} if args.cache == "cold" else env
-                print(f"{root or 'PYTHONPATH'} ({args.cache} cache): {instructions(folder, env):,} instructions")
+                print(f"{root or 'PYTHONPATH'} ({args.cache} cache{', one file edited' if args.edit else ''}): "
+                      f"{instructions(folder, env):,} instructions")
         return
     runs: list[list[dict]] = [[] for _ in roots]
-    for _ in range(args.repeat):
+    for round_ in range(args.repeat):
+        if args.edit:
+            edit(folder, round_ + 1)
         for series, env in zip(runs, envs):
             series.append(run_once(folder, env, args.cache))
     print(runs[0][0]["output"])

@@ -113,3 +113,19 @@ def test_check_output_is_the_same_from_a_cold_and_a_warm_cache(tmp_path):
     assert runs[0].stderr == runs[1].stderr and "rs/scope1.tanso:" in runs[0].stderr
     assert "process_gasez" in runs[0].stderr
     assert len(list((tmp_path / "cache" / "ast").iterdir())) == len(list(ruleset.glob("*.tanso")))
+
+
+def test_a_name_of_any_length_and_script_is_put_back_in_every_span(cache, monkeypatch):
+    _parse(TEXT, "scope1.tanso")
+    name = "排出量/" + "長い名前" * 40 + "/scope1.tanso"   # > 255 bytes of UTF-8
+    module = parse_cache.load(TEXT, name)
+    for function in ("load", "store"):   # parsed under its own name, the cache neither read nor written
+        monkeypatch.setattr(parse_cache, function, lambda *args: None)
+    assert module == _parse(TEXT, name)[0] and module.path == Path(name)
+
+
+def test_a_text_holding_the_placeholder_is_parsed_under_its_own_name_and_not_cached(cache):
+    text = TEXT + f"# {parse_cache.PLACEHOLDER}\n"
+    module, diagnostics = _parse(text, "scope1.tanso")
+    assert not diagnostics.errors and {s.span.file for s in module.statements} == {"scope1.tanso"}
+    assert not cache.exists() or not list(cache.iterdir())

@@ -135,15 +135,17 @@ def parse_text(text: str, file: str, diagnostics: Diagnostics) -> ast.Module:
     from lark.exceptions import UnexpectedInput
 
     from tanso.dsl.to_ast import SyntaxProblem
+    # A tree to be cached is parsed under the cache's placeholder name, put back when it is read (`parse_cache`).
+    keep = parse_cache.cacheable(text)
     try:
-        module = _parse_chunk(text, file)
+        module = _parse_chunk(text, parse_cache.PLACEHOLDER if keep else file)
     except (UnexpectedInput, SyntaxProblem):   # reported by the slow path below
         pass
     except RecursionError:
         return _too_complex(file, diagnostics, empty)
     else:
-        parse_cache.store(text, file, module)
-        return module
+        stored = parse_cache.store(text, module, file) if keep else module
+        return stored if stored is not None else _parse_chunk(text, file)
     # Slow path, only for files with errors: parse statement by statement so that each broken
     # statement reports its first error and the good ones are kept.
     header: ast.Header | None = None

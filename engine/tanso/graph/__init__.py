@@ -46,6 +46,9 @@ class Dependencies:
         """`add_edge(u, v, **attributes)` for each u of `sources`, in order: a metric reading every rule
         adds hundreds of edges (most of `tanso check`'s graph), without a call per edge."""
         nodes, edges, out = self.nodes, self.edges, self._out
+        # The new edges share one attribute dict (an update replaces an edge's dict, never changes it in
+        # place; networkx copies it): a metric's hundreds of edges cost no dict each.
+        shared = dict(attributes)
         for u in sources:
             if u not in nodes:
                 nodes[u] = {}
@@ -53,10 +56,10 @@ class Dependencies:
                 nodes[v] = {}
             edge = edges.get((u, v))
             if edge is None:
-                edges[u, v] = dict(attributes)
+                edges[u, v] = shared
                 out[u] = out.get(u, 0) + 1
             else:
-                edge.update(attributes)
+                edges[u, v] = {**edge, **attributes}
 
     def __iter__(self):
         return iter(self.nodes)
@@ -129,11 +132,12 @@ def dependencies(ruleset: Ruleset, registry: Registry) -> Dependencies:
         for policy, span in policies_in_rule(rule.node):
             graph.add_node(f"policy:{policy}", kind="policy")
             graph.add_edge(f"policy:{policy}", f"rule:{rule.id}", span=span)
+    selections: dict = {}
     for kind, items in (("metric", ruleset.metrics), ("check", ruleset.checks)):
         for item in items.values():
             node = f"{kind}:{item.node.id}"
             graph.add_node(node, kind=kind, span=item.node.span)
-            graph.add_edges((f"rule:{rule_id}" for rule_id in _rules_read_by(item.node.expr, ruleset)), node,
+            graph.add_edges((f"rule:{rule_id}" for rule_id in _rules_read_by(item.node.expr, ruleset, selections)), node,
                             span=item.node.span)
             for policy, span in policies_named(item.node.expr):
                 graph.add_node(f"policy:{policy}", kind="policy")
@@ -195,31 +199,37 @@ def _add_lookups(graph: Dependencies, source: ast.Source, node: str) -> None:
         graph.add_edge(f"table:{lookup.table}", node, span=lookup.span, lookup=lookup.key)
 
 
-def _rules_read_by(expr: ast.Expr, ruleset: Ruleset) -> list[str]:
+def _rules_read_by(expr: ast.Expr, ruleset: Ruleset, selections: dict) -> list[str]:
     """Rules an expression's function calls read: `rule:` arguments, else every rule in the
-    named scope/category, else every rule; in the order the calls are written, each rule once."""
+    named scope/category, else every rule; in the order the calls are written, each rule once.
+    `selections` keeps the rules of each scope/category choice already made (a ruleset's metrics and
+    checks ask for the same few, each a pass over every rule)."""
     found: dict[str, None] = {}
-    _collect_rules_read(expr, ruleset, found)
+    _collect_rules_read(expr, ruleset, found, selections)
     return list(found)
 
 
-def _collect_rules_read(expr: ast.Expr, ruleset: Ruleset, found: dict[str, None]) -> None:
+def _collect_rules_read(expr: ast.Expr, ruleset: Ruleset, found: dict[str, None], selections: dict) -> None:
     if isinstance(expr, ast.Call):
         named = {a.name: a.value for a in expr.arguments if a.name}
         if "rule" in named and isinstance(named["rule"], ast.Name):
             found[named["rule"].dotted] = None
         else:
-            scopes = _numbers(named.get("scope"))
-            categories = _numbers(named.get("category"))
-            found.update((rule_id, None) for rule_id, rule in ruleset.rules.items()
-                         if (not scopes or rule.node.scope in scopes) and (not categories or rule.node.category in categories))
+            scopes = frozenset(_numbers(named.get("scope")))
+            categories = frozenset(_numbers(named.get("category")))
+            selected = selections.get((scopes, categories))
+            if selected is None:
+                selected = selections[scopes, categories] = dict.fromkeys(
+                    rule_id for rule_id, rule in ruleset.rules.items()
+                    if (not scopes or rule.node.scope in scopes) and (not categories or rule.node.category in categories))
+            found.update(selected)
         for argument in expr.arguments:
-            _collect_rules_read(argument.value, ruleset, found)
+            _collect_rules_read(argument.value, ruleset, found, selections)
     elif isinstance(expr, ast.BinaryOp):
-        _collect_rules_read(expr.left, ruleset, found)
-        _collect_rules_read(expr.right, ruleset, found)
+        _collect_rules_read(expr.left, ruleset, found, selections)
+        _collect_rules_read(expr.right, ruleset, found, selections)
     elif isinstance(expr, ast.UnaryOp):
-        _collect_rules_read(expr.operand, ruleset, found)
+        _collect_rules_read(expr.operand, ruleset, found, selections)
 
 
 def _numbers(expr: ast.Expr | None) -> set[int]:

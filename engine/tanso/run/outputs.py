@@ -22,8 +22,6 @@ An interrupted or failed run deletes its temporary folder and leaves OUT as it w
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import datetime
 import errno
 import fcntl
@@ -34,7 +32,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import sys
 from pathlib import Path
 from typing import Any, Iterator
@@ -166,6 +163,7 @@ class Staged:
                 break
             os.close(fd)
         self._lock_fd = fd
+        import socket   # here, not at the top: every command imports this module, few write (and socket is 8 M instructions)
         started = datetime.datetime.now(datetime.timezone.utc).astimezone().isoformat(timespec="seconds")
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}, started {started}: {command}\n".encode(), 0)
@@ -351,6 +349,7 @@ def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two paths (Linux renameat2 RENAME_EXCHANGE); False where that is not available."""
     if not sys.platform.startswith("linux"):
         return False
+    import ctypes.util   # here, not at the top: ctypes and its util (subprocess) are ~30 M instructions of every command
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
         renameat2 = libc.renameat2
