@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import os
+from collections import Counter
 import textwrap
 from dataclasses import dataclass
 from decimal import Decimal
@@ -162,6 +163,25 @@ def registry():
 def fuel_case(tmp_path):
     """One stationary diesel row of 100 l under AR5, the textbook example."""
     return make_case(tmp_path, fuel_ruleset(), {"fuel_use": [fuel_row("F1", "100")]}, {"fuels": FUEL_FACTORS})
+
+
+# The longest xdist group (minutes on its own worker): handed out first, so that it does not start last and
+# leave the other worker idle at the end.
+LONGEST_GROUP = "spark"
+
+
+def _group(item: pytest.Item) -> str | None:
+    marker = item.get_closest_marker("xdist_group")
+    return None if marker is None else str(marker.args[0] if marker.args else marker.kwargs.get("name", "default"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest -n 2 (--dist loadgroup, --no-loadscope-reorder: units go out in collection order) each
+    xdist group is one unit of work: the longest group first, then the others by size, then the single
+    tests, which fill in at the end. Tests keep their order within a group and a module."""
+    sizes = Counter(map(_group, items))
+    items.sort(key=lambda item: (0, 0, "") if _group(item) == LONGEST_GROUP else
+               (1, -sizes[_group(item)], _group(item)) if _group(item) else (2, 0, ""))
 
 
 def _selects_ipcc_peer(node_ids) -> bool:
