@@ -165,9 +165,10 @@ def fuel_case(tmp_path):
     return make_case(tmp_path, fuel_ruleset(), {"fuel_use": [fuel_row("F1", "100")]}, {"fuels": FUEL_FACTORS})
 
 
-# The longest xdist group (minutes on its own worker): handed out first, so that it does not start last and
-# leave the other worker idle at the end.
-LONGEST_GROUP = "spark"
+# Where an xdist group goes among the others (default 1, then by size): Spark, the longest (minutes on its own
+# worker), first, so that it does not start last and leave the other worker idle at the end; the IPCC
+# differential test, which waits for its peer (started at collection, below), after the other groups.
+GROUP_RANK = {"spark": 0, "ipcc": 2}
 
 
 def _group(item: pytest.Item) -> str | None:
@@ -175,13 +176,16 @@ def _group(item: pytest.Item) -> str | None:
     return None if marker is None else str(marker.args[0] if marker.args else marker.kwargs.get("name", "default"))
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under pytest -n 2 (--dist loadgroup, --no-loadscope-reorder: units go out in collection order) each
-    xdist group is one unit of work: the longest group first, then the others by size, then the single
-    tests, which fill in at the end. Tests keep their order within a group and a module."""
+    xdist group is one unit of work: the groups first, by GROUP_RANK then size, then the single tests, which
+    fill in at the end. Tests keep their order within a group and a module."""
     sizes = Counter(map(_group, items))
-    items.sort(key=lambda item: (0, 0, "") if _group(item) == LONGEST_GROUP else
-               (1, -sizes[_group(item)], _group(item)) if _group(item) else (2, 0, ""))
+
+    def rank(item: pytest.Item) -> tuple[int, int, str]:
+        group = _group(item)
+        return (3, 0, "") if group is None else (GROUP_RANK.get(group, 1), -sizes[group], group)
+    items.sort(key=rank)
 
 
 def _selects_ipcc_peer(node_ids) -> bool:
