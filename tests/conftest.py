@@ -176,16 +176,27 @@ def _group(item: pytest.Item) -> str | None:
     return None if marker is None else str(marker.args[0] if marker.args else marker.kwargs.get("name", "default"))
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+@pytest.hookimpl(trylast=True)   # after pytest-xdist's own, which names the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Under pytest -n 2 (--dist loadgroup, --no-loadscope-reorder: units go out in collection order) each
     xdist group is one unit of work: the groups first, by GROUP_RANK then size, then the single tests, which
-    fill in at the end. Tests keep their order within a group and a module."""
+    fill in at the end. Tests keep their order within a group and a module.
+
+    loadgroup tells a group's tests by a `@group` suffix that xdist's worker adds to their node ids
+    (item._nodeid). From pytest 9.2 a node id is read from item._id, so the suffix was silently lost and
+    every group's tests spread over both workers: each worker ran the Spark compare and the corpus's whole
+    batch. Where xdist's suffix did not take, it is set here."""
     sizes = Counter(map(_group, items))
 
     def rank(item: pytest.Item) -> tuple[int, int, str]:
         group = _group(item)
         return (3, 0, "") if group is None else (GROUP_RANK.get(group, 1), -sizes[group], group)
     items.sort(key=rank)
+    if getattr(config.option, "loadgroup", False):   # set in an xdist worker under --dist loadgroup
+        for item in items:
+            group = _group(item)
+            if group is not None and not item.nodeid.endswith(f"@{group}") and hasattr(item, "_id"):
+                item._id = type(item.id).parse(f"{item.nodeid}@{group}")
 
 
 def _selects_ipcc_peer(node_ids) -> bool:
