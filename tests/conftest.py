@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import csv
 import os
-from collections import Counter
 import textwrap
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
