@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import os
 import textwrap
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -162,6 +163,40 @@ def registry():
 def fuel_case(tmp_path):
     """One stationary diesel row of 100 l under AR5, the textbook example."""
     return make_case(tmp_path, fuel_ruleset(), {"fuel_use": [fuel_row("F1", "100")]}, {"fuels": FUEL_FACTORS})
+
+
+# Where an xdist group goes among the others (default 1, then by size): Spark, the longest (minutes on its own
+# worker), first, so that it does not start last and leave the other worker idle at the end; the IPCC
+# differential test, which waits for its peer (started at collection, below), after the other groups.
+GROUP_RANK = {"spark": 0, "ipcc": 2}
+
+
+def _group(item: pytest.Item) -> str | None:
+    marker = item.get_closest_marker("xdist_group")
+    return None if marker is None else str(marker.args[0] if marker.args else marker.kwargs.get("name", "default"))
+
+
+@pytest.hookimpl(trylast=True)   # after pytest-xdist's own, which names the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest -n 2 (--dist loadgroup, --no-loadscope-reorder: units go out in collection order) each
+    xdist group is one unit of work: the groups first, by GROUP_RANK then size, then the single tests, which
+    fill in at the end. Tests keep their order within a group and a module.
+
+    loadgroup tells a group's tests by a `@group` suffix that xdist's worker adds to their node ids
+    (item._nodeid). From pytest 9.2 a node id is read from item._id, so the suffix was silently lost and
+    every group's tests spread over both workers: each worker ran the Spark compare and the corpus's whole
+    batch. Where xdist's suffix did not take, it is set here."""
+    sizes = Counter(map(_group, items))
+
+    def rank(item: pytest.Item) -> tuple[int, int, str]:
+        group = _group(item)
+        return (3, 0, "") if group is None else (GROUP_RANK.get(group, 1), -sizes[group], group)
+    items.sort(key=rank)
+    if getattr(config.option, "loadgroup", False):   # set in an xdist worker under --dist loadgroup
+        for item in items:
+            group = _group(item)
+            if group is not None and not item.nodeid.endswith(f"@{group}") and hasattr(item, "_id"):
+                item._id = type(item.id).parse(f"{item.nodeid}@{group}")
 
 
 def _selects_ipcc_peer(node_ids) -> bool:

@@ -22,6 +22,11 @@ from tanso.run.outputs import canonical_json
 REQUIRE = "require approvals preparer, reviewer\n"
 
 
+# One worker runs the whole module under pytest -n 2 (--dist loadgroup), so its module fixtures are
+# computed once, not once on each worker (conftest.py hands the groups out first).
+pytestmark = pytest.mark.xdist_group("approvals")
+
+
 @pytest.fixture(scope="module")
 def ws(tmp_path_factory) -> Workspace:
     """A ruleset that requires a preparer's and a reviewer's approval; keys of alice, bob and mallory;

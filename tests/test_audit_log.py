@@ -20,6 +20,11 @@ from conftest import examples
 from tanso.audit.log import GENESIS, open_for_append
 
 
+# One worker runs the whole module under pytest -n 2 (--dist loadgroup), so its module fixtures are
+# computed once, not once on each worker (conftest.py hands the groups out first).
+pytestmark = pytest.mark.xdist_group("audit-log")
+
+
 @pytest.fixture(scope="module")
 def ws(tmp_path_factory) -> Workspace:
     """Two runs and a preparer's approval in the log."""

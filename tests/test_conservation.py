@@ -24,6 +24,11 @@ def read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+# One worker runs the whole module under pytest -n 2 (--dist loadgroup), so its module fixtures are
+# computed once, not once on each worker (conftest.py hands the groups out first).
+pytestmark = pytest.mark.xdist_group("conservation")
+
+
 @pytest.fixture(scope="module")
 def acme(tmp_path_factory):
     """The Acme example evaluated once, and its outputs as CSV (read by both tests below)."""

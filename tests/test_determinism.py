@@ -64,6 +64,11 @@ SCHEMA = pa.schema([("row_id", pa.string()), ("entity", pa.string()), ("period",
                     ("use", pa.string()), ("quantity", pa.decimal128(18, 6)), ("unit", pa.string())])
 
 
+# One worker runs the whole module under pytest -n 2 (--dist loadgroup), so its module fixtures are
+# computed once, not once on each worker (conftest.py hands the groups out first).
+pytestmark = pytest.mark.xdist_group("determinism")
+
+
 @pytest.fixture(scope="module")
 def large_case(tmp_path_factory):
     """200k fuel rows with six decimal places, in Parquet, in several units and a few bad rows."""

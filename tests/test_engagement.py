@@ -18,6 +18,11 @@ from tanso_ghgp.engage_cli import engage
 ROOT = Path(__file__).resolve().parents[1]
 
 
+# One worker runs the whole module under pytest -n 2 (--dist loadgroup), so its module fixtures are
+# computed once, not once on each worker (conftest.py hands the groups out first).
+pytestmark = pytest.mark.xdist_group("engagement")
+
+
 @pytest.fixture(scope="module")
 def acme_run(tmp_path_factory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("acme")

@@ -16,6 +16,11 @@ from audit_helpers import Workspace, cli, workspace
 from tanso.audit.report import sha256_bytes
 
 
+# One worker runs the whole module under pytest -n 2 (--dist loadgroup), so its module fixtures are
+# computed once, not once on each worker (conftest.py hands the groups out first).
+pytestmark = pytest.mark.xdist_group("evidence")
+
+
 @pytest.fixture(scope="module")
 def ws(tmp_path_factory) -> Workspace:
     """A run that requires a reviewer, approved by bob."""

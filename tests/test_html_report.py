@@ -49,6 +49,11 @@ def _evaluate(tmp_path_factory, ruleset: str, *options: str) -> Path:
     return out
 
 
+# One worker runs the whole module under pytest -n 2 (--dist loadgroup), so its module fixtures are
+# computed once, not once on each worker (conftest.py hands the groups out first).
+pytestmark = pytest.mark.xdist_group("html-report")
+
+
 @pytest.fixture(scope="module")
 def comparison(tmp_path_factory):
     """The example compared under the standards in force and the revision drafts (the issue's page)."""

@@ -51,6 +51,11 @@ def test_an_unknown_language_is_refused_naming_the_choices():
 SELECT = "s1.stationary s2.location s2.market s3.cat15.equity_investments s3.cat6.hotels"
 
 
+# One worker runs the whole module under pytest -n 2 (--dist loadgroup), so its module fixtures are
+# computed once, not once on each worker (conftest.py hands the groups out first).
+pytestmark = pytest.mark.xdist_group("i18n")
+
+
 @pytest.fixture(scope="module")
 def yuho(tmp_path_factory) -> dict[str, str]:
     """The yuho layout of the Acme demo under ssbj-2025 in both languages, and the Japanese table report."""

@@ -32,8 +32,10 @@ COMPARED_FILES = ("ledger.parquet", "ledger.csv", "summary.csv", "rejects.csv", 
 # A revision with two changes, so that compare also evaluates scenarios (each change alone).
 REVISION = {"gwp.set": "AR6", "boundary.approach": "equity_share"}
 
-# One Spark session: under pytest-xdist (--dist loadgroup) the whole module runs in one worker.
-pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]
+pytestmark = pytest.mark.spark
+# One Spark session: under pytest-xdist (--dist loadgroup) the tests that use it run in one worker; the two that
+# need no session run on either.
+ONE_SESSION = pytest.mark.xdist_group("spark")
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +64,7 @@ def compared(spark, tmp_path_factory):
     return {backend: (_compare(root / backend, backend), root / backend) for backend in ("duckdb", "spark")}
 
 
+@ONE_SESSION
 def test_the_example_evaluates_to_the_same_bytes_and_digest_on_spark(compared):
     (duck, duck_out), (on_spark, spark_out) = compared["duckdb"], compared["spark"]
     assert on_spark.base.manifest["backend"].startswith("spark ")
@@ -71,6 +74,7 @@ def test_the_example_evaluates_to_the_same_bytes_and_digest_on_spark(compared):
         assert (spark_out / "base" / name).read_bytes() == (duck_out / "base" / name).read_bytes(), name
 
 
+@ONE_SESSION
 def test_compare_on_spark_gives_the_same_digests_and_comparison(compared):
     (duck, duck_out), (on_spark, spark_out) = compared["duckdb"], compared["spark"]
     assert on_spark.revised.digest == duck.revised.digest
@@ -79,6 +83,7 @@ def test_compare_on_spark_gives_the_same_digests_and_comparison(compared):
     assert json.loads((spark_out / "comparison.json").read_text())["changes"]
 
 
+@ONE_SESSION
 def test_the_benchmark_data_evaluates_to_the_same_digest_and_ledger_bytes_on_spark(spark, tmp_path):
     sys.path.insert(0, str(REPO / "benchmarks"))
     try:
@@ -95,6 +100,7 @@ def test_the_benchmark_data_evaluates_to_the_same_digest_and_ledger_bytes_on_spa
     assert on_spark.ledger_path.read_bytes() == duck.ledger_path.read_bytes()
 
 
+@ONE_SESSION
 def test_spark_through_a_symlinked_data_folder_gives_duckdbs_digest_and_reasons(spark, tmp_path):
     """Reject reasons and findings name files under the data folder on both backends (test_data_folder.py)."""
     ruleset, data = portable_case(tmp_path / "case")
@@ -110,6 +116,7 @@ def test_spark_through_a_symlinked_data_folder_gives_duckdbs_digest_and_reasons(
     assert b"fuel/2025-02.csv row 1: " in (tmp_path / "spark/csv/rejects.csv").read_bytes()
 
 
+@ONE_SESSION
 @pytest.mark.parametrize("numerator, denominator", [
     ("1", "3"), ("2", "3"), ("-2", "3"), ("0.0000025", "1"), ("0.0000035", "1"), ("-0.0000025", "1"),
     ("123456789.345678", "0.000007"), ("7", "-2"), ("1", "0")])

@@ -163,6 +163,11 @@ class Installed:
     method: str
 
 
+# One worker runs the whole module under pytest -n 2 (--dist loadgroup), so its module fixtures are
+# computed once, not once on each worker (conftest.py hands the groups out first).
+pytestmark = pytest.mark.xdist_group("third-party-plugin")
+
+
 @pytest.fixture(scope="module")
 def installed_plugin(tmp_path_factory) -> Installed:
     """Check the ruleset without the plugin, then install the plugin; uninstall it at teardown."""

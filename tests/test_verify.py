@@ -21,6 +21,11 @@ from audit_helpers import Workspace, cli, workspace
 from conftest import examples
 from tanso.run.outputs import CANONICAL_FIELD, canonical_digest, file_outputs, manifest_text
 
+# One worker runs the whole module under pytest -n 2 (--dist loadgroup), so its module fixtures are
+# computed once, not once on each worker (conftest.py hands the groups out first).
+pytestmark = pytest.mark.xdist_group("verify")
+
+
 @pytest.fixture(scope="module")
 def ws(tmp_path_factory) -> Workspace:
     ws = workspace(tmp_path_factory.mktemp("verify") / "ws")
