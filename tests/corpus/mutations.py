@@ -481,7 +481,7 @@ MUTATIONS: list[Mutation] = [
              args=(*EVALUATE, "--format", "compare-html")),
     Mutation("cli.out_format_xml", "cli", None, USAGE, r"xml", args=(*EVALUATE, "--out-format", "xml")),
     Mutation("cli.unknown_option", "cli", None, USAGE, r"--frobnicate", args=(*EVALUATE, "--frobnicate")),
-    Mutation("cli.select_unknown_rule", "cli", None, RULESET_ERROR, r"s9\.nothing", args=(*EVALUATE, "--select", "s9.nothing")),
+    Mutation("cli.select_unknown_rule", "cli", None, USAGE, r"s9\.nothing", args=(*EVALUATE, "--select", "s9.nothing")),
     Mutation("cli.missing_data_option", "cli", None, USAGE, r"--data", args=("evaluate", "{ruleset}", "--out", "{out}")),
     Mutation("cli.data_does_not_exist", "cli", None, USAGE, r"does not exist",
              args=("evaluate", "{ruleset}", "--data", "{root}/nowhere", "--out", "{out}")),
