@@ -40,7 +40,8 @@ def _expression(statement: str):
 
 
 def test_a_run_gives_a_check_on_text_and_a_number_a_problem_not_a_traceback():
-    relations = Relations(ledger="", inputs={}, rules={}, policies={"boundary.approach": "equity_share"})
+    relations = Relations(ledger="", inputs={}, rules={}, policies={"boundary.approach": "equity_share"},
+                          cite=lambda span, column=False: str(span))
     check = evaluate_check(_expression('check c = 1 >= policy("boundary.approach")'), load_registry(), None, relations)
     assert check["passed"] is False
     assert check["problem"] == "'>=' cannot combine the number 1 and the text \"equity_share\" at t.tanso:2:11"

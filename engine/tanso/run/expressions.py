@@ -14,21 +14,19 @@ from tanso.plan.context import FunctionContext
 from tanso.plugins import Registry
 
 
-def _as_parsed(span: ast.Span, *, column: bool = False) -> str:
-    return str(span) if column else span.short
-
-
 @dataclass(frozen=True)
 class Relations:
     ledger: str
     inputs: dict[str, str]
     rules: dict[str, tuple[int | None, int | None]]
     policies: dict[str, Any]
+    # a place in the ruleset as the run records it (`Ruleset.cite`): required, since a default naming files as
+    # parsed would make the recorded text, and the digest, depend on the working folder
+    cite: Callable[..., str]
     rule_tables: dict[str, str] = field(default_factory=dict)          # rule id → its rows' input table
     columns: dict[str, tuple[str, ...]] = field(default_factory=dict)  # input table → its declared columns
     places: dict[str, Callable[[str], str]] = field(default_factory=dict)  # input table → place SQL of a row
     boundary: str | None = None                                         # entity weights, where there is a boundary
-    cite: Callable[..., str] = _as_parsed   # a place in the ruleset as the run records it (`Ruleset.cite`)
 
 
 class ExpressionProblem(Exception):
