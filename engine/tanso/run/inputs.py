@@ -278,11 +278,12 @@ def _read_factor_set(con, registry: Registry, name: str, path: Path, relation: s
     if bad:
         shown = "; ".join(f"row {r}: {v!r}" for r, v in bad)
         raise InputError(f"{path}: column value must be a number under 10^16 with at most 12 decimal places ({shown})")
-    for column in FACTOR_TEXT_COLUMNS:
-        empty = con.execute(f"SELECT _row FROM {raw} WHERE coalesce(trim(CAST({column} AS VARCHAR)), '') = '' "
-                            f"ORDER BY _row LIMIT 3").fetchall()
+    # one scan for every text column: each one's first three empty rows
+    firsts = ", ".join(f"coalesce(list(_row ORDER BY _row) FILTER (WHERE coalesce(trim(CAST({c} AS VARCHAR)), '') = '')"
+                       f", [])[1:3]" for c in FACTOR_TEXT_COLUMNS)
+    for column, empty in zip(FACTOR_TEXT_COLUMNS, con.execute(f"SELECT {firsts} FROM {raw}").fetchone()):
         if empty:
-            raise InputError(f"{path}: column {column} is empty in row {', '.join(str(r) for r, in empty)}; "
+            raise InputError(f"{path}: column {column} is empty in row {', '.join(str(r) for r in empty)}; "
                              f"every factor row states its {column}")
     if not removals:
         negative = con.execute(f"SELECT _row, value FROM {raw} WHERE CAST(value AS {FACTOR_VALUE_TYPE}) < 0 "
