@@ -45,8 +45,7 @@ import click  # noqa: E402
 
 from tanso.cli.config import assign_envvars  # noqa: E402
 from tanso.diagnostics import InputError, TansoError  # noqa: E402
-from tanso.run.outputs import SIGNALS, release_signals, staged_output  # noqa: E402
-from tanso.scratch import owned_folder  # noqa: E402
+from tanso.run.outputs import SIGNALS, release_signals  # noqa: E402
 
 EXIT_INCOMPLETE = 5
 EXIT_USAGE = 64
@@ -188,6 +187,8 @@ def _error_word() -> str:
 def _output(out_dir: Path | None, command: str):
     """Where a command writes: a locked temporary folder beside --out (moved into place by `finish`),
     or a scratch folder deleted at the end when there is no --out. Yields (folder, staged or None)."""
+    from tanso.run.outputs import staged_output
+    from tanso.scratch import owned_folder   # here: socket and tempfile are for the commands that write
     if out_dir is None:
         with owned_folder("run") as scratch:
             yield Path(scratch), None

@@ -29,8 +29,6 @@ import hashlib
 import json
 import os
 import re
-import secrets
-import shutil
 import signal
 import sys
 from pathlib import Path
@@ -135,7 +133,7 @@ class Staged:
         self.out = out
         self.parent = out.parent
         self.lock_path = self.parent / f"{out.name}.lock"
-        self.path: Path = self.parent / f".{out.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
+        self.path: Path = self.parent / f".{out.name}.tmp-{os.getpid()}-{_token()}"
         self.committed = False
         self._lock_fd: int | None = None
 
@@ -185,7 +183,7 @@ class Staged:
             if path.name.split(".")[-1].startswith("old-") and not os.path.lexists(self.out):
                 os.rename(path, self.out)   # a run killed between its two renames: put the previous run back
             else:
-                shutil.rmtree(path, ignore_errors=True)
+                _rmtree(path)
 
     # -- commit
     def commit(self) -> None:
@@ -193,13 +191,13 @@ class Staged:
         _fsync_dir(self.path)
         if os.path.lexists(self.out):
             if not _exchange(self.path, self.out):
-                old = self.parent / f".{self.out.name}.old-{os.getpid()}-{secrets.token_hex(4)}"
+                old = self.parent / f".{self.out.name}.old-{os.getpid()}-{_token()}"
                 os.rename(self.out, old)
                 os.rename(self.path, self.out)       # OUT is absent only between these two renames
                 self.path = old
             self.committed = True
             _fsync_dir(self.parent)
-            shutil.rmtree(self.path, ignore_errors=True)   # the previous run, now beside OUT
+            _rmtree(self.path)   # the previous run, now beside OUT
         else:
             os.rename(self.path, self.out)
             self.committed = True
@@ -207,7 +205,7 @@ class Staged:
 
     def discard(self) -> None:
         if not self.committed:
-            shutil.rmtree(self.path, ignore_errors=True)
+            _rmtree(self.path)
 
 
 @contextlib.contextmanager
@@ -249,6 +247,17 @@ def finish(staged: Staged) -> None:
 
 
 SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+def _token() -> str:
+    """8 random hex digits naming a staged or previous folder (`secrets.token_hex(4)`, without importing secrets:
+    every command imports this module for SIGNALS, few write)."""
+    return os.urandom(4).hex()
+
+
+def _rmtree(path: Path) -> None:
+    import shutil   # here, not at the top, for the same reason
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def release_signals(mask: set[int]) -> None:
