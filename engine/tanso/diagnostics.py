@@ -6,7 +6,6 @@ sees all the problems of a run at once instead of fixing them one by one.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -121,6 +120,7 @@ class Diagnostics:
 
 
 def did_you_mean(name: str, known: Iterable[str]) -> str | None:
+    import difflib   # here: only a ruleset with a mistake asks
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     return t("diag.did_you_mean", name=close[0]) if close else None
 

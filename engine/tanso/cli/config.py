@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +110,7 @@ def load(group: click.Group, start: Path | None = None) -> Config:
     path = find_config(start)
     if path is None:
         return Config(None, {})
+    import tomllib   # here, not at the top: most commands run without a tanso.toml (tomllib is ~11 M instructions)
     try:
         text = path.read_text(encoding="utf-8")
         table = tomllib.loads(text)
