@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal
-from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -59,6 +58,7 @@ def finish(out: Console, path: Path | None) -> str:
 
 def plain(value):
     """JSON for exact values: decimals as strings, fractions exact and as decimals, dataclasses as dicts."""
+    from fractions import Fraction   # here: the registry imports this module for `tanso check` too
     if isinstance(value, Decimal):
         return format(value, "f")
     if isinstance(value, Fraction):
