@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from tanso.cli import (lang_option, _backend_failed, _fail, _overrides, _warn, overlay_option, ruleset_argument, selection_options,
-                       set_option)
+                       set_option, started_up)
 from tanso.diagnostics import InputError, TansoError
 
 data_option = click.option("--data", "data_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -25,9 +25,12 @@ data_option = click.option("--data", "data_dir", type=click.Path(exists=True, fi
 @lang_option
 def check(ruleset: Path, overlays, sets, data_dir: Path | None, fmt: str) -> None:
     """Parse and resolve RULESET; print every problem at once. With --data, validate the files too."""
+    from tanso.plugins import load_registry
     from tanso.run import prepare
     try:
-        prepared = prepare(ruleset, overlays=overlays, overrides=_overrides(sets))
+        registry = load_registry()
+        started_up()
+        prepared = prepare(ruleset, overlays=overlays, overrides=_overrides(sets), registry=registry)
     except TansoError as error:
         _fail(error)
     _warn(prepared)
