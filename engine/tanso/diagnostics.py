@@ -62,18 +62,24 @@ class SourceCache:
     """Source text by file name, so excerpts can be shown for any span."""
 
     def __init__(self) -> None:
+        self._texts: dict[str, str] = {}
         self._lines: dict[str, list[str]] = {}
 
     def add(self, name: str, text: str) -> None:
-        self._lines[name] = text.splitlines()
+        """Keep `text`; it is split into lines when a diagnostic first shows one (a clean check never does)."""
+        self._texts[name] = text
+        self._lines.pop(name, None)
 
     def line(self, name: str, number: int) -> str | None:
         lines = self._lines.get(name)
         if lines is None:
-            try:
-                lines = Path(name).read_text(encoding="utf-8").splitlines()
-            except OSError:
-                return None
+            if name in self._texts:
+                lines = self._texts[name].splitlines()
+            else:
+                try:
+                    lines = Path(name).read_text(encoding="utf-8").splitlines()
+                except OSError:
+                    return None
             self._lines[name] = lines
         return lines[number - 1] if 0 < number <= len(lines) else None
 

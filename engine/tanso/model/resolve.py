@@ -54,8 +54,9 @@ def _parse_layer(path: Path, diagnostics: Diagnostics) -> tuple[ast.Header | Non
         raise RulesetError(f"no .tanso files in {path}")
     header, statements, names = None, [], []
     for file in files:
-        module = parse_file(file, diagnostics, display_path(file))
-        names.append(display_path(file))
+        name = display_path(file)
+        module = parse_file(file, diagnostics, name)
+        names.append(name)
         if module.header is not None:
             if header is not None:
                 diagnostics.error("a ruleset has one header; this folder has two", module.header.span,
