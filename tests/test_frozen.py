@@ -1,5 +1,6 @@
 """`tanso.frozen.frozen` behaves as `@dataclass(frozen=True)`: the same construction (positional, keyword,
-defaults, factories, errors), equality, hashes, repr, read-only fields, `dataclasses` functions and pickles."""
+defaults, factories, errors), equality, hashes, repr, read-only fields, `dataclasses` functions and pickles;
+`tanso.frozen.mutable` as a plain `@dataclass` (the same, with writable fields and no hash)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,16 @@ from dataclasses import FrozenInstanceError, dataclass, field
 
 import pytest
 
-from tanso.frozen import frozen
+from tanso.frozen import frozen, mutable
 
 
-def _pair():
-    """The same class declared both ways."""
+DECORATORS = {"frozen": (dataclass(frozen=True), frozen), "mutable": (dataclass, mutable)}
+
+
+def _pair(kind: str = "frozen"):
+    """The same class declared both ways: by `dataclasses`, then by `tanso.frozen`."""
     made = []
-    for decorate in (dataclass(frozen=True), frozen):
+    for decorate in DECORATORS[kind]:
         @decorate
         class Node:
             name: str
@@ -36,15 +40,17 @@ CALLS = [(("a",), {}), (("a", 2), {}), (("a", 2, ("x",), {"k": 1}), {}), ((), {"
          (("a", 1, (), {}, 5), {})]
 
 
+@pytest.mark.parametrize("kind", DECORATORS)
 @pytest.mark.parametrize("args,kwargs", CALLS)
-def test_construction_equals_a_frozen_dataclass(args, kwargs):
-    ours, theirs = (_call(cls, args, kwargs) for cls in reversed(_pair()))
+def test_construction_equals_a_dataclass(args, kwargs, kind):
+    ours, theirs = (_call(cls, args, kwargs) for cls in reversed(_pair(kind)))
     if isinstance(theirs, TypeError):
         assert isinstance(ours, TypeError)
         return
     assert ours.__dict__ == theirs.__dict__ and list(ours.__dict__) == list(theirs.__dict__)
     assert repr(ours) == repr(theirs) and ours.label == theirs.label
-    assert hash(ours) == hash(theirs)
+    if kind == "frozen":
+        assert hash(ours) == hash(theirs)
 
 
 def _call(cls, args, kwargs):
@@ -63,6 +69,21 @@ def test_equality_hash_and_dataclass_functions():
     moved = dataclasses.replace(one, line=7)
     assert moved.line == 7 and moved.name == "a" and type(moved) is ours_cls
     assert dataclasses.asdict(one) == {"name": "a", "line": 1, "tags": (), "note": {"x": 1}}
+    assert ours_cls.__match_args__ == theirs_cls.__match_args__
+
+
+def test_a_mutable_one_is_writable_equal_by_fields_and_unhashable_as_a_dataclass():
+    theirs_cls, ours_cls = _pair("mutable")
+    one, same = ours_cls("a", 1, (), {"x": 1}), ours_cls("a", 1, (), {"y": 2})
+    assert one == same and one != ours_cls("b") and one != theirs_cls("a", 1, (), {"x": 1})
+    assert ours_cls.__hash__ is None and theirs_cls.__hash__ is None
+    with pytest.raises(TypeError):
+        hash(one)
+    one.line = 5
+    del one.note
+    assert one.line == 5 and not hasattr(one, "note")
+    moved = dataclasses.replace(same, line=7)
+    assert moved.line == 7 and type(moved) is ours_cls and dataclasses.asdict(moved)["tags"] == ()
     assert ours_cls.__match_args__ == theirs_cls.__match_args__
 
 

@@ -6,12 +6,12 @@ sees all the problems of a run at once instead of fixing them one by one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Iterable
 
 from tanso.dsl.ast import Span
-from tanso.frozen import frozen
+from tanso.frozen import frozen, mutable
 from tanso.i18n import kind as kind_name, t
 
 
@@ -87,7 +87,7 @@ class SourceCache:
 RENDER_LIMIT = 50   # diagnostics printed at most; the rest are counted ("… and N more")
 
 
-@dataclass
+@mutable
 class Diagnostics:
     items: list[Diagnostic] = field(default_factory=list)
     sources: SourceCache = field(default_factory=SourceCache)

@@ -1,10 +1,11 @@
-"""Frozen dataclasses whose methods are shared functions, not code generated for each class.
+"""Dataclasses whose methods are shared functions, not code generated for each class.
 
 Why: Python 3.11's `dataclasses` compiles every generated method with its own `exec` (six for a frozen
-class, ~1 ms a class); `tanso check` creates the syntax tree's classes before it reads a file. `frozen`
-makes a class a dataclass (`dataclasses.fields`, `replace`, `asdict` and `is_dataclass` work, pickles are
-the same) and gives it `__init__`, `__eq__`, `__hash__`, `__repr__` and read-only attributes that behave as
-`@dataclass(frozen=True)`'s (`tests/test_frozen.py` compares them).
+class, three for a plain one, ~1 ms a class); `tanso check` creates the syntax tree's classes before it reads
+a file. `frozen` makes a class a dataclass (`dataclasses.fields`, `replace`, `asdict` and `is_dataclass`
+work, pickles are the same) and gives it `__init__`, `__eq__`, `__hash__`, `__repr__` and read-only
+attributes that behave as `@dataclass(frozen=True)`'s; `mutable` gives it those of a plain `@dataclass`
+(writable attributes, no hash). `tests/test_frozen.py` compares them.
 """
 
 from __future__ import annotations
@@ -19,6 +20,15 @@ T = TypeVar("T", bound=type)
 
 def frozen(cls: T) -> T:
     """`@dataclass(frozen=True)`, without generating code."""
+    return _dataclass(cls, read_only=True)
+
+
+def mutable(cls: T) -> T:
+    """`@dataclass`, without generating code."""
+    return _dataclass(cls, read_only=False)
+
+
+def _dataclass(cls: T, read_only: bool) -> T:
     cls = dataclasses.dataclass(cls, init=False, repr=False, eq=False)
     fields = dataclasses.fields(cls)
     names = tuple(f.name for f in fields)
@@ -79,12 +89,14 @@ def frozen(cls: T) -> T:
         return f"{self.__class__.__qualname__}({', '.join(f'{n}={getattr(self, n)!r}' for n in shown)})"
 
     own = cls.__dict__
-    for name, method in (("__init__", __init__), ("__eq__", __eq__), ("__repr__", __repr__),
-                         ("__setattr__", _setattr), ("__delattr__", _delattr)):
+    methods = [("__init__", __init__), ("__eq__", __eq__), ("__repr__", __repr__)]
+    if read_only:
+        methods += [("__setattr__", _setattr), ("__delattr__", _delattr)]
+    for name, method in methods:
         if name not in own:
             setattr(cls, name, method)
     if own.get("__hash__") is None and own["__eq__"] is __eq__:
-        cls.__hash__ = __hash__
+        cls.__hash__ = __hash__ if read_only else None   # @dataclass leaves a mutable class unhashable
     return cls
 
 

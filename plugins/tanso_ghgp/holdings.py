@@ -16,8 +16,8 @@ One recursive query walks every entity's chain of parents up to the top; no Pyth
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
+from tanso.frozen import frozen
 from tanso.plan.sql import ident
 
 CS_2004 = "GHG Protocol Corporate Standard (rev. 2004), ch. 3, Table 1"
@@ -37,7 +37,7 @@ HOLDINGS: dict[str, str] = {
 SIGNIFICANT_INFLUENCE = "0.2"
 
 
-@dataclass(frozen=True)
+@frozen
 class Columns:
     """Names of the entities table's optional columns (None: the table has no such column)."""
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 import sys
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+
+from tanso.frozen import mutable
 
 if TYPE_CHECKING:   # rich is imported by the commands that draw (not by `tanso check`)
     from rich.console import Console
@@ -22,7 +23,7 @@ if TYPE_CHECKING:   # rich is imported by the commands that draw (not by `tanso 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-@dataclass
+@mutable
 class Verbosity:
     quiet: bool = False
     verbose: int = 0

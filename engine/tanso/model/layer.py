@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from tanso.dsl import ast
+from tanso.frozen import mutable
 from tanso.model.ruleset import Item, PolicyValue
 
 
-@dataclass
+@mutable
 class _Layer:
     """A ruleset being composed: mutable while loading, frozen into `Ruleset` at the end."""
 

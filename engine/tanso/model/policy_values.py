@@ -8,12 +8,12 @@ the run would fail half-way. Both are the ruleset's mistakes, so `tanso check` n
 from __future__ import annotations
 
 import types
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from tanso.diagnostics import Diagnostics, did_you_mean
 from tanso.dsl import ast
+from tanso.frozen import frozen
 from tanso.model.checks import expressions_of
 from tanso.model.layer import _Layer
 from tanso.model.policy_calls import POLICY_FUNCTION
@@ -23,7 +23,7 @@ NUMERIC = {"+", "-", "*", "/", ">=", "<=", ">", "<"}   # both operands must be n
 EQUALITY = {"==", "!="}
 
 
-@dataclass(frozen=True)
+@frozen
 class Kind:
     """What an option holds: "text", "number" or "boolean" (None: not known, nothing is checked), and
     for an option of fixed texts, those texts."""

@@ -7,11 +7,11 @@ factor tables, which are small.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import TYPE_CHECKING, Any, Callable
 
 from tanso.contracts import Parameters
-from tanso.frozen import frozen
+from tanso.frozen import frozen, mutable
 from tanso.plan.sql import arithmetic, float_as_decimal, fraction, ident
 
 if TYPE_CHECKING:   # pyarrow is imported where tables are built, not by `tanso check`
@@ -37,7 +37,7 @@ class FactorTable:
     facts: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
 
-@dataclass
+@mutable
 class CalcContext:
     rule_id: str
     calculator: str
@@ -141,7 +141,7 @@ def _with_rest(value: str, factor: str, factor_rest: str | None) -> str:
     return f"({product} + CAST(round_even({value} * {factor_rest}, {LEDGER_SCALE}) AS DECIMAL(38,{LEDGER_SCALE})))"
 
 
-@dataclass
+@mutable
 class BoundaryContext:
     parameters: Parameters
     policies: dict[str, Any]
@@ -150,7 +150,7 @@ class BoundaryContext:
     files: dict[str, str] = field(default_factory=dict)   # table parameter → its file's name, for messages
 
 
-@dataclass
+@mutable
 class FunctionContext:
     """What an expression function sees: its arguments and the run's relations."""
 
