@@ -105,3 +105,16 @@ class Node:   # a module-level class, for pickle
     name: str
     line: int = 1
     tags: tuple = ()
+
+
+def test_a_class_keeps_its_docstring_or_is_given_one_naming_its_fields():
+    theirs_cls, ours_cls = _pair()
+    assert ours_cls.__doc__ == "Node(name, line, tags, note)" and theirs_cls.__doc__.startswith("Node(name: ")
+    assert Node.__doc__ == "Node(name, line, tags)" and Documented.__doc__ == "Said by hand."
+
+
+@mutable
+class Documented:
+    """Said by hand."""
+
+    text: str
