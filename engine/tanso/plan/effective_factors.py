@@ -17,7 +17,6 @@ from decimal import ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal, localcont
 from typing import TYPE_CHECKING
 
 from tanso.frozen import frozen
-from tanso.plan.arrow_groups import distinct, group_ids, group_max, member_of
 
 if TYPE_CHECKING:   # pyarrow is imported when a plan builds a table, not by `tanso check`
     import pyarrow as pa
@@ -125,7 +124,8 @@ def _arrow_effective_factors(factor_rows: pa.Table, n_keys: int,
                      "_i": pa.array(range(factor_rows.num_rows), pa.int64())})
     where = names[:n_keys + 1]
     kind_names = ["from_unit", "per", "mass_unit", "gas"]
-    kinds = [tuple(kind[n] for n in kind_names) for kind in distinct(rows, kind_names).to_pylist()]
+    kinds = [tuple(kind[n] for n in kind_names)
+             for kind in rows.group_by(kind_names, use_threads=False).aggregate([]).to_pylist()]
     used = [multipliers[kind] if isinstance(multipliers[kind], Multiplier) else None for kind in kinds]
     if not all(m.exact for m in used if m is not None):
         return None
@@ -135,7 +135,7 @@ def _arrow_effective_factors(factor_rows: pa.Table, n_keys: int,
         mask = _equal_all(rows, kind_names, kind)
         kind_index = pc.if_else(mask, index, kind_index)
         if used[index] is None:
-            for found in distinct(rows.filter(mask), where).to_pylist():
+            for found in rows.filter(mask).group_by(where, use_threads=False).aggregate([]).to_pylist():
                 _note(problems, tuple(found[n] for n in where), multipliers[kind])
     priced = pc.invert(pc.is_in(kind_index, pa.array([i for i, m in enumerate(used) if m is None], pa.int64())))
     rows = rows.append_column("_kind", kind_index).filter(priced)
@@ -279,12 +279,13 @@ def _table(rows: pa.Table, stored: tuple, used: list[Multiplier | None], where: 
     if problems:
         refused = pa.Table.from_pylist([dict(zip(where, place)) for place in problems],
                                        schema=pa.schema([(name, pa.string()) for name in where]))
-        table = table.filter(pc.invert(member_of(table, refused, where)))
-    table = table.combine_chunks()   # in the factor rows' order (_i), which filtering keeps
-    ids, _ = group_ids(table, where)
-    largest = pc.max_element_wise(pc.abs(table.column("gas_factor")), pc.abs(table.column("co2e_factor")))
-    bounds = quantity_bounds(group_max(largest, ids))
-    table = table.append_column("max_quantity", bounds.take(ids))
+        table = table.join(refused, keys=where, join_type="left anti", use_threads=False)
+    largest = table.append_column("_largest", pc.max_element_wise(pc.abs(table.column("gas_factor")),
+                                                                   pc.abs(table.column("co2e_factor"))))
+    bounds = largest.group_by(where, use_threads=False).aggregate([("_largest", "max")])
+    bounds = bounds.append_column("max_quantity", quantity_bounds(bounds.column("_largest_max"))) \
+        .drop_columns(["_largest_max"])
+    table = table.join(bounds, keys=where, use_threads=False).sort_by("_i")
     return table.select(schema.names).combine_chunks()
 
 

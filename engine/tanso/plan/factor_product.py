@@ -22,7 +22,6 @@ from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from tanso.contracts import CalcPlan, ColumnExpression, Pricing
 from tanso.diagnostics import InputError
 from tanso.frozen import frozen
-from tanso.plan.arrow_groups import distinct
 from tanso.plan.context import CalcContext, FactorTable
 from tanso.plan.effective_factors import (FACTOR_SCALE, LEDGER_LIMIT_DIGITS, WORKING_PRECISION, Multiplier,
                                          effective_factors, factor_type, quantity_bound)
@@ -249,12 +248,13 @@ def _accepted_keys(table: pa.Table, n_keys: int) -> pa.Table:
     """The (keys, unit) pairs that have effective factors, each once with its largest quantity (one bound
     for all its gases), in the effective table's order."""
     names = [*(f"k{i}" for i in range(n_keys)), "from_unit", "max_quantity"]
-    return distinct(table, names)
+    return table.group_by(names, use_threads=False).aggregate([]).select(names)  # single-threaded: stable order
 
 
 def _distinct(table: pa.Table, names: list[str]) -> set[tuple]:
     """The distinct values of some columns of a table, as tuples."""
-    return {tuple(row.values()) for row in distinct(table, names).to_pylist()}
+    groups = table.select(names).group_by(names, use_threads=False).aggregate([])
+    return {tuple(row.values()) for row in groups.to_pylist()}
 
 
 def _pint_converter() -> Converter:
