@@ -32,6 +32,9 @@ WORKING_PRECISION = 80
 # its entity's boundary weight (4 places), and DECIMAL(38,22) holds under 10^16. A row that large (a fifth of
 # the world's yearly emissions) is a data error, rejected naming the row rather than failing the run.
 LEDGER_LIMIT_DIGITS = 16
+# An effective factor is under 10^26 kg per unit (DECIMAL(38,12)); one that is not refuses its keys and unit:
+# even the smallest quantity (10^-6) would make a ledger row past LEDGER_LIMIT_DIGITS.
+MAX_FACTOR_DIGITS = 38 - FACTOR_SCALE
 MAX_QUANTITY = Decimal(10) ** 32  # a bound this large is none (the operands, DECIMAL(38,6), are smaller)
 ARROW_DIGITS = 76             # decimal256's precision: a value × multiplier product must fit it exactly
 ARROW_FROM_ROWS = 200         # factor rows from which the Arrow path is the faster
@@ -216,6 +219,12 @@ def _arrow_stored(products: tuple, rows: pa.Table, factor_rows: pa.Table, used: 
         pc.all(pc.equal(pc.round(p, s, round_mode="towards_zero"), p), min_count=0).as_py() for p in products)),
         MAX_FACTOR_SCALE)
     rounded_products = [pc.round(p, scale, round_mode="half_to_even") for p in products]
+    # Beyond the stored type: refused by `_round_one` (explained below), zero here so the cast cannot fail.
+    limit = pa.scalar(Decimal(10) ** MAX_FACTOR_DIGITS, pa.decimal256(MAX_FACTOR_DIGITS + 1, 0))
+    too_large = pc.or_(*(pc.greater_equal(pc.abs(p), limit) for p in rounded_products))
+    zero = pa.scalar(Decimal(0), pa.decimal256(1, 0))
+    products = [pc.if_else(too_large, zero, p).cast(p.type) for p in products]
+    rounded_products = [pc.if_else(too_large, zero, p).cast(p.type) for p in rounded_products]
     changed = [pc.not_equal(s, p) for s, p in zip(rounded_products, products)]
     stored = tuple(s.cast(stored_type(scale)) for s in rounded_products)
     # Fewer than MIN_SIGNIFICANT digits at `scale` decimals: under 10^(MIN_SIGNIFICANT - 1 - scale).
@@ -223,7 +232,7 @@ def _arrow_stored(products: tuple, rows: pa.Table, factor_rows: pa.Table, used: 
     changed[1] = pc.and_(changed[1], pc.not_equal(gas_product, co2e_product))  # a CO2e factor's one value once
     refused = [pc.and_(c, pc.less(pc.abs(s), few)) for c, s in zip(changed, stored)]
     kept = [pc.and_not(c, r) for c, r in zip(changed, refused)]
-    explain = pc.indices_nonzero(pc.or_(*refused)).to_pylist()
+    explain = pc.indices_nonzero(pc.or_(too_large, pc.or_(*refused))).to_pylist()
     explain += pc.indices_nonzero(pc.or_(*kept)).to_pylist()[:MAX_LISTED_ROUNDED]
     if explain:
         explain = sorted(set(explain))
@@ -243,6 +252,12 @@ def _round_one(row: tuple, multiplier: Multiplier, quantum: Decimal, problems: d
     *keys, from_unit, per, mass_unit, gas, factor_id, value = row
     products = (value * multiplier.gas, value * multiplier.co2e)
     stored = [p.quantize(quantum, ROUND_HALF_EVEN) for p in products]
+    if max(abs(p) for p in stored) >= Decimal(10) ** MAX_FACTOR_DIGITS:
+        _note(problems, (*keys, from_unit), (
+            f"factor {factor_id} ({value.normalize()} {mass_unit}/{per}) is {max(products, key=abs):.6e} kg per "
+            f"{from_unit}: not under 10^{MAX_FACTOR_DIGITS}, so no quantity of {from_unit} keeps a ledger row under "
+            f"10^{LEDGER_LIMIT_DIGITS} kg; check the factor's value and units"))
+        return [Decimal(0), Decimal(0)]
     # A factor already in CO2e has one value, not two, to report.
     for exact_value, kept in dict.fromkeys(zip(products, stored)):
         if kept == exact_value:
