@@ -8,11 +8,13 @@ ruleset tests of the folders in `testpaths`. A failed expectation is reported as
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from tanso.testing import CaseSpec, TestFileError, is_ruleset_test, load_file, run_case
+from tanso.testing.runner import release
 
 
 class CaseFailed(Exception):
@@ -31,8 +33,19 @@ class RulesetTestFile(pytest.File):
             specs = load_file(self.path)
         except TestFileError as error:
             raise self.CollectError(str(error)) from None  # shown as the message alone
+        sharing = Counter(spec.run_key for spec in specs)
+        first: dict[tuple, int] = {}
+        grouped = self.config.pluginmanager.hasplugin("xdist")
         for spec in specs:
-            yield RulesetTestCase.from_parent(self, name=spec.name, spec=spec)
+            case = RulesetTestCase.from_parent(self, name=spec.name, spec=spec)
+            if grouped and sharing[spec.run_key] > 1:   # one worker runs them in turn, and evaluates once
+                first.setdefault(spec.run_key, spec.line)
+                case.add_marker(pytest.mark.xdist_group(f"{self.nodeid}:{first[spec.run_key]}"))
+            yield case
+
+
+def pytest_sessionfinish() -> None:
+    release()   # the run cases of a file shared (runner.run_case)
 
 
 class RulesetTestCase(pytest.Item):

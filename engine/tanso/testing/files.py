@@ -137,6 +137,9 @@ class CaseSpec:
     line: int
     model: CaseModel
     marks: dict[Path_, int] = field(repr=False, default_factory=dict)  # path inside the case → line
+    # One object per reading of the file (load_file): only its cases share a run (run_key), so a file read
+    # again after its ruleset or data changed never gets a run of the files as they were.
+    reading: object = field(repr=False, compare=False, default_factory=object)
 
     @property
     def name(self) -> str:
@@ -161,6 +164,13 @@ class CaseSpec:
     @property
     def data_path(self) -> Path | None:
         return None if self.model.data is None else (self.file.parent / self.model.data).resolve()
+
+    @property
+    def run_key(self) -> tuple[object, str, str, str]:
+        """What the case's evaluate depends on: cases of one reading of a file with the same key (e.g. a
+        demo's totals and its coverage) expect different things of one run, which they share (runner.run_case)."""
+        return (self.reading, str(self.ruleset_path), str(self.data_path),
+                self.model.model_dump_json(include={"policies", "given"}))
 
 
 def default_ruleset(test_file: Path) -> Path:
@@ -216,7 +226,7 @@ def load_file(path: Path) -> list[CaseSpec]:
                              f"{type(data).__name__}"])
     marks: dict[Path_, int] = {}
     _marks(root, (), marks, problems, where)
-    cases, names = [], {}
+    cases, names, reading = [], {}, object()
     for index, raw in enumerate(data):
         line = marks.get((index,), 1)
         case_marks = {key[1:]: value for key, value in marks.items() if key[:1] == (index,) and len(key) > 1}
@@ -236,7 +246,7 @@ def load_file(path: Path) -> list[CaseSpec]:
         if model.name in names:
             problems.append(f"{where}:{line} {label}: a case of this name is already at line {names[model.name]}")
         names[model.name] = line
-        cases.append(CaseSpec(path, index, line, model, case_marks))
+        cases.append(CaseSpec(path, index, line, model, case_marks, reading))
     if problems:  # in the order of the file
         raise TestFileError(sorted(problems, key=lambda text: int(text[len(where) + 1:].split(" ", 1)[0].rstrip(":"))))
     return cases

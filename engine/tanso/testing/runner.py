@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from tanso.diagnostics import TansoError
 from tanso.scratch import owned_folder
 from tanso.testing.checker import Checker, query
 from tanso.testing.data import as_text, build_data, reading_given_tables, shared_registry
 from tanso.testing.files import CaseSpec, TestFileError, discover, display, load_file
+
+if TYPE_CHECKING:
+    from tanso.model.ruleset import Ruleset
+    from tanso.run.execute import RunResult
 
 
 @dataclass
@@ -34,43 +39,96 @@ class CaseResult:
         return self.error if self.error is not None else "\n".join(self.failures)
 
 
-def run_case(spec: CaseSpec) -> CaseResult:
-    """Evaluate one case for real (DuckDB, installed plugins) and compare with its expectations."""
-    import duckdb
+@dataclass
+class _Run:
+    """A case's run, kept for the next cases of its file with the same `CaseSpec.run_key`."""
+    key: tuple
+    folder: tempfile.TemporaryDirectory
+    ruleset: Ruleset
+    result: RunResult
+    exercised: frozenset[str]
 
-    from tanso.run import evaluate, prepare
+
+_kept: _Run | None = None   # the last run: cases sharing one follow each other (testing_pytest groups them)
+
+
+def release() -> None:
+    """Close the kept run and remove its folder."""
+    global _kept
+    if _kept is not None:
+        run, _kept = _kept, None
+        try:
+            run.result.connection.close()
+        finally:
+            run.folder.cleanup()
+
+
+def run_case(spec: CaseSpec) -> CaseResult:
+    """Evaluate one case for real (DuckDB, installed plugins) and compare with its expectations; a case
+    whose run the previous case made (same file and `run_key`) checks that run instead of making it again."""
+    global _kept
     outcome = CaseResult(spec.file, spec.name, spec.line, ruleset=spec.ruleset_path)
+    if _kept is None or _kept.key != spec.run_key:
+        release()
+        _kept = _evaluate(spec, outcome)
+        if _kept is None:
+            return outcome
+    outcome.ruleset_name, outcome.rules = _kept.ruleset.name, tuple(_kept.ruleset.rules)
+    outcome.exercised = _kept.exercised
+    outcome.failures = Checker(spec, _kept.result, _kept.ruleset).run()
+    return outcome
+
+
+def _evaluate(spec: CaseSpec, outcome: CaseResult) -> _Run | None:
+    """The case's run, or None with `outcome.error` saying why it could not be made."""
+    from tanso.run import prepare
     overrides = {name: as_text(value) for name, value in spec.model.policies.items()}
     try:
         prepared = prepare(spec.ruleset_path, overrides=overrides, registry=shared_registry())
     except TansoError as error:
         outcome.error = f"{spec.where('ruleset')}: the ruleset cannot be used: {_tanso_error(error)}"
-        return outcome
+        return None
     outcome.ruleset_name = prepared.ruleset.name
     outcome.rules = tuple(prepared.ruleset.rules)
     ruleset = reading_given_tables(prepared.ruleset, spec.model.given, spec.data_path)
-    with owned_folder("test") as scratch:
-        problems = build_data(spec, ruleset, Path(scratch) / "data")
-        if problems:
-            outcome.error = "\n".join(problems)
-            return outcome
-        try:
-            result = evaluate(ruleset, prepared.registry, prepared.graph, Path(scratch) / "data",
-                              Path(scratch) / "out")
-        except TansoError as error:
-            outcome.error = f"{spec.where()}: the run failed: {_tanso_error(error)}"
-            return outcome
-        except duckdb.Error as error:
-            outcome.error = f"{spec.where()}: the backend could not evaluate the data: {str(error).splitlines()[0]}"
-            return outcome
-        try:
-            outcome.exercised = frozenset(
-                r[0] for r in query(result.connection, "SELECT DISTINCT rule_id FROM run_ledger UNION "
-                                                        "SELECT DISTINCT rule_id FROM run_rejects") if r[0] is not None)
-            outcome.failures = Checker(spec, result, ruleset).run()
-        finally:
-            result.connection.close()
-    return outcome
+    folder = owned_folder("test")
+    try:
+        made = _evaluate_in(Path(folder.name), spec, ruleset, prepared, outcome)
+    except BaseException:
+        folder.cleanup()
+        raise
+    if made is None:
+        folder.cleanup()
+        return None
+    return _Run(spec.run_key, folder, ruleset, *made)
+
+
+def _evaluate_in(scratch: Path, spec: CaseSpec, ruleset: Ruleset, prepared,
+                 outcome: CaseResult) -> tuple[RunResult, frozenset[str]] | None:
+    """The case's data folder and run in `scratch`, and the rules with a ledger row or a reject; None with
+    `outcome.error` set where the data or the run failed."""
+    import duckdb
+
+    from tanso.run import evaluate
+    problems = build_data(spec, ruleset, scratch / "data")
+    if problems:
+        outcome.error = "\n".join(problems)
+        return None
+    try:
+        result = evaluate(ruleset, prepared.registry, prepared.graph, scratch / "data", scratch / "out")
+    except TansoError as error:
+        outcome.error = f"{spec.where()}: the run failed: {_tanso_error(error)}"
+        return None
+    except duckdb.Error as error:
+        outcome.error = f"{spec.where()}: the backend could not evaluate the data: {str(error).splitlines()[0]}"
+        return None
+    try:
+        return result, frozenset(
+            r[0] for r in query(result.connection, "SELECT DISTINCT rule_id FROM run_ledger UNION "
+                                                    "SELECT DISTINCT rule_id FROM run_rejects") if r[0] is not None)
+    except BaseException:
+        result.connection.close()
+        raise
 
 
 def _tanso_error(error: TansoError) -> str:
@@ -81,7 +139,10 @@ def _tanso_error(error: TansoError) -> str:
 
 def run_file(path: Path) -> list[CaseResult]:
     """Run every case of one test file (raises `TestFileError` when the file itself is wrong)."""
-    return [run_case(spec) for spec in load_file(Path(path))]
+    try:
+        return [run_case(spec) for spec in load_file(Path(path))]
+    finally:
+        release()
 
 
 # ----------------------------------------------------------------------------- coverage
@@ -145,6 +206,7 @@ def run_command(path: Path, *, show_coverage: bool = False, fail_under: float | 
             echo(f"{'PASS' if result.passed else 'FAIL'} {display(file)}:{result.line} {result.name}")
             if not result.passed:
                 echo(_indent(result.message))
+    release()
     failed = sum(not r.passed for r in results)
     summary = f"{len(results) - failed} passed, {failed} failed"
     if file_errors:
