@@ -1,8 +1,8 @@
 """`--backend spark`: the same plan on Spark (local[2]) gives the same bytes and digests as DuckDB.
 
 Real Spark, no mock: one SparkSession for the whole module (the backend reuses the process's session),
-two shuffle partitions, UI off. Skipped only where Java is missing; CI installs Java (.ci/run), so
-there they fail instead.
+two shuffle partitions, UI off, and TINY_DATA's settings. Skipped only where Java is missing; CI installs
+Java (.ci/run), so there they fail instead.
 """
 
 from __future__ import annotations
@@ -36,6 +36,12 @@ pytestmark = pytest.mark.spark
 # One Spark session: under pytest-xdist (--dist loadgroup) the tests that use it run in one worker; the two that
 # need no session run on either.
 ONE_SESSION = pytest.mark.xdist_group("spark")
+# The module's data are kilobytes and its JVM lives minutes, spent analysing and planning hundreds of small
+# queries, not running them: no whole-stage code generation (a Janino compile per query), no adaptive
+# re-planning, the JIT's quick tier only and one GC thread. Results are the same; measured on the
+# example's evaluate on Spark (tests/README.md).
+TINY_DATA = {"spark.sql.codegen.wholeStage": "false", "spark.sql.adaptive.enabled": "false",
+             "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"}
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +51,7 @@ def spark():
             pytest.fail("Java is missing; CI must install openjdk-17-jre-headless (see .ci/run)")
         pytest.skip("Java is not installed; the Spark tests run in CI")
     from tanso.backends.spark import spark_session
-    return spark_session()
+    return spark_session(settings=TINY_DATA)
 
 
 def _compare(out: Path, backend: str):

@@ -61,8 +61,10 @@ LOCAL_SETTINGS = {"spark.sql.shuffle.partitions": "2", "spark.default.parallelis
 _backends = itertools.count(1)   # one namespace of temporary views per backend in the process's one SparkSession
 
 
-def spark_session(master: str | None = None):
-    """The process's SparkSession (created once; later calls reuse it, whatever their master)."""
+def spark_session(master: str | None = None, settings: dict[str, str] | None = None):
+    """The process's SparkSession (created once; later calls reuse it, whatever their master). `settings`
+    add to SETTINGS where the caller knows its data (the test suite's are tiny); the first call's JVM
+    options stay, later calls' SQL settings apply to the session."""
     try:
         from pyspark.sql import SparkSession
     except ImportError:
@@ -72,7 +74,8 @@ def spark_session(master: str | None = None):
                                  "e.g. apt-get install openjdk-17-jre-headless")
     master = master or os.environ.get("TANSO_SPARK_MASTER") or DEFAULT_MASTER
     builder = SparkSession.builder.appName("tanso").master(master)
-    for key, value in {**SETTINGS, **(LOCAL_SETTINGS if master.startswith("local") else {})}.items():
+    local = LOCAL_SETTINGS if master.startswith("local") else {}
+    for key, value in {**SETTINGS, **local, **(settings or {})}.items():
         builder = builder.config(key, value)
     try:
         session = builder.getOrCreate()
