@@ -12,7 +12,8 @@ from click.testing import CliRunner
 
 from conftest import ACME_RULESET, FUEL_FACTORS, fuel_row, fuel_ruleset, make_case
 from tanso.cli import main
-from tanso.testing import TestFileError, coverage, discover, is_ruleset_test, load_file, run_file
+from tanso.testing import TestFileError, coverage, discover, is_ruleset_test, load_file, run_case, run_file
+from tanso.testing.runner import release
 
 pytest_plugins = ["pytester"]
 
@@ -270,6 +271,45 @@ def test_the_acme_example_passes_and_covers_every_rule():
     assert len(results) >= 5 and all(r.passed for r in results), [r.message for r in results]
     (acme,) = coverage(results)
     assert acme.uncovered == () and len(acme.rules) == 4
+
+
+def test_cases_of_one_file_with_the_same_run_share_one_evaluate_and_each_checks_its_own(project, monkeypatch):
+    import tanso.run
+    runs = []
+
+    def counted(*args, **kwargs):
+        runs.append(args[3])   # the data folder
+        return real(*args, **kwargs)
+    real = tanso.run.evaluate
+    monkeypatch.setattr(tanso.run, "evaluate", counted, raising=False)
+    results = run_file(project.write(ONE_ROW + """\
+    - name: the same run, a wrong total
+      data: ../../data
+      expect: {total: 1}
+    - name: the same run, its rule
+      data: ../../data
+      expect: {rules: {s1.mobile: 0}}
+    - name: another policy is another run
+      data: ../../data
+      policies: {gwp.set: AR6}
+      expect: {total: 268.891}
+    """))
+    assert [r.passed for r in results] == [True, False, True, False]
+    assert "total expected 1 got 268.891" in results[1].message
+    assert "total expected 268.891 got 268.9075" in results[3].message
+    assert len(runs) == 2
+
+
+def test_a_file_read_again_after_its_ruleset_changed_is_evaluated_again(project):
+    path = project.write(ONE_ROW)
+    try:
+        assert run_case(load_file(path)[0]).passed   # its run is kept for a next case that shares it
+        ruleset = project.ruleset / "case.tanso"
+        ruleset.write_text(ruleset.read_text().replace("set gwp.set = AR5", "set gwp.set = AR6"))
+        again = run_case(load_file(path)[0])
+    finally:
+        release()
+    assert "total expected 268.891 got 268.9075" in again.message
 
 
 # ----------------------------------------------------------------------------- tanso test
