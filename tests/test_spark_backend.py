@@ -38,9 +38,10 @@ pytestmark = pytest.mark.spark
 ONE_SESSION = pytest.mark.xdist_group("spark")
 # The module's data are kilobytes and its JVM lives minutes, spent analysing and planning hundreds of small
 # queries, not running them: no whole-stage code generation (a Janino compile per query), no adaptive
-# re-planning, the JIT's quick tier only and one GC thread. Results are the same; measured on the
-# example's evaluate on Spark (tests/README.md).
+# re-planning, no constraint propagation (the optimiser's cost on deep plans), the JIT's quick tier only and
+# one GC thread. Results are the same; measured on the example's evaluate on Spark (tests/README.md).
 TINY_DATA = {"spark.sql.codegen.wholeStage": "false", "spark.sql.adaptive.enabled": "false",
+             "spark.sql.constraintPropagation.enabled": "false",
              "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"}
 
 
