@@ -38,6 +38,9 @@ values) but not name an undeclared one. Given factor rows lacking the provenance
 declared in another format (e.g. a `.pact.json` file), which then reads them instead of its file.
 
 Every problem in the YAML (unknown keys, wrong types) is reported with its file and line.
+
+Cases of one file with the same ruleset, data, policies and given rows check one evaluate, made for the
+first of them (e.g. a demo's totals in one case and its coverage in another cost one run).
 """
 
 from tanso.testing.files import (MODELS, CaseSpec, TestFileError, default_ruleset, discover, display,
