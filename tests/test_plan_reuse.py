@@ -7,9 +7,9 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from conftest import FUEL_FACTORS, fuel_row, fuel_ruleset, make_case
+from conftest import FUEL_FACTORS, REPO, fuel_row, fuel_ruleset, make_case
 from tanso.run import prepare
-from tanso.run.execute import rule_totals
+from tanso.run.execute import evaluate, rule_totals, run_rule_totals
 from tanso.run.reuse import PlanReuse
 from tanso.run.session import Session
 
@@ -147,3 +147,26 @@ def test_scenarios_compute_no_rejects_and_differ_in_totals_by_the_gwp_set(tmp_pa
     assert kinds["AR5"] == kinds["AR6"] == []
     assert sum(totals["AR5"].values()) != sum(totals["AR6"].values())   # CH4 and N2O weigh differently
 
+
+
+def test_market_based_rows_are_tables_in_scenarios_shared_where_only_the_fallback_differs(tmp_path, registry):
+    """In a comparison's scenarios market-based Scope 2's rows with their kWh, and what certificates leave
+    of them, are tables (each scenario's totals read the latter four times): the scenario that differs
+    only in the residual-mix fallback computes neither again (a view of the first one's), and its totals
+    are a run's, where both are views."""
+    draft, data = REPO / "rulesets" / "ghgp-draft-2026", REPO / "examples" / "acme" / "data"
+    session = Session(registry, data, reuse=True)
+    totals, kinds = {}, {}
+    for fallback in ("fossil", "location"):
+        prepared = prepare(draft, registry=registry, overrides={"scope2.market.residual_mix_fallback": fallback})
+        label = f"scenario_{fallback}"
+        totals[fallback] = rule_totals(prepared.ruleset, prepared.graph, session, ["s2.market"], label)["s2.market"]
+        kinds[fallback] = session.con.execute(
+            "SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = ? "
+            "AND table_name IN ('s2_market_0__consumption', 's2_market_0__remainder') ORDER BY 1",
+            [session.schema]).fetchall()
+    assert kinds["fossil"] == [("s2_market_0__consumption", "BASE TABLE"), ("s2_market_0__remainder", "BASE TABLE")]
+    assert kinds["location"] == [("s2_market_0__consumption", "VIEW"), ("s2_market_0__remainder", "VIEW")]
+    assert totals["fossil"] != totals["location"]
+    run = evaluate(prepared.ruleset, registry, prepared.graph, data, tmp_path / "run", selected={"rule:s2.market"})
+    assert run_rule_totals(run)["s2.market"] == totals["location"]

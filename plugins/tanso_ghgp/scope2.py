@@ -149,7 +149,7 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
             raise InputError(f"rule {ctx.rule_id.rsplit('_', 1)[0]}: scope2.market.hourly_exemption_gwh applies per "
                              f"entity, so market_based needs entity among allocate_by")
 
-    consumption = ctx.view("consumption", f"""
+    consumption = ctx.rows("consumption", f"""
         SELECT s.*, {to_kwh.format(q=f's.{q}')} AS _kwh FROM {ctx.src} s JOIN {kwh_units} k ON k.unit = s.{u}
         WHERE s.{q} >= 0 AND s.{q} <= k.max_quantity""")
     rows_kwh = consumption  # the rule's rows with their kWh: what the remainder and the ledger read
@@ -265,7 +265,7 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
     else:
         allocated = ctx.view("allocated", f"SELECT c._row_id, CAST(0 AS DECIMAL(18,6)) AS _covered, "
                                           f"CAST(NULL AS VARCHAR) AS _certificates FROM {rows_kwh} c WHERE FALSE")
-    remainder = ctx.view("remainder", f"""
+    remainder = ctx.rows("remainder", f"""
         SELECT c.*, CAST(c._kwh - coalesce(a._covered, 0) AS DECIMAL(18,6)) AS _remainder_kwh
         FROM {rows_kwh} c LEFT JOIN {allocated} a ON a._row_id = c._row_id WHERE c._kwh > coalesce(a._covered, 0)""")
 

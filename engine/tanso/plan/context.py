@@ -59,6 +59,8 @@ class CalcContext:
     # A plan-time query whose rows are many (the factor rows a rule matches): its result as an Arrow table, with
     # no Python object per value. The planner sets it; factor_product needs it.
     query_arrow: Callable[[str], pa.Table] | None = None
+    # A ledger-only plan, summed once per scenario of a comparison: see `rows`.
+    ledger_only: bool = False
 
     def record_precision(self, entry: dict) -> None:
         """Note the scale and the rounded effective factors of a factor product (see factor_product)."""
@@ -113,6 +115,13 @@ class CalcContext:
         relation = f"{self.rule_id}__{name}"
         self._define(f"CREATE OR REPLACE TABLE {relation} AS {sql}")
         return relation
+
+    def rows(self, name: str, sql: str) -> str:
+        """The rule's rows as several later steps read them (e.g. with their kWh, or what certificates leave):
+        a view in a run, whose ledger parts and rejects read them once each (a table would hold every column
+        of every row); a table in a comparison's scenarios, where the same rows are summed under many
+        combinations of options and a table is computed once per content and shared (run/reuse.py)."""
+        return self.table(name, sql) if self.ledger_only else self.view(name, sql)
 
     def _define(self, statement: str) -> None:
         if self.define is None:

@@ -278,7 +278,7 @@ class _Planner:
                               src=step_src, columns=columns, query=self.query, query_arrow=self.query_arrow,
                               define=self.define, register=self.register,
                               factor_table=self.factor_table, input_table=lambda name: self.input(name).relation,
-                              entity_weights=self.boundary_relation)
+                              entity_weights=self.boundary_relation, ledger_only=self.ledger_only)
             plan = calculator.compile(ctx)
             self.precision.setdefault(rule.id, []).extend({"calculator": step.calculator, **entry} for entry in ctx.precision)
             reject_view = f"rejects__{rid}_{index}"
