@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from tanso.diagnostics import TansoError
 from tanso.dsl import ast
+
+SQL_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")   # an identifier or keyword in SQL text
 
 COLUMN_SQL_TYPES = {"text": "VARCHAR", "integer": "BIGINT", "date": "DATE", "boolean": "BOOLEAN", "float": "DOUBLE"}
 

@@ -17,12 +17,13 @@ from __future__ import annotations
 import re
 from typing import Callable
 
+from tanso.plan.sql import SQL_WORD
+
 _VIEW = re.compile(r"\s*CREATE OR REPLACE VIEW (\w+) AS ", re.IGNORECASE)
 _TABLE = re.compile(r"\s*CREATE OR REPLACE TABLE (\w+) AS ", re.IGNORECASE)
 _QUERY = re.compile(r"\s*(SELECT|WITH)\b", re.IGNORECASE)
 _WITH = re.compile(r"\s*WITH(\s+RECURSIVE)?\s", re.IGNORECASE)
 _DROP = re.compile(r"\s*DROP\b", re.IGNORECASE)
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class LazyViews:
@@ -100,4 +101,4 @@ class LazyViews:
 
 
 def _words(sql: str) -> frozenset[str]:
-    return frozenset(w[0].lower() for w in _WORD.finditer(sql))
+    return frozenset(w[0].lower() for w in SQL_WORD.finditer(sql))

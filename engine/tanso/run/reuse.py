@@ -24,6 +24,8 @@ import hashlib
 import re
 from typing import TYPE_CHECKING, Any, Callable
 
+from tanso.plan.sql import SQL_WORD
+
 if TYPE_CHECKING:
     import pyarrow as pa
 
@@ -31,7 +33,6 @@ _STATEMENT = re.compile(r"\s*CREATE OR REPLACE (VIEW|TABLE) (\w+) AS (.*)", re.D
 _READS = re.compile(r"\s*(SELECT|WITH|DESCRIBE)\b", re.IGNORECASE)
 # A statement that does nothing once it has run (the boundary's holdings, named by their SQL): run once.
 _ONCE = re.compile(r"\s*CREATE\s+(TEMP\s+|TEMPORARY\s+)?TABLE\s+IF\s+NOT\s+EXISTS\b", re.IGNORECASE)
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _as_is(statement: str) -> str:
@@ -151,7 +152,7 @@ class PlanReuse:
             # …`) reads that table, then replaces the view.
             alias = self._aliases.pop((schema, name), None)
             if alias is not None:
-                sql = _WORD.sub(lambda w: alias if w[0].lower() == name else w[0], sql)
+                sql = SQL_WORD.sub(lambda w: alias if w[0].lower() == name else w[0], sql)
                 con.execute(f"DROP VIEW {name}")
             self._forget(schema, name)
             con.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
@@ -178,7 +179,7 @@ class PlanReuse:
         `views` holds the keys of the views already resolved for this statement."""
         parts: list[str] = []
         position = 0
-        for word in _WORD.finditer(sql):
+        for word in SQL_WORD.finditer(sql):
             token = word[0].lower()
             if (schema, token) in self._outside:
                 return None
