@@ -304,6 +304,19 @@ class Vocabulary:
 
 
 @frozen
+class Scope:
+    """A scope a rule or exclusion may name (`scope 3 category 4`) and the categories it has, with the
+    standard that defines them. The engine knows no scopes: with none registered any number is accepted;
+    once a plugin registers them, a scope or category outside them is a diagnostic, not a line of its own
+    in the inventory."""
+
+    name: str                       # the scope's number as text (the registry's key)
+    number: int
+    categories: tuple[int, ...]     # empty: the scope has no categories
+    source: str                     # where the scope and its categories are defined (document, edition)
+
+
+@frozen
 class Command:
     """A `tanso` subcommand a plugin adds (e.g. `tanso engage`), so that domain tools built on a run folder
     are found where users look, beside the engine's own commands, without the engine knowing them."""

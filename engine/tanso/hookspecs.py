@@ -100,6 +100,15 @@ def tanso_vocabularies() -> list:
 
 
 @hookspec
+def tanso_scopes() -> list:
+    """Return `Scope` objects: the scopes and categories a rule's or exclusion's `scope` clause may name.
+
+    With none registered the engine accepts any (it knows no domain); once registered, `scope 9` or
+    `scope 3 category 17` is a diagnostic naming the allowed ones and the standard that defines them.
+    """
+
+
+@hookspec
 def tanso_commands() -> list:
     """Return `Command` objects: subcommands of `tanso` that a plugin adds (`tanso engage`).
 

@@ -87,6 +87,10 @@ class Registry:
         return {k: v for k, (v, _) in self._collect("tanso_vocabularies").items()}
 
     @cached_property
+    def scopes(self) -> dict[int, contracts.Scope]:
+        return {v.number: v for v, _ in self._collect("tanso_scopes").values()}
+
+    @cached_property
     def commands(self) -> dict[str, contracts.Command]:
         return {k: v for k, (v, _) in self._collect("tanso_commands").items()}
 

@@ -12,6 +12,7 @@ from tanso_ghgp.quality_shares import FUNCTIONS
 from tanso_ghgp.relief import FUNCTIONS as RELIEF_FUNCTIONS, RELEVANCE_RELIEF
 from tanso_ghgp.provider_emissions import PROVIDER_EMISSIONS
 from tanso_ghgp.scope2 import MARKET_BASED
+from tanso_ghgp.scopes import SCOPES
 from tanso_ghgp.factor_sets import FACTOR_SETS
 from tanso_ghgp.investees import FUNCTIONS as INVESTEE_FUNCTIONS, INVESTEE_SHARE
 from tanso_ghgp.revision import ALL_OPTIONS
@@ -45,6 +46,11 @@ def tanso_policy_options():
 @hookimpl
 def tanso_vocabularies():
     return VOCABULARIES
+
+
+@hookimpl
+def tanso_scopes():
+    return SCOPES
 
 
 @hookimpl

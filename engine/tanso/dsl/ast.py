@@ -260,6 +260,7 @@ class Rule:
     replaces: bool
     span: Span
     id_span: Span
+    scope_span: Span | None = None   # the `scope` clause, where diagnostics about it point
 
 
 @frozen
@@ -272,6 +273,7 @@ class Exclusion:
     category: int | None
     source: Source | None
     span: Span
+    scope_span: Span | None = None
 
 
 @frozen

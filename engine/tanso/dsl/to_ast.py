@@ -172,10 +172,11 @@ class ToAst(Transformer):
             scope=scope[0] if scope else None, category=scope[1] if scope else None,
             source=fields.get("from"), needs=tuple(fields.get("needs", ())), calc=fields.get("calc"),
             tags=tuple(fields.get("tags", ())), basis=fields.get("basis"), replaces=str(start).startswith("replace"),
-            span=self._span(meta), id_span=rule_id.span)
+            span=self._span(meta), id_span=rule_id.span, scope_span=scope[2] if scope else None)
 
     def scope(self, meta, c):
-        return ("scope", (int(c[0]), c[1]), self._span(meta))
+        span = self._span(meta)
+        return ("scope", (int(c[0]), c[1], span), span)
 
     def category(self, meta, c):
         return int(c[0])
@@ -237,7 +238,8 @@ class ToAst(Transformer):
         fields = self._clauses(clauses, "exclusion")
         scope = fields.get("scope")
         return ast.Exclusion(exclusion_id.dotted, justification, scope[0] if scope else None,
-                             scope[1] if scope else None, fields.get("from"), self._span(meta))
+                             scope[1] if scope else None, fields.get("from"), self._span(meta),
+                             scope[2] if scope else None)
 
     def metric_stmt(self, meta, c):
         metric_id, title, expr, unit = c

@@ -9,7 +9,7 @@ from typing import Any
 
 from tanso.diagnostics import Diagnostics, did_you_mean, expected_list
 from tanso.dsl import ast
-from tanso.model.checks import (_check_accepts, _check_arithmetic_operands, _check_exclusive_tables,
+from tanso.model.checks import (_check_accepts, _check_arithmetic_operands, _check_exclusive_tables, _check_scopes,
                                 _check_expression_calls, _check_input_files, _check_inputs, _check_level_columns,
                                 _check_policy_calls, _check_source, _source_columns)
 from tanso.model.layer import _Layer
@@ -67,6 +67,7 @@ def _bind(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> Rulese
         steps = _bind_rule(node, layer, registry, diagnostics)
         rules[rule_id] = Rule(node=node, steps=tuple(steps), layer=layer_name)
     _check_exclusive_tables(rules, registry, diagnostics)
+    _check_scopes(layer, registry, diagnostics)
     for item in layer.exclusions.values():
         if item.node.source is not None:
             _check_source(item.node.source, layer, diagnostics)

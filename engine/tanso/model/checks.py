@@ -86,6 +86,31 @@ def _check_exclusive_tables(rules: dict[str, Rule], registry: Registry, diagnost
                 claimed.setdefault(table, (rule.id, step.span))
 
 
+def _check_scopes(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> None:
+    """Each `scope N [category M]` names a scope and category the plugins register (`tanso_scopes`): a
+    typo would otherwise become an inventory line of its own (a "Scope 3 category 17")."""
+    scopes = registry.scopes
+    if not scopes:
+        return
+    nodes = [node for node, _ in layer.rules.values()] + [item.node for item in layer.exclusions.values()]
+    for node in nodes:
+        if node.scope is None:
+            continue
+        where = node.scope_span or node.span
+        scope = scopes.get(node.scope)
+        if scope is None:
+            diagnostics.error(f"there is no scope {node.scope}", where,
+                              expected=f"scope {', '.join(map(str, sorted(scopes)))}",
+                              hint=f"as defined in {'; '.join(dict.fromkeys(s.source for s in scopes.values()))}")
+        elif node.category is not None and node.category not in scope.categories:
+            numbers = scope.categories
+            has = ("no category: write `scope {}` alone".format(scope.number) if not numbers
+                   else f"category {numbers[0]} to {numbers[-1]}" if numbers == tuple(range(numbers[0], numbers[-1] + 1))
+                   else f"category {', '.join(map(str, numbers))}")
+            diagnostics.error(f"scope {scope.number} has no category {node.category}", where,
+                              expected=has, hint=f"as defined in {scope.source}")
+
+
 LEVEL_COLUMN = "data_quality"   # an input column of this name overrides the ledger's data-quality level per row
 
 
