@@ -190,10 +190,10 @@ def factor_product_chain(ctx: CalcContext, tiers: list[Tier], *, quantity: str,
                                    f"AS _unusable FROM {ctx.src} s GROUP BY ALL")
     accepted: list[str] = []
 
-    def joined(alias: str) -> str:
+    def joined(alias: str, upto: int | None = None) -> str:
         return " ".join(f"LEFT JOIN {relation} a{j} ON " + " AND ".join(
             [f"CAST({alias}.{ident(m)} AS VARCHAR) = a{j}.k{i}" for i, m in enumerate(tiers[j].match)]
-            + [f"{unit} = a{j}.from_unit"]) for j, relation in enumerate(accepted))
+            + [f"{unit} = a{j}.from_unit"]) for j, relation in enumerate(accepted[:upto]))
 
     plans = []
     for index, tier in enumerate(tiers):
@@ -213,8 +213,16 @@ def factor_product_chain(ctx: CalcContext, tiers: list[Tier], *, quantity: str,
                 for j in range(len(tiers))]
     nowhere = " AND ".join(rejected)
     for index in range(len(tiers)):
+        earlier = " AND ".join([*rejected[:index], "TRUE"])
+        if ctx.ledger_only:
+            # Only the ledger reads them (a comparison's scenarios): the rows the earlier tiers leave. The
+            # tier's own ledger keeps exactly those it does not reject (its join with the effective factors,
+            # one bound per key, is the negation of `rejected`), so neither its own accepted keys nor the
+            # later tiers' are joined: half of the chain's joins, and the same ledger rows.
+            ctx.view(f"tier{index}_rows", f"SELECT r.* FROM {ctx.src} r {joined('r', index)} WHERE {earlier}")
+            continue
         ctx.view(f"tier{index}_rows", f"SELECT r.* FROM {ctx.src} r {joined('r')} WHERE "
-                                      f"{' AND '.join([*rejected[:index], 'TRUE'])} AND (NOT {rejected[index]} OR ({nowhere}))")
+                                      f"{earlier} AND (NOT {rejected[index]} OR ({nowhere}))")
     return plans, ctx.view("unpriced", f"SELECT r.* FROM {ctx.src} r {joined('r')} WHERE {nowhere}")
 
 
