@@ -9,7 +9,7 @@ import pytest
 
 from conftest import FUEL_FACTORS, REPO, fuel_row, fuel_ruleset, make_case
 from tanso.run import prepare
-from tanso.run.execute import evaluate, rule_totals, run_rule_totals
+from tanso.run.execute import evaluate, plan_rules, planned_totals, rule_totals, run_rule_totals
 from tanso.run.reuse import PlanReuse
 from tanso.run.session import Session
 
@@ -170,3 +170,20 @@ def test_market_based_rows_are_tables_in_scenarios_shared_where_only_the_fallbac
     assert totals["fossil"] != totals["location"]
     run = evaluate(prepared.ruleset, registry, prepared.graph, data, tmp_path / "run", selected={"rule:s2.market"})
     assert run_rule_totals(run)["s2.market"] == totals["location"]
+
+
+def test_a_scenarios_chain_tiers_read_only_what_the_earlier_tiers_leave(tmp_path, registry):
+    """In a scenario only the ledger of market-based Scope 2's first_of chain is read, so a tier's rows are
+    those the earlier tiers leave: the first tier's are the rows themselves and the fallback's join the
+    two earlier tiers' accepted keys, not its own (its ledger's join with its factors rejects the rest).
+    The totals are a run's, whose tier rows also keep what no tier prices (for the rejects)."""
+    draft, data = REPO / "rulesets" / "ghgp-draft-2026", REPO / "examples" / "acme" / "data"
+    session = Session(registry, data, reuse=True)
+    prepared = prepare(draft, registry=registry)
+    planner = plan_rules(prepared.ruleset, prepared.graph, session, ["s2.market"], "scenario")
+    held = planner._lazy._held
+    assert "_accepted" not in held["s2_market_0_remainder__tier0_rows"]
+    assert held["s2_market_0_remainder__tier2_rows"].count("_accepted") == 2
+    totals = planned_totals(planner, ["s2.market"])["s2.market"]
+    run = evaluate(prepared.ruleset, registry, prepared.graph, data, tmp_path / "run", selected={"rule:s2.market"})
+    assert run_rule_totals(run)["s2.market"] == totals
