@@ -104,7 +104,7 @@ def _check_scopes(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -
                               hint=f"as defined in {'; '.join(dict.fromkeys(s.source for s in scopes.values()))}")
         elif node.category is not None and node.category not in scope.categories:
             numbers = scope.categories
-            has = ("no category: write `scope {}` alone".format(scope.number) if not numbers
+            has = (f"no category: write `scope {scope.number}` alone" if not numbers
                    else f"category {numbers[0]} to {numbers[-1]}" if numbers == tuple(range(numbers[0], numbers[-1] + 1))
                    else f"category {', '.join(map(str, numbers))}")
             diagnostics.error(f"scope {scope.number} has no category {node.category}", where,

@@ -35,6 +35,7 @@ LEDGER_LIMIT_DIGITS = 16
 # An effective factor is under 10^26 kg per unit (DECIMAL(38,12)); one that is not refuses its keys and unit:
 # even the smallest quantity (10^-6) would make a ledger row past LEDGER_LIMIT_DIGITS.
 MAX_FACTOR_DIGITS = 38 - FACTOR_SCALE
+FACTOR_LIMIT = Decimal(10) ** MAX_FACTOR_DIGITS
 MAX_QUANTITY = Decimal(10) ** 32  # a bound this large is none (the operands, DECIMAL(38,6), are smaller)
 ARROW_DIGITS = 76             # decimal256's precision: a value × multiplier product must fit it exactly
 ARROW_FROM_ROWS = 200         # factor rows from which the Arrow path is the faster
@@ -220,7 +221,7 @@ def _arrow_stored(products: tuple, rows: pa.Table, factor_rows: pa.Table, used: 
         MAX_FACTOR_SCALE)
     rounded_products = [pc.round(p, scale, round_mode="half_to_even") for p in products]
     # Beyond the stored type: refused by `_round_one` (explained below), zero here so the cast cannot fail.
-    limit = pa.scalar(Decimal(10) ** MAX_FACTOR_DIGITS, pa.decimal256(MAX_FACTOR_DIGITS + 1, 0))
+    limit = pa.scalar(FACTOR_LIMIT, pa.decimal256(MAX_FACTOR_DIGITS + 1, 0))
     too_large = pc.or_(*(pc.greater_equal(pc.abs(p), limit) for p in rounded_products))
     zero = pa.scalar(Decimal(0), pa.decimal256(1, 0))
     products = [pc.if_else(too_large, zero, p).cast(p.type) for p in products]
@@ -252,7 +253,7 @@ def _round_one(row: tuple, multiplier: Multiplier, quantum: Decimal, problems: d
     *keys, from_unit, per, mass_unit, gas, factor_id, value = row
     products = (value * multiplier.gas, value * multiplier.co2e)
     stored = [p.quantize(quantum, ROUND_HALF_EVEN) for p in products]
-    if max(abs(p) for p in stored) >= Decimal(10) ** MAX_FACTOR_DIGITS:
+    if max(abs(p) for p in stored) >= FACTOR_LIMIT:
         _note(problems, (*keys, from_unit), (
             f"factor {factor_id} ({value.normalize()} {mass_unit}/{per}) is {max(products, key=abs):.6e} kg per "
             f"{from_unit}: not under 10^{MAX_FACTOR_DIGITS}, so no quantity of {from_unit} keeps a ledger row under "

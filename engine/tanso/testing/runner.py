@@ -193,20 +193,22 @@ def run_command(path: Path, *, show_coverage: bool = False, fail_under: float | 
         return 1
     results: list[CaseResult] = []
     file_errors = 0
-    for file in files:
-        try:
-            specs = load_file(file)
-        except TestFileError as error:
-            file_errors += 1
-            echo(f"ERROR {display(file)}\n" + _indent(str(error)))
-            continue
-        for spec in specs:
-            result = run_case(spec)
-            results.append(result)
-            echo(f"{'PASS' if result.passed else 'FAIL'} {display(file)}:{result.line} {result.name}")
-            if not result.passed:
-                echo(_indent(result.message))
-    release()
+    try:
+        for file in files:
+            try:
+                specs = load_file(file)
+            except TestFileError as error:
+                file_errors += 1
+                echo(f"ERROR {display(file)}\n" + _indent(str(error)))
+                continue
+            for spec in specs:
+                result = run_case(spec)
+                results.append(result)
+                echo(f"{'PASS' if result.passed else 'FAIL'} {display(file)}:{result.line} {result.name}")
+                if not result.passed:
+                    echo(_indent(result.message))
+    finally:
+        release()   # also when interrupted: the kept run's connection and folder (as run_file)
     failed = sum(not r.passed for r in results)
     summary = f"{len(results) - failed} passed, {failed} failed"
     if file_errors:
