@@ -103,24 +103,3 @@ def test_one_scan_gives_what_the_totals_and_each_reweighting_query_give(tmp_path
         [a and {k: str(v) for k, v in a.items()} for a in separately]
     # AR4's CH4 (25) keeps F3's 18 decimals; AR6's (27.9) would need 19: refused, the scenario is run
     assert [a is not None for a in answers] == ([True, True] if factors is FUEL_FACTORS else [False, True])
-
-
-# A petrol factor per US gallon published as CO2e, for rows in litres: rounded at 18 decimals like ROUNDED's,
-# but no GWP set weighs it, so its effective factors, and the rows priced and passed on, are the same under
-# every set (as spend-based EEIO factors converted by exchange rates are).
-ROUNDED_CO2E = [*FUEL_FACTORS, {"factor_id": "PETROL-CO2E", "fuel": "petrol", "gas": "CO2e", "value": "8.78",
-                                "unit": "kg", "per": "gal"}]
-
-
-def test_rounded_factors_that_no_gwp_set_weighs_are_reweighted(tmp_path):
-    rows = [fuel_row("F1", "100", entity="E1"), fuel_row("F2", "123.456789", fuel="petrol", entity="E2",
-                                                         use="mobile")]
-    case = base_case(tmp_path, rows, ROUNDED_CO2E)
-    made, run = both_ways(case, overlay(tmp_path, "set boundary.approach = equity_share\nset gwp.set = AR6\n"),
-                          tmp_path)
-    same_results(made, run)
-    mobile = made.revised.manifest["rules"]["s1.mobile"]["effective_factors"]
-    assert [(e["scale"], e["rounded_count"]) for e in mobile] == [(18, 1)]   # not exact at FACTOR_SCALE
-    # s1.mobile's {gwp} is the base run's rows, {boundary} the revised run's: no scenario is run
-    assert run.scenarios_evaluated == 2 + 2
-    assert made.scenarios_evaluated == 2

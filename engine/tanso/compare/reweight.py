@@ -9,9 +9,7 @@ both weights, so a rule is re-weighted only where all of this is shown, else (No
 - every factor product of the rule (`factor_product`: one precision entry and one table of effective
   factors each) holds its effective factors exactly at FACTOR_SCALE (scale 12, none rounded): then
   `amount = quantity × gas factor` exactly, and under the other weights (of ≤ 6 decimals) every
-  effective factor, gas factor × weight, is exact too; or, whatever its scale and rounding, every gas
-  of its effective factors weighs the same under both (or is CO2e as published, e.g. spend-based EEIO
-  factors converted by exchange rates): then its effective factors, hence its rows, are the same;
+  effective factor, gas factor × weight, is exact too;
 - its rows are rejected (and passed to a later method) alike under both weights: no key was rejected
   for a gas without a weight, every gas of its effective factors is weighted under both (or is CO2e as
   published), and the ledger-range bound each (keys, unit) carries, recomputed with the other weights
@@ -80,7 +78,7 @@ def reweighted(rule: RuleRows, weighting: Weighting, policy: Callable[[str], Any
     values = sorted(_gases(products) | {row[0] for row in rule.query(
         f"SELECT DISTINCT CAST({column} AS VARCHAR) FROM {rule.ledger} WHERE {column} IS NOT NULL")})
     now, then = weighting.weights(policy, values), weighting.weights(other, values)
-    if not _fit(now, then) or not all(_same_rows(product, now, then) for product in products):
+    if not _fit(now, then) or not all(_same_rows(eff, problems, now, then) for eff, problems in products):
         return None
     return _fold(rule.query(_sums_sql(rule, column, now, [then])), now, then, 0)
 
@@ -100,7 +98,7 @@ def with_totals(rule: RuleRows, weighting: Weighting, policy: Callable[[str], An
     now = weighting.weights(policy, named)
     thens = [weighting.weights(other, named) for other in others]
     scanned = [i for i, then in enumerate(thens)
-               if _fit(now, then) and all(_same_rows(product, now, then) for product in products)]
+               if _fit(now, then) and all(_same_rows(eff, problems, now, then) for eff, problems in products)]
     if not scanned:
         return None
     rows = rule.query(_sums_sql(rule, ident(weighting.column), now, [thens[i] for i in scanned]))
@@ -121,28 +119,16 @@ def with_totals(rule: RuleRows, weighting: Weighting, policy: Callable[[str], An
     return totals, answers
 
 
-@dataclass(frozen=True)
-class _Product:
-    """One factor product of a rule, as its registered tables and its precision entry show it."""
-
-    eff: list[dict]           # its effective factors
-    problems: list[dict]      # the keys and units it cannot price, with the reason
-    exact: bool               # every effective factor held exactly at FACTOR_SCALE
-
-
-def _products(rule: RuleRows) -> list[_Product] | None:
-    """The rule's factor products; None where its registered tables cannot be told apart."""
-    if not rule.precision:
+def _products(rule: RuleRows) -> list[tuple[list[dict], list[dict]]] | None:
+    """The rule's factor products, where each holds its effective factors exactly at FACTOR_SCALE."""
+    if not rule.precision or any(e["scale"] != FACTOR_SCALE or e["rounded_count"] for e in rule.precision):
         return None
     products = _factor_products(rule)
-    if products is None or len(products) != len(rule.precision):
-        return None
-    return [_Product(eff, problems, entry["scale"] == FACTOR_SCALE and not entry["rounded_count"])
-            for (eff, problems), entry in zip(products, rule.precision)]
+    return products if products is not None and len(products) == len(rule.precision) else None
 
 
-def _gases(products: list[_Product]) -> set[str]:
-    return {str(row["gas"]) for product in products for row in product.eff}
+def _gases(products: list[tuple[list[dict], list[dict]]]) -> set[str]:
+    return {str(row["gas"]) for eff, _ in products for row in eff}
 
 
 def _fit(now: dict[str, Decimal], then: dict[str, Decimal]) -> bool:
@@ -169,17 +155,15 @@ def _factor_products(rule: RuleRows) -> list[tuple[list[dict], list[dict]]] | No
     return list(zip(found["eff"], found["unit_problems"]))
 
 
-def _same_rows(product: _Product, now: dict[str, Decimal], then: dict[str, Decimal]) -> bool:
+def _same_rows(eff: list[dict], problems: list[dict], now: dict[str, Decimal], then: dict[str, Decimal]) -> bool:
     """Whether a factor product rejects (and passes on) the same rows under `then` as under `now`, and
-    its effective factors are gas factor × weight under `now`, or are the same under both."""
-    if any(row["problem"].startswith(NO_WEIGHT_REASON) for row in product.problems):
+    its effective factors are gas factor × weight under `now`."""
+    if any(row["problem"].startswith(NO_WEIGHT_REASON) for row in problems):
         return False
-    if not product.exact:   # rounded or past FACTOR_SCALE: only where no weight it reads changes
-        return all(_weighs_alike(row["gas"], now, then) for row in product.eff)
     largest: dict[tuple, list[Decimal]] = {}
     with localcontext() as context:
         context.prec = 80
-        for row in product.eff:
+        for row in eff:
             gas, gas_factor = row["gas"], row["gas_factor"]
             if row["gas_factor_rest"] or row["co2e_factor_rest"]:
                 return False
@@ -197,13 +181,6 @@ def _same_rows(product: _Product, now: dict[str, Decimal], then: dict[str, Decim
             largest[where] = [max(before, abs(gas_factor), abs(row["co2e_factor"])),
                               max(after, abs(gas_factor), abs(other))]
     return all(quantity_bound(before) == quantity_bound(after) for before, after in largest.values())
-
-
-def _weighs_alike(gas: str, now: dict[str, Decimal], then: dict[str, Decimal]) -> bool:
-    """The gas's CO2e multiplier is the same under both: CO2e as published (weighed by neither) or one weight."""
-    if gas == CO2E and gas not in now and gas not in then:
-        return True
-    return gas in now and gas in then and now[gas] == then[gas]
 
 
 def _sums_sql(rule: RuleRows, column: str, now: dict[str, Decimal], thens: list[dict[str, Decimal]]) -> str:
