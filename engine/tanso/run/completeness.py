@@ -20,6 +20,7 @@ from typing import Any
 from tanso.i18n import t
 from tanso.plan.sql import ident, literal
 from tanso.plan.units import UnitProblem, conversion_factor
+from tanso.reasons import render
 
 TOP_REASONS = 3
 COMPLETE, ACCEPTED, INCOMPLETE = "complete", "accepted", "incomplete"
@@ -208,7 +209,7 @@ def lines(completeness: dict[str, Any] | None, label: str = "") -> list[str]:
         elif tolerance is not None:
             line += t("complete.not_accepted", problem=g["problem"], source=tolerance["source"])
         out.append(line)
-        reasons = "; ".join(f"{r['reason']} ({r['rows']})" for r in g["reasons"])
+        reasons = t("reason_separator").join(f"{render(r['reason'])} ({r['rows']})" for r in g["reasons"])
         more = t("complete.more_reasons", n=g["other_reasons"]) if g["other_reasons"] else ""
         out.append(t("complete.reasons", reasons=reasons, more=more))
         if g.get("rules_reading"):

@@ -1,0 +1,158 @@
+"""Reject reasons by code: stored in English, read back as a code with parameters, said in the run's language.
+
+A run keeps each reject's reason as English text (rejects.csv `reason`; the digest hashes it). Each
+kind of reason is a message `reason.<code>` of the catalogue (`tanso.i18n`), an English and a Japanese
+template with {parameters}. The sites that build a reason fill the English template (`reason_sql` in
+SQL, `reason_text` in Python), so the template is the one spelling of the text; reporting reads the
+code and the parameters back (`parse`) and says the reason in the current language (`render`);
+rejects.csv carries the code beside the text (`codes_sql`). A plugin adds its own codes the same way:
+`tanso.i18n.register({"reason.<code>": {"en": …, "ja": …}})`.
+
+A rule's reason is "<calculator>: <reason>", a chain's one part per method joined by "; ", a reason
+found while reading "<file> row <n>: <reason>"; each part is read on its own (a parameter holding "; "
+would split). A part no template matches keeps its English text and has the empty code.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from string import Formatter
+
+from tanso.i18n import MESSAGES, register, t
+
+PREFIX = "reason."
+SEPARATOR = "; "   # between the parts of a chain's reason
+_CALCULATOR = r"(?P<calculator>[A-Za-z_][\w.]*): "
+_READ = r"(?P<file>\S(?:.*?\S)?) row (?P<row>[0-9]+): "
+_REGEX_SPECIAL = re.compile(r"([\\.^$|?*+()\[\]{}])")
+_GROUP_NAME = re.compile(r"\(\?P<\w+>")
+
+# The engine's own reasons (factor products, units); a parameter named `reason` is itself a reason.
+ENGINE_REASONS: dict[str, dict[str, str]] = {
+    "reason.missing_value": {"en": "{column} is missing", "ja": "{column} がない"},
+    "reason.negative_quantity": {"en": "{quantity} is negative ({value})", "ja": "{quantity} が負の値（{value}）"},
+    "reason.beyond_ledger": {
+        "en": "{quantity} {value} {unit} times its factor in {factor_set} is beyond the ledger's range "
+              "(under 10^{digits} kg a row): split the row or use a larger unit",
+        "ja": "{quantity} {value} {unit} に {factor_set} の係数を掛けると台帳の範囲（1 行 10^{digits} kg 未満）を超える："
+              "行を分けるか、より大きな単位を使う"},
+    "reason.no_factor": {"en": "no factor in {factor_set} for {keys}", "ja": "係数セット {factor_set} に {keys} の係数がない"},
+    "reason.no_gwp": {"en": "no GWP for gas {gas} in {gwp_set}", "ja": "{gwp_set} にガス {gas} の地球温暖化係数がない"},
+    "reason.unit_not_convertible": {"en": "unit '{from_unit}' cannot be converted to '{to_unit}'",
+                                    "ja": "単位 '{from_unit}' は '{to_unit}' に換算できない"},
+    "reason.currency_mismatch": {"en": "currency {from_unit} does not match {to_unit}",
+                                 "ja": "通貨 {from_unit} は {to_unit} と一致しない"},
+    "reason.unknown_unit": {"en": "unknown unit '{unit}'", "ja": "不明な単位 '{unit}'"},
+    "reason.unknown_factor_unit": {"en": "unknown unit '{unit}' in the factor table", "ja": "係数表に不明な単位 '{unit}'"},
+    "reason.ambiguous_unit": {"en": "ambiguous unit: {explanation}", "ja": "曖昧な単位：{explanation}"},
+    "reason.factor_unit": {"en": "factor unit: {reason}", "ja": "係数の単位：{reason}"},
+    # how the parts of a stored reason are joined when said
+    "reason_of_calculator": {"en": "{calculator}: {reason}", "ja": "{calculator}：{reason}"},
+    "reason_at_row": {"en": "{file} row {row}: {reason}", "ja": "{file} {row} 行目：{reason}"},
+    "reason_separator": {"en": "; ", "ja": "；"},
+}
+register(ENGINE_REASONS)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One reason read back: its code (None: no template matched) and parameters, and where it came from."""
+
+    text: str                       # the reason without its prefix, as stored
+    code: str | None
+    values: dict[str, str]
+    calculator: str | None = None   # the method that refused the row, in a rule's reason
+    file: str | None = None         # the file and row, in a reason found while reading
+    row: str | None = None
+
+
+def reason_text(code: str, **values) -> str:
+    """The English text of a reason (what a run stores), for a site that builds it in Python."""
+    return t(PREFIX + code, lang="en", **values)
+
+
+def reason_sql(code: str, **values: str) -> str:
+    """SQL building the English text of a reason from SQL expressions of its parameters."""
+    pieces = []
+    for text, field, _, _ in Formatter().parse(MESSAGES[PREFIX + code]["en"]):
+        if text:
+            pieces.append("'" + text.replace("'", "''") + "'")
+        if field is not None:
+            pieces.append(f"({values[field]})")
+    return " || ".join(pieces)
+
+
+def _pattern(template: str) -> str:
+    """A template as a regular expression (Python's and RE2's alike), each parameter a named group."""
+    out = []
+    for text, field, _, _ in Formatter().parse(template):
+        out.append(_REGEX_SPECIAL.sub(r"\\\1", text))
+        if field is not None:
+            out.append(f"(?P<{field}>.*?)")
+    return "".join(out)
+
+
+@lru_cache(maxsize=4)
+def _templates(count: int) -> list[tuple[str, re.Pattern]]:
+    """(code, compiled pattern) of every registered reason, the longest fixed text first, so that the most
+    specific template wins. `count` (the catalogue's size) renews the cache after a plugin registers."""
+    found = [(key[len(PREFIX):], texts["en"]) for key, texts in MESSAGES.items() if key.startswith(PREFIX)]
+    fixed = {code: sum(len(text) for text, *_ in Formatter().parse(en)) for code, en in found}
+    found.sort(key=lambda item: (-fixed[item[0]], item[0]))
+    return [(code, re.compile(_pattern(en), re.S)) for code, en in found]
+
+
+def templates() -> list[tuple[str, re.Pattern]]:
+    return _templates(len(MESSAGES))
+
+
+def _read_part(text: str) -> Part:
+    prefixed = re.match(_READ, text) or re.match(_CALCULATOR, text)
+    candidates = [(text[prefixed.end():], prefixed.groupdict()), (text, {})] if prefixed else [(text, {})]
+    for candidate, prefix in candidates:
+        for code, pattern in templates():
+            match = pattern.fullmatch(candidate)
+            if match:
+                return Part(candidate, code, match.groupdict(), prefix.get("calculator"), prefix.get("file"),
+                            prefix.get("row"))
+    return Part(text, None, {})
+
+
+def parse(reason: str) -> list[Part]:
+    """A stored reason read back, part by part (a chain's methods, or several problems of one row)."""
+    return [_read_part(part) for part in reason.split(SEPARATOR)]
+
+
+def _said(part: Part, lang: str | None) -> str:
+    values = {name: render(value, lang) if name == "reason" else value for name, value in part.values.items()}
+    text = part.text if part.code is None else t(PREFIX + part.code, lang=lang, **values)
+    if part.file is not None:
+        return t("reason_at_row", lang=lang, file=part.file, row=part.row, reason=text)
+    if part.calculator is not None:
+        return t("reason_of_calculator", lang=lang, calculator=part.calculator, reason=text)
+    return text
+
+
+def render(reason: str | None, lang: str | None = None) -> str | None:
+    """A stored reason in `lang` (default: the current language); English text no template reads stays as it is."""
+    if reason is None:
+        return None
+    return t("reason_separator", lang=lang).join(_said(part, lang) for part in parse(reason))
+
+
+def codes_sql(column: str) -> str:
+    """SQL of the codes of a reason column, one per part joined by '; ' (empty: no template matched);
+    one CASE over the registered templates, no Python per row."""
+    def case(part: str) -> str:
+        whens = " ".join(f"WHEN regexp_full_match({part}, {_sql_text(f'(?s)(?:{_READ}|{_CALCULATOR})?{pattern.pattern}')}) "
+                         f"THEN '{code}'" for code, pattern in templates())
+        return f"CASE {whens} ELSE '' END"
+    return (f"array_to_string(list_transform(string_split({column}, '{SEPARATOR}'), lambda p: {case('p')}), "
+            f"'{SEPARATOR}')")
+
+
+def _sql_text(pattern: str) -> str:
+    """A pattern as an SQL literal for RE2, without group names (a template's may repeat a prefix's)."""
+    return "'" + _GROUP_NAME.sub("(", pattern).replace("'", "''") + "'"
