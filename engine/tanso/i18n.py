@@ -49,7 +49,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "table.tonnes": {"en": "t CO2e", "ja": "t-CO2e"},
     "table.rules": {"en": "rules", "ja": "ルール数"},
     "excluded_line": {"en": "excluded {label}: {why} [{source}]", "ja": "除外 {label}：{why}［{source}］"},
-    "metric_line": {"en": "metric {id}: {value} {unit}", "ja": "指標 {id}：{value} {unit}"},
+    "metric_line": {"en": "metric {id}: {value}", "ja": "指標 {id}：{value}"},
     "check_line": {"en": "check {id}: {status} — {title}", "ja": "チェック {id}：{status} — {title}"},
     "check.PASS": {"en": "PASS", "ja": "合格"},
     "check.FAIL": {"en": "FAIL", "ja": "不合格"},

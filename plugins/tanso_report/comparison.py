@@ -85,7 +85,7 @@ def checks_and_metrics(comparison: Comparison) -> list[dict[str, str]]:
     def shown(items: list[dict], kind: str) -> dict[str, str]:
         if kind == "check":
             return {c["id"]: display.check_status(c) for c in items}
-        return {m["id"]: "—" if m["value"] is None else f"{m['value']:.6g}" for m in items}
+        return {m["id"]: display.number(m["value"], m["unit"], places=3) for m in items}
 
     rows = []
     for kind, attribute in (("check", "checks"), ("metric", "metrics")):

@@ -31,8 +31,7 @@ def render_table(result, path: Path | None) -> str:
         console.print(t("excluded_line", label=_label(exclusion["scope"], exclusion["category"]),
                         why=exclusion["justification"], source=exclusion["source"]), markup=False)
     for metric in result.metrics:
-        value = "—" if metric["value"] is None else f"{metric['value']:.6g}"
-        console.print(t("metric_line", id=metric["id"], value=value, unit=metric["unit"] or "")
+        console.print(t("metric_line", id=metric["id"], value=display.number(metric["value"], metric["unit"], places=3))
                       + (f" ({metric['problem']})" if metric["problem"] else ""), markup=False)
     for check in result.checks:
         console.print(t("check_line", id=check["id"], status=t("check." + display.check_status(check)), title=check["title"] or "")
