@@ -58,6 +58,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "noted": {"en": "information: {note}", "ja": "情報：{note}"},
     "counts": {"en": "ledger rows {ledger:,} · rejects {rejects:,} · excluded {excluded:,} · digest {digest}",
                "ja": "台帳 {ledger:,} 行 · 不採用 {rejects:,} 行 · 除外 {excluded:,} 行 · ダイジェスト {digest}"},
+    "wrote": {"en": "wrote {files}", "ja": "出力しました：{files}"},
     "biogenic": {"en": "biogenic CO2, reported outside the scopes: {t} t", "ja": "バイオマス由来CO2（スコープ外で報告）：{t} t"},
     # the securities report (yuho) layout
     "yuho.title": {"en": "Greenhouse gas emissions (securities report, SSBJ climate standard)",

@@ -5,8 +5,10 @@ kind of reason is a message `reason.<code>` of the catalogue (`tanso.i18n`), an 
 template with {parameters}. The sites that build a reason fill the English template (`reason_sql` in
 SQL, `reason_text` in Python), so the template is the one spelling of the text; reporting reads the
 code and the parameters back (`parse`) and says the reason in the current language (`render`);
-rejects.csv carries the code beside the text (`codes_sql`). A plugin adds its own codes the same way:
-`tanso.i18n.register({"reason.<code>": {"en": …, "ja": …}})`.
+rejects.csv carries the code beside the text (`codes_sql`). A check's findings and notes and a metric's problem are read the same way, each text whole
+(`render_one`). A plugin adds its own codes the same way: `tanso.i18n.register({"reason.<code>": {"en": …,
+"ja": …}})`. A parameter named `reason` is a reason itself, one named `place` is "<file> row <n>": both
+are said in the language too.
 
 A rule's reason is "<calculator>: <reason>", a chain's one part per method joined by "; ", a reason
 found while reading "<file> row <n>: <reason>"; each part is read on its own (a parameter holding "; "
@@ -28,8 +30,9 @@ _CALCULATOR = r"(?P<calculator>[A-Za-z_][\w.]*): "
 _READ = r"(?P<file>\S(?:.*?\S)?) row (?P<row>[0-9]+): "
 _REGEX_SPECIAL = re.compile(r"([\\.^$|?*+()\[\]{}])")
 _GROUP_NAME = re.compile(r"\(\?P<\w+>")
+_PLACE = re.compile(r"(?P<file>.+) row (?P<row>[0-9]+)", re.S)
 
-# The engine's own reasons (factor products, units); a parameter named `reason` is itself a reason.
+# The engine's own reasons (factor products, units, an option an expression reads but the run does not set)
 ENGINE_REASONS: dict[str, dict[str, str]] = {
     "reason.missing_value": {"en": "{column} is missing", "ja": "{column} がない"},
     "reason.negative_quantity": {"en": "{quantity} is negative ({value})", "ja": "{quantity} が負の値（{value}）"},
@@ -48,10 +51,12 @@ ENGINE_REASONS: dict[str, dict[str, str]] = {
     "reason.unknown_factor_unit": {"en": "unknown unit '{unit}' in the factor table", "ja": "係数表に不明な単位 '{unit}'"},
     "reason.ambiguous_unit": {"en": "ambiguous unit: {explanation}", "ja": "曖昧な単位：{explanation}"},
     "reason.factor_unit": {"en": "factor unit: {reason}", "ja": "係数の単位：{reason}"},
+    "reason.option_not_set": {"en": "not applicable: {option} is not set", "ja": "{option} が設定されていないため該当なし"},
     # how the parts of a stored reason are joined when said
     "reason_of_calculator": {"en": "{calculator}: {reason}", "ja": "{calculator}：{reason}"},
     "reason_at_row": {"en": "{file} row {row}: {reason}", "ja": "{file} {row} 行目：{reason}"},
     "reason_separator": {"en": "; ", "ja": "；"},
+    "place": {"en": "{file} row {row}", "ja": "{file} {row} 行目"},
 }
 register(ENGINE_REASONS)
 
@@ -125,8 +130,15 @@ def parse(reason: str) -> list[Part]:
     return [_read_part(part) for part in reason.split(SEPARATOR)]
 
 
+def _place(place: str, lang: str | None) -> str:
+    """'<file> row <n>' (where a row is, as the engine names it) in `lang`."""
+    found = _PLACE.fullmatch(place)
+    return t("place", lang=lang, file=found["file"], row=found["row"]) if found else place
+
+
 def _said(part: Part, lang: str | None) -> str:
-    values = {name: render(value, lang) if name == "reason" else value for name, value in part.values.items()}
+    said = {"reason": render, "place": _place}   # parameters that are a reason or a place themselves
+    values = {name: said[name](value, lang) if name in said else value for name, value in part.values.items()}
     text = part.text if part.code is None else t(PREFIX + part.code, lang=lang, **values)
     if part.file is not None:
         return t("reason_at_row", lang=lang, file=part.file, row=part.row, reason=text)
@@ -140,6 +152,11 @@ def render(reason: str | None, lang: str | None = None) -> str | None:
     if reason is None:
         return None
     return t("reason_separator", lang=lang).join(_said(part, lang) for part in parse(reason))
+
+
+def render_one(text: str | None, lang: str | None = None) -> str | None:
+    """A stored text that is one reason whole (a check's finding or note, a metric's problem), in `lang`."""
+    return None if text is None else _said(_read_part(text), lang)
 
 
 def codes_sql(column: str) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tanso.i18n import t
+from tanso.reasons import render_one
 from tanso_ghgp.gwp import is_non_kyoto
 
 if TYPE_CHECKING:   # rich is imported when a report is drawn, not when the plugins load
@@ -160,7 +161,8 @@ def findings(item: dict, indent: str = "  ", notes: bool = True) -> list[str]:
     """A check's (or metric's) findings, one line each, then (with `notes`) its notes, information that is no
     flag: the first FINDINGS_SHOWN of each, then a count."""
     lines = []
-    kinds = (("findings", lambda text: t("flagged", finding=text)), ("notes", lambda text: t("noted", note=text)))
+    kinds = (("findings", lambda text: t("flagged", finding=render_one(text))),
+             ("notes", lambda text: t("noted", note=render_one(text))))
     for key, line in kinds[:2 if notes else 1]:
         listed = item.get(key) or []
         lines += [indent + line(text) for text in listed[:FINDINGS_SHOWN]]

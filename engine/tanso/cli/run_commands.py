@@ -18,6 +18,7 @@ from tanso.cli import (lang_option, _backend_failed, _completeness_lines, _exit_
 from tanso.cli.output import progress as _progress
 from tanso.cli.output import say, verbosity
 from tanso.diagnostics import TansoError
+from tanso.i18n import t
 from tanso.run.execute import EVALUATE_MEMORY_LIMIT, SCENARIO_BACKEND
 from tanso.run.outputs import finish, write_manifest
 
@@ -58,8 +59,8 @@ def _publish(staged, out_dir: Path, command: str, log_file: Path | None, by: str
     finish(staged)
     record_run(out_dir, command, log_file, by)
     if not verbosity.quiet:
-        click.echo(f"wrote {', '.join(str(out_dir / name) for name in written)}, {out_dir / 'manifest.json'}",
-                   err=printed != ".txt")
+        files = ", ".join(str(out_dir / name) for name in [*written, "manifest.json"])
+        click.echo(t("wrote", files=files), err=printed != ".txt")
 
 
 @click.command()
