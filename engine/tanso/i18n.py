@@ -95,6 +95,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "complete.input_read": {"en": "input {input} (refused while reading)", "ja": "入力 {input}（読み込み時に不採用）"},
     "complete.group": {"en": "  {name} [{source}]: {rejected:,} of {selected:,} rows rejected",
                        "ja": "  {name} [{source}]：{selected:,} 行中 {rejected:,} 行が不採用"},
+    "complete.no_unit": {"en": "(no unit)", "ja": "（単位なし）"},
     "complete.activity": {"en": ", activity {activity}", "ja": "、活動量 {activity}"},
     "complete.accepted_by": {"en": " — accepted by {source} ({statement}): \"{why}\"",
                              "ja": " — {source} で許容（{statement}）：「{why}」"},

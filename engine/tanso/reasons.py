@@ -1,14 +1,15 @@
-"""Reject reasons by code: stored in English, read back as a code with parameters, said in the run's language.
+"""Reject reasons (and the run's other stored texts) by code: stored in English, read back as a code with
+parameters, said in the run's language.
 
 A run keeps each reject's reason as English text (rejects.csv `reason`; the digest hashes it). Each
 kind of reason is a message `reason.<code>` of the catalogue (`tanso.i18n`), an English and a Japanese
 template with {parameters}. The sites that build a reason fill the English template (`reason_sql` in
 SQL, `reason_text` in Python), so the template is the one spelling of the text; reporting reads the
 code and the parameters back (`parse`) and says the reason in the current language (`render`);
-rejects.csv carries the code beside the text (`codes_sql`). A check's findings and notes and a metric's problem are read the same way, each text whole
-(`render_one`). A plugin adds its own codes the same way: `tanso.i18n.register({"reason.<code>": {"en": …,
-"ja": …}})`. A parameter named `reason` is a reason itself, one named `place` is "<file> row <n>": both
-are said in the language too.
+rejects.csv carries the code beside the text (`codes_sql`). A check's findings and notes, a metric's problem and a tolerance's statement are read the
+same way, each text whole (`render_one`). A plugin adds its own codes the same way: `tanso.i18n.register({"reason.<code>": {"en": …,
+"ja": …}})`. A parameter named `reason` is a reason itself, `tolerance` a tolerance's statement, `place`
+"<file> row <n>": they are said in the language too.
 
 A rule's reason is "<calculator>: <reason>", a chain's one part per method joined by "; ", a reason
 found while reading "<file> row <n>: <reason>"; each part is read on its own (a parameter holding "; "
@@ -52,6 +53,23 @@ ENGINE_REASONS: dict[str, dict[str, str]] = {
     "reason.ambiguous_unit": {"en": "ambiguous unit: {explanation}", "ja": "曖昧な単位：{explanation}"},
     "reason.factor_unit": {"en": "factor unit: {reason}", "ja": "係数の単位：{reason}"},
     "reason.option_not_set": {"en": "not applicable: {option} is not set", "ja": "{option} が設定されていないため該当なし"},
+    # a tolerance as the ruleset states it (tanso.dsl.ast.Tolerance.describe), in the completeness lines
+    "reason.tolerance.row": {"en": "up to {n} row", "ja": "{n} 行まで"},
+    "reason.tolerance.rows": {"en": "up to {n} rows", "ja": "{n} 行まで"},
+    "reason.tolerance.share": {"en": "up to {n} % of its rows", "ja": "行の {n} % まで"},
+    "reason.tolerance.amount": {"en": "up to {n} {unit}", "ja": "{n} {unit} まで"},
+    # rejects beyond a tolerance (tanso.run.completeness)
+    "reason.tolerance.over_rows": {"en": "{rows} rows rejected, over the tolerance ({tolerance})",
+                                   "ja": "{rows} 行が不採用、許容範囲（{tolerance}）を超える"},
+    "reason.tolerance.over_share": {"en": "{share} % of {selected} rows rejected, over the tolerance ({tolerance})",
+                                    "ja": "{selected} 行の {share} % が不採用、許容範囲（{tolerance}）を超える"},
+    "reason.tolerance.over_amount": {"en": "{amount} {unit} rejected, over the tolerance ({tolerance})",
+                                     "ja": "{amount} {unit} が不採用、許容範囲（{tolerance}）を超える"},
+    "reason.tolerance.unmeasurable": {"en": "the rejected rows have no quantity this run can measure in {unit}",
+                                      "ja": "不採用の行に {unit} で測れる量がない"},
+    "reason.tolerance.no_quantity": {"en": "{rows} rejected rows have no {column}", "ja": "不採用の {rows} 行に {column} がない"},
+    "reason.tolerance.not_measured": {"en": "{rows} rejected rows are in {unit}, which is not measured in {tolerance_unit}",
+                                      "ja": "不採用の {rows} 行の単位 {unit} は {tolerance_unit} で測れない"},
     # how the parts of a stored reason are joined when said
     "reason_of_calculator": {"en": "{calculator}: {reason}", "ja": "{calculator}：{reason}"},
     "reason_at_row": {"en": "{file} row {row}: {reason}", "ja": "{file} {row} 行目：{reason}"},
@@ -137,7 +155,7 @@ def _place(place: str, lang: str | None) -> str:
 
 
 def _said(part: Part, lang: str | None) -> str:
-    said = {"reason": render, "place": _place}   # parameters that are a reason or a place themselves
+    said = {"reason": render, "tolerance": render_one, "place": _place}   # parameters said in the language too
     values = {name: said[name](value, lang) if name in said else value for name, value in part.values.items()}
     text = part.text if part.code is None else t(PREFIX + part.code, lang=lang, **values)
     if part.file is not None:
