@@ -79,6 +79,9 @@ MESSAGES: dict[str, dict[str, str]] = {
                         "ja": "温対法の算定・報告・公表制度（基礎排出量）"},
     "yuho.gwp": {"en": "GWP: {gwp}", "ja": "地球温暖化係数：{gwp}"},
     # the first lines of a run: completeness
+    "side.base": {"en": "base", "ja": "現行"},
+    "side.revised": {"en": "revised", "ja": "改訂"},
+    "complete.where": {"en": "{label}: ", "ja": "{label}："},
     "complete.none": {"en": "{where}complete: no row rejected", "ja": "{where}完全：不採用の行なし"},
     "complete.counted": {"en": "{rows:,} input row{s} rejected", "ja": "入力 {rows:,} 行が不採用"},
     "complete.per_rule": {"en": " ({total:,} rejections: a row counts once per rule)",

@@ -195,7 +195,7 @@ def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | No
                 comparison = run_compare(base_prepared.ruleset, revised_prepared.ruleset, registry, data_dir, target,
                                          selected=selected, threads=threads, memory_limit=memory_limit, progress=report,
                                          backend=backend, spark_master=spark_master)
-            sides = [("base", comparison.base), ("revised", comparison.revised)]
+            sides = [(t("side.base"), comparison.base), (t("side.revised"), comparison.revised)]
             if reporter.suffix == ".txt":   # JSON and HTML carry the same blocks
                 say(_completeness_lines(sides), nl=False)
             if not verbosity.quiet:

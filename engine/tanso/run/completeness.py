@@ -182,7 +182,7 @@ def lines(completeness: dict[str, Any] | None, label: str = "") -> list[str]:
     """What a run prints first, before any total."""
     if not completeness:
         return []
-    where = f"{label}: " if label else ""
+    where = t("complete.where", label=label) if label else ""
     groups = completeness["groups"]
     if completeness["status"] == COMPLETE:
         return [t("complete.none", where=where)]
