@@ -161,6 +161,8 @@ REPORT_MESSAGES: dict[str, dict[str, str]] = {
                       "ja": "実行の台帳を読み込めなかったため、算定方法とデータの種類は表示していません。"},
     "cmp.absent": {"en": "absent", "ja": "なし"},
     "check.absent": {"en": "absent", "ja": "なし"},
+    "check.condition": {"en": "condition: {condition}", "ja": "条件：{condition}"},
+    "check.not_set": {"en": "not set", "ja": "未設定"},
     "cmp.changes_h": {"en": "Changes and options", "ja": "変更とオプション"},
     "cmp.col_kind": {"en": "kind", "ja": "種類"},
     "cmp.col_status": {"en": "status", "ja": "ステータス"},
