@@ -117,17 +117,26 @@ def _pattern(template: str) -> str:
     return "".join(out)
 
 
+@dataclass(frozen=True)
+class Template:
+    code: str
+    pattern: re.Pattern   # the English template, each parameter a named group
+    clue: str             # its longest fixed text: a cheap test before the pattern
+
+
 @lru_cache(maxsize=4)
-def _templates(count: int) -> list[tuple[str, re.Pattern]]:
-    """(code, compiled pattern) of every registered reason, the longest fixed text first, so that the most
-    specific template wins. `count` (the catalogue's size) renews the cache after a plugin registers."""
-    found = [(key[len(PREFIX):], texts["en"]) for key, texts in MESSAGES.items() if key.startswith(PREFIX)]
-    fixed = {code: sum(len(text) for text, *_ in Formatter().parse(en)) for code, en in found}
-    found.sort(key=lambda item: (-fixed[item[0]], item[0]))
-    return [(code, re.compile(_pattern(en), re.S)) for code, en in found]
+def _templates(count: int) -> list[Template]:
+    """Every registered reason's template, the longest fixed text first, so that the most specific one wins.
+    `count` (the catalogue's size) renews the cache after a plugin registers."""
+    found = []
+    for key, texts in MESSAGES.items():
+        if key.startswith(PREFIX):
+            fixed = [text for text, *_ in Formatter().parse(texts["en"]) if text]
+            found.append((-sum(map(len, fixed)), key[len(PREFIX):], texts["en"], max(fixed, key=len, default="")))
+    return [Template(code, re.compile(_pattern(en), re.S), clue) for _, code, en, clue in sorted(found)]
 
 
-def templates() -> list[tuple[str, re.Pattern]]:
+def templates() -> list[Template]:
     return _templates(len(MESSAGES))
 
 
@@ -135,10 +144,10 @@ def _read_part(text: str) -> Part:
     prefixed = re.match(_READ, text) or re.match(_CALCULATOR, text)
     candidates = [(text[prefixed.end():], prefixed.groupdict()), (text, {})] if prefixed else [(text, {})]
     for candidate, prefix in candidates:
-        for code, pattern in templates():
-            match = pattern.fullmatch(candidate)
+        for template in templates():
+            match = template.pattern.fullmatch(candidate)
             if match:
-                return Part(candidate, code, match.groupdict(), prefix.get("calculator"), prefix.get("file"),
+                return Part(candidate, template.code, match.groupdict(), prefix.get("calculator"), prefix.get("file"),
                             prefix.get("row"))
     return Part(text, None, {})
 
@@ -178,16 +187,19 @@ def render_one(text: str | None, lang: str | None = None) -> str | None:
 
 
 def codes_sql(column: str) -> str:
-    """SQL of the codes of a reason column, one per part joined by '; ' (empty: no template matched);
-    one CASE over the registered templates, no Python per row."""
+    """SQL of the codes of a reason column, one per part joined by '; ' (empty: no template matched); one
+    CASE over the registered templates, each tried only where its longest fixed text occurs: no Python per row."""
     def case(part: str) -> str:
-        whens = " ".join(f"WHEN regexp_full_match({part}, {_sql_text(f'(?s)(?:{_READ}|{_CALCULATOR})?{pattern.pattern}')}) "
-                         f"THEN '{code}'" for code, pattern in templates())
+        whens = " ".join(
+            f"WHEN contains({part}, {_sql_text(template.clue)}) AND regexp_full_match({part}, "
+            f"{_sql_text(f'(?s)(?:{_READ}|{_CALCULATOR})?{template.pattern.pattern}', pattern=True)}) "
+            f"THEN '{template.code}'" for template in templates())
         return f"CASE {whens} ELSE '' END"
-    return (f"array_to_string(list_transform(string_split({column}, '{SEPARATOR}'), lambda p: {case('p')}), "
-            f"'{SEPARATOR}')")
+    return (f"CASE WHEN NOT contains({column}, '{SEPARATOR}') THEN {case(column)} "
+            f"ELSE array_to_string(list_transform(string_split({column}, '{SEPARATOR}'), lambda p: {case('p')}), "
+            f"'{SEPARATOR}') END")
 
 
-def _sql_text(pattern: str) -> str:
-    """A pattern as an SQL literal for RE2, without group names (a template's may repeat a prefix's)."""
-    return "'" + _GROUP_NAME.sub("(", pattern).replace("'", "''") + "'"
+def _sql_text(text: str, pattern: bool = False) -> str:
+    """Text as an SQL literal; a pattern for RE2 without group names (a template's may repeat a prefix's)."""
+    return "'" + (_GROUP_NAME.sub("(", text) if pattern else text).replace("'", "''") + "'"
