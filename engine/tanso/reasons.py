@@ -12,8 +12,9 @@ same way, each text whole (`render_one`). A plugin adds its own codes the same w
 "<file> row <n>": they are said in the language too.
 
 A rule's reason is "<calculator>: <reason>", a chain's one part per method joined by "; ", a reason
-found while reading "<file> row <n>: <reason>"; each part is read on its own (a parameter holding "; "
-would split). A part no template matches keeps its English text and has the empty code.
+found while reading "<file> row <n>: <reason>"; each part is read on its own, unless a template whose own
+words hold "; " reads the whole (a parameter holding "; " would split). A part no template matches keeps
+its English text and has the empty code.
 """
 
 from __future__ import annotations
@@ -53,6 +54,46 @@ ENGINE_REASONS: dict[str, dict[str, str]] = {
     "reason.ambiguous_unit": {"en": "ambiguous unit: {explanation}", "ja": "曖昧な単位：{explanation}"},
     "reason.factor_unit": {"en": "factor unit: {reason}", "ja": "係数の単位：{reason}"},
     "reason.option_not_set": {"en": "not applicable: {option} is not set", "ja": "{option} が設定されていないため該当なし"},
+    # a value read from an input file (tanso.run.columns), after "<file> row <n>: "
+    "reason.column.not_number": {"en": "column {column}: {value} is not a number", "ja": "列 {column}：{value} は数値ではない"},
+    "reason.column.not_number_plain": {
+        "en": "column {column}: {value} is not a number (this input reads numbers as 1234.56; declare its format on "
+              "the input, e.g. numbers \"1,234.56\" or numbers \"1.234,56\")",
+        "ja": "列 {column}：{value} は数値ではない（この入力は数値を 1234.56 の形で読む。入力に書式を宣言する。例：numbers "
+              "\"1,234.56\" または numbers \"1.234,56\"）"},
+    "reason.column.not_number_written_as": {"en": "column {column}: {value} is not a number written as {example}",
+                                            "ja": "列 {column}：{value} は {example} の形の数値ではない"},
+    "reason.column.not_whole_number": {"en": "column {column}: {value} is not a whole number",
+                                       "ja": "列 {column}：{value} は整数ではない"},
+    "reason.column.too_many_decimals": {"en": "column {column}: {value} has more than {scale} decimal places",
+                                        "ja": "列 {column}：{value} は小数点以下が {scale} 桁を超える"},
+    "reason.column.not_boolean": {"en": "column {column}: {value} is not a boolean (true or false)",
+                                  "ja": "列 {column}：{value} は真偽値（true または false）ではない"},
+    "reason.column.not_date": {"en": "column {column}: {value} is not a date (YYYY-MM-DD)",
+                               "ja": "列 {column}：{value} は日付（YYYY-MM-DD）ではない"},
+    "reason.column.not_date_written_as": {"en": "column {column}: {value} is not a date written as {example}",
+                                          "ja": "列 {column}：{value} は {example} の形の日付ではない"},
+    "reason.column.exponent_only": {
+        "en": "column {column}: {value} is a floating-point number that only an exponent writes; store the column as "
+              "a decimal",
+        "ja": "列 {column}：{value} は指数表記でしか書けない浮動小数点数。列を decimal で保存する"},
+    "reason.column.integer_range": {"en": "column {column}: {value} is out of range for an integer",
+                                    "ja": "列 {column}：{value} は整数の範囲外"},
+    "reason.column.decimal_range": {
+        "en": "column {column}: {value} is out of range for decimal({precision},{scale}): at most {digits} digits "
+              "before the decimal point",
+        "ja": "列 {column}：{value} は decimal({precision},{scale}) の範囲外：整数部は {digits} 桁まで"},
+    "reason.column.not_float": {
+        "en": "column {column}: {value} is not a number (a float: digits, a point, an optional exponent such as 1.5E-5)",
+        "ja": "列 {column}：{value} は数値ではない（浮動小数点数：数字、小数点、1.5E-5 のような指数を書ける）"},
+    "reason.column.required": {"en": "column {column}: missing value (declared required)",
+                               "ja": "列 {column}：値がない（必須と宣言）"},
+    "reason.column.outside": {"en": "column {column}: {value} is outside {declared}",
+                              "ja": "列 {column}：{value} は {declared} の範囲外"},
+    "reason.column.not_compared": {"en": "column {column}: {value} is not {declared}",
+                                   "ja": "列 {column}：{value} は {declared} を満たさない"},
+    "reason.column.not_in": {"en": "column {column}: {value} is not one of the values declared: {declared}",
+                             "ja": "列 {column}：{value} は宣言された値（{declared}）のいずれでもない"},
     # a tolerance as the ruleset states it (tanso.dsl.ast.Tolerance.describe), in the completeness lines
     "reason.tolerance.row": {"en": "up to {n} row", "ja": "{n} 行まで"},
     "reason.tolerance.rows": {"en": "up to {n} rows", "ja": "{n} 行まで"},
@@ -122,6 +163,7 @@ class Template:
     code: str
     pattern: re.Pattern   # the English template, each parameter a named group
     clue: str             # its longest fixed text: a cheap test before the pattern
+    fixed: str            # all its fixed text
 
 
 @lru_cache(maxsize=4)
@@ -132,19 +174,20 @@ def _templates(count: int) -> list[Template]:
     for key, texts in MESSAGES.items():
         if key.startswith(PREFIX):
             fixed = [text for text, *_ in Formatter().parse(texts["en"]) if text]
-            found.append((-sum(map(len, fixed)), key[len(PREFIX):], texts["en"], max(fixed, key=len, default="")))
-    return [Template(code, re.compile(_pattern(en), re.S), clue) for _, code, en, clue in sorted(found)]
+            found.append((-sum(map(len, fixed)), key[len(PREFIX):], texts["en"], max(fixed, key=len, default=""),
+                          "".join(fixed)))
+    return [Template(code, re.compile(_pattern(en), re.S), clue, fixed) for _, code, en, clue, fixed in sorted(found)]
 
 
 def templates() -> list[Template]:
     return _templates(len(MESSAGES))
 
 
-def _read_part(text: str) -> Part:
+def _read_part(text: str, among: list[Template] | None = None) -> Part:
     prefixed = re.match(_READ, text) or re.match(_CALCULATOR, text)
     candidates = [(text[prefixed.end():], prefixed.groupdict()), (text, {})] if prefixed else [(text, {})]
     for candidate, prefix in candidates:
-        for template in templates():
+        for template in templates() if among is None else among:
             match = template.pattern.fullmatch(candidate)
             if match:
                 return Part(candidate, template.code, match.groupdict(), prefix.get("calculator"), prefix.get("file"),
@@ -152,8 +195,18 @@ def _read_part(text: str) -> Part:
     return Part(text, None, {})
 
 
+def _joined() -> list[Template]:
+    """The templates whose fixed text holds the separator: read on a reason whole, before it is split."""
+    return [template for template in templates() if SEPARATOR in template.fixed]
+
+
 def parse(reason: str) -> list[Part]:
-    """A stored reason read back, part by part (a chain's methods, or several problems of one row)."""
+    """A stored reason read back: whole where a template holding '; ' reads it, else part by part (a chain's
+    methods, or several problems of one row)."""
+    if SEPARATOR in reason:
+        whole = _read_part(reason, _joined())
+        if whole.code is not None:
+            return [whole]
     return [_read_part(part) for part in reason.split(SEPARATOR)]
 
 
@@ -189,15 +242,16 @@ def render_one(text: str | None, lang: str | None = None) -> str | None:
 def codes_sql(column: str) -> str:
     """SQL of the codes of a reason column, one per part joined by '; ' (empty: no template matched); one
     CASE over the registered templates, each tried only where its longest fixed text occurs: no Python per row."""
-    def case(part: str) -> str:
+    def case(part: str, among: list[Template], otherwise: str = "''") -> str:
         whens = " ".join(
             f"WHEN contains({part}, {_sql_text(template.clue)}) AND regexp_full_match({part}, "
             f"{_sql_text(f'(?s)(?:{_READ}|{_CALCULATOR})?{template.pattern.pattern}', pattern=True)}) "
-            f"THEN '{template.code}'" for template in templates())
-        return f"CASE {whens} ELSE '' END"
-    return (f"CASE WHEN NOT contains({column}, '{SEPARATOR}') THEN {case(column)} "
-            f"ELSE array_to_string(list_transform(string_split({column}, '{SEPARATOR}'), lambda p: {case('p')}), "
-            f"'{SEPARATOR}') END")
+            f"THEN '{template.code}'" for template in among)
+        return f"CASE {whens} ELSE {otherwise} END" if whens else otherwise
+    split = (f"array_to_string(list_transform(string_split({column}, '{SEPARATOR}'), "
+             f"lambda p: {case('p', templates())}), '{SEPARATOR}')")
+    return (f"CASE WHEN NOT contains({column}, '{SEPARATOR}') THEN {case(column, templates())} "
+            f"ELSE {case(column, _joined(), split)} END")
 
 
 def _sql_text(text: str, pattern: bool = False) -> str:
