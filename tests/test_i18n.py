@@ -215,6 +215,11 @@ def test_a_reason_reads_back_as_its_code_and_parameters_and_a_chain_part_by_part
     assert (second.calculator, second.code, second.values) == ("spend_based", "unit_not_convertible",
                                                                {"from_unit": "kg", "to_unit": "USD"})
     assert render("quantity is negative (-3)", lang="ja") == "quantity が負の値（-3）"
+    read = parse("data/fuel_use.csv row 12: column entity: missing value (declared required)")
+    assert [(p.file, p.row, p.code, p.values) for p in read] == [("data/fuel_use.csv", "12", "column.required",
+                                                                  {"column": "entity"})]
+    assert render("data/fuel_use.csv row 12: column entity: missing value (declared required)", lang="ja") == \
+        "data/fuel_use.csv 12 行目：列 entity：値がない（必須と宣言）"
     assert render("something no template says", lang="ja") == "something no template says"   # kept, not lost
 
 
