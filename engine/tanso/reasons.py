@@ -20,10 +20,10 @@ its English text and has the empty code.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from string import Formatter
 
+from tanso.frozen import frozen
 from tanso.i18n import MESSAGES, register, t
 
 PREFIX = "reason."
@@ -120,7 +120,7 @@ ENGINE_REASONS: dict[str, dict[str, str]] = {
 register(ENGINE_REASONS)
 
 
-@dataclass(frozen=True)
+@frozen
 class Part:
     """One reason read back: its code (None: no template matched) and parameters, and where it came from."""
 
@@ -158,7 +158,7 @@ def _pattern(template: str) -> str:
     return "".join(out)
 
 
-@dataclass(frozen=True)
+@frozen
 class Template:
     code: str
     pattern: re.Pattern   # the English template, each parameter a named group

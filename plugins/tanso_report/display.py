@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal
-from fractions import Fraction
+from numbers import Rational
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,11 +23,11 @@ SIGNIFICANT = 6           # digits a metric that is no amount or share keeps, at
 SCOPE3_CATEGORIES = {number: t(f"cat.{number}", lang="en") for number in range(1, 17)}
 
 
-def exact(value: Decimal | Fraction | float | int | None) -> Decimal:
-    """A Decimal from an exact amount (a Shapley share is a Fraction)."""
+def exact(value: Decimal | Rational | float | int | None) -> Decimal:
+    """A Decimal from an exact amount (a Shapley share is a Fraction: fractions is not imported for `tanso check`)."""
     if value is None:
         return Decimal(0)
-    if isinstance(value, Fraction):
+    if isinstance(value, Rational) and not isinstance(value, int):
         return Decimal(value.numerator) / Decimal(value.denominator)
     return Decimal(value)
 
