@@ -3,8 +3,11 @@ report and the securities-report (yuho) layout of rulesets/ssbj-2025, through th
 
 from __future__ import annotations
 
+import csv
+import re
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -108,7 +111,7 @@ def test_the_reports_words_are_in_the_catalogue_and_a_key_cannot_mean_two_things
 
 @pytest.mark.parametrize("lang, line", [
     ("en", '  rule s1 [a.tanso:3]: 1 of 6 rows rejected, activity 9,000 km — accepted by t.tanso:1 (up to 9000 km): "x"'),
-    ("ja", "  ルール s1 [a.tanso:3]：6 行中 1 行が不採用、活動量 9,000 km — t.tanso:1 で許容（up to 9000 km）：「x」"),
+    ("ja", "  ルール s1 [a.tanso:3]：6 行中 1 行が不採用、活動量 9,000 km — t.tanso:1 で許容（9000 km まで）：「x」"),
 ])
 def test_the_completeness_lines_in_each_language(lang, line):
     from tanso.i18n import set_language
@@ -138,3 +141,104 @@ def test_a_row_rejected_by_two_rules_is_counted_per_rule_in_each_language(lang, 
                       "rows_not_accepted": 0})[0] == head
     finally:
         set_language("en")
+
+
+# Words of Tanso's own English sentences; none of them is an id, file, unit or user text of the Acme demo.
+ENGLISH = {"the", "is", "are", "no", "not", "in", "for", "of", "at", "to", "up", "row", "rows", "wrote", "reasons",
+           "rejected", "accepted", "cannot", "converted", "negative", "missing", "factor", "allowed", "median",
+           "threshold", "rise", "least", "robust", "deviations", "above", "trailing", "periods", "primary",
+           "category", "applicable", "set", "metric", "check", "flagged", "information", "unit", "first"}
+
+
+def english_left(text: str, ruleset) -> set[str]:
+    """Tanso's English words in `text` once the ruleset's own words (titles, justifications) are taken out;
+    ids, files and units (`s3.cat6.travel`, `data/x.csv`, `region_code`) are not words."""
+    flat = " ".join(text.split())
+    items = [*ruleset.checks.values(), *ruleset.metrics.values(), *ruleset.exclusions.values(), *ruleset.accepts.values()]
+    for own in [ruleset.title, *(getattr(i.node, "title", None) for i in items),
+                *(getattr(i.node, "justification", None) for i in items)]:
+        if own:
+            flat = flat.replace(" ".join(own.split()), " ")
+    return {word for word in re.findall(r"[A-Za-z][\w./=',:@+-]*", flat) if word.lower() in ENGLISH}
+
+
+@pytest.fixture(scope="module")
+def acme_ja(tmp_path_factory) -> tuple[str, Path]:
+    """The Acme demo under the standards in force, in Japanese: the terminal's text and the run folder."""
+    out = tmp_path_factory.mktemp("acme_ja") / "run"
+    done = tanso("evaluate", REPO / "rulesets" / "ghgp-current", "--data", DATA, "--out", out, "--lang", "ja")
+    assert done.returncode == 0, done.stderr
+    return done.stdout + done.stderr, out
+
+
+def test_a_japanese_run_reads_japanese_but_for_ids_files_units_and_the_rulesets_own_words(acme_ja):
+    from tanso.run import prepare
+    text, _ = acme_ja
+    assert english_left(text, prepare(REPO / "rulesets" / "ghgp-current").ruleset) == set()
+    assert "理由：activity：係数セット travel に mode='air_long_haul', travel_class='first' の係数がない (1)" in text
+    assert ("fuel_combustion：quantity が負の値（-40.000000） (1)；fuel_combustion：単位 'kg' は 'l' に換算できない (1)"
+            in text)
+    assert "tolerances.tanso:8 で許容（3 行まで）" in text
+    assert "情報：カテゴリ3：一次データが排出量の 0.0%" in text
+    assert "検出：region_code 'sa-east-1' は許可されていない：1 行（cloud/aws/" in text and "csv.gz 13 行目）" in text
+
+
+def test_the_english_words_are_found_where_they_are_left():
+    """The check above can fail: an English reason in a Japanese line is found."""
+    from tanso.run import prepare
+    line = "    理由：activity: no factor in travel for mode='air_long_haul', travel_class='first' (1)"
+    assert english_left(line, prepare(REPO / "rulesets" / "ghgp-current").ruleset) == {"no", "factor", "in", "for"}
+
+
+def test_rejects_csv_keeps_the_english_reason_and_gains_its_code(acme_ja):
+    _, out = acme_ja
+    with (out / "rejects.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == ["row_id", "input_table", "input_row", "rule_id", "rule_source", "reason_code", "reason"]
+    assert {(r["row_id"], r["rule_id"]): (r["reason_code"], r["reason"]) for r in rows if r["row_id"] != "RF5"} == {
+        ("B6", "s3.cat6.travel"): ("no_factor", "activity: no factor in travel for mode='air_long_haul', "
+                                                "travel_class='first'"),
+        ("F9001", "s1.stationary"): ("negative_quantity", "fuel_combustion: quantity is negative (-40.000000)"),
+        ("F9001", "s3.cat3.wtt"): ("negative_quantity", "activity: quantity is negative (-40.000000)"),
+        ("F9002", "s1.stationary"): ("no_factor", "fuel_combustion: no factor in fuels for fuel='coal'"),
+        ("F9002", "s3.cat3.wtt"): ("no_factor", "activity: no factor in fuel_wtt for fuel='coal'"),
+        ("F9003", "s1.stationary"): ("unit_not_convertible", "fuel_combustion: unit 'kg' cannot be converted to 'l'"),
+        ("F9003", "s3.cat3.wtt"): ("unit_not_convertible", "activity: unit 'kg' cannot be converted to 'l'"),
+    }
+
+
+def test_a_reason_reads_back_as_its_code_and_parameters_and_a_chain_part_by_part():
+    from tanso.reasons import parse, render
+    first, second = parse("activity: no factor in travel for mode='x'; spend_based: unit 'kg' cannot be converted to 'USD'")
+    assert (first.calculator, first.code, first.values) == ("activity", "no_factor", {"factor_set": "travel",
+                                                                                     "keys": "mode='x'"})
+    assert (second.calculator, second.code, second.values) == ("spend_based", "unit_not_convertible",
+                                                               {"from_unit": "kg", "to_unit": "USD"})
+    assert render("quantity is negative (-3)", lang="ja") == "quantity が負の値（-3）"
+    read = parse("data/fuel_use.csv row 12: column entity: missing value (declared required)")
+    assert [(p.file, p.row, p.code, p.values) for p in read] == [("data/fuel_use.csv", "12", "column.required",
+                                                                  {"column": "entity"})]
+    assert render("data/fuel_use.csv row 12: column entity: missing value (declared required)", lang="ja") == \
+        "data/fuel_use.csv 12 行目：列 entity：値がない（必須と宣言）"
+    assert render("something no template says", lang="ja") == "something no template says"   # kept, not lost
+
+
+def test_metrics_print_as_the_totals_do_never_in_exponent_notation(acme_ja):
+    text, _ = acme_ja
+    # scope2_location is 16,415,439.180168 kg CO2e: once printed "1.64154e+7 kg CO2e"
+    assert "指標 scope2_location：16,415.439 t-CO2e" in text
+    assert "指標 intensity_location：19,104.5 kg CO2e / MUSD" in text and "指標 scope3_coverage：98.2 %" in text
+    assert not re.search(r"[0-9]e[+-][0-9]", text)
+
+
+@pytest.mark.parametrize("value, unit, shown", [
+    (Decimal("16415439.2"), "kg CO2e", "16,415.439 t CO2e"),
+    (Decimal("19104.53150196094"), "kg CO2e / MUSD", "19,104.5 kg CO2e / MUSD"),
+    (Decimal("0.000123456789"), "kg CO2e / kWh", "0.000123457 kg CO2e / kWh"),   # six significant digits kept
+    (Decimal("0.00536509"), None, "0.5 %"),
+    (Decimal("1234567.891"), "1", "1,234,567.891"),
+    (None, "kg CO2e", "—"),
+])
+def test_a_metric_value_is_shown_with_its_unit(value, unit, shown):
+    from tanso_report.display import number
+    assert number(value, unit, places=3) == shown

@@ -312,3 +312,20 @@ def test_plan_types_match_the_contract_without_a_cast(installed_plugin):
     assert con.execute(f"SELECT row_id, co2e_kg FROM ({plan.ledger})").fetchall() == [("a", Decimal("0.185185183518"))]
     assert sorted(con.execute(plan.rejects).fetchall()) == [("b", "quantity is missing"),
                                                            ("c", "quantity is negative (-1.000000)")]
+
+
+def test_the_plugins_own_reason_code_is_said_in_japanese(installed_plugin, tmp_path):
+    """A calculator registers its reason (code, English and Japanese) with tanso.i18n.register: rejects.csv
+    carries the code beside the English text, the terminal of a --lang ja run says it in Japanese."""
+    ruleset, data = write_project(tmp_path / "project")
+    ruleset.write_text(RULESET.replace("kg_per_unit: 2.5", "kg_per_unit: 2.5, cap: 1000000"), encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["evaluate", str(ruleset), "--data", str(data), "--out", str(out), "--lang", "ja"])
+    assert result.exit_code == 5, result.output   # incomplete: rows rejected, no tolerance stated
+    assert ("理由：fixed_intensity：quantity 12345678.123456 はルールの上限 1000000 を超える (1)；"
+            "fixed_intensity：quantity が負の値（-3.000000） (1)") in result.output
+    with (out / "rejects.csv").open(encoding="utf-8") as handle:
+        rows = {row["row_id"]: (row["reason_code"], row["reason"]) for row in csv.DictReader(handle)}
+    assert rows == {"m3": ("fixed_intensity.above_cap",
+                           "fixed_intensity: quantity 12345678.123456 is above the rule's cap of 1000000"),
+                    "m4": ("negative_quantity", "fixed_intensity: quantity is negative (-3.000000)")}

@@ -26,12 +26,28 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from tanso.i18n import register
 from tanso.plan.context import FunctionContext
 from tanso.plan.sql import ident, literal
+from tanso.reasons import reason_sql
 
 MAD_TO_SIGMA = Decimal("1.4826")
 DEFAULTS = {"trailing": 6, "threshold": Decimal("3.5"), "min_history": 3, "min_rise": Decimal("0.5")}
 JUMPS_ARGUMENTS = ("rule", "by", "period", "per", "per_by", "per_period", *DEFAULTS)
+_HISTORY = "{series} · {period}: {value} {unit}; its trailing {n} periods: median {median}, MAD {mad}"
+_HISTORY_JA = "{series} · {period}：{value} {unit}。直前 {n} 期間の中央値 {median}、MAD {mad}"
+_LIMITS = " (threshold {threshold}, rise at least {min_rise} × the median)"
+_LIMITS_JA = "（閾値 {threshold}、中央値の {min_rise} 倍以上の増加）"
+# What the checks flag, by code (tanso.reasons): stored in English, said in the run's language.
+register({
+    "reason.jump": {"en": _HISTORY + " → {deviations} robust deviations above" + _LIMITS,
+                    "ja": _HISTORY_JA + " → 上方へロバスト偏差 {deviations} 個分" + _LIMITS_JA},
+    "reason.jump_flat_history": {"en": _HISTORY + _LIMITS, "ja": _HISTORY_JA + _LIMITS_JA},
+    "reason.not_allowed": {"en": "{column} '{value}' is not allowed: {rows} row at {place}",
+                           "ja": "{column} '{value}' は許可されていない：{rows} 行（{place}）"},
+    "reason.not_allowed_rows": {"en": "{column} '{value}' is not allowed: {rows} rows, the first at {place}",
+                                "ja": "{column} '{value}' は許可されていない：{rows} 行、最初は {place}"},
+})
 
 
 def _names(value, what: str) -> list[str]:
@@ -123,16 +139,18 @@ def jumps_findings(ctx: FunctionContext) -> str:
     trailing, threshold = int(_number(ctx, "trailing")), _number(ctx, "threshold")
     min_history, min_rise = int(_number(ctx, "min_history")), _number(ctx, "min_rise")
     number = "printf('%.6g', {})".format
+    history = {"series": "s.shown", "period": "s.period", "value": number("s.value"), "unit": literal(unit),
+               "n": "m.n", "median": number("m.median"), "mad": number("d.mad"), "threshold": literal(str(threshold)),
+               "min_rise": literal(str(min_rise))}
+    deviations = f"(s.value - m.median) / ({MAD_TO_SIGMA} * d.mad)"
     return f"""
 WITH s AS (SELECT key, shown, period, CAST(value AS DOUBLE) AS value,
                   row_number() OVER (PARTITION BY key ORDER BY period) AS i FROM ({series}) WHERE value IS NOT NULL),
 h AS (SELECT t.key, t.period, h.value AS past FROM s t JOIN s h ON h.key = t.key AND h.i BETWEEN t.i - {trailing} AND t.i - 1),
 m AS (SELECT key, period, median(past) AS median, count(*) AS n FROM h GROUP BY ALL),
 d AS (SELECT h.key, h.period, median(abs(h.past - m.median)) AS mad FROM h JOIN m USING (key, period) GROUP BY ALL)
-SELECT s.shown || ' · ' || s.period || ': ' || {number('s.value')} || ' {unit}; its trailing ' || m.n || ' periods: median '
-       || {number('m.median')} || ', MAD ' || {number('d.mad')} || CASE WHEN d.mad > 0 THEN ' → '
-       || {number(f'(s.value - m.median) / ({MAD_TO_SIGMA} * d.mad)')} || ' robust deviations above' ELSE '' END
-       || ' (threshold {threshold}, rise at least {min_rise} × the median)'
+SELECT CASE WHEN d.mad > 0 THEN {reason_sql("jump", **history, deviations=number(deviations))}
+            ELSE {reason_sql("jump_flat_history", **history)} END
 FROM s JOIN m USING (key, period) JOIN d USING (key, period)
 WHERE m.n >= {min_history} AND s.value - m.median > {threshold} * {MAD_TO_SIGMA} * d.mad
   AND s.value - m.median > {min_rise} * abs(m.median)
@@ -157,8 +175,9 @@ def _outside(ctx: FunctionContext) -> tuple[str, str, str]:
 def outside_findings(ctx: FunctionContext) -> str:
     relation, value, where = _outside(ctx)
     table, column = ctx.positional[0].split(".", 1)
-    return (f"SELECT '{column} ''' || {value} || ''' is not allowed: ' || count(*) || ' row' || "
-            f"CASE WHEN count(*) > 1 THEN 's, the first at ' ELSE ' at ' END || {ctx.place(table, 'min(_row)')} "
+    said = {"column": literal(column), "value": value, "rows": "count(*)", "place": ctx.place(table, "min(_row)")}
+    return (f"SELECT CASE WHEN count(*) > 1 THEN {reason_sql('not_allowed_rows', **said)} "
+            f"ELSE {reason_sql('not_allowed', **said)} END "
             f"FROM {relation} WHERE {where} GROUP BY {value} ORDER BY {value}")
 
 

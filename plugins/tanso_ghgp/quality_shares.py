@@ -10,10 +10,20 @@ from __future__ import annotations
 from decimal import Decimal
 
 from tanso.contracts import ExpressionFunction
+from tanso.i18n import register
 from tanso.plan.sql import literal
+from tanso.reasons import reason_sql
 from tanso_ghgp.data_quality import PRIMARY_LEVELS
 
 SHARE = Decimal("0.001")
+# The checks' findings and notes, by code (tanso.reasons): stored in English, said in the run's language.
+register({
+    "reason.primary_share": {"en": "category {category}: primary data {share}% of its emissions",
+                             "ja": "カテゴリ{category}：一次データが排出量の {share}%"},
+    "reason.primary_share_below": {"en": "category {category}: primary data {share}% of its emissions, below the "
+                                         "minimum {minimum}",
+                                   "ja": "カテゴリ{category}：一次データが排出量の {share}%、最低値 {minimum} を下回る"},
+})
 
 
 def level_shares(con, groups: str) -> list[dict]:
@@ -61,10 +71,10 @@ def _listing(ctx, below: bool) -> str:
     if minimum is None and below:
         return "SELECT NULL WHERE FALSE"
     condition = "TRUE" if minimum is None else f"share {'<' if below else '>='} {literal(Decimal(minimum))}"
-    suffix = f"', below the minimum {percent(Decimal(minimum))}'" if below else "''"
-    return (f"SELECT 'category ' || category || ': primary data ' || "
-            f"CAST(CAST(round(share * 100, 1) AS DECIMAL(4,1)) AS VARCHAR) || '% of its emissions' || {suffix} "
-            f"FROM ({_category_shares(ctx)}) WHERE {condition} ORDER BY share, category")
+    said = {"category": "category", "share": "CAST(CAST(round(share * 100, 1) AS DECIMAL(4,1)) AS VARCHAR)"}
+    text = (reason_sql("primary_share_below", **said, minimum=literal(percent(Decimal(minimum)))) if below
+            else reason_sql("primary_share", **said))
+    return f"SELECT {text} FROM ({_category_shares(ctx)}) WHERE {condition} ORDER BY share, category"
 
 
 def primary_share_findings(ctx) -> str:

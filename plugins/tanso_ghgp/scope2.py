@@ -19,14 +19,35 @@ from decimal import ROUND_FLOOR, Decimal
 
 from tanso.contracts import CalcPlan, Calculator, Field, Parameters
 from tanso.diagnostics import InputError
+from tanso.i18n import register
 from tanso.plan.context import CalcContext
 from tanso.plan.factor_product import Tier, exact, factor_gases, factor_product_chain, factor_type
 from tanso.plan.sql import ident, literal, quoted
 from tanso.plan.units import UnitProblem, conversion_factor
+from tanso.reasons import reason_sql
 from tanso_ghgp.gwp import GWP_POLICIES, policy_weights
 from tanso_ghgp.revision import SCOPE2_MARKET_POLICIES
 
 KWH = "kWh"
+# A market-based reject's reason names the tier each part comes from (tanso.reasons: said in the run's language)
+TIER_REASONS = {"supplier-specific rate": "scope2.supplier_rate", "residual mix": "scope2.residual_mix",
+                "fossil fallback (no residual mix)": "scope2.fossil_fallback",
+                "location-based fallback (no residual mix)": "scope2.location_fallback"}
+register({
+    "reason.scope2.supplier_rate": {"en": "supplier-specific rate: {reason}", "ja": "供給事業者別の排出係数：{reason}"},
+    "reason.scope2.residual_mix": {"en": "residual mix: {reason}", "ja": "残余ミックス：{reason}"},
+    "reason.scope2.fossil_fallback": {"en": "fossil fallback (no residual mix): {reason}",
+                                      "ja": "化石燃料の係数による代替（残余ミックスなし）：{reason}"},
+    "reason.scope2.location_fallback": {"en": "location-based fallback (no residual mix): {reason}",
+                                        "ja": "ロケーション基準の係数による代替（残余ミックスなし）：{reason}"},
+    "reason.scope2.fossil_forbids_location": {
+        "en": "no fossil factor set is given and scope2.market.residual_mix_fallback = fossil forbids the location-based "
+              "fallback",
+        "ja": "化石燃料の係数セットの指定がなく、scope2.market.residual_mix_fallback = fossil のためロケーション基準の係数による"
+              "代替もできない"},
+    "reason.scope2.uncovered": {"en": "not covered by certificates and no factor set is given",
+                                "ja": "証書で賄われず、係数セットの指定もない"},
+})
 
 
 class MarketParameters(Parameters):
@@ -287,14 +308,15 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
                     for index, (plan, tier) in enumerate(zip(plans, chain))]
     # Under the fossil fallback the location-based grid average may not be used: say so where a row
     # found no factor and no fossil set is given.
-    note = (" || '; no fossil factor set is given and scope2.market.residual_mix_fallback = fossil forbids the "
-            "location-based fallback'" if fossil_fallback and not p.fossil and p.location else "")
+    note = (f" || '; ' || {reason_sql('scope2.fossil_forbids_location')}" if fossil_fallback and not p.fossil and p.location
+            else "")
     if reject_views:
-        reasons = " || '; ' || ".join(f"'{method.split(': ')[1]}: ' || t{i}.reason" for i, (_, method) in enumerate(reject_views))
+        reasons = " || '; ' || ".join(reason_sql(TIER_REASONS[method.split(": ")[1]], reason=f"t{i}.reason")
+                                      for i, (_, method) in enumerate(reject_views))
         joins = " ".join(f"JOIN {view} t{i} ON t{i}.row_id = r._row_id" for i, (view, _) in enumerate(reject_views))
         uncomputed = f"SELECT r._row_id AS row_id, {reasons}{note} AS reason FROM {step_src} r {joins}"
     else:
-        uncomputed = (f"SELECT r._row_id AS row_id, 'not covered by certificates and no factor set is given'{note} "
+        uncomputed = (f"SELECT r._row_id AS row_id, {reason_sql('scope2.uncovered')}{note} "
                       f"AS reason FROM {remainder} r")
     row_unit_reasons = " ".join(f"WHEN b.{u} = {literal(unit)} THEN {literal(problem)}" for unit, problem in unit_problems.items())
     # The rows not among rows_kwh (its join and filter negated: no anti-join of the rows with themselves).

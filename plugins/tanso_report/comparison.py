@@ -9,70 +9,70 @@ from pathlib import Path
 from rich.table import Table
 
 from tanso.compare import Comparison, bases, headline, to_decimal
-from tanso_report import display
+from tanso.i18n import t
+from tanso_report import display, messages  # noqa: F401  (messages registers the reports' words)
 from tanso_report.display import label as _label, tonnes
 
 
 def _basis_title(basis: str | None) -> str:
-    return f"{basis}-based" if basis else "total"
+    return t(f"basis.{basis}") if basis else t("cmp.total")
 
 
 def render_table(comparison: Comparison, path: Path | None) -> str:
     console = display.console()
     base, revised = comparison.base.ruleset, comparison.revised.ruleset
-    console.print(f"{base.name} → {revised.name}: {len(comparison.changes)} changes, "
-                  f"{comparison.scenarios_evaluated} evaluations", markup=False)
+    console.print(t("ct.headline", base=base.name, revised=revised.name, changes=len(comparison.changes),
+                    evaluations=comparison.scenarios_evaluated), markup=False)
     for basis in bases(comparison):
         view = headline(comparison, basis)
-        console.print(f"\n{_basis_title(basis)}: {tonnes(view['base_kg'])} → {tonnes(view['revised_kg'])} t CO2e "
-                      f"(Δ {tonnes(view['delta_kg'])} t)", markup=False)
+        console.print("\n" + t("ct.total", basis=_basis_title(basis), before=tonnes(view["base_kg"]),
+                               after=tonnes(view["revised_kg"]), delta=tonnes(view["delta_kg"])), markup=False)
         outside = view["outside_scopes"]
         if outside["base_kg"] or outside["revised_kg"]:
-            console.print(f"reported outside the scopes, not added: {tonnes(outside['base_kg'])} → "
-                          f"{tonnes(outside['revised_kg'])} t", markup=False)
-        table = Table(title=f"attribution of the difference, t CO2e ({_basis_title(basis)})", title_justify="left")
-        for column in ("change", "base → revised", "status", "one at a time", "sequential", "Shapley"):
-            table.add_column(column, justify="left" if column in ("change", "base → revised", "status") else "right")
+            console.print(t("ct.outside", before=tonnes(outside["base_kg"]), after=tonnes(outside["revised_kg"])),
+                          markup=False)
+        table = Table(title=t("ct.attribution", basis=_basis_title(basis)), title_justify="left")
+        for key in ("change", "values", "status", "one", "sequential", "shapley"):
+            table.add_column(t(f"ct.col.{key}"), justify="left" if key in ("change", "values", "status") else "right")
         for part in view["parts"]:
             change = part["change"]
             table.add_row(change.name, f"{change.base} → {change.revised}", change.status or "",
                           tonnes(part["one_at_a_time"]), tonnes(part["sequential"]),
                           tonnes(to_decimal(part["shapley"])))
-        table.add_row("interaction (not explained one at a time)", "", "", tonnes(view["interaction_kg"]), "—", "—")
+        table.add_row(t("ct.interaction"), "", "", tonnes(view["interaction_kg"]), "—", "—")
         console.print(table)
     structural = [c.name for c in comparison.changes if c.structural]
     if structural:
-        console.print(f"structural rule changes, no effect of their own (they make the options above readable; "
-                      f"applied in every scenario): {', '.join(structural)}", markup=False)
-    deltas = Table(title="by scope and category, t CO2e", title_justify="left")
-    for column in ("scope / category", "base", "revised", "Δ"):
-        deltas.add_column(column, justify="left" if column.startswith("scope") else "right")
+        console.print(t("ct.structural", names=", ".join(structural)), markup=False)
+    deltas = Table(title=t("ct.by_scope"), title_justify="left")
+    for key in ("line", "base", "revised", "delta"):
+        deltas.add_column(t(f"ct.col.{key}"), justify="left" if key == "line" else "right")
     for row in comparison.deltas["scope_category"]:
         if row["delta_kg"] or row["base_kg"]:
             deltas.add_row(_label(row["scope"], row["category"], row["basis"]), tonnes(row["base_kg"]),
                            tonnes(row["revised_kg"]), tonnes(row["delta_kg"]))
     console.print(deltas)
-    levels = Table(title="by data-quality level (1 spend-based … 4 measured, + verified), t CO2e", title_justify="left")
-    for column in ("scope / category", "level", "base", "revised", "Δ"):
-        levels.add_column(column, justify="left" if column in ("scope / category", "level") else "right")
+    levels = Table(title=t("ct.by_level"), title_justify="left")
+    for key in ("line", "level", "base", "revised", "delta"):
+        levels.add_column(t(f"ct.col.{key}"), justify="left" if key in ("line", "level") else "right")
     for row in comparison.deltas["data_quality"]:
         if row["delta_kg"] or row["base_kg"]:
-            levels.add_row(_label(row["scope"], row["category"], row["basis"]), row["data_quality"] or "unstated",
+            levels.add_row(_label(row["scope"], row["category"], row["basis"]), row["data_quality"] or t("ct.unstated"),
                            tonnes(row["base_kg"]), tonnes(row["revised_kg"]), tonnes(row["delta_kg"]))
     console.print(levels)
     if comparison.row_changes:
-        rows = Table(title="rows that moved most", title_justify="left")
-        for column in ("rule", "row", "Δ t CO2e", "caused by"):
-            rows.add_column(column, justify="right" if column.startswith("Δ") else "left")
+        rows = Table(title=t("ct.rows"), title_justify="left")
+        for key in ("rule", "row", "delta_t", "caused_by"):
+            rows.add_column(t(f"ct.col.{key}"), justify="right" if key == "delta_t" else "left")
         for row in comparison.row_changes[:10]:
             rows.add_row(row["rule_id"], f"{row['input_table']}:{row['row_id']}", tonnes(row["delta_kg"]),
                          ", ".join(c.split(":", 1)[1] for c in row["caused_by"]))
         console.print(rows)
     outcomes = checks_and_metrics(comparison)
     if outcomes:
-        table = Table(title="checks and metrics", title_justify="left")
-        for column in ("id", "base", "revised"):
-            table.add_column(column)
+        table = Table(title=t("ct.checks"), title_justify="left")
+        for key in ("id", "base", "revised"):
+            table.add_column(t(f"ct.col.{key}"))
         for row in outcomes:
             table.add_row(row["id"], row["base"], row["revised"])
         console.print(table)
@@ -80,18 +80,19 @@ def render_table(comparison: Comparison, path: Path | None) -> str:
 
 
 def checks_and_metrics(comparison: Comparison) -> list[dict[str, str]]:
-    """Each check's outcome (PASS / FAIL / N/A) and each metric's value in both runs, checks first: a
-    threshold the revision introduces shows here as N/A → FAIL."""
+    """Each check's outcome (PASS / FAIL / N/A, in the run's language) and each metric's value in both runs,
+    checks first: a threshold the revision introduces shows here as N/A → FAIL."""
     def shown(items: list[dict], kind: str) -> dict[str, str]:
         if kind == "check":
-            return {c["id"]: display.check_status(c) for c in items}
-        return {m["id"]: "—" if m["value"] is None else f"{m['value']:.6g}" for m in items}
+            return {c["id"]: t("check." + display.check_status(c)) for c in items}
+        return {m["id"]: display.number(m["value"], m["unit"], places=3) for m in items}
 
     rows = []
     for kind, attribute in (("check", "checks"), ("metric", "metrics")):
         before = shown(getattr(comparison.base, attribute), kind)
         after = shown(getattr(comparison.revised, attribute), kind)
-        rows += [{"kind": kind, "id": name, "base": before.get(name, "absent"), "revised": after.get(name, "absent")}
+        absent = t("check.absent")
+        rows += [{"kind": kind, "id": name, "base": before.get(name, absent), "revised": after.get(name, absent)}
                  for name in dict.fromkeys([*before, *after])]
     return rows
 

@@ -14,6 +14,7 @@ from typing import Any
 from tanso.compare import Comparison, bases, headline, in_basis
 from tanso.i18n import MESSAGES, t
 from tanso.model.policy_calls import policies_named
+from tanso.reasons import render_one
 from tanso_report.display import check_status
 from tanso_report.pages import exact, number, percent, tonnes
 
@@ -144,20 +145,21 @@ def takeaway(view: dict[str, Any], outside: dict[str, Decimal]) -> str:
 def reason(check: dict[str, Any], run) -> list[str]:
     """Why a check failed: its problem, its findings, its condition as written, and the options it reads
     with this run's values."""
-    lines = [check["problem"]] if check.get("problem") else []
-    lines += list(check.get("findings") or [])[:5]
+    lines = [render_one(check["problem"])] if check.get("problem") else []
+    lines += [render_one(finding) for finding in list(check.get("findings") or [])[:5]]
     item = run.ruleset.checks.get(check["id"])
     if item is not None:
         span = item.node.span
         try:
             source = Path(span.file).read_text(encoding="utf-8").splitlines()[span.line - 1:span.end_line]
             condition = " ".join(" ".join(source).split())
-            lines.append("condition: " + condition.split("=", 1)[1].strip() if "=" in condition else condition)
+            lines.append(t("check.condition", condition=condition.split("=", 1)[1].strip() if "=" in condition
+                           else condition))
         except OSError:
             pass
         for name, _ in policies_named(item.node.expr):
             value = run.ruleset.policies.get(name)
-            lines.append(f"{name} = {show(value.value) if value is not None else 'not set'}")
+            lines.append(f"{name} = {show(value.value) if value is not None else t('check.not_set')}")
     return list(dict.fromkeys(lines))
 
 

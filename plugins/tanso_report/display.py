@@ -3,19 +3,76 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal
+from numbers import Rational
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tanso.i18n import t
+from tanso.reasons import render_one
 from tanso_ghgp.gwp import is_non_kyoto
 
 if TYPE_CHECKING:   # rich is imported when a report is drawn, not when the plugins load
     from rich.console import Console
 
 TONNE = Decimal(1000)
+PLACES = Decimal("0.1")   # t CO2e on every page: one decimal; shares as % with one decimal everywhere
+TINY = "<0.1"             # a non-zero share (or amount, on a page) that rounds to 0.0 says so instead of "0.0"
+SIGNIFICANT = 6           # digits a metric that is no amount or share keeps, at least
 # Scope 3 Standard (2011) Table 5.1; category 16 is the Scope 3 progress update's (2026) proposal. In
 # the current language (tanso.i18n: Japanese names as the Ministry of the Environment publishes them).
 SCOPE3_CATEGORIES = {number: t(f"cat.{number}", lang="en") for number in range(1, 17)}
+
+
+def exact(value: Decimal | Rational | float | int | None) -> Decimal:
+    """A Decimal from an exact amount (a Shapley share is a Fraction: fractions is not imported for `tanso check`)."""
+    if value is None:
+        return Decimal(0)
+    if isinstance(value, Rational) and not isinstance(value, int):
+        return Decimal(value.numerator) / Decimal(value.denominator)
+    return Decimal(value)
+
+
+def percent(part, whole, signed: bool = False) -> str:
+    """part / whole as a percentage with one decimal; — when the whole is zero."""
+    whole = exact(whole)
+    if not whole:
+        return "—"
+    exact_share = Decimal(100) * exact(part) / whole
+    share = exact_share.quantize(PLACES, ROUND_HALF_EVEN)
+    text = f"{abs(share):,} %" if share or not exact_share else f"{TINY} %"
+    share = share or exact_share
+    if share < 0:
+        return "−" + text
+    return ("+" + text) if signed and share > 0 else text
+
+
+def fixed(value: Decimal, places: int) -> str:
+    """`value` with thousands separators and at least `places` decimals, more where it needs them to keep
+    SIGNIFICANT digits (0.000123456 stays readable); never exponent notation."""
+    if value:
+        places = min(max(places, SIGNIFICANT - 1 - value.adjusted()), 18)
+    return format(value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_EVEN), ",f")
+
+
+def number(value, unit: str | None, places: int = 1) -> str:
+    """A metric's value as the reports print amounts: kg CO2e in t CO2e with `places` decimals (the terminal's
+    totals have 3, a page's 1), an intensity (kg CO2e / …) with one decimal, a share (no unit, within ±1) as %,
+    any other value with three decimals at least; never exponent notation."""
+    if value is None:
+        return "—"
+    value = exact(value)
+    unit = (unit or "").strip()
+    if unit == "kg CO2e":
+        return f"{tonnes(value, places)} {t('table.tonnes')}"
+    if unit.startswith("kg CO2e"):        # an intensity: kg CO2e / MUSD
+        return f"{fixed(value, 1)} {unit}"
+    if unit == "%":
+        return f"{fixed(value, 1)} %"
+    if not unit or unit in ("share", "ratio", "1"):
+        if -1 <= value <= 1 and unit != "1":
+            return percent(value, 1)
+        return fixed(value, 3)
+    return f"{fixed(value, 3)} {unit}"
 
 
 def category_name(number: int) -> str:
@@ -25,7 +82,7 @@ def category_name(number: int) -> str:
 def tonnes(kg: Decimal | None, places: int = 3) -> str:
     if kg is None:
         return "—"
-    return f"{(kg / TONNE).quantize(Decimal(1).scaleb(-places), ROUND_HALF_EVEN):,}"
+    return format((kg / TONNE).quantize(Decimal(1).scaleb(-places), ROUND_HALF_EVEN), ",f")
 
 
 def label(scope, category, basis=None) -> str:
@@ -104,7 +161,8 @@ def findings(item: dict, indent: str = "  ", notes: bool = True) -> list[str]:
     """A check's (or metric's) findings, one line each, then (with `notes`) its notes, information that is no
     flag: the first FINDINGS_SHOWN of each, then a count."""
     lines = []
-    kinds = (("findings", lambda text: t("flagged", finding=text)), ("notes", lambda text: t("noted", note=text)))
+    kinds = (("findings", lambda text: t("flagged", finding=render_one(text))),
+             ("notes", lambda text: t("noted", note=render_one(text))))
     for key, line in kinds[:2 if notes else 1]:
         listed = item.get(key) or []
         lines += [indent + line(text) for text in listed[:FINDINGS_SHOWN]]

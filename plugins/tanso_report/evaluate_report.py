@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from tanso import reasons
 from tanso.i18n import t
 from tanso_report import charts, comparison_view
 from tanso_report.display import biogenic_kg, check_status, non_kyoto_kg
@@ -68,7 +69,9 @@ def excluded_rows(result) -> list[dict[str, Any]]:
 
 
 def reject_rows(result, limit: int | None = REJECTS_SHOWN) -> list[dict[str, Any]]:
-    return query(result, "SELECT input_table, input_row, row_id, rule_id, rule_source, reason FROM {s}.run_rejects "
+    """The rejects in input order, each with its reason's code (tanso.reasons) before the stored English reason."""
+    return query(result, "SELECT input_table, input_row, row_id, rule_id, rule_source, "
+                         f"{reasons.codes_sql('reason')} AS reason_code, reason FROM {{s}}.run_rejects "
                          "ORDER BY input_table, input_row, rule_id" + (f" LIMIT {limit}" if limit else ""))
 
 
@@ -134,8 +137,8 @@ def _rejects_table(result) -> Table:
     table = Table("rejects-table", t("inv.rejects", n=REJECTS_SHOWN), [
         (t("col.input_row"), "ident"), (t("col.rule"), "ident"), (t("col.reason"), "text"), (t("col.rule_at"), "ident")])
     for row in reject_rows(result):
-        table.add([f"{row['input_table']}:{row['input_row']}", row["rule_id"], row["reason"], row["rule_source"]],
-                  [f"{row['input_table']}:{row['input_row']}", row["rule_id"], row["reason"], row["rule_source"]])
+        cells = [f"{row['input_table']}:{row['input_row']}", row["rule_id"], reasons.render(row["reason"]), row["rule_source"]]
+        table.add(cells, cells)
     return table
 
 

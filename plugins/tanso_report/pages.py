@@ -14,7 +14,6 @@ import json
 import os
 import tempfile
 from decimal import ROUND_HALF_EVEN, Decimal
-from fractions import Fraction
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -24,20 +23,7 @@ from markupsafe import Markup, escape
 
 from tanso.i18n import language, t
 from tanso_report import messages  # noqa: F401  (registers the reports' words)
-from tanso_report.display import plain
-
-PLACES = Decimal("0.1")   # t CO2e on every page: one decimal
-TINY = "<0.1"             # a non-zero amount that rounds to 0.0 t says so instead of "0.0"
-
-
-def exact(value: Decimal | Fraction | float | int | None) -> Decimal:
-    """A Decimal from an exact amount (a Shapley share is a Fraction)."""
-    if value is None:
-        return Decimal(0)
-    if isinstance(value, Fraction):
-        return Decimal(value.numerator) / Decimal(value.denominator)
-    return Decimal(value)
-
+from tanso_report.display import PLACES, TINY, exact, number, percent, plain  # noqa: F401  (the pages' names)
 
 def tonnes(kg, signed: bool = False) -> str:
     """kg as t CO2e with one decimal and thousands separators; a typographic minus; `+` when signed."""
@@ -52,39 +38,6 @@ def tonnes(kg, signed: bool = False) -> str:
     if amount < 0:
         return "−" + text
     return ("+" + text) if signed and amount > 0 else text
-
-
-def percent(part, whole, signed: bool = False) -> str:
-    """part / whole as a percentage with one decimal; — when the whole is zero."""
-    whole = exact(whole)
-    if not whole:
-        return "—"
-    exact_share = Decimal(100) * exact(part) / whole
-    share = exact_share.quantize(PLACES, ROUND_HALF_EVEN)
-    text = f"{abs(share):,} %" if share or not exact_share else f"{TINY} %"
-    share = share or exact_share
-    if share < 0:
-        return "−" + text
-    return ("+" + text) if signed and share > 0 else text
-
-
-def number(value, unit: str | None) -> str:
-    """A metric's value with its unit: kg CO2e amounts in t CO2e, shares (no unit, 0…1) as %."""
-    if value is None:
-        return "—"
-    value = exact(value)
-    unit = (unit or "").strip()
-    if unit.startswith("kg CO2e") and unit != "kg CO2e":        # an intensity: kg CO2e / MUSD
-        return f"{value.quantize(PLACES, ROUND_HALF_EVEN):,} {unit}"
-    if unit == "kg CO2e":
-        return f"{tonnes(value)} t CO2e"
-    if not unit or unit in ("share", "ratio", "1", "%"):
-        if unit == "%":
-            return f"{value.quantize(PLACES, ROUND_HALF_EVEN):,} %"
-        if -1 <= value <= 1 and unit != "1":
-            return percent(value, 1)
-        return f"{value.quantize(Decimal('0.001'), ROUND_HALF_EVEN):,}"
-    return f"{value.quantize(Decimal('0.001'), ROUND_HALF_EVEN):,} {unit}"
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 from tanso import hookimpl
 from tanso.contracts import Reporter, on_first_call
 from tanso.i18n import t
+from tanso.reasons import render_one
 from tanso_report import display, inventory, yuho
 from tanso_report.display import label as _label, tonnes
 
@@ -31,12 +32,11 @@ def render_table(result, path: Path | None) -> str:
         console.print(t("excluded_line", label=_label(exclusion["scope"], exclusion["category"]),
                         why=exclusion["justification"], source=exclusion["source"]), markup=False)
     for metric in result.metrics:
-        value = "—" if metric["value"] is None else f"{metric['value']:.6g}"
-        console.print(t("metric_line", id=metric["id"], value=value, unit=metric["unit"] or "")
-                      + (f" ({metric['problem']})" if metric["problem"] else ""), markup=False)
+        console.print(t("metric_line", id=metric["id"], value=display.number(metric["value"], metric["unit"], places=3))
+                      + (f" ({render_one(metric['problem'])})" if metric["problem"] else ""), markup=False)
     for check in result.checks:
         console.print(t("check_line", id=check["id"], status=t("check." + display.check_status(check)), title=check["title"] or "")
-                      + (f" ({check['problem']})" if check["problem"] else ""), markup=False)
+                      + (f" ({render_one(check['problem'])})" if check["problem"] else ""), markup=False)
         for line in display.findings(check):
             console.print(line, markup=False, soft_wrap=True)
     for line in display.restatement_lines(result):

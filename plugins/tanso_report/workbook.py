@@ -26,6 +26,7 @@ from typing import Any, Sequence
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
+from tanso import reasons
 from tanso.i18n import t
 from tanso_report.comparison_view import group_label
 from tanso_report.display import check_status
@@ -167,10 +168,13 @@ def _write(result, target: Path) -> None:
         policies.add([name, None if p["value"] is None else str(p["value"]), p.get("at") or p.get("layer"),
                       p.get("status"), p.get("as_of"), p.get("source")])
     policies.close([40, 24, 40, 16, 12, 80])
-    rejects = _Sheet(book, "rejects", ["input_table", "input_row", "row_id", "rule_id", "rule_source", "reason"], bold)
-    for row in reject_rows(result, limit=None):
-        rejects.add(list(row.values()))
-    rejects.close([18, 10, 12, 30, 40, 80])
+    rows = reject_rows(result, limit=None)
+    rejects = _Sheet(book, "rejects", ["input_table", "input_row", "row_id", "rule_id", "rule_source", "reason_code",
+                                       "reason"], bold)
+    said = {reason: reasons.render(reason) for reason in {row["reason"] for row in rows}}   # in the run's language
+    for row in rows:
+        rejects.add([*list(row.values())[:-1], said[row["reason"]]])
+    rejects.close([18, 10, 12, 30, 40, 24, 80])
     _table(book, "excluded", bold, result, "SELECT * FROM {s}.run_excluded ORDER BY ALL")
     _ledger(book, bold, result, traced)
     book.close()

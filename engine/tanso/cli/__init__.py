@@ -251,12 +251,14 @@ def _completeness_lines(results: list[tuple[str, object]]) -> str:
     from tanso.run.completeness import lines
     from tanso.run.lookups import lines as lookup_lines
     from tanso import terminal
-    text = [line for label, result in results
-            for line in lines(result.completeness, label) + lookup_lines(result.completeness.get("lookups", []))]
-    if terminal.colour():   # the verdict at a glance: red when rows are left out beyond any tolerance
-        text = [click.style(line, fg="red", bold=True) if "INCOMPLETE" in line
-                else click.style(line, fg="green") if not line.startswith(" ") and "complete" in line else line
-                for line in text]
+    text = []
+    for label, result in results:
+        verdict, *rest = lines(result.completeness, label) or [None]
+        if verdict is not None and terminal.colour():   # at a glance: red when rows are left out beyond any tolerance
+            verdict = (click.style(verdict, fg="red", bold=True) if result.incomplete
+                       else click.style(verdict, fg="green"))
+        text += [line for line in (verdict, *rest) if line is not None]
+        text += lookup_lines(result.completeness.get("lookups", []))
     return "\n".join(text) + "\n\n" if text else ""
 
 

@@ -18,6 +18,7 @@ from tanso.cli import (lang_option, _backend_failed, _completeness_lines, _exit_
 from tanso.cli.output import progress as _progress
 from tanso.cli.output import say, verbosity
 from tanso.diagnostics import TansoError
+from tanso.i18n import t
 from tanso.run.execute import EVALUATE_MEMORY_LIMIT, SCENARIO_BACKEND
 from tanso.run.outputs import finish, write_manifest
 
@@ -58,8 +59,8 @@ def _publish(staged, out_dir: Path, command: str, log_file: Path | None, by: str
     finish(staged)
     record_run(out_dir, command, log_file, by)
     if not verbosity.quiet:
-        click.echo(f"wrote {', '.join(str(out_dir / name) for name in written)}, {out_dir / 'manifest.json'}",
-                   err=printed != ".txt")
+        files = ", ".join(str(out_dir / name) for name in [*written, "manifest.json"])
+        click.echo(t("wrote", files=files), err=printed != ".txt")
 
 
 @click.command()
@@ -194,7 +195,7 @@ def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | No
                 comparison = run_compare(base_prepared.ruleset, revised_prepared.ruleset, registry, data_dir, target,
                                          selected=selected, threads=threads, memory_limit=memory_limit, progress=report,
                                          backend=backend, spark_master=spark_master)
-            sides = [("base", comparison.base), ("revised", comparison.revised)]
+            sides = [(t("side.base"), comparison.base), (t("side.revised"), comparison.revised)]
             if reporter.suffix == ".txt":   # JSON and HTML carry the same blocks
                 say(_completeness_lines(sides), nl=False)
             if not verbosity.quiet:

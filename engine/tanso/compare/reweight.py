@@ -27,7 +27,8 @@ from decimal import ROUND_DOWN, Context, Decimal, Inexact, localcontext
 from typing import Any, Callable, Iterable
 
 from tanso.contracts import Weighting
-from tanso.plan.factor_product import CO2E, FACTOR_SCALE, NO_WEIGHT_REASON, quantity_bound
+from tanso.plan.factor_product import CO2E, FACTOR_SCALE, quantity_bound
+from tanso.reasons import parse
 from tanso.plan.sql import ident, literal
 from tanso.run.execute import AGGREGATE_KEYS
 from tanso.run.planner import _safe
@@ -158,7 +159,7 @@ def _factor_products(rule: RuleRows) -> list[tuple[list[dict], list[dict]]] | No
 def _same_rows(eff: list[dict], problems: list[dict], now: dict[str, Decimal], then: dict[str, Decimal]) -> bool:
     """Whether a factor product rejects (and passes on) the same rows under `then` as under `now`, and
     its effective factors are gas factor × weight under `now`."""
-    if any(row["problem"].startswith(NO_WEIGHT_REASON) for row in problems):
+    if any(parse(row["problem"])[0].code == "no_gwp" for row in problems):
         return False
     largest: dict[tuple, list[Decimal]] = {}
     with localcontext() as context:

@@ -27,6 +27,7 @@ from tanso.plan.effective_factors import (FACTOR_SCALE, LEDGER_LIMIT_DIGITS, WOR
                                          effective_factors, factor_type, quantity_bound)
 from tanso.plan.sql import ident, literal
 from tanso.plan.units import UnitProblem, conversion_factor, is_exact
+from tanso.reasons import reason_sql, reason_text
 
 if TYPE_CHECKING:   # pyarrow is imported when a plan builds a table, not by `tanso check`
     import pyarrow as pa
@@ -34,8 +35,6 @@ if TYPE_CHECKING:   # pyarrow is imported when a plan builds a table, not by `ta
 Converter = Callable[[str, str], "Decimal | str"]
 FACTOR_SQL = f"DECIMAL(38,{FACTOR_SCALE})"   # an effective factor (factor_type() in Arrow)
 CO2E = "CO2e"  # a factor already expressed as CO2-equivalent needs no weight
-NO_WEIGHT_REASON = "no GWP for gas"  # a factor's gas the weights lack: its keys are rejected
-RANGE_REASON = "beyond the ledger's range"  # a row whose product the ledger cannot hold (a reject)
 
 
 @frozen
@@ -109,7 +108,6 @@ def _factor_product(ctx: CalcContext, factors: FactorTable, match: list[str], *,
     described_keys = " || ', ' || ".join(
         f"'{m}=' || coalesce('''' || CAST(b.{ident(m)} AS VARCHAR) || '''', 'empty')" for m in match)
     quantity_name = quantity if isinstance(quantity, str) else "quantity"
-    beyond = f"{RANGE_REASON} (under 10^{LEDGER_LIMIT_DIGITS} kg a row): split the row or use a larger unit"
 
     def over(src: str) -> CalcPlan:
         """The plan over `src`: the rule's rows, or (in a first_of chain) some of them."""
@@ -128,13 +126,14 @@ WITH bad AS (
   LEFT JOIN {accepted} a ON {keys_equal('s', 'a', unit_s)}
   WHERE a.from_unit IS NULL OR {q} IS NULL OR {q} < 0 OR abs({operand}) >= a.max_quantity)
 SELECT b._row_id AS row_id,
-  CASE WHEN {q_b} IS NULL THEN '{quantity_name} is missing'
-       WHEN {q_b} < 0 THEN '{quantity_name} is negative (' || CAST({q_b} AS VARCHAR) || ')'
-       WHEN abs({operand_b}) >= b._max_quantity THEN '{quantity_name} ' || CAST({q_b} AS VARCHAR) || ' ' || {unit_b}
-            || ' times its factor in ' || {literal(factors.name)} || ' is ' || {literal(beyond)}
-       WHEN {unit_b} IS NULL THEN '{unit or "unit"} is missing'
+  CASE WHEN {q_b} IS NULL THEN {reason_sql("missing_value", column=literal(quantity_name))}
+       WHEN {q_b} < 0 THEN {reason_sql("negative_quantity", quantity=literal(quantity_name), value=f"CAST({q_b} AS VARCHAR)")}
+       WHEN abs({operand_b}) >= b._max_quantity THEN {reason_sql(
+           "beyond_ledger", quantity=literal(quantity_name), value=f"CAST({q_b} AS VARCHAR)", unit=unit_b,
+           factor_set=literal(factors.name), digits=str(LEDGER_LIMIT_DIGITS))}
+       WHEN {unit_b} IS NULL THEN {reason_sql("missing_value", column=literal(unit or "unit"))}
        WHEN p.problem IS NOT NULL THEN p.problem
-       ELSE 'no factor in ' || {literal(factors.name)} || ' for ' || {described_keys}
+       ELSE {reason_sql("no_factor", factor_set=literal(factors.name), keys=described_keys)}
   END AS reason
 FROM bad b LEFT JOIN {unit_problems} p ON {keys_equal('b', 'p', unit_b)}"""
         return CalcPlan(ledger=ledger, rejects=rejects)
@@ -239,7 +238,7 @@ def _combinations(factor_kinds: list[tuple], units: list[str], weights: GasWeigh
                 key = (from_unit, per, mass_unit, gas)
                 scale, mass = converter(from_unit, per), converter(mass_unit, "kg")
                 if isinstance(scale, str) or isinstance(mass, str):
-                    combos[key] = scale if isinstance(scale, str) else f"factor unit: {mass}"
+                    combos[key] = scale if isinstance(scale, str) else reason_text("factor_unit", reason=mass)
                 elif gas == CO2E or weights is None:
                     combos[key] = Multiplier(scale * mass, scale * mass, is_exact(scale) and is_exact(mass),
                                              "as published" if gas == CO2E else None)
@@ -248,7 +247,7 @@ def _combinations(factor_kinds: list[tuple], units: list[str], weights: GasWeigh
                     combos[key] = Multiplier(scale * mass, scale * mass * weight, is_exact(scale) and is_exact(mass),
                                              weights.describe(gas))
                 else:
-                    combos[key] = f"{NO_WEIGHT_REASON} {gas} in {weights.label}"
+                    combos[key] = reason_text("no_gwp", gas=gas, gwp_set=weights.label)
     return combos
 
 

@@ -40,6 +40,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from tanso.cache import cache_folder
+from tanso.reasons import reason_text
 
 if TYPE_CHECKING:
     import pint
@@ -148,7 +149,7 @@ def canonical(unit: str) -> str:
         return f"({canonical(carbon['mass'].strip())}) * carbon_as_co2"
     key = _SEPARATORS.sub("", written).lower()
     if key in _AMBIGUOUS:
-        raise UnitProblem(f"ambiguous unit: {_AMBIGUOUS[key]}")
+        raise UnitProblem(reason_text("ambiguous_unit", explanation=_AMBIGUOUS[key]))
     if written in _EXACT:
         return _EXACT[written]
     return _SPELLINGS.get(key, written)
@@ -156,7 +157,7 @@ def canonical(unit: str) -> str:
 
 def _is_mass(unit: str) -> bool:
     try:
-        return _parse(registry(), unit, "").dimensionality == {"[mass]": 1}
+        return _parse(registry(), unit).dimensionality == {"[mass]": 1}
     except UnitProblem:   # a spelling that is no unit is simply not a mass
         return False
 
@@ -169,7 +170,7 @@ def unit_problem(unit: str | None) -> str | None:
     if is_currency(unit):
         return None
     try:
-        _parse(registry(), unit, "")
+        _parse(registry(), unit)
     except UnitProblem as problem:
         return str(problem)
     return None
@@ -181,27 +182,27 @@ def conversion_factor(from_unit: str, to_unit: str) -> Decimal:
     if from_unit == to_unit:
         return Decimal(1)
     if is_currency(from_unit) or is_currency(to_unit):
-        raise UnitProblem(f"currency {from_unit} does not match {to_unit}")
+        raise UnitProblem(reason_text("currency_mismatch", from_unit=from_unit, to_unit=to_unit))
     import pint
     ureg = registry()
     with localcontext() as context:
         context.prec = PRECISION
-        source = _parse(ureg, from_unit, "")
-        target = _parse(ureg, to_unit, " in the factor table")
+        source = _parse(ureg, from_unit)
+        target = _parse(ureg, to_unit, in_factor_table=True)
         try:
             magnitude = ureg.Quantity(Decimal(1), source).to(target).magnitude
         except pint.errors.DimensionalityError:
-            raise UnitProblem(f"unit '{from_unit}' cannot be converted to '{to_unit}'") from None
+            raise UnitProblem(reason_text("unit_not_convertible", from_unit=from_unit, to_unit=to_unit)) from None
         return snap(Decimal(magnitude))
 
 
-def _parse(ureg: pint.UnitRegistry, unit: str, where: str):
+def _parse(ureg: pint.UnitRegistry, unit: str, in_factor_table: bool = False):
     import pint
     try:
         return ureg.parse_units(canonical(unit))
     except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, AttributeError, ValueError,
             TypeError, AssertionError):
-        raise UnitProblem(f"unknown unit '{unit}'{where}") from None
+        raise UnitProblem(reason_text("unknown_factor_unit" if in_factor_table else "unknown_unit", unit=unit)) from None
 
 
 def snap(value: Decimal) -> Decimal:

@@ -72,13 +72,17 @@ def export(result: RunResult, out_dir: Path, fmt: str) -> list[Path]:
     and summary in `fmt` (the ledger is always also Parquet), a copy of the ruleset's files under ruleset/, then —
     last — manifest.json with the sha256 and size of every file in `out_dir` (`outputs`)."""
     from tanso.plan.sql import literal
+    from tanso.reasons import codes_sql
     from tanso.run.execute import SUMMARY_KEYS
     from tanso.run.lineage import USED_FACTORS_TABLE, snapshot_ruleset
     from tanso.run.outputs import write_manifest
     con = result.connection
     con.execute(f"SET schema = '{result.schema}'")
     out_dir.mkdir(parents=True, exist_ok=True)
-    tables = {"ledger": "SELECT * FROM run_ledger", "rejects": "SELECT * FROM run_rejects ORDER BY ALL",
+    # rejects.csv: the reason's code (tanso.reasons) beside its English text, which the digest hashes
+    tables = {"ledger": "SELECT * FROM run_ledger",
+              "rejects": f"SELECT * EXCLUDE (reason), {codes_sql('reason')} AS reason_code, reason FROM run_rejects "
+                         f"ORDER BY ALL",
               "excluded": "SELECT * FROM run_excluded ORDER BY ALL",
               # Which instrument (e.g. certificate) covered how much of which rule row: only where a
               # calculator of the run records claims.

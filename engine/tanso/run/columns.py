@@ -12,12 +12,11 @@ import re
 from tanso.dsl import ast
 from tanso.model.formats import ERA_OFFSET, ERAS, ISO_DATES, PARENTHESES, TRAILING, DateFormat, NumberFormat
 from tanso.plan.sql import column_type, ident, literal
+from tanso.reasons import reason_sql
 
 NUMBER_PATTERN = r"[+-]?[0-9]+(\.[0-9]+)?"
 TRUE_WORDS, FALSE_WORDS = ("true", "t", "yes", "y", "1"), ("false", "f", "no", "n", "0")
 _FLOATS = ("DOUBLE", "FLOAT", "REAL")
-_PLAIN_HINT = (" (this input reads numbers as 1234.56; declare its format on the input, e.g. "
-               "numbers \"1,234.56\" or numbers \"1.234,56\")")
 
 
 def decimal_pattern(precision: int, scale: int) -> str:
@@ -79,8 +78,10 @@ def typed_column(column: ast.Column, present: str, fmt: NumberFormat, dates: Dat
     """The column's typed value (SQL) read from the file's column `source`, the WHEN ... THEN reason
     clauses that refuse a row, and a note for a conversion the file's native type needed."""
     name, sql_type, kind = ident(source), column_type(column), present.upper()
-    label = f"column {column.name}: "
     raw = f"'''' || CAST({name} AS VARCHAR) || ''''"
+
+    def said(code: str, **values: str) -> str:
+        return _said(code, column, raw, **values)
     if kind == sql_type:      # native and already as declared (Parquet): nothing to convert
         return name, [], None
     if column.type_name == "float":
@@ -105,42 +106,41 @@ def typed_column(column: ast.Column, present: str, fmt: NumberFormat, dates: Dat
         number = t
         if not fmt.plain:
             problems.append(f"WHEN {t} IS NOT NULL AND NOT regexp_full_match({t}, {literal(grouped_pattern(fmt))}) "
-                            f"THEN '{label}' || {raw} || {literal(' is not a number written as ' + fmt.example)}")
+                            f"THEN {said('not_number_written_as', example=literal(fmt.example))}")
             number = _plain_number(t, fmt)
-        hint = (f" || CASE WHEN strpos({t}, ',') > 0 THEN {literal(_PLAIN_HINT)} ELSE '' END"
-                if fmt.plain and not native else "")
+        hinted = fmt.plain and not native   # a comma in a plain number: say how to declare the format
         if native and kind in _FLOATS:
-            problems += [f"WHEN {name} IS NOT NULL AND NOT isfinite({name}) THEN '{label}' || {raw} || ' is not a number'",
-                         f"WHEN strpos(lower({text}), 'e') > 0 THEN '{label}' || {raw} || ' is a floating-point "
-                         f"number that only an exponent writes; store the column as a decimal'"]
+            problems += [f"WHEN {name} IS NOT NULL AND NOT isfinite({name}) THEN {said('not_number')}",
+                         f"WHEN strpos(lower({text}), 'e') > 0 THEN {said('exponent_only')}"]
         # One regex accepts a good value; only a refused one is looked at again for the reason.
-        not_number = f"WHEN NOT regexp_full_match({number}, {literal(NUMBER_PATTERN)}) THEN '{label}' || {raw} || ' is not a number'{hint}"
+        not_number = (f"WHEN NOT regexp_full_match({number}, {literal(NUMBER_PATTERN)}) THEN "
+                      + (f"CASE WHEN strpos({t}, ',') > 0 THEN {said('not_number_plain')} ELSE {said('not_number')} END"
+                         if hinted else said("not_number")))
         if column.type_name == "integer":
             fits = (f"regexp_full_match({number}, '[+-]?0*[0-9]{{1,18}}(\\.0+)?') OR (regexp_full_match({number}, "
                     f"'[+-]?0*[0-9]{{19}}(\\.0+)?') AND TRY_CAST({number} AS BIGINT) IS NOT NULL)")
             problems.append(
                 f"WHEN {number} IS NOT NULL AND NOT ({fits}) THEN CASE {not_number} "
-                f"WHEN NOT regexp_full_match({number}, '[+-]?[0-9]+(\\.0+)?') THEN '{label}' || {raw} || ' is not a whole number' "
-                f"ELSE '{label}' || {raw} || ' is out of range for an integer' END")
+                f"WHEN NOT regexp_full_match({number}, '[+-]?[0-9]+(\\.0+)?') THEN {said('not_whole_number')} "
+                f"ELSE {said('integer_range')} END")
             return f"TRY_CAST({number} AS BIGINT)", problems, note
         precision, scale = (int(x) for x in sql_type[len("DECIMAL("):-1].split(","))
         too_precise = f"[+-]?[0-9]+\\.[0-9]{{{scale}}}[0-9]*[1-9][0-9]*"
+        shape = {"precision": literal(str(precision)), "scale": literal(str(scale)),
+                 "digits": literal(str(precision - scale))}
         problems.append(
             f"WHEN {number} IS NOT NULL AND NOT regexp_full_match({number}, {literal(decimal_pattern(precision, scale))}) "
             f"THEN CASE {not_number} WHEN regexp_full_match({number}, {literal(too_precise)}) "
-            f"THEN '{label}' || {raw} || ' has more than {scale} decimal places' "
-            f"ELSE '{label}' || {raw} || ' is out of range for decimal({precision},{scale}): at most "
-            f"{precision - scale} digits before the decimal point' END")
+            f"THEN {said('too_many_decimals', **shape)} ELSE {said('decimal_range', **shape)} END")
         return f"TRY_CAST({number} AS {sql_type})", problems, note
     if column.type_name == "boolean":
         value = (f"CASE WHEN lower({t}) IN ({', '.join(map(literal, TRUE_WORDS))}) THEN TRUE "
                  f"WHEN lower({t}) IN ({', '.join(map(literal, FALSE_WORDS))}) THEN FALSE END")
-        return value, [f"WHEN {t} IS NOT NULL AND ({value}) IS NULL THEN '{label}' || {raw} || ' is not a boolean "
-                       f"(true or false)'"], note
+        return value, [f"WHEN {t} IS NOT NULL AND ({value}) IS NULL THEN {said('not_boolean')}"], note
     if column.type_name == "date":
         value = _date_value(t, dates)
-        expected = " is not a date (YYYY-MM-DD)" if dates is ISO_DATES else f" is not a date written as {dates.example}"
-        return value, [f"WHEN {t} IS NOT NULL AND ({value}) IS NULL THEN '{label}' || {raw} || {literal(expected)}"], note
+        expected = said("not_date") if dates is ISO_DATES else said("not_date_written_as", example=literal(dates.example))
+        return value, [f"WHEN {t} IS NOT NULL AND ({value}) IS NULL THEN {expected}"], note
     return f"TRY_CAST({name} AS {sql_type})", [], note
 
 
@@ -161,28 +161,31 @@ def _float_column(column: ast.Column, kind: str, name: str) -> tuple[str, list[s
     t = f"nullif(trim(CAST({name} AS VARCHAR)), '')"
     raw = "'''' || CAST(" + name + " AS VARCHAR) || ''''"
     value = f"CASE WHEN regexp_full_match({t}, {literal(FLOAT_PATTERN)}) THEN TRY_CAST({t} AS DOUBLE) END"
-    return value, [f"WHEN {t} IS NOT NULL AND NOT coalesce(isfinite({value}), FALSE) THEN 'column {column.name}: ' "
-                   f"|| {raw} || ' is not a number (a float: digits, a point, an optional exponent such as 1.5E-5)'"], None
+    return value, [f"WHEN {t} IS NOT NULL AND NOT coalesce(isfinite({value}), FALSE) THEN "
+                   f"{_said('not_float', column, raw)}"], None
 
 
 def constraint_problems(column: ast.Column, value: str) -> list[str]:
     """WHEN ... THEN reason clauses for the column's declared constraints, on its typed value."""
     out = []
-    label = f"column {column.name}: "
     shown = f"'''' || CAST({value} AS VARCHAR) || ''''"
     for constraint in column.constraints:
-        said = constraint.describe().replace("'", "''")
+        declared = literal(constraint.describe())
         if constraint.kind == "required":
             empty = f" OR trim({value}) = ''" if column.type_name == "text" else ""
-            out.append(f"WHEN {value} IS NULL{empty} THEN '{label}missing value (declared required)'")
+            out.append(f"WHEN {value} IS NULL{empty} THEN {_said('required', column, shown)}")
         elif constraint.kind == "range":
             low, high = (literal(v) for v in constraint.values)
-            out.append(f"WHEN {value} < {low} OR {value} > {high} THEN '{label}' || {shown} || ' is outside {said}'")
+            out.append(f"WHEN {value} < {low} OR {value} > {high} THEN {_said('outside', column, shown, declared=declared)}")
         elif constraint.kind == "compare":
             out.append(f"WHEN NOT ({value} {constraint.operator} {literal(constraint.values[0])}) "
-                       f"THEN '{label}' || {shown} || ' is not {said}'")
+                       f"THEN {_said('not_compared', column, shown, declared=declared)}")
         elif constraint.kind == "in":
             listing = ", ".join(literal(v) for v in constraint.values)
-            out.append(f"WHEN {value} NOT IN ({listing}) THEN '{label}' || {shown} || ' is not one of the values "
-                       f"declared: {said}'")
+            out.append(f"WHEN {value} NOT IN ({listing}) THEN {_said('not_in', column, shown, declared=declared)}")
     return out
+
+
+def _said(code: str, column: ast.Column, value: str, **values: str) -> str:
+    """SQL of a reason (tanso.reasons `column.<code>`) about a value of `column`, shown by the SQL `value`."""
+    return reason_sql(f"column.{code}", column=literal(column.name), value=value, **values)

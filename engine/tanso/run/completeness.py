@@ -20,6 +20,7 @@ from typing import Any
 from tanso.i18n import t
 from tanso.plan.sql import ident, literal
 from tanso.plan.units import UnitProblem, conversion_factor
+from tanso.reasons import reason_text, render, render_one
 
 TOP_REASONS = 3
 COMPLETE, ACCEPTED, INCOMPLETE = "complete", "accepted", "incomplete"
@@ -147,22 +148,25 @@ def _group(ruleset, rule_id, table, source, rejected, selected, activity, reason
 def _over(node, rejected: int, selected: int, activity: list[dict]) -> str | None:
     """None when the rejected rows are within the stated tolerance; otherwise by how much they are not."""
     if node.kind == "rows":
-        return None if rejected <= node.limit else f"{rejected} rows rejected, over the tolerance ({node.describe()})"
+        return None if rejected <= node.limit else reason_text("tolerance.over_rows", rows=rejected,
+                                                               tolerance=node.describe())
     if node.kind == "share":
         share = Decimal(rejected) * 100 / Decimal(max(selected, 1))
-        return None if share <= node.limit else (f"{_number(share, 2)} % of {selected} rows rejected, over the "
-                                                 f"tolerance ({node.describe()})")
+        return None if share <= node.limit else reason_text("tolerance.over_share", share=_number(share, 2),
+                                                            selected=selected, tolerance=node.describe())
     if not activity:
-        return f"the rejected rows have no quantity this run can measure in {node.unit}"
+        return reason_text("tolerance.unmeasurable", unit=node.unit)
     total = Decimal(0)
     for entry in activity:
         if entry["rows_without_quantity"]:
-            return f"{entry['rows_without_quantity']} rejected rows have no {entry['column']}"
+            return reason_text("tolerance.no_quantity", rows=entry["rows_without_quantity"], column=entry["column"])
         try:
             total += entry["magnitude"] * conversion_factor(str(entry["unit"]), node.unit)
         except UnitProblem:
-            return f"{entry['rows']} rejected rows are in {entry['unit']!s}, which is not measured in {node.unit}"
-    return None if total <= node.limit else f"{_number(total, 6)} {node.unit} rejected, over the tolerance ({node.describe()})"
+            return reason_text("tolerance.not_measured", rows=entry["rows"], unit=str(entry["unit"]),
+                               tolerance_unit=node.unit)
+    return None if total <= node.limit else reason_text("tolerance.over_amount", amount=_number(total, 6),
+                                                        unit=node.unit, tolerance=node.describe())
 
 
 def _number(value, places: int = 6) -> str:
@@ -178,7 +182,7 @@ def lines(completeness: dict[str, Any] | None, label: str = "") -> list[str]:
     """What a run prints first, before any total."""
     if not completeness:
         return []
-    where = f"{label}: " if label else ""
+    where = t("complete.where", label=label) if label else ""
     groups = completeness["groups"]
     if completeness["status"] == COMPLETE:
         return [t("complete.none", where=where)]
@@ -197,18 +201,18 @@ def lines(completeness: dict[str, Any] | None, label: str = "") -> list[str]:
                 else t("complete.input_refused_by", input=g["input"], rule=g["refused_by"]) if g.get("refused_by")
                 else t("complete.input_lookup", input=g["input"]) if g.get("looked_up")
                 else t("complete.input_read", input=g["input"]))
-        activity = ", ".join(f"{_number(a['quantity'])} {a['unit'] if a['unit'] is not None else '(no unit)'}"
+        activity = ", ".join(f"{_number(a['quantity'])} {a['unit'] if a['unit'] is not None else t('complete.no_unit')}"
                              for a in g["activity"])
         line = (t("complete.group", name=name, source=g["source"], rejected=g["rows_rejected"],
                   selected=g["rows_selected"]) + (t("complete.activity", activity=activity) if activity else ""))
         tolerance = g["tolerance"]
         if g["status"] == ACCEPTED:
-            line += t("complete.accepted_by", source=tolerance["source"], statement=tolerance["statement"],
+            line += t("complete.accepted_by", source=tolerance["source"], statement=render_one(tolerance["statement"]),
                       why=tolerance["justification"])
         elif tolerance is not None:
-            line += t("complete.not_accepted", problem=g["problem"], source=tolerance["source"])
+            line += t("complete.not_accepted", problem=render_one(g["problem"]), source=tolerance["source"])
         out.append(line)
-        reasons = "; ".join(f"{r['reason']} ({r['rows']})" for r in g["reasons"])
+        reasons = t("reason_separator").join(f"{render(r['reason'])} ({r['rows']})" for r in g["reasons"])
         more = t("complete.more_reasons", n=g["other_reasons"]) if g["other_reasons"] else ""
         out.append(t("complete.reasons", reasons=reasons, more=more))
         if g.get("rules_reading"):

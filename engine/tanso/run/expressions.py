@@ -12,6 +12,7 @@ from tanso.model.policy_calls import POLICY_FUNCTION
 from tanso.model.ruleset import literal_value
 from tanso.plan.context import FunctionContext
 from tanso.plugins import Registry
+from tanso.reasons import reason_text
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def _value(expr: ast.Expr, registry: Registry, con, relations: Relations, findin
     if isinstance(expr, ast.Call) and expr.function == POLICY_FUNCTION:
         name = expr.arguments[0].value.value
         if relations.policies.get(name) is None:
-            raise NotApplicable(f"not applicable: {name} is not set")
+            raise NotApplicable(reason_text("option_not_set", option=name))
         return relations.policies[name]
     if isinstance(expr, ast.Call):
         function = registry.functions[expr.function]

@@ -1,0 +1,259 @@
+"""Reject reasons (and the run's other stored texts) by code: stored in English, read back as a code with
+parameters, said in the run's language.
+
+A run keeps each reject's reason as English text (rejects.csv `reason`; the digest hashes it). Each
+kind of reason is a message `reason.<code>` of the catalogue (`tanso.i18n`), an English and a Japanese
+template with {parameters}. The sites that build a reason fill the English template (`reason_sql` in
+SQL, `reason_text` in Python), so the template is the one spelling of the text; reporting reads the
+code and the parameters back (`parse`) and says the reason in the current language (`render`);
+rejects.csv carries the code beside the text (`codes_sql`). A check's findings and notes, a metric's problem and a tolerance's statement are read the
+same way, each text whole (`render_one`). A plugin adds its own codes the same way: `tanso.i18n.register({"reason.<code>": {"en": …,
+"ja": …}})`. A parameter named `reason` is a reason itself, `tolerance` a tolerance's statement, `place`
+"<file> row <n>": they are said in the language too.
+
+A rule's reason is "<calculator>: <reason>", a chain's one part per method joined by "; ", a reason
+found while reading "<file> row <n>: <reason>"; each part is read on its own, unless a template whose own
+words hold "; " reads the whole (a parameter holding "; " would split). A part no template matches keeps
+its English text and has the empty code.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from string import Formatter
+
+from tanso.frozen import frozen
+from tanso.i18n import MESSAGES, register, t
+
+PREFIX = "reason."
+SEPARATOR = "; "   # between the parts of a chain's reason
+_CALCULATOR = r"(?P<calculator>[A-Za-z_][\w.]*): "
+_READ = r"(?P<file>\S(?:.*?\S)?) row (?P<row>[0-9]+): "
+_REGEX_SPECIAL = re.compile(r"([\\.^$|?*+()\[\]{}])")
+_GROUP_NAME = re.compile(r"\(\?P<\w+>")
+_PLACE = re.compile(r"(?P<file>.+) row (?P<row>[0-9]+)", re.S)
+
+# The engine's own reasons (factor products, units, an option an expression reads but the run does not set)
+ENGINE_REASONS: dict[str, dict[str, str]] = {
+    "reason.missing_value": {"en": "{column} is missing", "ja": "{column} がない"},
+    "reason.negative_quantity": {"en": "{quantity} is negative ({value})", "ja": "{quantity} が負の値（{value}）"},
+    "reason.beyond_ledger": {
+        "en": "{quantity} {value} {unit} times its factor in {factor_set} is beyond the ledger's range "
+              "(under 10^{digits} kg a row): split the row or use a larger unit",
+        "ja": "{quantity} {value} {unit} に {factor_set} の係数を掛けると台帳の範囲（1 行 10^{digits} kg 未満）を超える："
+              "行を分けるか、より大きな単位を使う"},
+    "reason.no_factor": {"en": "no factor in {factor_set} for {keys}", "ja": "係数セット {factor_set} に {keys} の係数がない"},
+    "reason.no_gwp": {"en": "no GWP for gas {gas} in {gwp_set}", "ja": "{gwp_set} にガス {gas} の地球温暖化係数がない"},
+    "reason.unit_not_convertible": {"en": "unit '{from_unit}' cannot be converted to '{to_unit}'",
+                                    "ja": "単位 '{from_unit}' は '{to_unit}' に換算できない"},
+    "reason.currency_mismatch": {"en": "currency {from_unit} does not match {to_unit}",
+                                 "ja": "通貨 {from_unit} は {to_unit} と一致しない"},
+    "reason.unknown_unit": {"en": "unknown unit '{unit}'", "ja": "不明な単位 '{unit}'"},
+    "reason.unknown_factor_unit": {"en": "unknown unit '{unit}' in the factor table", "ja": "係数表に不明な単位 '{unit}'"},
+    "reason.ambiguous_unit": {"en": "ambiguous unit: {explanation}", "ja": "曖昧な単位：{explanation}"},
+    "reason.factor_unit": {"en": "factor unit: {reason}", "ja": "係数の単位：{reason}"},
+    "reason.option_not_set": {"en": "not applicable: {option} is not set", "ja": "{option} が設定されていないため該当なし"},
+    # a value read from an input file (tanso.run.columns), after "<file> row <n>: "
+    "reason.column.not_number": {"en": "column {column}: {value} is not a number", "ja": "列 {column}：{value} は数値ではない"},
+    "reason.column.not_number_plain": {
+        "en": "column {column}: {value} is not a number (this input reads numbers as 1234.56; declare its format on "
+              "the input, e.g. numbers \"1,234.56\" or numbers \"1.234,56\")",
+        "ja": "列 {column}：{value} は数値ではない（この入力は数値を 1234.56 の形で読む。入力に書式を宣言する。例：numbers "
+              "\"1,234.56\" または numbers \"1.234,56\"）"},
+    "reason.column.not_number_written_as": {"en": "column {column}: {value} is not a number written as {example}",
+                                            "ja": "列 {column}：{value} は {example} の形の数値ではない"},
+    "reason.column.not_whole_number": {"en": "column {column}: {value} is not a whole number",
+                                       "ja": "列 {column}：{value} は整数ではない"},
+    "reason.column.too_many_decimals": {"en": "column {column}: {value} has more than {scale} decimal places",
+                                        "ja": "列 {column}：{value} は小数点以下が {scale} 桁を超える"},
+    "reason.column.not_boolean": {"en": "column {column}: {value} is not a boolean (true or false)",
+                                  "ja": "列 {column}：{value} は真偽値（true または false）ではない"},
+    "reason.column.not_date": {"en": "column {column}: {value} is not a date (YYYY-MM-DD)",
+                               "ja": "列 {column}：{value} は日付（YYYY-MM-DD）ではない"},
+    "reason.column.not_date_written_as": {"en": "column {column}: {value} is not a date written as {example}",
+                                          "ja": "列 {column}：{value} は {example} の形の日付ではない"},
+    "reason.column.exponent_only": {
+        "en": "column {column}: {value} is a floating-point number that only an exponent writes; store the column as "
+              "a decimal",
+        "ja": "列 {column}：{value} は指数表記でしか書けない浮動小数点数。列を decimal で保存する"},
+    "reason.column.integer_range": {"en": "column {column}: {value} is out of range for an integer",
+                                    "ja": "列 {column}：{value} は整数の範囲外"},
+    "reason.column.decimal_range": {
+        "en": "column {column}: {value} is out of range for decimal({precision},{scale}): at most {digits} digits "
+              "before the decimal point",
+        "ja": "列 {column}：{value} は decimal({precision},{scale}) の範囲外：整数部は {digits} 桁まで"},
+    "reason.column.not_float": {
+        "en": "column {column}: {value} is not a number (a float: digits, a point, an optional exponent such as 1.5E-5)",
+        "ja": "列 {column}：{value} は数値ではない（浮動小数点数：数字、小数点、1.5E-5 のような指数を書ける）"},
+    "reason.column.required": {"en": "column {column}: missing value (declared required)",
+                               "ja": "列 {column}：値がない（必須と宣言）"},
+    "reason.column.outside": {"en": "column {column}: {value} is outside {declared}",
+                              "ja": "列 {column}：{value} は {declared} の範囲外"},
+    "reason.column.not_compared": {"en": "column {column}: {value} is not {declared}",
+                                   "ja": "列 {column}：{value} は {declared} を満たさない"},
+    "reason.column.not_in": {"en": "column {column}: {value} is not one of the values declared: {declared}",
+                             "ja": "列 {column}：{value} は宣言された値（{declared}）のいずれでもない"},
+    # a tolerance as the ruleset states it (tanso.dsl.ast.Tolerance.describe), in the completeness lines
+    "reason.tolerance.row": {"en": "up to {n} row", "ja": "{n} 行まで"},
+    "reason.tolerance.rows": {"en": "up to {n} rows", "ja": "{n} 行まで"},
+    "reason.tolerance.share": {"en": "up to {n} % of its rows", "ja": "行の {n} % まで"},
+    "reason.tolerance.amount": {"en": "up to {n} {unit}", "ja": "{n} {unit} まで"},
+    # rejects beyond a tolerance (tanso.run.completeness)
+    "reason.tolerance.over_rows": {"en": "{rows} rows rejected, over the tolerance ({tolerance})",
+                                   "ja": "{rows} 行が不採用、許容範囲（{tolerance}）を超える"},
+    "reason.tolerance.over_share": {"en": "{share} % of {selected} rows rejected, over the tolerance ({tolerance})",
+                                    "ja": "{selected} 行の {share} % が不採用、許容範囲（{tolerance}）を超える"},
+    "reason.tolerance.over_amount": {"en": "{amount} {unit} rejected, over the tolerance ({tolerance})",
+                                     "ja": "{amount} {unit} が不採用、許容範囲（{tolerance}）を超える"},
+    "reason.tolerance.unmeasurable": {"en": "the rejected rows have no quantity this run can measure in {unit}",
+                                      "ja": "不採用の行に {unit} で測れる量がない"},
+    "reason.tolerance.no_quantity": {"en": "{rows} rejected rows have no {column}", "ja": "不採用の {rows} 行に {column} がない"},
+    "reason.tolerance.not_measured": {"en": "{rows} rejected rows are in {unit}, which is not measured in {tolerance_unit}",
+                                      "ja": "不採用の {rows} 行の単位 {unit} は {tolerance_unit} で測れない"},
+    # how the parts of a stored reason are joined when said
+    "reason_of_calculator": {"en": "{calculator}: {reason}", "ja": "{calculator}：{reason}"},
+    "reason_at_row": {"en": "{file} row {row}: {reason}", "ja": "{file} {row} 行目：{reason}"},
+    "reason_separator": {"en": "; ", "ja": "；"},
+    "place": {"en": "{file} row {row}", "ja": "{file} {row} 行目"},
+}
+register(ENGINE_REASONS)
+
+
+@frozen
+class Part:
+    """One reason read back: its code (None: no template matched) and parameters, and where it came from."""
+
+    text: str                       # the reason without its prefix, as stored
+    code: str | None
+    values: dict[str, str]
+    calculator: str | None = None   # the method that refused the row, in a rule's reason
+    file: str | None = None         # the file and row, in a reason found while reading
+    row: str | None = None
+
+
+def reason_text(code: str, **values) -> str:
+    """The English text of a reason (what a run stores), for a site that builds it in Python."""
+    return t(PREFIX + code, lang="en", **values)
+
+
+def reason_sql(code: str, **values: str) -> str:
+    """SQL building the English text of a reason from SQL expressions of its parameters."""
+    pieces = []
+    for text, field, _, _ in Formatter().parse(MESSAGES[PREFIX + code]["en"]):
+        if text:
+            pieces.append("'" + text.replace("'", "''") + "'")
+        if field is not None:
+            pieces.append(f"({values[field]})")
+    return " || ".join(pieces)
+
+
+def _pattern(template: str) -> str:
+    """A template as a regular expression (Python's and RE2's alike), each parameter a named group."""
+    out = []
+    for text, field, _, _ in Formatter().parse(template):
+        out.append(_REGEX_SPECIAL.sub(r"\\\1", text))
+        if field is not None:
+            out.append(f"(?P<{field}>.*?)")
+    return "".join(out)
+
+
+@frozen
+class Template:
+    code: str
+    pattern: re.Pattern   # the English template, each parameter a named group
+    clue: str             # its longest fixed text: a cheap test before the pattern
+    fixed: str            # all its fixed text
+
+
+@lru_cache(maxsize=4)
+def _templates(count: int) -> list[Template]:
+    """Every registered reason's template, the longest fixed text first, so that the most specific one wins.
+    `count` (the catalogue's size) renews the cache after a plugin registers."""
+    found = []
+    for key, texts in MESSAGES.items():
+        if key.startswith(PREFIX):
+            fixed = [text for text, *_ in Formatter().parse(texts["en"]) if text]
+            found.append((-sum(map(len, fixed)), key[len(PREFIX):], texts["en"], max(fixed, key=len, default=""),
+                          "".join(fixed)))
+    return [Template(code, re.compile(_pattern(en), re.S), clue, fixed) for _, code, en, clue, fixed in sorted(found)]
+
+
+def templates() -> list[Template]:
+    return _templates(len(MESSAGES))
+
+
+def _read_part(text: str, among: list[Template] | None = None) -> Part:
+    prefixed = re.match(_READ, text) or re.match(_CALCULATOR, text)
+    candidates = [(text[prefixed.end():], prefixed.groupdict()), (text, {})] if prefixed else [(text, {})]
+    for candidate, prefix in candidates:
+        for template in templates() if among is None else among:
+            match = template.pattern.fullmatch(candidate)
+            if match:
+                return Part(candidate, template.code, match.groupdict(), prefix.get("calculator"), prefix.get("file"),
+                            prefix.get("row"))
+    return Part(text, None, {})
+
+
+def _joined() -> list[Template]:
+    """The templates whose fixed text holds the separator: read on a reason whole, before it is split."""
+    return [template for template in templates() if SEPARATOR in template.fixed]
+
+
+def parse(reason: str) -> list[Part]:
+    """A stored reason read back: whole where a template holding '; ' reads it, else part by part (a chain's
+    methods, or several problems of one row)."""
+    if SEPARATOR in reason:
+        whole = _read_part(reason, _joined())
+        if whole.code is not None:
+            return [whole]
+    return [_read_part(part) for part in reason.split(SEPARATOR)]
+
+
+def _place(place: str, lang: str | None) -> str:
+    """'<file> row <n>' (where a row is, as the engine names it) in `lang`."""
+    found = _PLACE.fullmatch(place)
+    return t("place", lang=lang, file=found["file"], row=found["row"]) if found else place
+
+
+def _said(part: Part, lang: str | None) -> str:
+    said = {"reason": render, "tolerance": render_one, "place": _place}   # parameters said in the language too
+    values = {name: said[name](value, lang) if name in said else value for name, value in part.values.items()}
+    text = part.text if part.code is None else t(PREFIX + part.code, lang=lang, **values)
+    if part.file is not None:
+        return t("reason_at_row", lang=lang, file=part.file, row=part.row, reason=text)
+    if part.calculator is not None:
+        return t("reason_of_calculator", lang=lang, calculator=part.calculator, reason=text)
+    return text
+
+
+def render(reason: str | None, lang: str | None = None) -> str | None:
+    """A stored reason in `lang` (default: the current language); English text no template reads stays as it is."""
+    if reason is None:
+        return None
+    return t("reason_separator", lang=lang).join(_said(part, lang) for part in parse(reason))
+
+
+def render_one(text: str | None, lang: str | None = None) -> str | None:
+    """A stored text that is one reason whole (a check's finding or note, a metric's problem), in `lang`."""
+    return None if text is None else _said(_read_part(text), lang)
+
+
+def codes_sql(column: str) -> str:
+    """SQL of the codes of a reason column, one per part joined by '; ' (empty: no template matched); one
+    CASE over the registered templates, each tried only where its longest fixed text occurs: no Python per row."""
+    def case(part: str, among: list[Template], otherwise: str = "''") -> str:
+        whens = " ".join(
+            f"WHEN contains({part}, {_sql_text(template.clue)}) AND regexp_full_match({part}, "
+            f"{_sql_text(f'(?s)(?:{_READ}|{_CALCULATOR})?{template.pattern.pattern}', pattern=True)}) "
+            f"THEN '{template.code}'" for template in among)
+        return f"CASE {whens} ELSE {otherwise} END" if whens else otherwise
+    split = (f"array_to_string(list_transform(string_split({column}, '{SEPARATOR}'), "
+             f"lambda p: {case('p', templates())}), '{SEPARATOR}')")
+    return (f"CASE WHEN NOT contains({column}, '{SEPARATOR}') THEN {case(column, templates())} "
+            f"ELSE {case(column, _joined(), split)} END")
+
+
+def _sql_text(text: str, pattern: bool = False) -> str:
+    """Text as an SQL literal; a pattern for RE2 without group names (a template's may repeat a prefix's)."""
+    return "'" + (_GROUP_NAME.sub("(", text) if pattern else text).replace("'", "''") + "'"
