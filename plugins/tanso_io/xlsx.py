@@ -1,25 +1,47 @@
-"""Excel workbooks (`.xlsx`): the first sheet, its first non-empty row the header, every cell as text.
+"""Excel workbooks (`.xlsx`): one sheet (the first, or the input's `sheet "電力"`), its header the first
+non-empty row (or the input's `header row 3`), every cell as text.
 
 Cells become text as the CSV reader's do, so the engine types them and a bad value is a reject with
 its row, not a crash. Numbers are written as Excel shows them, at its 15 significant digits: a cell
 0.1 is "0.1" (not the binary double's 0.1000000000000000055…), 12 is "12" (not "12.0"), and a
 formula's floating-point noise (1.2000000000000002) is gone. Dates are ISO (2025-01-31), times too;
-booleans are true/false; empty cells are empty (NULL). `_row` counts the rows under the header, so
-row n is the sheet's row header + n; wholly empty rows are skipped without renumbering.
+booleans are true/false; empty cells are empty (NULL). `_row` is the row number Excel shows (the
+sheet row), so an auditor finds a rejected row where the message says; wholly empty rows are skipped.
+A row whose cell reads 合計 or Total (a totals row) is kept with its `_problem`: summed with the rows
+above it, it would count them twice.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from python_calamine import CalamineError, CalamineWorkbook
 
-from tanso.diagnostics import InputError
-from tanso_io.tables import refuse_case_twins, register_table, text_table
+from tanso.diagnostics import InputError, did_you_mean
+from tanso_io.tables import refuse_case_twins, refuse_reserved_names, register_table, text_table
 
 EXCEL_DIGITS = 15  # significant decimal digits Excel keeps and displays
+# A cell holding one of these (ignoring case, spaces and full-width forms) labels a totals row.
+TOTAL_LABELS = frozenset({"合計", "総合計", "総計", "小計", "計", "total", "totals", "grandtotal", "subtotal",
+                          "sub-total"})
+
+
+
+@dataclass(frozen=True)
+class Row:
+    """A sheet row: its number as Excel shows it, its cells as calamine reads them and as text."""
+
+    number: int
+    cells: list[object]
+    texts: list[str | None]
+
+    @property
+    def filled(self) -> list[int]:
+        return [i for i, text in enumerate(self.texts) if text is not None]
 
 
 def cell_text(value: object) -> str | None:
@@ -49,31 +71,88 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def register_xlsx(con, path: Path, relation: str) -> None:
+def _chosen_sheet(workbook: CalamineWorkbook, path: Path, name: str | None):
+    """The declared sheet (else the first); a name the workbook lacks is refused with its sheets."""
+    if name is None:
+        return workbook.get_sheet_by_index(0)
+    if name not in workbook.sheet_names:
+        hint = did_you_mean(name, workbook.sheet_names)
+        raise InputError(f"{path}: the workbook has no sheet '{name}'; its sheets are "
+                         f"{', '.join(repr(n) for n in workbook.sheet_names)}" + (f"; {hint}" if hint else ""))
+    return workbook.get_sheet_by_name(name)
+
+
+def _header_suggestion(title: Row, below: list[Row]) -> str:
+    """For a header row of one value (a title above the table): the first row below it that names, in text,
+    every column filled in the rows under it."""
+    if len(title.filled) != 1:
+        return ""
+    under: list[set[int]] = []   # under[k]: the columns filled in the rows after below[k]
+    for row in reversed(below):
+        under.insert(0, (under[0] | set(row.filled)) if under else set())
+    for row, used in zip(below, under):
+        named = {i for i in row.filled if isinstance(row.cells[i], str)}
+        if len(named) > 1 and named == set(row.filled) and used <= named:
+            return (f"; row {title.number} holds one value ({title.texts[title.filled[0]]!r}), like a title, and "
+                    f"row {row.number} looks like the header: declare `header row {row.number}` on the input (the "
+                    f"rows above it are then not read)")
+    return ""
+
+
+def _header_and_data(rows: list[Row], header_row: int | None, where: str) -> tuple[Row, list[Row]]:
+    """The header row and the non-empty rows under it."""
+    filled = [row for row in rows if any(text is not None for text in row.texts)]
+    if header_row is None:
+        if not filled:
+            raise InputError(f"{where} is empty; it needs a header row of column names")
+        return filled[0], filled[1:]
+    at = [row for row in filled if row.number == header_row]
+    if not at:
+        below = [row.number for row in filled if row.number > header_row]
+        raise InputError(f"{where} row {header_row} (declared `header row {header_row}`) is empty; it needs the "
+                         f"column names" + (f"; the first row with values below it is row {below[0]}" if below else
+                                            "; no row below it has values"))
+    return at[0], [row for row in filled if row.number > header_row]
+
+
+def _totals_problem(row: Row, header: list[str | None]) -> str | None:
+    """Why a row labelled 合計 / Total is not data, naming the cell; None for any other row."""
+    for i, value in enumerate(row.cells):
+        if isinstance(value, str) and "".join(unicodedata.normalize("NFKC", value).split()).casefold() in TOTAL_LABELS:
+            return (f"a totals row ({value.strip()!r} in column {header[i]}): it sums rows that "
+                    f"are read themselves, so it is not read as data")
+    return None
+
+
+def register_xlsx(con, path: Path, relation: str, sheet: str | None = None, header_row: int | None = None) -> None:
+    """`sheet` and `header_row` (a sheet row, 1 for Excel's first) are the input's `sheet` and `header row` clauses."""
     try:
         with CalamineWorkbook.from_path(str(path)) as workbook:
-            sheet = workbook.get_sheet_by_index(0)
-            cells = sheet.to_python()
+            chosen = _chosen_sheet(workbook, path, sheet)
+            cells = chosen.to_python()
     except (CalamineError, OSError, ValueError) as error:
         raise InputError(f"{path}: cannot be read as an Excel workbook: {error}") from None
-    rows = [[cell_text(v) for v in row] for row in cells]
-    while rows and not any(rows[0]):
-        rows.pop(0)
-    if not rows:
-        raise InputError(f"{path}: sheet '{sheet.name}' (the first) is empty; it needs a header row of column names")
-    header_row = sheet.start[0] + len(cells) - len(rows) + 1 if sheet.start else 1
-    header, data = [name.strip() if name and name.strip() else None for name in rows[0]], rows[1:]
-    used = [i for i, name in enumerate(header) if name is not None or any(r[i] is not None for r in data)]
+    top, left = chosen.start if chosen.start else (0, 0)
+    where = f"{path}: sheet '{chosen.name}'" + (" (the first)" if sheet is None else "")
+    rows = [Row(top + 1 + i, row, [cell_text(v) for v in row]) for i, row in enumerate(cells)]
+    header_at, data = _header_and_data(rows, header_row, where)
+    header = [name.strip() if name and name.strip() else None for name in header_at.texts]
+    used = [i for i, name in enumerate(header) if name is not None or any(r.texts[i] is not None for r in data)]
     nameless = [i for i in used if header[i] is None]
+    where = f"{path}: sheet '{chosen.name}' row {header_at.number}"
     if nameless:
-        first_column = sheet.start[1] if sheet.start else 0
-        raise InputError(f"{path}: sheet '{sheet.name}' row {header_row}: column "
-                         f"{column_letter(first_column + nameless[0])} has values but no name in the header row")
+        suggestion = _header_suggestion(header_at, data) if header_row is None else ""
+        raise InputError(f"{where}: column {column_letter(left + nameless[0])} has values but no name in the "
+                         f"header row" + suggestion)
     names = [header[i] for i in used]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
-        raise InputError(f"{path}: sheet '{sheet.name}' row {header_row}: column name "
-                         f"{', '.join(repr(n) for n in repeated)} appears more than once in the header row")
-    refuse_case_twins(names, f"{path}: sheet '{sheet.name}' row {header_row}")
-    numbered = [(n, [row[i] for i in used]) for n, row in enumerate(data, start=1) if any(row)]
+        raise InputError(f"{where}: column name {', '.join(repr(n) for n in repeated)} appears more than once in the "
+                         f"header row")
+    refuse_reserved_names(names, where)
+    refuse_case_twins(names, where)
+    numbered = [(row.number, [row.texts[i] for i in used]) for row in data]
+    problems = [_totals_problem(row, header) for row in data]
+    if any(problems):
+        names, numbered = [*names, "_problem"], [(n, [*values, p]) for (n, values), p in zip(numbered, problems)]
     register_table(con, relation, text_table(names, numbered))
