@@ -167,7 +167,7 @@ def test_supplier_product_reads_a_pact_factor_file_and_an_xlsx_input_exactly(tmp
     # the file under the data folder, and the row Excel shows (the header is sheet row 1)
     assert by_reject["P8"]["reason"].startswith("purchases.xlsx row 9: ")
     assert "row 9" in by_reject["P8"]["reason"] and "'lots' is not a number" in by_reject["P8"]["reason"]
-    assert by_reject["P8"]["input_row"] == 8
+    assert by_reject["P8"]["input_row"] == 9
     provenance = result.manifest["factor_sets"]["footprints"]
     assert provenance["publisher"] == "Door Systems GmbH; My Corp; Steelworks AG"
     assert provenance["file"].endswith("footprints.pact.json")
