@@ -14,24 +14,29 @@ above it, it would count them twice.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
+import gc
+import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+import pyarrow as pa
 from python_calamine import CalamineError, CalamineWorkbook
 
 from tanso.diagnostics import InputError, did_you_mean
+from tanso.plan.sql import ident, literal
 from tanso_io.tables import refuse_case_twins, refuse_reserved_names, register_table, text_table
 
 EXCEL_DIGITS = 15  # significant decimal digits Excel keeps and displays
-# A cell holding one of these (ignoring case, spaces and full-width forms) labels a totals row.
-TOTAL_LABELS = frozenset({"合計", "総合計", "総計", "小計", "計", "total", "totals", "grandtotal", "subtotal",
-                          "sub-total"})
+# A cell holding one of these, ignoring case and spaces, in half- or full-width letters, labels a totals row.
+TOTAL_LABELS = ("合計", "総合計", "総計", "小計", "計", "total", "totals", "grand total", "subtotal", "sub-total")
+FULL_WIDTH = {ord(c): ord(c) + 0xFEE0 for c in "abcdefghijklmnopqrstuvwxyz-"}   # t → ｔ
+SPACES = "[\\s\u3000]*"   # RE2: white space, and the ideographic space of Japanese text
 
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Row:
     """A sheet row: its number as Excel shows it, its cells as calamine reads them and as text."""
 
@@ -101,7 +106,7 @@ def _header_suggestion(title: Row, below: list[Row]) -> str:
 
 def _header_and_data(rows: list[Row], header_row: int | None, where: str) -> tuple[Row, list[Row]]:
     """The header row and the non-empty rows under it."""
-    filled = [row for row in rows if any(text is not None for text in row.texts)]
+    filled = [row for row in rows if any(row.texts)]   # texts are None or non-empty
     if header_row is None:
         if not filled:
             raise InputError(f"{where} is empty; it needs a header row of column names")
@@ -115,17 +120,53 @@ def _header_and_data(rows: list[Row], header_row: int | None, where: str) -> tup
     return at[0], [row for row in filled if row.number > header_row]
 
 
-def _totals_problem(row: Row, header: list[str | None]) -> str | None:
-    """Why a row labelled 合計 / Total is not data, naming the cell; None for any other row."""
-    for i, value in enumerate(row.cells):
-        if isinstance(value, str) and "".join(unicodedata.normalize("NFKC", value).split()).casefold() in TOTAL_LABELS:
-            return (f"a totals row ({value.strip()!r} in column {header[i]}): it sums rows that "
-                    f"are read themselves, so it is not read as data")
-    return None
+def _totals_pattern() -> str:
+    """RE2 matching a whole cell that is a totals label (`(?i)` folds full-width letters too)."""
+    labels = [*TOTAL_LABELS, *(label.translate(FULL_WIDTH) for label in TOTAL_LABELS if label.isascii())]
+    return f"(?i){SPACES}(" + "|".join(SPACES.join(map(re.escape, label.split())) for label in labels) + f"){SPACES}"
+
+
+def _totals_problem(names: list[str]) -> str:
+    """SQL: why a row one of whose cells is a totals label (合計, Total …) is not data, naming the cell; NULL for
+    any other row. One regular expression per cell, so a sheet without a totals row costs little."""
+    pattern = literal(_totals_pattern())
+    return "CASE " + " ".join(
+        f"WHEN regexp_full_match({ident(name)}, {pattern}) THEN {literal('a totals row (' + chr(39))} || "
+        f"trim({ident(name)}) || {literal(chr(39) + ' in column ' + name + ')')} || ': it sums rows that are read "
+        f"themselves, so it is not read as data'" for name in names) + " END"
+
+
+def _mark_totals_rows(con, relation: str, names: list[str]) -> None:
+    """Give the table `_problem` when a row is a totals row (one scan of a table without one)."""
+    problem = _totals_problem(names)
+    if con.execute(f"SELECT count(*) FROM {relation} WHERE {problem} IS NOT NULL").fetchone()[0]:
+        con.execute(f"ALTER TABLE {relation} ADD COLUMN _problem VARCHAR")
+        con.execute(f"UPDATE {relation} SET _problem = {problem}")
+
+
+@contextmanager
+def _collector_paused():
+    """Python's cycle collector off: a sheet's cells are new lists of strings (no cycles), and its passes over
+    them took a third of the reader's CPU on a 100,000-row sheet."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def register_xlsx(con, path: Path, relation: str, sheet: str | None = None, header_row: int | None = None) -> None:
     """`sheet` and `header_row` (a sheet row, 1 for Excel's first) are the input's `sheet` and `header row` clauses."""
+    with _collector_paused():
+        table = _sheet_table(path, sheet, header_row)
+    register_table(con, relation, table)
+    _mark_totals_rows(con, relation, table.column_names[1:])
+
+
+def _sheet_table(path: Path, sheet: str | None, header_row: int | None) -> pa.Table:
+    """The sheet's rows under its header as `text_table`, or an `InputError` saying why it cannot be used."""
     try:
         with CalamineWorkbook.from_path(str(path)) as workbook:
             chosen = _chosen_sheet(workbook, path, sheet)
@@ -151,8 +192,4 @@ def register_xlsx(con, path: Path, relation: str, sheet: str | None = None, head
                          f"header row")
     refuse_reserved_names(names, where)
     refuse_case_twins(names, where)
-    numbered = [(row.number, [row.texts[i] for i in used]) for row in data]
-    problems = [_totals_problem(row, header) for row in data]
-    if any(problems):
-        names, numbered = [*names, "_problem"], [(n, [*values, p]) for (n, values), p in zip(numbered, problems)]
-    register_table(con, relation, text_table(names, numbered))
+    return text_table(names, [(row.number, [row.texts[i] for i in used]) for row in data])
