@@ -35,7 +35,6 @@ FULL_WIDTH = {ord(c): ord(c) + 0xFEE0 for c in "abcdefghijklmnopqrstuvwxyz-"}   
 SPACES = "[\\s\u3000]*"   # RE2: white space, and the ideographic space of Japanese text
 
 
-
 @dataclass(slots=True)
 class Row:
     """A sheet row: its number as Excel shows it, its cells as calamine reads them and as text."""
@@ -92,10 +91,11 @@ def _header_suggestion(title: Row, below: list[Row]) -> str:
     every column filled in the rows under it."""
     if len(title.filled) != 1:
         return ""
-    under: list[set[int]] = []   # under[k]: the columns filled in the rows after below[k]
+    under, seen = [], set()   # under[k]: the columns filled in the rows after below[k]
     for row in reversed(below):
-        under.insert(0, (under[0] | set(row.filled)) if under else set())
-    for row, used in zip(below, under):
+        under.append(seen)
+        seen = seen | set(row.filled)
+    for row, used in zip(below, reversed(under)):
         named = {i for i in row.filled if isinstance(row.cells[i], str)}
         if len(named) > 1 and named == set(row.filled) and used <= named:
             return (f"; row {title.number} holds one value ({title.texts[title.filled[0]]!r}), like a title, and "
@@ -129,11 +129,12 @@ def _totals_pattern() -> str:
 def _totals_problem(names: list[str]) -> str:
     """SQL: why a row one of whose cells is a totals label (合計, Total …) is not data, naming the cell; NULL for
     any other row. One regular expression per cell, so a sheet without a totals row costs little."""
-    pattern = literal(_totals_pattern())
-    return "CASE " + " ".join(
-        f"WHEN regexp_full_match({ident(name)}, {pattern}) THEN {literal('a totals row (' + chr(39))} || "
-        f"trim({ident(name)}) || {literal(chr(39) + ' in column ' + name + ')')} || ': it sums rows that are read "
-        f"themselves, so it is not read as data'" for name in names) + " END"
+    pattern, opening, cases = literal(_totals_pattern()), literal("a totals row ('"), []
+    for name in names:
+        why = f"' in column {name}): it sums rows that are read themselves, so it is not read as data"
+        cases.append(f"WHEN regexp_full_match({ident(name)}, {pattern}) "
+                     f"THEN {opening} || trim({ident(name)}) || {literal(why)}")
+    return f"CASE {' '.join(cases)} END"
 
 
 def _mark_totals_rows(con, relation: str, names: list[str]) -> None:
