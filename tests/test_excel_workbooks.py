@@ -191,4 +191,26 @@ def test_the_cli_evaluates_a_workbook_as_kept_and_names_its_rows_as_excel_does(t
     reasons = (out / "rejects.csv").read_text(encoding="utf-8")
     assert "fuel_use.xlsx row 5: column quantity: 'lots' is not a number" in reasons
     assert "fuel_use.xlsx row 6: a totals row ('合計' in column entity)" in reasons
-    assert "0.26" in outcome.output   # 100 l of diesel, once: 268.7 kg
+    assert "0.269" in outcome.output   # 100 l of diesel, once: 268.891 kg
+
+
+# ----------------------------------------------------------------------------- ruleset tests
+
+def test_a_ruleset_test_gives_rows_of_an_input_declared_on_a_sheet(tmp_path):
+    """Given rows are a CSV file of the test's own: the sheet and header row the ruleset declares for the
+    real workbook choose nothing there, whether the input names its file or is found by its name."""
+    ruleset = fuel_ruleset(extra='rule s1.fleet "Fleet"\n  scope 1\n  from fleet\n  calc fuel_combustion(factors: fuels)\n')
+    ruleset = ruleset.replace(FUEL_INPUT, FUEL_INPUT + '  file "energy.xlsx"  sheet "燃料"  header row 3\n'
+                              + FUEL_INPUT.replace("fuel_use", "fleet") + '  sheet "車両"\n')
+    case = make_case(tmp_path, ruleset, {}, {"fuels": FUEL_FACTORS})
+    (case.ruleset / "tests").mkdir()
+    (case.ruleset / "tests" / "sheets.yaml").write_text(
+        "- name: 100 l of diesel on each sheet\n"
+        "  data: ../../data\n"
+        "  given:\n"
+        "    fuel_use: [{row_id: F1, entity: E1, period: 2025-01, fuel: diesel, use: stationary, quantity: 100, unit: l}]\n"
+        "    fleet: [{row_id: V1, entity: E1, period: 2025-01, fuel: diesel, use: mobile, quantity: 100, unit: l}]\n"
+        "  expect:\n"
+        "    rules: {s1.fuel: 268.891, s1.fleet: 268.891}\n", encoding="utf-8")
+    outcome = CliRunner().invoke(main, ["test", str(case.ruleset)])
+    assert outcome.exit_code == 0, outcome.output
