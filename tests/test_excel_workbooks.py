@@ -97,6 +97,12 @@ def test_a_title_above_the_header_is_refused_with_the_row_that_looks_like_the_he
         f"`header row 3` on the input (the rows above it are then not read)")
 
 
+def test_a_header_row_declared_on_the_title_is_refused_with_the_row_that_looks_like_the_header(tmp_path):
+    case = case_with(tmp_path, "header row 1", {"燃料": [*TITLE, HEADER, cells("F1", "100")]})
+    assert refusal(case).endswith("row 3 looks like the header: declare `header row 3` on the input (the rows above "
+                                  "it are then not read)")
+
+
 def test_with_header_row_the_rows_above_are_not_read_and_rows_are_numbered_as_excel_shows(tmp_path):
     case = case_with(tmp_path, "header row 3", {"燃料": [*TITLE, HEADER, cells("F1", "100"), [],
                                                           cells("F2", "-1,5"), cells("F3", "50")]})

@@ -183,9 +183,8 @@ def _sheet_table(path: Path, sheet: str | None, header_row: int | None) -> pa.Ta
     nameless = [i for i in used if header[i] is None]
     where = f"{path}: sheet '{chosen.name}' row {header_at.number}"
     if nameless:
-        suggestion = _header_suggestion(header_at, data) if header_row is None else ""
         raise InputError(f"{where}: column {column_letter(left + nameless[0])} has values but no name in the "
-                         f"header row" + suggestion)
+                         f"header row" + _header_suggestion(header_at, data))
     names = [header[i] for i in used]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
