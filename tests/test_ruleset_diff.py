@@ -160,6 +160,15 @@ def test_an_input_column_whose_type_or_constraint_changed_and_one_added(tmp_path
                       "column site": [None, "text"]}
 
 
+def test_an_input_read_from_another_sheet_or_header_row_is_changed_and_its_rules_reevaluated(tmp_path):
+    declared = "unit: text\n"
+    a = write_ruleset(tmp_path / "a", fuel_ruleset().replace(declared, declared + '  sheet "燃料"\n'))
+    b = write_ruleset(tmp_path / "b", fuel_ruleset().replace(declared, declared + '  sheet "燃料 2025"  header row 3\n'))
+    report = diff_json(a, b)
+    assert change(report, "inputs", "fuel_use")["fields"] == {"sheet": ["燃料", "燃料 2025"], "header row": [None, "3"]}
+    assert "s1.fuel" in report["rules_to_reevaluate"]
+
+
 def write_factors(data: Path, rows: list[dict]) -> None:
     write_csv(data / "factors" / "fuels.csv", factor_rows(rows))
 

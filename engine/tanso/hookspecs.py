@@ -43,7 +43,7 @@ def tanso_readers() -> list:
     (or native types where the format has them); the engine then casts to the declared schema and
     rejects rows that do not fit, naming file, row and column. A row the reader could not split is
     kept with a `_problem` text saying why (a reject too); `Reader.options` names the declaration's
-    clauses (`encoding`, `numbers`, `dates`) the reader takes.
+    clauses (`encoding`, `numbers`, `dates`, `sheet`, `header_row`) the reader takes.
     """
 
 

@@ -188,7 +188,9 @@ def _files(registry: Registry, plugin_of) -> str:
              "## Readers", "",
              "`--data DIR` holds one file per input table, `NAME` plus one of these suffixes; the options are the "
              "input declaration's clauses the reader takes (`encoding \"cp932\"`, `numbers \"1.234,56\"`, "
-             "`dates \"31.03.2025\"`).", ""]
+             "`dates \"31.03.2025\"`, `sheet \"電力\"`, `header row 3` as `header_row`). `sheet` and `header row` "
+             "choose which cells are the table, so on an input whose reader does not take them they are an error, "
+             "not ignored.", ""]
     lines += _table(("format", "suffixes", "declaration clauses", "plugin"),
                     [(f"`{r.format}`", _code(r.suffixes), _code(r.options),
                       plugin_of.get(("tanso_readers", r.format), "?"))

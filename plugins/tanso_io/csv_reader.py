@@ -31,7 +31,7 @@ from tanso.diagnostics import InputError
 from tanso.model.formats import canonical_encoding
 from tanso.plan.sql import ident, literal
 from tanso.scratch import owned_folder
-from tanso_io.tables import refuse_case_twins, register_table
+from tanso_io.tables import refuse_case_twins, refuse_reserved_names, register_table
 
 DELIMITERS = (",", ";", "\t", "|")
 NATIVE = {"utf-8": "utf-8", "latin-1": "latin-1", "iso8859-1": "latin-1"}
@@ -76,10 +76,7 @@ def _header(source: Path, encoding: str, path: Path) -> tuple[str, list[str], in
     if repeated:
         raise InputError(f"{path}: header row: column name {', '.join(repr(n) for n in repeated)} appears more "
                          f"than once")
-    reserved = [n for n in names if n.casefold() in ("_row", "_problem")]
-    if reserved:
-        raise InputError(f"{path}: header row: column name {reserved[0]!r} is reserved (the reader numbers the rows "
-                         f"in _row and says why a row cannot be read in _problem); rename the column")
+    refuse_reserved_names(names, f"{path}: header row")
     refuse_case_twins(names, f"{path}: header row")
     return delimiter, names, skipped
 

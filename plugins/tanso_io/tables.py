@@ -32,3 +32,11 @@ def refuse_case_twins(names: list[str], where: str) -> None:
         if twin != name:
             raise InputError(f"{where}: column names {twin!r} and {name!r} differ only in case, which the backend "
                              f"cannot tell apart; rename one")
+
+
+def refuse_reserved_names(names: list[str], where: str) -> None:
+    """The columns a reader adds (`_row`, `_problem`) cannot be the file's own."""
+    reserved = [n for n in names if n.casefold() in ("_row", "_problem")]
+    if reserved:
+        raise InputError(f"{where}: column name {reserved[0]!r} is reserved (the reader numbers the rows in _row and "
+                         f"says why a row cannot be read in _problem); rename the column")

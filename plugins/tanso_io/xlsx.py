@@ -1,25 +1,51 @@
-"""Excel workbooks (`.xlsx`): the first sheet, its first non-empty row the header, every cell as text.
+"""Excel workbooks (`.xlsx`): one sheet (the first, or the input's `sheet "電力"`), its header the first
+non-empty row (or the input's `header row 3`), every cell as text.
 
 Cells become text as the CSV reader's do, so the engine types them and a bad value is a reject with
 its row, not a crash. Numbers are written as Excel shows them, at its 15 significant digits: a cell
 0.1 is "0.1" (not the binary double's 0.1000000000000000055…), 12 is "12" (not "12.0"), and a
 formula's floating-point noise (1.2000000000000002) is gone. Dates are ISO (2025-01-31), times too;
-booleans are true/false; empty cells are empty (NULL). `_row` counts the rows under the header, so
-row n is the sheet's row header + n; wholly empty rows are skipped without renumbering.
+booleans are true/false; empty cells are empty (NULL). `_row` is the row number Excel shows (the
+sheet row), so an auditor finds a rejected row where the message says; wholly empty rows are skipped.
+A row whose cell reads 合計 or Total (a totals row) is kept with its `_problem`: summed with the rows
+above it, it would count them twice.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+import pyarrow as pa
 from python_calamine import CalamineError, CalamineWorkbook
 
-from tanso.diagnostics import InputError
-from tanso_io.tables import refuse_case_twins, register_table, text_table
+from tanso.diagnostics import InputError, did_you_mean
+from tanso.plan.sql import ident, literal
+from tanso_io.tables import refuse_case_twins, refuse_reserved_names, register_table, text_table
 
 EXCEL_DIGITS = 15  # significant decimal digits Excel keeps and displays
+# A cell holding one of these, ignoring case and spaces, in half- or full-width letters, labels a totals row.
+TOTAL_LABELS = ("合計", "総合計", "総計", "小計", "計", "total", "totals", "grand total", "subtotal", "sub-total")
+FULL_WIDTH = {ord(c): ord(c) + 0xFEE0 for c in "abcdefghijklmnopqrstuvwxyz-"}   # t → ｔ
+SPACES = "[\\s\u3000]*"   # RE2: white space, and the ideographic space of Japanese text
+
+
+@dataclass(slots=True)
+class Row:
+    """A sheet row: its number as Excel shows it, its cells as calamine reads them and as text."""
+
+    number: int
+    cells: list[object]
+    texts: list[str | None]
+
+    @property
+    def filled(self) -> list[int]:
+        return [i for i, text in enumerate(self.texts) if text is not None]
 
 
 def cell_text(value: object) -> str | None:
@@ -49,31 +75,121 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def register_xlsx(con, path: Path, relation: str) -> None:
+def _chosen_sheet(workbook: CalamineWorkbook, path: Path, name: str | None):
+    """The declared sheet (else the first); a name the workbook lacks is refused with its sheets."""
+    if name is None:
+        return workbook.get_sheet_by_index(0)
+    if name not in workbook.sheet_names:
+        hint = did_you_mean(name, workbook.sheet_names)
+        raise InputError(f"{path}: the workbook has no sheet '{name}'; its sheets are "
+                         f"{', '.join(repr(n) for n in workbook.sheet_names)}" + (f"; {hint}" if hint else ""))
+    return workbook.get_sheet_by_name(name)
+
+
+def _header_suggestion(title: Row, below: list[Row]) -> str:
+    """For a header row of one value (a title above the table): the first row below it that names, in text,
+    every column filled in the rows under it."""
+    if len(title.filled) != 1:
+        return ""
+    under, seen = [], set()   # under[k]: the columns filled in the rows after below[k]
+    for row in reversed(below):
+        under.append(seen)
+        seen = seen | set(row.filled)
+    for row, used in zip(below, reversed(under)):
+        named = {i for i in row.filled if isinstance(row.cells[i], str)}
+        if len(named) > 1 and named == set(row.filled) and used <= named:
+            return (f"; row {title.number} holds one value ({title.texts[title.filled[0]]!r}), like a title, and "
+                    f"row {row.number} looks like the header: declare `header row {row.number}` on the input (the "
+                    f"rows above it are then not read)")
+    return ""
+
+
+def _header_and_data(rows: list[Row], header_row: int | None, where: str) -> tuple[Row, list[Row]]:
+    """The header row and the non-empty rows under it."""
+    filled = [row for row in rows if any(row.texts)]   # texts are None or non-empty
+    if header_row is None:
+        if not filled:
+            raise InputError(f"{where} is empty; it needs a header row of column names")
+        return filled[0], filled[1:]
+    at = [row for row in filled if row.number == header_row]
+    if not at:
+        below = [row.number for row in filled if row.number > header_row]
+        raise InputError(f"{where} row {header_row} (declared `header row {header_row}`) is empty; it needs the "
+                         f"column names" + (f"; the first row with values below it is row {below[0]}" if below else
+                                            "; no row below it has values"))
+    return at[0], [row for row in filled if row.number > header_row]
+
+
+def _totals_pattern() -> str:
+    """RE2 matching a whole cell that is a totals label (`(?i)` folds full-width letters too)."""
+    labels = [*TOTAL_LABELS, *(label.translate(FULL_WIDTH) for label in TOTAL_LABELS if label.isascii())]
+    return f"(?i){SPACES}(" + "|".join(SPACES.join(map(re.escape, label.split())) for label in labels) + f"){SPACES}"
+
+
+def _totals_problem(names: list[str]) -> str:
+    """SQL: why a row one of whose cells is a totals label (合計, Total …) is not data, naming the cell; NULL for
+    any other row. One regular expression per cell, so a sheet without a totals row costs little."""
+    pattern, opening, cases = literal(_totals_pattern()), literal("a totals row ('"), []
+    for name in names:
+        why = f"' in column {name}): it sums rows that are read themselves, so it is not read as data"
+        cases.append(f"WHEN regexp_full_match({ident(name)}, {pattern}) "
+                     f"THEN {opening} || trim({ident(name)}) || {literal(why)}")
+    return f"CASE {' '.join(cases)} END"
+
+
+def _mark_totals_rows(con, relation: str, names: list[str]) -> None:
+    """Give the table `_problem` when a row is a totals row (one scan of a table without one)."""
+    problem = _totals_problem(names)
+    if con.execute(f"SELECT count(*) FROM {relation} WHERE {problem} IS NOT NULL").fetchone()[0]:
+        con.execute(f"ALTER TABLE {relation} ADD COLUMN _problem VARCHAR")
+        con.execute(f"UPDATE {relation} SET _problem = {problem}")
+
+
+@contextmanager
+def _collector_paused():
+    """Python's cycle collector off: a sheet's cells are new lists of strings (no cycles), and its passes over
+    them took a third of the reader's CPU on a 100,000-row sheet."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def register_xlsx(con, path: Path, relation: str, sheet: str | None = None, header_row: int | None = None) -> None:
+    """`sheet` and `header_row` (a sheet row, 1 for Excel's first) are the input's `sheet` and `header row` clauses."""
+    with _collector_paused():
+        table = _sheet_table(path, sheet, header_row)
+    register_table(con, relation, table)
+    _mark_totals_rows(con, relation, table.column_names[1:])
+
+
+def _sheet_table(path: Path, sheet: str | None, header_row: int | None) -> pa.Table:
+    """The sheet's rows under its header as `text_table`, or an `InputError` saying why it cannot be used."""
     try:
         with CalamineWorkbook.from_path(str(path)) as workbook:
-            sheet = workbook.get_sheet_by_index(0)
-            cells = sheet.to_python()
+            chosen = _chosen_sheet(workbook, path, sheet)
+            cells = chosen.to_python()
     except (CalamineError, OSError, ValueError) as error:
         raise InputError(f"{path}: cannot be read as an Excel workbook: {error}") from None
-    rows = [[cell_text(v) for v in row] for row in cells]
-    while rows and not any(rows[0]):
-        rows.pop(0)
-    if not rows:
-        raise InputError(f"{path}: sheet '{sheet.name}' (the first) is empty; it needs a header row of column names")
-    header_row = sheet.start[0] + len(cells) - len(rows) + 1 if sheet.start else 1
-    header, data = [name.strip() if name and name.strip() else None for name in rows[0]], rows[1:]
-    used = [i for i, name in enumerate(header) if name is not None or any(r[i] is not None for r in data)]
+    top, left = chosen.start if chosen.start else (0, 0)
+    where = f"{path}: sheet '{chosen.name}'" + (" (the first)" if sheet is None else "")
+    rows = [Row(top + 1 + i, row, [cell_text(v) for v in row]) for i, row in enumerate(cells)]
+    header_at, data = _header_and_data(rows, header_row, where)
+    header = [name.strip() if name and name.strip() else None for name in header_at.texts]
+    used = [i for i, name in enumerate(header) if name is not None or any(r.texts[i] is not None for r in data)]
     nameless = [i for i in used if header[i] is None]
+    where = f"{path}: sheet '{chosen.name}' row {header_at.number}"
     if nameless:
-        first_column = sheet.start[1] if sheet.start else 0
-        raise InputError(f"{path}: sheet '{sheet.name}' row {header_row}: column "
-                         f"{column_letter(first_column + nameless[0])} has values but no name in the header row")
+        raise InputError(f"{where}: column {column_letter(left + nameless[0])} has values but no name in the "
+                         f"header row" + _header_suggestion(header_at, data))
     names = [header[i] for i in used]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
-        raise InputError(f"{path}: sheet '{sheet.name}' row {header_row}: column name "
-                         f"{', '.join(repr(n) for n in repeated)} appears more than once in the header row")
-    refuse_case_twins(names, f"{path}: sheet '{sheet.name}' row {header_row}")
-    numbered = [(n, [row[i] for i in used]) for n, row in enumerate(data, start=1) if any(row)]
-    register_table(con, relation, text_table(names, numbered))
+        raise InputError(f"{where}: column name {', '.join(repr(n) for n in repeated)} appears more than once in the "
+                         f"header row")
+    refuse_reserved_names(names, where)
+    refuse_case_twins(names, where)
+    return text_table(names, [(row.number, [row.texts[i] for i in used]) for row in data])

@@ -61,6 +61,7 @@ class Mutation:
     args: tuple[str, ...] = EVALUATE
     rejects: tuple[tuple[str, int], ...] = ()
     rows: dict[str, int] = field(default_factory=dict)
+    first_row: dict[str, int] = field(default_factory=dict)   # where a table's rows are numbered from, if not 1
     same_total: bool = False
     xfail: str | None = None          # "<who fixes it>: what is wrong"
     run: Callable | None = None       # a mutation that runs itself (signals, concurrency)
@@ -145,6 +146,9 @@ def to_parquet(table: str, types: dict[str, pa.DataType], convert: dict[str, Cal
         pq.write_table(pa.Table.from_pylist(records, schema=schema), case.file(f"{table}.parquet"))
         source.unlink()
     return mutate
+
+
+UNDER_HEADER = {"hotel_nights": 2}   # the sheet row of a workbook's first data row under a header on row 1
 
 
 def to_xlsx(table: str, convert: dict[str, Callable] | None = None, top: list[list] = (),
@@ -359,22 +363,31 @@ MUTATIONS: list[Mutation] = [
              to_parquet(F, {}, drop="unit"), UNUSABLE_INPUT,
              r"fuel_use\.parquet: missing column unit"),
     # ------------------------------------------------------------------------- Excel
-    Mutation("xlsx.as_csv", "xlsx", to_xlsx("hotel_nights", {"nights": int}), OK, r"ledger rows", same_total=True),
+    # A workbook's rows are numbered as Excel shows them: the first under a header on sheet row 1 is row 2.
+    Mutation("xlsx.as_csv", "xlsx", to_xlsx("hotel_nights", {"nights": int}), OK, r"ledger rows", same_total=True,
+             first_row=UNDER_HEADER),
     Mutation("xlsx.empty_sheet", "xlsx", to_xlsx("hotel_nights", empty=True), UNUSABLE_INPUT,
              r"hotel_nights\.xlsx: sheet '.*' \(the first\) is empty"),
     Mutation("xlsx.header_gap", "xlsx",
              to_xlsx("hotel_nights", header_edit=lambda h: [*h, None], rows_edit=lambda b: b[0].append("stray")),
              UNUSABLE_INPUT, r"hotel_nights\.xlsx: sheet .* column F has values but no name"),
     Mutation("xlsx.header_below_blank_rows", "xlsx", to_xlsx("hotel_nights", {"nights": int}, top=[[None], [None]]),
-             OK, r"ledger rows", same_total=True),
+             OK, r"ledger rows", same_total=True, first_row={"hotel_nights": 4}),
+    Mutation("xlsx.title_above_the_header", "xlsx", to_xlsx("hotel_nights", {"nights": int}, top=[["宿泊 2025"], []]),
+             UNUSABLE_INPUT, r"row 1 holds one value \('宿泊 2025'\), like a title, and row 3 looks like the header: "
+                             r"declare `header row 3`"),
+    Mutation("xlsx.totals_row_at_the_bottom", "xlsx",
+             to_xlsx("hotel_nights", {"nights": int}, rows_edit=lambda b: b.append([None, "合計", None, None, 99])),
+             OK, r"hotel_nights\.xlsx row 6: a totals row \('合計' in column", rejects=(("hotel_nights", 6),),
+             rows={"hotel_nights": 5}, first_row=UNDER_HEADER),
     Mutation("xlsx.date_in_a_text_column", "xlsx",
              to_xlsx("hotel_nights", {"nights": int, "period": lambda v: __import__("datetime").datetime(2025, 1, 1)}),
-             OK, r"ledger rows", same_total=True),
+             OK, r"ledger rows", same_total=True, first_row=UNDER_HEADER),
     Mutation("xlsx.date_in_an_integer_column", "xlsx",
              to_xlsx("hotel_nights", {"nights": int}, rows_edit=lambda b: b[0].__setitem__(4, __import__("datetime").date(2025, 3, 1))),
-             OK, r"hotel_nights\.xlsx row 1: column nights", rejects=(("hotel_nights", 1),)),
+             OK, r"hotel_nights\.xlsx row 2: column nights", rejects=(("hotel_nights", 2),), first_row=UNDER_HEADER),
     Mutation("xlsx.float_for_integer", "xlsx", to_xlsx("hotel_nights", {"nights": float}), OK, r"ledger rows",
-             same_total=True),
+             same_total=True, first_row=UNDER_HEADER),
     Mutation("xlsx.duplicate_header", "xlsx", to_xlsx("hotel_nights", header_edit=lambda h: [*h[:-1], "country"]),
              UNUSABLE_INPUT, r"hotel_nights\.xlsx: .*'country' appears more than once"),
     Mutation("xlsx.not_a_workbook", "xlsx", both(remove("hotel_nights.csv"),

@@ -51,10 +51,11 @@ def test_mutation(m: Mutation, tmp_path: Path, zygote, baseline, request):
     # Conservation: every row of every table a rule reads is in the ledger, rejects or excluded.
     for table in sorted(base.source_tables()):
         expected = m.rows.get(table, base.rows[table])
+        first = m.first_row.get(table, 1)
+        numbers = set(range(first, first + expected))
         seen = outcome.covered.get(table, set())
-        assert seen == set(range(1, expected + 1)), (
-            f"{table}: rows {sorted(set(range(1, expected + 1)) - seen)[:10]} are nowhere, "
-            f"rows {sorted(seen - set(range(1, expected + 1)))[:10]} do not exist ({expected} rows)")
+        assert seen == numbers, (f"{table}: rows {sorted(numbers - seen)[:10]} are nowhere, "
+                                 f"rows {sorted(seen - numbers)[:10]} do not exist ({expected} rows from row {first})")
 
     # No silent total change: a moved total is explained by a reject (new, or the one declared) or a warning.
     if m.same_total:

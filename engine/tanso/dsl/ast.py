@@ -210,6 +210,8 @@ class InputTable:
     dates: str | None = None                    # `dates "31.03.2025"`: how the file writes dates
     key_source: str | None = None               # `key entry from "伝票番号"`: the file's name for the key
     headers_case_insensitive: bool = False      # `headers case-insensitive`: header names matched ignoring case
+    sheet: str | None = None                    # `sheet "電力"`: the workbook's sheet that holds the table
+    header_row: int | None = None               # `header row 3`: the sheet row of the header (rows above are not read)
 
     @property
     def key_header(self) -> str | None:

@@ -88,7 +88,7 @@ class ToAst(Transformer):
         return ast.InputTable(str(name), title, key, tuple(fields.get("columns", ())), self._span(meta),
                               fields.get("encoding"), fields.get("numbers"), spans, dates=fields.get("dates"),
                               key_source=key_source, headers_case_insensitive=fields.get("headers") is True,
-                              file=fields.get("file"))
+                              file=fields.get("file"), sheet=fields.get("sheet"), header_row=fields.get("header_row"))
 
     def encoding(self, meta, c):
         return ("encoding", c[0], self._span(meta))
@@ -100,6 +100,12 @@ class ToAst(Transformer):
         return ("file", c[0], self._span(meta))
     def dates(self, meta, c):
         return ("dates", c[0], self._span(meta))
+
+    def sheet(self, meta, c):
+        return ("sheet", c[0], self._span(meta))
+
+    def header_row(self, meta, c):
+        return ("header_row", int(c[0]), self._span(meta))
 
     def headers(self, meta, c):
         return ("headers", str(c[0]) == "case-insensitive", self._span(meta))

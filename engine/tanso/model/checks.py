@@ -154,6 +154,12 @@ def _check_inputs(layer: _Layer, diagnostics: Diagnostics) -> None:
             diagnostics.error(f"numbers \"{table.numbers}\" is not an example of a number format for input "
                               f"'{table.name}'", spans.get("numbers", table.span),
                               expected="the number 1234.56 as the file writes it: " + ", ".join(NUMBER_FORMATS))
+        if table.header_row is not None and table.header_row < 1:
+            diagnostics.error(f"header row {table.header_row} of input '{table.name}': sheet rows are numbered from 1",
+                              spans.get("header_row", table.span), expected="the row number Excel shows, e.g. header row 3")
+        if table.sheet is not None and not table.sheet.strip():
+            diagnostics.error(f"input '{table.name}' is read from a sheet with no name", spans.get("sheet", table.span),
+                              expected='sheet "the name on the sheet\'s tab"')
         if table.dates is not None and date_format(table.dates) is None:
             diagnostics.error(f"dates \"{table.dates}\" is not an example of a date format for input "
                               f"'{table.name}'", spans.get("dates", table.span),
@@ -169,6 +175,21 @@ def _check_inputs(layer: _Layer, diagnostics: Diagnostics) -> None:
 
 
 _FILE_SUFFIX = re.compile(r"(\.[A-Za-z0-9]+)+$")
+# Clauses that choose which cells of a file are the table (reader option → as written): a reader that does not
+# take one would read other rows than the declaration says, so it is refused, never ignored.
+LOCATING_CLAUSES = {"sheet": "sheet", "header_row": "header row"}
+
+
+def unread_clauses(table: ast.InputTable, reader, registry: Registry) -> list[tuple[ast.Span, str, str]]:
+    """(span, problem, expected) of each locating clause of `table` that `reader` does not take."""
+    found = []
+    for option, words in LOCATING_CLAUSES.items():
+        if getattr(table, option) is not None and option not in reader.options:
+            takers = sorted(s for r in registry.readers.values() if option in r.options for s in r.suffixes)
+            found.append(((table.clause_spans or {}).get(option, table.span),
+                          f"`{words}` of input '{table.name}' does not apply to a {reader.format} file",
+                          f"`{words}` on an input read from {', '.join(takers) or 'no'} files"))
+    return found
 
 
 def _check_input_files(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> None:
@@ -189,6 +210,10 @@ def _check_input_files(layer: _Layer, registry: Registry, diagnostics: Diagnosti
             readers = sorted(s for r in registry.readers.values() for s in r.suffixes)
             diagnostics.error(f"file \"{table.file}\" of input '{table.name}': no reader reads {suffix.group(0)} files",
                               span, expected=f"a file one of the readers reads: {', '.join(readers)} (each also .gz)")
+        elif suffix:
+            for clause_span, problem, expected in unread_clauses(table, registry.reader_for(
+                    PurePosixPath("file" + suffix.group(0))), registry):
+                diagnostics.error(f"{problem} (file \"{table.file}\")", clause_span, expected=expected)
 
 
 def _check_type_arguments(table: ast.InputTable, column: ast.Column, diagnostics: Diagnostics) -> None:

@@ -29,12 +29,12 @@ def _check_conservation(planner: _Planner, order: list[str], tables: list[str]) 
     and every row of an input file is valid or rejected while reading."""
     con = planner.con
     problems = []
-    # Rows per rule in the ledger, counted exactly with a bitmap over the dense row numbers.
+    # Rows per rule in the ledger, counted exactly with a bitmap over the row numbers.
     in_ledger = {}
     for table in tables:
-        rows = planner.inputs[table].rows
+        last_row = planner.inputs[table].last_row
         in_ledger |= dict(con.execute(
-            f"SELECT rule_id, bit_count(bitstring_agg(input_row, 1, {max(rows, 1)})) FROM run_ledger "
+            f"SELECT rule_id, bit_count(bitstring_agg(input_row, 1, {max(last_row, 1)})) FROM run_ledger "
             f"WHERE input_table = {literal(table)} GROUP BY rule_id").fetchall())
     # A rule's rejects of its own rows (not of the instruments its calculator refused).
     rejected = {rule_id: n for rule_id, table, n in con.execute(

@@ -36,12 +36,20 @@ GZIP_SUFFIX = ".gz"
 
 @dataclass(frozen=True)
 class Part:
-    """One file of an input: its rows are the input's rows first_row .. first_row + rows - 1."""
+    """One file of an input: `rows` rows numbered first_row .. first_row + span - 1 in the input. The span is
+    the part's last own row number: its row count, unless its reader numbers rows as the file shows them and
+    skips some (an Excel sheet's rows start below the header and skip empty rows)."""
 
     file: Path
     sha256: str
     rows: int
     first_row: int = 1
+    span: int | None = None   # None: `rows`
+
+    @property
+    def last_row(self) -> int:
+        """The input row after which the next part's rows are numbered."""
+        return self.first_row - 1 + (self.rows if self.span is None else self.span)
 
 
 def file_digest(path: Path) -> str:
@@ -124,10 +132,10 @@ def register_parts(con, registry: Registry, data_dir: Path, paths: list[Path], r
                 raise InputError(f"{path}: its columns differ from those of {paths[0]} (the parts of one input are "
                                  f"pieces of one table): " + "; ".join(filter(None, [
                                      missing and f"it lacks {', '.join(missing)}", extra and f"it adds {', '.join(extra)}"])))
-            rows = con.execute(f"SELECT count(*) FROM {part_relation}").fetchall()[0][0]   # all fetched: a reader may
-            # register an Arrow table next, which needs no result open
-            first_row = sum(p.rows for p in parts) + 1
-            parts.append(Part(path, file_digest(path), rows, first_row))
+            rows, span = con.execute(f"SELECT count(*), coalesce(max(_row), 0) FROM {part_relation}").fetchall()[0]
+            # (all fetched: a reader may register an Arrow table next, which needs no result open)
+            first_row = parts[-1].last_row + 1 if parts else 1
+            parts.append(Part(path, file_digest(path), rows, first_row, span))
             selects.append(_part_select(part_relation, first_row - 1, own, "_problem" in columns,
                                         _partition_values(path, data_dir)))
         con.execute(f"CREATE OR REPLACE TEMP TABLE {relation} AS "

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from tanso.diagnostics import InputError, did_you_mean
 from tanso.dsl import ast
+from tanso.model.checks import unread_clauses
 from tanso.model.formats import ISO_DATES, NumberFormat, date_format, number_format
 from tanso.plan.context import FactorTable
 from tanso.plan.sql import ident, literal
@@ -44,10 +45,15 @@ class LoadedInput:
     def place_sql(self, row: str) -> str:
         return place_sql(self.file, self.parts, row, self.data_dir)
 
+    @property
+    def last_row(self) -> int:
+        """The highest input row number (above `rows` where the reader numbers rows as an Excel sheet does)."""
+        return max((part.last_row for part in self.parts), default=self.rows)
+
     def locate(self, row: int) -> tuple[Path, int]:
         """The file and its own row of input row `row`."""
         for part in self.parts:
-            if row < part.first_row + part.rows:
+            if row <= part.last_row:
                 return part.file, row - part.first_row + 1
         return self.file, row
 
@@ -61,7 +67,7 @@ def place_sql(file: Path, parts: tuple[Part, ...], row: str, data_dir: Path) -> 
     named by the path the ruleset gave it."""
     if len(parts) <= 1:
         return f"{literal(relative_path(file, data_dir))} || ' row ' || CAST({row} AS VARCHAR)"
-    cases = " ".join(f"WHEN {row} < {p.first_row + p.rows} THEN {literal(relative_path(p.file, data_dir) + ' row ')} "
+    cases = " ".join(f"WHEN {row} <= {p.last_row} THEN {literal(relative_path(p.file, data_dir) + ' row ')} "
                      f"|| CAST({row} - {p.first_row - 1} AS VARCHAR)" for p in parts)
     return f"(CASE {cases} END)"
 
@@ -98,8 +104,12 @@ def _register_input(con, registry: Registry, table: ast.InputTable, data_dir: Pa
         raise InputError(f"input '{table.name}': {described_location(data_dir, table, registry)} "
                          f"(declared at {table.span}" + (f', "{table.title}"' if table.title else "") + "); "
                          f"its header row is {header} (a file of just that row holds no rows)")
-    options = {"encoding": table.encoding}
+    options = {"encoding": table.encoding, "sheet": table.sheet, "header_row": table.header_row}
     single = paths[0]
+    unread = unread_clauses(table, reader_for(registry, single), registry)
+    if unread:
+        span, problem, expected = unread[0]
+        raise InputError(f"{span}: {problem} ({relative_path(single, data_dir)}); expected {expected}")
     shown = single if len(paths) == 1 else data_dir / (table.file or single.name)
     plain = len(paths) == 1 and not single.name.lower().endswith(GZIP_SUFFIX) and "=" not in str(single.parent)
     # A plain file's sha256 is its part's anyway; several parts are hashed here only when small (else
@@ -111,20 +121,20 @@ def _register_input(con, registry: Registry, table: ast.InputTable, data_dir: Pa
     def read() -> tuple:
         if plain:
             reader, present = _register(con, registry, single, relation, options)
-            return reader, present, (Part(single, digests[0], con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0]),)
+            rows, span = con.execute(f"SELECT count(*), coalesce(max(_row), 0) FROM {relation}").fetchall()[0]
+            return reader, present, (Part(single, digests[0], rows, 1, span),)
         reader, parts = register_parts(con, registry, data_dir, paths, relation,
                                        lambda path, name: _register(con, registry, path, name, options)[0])
         return reader, {row[0]: row[1] for row in con.execute(f"DESCRIBE {relation}").fetchall()}, parts
 
     kept = READS.recall(key) if key is not None else None
     if kept is not None:
-        present, counts = kept
-        firsts = [1 + sum(counts[:i]) for i in range(len(counts))]
-        parts = tuple(Part(p, d, n, f) for p, d, n, f in zip(paths, digests, counts, firsts))
+        present, kept_parts = kept
+        parts = tuple(Part(path, digest, *numbers) for path, digest, numbers in zip(paths, digests, kept_parts))
         return reader_for(registry, single), present, shown, parts, key, read
     reader, present, parts = read()
     if key is not None and sum(p.rows for p in parts) <= SMALL_ROWS:
-        READS.remember(key, (present, tuple(p.rows for p in parts)))
+        READS.remember(key, (present, tuple((p.rows, p.first_row, p.span) for p in parts)))
     return reader, present, shown, parts, key, None
 
 

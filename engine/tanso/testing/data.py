@@ -65,16 +65,19 @@ def _link_tree(source: Path, target: Path) -> None:
 
 def reading_given_tables(ruleset, given: dict[str, Any], base: Path | None):
     """Given rows are written as CSV: a factor set declared in another format (a PACT file, a workbook)
-    reads them from a CSV of the same name instead, and so does an input declared with `file "…"` that
-    the case gives or the base data folder does not hold (its rows, or an empty table, are `NAME.csv`)."""
+    reads them from a CSV of the same name instead, and so does an input declared with `file "…"`,
+    `sheet` or `header row` that the case gives or the base data folder does not hold (its rows, or an
+    empty table, are `NAME.csv`, which has no sheet to choose)."""
     from tanso.run.input_files import input_files
     moved = {name: replace(declared, file=Path(declared.file).with_suffix(".csv").as_posix())
              for name, declared in ruleset.factor_sets.items()
              if name in given and not declared.file.lower().endswith(".csv")}
     registry = shared_registry()
-    inputs = {name: replace(declared, file=None) for name, declared in ruleset.inputs.items()
-              if declared.file is not None and (name in given or base is None or not base.is_dir()
-                                                or not input_files(base, declared, registry))}
+    located = (declared for declared in ruleset.inputs.values()
+               if declared.file is not None or declared.sheet is not None or declared.header_row is not None)
+    inputs = {declared.name: replace(declared, file=None, sheet=None, header_row=None) for declared in located
+              if declared.name in given or base is None or not base.is_dir()
+              or not input_files(base, declared, registry)}
     if not moved and not inputs:
         return ruleset
     return replace(ruleset, factor_sets={**ruleset.factor_sets, **moved}, inputs={**ruleset.inputs, **inputs})

@@ -1,0 +1,222 @@
+"""Workbooks as companies keep them: a title above the header, a sheet per site or per kind of activity, a
+totals row at the bottom, and auditors who look rows up by the number Excel shows. Real .xlsx files written
+by openpyxl, read by the real reader, evaluated for real."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from conftest import FUEL_FACTORS, FUEL_INPUT, fuel_row, fuel_ruleset, ledger, make_case, rejects
+from tanso.cli import main
+from tanso.diagnostics import InputError
+
+HEADER = list(fuel_row("F1", "1"))
+TITLE = [["燃料使用量 2025年度"], []]   # a title row and a blank row above the header: the header is sheet row 3
+
+
+def cells(row_id: str, quantity: Any, **changes) -> list[Any]:
+    return list(fuel_row(row_id, quantity, **changes).values())
+
+
+def write_workbook(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
+    """A workbook with these sheets in this order, each row appended as it is (from sheet row 1)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    for name, rows in sheets.items():
+        sheet = workbook.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def with_clauses(clauses: str, extra: str = "") -> str:
+    """The fuel ruleset whose input `fuel_use` has these clauses."""
+    return fuel_ruleset(extra=extra).replace(FUEL_INPUT, FUEL_INPUT + f"  {clauses}\n")
+
+
+def case_with(tmp_path: Path, clauses: str, sheets: dict[str, list[list[Any]]], extra: str = ""):
+    case = make_case(tmp_path, with_clauses(clauses, extra), {}, {"fuels": FUEL_FACTORS})
+    write_workbook(case.data / "fuel_use.xlsx", sheets)
+    return case
+
+
+def refusal(case) -> str:
+    with pytest.raises(InputError) as error:
+        case.run()
+    return str(error.value)
+
+
+# ----------------------------------------------------------------------------- sheet "…"
+
+def test_the_sheet_clause_reads_that_sheet_and_no_other(tmp_path):
+    case = case_with(tmp_path, 'sheet "燃料"', {"電力": [HEADER, cells("E1", "999")],
+                                                 "燃料": [HEADER, cells("F1", "100")]})
+    assert {r["row_id"] for r in ledger(case.run())} == {"F1"}
+
+
+def test_without_a_sheet_clause_the_first_sheet_is_read(tmp_path):
+    case = case_with(tmp_path, "", {"電力": [HEADER, cells("E1", "100")], "燃料": [HEADER, cells("F1", "999")]})
+    assert {r["row_id"] for r in ledger(case.run())} == {"E1"}
+
+
+def test_a_missing_sheet_is_refused_naming_the_workbooks_sheets_and_the_closest(tmp_path):
+    case = case_with(tmp_path, 'sheet "燃料 "', {"電力": [HEADER], "燃料": [HEADER]})
+    assert refusal(case) == (f"{case.data / 'fuel_use.xlsx'}: the workbook has no sheet '燃料 '; its sheets are "
+                             f"'電力', '燃料'; did you mean '燃料'?")
+
+
+def test_two_inputs_read_two_sheets_of_one_workbook(tmp_path):
+    ruleset = (fuel_ruleset().replace(FUEL_INPUT, FUEL_INPUT + '  file "energy.xlsx"  sheet "燃料"\n'
+                                      + FUEL_INPUT.replace("fuel_use", "fleet")
+                                      + '  file "energy.xlsx"  sheet "車両"  header row 3\n')
+               + 'rule s1.fleet "Fleet"\n  scope 1\n  from fleet\n  calc fuel_combustion(factors: fuels)\n')
+    case = make_case(tmp_path, ruleset, {}, {"fuels": FUEL_FACTORS})
+    write_workbook(case.data / "energy.xlsx", {"燃料": [HEADER, cells("F1", "100")],
+                                               "車両": [*TITLE, HEADER, cells("V1", "10"), cells("V2", "x")]})
+    result = case.run()
+    assert {(r["rule_id"], r["row_id"]) for r in ledger(result)} == {("s1.fuel", "F1"), ("s1.fleet", "V1")}
+    (reject,) = rejects(result)
+    assert (reject["input_table"], reject["input_row"]) == ("fleet", 5)
+    assert reject["reason"].startswith("energy.xlsx row 5: column quantity: 'x' is not a number")
+
+
+# ----------------------------------------------------------------------------- header row N, and row numbers
+
+def test_a_title_above_the_header_is_refused_with_the_row_that_looks_like_the_header(tmp_path):
+    case = case_with(tmp_path, "", {"燃料": [*TITLE, HEADER, cells("F1", "100")]})
+    assert refusal(case) == (
+        f"{case.data / 'fuel_use.xlsx'}: sheet '燃料' row 1: column B has values but no name in the header row; "
+        f"row 1 holds one value ('燃料使用量 2025年度'), like a title, and row 3 looks like the header: declare "
+        f"`header row 3` on the input (the rows above it are then not read)")
+
+
+def test_a_header_row_declared_on_the_title_is_refused_with_the_row_that_looks_like_the_header(tmp_path):
+    case = case_with(tmp_path, "header row 1", {"燃料": [*TITLE, HEADER, cells("F1", "100")]})
+    assert refusal(case).endswith("row 3 looks like the header: declare `header row 3` on the input (the rows above "
+                                  "it are then not read)")
+
+
+def test_with_header_row_the_rows_above_are_not_read_and_rows_are_numbered_as_excel_shows(tmp_path):
+    case = case_with(tmp_path, "header row 3", {"燃料": [*TITLE, HEADER, cells("F1", "100"), [],
+                                                          cells("F2", "-1,5"), cells("F3", "50")]})
+    result = case.run()
+    assert {(r["row_id"], r["input_row"]) for r in ledger(result)} == {("F1", 4), ("F3", 7)}
+    (reject,) = rejects(result)
+    assert (reject["row_id"], reject["input_row"]) == ("F2", 6)   # row 5 is empty: skipped, not renumbered
+    assert reject["reason"].startswith("fuel_use.xlsx row 6: column quantity: '-1,5' is not a number")
+
+
+def test_a_header_row_that_is_empty_is_refused_naming_the_first_row_with_values_below_it(tmp_path):
+    case = case_with(tmp_path, "header row 2", {"燃料": [*TITLE, HEADER, cells("F1", "100")]})
+    assert refusal(case) == (f"{case.data / 'fuel_use.xlsx'}: sheet '燃料' (the first) row 2 (declared `header row 2`) "
+                             f"is empty; it needs the column names; the first row with values below it is row 3")
+
+
+def test_parts_of_one_input_keep_their_sheet_rows_and_are_numbered_through(tmp_path):
+    """Each part's rows are numbered as its sheet shows them, after the last row number of the part before."""
+    case = make_case(tmp_path, with_clauses('file "sites/*.xlsx"  header row 3'), {}, {"fuels": FUEL_FACTORS})
+    write_workbook(case.data / "sites" / "a.xlsx", {"A": [*TITLE, HEADER, cells("A1", "1"), [], cells("A2", "x")]})
+    write_workbook(case.data / "sites" / "b.xlsx", {"B": [*TITLE, HEADER, cells("B1", "y"), cells("B2", "2")]})
+    result = case.run()
+    assert {(r["row_id"], r["input_row"]) for r in ledger(result)} == {("A1", 4), ("B2", 6 + 5)}
+    assert sorted((r["row_id"], r["input_row"], r["reason"].split(":")[0]) for r in rejects(result)) == [
+        ("A2", 6, "sites/a.xlsx row 6"), ("B1", 6 + 4, "sites/b.xlsx row 4")]
+
+
+# ----------------------------------------------------------------------------- totals rows
+
+def test_a_totals_row_of_a_table_without_a_key_is_a_reject_never_summed(tmp_path):
+    ruleset = with_clauses("").replace("  key row_id\n", "")
+    case = make_case(tmp_path, ruleset, {}, {"fuels": FUEL_FACTORS})
+    write_workbook(case.data / "fuel_use.xlsx", {"燃料": [HEADER, cells("F1", "100"), cells("F2", "50"),
+                                                          cells(None, 150, entity="合計")]})
+    result = case.run()
+    assert {r["input_row"] for r in ledger(result)} == {2, 3}
+    (reject,) = rejects(result)
+    assert reject["reason"] == ("fuel_use.xlsx row 4: a totals row ('合計' in column entity): it sums rows that "
+                                "are read themselves, so it is not read as data")
+
+
+@pytest.mark.parametrize("label", ["合計", "Total", " ＴＯＴＡＬ ", "小計", "Grand Total"])
+def test_a_totals_row_is_named_whatever_the_label_and_a_tolerance_accepts_it(tmp_path, label):
+    extra = 'accept rejects fuel_use up to 1 row "the 合計 row at the bottom of the sheet sums the rows above"\n'
+    case = case_with(tmp_path, "", {"燃料": [HEADER, cells("F1", "100"), [None, label, None, None, None, 100]]},
+                     extra)
+    result = case.run()
+    assert [r["row_id"] for r in ledger(result)] == ["F1"] * 3
+    (reject,) = rejects(result)
+    assert f"a totals row ({label.strip()!r} in column entity)" in reject["reason"]
+    assert not result.incomplete
+
+
+# ----------------------------------------------------------------------------- where the clauses mean nothing
+
+def test_a_sheet_clause_on_a_csv_input_is_a_ruleset_error_at_the_clause(tmp_path):
+    case = make_case(tmp_path, with_clauses('file "fuel_use.csv"  sheet "燃料"  header row 3'),
+                     {"fuel_use": [fuel_row("F1", "1")]}, {"fuels": FUEL_FACTORS})
+    outcome = CliRunner().invoke(main, ["check", str(case.ruleset)])
+    assert outcome.exit_code == 1
+    assert ("error: `sheet` of input 'fuel_use' does not apply to a csv file (file \"fuel_use.csv\")\n"
+            f"  --> {case.ruleset / 'case.tanso'}:8:24\n") in outcome.output
+    assert ("error: `header row` of input 'fuel_use' does not apply to a csv file (file \"fuel_use.csv\")\n"
+            f"  --> {case.ruleset / 'case.tanso'}:8:36\n") in outcome.output
+    assert "expected: `sheet` on an input read from .xlsx files" in outcome.output
+
+
+def test_a_sheet_clause_on_an_input_found_as_csv_is_refused_naming_the_clause(tmp_path):
+    case = make_case(tmp_path, with_clauses('sheet "燃料"'), {"fuel_use": [fuel_row("F1", "1")]},
+                     {"fuels": FUEL_FACTORS})
+    assert refusal(case) == (f"{case.ruleset / 'case.tanso'}:8:3: `sheet` of input 'fuel_use' does not apply to a "
+                             f"csv file (fuel_use.csv); expected `sheet` on an input read from .xlsx files")
+
+
+def test_header_row_counts_from_1(tmp_path):
+    case = case_with(tmp_path, "header row 0", {"燃料": [HEADER]})
+    outcome = CliRunner().invoke(main, ["check", str(case.ruleset)])
+    assert outcome.exit_code == 1 and "header row 0 of input 'fuel_use': sheet rows are numbered from 1" in outcome.output
+
+
+# ----------------------------------------------------------------------------- end to end
+
+def test_the_cli_evaluates_a_workbook_as_kept_and_names_its_rows_as_excel_does(tmp_path):
+    extra = 'accept rejects fuel_use up to 1 row "the 合計 row sums the rows above"\n'
+    case = case_with(tmp_path, 'sheet "燃料"  header row 3',
+                     {"電力": [["kWh"]], "燃料": [*TITLE, HEADER, cells("F1", 100.0), cells("F2", "lots"),
+                                                 [None, "合計", None, None, None, 100]]}, extra)
+    out = tmp_path / "out"
+    outcome = CliRunner().invoke(main, ["evaluate", str(case.ruleset), "--data", str(case.data), "--out", str(out),
+                                        "--allow-rejects"])
+    assert outcome.exit_code == 0, outcome.output
+    reasons = (out / "rejects.csv").read_text(encoding="utf-8")
+    assert "fuel_use.xlsx row 5: column quantity: 'lots' is not a number" in reasons
+    assert "fuel_use.xlsx row 6: a totals row ('合計' in column entity)" in reasons
+    assert "0.269" in outcome.output   # 100 l of diesel, once: 268.891 kg
+
+
+# ----------------------------------------------------------------------------- ruleset tests
+
+def test_a_ruleset_test_gives_rows_of_an_input_declared_on_a_sheet(tmp_path):
+    """Given rows are a CSV file of the test's own: the sheet and header row the ruleset declares for the
+    real workbook choose nothing there, whether the input names its file or is found by its name."""
+    ruleset = fuel_ruleset(extra='rule s1.fleet "Fleet"\n  scope 1\n  from fleet\n  calc fuel_combustion(factors: fuels)\n')
+    ruleset = ruleset.replace(FUEL_INPUT, FUEL_INPUT + '  file "energy.xlsx"  sheet "燃料"  header row 3\n'
+                              + FUEL_INPUT.replace("fuel_use", "fleet") + '  sheet "車両"\n')
+    case = make_case(tmp_path, ruleset, {}, {"fuels": FUEL_FACTORS})
+    (case.ruleset / "tests").mkdir()
+    (case.ruleset / "tests" / "sheets.yaml").write_text(
+        "- name: 100 l of diesel on each sheet\n"
+        "  data: ../../data\n"
+        "  given:\n"
+        "    fuel_use: [{row_id: F1, entity: E1, period: 2025-01, fuel: diesel, use: stationary, quantity: 100, unit: l}]\n"
+        "    fleet: [{row_id: V1, entity: E1, period: 2025-01, fuel: diesel, use: mobile, quantity: 100, unit: l}]\n"
+        "  expect:\n"
+        "    rules: {s1.fuel: 268.891, s1.fleet: 268.891}\n", encoding="utf-8")
+    outcome = CliRunner().invoke(main, ["test", str(case.ruleset)])
+    assert outcome.exit_code == 0, outcome.output
