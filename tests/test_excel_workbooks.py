@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from conftest import FUEL_FACTORS, FUEL_INPUT, fuel_row, fuel_ruleset, ledger, make_case, rejects
 from tanso.cli import main
 from tanso.diagnostics import InputError
+from tanso.reasons import render
 
 HEADER = list(fuel_row("F1", "1"))
 TITLE = [["燃料使用量 2025年度"], []]   # a title row and a blank row above the header: the header is sheet row 3
@@ -142,6 +143,8 @@ def test_a_totals_row_of_a_table_without_a_key_is_a_reject_never_summed(tmp_path
     (reject,) = rejects(result)
     assert reject["reason"] == ("fuel_use.xlsx row 4: a totals row ('合計' in column entity): it sums rows that "
                                 "are read themselves, so it is not read as data")
+    assert render(reject["reason"], lang="ja") == ("fuel_use.xlsx 4 行目：合計行（列 entity に「合計」）：読み込む行を"
+                                                   "合計した行なので、データとして読まない")
 
 
 @pytest.mark.parametrize("label", ["合計", "Total", " ＴＯＴＡＬ ", "小計", "Grand Total"])

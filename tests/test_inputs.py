@@ -319,7 +319,7 @@ def test_an_input_in_cp932_is_read_and_its_undecodable_bytes_are_a_row_reject(tm
     sites = dict(result.connection.execute(f"SELECT row_id, site FROM {result.inputs['t']}").fetchall())
     assert sites == {"A": "東京工場", "B": "大阪", "D": "名古屋"}
     (reason,) = read_rejects(result).values()
-    assert "t.csv row 3: the row has bytes that are not valid cp932" in reason
+    assert "t.csv row 3: the row has bytes that are not valid cp932 (declare the file" in reason
 
 
 def test_an_empty_column_the_rules_select_by_is_a_missing_value_reject_not_unselected(tmp_path):

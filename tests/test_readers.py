@@ -22,6 +22,7 @@ from click.testing import CliRunner
 from conftest import FUEL_FACTORS, fuel_row, fuel_ruleset, ledger, make_case, rejects
 from tanso.cli import main
 from tanso.diagnostics import InputError
+from tanso.reasons import parse, render
 from tanso.run.inputs import load_factor_set
 from tanso_io.pact import item_for, read_pact
 from tanso_io.xlsx import cell_text
@@ -540,8 +541,14 @@ def test_ragged_blank_and_undecodable_rows_are_rejects_naming_the_row_and_the_re
         3: "fuel_use.csv row 3: the row has fewer fields than the header",
         4: "fuel_use.csv row 4: the row is blank",
         5: "fuel_use.csv row 5: the row has more fields than the header",
-        7: "fuel_use.csv row 7: the row has bytes that are not valid utf-8",
+        7: "fuel_use.csv row 7: the row has bytes that are not valid utf-8 (declare the file's encoding on its "
+           "input, e.g. encoding \"cp932\")",
     }
+    # Each reason has its code, said in the run's language
+    assert [part.code for row in (2, 3, 5, 7) for part in parse(reasons[row])] == [
+        "row.blank", "row.fewer_fields", "row.more_fields", "row.invalid_encoding"]
+    assert render(reasons[7], lang="ja") == (
+        'fuel_use.csv 7 行目：行に utf-8 として正しくないバイトがある（入力にファイルの文字コードを宣言する。例：encoding "cp932"）')
     # A quoted value spanning two lines is one row (row 6), and the rows after it keep their numbers.
     assert {r["row_id"]: r["input_row"] for r in ledger(result)} == {"F1": 1, "F6": 6, "F8": 8}
     uses = dict(result.connection.execute(f"SELECT row_id, use FROM {result.inputs['fuel_use']}").fetchall())

@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 
 from tanso.diagnostics import InputError
 from tanso.model.formats import canonical_encoding
+from tanso.reasons import reason_text
 from tanso.plan.sql import ident, literal
 from tanso.scratch import owned_folder
 from tanso_io.tables import refuse_case_twins, refuse_reserved_names, register_table
@@ -38,13 +39,10 @@ NATIVE = {"utf-8": "utf-8", "latin-1": "latin-1", "iso8859-1": "latin-1"}
 BLOCK = 1 << 22
 _BLANK_LINE = re.compile(rb"\n[ \t]*\r?\n[ \t\r\n]*[^ \t\r\n]")   # a blank line with data after it
 _MARK = "\ufffd"
-_PROBLEMS = {
-    "MISSING COLUMNS": "fewer fields than the header",
-    "TOO MANY COLUMNS": "more fields than the header",
-    "INVALID ENCODING": "bytes that are not valid {encoding}",
-    "LINE SIZE OVER MAXIMUM": "a line longer than the reader's maximum (2 MB)",
-    "UNQUOTED VALUE": "a quote inside a value that is not doubled",
-}
+# DuckDB's kind of a row it could not split → the reason's code (tanso_io.reasons)
+_PROBLEMS = {"MISSING COLUMNS": "row.fewer_fields", "TOO MANY COLUMNS": "row.more_fields",
+             "INVALID ENCODING": "row.invalid_encoding", "LINE SIZE OVER MAXIMUM": "row.line_too_long",
+             "UNQUOTED VALUE": "row.undoubled_quote"}
 
 
 def _header(source: Path, encoding: str, path: Path) -> tuple[str, list[str], int]:
@@ -164,8 +162,8 @@ def _read(con, path: Path, source: Path, relation: str, delimiter: str, names: l
         raise InputError(f"{path}: row {unclosed[0] - 1}: a quoted value is never closed (a \" without its "
                          f"closing \"), so the rows after it cannot be told apart; close or double the quote")
     blank, nul = _scan(source)
-    found = [(literal(_MARK), f"the row has bytes that are not valid {encoding}")] if marked else []
-    found += [("chr(0)", "the row has a NUL byte (0x00), which no value may hold")] if nul else []
+    found = [(literal(_MARK), reason_text("row.invalid_encoding", encoding=encoding))] if marked else []
+    found += [("chr(0)", reason_text("row.nul_byte"))] if nul else []
     problem = "CAST(NULL AS VARCHAR)"
     if found:
         problem = "CASE " + " ".join(
@@ -182,8 +180,8 @@ def _read(con, path: Path, source: Path, relation: str, delimiter: str, names: l
     # Slow path (a file with rows that could not be split, or blank lines): the rows DuckDB read are the
     # file's records minus the gaps (refused rows, blank lines), in order. With the gaps' row numbers d_j
     # (sorted), the o-th row read is row o + #{j: d_j - j < o}: one ASOF join, no pass over the file's lines.
-    kinds = " ".join(f"WHEN {literal(k)} THEN {literal('the row has ' + v.format(encoding=encoding))}"
-                     for k, v in _PROBLEMS.items())
+    kinds = " ".join(f"WHEN {literal(kind)} THEN {literal(reason_text(code, encoding=encoding))}"
+                     for kind, code in _PROBLEMS.items())
     gaps = [f"SELECT line - 1 - {skipped} AS d, min(error_type::VARCHAR) AS kind FROM {rejects} GROUP BY line"]
     lines = f"{relation}__lines"
     if blank:
@@ -201,8 +199,8 @@ def _read(con, path: Path, source: Path, relation: str, delimiter: str, names: l
         SELECT v._row + coalesce(k.j, 0) AS _row, {', '.join('v.' + ident(n) for n in names)}, {problem} AS _problem
         FROM {valid} v ASOF LEFT JOIN k ON v._row > k.key
         UNION ALL
-        SELECT d, {nulls}, CASE kind WHEN 'BLANK' THEN 'the row is blank' {kinds}
-               ELSE 'the row cannot be split into fields' END FROM {relation}__gaps""")
+        SELECT d, {nulls}, CASE kind WHEN 'BLANK' THEN {literal(reason_text("row.blank"))} {kinds}
+               ELSE {literal(reason_text("row.unsplittable"))} END FROM {relation}__gaps""")
     total, distinct, last = con.execute(f"SELECT count(*), count(DISTINCT _row), max(_row) FROM {relation}").fetchone()
     if not (total == distinct == last):
         first = con.execute(f"SELECT min(d) FROM {relation}__gaps").fetchone()[0]

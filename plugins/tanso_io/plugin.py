@@ -14,6 +14,7 @@ import inspect
 
 from tanso import hookimpl
 from tanso.contracts import FactorLayout, Reader, on_first_call
+from tanso_io import reasons  # noqa: F401  (registers why a row is not read, by code, for every report)
 
 
 @hookimpl

@@ -26,6 +26,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from tanso.diagnostics import InputError, did_you_mean
 from tanso.plan.sql import ident, literal
+from tanso.reasons import reason_sql
 from tanso_io.tables import refuse_case_twins, refuse_reserved_names, register_table, text_table
 
 EXCEL_DIGITS = 15  # significant decimal digits Excel keeps and displays
@@ -129,11 +130,10 @@ def _totals_pattern() -> str:
 def _totals_problem(names: list[str]) -> str:
     """SQL: why a row one of whose cells is a totals label (合計, Total …) is not data, naming the cell; NULL for
     any other row. One regular expression per cell, so a sheet without a totals row costs little."""
-    pattern, opening, cases = literal(_totals_pattern()), literal("a totals row ('"), []
+    pattern, cases = literal(_totals_pattern()), []
     for name in names:
-        why = f"' in column {name}): it sums rows that are read themselves, so it is not read as data"
-        cases.append(f"WHEN regexp_full_match({ident(name)}, {pattern}) "
-                     f"THEN {opening} || trim({ident(name)}) || {literal(why)}")
+        why = reason_sql("row.totals", label=f"trim({ident(name)})", column=literal(name))
+        cases.append(f"WHEN regexp_full_match({ident(name)}, {pattern}) THEN {why}")
     return f"CASE {' '.join(cases)} END"
 
 
