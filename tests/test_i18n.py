@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tanso.i18n import LANGUAGES, MESSAGES, t
+from tanso.diagnostics import expected_list
+from tanso.i18n import LANGUAGES, MESSAGES, set_language, t
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "examples" / "acme" / "data"
@@ -242,3 +243,13 @@ def test_metrics_print_as_the_totals_do_never_in_exponent_notation(acme_ja):
 def test_a_metric_value_is_shown_with_its_unit(value, unit, shown):
     from tanso_report.display import number
     assert number(value, unit, places=3) == shown
+
+
+def test_a_long_list_of_choices_ends_in_the_runs_language():
+    known = [f"input_{n:02}" for n in range(14)]
+    set_language("ja")
+    try:
+        assert expected_list("input", known).endswith("input_11, … ほか 2 件")
+    finally:
+        set_language("en")
+    assert expected_list("input", known).endswith("input_11, … (2 more)")

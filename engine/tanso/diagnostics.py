@@ -134,7 +134,7 @@ def did_you_mean(name: str, known: Iterable[str]) -> str | None:
 def expected_list(kind: str, known: list[str], limit: int = 12) -> str | None:
     if not known:
         return t("diag.none_declared", kind=kind_name(kind))
-    shown = ", ".join(known[:limit]) + (f", … ({len(known) - limit} more)" if len(known) > limit else "")
+    shown = ", ".join(known[:limit]) + (t("diag.list_more", n=len(known) - limit) if len(known) > limit else "")
     return t("diag.one_of", names=shown)
 
 

@@ -127,6 +127,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "kind.boundary method": {"en": "boundary method", "ja": "バウンダリ方法"},
     "diag.did_you_mean": {"en": "did you mean '{name}'?", "ja": "'{name}' のことですか？"},
     "diag.one_of": {"en": "one of {names}", "ja": "次のいずれか：{names}"},
+    "diag.list_more": {"en": ", … ({n} more)", "ja": ", … ほか {n} 件"},
     "diag.none_declared": {"en": "a declared {kind} (none is declared)", "ja": "宣言された{kind}（宣言がありません）"},
 }
 
