@@ -252,7 +252,7 @@ def _completeness_lines(results: list[tuple[str, object]]) -> str:
     from tanso.run.lookups import lines as lookup_lines
     from tanso import terminal
     text = [line for label, result in results
-            for line in lines(result.completeness, label) + lookup_lines(result.completeness.get("lookups", []))]
+            for line in lines(result.completeness, label, result.ruleset.as_given) + lookup_lines(result.completeness.get("lookups", []))]
     if terminal.colour():   # the verdict at a glance: red when rows are left out beyond any tolerance
         text = [click.style(line, fg="red", bold=True) if "INCOMPLETE" in line
                 else click.style(line, fg="green") if not line.startswith(" ") and "complete" in line else line

@@ -154,7 +154,7 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
                   lambda rule_id, done, total: progress(f"writing the ledger: {rule_id}", done, total),
                   planner.ledger_constants)
     con.execute(f"CREATE OR REPLACE VIEW run_ledger AS SELECT * FROM read_parquet({literal(str(ledger_path))})")
-    create_used_factors(con, planner.factors, "run_ledger")
+    create_used_factors(con, planner.factors, "run_ledger", planner.data_dir)
 
     progress("summarising and checking conservation")
     # One pass over the ledger: every total, the summary and the ledger's fingerprint come from it.
