@@ -260,7 +260,8 @@ class Rule:
     replaces: bool
     span: Span
     id_span: Span
-    scope_span: Span | None = None   # the `scope` clause, where diagnostics about it point
+    scope_span: Span | None = None      # the scope's number, where diagnostics about it point
+    category_span: Span | None = None   # the category's number
 
 
 @frozen
@@ -274,6 +275,7 @@ class Exclusion:
     source: Source | None
     span: Span
     scope_span: Span | None = None
+    category_span: Span | None = None
 
 
 @frozen
