@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from conftest import ACME_DATA, ACME_RULESET, FUEL_FACTORS, fuel_row, fuel_ruleset, make_case
 from tanso.cli import main
+from tanso.model.sources import cited_names
 from tanso.run.outputs import CANONICAL_FIELD, verify
 
 TANSO = Path(sys.executable).parent / "tanso"
@@ -249,6 +250,35 @@ def test_a_ruleset_that_extends_another_is_cited_from_their_common_folder_whiche
     assert [m["policies"]["gwp.set"]["at"] for m in manifests] == ["revised/revised.tanso:4:1"] * 2
     # Re-performed in a folder named as the run's was: the ledger cites `revised/…`, not the folder's name.
     assert run("verify", tmp_path / "runs" / "revised", "--reperform").exit_code == 0
+
+
+def test_an_overlay_from_another_folder_is_cited_by_its_folders_name_not_by_the_path_they_share(tmp_path):
+    """The ruleset's root is the folder its files share; for an overlay from elsewhere on the disk that folder
+    could be `/`. Each file is then cited by its own folder's name, the base's and the overlay's alike, in
+    the ledger, the manifest and a comparison's changes."""
+    case = make_case(tmp_path / "case", fuel_ruleset(), {"fuel_use": [fuel_row("F1", "10")]}, {"fuels": FUEL_FACTORS})
+    far = tmp_path / "far" / "away" / "revision"
+    far.mkdir(parents=True)
+    (far / "revision.tanso").write_text("ruleset revision\n  extends ruleset\n\nset gwp.set = AR6\n")
+    (far / "ruleset").symlink_to(case.ruleset)   # the base beside it, where `extends` looks (for compare)
+    out = tmp_path / "runs" / "overlaid"
+    assert run("evaluate", case.ruleset, "--overlay", far / "revision.tanso", "--data", case.data, "--out", out).exit_code == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert sorted(manifest["ruleset"]["files"]) == ["revision/revision.tanso", "ruleset/case.tanso"]
+    assert manifest["rules"]["s1.fuel"]["source"] == "ruleset/case.tanso:11"
+    assert manifest["policies"]["gwp.set"]["at"] == "revision/revision.tanso:4:1"
+    assert ",ruleset/case.tanso:11," in (out / "ledger.csv").read_text()
+    assert run("verify", out, "--reperform").exit_code == 0
+    compared = tmp_path / "runs" / "compared"
+    assert run("compare", case.ruleset, far / "revision.tanso", "--data", case.data, "--format", "json",
+               "--out", compared).exit_code == 0
+    changes = json.loads((compared / "comparison.json").read_text())["changes"]
+    assert {change["key"]: change["where"] for change in changes}["policy:gwp.set"] == "revision/revision.tanso:4"
+
+
+def test_files_of_folders_of_the_same_name_are_cited_by_as_many_folder_names_as_tell_them_apart():
+    assert cited_names(["/srv/a/rules/base.tanso", "/home/ana/b/rules/overlay.tanso"]) == {
+        "/srv/a/rules/base.tanso": "a/rules/base.tanso", "/home/ana/b/rules/overlay.tanso": "b/rules/overlay.tanso"}
 
 
 # ----------------------------------------------------------------------------- user mistakes, no traceback

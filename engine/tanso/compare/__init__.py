@@ -97,15 +97,20 @@ def _exact(function):
 
 
 def find_changes(base: Ruleset, revised: Ruleset) -> list[Change]:
-    """The changes, in the order the revision declares them (file, line); command-line sets last."""
+    """The changes, in the order the revision declares them (file, line); command-line sets last. Each is cited
+    as the revised run cites it (a file only the base has, as the base's run does)."""
     found: list[tuple[tuple, Change]] = []
+
+    def cite(span) -> str:
+        return (revised if span.file in revised.cited else base).cite(span)
+
     for name, value in revised.policies.items():
         before = base.policies.get(name)
         if before is None or before.value != value.value:
             span = value.span
             found.append(((0, span.file, span.line) if span else (1, "", 0), Change(
                 f"policy:{name}", "policy", name, before.value if before else None, value.value,
-                value.provenance.source, value.provenance.as_of, value.provenance.status, span.short if span else None)))
+                value.provenance.source, value.provenance.as_of, value.provenance.status, cite(span) if span else None)))
     for kind, base_items, revised_items in (("rule", base.rules, revised.rules),
                                             ("exclusion", base.exclusions, revised.exclusions)):
         for item_id in sorted(set(base_items) | set(revised_items)):
@@ -119,12 +124,12 @@ def find_changes(base: Ruleset, revised: Ruleset) -> list[Change]:
             found.append(((0, span.file, span.line), Change(f"{kind}:{item_id}", kind, item_id,
                                                             "absent" if old is None else f"as in {old.layer}",
                                                             what if new is None else f"{what} in {new.layer}",
-                                                            where=span.short)))
+                                                            where=cite(span))))
     if base.boundary != revised.boundary:
         span = (revised.boundary or base.boundary).span
         found.append(((0, span.file, span.line), Change("boundary", "boundary", "boundary",
                                                         base.boundary and base.boundary.method,
-                                                        revised.boundary and revised.boundary.method, where=span.short)))
+                                                        revised.boundary and revised.boundary.method, where=cite(span))))
     return [change for _, change in sorted(found, key=lambda item: item[0])]
 
 
