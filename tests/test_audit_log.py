@@ -43,7 +43,7 @@ def test_a_run_appends_who_ran_what_with_which_ruleset_version(ws):
     assert (first["type"], first["command"], first["user"], first["out"]) == ("run", "evaluate", "carol", "out")
     assert first["manifest_sha256"] == hashlib.sha256(manifest.read_bytes()).hexdigest()
     ruleset = first["rulesets"]["."]
-    assert ruleset["name"] == "case" and set(ruleset["files"]) == {"ruleset/case.tanso"}
+    assert ruleset["name"] == "case" and set(ruleset["files"]) == {"case.tanso"}
     assert first["time"].endswith("Z") and first["tanso_version"]
     assert (approval["seq"], approval["prev"]) == (2, first["hash"])
     assert (second["seq"], second["prev"], second["out"]) == (3, approval["hash"], "again")

@@ -2,7 +2,7 @@
 
 Reject and exclusion reasons and check and metric findings name the file a row came from; they are
 outputs and enter the digest, so they name it relative to the data folder (`fuel/2025-02.csv row 3`),
-and the manifest records the folder itself. Before, the same data gave another digest from another
+as the manifest names each input and factor file; the manifest's invocation records the folder itself. Before, the same data gave another digest from another
 folder. Real runs through the CLI, no mock.
 """
 
@@ -65,9 +65,10 @@ def test_the_same_data_given_relative_absolute_or_through_a_symlink_gives_one_di
     assert len({json.dumps([m["checks"], m["completeness"]["groups"][0]["reasons"]]) for m in runs.values()}) == 1
     for name in OUTPUTS:
         assert len({(tmp_path / f"out-{how}" / name).read_bytes() for how in runs}) == 1, name
-    # The manifest still says where each run read its data.
+    # The manifest's invocation still says where each run read its data; its files are named under that folder.
     assert runs["symlink"]["invocation"]["data"] == "link"
-    assert runs["absolute"]["inputs"]["fuel_use"]["parts"][1]["file"] == str(second.resolve() / "fuel" / "2025-02.csv")
+    assert runs["absolute"]["invocation"]["data"] == str(second.resolve())
+    assert runs["absolute"]["inputs"]["fuel_use"]["parts"][1]["file"] == "fuel/2025-02.csv"
 
 
 def test_reasons_and_findings_name_the_file_under_the_data_folder_and_its_own_row(tmp_path):

@@ -8,6 +8,7 @@ from decimal import Decimal as D
 from click.testing import CliRunner
 
 from conftest import make_case
+from tanso.cli import main as tanso
 from tanso_ghgp.decomposition import decompose, main
 
 RULESET = """\
@@ -31,8 +32,11 @@ FACTORS = {"footprints": [{"factor_id": "COIL", "item": "COIL", "gas": "CO2e", "
 
 
 def _year(tmp_path, name: str, rows: list[dict]):
+    """A year's run folder, written by `tanso evaluate` (whose manifest records the data folder it read)."""
     case = make_case(tmp_path / name, RULESET, {"purchases": rows}, FACTORS)
-    case.run()
+    outcome = CliRunner().invoke(tanso, ["evaluate", str(case.ruleset), "--data", str(case.data),
+                                         "--out", str(case.root / "out")])
+    assert outcome.exit_code == 0, outcome.output
     return case.root / "out"
 
 

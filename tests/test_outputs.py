@@ -17,7 +17,8 @@ from click.testing import CliRunner
 
 from conftest import ACME_DATA, ACME_RULESET, FUEL_FACTORS, fuel_row, fuel_ruleset, make_case
 from tanso.cli import main
-from tanso.run.outputs import verify
+from tanso.model.sources import cited_names
+from tanso.run.outputs import CANONICAL_FIELD, verify
 
 TANSO = Path(sys.executable).parent / "tanso"
 
@@ -197,7 +198,9 @@ def test_the_ledger_files_are_the_same_bytes_on_one_and_two_threads(tmp_path):
 
 def test_a_run_records_the_same_bytes_from_any_working_folder(tmp_path, monkeypatch):
     """The ledger cites a rule by its file relative to the ruleset's root, never the working folder: run from
-    the case's folder, from inside the ruleset, and from elsewhere by absolute paths through a symlink."""
+    the case's folder, from inside the ruleset, and from elsewhere by absolute paths through a symlink. The
+    factor rows and the manifest name their files the same way (an input or factor file relative to the data
+    folder): only the arguments as typed differ, and each run is re-performed from where it ran."""
     extra = ('metric per_row "kg per row" = total(scope: 1) / 0\n'
              'check s1.some "Some fuel" = rows(scope: 1) >= 1\n')
     case = make_case(tmp_path / "case", fuel_ruleset(extra=extra), {"fuel_use": [fuel_row("F1", "10"),
@@ -213,9 +216,22 @@ def test_a_run_records_the_same_bytes_from_any_working_folder(tmp_path, monkeypa
     assert len({m["digest"] for m in manifests.values()}) == 1
     assert manifests["ruleset"]["rules"]["s1.fuel"]["source"] == "case.tanso:11"
     assert manifests["ruleset"]["checks"][0]["source"] == "case.tanso:16"
-    for output in ("ledger.parquet", "ledger.csv", "rejects.csv", "excluded.csv", "summary.csv"):
+    for output in ("ledger.parquet", "ledger.csv", "rejects.csv", "excluded.csv", "summary.csv", "factors.csv"):
         assert len({(tmp_path / "runs" / name / output).read_bytes() for name in runs}) == 1, output
     assert ",case.tanso:11," in (tmp_path / "runs" / "ruleset" / "rejects.csv").read_text()
+    assert ",factors/fuels.csv,1," in (tmp_path / "runs" / "ruleset" / "factors.csv").read_text()
+    # The command's arguments are typed relative to the working folder; the manifest's digest of its own content
+    # covers them.
+    run_specific = {"invocation", CANONICAL_FIELD}
+    assert len({json.dumps({k: v for k, v in m.items() if k not in run_specific}) for m in manifests.values()}) == 1
+    assert [m["invocation"]["ruleset"] for m in manifests.values()] == ["ruleset", ".", str(tmp_path / "elsewhere" / "link")]
+    recorded = manifests["case"]
+    assert (list(recorded["ruleset"]["files"]), recorded["inputs"]["fuel_use"]["file"],
+            recorded["factor_sets"]["fuels"]["file"]) == (["case.tanso"], "fuel_use.csv", "factors/fuels.csv")
+    assert recorded["completeness"]["groups"][0]["source"] == "case.tanso:11"
+    for name, (cwd, _, _) in runs.items():
+        monkeypatch.chdir(cwd)
+        assert run("verify", tmp_path / "runs" / name, "--reperform").exit_code == 0, name
 
 
 def test_a_ruleset_that_extends_another_is_cited_from_their_common_folder_whichever_folder_runs_it(tmp_path,
@@ -234,6 +250,35 @@ def test_a_ruleset_that_extends_another_is_cited_from_their_common_folder_whiche
     assert [m["policies"]["gwp.set"]["at"] for m in manifests] == ["revised/revised.tanso:4:1"] * 2
     # Re-performed in a folder named as the run's was: the ledger cites `revised/…`, not the folder's name.
     assert run("verify", tmp_path / "runs" / "revised", "--reperform").exit_code == 0
+
+
+def test_an_overlay_from_another_folder_is_cited_by_its_folders_name_not_by_the_path_they_share(tmp_path):
+    """The ruleset's root is the folder its files share; for an overlay from elsewhere on the disk that folder
+    could be `/`. Each file is then cited by its own folder's name, the base's and the overlay's alike, in
+    the ledger, the manifest and a comparison's changes."""
+    case = make_case(tmp_path / "case", fuel_ruleset(), {"fuel_use": [fuel_row("F1", "10")]}, {"fuels": FUEL_FACTORS})
+    far = tmp_path / "far" / "away" / "revision"
+    far.mkdir(parents=True)
+    (far / "revision.tanso").write_text("ruleset revision\n  extends ruleset\n\nset gwp.set = AR6\n")
+    (far / "ruleset").symlink_to(case.ruleset)   # the base beside it, where `extends` looks (for compare)
+    out = tmp_path / "runs" / "overlaid"
+    assert run("evaluate", case.ruleset, "--overlay", far / "revision.tanso", "--data", case.data, "--out", out).exit_code == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert sorted(manifest["ruleset"]["files"]) == ["revision/revision.tanso", "ruleset/case.tanso"]
+    assert manifest["rules"]["s1.fuel"]["source"] == "ruleset/case.tanso:11"
+    assert manifest["policies"]["gwp.set"]["at"] == "revision/revision.tanso:4:1"
+    assert ",ruleset/case.tanso:11," in (out / "ledger.csv").read_text()
+    assert run("verify", out, "--reperform").exit_code == 0
+    compared = tmp_path / "runs" / "compared"
+    assert run("compare", case.ruleset, far / "revision.tanso", "--data", case.data, "--format", "json",
+               "--out", compared).exit_code == 0
+    changes = json.loads((compared / "comparison.json").read_text())["changes"]
+    assert {change["key"]: change["where"] for change in changes}["policy:gwp.set"] == "revision/revision.tanso:4"
+
+
+def test_files_of_folders_of_the_same_name_are_cited_by_as_many_folder_names_as_tell_them_apart():
+    assert cited_names(["/srv/a/rules/base.tanso", "/home/ana/b/rules/overlay.tanso"]) == {
+        "/srv/a/rules/base.tanso": "a/rules/base.tanso", "/home/ana/b/rules/overlay.tanso": "b/rules/overlay.tanso"}
 
 
 # ----------------------------------------------------------------------------- user mistakes, no traceback

@@ -68,8 +68,8 @@ def _input_file(run: RunFolder, category: int, con, data: Path | None) -> tuple[
         raise InputError(f"{run.path}: no ledger row of Scope 3 category {category} comes from a CSV input table "
                          f"(found: {', '.join(tables) or 'none'})")
     table = "purchases" if "purchases" in spend_tables else spend_tables[0]
-    recorded = Path(run.manifest["inputs"][table]["file"])
-    path = data / recorded.name if data is not None else recorded
+    recorded = run.manifest["inputs"][table]["file"]   # under the data folder
+    path = data / recorded if data is not None else run.data_file(recorded)
     if not path.is_file():
         raise InputError(f"{path}: the input {table} of the run is not there; give its data folder with --data")
     return table, path

@@ -8,7 +8,6 @@ embedded as `<script type="application/json" id="data">`. Amounts are rounded fo
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -204,17 +203,6 @@ def _methods_figure(mix: dict[str, dict[str, Decimal]], title: str) -> charts.Fi
 # ------------------------------------------------------------------------------------------- page
 
 
-def _data_folder(manifest: dict[str, Any]) -> str:
-    files = [entry.get("file") for entry in (manifest.get("inputs") or {}).values() if isinstance(entry, dict)]
-    folders = [os.path.dirname(f) for f in files if f]
-    if not folders:
-        return "—"
-    try:
-        return os.path.commonpath(folders)
-    except ValueError:
-        return ", ".join(sorted(set(folders)))
-
-
 def _rows_table(comparison: Comparison) -> Table:
     table = Table("rows-table", t("cmp.rows"),
                   [(t("col.rule"), "ident"), (t("cmp.col_row"), "ident"), (t("cmp.current_lc"), "num"),
@@ -290,7 +278,7 @@ def _facts(comparison: Comparison) -> list[tuple[str, str, str]]:
     return [(t("fact.rulesets"), base.ruleset.name, revised.ruleset.name),
             (t("fact.layers"), " + ".join(base.ruleset.layers), " + ".join(revised.ruleset.layers)),
             (t("fact.digest"), base.digest[:16], revised.digest[:16]),
-            (t("fact.data"), _data_folder(base.manifest), _data_folder(revised.manifest)),
+            (t("fact.data"), str(base.data_dir), str(revised.data_dir)),
             (t("fact.gwp"), policy(base, "gwp.set"), policy(revised, "gwp.set")),
             (t("fact.boundary"), policy(base, "boundary.approach"), policy(revised, "boundary.approach")),
             (t("fact.engine"), engine(base), engine(revised))]

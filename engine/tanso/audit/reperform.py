@@ -8,10 +8,10 @@ every ruleset, input and factor file. Re-performance
    recorded them (moved to `--ruleset`), inputs and factor files where the run recorded them (moved to
    `--data`) — and refuses any that is missing or whose sha256 differs from the manifest, naming each
    (exit 9);
-2. lays them out in a temporary folder at exactly the paths the run recorded, because the outputs
-   record those paths (the ledger's rule_source file:line, the manifest). Relative paths are rebuilt
-   there; absolute ones are read where they are (a run recorded with absolute paths is re-performed
-   with the files at those paths);
+2. lays them out in a temporary folder at exactly the paths the run was invoked with (the manifest names
+   a ruleset file by its cited name and an input by its name under the data folder; `as_invoked` maps
+   them back), because the re-run records its invocation too. Relative paths are rebuilt there; a data
+   folder given by its absolute path is read where it is (re-performed with the files at that path);
 3. runs `tanso evaluate` there with the recorded arguments, into a temporary --out and a throwaway log;
 4. compares every file, manifest.json included, byte for byte, and names the first that differs.
 
@@ -26,12 +26,12 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from tanso.audit import CannotVerify
 from tanso.audit.report import Report, sha256_file
 from tanso.audit.verify import read_manifest
-from tanso.model.resolve import display_path
+from tanso.model.resolve import display_path, ruleset_files
 from tanso.run.lineage import SNAPSHOT_FOLDER
 from tanso.run.outputs import MANIFEST, file_outputs
 from tanso.scratch import owned_folder
@@ -41,16 +41,27 @@ _KEPT_ENV = ("TANSO_LOAD_PLUGINS", "TANSO_TRACE_PLUGINS", "TANSO_SPARK_DRIVER_ME
 
 
 def invocation(ruleset: Path, overlays: tuple[Path, ...], data_dir: Path, sets: tuple[str, ...],
-               selector: str | None, out_format: str, excluder: str | None = None) -> dict[str, Any]:
+               selector: str | None, out_format: str, cited: dict[str, str],
+               excluder: str | None = None) -> dict[str, Any]:
     """What `evaluate` records in the manifest so that the run can be re-performed: everything that
-    shapes the output bytes (not --threads, --memory-limit or --format, which do not)."""
+    shapes the output bytes (not --threads, --memory-limit or --format, which do not). The ruleset, overlays
+    and data folder as typed (relative to the working folder: the one part of a manifest that depends on where
+    the command ran), and under `cited` the names the run cites the ruleset and overlays by (`Ruleset.cited`),
+    which map the manifest's file names back to those paths."""
     return {"command": "evaluate", "ruleset": display_path(ruleset), "overlays": [display_path(o) for o in overlays],
             "data": str(data_dir), "set": list(sets), "select": selector, "out_format": out_format,
+            "cited": {"ruleset": _cited_argument(ruleset, cited), "overlays": [_cited_argument(o, cited) for o in overlays]},
             **({"exclude": excluder} if excluder else {})}
 
 
+def _cited_argument(path: Path, cited: dict[str, str]) -> str:
+    """The name a ruleset folder or file given on the command line is cited by: a folder's, that of its files' folder."""
+    name = cited[display_path(ruleset_files(path)[0])]
+    return PurePosixPath(name).parent.as_posix() if path.is_dir() else name
+
+
 def recorded_files(manifest: dict[str, Any]) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
-    """The run's ruleset files, input files and factor files, each recorded path → sha256."""
+    """The run's ruleset files, input files and factor files, each path as the run was invoked (`as_invoked`) → sha256."""
     try:
         invoked = manifest["invocation"]
         if not all(isinstance(invoked[k], str) for k in ("ruleset", "data", "out_format")) \
@@ -62,10 +73,43 @@ def recorded_files(manifest: dict[str, Any]) -> tuple[dict[str, str], dict[str, 
         files = (manifest["ruleset"]["files"], inputs, {f["file"]: f["sha256"] for f in manifest["factor_sets"].values()})
         if not all(isinstance(k, str) and isinstance(v, str) for recorded in files for k, v in recorded.items()):
             raise TypeError
-    except (KeyError, TypeError, AttributeError):
+        ruleset_path, data_path = as_invoked(invoked)
+    except (KeyError, TypeError, AttributeError, ValueError):
         raise CannotVerify("the manifest does not record how the run was invoked and every file it read (a run by an "
                            "earlier tanso, a comparison, or an edited manifest)") from None
-    return dict(files[0]), files[1], files[2]
+    return ({ruleset_path(k): v for k, v in files[0].items()}, {data_path(k): v for k, v in files[1].items()},
+            {data_path(k): v for k, v in files[2].items()})
+
+
+def as_invoked(invoked: dict[str, Any]) -> tuple[Callable[[str], str], Callable[[str], str]]:
+    """(ruleset file's cited name → its path as the run was invoked, data file's name under the data folder → its
+    path as invoked): each relative to the folder the run was started in, or absolute. A manifest by an earlier
+    tanso, which recorded those paths themselves, maps each to itself."""
+    cited = invoked.get("cited")
+    if cited is None:
+        return str, str
+    arguments = list(zip([cited["ruleset"], *cited["overlays"]], [invoked["ruleset"], *invoked["overlays"]], strict=True))
+    root = os.path.join(invoked["ruleset"], *[os.pardir] * _depth(cited["ruleset"]))
+
+    def ruleset_path(name: str) -> str:
+        within = [(position, typed) for position, typed in arguments if _is_within(name, position)]
+        if not within:   # a base ruleset's file, beside the one run
+            return os.path.normpath(os.path.join(root, name))
+        position, typed = max(within, key=lambda argument: _depth(argument[0]))
+        return os.path.normpath(os.path.join(typed, os.path.relpath(name, position)))
+
+    def data_path(name: str) -> str:
+        return name if os.path.isabs(name) else os.path.normpath(os.path.join(invoked["data"], name))
+
+    return ruleset_path, data_path
+
+
+def _depth(cited: str) -> int:
+    return len(PurePosixPath(cited).parts)
+
+
+def _is_within(name: str, position: str) -> bool:
+    return position == "." or name == position or name.startswith(position + "/")
 
 
 def locate(recorded: str, recorded_root: str, root: Path | None) -> Path:
@@ -77,11 +121,13 @@ def locate(recorded: str, recorded_root: str, root: Path | None) -> Path:
 
 
 def snapshot(out: Path, manifest: dict[str, Any]) -> dict[str, Path]:
-    """The copies of the ruleset's files the run folder holds (`ruleset.snapshot`: recorded path → copy)."""
+    """The copies of the ruleset's files the run folder holds (`ruleset.snapshot`: cited name → copy), by each file's
+    path as the run was invoked."""
     copies = manifest.get("ruleset", {}).get("snapshot")
     if not isinstance(copies, dict):
         return {}
-    return {recorded: out / copy for recorded, copy in copies.items()
+    ruleset_path, _ = as_invoked(manifest["invocation"])
+    return {ruleset_path(recorded): out / copy for recorded, copy in copies.items()
             if isinstance(copy, str) and not os.path.isabs(copy) and ".." not in Path(copy).parts}
 
 

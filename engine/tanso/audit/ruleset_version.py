@@ -16,8 +16,8 @@ from tanso.run.inputs import file_digest
 
 
 def ruleset_file_hashes(ruleset: Ruleset) -> dict[str, str]:
-    """Each source file of the resolved chain (base first) with its sha256, as a run's manifest lists
-    them under `ruleset.files`."""
+    """Each source file of the resolved chain (base first), named as given, with its sha256 (a run's manifest
+    lists them under `ruleset.files` by their cited names)."""
     return {name: file_digest(Path(name)) for name in ruleset.files if Path(name).exists()}
 
 

@@ -65,6 +65,12 @@ class RunFolder:
     def ledger(self) -> str:
         return f"read_parquet({literal(str(self.path / LEDGER_FILE))})"
 
+    def data_file(self, name: str) -> Path:
+        """A file the manifest names under the data folder (an input's, a factor set's), where the run read it:
+        relative to the folder the run was started in, or absolute."""
+        from tanso.audit.reperform import as_invoked
+        return Path(as_invoked(self.manifest.get("invocation") or {})[1](name))
+
     def file_of(self, name: str) -> str | None:
         """The file name of the run's table `name` (rejects, excluded, factors …); None where it wrote none."""
         return next((f"{name}{suffix}" for suffix in _READERS if (self.path / f"{name}{suffix}").is_file()), None)

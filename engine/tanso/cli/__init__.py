@@ -253,7 +253,7 @@ def _completeness_lines(results: list[tuple[str, object]]) -> str:
     from tanso import terminal
     text = []
     for label, result in results:
-        verdict, *rest = lines(result.completeness, label) or [None]
+        verdict, *rest = lines(result.completeness, label, result.ruleset.as_given) or [None]
         if verdict is not None and terminal.colour():   # at a glance: red when rows are left out beyond any tolerance
             verdict = (click.style(verdict, fg="red", bold=True) if result.incomplete
                        else click.style(verdict, fg="green"))

@@ -262,7 +262,8 @@ class Rule:
     replaces: bool
     span: Span
     id_span: Span
-    scope_span: Span | None = None   # the `scope` clause, where diagnostics about it point
+    scope_span: Span | None = None      # the scope's number, where diagnostics about it point
+    category_span: Span | None = None   # the category's number
 
 
 @frozen
@@ -276,6 +277,7 @@ class Exclusion:
     source: Source | None
     span: Span
     scope_span: Span | None = None
+    category_span: Span | None = None
 
 
 @frozen

@@ -172,20 +172,20 @@ class ToAst(Transformer):
     def rule_stmt(self, meta, c):
         start, rule_id, title, *clauses = c
         fields = self._clauses(clauses, "rule")
-        scope = fields.get("scope")
+        scope, scope_span, category, category_span = fields.get("scope", (None,) * 4)
         return ast.Rule(
-            id=rule_id.dotted, title=title,
-            scope=scope[0] if scope else None, category=scope[1] if scope else None,
+            id=rule_id.dotted, title=title, scope=scope, category=category,
             source=fields.get("from"), needs=tuple(fields.get("needs", ())), calc=fields.get("calc"),
             tags=tuple(fields.get("tags", ())), basis=fields.get("basis"), replaces=str(start).startswith("replace"),
-            span=self._span(meta), id_span=rule_id.span, scope_span=scope[2] if scope else None)
+            span=self._span(meta), id_span=rule_id.span, scope_span=scope_span, category_span=category_span)
 
     def scope(self, meta, c):
-        span = self._span(meta)
-        return ("scope", (int(c[0]), c[1], span), span)
+        """(scope, its number's span, category, its number's span): diagnostics point at the number at fault."""
+        number, (category, category_span) = c[0], c[1] or (None, None)
+        return ("scope", (int(number), self._token_span(number), category, category_span), self._span(meta))
 
     def category(self, meta, c):
-        return int(c[0])
+        return int(c[0]), self._token_span(c[0])
 
     def from_(self, meta, c):
         source, *lookups, where = c
@@ -242,10 +242,9 @@ class ToAst(Transformer):
     def exclude_stmt(self, meta, c):
         exclusion_id, justification, *clauses = c
         fields = self._clauses(clauses, "exclusion")
-        scope = fields.get("scope")
-        return ast.Exclusion(exclusion_id.dotted, justification, scope[0] if scope else None,
-                             scope[1] if scope else None, fields.get("from"), self._span(meta),
-                             scope[2] if scope else None)
+        scope, scope_span, category, category_span = fields.get("scope", (None,) * 4)
+        return ast.Exclusion(exclusion_id.dotted, justification, scope, category, fields.get("from"), self._span(meta),
+                             scope_span, category_span)
 
     def metric_stmt(self, meta, c):
         metric_id, title, expr, unit = c

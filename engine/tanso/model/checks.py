@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import PurePosixPath
 
 from tanso.diagnostics import Diagnostics, did_you_mean
+from tanso.i18n import t
 from tanso.dsl import ast
 from tanso.model.formats import (COMMON_ENCODINGS, DATE_FORMATS, NUMBER_FORMATS, canonical_encoding, date_format,
                                  number_format)
@@ -88,7 +89,8 @@ def _check_exclusive_tables(rules: dict[str, Rule], registry: Registry, diagnost
 
 def _check_scopes(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> None:
     """Each `scope N [category M]` names a scope and category the plugins register (`tanso_scopes`): a
-    typo would otherwise become an inventory line of its own (a "Scope 3 category 17")."""
+    typo would otherwise become an inventory line of its own (a "Scope 3 category 17"). The caret is under
+    the number at fault; the hint names the clause that was probably meant, where one is."""
     scopes = registry.scopes
     if not scopes:
         return
@@ -96,19 +98,38 @@ def _check_scopes(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -
     for node in nodes:
         if node.scope is None:
             continue
-        where = node.scope_span or node.span
         scope = scopes.get(node.scope)
         if scope is None:
-            diagnostics.error(f"there is no scope {node.scope}", where,
+            meant = ([f"scope {s.number} category {node.category}" for s in scopes.values()
+                      if node.category in s.categories] if node.category is not None
+                     else [f"scope {n}" for n in _swapped_digits(node.scope, scopes)])
+            diagnostics.error(f"there is no scope {node.scope}", node.scope_span or node.span,
                               expected=f"scope {', '.join(map(str, sorted(scopes)))}",
-                              hint=f"as defined in {'; '.join(dict.fromkeys(s.source for s in scopes.values()))}")
+                              hint=_meant(meant, "; ".join(dict.fromkeys(s.source for s in scopes.values()))))
         elif node.category is not None and node.category not in scope.categories:
             numbers = scope.categories
             has = (f"no category: write `scope {scope.number}` alone" if not numbers
                    else f"category {numbers[0]} to {numbers[-1]}" if numbers == tuple(range(numbers[0], numbers[-1] + 1))
                    else f"category {', '.join(map(str, numbers))}")
-            diagnostics.error(f"scope {scope.number} has no category {node.category}", where,
-                              expected=has, hint=f"as defined in {scope.source}")
+            meant = ([f"scope {scope.number} category {n}" for n in _swapped_digits(node.category, numbers)]
+                     or [f"scope {s.number} category {node.category}" for s in scopes.values()
+                         if node.category in s.categories])
+            diagnostics.error(f"scope {scope.number} has no category {node.category}", node.category_span or node.span,
+                              expected=has, hint=_meant(meant, scope.source))
+
+
+def _swapped_digits(number: int, known) -> list[int]:
+    """The known numbers `number` is with two neighbouring digits swapped (61 for 16): the likeliest typo of a
+    number, where any other number is only a guess."""
+    text = str(number)
+    swapped = {int(text[:i] + text[i + 1] + text[i] + text[i + 2:]) for i in range(len(text) - 1)} - {number}
+    return sorted(swapped & set(known))
+
+
+def _meant(meant: list[str], source: str) -> str:
+    """`did you mean '…'?` where exactly one clause fits, then where the scopes are defined."""
+    defined = f"as defined in {source}"
+    return f"{t('diag.did_you_mean', name=meant[0])} ({defined})" if len(meant) == 1 else defined
 
 
 LEVEL_COLUMN = "data_quality"   # an input column of this name overrides the ledger's data-quality level per row

@@ -95,6 +95,13 @@ class Ruleset:
         place = f"{self.cited.get(span.file, span.file)}:{span.line}"
         return f"{place}:{span.column}" if column else place
 
+    def as_given(self, citation: str) -> str:
+        """A `cite` citation with its file named as given (relative to the working folder): what a terminal shows,
+        so that it can be opened from there. Any other text is returned as it is."""
+        file, colon, rest = citation.partition(":")
+        given = next((name for name, cited in self.cited.items() if cited == file), None)
+        return f"{given}{colon}{rest}" if given is not None else citation
+
     def policy(self, name: str) -> Any:
         return self.policies[name].value
 

@@ -8,6 +8,12 @@ with the ruleset — a checkout anywhere, run from any folder, by a relative, ab
 `scope1.tanso:7`, a draft and its base `ghgp-current/scope1.tanso:7` — where a project root (the folder of a
 `tanso.toml`) is optional, found from the working folder, and may hold unrelated rulesets. The same names
 key a run folder's copy of the ruleset (`ruleset/…`) and the ruleset version id.
+
+A ruleset's files lie in one folder. Where the folders of the chain are not the root and the folders just
+below it — an overlay (`--overlay`, a revision beside a symlinked base) from elsewhere on the disk — their
+common folder could be `/`, and the citations would carry the machine's paths (`home/ana/…/scope1.tanso`).
+Each file is then named by its folder's last name (`ghgp-current/scope1.tanso`, `rev/rev.tanso`), or as
+many last names as tell the folders apart.
 """
 
 from __future__ import annotations
@@ -23,5 +29,19 @@ def cited_names(files: Iterable[str]) -> dict[str, str]:
     real = {name: os.path.realpath(name) for name in dict.fromkeys(files)}
     if not real:
         return {}
-    root = os.path.commonpath([os.path.dirname(path) for path in real.values()])
-    return {name: PurePath(os.path.relpath(path, root)).as_posix() for name, path in real.items()}
+    folders = {os.path.dirname(path) for path in real.values()}
+    root = os.path.commonpath(folders)
+    if all(len(PurePath(os.path.relpath(folder, root)).parts) <= 1 for folder in folders):
+        return {name: PurePath(os.path.relpath(path, root)).as_posix() for name, path in real.items()}
+    named = _distinct_tails(folders)
+    return {name: f"{named[os.path.dirname(path)]}/{os.path.basename(path)}" for name, path in real.items()}
+
+
+def _distinct_tails(folders: set[str]) -> dict[str, str]:
+    """Each folder → its last names, as few as tell the folders apart (`rev`, else `a/rev` and `b/rev`)."""
+    parts = {folder: PurePath(folder).parts for folder in folders}
+    for count in range(1, max(map(len, parts.values())) + 1):
+        tails = {folder: PurePath(*names[-count:]).as_posix() for folder, names in parts.items()}
+        if len(set(tails.values())) == len(tails):
+            return tails
+    raise AssertionError("distinct folders have distinct paths")

@@ -99,6 +99,6 @@ def export(result: RunResult, out_dir: Path, fmt: str) -> list[Path]:
             continue
         con.execute(f"COPY ({query}) TO {literal(str(path))} ({options})")
         written.append(path)
-    snapshot = snapshot_ruleset(result.ruleset.files, out_dir)
+    snapshot = snapshot_ruleset(result.ruleset.cited, out_dir)
     write_manifest(out_dir, {**result.manifest, "ruleset": {**result.manifest["ruleset"], "snapshot": snapshot}})
     return written

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable
 
 from tanso.i18n import t
 from tanso.plan.sql import ident, literal
 from tanso.plan.units import UnitProblem, conversion_factor
 from tanso.reasons import reason_text, render, render_one
+from tanso.run.input_files import relative_path
 
 TOP_REASONS = 3
 COMPLETE, ACCEPTED, INCOMPLETE = "complete", "accepted", "incomplete"
@@ -53,7 +54,7 @@ def compute(planner, order: list[str], selected: dict[str, int]) -> dict[str, An
             f"WHERE rule_id IS NULL AND input_table = {literal(table)} AND rule_source IS NOT DISTINCT FROM "
             f"{literal(lookup)} GROUP BY why ORDER BY count(*) DESC, why").fetchall()
         readers = [r for r in order if planner.rule_tables[r] == table]
-        group = _group(ruleset, None, table, lookup or str(loaded.file), rejected, loaded.rows, [], reasons, readers)
+        group = _group(ruleset, None, table, lookup or relative_path(loaded.file, loaded.data_dir), rejected, loaded.rows, [], reasons, readers)
         groups.append({**group, "looked_up": True} if lookup else group)
     counts = con.execute("SELECT rule_id, input_table, count(DISTINCT row_id) FROM run_rejects "
                          "WHERE rule_id IS NOT NULL GROUP BY ALL ORDER BY ALL").fetchall()
@@ -66,7 +67,7 @@ def compute(planner, order: list[str], selected: dict[str, int]) -> dict[str, An
         reasons = con.execute(f"SELECT reason, count(*) FROM run_rejects WHERE rule_id = {literal(rule_id)} "
                               f"AND input_table = {literal(planner.rule_tables[rule_id])} "
                               f"GROUP BY ALL ORDER BY count(*) DESC, reason").fetchall()
-        groups.append(_group(ruleset, rule_id, planner.rule_tables[rule_id], rule.node.span.short, rejected,
+        groups.append(_group(ruleset, rule_id, planner.rule_tables[rule_id], ruleset.cite(rule.node.span), rejected,
                              selected.get(rule_id, rejected), _activity(planner, rule_id), reasons, []))
     # Rows of another table a rule's calculator consumes (instruments such as certificates) and refused:
     # the tolerance is stated for that table.
@@ -76,10 +77,10 @@ def compute(planner, order: list[str], selected: dict[str, int]) -> dict[str, An
         reasons = con.execute(f"SELECT reason, count(*) FROM run_rejects WHERE rule_id = {literal(rule_id)} "
                               f"AND input_table = {literal(table)} GROUP BY ALL ORDER BY count(*) DESC, reason").fetchall()
         rows = planner.inputs[table].rows if table in planner.inputs else rejected
-        group = _group(ruleset, None, table, ruleset.rules[rule_id].node.span.short, rejected, rows, [], reasons, [])
+        group = _group(ruleset, None, table, ruleset.cite(ruleset.rules[rule_id].node.span), rejected, rows, [], reasons, [])
         groups.append({**group, "refused_by": rule_id})
     # Tolerances stated for targets that lost nothing are recorded too: the manifest shows every one.
-    unused = [{"target": target, **_tolerance(item)} for target, item in sorted(ruleset.accepts.items())
+    unused = [{"target": target, **_tolerance(ruleset, item)} for target, item in sorted(ruleset.accepts.items())
               if target not in {g["rule"] or g["input"] for g in groups}]
     # An input's tolerance covers its rows however they were refused: count them against it together.
     for table in {g["input"] for g in groups if g["rule"] is None}:
@@ -121,10 +122,10 @@ def _activity(planner, rule_id: str) -> list[dict[str, Any]]:
     return result
 
 
-def _tolerance(item) -> dict[str, Any]:
+def _tolerance(ruleset, item) -> dict[str, Any]:
     node = item.node
     return {"kind": node.kind, "limit": node.limit, "unit": node.unit, "statement": node.describe(),
-            "justification": node.justification, "source": node.span.short, "layer": item.layer}
+            "justification": node.justification, "source": ruleset.cite(node.span), "layer": item.layer}
 
 
 def _group(ruleset, rule_id, table, source, rejected, selected, activity, reasons, readers) -> dict[str, Any]:
@@ -141,7 +142,7 @@ def _group(ruleset, rule_id, table, source, rejected, selected, activity, reason
     if item is None:
         return {**group, "status": "not accepted", "tolerance": None, "problem": None}
     problem = _over(item.node, rejected, selected, activity)
-    return {**group, "status": ACCEPTED if problem is None else "over tolerance", "tolerance": _tolerance(item),
+    return {**group, "status": ACCEPTED if problem is None else "over tolerance", "tolerance": _tolerance(ruleset, item),
             "problem": problem}
 
 
@@ -178,8 +179,8 @@ def _number(value, places: int = 6) -> str:
     return text
 
 
-def lines(completeness: dict[str, Any] | None, label: str = "") -> list[str]:
-    """What a run prints first, before any total."""
+def lines(completeness: dict[str, Any] | None, label: str = "", shown: Callable[[str], str] = str) -> list[str]:
+    """What a run prints first, before any total; `shown` names a source as the terminal shows it."""
     if not completeness:
         return []
     where = t("complete.where", label=label) if label else ""
@@ -203,14 +204,14 @@ def lines(completeness: dict[str, Any] | None, label: str = "") -> list[str]:
                 else t("complete.input_read", input=g["input"]))
         activity = ", ".join(f"{_number(a['quantity'])} {a['unit'] if a['unit'] is not None else t('complete.no_unit')}"
                              for a in g["activity"])
-        line = (t("complete.group", name=name, source=g["source"], rejected=g["rows_rejected"],
+        line = (t("complete.group", name=name, source=shown(g["source"]), rejected=g["rows_rejected"],
                   selected=g["rows_selected"]) + (t("complete.activity", activity=activity) if activity else ""))
         tolerance = g["tolerance"]
         if g["status"] == ACCEPTED:
-            line += t("complete.accepted_by", source=tolerance["source"], statement=render_one(tolerance["statement"]),
+            line += t("complete.accepted_by", source=shown(tolerance["source"]), statement=render_one(tolerance["statement"]),
                       why=tolerance["justification"])
         elif tolerance is not None:
-            line += t("complete.not_accepted", problem=render_one(g["problem"]), source=tolerance["source"])
+            line += t("complete.not_accepted", problem=render_one(g["problem"]), source=shown(tolerance["source"]))
         out.append(line)
         reasons = t("reason_separator").join(f"{render(r['reason'])} ({r['rows']})" for r in g["reasons"])
         more = t("complete.more_reasons", n=g["other_reasons"]) if g["other_reasons"] else ""

@@ -75,6 +75,7 @@ class RunResult:
     # reports differently (`tanso.run.restatements`).
     previous: dict[str, Any] | None = None
     restatements: list[dict[str, Any]] = field(default_factory=list)
+    data_dir: Path = Path()                     # the data folder as given: the manifest names files under it
 
     @property
     def incomplete(self) -> bool:
@@ -154,7 +155,7 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
                   lambda rule_id, done, total: progress(f"writing the ledger: {rule_id}", done, total),
                   planner.ledger_constants)
     con.execute(f"CREATE OR REPLACE VIEW run_ledger AS SELECT * FROM read_parquet({literal(str(ledger_path))})")
-    create_used_factors(con, planner.factors, "run_ledger")
+    create_used_factors(con, planner.factors, "run_ledger", planner.data_dir)
 
     progress("summarising and checking conservation")
     # One pass over the ledger: every total, the summary and the ledger's fingerprint come from it.
@@ -203,7 +204,7 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
     return RunResult(ruleset, out_dir, summary, totals, gases, counts[1], counts[2], counts[0], metrics, checks,
                      declared_exclusions, manifest, digest, con, schema,
                      {name: loaded.relation for name, loaded in sorted(planner.inputs.items())}, bool(planner.claims),
-                     completeness, earlier, restatements)
+                     completeness, earlier, restatements, planner.data_dir)
 
 def _rows(con, sql: str) -> list[dict[str, Any]]:
     cursor = con.execute(sql)

@@ -14,10 +14,10 @@ from typing import Any
 
 from tanso.model.policy_calls import policies_in_rule
 from tanso.model.ruleset import Ruleset
-from tanso.model.sources import cited_names
 from tanso.plan.context import FactorTable
 from tanso.plan.sql import ident, literal
 from tanso.plugins import Registry
+from tanso.run.input_files import relative_path
 from tanso.run.inputs import FACTOR_COLUMNS
 
 SNAPSHOT_FOLDER = "ruleset"
@@ -51,12 +51,13 @@ def boundary_record(ruleset: Ruleset, registry: Registry, weights: list[tuple]) 
             "entities": {entity: {"weight": weight, "reason": reason} for entity, weight, reason in weights}}
 
 
-def create_used_factors(con, factors: dict[str, FactorTable], ledger: str) -> None:
-    """Table USED_FACTORS_TABLE: the factor-file rows whose (factor_set, factor_id) the ledger has. A factor a
-    calculator derives (a blend, a product of two factors, an instrument) is in no file and not listed."""
+def create_used_factors(con, factors: dict[str, FactorTable], ledger: str, data_dir: Path) -> None:
+    """Table USED_FACTORS_TABLE: the factor-file rows whose (factor_set, factor_id) the ledger has, each file named
+    relative to the data folder. A factor a calculator derives (a blend, a product of two factors, an instrument) is
+    in no file and not listed."""
     columns = ", ".join(f"{ident(name)} {sql_type}" for name, sql_type in USED_FACTORS_COLUMNS.items())
     con.execute(f"CREATE OR REPLACE TABLE {USED_FACTORS_TABLE} ({columns})")
-    parts = [_factor_rows(name, table) for name, table in sorted(factors.items())]
+    parts = [_factor_rows(name, table, data_dir) for name, table in sorted(factors.items())]
     if not parts:
         return
     con.execute(f"INSERT INTO {USED_FACTORS_TABLE} SELECT f.* FROM ({' UNION ALL '.join(parts)}) f "
@@ -64,27 +65,28 @@ def create_used_factors(con, factors: dict[str, FactorTable], ledger: str) -> No
                 f"ON l.factor_set = f.factor_set AND l.factor_id = f.factor_id")
 
 
-def _factor_rows(name: str, table: FactorTable) -> str:
+def _factor_rows(name: str, table: FactorTable, data_dir: Path) -> str:
     keys = [c for c in table.columns if c not in _DESCRIPTIVE]
     described = " || ', ' || ".join(f"{literal(k + '=')} || coalesce(CAST({ident(k)} AS VARCHAR), '')"
                                     for k in keys) or "NULL"
     text = {c: f"CAST({ident(c)} AS VARCHAR)" for c in ("factor_id", "gas", "unit", "per", "publisher", "edition",
                                                        "licence")}
     values = {"factor_set": literal(name), **text, "value": "value", "keys": described,
-              "file": literal(table.source_file), "file_row": "_row", "version": literal(table.version),
+              "file": literal(relative_path(Path(table.source_file), data_dir)), "file_row": "_row", "version": literal(table.version),
               "source": "CAST(source AS VARCHAR)" if "source" in table.columns else "NULL"}
     listing = ", ".join(f"CAST({values[c]} AS {t}) AS {ident(c)}" for c, t in USED_FACTORS_COLUMNS.items())
     return f"SELECT {listing} FROM {table.relation}"
 
 
-def snapshot_ruleset(files: tuple[str, ...], out_dir: Path) -> dict[str, str]:
-    """Copy the ruleset's source files under out_dir/ruleset/, each by the name the ledger cites it by
-    (`tanso.model.sources`). Returns each file's path as given → its copy's path in out_dir."""
-    cited = cited_names(f for f in files if Path(f).is_file())
+def snapshot_ruleset(cited: dict[str, str], out_dir: Path) -> dict[str, str]:
+    """Copy the ruleset's source files (`Ruleset.cited`: each file as given → the name the ledger cites it by)
+    under out_dir/ruleset/, each by its cited name. Returns each cited name → its copy's path in out_dir."""
     copies = {}
     for name, relative in cited.items():
-        copies[name] = f"{SNAPSHOT_FOLDER}/{relative}"
-        target = out_dir / copies[name]
+        if not Path(name).is_file():
+            continue
+        copies[relative] = f"{SNAPSHOT_FOLDER}/{relative}"
+        target = out_dir / copies[relative]
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(name, target)
     return copies

@@ -1,5 +1,10 @@
 """A run's digest (the same for the same inputs on any thread count) and its manifest: ruleset,
-policies, rules, boundary, inputs, factor sets, plugins and backend, with their provenance."""
+policies, rules, boundary, inputs, factor sets, plugins and backend, with their provenance.
+
+The manifest names a ruleset file as the ledger cites it (relative to the ruleset's root,
+`tanso.model.sources`) and an input or factor file relative to the data folder, so that the same run from
+another working folder writes the same manifest; only `invocation` (the command's arguments as typed) and
+the manifest's own digest of its content differ."""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from typing import Any
 
 from tanso.model.ruleset import Ruleset
 from tanso.plugins import Registry
+from tanso.run.input_files import relative_path
 from tanso.run.inputs import LoadedInput
 from tanso.run.lineage import boundary_record, rule_record
 from tanso.run.planner import _Planner
@@ -49,7 +55,7 @@ def _manifest(ruleset: Ruleset, registry: Registry, planner: _Planner, order: li
         "format": "tanso-manifest.v1",
         "tanso_version": metadata.version("tanso"),
         "ruleset": {"name": ruleset.name, "layers": list(ruleset.layers),
-                    "files": {f: file_digest(Path(f)) for f in ruleset.files if Path(f).exists()}},
+                    "files": {ruleset.cited.get(f, f): file_digest(Path(f)) for f in ruleset.files if Path(f).exists()}},
         "policies": {name: {"value": p.value, "layer": p.layer, "source": p.provenance.source,
                             "as_of": p.provenance.as_of, "status": p.provenance.status,
                             "at": ruleset.cite(p.span, column=True) if p.span else None}
@@ -60,7 +66,7 @@ def _manifest(ruleset: Ruleset, registry: Registry, planner: _Planner, order: li
                       **rule_record(ruleset, registry, r, planner.rule_tables[r])} for r in order},
         "boundary": boundary_record(ruleset, registry, planner.boundary_weights()),
         "inputs": {name: _manifest_input(i) for name, i in sorted(planner.inputs.items())},
-        "factor_sets": {name: {"file": f.source_file, "sha256": file_digest(Path(f.source_file)), "version": f.version,
+        "factor_sets": {name: {"file": relative_path(Path(f.source_file), planner.data_dir), "sha256": file_digest(Path(f.source_file)), "version": f.version,
                                "publisher": f.publisher, "edition": f.edition, "licence": f.licence}
                         for name, f in sorted(planner.factors.items())},
         "plugins": sorted({f"{i.package}=={i.version}" for i in registry.implementations()}),
@@ -74,10 +80,11 @@ def _manifest(ruleset: Ruleset, registry: Registry, planner: _Planner, order: li
 
 
 def _manifest_input(loaded: LoadedInput) -> dict[str, Any]:
-    """File and sha256; an input of several parts lists each part's sha256 and the input rows it holds."""
-    entry: dict[str, Any] = {"file": str(loaded.file), "sha256": loaded.sha256}
+    """File (under the data folder) and sha256; an input of several parts lists each part's sha256 and the input
+    rows it holds."""
+    entry: dict[str, Any] = {"file": relative_path(loaded.file, loaded.data_dir), "sha256": loaded.sha256}
     if len(loaded.parts) > 1:
-        entry["parts"] = [{"file": str(p.file), "sha256": p.sha256, "rows": p.rows, "first_input_row": p.first_row}
+        entry["parts"] = [{"file": relative_path(p.file, loaded.data_dir), "sha256": p.sha256, "rows": p.rows, "first_input_row": p.first_row}
                           for p in loaded.parts]
     if loaded.notes:
         entry["notes"] = list(loaded.notes)

@@ -1,0 +1,125 @@
+"""What a revision changes and what each change reaches.
+
+A *change* is one unit the revision makes: a policy value, a rule or a row-level exclusion added /
+replaced / removed, or the boundary method. A *scenario* is the base with some of them applied; a rule's
+result depends only on the changes it reads (`dependencies`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from tanso.graph import reads_boundary
+from tanso.model.policy_calls import policies_in_rule, policies_named
+from tanso.model.ruleset import Ruleset
+from tanso.plugins import Registry
+
+
+@dataclass(frozen=True)
+class Change:
+    key: str                  # "policy:scope2.market.matching", "rule:s3.cat16", "boundary"
+    kind: str                 # policy / rule / boundary
+    name: str
+    base: Any
+    revised: Any
+    source: str | None = None
+    as_of: str | None = None
+    status: str | None = None
+    where: str | None = None  # file:line of the revision's statement
+    # A rule change that alone changes no rule's result (e.g. a rule re-declared with a guard
+    # `where policy(...) = <in-force value>`, or an added rule guarded by an option): it only makes
+    # options readable, so it is applied in every scenario and the options carry the whole effect.
+    structural: bool = False
+
+
+def find_changes(base: Ruleset, revised: Ruleset) -> list[Change]:
+    """The changes, in the order the revision declares them (file, line); command-line sets last. Each is cited
+    as the revised run cites it (a file only the base has, as the base's run does)."""
+    found: list[tuple[tuple, Change]] = []
+
+    def cite(span) -> str:
+        return (revised if span.file in revised.cited else base).cite(span)
+
+    for name, value in revised.policies.items():
+        before = base.policies.get(name)
+        if before is None or before.value != value.value:
+            span = value.span
+            found.append(((0, span.file, span.line) if span else (1, "", 0), Change(
+                f"policy:{name}", "policy", name, before.value if before else None, value.value,
+                value.provenance.source, value.provenance.as_of, value.provenance.status, cite(span) if span else None)))
+    for kind, base_items, revised_items in (("rule", base.rules, revised.rules),
+                                            ("exclusion", base.exclusions, revised.exclusions)):
+        for item_id in sorted(set(base_items) | set(revised_items)):
+            old, new = base_items.get(item_id), revised_items.get(item_id)
+            if old is not None and new is not None and old.node == new.node:
+                continue
+            if kind == "exclusion" and (old or new).node.source is None:
+                continue  # a scope/category exclusion is a declaration: it moves no row
+            what = "added" if old is None else "removed" if new is None else "replaced"
+            span = (new or old).node.span
+            found.append(((0, span.file, span.line), Change(f"{kind}:{item_id}", kind, item_id,
+                                                            "absent" if old is None else f"as in {old.layer}",
+                                                            what if new is None else f"{what} in {new.layer}",
+                                                            where=cite(span))))
+    if base.boundary != revised.boundary:
+        span = (revised.boundary or base.boundary).span
+        found.append(((0, span.file, span.line), Change("boundary", "boundary", "boundary",
+                                                        base.boundary and base.boundary.method,
+                                                        revised.boundary and revised.boundary.method, where=cite(span))))
+    return [change for _, change in sorted(found, key=lambda item: item[0])]
+
+
+def scenario(base: Ruleset, revised: Ruleset, applied: frozenset[str]) -> Ruleset:
+    """The base with the given changes of the revision applied (a new, immutable ruleset)."""
+    policies = {**base.policies, **{k.split(":", 1)[1]: revised.policies[k.split(":", 1)[1]]
+                                    for k in applied if k.startswith("policy:")}}
+    rules = _applied("rule", base.rules, revised.rules, applied)
+    exclusions = _applied("exclusion", base.exclusions, revised.exclusions, applied)
+    # Inputs and factor sets: the revision's declarations include the base's.
+    return replace(
+        base, policies=policies, rules=rules, exclusions=exclusions, inputs={**base.inputs, **revised.inputs},
+        factor_sets={**base.factor_sets, **revised.factor_sets},
+        boundary=revised.boundary if "boundary" in applied else base.boundary)
+
+
+def _applied(kind: str, before: dict, after: dict, applied: frozenset[str]) -> dict:
+    """The base's rules (or exclusions) with the revision's version of those whose change is applied."""
+    result = dict(before)
+    for key in (k for k in applied if k.startswith(f"{kind}:")):
+        item_id = key.split(":", 1)[1]
+        if item_id in after:
+            result[item_id] = after[item_id]
+        else:
+            result.pop(item_id, None)
+    return result
+
+
+def dependencies(rule_id: str, base: Ruleset, revised: Ruleset, registry: Registry,
+                 changes: list[Change]) -> frozenset[str]:
+    """The changes a rule's result can depend on, through its calculators, conditions, boundary and
+    upstream rules, in either version."""
+    changed = {c.key for c in changes}
+    found: set[str] = set()
+    for ruleset in (base, revised):
+        rule = ruleset.rules.get(rule_id)
+        if rule is None:
+            continue
+        if f"rule:{rule_id}" in changed:
+            found.add(f"rule:{rule_id}")
+        for step in rule.steps:
+            found |= {f"policy:{p}" for p in registry.calculators[step.calculator].policies_read(step.parameters)}
+        source = rule.node.source
+        found |= {f"policy:{name}" for name, _ in policies_in_rule(rule.node)}
+        # Row-level exclusions of the rule's table, and the options their where clauses read.
+        for item_id, item in ruleset.exclusions.items():
+            if item.node.source is not None and source.table is not None and item.node.source.table == source.table:
+                found.add(f"exclusion:{item_id}")
+                found |= {f"policy:{name}" for name, _ in policies_named(item.node.source.where)}
+        boundary = ruleset.boundary
+        if boundary is not None and reads_boundary(rule, ruleset, registry):
+            found.add("boundary")
+            found |= {f"policy:{p}" for p in registry.boundary_methods[boundary.method].reads_policies}
+        if source.results_of is not None:
+            found |= dependencies(source.results_of.dotted, base, revised, registry, changes)
+    return frozenset(found & changed)
