@@ -117,7 +117,11 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
                         p.certificates))
     if p.sss and policies.get("scope2.market.standard_supply_service"):
         sources.append((ctx.input_table(p.sss), "SSS:", "FALSE", p.sss))
-    units = {row[0] for row in ctx.query(f"SELECT DISTINCT {u} FROM {ctx.src} WHERE {u} IS NOT NULL")}
+    # The certificate allocation reads which rows are in the boundary, never their weights (they weigh the ledger's
+    # rows afterwards): it is computed from the rows without them, so a comparison shares it between boundaries
+    # that include the same entities (operational and financial control, differing in a joint venture's weight).
+    in_boundary = ctx.boundary_rows()
+    units = {row[0] for row in ctx.query(f"SELECT DISTINCT {u} FROM {in_boundary} WHERE {u} IS NOT NULL")}
     for relation, _, _, _ in sources:
         units |= {row[0] for row in ctx.query(f"SELECT DISTINCT unit FROM {relation} WHERE unit IS NOT NULL")}
     kwh_units, unit_problems = _kwh_table(ctx, sorted(units))
@@ -150,9 +154,10 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
                              f"entity, so market_based needs entity among allocate_by")
 
     consumption = ctx.rows("consumption", f"""
-        SELECT s.*, {to_kwh.format(q=f's.{q}')} AS _kwh FROM {ctx.src} s JOIN {kwh_units} k ON k.unit = s.{u}
+        SELECT s.*, {to_kwh.format(q=f's.{q}')} AS _kwh FROM {in_boundary} s JOIN {kwh_units} k ON k.unit = s.{u}
         WHERE s.{q} >= 0 AND s.{q} <= k.max_quantity""")
-    rows_kwh = consumption  # the rule's rows with their kWh: what the remainder and the ledger read
+    # The rule's rows with their kWh and weights: what the remainder and the ledger read.
+    rows_kwh = ctx.view("consumption_weighted", ctx.weighted(consumption))
     slots = [f"_slot{i}" for i in range(len(hours))]
     if hours:
         hourly_flag = (f"sum(c._kwh) OVER (PARTITION BY c.entity) > {threshold_kwh}" if threshold_kwh else "TRUE")
