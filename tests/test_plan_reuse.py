@@ -163,10 +163,10 @@ def test_market_based_rows_are_tables_in_scenarios_shared_where_only_the_fallbac
         totals[fallback] = rule_totals(prepared.ruleset, prepared.graph, session, ["s2.market"], label)["s2.market"]
         kinds[fallback] = session.con.execute(
             "SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = ? "
-            "AND table_name IN ('s2_market_0__consumption', 's2_market_0__remainder') ORDER BY 1",
+            "AND table_name IN ('s2_market_0__consumption', 's2_market_0__remainder_kwh') ORDER BY 1",
             [session.schema]).fetchall()
-    assert kinds["fossil"] == [("s2_market_0__consumption", "BASE TABLE"), ("s2_market_0__remainder", "BASE TABLE")]
-    assert kinds["location"] == [("s2_market_0__consumption", "VIEW"), ("s2_market_0__remainder", "VIEW")]
+    assert kinds["fossil"] == [("s2_market_0__consumption", "BASE TABLE"), ("s2_market_0__remainder_kwh", "BASE TABLE")]
+    assert kinds["location"] == [("s2_market_0__consumption", "VIEW"), ("s2_market_0__remainder_kwh", "VIEW")]
     assert totals["fossil"] != totals["location"]
     run = evaluate(prepared.ruleset, registry, prepared.graph, data, tmp_path / "run", selected={"rule:s2.market"})
     assert run_rule_totals(run)["s2.market"] == totals["location"]
@@ -202,8 +202,9 @@ def test_market_based_certificate_allocation_is_shared_by_boundaries_including_t
         totals[approach] = rule_totals(prepared.ruleset, prepared.graph, session, ["s2.market"], approach)["s2.market"]
         kinds[approach] = session.con.execute(
             "SELECT table_type FROM information_schema.tables WHERE table_schema = ? "
-            "AND table_name = 's2_market_0__allocated'", [session.schema]).fetchall()
+            "AND table_name IN ('s2_market_0__allocated', 's2_market_0__remainder_kwh') ORDER BY 1",
+            [session.schema]).fetchall()
         run = evaluate(prepared.ruleset, registry, prepared.graph, data, tmp_path / approach, selected={"rule:s2.market"})
         assert run_rule_totals(run)["s2.market"] == totals[approach]
-    assert kinds == {"operational_control": [("BASE TABLE",)], "financial_control": [("VIEW",)]}
+    assert kinds == {"operational_control": [("BASE TABLE",), ("BASE TABLE",)], "financial_control": [("VIEW",), ("VIEW",)]}
     assert totals["operational_control"] != totals["financial_control"]

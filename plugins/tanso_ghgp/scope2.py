@@ -153,11 +153,9 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
             raise InputError(f"rule {ctx.rule_id.rsplit('_', 1)[0]}: scope2.market.hourly_exemption_gwh applies per "
                              f"entity, so market_based needs entity among allocate_by")
 
-    consumption = ctx.rows("consumption", f"""
+    rows_kwh = consumption = ctx.rows("consumption", f"""
         SELECT s.*, {to_kwh.format(q=f's.{q}')} AS _kwh FROM {in_boundary} s JOIN {kwh_units} k ON k.unit = s.{u}
-        WHERE s.{q} >= 0 AND s.{q} <= k.max_quantity""")
-    # The rule's rows with their kWh and weights: what the remainder and the ledger read.
-    rows_kwh = ctx.view("consumption_weighted", ctx.weighted(consumption))
+        WHERE s.{q} >= 0 AND s.{q} <= k.max_quantity""")   # the rule's rows with their kWh: what the remainder reads
     slots = [f"_slot{i}" for i in range(len(hours))]
     if hours:
         hourly_flag = (f"sum(c._kwh) OVER (PARTITION BY c.entity) > {threshold_kwh}" if threshold_kwh else "TRUE")
@@ -270,9 +268,10 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
     else:
         allocated = ctx.view("allocated", f"SELECT c._row_id, CAST(0 AS DECIMAL(18,6)) AS _covered, "
                                           f"CAST(NULL AS VARCHAR) AS _certificates FROM {rows_kwh} c WHERE FALSE")
-    remainder = ctx.rows("remainder", f"""
+    remainder = ctx.rows("remainder_kwh", f"""
         SELECT c.*, CAST(c._kwh - coalesce(a._covered, 0) AS DECIMAL(18,6)) AS _remainder_kwh
         FROM {rows_kwh} c LEFT JOIN {allocated} a ON a._row_id = c._row_id WHERE c._kwh > coalesce(a._covered, 0)""")
+    remainder = ctx.view("remainder", ctx.weighted(remainder))   # with the weights its ledger rows carry
 
     fallback = ((p.fossil, p.fossil_match or p.grid_match, "market-based: fossil fallback (no residual mix)", "secondary")
                 if fossil_fallback else
@@ -332,7 +331,7 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
                '{KWH}' AS quantity_unit, 'certificates:' || a._certificates AS factor_id,
                {literal(p.certificates if p.certificates else p.sss)} AS factor_set, NULL AS factor_version,
                'zero-emission instrument' AS gwp, {method} AS method, 'supplier-specific' AS data_type
-        FROM {allocated} a JOIN {rows_kwh} c ON c._row_id = a._row_id
+        FROM {allocated} a JOIN ({ctx.weighted(rows_kwh)}) c ON c._row_id = a._row_id
         WHERE a._covered > 0 AND a._row_id NOT IN (SELECT _row_id FROM {step_src})"""
     if sources:
         # The claims of the covered part: the ledger row they cover is (row_id, factor_id) of this rule.
