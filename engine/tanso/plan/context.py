@@ -61,11 +61,12 @@ class CalcContext:
     query_arrow: Callable[[str], pa.Table] | None = None
     # A ledger-only plan, summed once per scenario of a comparison: see `rows`.
     ledger_only: bool = False
-    # src's rows without their boundary weight (None: src's own rows carry it, as derived rows do), and the SQL
-    # giving a relation of such rows their weight back: a table computed from them that reads no weight is keyed
-    # by which entities the boundary includes, not by their weights (run/reuse.py), so a comparison computes it
-    # once for boundaries that weigh the same entities differently. See `boundary_rows` and `weighted`.
-    unweighted_src: str | None = None
+    # src's rows without their boundary weight, a view defined when first asked for (None: src's own rows carry
+    # it, as derived rows do), and the SQL giving a relation of such rows their weight back: a table computed from
+    # them that reads no weight is keyed by which entities the boundary includes, not by their weights
+    # (run/reuse.py), so a comparison computes it once for boundaries that weigh the same entities differently.
+    # See `boundary_rows` and `weighted`.
+    unweighted_src: Callable[[], str] | None = None
     weigh: Callable[[str], str] | None = None
 
     def record_precision(self, entry: dict) -> None:
@@ -137,7 +138,7 @@ class CalcContext:
 
     def boundary_rows(self) -> str:
         """The rule's rows (src's), without their boundary weight where the planner can leave it out."""
-        return self.unweighted_src or self.src
+        return self.unweighted_src() if self.unweighted_src is not None else self.src
 
     def weighted(self, relation: str) -> str:
         """SQL of `relation`'s rows (some of `boundary_rows`'s, with columns added) with their boundary weight."""

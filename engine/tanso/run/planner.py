@@ -7,6 +7,7 @@ the exclusions, compile every calculator into views (ledger, rejects, claims) pe
 from __future__ import annotations
 
 import logging
+from typing import Callable
 
 import pyarrow as pa
 
@@ -214,6 +215,15 @@ class _Planner:
                 "included_entities", pa.table({"entity": pa.array([n for n, in names], pa.string())}))
         return f"entity IN (SELECT entity FROM {self.relations['included_entities']})"
 
+    def on_demand(self, name: str, sql: Callable[[], str]) -> Callable[[], str]:
+        """The view `name` of `sql`, defined the first time it is asked for (most calculators never ask)."""
+        def defined() -> str:
+            if name not in self.relations:
+                self.define(f"CREATE OR REPLACE VIEW {name} AS {sql()}")
+                self.relations[name] = name
+            return name
+        return defined
+
     def weighted(self, base: str, columns: dict[str, str]) -> str:
         """The rows with their entity's boundary weight (1 where there is no boundary or no entity)."""
         boundary = self.boundary_relation()
@@ -256,14 +266,13 @@ class _Planner:
             columns = {**self.columns[upstream], "result_co2e_kg": "decimal"}
         where = self.rows_sql(source)
         candidates = f"candidates__{rid}"
-        unweighted = None   # src's rows without their weights (CalcContext.unweighted_src)
+        unweighted = None   # src's rows without their weights, on demand (CalcContext.unweighted_src)
         if source.table is not None:
             excluded = self.exclusion_filter(source.table)
             self.define(f"CREATE OR REPLACE VIEW {candidates} AS SELECT * FROM ({self.weighted(base, columns)}) "
                              f"WHERE {where} AND NOT ({excluded})")
-            unweighted = f"in_boundary__{rid}"
-            self.define(f"CREATE OR REPLACE VIEW {unweighted} AS SELECT * FROM {base} "
-                        f"WHERE {self.in_boundary(columns)} AND {where} AND NOT ({excluded})")
+            unweighted = self.on_demand(f"in_boundary__{rid}", lambda: f"SELECT * FROM {base} WHERE "
+                                        f"{self.in_boundary(columns)} AND {where} AND NOT ({excluded})")
         else:  # derived rows keep the weight of the rows they derive from
             self.define(f"CREATE OR REPLACE VIEW {candidates} AS SELECT * FROM {base} WHERE {where}")
         self.candidates[rule.id] = candidates
@@ -285,13 +294,10 @@ class _Planner:
         compiled, pricings = [], []
         for index, step in enumerate(rule.steps):
             calculator = self.registry.calculators[step.calculator]
-            step_src, step_unweighted = src, unweighted
+            step_src = src
             if chained:
                 step_src = f"src__{rid}_{index}"
                 self.define(f"CREATE OR REPLACE VIEW {step_src} AS {chain.left_by(src, pricings)}")
-                if unweighted is not None:
-                    step_unweighted = f"in_boundary__{rid}_{index}"
-                    self.define(f"CREATE OR REPLACE VIEW {step_unweighted} AS {chain.left_by(unweighted, pricings)}")
             ctx = CalcContext(rule_id=f"{rid}_{index}", calculator=step.calculator, parameters=step.parameters,
                               policies={p: self.ruleset.policy(p) for p in
                                         [*calculator.reads_policies, *(name for name, _ in policies_in_rule(rule.node))]},
@@ -299,7 +305,7 @@ class _Planner:
                               define=self.define, register=self.register,
                               factor_table=self.factor_table, input_table=lambda name: self.input(name).relation,
                               entity_weights=self.boundary_relation, ledger_only=self.ledger_only,
-                              unweighted_src=step_unweighted,
+                              unweighted_src=unweighted if index == 0 else None,   # a later method's: src's
                               weigh=lambda relation, columns=columns: self.weighted(relation, columns))
             plan = calculator.compile(ctx)
             self.precision.setdefault(rule.id, []).extend({"calculator": step.calculator, **entry} for entry in ctx.precision)
