@@ -268,10 +268,10 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
     else:
         allocated = ctx.view("allocated", f"SELECT c._row_id, CAST(0 AS DECIMAL(18,6)) AS _covered, "
                                           f"CAST(NULL AS VARCHAR) AS _certificates FROM {rows_kwh} c WHERE FALSE")
-    remainder = ctx.rows("remainder_kwh", f"""
+    unweighted_remainder = ctx.rows("remainder_kwh", f"""
         SELECT c.*, CAST(c._kwh - coalesce(a._covered, 0) AS DECIMAL(18,6)) AS _remainder_kwh
         FROM {rows_kwh} c LEFT JOIN {allocated} a ON a._row_id = c._row_id WHERE c._kwh > coalesce(a._covered, 0)""")
-    remainder = ctx.view("remainder", ctx.weighted(remainder))   # with the weights its ledger rows carry
+    remainder = ctx.view("remainder", ctx.weighted(unweighted_remainder))   # with the weights its ledger rows carry
 
     fallback = ((p.fossil, p.fossil_match or p.grid_match, "market-based: fossil fallback (no residual mix)", "secondary")
                 if fossil_fallback else
@@ -284,7 +284,7 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
     chain = [Tier(ctx.factor_table(factor_set), match, method, data_type,
                   policy_weights(ctx.policies, factor_gases(ctx, ctx.factor_table(factor_set))))
              for factor_set, match, method, data_type in tiers if factor_set]
-    plans, step_src = factor_product_chain(ctx.with_source(remainder), chain, quantity="_remainder_kwh",
+    plans, step_src = factor_product_chain(ctx.with_source(remainder, unweighted_remainder), chain, quantity="_remainder_kwh",
                                            quantity_unit=KWH) if chain else ([], remainder)
     ledgers = [plan.ledger for plan in plans]
     reject_views = [(ctx.view(f"tier{index}_rejects", plan.rejects), tier.method)

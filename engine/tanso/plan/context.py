@@ -146,9 +146,11 @@ class CalcContext:
             return f"SELECT * FROM {relation}"
         return self.weigh(relation)
 
-    def with_source(self, src: str) -> "CalcContext":
-        """The same context over other rows, for calculators that chain building blocks."""
-        return replace(self, src=src, rule_id=f"{self.rule_id}_{src.rsplit('__', 1)[-1]}", unweighted_src=None)
+    def with_source(self, src: str, unweighted: str | None = None) -> "CalcContext":
+        """The same context over other rows, for calculators that chain building blocks; `unweighted`: the same
+        rows without their boundary weight (see `boundary_rows`)."""
+        return replace(self, src=src, rule_id=f"{self.rule_id}_{src.rsplit('__', 1)[-1]}",
+                       unweighted_src=None if unweighted is None else lambda: unweighted)
 
     def passthrough(self, alias: str) -> str:
         """Lineage columns every ledger row carries, selected from the rule's rows."""
