@@ -192,8 +192,9 @@ def test_a_scenarios_chain_tiers_read_only_what_the_earlier_tiers_leave(tmp_path
 def test_market_based_certificate_allocation_is_shared_by_boundaries_including_the_same_entities(tmp_path, registry):
     """Market-based Scope 2's certificate allocation reads which rows the boundary includes, not their weights:
     under financial control the joint venture weighs 0.5 where operational control weighs it 1, the same
-    entities are included, so the second boundary's scenario reads the first one's allocation (a view of it);
-    each scenario's totals are still a run's under its own boundary, and they differ by that weight."""
+    entities are included, so the second boundary's scenario reads the first one's allocation, what it leaves
+    of the rows and the tiers' keys (views of them); each scenario's totals are still a run's under its own
+    boundary, and they differ by that weight."""
     current, data = REPO / "rulesets" / "ghgp-current", REPO / "examples" / "acme" / "data"
     session = Session(registry, data, reuse=True)
     totals, kinds = {}, {}
@@ -202,9 +203,10 @@ def test_market_based_certificate_allocation_is_shared_by_boundaries_including_t
         totals[approach] = rule_totals(prepared.ruleset, prepared.graph, session, ["s2.market"], approach)["s2.market"]
         kinds[approach] = session.con.execute(
             "SELECT table_type FROM information_schema.tables WHERE table_schema = ? "
-            "AND table_name IN ('s2_market_0__allocated', 's2_market_0__remainder_kwh') ORDER BY 1",
+            "AND table_name IN ('s2_market_0__allocated', 's2_market_0__remainder_kwh', "
+            "'s2_market_0_remainder__chain_keys') ORDER BY 1",
             [session.schema]).fetchall()
         run = evaluate(prepared.ruleset, registry, prepared.graph, data, tmp_path / approach, selected={"rule:s2.market"})
         assert run_rule_totals(run)["s2.market"] == totals[approach]
-    assert kinds == {"operational_control": [("BASE TABLE",), ("BASE TABLE",)], "financial_control": [("VIEW",), ("VIEW",)]}
+    assert kinds == {"operational_control": [("BASE TABLE",)] * 3, "financial_control": [("VIEW",)] * 3}
     assert totals["operational_control"] != totals["financial_control"]
