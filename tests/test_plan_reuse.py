@@ -163,10 +163,10 @@ def test_market_based_rows_are_tables_in_scenarios_shared_where_only_the_fallbac
         totals[fallback] = rule_totals(prepared.ruleset, prepared.graph, session, ["s2.market"], label)["s2.market"]
         kinds[fallback] = session.con.execute(
             "SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = ? "
-            "AND table_name IN ('s2_market_0__consumption', 's2_market_0__remainder') ORDER BY 1",
+            "AND table_name IN ('s2_market_0__consumption', 's2_market_0__remainder_kwh') ORDER BY 1",
             [session.schema]).fetchall()
-    assert kinds["fossil"] == [("s2_market_0__consumption", "BASE TABLE"), ("s2_market_0__remainder", "BASE TABLE")]
-    assert kinds["location"] == [("s2_market_0__consumption", "VIEW"), ("s2_market_0__remainder", "VIEW")]
+    assert kinds["fossil"] == [("s2_market_0__consumption", "BASE TABLE"), ("s2_market_0__remainder_kwh", "BASE TABLE")]
+    assert kinds["location"] == [("s2_market_0__consumption", "VIEW"), ("s2_market_0__remainder_kwh", "VIEW")]
     assert totals["fossil"] != totals["location"]
     run = evaluate(prepared.ruleset, registry, prepared.graph, data, tmp_path / "run", selected={"rule:s2.market"})
     assert run_rule_totals(run)["s2.market"] == totals["location"]
@@ -187,3 +187,26 @@ def test_a_scenarios_chain_tiers_read_only_what_the_earlier_tiers_leave(tmp_path
     totals = planned_totals(planner, ["s2.market"])["s2.market"]
     run = evaluate(prepared.ruleset, registry, prepared.graph, data, tmp_path / "run", selected={"rule:s2.market"})
     assert run_rule_totals(run)["s2.market"] == totals
+
+
+def test_market_based_certificate_allocation_is_shared_by_boundaries_including_the_same_entities(tmp_path, registry):
+    """Market-based Scope 2's certificate allocation reads which rows the boundary includes, not their weights:
+    under financial control the joint venture weighs 0.5 where operational control weighs it 1, the same
+    entities are included, so the second boundary's scenario reads the first one's allocation, what it leaves
+    of the rows and the tiers' keys (views of them); each scenario's totals are still a run's under its own
+    boundary, and they differ by that weight."""
+    current, data = REPO / "rulesets" / "ghgp-current", REPO / "examples" / "acme" / "data"
+    session = Session(registry, data, reuse=True)
+    totals, kinds = {}, {}
+    for approach in ("operational_control", "financial_control"):
+        prepared = prepare(current, registry=registry, overrides={"boundary.approach": approach})
+        totals[approach] = rule_totals(prepared.ruleset, prepared.graph, session, ["s2.market"], approach)["s2.market"]
+        kinds[approach] = session.con.execute(
+            "SELECT table_type FROM information_schema.tables WHERE table_schema = ? "
+            "AND table_name IN ('s2_market_0__allocated', 's2_market_0__remainder_kwh', "
+            "'s2_market_0_remainder__chain_keys') ORDER BY 1",
+            [session.schema]).fetchall()
+        run = evaluate(prepared.ruleset, registry, prepared.graph, data, tmp_path / approach, selected={"rule:s2.market"})
+        assert run_rule_totals(run)["s2.market"] == totals[approach]
+    assert kinds == {"operational_control": [("BASE TABLE",)] * 3, "financial_control": [("VIEW",)] * 3}
+    assert totals["operational_control"] != totals["financial_control"]

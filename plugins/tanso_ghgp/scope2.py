@@ -138,7 +138,11 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
                         p.certificates))
     if p.sss and policies.get("scope2.market.standard_supply_service"):
         sources.append((ctx.input_table(p.sss), "SSS:", "FALSE", p.sss))
-    units = {row[0] for row in ctx.query(f"SELECT DISTINCT {u} FROM {ctx.src} WHERE {u} IS NOT NULL")}
+    # The certificate allocation reads which rows are in the boundary, never their weights (they weigh the ledger's
+    # rows afterwards): it is computed from the rows without them, so a comparison shares it between boundaries
+    # that include the same entities (operational and financial control, differing in a joint venture's weight).
+    in_boundary = ctx.boundary_rows()
+    units = {row[0] for row in ctx.query(f"SELECT DISTINCT {u} FROM {in_boundary} WHERE {u} IS NOT NULL")}
     for relation, _, _, _ in sources:
         units |= {row[0] for row in ctx.query(f"SELECT DISTINCT unit FROM {relation} WHERE unit IS NOT NULL")}
     kwh_units, unit_problems = _kwh_table(ctx, sorted(units))
@@ -170,10 +174,9 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
             raise InputError(f"rule {ctx.rule_id.rsplit('_', 1)[0]}: scope2.market.hourly_exemption_gwh applies per "
                              f"entity, so market_based needs entity among allocate_by")
 
-    consumption = ctx.rows("consumption", f"""
-        SELECT s.*, {to_kwh.format(q=f's.{q}')} AS _kwh FROM {ctx.src} s JOIN {kwh_units} k ON k.unit = s.{u}
-        WHERE s.{q} >= 0 AND s.{q} <= k.max_quantity""")
-    rows_kwh = consumption  # the rule's rows with their kWh: what the remainder and the ledger read
+    rows_kwh = consumption = ctx.rows("consumption", f"""
+        SELECT s.*, {to_kwh.format(q=f's.{q}')} AS _kwh FROM {in_boundary} s JOIN {kwh_units} k ON k.unit = s.{u}
+        WHERE s.{q} >= 0 AND s.{q} <= k.max_quantity""")   # the rule's rows with their kWh: what the remainder reads
     slots = [f"_slot{i}" for i in range(len(hours))]
     if hours:
         hourly_flag = (f"sum(c._kwh) OVER (PARTITION BY c.entity) > {threshold_kwh}" if threshold_kwh else "TRUE")
@@ -286,9 +289,10 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
     else:
         allocated = ctx.view("allocated", f"SELECT c._row_id, CAST(0 AS DECIMAL(18,6)) AS _covered, "
                                           f"CAST(NULL AS VARCHAR) AS _certificates FROM {rows_kwh} c WHERE FALSE")
-    remainder = ctx.rows("remainder", f"""
+    unweighted_remainder = ctx.rows("remainder_kwh", f"""
         SELECT c.*, CAST(c._kwh - coalesce(a._covered, 0) AS DECIMAL(18,6)) AS _remainder_kwh
         FROM {rows_kwh} c LEFT JOIN {allocated} a ON a._row_id = c._row_id WHERE c._kwh > coalesce(a._covered, 0)""")
+    remainder = ctx.view("remainder", ctx.weighted(unweighted_remainder))   # with the weights its ledger rows carry
 
     fallback = ((p.fossil, p.fossil_match or p.grid_match, "market-based: fossil fallback (no residual mix)", "secondary")
                 if fossil_fallback else
@@ -301,7 +305,7 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
     chain = [Tier(ctx.factor_table(factor_set), match, method, data_type,
                   policy_weights(ctx.policies, factor_gases(ctx, ctx.factor_table(factor_set))))
              for factor_set, match, method, data_type in tiers if factor_set]
-    plans, step_src = factor_product_chain(ctx.with_source(remainder), chain, quantity="_remainder_kwh",
+    plans, step_src = factor_product_chain(ctx.with_source(remainder, unweighted_remainder), chain, quantity="_remainder_kwh",
                                            quantity_unit=KWH) if chain else ([], remainder)
     ledgers = [plan.ledger for plan in plans]
     reject_views = [(ctx.view(f"tier{index}_rejects", plan.rejects), tier.method)
@@ -349,7 +353,7 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
                '{KWH}' AS quantity_unit, 'certificates:' || a._certificates AS factor_id,
                {literal(p.certificates if p.certificates else p.sss)} AS factor_set, NULL AS factor_version,
                'zero-emission instrument' AS gwp, {method} AS method, 'supplier-specific' AS data_type
-        FROM {allocated} a JOIN {rows_kwh} c ON c._row_id = a._row_id
+        FROM {allocated} a JOIN ({ctx.weighted(rows_kwh)}) c ON c._row_id = a._row_id
         WHERE a._covered > 0 AND a._row_id NOT IN (SELECT _row_id FROM {step_src})"""
     if sources:
         # The claims of the covered part: the ledger row they cover is (row_id, factor_id) of this rule.

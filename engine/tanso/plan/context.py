@@ -61,6 +61,13 @@ class CalcContext:
     query_arrow: Callable[[str], pa.Table] | None = None
     # A ledger-only plan, summed once per scenario of a comparison: see `rows`.
     ledger_only: bool = False
+    # src's rows without their boundary weight, a view defined when first asked for (None: src's own rows carry
+    # it, as derived rows do), and the SQL giving a relation of such rows their weight back: a table computed from
+    # them that reads no weight is keyed by which entities the boundary includes, not by their weights
+    # (run/reuse.py), so a comparison computes it once for boundaries that weigh the same entities differently.
+    # See `boundary_rows` and `weighted`.
+    unweighted_src: Callable[[], str] | None = None
+    weigh: Callable[[str], str] | None = None
 
     def record_precision(self, entry: dict) -> None:
         """Note the scale and the rounded effective factors of a factor product (see factor_product)."""
@@ -129,9 +136,21 @@ class CalcContext:
         else:
             self.define(statement)
 
-    def with_source(self, src: str) -> "CalcContext":
-        """The same context over other rows, for calculators that chain building blocks."""
-        return replace(self, src=src, rule_id=f"{self.rule_id}_{src.rsplit('__', 1)[-1]}")
+    def boundary_rows(self) -> str:
+        """The rule's rows (src's), without their boundary weight where the planner can leave it out."""
+        return self.unweighted_src() if self.unweighted_src is not None else self.src
+
+    def weighted(self, relation: str) -> str:
+        """SQL of `relation`'s rows (some of `boundary_rows`'s, with columns added) with their boundary weight."""
+        if self.unweighted_src is None or self.weigh is None:
+            return f"SELECT * FROM {relation}"
+        return self.weigh(relation)
+
+    def with_source(self, src: str, unweighted: str | None = None) -> "CalcContext":
+        """The same context over other rows, for calculators that chain building blocks; `unweighted`: the same
+        rows without their boundary weight (see `boundary_rows`)."""
+        return replace(self, src=src, rule_id=f"{self.rule_id}_{src.rsplit('__', 1)[-1]}",
+                       unweighted_src=None if unweighted is None else lambda: unweighted)
 
     def passthrough(self, alias: str) -> str:
         """Lineage columns every ledger row carries, selected from the rule's rows."""

@@ -186,7 +186,7 @@ def factor_product_chain(ctx: CalcContext, tiers: list[Tier], *, quantity: str,
     keys = ctx.table("chain_keys", f"SELECT {', '.join(f'CAST(s.{ident(c)} AS VARCHAR) AS {ident(c)}' for c in columns)}, "
                                    f"max(abs({ctx.product_operand_sql(quantity, 's')})) AS _largest, "
                                    f"bool_or({ctx.value_sql(quantity, 's')} IS NULL OR {ctx.value_sql(quantity, 's')} < 0) "
-                                   f"AS _unusable FROM {ctx.src} s GROUP BY ALL")
+                                   f"AS _unusable FROM {ctx.boundary_rows()} s GROUP BY ALL")   # reads no weight
     accepted: list[str] = []
 
     def joined(alias: str, upto: int | None = None) -> str:

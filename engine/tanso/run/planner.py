@@ -7,6 +7,7 @@ the exclusions, compile every calculator into views (ledger, rejects, claims) pe
 from __future__ import annotations
 
 import logging
+from typing import Callable
 
 import pyarrow as pa
 
@@ -56,6 +57,7 @@ class _Planner:
         self.candidates: dict[str, str] = {}       # rule id → its rows before the boundary is applied
         self.precision: dict[str, list[dict]] = {}  # rule id → the scale and rounding of its effective factors
         self._done: set[str] = set()
+        self.relations: dict[str, str] = {}          # what a plan-time helper made once per run → its relation
 
     # -- plan-time helpers handed to calculators
     def query(self, sql: str) -> list[tuple]:
@@ -201,6 +203,27 @@ class _Planner:
             return []
         return self.con.execute("SELECT entity, weight, reason FROM run_boundary ORDER BY entity").fetchall()
 
+    def in_boundary(self, columns: dict[str, str]) -> str:
+        """SQL condition true for the rows the boundary includes (weight above 0), naming the included entities
+        only, as a registered table of them: what reads no weight is then keyed by that list (run/reuse.py),
+        equal under two boundaries that weigh the same entities differently."""
+        if self.boundary_relation() is None or "entity" not in columns:
+            return "TRUE"
+        if "included_entities" not in self.relations:
+            names = self.query("SELECT entity FROM run_boundary WHERE weight > 0 ORDER BY entity")
+            self.relations["included_entities"] = self.register(
+                "included_entities", pa.table({"entity": pa.array([n for n, in names], pa.string())}))
+        return f"entity IN (SELECT entity FROM {self.relations['included_entities']})"
+
+    def on_demand(self, name: str, sql: Callable[[], str]) -> Callable[[], str]:
+        """The view `name` of `sql`, defined the first time it is asked for (most calculators never ask)."""
+        def defined() -> str:
+            if name not in self.relations:
+                self.define(f"CREATE OR REPLACE VIEW {name} AS {sql()}")
+                self.relations[name] = name
+            return name
+        return defined
+
     def weighted(self, base: str, columns: dict[str, str]) -> str:
         """The rows with their entity's boundary weight (1 where there is no boundary or no entity)."""
         boundary = self.boundary_relation()
@@ -243,10 +266,13 @@ class _Planner:
             columns = {**self.columns[upstream], "result_co2e_kg": "decimal"}
         where = self.rows_sql(source)
         candidates = f"candidates__{rid}"
+        unweighted = None   # src's rows without their weights, on demand (CalcContext.unweighted_src)
         if source.table is not None:
             excluded = self.exclusion_filter(source.table)
             self.define(f"CREATE OR REPLACE VIEW {candidates} AS SELECT * FROM ({self.weighted(base, columns)}) "
                              f"WHERE {where} AND NOT ({excluded})")
+            unweighted = self.on_demand(f"in_boundary__{rid}", lambda: f"SELECT * FROM {base} WHERE "
+                                        f"{self.in_boundary(columns)} AND {where} AND NOT ({excluded})")
         else:  # derived rows keep the weight of the rows they derive from
             self.define(f"CREATE OR REPLACE VIEW {candidates} AS SELECT * FROM {base} WHERE {where}")
         self.candidates[rule.id] = candidates
@@ -278,7 +304,9 @@ class _Planner:
                               src=step_src, columns=columns, query=self.query, query_arrow=self.query_arrow,
                               define=self.define, register=self.register,
                               factor_table=self.factor_table, input_table=lambda name: self.input(name).relation,
-                              entity_weights=self.boundary_relation, ledger_only=self.ledger_only)
+                              entity_weights=self.boundary_relation, ledger_only=self.ledger_only,
+                              unweighted_src=unweighted if index == 0 else None,   # a later method's: src's
+                              weigh=lambda relation, columns=columns: self.weighted(relation, columns))
             plan = calculator.compile(ctx)
             self.precision.setdefault(rule.id, []).extend({"calculator": step.calculator, **entry} for entry in ctx.precision)
             reject_view = f"rejects__{rid}_{index}"
