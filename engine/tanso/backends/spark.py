@@ -170,9 +170,36 @@ class SparkBackend:
             view = f"{self._prefix}_{next(self._versions)}_{_safe(key[0])}__{_safe(name)}"
             path = self._staging / f"{view}.parquet"
             con.execute(f"COPY (SELECT * FROM {name}) TO {literal(str(path))} (FORMAT parquet)").fetchall()
-            self.spark.read.parquet(str(path)).createOrReplaceTempView(view)
+            reader = self.spark.read
+            schema = _spark_schema(path)
+            if schema is not None:
+                reader = reader.schema(schema)
+            reader.parquet(str(path)).createOrReplaceTempView(view)
             self._views[key] = view
         return self._views[key]
+
+
+def _spark_schema(path: Path):
+    """The schema Spark infers from the snapshot's footer, read here by the driver, which wrote it (Spark's own
+    inference runs a job per file, ~0.1 s of the JVM's CPU: an evaluate of the example stages ~100); None where a
+    column is of a type not mapped here (unsigned, nested, NULL …): Spark then infers it."""
+    import pyarrow.parquet as pq
+    from pyspark.sql.pandas.types import from_arrow_type
+    from pyspark.sql.types import StructField, StructType
+    arrow = pq.read_schema(path)
+    if not all(_same_in_spark(field.type) for field in arrow):
+        return None
+    # Every column nullable, and timestamps without a zone TIMESTAMP_NTZ, as Spark infers them.
+    return StructType([StructField(field.name, from_arrow_type(field.type, prefer_timestamp_ntz=True), True)
+                       for field in arrow])
+
+
+def _same_in_spark(kind) -> bool:
+    """An Arrow type that `from_arrow_type` maps as Spark's Parquet schema inference does (tests/test_spark_backend.py)."""
+    import pyarrow as pa
+    return (pa.types.is_string(kind) or pa.types.is_boolean(kind) or pa.types.is_signed_integer(kind)
+            or kind in (pa.float32(), pa.float64()) or pa.types.is_decimal128(kind) or pa.types.is_date32(kind)
+            or pa.types.is_binary(kind) or (pa.types.is_timestamp(kind) and kind.unit == "us"))
 
 
 def _current_schema(con) -> str:
