@@ -387,3 +387,42 @@ def test_pytest_reports_a_broken_test_file_as_a_collection_error_with_the_line(p
     text = outcome.stdout.str()
     assert "rulesets/x/tests/bad.yaml:2 case 'x': unknown key 'totl' (did you mean 'total'?)" in text
     assert "Traceback" not in text
+
+
+def test_under_xdist_a_case_is_scheduled_alone_or_with_the_cases_sharing_its_run_whatever_its_name(pytester):
+    """xdist's loadgroup schedules a test by what follows the last `@` of its node id (to which its worker
+    appends `@group`): a case named with an `@` must not join the group its name ends with ("spark")."""
+    from xdist.scheduler import LoadGroupScheduling
+    base = make_case(pytester.path / "base", fuel_ruleset(), {"fuel_use": [fuel_row("F1", "100")]},
+                     {"fuels": FUEL_FACTORS})
+    ruleset = pytester.path / "rulesets" / "fuel"
+    ruleset.mkdir(parents=True)
+    (ruleset / "fuel.tanso").write_text(fuel_ruleset())
+    (ruleset / "tests").mkdir()
+    (ruleset / "tests" / "fuel.yaml").write_text(textwrap.dedent(f"""\
+    - name: 100 l @spark
+      data: {base.data}
+      policies: {{gwp.set: AR6}}
+      expect: {{total: 268.9075}}
+    - name: shared @ AR5
+      data: {base.data}
+      expect: {{total: 268.891}}
+    - name: shared too
+      data: {base.data}
+      expect: {{rules: {{s1.fuel: 268.891}}}}
+    - name: alone
+      data: {base.data}
+      policies: {{gwp.set: AR4}}
+      expect: {{total: 268.9306}}
+    """))
+
+    def scope(item) -> str:
+        groups = sorted(str(mark.args[0]) for mark in item.iter_markers("xdist_group"))
+        as_worker_names_it = item.nodeid + (f"@{'_'.join(groups)}" if groups else "")
+        return LoadGroupScheduling._split_scope(None, as_worker_names_it)
+    items, _ = pytester.inline_genitems("-p", "no:cacheprovider", "--dist", "loadgroup")
+    scopes = {item.name: scope(item) for item in items}
+    assert list(scopes) == ["100 l @spark", "shared @ AR5", "shared too", "alone"]
+    assert scopes["shared @ AR5"] == scopes["shared too"]
+    assert len({scopes["100 l @spark"], scopes["shared too"], scopes["alone"]}) == 3
+    assert scopes["100 l @spark"] != "spark"

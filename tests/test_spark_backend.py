@@ -123,6 +123,25 @@ def test_spark_through_a_symlinked_data_folder_gives_duckdbs_digest_and_reasons(
     assert b"fuel/2025-02.csv row 1: " in (tmp_path / "spark/csv/rejects.csv").read_bytes()
 
 
+# A column of each type DuckDB gives a staged snapshot (an input, a factor table, a plan-time table).
+STAGED_TYPES = {"text": "'a'", "decimal": "1.5::DECIMAL(18,6)", "wide": "1.5::DECIMAL(38,10)", "int": "1::INTEGER",
+                "big": "1::BIGINT", "huge": "1::HUGEINT", "small": "1::SMALLINT", "tiny": "1::TINYINT",
+                "double": "1.5::DOUBLE", "real": "1.5::REAL", "flag": "true", "day": "DATE '2025-01-01'",
+                "local": "TIMESTAMP '2025-01-01 01:00'", "zoned": "TIMESTAMPTZ '2025-01-01 01:00+00'", "blob": "'a'::BLOB",
+                "nothing": "NULL", "unsigned": "1::UINTEGER", "list": "[1, 2]"}
+
+
+@ONE_SESSION
+@pytest.mark.parametrize("column", STAGED_TYPES)
+def test_a_staged_snapshot_is_read_with_the_schema_spark_infers(spark, tmp_path, column):
+    """The driver reads a snapshot's schema from its footer instead of Spark's inference job: the same types."""
+    from tanso.backends.spark import _spark_schema
+    path = tmp_path / "snapshot.parquet"
+    duckdb.connect().execute(f"COPY (SELECT {STAGED_TYPES[column]} AS {column}) TO '{path}' (FORMAT parquet)")
+    given = _spark_schema(path)
+    assert given is None if column in ("nothing", "unsigned", "list") else given == spark.read.parquet(str(path)).schema
+
+
 @ONE_SESSION
 @pytest.mark.parametrize("numerator, denominator", [
     ("1", "3"), ("2", "3"), ("-2", "3"), ("0.0000025", "1"), ("0.0000035", "1"), ("-0.0000025", "1"),

@@ -38,7 +38,10 @@ class RulesetTestFile(pytest.File):
         grouped = self.config.pluginmanager.hasplugin("xdist")
         for spec in specs:
             case = RulesetTestCase.from_parent(self, name=spec.name, spec=spec)
-            if grouped and sharing[spec.run_key] > 1:   # one worker runs them in turn, and evaluates once
+            if grouped and (sharing[spec.run_key] > 1 or "@" in spec.name):
+                # Cases sharing a run: one worker runs them in turn, and evaluates once. A case named with
+                # an `@` is a group of its own: xdist's loadgroup takes what follows a node id's last `@` as
+                # its group, so "10 kWh @ spark" would otherwise be scheduled with the group "spark".
                 first.setdefault(spec.run_key, spec.line)
                 case.add_marker(pytest.mark.xdist_group(f"{self.nodeid}:{first[spec.run_key]}"))
             yield case

@@ -4,20 +4,21 @@ What runs where (also in README.md, "Running on Spark"):
 - DuckDB: reading and typing the input and factor files (the readers), plan-time queries of the
   calculators (distinct units, effective factors), and — after the ledger is written — rejects,
   exclusions, conservation, summary, metrics and the digest, which read the ledger Parquet.
-- Spark: every relation the planner defines (`define`: the rules' views and tables, rendered by
-  `spark_sql.to_spark`) and the ledger's rows (`ledger_rows`): each rule's rows are written by the
-  executors as Parquet into the staging folder (never collected to the driver: a 1M-row ledger
-  exhausted its heap), and the engine's ledger writer reads them from there (DuckDB sorts them) as it
-  reads DuckDB's own rows, so the ledger's bytes and the digest are the same on both backends.
+- Spark: the relations the planner defines (`define`: the rules' views and tables, rendered by
+  `spark_sql.to_spark`) that the ledger's rows read, and those rows (`ledger_rows`): each rule's rows
+  are written by the executors as Parquet into the staging folder (never collected to the driver: a
+  1M-row ledger exhausted its heap), and the engine's ledger writer reads them from there (DuckDB sorts
+  them) as it reads DuckDB's own rows, so the ledger's bytes and the digest are the same on both backends.
 A relation the plan reads but did not define (an input's valid rows, a factor table, a plan-time table a
 calculator registered) is handed to Spark once as a Parquet snapshot written by DuckDB into a staging
 folder (`TANSO_SPARK_STAGING`, default the system's temporary folder: on a cluster it must be a
 filesystem path the driver and every executor read and write, e.g. a shared mount). Each backend
 stages into a folder of its own there, removed when the run's backend is released.
 
-A TABLE of the plan is computed once by Spark when it is defined (as DuckDB's CREATE TABLE is) and
-checkpointed: its readers' plans start at its stored rows. A Spark view is inlined into every plan that
-reads it, and `cache()` does not cut that: s2.market's tier chain (each tier's rows are the earlier
+A relation the plan defines becomes a Spark view when a Spark query first reads it (the ledger's rows,
+or a relation they read): what only DuckDB reads (rejects, exclusions, claims) is never analysed nor run
+by Spark. A TABLE is then computed once by Spark and checkpointed: its readers' plans start at its
+stored rows. A Spark view is inlined into every plan that reads it, and `cache()` does not cut that: s2.market's tier chain (each tier's rows are the earlier
 tiers' rejects) grew to a 1.2M-character logical plan whose analysis, optimisation and 10 MiB task
 binaries took 6.5 minutes on the example and, with the other rules, exhausted the driver's heap. A local
 checkpoint (rows kept by the executors, memory then disk) measured 4x faster than staging each table as
@@ -32,6 +33,7 @@ import os
 import shutil
 import tempfile
 import weakref
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -102,21 +104,22 @@ class SparkBackend:
         self._prefix = f"t{next(_backends)}"
         self._versions = itertools.count(1)
         self._views: dict[tuple[str, str], str] = {}   # (DuckDB schema or "temp", name) → Spark view
+        self._unmade: dict[str, _Unmade] = {}          # Spark view → its definition, until a Spark query reads it
 
     def define(self, con, statement: str) -> None:
-        """The relation in DuckDB (the catalogue plan-time queries read) and as a Spark temporary view;
-        a TABLE is cached in Spark, so that its readers share its work as they do in DuckDB."""
+        """The relation in DuckDB (the catalogue plan-time queries read) and, rendered for Spark, kept to be
+        made a Spark temporary view when a Spark query first reads it (`_make`): the rejects, exclusions and
+        claims DuckDB computes from the catalogue are never analysed nor run by Spark. Its reads are bound now,
+        to the versions of the relations they name at this point of the plan."""
         con.execute(statement)
         create = sqlglot.parse_one(statement, read="duckdb")
         if not isinstance(create, exp.Create) or create.args.get("kind") not in ("VIEW", "TABLE"):
             raise BackendFailure(f"not a relation definition: {statement[:80]}")
         name = create.this.name
-        frame = self._frame(con, create.expression)
+        sql, reads = self._rendered(con, create.expression)
         schema = _current_schema(con)
         view = f"{self._prefix}_{next(self._versions)}_{_safe(schema)}__{_safe(name)}"
-        if create.args["kind"] == "TABLE":
-            frame = self._staged(frame, name)
-        frame.createOrReplaceTempView(view)
+        self._unmade[view] = _Unmade(name, sql, reads, table=create.args["kind"] == "TABLE")
         self._views[schema, name] = view
 
     @contextlib.contextmanager
@@ -148,11 +151,43 @@ class SparkBackend:
         except Exception as error:
             raise BackendFailure(f"Spark failed computing {name}: {_first_line(error)}") from None
 
-    def _frame(self, con, query: str | exp.Expression):
+    def _frame(self, con, query: str):
+        """The query's DataFrame, the views it reads made first."""
+        sql, reads = self._rendered(con, query)
+        for view in reads:
+            self._make(view)
+        return self._analysed(sql)
+
+    def _rendered(self, con, query: str | exp.Expression) -> tuple[str, list[str]]:
+        """The query as Spark SQL and the Spark views it reads."""
+        reads: list[str] = []
+
+        def view(name: str) -> str:
+            reads.append(self._view(con, name))
+            return reads[-1]
         try:
-            return self.spark.sql(to_spark(query, lambda name: self._view(con, name)))
+            return to_spark(query, view), reads
         except BackendFailure:
             raise
+        except Exception as error:   # NotPortable, SQLGlot's …
+            raise BackendFailure(f"Spark refused the plan: {_first_line(error)}") from None
+
+    def _make(self, view: str) -> None:
+        """The Spark view of a defined relation, made once, after the views it reads; a TABLE computed now
+        (`_staged`), so that its readers share its work as they do in DuckDB."""
+        unmade = self._unmade.pop(view, None)
+        if unmade is None:   # made already, or a staged snapshot
+            return
+        for read in unmade.reads:
+            self._make(read)
+        frame = self._analysed(unmade.sql)
+        if unmade.table:
+            frame = self._staged(frame, unmade.name)
+        frame.createOrReplaceTempView(view)
+
+    def _analysed(self, sql: str):
+        try:
+            return self.spark.sql(sql)
         except Exception as error:   # pyspark's AnalysisException, a Py4J error from the JVM …
             raise BackendFailure(f"Spark refused the plan: {_first_line(error)}") from None
 
@@ -170,9 +205,45 @@ class SparkBackend:
             view = f"{self._prefix}_{next(self._versions)}_{_safe(key[0])}__{_safe(name)}"
             path = self._staging / f"{view}.parquet"
             con.execute(f"COPY (SELECT * FROM {name}) TO {literal(str(path))} (FORMAT parquet)").fetchall()
-            self.spark.read.parquet(str(path)).createOrReplaceTempView(view)
+            reader = self.spark.read
+            schema = _spark_schema(path)
+            if schema is not None:
+                reader = reader.schema(schema)
+            reader.parquet(str(path)).createOrReplaceTempView(view)
             self._views[key] = view
         return self._views[key]
+
+
+@dataclass
+class _Unmade:
+    """A relation of the plan as Spark SQL over the Spark views it reads, not yet a view itself."""
+    name: str
+    sql: str
+    reads: list[str]
+    table: bool
+
+
+def _spark_schema(path: Path):
+    """The schema Spark infers from the snapshot's footer, read here by the driver, which wrote it (Spark's own
+    inference runs a job per file, ~0.1 s of the JVM's CPU: an evaluate of the example stages ~100); None where a
+    column is of a type not mapped here (unsigned, nested, NULL …): Spark then infers it."""
+    import pyarrow.parquet as pq
+    from pyspark.sql.pandas.types import from_arrow_type
+    from pyspark.sql.types import StructField, StructType
+    arrow = pq.read_schema(path)
+    if not all(_same_in_spark(field.type) for field in arrow):
+        return None
+    # Every column nullable, and timestamps without a zone TIMESTAMP_NTZ, as Spark infers them.
+    return StructType([StructField(field.name, from_arrow_type(field.type, prefer_timestamp_ntz=True), True)
+                       for field in arrow])
+
+
+def _same_in_spark(kind) -> bool:
+    """An Arrow type that `from_arrow_type` maps as Spark's Parquet schema inference does (tests/test_spark_backend.py)."""
+    import pyarrow as pa
+    return (pa.types.is_string(kind) or pa.types.is_boolean(kind) or pa.types.is_signed_integer(kind)
+            or kind in (pa.float32(), pa.float64()) or pa.types.is_decimal128(kind) or pa.types.is_date32(kind)
+            or pa.types.is_binary(kind) or (pa.types.is_timestamp(kind) and kind.unit == "us"))
 
 
 def _current_schema(con) -> str:
