@@ -46,6 +46,17 @@ def test_allow_rejects_exits_0_and_still_says_so(tmp_path):
     assert "warning: totals incomplete" in outcome.stderr
 
 
+def test_the_exit_message_of_an_incomplete_run_is_in_the_runs_language_with_the_row_count_spelled_right(tmp_path):
+    case = _case(tmp_path, rows=[fuel_row("F1", "100"), fuel_row("F4", "abc")])
+    english = _cli("evaluate", case.ruleset, "--data", case.data)
+    assert "error: totals incomplete: 1 row rejected beyond" in english.stderr        # not "1 rows"
+    japanese = _cli("evaluate", case.ruleset, "--data", case.data, "--lang", "ja")
+    assert japanese.exit_code == 5
+    assert japanese.stderr.startswith("エラー：合計は不完全：1 行が許容範囲を超えて不採用")
+    allowed = _cli("evaluate", case.ruleset, "--data", case.data, "--lang", "ja", "--allow-rejects")
+    assert allowed.exit_code == 0 and allowed.stderr.startswith("警告：合計は不完全（1 行が")
+
+
 def test_a_clean_run_says_complete_and_exits_0(tmp_path):
     case = _case(tmp_path, rows=[fuel_row("F1", "100")])
     outcome = _cli("evaluate", case.ruleset, "--data", case.data)

@@ -82,6 +82,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "side.base": {"en": "base", "ja": "現行"},
     "side.revised": {"en": "revised", "ja": "改訂"},
     "complete.where": {"en": "{label}: ", "ja": "{label}："},
+    "exit.rows": {"en": "{where}{rows:,} row{s}", "ja": "{where}{rows:,} 行"},
+    "exit.incomplete_allowed": {"en": "warning: totals incomplete ({rows} rejected beyond any stated tolerance); accepted by "
+                                      "--allow-rejects",
+                                "ja": "警告：合計は不完全（{rows}が許容範囲を超えて不採用）。--allow-rejects により受け入れ"},
+    "exit.incomplete": {"en": "error: totals incomplete: {rows} rejected beyond any stated tolerance (see the first lines, and "
+                              "rejects.csv under --out); state one with 'accept rejects RULE up to N rows \"why\"' in the "
+                              "ruleset, or pass --allow-rejects (exit {code})",
+                        "ja": "エラー：合計は不完全：{rows}が許容範囲を超えて不採用（冒頭の行と --out の rejects.csv を参照）。"
+                              "ルールセットに 'accept rejects RULE up to N rows \"理由\"' で許容範囲を記すか、"
+                              "--allow-rejects を指定する（終了コード {code}）"},
     "complete.none": {"en": "{where}complete: no row rejected", "ja": "{where}完全：不採用の行なし"},
     "complete.counted": {"en": "{rows:,} input row{s} rejected", "ja": "入力 {rows:,} 行が不採用"},
     "complete.per_rule": {"en": " ({total:,} rejections: a row counts once per rule)",

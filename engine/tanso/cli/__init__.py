@@ -266,14 +266,14 @@ def _exit_if_incomplete(results: list[tuple[str, object]], allow_rejects: bool) 
     incomplete = [(label, r) for label, r in results if r.incomplete]
     if not incomplete:
         return
-    rows = ", ".join(f"{label + ': ' if label else ''}{r.completeness['rows_not_accepted']:,} rows" for label, r in incomplete)
+    from tanso.i18n import t
+    rows = ", ".join(t("exit.rows", where=t("complete.where", label=label) if label else "",
+                       rows=r.completeness["rows_not_accepted"], s="" if r.completeness["rows_not_accepted"] == 1 else "s")
+                     for label, r in incomplete)
     if allow_rejects:
-        click.echo(f"warning: totals incomplete ({rows} rejected beyond any stated tolerance); accepted by "
-                   f"--allow-rejects", err=True)
+        click.echo(t("exit.incomplete_allowed", rows=rows), err=True)
         return
-    click.echo(f"error: totals incomplete: {rows} rejected beyond any stated tolerance (see the first lines, and "
-               f"rejects.csv under --out); state one with 'accept rejects RULE up to N rows \"why\"' in the "
-               f"ruleset, or pass --allow-rejects (exit {EXIT_INCOMPLETE})", err=True)
+    click.echo(t("exit.incomplete", rows=rows, code=EXIT_INCOMPLETE), err=True)
     sys.exit(EXIT_INCOMPLETE)
 
 
