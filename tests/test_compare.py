@@ -407,3 +407,11 @@ def test_a_check_reading_an_option_the_revision_sets_goes_from_na_to_its_outcome
         '  = total(scope: 1) / 1000 <= policy("boundary.scope12_max_excluded_share")\n'))
     comparison = run_compare(case, tmp_path, overrides={"boundary.scope12_max_excluded_share": "0.2"})
     assert {"kind": "check", "id": "s1.small", "base": "N/A", "revised": "FAIL"} in checks_and_metrics(comparison)
+
+
+def test_cli_compare_table_shows_policy_values_as_the_language_writes_them(tmp_path):
+    case = base_case(tmp_path)
+    result = CliRunner().invoke(main, ["compare", str(case.ruleset), "--data", str(case.data), "--set",
+                                       "scope3.cat16.enabled=true"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "false → true" in result.output and "False" not in result.output
