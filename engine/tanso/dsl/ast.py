@@ -74,6 +74,7 @@ class Call:
     function: str
     arguments: tuple[Argument, ...]
     span: Span
+    name_span: Span | None = field(default=None, compare=False, hash=False)   # the function's name: a caret's place
 
     def named(self) -> dict[str, Argument]:
         return {a.name: a for a in self.arguments if a.name is not None}
@@ -246,6 +247,7 @@ class Source:
     where: Expr | None
     span: Span
     lookups: tuple[Lookup, ...] = ()
+    table_span: Span | None = field(default=None, compare=False, hash=False)  # the table's name: a caret's place
 
 
 @frozen

@@ -189,8 +189,10 @@ class ToAst(Transformer):
 
     def from_(self, meta, c):
         source, *lookups, where = c
-        table, results_of = source if isinstance(source, tuple) else (str(source), None)
-        return ("from", ast.Source(table, results_of, where, self._span(meta), tuple(lookups)), self._span(meta))
+        table, results_of, table_span = source if isinstance(source, tuple) else (str(source), None,
+                                                                                 self._token_span(source))
+        return ("from", ast.Source(table, results_of, where, self._span(meta), tuple(lookups), table_span),
+                self._span(meta))
 
     def lookup(self, meta, c):
         return ast.Lookup(str(c[0]), str(c[1]), self._span(meta))
@@ -199,10 +201,10 @@ class ToAst(Transformer):
         return c[0]
 
     def table_source(self, meta, c):
-        return (str(c[0]), None)
+        return (str(c[0]), None, self._token_span(c[0]))
 
     def results_source(self, meta, c):
-        return (None, c[0])
+        return (None, c[0], None)
 
     def needs(self, meta, c):
         return ("needs", tuple(c), self._span(meta))
@@ -264,7 +266,8 @@ class ToAst(Transformer):
     # -- expressions
     def call(self, meta, c):
         name, *args = c
-        return ast.Call(str(name), tuple(a for a in args if a is not None), self._span(meta))
+        return ast.Call(str(name), tuple(a for a in args if a is not None), self._span(meta),
+                        self._token_span(name) if isinstance(name, Token) else None)
 
     def named_argument(self, meta, c):
         return ast.Argument(str(c[0]), c[1], self._span(meta))

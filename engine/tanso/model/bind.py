@@ -183,7 +183,7 @@ def _bind_call(call: ast.Call, columns: dict[str, str] | None, layer: _Layer, re
                diagnostics: Diagnostics) -> CalcStep | None:
     calculator = registry.calculators.get(call.function)
     if calculator is None:
-        diagnostics.unknown("calculator", call.function, call.span, [*registry.calculators, FALLBACK_CALL])
+        diagnostics.unknown("calculator", call.function, call.name_span or call.span, [*registry.calculators, FALLBACK_CALL])
         return None
     raw: dict[str, Any] = {}
     for argument in call.arguments:

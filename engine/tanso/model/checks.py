@@ -294,7 +294,7 @@ def _source_columns(source: ast.Source, layer: _Layer, seen: tuple[str, ...] = (
 
 def _check_source(source: ast.Source, layer: _Layer, diagnostics: Diagnostics) -> dict[str, str] | None:
     if source.table is not None and source.table not in layer.inputs:
-        diagnostics.unknown("input table", source.table, source.span, layer.inputs)
+        diagnostics.unknown("input table", source.table, source.table_span or source.span, layer.inputs)
         return None
     if source.results_of is not None and source.results_of.dotted not in layer.rules:
         diagnostics.unknown("rule", source.results_of.dotted, source.results_of.span, layer.rules)
