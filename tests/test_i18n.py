@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import fuel_ruleset
 from tanso.diagnostics import expected_list
 from tanso.i18n import LANGUAGES, MESSAGES, set_language, t
 
@@ -253,3 +254,12 @@ def test_a_long_list_of_choices_ends_in_the_runs_language():
     finally:
         set_language("en")
     assert expected_list("input", known).endswith("input_11, … (2 more)")
+
+
+def test_a_scope_that_does_not_exist_is_said_in_the_runs_language(tmp_path):
+    ruleset = tmp_path / "case.tanso"
+    ruleset.write_text(fuel_ruleset().replace("scope 1", "scope 4"), encoding="utf-8")
+    done = tanso("check", ruleset, "--lang", "ja")
+    assert done.returncode == 1 and "エラー: スコープ 4 はない" in done.stdout + done.stderr
+    assert "= ヒント: 定義：GHG Protocol Corporate Standard" in done.stdout + done.stderr
+    assert "there is no scope" not in done.stdout + done.stderr

@@ -137,6 +137,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "kind.boundary method": {"en": "boundary method", "ja": "バウンダリ方法"},
     "diag.did_you_mean": {"en": "did you mean '{name}'?", "ja": "'{name}' のことですか？"},
     "diag.one_of": {"en": "one of {names}", "ja": "次のいずれか：{names}"},
+    "diag.no_scope": {"en": "there is no scope {scope}", "ja": "スコープ {scope} はない"},
+    "diag.no_category": {"en": "scope {scope} has no category {category}", "ja": "スコープ {scope} にカテゴリ {category} はない"},
+    "diag.no_categories": {"en": "no category: write `scope {scope}` alone", "ja": "カテゴリなし：`scope {scope}` とだけ書く"},
+    "diag.category_range": {"en": "category {first} to {last}", "ja": "category {first}〜{last}"},
+    "diag.defined_in": {"en": "as defined in {source}", "ja": "定義：{source}"},
     "diag.list_more": {"en": ", … ({n} more)", "ja": ", … ほか {n} 件"},
     "diag.none_declared": {"en": "a declared {kind} (none is declared)", "ja": "宣言された{kind}（宣言がありません）"},
 }

@@ -103,18 +103,20 @@ def _check_scopes(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -
             meant = ([f"scope {s.number} category {node.category}" for s in scopes.values()
                       if node.category in s.categories] if node.category is not None
                      else [f"scope {n}" for n in _swapped_digits(node.scope, scopes)])
-            diagnostics.error(f"there is no scope {node.scope}", node.scope_span or node.span,
+            diagnostics.error(t("diag.no_scope", scope=node.scope), node.scope_span or node.span,
                               expected=f"scope {', '.join(map(str, sorted(scopes)))}",
                               hint=_meant(meant, "; ".join(dict.fromkeys(s.source for s in scopes.values()))))
         elif node.category is not None and node.category not in scope.categories:
             numbers = scope.categories
-            has = (f"no category: write `scope {scope.number}` alone" if not numbers
-                   else f"category {numbers[0]} to {numbers[-1]}" if numbers == tuple(range(numbers[0], numbers[-1] + 1))
+            has = (t("diag.no_categories", scope=scope.number) if not numbers
+                   else t("diag.category_range", first=numbers[0], last=numbers[-1])
+                   if numbers == tuple(range(numbers[0], numbers[-1] + 1))
                    else f"category {', '.join(map(str, numbers))}")
             meant = ([f"scope {scope.number} category {n}" for n in _swapped_digits(node.category, numbers)]
                      or [f"scope {s.number} category {node.category}" for s in scopes.values()
                          if node.category in s.categories])
-            diagnostics.error(f"scope {scope.number} has no category {node.category}", node.category_span or node.span,
+            diagnostics.error(t("diag.no_category", scope=scope.number, category=node.category),
+                              node.category_span or node.span,
                               expected=has, hint=_meant(meant, scope.source))
 
 
@@ -128,7 +130,7 @@ def _swapped_digits(number: int, known) -> list[int]:
 
 def _meant(meant: list[str], source: str) -> str:
     """`did you mean '…'?` where exactly one clause fits, then where the scopes are defined."""
-    defined = f"as defined in {source}"
+    defined = t("diag.defined_in", source=source)
     return f"{t('diag.did_you_mean', name=meant[0])} ({defined})" if len(meant) == 1 else defined
 
 
