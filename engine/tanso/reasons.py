@@ -25,6 +25,7 @@ from string import Formatter
 
 from tanso.frozen import frozen
 from tanso.i18n import MESSAGES, register, t
+from tanso.plan.sql import literal
 
 PREFIX = "reason."
 SEPARATOR = "; "   # between the parts of a chain's reason
@@ -142,7 +143,7 @@ def reason_sql(code: str, **values: str) -> str:
     pieces = []
     for text, field, _, _ in Formatter().parse(MESSAGES[PREFIX + code]["en"]):
         if text:
-            pieces.append("'" + text.replace("'", "''") + "'")
+            pieces.append(literal(text))
         if field is not None:
             pieces.append(f"({values[field]})")
     return " || ".join(pieces)
@@ -256,4 +257,4 @@ def codes_sql(column: str) -> str:
 
 def _sql_text(text: str, pattern: bool = False) -> str:
     """Text as an SQL literal; a pattern for RE2 without group names (a template's may repeat a prefix's)."""
-    return "'" + (_GROUP_NAME.sub("(", text) if pattern else text).replace("'", "''") + "'"
+    return literal(_GROUP_NAME.sub("(", text) if pattern else text)
