@@ -89,6 +89,27 @@ def test_spend_in_a_currency_without_a_rate_is_refused_naming_the_row(acme_run, 
     assert "purchases.csv row" in result.output and "no rate from EUR to USD" in result.output
 
 
+def test_spend_in_thousands_of_yen_ranks_as_that_many_yen(acme_run, tmp_path):
+    """A Japanese ledger keeps amounts in 千円 (thousands of yen): P0002 written as 3,000 千円 ranks as
+    3,000,000 JPY at 2025's 0.0065 USD, and P0003 as 2 百万円, exactly as the same spend written in JPY."""
+    run, data = acme_run
+    from tanso.audit.run_folder import RunFolder
+    from tanso_ghgp.engagement import Spend, supplier_view
+    spends = {}
+    for written in (("3000.00,千円", "2.00,百万円"), ("3000000.00,JPY", "2000000.00,JPY")):
+        moved = tmp_path / written[0].split(",")[1]
+        shutil.copytree(data, moved)
+        purchases = (moved / "purchases.csv").read_text(encoding="utf-8")
+        purchases = purchases.replace("21879.00,USD", written[0]).replace("3488.35,USD", written[1])
+        (moved / "purchases.csv").write_text(purchases, encoding="utf-8")
+        con = RunFolder.open(run).connect()
+        supplier_view(con, RunFolder.open(run), 1, moved, Spend(), "purchases")
+        spends[written] = dict(con.execute("SELECT row_id, spend FROM purchases WHERE row_id IN ('P0002', 'P0003')")
+                               .fetchall())
+    yen, written_in_yen = spends.values()
+    assert yen == written_in_yen == {"P0002": Decimal("19500"), "P0003": Decimal("13000")}
+
+
 def test_the_plugin_commands_are_tanso_subcommands():
     """`tanso engage`, `tanso decompose` and `tanso base-year` come from the tanso_ghgp plugin's
     `tanso_commands` hook, listed beside the engine's own commands."""

@@ -134,10 +134,56 @@ def test_case_is_kept_where_it_is_an_si_prefix():
     assert conversion_factor("mWh", "kWh") == Decimal("0.000001")
 
 
-@pytest.mark.parametrize("written", ["Nm3", "kWhr", "bananas", "bananaCO2e"])
+@pytest.mark.parametrize("written", ["kWhr", "bananas", "bananaCO2e", "千", "千bananas", "nm3"])
 def test_unknown_units_are_refused(written):
     with pytest.raises(UnitProblem, match=f"unknown unit '{written}'"):
         conversion_factor(written, "kg")
+
+
+# Japanese reporting forms (SHK: 千kWh, 千Nm3, kL), statements (単位：千円 / 百万円) and spreadsheets typed with
+# full-width characters (Unicode NFKC: ｋＷｈ is kWh, ㎥ is m3, ㎘ is kl).
+@pytest.mark.parametrize("written, reference, expected", [
+    ("千kWh", "kWh", "1000"), ("千kWh", "MWh", "1"), ("百万kWh", "GWh", "1"), ("千m3", "m3", "1000"),
+    ("千 m3", "m3", "1000"), ("千t", "kg", "1000000"), ("万t", "t", "10000"), ("億kWh", "GWh", "100"),
+    ("kL", "L", "1000"), ("KL", "L", "1000"), ("千kL", "kL", "1000"), ("ｋＷｈ", "kWh", "1"), ("ＫＷＨ", "kWh", "1"),
+    ("ｍ３", "L", "1000"), ("㎥", "L", "1000"), ("㎘", "L", "1000"), ("ℓ", "L", "1"), ("ｔ", "kg", "1000"),
+    ("千Nm3", "Nm3", "1000"), ("千Ｎｍ３", "Nm3", "1000"), ("Nm³", "Nm3", "1"), ("千kWh", "千kWh", "1"),
+    ("kWh", "千kWh", "0.001"), ("千tCO2e", "kgCO2e", "1000000"),
+])
+def test_japanese_spellings(written, reference, expected):
+    factor = conversion_factor(written, reference)
+    assert factor == Decimal(expected) and is_exact(factor)
+
+
+def test_a_normal_cubic_metre_is_not_a_metered_cubic_metre():
+    # Nm3 is gas at 0 °C and 101.325 kPa; a bill's m3 is at the meter's conditions, which it does not state:
+    # read 1:1 they differ by ~5 % (273.15 K against 288.15 K), so the conversion is refused, never guessed.
+    for metered in ("m3", "L", "scf"):
+        with pytest.raises(UnitProblem, match=f"'Nm3' cannot be converted to '{metered}'"):
+            conversion_factor("Nm3", metered)
+
+
+@pytest.mark.parametrize("written, reference, expected", [
+    ("円", "JPY", "1"), ("千円", "JPY", "1000"), ("百万円", "JPY", "1000000"), ("万円", "JPY", "10000"),
+    ("千円", "百万円", "0.001"), ("億円", "百万円", "100"), ("千JPY", "JPY", "1000"), ("JPY", "千円", "0.001"),
+    ("百万USD", "USD", "1000000"),
+])
+def test_yen_and_scaled_currencies_convert_within_their_currency(written, reference, expected):
+    assert is_currency(written) and conversion_factor(written, reference) == Decimal(expected)
+
+
+@pytest.mark.parametrize("written, reference", [("千円", "USD"), ("USD", "円"), ("千円", "kg"), ("kWh", "千円")])
+def test_a_scaled_currency_never_converts_to_another_currency_or_a_unit(written, reference):
+    # exchange rates are data (spend_based's exchange_rates table), never a unit step
+    with pytest.raises(UnitProblem, match="does not match"):
+        conversion_factor(written, reference)
+
+
+def test_the_yen_sign_is_refused_as_ambiguous():
+    # ¥ is the sign of the yen and of the yuan (元): a ledger must say which
+    for written in ("¥", "￥", "千¥"):
+        with pytest.raises(UnitProblem, match="ambiguous unit: .*JPY \\(円\\) or CNY"):
+            conversion_factor(written, "JPY")
 
 
 # CO2-equivalent masses as emissions are reported: AWS's MTCO2e is "metric tons of carbon dioxide-equivalent"

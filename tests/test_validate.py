@@ -50,7 +50,7 @@ def test_every_problem_of_csv_files_at_once_grouped_by_file(tmp_path):
     write_csv(case.data / "certificates.csv", [
         {"row_id": "C1", "certificate_id": "GO-1", "entity": "E1", "quantity": "5", "unit": "MWh"},
         {"row_id": "C2", "certificate_id": "GO-1", "entity": "E2", "quantity": "5", "unit": "MWh"}])
-    bad_factors = [{**FUEL_FACTORS[0], "unit": "kgCO2e"}, {**FUEL_FACTORS[1], "per": "Nm3"}, FUEL_FACTORS[2]]
+    bad_factors = [{**FUEL_FACTORS[0], "unit": "kgCO2e"}, {**FUEL_FACTORS[1], "per": "Sm3"}, FUEL_FACTORS[2]]
     write_csv(case.data / "factors" / "fuels.csv", factor_rows(bad_factors))
     outcome = _cli("validate", case.ruleset, "--data", case.data)
     assert outcome.exit_code == 2
@@ -66,7 +66,7 @@ def test_every_problem_of_csv_files_at_once_grouped_by_file(tmp_path):
     assert "row 9, column unit: 'kWh' converts to no unit that factor set fuels is stated per" in text
     assert "column certificate_id: certificate 'GO-1' is claimed more than once" in text
     assert "row 1, column unit: 'kgCO2e' is not a mass" in text
-    assert "row 2, column per: unknown unit 'Nm3'" in text
+    assert "row 2, column per: unknown unit 'Sm3'" in text
     # grouped by file: each file's name once, its problems under it
     assert text.count(str(case.data / "factors" / "fuels.csv") + "\n") == 1
     assert text.rstrip().endswith("problems in 3 files")
@@ -77,7 +77,7 @@ def test_parquet_and_xlsx_are_read_through_the_same_loaders(tmp_path):
     (case.data / "fuel_use.csv").unlink()
     (case.data / "certificates.csv").unlink()
     write_parquet(case.data / "fuel_use.parquet", [
-        {**fuel_row("F1", "100"), "quantity": "100"}, {**fuel_row("F2", "7"), "unit": "Nm3"}],
+        {**fuel_row("F1", "100"), "quantity": "100"}, {**fuel_row("F2", "7"), "unit": "Sm3"}],
         schema=pa.schema([(c, pa.string()) for c in ("row_id", "entity", "period", "fuel", "use", "quantity", "unit")]))
     workbook = openpyxl.Workbook()
     sheet = workbook.active
@@ -91,7 +91,7 @@ def test_parquet_and_xlsx_are_read_through_the_same_loaders(tmp_path):
     report = json.loads(outcome.stdout)
     assert report["format"] == "tanso-validation.v1" and report["ok"] is False
     found = {(p["file"].rsplit("/", 1)[-1], p["row"], p["column"], p["value"]) for p in report["items"]}
-    assert ("fuel_use.parquet", 2, "unit", "Nm3") in found
+    assert ("fuel_use.parquet", 2, "unit", "Sm3") in found
     # a workbook's rows are named as Excel numbers them: the header is sheet row 1
     assert ("certificates.xlsx", 3, "quantity", "five") in found
     assert ("certificates.xlsx", 2, "certificate_id", "GO-1") in found

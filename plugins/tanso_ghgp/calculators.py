@@ -27,7 +27,7 @@ from tanso.diagnostics import InputError
 from tanso.plan.context import CalcContext
 from tanso.plan.factor_product import derived_factor_table, exact, factor_gases, factor_product
 from tanso.plan.sql import expression_columns, ident, literal
-from tanso.plan.units import UnitProblem, conversion_factor, is_currency
+from tanso.plan.units import UnitProblem, conversion_factor, currency, is_currency
 from tanso_ghgp.gwp import GWP_POLICIES, policy_weights
 
 
@@ -227,16 +227,18 @@ def compile_spend(ctx: CalcContext) -> CalcPlan:
                 return conversion_factor(from_unit, per)
             except UnitProblem as problem:
                 return str(problem)
-        currency, _, year = from_unit.partition("@")
-        rate = Decimal(1) if currency == per else rates.get((currency, per, year))
+        written, _, year = from_unit.partition("@")
+        (spent, spent_scale), (per_code, per_scale) = currency(written) or (written, Decimal(1)), currency(per)
+        rate = Decimal(1) if spent == per_code else rates.get((spent, per_code, year))
         if rate is None:
-            return f"no exchange rate {currency}→{per} for {year} in {p.exchange_rates or '(no exchange_rates table)'}"
+            return f"no exchange rate {spent}→{per_code} for {year} in {p.exchange_rates or '(no exchange_rates table)'}"
+        rate = rate * spent_scale / per_scale   # 千円 is a thousand JPY
         if p.base_year is None or str(p.base_year) == year:
             return rate
-        now, then = index.get((per, year)), index.get((per, str(p.base_year)))
+        now, then = index.get((per_code, year)), index.get((per_code, str(p.base_year)))
         if now is None or then is None:
             missing = year if now is None else p.base_year
-            return f"no price index for {per} in {missing} in {p.price_index or '(no price_index table)'}"
+            return f"no price index for {per_code} in {missing} in {p.price_index or '(no price_index table)'}"
         return rate * then / now
 
     unit_expression = f"({{row}}.{ident(p.unit)} || '@' || CAST({{row}}.{ident(p.year)} AS VARCHAR))"

@@ -25,6 +25,7 @@ from pathlib import Path
 from tanso.audit.run_folder import RunFolder
 from tanso.diagnostics import InputError
 from tanso.plan.sql import ident, literal
+from tanso.plan.units import currency
 
 SECTORS = Path(str(resources.files("tanso_ghgp") / "data" / "carbon_intensive_sectors.csv"))
 COLUMNS = ("rank", "supplier", "spend", "currency", "cumulative_share", "sectors", "methods", "levels",
@@ -88,6 +89,17 @@ entities_weighted AS (SELECT entity, max(boundary_weight) AS weight FROM {run.le
 outside AS ({outside})"""
 
 
+def _currencies_sql(con, path: Path, column: str) -> str:
+    """Each currency as the file writes it → (ISO code, multiplier), so that `千円` ranks as 1,000 JPY
+    (tanso.plan.units.currency); one row per distinct spelling, not per purchase."""
+    written = [value for (value,) in con.execute(
+        f"SELECT DISTINCT CAST({column} AS VARCHAR) FROM {_csv(path)} WHERE {column} IS NOT NULL ORDER BY 1").fetchall()]
+    rows = [(value, *(currency(value) or (value, Decimal(1)))) for value in written]
+    values = ", ".join(f"({literal(value)}, {literal(code)}, CAST({literal(str(scale))} AS DECIMAL(18,0)))"
+                       for value, code, scale in rows) or "(NULL, NULL, NULL)"
+    return f"(SELECT * FROM (VALUES {values}) AS money(written, code, scale))"
+
+
 def supplier_view(con, run: RunFolder, category: int, data: Path | None, spend: Spend, name: str) -> Outside:
     """Create the view `name`: the category's purchases inside the run's boundary (row_id, supplier, commodity,
     spend in `spend.to_currency` × the boundary weight, kg CO2e, methods, levels), one row per purchase; spend
@@ -105,10 +117,12 @@ def supplier_view(con, run: RunFolder, category: int, data: Path | None, spend: 
                          f"spend is read from the columns {', '.join(getattr(spend, n) for n in wanted)}")
     s = {n: ident(getattr(spend, n)) for n in wanted}
     try:
+        money = _currencies_sql(con, path, s["currency"])
         unconverted = con.execute(f"""
 SELECT p._row, p.{s['currency']}, p.{s['year']} FROM (SELECT *, row_number() OVER () AS _row FROM {_csv(path)}) p
-LEFT JOIN {rate_sql} r ON r.currency = p.{s['currency']} AND r.year = p.{s['year']}
-WHERE p.{s['currency']} <> {literal(spend.to_currency)} AND r.rate IS NULL ORDER BY 1 LIMIT 1""").fetchone()
+LEFT JOIN {money} c ON c.written = p.{s['currency']}
+LEFT JOIN {rate_sql} r ON r.currency = c.code AND r.year = p.{s['year']}
+WHERE c.code <> {literal(spend.to_currency)} AND r.rate IS NULL ORDER BY 1 LIMIT 1""").fetchone()
     except Exception as error:   # an unreadable file: named, not a traceback
         raise InputError(f"{path}: {str(error).splitlines()[0]}") from None
     if unconverted:
@@ -118,10 +132,11 @@ WHERE p.{s['currency']} <> {literal(spend.to_currency)} AND r.rate IS NULL ORDER
 WITH {_weights(run, table).strip()},
 purchases AS (
   SELECT p.row_id, p.{s['supplier']} AS supplier, p.{s['commodity']} AS commodity,
-         CAST(CAST(p.{s['amount']} AS DECIMAL(18,2)) * CASE WHEN p.{s['currency']} = {literal(spend.to_currency)}
+         CAST(CAST(p.{s['amount']} AS DECIMAL(18,2)) * c.scale * CASE WHEN c.code = {literal(spend.to_currency)}
               THEN 1 ELSE r.rate END AS DECIMAL(28,10)) AS unweighted,
          CASE WHEN o.row_id IS NOT NULL THEN 0 ELSE coalesce(w.weight, e.weight) END AS weight
-  FROM {_csv(path)} p LEFT JOIN {rate_sql} r ON r.currency = p.{s['currency']} AND r.year = p.{s['year']}
+  FROM {_csv(path)} p LEFT JOIN {money} c ON c.written = p.{s['currency']}
+  LEFT JOIN {rate_sql} r ON r.currency = c.code AND r.year = p.{s['year']}
   LEFT JOIN outside o ON o.row_id = p.row_id LEFT JOIN rows_weighted w ON w.row_id = p.row_id
   LEFT JOIN entities_weighted e ON e.entity = p.{s['entity']}),
 emissions AS (

@@ -30,11 +30,24 @@ IPCC's carbon contents state CO2 factors, is the mass of CO2 that carbon oxidise
 44/12 t of CO2 (molar masses 44 and 12; IPCC 2006 Guidelines, Vol. 2, ch. 1), a unit step rather than
 a constant in rules. It is only meaningful for a factor whose gas is CO2; 44/12 does not terminate, so
 the conversion carries the engine's working precision and is rounded once, where the factor is.
+
+Japanese reporting forms and statements write units their own way, and these are read as written:
+- full-width and compatibility characters are the characters they stand for (Unicode NFKC: `ｋＷｈ` is
+  kWh, `㎥` and `ｍ３` are m3, `ℓ` is l, `㎘` is kl);
+- 千, 万, 百万 and 億 in front of a unit or a currency multiply it by 10^3, 10^4, 10^6 and 10^8
+  (`千kWh`, `千Nm3`, `百万円`), as the SHK forms and financial statements (単位：千円) write them;
+- 円 is the yen (JPY), so `千円` is a thousand JPY and converts to JPY and to 百万円, never to another
+  currency (exchange rates are data); `¥` is refused, being the sign of both the yen and the yuan;
+- `kL`/`KL` is the kilolitre of fuel statistics;
+- `Nm3` (normal cubic metre: gas at 0 °C and 101.325 kPa, how city-gas and LPG factors are stated) is a
+  quantity of its own: it converts to 千Nm3 but never to m3, whose conditions a bill does not state, so a
+  factor per Nm3 needs activity in Nm3 (convert with your gas company's conditions first).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import Decimal, localcontext
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -57,6 +70,7 @@ DEFINITIONS = (
     "liquid_barrel = 31.5 * gallon",
     "carbon_dioxide_equivalent = [co2_equivalent]",   # the marker of a CO2e mass (see the module doc)
     "carbon_as_co2 = 44 / 12",   # a mass of carbon, as the CO2 it oxidises to (see the module doc)
+    "normal_cubic_meter = [normal_gas_volume]",   # gas at 0 °C and 101.325 kPa (see the module doc)
 )
 
 # Spellings found in activity data and factor files → the unit meant. Keys are matched ignoring
@@ -79,18 +93,23 @@ _SPELLINGS = {
     "litre": "liter", "litres": "liter", "liter": "liter", "liters": "liter",
     "m3": "m**3", "m³": "m**3", "cubicmeter": "m**3", "cubicmeters": "m**3", "cubicmetre": "m**3",
     "cubicmetres": "m**3",
+    "kl": "kiloliter",
     "tkm": "tonne*km", "tonnekm": "tonne*km", "tonkm": "tonne*km", "pkm": "km", "passengerkm": "km",
 }
 # Case matters for watt-hours (mWh is a milliwatt-hour), so these are listed as written.
 _EXACT = {"kwh": "kWh", "KWH": "kWh", "Kwh": "kWh", "kWH": "kWh", "mwh": "MWh", "MWH": "MWh", "Mwh": "MWh",
-          "gwh": "GWh", "GWH": "GWh", "Gwh": "GWh"}
+          "gwh": "GWh", "GWH": "GWh", "Gwh": "GWh", "Nm3": "normal_cubic_meter", "NM3": "normal_cubic_meter"}
 # Spellings with more than one meaning in practice: refused with the choices.
 _AMBIGUOUS = {
     "ton": "'ton' is a short ton (2,000 lb) in the US and a tonne (1,000 kg) elsewhere: write short_ton or tonne",
     "tons": "'tons' is a short ton (2,000 lb) in the US and a tonne (1,000 kg) elsewhere: write short_ton or tonne",
     "mbtu": "'MBtu' is a thousand Btu in US gas data and a million in SI: write kBtu or mmBtu",
     "mt": "'MT' is a metric ton in trade data and a megatonne in SI: write tonne or Mt",
+    "¥": "'¥' is the sign of both the Japanese yen and the Chinese yuan: write JPY (円) or CNY",
 }
+# Japanese multipliers written in front of a unit or a currency, longest first (百万 before 万).
+_JA_SCALES = (("百万", Decimal(10) ** 6), ("億", Decimal(10) ** 8), ("千", Decimal(10) ** 3), ("万", Decimal(10) ** 4))
+_YEN = "円"
 # A CO2-equivalent mass: a mass, then what it is a mass of.
 _CO2E = re.compile(r"^(?P<mass>.*?)[\s_]*(?:CO2|CO₂)[-\s]?(?:e|eq|equivalent)$", re.IGNORECASE)
 _CO2E_MASSES = {"MT": "tonne", "Mt": "megatonne"}   # case decides: see the module doc
@@ -129,17 +148,39 @@ class UnitProblem(Exception):
     """Why a pair cannot convert; the text goes into the reject reason."""
 
 
+def _scaled(unit: str) -> tuple[Decimal, str]:
+    """(multiplier, the unit it multiplies): `千kWh` → (1000, kWh); a unit without one → (1, unit)."""
+    written = unicodedata.normalize("NFKC", unit).strip()
+    for prefix, scale in _JA_SCALES:
+        rest = written.removeprefix(prefix).strip()
+        if rest != written and rest:
+            return scale, rest
+    return Decimal(1), written
+
+
+def currency(unit: str) -> tuple[str, Decimal] | None:
+    """(ISO 4217 code, multiplier) of a currency as written — `USD` → (USD, 1), `千円` → (JPY, 1000) — or
+    None for a unit. A code is three upper-case letters that are not a unit's spelling (BBL, CCF, KWH …)."""
+    scale, code = _scaled(unit)
+    if code == _YEN:
+        return "JPY", scale
+    if not _CURRENCY.match(code):
+        return None
+    key = _SEPARATORS.sub("", code).lower()
+    if code in _EXACT or key in _SPELLINGS or key in _AMBIGUOUS:
+        return None
+    return code, scale
+
+
 def is_currency(unit: str) -> bool:
-    """ISO 4217-like: three upper-case letters that are not a unit's spelling (BBL, CCF, KWH …)."""
-    if not _CURRENCY.match(unit):
-        return False
-    key = _SEPARATORS.sub("", unit).lower()
-    return unit not in _EXACT and key not in _SPELLINGS and key not in _AMBIGUOUS
+    """A currency, possibly with a Japanese multiplier (`JPY`, `円`, `千円`), not a unit."""
+    return currency(unit) is not None
 
 
 def canonical(unit: str) -> str:
-    """The pint expression a practitioner's spelling means; raises UnitProblem for an ambiguous one."""
-    written = unit.strip()
+    """The pint expression a practitioner's spelling means; raises UnitProblem for an ambiguous one.
+    A Japanese multiplier is not part of it (see `_scaled`)."""
+    written = _scaled(unit)[1]
     co2e = _CO2E.match(written)
     if co2e and co2e["mass"]:
         mass = co2e["mass"].strip()
@@ -157,7 +198,7 @@ def canonical(unit: str) -> str:
 
 def _is_mass(unit: str) -> bool:
     try:
-        return _parse(registry(), unit).dimensionality == {"[mass]": 1}
+        return _parse(registry(), unit)[1].dimensionality == {"[mass]": 1}
     except UnitProblem:   # a spelling that is no unit is simply not a mass
         return False
 
@@ -181,25 +222,31 @@ def conversion_factor(from_unit: str, to_unit: str) -> Decimal:
     (see `snap`). Raises UnitProblem with a readable reason."""
     if from_unit == to_unit:
         return Decimal(1)
-    if is_currency(from_unit) or is_currency(to_unit):
-        raise UnitProblem(reason_text("currency_mismatch", from_unit=from_unit, to_unit=to_unit))
+    from_currency, to_currency = currency(from_unit), currency(to_unit)
+    for written, is_money in ((from_unit, from_currency), (to_unit, to_currency)):
+        if not is_money:
+            canonical(written)   # an ambiguous spelling (¥, ton) says so, not that it is another currency
+    if from_currency or to_currency:
+        if from_currency is None or to_currency is None or from_currency[0] != to_currency[0]:
+            raise UnitProblem(reason_text("currency_mismatch", from_unit=from_unit, to_unit=to_unit))
+        return from_currency[1] / to_currency[1]
     import pint
     ureg = registry()
     with localcontext() as context:
         context.prec = PRECISION
-        source = _parse(ureg, from_unit)
-        target = _parse(ureg, to_unit, in_factor_table=True)
+        (from_scale, source), (to_scale, target) = _parse(ureg, from_unit), _parse(ureg, to_unit, in_factor_table=True)
         try:
             magnitude = ureg.Quantity(Decimal(1), source).to(target).magnitude
         except pint.errors.DimensionalityError:
             raise UnitProblem(reason_text("unit_not_convertible", from_unit=from_unit, to_unit=to_unit)) from None
-        return snap(Decimal(magnitude))
+        return snap(Decimal(magnitude) * from_scale / to_scale)
 
 
-def _parse(ureg: pint.UnitRegistry, unit: str, in_factor_table: bool = False):
+def _parse(ureg: pint.UnitRegistry, unit: str, in_factor_table: bool = False) -> tuple[Decimal, pint.Unit]:
+    """(Japanese multiplier, pint unit) of a unit as written."""
     import pint
     try:
-        return ureg.parse_units(canonical(unit))
+        return _scaled(unit)[0], ureg.parse_units(canonical(unit))
     except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, AttributeError, ValueError,
             TypeError, AssertionError):
         raise UnitProblem(reason_text("unknown_factor_unit" if in_factor_table else "unknown_unit", unit=unit)) from None

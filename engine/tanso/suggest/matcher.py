@@ -61,11 +61,11 @@ def unit_fit(row_unit: str | None, per: str) -> tuple[float, str]:
         return 1.0, "row unit not known"
     if row_unit == per:
         return 1.0, f"unit {per}"
-    if is_currency(row_unit) and is_currency(per):
-        return OTHER_CURRENCY, f"spend in {row_unit}, factor per {per} (needs exchange rates)"
     try:
         factor = conversion_factor(row_unit, per)
     except UnitProblem:
+        if is_currency(row_unit) and is_currency(per):
+            return OTHER_CURRENCY, f"spend in {row_unit}, factor per {per} (needs exchange rates)"
         return 0.0, ""
     return 1.0, f"unit {row_unit} → {per} (× {factor:.6g})" if factor != Decimal(1) else f"unit {per}"
 
