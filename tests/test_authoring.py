@@ -131,6 +131,8 @@ def test_fmt_refuses_a_file_that_does_not_parse_and_leaves_it(tmp_path):
     broken.write_text("rule s1.a\n  scope one\n")
     outcome = CliRunner().invoke(main, ["fmt", str(broken)])
     assert outcome.exit_code == 1 and "broken.tanso:2:" in outcome.output
+    assert "0 of 1 file reformatted; 1 not read (above), left as they are" in outcome.output
+    assert "all formatted" not in outcome.output
     assert broken.read_text() == "rule s1.a\n  scope one\n"
     with pytest.raises(FormatError):
         format_text(broken.read_text())

@@ -129,17 +129,17 @@ def fmt(paths: tuple[Path, ...], check: bool) -> None:
     files = sorted({f for p in paths for f in ([p] if p.is_file() else p.rglob("*.tanso"))})
     if not files:
         raise click.UsageError(f"no .tanso file in {', '.join(map(str, paths))}")
-    unformatted, failed = [], False
+    unformatted, failed = [], []
     for file in files:
         try:
             text, formatted = format_file(file)
         except FormatError as error:
             click.echo(error.diagnostics.render() if error.diagnostics else f"error: {error}", err=True, nl=False)
-            failed = True
+            failed.append(file)
             continue
         except (OSError, UnicodeDecodeError) as error:
             click.echo(f"error: cannot read {file}: {error}", err=True)
-            failed = True
+            failed.append(file)
             continue
         if formatted == text:
             continue
@@ -155,7 +155,8 @@ def fmt(paths: tuple[Path, ...], check: bool) -> None:
     for file in unformatted:
         click.echo(f"{verb} {file}")
     click.echo(f"{len(unformatted)} of {len(files)} file{'s' if len(files) != 1 else ''} {verb}"
-               + ("" if unformatted else " (all formatted)"))
+               + (f"; {len(failed)} not read (above), left as they are" if failed
+                  else "" if unformatted else " (all formatted)"))
     sys.exit(1 if failed or (check and unformatted) else 0)
 
 
