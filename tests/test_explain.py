@@ -215,6 +215,10 @@ def test_rows_the_boundary_excluded_are_counted_against_the_rules_that_lost_them
     ("s1.mobile", "did you mean rule:s1.mobile?"),
     ("row:fuel_use", "row:TABLE:KEY"),
     ("row:fuel:F1", "this run has no input table fuel; did you mean fuel_use?"),
+    # every row a rule reads is in the ledger, rejects or excluded: a key in none of them is a typing mistake
+    ("row:fuel_use:F002", "fuel_use has no row with key F002 in this run (every row it read is in the ledger, "
+                          "rejects or excluded); did you mean row:fuel_use:F0002"),
+    ("row:fuel_use#100000", "fuel_use has no row 100000 in this run (its rows are numbered 1 to"),
 ])
 def test_an_unknown_selector_is_a_usage_error_with_a_suggestion(demo, selector, message):
     outcome = cli("explain", demo / "out", selector)

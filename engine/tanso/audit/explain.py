@@ -16,7 +16,7 @@ from decimal import Decimal, localcontext
 from typing import Any, Generic, TypeVar
 
 from tanso.audit.run_folder import RunFolder
-from tanso.audit.selection import Known, Selection, parse
+from tanso.audit.selection import Known, RowRef, SelectorError, Selection, parse
 from tanso.plan.sql import literal
 from tanso.run.exclusions import BOUNDARY_EXCLUSION
 
@@ -192,6 +192,8 @@ def explain(folder: RunFolder, words: tuple[str, ...] = (), *, depth: int = DEFA
         "SELECT coalesce(sum(kg), 0), count(*), count(DISTINCT (input_table, input_row)), count(DISTINCT rule_id) "
         "FROM selected").fetchone()
     _rules_table(con, folder)
+    for row in asked.rows:
+        _check_row_exists(con, folder, row)
     row_tables = ", ".join(literal(r.table) for r in selection.rows) or "input"   # a row: the rules reading its table
     con.execute(f"CREATE TEMP VIEW selected_rules AS SELECT * FROM run_rules WHERE {selection.rule_where()} "
                 f"AND input IN ({row_tables})")
@@ -246,6 +248,31 @@ def _known(con, folder: RunFolder) -> Known:
                  bases=frozenset(bases or ()) | recorded["basis"],
                  entities=frozenset(entities or ()) | set(boundary.get("entities", {})),
                  rules=tuple(rules), gases=frozenset(gases or ()), tables=frozenset(folder.manifest.get("inputs", {})))
+
+
+def _check_row_exists(con, folder: RunFolder, row: RowRef) -> None:
+    """A row of a table the rules read is in the ledger, rejects or excluded (nothing is silent), so a key or
+    number found in none of them is a typing mistake: refused with the closest keys, not explained as 0 kg.
+    Rows of reference tables (exchange rates, entities …) reach no ledger row of their own and are not checked."""
+    if not con.execute("SELECT count(*) FROM run_rules WHERE input = ?", [row.table]).fetchone()[0]:
+        return
+    parts = [f"SELECT CAST(row_id AS VARCHAR) AS row_id, CAST(input_row AS BIGINT) AS input_row, input_table "
+             f"FROM {table}" for table in (folder.ledger, folder.table("rejects"), folder.table("excluded")) if table]
+    rows = f"(SELECT * FROM ({' UNION ALL '.join(parts)}) WHERE input_table = {literal(row.table)})"
+    match = f"row_id = {literal(row.key)}" if row.key is not None else f"input_row = {int(row.number)}"
+    if con.execute(f"SELECT count(*) FROM {rows} WHERE {match}").fetchone()[0]:
+        return
+    if row.key is None:
+        last = con.execute(f"SELECT max(input_row) FROM {rows}").fetchone()[0]
+        raise SelectorError(f"row:{row}: {row.table} has no row {row.number} in this run (its rows are numbered "
+                            f"1 to {last})")
+    close = [key for key, _ in con.execute(
+        f"SELECT DISTINCT row_id, levenshtein(row_id, {literal(row.key)}) AS distance FROM {rows} "
+        f"WHERE row_id IS NOT NULL AND distance <= greatest(2, length({literal(row.key)}) // 3) "
+        f"ORDER BY distance, row_id LIMIT 3").fetchall()]
+    hint = f"; did you mean {' or '.join(f'row:{row.table}:{key}' for key in close)}?" if close else ""
+    raise SelectorError(f"row:{row}: {row.table} has no row with key {row.key} in this run (every row it read is "
+                        f"in the ledger, rejects or excluded){hint}")
 
 
 def _rules_table(con, folder: RunFolder) -> None:
