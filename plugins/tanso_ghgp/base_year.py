@@ -3,13 +3,17 @@ ruleset (after a change of methodology, factors or structure), with a significan
 
 The Corporate Standard (2004, ch. 5) requires recalculating the base year when structural or methodology
 changes have a significant cumulative effect, and leaves the threshold to the company; 5% is the usual choice
-(and the default here, an option: --threshold). Totals are Scope 1, Scope 2 location-based and Scope 3, each
-boundary-weighted from the two run folders' ledgers; the verdict is on the inventory total and per scope.
+(and the default here, an option: --threshold). Lines are Scope 1, Scope 2 location-based, Scope 2
+market-based (where either run has it: the Scope 2 Guidance (2015) reports both bases) and Scope 3, each
+boundary-weighted from the two run folders' ledgers; the total is Scope 1 + Scope 2 location-based + Scope 3,
+and the verdict is on the total and on every line. A run whose totals are incomplete (rows rejected beyond its
+tolerances) makes the verdict provisional: it is said first, and the exit code is 5, as `tanso evaluate`'s.
 `tanso base-year REPORTED RECALCULATED [--threshold 0.05]`.
 """
 
 from __future__ import annotations
 
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,7 +24,11 @@ from tanso.diagnostics import TansoError
 from tanso_ghgp.shares import SHARE
 
 LINES = (("Scope 1", "scope = 1"), ("Scope 2 (location-based)", "scope = 2 AND coalesce(basis, 'location') = 'location'"),
+         ("Scope 2 (market-based)", "scope = 2 AND basis = 'market'"),
          ("Scope 3", "scope = 3 AND coalesce(basis, 'location') = 'location'"))
+IN_TOTAL = ("Scope 1", "Scope 2 (location-based)", "Scope 3")
+OPTIONAL = ("Scope 2 (market-based)",)   # shown where either run has it
+INCOMPLETE_EXIT = 5
 
 
 def _totals(path: Path) -> tuple[dict[str, Decimal], dict]:
@@ -36,7 +44,10 @@ def check(reported: Path, recalculated: Path, threshold: Decimal) -> dict:
         raise TansoError(f"--threshold {threshold}: expected a share between 0 and 1 (e.g. 0.05)")
     before, old = _totals(reported)
     after, new = _totals(recalculated)
-    before["Total"], after["Total"] = sum(before.values()), sum(after.values())
+    for name in OPTIONAL:
+        if not before[name] and not after[name]:
+            del before[name], after[name]
+    before["Total"], after["Total"] = (sum(totals[name] for name in IN_TOTAL) for totals in (before, after))
     lines = []
     for name in before:
         change = after[name] - before[name]
@@ -46,8 +57,10 @@ def check(reported: Path, recalculated: Path, threshold: Decimal) -> dict:
     old_policies, new_policies = old.get("policies", {}), new.get("policies", {})
     changed = sorted(p for p in old_policies.keys() | new_policies.keys()
                      if old_policies.get(p, {}).get("value") != new_policies.get(p, {}).get("value"))
+    incomplete = {which: manifest["completeness"] for which, manifest in (("reported", old), ("recalculated", new))
+                  if (manifest.get("completeness") or {}).get("status") == "incomplete"}
     return {"lines": lines, "required": any(line["significant"] for line in lines), "threshold": threshold,
-            "changed_policies": changed,
+            "changed_policies": changed, "incomplete": incomplete,
             "layers": (old.get("ruleset", {}).get("layers"), new.get("ruleset", {}).get("layers"))}
 
 
@@ -61,6 +74,11 @@ def main(reported: Path, recalculated: Path, threshold: Decimal) -> None:
         result = check(reported, recalculated, threshold)
     except (TansoError, ArithmeticError) as error:
         raise click.ClickException(str(error)) from None
+    for which, completeness in result["incomplete"].items():
+        run = reported if which == "reported" else recalculated
+        click.echo(f"INCOMPLETE: the {which} run {run} left {completeness['rows_not_accepted']:,} rejected "
+                   f"row{'s' if completeness['rows_not_accepted'] != 1 else ''} out of its totals beyond its tolerances: "
+                   f"the verdict below is provisional")
     for line in result["lines"]:
         share = "n/a" if line["share"] is None else f"{line['share']:.2%}"
         click.echo(f"{line['line']:<26} {line['reported_kg'] / 1000:>14,.3f} t → {line['recalculated_kg'] / 1000:>14,.3f} t"
@@ -68,4 +86,6 @@ def main(reported: Path, recalculated: Path, threshold: Decimal) -> None:
     if result["changed_policies"]:
         click.echo(f"changed policies: {', '.join(result['changed_policies'])}")
     click.echo(f"verdict: base-year recalculation {'REQUIRED' if result['required'] else 'not required'} "
-               f"(threshold {threshold:%})")
+               f"(threshold {threshold:%}){', provisional: a run is incomplete' if result['incomplete'] else ''}")
+    if result["incomplete"]:
+        sys.exit(INCOMPLETE_EXIT)
