@@ -110,6 +110,24 @@ def test_spend_in_thousands_of_yen_ranks_as_that_many_yen(acme_run, tmp_path):
     assert yen == written_in_yen == {"P0002": Decimal("19500"), "P0003": Decimal("13000")}
 
 
+def test_a_list_from_an_incomplete_run_says_so_first_and_exits_5(acme_run, tmp_path):
+    """A run that left rejected rows out of its totals beyond its tolerances gives a provisional list."""
+    import json
+    run, _ = acme_run
+    incomplete = tmp_path / "incomplete"
+    shutil.copytree(run, incomplete)
+    manifest = json.loads((incomplete / "manifest.json").read_text(encoding="utf-8"))
+    manifest["completeness"].update(status="incomplete", rows_not_accepted=3)
+    (incomplete / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    result = CliRunner().invoke(engage, [str(incomplete), "--category", "1", "--out", str(tmp_path)])
+    assert result.exit_code == 5, result.output
+    assert result.output.startswith(f"INCOMPLETE: the engaged run {incomplete} left 3 rejected rows out of its totals")
+    assert (tmp_path / "engagement-cat1.csv").is_file()
+    from tanso_ghgp.decomposition import main as decompose
+    result = CliRunner().invoke(decompose, [str(run), str(incomplete), "--category", "1"])
+    assert result.exit_code == 5 and result.output.startswith(f"INCOMPLETE: the current run {incomplete}")
+
+
 def test_the_plugin_commands_are_tanso_subcommands():
     """`tanso engage`, `tanso decompose` and `tanso base-year` come from the tanso_ghgp plugin's
     `tanso_commands` hook, listed beside the engine's own commands."""

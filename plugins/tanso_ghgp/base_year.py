@@ -21,6 +21,7 @@ import click
 
 from tanso.audit.run_folder import RunFolder
 from tanso.diagnostics import TansoError
+from tanso_ghgp.incomplete_runs import INCOMPLETE_EXIT, announce
 from tanso_ghgp.shares import SHARE
 
 LINES = (("Scope 1", "scope = 1"), ("Scope 2 (location-based)", "scope = 2 AND coalesce(basis, 'location') = 'location'"),
@@ -28,7 +29,6 @@ LINES = (("Scope 1", "scope = 1"), ("Scope 2 (location-based)", "scope = 2 AND c
          ("Scope 3", "scope = 3 AND coalesce(basis, 'location') = 'location'"))
 IN_TOTAL = ("Scope 1", "Scope 2 (location-based)", "Scope 3")
 OPTIONAL = ("Scope 2 (market-based)",)   # shown where either run has it
-INCOMPLETE_EXIT = 5
 
 
 def _totals(path: Path) -> tuple[dict[str, Decimal], dict]:
@@ -57,10 +57,8 @@ def check(reported: Path, recalculated: Path, threshold: Decimal) -> dict:
     old_policies, new_policies = old.get("policies", {}), new.get("policies", {})
     changed = sorted(p for p in old_policies.keys() | new_policies.keys()
                      if old_policies.get(p, {}).get("value") != new_policies.get(p, {}).get("value"))
-    incomplete = {which: manifest["completeness"] for which, manifest in (("reported", old), ("recalculated", new))
-                  if (manifest.get("completeness") or {}).get("status") == "incomplete"}
     return {"lines": lines, "required": any(line["significant"] for line in lines), "threshold": threshold,
-            "changed_policies": changed, "incomplete": incomplete,
+            "changed_policies": changed,
             "layers": (old.get("ruleset", {}).get("layers"), new.get("ruleset", {}).get("layers"))}
 
 
@@ -74,11 +72,7 @@ def main(reported: Path, recalculated: Path, threshold: Decimal) -> None:
         result = check(reported, recalculated, threshold)
     except (TansoError, ArithmeticError) as error:
         raise click.ClickException(str(error)) from None
-    for which, completeness in result["incomplete"].items():
-        run = reported if which == "reported" else recalculated
-        click.echo(f"INCOMPLETE: the {which} run {run} left {completeness['rows_not_accepted']:,} rejected "
-                   f"row{'s' if completeness['rows_not_accepted'] != 1 else ''} out of its totals beyond its tolerances: "
-                   f"the verdict below is provisional")
+    provisional = announce({"reported": reported, "recalculated": recalculated})
     for line in result["lines"]:
         share = "n/a" if line["share"] is None else f"{line['share']:.2%}"
         click.echo(f"{line['line']:<26} {line['reported_kg'] / 1000:>14,.3f} t → {line['recalculated_kg'] / 1000:>14,.3f} t"
@@ -86,6 +80,6 @@ def main(reported: Path, recalculated: Path, threshold: Decimal) -> None:
     if result["changed_policies"]:
         click.echo(f"changed policies: {', '.join(result['changed_policies'])}")
     click.echo(f"verdict: base-year recalculation {'REQUIRED' if result['required'] else 'not required'} "
-               f"(threshold {threshold:%}){', provisional: a run is incomplete' if result['incomplete'] else ''}")
-    if result["incomplete"]:
+               f"(threshold {threshold:%}){', provisional: a run is incomplete' if provisional else ''}")
+    if provisional:
         sys.exit(INCOMPLETE_EXIT)

@@ -11,6 +11,7 @@ Per-supplier totals come from one SQL query per run; the split is exact rational
 
 from __future__ import annotations
 
+import sys
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -20,6 +21,7 @@ import click
 from tanso.audit.run_folder import RunFolder
 from tanso.diagnostics import TansoError
 from tanso_ghgp.engagement import Spend, supplier_view
+from tanso_ghgp.incomplete_runs import INCOMPLETE_EXIT, announce
 
 KG = Decimal("0.001")
 
@@ -66,7 +68,10 @@ def main(base: Path, current: Path, category: int, currency: str) -> None:
         rows = decompose(base, current, category, spend=Spend(to_currency=currency))
     except TansoError as error:
         raise click.ClickException(str(error)) from None
+    provisional = announce({"base": base, "current": current})
     click.echo(f"{'supplier':<12} {'base kg':>14} {'kg':>14} {'Δ kg':>14} {'activity':>14} {'intensity':>14}")
     for r in rows:
         click.echo(f"{r['supplier']:<12} {r['base_kg']:>14,} {r['kg']:>14,} {r['delta_kg']:>14,} "
                    f"{r['activity_kg']:>14,} {r['intensity_kg']:>14,}")
+    if provisional:
+        sys.exit(INCOMPLETE_EXIT)

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from tanso.diagnostics import TansoError
+from tanso_ghgp.incomplete_runs import INCOMPLETE_EXIT, announce
 from tanso_ghgp.shares import SHARE
 
 
@@ -33,6 +34,7 @@ def engage(run: Path, category: int, threshold: Decimal, sectors: Path | None, d
     except TansoError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(getattr(error, "exit_code", 1) or 1)
+    provisional = announce({"engaged": run})
     out.mkdir(parents=True, exist_ok=True)
     stem = out / f"engagement-cat{category}"
     outside = found.outside
@@ -52,3 +54,5 @@ def engage(run: Path, category: int, threshold: Decimal, sectors: Path | None, d
                    f"{row['sectors']}  ({row['methods']})")
     click.echo(scope)
     click.echo(f"{len(found.rows)} supplier{'s' if len(found.rows) != 1 else ''}; wrote {stem.with_suffix('.csv')}, {stem.with_suffix('.xlsx')}")
+    if provisional:
+        sys.exit(INCOMPLETE_EXIT)

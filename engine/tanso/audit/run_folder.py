@@ -62,6 +62,13 @@ class RunFolder:
         return cls(path, manifest)
 
     @property
+    def rows_left_out(self) -> int:
+        """Rows rejected beyond the ruleset's tolerances (0 for a complete or accepted run): the run's totals
+        are incomplete when it is above 0, and anything computed from them must say so."""
+        completeness = self.manifest.get("completeness") or {}
+        return int(completeness.get("rows_not_accepted") or 0) if completeness.get("status") == "incomplete" else 0
+
+    @property
     def ledger(self) -> str:
         return f"read_parquet({literal(str(self.path / LEDGER_FILE))})"
 
