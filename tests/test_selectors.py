@@ -57,6 +57,12 @@ def test_graph_operators_apply_to_each_atom(current):
     assert rules(select(current, "+s3.cat3.td")) >= {"s2.location", "s3.cat3.td"}
 
 
+def test_rule_colon_names_rules_as_explain_does(current):
+    # `tanso explain OUT rule:s2.market` and `--select rule:s2.market+` name the same rules
+    assert select(current, "rule:s2.market+") == select(current, "s2.market+")
+    assert rules(select(current, "rule:s3.cat6.*")) == {"s3.cat6.travel", "s3.cat6.hotels"}
+
+
 def test_exclude_removes_its_rules_from_the_selection(current):
     chosen = rules(select(current, "s1", exclude="s1.mobile tag:optional"))
     assert "s1.mobile" not in chosen and "s1.stationary" in chosen
@@ -83,8 +89,8 @@ def test_a_selector_that_names_nothing_is_an_error(current, selector):
 
 
 @pytest.mark.parametrize("command, option, selector, message", [
-    ("evaluate", "--select", "method:NOPE", "unknown selector method 'method:'; one of tag:, path:"),
-    ("graph", "--select", "tags:optional", "unknown selector method 'tags:'; one of tag:, path: (did you mean 'tag'?)"),
+    ("evaluate", "--select", "method:NOPE", "unknown selector method 'method:'; one of rule:, tag:, path:"),
+    ("graph", "--select", "tags:optional", "unknown selector method 'tags:'; one of rule:, tag:, path: (did you mean 'tag'?)"),
     ("graph", "--select", "s2.locaton", "did you mean 's2.location'?"),
     ("graph", "--exclude", "tag:nope", "the tags are: optional"),
     ("graph", "--select", "path:", "names nothing after 'path:'"),

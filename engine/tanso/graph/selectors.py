@@ -2,7 +2,8 @@
 
 A selector is space-separated terms whose rules are united; a term is comma-separated atoms whose
 rules are intersected (`tag:optional,path:scope3.tanso`: the optional rules of scope3.tanso). An atom
-is a rule id (`s3.cat1`, a prefix `s3.*`, or a parent `s3` for `s3.…`), `tag:NAME` (rules with that
+is a rule id (`s3.cat1`, a prefix `s3.*`, or a parent `s3` for `s3.…`; `rule:s3.cat1` too, as `tanso explain`
+writes it), `tag:NAME` (rules with that
 tag), or `path:PATH` (rules written in that ruleset file, a folder of them, or a glob such as
 `path:*/scope3.tanso`), optionally with graph operators: `atom+` adds what depends on its rules,
 `+atom` what they need. An atom that matches nothing is an error with a suggestion, as is a selection
@@ -18,7 +19,7 @@ import networkx as nx
 
 from tanso.diagnostics import RulesetError, did_you_mean
 
-METHODS = ("tag", "path")
+METHODS = ("rule", "tag", "path")
 
 
 class SelectorError(RulesetError):
