@@ -259,6 +259,10 @@ def test_the_evaluate_report_lays_out_the_inventory(run):
                      "Share of Scope 3 in categories 1-8"):
         assert expected in text, expected
     assert markup.index('id="failing-checks"') < markup.index('id="scope-category"')
+    # policy values as the ruleset language writes them, and no Python None left in a cell
+    options = _text(markup[markup.index('id="policies-table"'):])
+    assert "ami.credit_netting false default" in options and "biogenic.report_separately true" in options
+    assert not re.search(r"\b(True|False|None)\b", _text(markup[markup.index('id="excluded-table"'):]))
     manifest = json.loads((run / "manifest.json").read_text())
     assert {"report.html", "report.xlsx"} <= set(manifest["outputs"])    # written before the manifest, hashed
     assert (run / "report.html").stat().st_mode & 0o044                  # readable like the other outputs

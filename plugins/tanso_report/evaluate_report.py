@@ -128,7 +128,9 @@ def _exclusions_table(result) -> Table:
         (t("col.exclusion"), "ident"), (t("col.input"), "ident"), (t("col.rows"), "num"), (t("col.reason"), "text"),
         (t("col.declared_at"), "ident")])
     for row in excluded_rows(result):
-        table.add([row["exclusion_id"], row["input_table"], f"{row['rows']:,}", row["reason"], row["exclusion_source"]],
+        # a row no rule selects has no exclusion of its own, hence no id or declaration: shown as —
+        table.add([row["exclusion_id"] or "—", row["input_table"], f"{row['rows']:,}", row["reason"],
+                   row["exclusion_source"] or "—"],
                   [row["exclusion_id"], row["input_table"], row["rows"], row["reason"], row["exclusion_source"]])
     return table
 
@@ -166,5 +168,6 @@ def render_html(result, path: Path | None) -> str:
         checks=checks(result),
         metrics=[{"id": m["id"], "title": m["title"] or m["id"], "value": number(m["value"], m["unit"]),
                   "problem": m["problem"]} for m in result.metrics],
-        policies=sorted((result.manifest.get("policies") or {}).items()))
+        policies=[(name, {**p, "value": comparison_view.show(p.get("value"))})
+                  for name, p in sorted((result.manifest.get("policies") or {}).items())])
     return emit(page, path)

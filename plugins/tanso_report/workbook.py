@@ -28,7 +28,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from tanso import reasons
 from tanso.i18n import t
-from tanso_report.comparison_view import group_label
+from tanso_report.comparison_view import group_label, show
 from tanso_report.display import check_status
 from tanso_report.evaluate_report import inventory_rows, query, reject_rows, scope_totals
 from tanso_report.pages import number, readable
@@ -165,7 +165,7 @@ def _write(result, target: Path) -> None:
     _table(book, "factors", bold, result, "SELECT * FROM {s}.run_factors ORDER BY factor_set, file_row, factor_id, gas")
     policies = _Sheet(book, "policies", ["option", "value", "set by", "status", "as of", "source"], bold)
     for name, p in sorted((result.manifest.get("policies") or {}).items()):
-        policies.add([name, None if p["value"] is None else str(p["value"]), p.get("at") or p.get("layer"),
+        policies.add([name, None if p["value"] is None else show(p["value"]), p.get("at") or p.get("layer"),
                       p.get("status"), p.get("as_of"), p.get("source")])
     policies.close([40, 24, 40, 16, 12, 80])
     rows = reject_rows(result, limit=None)
