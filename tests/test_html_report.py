@@ -401,6 +401,8 @@ def test_the_workbook_has_its_sheets_and_every_figure_adds_up_from_the_ledger(ru
         assert value_row[3].value == pytest.approx(expected[scope, category, basis], rel=1e-12)
         assert _sumifs(formula, ledger, "co2e_kg_weighted") == pytest.approx(value_row[3].value, rel=1e-9)
         assert Decimal(value_row[7].value) == pytest.approx(Decimal(str(expected[scope, category, basis])), rel=Decimal("1e-12"))
+    options = {row[0].value: row[1].value for row in values["policies"].iter_rows(min_row=2)}
+    assert options["ami.credit_netting"] == "false" and options["scope3.coverage_threshold"] is None
     summary = {row[0].value: row[1].value for row in values["summary"].iter_rows(min_row=2)}
     assert summary["Scope 2, location-based"] == pytest.approx(
         sum(v for (s, _, b), v in expected.items() if s == 2 and b in (None, "location")), rel=1e-12)
