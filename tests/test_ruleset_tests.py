@@ -221,6 +221,22 @@ def test_an_unknown_key_is_an_error_with_its_line(project):
     ]
 
 
+def test_an_unknown_key_is_matched_against_the_keys_of_its_own_level(project):
+    # `rulez` under expect means rules (not the reject's `rule`); a key like none of its level's lists them
+    path = project.write("""\
+    - name: typos
+      expect:
+        rulez: {s1.fuel: 1}
+        rejects: [{row_id: F1, why: x}]
+    """)
+    with pytest.raises(TestFileError) as caught:
+        load_file(path)
+    assert caught.value.problems == [
+        "ruleset/tests/fuel.yaml:3 case 'typos': unknown key 'rulez' (did you mean 'rules'?)",
+        "ruleset/tests/fuel.yaml:4 case 'typos': unknown key 'why' (keys here: reason_contains, row_id, rule)",
+    ]
+
+
 def test_wrong_types_invalid_yaml_and_duplicates_are_errors_with_lines(project):
     with pytest.raises(TestFileError, match=r"fuel\.yaml:3 case 'x': expect\.total: Input should be a valid decimal"):
         load_file(project.write("- name: x\n  expect:\n    total: lots\n"))

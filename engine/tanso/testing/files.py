@@ -7,7 +7,7 @@ import difflib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -70,7 +70,27 @@ class CaseModel(_Strict):
 
 
 MODELS = (CaseModel, Expect, TotalExpectation, RejectExpectation, ExcludedExpectation)
-_KNOWN_KEYS = sorted({name for model in MODELS for name in model.model_fields})
+
+
+def _keys_at(loc: tuple) -> list[str]:
+    """The keys allowed where `loc` (pydantic's path to an unknown key) puts it: a typo is matched against
+    its own level's keys (`rulez` under expect → rules), not every key of the format."""
+    model: type[BaseModel] = CaseModel
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        inner = _model_in(model.model_fields[part].annotation) if part in model.model_fields else None
+        if inner is None:
+            break
+        model = inner
+    return sorted(model.model_fields)
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The model a field holds, directly or as list items (`list[RejectExpectation]`)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return next((m for m in map(_model_in, get_args(annotation)) if m is not None), None)
 
 
 class TestFileError(Exception):
@@ -186,8 +206,9 @@ def _problem_text(error: dict) -> str:
     loc = error["loc"]
     if error["type"] == "extra_forbidden":
         key = str(loc[-1])
-        hint = difflib.get_close_matches(key, _KNOWN_KEYS, n=1)
-        return f"unknown key '{key}'" + (f" (did you mean '{hint[0]}'?)" if hint else "")
+        allowed = _keys_at(loc)
+        hint = difflib.get_close_matches(key, allowed, n=1)
+        return f"unknown key '{key}'" + (f" (did you mean '{hint[0]}'?)" if hint else f" (keys here: {', '.join(allowed)})")
     if error["type"] == "missing":
         return f"missing key '{loc[-1]}'"
     shown = _loc_text(loc)
