@@ -279,7 +279,7 @@ def test_the_evaluate_report_in_japanese(run_ja, run):
                      "スコープ・カテゴリ別の排出量（t-CO2e）", "スコープ3 · 1 購入した製品・サービス",
                      "スコープ3 · 15 投資", "スコープ3 · 4 輸送、配送（上流）", "算定方法別（ロケーション基準）",
                      "不合格のチェック", "不採用の行（先頭 50 件。全件は rejects.csv）", "バイオマス由来CO2（質量）",
-                     "許容範囲内で完全"):
+                     "許容範囲内で完全", "平均データ法", "支出ベース法", "二次データ", "サプライヤー固有（検証済み）"):
         assert expected in text, expected
     shown = _text(re.sub(r"<style>.*?</style>", "", markup, flags=re.S))           # the words, not the CSS
     for english in ("Totals", "By scope and category", "15 Investments", "1 Purchased goods", "largest sources",

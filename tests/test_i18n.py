@@ -263,3 +263,23 @@ def test_a_scope_that_does_not_exist_is_said_in_the_runs_language(tmp_path):
     assert done.returncode == 1 and "エラー: スコープ 4 はない" in done.stdout + done.stderr
     assert "= ヒント: 定義：GHG Protocol Corporate Standard" in done.stdout + done.stderr
     assert "there is no scope" not in done.stdout + done.stderr
+
+
+def test_every_method_and_data_type_a_calculator_declares_has_a_japanese_name():
+    """A report in Japanese names the ledger's methods and data types in Japanese; a ruleset's own method text
+    (`method: "PCAF listed equity (EVIC)"`) is its author's words and shows as written."""
+    from tanso.i18n import label
+    from tanso.plugins import load_registry
+    declared = {pair for calculator in load_registry().calculators.values() for pair in calculator.methods or ()}
+    set_language("ja")
+    try:
+        unnamed = sorted({f"method {m}" for m, _ in declared if not KANA_OR_KANJI.search(label("method", m))}
+                         | {f"data type {d}" for _, d in declared if not KANA_OR_KANJI.search(label("data_type", d))})
+        assert label("method", "PCAF listed equity (EVIC)") == "PCAF listed equity (EVIC)"
+    finally:
+        set_language("en")
+    assert not unnamed, unnamed
+    assert label("method", "average-data") == "average-data"      # English: the ledger's own words
+
+
+KANA_OR_KANJI = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")

@@ -171,6 +171,13 @@ def kind(name: str) -> str:
     return t(f"kind.{name}") if f"kind.{name}" in MESSAGES else name
 
 
+def label(column: str, value: str) -> str:
+    """A ledger column's value (`method`, `data_type`) in the current language, where a plugin registered it
+    (`label.method.average-data`); as written otherwise (a ruleset author's own words)."""
+    key = f"label.{column}.{value}"
+    return t(key) if key in MESSAGES else value
+
+
 def t(key: str, lang: str | None = None, **values) -> str:
     """The message `key` in `lang` (default: the current language), formatted with `values`."""
     texts = MESSAGES[key]

@@ -15,10 +15,12 @@ from tanso_ghgp.scope2 import MARKET_BASED
 from tanso_ghgp.scopes import SCOPES
 from tanso_ghgp.factor_sets import FACTOR_SETS
 from tanso_ghgp.investees import FUNCTIONS as INVESTEE_FUNCTIONS, INVESTEE_SHARE
+from tanso_ghgp.labels import register_labels
 from tanso_ghgp.revision import ALL_OPTIONS
 from tanso_ghgp.vocabularies import VOCABULARIES
 from tanso_ghgp.ssbj import SSBJ_OPTIONS
 
+register_labels()   # the Japanese names of the methods and data types its calculators write
 
 @hookimpl
 def tanso_calculators():

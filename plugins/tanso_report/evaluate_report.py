@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tanso import reasons
-from tanso.i18n import t
+from tanso.i18n import label, t
 from tanso_report import charts, comparison_view
 from tanso_report.display import biogenic_kg, check_status, non_kyoto_kg
 from tanso_report.pages import Table, emit, number, percent, render, tonnes
@@ -106,7 +106,9 @@ def _mix_table(result, dimension: str, total: Decimal) -> Table:
                   [(t(f"col.{dimension}"), "text"), (t("table.tonnes"), "num"), (t("col.share"), "num"),
                    (t("col.ledger_rows"), "num")])
     for row in mix_rows(result, dimension):
-        table.add([row["name"], tonnes(row["co2e_kg"]), percent(row["co2e_kg"], total), f"{row['ledger_rows']:,}"],
+        # said in the run's language; the CSV keeps the ledger's words, which it can be matched against
+        table.add([label(dimension, row["name"]), tonnes(row["co2e_kg"]), percent(row["co2e_kg"], total),
+                   f"{row['ledger_rows']:,}"],
                   [row["name"], row["co2e_kg"] / 1000, None, row["ledger_rows"]], key=row["name"])
     return table
 
