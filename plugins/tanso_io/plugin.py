@@ -22,7 +22,7 @@ def tanso_readers():
     # Each reader's module (DuckDB, Arrow, calamine) is imported when it first reads a file.
     return [
         Reader(format="csv", suffixes=(".csv",), register=on_first_call("tanso_io.csv_reader:register_csv"),
-               options=("encoding", "numbers", "dates")),
+               options=("encoding", "numbers", "dates", "header_row")),
         Reader(format="parquet", suffixes=(".parquet",), register=on_first_call("tanso_io.parquet:register_parquet"),
                options=("numbers", "dates")),
         Reader(format="xlsx", suffixes=(".xlsx",), register=on_first_call("tanso_io.xlsx:register_xlsx"),

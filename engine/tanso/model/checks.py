@@ -178,8 +178,9 @@ def _check_inputs(layer: _Layer, diagnostics: Diagnostics) -> None:
                               f"'{table.name}'", spans.get("numbers", table.span),
                               expected="the number 1234.56 as the file writes it: " + ", ".join(NUMBER_FORMATS))
         if table.header_row is not None and table.header_row < 1:
-            diagnostics.error(f"header row {table.header_row} of input '{table.name}': sheet rows are numbered from 1",
-                              spans.get("header_row", table.span), expected="the row number Excel shows, e.g. header row 3")
+            diagnostics.error(f"header row {table.header_row} of input '{table.name}': rows are numbered from 1",
+                              spans.get("header_row", table.span),
+                              expected="the header's line in a CSV file, or the row number Excel shows, e.g. header row 3")
         if table.sheet is not None and not table.sheet.strip():
             diagnostics.error(f"input '{table.name}' is read from a sheet with no name", spans.get("sheet", table.span),
                               expected='sheet "the name on the sheet\'s tab"')

@@ -158,8 +158,12 @@ def _headers(table: ast.InputTable, present: list[str], path: Path) -> dict[str,
                 f"input" if same else did_you_mean(header, present))
         missing.append(said + (f" ({hint})" if hint else ""))
     if missing:
+        # One name where several are missing: a title (a company name, a period) read as the header.
+        title = len(present) == 1 < len(missing) and table.header_row is None
         raise InputError(f"{path}: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-                         f"(declared for input '{table.name}' at {table.span}); the file has: {', '.join(present)}")
+                         f"(declared for input '{table.name}' at {table.span}); the file has: {', '.join(present)}"
+                         + ("; if that is a title above the header, declare `header row N` on the input (N the "
+                            "header's line, or its sheet row; the rows above it are then not read)" if title else ""))
     return found
 
 
