@@ -159,6 +159,23 @@ def test_a_totals_row_is_named_whatever_the_label_and_a_tolerance_accepts_it(tmp
     assert not result.incomplete
 
 
+def test_a_cell_reading_total_after_the_rows_own_values_is_a_value_not_a_totals_label(tmp_path):
+    """Fuel bought from TOTAL (the oil company), a cost centre 'Total Logistics', an invoice '合計請求書', a note
+    '計': data rows, each with its id to the left. Only a row whose first filled cell is the label sums others."""
+    extra = 'accept rejects fuel_use up to 1 row "the 合計 row sums the rows above"\n'
+    header = [*HEADER, "supplier", "cost_centre", "memo"]
+    case = case_with(tmp_path, "", {"燃料": [
+        header,
+        [*cells("F1", "100"), "TOTAL", "Logistics", None],
+        [*cells("F2", "50"), "ENEOS", "Total Logistics", "合計請求書"],
+        [*cells("F3", "10", entity="Total"), "Shell", None, "計"],
+        [None, "合計", None, None, None, 160, "l", None, None, None]]}, extra)
+    result = case.run()
+    assert sorted({r["row_id"] for r in ledger(result)}) == ["F1", "F2", "F3"]
+    (reject,) = rejects(result)
+    assert reject["reason"].startswith("fuel_use.xlsx row 5: a totals row ('合計' in column entity)")
+
+
 # ----------------------------------------------------------------------------- where the clauses mean nothing
 
 def test_a_sheet_clause_on_a_csv_input_is_a_ruleset_error_at_the_clause_and_header_row_is_not(tmp_path):

@@ -7,8 +7,10 @@ its row, not a crash. Numbers are written as Excel shows them, at its 15 signifi
 formula's floating-point noise (1.2000000000000002) is gone. Dates are ISO (2025-01-31), times too;
 booleans are true/false; empty cells are empty (NULL). `_row` is the row number Excel shows (the
 sheet row), so an auditor finds a rejected row where the message says; wholly empty rows are skipped.
-A row whose cell reads 合計 or Total (a totals row) is kept with its `_problem`: summed with the rows
-above it, it would count them twice.
+A row whose first filled cell reads 合計 or Total (a totals row) is kept with its `_problem`: summed with
+the rows above it, it would count them twice. The label must be the row's first value: a totals row has
+no id, date or code of its own to the left of its label, while a cell reading "Total" after such values
+is one of the row's values (a supplier named TOTAL, a note 計).
 """
 
 from __future__ import annotations
@@ -128,12 +130,13 @@ def _totals_pattern() -> str:
 
 
 def _totals_problem(names: list[str]) -> str:
-    """SQL: why a row one of whose cells is a totals label (合計, Total …) is not data, naming the cell; NULL for
-    any other row. One regular expression per cell, so a sheet without a totals row costs little."""
+    """SQL: why a row whose first filled cell is a totals label (合計, Total …) is not data, naming the cell; NULL
+    for any other row. One regular expression per cell, so a sheet without a totals row costs little."""
     pattern, cases = literal(_totals_pattern()), []
-    for name in names:
+    for i, name in enumerate(names):
         why = reason_sql("row.totals", label=f"trim({ident(name)})", column=literal(name))
-        cases.append(f"WHEN regexp_full_match({ident(name)}, {pattern}) THEN {why}")
+        before = f"coalesce({', '.join(map(ident, names[:i]))}) IS NULL AND " if i else ""
+        cases.append(f"WHEN {before}regexp_full_match({ident(name)}, {pattern}) THEN {why}")
     return f"CASE {' '.join(cases)} END"
 
 
