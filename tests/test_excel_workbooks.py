@@ -4,6 +4,7 @@ by openpyxl, read by the real reader, evaluated for real."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,8 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from conftest import FUEL_FACTORS, FUEL_INPUT, fuel_row, fuel_ruleset, ledger, make_case, rejects
+from conftest import (FUEL_FACTORS, FUEL_INPUT, factor_rows, fuel_row, fuel_ruleset, ledger, make_case,
+                      rejects)
 from tanso.cli import main
 from tanso.diagnostics import InputError
 from tanso.reasons import render
@@ -174,6 +176,55 @@ def test_a_cell_reading_total_after_the_rows_own_values_is_a_value_not_a_totals_
     assert sorted({r["row_id"] for r in ledger(result)}) == ["F1", "F2", "F3"]
     (reject,) = rejects(result)
     assert reject["reason"].startswith("fuel_use.xlsx row 5: a totals row ('合計' in column entity)")
+
+
+# ----------------------------------------------------------------------------- factor sets kept in workbooks
+
+def factor_sheet() -> list[list[Any]]:
+    rows = factor_rows(FUEL_FACTORS)
+    return [list(rows[0]), *(list(row.values()) for row in rows)]
+
+
+def factor_workbook_case(tmp_path: Path, clauses: str, sheets: dict[str, list[list[Any]]]):
+    """The fuel ruleset whose factor set `fuels` is read from factors/fuels.xlsx with these clauses."""
+    ruleset = fuel_ruleset().replace('file "factors/fuels.csv"', f'file "factors/fuels.xlsx"{clauses}')
+    case = make_case(tmp_path, ruleset, {"fuel_use": [fuel_row("F1", "100")]})
+    write_workbook(case.data / "factors" / "fuels.xlsx", sheets)
+    return case
+
+
+def test_a_factor_set_reads_the_sheet_it_declares(tmp_path):
+    case = factor_workbook_case(tmp_path, '  sheet "係数"', {"表紙": [["燃料の排出係数 2025年版"]],
+                                                           "係数": factor_sheet()})
+    (co2,) = [r for r in ledger(case.run()) if r["gas"] == "CO2"]
+    assert co2["co2e_kg"] == Decimal("268.000000")
+
+
+def test_a_factor_workbook_of_one_sheet_needs_no_sheet_clause(tmp_path):
+    case = factor_workbook_case(tmp_path, "", {"係数": factor_sheet()})
+    assert {r["gas"] for r in ledger(case.run())} == {"CO2", "CH4", "N2O"}
+
+
+@pytest.mark.parametrize("clauses, expected", [
+    ("", "the workbook has 3 sheets, '表紙', '係数', '2024年版', and the declaration names none: say which holds the "
+         "table with `sheet \"…\"` (e.g. sheet \"表紙\")"),
+    ('  sheet "係数 "', "the workbook has no sheet '係数 '; its sheets are '表紙', '係数', '2024年版'; did you mean '係数'?"),
+])
+def test_a_factor_workbook_of_several_sheets_none_named_is_refused_naming_them(tmp_path, clauses, expected):
+    """The first sheet is a cover or last year's as often as the factors: a factor set never guesses."""
+    case = factor_workbook_case(tmp_path, clauses, {"表紙": [["燃料の排出係数 2025年版"]], "係数": factor_sheet(),
+                                                     "2024年版": factor_sheet()})
+    assert refusal(case) == f"{case.data / 'factors' / 'fuels.xlsx'}: {expected}"
+
+
+def test_a_sheet_on_a_csv_factor_set_is_a_ruleset_error_at_the_clause(tmp_path):
+    ruleset = fuel_ruleset().replace('file "factors/fuels.csv"', 'file "factors/fuels.csv" allows removals sheet "係数"')
+    case = make_case(tmp_path, ruleset, {"fuel_use": [fuel_row("F1", "100")]}, {"fuels": FUEL_FACTORS})
+    outcome = CliRunner().invoke(main, ["check", str(case.ruleset)])
+    assert outcome.exit_code == 1
+    assert ("error: `sheet` of factor set 'fuels' does not apply to a csv file (file \"factors/fuels.csv\")\n"
+            f"  --> {case.ruleset / 'case.tanso'}:9:71\n") in outcome.output
+    assert "expected: `sheet` on a factor set read from .xlsx files" in outcome.output
 
 
 # ----------------------------------------------------------------------------- where the clauses mean nothing

@@ -78,8 +78,13 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def _chosen_sheet(workbook: CalamineWorkbook, path: Path, name: str | None):
-    """The declared sheet (else the first); a name the workbook lacks is refused with its sheets."""
+def _chosen_sheet(workbook: CalamineWorkbook, path: Path, name: str | None, first_sheet: bool = True):
+    """The declared sheet (else the first, or, unless `first_sheet`, the only one); a name the workbook lacks is
+    refused with its sheets, and so is a workbook of several sheets, none named, where the first is not taken."""
+    if name is None and not first_sheet and len(workbook.sheet_names) > 1:
+        raise InputError(f"{path}: the workbook has {len(workbook.sheet_names)} sheets, "
+                         f"{', '.join(repr(n) for n in workbook.sheet_names)}, and the declaration names none: say "
+                         f"which holds the table with `sheet \"…\"` (e.g. sheet \"{workbook.sheet_names[0]}\")")
     if name is None:
         return workbook.get_sheet_by_index(0)
     if name not in workbook.sheet_names:
@@ -161,19 +166,21 @@ def _collector_paused():
             gc.enable()
 
 
-def register_xlsx(con, path: Path, relation: str, sheet: str | None = None, header_row: int | None = None) -> None:
-    """`sheet` and `header_row` (a sheet row, 1 for Excel's first) are the input's `sheet` and `header row` clauses."""
+def register_xlsx(con, path: Path, relation: str, sheet: str | None = None, header_row: int | None = None,
+                  first_sheet: bool = True) -> None:
+    """`sheet` and `header_row` (a sheet row, 1 for Excel's first) are the input's `sheet` and `header row` clauses;
+    without `sheet` the first sheet is read, unless `first_sheet` is False (a factor set): then the only one."""
     with _collector_paused():
-        table = _sheet_table(path, sheet, header_row)
+        table = _sheet_table(path, sheet, header_row, first_sheet)
     register_table(con, relation, table)
     _mark_totals_rows(con, relation, table.column_names[1:])
 
 
-def _sheet_table(path: Path, sheet: str | None, header_row: int | None) -> pa.Table:
+def _sheet_table(path: Path, sheet: str | None, header_row: int | None, first_sheet: bool = True) -> pa.Table:
     """The sheet's rows under its header as `text_table`, or an `InputError` saying why it cannot be used."""
     try:
         with CalamineWorkbook.from_path(str(path)) as workbook:
-            chosen = _chosen_sheet(workbook, path, sheet)
+            chosen = _chosen_sheet(workbook, path, sheet, first_sheet)
             cells = chosen.to_python()
     except (CalamineError, OSError, ValueError) as error:
         raise InputError(f"{path}: cannot be read as an Excel workbook: {error}") from None

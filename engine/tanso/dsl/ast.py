@@ -227,6 +227,8 @@ class FactorSetDecl:
     file: str
     span: Span
     removals: bool = False                      # `allows removals`: negative values (sinks) are allowed
+    sheet: str | None = None                    # `sheet "電力"`: the sheet of a workbook that holds the factors
+    clause_spans: dict = field(default_factory=dict, compare=False, hash=False)   # clause → where it is written
 
 
 @frozen

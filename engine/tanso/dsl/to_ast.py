@@ -160,14 +160,16 @@ class ToAst(Transformer):
         return ast.Constraint("required", None, (), self._span(meta))
 
     def removals(self, meta, c):
-        return True
+        return ("removals", True, self._span(meta))
 
     def type_args(self, meta, c):
         return tuple(int(x) for x in c if x is not None)
 
     def factors_stmt(self, meta, c):
-        name, title, file, removals = c
-        return ast.FactorSetDecl(str(name), title, file, self._span(meta), bool(removals))
+        name, title, file, *clauses = c
+        fields = self._clauses(clauses, "factors statement")
+        return ast.FactorSetDecl(str(name), title, file, self._span(meta), fields.get("removals", False),
+                                 fields.get("sheet"), {clause[0]: clause[2] for clause in clauses})
 
     def rule_stmt(self, meta, c):
         start, rule_id, title, *clauses = c

@@ -204,16 +204,33 @@ _FILE_SUFFIX = re.compile(r"(\.[A-Za-z0-9]+)+$")
 LOCATING_CLAUSES = {"sheet": "sheet", "header_row": "header row"}
 
 
-def unread_clauses(table: ast.InputTable, reader, registry: Registry) -> list[tuple[ast.Span, str, str]]:
-    """(span, problem, expected) of each locating clause of `table` that `reader` does not take."""
+def unread_clauses(table: ast.InputTable | ast.FactorSetDecl, reader,
+                   registry: Registry) -> list[tuple[ast.Span, str, str]]:
+    """(span, problem, expected) of each locating clause of an input or factor set that `reader` does not take."""
+    kind = "input" if isinstance(table, ast.InputTable) else "factor set"
     found = []
     for option, words in LOCATING_CLAUSES.items():
-        if getattr(table, option) is not None and option not in reader.options:
+        if getattr(table, option, None) is not None and option not in reader.options:
             takers = sorted(s for r in registry.readers.values() if option in r.options for s in r.suffixes)
             found.append(((table.clause_spans or {}).get(option, table.span),
-                          f"`{words}` of input '{table.name}' does not apply to a {reader.format} file",
-                          f"`{words}` on an input read from {', '.join(takers) or 'no'} files"))
+                          f"`{words}` of {kind} '{table.name}' does not apply to a {reader.format} file",
+                          f"`{words}` on {'an input' if kind == 'input' else 'a factor set'} read from "
+                          f"{', '.join(takers) or 'no'} files"))
     return found
+
+
+def _check_factor_files(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> None:
+    """A factor set's `sheet "…"` names a sheet, of a file whose reader reads sheets (a workbook)."""
+    for decl in layer.factor_sets.values():
+        if decl.sheet is None:
+            continue
+        span = (decl.clause_spans or {}).get("sheet", decl.span)
+        if not decl.sheet.strip():
+            diagnostics.error(f"factor set '{decl.name}' is read from a sheet with no name", span,
+                              expected='sheet "the name on the sheet\'s tab"')
+        reader = registry.reader_for(PurePosixPath(decl.file.removesuffix(".gz")))
+        for clause_span, problem, expected in unread_clauses(decl, reader, registry) if reader else ():
+            diagnostics.error(f"{problem} (file \"{decl.file}\")", clause_span, expected=expected)
 
 
 def _check_input_files(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> None:

@@ -253,20 +253,27 @@ def load_input(con, registry: Registry, table: ast.InputTable, data_dir: Path) -
 
 
 def load_factor_set(con, registry: Registry, name: str, path: Path, provenance: dict[str, str],
-                    removals: bool = False) -> FactorTable:
+                    removals: bool = False, sheet: str | None = None) -> FactorTable:
     """Load a factor file; unlike activity data, a factor file with a bad value is unusable. A negative value
-    (a removal) is one unless the set allows removals (`factors NAME file "..." allows removals`)."""
+    (a removal) is one unless the set allows removals (`factors NAME file "..." allows removals`). A workbook
+    is read from its `sheet "…"`; one of several sheets, none named, is refused: the first is no likelier
+    the factors than another (a cover sheet, last year's)."""
     if not path.exists():
         raise InputError(f"factor set '{name}': no file {path}")
     if path.name.lower().endswith(GZIP_SUFFIX):
         raise InputError(f"{path}: factor set '{name}' is read from an uncompressed file")
     relation = f"factors__{name}"
     digest = file_digest(path)
+    reader = reader_for(registry, path)
+    if sheet is not None and "sheet" not in reader.options:
+        raise InputError(f"{path}: factor set '{name}' declares sheet \"{sheet}\", but a {reader.format} file has no "
+                         f"sheets")
+    options = {"sheet": sheet, "first_sheet": False}
     # The checks below depend on the file's rows and `removals` only; a file that passed them is kept.
-    key = ("factors", _read_key(reader_for(registry, path), {}, (("", digest),)), removals)
+    key = ("factors", _read_key(reader, options, (("", digest),)), removals)
     kept = READS.restore(con, key, relation)
     if kept is None:
-        kept = _read_factor_set(con, registry, name, path, relation, removals)
+        kept = _read_factor_set(con, registry, name, path, relation, removals, options)
         READS.keep(con, key, relation, con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0], kept)
     columns, found, facts = kept
     return FactorTable(name=name, relation=relation, columns=columns,
@@ -276,11 +283,11 @@ def load_factor_set(con, registry: Registry, name: str, path: Path, provenance: 
                        licence=provenance.get("licence") or found["licence"], source_file=str(path), facts=facts)
 
 
-def _read_factor_set(con, registry: Registry, name: str, path: Path, relation: str,
-                     removals: bool) -> tuple[tuple[str, ...], dict[str, str], dict]:
+def _read_factor_set(con, registry: Registry, name: str, path: Path, relation: str, removals: bool,
+                     options: dict) -> tuple[tuple[str, ...], dict[str, str], dict]:
     """Read and check the file into `relation`: (its columns, the provenance it states, an empty `facts`)."""
     raw = f"raw_factors__{name}"
-    _, present = _register(con, registry, path, raw)
+    _, present = _register(con, registry, path, raw, options)
     missing = [c for c in FACTOR_COLUMNS if c not in present]
     if missing:
         raise InputError(f"{path}: factor set '{name}' lacks column{'s' if len(missing) > 1 else ''} "

@@ -73,7 +73,7 @@ def validate(prepared, data_dir: Path) -> dict[str, Any]:
         path = data_dir / declared.file
         try:
             con.execute("SELECT 1").fetchall()   # a loader may leave a result open; registering a table needs none
-            factors[name] = load_factor_set(con, registry, name, path, {}, declared.removals)
+            factors[name] = load_factor_set(con, registry, name, path, {}, declared.removals, declared.sheet)
         except InputError as error:
             problems.append(Problem(str(path), None, None, None, str(error)))
             continue
