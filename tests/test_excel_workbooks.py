@@ -178,6 +178,62 @@ def test_a_cell_reading_total_after_the_rows_own_values_is_a_value_not_a_totals_
     assert reject["reason"].startswith("fuel_use.xlsx row 5: a totals row ('合計' in column entity)")
 
 
+# ----------------------------------------------------------------------------- a sheet per month, read as one table
+
+MONTHS = {"表紙": [["燃料使用量 2025年度"]],
+          "2025-04": [*TITLE, HEADER, cells("A1", "100"), cells("A2", "lots")],
+          "2025-05": [*TITLE, HEADER, cells("B1", "50"), [None, "合計", None, None, None, 50]],
+          "2024-05": [*TITLE, HEADER, cells("C1", "70")]}
+
+
+def months_case(tmp_path: Path, clauses: str, sheets: dict[str, list[list[Any]]] = MONTHS):
+    ruleset = with_clauses(clauses).replace("unit: text\n", "unit: text, sheet: text\n", 1)
+    case = make_case(tmp_path, ruleset, {}, {"fuels": FUEL_FACTORS})
+    write_workbook(case.data / "fuel_use.xlsx", sheets)
+    return case
+
+
+def test_the_sheets_a_pattern_matches_are_one_table_with_the_sheet_as_a_column_and_rows_named_by_sheet(tmp_path):
+    result = months_case(tmp_path, 'sheets "2025-*"  header row 3').run()
+    rows = result.connection.execute(f"SELECT row_id, sheet FROM {result.inputs['fuel_use']} ORDER BY 1").fetchall()
+    assert rows == [("A1", "2025-04"), ("B1", "2025-05")]   # not the cover, not last year's
+    # Rows are numbered through the sheets in the workbook's order (2025-05 follows 2025-04's last row, 5),
+    # and every message names the sheet and the row Excel shows on it.
+    assert sorted((r["row_id"], r["input_row"]) for r in ledger(result) if r["gas"] == "CO2") == [("A1", 4), ("B1", 9)]
+    assert sorted((r["input_row"], r["reason"].split(":")[0]) for r in rejects(result)) == [
+        (5, "fuel_use.xlsx sheet '2025-04' row 5"), (10, "fuel_use.xlsx sheet '2025-05' row 5")]
+    assert "a totals row ('合計' in column entity)" in rejects(result)[1]["reason"]
+
+
+def test_sheets_all_reads_every_sheet(tmp_path):
+    sheets = {name: rows for name, rows in MONTHS.items() if name != "表紙"}
+    result = months_case(tmp_path, "sheets all  header row 3", sheets).run()
+    assert {r["row_id"] for r in ledger(result)} == {"A1", "B1", "C1"}
+
+
+@pytest.mark.parametrize("sheets, expected", [
+    ({**MONTHS, "2025-06": [*TITLE, [*HEADER, "memo"], [*cells("D1", "1"), "x"]]},
+     "fuel_use.xlsx sheet '2025-06': its columns differ from those of {data}/fuel_use.xlsx sheet '2025-04' (the "
+     "parts of one input are pieces of one table): it adds memo"),
+    ({"表紙": [["x"]], "2024-05": MONTHS["2024-05"]},
+     "fuel_use.xlsx: no sheet matches `sheets \"2025-*\"` of input 'fuel_use'; its sheets are '表紙', '2024-05'"),
+])
+def test_sheets_that_are_not_one_table_or_none_matching_are_refused_naming_them(tmp_path, sheets, expected):
+    case = months_case(tmp_path, 'sheets "2025-*"  header row 3', sheets)
+    assert refusal(case) == f"{case.data}/" + expected.format(data=case.data)
+
+
+@pytest.mark.parametrize("clauses, expected", [
+    ('file "fuel_use.csv"  sheets all', "`sheets` of input 'fuel_use' does not apply to a csv file"),
+    ('sheet "2025-04"  sheets all', "input 'fuel_use' declares both `sheet` (one sheet) and `sheets` (several as one "
+                                    "table)"),
+])
+def test_sheets_where_it_means_nothing_is_a_ruleset_error(tmp_path, clauses, expected):
+    case = months_case(tmp_path, clauses)
+    outcome = CliRunner().invoke(main, ["check", str(case.ruleset)])
+    assert outcome.exit_code == 1 and f"error: {expected}" in outcome.output, outcome.output
+
+
 # ----------------------------------------------------------------------------- factor sets kept in workbooks
 
 def factor_sheet() -> list[list[Any]]:

@@ -232,6 +232,9 @@ class Reader:
     suffixes: tuple[str, ...]
     register: Callable[..., None]
     options: tuple[str, ...] = ()
+    # A reader that takes `sheet`: the names of a file's sheets in their order, for an input's `sheets "2025-*"`
+    # (every sheet it matches read with `sheet=`, as one table).
+    sheet_names: Callable[[Path], list[str]] | None = None
 
 
 @frozen

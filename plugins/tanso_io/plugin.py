@@ -26,7 +26,7 @@ def tanso_readers():
         Reader(format="parquet", suffixes=(".parquet",), register=on_first_call("tanso_io.parquet:register_parquet"),
                options=("numbers", "dates")),
         Reader(format="xlsx", suffixes=(".xlsx",), register=on_first_call("tanso_io.xlsx:register_xlsx"),
-               options=("sheet", "header_row", "first_sheet")),
+               options=("sheet", "header_row", "first_sheet"), sheet_names=on_first_call("tanso_io.xlsx:sheet_names")),
         Reader(format="pact", suffixes=(".pact.json",), register=on_first_call("tanso_io.pact:register_pact")),
         Reader(format="json", suffixes=(".json", ".jsonl", ".ndjson"),
                register=on_first_call("tanso_io.json_reader:register_json")),

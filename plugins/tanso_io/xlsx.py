@@ -94,6 +94,15 @@ def _chosen_sheet(workbook: CalamineWorkbook, path: Path, name: str | None, firs
     return workbook.get_sheet_by_name(name)
 
 
+def sheet_names(path: Path) -> list[str]:
+    """The workbook's sheets, in their order (an input's `sheets "2025-*"` reads those it matches)."""
+    try:
+        with CalamineWorkbook.from_path(str(path)) as workbook:
+            return list(workbook.sheet_names)
+    except (CalamineError, OSError, ValueError) as error:
+        raise InputError(f"{path}: cannot be read as an Excel workbook: {error}") from None
+
+
 def _header_suggestion(title: Row, below: list[Row]) -> str:
     """For a header row of one value (a title above the table): the first row below it that names, in text,
     every column filled in the rows under it."""

@@ -225,7 +225,8 @@ def _input_fields(table: ast.InputTable) -> dict[str, str | None]:
     columns = {f"column {c.name}": " ".join([c.type_name + (f"({','.join(map(str, c.type_args))})" if c.type_args else ""),
                                              *(k.describe() for k in c.constraints)]) for c in table.columns}
     return {"title": table.title, "key": table.key, "encoding": table.encoding, "numbers": table.numbers,
-            "sheet": table.sheet, "header row": None if table.header_row is None else str(table.header_row), **columns}
+            "sheet": table.sheet, "sheets": table.sheets,
+            "header row": None if table.header_row is None else str(table.header_row), **columns}
 
 
 def _show(value: Any) -> str | None:

@@ -88,7 +88,8 @@ class ToAst(Transformer):
         return ast.InputTable(str(name), title, key, tuple(fields.get("columns", ())), self._span(meta),
                               fields.get("encoding"), fields.get("numbers"), spans, dates=fields.get("dates"),
                               key_source=key_source, headers_case_insensitive=fields.get("headers") is True,
-                              file=fields.get("file"), sheet=fields.get("sheet"), header_row=fields.get("header_row"))
+                              file=fields.get("file"), sheet=fields.get("sheet"), header_row=fields.get("header_row"),
+                              sheets=fields.get("sheets"))
 
     def encoding(self, meta, c):
         return ("encoding", c[0], self._span(meta))
@@ -103,6 +104,12 @@ class ToAst(Transformer):
 
     def sheet(self, meta, c):
         return ("sheet", c[0], self._span(meta))
+
+    def sheets(self, meta, c):
+        return ("sheets", c[0], self._span(meta))
+
+    def sheets_all(self, meta, c):
+        return ("sheets", "*", self._span(meta))
 
     def header_row(self, meta, c):
         return ("header_row", int(c[0]), self._span(meta))

@@ -184,6 +184,13 @@ def _check_inputs(layer: _Layer, diagnostics: Diagnostics) -> None:
         if table.sheet is not None and not table.sheet.strip():
             diagnostics.error(f"input '{table.name}' is read from a sheet with no name", spans.get("sheet", table.span),
                               expected='sheet "the name on the sheet\'s tab"')
+        if table.sheets is not None and table.sheet is not None:
+            diagnostics.error(f"input '{table.name}' declares both `sheet` (one sheet) and `sheets` (several as one table)",
+                              spans.get("sheets", table.span), expected='one of them: sheet "電力" or sheets "2025-*"')
+        elif table.sheets is not None and not table.sheets.strip():
+            diagnostics.error(f"input '{table.name}' is read from sheets matching an empty pattern",
+                              spans.get("sheets", table.span),
+                              expected='sheets all, or a pattern of the sheets\' names, e.g. sheets "2025-*"')
         if table.dates is not None and date_format(table.dates) is None:
             diagnostics.error(f"dates \"{table.dates}\" is not an example of a date format for input "
                               f"'{table.name}'", spans.get("dates", table.span),
@@ -199,9 +206,11 @@ def _check_inputs(layer: _Layer, diagnostics: Diagnostics) -> None:
 
 
 _FILE_SUFFIX = re.compile(r"(\.[A-Za-z0-9]+)+$")
-# Clauses that choose which cells of a file are the table (reader option → as written): a reader that does not
-# take one would read other rows than the declaration says, so it is refused, never ignored.
-LOCATING_CLAUSES = {"sheet": "sheet", "header_row": "header row"}
+# Clauses that choose which cells of a file are the table (declaration field → as written, the reader option it
+# needs): a reader that does not take one would read other rows than the declaration says, so it is refused, never
+# ignored. `sheets` needs a reader that reads a named sheet: the engine reads each sheet it matches so.
+LOCATING_CLAUSES = {"sheet": ("sheet", "sheet"), "header_row": ("header row", "header_row"),
+                    "sheets": ("sheets", "sheet")}
 
 
 def unread_clauses(table: ast.InputTable | ast.FactorSetDecl, reader,
@@ -209,10 +218,10 @@ def unread_clauses(table: ast.InputTable | ast.FactorSetDecl, reader,
     """(span, problem, expected) of each locating clause of an input or factor set that `reader` does not take."""
     kind = "input" if isinstance(table, ast.InputTable) else "factor set"
     found = []
-    for option, words in LOCATING_CLAUSES.items():
-        if getattr(table, option, None) is not None and option not in reader.options:
+    for field, (words, option) in LOCATING_CLAUSES.items():
+        if getattr(table, field, None) is not None and option not in reader.options:
             takers = sorted(s for r in registry.readers.values() if option in r.options for s in r.suffixes)
-            found.append(((table.clause_spans or {}).get(option, table.span),
+            found.append(((table.clause_spans or {}).get(field, table.span),
                           f"`{words}` of {kind} '{table.name}' does not apply to a {reader.format} file",
                           f"`{words}` on {'an input' if kind == 'input' else 'a factor set'} read from "
                           f"{', '.join(takers) or 'no'} files"))
