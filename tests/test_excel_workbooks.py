@@ -4,6 +4,7 @@ by openpyxl, read by the real reader, evaluated for real."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -221,6 +222,14 @@ def test_sheets_all_reads_every_sheet(tmp_path):
 def test_sheets_that_are_not_one_table_or_none_matching_are_refused_naming_them(tmp_path, sheets, expected):
     case = months_case(tmp_path, 'sheets "2025-*"  header row 3', sheets)
     assert refusal(case) == f"{case.data}/" + expected.format(data=case.data)
+
+
+def test_validate_names_the_sheet_and_its_row_of_a_unit_it_does_not_know(tmp_path):
+    sheets = {**MONTHS, "2025-05": [*TITLE, HEADER, cells("B1", "50", unit="kWhr")]}
+    case = months_case(tmp_path, 'sheets "2025-*"  header row 3', sheets)
+    outcome = CliRunner().invoke(main, ["validate", str(case.ruleset), "--data", str(case.data), "--format", "json"])
+    (problem,) = [p for p in json.loads(outcome.output)["items"] if p["column"] == "unit"]
+    assert (problem["file"], problem["row"]) == (f"{case.data / 'fuel_use.xlsx'} sheet '2025-05'", 4)
 
 
 @pytest.mark.parametrize("clauses, expected", [

@@ -50,12 +50,12 @@ class LoadedInput:
         """The highest input row number (above `rows` where the reader numbers rows as an Excel sheet does)."""
         return max((part.last_row for part in self.parts), default=self.rows)
 
-    def locate(self, row: int) -> tuple[Path, int]:
-        """The file and its own row of input row `row`."""
+    def locate(self, row: int) -> tuple[str, int]:
+        """The file (and sheet) and its own row of input row `row`."""
         for part in self.parts:
             if row <= part.last_row:
-                return part.file, row - part.first_row + 1
-        return self.file, row
+                return part_name(part.file, part.sheet), row - part.first_row + 1
+        return str(self.file), row
 
 
 def place_sql(file: Path, parts: tuple[Part, ...], row: str, data_dir: Path) -> str:
