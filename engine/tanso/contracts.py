@@ -225,8 +225,8 @@ class Reader:
     clause; any other reader's dates are read as YYYY-MM-DD. `sheet` and `header_row` (the `sheet "電力"` and
     `header row 3` clauses; the header's sheet row, or line of a text file) choose which cells are the table:
     an input declaring one a reader does not list is refused, not read otherwise. `first_sheet`, if listed, is
-    passed False for a factor set: without `sheet`, a file of several sheets is refused, not its first read. A reader may number rows as the file shows them (an Excel sheet's row),
-    gaps included, rather than 1..n."""
+    passed False for a factor set: without `sheet`, a file of several sheets is refused, not its first read.
+    A reader may number rows as the file shows them (an Excel sheet's row), gaps included, rather than 1..n."""
 
     format: str
     suffixes: tuple[str, ...]

@@ -7,9 +7,9 @@ change how every other row is read. The header's names must be distinct.
 `_row` is the data row as a person counts it: the n-th row under the header, blank lines included
 (file line n + 1 when no value spans lines). An input's `header row 3` says the header is the file's
 line 3 (an ERP export's company name and period above it are not read); rows are then numbered as the
-file's lines, as a workbook's are as its sheet rows: the first row under the header is row 4. A row with too few or too many fields, a blank line or a
-line of spaces, a NUL byte, or bytes the declared encoding does not have, is kept with its `_problem` (the engine
-makes it a reject) and the rest of the file is used. Lines may end in `\r\n`, `\n` or a lone `\r`.
+file's lines, as a workbook's are as its sheet rows: the first row under the header is row 4. A row with
+too few or too many fields, a blank line or a line of spaces, a NUL byte, or bytes the declared encoding
+does not have, is kept with its `_problem` (the engine makes it a reject) and the rest of the file is used. Lines may end in `\r\n`, `\n` or a lone `\r`.
 Trailing blank lines at the end are ignored. A file that cannot be split at all (a quote never closed)
 is an InputError naming the first bad row.
 

@@ -180,13 +180,15 @@ def _check_inputs(layer: _Layer, diagnostics: Diagnostics) -> None:
         if table.header_row is not None and table.header_row < 1:
             diagnostics.error(f"header row {table.header_row} of input '{table.name}': rows are numbered from 1",
                               spans.get("header_row", table.span),
-                              expected="the header's line in a CSV file, or the row number Excel shows, e.g. header row 3")
+                              expected="the header's line in a CSV file, or the row number Excel shows, e.g. "
+                                       "header row 3")
         if table.sheet is not None and not table.sheet.strip():
             diagnostics.error(f"input '{table.name}' is read from a sheet with no name", spans.get("sheet", table.span),
                               expected='sheet "the name on the sheet\'s tab"')
         if table.sheets is not None and table.sheet is not None:
-            diagnostics.error(f"input '{table.name}' declares both `sheet` (one sheet) and `sheets` (several as one table)",
-                              spans.get("sheets", table.span), expected='one of them: sheet "電力" or sheets "2025-*"')
+            diagnostics.error(f"input '{table.name}' declares both `sheet` (one sheet) and `sheets` (several as one "
+                              f"table)", spans.get("sheets", table.span),
+                              expected='one of them: sheet "電力" or sheets "2025-*"')
         elif table.sheets is not None and not table.sheets.strip():
             diagnostics.error(f"input '{table.name}' is read from sheets matching an empty pattern",
                               spans.get("sheets", table.span),

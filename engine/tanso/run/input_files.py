@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import glob
 import gzip
-from fnmatch import fnmatchcase
 import hashlib
 import shutil
 import zlib
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -107,8 +107,8 @@ def input_sheets(paths: list[Path], table: ast.InputTable, registry: Registry) -
         names = reader_for(registry, path).sheet_names(path)
         matched = [name for name in names if fnmatchcase(name, table.sheets)]
         if not matched:
-            raise InputError(f"{path}: no sheet matches `sheets \"{table.sheets}\"` of input '{table.name}'; its sheets "
-                             f"are {', '.join(repr(n) for n in names)}")
+            raise InputError(f"{path}: no sheet matches `sheets \"{table.sheets}\"` of input '{table.name}'; its "
+                             f"sheets are {', '.join(repr(n) for n in names)}")
         found += [(path, name) for name in matched]
     return found
 

@@ -76,7 +76,8 @@ def reading_given_tables(ruleset, given: dict[str, Any], base: Path | None):
     located = (declared for declared in ruleset.inputs.values()
                if declared.file is not None or declared.sheet is not None or declared.header_row is not None
                or declared.sheets is not None)
-    inputs = {declared.name: replace(declared, file=None, sheet=None, header_row=None, sheets=None) for declared in located
+    inputs = {declared.name: replace(declared, file=None, sheet=None, header_row=None, sheets=None)
+              for declared in located
               if declared.name in given or base is None or not base.is_dir()
               or not input_files(base, declared, registry)}
     if not moved and not inputs:
