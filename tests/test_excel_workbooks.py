@@ -203,7 +203,7 @@ def test_the_sheets_a_pattern_matches_are_one_table_with_the_sheet_as_a_column_a
     assert sorted((r["row_id"], r["input_row"]) for r in ledger(result) if r["gas"] == "CO2") == [("A1", 4), ("B1", 9)]
     assert sorted((r["input_row"], r["reason"].split(":")[0]) for r in rejects(result)) == [
         (5, "fuel_use.xlsx sheet '2025-04' row 5"), (10, "fuel_use.xlsx sheet '2025-05' row 5")]
-    assert "a totals row ('合計' in column entity)" in rejects(result)[1]["reason"]
+    assert render(rejects(result)[1]["reason"], lang="ja").startswith("fuel_use.xlsx sheet '2025-05' 5 行目：合計行")
 
 
 def test_sheets_all_reads_every_sheet(tmp_path):
