@@ -27,6 +27,7 @@ _CHILD = """
 import resource, sys, time
 from pathlib import Path
 import duckdb
+import tanso_io.reasons  # the reasons' texts, registered when the plugins load (a run loads them)
 from tanso_io.xlsx import register_xlsx
 path, header_row = Path(sys.argv[1]), (int(sys.argv[2]) or None)
 con = duckdb.connect()

@@ -4,6 +4,8 @@ by openpyxl, read by the real reader, evaluated for real."""
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +13,8 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from conftest import FUEL_FACTORS, FUEL_INPUT, fuel_row, fuel_ruleset, ledger, make_case, rejects
+from conftest import (FUEL_FACTORS, FUEL_INPUT, factor_rows, fuel_row, fuel_ruleset, ledger, make_case,
+                      rejects)
 from tanso.cli import main
 from tanso.diagnostics import InputError
 from tanso.reasons import render
@@ -159,18 +162,148 @@ def test_a_totals_row_is_named_whatever_the_label_and_a_tolerance_accepts_it(tmp
     assert not result.incomplete
 
 
+def test_a_cell_reading_total_after_the_rows_own_values_is_a_value_not_a_totals_label(tmp_path):
+    """Fuel bought from TOTAL (the oil company), a cost centre 'Total Logistics', an invoice '合計請求書', a note
+    '計': data rows, each with its id to the left. Only a row whose first filled cell is the label sums others."""
+    extra = 'accept rejects fuel_use up to 1 row "the 合計 row sums the rows above"\n'
+    header = [*HEADER, "supplier", "cost_centre", "memo"]
+    case = case_with(tmp_path, "", {"燃料": [
+        header,
+        [*cells("F1", "100"), "TOTAL", "Logistics", None],
+        [*cells("F2", "50"), "ENEOS", "Total Logistics", "合計請求書"],
+        [*cells("F3", "10", entity="Total"), "Shell", None, "計"],
+        [None, "合計", None, None, None, 160, "l", None, None, None]]}, extra)
+    result = case.run()
+    assert sorted({r["row_id"] for r in ledger(result)}) == ["F1", "F2", "F3"]
+    (reject,) = rejects(result)
+    assert reject["reason"].startswith("fuel_use.xlsx row 5: a totals row ('合計' in column entity)")
+
+
+# ----------------------------------------------------------------------------- a sheet per month, read as one table
+
+MONTHS = {"表紙": [["燃料使用量 2025年度"]],
+          "2025-04": [*TITLE, HEADER, cells("A1", "100"), cells("A2", "lots")],
+          "2025-05": [*TITLE, HEADER, cells("B1", "50"), [None, "合計", None, None, None, 50]],
+          "2024-05": [*TITLE, HEADER, cells("C1", "70")]}
+
+
+def months_case(tmp_path: Path, clauses: str, sheets: dict[str, list[list[Any]]] = MONTHS):
+    ruleset = with_clauses(clauses).replace("unit: text\n", "unit: text, sheet: text\n", 1)
+    case = make_case(tmp_path, ruleset, {}, {"fuels": FUEL_FACTORS})
+    write_workbook(case.data / "fuel_use.xlsx", sheets)
+    return case
+
+
+def test_the_sheets_a_pattern_matches_are_one_table_with_the_sheet_as_a_column_and_rows_named_by_sheet(tmp_path):
+    result = months_case(tmp_path, 'sheets "2025-*"  header row 3').run()
+    rows = result.connection.execute(f"SELECT row_id, sheet FROM {result.inputs['fuel_use']} ORDER BY 1").fetchall()
+    assert rows == [("A1", "2025-04"), ("B1", "2025-05")]   # not the cover, not last year's
+    # Rows are numbered through the sheets in the workbook's order (2025-05 follows 2025-04's last row, 5),
+    # and every message names the sheet and the row Excel shows on it.
+    assert sorted((r["row_id"], r["input_row"]) for r in ledger(result) if r["gas"] == "CO2") == [("A1", 4), ("B1", 9)]
+    assert sorted((r["input_row"], r["reason"].split(":")[0]) for r in rejects(result)) == [
+        (5, "fuel_use.xlsx sheet '2025-04' row 5"), (10, "fuel_use.xlsx sheet '2025-05' row 5")]
+    assert render(rejects(result)[1]["reason"], lang="ja").startswith("fuel_use.xlsx sheet '2025-05' 5 行目：合計行")
+
+
+def test_sheets_all_reads_every_sheet(tmp_path):
+    sheets = {name: rows for name, rows in MONTHS.items() if name != "表紙"}
+    result = months_case(tmp_path, "sheets all  header row 3", sheets).run()
+    assert {r["row_id"] for r in ledger(result)} == {"A1", "B1", "C1"}
+
+
+@pytest.mark.parametrize("sheets, expected", [
+    ({**MONTHS, "2025-06": [*TITLE, [*HEADER, "memo"], [*cells("D1", "1"), "x"]]},
+     "fuel_use.xlsx sheet '2025-06': its columns differ from those of {data}/fuel_use.xlsx sheet '2025-04' (the "
+     "parts of one input are pieces of one table): it adds memo"),
+    ({"表紙": [["x"]], "2024-05": MONTHS["2024-05"]},
+     "fuel_use.xlsx: no sheet matches `sheets \"2025-*\"` of input 'fuel_use'; its sheets are '表紙', '2024-05'"),
+])
+def test_sheets_that_are_not_one_table_or_none_matching_are_refused_naming_them(tmp_path, sheets, expected):
+    case = months_case(tmp_path, 'sheets "2025-*"  header row 3', sheets)
+    assert refusal(case) == f"{case.data}/" + expected.format(data=case.data)
+
+
+def test_validate_names_the_sheet_and_its_row_of_a_unit_it_does_not_know(tmp_path):
+    sheets = {**MONTHS, "2025-05": [*TITLE, HEADER, cells("B1", "50", unit="kWhr")]}
+    case = months_case(tmp_path, 'sheets "2025-*"  header row 3', sheets)
+    outcome = CliRunner().invoke(main, ["validate", str(case.ruleset), "--data", str(case.data), "--format", "json"])
+    (problem,) = [p for p in json.loads(outcome.output)["items"] if p["column"] == "unit"]
+    assert (problem["file"], problem["row"]) == (f"{case.data / 'fuel_use.xlsx'} sheet '2025-05'", 4)
+
+
+@pytest.mark.parametrize("clauses, expected", [
+    ('file "fuel_use.csv"  sheets all', "`sheets` of input 'fuel_use' does not apply to a csv file"),
+    ('sheet "2025-04"  sheets all', "input 'fuel_use' declares both `sheet` (one sheet) and `sheets` (several as one "
+                                    "table)"),
+])
+def test_sheets_where_it_means_nothing_is_a_ruleset_error(tmp_path, clauses, expected):
+    case = months_case(tmp_path, clauses)
+    outcome = CliRunner().invoke(main, ["check", str(case.ruleset)])
+    assert outcome.exit_code == 1 and f"error: {expected}" in outcome.output, outcome.output
+
+
+# ----------------------------------------------------------------------------- factor sets kept in workbooks
+
+def factor_sheet() -> list[list[Any]]:
+    rows = factor_rows(FUEL_FACTORS)
+    return [list(rows[0]), *(list(row.values()) for row in rows)]
+
+
+def factor_workbook_case(tmp_path: Path, clauses: str, sheets: dict[str, list[list[Any]]]):
+    """The fuel ruleset whose factor set `fuels` is read from factors/fuels.xlsx with these clauses."""
+    ruleset = fuel_ruleset().replace('file "factors/fuels.csv"', f'file "factors/fuels.xlsx"{clauses}')
+    case = make_case(tmp_path, ruleset, {"fuel_use": [fuel_row("F1", "100")]})
+    write_workbook(case.data / "factors" / "fuels.xlsx", sheets)
+    return case
+
+
+def test_a_factor_set_reads_the_sheet_it_declares(tmp_path):
+    case = factor_workbook_case(tmp_path, '  sheet "係数"', {"表紙": [["燃料の排出係数 2025年版"]],
+                                                           "係数": factor_sheet()})
+    (co2,) = [r for r in ledger(case.run()) if r["gas"] == "CO2"]
+    assert co2["co2e_kg"] == Decimal("268.000000")
+
+
+def test_a_factor_workbook_of_one_sheet_needs_no_sheet_clause(tmp_path):
+    case = factor_workbook_case(tmp_path, "", {"係数": factor_sheet()})
+    assert {r["gas"] for r in ledger(case.run())} == {"CO2", "CH4", "N2O"}
+
+
+@pytest.mark.parametrize("clauses, expected", [
+    ("", "the workbook has 3 sheets, '表紙', '係数', '2024年版', and the declaration names none: say which holds the "
+         "table with `sheet \"…\"` (e.g. sheet \"表紙\")"),
+    ('  sheet "係数 "', "the workbook has no sheet '係数 '; its sheets are '表紙', '係数', '2024年版'; did you mean '係数'?"),
+])
+def test_a_factor_workbook_of_several_sheets_none_named_is_refused_naming_them(tmp_path, clauses, expected):
+    """The first sheet is a cover or last year's as often as the factors: a factor set never guesses."""
+    case = factor_workbook_case(tmp_path, clauses, {"表紙": [["燃料の排出係数 2025年版"]], "係数": factor_sheet(),
+                                                     "2024年版": factor_sheet()})
+    assert refusal(case) == f"{case.data / 'factors' / 'fuels.xlsx'}: {expected}"
+
+
+def test_a_sheet_on_a_csv_factor_set_is_a_ruleset_error_at_the_clause(tmp_path):
+    ruleset = fuel_ruleset().replace('file "factors/fuels.csv"', 'file "factors/fuels.csv" allows removals sheet "係数"')
+    case = make_case(tmp_path, ruleset, {"fuel_use": [fuel_row("F1", "100")]}, {"fuels": FUEL_FACTORS})
+    outcome = CliRunner().invoke(main, ["check", str(case.ruleset)])
+    assert outcome.exit_code == 1
+    assert ("error: `sheet` of factor set 'fuels' does not apply to a csv file (file \"factors/fuels.csv\")\n"
+            f"  --> {case.ruleset / 'case.tanso'}:9:71\n") in outcome.output
+    assert "expected: `sheet` on a factor set read from .xlsx files" in outcome.output
+
+
 # ----------------------------------------------------------------------------- where the clauses mean nothing
 
-def test_a_sheet_clause_on_a_csv_input_is_a_ruleset_error_at_the_clause(tmp_path):
+def test_a_sheet_clause_on_a_csv_input_is_a_ruleset_error_at_the_clause_and_header_row_is_not(tmp_path):
+    """A CSV file has no sheets; it may have title lines above its header, so `header row` applies to it."""
     case = make_case(tmp_path, with_clauses('file "fuel_use.csv"  sheet "燃料"  header row 3'),
                      {"fuel_use": [fuel_row("F1", "1")]}, {"fuels": FUEL_FACTORS})
     outcome = CliRunner().invoke(main, ["check", str(case.ruleset)])
     assert outcome.exit_code == 1
     assert ("error: `sheet` of input 'fuel_use' does not apply to a csv file (file \"fuel_use.csv\")\n"
             f"  --> {case.ruleset / 'case.tanso'}:8:24\n") in outcome.output
-    assert ("error: `header row` of input 'fuel_use' does not apply to a csv file (file \"fuel_use.csv\")\n"
-            f"  --> {case.ruleset / 'case.tanso'}:8:36\n") in outcome.output
     assert "expected: `sheet` on an input read from .xlsx files" in outcome.output
+    assert "`header row`" not in outcome.output
 
 
 def test_a_sheet_clause_on_an_input_found_as_csv_is_refused_naming_the_clause(tmp_path):
@@ -183,7 +316,7 @@ def test_a_sheet_clause_on_an_input_found_as_csv_is_refused_naming_the_clause(tm
 def test_header_row_counts_from_1(tmp_path):
     case = case_with(tmp_path, "header row 0", {"燃料": [HEADER]})
     outcome = CliRunner().invoke(main, ["check", str(case.ruleset)])
-    assert outcome.exit_code == 1 and "header row 0 of input 'fuel_use': sheet rows are numbered from 1" in outcome.output
+    assert outcome.exit_code == 1 and "header row 0 of input 'fuel_use': rows are numbered from 1" in outcome.output
 
 
 # ----------------------------------------------------------------------------- end to end

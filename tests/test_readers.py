@@ -19,7 +19,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from conftest import FUEL_FACTORS, fuel_row, fuel_ruleset, ledger, make_case, rejects
+from conftest import FUEL_FACTORS, FUEL_INPUT, fuel_row, fuel_ruleset, ledger, make_case, rejects
 from tanso.cli import main
 from tanso.diagnostics import InputError
 from tanso.reasons import parse, render
@@ -560,6 +560,60 @@ def test_a_file_without_problems_numbers_rows_from_1_under_the_header(tmp_path):
     result = case.run()
     assert [(r["row_id"], r["input_row"]) for r in ledger(result) if r["gas"] == "CO2"] == [("F1", 1), ("F2", 2), ("F3", 3)]
     assert rejects(result) == []
+
+
+# An ERP export as saved: the company name, the period and a blank line above the header (CP932).
+TITLED = "株式会社アクメ 燃料使用明細\n期間：2025年1月～3月\n\n" + HEADER
+
+
+def titled_case(tmp_path, content: bytes | str, clauses: str = "header row 4"):
+    case, path = csv_case(tmp_path, content)
+    (case.ruleset / "case.tanso").write_text(fuel_ruleset().replace(FUEL_INPUT, FUEL_INPUT + f"  {clauses}\n"),
+                                             encoding="utf-8")
+    return case, path
+
+
+def test_a_csv_with_title_lines_is_read_from_its_declared_header_row_its_rows_numbered_as_the_files_lines(tmp_path):
+    content = TITLED + good("F1") + "F2,E1,2025-01,diesel\n" + good("F3", "2")
+    case, _ = titled_case(tmp_path, content.encode("cp932"), 'header row 4  encoding "cp932"')
+    result = case.run()
+    assert [(r["row_id"], r["input_row"]) for r in ledger(result) if r["gas"] == "CO2"] == [("F1", 5), ("F3", 7)]
+    assert [r["reason"] for r in rejects(result)] == ["fuel_use.csv row 6: the row has fewer fields than the header"]
+
+
+def test_a_declared_header_row_under_title_lines_without_blanks_numbers_rows_as_lines(tmp_path):
+    case, _ = titled_case(tmp_path, "株式会社アクメ\n期間：2025年1月～3月\n" + HEADER + good("F1") + good("F2"), "header row 3")
+    result = case.run()
+    assert [(r["row_id"], r["input_row"]) for r in ledger(result) if r["gas"] == "CO2"] == [("F1", 4), ("F2", 5)]
+    assert rejects(result) == []
+
+
+def test_with_a_declared_header_row_a_blank_line_under_it_is_a_reject_at_its_line(tmp_path):
+    case, _ = titled_case(tmp_path, TITLED + good("F1") + "\n" + good("F3"))
+    result = case.run()
+    assert [(r["row_id"], r["input_row"]) for r in ledger(result) if r["gas"] == "CO2"] == [("F1", 5), ("F3", 7)]
+    assert [r["reason"] for r in rejects(result)] == ["fuel_use.csv row 6: the row is blank"]
+
+
+@pytest.mark.parametrize("clauses, expected", [
+    ("header row 3", "line 3 (declared `header row 3`) is empty; it needs the column names; the first line with "
+                     "values below it is line 4"),
+    ("header row 9", "the file has 5 lines, so no line 9 (declared `header row 9`) to hold the column names"),
+])
+def test_a_declared_header_row_that_is_empty_or_past_the_end_is_refused_naming_the_line(tmp_path, clauses, expected):
+    case, path = titled_case(tmp_path, TITLED + good("F1"), clauses)
+    with pytest.raises(InputError) as error:
+        case.run()
+    assert str(error.value) == f"{path}: {expected}"
+
+
+def test_without_a_header_row_the_title_is_the_header_and_the_run_says_which_columns_are_missing(tmp_path):
+    case, _ = csv_case(tmp_path, TITLED + good("F1"))
+    with pytest.raises(InputError) as error:
+        case.run()
+    assert str(error.value).endswith("the file has: 株式会社アクメ 燃料使用明細; if that is a title above the header, "
+                                     "declare `header row N` on the input (N the header's line, or its sheet row; the "
+                                     "rows above it are then not read)")
 
 
 def test_duplicate_header_names_are_refused_naming_the_column(tmp_path):

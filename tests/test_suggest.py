@@ -5,6 +5,7 @@ re-running keeps every decision and proposes only for new items; spellings are n
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import os
 import subprocess
@@ -278,8 +279,59 @@ def test_the_examples_ledger_and_purchases_get_proposals_with_reasons(tmp_path, 
     with (tmp_path / "map.review.csv").open(encoding="utf-8-sig") as handle:
         rows = {r[column]: r for r in csv.DictReader(handle)}
     assert {item: rows[item]["factor"] for item in expected} == expected
-    assert all(r["reason"].startswith("no factor") == (r["factor"] == "") for r in rows.values())
+    assert all(r["reason"].startswith("no confident suggestion") == (r["factor"] == "") for r in rows.values())
     assert all("unit" in r["reason"] for r in rows.values() if r["factor"])
+
+
+def test_without_a_unit_the_ledgers_salary_tax_and_depreciation_get_no_suggestion(tmp_path):
+    """Without --unit every factor fits every row, and 1月給与 (salary) once got diesel at 0.097 for sharing
+    only the characters every word has. A factor that shares no word with an item is proposed only if the
+    item reads as a misspelling of its name; otherwise the review table says there is no confident one."""
+    from conftest import REPO
+    acme_gl = REPO / "examples" / "acme-gl"
+    result = CliRunner().invoke(main, ["suggest", str(acme_gl / "ruleset"), "--data", str(acme_gl / "data"), "--input",
+                                       "general_ledger", "--column", "description", "--mapping",
+                                       str(tmp_path / "map.csv")], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    with (tmp_path / "map.review.csv").open(encoding="utf-8-sig") as handle:
+        rows = {r["description"]: r for r in csv.DictReader(handle)}
+    for item in ("1月給与", "1月償却", "固定資産税", "仕入税額 戻し", "展示会 出展料"):
+        assert (rows[item]["factor"], rows[item]["reason"][:23]) == ("", "no confident suggestion")
+    assert rows["事務用品"]["factor"] == "sector=JP-OFFICE"
+    assert "similar spelling only" not in result.output
+
+
+@pytest.mark.parametrize("text, unit", [("給与", None), ("給与", "JPY"), ("交際費", None), ("交際費", "JPY"), ("雑費", None),
+                                        ("雑費", "JPY"), ("misc", None), ("misc", "USD"), ("", None)])
+def test_names_that_resemble_no_factor_get_no_suggestion(text, unit):
+    """Salary, entertainment, sundry expenses, 'misc' and an empty description, against every shipped pack."""
+    assert shipped_matcher().suggest([text], [unit])[0] == []
+
+
+@pytest.mark.parametrize("text, unit, label", [("gasolne", "l", "epa_hub_mobile_co2: fuel=gasoline"),
+                                               ("disel", "gallon", "epa_hub_mobile_co2: fuel=diesel")])
+def test_a_misspelled_name_is_still_suggested_on_its_spelling(text, unit, label):
+    best = shipped_matcher().suggest([text], [unit])[0][0]
+    assert (best.candidate.label, best.shared, best.reason.split(";")[0]) == (label, set(), "similar spelling only")
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_matcher():
+    from conftest import REPO
+    from tanso.run import prepare
+    from tanso.suggest import load_matcher
+    prepared = prepare(REPO / "examples" / "acme-gl" / "ruleset")
+    return load_matcher(prepared.ruleset, prepared.registry, REPO / "examples" / "acme-gl" / "data")[0]
+
+
+def test_no_confident_suggestion_is_said_in_japanese(tmp_path):
+    from conftest import REPO
+    acme_gl = REPO / "examples" / "acme-gl"
+    result = CliRunner().invoke(main, ["suggest", str(acme_gl / "ruleset"), "--data", str(acme_gl / "data"), "--input",
+                                       "general_ledger", "--column", "description", "--mapping",
+                                       str(tmp_path / "map.csv"), "--lang", "ja"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "確かな候補なし：" in result.output and "no confident" not in result.output
 
 
 def test_an_item_confirmed_in_two_units_must_map_to_one_factor(tmp_path):

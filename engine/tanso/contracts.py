@@ -223,14 +223,18 @@ class Reader:
     input's `numbers "1.234,56"` clause; any other reader's numbers are read as 1234.56. Likewise `dates`:
     a reader that lists it keeps dates as the file writes them, read by the input's `dates "31.03.2025"`
     clause; any other reader's dates are read as YYYY-MM-DD. `sheet` and `header_row` (the `sheet "電力"` and
-    `header row 3` clauses) choose which cells are the table: an input declaring one a reader does not list
-    is refused, not read otherwise. A reader may number rows as the file shows them (an Excel sheet's row),
-    gaps included, rather than 1..n."""
+    `header row 3` clauses; the header's sheet row, or line of a text file) choose which cells are the table:
+    an input declaring one a reader does not list is refused, not read otherwise. `first_sheet`, if listed, is
+    passed False for a factor set: without `sheet`, a file of several sheets is refused, not its first read.
+    A reader may number rows as the file shows them (an Excel sheet's row), gaps included, rather than 1..n."""
 
     format: str
     suffixes: tuple[str, ...]
     register: Callable[..., None]
     options: tuple[str, ...] = ()
+    # A reader that takes `sheet`: the names of a file's sheets in their order, for an input's `sheets "2025-*"`
+    # (every sheet it matches read with `sheet=`, as one table).
+    sheet_names: Callable[[Path], list[str]] | None = None
 
 
 @frozen

@@ -190,7 +190,8 @@ def _files(registry: Registry, plugin_of) -> str:
              "input declaration's clauses the reader takes (`encoding \"cp932\"`, `numbers \"1.234,56\"`, "
              "`dates \"31.03.2025\"`, `sheet \"電力\"`, `header row 3` as `header_row`). `sheet` and `header row` "
              "choose which cells are the table, so on an input whose reader does not take them they are an error, "
-             "not ignored.", ""]
+             "not ignored. `first_sheet` is the engine's, not a clause: an input without `sheet` reads a workbook's "
+             "first sheet, a factor set passes `first_sheet=False` and a workbook of several sheets is refused.", ""]
     lines += _table(("format", "suffixes", "declaration clauses", "plugin"),
                     [(f"`{r.format}`", _code(r.suffixes), _code(r.options),
                       plugin_of.get(("tanso_readers", r.format), "?"))

@@ -5,9 +5,11 @@ delimiter the header row uses (`,` `;` tab or `|`). Guessing from the data, a ma
 change how every other row is read. The header's names must be distinct.
 
 `_row` is the data row as a person counts it: the n-th row under the header, blank lines included
-(file line n + 1 when no value spans lines). A row with too few or too many fields, a blank line or a
-line of spaces, a NUL byte, or bytes the declared encoding does not have, is kept with its `_problem` (the engine
-makes it a reject) and the rest of the file is used. Lines may end in `\r\n`, `\n` or a lone `\r`.
+(file line n + 1 when no value spans lines). An input's `header row 3` says the header is the file's
+line 3 (an ERP export's company name and period above it are not read); rows are then numbered as the
+file's lines, as a workbook's are as its sheet rows: the first row under the header is row 4. A row with
+too few or too many fields, a blank line or a line of spaces, a NUL byte, or bytes the declared encoding
+does not have, is kept with its `_problem` (the engine makes it a reject) and the rest of the file is used. Lines may end in `\r\n`, `\n` or a lone `\r`.
 Trailing blank lines at the end are ignored. A file that cannot be split at all (a quote never closed)
 is an InputError naming the first bad row.
 
@@ -45,16 +47,32 @@ _PROBLEMS = {"MISSING COLUMNS": "row.fewer_fields", "TOO MANY COLUMNS": "row.mor
              "UNQUOTED VALUE": "row.undoubled_quote"}
 
 
-def _header(source: Path, encoding: str, path: Path) -> tuple[str, list[str], int]:
-    """The delimiter, the column names (from the first non-blank line) and the blank lines before it.
-    `source` is read (the file or its UTF-8 copy); `path`, the user's file, is named in messages."""
+def _header_line(source: Path, path: Path, header_row: int | None) -> tuple[bytes, int]:
+    """The header's line and the lines before it: the first non-blank line, or line `header_row` (the
+    input's `header row N`), which must hold the column names."""
     with source.open("rb") as handle:
-        first, skipped = b"", 0
+        skipped = 0
         for line in handle:
-            if line.strip():
-                first = line
+            if (header_row is None and line.strip()) or skipped + 1 == header_row:
                 break
             skipped += 1
+        else:
+            if header_row is not None:
+                raise InputError(f"{path}: the file has {skipped} line{'s' if skipped != 1 else ''}, so no line "
+                                 f"{header_row} (declared `header row {header_row}`) to hold the column names")
+            line = b""
+        if header_row is None or line.strip():
+            return line, skipped
+        below = next((number for number, later in enumerate(handle, start=header_row + 1) if later.strip()), None)
+    raise InputError(f"{path}: line {header_row} (declared `header row {header_row}`) is empty; it needs the column "
+                     f"names" + (f"; the first line with values below it is line {below}" if below else
+                                 "; no line below it has values"))
+
+
+def _header(source: Path, encoding: str, path: Path, header_row: int | None = None) -> tuple[str, list[str], int]:
+    """The delimiter, the column names and the lines before them (blank, or above a declared header row).
+    `source` is read (the file or its UTF-8 copy); `path`, the user's file, is named in messages."""
+    first, skipped = _header_line(source, path, header_row)
     text = first.decode(encoding, errors="replace").lstrip("\ufeff").rstrip("\r\n")
     if not text.strip():
         raise InputError(f"{path}: the file is empty; it needs a header row of column names")
@@ -116,8 +134,10 @@ def _scan(path: Path) -> tuple[bool, bool]:
     return blank, nul
 
 
-def register_csv(con, path: Path, relation: str, encoding: str | None = None, numbers: str | None = None) -> None:
-    """`numbers` (the input's number format) is applied by the engine to the text read here."""
+def register_csv(con, path: Path, relation: str, encoding: str | None = None, numbers: str | None = None,
+                 header_row: int | None = None) -> None:
+    """`numbers` (the input's number format) is applied by the engine to the text read here; `header_row` is
+    the input's `header row N`, the file's line of the header."""
     known = canonical_encoding(encoding)
     if known is None:
         raise InputError(f"unknown encoding {encoding!r}")
@@ -128,12 +148,14 @@ def register_csv(con, path: Path, relation: str, encoding: str | None = None, nu
         if encoding not in NATIVE or cr_only:
             source, marked = _transcode(path, encoding, folder, cr_only)
         read_as = NATIVE.get(encoding, "utf-8") if source == path else "utf-8"
-        delimiter, names, skipped = _header(source, read_as, path)
-        _read(con, path, source, relation, delimiter, names, read_as, encoding, marked, skipped)
+        delimiter, names, skipped = _header(source, read_as, path, header_row)
+        _read(con, path, source, relation, delimiter, names, read_as, encoding, marked, skipped, header_row)
 
 
 def _read(con, path: Path, source: Path, relation: str, delimiter: str, names: list[str], read_as: str,
-          encoding: str, marked: int, skipped: int = 0) -> None:
+          encoding: str, marked: int, skipped: int = 0, header_row: int | None = None) -> None:
+    """Read the records under the header into `relation`, numbered as `_row` (the n-th under it; with
+    `header_row`, the file's line); rows that cannot be split kept with their `_problem`."""
     rejects, scans = f"{relation}__rejects", f"{relation}__scans"
     columns = "{" + ", ".join(f"{literal(n)}: 'VARCHAR'" for n in names) + "}"
     options = (f"columns = {columns}, header = true, auto_detect = false, delim = {literal(delimiter)}, "
@@ -175,6 +197,7 @@ def _read(con, path: Path, source: Path, relation: str, delimiter: str, names: l
             con.execute(f"ALTER TABLE {relation} ADD COLUMN _problem VARCHAR")
             con.execute(f"UPDATE {relation} SET _problem = {problem}")
         _drop(con, rejects, scans)
+        _number_as_lines(con, relation, header_row)
         return
     con.execute(f"ALTER TABLE {relation} RENAME TO {valid}")
     # Slow path (a file with rows that could not be split, or blank lines): the rows DuckDB read are the
@@ -186,8 +209,9 @@ def _read(con, path: Path, source: Path, relation: str, delimiter: str, names: l
     lines = f"{relation}__lines"
     if blank:
         register_table(con, lines, _records(source))
+        header = header_row if header_row is not None else "min(record)"   # the header's record
         gaps.append(f"SELECT record - h.header AS d, 'BLANK' AS kind FROM {lines}, "
-                    f"(SELECT min(record) AS header, max(record) AS last FROM {lines} WHERE NOT blank) h "
+                    f"(SELECT {header} AS header, max(record) AS last FROM {lines} WHERE NOT blank) h "
                     f"WHERE blank AND record > h.header AND record < h.last")
     nulls = ", ".join(f"CAST(NULL AS VARCHAR) AS {ident(n)}" for n in names)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {relation}__gaps AS SELECT d, min(kind) AS kind FROM "
@@ -208,6 +232,13 @@ def _read(con, path: Path, source: Path, relation: str, delimiter: str, names: l
         raise InputError(f"{path}: cannot be read as CSV: its rows cannot be told apart from row {first} on "
                          f"(a quote inside a value that is not doubled?)")
     _drop(con, valid, rejects, scans, lines, f"{relation}__gaps")
+    _number_as_lines(con, relation, header_row)
+
+
+def _number_as_lines(con, relation: str, header_row: int | None) -> None:
+    """With a declared header row, the n-th row under it is the file's line header_row + n."""
+    if header_row is not None:
+        con.execute(f"UPDATE {relation} SET _row = _row + {int(header_row)}")
 
 
 def _records(source: Path) -> pa.Table:

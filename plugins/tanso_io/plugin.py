@@ -22,11 +22,11 @@ def tanso_readers():
     # Each reader's module (DuckDB, Arrow, calamine) is imported when it first reads a file.
     return [
         Reader(format="csv", suffixes=(".csv",), register=on_first_call("tanso_io.csv_reader:register_csv"),
-               options=("encoding", "numbers", "dates")),
+               options=("encoding", "numbers", "dates", "header_row")),
         Reader(format="parquet", suffixes=(".parquet",), register=on_first_call("tanso_io.parquet:register_parquet"),
                options=("numbers", "dates")),
         Reader(format="xlsx", suffixes=(".xlsx",), register=on_first_call("tanso_io.xlsx:register_xlsx"),
-               options=("sheet", "header_row")),
+               options=("sheet", "header_row", "first_sheet"), sheet_names=on_first_call("tanso_io.xlsx:sheet_names")),
         Reader(format="pact", suffixes=(".pact.json",), register=on_first_call("tanso_io.pact:register_pact")),
         Reader(format="json", suffixes=(".json", ".jsonl", ".ndjson"),
                register=on_first_call("tanso_io.json_reader:register_json")),

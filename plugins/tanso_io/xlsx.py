@@ -7,8 +7,10 @@ its row, not a crash. Numbers are written as Excel shows them, at its 15 signifi
 formula's floating-point noise (1.2000000000000002) is gone. Dates are ISO (2025-01-31), times too;
 booleans are true/false; empty cells are empty (NULL). `_row` is the row number Excel shows (the
 sheet row), so an auditor finds a rejected row where the message says; wholly empty rows are skipped.
-A row whose cell reads 合計 or Total (a totals row) is kept with its `_problem`: summed with the rows
-above it, it would count them twice.
+A row whose first filled cell reads 合計 or Total (a totals row) is kept with its `_problem`: summed with
+the rows above it, it would count them twice. The label must be the row's first value: a totals row has
+no id, date or code of its own to the left of its label, while a cell reading "Total" after such values
+is one of the row's values (a supplier named TOTAL, a note 計).
 """
 
 from __future__ import annotations
@@ -76,8 +78,13 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def _chosen_sheet(workbook: CalamineWorkbook, path: Path, name: str | None):
-    """The declared sheet (else the first); a name the workbook lacks is refused with its sheets."""
+def _chosen_sheet(workbook: CalamineWorkbook, path: Path, name: str | None, first_sheet: bool = True):
+    """The declared sheet (else the first, or, unless `first_sheet`, the only one); a name the workbook lacks is
+    refused with its sheets, and so is a workbook of several sheets, none named, where the first is not taken."""
+    if name is None and not first_sheet and len(workbook.sheet_names) > 1:
+        raise InputError(f"{path}: the workbook has {len(workbook.sheet_names)} sheets, "
+                         f"{', '.join(repr(n) for n in workbook.sheet_names)}, and the declaration names none: say "
+                         f"which holds the table with `sheet \"…\"` (e.g. sheet \"{workbook.sheet_names[0]}\")")
     if name is None:
         return workbook.get_sheet_by_index(0)
     if name not in workbook.sheet_names:
@@ -85,6 +92,15 @@ def _chosen_sheet(workbook: CalamineWorkbook, path: Path, name: str | None):
         raise InputError(f"{path}: the workbook has no sheet '{name}'; its sheets are "
                          f"{', '.join(repr(n) for n in workbook.sheet_names)}" + (f"; {hint}" if hint else ""))
     return workbook.get_sheet_by_name(name)
+
+
+def sheet_names(path: Path) -> list[str]:
+    """The workbook's sheets, in their order (an input's `sheets "2025-*"` reads those it matches)."""
+    try:
+        with CalamineWorkbook.from_path(str(path)) as workbook:
+            return list(workbook.sheet_names)
+    except (CalamineError, OSError, ValueError) as error:
+        raise InputError(f"{path}: cannot be read as an Excel workbook: {error}") from None
 
 
 def _header_suggestion(title: Row, below: list[Row]) -> str:
@@ -128,12 +144,13 @@ def _totals_pattern() -> str:
 
 
 def _totals_problem(names: list[str]) -> str:
-    """SQL: why a row one of whose cells is a totals label (合計, Total …) is not data, naming the cell; NULL for
-    any other row. One regular expression per cell, so a sheet without a totals row costs little."""
+    """SQL: why a row whose first filled cell is a totals label (合計, Total …) is not data, naming the cell; NULL
+    for any other row. One regular expression per cell, so a sheet without a totals row costs little."""
     pattern, cases = literal(_totals_pattern()), []
-    for name in names:
+    for i, name in enumerate(names):
         why = reason_sql("row.totals", label=f"trim({ident(name)})", column=literal(name))
-        cases.append(f"WHEN regexp_full_match({ident(name)}, {pattern}) THEN {why}")
+        before = f"coalesce({', '.join(map(ident, names[:i]))}) IS NULL AND " if i else ""
+        cases.append(f"WHEN {before}regexp_full_match({ident(name)}, {pattern}) THEN {why}")
     return f"CASE {' '.join(cases)} END"
 
 
@@ -158,19 +175,21 @@ def _collector_paused():
             gc.enable()
 
 
-def register_xlsx(con, path: Path, relation: str, sheet: str | None = None, header_row: int | None = None) -> None:
-    """`sheet` and `header_row` (a sheet row, 1 for Excel's first) are the input's `sheet` and `header row` clauses."""
+def register_xlsx(con, path: Path, relation: str, sheet: str | None = None, header_row: int | None = None,
+                  first_sheet: bool = True) -> None:
+    """`sheet` and `header_row` (a sheet row, 1 for Excel's first) are the input's `sheet` and `header row` clauses;
+    without `sheet` the first sheet is read, unless `first_sheet` is False (a factor set): then the only one."""
     with _collector_paused():
-        table = _sheet_table(path, sheet, header_row)
+        table = _sheet_table(path, sheet, header_row, first_sheet)
     register_table(con, relation, table)
     _mark_totals_rows(con, relation, table.column_names[1:])
 
 
-def _sheet_table(path: Path, sheet: str | None, header_row: int | None) -> pa.Table:
+def _sheet_table(path: Path, sheet: str | None, header_row: int | None, first_sheet: bool = True) -> pa.Table:
     """The sheet's rows under its header as `text_table`, or an `InputError` saying why it cannot be used."""
     try:
         with CalamineWorkbook.from_path(str(path)) as workbook:
-            chosen = _chosen_sheet(workbook, path, sheet)
+            chosen = _chosen_sheet(workbook, path, sheet, first_sheet)
             cells = chosen.to_python()
     except (CalamineError, OSError, ValueError) as error:
         raise InputError(f"{path}: cannot be read as an Excel workbook: {error}") from None

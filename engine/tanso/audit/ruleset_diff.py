@@ -174,7 +174,8 @@ def _entries(ruleset: Ruleset) -> dict[str, dict[str, _Entry]]:
                                   "as_of": p.provenance.as_of, "set by": p.layer}, p.span, p.layer)
                     for name, p in ruleset.policies.items()},
         "inputs": {name: _Entry(_input_fields(table), table.span) for name, table in ruleset.inputs.items()},
-        "factor_sets": {name: _Entry({"title": d.title, "file": d.file, "removals": "allowed" if d.removals else None},
+        "factor_sets": {name: _Entry({"title": d.title, "file": d.file, "removals": "allowed" if d.removals else None,
+                                               "sheet": d.sheet},
                                      d.span) for name, d in ruleset.factor_sets.items()},
         "exclusions": {item_id: _Entry({"justification": item.node.justification, **_scope_fields(item.node),
                                         **_source_fields(item.node.source)}, item.node.span, item.layer)
@@ -224,7 +225,8 @@ def _input_fields(table: ast.InputTable) -> dict[str, str | None]:
     columns = {f"column {c.name}": " ".join([c.type_name + (f"({','.join(map(str, c.type_args))})" if c.type_args else ""),
                                              *(k.describe() for k in c.constraints)]) for c in table.columns}
     return {"title": table.title, "key": table.key, "encoding": table.encoding, "numbers": table.numbers,
-            "sheet": table.sheet, "header row": None if table.header_row is None else str(table.header_row), **columns}
+            "sheet": table.sheet, "sheets": table.sheets,
+            "header row": None if table.header_row is None else str(table.header_row), **columns}
 
 
 def _show(value: Any) -> str | None:
@@ -321,7 +323,7 @@ def _compare_factor_rows(a: Side, b: Side, changes: list[Change], notes: list[st
         if file_digest(paths[0]) == file_digest(paths[1]):
             continue
         try:
-            rows = _row_changes(*(_factor_rows(side.prepared.registry, name, path, decl.removals)
+            rows = _row_changes(*(_factor_rows(side.prepared.registry, name, path, decl.removals, decl.sheet)
                                   for side, path, decl in ((a, paths[0], old), (b, paths[1], new))))
         except InputError as error:
             message = str(error)
@@ -338,11 +340,12 @@ def _compare_factor_rows(a: Side, b: Side, changes: list[Change], notes: list[st
         change.rows = {"files": shown, **rows}
 
 
-def _factor_rows(registry: Registry, name: str, path: Path, removals: bool) -> list[dict[str, Any]]:
+def _factor_rows(registry: Registry, name: str, path: Path, removals: bool,
+                 sheet: str | None) -> list[dict[str, Any]]:
     """The file's rows as a run reads them (the same loader, so the same values), with `_row`."""
     con = duckdb.connect()
     try:
-        table = load_factor_set(con, registry, name, path, {}, removals)
+        table = load_factor_set(con, registry, name, path, {}, removals, sheet)
         cursor = con.execute(f"SELECT * FROM {table.relation} ORDER BY _row")
         columns = [d[0] for d in cursor.description]
         return [{c: v if c == "_row" else _cell(v) for c, v in zip(columns, row)} for row in cursor.fetchall()]

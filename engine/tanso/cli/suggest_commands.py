@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from tanso.cli import _fail, overlay_option, ruleset_argument
+from tanso.cli import _fail, lang_option, overlay_option, ruleset_argument
 from tanso.diagnostics import TansoError
 
 EXIT_UNAVAILABLE = 69
@@ -63,6 +63,7 @@ log_option = click.option("--log", "log", type=click.Path(dir_okay=False, path_t
 @click.option("--refresh", is_flag=True,
               help="propose again for rows still 'suggested' (e.g. after adding a factor set); decisions are kept")
 @click.option("--top", default=3, show_default=True, type=click.IntRange(1, 10), help="suggestions kept per item")
+@lang_option
 def propose(ruleset: Path, overlays, data_dir: Path, table: str, column: str, unit_column, unit, quantity,
             mapping: Path, review: Path | None, sets: tuple[str, ...], refresh: bool, top: int) -> None:
     """Rank the factors RULESET can use for each distinct value of --input's --column; write them to the

@@ -213,6 +213,7 @@ class InputTable:
     headers_case_insensitive: bool = False      # `headers case-insensitive`: header names matched ignoring case
     sheet: str | None = None                    # `sheet "電力"`: the workbook's sheet that holds the table
     header_row: int | None = None               # `header row 3`: the sheet row of the header (rows above are not read)
+    sheets: str | None = None                   # `sheets "2025-*"` (`sheets all`: "*"): the sheets read as one table
 
     @property
     def key_header(self) -> str | None:
@@ -227,6 +228,8 @@ class FactorSetDecl:
     file: str
     span: Span
     removals: bool = False                      # `allows removals`: negative values (sinks) are allowed
+    sheet: str | None = None                    # `sheet "電力"`: the sheet of a workbook that holds the factors
+    clause_spans: dict = field(default_factory=dict, compare=False, hash=False)   # clause → where it is written
 
 
 @frozen

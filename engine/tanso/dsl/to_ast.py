@@ -88,7 +88,8 @@ class ToAst(Transformer):
         return ast.InputTable(str(name), title, key, tuple(fields.get("columns", ())), self._span(meta),
                               fields.get("encoding"), fields.get("numbers"), spans, dates=fields.get("dates"),
                               key_source=key_source, headers_case_insensitive=fields.get("headers") is True,
-                              file=fields.get("file"), sheet=fields.get("sheet"), header_row=fields.get("header_row"))
+                              file=fields.get("file"), sheet=fields.get("sheet"), header_row=fields.get("header_row"),
+                              sheets=fields.get("sheets"))
 
     def encoding(self, meta, c):
         return ("encoding", c[0], self._span(meta))
@@ -103,6 +104,12 @@ class ToAst(Transformer):
 
     def sheet(self, meta, c):
         return ("sheet", c[0], self._span(meta))
+
+    def sheets(self, meta, c):
+        return ("sheets", c[0], self._span(meta))
+
+    def sheets_all(self, meta, c):
+        return ("sheets", "*", self._span(meta))
 
     def header_row(self, meta, c):
         return ("header_row", int(c[0]), self._span(meta))
@@ -160,14 +167,16 @@ class ToAst(Transformer):
         return ast.Constraint("required", None, (), self._span(meta))
 
     def removals(self, meta, c):
-        return True
+        return ("removals", True, self._span(meta))
 
     def type_args(self, meta, c):
         return tuple(int(x) for x in c if x is not None)
 
     def factors_stmt(self, meta, c):
-        name, title, file, removals = c
-        return ast.FactorSetDecl(str(name), title, file, self._span(meta), bool(removals))
+        name, title, file, *clauses = c
+        fields = self._clauses(clauses, "factors statement")
+        return ast.FactorSetDecl(str(name), title, file, self._span(meta), fields.get("removals", False),
+                                 fields.get("sheet"), {clause[0]: clause[2] for clause in clauses})
 
     def rule_stmt(self, meta, c):
         start, rule_id, title, *clauses = c

@@ -10,8 +10,8 @@ from typing import Any
 from tanso.diagnostics import Diagnostics, did_you_mean, expected_list
 from tanso.dsl import ast
 from tanso.model.checks import (_check_accepts, _check_arithmetic_operands, _check_exclusive_tables, _check_scopes,
-                                _check_expression_calls, _check_input_files, _check_inputs, _check_level_columns,
-                                _check_policy_calls, _check_source, _source_columns)
+                                _check_expression_calls, _check_factor_files, _check_input_files, _check_inputs,
+                                _check_level_columns, _check_policy_calls, _check_source, _source_columns)
 from tanso.model.layer import _Layer
 from tanso.model.lookups import check_table_lookups
 from tanso.model.policy_calls import POLICY_FUNCTION
@@ -62,6 +62,7 @@ def _bind(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> Rulese
     _check_inputs(layer, diagnostics)
     _check_level_columns(layer, registry, diagnostics)
     _check_input_files(layer, registry, diagnostics)
+    _check_factor_files(layer, registry, diagnostics)
     rules = {}
     for rule_id, (node, layer_name) in layer.rules.items():
         steps = _bind_rule(node, layer, registry, diagnostics)

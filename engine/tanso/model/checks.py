@@ -178,11 +178,21 @@ def _check_inputs(layer: _Layer, diagnostics: Diagnostics) -> None:
                               f"'{table.name}'", spans.get("numbers", table.span),
                               expected="the number 1234.56 as the file writes it: " + ", ".join(NUMBER_FORMATS))
         if table.header_row is not None and table.header_row < 1:
-            diagnostics.error(f"header row {table.header_row} of input '{table.name}': sheet rows are numbered from 1",
-                              spans.get("header_row", table.span), expected="the row number Excel shows, e.g. header row 3")
+            diagnostics.error(f"header row {table.header_row} of input '{table.name}': rows are numbered from 1",
+                              spans.get("header_row", table.span),
+                              expected="the header's line in a CSV file, or the row number Excel shows, e.g. "
+                                       "header row 3")
         if table.sheet is not None and not table.sheet.strip():
             diagnostics.error(f"input '{table.name}' is read from a sheet with no name", spans.get("sheet", table.span),
                               expected='sheet "the name on the sheet\'s tab"')
+        if table.sheets is not None and table.sheet is not None:
+            diagnostics.error(f"input '{table.name}' declares both `sheet` (one sheet) and `sheets` (several as one "
+                              f"table)", spans.get("sheets", table.span),
+                              expected='one of them: sheet "電力" or sheets "2025-*"')
+        elif table.sheets is not None and not table.sheets.strip():
+            diagnostics.error(f"input '{table.name}' is read from sheets matching an empty pattern",
+                              spans.get("sheets", table.span),
+                              expected='sheets all, or a pattern of the sheets\' names, e.g. sheets "2025-*"')
         if table.dates is not None and date_format(table.dates) is None:
             diagnostics.error(f"dates \"{table.dates}\" is not an example of a date format for input "
                               f"'{table.name}'", spans.get("dates", table.span),
@@ -198,21 +208,40 @@ def _check_inputs(layer: _Layer, diagnostics: Diagnostics) -> None:
 
 
 _FILE_SUFFIX = re.compile(r"(\.[A-Za-z0-9]+)+$")
-# Clauses that choose which cells of a file are the table (reader option → as written): a reader that does not
-# take one would read other rows than the declaration says, so it is refused, never ignored.
-LOCATING_CLAUSES = {"sheet": "sheet", "header_row": "header row"}
+# Clauses that choose which cells of a file are the table (declaration field → as written, the reader option it
+# needs): a reader that does not take one would read other rows than the declaration says, so it is refused, never
+# ignored. `sheets` needs a reader that reads a named sheet: the engine reads each sheet it matches so.
+LOCATING_CLAUSES = {"sheet": ("sheet", "sheet"), "header_row": ("header row", "header_row"),
+                    "sheets": ("sheets", "sheet")}
 
 
-def unread_clauses(table: ast.InputTable, reader, registry: Registry) -> list[tuple[ast.Span, str, str]]:
-    """(span, problem, expected) of each locating clause of `table` that `reader` does not take."""
+def unread_clauses(table: ast.InputTable | ast.FactorSetDecl, reader,
+                   registry: Registry) -> list[tuple[ast.Span, str, str]]:
+    """(span, problem, expected) of each locating clause of an input or factor set that `reader` does not take."""
+    kind = "input" if isinstance(table, ast.InputTable) else "factor set"
     found = []
-    for option, words in LOCATING_CLAUSES.items():
-        if getattr(table, option) is not None and option not in reader.options:
+    for field, (words, option) in LOCATING_CLAUSES.items():
+        if getattr(table, field, None) is not None and option not in reader.options:
             takers = sorted(s for r in registry.readers.values() if option in r.options for s in r.suffixes)
-            found.append(((table.clause_spans or {}).get(option, table.span),
-                          f"`{words}` of input '{table.name}' does not apply to a {reader.format} file",
-                          f"`{words}` on an input read from {', '.join(takers) or 'no'} files"))
+            found.append(((table.clause_spans or {}).get(field, table.span),
+                          f"`{words}` of {kind} '{table.name}' does not apply to a {reader.format} file",
+                          f"`{words}` on {'an input' if kind == 'input' else 'a factor set'} read from "
+                          f"{', '.join(takers) or 'no'} files"))
     return found
+
+
+def _check_factor_files(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> None:
+    """A factor set's `sheet "…"` names a sheet, of a file whose reader reads sheets (a workbook)."""
+    for decl in layer.factor_sets.values():
+        if decl.sheet is None:
+            continue
+        span = (decl.clause_spans or {}).get("sheet", decl.span)
+        if not decl.sheet.strip():
+            diagnostics.error(f"factor set '{decl.name}' is read from a sheet with no name", span,
+                              expected='sheet "the name on the sheet\'s tab"')
+        reader = registry.reader_for(PurePosixPath(decl.file.removesuffix(".gz")))
+        for clause_span, problem, expected in unread_clauses(decl, reader, registry) if reader else ():
+            diagnostics.error(f"{problem} (file \"{decl.file}\")", clause_span, expected=expected)
 
 
 def _check_input_files(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> None:

@@ -12,6 +12,10 @@ number in the ledger, and every message names the part and its own row (`…/par
 7`). A folder named `key=value` on a part's path (a Hive-style partition, as AWS Data Exports writes
 `model_version=…/usage_period=…`) gives its rows the column `key` with that value; where the file has
 the column too, a row whose value differs is a reject.
+
+An input's `sheets "2025-*"` (`sheets all`) makes each sheet the pattern matches a part of its workbook,
+in the workbook's order: the sheets must share the header, a row gains the column `sheet` (its sheet's
+name), and messages name the sheet and its own row (`energy.xlsx sheet '2025-04' row 5`).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import hashlib
 import shutil
 import zlib
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -45,6 +50,7 @@ class Part:
     rows: int
     first_row: int = 1
     span: int | None = None   # None: `rows`
+    sheet: str | None = None  # the workbook's sheet, for an input of `sheets "…"`
 
     @property
     def last_row(self) -> int:
@@ -64,7 +70,8 @@ def parts_digest(parts: tuple[Part, ...], data_dir: Path) -> str:
     """One file's sha256; for several parts, the sha256 of their (path under the data folder, sha256) lines."""
     if len(parts) == 1:
         return parts[0].sha256
-    lines = "".join(f"{relative_path(p.file, data_dir)}\0{p.sha256}\n" for p in parts)
+    lines = "".join(f"{relative_path(p.file, data_dir)}{'' if p.sheet is None else '!' + p.sheet}\0{p.sha256}\n"
+                    for p in parts)
     return hashlib.sha256(lines.encode()).hexdigest()
 
 
@@ -85,6 +92,27 @@ def input_files(data_dir: Path, table: ast.InputTable, registry: Registry) -> li
     return sorted(data_dir / f for f in found if (data_dir / f).is_file())
 
 
+def part_name(file: Path, sheet: str | None, data_dir: Path | None = None) -> str:
+    """A part as messages name it: its file (under the data folder, where given), and its sheet."""
+    return (str(file) if data_dir is None else relative_path(file, data_dir)) + (
+        f" sheet '{sheet}'" if sheet is not None else "")
+
+
+def input_sheets(paths: list[Path], table: ast.InputTable, registry: Registry) -> list[tuple[Path, str | None]]:
+    """(file, sheet) of each part: every file whole, or under `sheets "…"` each sheet it matches, in order."""
+    if table.sheets is None:
+        return [(path, None) for path in paths]
+    found = []
+    for path in paths:
+        names = reader_for(registry, path).sheet_names(path)
+        matched = [name for name in names if fnmatchcase(name, table.sheets)]
+        if not matched:
+            raise InputError(f"{path}: no sheet matches `sheets \"{table.sheets}\"` of input '{table.name}'; its "
+                             f"sheets are {', '.join(repr(n) for n in names)}")
+        found += [(path, name) for name in matched]
+    return found
+
+
 def described_location(data_dir: Path, table: ast.InputTable, registry: Registry) -> str:
     """Where the input's files were looked for, for the message that there are none."""
     if table.file is None:
@@ -102,25 +130,27 @@ def reader_for(registry: Registry, path: Path):
     return reader
 
 
-def register_parts(con, registry: Registry, data_dir: Path, paths: list[Path], relation: str,
+def register_parts(con, registry: Registry, data_dir: Path, units: list[tuple[Path, str | None]], relation: str,
                    register) -> tuple[object, tuple[Part, ...]]:
-    """Register the parts as one relation (`_row` numbered through the parts, partition columns added)
-    and return the first part's reader and the parts. `register(path, relation)` registers one plain
-    file with its reader and returns the reader."""
+    """Register the parts, (file, sheet or None) each, as one relation (`_row` numbered through the parts,
+    partition columns and the sheet added) and return the first part's reader and the parts.
+    `register(path, relation, sheet)` registers one plain file (its sheet) with its reader and returns the reader."""
     parts: list[Part] = []
     selects: list[str] = []
     first_columns: list[str] | None = None
     reader = None
+    digests: dict[Path, str] = {}
     with owned_folder("parts") as folder:
-        for index, path in enumerate(paths):
+        for index, (path, sheet) in enumerate(units):
             part_relation = f"{relation}__part{index}"
             readable = _decompressed(path, Path(folder) / str(index)) if path.name.lower().endswith(GZIP_SUFFIX) else path
             try:
-                part_reader = register(readable, part_relation)
+                part_reader = register(readable, part_relation, sheet)
             except InputError as error:
                 raise InputError(str(error).replace(str(readable), str(path))) from None
+            label, first_label = part_name(path, sheet), part_name(*units[0])
             if reader is not None and part_reader is not reader:
-                raise InputError(f"{path}: a {part_reader.format} file among {reader.format} parts ({paths[0]}); "
+                raise InputError(f"{path}: a {part_reader.format} file among {reader.format} parts ({first_label}); "
                                  f"the parts of one input are files of one format")
             reader = part_reader
             columns = [row[0] for row in con.execute(f"DESCRIBE {part_relation}").fetchall()]
@@ -129,18 +159,20 @@ def register_parts(con, registry: Registry, data_dir: Path, paths: list[Path], r
                 first_columns = own
             elif set(own) != set(first_columns):
                 missing, extra = [c for c in first_columns if c not in own], [c for c in own if c not in first_columns]
-                raise InputError(f"{path}: its columns differ from those of {paths[0]} (the parts of one input are "
-                                 f"pieces of one table): " + "; ".join(filter(None, [
+                raise InputError(f"{label}: its columns differ from those of {first_label} (the parts of one input "
+                                 f"are pieces of one table): " + "; ".join(filter(None, [
                                      missing and f"it lacks {', '.join(missing)}", extra and f"it adds {', '.join(extra)}"])))
             rows, span = con.execute(f"SELECT count(*), coalesce(max(_row), 0) FROM {part_relation}").fetchall()[0]
             # (all fetched: a reader may register an Arrow table next, which needs no result open)
             first_row = parts[-1].last_row + 1 if parts else 1
-            parts.append(Part(path, file_digest(path), rows, first_row, span))
-            selects.append(_part_select(part_relation, first_row - 1, own, "_problem" in columns,
-                                        _partition_values(path, data_dir)))
+            if path not in digests:   # a workbook of several sheets is hashed once
+                digests[path] = file_digest(path)
+            parts.append(Part(path, digests[path], rows, first_row, span, sheet))
+            added = _partition_values(path, data_dir) | ({"sheet": sheet} if sheet is not None else {})
+            selects.append(_part_select(part_relation, first_row - 1, own, "_problem" in columns, added))
         con.execute(f"CREATE OR REPLACE TEMP TABLE {relation} AS "
                     + " UNION ALL BY NAME ".join(f"({select})" for select in selects))
-        for index in range(len(paths)):
+        for index in range(len(units)):
             _drop(con, f"{relation}__part{index}")
     return reader, tuple(parts)
 

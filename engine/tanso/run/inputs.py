@@ -18,8 +18,8 @@ from tanso.plan.context import FactorTable
 from tanso.plan.sql import ident, literal
 from tanso.plugins import Registry
 from tanso.run.columns import constraint_problems, typed_column
-from tanso.run.input_files import (GZIP_SUFFIX, Part, described_location, file_digest, input_files, parts_digest,
-                                   reader_for, register_parts, relative_path)
+from tanso.run.input_files import (GZIP_SUFFIX, Part, described_location, file_digest, input_files, input_sheets,
+                                   part_name, parts_digest, reader_for, register_parts, relative_path)
 from tanso.run.read_cache import READS, SMALL_BYTES, SMALL_ROWS
 
 FACTOR_COLUMNS = ("factor_id", "gas", "value", "unit", "per", "publisher", "edition", "licence")
@@ -50,12 +50,12 @@ class LoadedInput:
         """The highest input row number (above `rows` where the reader numbers rows as an Excel sheet does)."""
         return max((part.last_row for part in self.parts), default=self.rows)
 
-    def locate(self, row: int) -> tuple[Path, int]:
-        """The file and its own row of input row `row`."""
+    def locate(self, row: int) -> tuple[str, int]:
+        """The file (and sheet) and its own row of input row `row`."""
         for part in self.parts:
             if row <= part.last_row:
-                return part.file, row - part.first_row + 1
-        return self.file, row
+                return part_name(part.file, part.sheet), row - part.first_row + 1
+        return str(self.file), row
 
 
 def place_sql(file: Path, parts: tuple[Part, ...], row: str, data_dir: Path) -> str:
@@ -65,9 +65,9 @@ def place_sql(file: Path, parts: tuple[Part, ...], row: str, data_dir: Path) -> 
     not depend on where the folder is or how it was given (relative, absolute, through a symlink); the
     manifest records the folder (`invocation.data`, each input's `file`). A file outside the folder is
     named by the path the ruleset gave it."""
-    if len(parts) <= 1:
+    if len(parts) <= 1 and not any(p.sheet for p in parts):
         return f"{literal(relative_path(file, data_dir))} || ' row ' || CAST({row} AS VARCHAR)"
-    cases = " ".join(f"WHEN {row} <= {p.last_row} THEN {literal(relative_path(p.file, data_dir) + ' row ')} "
+    cases = " ".join(f"WHEN {row} <= {p.last_row} THEN {literal(part_name(p.file, p.sheet, data_dir) + ' row ')} "
                      f"|| CAST({row} - {p.first_row - 1} AS VARCHAR)" for p in parts)
     return f"(CASE {cases} END)"
 
@@ -111,26 +111,31 @@ def _register_input(con, registry: Registry, table: ast.InputTable, data_dir: Pa
         span, problem, expected = unread[0]
         raise InputError(f"{span}: {problem} ({relative_path(single, data_dir)}); expected {expected}")
     shown = single if len(paths) == 1 else data_dir / (table.file or single.name)
-    plain = len(paths) == 1 and not single.name.lower().endswith(GZIP_SUFFIX) and "=" not in str(single.parent)
+    units = input_sheets(paths, table, registry)
+    plain = (len(units) == 1 and table.sheets is None and not single.name.lower().endswith(GZIP_SUFFIX)
+             and "=" not in str(single.parent))
     # A plain file's sha256 is its part's anyway; several parts are hashed here only when small (else
     # `register_parts` hashes them as it reads them, once).
-    digests = [file_digest(p) for p in paths] if plain or sum(p.stat().st_size for p in paths) <= SMALL_BYTES else None
+    small = plain or sum(p.stat().st_size for p in paths) <= SMALL_BYTES
+    hashed = {p: file_digest(p) for p in paths} if small else None
+    digests = [hashed[path] for path, _ in units] if hashed else None
     key = None if digests is None else _read_key(reader_for(registry, single), options, tuple(
-        ("" if plain else relative_path(p, data_dir), d) for p, d in zip(paths, digests)))
+        ("" if plain else part_name(path, sheet, data_dir), d) for (path, sheet), d in zip(units, digests)))
 
     def read() -> tuple:
         if plain:
             reader, present = _register(con, registry, single, relation, options)
             rows, span = con.execute(f"SELECT count(*), coalesce(max(_row), 0) FROM {relation}").fetchall()[0]
             return reader, present, (Part(single, digests[0], rows, 1, span),)
-        reader, parts = register_parts(con, registry, data_dir, paths, relation,
-                                       lambda path, name: _register(con, registry, path, name, options)[0])
+        reader, parts = register_parts(con, registry, data_dir, units, relation, lambda path, name, sheet: _register(
+            con, registry, path, name, options if sheet is None else {**options, "sheet": sheet})[0])
         return reader, {row[0]: row[1] for row in con.execute(f"DESCRIBE {relation}").fetchall()}, parts
 
     kept = READS.recall(key) if key is not None else None
     if kept is not None:
         present, kept_parts = kept
-        parts = tuple(Part(path, digest, *numbers) for path, digest, numbers in zip(paths, digests, kept_parts))
+        parts = tuple(Part(path, digest, *numbers, sheet=sheet)
+                      for (path, sheet), digest, numbers in zip(units, digests, kept_parts))
         return reader_for(registry, single), present, shown, parts, key, read
     reader, present, parts = read()
     if key is not None and sum(p.rows for p in parts) <= SMALL_ROWS:
@@ -158,8 +163,12 @@ def _headers(table: ast.InputTable, present: list[str], path: Path) -> dict[str,
                 f"input" if same else did_you_mean(header, present))
         missing.append(said + (f" ({hint})" if hint else ""))
     if missing:
+        # One name where several are missing: a title (a company name, a period) read as the header.
+        title = len(present) == 1 < len(missing) and table.header_row is None
         raise InputError(f"{path}: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-                         f"(declared for input '{table.name}' at {table.span}); the file has: {', '.join(present)}")
+                         f"(declared for input '{table.name}' at {table.span}); the file has: {', '.join(present)}"
+                         + ("; if that is a title above the header, declare `header row N` on the input (N the "
+                            "header's line, or its sheet row; the rows above it are then not read)" if title else ""))
     return found
 
 
@@ -249,20 +258,27 @@ def load_input(con, registry: Registry, table: ast.InputTable, data_dir: Path) -
 
 
 def load_factor_set(con, registry: Registry, name: str, path: Path, provenance: dict[str, str],
-                    removals: bool = False) -> FactorTable:
+                    removals: bool = False, sheet: str | None = None) -> FactorTable:
     """Load a factor file; unlike activity data, a factor file with a bad value is unusable. A negative value
-    (a removal) is one unless the set allows removals (`factors NAME file "..." allows removals`)."""
+    (a removal) is one unless the set allows removals (`factors NAME file "..." allows removals`). A workbook
+    is read from its `sheet "…"`; one of several sheets, none named, is refused: the first is no likelier
+    the factors than another (a cover sheet, last year's)."""
     if not path.exists():
         raise InputError(f"factor set '{name}': no file {path}")
     if path.name.lower().endswith(GZIP_SUFFIX):
         raise InputError(f"{path}: factor set '{name}' is read from an uncompressed file")
     relation = f"factors__{name}"
     digest = file_digest(path)
+    reader = reader_for(registry, path)
+    if sheet is not None and "sheet" not in reader.options:
+        raise InputError(f"{path}: factor set '{name}' declares sheet \"{sheet}\", but a {reader.format} file has no "
+                         f"sheets")
+    options = {"sheet": sheet, "first_sheet": False}
     # The checks below depend on the file's rows and `removals` only; a file that passed them is kept.
-    key = ("factors", _read_key(reader_for(registry, path), {}, (("", digest),)), removals)
+    key = ("factors", _read_key(reader, options, (("", digest),)), removals)
     kept = READS.restore(con, key, relation)
     if kept is None:
-        kept = _read_factor_set(con, registry, name, path, relation, removals)
+        kept = _read_factor_set(con, registry, name, path, relation, removals, options)
         READS.keep(con, key, relation, con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0], kept)
     columns, found, facts = kept
     return FactorTable(name=name, relation=relation, columns=columns,
@@ -272,11 +288,11 @@ def load_factor_set(con, registry: Registry, name: str, path: Path, provenance: 
                        licence=provenance.get("licence") or found["licence"], source_file=str(path), facts=facts)
 
 
-def _read_factor_set(con, registry: Registry, name: str, path: Path, relation: str,
-                     removals: bool) -> tuple[tuple[str, ...], dict[str, str], dict]:
+def _read_factor_set(con, registry: Registry, name: str, path: Path, relation: str, removals: bool,
+                     options: dict) -> tuple[tuple[str, ...], dict[str, str], dict]:
     """Read and check the file into `relation`: (its columns, the provenance it states, an empty `facts`)."""
     raw = f"raw_factors__{name}"
-    _, present = _register(con, registry, path, raw)
+    _, present = _register(con, registry, path, raw, options)
     missing = [c for c in FACTOR_COLUMNS if c not in present]
     if missing:
         raise InputError(f"{path}: factor set '{name}' lacks column{'s' if len(missing) > 1 else ''} "

@@ -83,9 +83,10 @@ def _manifest_input(loaded: LoadedInput) -> dict[str, Any]:
     """File (under the data folder) and sha256; an input of several parts lists each part's sha256 and the input
     rows it holds."""
     entry: dict[str, Any] = {"file": relative_path(loaded.file, loaded.data_dir), "sha256": loaded.sha256}
-    if len(loaded.parts) > 1:
-        entry["parts"] = [{"file": relative_path(p.file, loaded.data_dir), "sha256": p.sha256, "rows": p.rows, "first_input_row": p.first_row}
-                          for p in loaded.parts]
+    if len(loaded.parts) > 1 or any(p.sheet is not None for p in loaded.parts):
+        entry["parts"] = [{"file": relative_path(p.file, loaded.data_dir),
+                           **({} if p.sheet is None else {"sheet": p.sheet}),
+                           "sha256": p.sha256, "rows": p.rows, "first_input_row": p.first_row} for p in loaded.parts]
     if loaded.notes:
         entry["notes"] = list(loaded.notes)
     return entry

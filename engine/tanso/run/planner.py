@@ -112,8 +112,9 @@ class _Planner:
                     "version": shipped.version, "publisher": shipped.publisher, "edition": shipped.edition,
                     "licence": shipped.licence}
                 removals = declared.removals if declared is not None else shipped.removals
+                sheet = declared.sheet if declared is not None else None
                 self.session.factors[name, str(path)] = load_factor_set(self.con, self.registry, name, path, provenance,
-                                                                        removals)
+                                                                        removals, sheet)
                 log.info("read factor set %s from %s", name, path if declared is not None else path.name)
             self.factors[name] = self.session.factors[name, str(path)]
         return self.factors[name]

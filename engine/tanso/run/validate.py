@@ -73,7 +73,7 @@ def validate(prepared, data_dir: Path) -> dict[str, Any]:
         path = data_dir / declared.file
         try:
             con.execute("SELECT 1").fetchall()   # a loader may leave a result open; registering a table needs none
-            factors[name] = load_factor_set(con, registry, name, path, {}, declared.removals)
+            factors[name] = load_factor_set(con, registry, name, path, {}, declared.removals, declared.sheet)
         except InputError as error:
             problems.append(Problem(str(path), None, None, None, str(error)))
             continue
@@ -214,7 +214,7 @@ def _unit_columns(con, prepared, loaded, factors) -> tuple[list[Problem], set[tu
             if not any(_converts(value, per) for _, per in candidates):
                 shown = sorted({per for _, per in candidates})
                 problems.append(Problem(
-                    *_located(loaded[table], row), column, value,
+                    *loaded[table].locate(row), column, value,
                     f"'{value}' converts to no unit that factor set{'s' if len(set(sets)) > 1 else ''} "
                     f"{', '.join(sorted(set(sets)))} {'is' if len(set(sets)) == 1 else 'are'} stated per{_rows_note(n)} "
                     f"(read by rule {rule_key.split(chr(0))[0]}); its rows would be rejected",
@@ -227,15 +227,9 @@ def _unit_columns(con, prepared, loaded, factors) -> tuple[list[Problem], set[tu
             for value, row, rows in found[0]:
                 problem = unit_problem(value)
                 if problem is not None and (name, value) not in accepted_words:
-                    problems.append(Problem(*_located(loaded[name], row), column, value, problem + _rows_note(rows),
+                    problems.append(Problem(*loaded[name].locate(row), column, value, problem + _rows_note(rows),
                                             "a known unit (kWh, l, m3, kg, km …) or a currency (USD, EUR)"))
     return problems, written_as_per
-
-
-def _located(loaded, row: int) -> tuple[str, int]:
-    """(file, row in it) of an input row: the part and its own row where the input has several parts."""
-    file, own_row = loaded.locate(row)
-    return str(file), own_row
 
 
 def _converts(unit: str, per: str) -> bool:

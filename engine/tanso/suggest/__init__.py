@@ -43,9 +43,9 @@ def load_matcher(ruleset, registry, data_dir: Path, con=None, sets: tuple[str, .
         raise InputError(f"no factor set {', '.join(unknown)} (the ruleset's and the shipped ones: "
                          f"{', '.join(name for name, *_ in files)})")
     found, skipped = [], []
-    for name, title, path, provenance in [f for f in files if not sets or f[0] in sets]:
+    for name, title, path, provenance, sheet in [f for f in files if not sets or f[0] in sets]:
         try:
-            found += catalogue.candidates(con, registry, name, title, path, provenance, match.get(name))
+            found += catalogue.candidates(con, registry, name, title, path, provenance, match.get(name), sheet)
         except InputError as error:
             skipped.append(f"{name}: {error}")
     words = vocabulary.load([v.path for v in registry.vocabularies.values()])

@@ -45,18 +45,19 @@ def rule_match_columns(ruleset) -> dict[str, tuple[str, ...]]:
     return found
 
 
-def factor_files(ruleset, registry, data_dir: Path) -> list[tuple[str, str, Path, dict[str, str]]]:
-    """(name, title, path, provenance) of the ruleset's factor files and of every shipped pack."""
-    declared = [(name, decl.title or name, data_dir / decl.file, {}) for name, decl in sorted(ruleset.factor_sets.items())]
-    shipped = [(name, source.title, source.path, {"version": source.version}) for name, source in
+def factor_files(ruleset, registry, data_dir: Path) -> list[tuple[str, str, Path, dict[str, str], str | None]]:
+    """(name, title, path, provenance, sheet) of the ruleset's factor files and of every shipped pack."""
+    declared = [(name, decl.title or name, data_dir / decl.file, {}, decl.sheet)
+                for name, decl in sorted(ruleset.factor_sets.items())]
+    shipped = [(name, source.title, source.path, {"version": source.version}, None) for name, source in
                sorted(registry.factor_sets.items()) if name not in ruleset.factor_sets]
     return declared + shipped
 
 
 def candidates(con, registry, name: str, title: str, path: Path, provenance: dict[str, str],
-               match: tuple[str, ...] | None) -> list[Candidate]:
+               match: tuple[str, ...] | None, sheet: str | None = None) -> list[Candidate]:
     """The candidates of one factor file (loaded and checked as a run loads it)."""
-    table = load_factor_set(con, registry, f"suggest_{len(name)}_{name}", path, provenance, removals=True)
+    table = load_factor_set(con, registry, f"suggest_{len(name)}_{name}", path, provenance, removals=True, sheet=sheet)
     descriptive = [c for c in table.columns if c not in NOT_DESCRIPTIVE]
     keys = list(match) if match else _key_columns(con, table.relation, descriptive)
     if not keys:

@@ -19,7 +19,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tanso.diagnostics import InputError
+from tanso.i18n import register, t
 from tanso.plan.units import unit_problem
+
+register({
+    "suggest.unit_unchecked": {"en": "the row's unit '{unit}' cannot be checked ({problem}): no factor is suggested",
+                               "ja": "行の単位「{unit}」を確認できない（{problem}）：係数は提案しない"},
+    "suggest.none_confident": {
+        "en": "no confident suggestion: no factor of the ruleset shares a word or concept with this item in a unit "
+              "it converts to, and none is spelled like it (spelling alone counts from a score of {floor}: half the "
+              "item's characters, by weight, in the factor's name)",
+        "ja": "確かな候補なし：この項目と語・概念を共有し単位を換算できる係数がなく、綴りの似た係数もない"
+              "（綴りだけの一致はスコア {floor} 以上：項目の文字の重みの半分が係数名にある場合に限る）"},
+})
 
 STATUSES = ("suggested", "confirmed", "rejected")
 COLUMNS = ("unit", "rows", "quantity", "status", "factor_set", "factor", "score", "reason", "alternatives", "by", "at",
@@ -196,11 +208,13 @@ def merge(key: str, existing: list[dict[str, str]], items, suggestions: dict) ->
 
 
 def none_reason(unit: str | None) -> str:
-    """Why an item has no suggestion: its unit is not one, or no factor resembles it in a unit it converts to."""
+    """Why an item has no suggestion, in the run's language: its unit is not one, or no factor shares a word
+    with it in a unit it converts to and none is spelled like it (the matcher's floor for spelling alone)."""
+    from tanso.suggest.matcher import SPELLING_FLOOR   # here: confirm and accept need no scikit-learn
     problem = unit_problem(unit) if unit else None
     if problem:
-        return f"the row's unit '{unit}' cannot be checked ({problem}): no factor is suggested"
-    return "no factor of the ruleset resembles this item in a unit it converts to"
+        return t("suggest.unit_unchecked", unit=unit, problem=problem)
+    return t("suggest.none_confident", floor=f"{SPELLING_FLOOR:.2f}")
 
 
 def _factor_text(candidate) -> str:

@@ -8,7 +8,7 @@ set's title (NAME_WEIGHT : TITLE_WEIGHT), by characters and by words (CHAR_WEIGH
 a score is in [0, 1]. The weights were set by hand and checked on the labelled set of
 benchmarks/suggest.py (not fitted to it). A factor whose `per` unit is another currency is demoted
 by OTHER_CURRENCY (spend converts through exchange rates); one the row's unit cannot convert to is
-never suggested.
+never suggested; one that shares no word with the text only above SPELLING_FLOOR.
 """
 
 from __future__ import annotations
@@ -32,7 +32,11 @@ CHAR_WEIGHT, WORD_WEIGHT = 0.5, 0.5
 NAME_WEIGHT, TITLE_WEIGHT = 0.8, 0.2
 COVERAGE = 0.5     # of the name's word score: the share of the text's words it has (the rest: cosine)
 OTHER_CURRENCY = 0.6
-MIN_SCORE = 0.08   # below it, a candidate sharing no word with the text (only a few characters) is not suggested
+# A candidate sharing no word or concept with the text rests on spelling alone, and spelling is evidence only
+# when the text reads as a variant of the name ("gasolne", "ガソリソ"): at least half of the text's character
+# n-grams, by weight, in the name (cosine ≥ 0.5). Below that it is a few characters in common (給与 and
+# 供給 share 給), which the labelled set shows is almost never the right factor: not suggested.
+SPELLING_FLOOR = CHAR_WEIGHT * NAME_WEIGHT * 0.5
 SPELLING = "similar spelling only"
 CHUNK = 4096    # texts scored per dense block: bounds memory at CHUNK × candidates floats
 
@@ -169,5 +173,5 @@ class Matcher:
                     found = [Suggestion(self.candidates[j], float(score), words[i].keys() & self.candidate_words[j],
                                         words[i], reasons[j])
                              for j, score in zip(columns[best[offset]], best_scores[offset]) if score > 0]
-                    results[i] = [s for s in found if s.score >= MIN_SCORE or s.shared]
+                    results[i] = [s for s in found if s.shared or s.score >= SPELLING_FLOOR]
         return results

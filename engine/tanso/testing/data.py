@@ -66,16 +66,18 @@ def _link_tree(source: Path, target: Path) -> None:
 def reading_given_tables(ruleset, given: dict[str, Any], base: Path | None):
     """Given rows are written as CSV: a factor set declared in another format (a PACT file, a workbook)
     reads them from a CSV of the same name instead, and so does an input declared with `file "…"`,
-    `sheet` or `header row` that the case gives or the base data folder does not hold (its rows, or an
+    `sheet`, `sheets` or `header row` that the case gives or the base data folder does not hold (its rows, or an
     empty table, are `NAME.csv`, which has no sheet to choose)."""
     from tanso.run.input_files import input_files
-    moved = {name: replace(declared, file=Path(declared.file).with_suffix(".csv").as_posix())
+    moved = {name: replace(declared, file=Path(declared.file).with_suffix(".csv").as_posix(), sheet=None)
              for name, declared in ruleset.factor_sets.items()
              if name in given and not declared.file.lower().endswith(".csv")}
     registry = shared_registry()
     located = (declared for declared in ruleset.inputs.values()
-               if declared.file is not None or declared.sheet is not None or declared.header_row is not None)
-    inputs = {declared.name: replace(declared, file=None, sheet=None, header_row=None) for declared in located
+               if declared.file is not None or declared.sheet is not None or declared.header_row is not None
+               or declared.sheets is not None)
+    inputs = {declared.name: replace(declared, file=None, sheet=None, header_row=None, sheets=None)
+              for declared in located
               if declared.name in given or base is None or not base.is_dir()
               or not input_files(base, declared, registry)}
     if not moved and not inputs:
