@@ -82,7 +82,10 @@ def _factor_product(ctx: CalcContext, factors: FactorTable, match: list[str], *,
     # its precision is that of the factors the rule uses.
     row_keys = ", ".join(f"CAST(s.{ident(m)} AS VARCHAR) AS k{i}" for i, m in enumerate(match))
     factor_keys = " AND ".join(f"CAST(f.{ident(m)} AS VARCHAR) = u.k{i}" for i, m in enumerate(match))
-    row_keys_sql = row_keys_sql or f"SELECT DISTINCT {row_keys}, {unit_s} AS from_unit FROM {ctx.src} s WHERE {unit_s} IS NOT NULL"
+    # Which pairs the rows have depends on which rows the boundary includes, not on their weights: read from the
+    # rows without them, the answer is shared by boundaries weighing the same entities differently (run/reuse.py).
+    row_keys_sql = row_keys_sql or (f"SELECT DISTINCT {row_keys}, {unit_s} AS from_unit FROM {ctx.boundary_rows()} s "
+                                    f"WHERE {unit_s} IS NOT NULL")
     factor_rows = ctx.query_arrow(
         f"SELECT u.*, f.per, f.unit, f.gas, f.factor_id, f.value FROM {factors.relation} f JOIN "
         f"({row_keys_sql}) u ON {factor_keys} ORDER BY f._row, u.from_unit")

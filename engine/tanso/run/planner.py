@@ -294,10 +294,14 @@ class _Planner:
         compiled, pricings = [], []
         for index, step in enumerate(rule.steps):
             calculator = self.registry.calculators[step.calculator]
-            step_src = src
+            step_src, step_unweighted = src, unweighted
             if chained:
                 step_src = f"src__{rid}_{index}"
                 self.define(f"CREATE OR REPLACE VIEW {step_src} AS {chain.left_by(src, pricings)}")
+                if index > 0 and unweighted is not None:   # the rows the earlier methods leave, without weights:
+                    # which rows a method leaves reads their keys and quantities, never their weight (chain.py)
+                    step_unweighted = self.on_demand(f"in_boundary__{rid}_{index}", lambda earlier=list(pricings): (
+                        chain.left_by(unweighted(), earlier)))
             ctx = CalcContext(rule_id=f"{rid}_{index}", calculator=step.calculator, parameters=step.parameters,
                               policies={p: self.ruleset.policy(p) for p in
                                         [*calculator.reads_policies, *(name for name, _ in policies_in_rule(rule.node))]},
@@ -305,7 +309,7 @@ class _Planner:
                               define=self.define, register=self.register,
                               factor_table=self.factor_table, input_table=lambda name: self.input(name).relation,
                               entity_weights=self.boundary_relation, ledger_only=self.ledger_only,
-                              unweighted_src=unweighted if index == 0 else None,   # a later method's: src's
+                              unweighted_src=step_unweighted,
                               weigh=lambda relation, columns=columns: self.weighted(relation, columns))
             plan = calculator.compile(ctx)
             self.precision.setdefault(rule.id, []).extend({"calculator": step.calculator, **entry} for entry in ctx.precision)
