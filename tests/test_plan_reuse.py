@@ -242,3 +242,18 @@ def test_the_keys_a_factor_product_prices_are_read_once_for_boundaries_including
                                                   "in_boundary__s3_cat1_3"],
                           "financial_control": []}
     assert totals["operational_control"]["s1.stationary"] != totals["financial_control"]["s1.stationary"]
+
+
+def test_a_scenario_computes_no_table_of_the_rows_no_method_of_a_chain_prices(tmp_path, registry):
+    """The rows no method of a first_of chain prices are what the rule's rejects are built over: a table in a
+    run, but a scenario reads no rejects, so there it is a view never made (run/lazy_views.py). Its totals
+    are a run's."""
+    current, data = REPO / "rulesets" / "ghgp-current", REPO / "examples" / "acme" / "data"
+    session = Session(registry, data, reuse=True)
+    prepared = prepare(current, registry=registry)
+    totals = rule_totals(prepared.ruleset, prepared.graph, session, ["s3.cat1"], "scenario")["s3.cat1"]
+    made = session.con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = ? "
+                               "AND table_name LIKE 'unpriced%'", [session.schema]).fetchall()
+    assert made == []
+    run = evaluate(prepared.ruleset, registry, prepared.graph, data, tmp_path / "run", selected={"rule:s3.cat1"})
+    assert run_rule_totals(run)["s3.cat1"] == totals

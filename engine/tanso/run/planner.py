@@ -324,7 +324,10 @@ class _Planner:
         rows = src   # the rows the rule's rejects are of
         if chained:
             rows = f"unpriced__{rid}"
-            self.define(f"CREATE OR REPLACE TABLE {rows} AS {chain.left_by(src, pricings)}")
+            # Only the rejects read them: a table in a run, where every method's rejects do; a view (never made,
+            # lazy_views.py) in a ledger-only plan, which sums ledgers and reads no rejects.
+            kind = "VIEW" if self.ledger_only else "TABLE"
+            self.define(f"CREATE OR REPLACE {kind} {rows} AS {chain.left_by(src, pricings)}")
         for index, step, calculator, plan, step_src in compiled:
             # One view per method, so the ledger can be written one method's query at a time.
             ledger_view, reject_view = f"rule_ledger__{rid}_{index}", f"rejects__{rid}_{index}"
