@@ -193,8 +193,8 @@ def test_market_based_certificate_allocation_is_shared_by_boundaries_including_t
     """Market-based Scope 2's certificate allocation reads which rows the boundary includes, not their weights:
     under financial control the joint venture weighs 0.5 where operational control weighs it 1, the same
     entities are included, so the second boundary's scenario reads the first one's allocation, what it leaves
-    of the rows and the tiers' keys (views of them); each scenario's totals are still a run's under its own
-    boundary, and they differ by that weight."""
+    of the rows, the tiers' keys and the rows no tier prices (views of them); each scenario's totals are still a
+    run's under its own boundary, and they differ by that weight."""
     current, data = REPO / "rulesets" / "ghgp-current", REPO / "examples" / "acme" / "data"
     session = Session(registry, data, reuse=True)
     totals, kinds = {}, {}
@@ -204,11 +204,11 @@ def test_market_based_certificate_allocation_is_shared_by_boundaries_including_t
         kinds[approach] = session.con.execute(
             "SELECT table_type FROM information_schema.tables WHERE table_schema = ? "
             "AND table_name IN ('s2_market_0__allocated', 's2_market_0__remainder_kwh', "
-            "'s2_market_0_remainder__chain_keys') ORDER BY 1",
+            "'s2_market_0_remainder__chain_keys', 's2_market_0_remainder__unpriced') ORDER BY 1",
             [session.schema]).fetchall()
         run = evaluate(prepared.ruleset, registry, prepared.graph, data, tmp_path / approach, selected={"rule:s2.market"})
         assert run_rule_totals(run)["s2.market"] == totals[approach]
-    assert kinds == {"operational_control": [("BASE TABLE",)] * 3, "financial_control": [("VIEW",)] * 3}
+    assert kinds == {"operational_control": [("BASE TABLE",)] * 4, "financial_control": [("VIEW",)] * 4}
     assert totals["operational_control"] != totals["financial_control"]
 
 
