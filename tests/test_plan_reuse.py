@@ -193,8 +193,8 @@ def test_market_based_certificate_allocation_is_shared_by_boundaries_including_t
     """Market-based Scope 2's certificate allocation reads which rows the boundary includes, not their weights:
     under financial control the joint venture weighs 0.5 where operational control weighs it 1, the same
     entities are included, so the second boundary's scenario reads the first one's allocation, what it leaves
-    of the rows and the tiers' keys (views of them); each scenario's totals are still a run's under its own
-    boundary, and they differ by that weight."""
+    of the rows, the tiers' keys and the rows no tier prices (views of them); each scenario's totals are still a
+    run's under its own boundary, and they differ by that weight."""
     current, data = REPO / "rulesets" / "ghgp-current", REPO / "examples" / "acme" / "data"
     session = Session(registry, data, reuse=True)
     totals, kinds = {}, {}
@@ -204,9 +204,56 @@ def test_market_based_certificate_allocation_is_shared_by_boundaries_including_t
         kinds[approach] = session.con.execute(
             "SELECT table_type FROM information_schema.tables WHERE table_schema = ? "
             "AND table_name IN ('s2_market_0__allocated', 's2_market_0__remainder_kwh', "
-            "'s2_market_0_remainder__chain_keys') ORDER BY 1",
+            "'s2_market_0_remainder__chain_keys', 's2_market_0_remainder__unpriced') ORDER BY 1",
             [session.schema]).fetchall()
         run = evaluate(prepared.ruleset, registry, prepared.graph, data, tmp_path / approach, selected={"rule:s2.market"})
         assert run_rule_totals(run)["s2.market"] == totals[approach]
-    assert kinds == {"operational_control": [("BASE TABLE",)] * 3, "financial_control": [("VIEW",)] * 3}
+    assert kinds == {"operational_control": [("BASE TABLE",)] * 4, "financial_control": [("VIEW",)] * 4}
     assert totals["operational_control"] != totals["financial_control"]
+
+
+def test_the_keys_a_factor_product_prices_are_read_once_for_boundaries_including_the_same_entities(
+        tmp_path, registry, monkeypatch):
+    """Which (keys, unit) pairs a factor product prices follows from which rows the boundary includes, not
+    from their weights: under financial control the joint venture weighs 0.5 where operational control
+    weighs it 1, the same entities are included, so the second boundary's scenario asks no query for those
+    pairs, neither of a rule's one method (s1.stationary) nor of the later methods of a first_of chain
+    (s3.cat1's supplier allocation, materials and spend read what the earlier methods leave). Each
+    scenario's totals are still a run's under its own boundary, and s1.stationary's differ by that weight
+    (the joint venture burns fuel)."""
+    current, data = REPO / "rulesets" / "ghgp-current", REPO / "examples" / "acme" / "data"
+    rules = ["s1.stationary", "s3.cat1"]
+    session = Session(registry, data, reuse=True)
+    asked: list[str] = []
+    answer = session.reuse._answer
+    monkeypatch.setattr(session.reuse, "_answer", lambda schema, sql, kind, run: answer(
+        schema, sql, kind, lambda: (asked.append(sql), run())[1]))
+    keys_asked, totals = {}, {}
+    for approach in ("operational_control", "financial_control"):
+        asked.clear()
+        prepared = prepare(current, registry=registry, overrides={"boundary.approach": approach})
+        totals[approach] = rule_totals(prepared.ruleset, prepared.graph, session, rules, approach)
+        keys_asked[approach] = sorted(sql.split(" FROM ")[-1].split()[0] for sql in asked if " AS from_unit FROM " in sql)
+        run = evaluate(prepared.ruleset, registry, prepared.graph, data, tmp_path / approach,
+                       selected={f"rule:{r}" for r in rules})
+        assert {r: run_rule_totals(run).get(r, {}) for r in rules} == totals[approach]
+    assert keys_asked == {"operational_control": ["in_boundary__s1_stationary", "in_boundary__s3_cat1",
+                                                  "in_boundary__s3_cat1_1", "in_boundary__s3_cat1_2",
+                                                  "in_boundary__s3_cat1_3"],
+                          "financial_control": []}
+    assert totals["operational_control"]["s1.stationary"] != totals["financial_control"]["s1.stationary"]
+
+
+def test_a_scenario_computes_no_table_of_the_rows_no_method_of_a_chain_prices(tmp_path, registry):
+    """The rows no method of a first_of chain prices are what the rule's rejects are built over: a table in a
+    run, but a scenario reads no rejects, so there it is a view never made (run/lazy_views.py). Its totals
+    are a run's."""
+    current, data = REPO / "rulesets" / "ghgp-current", REPO / "examples" / "acme" / "data"
+    session = Session(registry, data, reuse=True)
+    prepared = prepare(current, registry=registry)
+    totals = rule_totals(prepared.ruleset, prepared.graph, session, ["s3.cat1"], "scenario")["s3.cat1"]
+    made = session.con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = ? "
+                               "AND table_name LIKE 'unpriced%'", [session.schema]).fetchall()
+    assert made == []
+    run = evaluate(prepared.ruleset, registry, prepared.graph, data, tmp_path / "run", selected={"rule:s3.cat1"})
+    assert run_rule_totals(run)["s3.cat1"] == totals

@@ -82,7 +82,10 @@ def _factor_product(ctx: CalcContext, factors: FactorTable, match: list[str], *,
     # its precision is that of the factors the rule uses.
     row_keys = ", ".join(f"CAST(s.{ident(m)} AS VARCHAR) AS k{i}" for i, m in enumerate(match))
     factor_keys = " AND ".join(f"CAST(f.{ident(m)} AS VARCHAR) = u.k{i}" for i, m in enumerate(match))
-    row_keys_sql = row_keys_sql or f"SELECT DISTINCT {row_keys}, {unit_s} AS from_unit FROM {ctx.src} s WHERE {unit_s} IS NOT NULL"
+    # Which pairs the rows have depends on which rows the boundary includes, not on their weights: read from the
+    # rows without them, the answer is shared by boundaries weighing the same entities differently (run/reuse.py).
+    row_keys_sql = row_keys_sql or (f"SELECT DISTINCT {row_keys}, {unit_s} AS from_unit FROM {ctx.boundary_rows()} s "
+                                    f"WHERE {unit_s} IS NOT NULL")
     factor_rows = ctx.query_arrow(
         f"SELECT u.*, f.per, f.unit, f.gas, f.factor_id, f.value FROM {factors.relation} f JOIN "
         f"({row_keys_sql}) u ON {factor_keys} ORDER BY f._row, u.from_unit")
@@ -173,7 +176,8 @@ class Tier:
 def factor_product_chain(ctx: CalcContext, tiers: list[Tier], *, quantity: str,
                          quantity_unit: str) -> tuple[list[CalcPlan], str]:
     """The first of several factor products that prices each row (e.g. a supplier's rate, else the residual
-    mix, else the grid average) of one quantity in one unit: a plan per tier, and the rows none prices.
+    mix, else the grid average) of one quantity in one unit: a plan per tier, and the rows none prices
+    (without their boundary weight).
 
     Which tier prices a row follows from its keys and quantity alone, so no tier's rejects are materialised
     and no tier's rows are a semi-join: one scan groups the rows by every tier's keys, with their largest
@@ -222,7 +226,11 @@ def factor_product_chain(ctx: CalcContext, tiers: list[Tier], *, quantity: str,
             continue
         ctx.view(f"tier{index}_rows", f"SELECT r.* FROM {ctx.src} r {joined('r')} WHERE "
                                       f"{earlier} AND (NOT {rejected[index]} OR ({nowhere}))")
-    return plans, ctx.view("unpriced", f"SELECT r.* FROM {ctx.src} r {joined('r')} WHERE {nowhere}")
+    # Which rows no tier prices follows from their keys and quantities, never their weight: read from the rows
+    # without it (the same rows), a comparison's scenarios compute them once for boundaries including the same
+    # entities (ctx.rows: a table there), and every reader of a scenario's ledger looks them up instead of
+    # joining every tier's keys again.
+    return plans, ctx.rows("unpriced", f"SELECT r.* FROM {ctx.boundary_rows()} r {joined('r')} WHERE {nowhere}")
 
 
 def _combinations(factor_kinds: list[tuple], units: list[str], weights: GasWeights | None,

@@ -295,10 +295,14 @@ class _Planner:
         compiled, pricings = [], []
         for index, step in enumerate(rule.steps):
             calculator = self.registry.calculators[step.calculator]
-            step_src = src
+            step_src, step_unweighted = src, unweighted
             if chained:
                 step_src = f"src__{rid}_{index}"
                 self.define(f"CREATE OR REPLACE VIEW {step_src} AS {chain.left_by(src, pricings)}")
+                if index > 0 and unweighted is not None:   # the rows the earlier methods leave, without weights:
+                    # which rows a method leaves reads their keys and quantities, never their weight (chain.py)
+                    step_unweighted = self.on_demand(f"in_boundary__{rid}_{index}", lambda earlier=list(pricings): (
+                        chain.left_by(unweighted(), earlier)))
             ctx = CalcContext(rule_id=f"{rid}_{index}", calculator=step.calculator, parameters=step.parameters,
                               policies={p: self.ruleset.policy(p) for p in
                                         [*calculator.reads_policies, *(name for name, _ in policies_in_rule(rule.node))]},
@@ -306,7 +310,7 @@ class _Planner:
                               define=self.define, register=self.register,
                               factor_table=self.factor_table, input_table=lambda name: self.input(name).relation,
                               entity_weights=self.boundary_relation, ledger_only=self.ledger_only,
-                              unweighted_src=unweighted if index == 0 else None,   # a later method's: src's
+                              unweighted_src=step_unweighted,
                               weigh=lambda relation, columns=columns: self.weighted(relation, columns))
             plan = calculator.compile(ctx)
             self.precision.setdefault(rule.id, []).extend({"calculator": step.calculator, **entry} for entry in ctx.precision)
@@ -321,7 +325,10 @@ class _Planner:
         rows = src   # the rows the rule's rejects are of
         if chained:
             rows = f"unpriced__{rid}"
-            self.define(f"CREATE OR REPLACE TABLE {rows} AS {chain.left_by(src, pricings)}")
+            # Only the rejects read them: a table in a run, where every method's rejects do; a view (never made,
+            # lazy_views.py) in a ledger-only plan, which sums ledgers and reads no rejects.
+            kind = "VIEW" if self.ledger_only else "TABLE"
+            self.define(f"CREATE OR REPLACE {kind} {rows} AS {chain.left_by(src, pricings)}")
         for index, step, calculator, plan, step_src in compiled:
             # One view per method, so the ledger can be written one method's query at a time.
             ledger_view, reject_view = f"rule_ledger__{rid}_{index}", f"rejects__{rid}_{index}"
