@@ -263,3 +263,41 @@ def test_a_scope_that_does_not_exist_is_said_in_the_runs_language(tmp_path):
     assert done.returncode == 1 and "エラー: スコープ 4 はない" in done.stdout + done.stderr
     assert "= ヒント: 定義：GHG Protocol Corporate Standard" in done.stdout + done.stderr
     assert "there is no scope" not in done.stdout + done.stderr
+
+
+# Words of `tanso check`'s own English sentences: none of them is an id, keyword or file of the diagnostics cases.
+CHECK_ENGLISH = {"unexpected", "end", "statement", "unknown", "given", "twice", "has", "needs", "cannot", "invalid",
+                 "value", "parameter", "column", "which", "does", "have", "dependency", "cycle", "reads", "here", "role",
+                 "listed", "requires", "approvals", "remove", "earlier", "layer", "defines", "there", "holds", "compared",
+                 "arithmetic", "use", "always", "number", "text", "list", "comparison", "but", "the", "is", "no"}
+
+
+@pytest.mark.parametrize("case", sorted((REPO / "tests" / "diagnostics").glob("*.tanso")), ids=lambda case: case.stem)
+def test_every_diagnostics_case_says_its_problems_in_japanese(case):
+    done = tanso("check", case, "--lang", "ja")
+    said = [line.split(": ", 1)[1] for line in done.stderr.splitlines() if line.startswith(("エラー: ", "警告: ", "  注記: "))]
+    assert done.returncode == 1 and said and "Traceback" not in done.stderr
+    unquoted = [re.sub(r"'[^']*'|\"[^\"]*\"|policy\(\"[^\"]*\"\)", "", line) for line in said]
+    assert [line for line in unquoted if set(re.findall(r"[a-z]+", line)) & CHECK_ENGLISH] == []
+
+
+@pytest.mark.parametrize("case, lines", [
+    ("unknown_calc_parameter", ["エラー: activity にパラメータ 'mach' はない",
+                                "= 想定: パラメータ factors, match, quantity, unit, quantity_unit, method, data_type"]),
+    ("boundary_parameters", ["エラー: consolidation にはパラメータ 'entities' が必要",
+                             "エラー: consolidation：パラメータ 'holding' に 数値 3 は書けない", "= 想定: 名前またはテキスト"]),
+    ("misspelt_keyword", ["エラー: 予期しない 'frm'", "'calc' または 'category'"]),
+    ("set_missing_value", ["エラー: 予期しない 文の終わり", '"引用符で囲んだ文字列" または']),
+    ("dependency_cycle", ["エラー: 依存関係の循環：a → b → a", "注記: b はここで a を読む",
+                          "= ヒント: ルールは自身の結果に依存できない。これらの依存のどれかを断つ"]),
+    ("missing_column", ["エラー: spend_based には列 'currency' が必要だが、ルールの入力にない",
+                        "= ヒント: パラメータ 'unit' の既定は列 'currency'。別の列を使うには 'unit: COLUMN' と書く"]),
+    ("policy_value_of_the_wrong_kind", ['エラー: "AR7" は policy("gwp.set") が持ちうる値ではないため、この比較は常に偽',
+                                        '= 想定: テキスト（次のいずれか："AR4", "AR5", "AR6"）']),
+    ("require_approvals", ["エラー: ロール 'reviewer' が 2 回書かれている", "= 想定: 1 以上（または 'approver' を書かない）"]),
+    ("text_in_arithmetic", ['エラー: 算術に テキスト "2" は使えない', "= ヒント: 数値は引用符なしで書く：2"]),
+])
+def test_diagnostics_in_japanese(case, lines):
+    done = tanso("check", REPO / "tests" / "diagnostics" / f"{case}.tanso", "--lang", "ja")
+    for line in lines:
+        assert line in done.stderr

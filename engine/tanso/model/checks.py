@@ -386,10 +386,10 @@ def _check_arithmetic_operands(layer: _Layer, diagnostics: Diagnostics) -> None:
 
 def _not_a_number(literal: ast.Literal, diagnostics: Diagnostics) -> None:
     value = literal.value
-    given = ("true" if value else "false") if isinstance(value, bool) else f'the text "{value}"'
-    hint = f"write the number without quotes: {value}" if isinstance(value, str) and _is_number(value) else None
-    diagnostics.error(f"arithmetic cannot use {given}", literal.span,
-                      expected="a number or a column in arithmetic", hint=hint)
+    given = ("true" if value else "false") if isinstance(value, bool) else t("given.text", value=value)
+    hint = t("diag.unquote", value=value) if isinstance(value, str) and _is_number(value) else None
+    diagnostics.error(t("diag.not_a_number", given=given), literal.span, expected=t("diag.arithmetic_operand"),
+                      hint=hint)
 
 
 def _is_number(text: str) -> bool:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from tanso.diagnostics import Diagnostics, RulesetError, did_you_mean
 from tanso.dsl import ast
+from tanso.i18n import t
 from tanso.dsl.parser import parse_file
 from tanso.model.bind import _bind, _constant
 from tanso.model.layer import _Layer
@@ -136,8 +137,8 @@ def _apply(statements: list[ast.Statement], layer_name: str, layer: _Layer, diag
                 continue
             exists = statement.id in layer.rules
             if statement.replaces and not exists:
-                diagnostics.error(f"'replace rule {statement.id}' but no earlier layer defines that rule",
-                                  statement.id_span, expected="the id of a rule of the base ruleset",
+                diagnostics.error(t("diag.replace_missing", id=statement.id), statement.id_span,
+                                  expected=t("diag.base_rule_id"),
                                   hint=did_you_mean(statement.id, layer.rules))
                 continue
             if not statement.replaces and layer.owner_of(statement.id) is not None:
@@ -170,8 +171,7 @@ def _apply(statements: list[ast.Statement], layer_name: str, layer: _Layer, diag
         elif isinstance(statement, ast.Remove):
             owner = layer.owner_of(statement.id)
             if owner is None:
-                diagnostics.error(f"cannot remove '{statement.id}': no earlier layer defines it", statement.span,
-                                  expected="the id of a rule, exclusion, metric or check",
+                diagnostics.error(t("diag.remove_missing", id=statement.id), statement.span, expected=t("diag.item_id"),
                                   hint=did_you_mean(statement.id, layer.all_ids()))
             else:
                 del owner[statement.id]
@@ -182,11 +182,10 @@ def _check_roles(statement: ast.RequireApprovals, diagnostics: Diagnostics) -> b
     seen: dict[str, ast.RoleCount] = {}
     for role in statement.roles:
         if role.role in seen:
-            diagnostics.error(f"role '{role.role}' is listed twice", role.span,
-                              hint=f"write '{seen[role.role].count + role.count} {role.role}' for that many "
-                                   f"approvals of the role (each by a different person)")
+            diagnostics.error(t("diag.role_twice", role=role.role), role.span,
+                              hint=t("diag.role_twice_help", count=seen[role.role].count + role.count, role=role.role))
         elif role.count < 1:
-            diagnostics.error(f"role '{role.role}' requires {role.count} approvals", role.span,
-                              expected=f"at least 1 (or leave '{role.role}' out)")
+            diagnostics.error(t("diag.role_count", role=role.role, count=role.count), role.span,
+                              expected=t("diag.role_count_expected", role=role.role))
         seen.setdefault(role.role, role)
     return len(seen) == len(statement.roles) and all(r.count >= 1 for r in statement.roles)
