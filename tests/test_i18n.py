@@ -301,3 +301,20 @@ def test_diagnostics_in_japanese(case, lines):
     done = tanso("check", REPO / "tests" / "diagnostics" / f"{case}.tanso", "--lang", "ja")
     for line in lines:
         assert line in done.stderr
+
+
+def test_a_jump_is_said_with_thousands_separators_as_the_metrics_are(acme_ja):
+    text, _ = acme_ja
+    assert "2025-09：6,944.4 kg CO2e。直前 6 期間の中央値 1,097.79、MAD 19.0625 → 上方へロバスト偏差 206.871 個分" in text
+    assert "27,229.7 cloud_costs.cost。直前 6 期間の中央値 4,570.73" in text
+
+
+def test_a_jumps_stored_statistics_stay_as_printf_wrote_them_and_are_said_without_exponents():
+    import tanso_functions.series  # noqa: F401  (registers the jump's codes)
+    from tanso.reasons import parse, render_one
+    stored = ("account 1 · 2025-09: 1.23457e+06 kg CO2e; its trailing 6 periods: median 4570.73, MAD 1.5e-05 → "
+              "86.2197 robust deviations above (threshold 3.5, rise at least 0.5 × the median)")
+    assert parse(stored)[0].code == "jump"
+    assert render_one(stored, lang="en") == (
+        "account 1 · 2025-09: 1,234,570 kg CO2e; its trailing 6 periods: median 4,570.73, MAD 0.000015 → "
+        "86.2197 robust deviations above (threshold 3.5, rise at least 0.5 × the median)")

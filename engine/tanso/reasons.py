@@ -9,7 +9,8 @@ code and the parameters back (`parse`) and says the reason in the current langua
 rejects.csv carries the code beside the text (`codes_sql`). A check's findings and notes, a metric's problem and a tolerance's statement are read the
 same way, each text whole (`render_one`). A plugin adds its own codes the same way: `tanso.i18n.register({"reason.<code>": {"en": …,
 "ja": …}})`. A parameter named `reason` is a reason itself, `tolerance` a tolerance's statement, `place`
-"<file> row <n>": they are said in the language too.
+"<file> row <n>": they are said in the language too. A parameter the template formats (`{value:,f}`) is a number
+stored as the run wrote it (SQL's printf, say) and said with thousands separators, never in exponent notation.
 
 A rule's reason is "<calculator>: <reason>", a chain's one part per method joined by "; ", a reason
 found while reading "<file> row <n>: <reason>"; each part is read on its own, unless a template whose own
@@ -20,6 +21,7 @@ its English text and has the empty code.
 from __future__ import annotations
 
 import re
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from string import Formatter
 
@@ -217,10 +219,20 @@ def _place(place: str, lang: str | None) -> str:
     return t("place", lang=lang, file=found["file"], row=found["row"]) if found else place
 
 
+@lru_cache(maxsize=None)
+def _numbers(code: str) -> frozenset[str]:
+    """The parameters of a reason that its template formats as numbers (`{value:,f}`)."""
+    return frozenset(field for _, field, spec, _ in Formatter().parse(MESSAGES[PREFIX + code]["en"]) if field and spec)
+
+
 def _said(part: Part, lang: str | None) -> str:
     said = {"reason": render, "tolerance": render_one, "place": _place}   # parameters said in the language too
     values = {name: said[name](value, lang) if name in said else value for name, value in part.values.items()}
-    text = part.text if part.code is None else t(PREFIX + part.code, lang=lang, **values)
+    try:
+        values.update({name: Decimal(values[name]) for name in _numbers(part.code)} if part.code else {})
+        text = part.text if part.code is None else t(PREFIX + part.code, lang=lang, **values)
+    except InvalidOperation:   # a number parameter that holds no number: the stored text, as it is
+        text = part.text
     if part.file is not None:
         return t("reason_at_row", lang=lang, file=part.file, row=part.row, reason=text)
     if part.calculator is not None:
