@@ -4,6 +4,7 @@ report and the securities-report (yuho) layout of rulesets/ssbj-2025, through th
 from __future__ import annotations
 
 import csv
+import json
 import re
 import subprocess
 import sys
@@ -318,3 +319,66 @@ def test_a_jumps_stored_statistics_stay_as_printf_wrote_them_and_are_said_withou
     assert render_one(stored, lang="en") == (
         "account 1 · 2025-09: 1,234,570 kg CO2e; its trailing 6 periods: median 4,570.73, MAD 0.000015 → "
         "86.2197 robust deviations above (threshold 3.5, rise at least 0.5 × the median)")
+
+
+# Words of explain's and verify's own English sentences and headers.
+AUDIT_ENGLISH = {"exactly", "from", "rules", "rule", "run", "digest", "completeness", "accepted", "rejected", "excluded",
+                 "not", "in", "this", "figure", "share", "where", "methods", "factors", "gas", "value", "activity",
+                 "version", "default", "policies", "read", "listed", "more", "and", "verified", "output", "files",
+                 "hashed", "lines", "equal", "sums", "of", "log", "entry", "head", "logged", "as", "by", "missing",
+                 "expected", "found", "differs", "manifest", "added", "after", "problems", "ALTERED", "rows"}
+
+
+def audit_english_left(text: str) -> set[str]:
+    """The explain/verify words left in `text` but for the ruleset's and publishers' own words: a rule's heading,
+    title (a row of the rules table) and text (`  12 │ …`), a policy value's source (`gwp.set = AR5 …`), a factor's
+    provenance; ids before '：' or ' · ' (calculators), files, paths and quoted values."""
+    kept = [line for line in text.splitlines() if "│" not in line and " = " not in line
+            and not line.startswith(("──", "         ")) and not re.match(r"  \S+ +\S.*\.tanso:[0-9]+$", line)]
+    flat = re.sub(r"\S+\.(tanso|csv|parquet|json|jsonl)\S*|/\S+|'[^']*'|\"[^\"]*\"|「[^」]*」|[\w.]+(：| ·)", " ",
+                  " ".join(kept))
+    return {word for word in re.findall(r"[A-Za-z]+", flat) if word in AUDIT_ENGLISH}
+
+
+def test_explain_says_the_figure_in_japanese(acme_ja):
+    _, out = acme_ja
+    done = tanso("explain", out, "scope:1", "--depth", "4", "--lang", "ja")
+    assert done.returncode == 0, done.stderr
+    text = done.stdout
+    assert text.startswith("scope:1：778.639 t-CO2e\n  正確には 778,639.1715968495 kg-CO2e · 入力 204 行から台帳 601 行 · ルール 6 件")
+    assert "  完全性：許容範囲内で完全" in text and "s1.stationary：135 行中 3 行が不採用（許容、許容範囲「3 行まで」" in text
+    assert "この数値に含まないもの（不採用）：4 行（rejects.csv に記載）" in text
+    assert "fuel_combustion：係数セット fuels に fuel='coal' の係数がない" in text     # a stored reason, said in Japanese
+    assert "fuels · factors/fuels.csv 4 行目 · fuel=natural_gas" in text and "読んだポリシー" in text
+    assert audit_english_left(text.split("この数値に含まないもの（除外）")[0]) == set()
+    page = tanso("explain", out, "scope:1", "--format", "html", "--lang", "ja").stdout
+    assert '<html lang="ja">' in page and "算定方法とデータの種類" in page and "深さ 3" in page
+
+
+def test_explain_in_japanese_lines_up_its_columns_at_the_terminal(acme_ja):
+    _, out = acme_ja
+    lines = tanso("explain", out, "scope:1", "--lang", "ja").stdout.splitlines()
+    header = next(line for line in lines if line.startswith("ルール"))
+    first = lines[lines.index(header) + 1]
+    # "ルール" takes six columns: the t-CO2e header ends where the first rule's tonnes end
+    assert first.startswith("  s1.stationary")
+    wide = sum(2 if "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" else 1 for ch in header.split("t-CO2e")[0])
+    assert wide + len("t-CO2e") == first.index("304.711") + len("304.711")
+
+
+def test_verify_says_its_verdict_in_japanese_and_keeps_its_json_in_english(acme_ja, tmp_path):
+    import shutil
+    _, out = acme_ja
+    altered = tmp_path / "altered"
+    shutil.copytree(out, altered)
+    with (altered / "ledger.csv").open("a", encoding="utf-8") as ledger:
+        ledger.write("x\n")
+    text = tanso("verify", out, "--lang", "ja").stdout
+    assert text.startswith("検証済み：") and "manifest.json：出力ファイル 13 件をハッシュで照合" in text
+    assert audit_english_left(text) == set()
+    done = tanso("verify", altered, "--lang", "ja")
+    assert done.returncode == 8
+    assert done.stdout.startswith("改ざんあり：") and "  ledger.csv：sha256 がマニフェストと異なる\n    想定 " in done.stdout
+    assert "（" in done.stdout and "バイト）" in done.stdout and audit_english_left(done.stdout) == set()
+    problem = json.loads(tanso("verify", altered, "--format", "json", "--lang", "ja").stdout)["problems"][0]
+    assert problem["message"] == "sha256 differs from the manifest"
