@@ -350,7 +350,7 @@ def test_explain_says_the_figure_in_japanese(acme_ja):
     assert "この数値に含まないもの（不採用）：4 行（rejects.csv に記載）" in text
     assert "fuel_combustion：係数セット fuels に fuel='coal' の係数がない" in text     # a stored reason, said in Japanese
     assert "fuels · factors/fuels.csv 4 行目 · fuel=natural_gas" in text and "読んだポリシー" in text
-    assert audit_english_left(text.split("この数値に含まないもの（除外）")[0]) == set()
+    assert audit_english_left(text) == set()
     page = tanso("explain", out, "scope:1", "--format", "html", "--lang", "ja").stdout
     assert '<html lang="ja">' in page and "算定方法とデータの種類" in page and "深さ 3" in page
 
@@ -382,3 +382,37 @@ def test_verify_says_its_verdict_in_japanese_and_keeps_its_json_in_english(acme_
     assert "（" in done.stdout and "バイト）" in done.stdout and audit_english_left(done.stdout) == set()
     problem = json.loads(tanso("verify", altered, "--format", "json", "--lang", "ja").stdout)["problems"][0]
     assert problem["message"] == "sha256 differs from the manifest"
+
+
+def test_excluded_csv_keeps_the_english_reason_and_gains_its_code(acme_ja):
+    _, out = acme_ja
+    with (out / "excluded.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0])[-2:] == ["reason_code", "reason"]
+    coded = {row["reason_code"]: row["reason"] for row in rows}
+    assert coded == {
+        "boundary.operational_control": coded["boundary.operational_control"],
+        "provider.superseded_for": "superseded: aws model_version 'v3.1.0' restates 2025-03 for payer_account_id "
+                                   "'301234567890' (this row: 'v3.0.0')",
+        "investee.consolidated": "ACME-JV is consolidated in Scope 1/2 at weight 1 (boundary.approach = "
+                                 "operational_control): not counted again in category 15",
+        "no_rule_selects": "no rule selects this row (rules reading investments: s3.cat15.business_loans, "
+                           "s3.cat15.equity_investments, s3.cat15.listed_equity, s3.cat15.project_finance)",
+        "": "Fuel burned on the engine test bench is reported under the lab's own permit"}   # a justification
+    assert coded["boundary.operational_control"] in {
+        f"{entity} is not under operational control (boundary.approach = operational_control; GHG Protocol "
+        f"Corporate Standard (rev. 2004), ch. 3, Table 1)" for entity in ("ACME-KR", "ACME-CZ")}
+
+
+@pytest.mark.parametrize("stored, said", [
+    ("ACME-X is held through ACME-H (an associate (significant influence, no financial control)), which is 0% under "
+     "equity share (boundary.approach = equity_share; GHG Protocol Corporate Standard (rev. 2004), ch. 3, Table 1)",
+     "ACME-X は ACME-H（関連会社（重要な影響力あり、財務支配力なし）） を通じて保有され、ACME-H は出資比率基準で 0%"
+     "（boundary.approach = equity_share；GHG Protocol Corporate Standard (rev. 2004), ch. 3, Table 1）"),
+    ("superseded: gcp version '2' restates 2025-01 (this row: '1')",
+     "置き換え済み：gcp の version '2' が 2025-01 を再計算（この行：'1'）"),
+])
+def test_a_boundary_or_provider_exclusion_is_said_in_japanese(stored, said):
+    import tanso_ghgp.plugin  # noqa: F401  (registers the codes)
+    from tanso.reasons import render
+    assert render(stored, lang="ja") == said

@@ -114,6 +114,12 @@ ENGINE_REASONS: dict[str, dict[str, str]] = {
     "reason.tolerance.no_quantity": {"en": "{rows} rejected rows have no {column}", "ja": "不採用の {rows} 行に {column} がない"},
     "reason.tolerance.not_measured": {"en": "{rows} rejected rows are in {unit}, which is not measured in {tolerance_unit}",
                                       "ja": "不採用の {rows} 行の単位 {unit} は {tolerance_unit} で測れない"},
+    # rows no rule selects (tanso.run.exclusions): excluded, or rejected where a column the rules select by is empty
+    "reason.no_rule_selects": {"en": "no rule selects this row (rules reading {table}: {rules})",
+                               "ja": "この行を選ぶルールがない（{table} を読むルール：{rules}）"},
+    "reason.unselected_missing": {"en": "column {column}: missing value (the rules reading {table} select rows by {by}: "
+                                        "{rules})",
+                                  "ja": "列 {column}：値がない（{table} を読むルールはこの列で行を選ぶ：{rules}）"},
     # how the parts of a stored reason are joined when said
     "reason_of_calculator": {"en": "{calculator}: {reason}", "ja": "{calculator}：{reason}"},
     "reason_at_row": {"en": "{file} row {row}: {reason}", "ja": "{file} {row} 行目：{reason}"},
@@ -225,9 +231,19 @@ def _numbers(code: str) -> frozenset[str]:
     return frozenset(field for _, field, spec, _ in Formatter().parse(MESSAGES[PREFIX + code]["en"]) if field and spec)
 
 
+@lru_cache(maxsize=4)
+def _words(count: int) -> dict[str, str]:
+    """The registered reasons without parameters, by their English text: a parameter holding one is said in the
+    language too (a plugin's fixed phrase, e.g. a category of holding). `count` renews the cache as `_templates`."""
+    return {texts["en"]: key for key, texts in MESSAGES.items()
+            if key.startswith(PREFIX) and all(field is None for _, field, _, _ in Formatter().parse(texts["en"]))}
+
+
 def _said(part: Part, lang: str | None) -> str:
     said = {"reason": render, "tolerance": render_one, "place": _place}   # parameters said in the language too
-    values = {name: said[name](value, lang) if name in said else value for name, value in part.values.items()}
+    words = _words(len(MESSAGES))
+    values = {name: said[name](value, lang) if name in said else t(words[value], lang=lang) if value in words else value
+              for name, value in part.values.items()}
     try:
         values.update({name: Decimal(values[name]) for name in _numbers(part.code)} if part.code else {})
         text = part.text if part.code is None else t(PREFIX + part.code, lang=lang, **values)

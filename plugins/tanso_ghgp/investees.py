@@ -19,9 +19,19 @@ from __future__ import annotations
 
 from tanso.contracts import CalcPlan, Calculator, ColumnExpression, ExpressionFunction, Field, Parameters
 from tanso.diagnostics import InputError
+from tanso.i18n import register
 from tanso.plan.context import CalcContext, FunctionContext
-from tanso.plan.sql import expression_columns, ident
+from tanso.plan.sql import expression_columns, ident, literal
+from tanso.reasons import reason_sql
 from tanso_ghgp.calculators import Problem, _reported
+
+# Why an investee's row is excluded or rejected (tanso.reasons: said in the run's language)
+register({
+    "reason.investee.consolidated": {
+        "en": "{investee} is consolidated in Scope 1/2 at weight {weight} (boundary.approach = {approach}): not counted "
+              "again in category 15",
+        "ja": "{investee} はスコープ1・2に重み {weight} で連結済み（boundary.approach = {approach}）：カテゴリ15 で重ねて数えない"},
+})
 
 
 class InvesteeParameters(Parameters):
@@ -62,10 +72,9 @@ FROM {ctx.src} s LEFT JOIN {entities} e ON e.entity = s.{ident(p.investee)} LEFT
                 f"AS DECIMAL(18,6)))")
 
     plan = _reported(ctx.with_source(outside), attributed, p.unit, p.method, "primary", problems)
-    excluded = (f"SELECT _row_id AS row_id, _investee || ' is consolidated in Scope 1/2 at weight ' || "
-                f"rtrim(rtrim(CAST(_investee_weight AS VARCHAR), '0'), '.') || ' (boundary.approach = {approach}): "
-                f"not counted again in "
-                f"category 15' AS reason FROM {joined} WHERE _investee_weight > 0")
+    reason = reason_sql("investee.consolidated", investee="_investee", approach=literal(str(approach)),
+                        weight="rtrim(rtrim(CAST(_investee_weight AS VARCHAR), '0'), '.')")
+    excluded = f"SELECT _row_id AS row_id, {reason} AS reason FROM {joined} WHERE _investee_weight > 0"
     return CalcPlan(ledger=plan.ledger, rejects=plan.rejects, excluded=excluded)
 
 

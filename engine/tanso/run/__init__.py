@@ -79,11 +79,10 @@ def export(result: RunResult, out_dir: Path, fmt: str) -> list[Path]:
     con = result.connection
     con.execute(f"SET schema = '{result.schema}'")
     out_dir.mkdir(parents=True, exist_ok=True)
-    # rejects.csv: the reason's code (tanso.reasons) beside its English text, which the digest hashes
+    # rejects.csv and excluded.csv: the reason's code (tanso.reasons) beside its English text, which the digest hashes
     tables = {"ledger": "SELECT * FROM run_ledger",
-              "rejects": f"SELECT * EXCLUDE (reason), {codes_sql('reason')} AS reason_code, reason FROM run_rejects "
-                         f"ORDER BY ALL",
-              "excluded": "SELECT * FROM run_excluded ORDER BY ALL",
+              **{name: f"SELECT * EXCLUDE (reason), {codes_sql('reason')} AS reason_code, reason FROM run_{name} "
+                       f"ORDER BY ALL" for name in ("rejects", "excluded")},
               # Which instrument (e.g. certificate) covered how much of which rule row: only where a
               # calculator of the run records claims.
               **({"claims": "SELECT * FROM run_claims ORDER BY ALL"} if result.claims else {}),
