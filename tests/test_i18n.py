@@ -416,3 +416,38 @@ def test_a_boundary_or_provider_exclusion_is_said_in_japanese(stored, said):
     import tanso_ghgp.plugin  # noqa: F401  (registers the codes)
     from tanso.reasons import render
     assert render(stored, lang="ja") == said
+
+
+@pytest.mark.parametrize("stored, codes, said", [
+    ("certificate 'GO-42' is not used: certificate_id 'GO-42' is listed on rows 1 and 3: a certificate is claimed once; "
+     "fix the source", ["scope2.certificate_unused", "scope2.fix_source"],
+     "証書 'GO-42' は使わない：certificate_id 'GO-42' が rows 1 and 3 に記載されている：証書が主張できるのは 1 回；元データを直す"),
+    ("certificate 'C1' is not used: quantity is negative (-5.000000)", ["scope2.certificate_unused"],
+     "証書 'C1' は使わない：quantity が負の値（-5.000000）"),
+    ("certificate is not used: certificate_id is missing; unit is missing",
+     ["scope2.certificate_unused_no_id", "missing_value"], "証書は使わない：certificate_id がない；unit がない"),
+    ("market_based: unit litre is not an energy unit", ["scope2.not_energy"],
+     "market_based：単位 litre はエネルギーの単位ではない"),
+    ("quantity 2000000000 MWh is more than 999,999,999,999.999999 kWh, the most one row may hold (a unit or a decimal "
+     "point out of place?)", ["scope2.too_large"],
+     "quantity 2000000000 MWh は 1 行に入る上限 999,999,999,999.999999 kWh を超える（単位か小数点の誤り？）"),
+    ("gl.csv row 2: account '6990' is not in account_map (account_map.csv)", ["lookup.not_in"],
+     "gl.csv 2 行目：account '6990' は account_map（account_map.csv）にない"),
+    ("gl.csv row 4: column account: missing value (the key looked up in account_map)", ["lookup.key_missing"],
+     "gl.csv 4 行目：列 account：値がない（account_map で引くキー）"),
+    ("account '5110' is in account_map.csv but its row 1 was rejected: column account: missing value (declared required)",
+     ["lookup.row_rejected"],
+     "account '5110' は account_map.csv にあるが、その 1 行目は不採用：列 account：値がない（必須と宣言）"),
+    ("pcaf_attribution: attribution factor above 100% (outstanding exceeds the attribution base)", ["pcaf.above_100"],
+     "pcaf_attribution：帰属係数が 100% を超える（残高が帰属の基準額を超える）"),
+    ("investee_share: the entities table gives no equity share for the investee", ["investee.no_share"],
+     "investee_share：事業体の表に投資先の持分比率がない"),
+    ("supplier_product: footprint PF-1 is valid until 2024-12-31, before the row's period 2025-03: ask the supplier for a "
+     "current footprint", ["pact.expired"],
+     "supplier_product：フットプリント PF-1 の有効期限は 2024-12-31 で、行の期間 2025-03 より前：供給者に最新のフットプリントを求める"),
+])
+def test_certificate_lookup_investee_and_footprint_reasons_have_codes_and_japanese(stored, codes, said):
+    import tanso_ghgp.plugin  # noqa: F401  (registers the plugin's codes)
+    from tanso.reasons import parse, render
+    assert [part.code for part in parse(stored)] == codes
+    assert render(stored, lang="ja") == said

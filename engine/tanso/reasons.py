@@ -120,6 +120,14 @@ ENGINE_REASONS: dict[str, dict[str, str]] = {
     "reason.unselected_missing": {"en": "column {column}: missing value (the rules reading {table} select rows by {by}: "
                                         "{rules})",
                                   "ja": "列 {column}：値がない（{table} を読むルールはこの列で行を選ぶ：{rules}）"},
+    # a row whose key a mapping table cannot map (tanso.run.lookups)
+    "reason.lookup.key_missing": {"en": "column {column}: missing value (the key looked up in {mapping})",
+                                  "ja": "列 {column}：値がない（{mapping} で引くキー）"},
+    "reason.lookup.row_rejected": {"en": "{column} {value} is in {mapping_file} but its row {mapping_row} was rejected: "
+                                         "{reason}",
+                                   "ja": "{column} {value} は {mapping_file} にあるが、その {mapping_row} 行目は不採用：{reason}"},
+    "reason.lookup.not_in": {"en": "{column} {value} is not in {mapping} ({mapping_file})",
+                             "ja": "{column} {value} は {mapping}（{mapping_file}）にない"},
     # how the parts of a stored reason are joined when said
     "reason_of_calculator": {"en": "{calculator}: {reason}", "ja": "{calculator}：{reason}"},
     "reason_at_row": {"en": "{file} row {row}: {reason}", "ja": "{file} {row} 行目：{reason}"},
