@@ -451,3 +451,17 @@ def test_certificate_lookup_investee_and_footprint_reasons_have_codes_and_japane
     from tanso.reasons import parse, render
     assert [part.code for part in parse(stored)] == codes
     assert render(stored, lang="ja") == said
+
+
+def test_a_rules_side_of_a_change_is_said_in_the_runs_language():
+    from tanso.compare.changes import reason_text
+    from tanso_report.comparison_view import show
+    before, after = reason_text("change.absent"), reason_text("change.added_in", layer="ghgp_draft_2026")
+    assert (before, after) == ("absent", "added in ghgp_draft_2026")          # as comparison.json keeps them
+    set_language("ja")
+    try:
+        assert f"{show(before)} → {show(after)}" == "なし → ghgp_draft_2026 で追加"
+        assert show("operational_control") == "operational_control" and show(None) == "—"
+    finally:
+        set_language("en")
+    assert show(after) == "added in ghgp_draft_2026"
