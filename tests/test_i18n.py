@@ -465,3 +465,20 @@ def test_a_rules_side_of_a_change_is_said_in_the_runs_language():
     finally:
         set_language("en")
     assert show(after) == "added in ghgp_draft_2026"
+
+
+def test_more_of_checks_problems_are_said_in_japanese(tmp_path):
+    cases = {"twice": ('rule s1.fuel "Again"\n  scope 1\n  from fuel_use\n  calc fuel_combustion(factors: fuels)\n',
+                       ["エラー: このルールセットで 's1.fuel' が 2 回定義されている", "= ヒント: 最初の定義は "]),
+             "clauses": ('rule s1.nothing "No calc"\n  scope 1\n  from fuel_use\n\naccept rejects s1.fuel up to 1.5 rows ""\n',
+                         ["エラー: ルール 's1.nothing' に 'calc' 句がない", "エラー: 行数は整数（1.5 ではない）",
+                          "エラー: 不採用の行の許容範囲には根拠が必要"])}
+    for name, (extra, lines) in cases.items():
+        ruleset = tmp_path / f"{name}.tanso"
+        ruleset.write_text(fuel_ruleset(extra="\n" + extra), encoding="utf-8")
+        said = tanso("check", ruleset, "--lang", "ja").stderr
+        assert all(line in said for line in lines), said
+    ruleset = tmp_path / "unread.tanso"
+    ruleset.write_text(fuel_ruleset(), encoding="utf-8")
+    unread = tanso("check", ruleset, "--set", "scope3.cat16.enabled=true", "--lang", "ja")
+    assert "警告: ポリシー 'scope3.cat16.enabled' はコマンドラインで True に設定されているが" in unread.stderr

@@ -150,7 +150,7 @@ def _expected_from(error: ValidationError) -> str:
 def _bind_rule(node: ast.Rule, layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> list[CalcStep]:
     columns = None
     if node.source is None:
-        diagnostics.error(f"rule '{node.id}' has no 'from' clause", node.id_span,
+        diagnostics.error(t("diag.no_from", id=node.id), node.id_span,
                           expected="from TABLE [where CONDITION] or from results of RULE")
     else:
         columns = _check_source(node.source, layer, diagnostics)
@@ -158,7 +158,7 @@ def _bind_rule(node: ast.Rule, layer: _Layer, registry: Registry, diagnostics: D
         if need.dotted not in layer.rules:
             diagnostics.unknown("rule", need.dotted, need.span, layer.rules)
     if node.calc is None:
-        diagnostics.error(f"rule '{node.id}' has no 'calc' clause", node.id_span,
+        diagnostics.error(t("diag.no_calc", id=node.id), node.id_span,
                           expected="calc CALCULATOR(parameters) or calc first_of(CALCULATOR(...), ...)")
         return []
     calls = [node.calc]
@@ -166,12 +166,12 @@ def _bind_rule(node: ast.Rule, layer: _Layer, registry: Registry, diagnostics: D
         calls = []
         for argument in node.calc.arguments:
             if argument.name is not None or not isinstance(argument.value, ast.Call):
-                diagnostics.error("first_of takes calculator calls, tried in order", argument.span,
+                diagnostics.error(t("diag.first_of_calls"), argument.span,
                                   expected="first_of(calculator(...), calculator(...), ...)")
             else:
                 calls.append(argument.value)
         if not calls:
-            diagnostics.error("first_of needs at least one calculator", node.calc.span)
+            diagnostics.error(t("diag.first_of_empty"), node.calc.span)
     steps = []
     for call in calls:
         step = _bind_call(call, columns, layer, registry, diagnostics)
