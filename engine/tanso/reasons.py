@@ -10,7 +10,9 @@ rejects.csv carries the code beside the text (`codes_sql`). A check's findings a
 same way, each text whole (`render_one`). A plugin adds its own codes the same way: `tanso.i18n.register({"reason.<code>": {"en": …,
 "ja": …}})`. A parameter named `reason` is a reason itself, `tolerance` a tolerance's statement, `place`
 "<file> row <n>": they are said in the language too. A parameter the template formats (`{value:,f}`) is a number
-stored as the run wrote it (SQL's printf, say) and said with thousands separators, never in exponent notation.
+stored as the run wrote it (SQL's printf, say) and said with thousands separators, never in exponent notation;
+a parameter whose value is the whole English text of a registered reason without parameters (a fixed phrase) is
+said in the language too.
 
 A rule's reason is "<calculator>: <reason>", a chain's one part per method joined by "; ", a reason
 found while reading "<file> row <n>: <reason>"; each part is read on its own, unless a template whose own
