@@ -13,13 +13,13 @@ from tanso.i18n import register
 def _count(noun: str, plural: str, ja: str) -> dict[str, dict[str, str]]:
     """A count's two English forms and its Japanese one: `{n:,} <noun>`."""
     return {f"count.{noun}": {"en": "{n:,} " + plural, "ja": ja},
-            f"count.{noun}.one": {"en": "1 " + noun, "ja": ja}}
+            f"count.{noun}.one": {"en": "1 " + noun, "ja": ja.replace("{n:,}", "1")}}
 
 
 def _more(noun: str, plural: str, ja: str) -> dict[str, dict[str, str]]:
     """The "… and N more <noun>" row of a table."""
     return {f"count.more {noun}": {"en": "… and {n:,} more " + plural, "ja": "… ほか " + ja},
-            f"count.more {noun}.one": {"en": "… and 1 more " + noun, "ja": "… ほか " + ja}}
+            f"count.more {noun}.one": {"en": "… and 1 more " + noun, "ja": "… ほか " + ja.replace("{n:,}", "1")}}
 
 
 AUDIT_MESSAGES: dict[str, dict[str, str]] = {
