@@ -305,6 +305,21 @@ def test_the_workbook_in_japanese_keeps_its_formulas(run_ja):
     assert formulas["by_category"]["D2"].value.startswith("=SUMIFS(ledger!$L:$L,")      # still traceable
 
 
+def test_the_rows_left_out_are_said_in_japanese_on_the_page_and_in_the_workbook(run_ja):
+    import openpyxl
+    text = _text((run_ja / "report.html").read_text(encoding="utf-8"))
+    # ssbj-2025: financial control on the financial statements' basis
+    assert ("ACME-KR（関連会社（重要な影響力あり、財務支配力なし）） は財務支配力の下にない（boundary.approach = "
+            "financial_control；boundary.financial_control_basis = financial_statements; GHG Protocol") in text
+    assert "この行を選ぶルールがない（investments を読むルール：" in text and "is not under" not in text
+    sheet = openpyxl.load_workbook(run_ja / "report.xlsx", read_only=True)["excluded"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0][-2:] == ["reason_code", "reason"]
+    said = {row[-2]: row[-1] for row in rows[1:]}
+    assert said["provider.superseded_for"].startswith("置き換え済み：aws の model_version 'v3.1.0' が 2025-03 を再計算")
+    assert said[None] == "Fuel burned on the engine test bench is reported under the lab's own permit"   # as written
+
+
 def test_the_comparison_page_in_japanese(comparison_ja, comparison):
     text = _text(comparison_ja[0].read_text(encoding="utf-8"))
     for expected in ("ルールセットの比較", "合計（スコープ1〜3）", "現行", "改訂", "差", "合計を動かした変更",

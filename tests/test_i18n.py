@@ -4,6 +4,7 @@ report and the securities-report (yuho) layout of rulesets/ssbj-2025, through th
 from __future__ import annotations
 
 import csv
+import json
 import re
 import subprocess
 import sys
@@ -263,6 +264,224 @@ def test_a_scope_that_does_not_exist_is_said_in_the_runs_language(tmp_path):
     assert done.returncode == 1 and "エラー: スコープ 4 はない" in done.stdout + done.stderr
     assert "= ヒント: 定義：GHG Protocol Corporate Standard" in done.stdout + done.stderr
     assert "there is no scope" not in done.stdout + done.stderr
+
+
+# Words of `tanso check`'s own English sentences: none of them is an id, keyword or file of the diagnostics cases.
+CHECK_ENGLISH = {"unexpected", "end", "statement", "unknown", "given", "twice", "has", "needs", "cannot", "invalid",
+                 "value", "parameter", "column", "which", "does", "have", "dependency", "cycle", "reads", "here", "role",
+                 "listed", "requires", "approvals", "remove", "earlier", "layer", "defines", "there", "holds", "compared",
+                 "arithmetic", "use", "always", "number", "text", "list", "comparison", "but", "the", "is", "no"}
+
+
+@pytest.mark.parametrize("case", sorted((REPO / "tests" / "diagnostics").glob("*.tanso")), ids=lambda case: case.stem)
+def test_every_diagnostics_case_says_its_problems_in_japanese(case):
+    done = tanso("check", case, "--lang", "ja")
+    said = [line.split(": ", 1)[1] for line in done.stderr.splitlines() if line.startswith(("エラー: ", "警告: ", "  注記: "))]
+    assert done.returncode == 1 and said and "Traceback" not in done.stderr
+    unquoted = [re.sub(r"'[^']*'|\"[^\"]*\"|policy\(\"[^\"]*\"\)", "", line) for line in said]
+    assert [line for line in unquoted if set(re.findall(r"[a-z]+", line)) & CHECK_ENGLISH] == []
+
+
+@pytest.mark.parametrize("case, lines", [
+    ("unknown_calc_parameter", ["エラー: activity にパラメータ 'mach' はない",
+                                "= 想定: パラメータ factors, match, quantity, unit, quantity_unit, method, data_type"]),
+    ("boundary_parameters", ["エラー: consolidation にはパラメータ 'entities' が必要",
+                             "エラー: consolidation：パラメータ 'holding' に 数値 3 は書けない", "= 想定: 名前またはテキスト"]),
+    ("misspelt_keyword", ["エラー: 予期しない 'frm'", "'calc' または 'category'"]),
+    ("set_missing_value", ["エラー: 予期しない 文の終わり", '"引用符で囲んだ文字列" または']),
+    ("dependency_cycle", ["エラー: 依存関係の循環：a → b → a", "注記: b はここで a を読む",
+                          "= ヒント: ルールは自身の結果に依存できない。これらの依存のどれかを断つ"]),
+    ("missing_column", ["エラー: spend_based には列 'currency' が必要だが、ルールの入力にない",
+                        "= ヒント: パラメータ 'unit' の既定は列 'currency'。別の列を使うには 'unit: COLUMN' と書く"]),
+    ("policy_value_of_the_wrong_kind", ['エラー: "AR7" は policy("gwp.set") が持ちうる値ではないため、この比較は常に偽',
+                                        '= 想定: テキスト（次のいずれか："AR4", "AR5", "AR6"）']),
+    ("require_approvals", ["エラー: ロール 'reviewer' が 2 回書かれている", "= 想定: 1 以上（または 'approver' を書かない）"]),
+    ("text_in_arithmetic", ['エラー: 算術に テキスト "2" は使えない', "= ヒント: 数値は引用符なしで書く：2"]),
+])
+def test_diagnostics_in_japanese(case, lines):
+    done = tanso("check", REPO / "tests" / "diagnostics" / f"{case}.tanso", "--lang", "ja")
+    for line in lines:
+        assert line in done.stderr
+
+
+def test_a_jump_is_said_with_thousands_separators_as_the_metrics_are(acme_ja):
+    text, _ = acme_ja
+    assert "2025-09：6,944.4 kg CO2e。直前 6 期間の中央値 1,097.79、MAD 19.0625 → 上方へロバスト偏差 206.871 個分" in text
+    assert "27,229.7 cloud_costs.cost。直前 6 期間の中央値 4,570.73" in text
+
+
+def test_a_jumps_stored_statistics_stay_as_printf_wrote_them_and_are_said_without_exponents():
+    import tanso_functions.series  # noqa: F401  (registers the jump's codes)
+    from tanso.reasons import parse, render_one
+    stored = ("account 1 · 2025-09: 1.23457e+06 kg CO2e; its trailing 6 periods: median 4570.73, MAD 1.5e-05 → "
+              "86.2197 robust deviations above (threshold 3.5, rise at least 0.5 × the median)")
+    assert parse(stored)[0].code == "jump"
+    assert render_one(stored, lang="en") == (
+        "account 1 · 2025-09: 1,234,570 kg CO2e; its trailing 6 periods: median 4,570.73, MAD 0.000015 → "
+        "86.2197 robust deviations above (threshold 3.5, rise at least 0.5 × the median)")
+
+
+# Words of explain's and verify's own English sentences and headers.
+AUDIT_ENGLISH = {"exactly", "from", "rules", "rule", "run", "digest", "completeness", "accepted", "rejected", "excluded",
+                 "not", "in", "this", "figure", "share", "where", "methods", "factors", "gas", "value", "activity",
+                 "version", "default", "policies", "read", "listed", "more", "and", "verified", "output", "files",
+                 "hashed", "lines", "equal", "sums", "of", "log", "entry", "head", "logged", "as", "by", "missing",
+                 "expected", "found", "differs", "manifest", "added", "after", "problems", "ALTERED", "rows"}
+
+
+def audit_english_left(text: str) -> set[str]:
+    """The explain/verify words left in `text` but for the ruleset's and publishers' own words: a rule's heading,
+    title (a row of the rules table) and text (`  12 │ …`), a policy value's source (`gwp.set = AR5 …`), a factor's
+    provenance; ids before '：' or ' · ' (calculators), files, paths and quoted values."""
+    kept = [line for line in text.splitlines() if "│" not in line and " = " not in line
+            and not line.startswith(("──", "         ")) and not re.match(r"  \S+ +\S.*\.tanso:[0-9]+$", line)]
+    flat = re.sub(r"\S+\.(tanso|csv|parquet|json|jsonl)\S*|/\S+|'[^']*'|\"[^\"]*\"|「[^」]*」|[\w.]+(：| ·)", " ",
+                  " ".join(kept))
+    return {word for word in re.findall(r"[A-Za-z]+", flat) if word in AUDIT_ENGLISH}
+
+
+def test_explain_says_the_figure_in_japanese(acme_ja):
+    _, out = acme_ja
+    done = tanso("explain", out, "scope:1", "--depth", "4", "--lang", "ja")
+    assert done.returncode == 0, done.stderr
+    text = done.stdout
+    assert text.startswith("scope:1：778.639 t-CO2e\n  正確には 778,639.1715968495 kg-CO2e · 入力 204 行から台帳 601 行 · ルール 6 件")
+    assert "  完全性：許容範囲内で完全" in text and "s1.stationary：135 行中 3 行が不採用（許容、許容範囲「3 行まで」" in text
+    assert "この数値に含まないもの（不採用）：4 行（rejects.csv に記載）" in text
+    assert "fuel_combustion：係数セット fuels に fuel='coal' の係数がない" in text     # a stored reason, said in Japanese
+    assert "fuels · factors/fuels.csv 4 行目 · fuel=natural_gas" in text and "読んだポリシー" in text
+    assert audit_english_left(text) == set()
+    page = tanso("explain", out, "scope:1", "--format", "html", "--lang", "ja").stdout
+    assert '<html lang="ja">' in page and "算定方法とデータの種類" in page and "深さ 3" in page
+
+
+def test_explain_in_japanese_lines_up_its_columns_at_the_terminal(acme_ja):
+    _, out = acme_ja
+    lines = tanso("explain", out, "scope:1", "--lang", "ja").stdout.splitlines()
+    header = next(line for line in lines if line.startswith("ルール"))
+    first = lines[lines.index(header) + 1]
+    # "ルール" takes six columns: the t-CO2e header ends where the first rule's tonnes end
+    assert first.startswith("  s1.stationary")
+    wide = sum(2 if "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" else 1 for ch in header.split("t-CO2e")[0])
+    assert wide + len("t-CO2e") == first.index("304.711") + len("304.711")
+
+
+def test_verify_says_its_verdict_in_japanese_and_keeps_its_json_in_english(acme_ja, tmp_path):
+    import shutil
+    _, out = acme_ja
+    altered = tmp_path / "altered"
+    shutil.copytree(out, altered)
+    with (altered / "ledger.csv").open("a", encoding="utf-8") as ledger:
+        ledger.write("x\n")
+    text = tanso("verify", out, "--lang", "ja").stdout
+    assert text.startswith("検証済み：") and "manifest.json：出力ファイル 13 件をハッシュで照合" in text
+    assert audit_english_left(text) == set()
+    done = tanso("verify", altered, "--lang", "ja")
+    assert done.returncode == 8
+    assert done.stdout.startswith("改ざんあり：") and "  ledger.csv：sha256 がマニフェストと異なる\n    想定 " in done.stdout
+    assert "（" in done.stdout and "バイト）" in done.stdout and audit_english_left(done.stdout) == set()
+    problem = json.loads(tanso("verify", altered, "--format", "json", "--lang", "ja").stdout)["problems"][0]
+    assert problem["message"] == "sha256 differs from the manifest"
+
+
+def test_excluded_csv_keeps_the_english_reason_and_gains_its_code(acme_ja):
+    _, out = acme_ja
+    with (out / "excluded.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0])[-2:] == ["reason_code", "reason"]
+    coded = {row["reason_code"]: row["reason"] for row in rows}
+    assert coded == {
+        "boundary.operational_control": coded["boundary.operational_control"],
+        "provider.superseded_for": "superseded: aws model_version 'v3.1.0' restates 2025-03 for payer_account_id "
+                                   "'301234567890' (this row: 'v3.0.0')",
+        "investee.consolidated": "ACME-JV is consolidated in Scope 1/2 at weight 1 (boundary.approach = "
+                                 "operational_control): not counted again in category 15",
+        "no_rule_selects": "no rule selects this row (rules reading investments: s3.cat15.business_loans, "
+                           "s3.cat15.equity_investments, s3.cat15.listed_equity, s3.cat15.project_finance)",
+        "": "Fuel burned on the engine test bench is reported under the lab's own permit"}   # a justification
+    assert coded["boundary.operational_control"] in {
+        f"{entity} is not under operational control (boundary.approach = operational_control; GHG Protocol "
+        f"Corporate Standard (rev. 2004), ch. 3, Table 1)" for entity in ("ACME-KR", "ACME-CZ")}
+
+
+@pytest.mark.parametrize("stored, said", [
+    ("ACME-X is held through ACME-H (an associate (significant influence, no financial control)), which is 0% under "
+     "equity share (boundary.approach = equity_share; GHG Protocol Corporate Standard (rev. 2004), ch. 3, Table 1)",
+     "ACME-X は ACME-H（関連会社（重要な影響力あり、財務支配力なし）） を通じて保有され、ACME-H は出資比率基準で 0%"
+     "（boundary.approach = equity_share；GHG Protocol Corporate Standard (rev. 2004), ch. 3, Table 1）"),
+    ("superseded: gcp version '2' restates 2025-01 (this row: '1')",
+     "置き換え済み：gcp の version '2' が 2025-01 を再計算（この行：'1'）"),
+])
+def test_a_boundary_or_provider_exclusion_is_said_in_japanese(stored, said):
+    import tanso_ghgp.plugin  # noqa: F401  (registers the codes)
+    from tanso.reasons import render
+    assert render(stored, lang="ja") == said
+
+
+@pytest.mark.parametrize("stored, codes, said", [
+    ("certificate 'GO-42' is not used: certificate_id 'GO-42' is listed on rows 1 and 3: a certificate is claimed once; "
+     "fix the source", ["scope2.certificate_unused", "scope2.fix_source"],
+     "証書 'GO-42' は使わない：certificate_id 'GO-42' が rows 1 and 3 に記載されている：証書が主張できるのは 1 回；元データを直す"),
+    ("certificate 'C1' is not used: quantity is negative (-5.000000)", ["scope2.certificate_unused"],
+     "証書 'C1' は使わない：quantity が負の値（-5.000000）"),
+    ("certificate is not used: certificate_id is missing; unit is missing",
+     ["scope2.certificate_unused_no_id", "missing_value"], "証書は使わない：certificate_id がない；unit がない"),
+    ("market_based: unit litre is not an energy unit", ["scope2.not_energy"],
+     "market_based：単位 litre はエネルギーの単位ではない"),
+    ("quantity 2000000000 MWh is more than 999,999,999,999.999999 kWh, the most one row may hold (a unit or a decimal "
+     "point out of place?)", ["scope2.too_large"],
+     "quantity 2000000000 MWh は 1 行に入る上限 999,999,999,999.999999 kWh を超える（単位か小数点の誤り？）"),
+    ("gl.csv row 2: account '6990' is not in account_map (account_map.csv)", ["lookup.not_in"],
+     "gl.csv 2 行目：account '6990' は account_map（account_map.csv）にない"),
+    ("gl.csv row 4: column account: missing value (the key looked up in account_map)", ["lookup.key_missing"],
+     "gl.csv 4 行目：列 account：値がない（account_map で引くキー）"),
+    ("account '5110' is in account_map.csv but its row 1 was rejected: column account: missing value (declared required)",
+     ["lookup.row_rejected"],
+     "account '5110' は account_map.csv にあるが、その 1 行目は不採用：列 account：値がない（必須と宣言）"),
+    ("pcaf_attribution: attribution factor above 100% (outstanding exceeds the attribution base)", ["pcaf.above_100"],
+     "pcaf_attribution：帰属係数が 100% を超える（残高が帰属の基準額を超える）"),
+    ("investee_share: the entities table gives no equity share for the investee", ["investee.no_share"],
+     "investee_share：事業体の表に投資先の持分比率がない"),
+    ("supplier_product: footprint PF-1 is valid until 2024-12-31, before the row's period 2025-03: ask the supplier for a "
+     "current footprint", ["pact.expired"],
+     "supplier_product：フットプリント PF-1 の有効期限は 2024-12-31 で、行の期間 2025-03 より前：供給者に最新のフットプリントを求める"),
+])
+def test_certificate_lookup_investee_and_footprint_reasons_have_codes_and_japanese(stored, codes, said):
+    import tanso_ghgp.plugin  # noqa: F401  (registers the plugin's codes)
+    from tanso.reasons import parse, render
+    assert [part.code for part in parse(stored)] == codes
+    assert render(stored, lang="ja") == said
+
+
+def test_a_rules_side_of_a_change_is_said_in_the_runs_language():
+    from tanso.compare.changes import reason_text
+    from tanso_report.comparison_view import show
+    before, after = reason_text("change.absent"), reason_text("change.added_in", layer="ghgp_draft_2026")
+    assert (before, after) == ("absent", "added in ghgp_draft_2026")          # as comparison.json keeps them
+    set_language("ja")
+    try:
+        assert f"{show(before)} → {show(after)}" == "なし → ghgp_draft_2026 で追加"
+        assert show("operational_control") == "operational_control" and show(None) == "—"
+    finally:
+        set_language("en")
+    assert show(after) == "added in ghgp_draft_2026"
+
+
+def test_more_of_checks_problems_are_said_in_japanese(tmp_path):
+    cases = {"twice": ('rule s1.fuel "Again"\n  scope 1\n  from fuel_use\n  calc fuel_combustion(factors: fuels)\n',
+                       ["エラー: このルールセットで 's1.fuel' が 2 回定義されている", "= ヒント: 最初の定義は "]),
+             "clauses": ('rule s1.nothing "No calc"\n  scope 1\n  from fuel_use\n\naccept rejects s1.fuel up to 1.5 rows ""\n',
+                         ["エラー: ルール 's1.nothing' に 'calc' 句がない", "エラー: 行数は整数（1.5 ではない）",
+                          "エラー: 不採用の行の許容範囲には根拠が必要"])}
+    for name, (extra, lines) in cases.items():
+        ruleset = tmp_path / f"{name}.tanso"
+        ruleset.write_text(fuel_ruleset(extra="\n" + extra), encoding="utf-8")
+        said = tanso("check", ruleset, "--lang", "ja").stderr
+        assert all(line in said for line in lines), said
+    ruleset = tmp_path / "unread.tanso"
+    ruleset.write_text(fuel_ruleset(), encoding="utf-8")
+    unread = tanso("check", ruleset, "--set", "scope3.cat16.enabled=true", "--lang", "ja")
+    assert "警告: ポリシー 'scope3.cat16.enabled' はコマンドラインで True に設定されているが" in unread.stderr
 
 
 def test_every_method_and_data_type_a_calculator_declares_has_a_japanese_name():

@@ -9,7 +9,10 @@ code and the parameters back (`parse`) and says the reason in the current langua
 rejects.csv carries the code beside the text (`codes_sql`). A check's findings and notes, a metric's problem and a tolerance's statement are read the
 same way, each text whole (`render_one`). A plugin adds its own codes the same way: `tanso.i18n.register({"reason.<code>": {"en": …,
 "ja": …}})`. A parameter named `reason` is a reason itself, `tolerance` a tolerance's statement, `place`
-"<file> row <n>": they are said in the language too.
+"<file> row <n>": they are said in the language too. A parameter the template formats (`{value:,f}`) is a number
+stored as the run wrote it (SQL's printf, say) and said with thousands separators, never in exponent notation;
+a parameter whose value is the whole English text of a registered reason without parameters (a fixed phrase) is
+said in the language too.
 
 A rule's reason is "<calculator>: <reason>", a chain's one part per method joined by "; ", a reason
 found while reading "<file> row <n>: <reason>"; each part is read on its own, unless a template whose own
@@ -20,6 +23,7 @@ its English text and has the empty code.
 from __future__ import annotations
 
 import re
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from string import Formatter
 
@@ -112,6 +116,20 @@ ENGINE_REASONS: dict[str, dict[str, str]] = {
     "reason.tolerance.no_quantity": {"en": "{rows} rejected rows have no {column}", "ja": "不採用の {rows} 行に {column} がない"},
     "reason.tolerance.not_measured": {"en": "{rows} rejected rows are in {unit}, which is not measured in {tolerance_unit}",
                                       "ja": "不採用の {rows} 行の単位 {unit} は {tolerance_unit} で測れない"},
+    # rows no rule selects (tanso.run.exclusions): excluded, or rejected where a column the rules select by is empty
+    "reason.no_rule_selects": {"en": "no rule selects this row (rules reading {table}: {rules})",
+                               "ja": "この行を選ぶルールがない（{table} を読むルール：{rules}）"},
+    "reason.unselected_missing": {"en": "column {column}: missing value (the rules reading {table} select rows by {by}: "
+                                        "{rules})",
+                                  "ja": "列 {column}：値がない（{table} を読むルールはこの列で行を選ぶ：{rules}）"},
+    # a row whose key a mapping table cannot map (tanso.run.lookups)
+    "reason.lookup.key_missing": {"en": "column {column}: missing value (the key looked up in {mapping})",
+                                  "ja": "列 {column}：値がない（{mapping} で引くキー）"},
+    "reason.lookup.row_rejected": {"en": "{column} {value} is in {mapping_file} but its row {mapping_row} was rejected: "
+                                         "{reason}",
+                                   "ja": "{column} {value} は {mapping_file} にあるが、その {mapping_row} 行目は不採用：{reason}"},
+    "reason.lookup.not_in": {"en": "{column} {value} is not in {mapping} ({mapping_file})",
+                             "ja": "{column} {value} は {mapping}（{mapping_file}）にない"},
     # how the parts of a stored reason are joined when said
     "reason_of_calculator": {"en": "{calculator}: {reason}", "ja": "{calculator}：{reason}"},
     "reason_at_row": {"en": "{file} row {row}: {reason}", "ja": "{file} {row} 行目：{reason}"},
@@ -217,10 +235,30 @@ def _place(place: str, lang: str | None) -> str:
     return t("place", lang=lang, file=found["file"], row=found["row"]) if found else place
 
 
+@lru_cache(maxsize=None)
+def _numbers(code: str) -> frozenset[str]:
+    """The parameters of a reason that its template formats as numbers (`{value:,f}`)."""
+    return frozenset(field for _, field, spec, _ in Formatter().parse(MESSAGES[PREFIX + code]["en"]) if field and spec)
+
+
+@lru_cache(maxsize=4)
+def _words(count: int) -> dict[str, str]:
+    """The registered reasons without parameters, by their English text: a parameter holding one is said in the
+    language too (a plugin's fixed phrase, e.g. a category of holding). `count` renews the cache as `_templates`."""
+    return {texts["en"]: key for key, texts in MESSAGES.items()
+            if key.startswith(PREFIX) and all(field is None for _, field, _, _ in Formatter().parse(texts["en"]))}
+
+
 def _said(part: Part, lang: str | None) -> str:
     said = {"reason": render, "tolerance": render_one, "place": _place}   # parameters said in the language too
-    values = {name: said[name](value, lang) if name in said else value for name, value in part.values.items()}
-    text = part.text if part.code is None else t(PREFIX + part.code, lang=lang, **values)
+    words = _words(len(MESSAGES))
+    values = {name: said[name](value, lang) if name in said else t(words[value], lang=lang) if value in words else value
+              for name, value in part.values.items()}
+    try:
+        values.update({name: Decimal(values[name]) for name in _numbers(part.code)} if part.code else {})
+        text = part.text if part.code is None else t(PREFIX + part.code, lang=lang, **values)
+    except InvalidOperation:   # a number parameter that holds no number: the stored text, as it is
+        text = part.text
     if part.file is not None:
         return t("reason_at_row", lang=lang, file=part.file, row=part.row, reason=text)
     if part.calculator is not None:

@@ -34,14 +34,16 @@ from tanso.reasons import reason_sql
 MAD_TO_SIGMA = Decimal("1.4826")
 DEFAULTS = {"trailing": 6, "threshold": Decimal("3.5"), "min_history": 3, "min_rise": Decimal("0.5")}
 JUMPS_ARGUMENTS = ("rule", "by", "period", "per", "per_by", "per_period", *DEFAULTS)
-_HISTORY = "{series} · {period}: {value} {unit}; its trailing {n} periods: median {median}, MAD {mad}"
-_HISTORY_JA = "{series} · {period}：{value} {unit}。直前 {n} 期間の中央値 {median}、MAD {mad}"
+# The statistics are stored as printf's %.6g writes them (the digest hashes the text) and said with thousands
+# separators ({…:,f}, tanso.reasons), as the metrics are.
+_HISTORY = "{series} · {period}: {value:,f} {unit}; its trailing {n} periods: median {median:,f}, MAD {mad:,f}"
+_HISTORY_JA = "{series} · {period}：{value:,f} {unit}。直前 {n} 期間の中央値 {median:,f}、MAD {mad:,f}"
 _LIMITS = " (threshold {threshold}, rise at least {min_rise} × the median)"
 _LIMITS_JA = "（閾値 {threshold}、中央値の {min_rise} 倍以上の増加）"
 # What the checks flag, by code (tanso.reasons): stored in English, said in the run's language.
 register({
-    "reason.jump": {"en": _HISTORY + " → {deviations} robust deviations above" + _LIMITS,
-                    "ja": _HISTORY_JA + " → 上方へロバスト偏差 {deviations} 個分" + _LIMITS_JA},
+    "reason.jump": {"en": _HISTORY + " → {deviations:,f} robust deviations above" + _LIMITS,
+                    "ja": _HISTORY_JA + " → 上方へロバスト偏差 {deviations:,f} 個分" + _LIMITS_JA},
     "reason.jump_flat_history": {"en": _HISTORY + _LIMITS, "ja": _HISTORY_JA + _LIMITS_JA},
     "reason.not_allowed": {"en": "{column} '{value}' is not allowed: {rows} row at {place}",
                            "ja": "{column} '{value}' は許可されていない：{rows} 行（{place}）"},

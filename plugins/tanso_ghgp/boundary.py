@@ -14,8 +14,10 @@ from typing import Literal
 
 from tanso.contracts import BOUNDARY_WEIGHT_PLACES, BOUNDARY_WEIGHT_TYPE, BoundaryMethod, Field, Parameters
 from tanso.diagnostics import InputError
+from tanso.i18n import register
 from tanso.plan.context import BoundaryContext
 from tanso.plan.sql import ident, literal
+from tanso.reasons import reason_sql
 from tanso_ghgp.holdings import CS_2004, HOLDINGS, Columns, inconsistent, tree_sql
 
 APPROACHES = ("equity_share", "financial_control", "operational_control")
@@ -39,9 +41,39 @@ def columns_of(p: ConsolidationParameters) -> Columns:
     return Columns(parent=p.parent, holding=p.holding, joint_financial_control=p.joint_financial_control)
 
 
-def _phrase(approach: str) -> str:
-    return {"equity_share": "0% under equity share", "financial_control": "not under financial control",
-            "operational_control": "not under operational control"}[approach]
+# Why an entity of weight 0 is outside Scope 1/2 (excluded.csv, by code: tanso.reasons), held directly or through
+# an ancestor of weight 0 (with its category of holding, but under operational control); `standard` is the
+# Corporate Standard's table (after the basis, where one applies).
+_WHERE = " (boundary.approach = {approach}; {standard})"
+_WHERE_JA = "（boundary.approach = {approach}；{standard}）"
+_PHRASES = {"equity_share": ("0% under equity share", "出資比率基準で 0%"),
+            "financial_control": ("not under financial control", "財務支配力の下にない"),
+            "operational_control": ("not under operational control", "経営支配力の下にない")}
+_HOLDINGS_JA = {"wholly_owned_subsidiary": "完全子会社", "partly_owned_subsidiary": "一部所有の子会社",
+                "associate": "関連会社（重要な影響力あり、財務支配力なし）",
+                "joint_venture": "財務支配力を共同で持つ合弁会社",
+                "non_incorporated_jv": "財務支配力を共同で持つ法人格のない合弁事業またはパートナーシップ",
+                "fixed_asset_investment": "固定資産投資（重要な影響力も財務支配力もない）"}
+
+
+def _who(approach: str, name: str) -> tuple[str, str]:
+    """An entity outside, in English and Japanese: its name, with its category of holding where the approach has one."""
+    if approach == "operational_control":
+        return "{" + name + "}", "{" + name + "}"
+    return "{" + name + "} ({holding})", "{" + name + "}（{holding}）"
+
+
+register({
+    **{f"reason.boundary.{approach}": {"en": _who(approach, "entity")[0] + " is " + en + _WHERE,
+                                       "ja": _who(approach, "entity")[1] + " は" + ja + _WHERE_JA}
+       for approach, (en, ja) in _PHRASES.items()},
+    **{f"reason.boundary.{approach}.held": {"en": "{entity} is held through " + _who(approach, "ancestor")[0]
+                                                  + ", which is " + en + _WHERE,
+                                            "ja": "{entity} は " + _who(approach, "ancestor")[1]
+                                                  + " を通じて保有され、{ancestor} は" + ja + _WHERE_JA}
+       for approach, (en, ja) in _PHRASES.items()},
+    **{f"reason.holding.{key}": {"en": HOLDINGS[key], "ja": ja} for key, ja in _HOLDINGS_JA.items()},
+})
 
 
 def _label(holding: str) -> str:
@@ -79,18 +111,19 @@ def compile_consolidation(ctx: BoundaryContext) -> str:
     equity_accounted = ctx.policies.get(BASIS) == "financial_statements"
     tree = tree_sql(table, columns, approach, joint_venture_equity_accounted=equity_accounted)
     _check(ctx, table, columns, tree)
-    label = "''" if approach == "operational_control" else f"' (' || {_label('z.holding')} || ')'"
-    basis = f"; {BASIS} = financial_statements" if equity_accounted and approach == "financial_control" else ""
-    where = f"(boundary.approach = {approach}{basis}; {CS_2004})"
+    basis = f"{BASIS} = financial_statements; " if equity_accounted and approach == "financial_control" else ""
+    where = {"approach": literal(approach), "standard": literal(basis + CS_2004)}
+    if approach != "operational_control":
+        where["holding"] = _label("z.holding")
+    outside = reason_sql(f"boundary.{approach}", entity="z.entity", **where)
+    held = reason_sql(f"boundary.{approach}.held", entity="t.entity", ancestor="z.entity", **where)
     # An entity held through a parent that is not a valid row (its row rejected, or none) has no place in
     # the tree: weight NULL, and the reason names that ancestor; the engine rejects its entities row and
     # its rows (tanso.contracts.BoundaryMethod), and the run completes, flagged incomplete.
     file = ctx.files.get("entities", "the entities table")
     weights = (f"SELECT t.entity, CASE WHEN t.missing IS NULL THEN CAST(t.weight AS {BOUNDARY_WEIGHT_TYPE}) END AS weight, "
                f"CASE WHEN t.missing IS NOT NULL THEN replace(t.problem, 'the entities table', {literal(file)}) "
-               f"WHEN t.weight = 0 THEN "
-               f"CASE WHEN t.zero_at = t.entity THEN '' ELSE t.entity || ' is held through ' END || z.entity || {label} "
-               f"|| CASE WHEN t.zero_at = t.entity THEN ' is ' ELSE ', which is ' END || '{_phrase(approach)} {where}' "
+               f"WHEN t.weight = 0 THEN CASE WHEN t.zero_at = t.entity THEN {outside} ELSE {held} END "
                f"END AS reason FROM ({tree}) t LEFT JOIN ({tree}) z ON z.entity = t.zero_at")
     # The recursive query runs once, at plan time, on the planning catalogue (DuckDB); the run reads its
     # small result like any plan-time table, on every backend (Spark has no recursive CTE to run it on).

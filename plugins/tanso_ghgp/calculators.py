@@ -24,10 +24,12 @@ from typing import Callable
 
 from tanso.contracts import CALC_LEDGER_COLUMNS, CalcPlan, Calculator, ColumnExpression, Field, Parameters
 from tanso.diagnostics import InputError
+from tanso.i18n import register
 from tanso.plan.context import CalcContext
 from tanso.plan.factor_product import derived_factor_table, exact, factor_gases, factor_product
 from tanso.plan.sql import expression_columns, ident, literal
 from tanso.plan.units import UnitProblem, conversion_factor, currency, is_currency
+from tanso.reasons import reason_sql, reason_text
 from tanso_ghgp.gwp import GWP_POLICIES, policy_weights
 
 
@@ -157,6 +159,22 @@ def _period_start(period: str) -> str:
             f"THEN {period} || '-01' ELSE left({period}, 10) END AS DATE)")
 
 
+# Why a row a supplier's footprint or a partner's figure cannot price is rejected (tanso.reasons: said in the run's
+# language): a PACT footprint past its validity, emissions reported per row, financed emissions (PCAF)
+register({
+    "reason.pact.expired": {"en": "footprint {factor_id} is valid until {until}, before the row's period {period}: ask the "
+                                  "supplier for a current footprint",
+                            "ja": "フットプリント {factor_id} の有効期限は {until} で、行の期間 {period} より前：供給者に最新の"
+                                  "フットプリントを求める"},
+    "reason.reported.missing": {"en": "emissions are missing", "ja": "排出量がない"},
+    "reason.reported.negative": {"en": "emissions are negative", "ja": "排出量が負の値"},
+    "reason.pcaf.base": {"en": "attribution base is missing or not positive", "ja": "帰属の基準額がない、または正でない"},
+    "reason.pcaf.outstanding": {"en": "outstanding amount is missing or negative", "ja": "残高がない、または負の値"},
+    "reason.pcaf.above_100": {"en": "attribution factor above 100% (outstanding exceeds the attribution base)",
+                              "ja": "帰属係数が 100% を超える（残高が帰属の基準額を超える）"},
+})
+
+
 def _within_validity(ctx: CalcContext, plan: CalcPlan, factors) -> CalcPlan:
     """Rows of a period (YYYY, YYYY-MM or a date) that starts after their footprint's validity end, as rejects.
     In a first_of chain such a row goes to the next method: its keys' earliest validity end, a small table,
@@ -164,8 +182,8 @@ def _within_validity(ctx: CalcContext, plan: CalcPlan, factors) -> CalcPlan:
     valid = f"(SELECT DISTINCT factor_id, validity_end FROM {factors.relation} WHERE coalesce(validity_end, '') <> '')"
 
     def applied(plan: CalcPlan) -> CalcPlan:
-        late = (f"SELECT DISTINCT l.row_id, 'footprint ' || l.factor_id || ' is valid until ' || left(f.validity_end, 10) "
-                f"|| ', before the row''s period ' || l.period || ': ask the supplier for a current footprint' AS reason "
+        expired = reason_sql("pact.expired", factor_id="l.factor_id", until="left(f.validity_end, 10)", period="l.period")
+        late = (f"SELECT DISTINCT l.row_id, {expired} AS reason "
                 f"FROM ({plan.ledger}) l JOIN {valid} f ON f.factor_id = l.factor_id "
                 f"WHERE {_period_start('l.period')} > TRY_CAST(left(f.validity_end, 10) AS DATE)")
         return dataclasses.replace(
@@ -349,8 +367,8 @@ def _reported(ctx: CalcContext, emissions: Callable[[str], str], unit: str, meth
     except UnitProblem as problem:
         raise InputError(f"rule parameter unit: {problem}") from None
     k = f"CAST({literal(exact(to_kg))} AS DECIMAL(38,12))"
-    problems = [*problems, (lambda r: f"{emissions(r)} IS NULL", "emissions are missing"),
-                (lambda r: f"{emissions(r)} < 0", "emissions are negative")]
+    problems = [*problems, (lambda r: f"{emissions(r)} IS NULL", reason_text("reported.missing")),
+                (lambda r: f"{emissions(r)} < 0", reason_text("reported.negative"))]
 
     def any_problem(row: str) -> str:
         return " OR ".join(f"coalesce({condition(row)}, FALSE)" for condition, _ in problems)
@@ -398,11 +416,10 @@ def compile_pcaf(ctx: CalcContext) -> CalcPlan:
                 f"DECIMAL(38,6)), {base(row)}) AS DECIMAL(18,6))")
 
     problems: list[Problem] = [
-        (lambda r: f"coalesce({base(r)}, 0) <= 0", "attribution base is missing or not positive"),
+        (lambda r: f"coalesce({base(r)}, 0) <= 0", reason_text("pcaf.base")),
         (lambda r: f"{r}.{ident(p.outstanding)} IS NULL OR {r}.{ident(p.outstanding)} < 0",
-         "outstanding amount is missing or negative"),
-        (lambda r: f"{r}.{ident(p.outstanding)} > {base(r)}",
-         "attribution factor above 100% (outstanding exceeds the attribution base)"),
+         reason_text("pcaf.outstanding")),
+        (lambda r: f"{r}.{ident(p.outstanding)} > {base(r)}", reason_text("pcaf.above_100")),
     ]
     return _reported(ctx, attributed, p.unit, p.method, "primary", problems)
 

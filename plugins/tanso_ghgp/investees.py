@@ -19,9 +19,33 @@ from __future__ import annotations
 
 from tanso.contracts import CalcPlan, Calculator, ColumnExpression, ExpressionFunction, Field, Parameters
 from tanso.diagnostics import InputError
+from tanso.i18n import register
 from tanso.plan.context import CalcContext, FunctionContext
-from tanso.plan.sql import expression_columns, ident
+from tanso.plan.sql import expression_columns, ident, literal
+from tanso.reasons import reason_sql, reason_text
 from tanso_ghgp.calculators import Problem, _reported
+
+# Why an investee's row is excluded or rejected (tanso.reasons: said in the run's language)
+register({
+    "reason.investee.consolidated": {
+        "en": "{investee} is consolidated in Scope 1/2 at weight {weight} (boundary.approach = {approach}): not counted "
+              "again in category 15",
+        "ja": "{investee} はスコープ1・2に重み {weight} で連結済み（boundary.approach = {approach}）：カテゴリ15 で重ねて数えない"},
+    "reason.investee.not_valid": {
+        "en": "the investee (column {column}) is not a valid row of the entities table: declare the holding there (its "
+              "parent and equity share)",
+        "ja": "投資先（列 {column}）が事業体の表の有効な行ではない：そこに保有関係（親と持分比率）を宣言する"},
+    "reason.investee.not_parent": {
+        "en": "the row's entity is not the investee's parent in the entities table (the holder must be its parent)",
+        "ja": "行の事業体が事業体の表で投資先の親ではない（保有者が親である必要がある）"},
+    "reason.investee.no_share": {"en": "the entities table gives no equity share for the investee",
+                                 "ja": "事業体の表に投資先の持分比率がない"},
+    # the finding of investees_without_figure: an entity outside Scope 1/2 whose category 15 share is missing
+    "reason.investee.without_figure": {
+        "en": "{reason}; no row of {table} names {entity} as investee: its category 15 share is missing",
+        "ja": "{reason}；{table} に {entity} を投資先とする行がない：カテゴリ15 の持分相当が欠けている"},
+    "reason.investee.weight_0": {"en": "{entity} has weight 0 in Scope 1/2", "ja": "{entity} はスコープ1・2で重み 0"},
+})
 
 
 class InvesteeParameters(Parameters):
@@ -49,12 +73,9 @@ SELECT s.*, e.entity AS _investee, e.parent AS _investee_parent, e.equity_share 
 FROM {ctx.src} s LEFT JOIN {entities} e ON e.entity = s.{ident(p.investee)} LEFT JOIN {weights} w ON w.entity = e.entity""")
     outside = ctx.view("outside", f"SELECT * FROM {joined} WHERE coalesce(_investee_weight, 0) = 0")
     problems: list[Problem] = [
-        (lambda r: f"{r}._investee IS NULL",
-         f"the investee (column {p.investee}) is not a valid row of the entities table: declare the holding there "
-         f"(its parent and equity share)"),
-        (lambda r: f"{r}._investee_parent IS DISTINCT FROM {r}.entity",
-         "the row's entity is not the investee's parent in the entities table (the holder must be its parent)"),
-        (lambda r: f"{r}._investee_share IS NULL", "the entities table gives no equity share for the investee"),
+        (lambda r: f"{r}._investee IS NULL", reason_text("investee.not_valid", column=p.investee)),
+        (lambda r: f"{r}._investee_parent IS DISTINCT FROM {r}.entity", reason_text("investee.not_parent")),
+        (lambda r: f"{r}._investee_share IS NULL", reason_text("investee.no_share")),
     ]
 
     def attributed(row: str) -> str:
@@ -62,10 +83,9 @@ FROM {ctx.src} s LEFT JOIN {entities} e ON e.entity = s.{ident(p.investee)} LEFT
                 f"AS DECIMAL(18,6)))")
 
     plan = _reported(ctx.with_source(outside), attributed, p.unit, p.method, "primary", problems)
-    excluded = (f"SELECT _row_id AS row_id, _investee || ' is consolidated in Scope 1/2 at weight ' || "
-                f"rtrim(rtrim(CAST(_investee_weight AS VARCHAR), '0'), '.') || ' (boundary.approach = {approach}): "
-                f"not counted again in "
-                f"category 15' AS reason FROM {joined} WHERE _investee_weight > 0")
+    reason = reason_sql("investee.consolidated", investee="_investee", approach=literal(str(approach)),
+                        weight="rtrim(rtrim(CAST(_investee_weight AS VARCHAR), '0'), '.')")
+    excluded = f"SELECT _row_id AS row_id, {reason} AS reason FROM {joined} WHERE _investee_weight > 0"
     return CalcPlan(ledger=plan.ledger, rejects=plan.rejects, excluded=excluded)
 
 
@@ -100,8 +120,10 @@ def investees_without_figure(ctx: FunctionContext) -> str:
 
 def investees_without_figure_findings(ctx: FunctionContext) -> str:
     table = str(ctx.positional[0]).split(".", 1)[0]
-    return (f"SELECT coalesce(reason, entity || ' has weight 0 in Scope 1/2') || '; no row of {table} names "
-            f"' || entity || ' as investee: its category 15 share is missing' FROM ({_uncovered(ctx)}) ORDER BY entity")
+    weight_0 = reason_sql("investee.weight_0", entity="entity")
+    finding = reason_sql("investee.without_figure", reason=f"coalesce(reason, {weight_0})", table=literal(table),
+                         entity="entity")
+    return f"SELECT {finding} FROM ({_uncovered(ctx)}) ORDER BY entity"
 
 
 FUNCTIONS = [ExpressionFunction(

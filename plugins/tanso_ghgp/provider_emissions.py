@@ -24,12 +24,22 @@ from decimal import Decimal
 
 from tanso.contracts import CalcPlan, Calculator, ColumnExpression, Field, Parameters
 from tanso.diagnostics import InputError
+from tanso.i18n import register
 from tanso.plan.context import CalcContext
 from tanso.plan.factor_product import FACTOR_SQL, exact, factor_type
 from tanso.plan.sql import expression_columns, ident, literal, quoted
 from tanso.plan.units import UnitProblem, conversion_factor
+from tanso.reasons import reason_sql
 
 TARGET_UNIT = "kgCO2e"
+_SUPERSEDED = "superseded: {provider} {version} {newer} restates {period}"
+_SUPERSEDED_JA = "置き換え済み：{provider} の {version} {newer} が {period} を再計算"
+# Why a provider's row is excluded (tanso.reasons: said in the run's language)
+register({
+    "reason.provider.superseded": {"en": _SUPERSEDED + " (this row: {this})", "ja": _SUPERSEDED_JA + "（この行：{this}）"},
+    "reason.provider.superseded_for": {"en": _SUPERSEDED + " for {keys} (this row: {this})",
+                                       "ja": _SUPERSEDED_JA + "（{keys}。この行：{this}）"},
+})
 METHOD = "supplier-specific (emissions calculated by the provider)"
 
 
@@ -185,9 +195,10 @@ SELECT *, max(_rank) OVER (PARTITION BY {partition}) AS _latest_rank,
        arg_max(_version, _rank) OVER (PARTITION BY {partition}) AS _latest_version
 FROM {rows} WHERE _key_problem IS NULL""")
     for_keys = " || ', ' || ".join(f"'{k} ' || {quoted(ident('_key_' + k))}" for k in p.latest_per)
-    superseded = (f"'superseded: {p.provider} {p.version or 'version'} ' || {quoted('_latest_version')} "
-                  f"|| ' restates ' || _month" + (f" || ' for ' || {for_keys}" if p.latest_per else "")
-                  + f" || ' (this row: ' || {quoted('_version')} || ')'")
+    said = {"provider": literal(p.provider), "version": literal(p.version or "version"),
+            "newer": quoted("_latest_version"), "period": "_month", "this": quoted("_version")}
+    superseded = (reason_sql("provider.superseded_for", **said, keys=for_keys) if p.latest_per
+                  else reason_sql("provider.superseded", **said))
     return CalcPlan(
         ledger=f"""
 SELECT r._row_id AS row_id, s._row AS input_row, r._entity AS entity, r._month AS period,

@@ -24,7 +24,7 @@ from tanso.plan.context import CalcContext
 from tanso.plan.factor_product import Tier, exact, factor_gases, factor_product_chain, factor_type
 from tanso.plan.sql import ident, literal, quoted
 from tanso.plan.units import UnitProblem, conversion_factor
-from tanso.reasons import reason_sql
+from tanso.reasons import SEPARATOR, reason_sql
 from tanso_ghgp.gwp import GWP_POLICIES, policy_weights
 from tanso_ghgp.revision import SCOPE2_MARKET_POLICIES
 
@@ -47,6 +47,18 @@ register({
               "代替もできない"},
     "reason.scope2.uncovered": {"en": "not covered by certificates and no factor set is given",
                                 "ja": "証書で賄われず、係数セットの指定もない"},
+    # a row, or a certificate, whose quantity is no energy the allocation can use
+    "reason.scope2.too_large": {"en": "{quantity} {value} {unit} is more than {most} kWh, the most one row may hold (a unit "
+                                      "or a decimal point out of place?)",
+                                "ja": "{quantity} {value} {unit} は 1 行に入る上限 {most} kWh を超える（単位か小数点の誤り？）"},
+    "reason.scope2.not_energy": {"en": "unit {unit} is not an energy unit", "ja": "単位 {unit} はエネルギーの単位ではない"},
+    # a certificate refused whole (instrument_rejects), with each of its problems
+    "reason.scope2.certificate_unused": {"en": "certificate {certificate_id} is not used: {reason}",
+                                         "ja": "証書 {certificate_id} は使わない：{reason}"},
+    "reason.scope2.certificate_unused_no_id": {"en": "certificate is not used: {reason}", "ja": "証書は使わない：{reason}"},
+    "reason.scope2.listed_twice": {"en": "certificate_id {certificate_id} is listed on {rows}: a certificate is claimed once",
+                                   "ja": "certificate_id {certificate_id} が {rows} に記載されている：証書が主張できるのは 1 回"},
+    "reason.scope2.fix_source": {"en": "fix the source", "ja": "元データを直す"},
 })
 
 
@@ -111,6 +123,24 @@ def _kwh_table(ctx: CalcContext, units: list[str]) -> tuple[str, dict[str, str]]
     return ctx.register("kwh_units", pa.Table.from_pylist(rows, schema=schema)), problems
 
 
+# Why a row's or a certificate's quantity is no energy the allocation can use (SQL of the reason, by code)
+def missing(column: str) -> str:
+    return reason_sql("missing_value", column=literal(column))
+
+
+def negative(quantity: str, q: str) -> str:
+    return reason_sql("negative_quantity", quantity=literal(quantity), value=f"CAST({q} AS VARCHAR)")
+
+
+def too_large(quantity: str, q: str, u: str) -> str:
+    return reason_sql("scope2.too_large", quantity=literal(quantity), value=f"CAST({q} AS VARCHAR)", unit=u,
+                      most=literal(format(MAX_KWH, ",f")))
+
+
+def not_energy(u: str) -> str:
+    return reason_sql("scope2.not_energy", unit=u)
+
+
 def _relation_columns(ctx: CalcContext, relation: str) -> set[str]:
     return {row[0] for row in ctx.query(f"SELECT column_name FROM (DESCRIBE SELECT * FROM {relation})")}
 
@@ -150,8 +180,6 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
     # product: the same value, five times cheaper than round_even (the rows are read by every tier).
     to_kwh = ("CASE WHEN {q} <= k.max_quantity THEN CASE WHEN k.whole IS NOT NULL THEN CAST({q} * k.whole AS DECIMAL(18,6)) "
               "ELSE CAST(round_even({q} * k.to_kwh, 6) AS DECIMAL(18,6)) END END")
-    too_large = "CAST({q} AS VARCHAR) || ' ' || {u} || " + literal(
-        f" is more than {format(MAX_KWH, ',f')} kWh, the most one row may hold (a unit or a decimal point out of place?)")
 
     # The allocation keys: the in-force ones, the market boundary under deliverability, the hour under
     # hourly matching (as slot columns: an exempt entity's rows and certificates take the slot '*').
@@ -193,6 +221,8 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
         unit_reasons = " ".join(f"WHEN c.unit = {literal(unit)} THEN {literal(problem)}"
                                 for unit, problem in unit_problems.items())
         id_sql = "CAST(c.certificate_id AS VARCHAR)"
+        listed_twice = (f"{reason_sql('scope2.listed_twice', certificate_id=quoted('d.certificate_id'), rows='d._rows')}"
+                        f" || {literal(SEPARATOR)} || {reason_sql('scope2.fix_source')}")
         checked = []
         for order, (relation, prefix, flag, name) in enumerate(sources):
             dups = ctx.table(f"duplicates{order}", f"""
@@ -205,20 +235,22 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
                 SELECT c.*, {literal(name)} AS _table, {order} AS _source, {literal(prefix)} || {id_sql} AS _id,
                        {to_kwh.format(q='c.quantity')} AS _kwh, {flag.format(legacy=ident(p.legacy))} AS _legacy,
                        nullif(concat_ws('; ',
-                           CASE WHEN {id_sql} IS NULL OR trim({id_sql}) = '' THEN 'certificate_id is missing' END,
-                           CASE WHEN d.certificate_id IS NOT NULL THEN 'certificate_id ' || {quoted('d.certificate_id')}
-                                || ' is listed on ' || d._rows || ': a certificate is claimed once; fix the source' END,
-                           CASE WHEN c.quantity IS NULL THEN 'quantity is missing'
-                                WHEN c.quantity < 0 THEN 'quantity is negative (' || CAST(c.quantity AS VARCHAR) || ')'
-                                WHEN c.quantity > k.max_quantity THEN 'quantity ' || {too_large.format(q='c.quantity', u='c.unit')}
+                           CASE WHEN {id_sql} IS NULL OR trim({id_sql}) = '' THEN {missing('certificate_id')} END,
+                           CASE WHEN d.certificate_id IS NOT NULL THEN {listed_twice} END,
+                           CASE WHEN c.quantity IS NULL THEN {missing('quantity')}
+                                WHEN c.quantity < 0 THEN {negative('quantity', 'c.quantity')}
+                                WHEN c.quantity > k.max_quantity THEN {too_large('quantity', 'c.quantity', 'c.unit')}
                            END,
-                           CASE WHEN c.unit IS NULL THEN 'unit is missing' WHEN k.unit IS NULL THEN CASE WHEN FALSE THEN NULL {unit_reasons}
-                                ELSE 'unit ' || c.unit || ' is not an energy unit' END END), '') AS _problem
+                           CASE WHEN c.unit IS NULL THEN {missing('unit')} WHEN k.unit IS NULL THEN CASE WHEN FALSE THEN NULL {unit_reasons}
+                                ELSE {not_energy('c.unit')} END END), '') AS _problem
                 FROM {relation} c LEFT JOIN {kwh_units} k ON k.unit = c.unit
                 LEFT JOIN {dups} d ON d.certificate_id = {id_sql}"""))
+        named = reason_sql("scope2.certificate_unused", certificate_id=quoted("CAST(certificate_id AS VARCHAR)"),
+                           reason="_problem")
+        unused = (f"CASE WHEN certificate_id IS NULL THEN "
+                  f"{reason_sql('scope2.certificate_unused_no_id', reason='_problem')} ELSE {named} END")
         instrument_rejects = " UNION ALL ".join(
-            f"SELECT _table AS input_table, _row_id AS row_id, _row AS input_row, 'certificate' || "
-            f"coalesce(' ' || {quoted('CAST(certificate_id AS VARCHAR)')}, '') || ' is not used: ' || _problem "
+            f"SELECT _table AS input_table, _row_id AS row_id, _row AS input_row, {unused} "
             f"AS reason FROM {relation} WHERE _problem IS NOT NULL" for relation in checked)
         columns = ", ".join(f"c.{ident(k)}" for k in [*keys, *hours])
         certs = ctx.view("certificates", " UNION ALL ".join(
@@ -325,11 +357,11 @@ def compile_market_based(ctx: CalcContext) -> CalcPlan:
     row_unit_reasons = " ".join(f"WHEN b.{u} = {literal(unit)} THEN {literal(problem)}" for unit, problem in unit_problems.items())
     # The rows not among rows_kwh (its join and filter negated: no anti-join of the rows with themselves).
     unusable = f"""
-        SELECT b._row_id AS row_id, CASE WHEN b.{q} IS NULL THEN '{p.quantity} is missing'
-            WHEN b.{q} < 0 THEN '{p.quantity} is negative (' || CAST(b.{q} AS VARCHAR) || ')'
-            WHEN b.{u} IS NULL THEN '{p.unit} is missing' {row_unit_reasons}
-            WHEN b.{q} > k.max_quantity THEN '{p.quantity} ' || {too_large.format(q=f'b.{q}', u=f'b.{u}')}
-            ELSE 'unit ' || b.{u} || ' is not an energy unit' END AS reason
+        SELECT b._row_id AS row_id, CASE WHEN b.{q} IS NULL THEN {missing(p.quantity)}
+            WHEN b.{q} < 0 THEN {negative(p.quantity, f'b.{q}')}
+            WHEN b.{u} IS NULL THEN {missing(p.unit)} {row_unit_reasons}
+            WHEN b.{q} > k.max_quantity THEN {too_large(p.quantity, f'b.{q}', f'b.{u}')}
+            ELSE {not_energy(f'b.{u}')} END AS reason
         FROM {ctx.src} b LEFT JOIN {kwh_units} k ON k.unit = b.{u}
         WHERE NOT coalesce(k.unit IS NOT NULL AND b.{q} >= 0 AND b.{q} <= k.max_quantity, FALSE)"""
     # Read once, by the engine's rejects, and never where only the ledger is read (a comparison's scenarios):

@@ -47,7 +47,7 @@ def show(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
         return ", ".join(show(v) for v in value)
-    return str(value)
+    return render_one(str(value))   # a rule's side of a change ("added in …") in the run's language
 
 
 def total_name(view: dict[str, Any]) -> str:

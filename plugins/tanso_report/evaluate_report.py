@@ -68,6 +68,15 @@ def excluded_rows(result) -> list[dict[str, Any]]:
                          "FROM {s}.run_excluded GROUP BY ALL ORDER BY rows DESC, exclusion_id, input_table, reason")
 
 
+EXCLUDED_COLUMNS = ["row_id", "input_table", "input_row", "rule_id", "exclusion_id", "exclusion_source"]
+
+
+def excluded_reasons(result) -> list[dict[str, Any]]:
+    """Every excluded row, with its reason's code (tanso.reasons) before the stored reason."""
+    return query(result, f"SELECT {', '.join(EXCLUDED_COLUMNS)}, {reasons.codes_sql('reason')} AS reason_code, reason "
+                         "FROM {s}.run_excluded ORDER BY ALL")
+
+
 def reject_rows(result, limit: int | None = REJECTS_SHOWN) -> list[dict[str, Any]]:
     """The rejects in input order, each with its reason's code (tanso.reasons) before the stored English reason."""
     return query(result, "SELECT input_table, input_row, row_id, rule_id, rule_source, "
@@ -130,10 +139,11 @@ def _exclusions_table(result) -> Table:
         (t("col.exclusion"), "ident"), (t("col.input"), "ident"), (t("col.rows"), "num"), (t("col.reason"), "text"),
         (t("col.declared_at"), "ident")])
     for row in excluded_rows(result):
+        reason = reasons.render(row["reason"])   # in the run's language; a justification as its author wrote it
         # a row no rule selects has no exclusion of its own, hence no id or declaration: shown as —
-        table.add([row["exclusion_id"] or "—", row["input_table"], f"{row['rows']:,}", row["reason"],
+        table.add([row["exclusion_id"] or "—", row["input_table"], f"{row['rows']:,}", reason,
                    row["exclusion_source"] or "—"],
-                  [row["exclusion_id"], row["input_table"], row["rows"], row["reason"], row["exclusion_source"]])
+                  [row["exclusion_id"], row["input_table"], row["rows"], reason, row["exclusion_source"]])
     return table
 
 

@@ -30,7 +30,8 @@ from tanso import reasons
 from tanso.i18n import t
 from tanso_report.comparison_view import group_label, show
 from tanso_report.display import check_status
-from tanso_report.evaluate_report import inventory_rows, query, reject_rows, scope_totals
+from tanso_report.evaluate_report import (EXCLUDED_COLUMNS, excluded_reasons, inventory_rows, query, reject_rows,
+                                          scope_totals)
 from tanso_report.pages import number, readable
 
 LEDGER_ROWS = 500_000
@@ -168,16 +169,20 @@ def _write(result, target: Path) -> None:
         policies.add([name, None if p["value"] is None else show(p["value"]), p.get("at") or p.get("layer"),
                       p.get("status"), p.get("as_of"), p.get("source")])
     policies.close([40, 24, 40, 16, 12, 80])
-    rows = reject_rows(result, limit=None)
-    rejects = _Sheet(book, "rejects", ["input_table", "input_row", "row_id", "rule_id", "rule_source", "reason_code",
-                                       "reason"], bold)
-    said = {reason: reasons.render(reason) for reason in {row["reason"] for row in rows}}   # in the run's language
-    for row in rows:
-        rejects.add([*list(row.values())[:-1], said[row["reason"]]])
-    rejects.close([18, 10, 12, 30, 40, 24, 80])
-    _table(book, "excluded", bold, result, "SELECT * FROM {s}.run_excluded ORDER BY ALL")
+    _reasons_sheet(book, "rejects", bold, ["input_table", "input_row", "row_id", "rule_id", "rule_source"],
+                   reject_rows(result, limit=None), [18, 10, 12, 30, 40, 24, 80])
+    _reasons_sheet(book, "excluded", bold, EXCLUDED_COLUMNS, excluded_reasons(result), [12, 18, 10, 30, 24, 30, 24, 80])
     _ledger(book, bold, result, traced)
     book.close()
+
+
+def _reasons_sheet(book, name: str, bold, columns: list[str], rows: list[dict], widths: list[int]) -> None:
+    """Rows with a stored reason: its code, then the reason in the run's language (a justification as written)."""
+    sheet = _Sheet(book, name, [*columns, "reason_code", "reason"], bold)
+    said = {reason: reasons.render(reason) for reason in {row["reason"] for row in rows}}
+    for row in rows:
+        sheet.add([*(row[c] for c in columns), row["reason_code"], said[row["reason"]]])
+    sheet.close(widths)
 
 
 def _table(book, name: str, bold, result, sql: str) -> None:

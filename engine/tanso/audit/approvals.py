@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from tanso.audit import Altered, CannotVerify, NotPermitted, UsageMistake
 from tanso.audit.log import Line, chain_problems, entries, log_path, manifest_shas, open_for_append, read_log
-from tanso.audit.report import Problem, Report, sha256_bytes
+from tanso.audit.report import Problem, Report, Said, sha256_bytes
 from tanso.audit.verify import read_manifest, verify_run
 from tanso.diagnostics import did_you_mean
 from tanso.run.outputs import OutputError, canonical_json
@@ -182,9 +182,9 @@ class ApprovalStatus:
         """The first line of a report: "draft — not approved (missing: reviewer)", the approvals, or None."""
         if self.missing:
             missing = ", ".join(role if n == 1 else f"{n} {role}" for role, n in self.missing.items())
-            return f"draft — not approved (missing: {missing})"
+            return Said("verify.draft", missing=missing)
         if self.approvals:
-            return "approved: " + ", ".join(f"{a.get('role')} {a.get('by')}" for a in self.approvals)
+            return Said("verify.approved", approvals=", ".join(f"{a.get('role')} {a.get('by')}" for a in self.approvals))
         return None
 
     def lead(self, report: Report) -> None:

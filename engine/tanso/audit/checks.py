@@ -9,7 +9,7 @@ from typing import Any
 from tanso.audit import CannotVerify
 from tanso.audit.approvals import ApprovalStatus, approvals_of, required_approvals, roles, signature_problems
 from tanso.audit.log import Line, chain_problems, entries, head, log_path, manifest_shas, read_log
-from tanso.audit.report import Report, sha256_bytes
+from tanso.audit.report import Report, Said, counted, sha256_bytes
 from tanso.audit.verify import read_manifest, verify_run
 from tanso.run.outputs import MANIFEST
 
@@ -30,15 +30,15 @@ def checked_log(path: Path, trusted: dict[str, bytes] | None, pinned_head: str |
     report.problems += chain_problems(lines) + signature_problems(lines, trusted)
     last = head(lines)
     if pinned_head is not None and not any(e.get("hash") == pinned_head for e in entries(lines)):
-        report.add("altered", "log head", "the pinned head is not in the log: entries were removed or the log "
-                                          "rewritten", pinned_head, f"#{last['seq']} {last['hash']}" if last else "none")
+        report.add("altered", Said("verify.log_head"), Said("verify.pinned"), pinned_head,
+                   f"#{last['seq']} {last['hash']}" if last else Said("verify.none"))
     signed = sum(1 for e in entries(lines) if e.get("type") == "approval")
-    count = f"{len(lines)} entr{'y' if len(lines) == 1 else 'ies'}"
-    report.facts.append(f"log: {count}; head #{last['seq']} {last['hash']}" if last else f"log: {count}")
+    count = counted(len(lines), "entry")
+    report.facts.append(Said("verify.log", entries=count, seq=last["seq"], hash=last["hash"]) if last
+                        else Said("verify.log_count", entries=count))
     if signed:
-        report.facts.append(f"log: {signed} signed approval{'s' if signed > 1 else ''}; signers "
-                            + ("checked against --trust" if trusted is not None else
-                               "not checked against trusted keys (pass --trust)"))
+        report.facts.append(Said("verify.signed", approvals=counted(signed, "signed approval"),
+                                 how=Said("verify.trusted" if trusted is not None else "verify.not_trusted")))
     report.details["log"] = {"file": str(path), "entries": len(lines), "head": last}
     return report, lines
 
@@ -56,7 +56,7 @@ def verify_folder(out: Path, log: Path | None = None, trusted: dict[str, bytes] 
     path = log_path(out, log)
     logged: list[dict[str, Any]] = []
     if log is None and not path.exists():
-        report.facts.append(f"no log at {path}: the manifest's sha256 is not confirmed by a log entry")
+        report.facts.append(Said("verify.no_log", path=path))
     else:
         log_report, lines = checked_log(path, trusted, pinned_head)
         report.merge(log_report)
@@ -74,17 +74,16 @@ def _check_logged(out: Path, manifest_sha: str, path: Path, logged: list[dict[st
     runs = [e for e in logged if e.get("type") == "run" and manifest_sha in manifest_shas(e)]
     if runs:
         run = runs[-1]
-        report.facts.append(f"{MANIFEST}: logged as entry #{run.get('seq')} ({run.get('command')} by {run.get('user')}, "
-                            f"{run.get('time')})")
+        report.facts.append(Said("verify.logged", manifest=MANIFEST, seq=run.get("seq"), command=run.get("command"),
+                                 user=run.get("user"), time=run.get("time")))
         return
     here = os.path.abspath(out)
     same_folder = [e for e in logged if e.get("type") == "run" and os.path.abspath(path.parent / str(e.get("out"))) == here]
     if same_folder:
-        report.add("altered", MANIFEST, f"not the manifest the log recorded for this folder (entry "
-                                        f"#{same_folder[-1].get('seq')}): edited, or written without logging",
+        report.add("altered", MANIFEST, Said("verify.not_logged_here", seq=same_folder[-1].get("seq")),
                    str(same_folder[-1].get("manifest_sha256")), manifest_sha)
     else:
-        report.facts.append(f"{MANIFEST}: not in the log {path} (run elsewhere, or without --out?)")
+        report.facts.append(Said("verify.not_in_log", manifest=MANIFEST, path=path))
 
 
 def history(path: Path, trusted: dict[str, bytes] | None = None) -> tuple[Report, list[str], list[dict[str, Any]]]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from tanso.cli import lang_option
 from tanso.diagnostics import TansoError
 
 log_file_option = click.option("--log", "log_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -50,6 +51,7 @@ def _trusted(trust: tuple[Path, ...]) -> dict[str, bytes] | None:
 @moved_data_option
 @moved_ruleset_option
 @format_option
+@lang_option
 def verify(target: Path | None, log_file: Path | None, trust, pinned_head: str | None, reperform: bool,
            data_dir: Path | None, ruleset: Path | None, fmt: str) -> None:
     """Verify TARGET — a run folder or an evidence pack (.zip) — and/or the log (--log).

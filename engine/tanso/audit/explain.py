@@ -15,8 +15,10 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal, localcontext
 from typing import Any, Generic, TypeVar
 
+from tanso.audit import messages  # noqa: F401  (registers the words of the note below)
 from tanso.audit.run_folder import RunFolder
 from tanso.audit.selection import Known, RowRef, SelectorError, Selection, parse
+from tanso.i18n import t
 from tanso.plan.sql import literal
 from tanso.run.exclusions import BOUNDARY_EXCLUSION
 
@@ -206,8 +208,8 @@ def explain(folder: RunFolder, words: tuple[str, ...] = (), *, depth: int = DEFA
         basis_chosen=selection.bases != asked.bases, depth=depth, top=top, co2e_kg=kg, ledger_rows=ledger_rows,
         input_rows=input_rows, rule_count=rule_count, completeness=manifest.get("completeness", {}).get("status"),
         completeness_groups=_completeness_groups(con, manifest), rejected=rejected, excluded=excluded,
-        left_out_note=(f"rejects and excluded rows record no {' or '.join(unrecorded)}: those of the selected rules "
-                       f"are counted whatever their {' and '.join(unrecorded)}") if unrecorded else None,
+        left_out_note=t("explain.unrecorded", kinds=t("explain.or").join(unrecorded),
+                        all_kinds=t("explain.and").join(unrecorded)) if unrecorded else None,
         other_bases=_other_bases(con, folder, selection) if selection.bases != asked.bases else {},
         outside_scopes_kg=None if selection.scopes else con.execute(
             f"SELECT sum({_WEIGHTED}) FROM {folder.ledger} WHERE {selection.where(scoped=False)} "

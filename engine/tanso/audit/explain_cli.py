@@ -10,6 +10,7 @@ import click
 
 from tanso.audit.explain import DEFAULT_DEPTH, DEFAULT_TOP, LEVELS, as_json, explain as explain_figure
 from tanso.audit.run_folder import NotARunFolder, RunFolder
+from tanso.cli import lang_option
 from tanso.diagnostics import TansoError
 
 _LEVEL_HELP = ", ".join(f"{n} {name}" for n, name in enumerate(("the figure only", *LEVELS)))
@@ -24,6 +25,7 @@ _LEVEL_HELP = ", ".join(f"{n} {name}" for n, name in enumerate(("the figure only
               help="parts listed per level, largest first; the others are summed in one 'and N more' line")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True,
               help="html: one self-contained page with expandable levels")
+@lang_option
 def explain(out: Path, selector: tuple[str, ...], depth: int, top: int, fmt: str) -> None:
     """Explain a figure of the run in OUT (a folder `tanso evaluate --out` wrote), without re-running it:
     the rules that make it (with their text), methods, factors, policy values, boundary weights and the

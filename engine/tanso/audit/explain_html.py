@@ -8,6 +8,7 @@ from html import escape
 from tanso.audit import explain_tables as show
 from tanso.audit.explain import FORMAT, Explanation, RulePart
 from tanso.audit.explain_tables import Table
+from tanso.i18n import language, t
 
 
 def render(e: Explanation) -> str:
@@ -15,7 +16,7 @@ def render(e: Explanation) -> str:
     body = [f"<header><h1>{escape(show.headline(e))}</h1><ul class=\"facts\">{facts}</ul></header>"]
     if e.rules is not None and e.rules.parts:
         rules = "".join(_rule(rule, e) for rule in e.rules.parts) if e.depth >= 2 else ""
-        body.append(_details("rules", _table(show.rules_table(e)) + rules, opened=True))
+        body.append(_details(t("explain.col.rules"), _table(show.rules_table(e)) + rules, opened=True))
     if e.boundary is not None:
         heading, policies, partial = show.boundary_lines(e.boundary)
         body.append(_details(heading, _table(policies) + _list(partial)))
@@ -25,9 +26,8 @@ def render(e: Explanation) -> str:
                                  opened=True))
     if e.left_out_note and (e.rejected.rows or e.excluded.rows):
         body.append(f"<p class=\"note\">{escape(e.left_out_note)}</p>")
-    body.append(f"<footer>{FORMAT} · depth {e.depth} · top {e.top} · shares and t CO2e are rounded for display; "
-                f"the JSON format (--format json) carries the exact kilograms</footer>")
-    return (f"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+    body.append(f"<footer>{escape(t('explain.footer', format=FORMAT, depth=e.depth, top=e.top))}</footer>")
+    return (f"<!doctype html>\n<html lang=\"{language()}\"><head><meta charset=\"utf-8\">"
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             f"<title>tanso explain: {escape(e.selection)}</title><style>{_CSS}</style></head>"
             f"<body><main>{''.join(body)}</main></body></html>\n")
@@ -36,21 +36,20 @@ def render(e: Explanation) -> str:
 def _rule(rule: RulePart, e: Explanation) -> str:
     text = "".join(f"<span class=\"ln\">{number}</span>{escape(line)}\n" for number, line in show.rule_text(rule))
     parts = [f"<p class=\"note\">{escape(show.rule_facts(rule, e))}</p>",
-             f"<pre class=\"rule\">{text}</pre>" if text else "<p class=\"note\">(the rule's text is not in this run "
-                                                              "folder)</p>"]
+             f"<pre class=\"rule\">{text}</pre>" if text else f"<p class=\"note\">{escape(t('explain.no_text'))}</p>"]
     if rule.methods is not None:
-        factors = "".join(_details(f"factors: {show.method_name(m)}", _table(show.factors_table(m, e.factors_file)))
+        factors = "".join(_details(t("explain.factors_of", method=show.method_name(m)), _table(show.factors_table(m, e.factors_file)))
                           for m in rule.methods.parts if m.factors is not None)
-        parts.append(_details("methods and data types", _table(show.methods_table(rule)) + factors))
+        parts.append(_details(t("explain.col.methods"), _table(show.methods_table(rule)) + factors))
     if rule.policies is not None:
-        parts.append(_details("policies read", _table(show.policies_table(rule.policies)) if rule.policies
-                              else "<p class=\"note\">none</p>"))
+        parts.append(_details(t("explain.policies"), _table(show.policies_table(rule.policies)) if rule.policies
+                              else f"<p class=\"note\">{t('explain.none_read')}</p>"))
     if rule.entities is not None:
         note = show.boundary_note(rule)
-        parts.append(_details("entities and boundary weights", _table(show.entities_table(rule))
+        parts.append(_details(t("explain.entities"), _table(show.entities_table(rule))
                               + (f"<p class=\"note\">{escape(note)}</p>" if note else "")))
     if rule.rows is not None:
-        parts.append(_details("input rows, largest first", _table(show.rows_table(rule))))
+        parts.append(_details(t("explain.col.rows"), _table(show.rows_table(rule))))
     summary = f"{show.rule_heading(rule)} — {show.tonnes(rule.co2e_kg)} t · {show.share(rule.co2e_kg, e.co2e_kg)}"
     return _details(summary, "".join(parts), kind="rule")
 

@@ -1,6 +1,7 @@
 """What an explanation shows, as lines and tables of display strings, for the text and the HTML page alike.
 Rounding happens here only, for display: t CO2e with three decimals and each part's share of its parent;
-the JSON carries the exact kilograms."""
+the JSON carries the exact kilograms. Words in the run's language (`tanso.audit.messages`); stored reasons too
+(`tanso.reasons`)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from typing import Any
 
+from tanso.audit import messages  # noqa: F401  (registers the words below)
 from tanso.audit.explain import (Boundary, Breakdown, Explanation, FactorPart, LeftOutRows, MethodPart, PolicyRead,
                                  RulePart, exact)
+from tanso.i18n import MESSAGES, t
+from tanso.reasons import render, render_one
 
 _WIDE = 80          # digits of the decimal context for display: as many as any ledger sum has
 
@@ -40,10 +44,18 @@ def number(value: Decimal) -> str:
 
 
 def counted(count: int, noun: str) -> str:
-    """`1 row`, `2 rows`, `3 entities`."""
-    if count == 1:
-        return f"1 {noun}"
-    return f"{count:,} {noun[:-1] + 'ies' if noun.endswith('y') else noun + 's'}"
+    """`1 row`, `2 rows`, `3 entities` (the catalogue's `count.<noun>`)."""
+    return t(f"count.{noun}" + (".one" if count == 1 else ""), n=count)
+
+
+def said(prefix: str, word: str | None) -> str | None:
+    """A recorded word (a status, a label) in the run's language, where the catalogue has it."""
+    return t(f"{prefix}.{word}") if f"{prefix}.{word}" in MESSAGES else word
+
+
+def basis_name(basis: str) -> str:
+    """'location-based' (in the run's language), for a basis of the ledger."""
+    return t(f"basis.{basis}") if f"basis.{basis}" in MESSAGES else f"{basis}-based"
 
 
 def shorten(text: str | None, length: int = 70) -> str:
@@ -54,40 +66,42 @@ def shorten(text: str | None, length: int = 70) -> str:
 # ----------------------------------------------------------------------------- the figure
 
 def headline(e: Explanation) -> str:
-    return f"{e.selection}{f' ({e.basis}-based)' if e.basis else ''}: {tonnes(e.co2e_kg)} t CO2e"
+    basis = t("explain.basis", basis=basis_name(e.basis)) if e.basis else ""
+    return t("explain.headline", selection=e.selection, basis=basis, tonnes=tonnes(e.co2e_kg))
 
 
 def facts(e: Explanation) -> list[str]:
     """The lines under the headline: exact value, counts, run, basis, completeness, what is left out."""
-    lines = [f"exactly {number(e.co2e_kg)} kg CO2e · {counted(e.ledger_rows, 'ledger row')} from "
-             f"{counted(e.input_rows, 'input row')} · {counted(e.rule_count, 'rule')}",
-             f"run {e.ruleset} · {e.folder} · digest {(e.digest or '?')[:12]}"]
+    lines = [t("explain.exactly", kg=number(e.co2e_kg), ledger_rows=counted(e.ledger_rows, "ledger row"),
+               input_rows=counted(e.input_rows, "input row"), rules=counted(e.rule_count, "rule")),
+             t("explain.run", ruleset=e.ruleset, folder=e.folder, digest=(e.digest or "?")[:12])]
     if e.basis_chosen:
-        others = "; ".join(f"{b}-based rows {tonnes(kg)} t (select basis:{b})" for b, kg in e.other_bases.items())
-        lines.append(f"basis: {e.basis}, the first of the run's bases, as none was selected; rows of another basis "
-                     f"are an alternative view of the same emissions, never added: {others}")
+        others = t("reason_separator").join(t("explain.other_basis", basis=basis_name(b), tonnes=tonnes(kg), name=b)
+                                            for b, kg in e.other_bases.items())
+        lines.append(t("explain.basis_chosen", basis=e.basis, others=others))
     if e.outside_scopes_kg is not None:
-        lines.append(f"outside the scopes, not in this figure: {tonnes(e.outside_scopes_kg)} t (select scope:none)")
-    lines.append(f"completeness: {e.completeness or 'not recorded'}")
+        lines.append(t("explain.outside", tonnes=tonnes(e.outside_scopes_kg)))
+    lines.append(t("explain.completeness", status=said("explain.status", e.completeness or "not recorded")))
     lines += [f"  {_completeness_group(g)}" for g in e.completeness_groups]
-    left_out = [counted(rows.rows, f"{label} row") if rows.file else f"{label} rows not recorded in this run folder"
+    left_out = [counted(rows.rows, f"{label} row") if rows.file else t(f"explain.not_recorded.{label}")
                 for label, rows in (("rejected", e.rejected), ("excluded", e.excluded))]
-    lines.append(f"not in this figure: {', '.join(left_out)}")
+    lines.append(t("explain.not_in_figure", left_out=t("explain.comma").join(left_out)))
     if not e.ledger_rows:
-        lines.append(f"no ledger row matches {e.selection}")
+        lines.append(t("explain.no_match", selection=e.selection))
     return lines
 
 
 def _completeness_group(group: dict[str, Any]) -> str:
     tolerance = group.get("tolerance") or {}
-    within = f", tolerance \"{tolerance.get('statement')}\" at {tolerance.get('source')}" if tolerance else ""
-    return (f"{group.get('rule') or group.get('input')}: {group.get('rows_rejected')} of {group.get('rows_selected')} "
-            f"rows rejected ({group.get('status')}{within})")
+    within = (t("explain.within", statement=render_one(tolerance.get("statement")), source=tolerance.get("source"))
+              if tolerance else "")
+    return t("explain.group", name=group.get("rule") or group.get("input"), rejected=group.get("rows_rejected"),
+             selected=group.get("rows_selected"), status=said("explain.group", group.get("status")), within=within)
 
 
 def rules_table(e: Explanation) -> Table:
     rules = e.rules
-    return Table(("rules", "", "t CO2e", "share", "where"),
+    return Table((t("explain.col.rules"), "", t("explain.col.tonnes"), t("explain.col.share"), t("explain.col.where")),
                  [*((r.rule_id, shorten(r.title, 44), tonnes(r.co2e_kg), share(r.co2e_kg, e.co2e_kg), r.source or "")
                     for r in rules.parts), *_rest(rules, e.co2e_kg, "rule", 5)], frozenset({2, 3}))
 
@@ -99,8 +113,9 @@ def rule_heading(rule: RulePart) -> str:
 
 
 def rule_facts(rule: RulePart, e: Explanation) -> str:
-    return (f"{tonnes(rule.co2e_kg)} t CO2e · {share(rule.co2e_kg, e.co2e_kg) or '—'} of {e.selection} · "
-            f"{counted(rule.ledger_rows, 'ledger row')} · {rule.source or 'source not recorded'}")
+    return t("explain.rule_facts", tonnes=tonnes(rule.co2e_kg), share=share(rule.co2e_kg, e.co2e_kg) or "—",
+             selection=e.selection, ledger_rows=counted(rule.ledger_rows, "ledger row"),
+             source=rule.source or t("explain.source_not_recorded"))
 
 
 def rule_text(rule: RulePart) -> list[tuple[int, str]]:
@@ -111,7 +126,7 @@ def rule_text(rule: RulePart) -> list[tuple[int, str]]:
 
 def methods_table(rule: RulePart) -> Table:
     methods = rule.methods
-    return Table(("methods and data types", "t CO2e", "share"),
+    return Table((t("explain.col.methods"), t("explain.col.tonnes"), t("explain.col.share")),
                  [*((method_name(m), tonnes(m.co2e_kg), share(m.co2e_kg, rule.co2e_kg)) for m in methods.parts),
                   *_rest(methods, rule.co2e_kg, "method", 3, at=1)], frozenset({1, 2}))
 
@@ -123,8 +138,9 @@ def method_name(method: MethodPart) -> str:
 def factors_table(method: MethodPart, factors_file: str | None) -> Table:
     """A method's factors, each with its file row and provenance (or why there is none)."""
     factors = method.factors
-    return Table((f"factors ({method.method or method.calculator})", "gas", "value", "activity", "t CO2e", "share"),
-                 [*((f.factor_id or "(none)", f.gas, _factor_value(f), _activity(f.activity, f.activity_unit),
+    return Table((t("explain.col.factors", method=method.method or method.calculator), t("explain.col.gas"),
+                  t("explain.col.value"), t("explain.col.activity"), t("explain.col.tonnes"), t("explain.col.share")),
+                 [*((f.factor_id or t("explain.none"), f.gas, _factor_value(f), _activity(f.activity, f.activity_unit),
                      tonnes(f.co2e_kg), share(f.co2e_kg, method.co2e_kg)) for f in factors.parts),
                   *_rest(factors, method.co2e_kg, "factor", 6, at=4)], frozenset({3, 4, 5}),
                  {i: _factor_provenance(f, method.calculator, factors_file) for i, f in enumerate(factors.parts)})
@@ -135,13 +151,12 @@ def _factor_value(factor: FactorPart) -> str:
 
 
 def _factor_provenance(factor: FactorPart, calculator: str, factors_file: str | None) -> str:
-    row, version = factor.row, factor.version and f"version {factor.version}"
+    row, version = factor.row, factor.version and t("explain.version", version=factor.version)
     if row is None:
-        why = (f"derived by {calculator} (in no factor file)" if factors_file
-               else "its file row is not in this run folder")
+        why = t("explain.derived", calculator=calculator) if factors_file else t("explain.no_file_row")
         parts = [factor.factor_set, why, version, factor.gwp]
     else:
-        parts = [factor.factor_set, f"{row.file} row {row.file_row}", row.keys, row.publisher, row.edition, row.licence,
+        parts = [factor.factor_set, t("place", file=row.file, row=row.file_row), row.keys, row.publisher, row.edition, row.licence,
                  version, factor.gwp]
     return " · ".join(filter(None, parts))
 
@@ -155,20 +170,21 @@ def policies_table(policies: list[PolicyRead]) -> Table:
 def _policy_place(policy: PolicyRead) -> str:
     if policy.set_at:
         return policy.set_at
-    return {"command line": "--set", "default": "default"}.get(policy.layer or "", policy.layer or "?")
+    return {"command line": "--set", "default": t("explain.default")}.get(policy.layer or "", policy.layer or "?")
 
 
 def _policy_value(value: Any) -> str:
     """A policy value as the ruleset language writes it."""
     if value is None:
-        return "(not set)"
+        return t("explain.not_set")
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def entities_table(rule: RulePart) -> Table:
     entities = rule.entities
-    return Table(("entities", "at 100%", "weight", "t CO2e", "share"),
-                 [*((p.entity or "(none)", tonnes(p.unweighted_kg), str(p.weight), tonnes(p.co2e_kg),
+    return Table((t("explain.col.entities"), t("explain.col.at_full"), t("explain.col.weight"), t("explain.col.tonnes"),
+                  t("explain.col.share")),
+                 [*((p.entity or t("explain.none"), tonnes(p.unweighted_kg), str(p.weight), tonnes(p.co2e_kg),
                      share(p.co2e_kg, rule.co2e_kg)) for p in entities.parts),
                   *_rest(entities, rule.co2e_kg, "entity", 5, at=3)], frozenset({1, 2, 3, 4}))
 
@@ -176,14 +192,15 @@ def entities_table(rule: RulePart) -> Table:
 def boundary_note(rule: RulePart) -> str | None:
     if not rule.left_out_by_boundary:
         return None
-    return f"left out by the boundary (weight 0): {counted(rule.left_out_by_boundary, 'row')}"
+    return t("explain.boundary_note", rows=counted(rule.left_out_by_boundary, "row"))
 
 
 def rows_table(rule: RulePart) -> Table:
     rows = rule.rows
-    return Table(("input rows, largest first", "key", "entity", "quantity", "t CO2e", "share"),
-                 [*((f"{p.file or p.input_table} row {p.input_row}", p.row_id or "", p.entity or "",
-                     _activity(p.quantity, p.quantity_unit) or ("(several)" if p.ledger_rows > 1 else ""),
+    return Table((t("explain.col.rows"), t("explain.col.key"), t("explain.col.entity"), t("explain.col.quantity"),
+                  t("explain.col.tonnes"), t("explain.col.share")),
+                 [*((t("place", file=p.file or p.input_table, row=p.input_row), p.row_id or "", p.entity or "",
+                     _activity(p.quantity, p.quantity_unit) or (t("explain.several") if p.ledger_rows > 1 else ""),
                      tonnes(p.co2e_kg),
                      share(p.co2e_kg, rule.co2e_kg)) for p in rows.parts),
                   *_rest(rows, rule.co2e_kg, "row", 6, at=4)], frozenset({3, 4, 5}))
@@ -197,19 +214,22 @@ def _activity(value: Decimal | None, unit: str | None) -> str:
 
 def boundary_lines(boundary: Boundary) -> tuple[str, Table, list[str]]:
     """The boundary's heading, the policies it read, and its entities weighted below 1."""
-    partial = [f"{entity}: weight {record.get('weight')}" + (f" — {record['reason']}" if record.get("reason") else "")
+    partial = [t("explain.weighted", entity=entity, weight=record.get("weight"))
+               + (f" — {render_one(record['reason'])}" if record.get("reason") else "")
                for entity, record in boundary.partial.items()]
-    return f"boundary: {boundary.method} at {boundary.source}", policies_table(boundary.policies), partial
+    return (t("explain.boundary", method=boundary.method, source=boundary.source), policies_table(boundary.policies),
+            partial)
 
 
 def left_out_heading(label: str, rows: LeftOutRows) -> str:
-    return f"not in this figure, {label}: {counted(rows.rows, 'row')} (listed in {rows.file})"
+    return t("explain.left_out", label=t(f"explain.label.{label}"), rows=counted(rows.rows, "row"), file=rows.file)
 
 
 def left_out_table(rows: LeftOutRows) -> Table:
-    listed = [(g.rule_id or "(no rule)", g.input_table or "", shorten(g.why, 90), f"{g.rows:,}") for g in rows.groups]
+    listed = [(g.rule_id or t("explain.no_rule"), g.input_table or "", shorten(render(g.why), 90), f"{g.rows:,}")
+              for g in rows.groups]
     if rows.rest_groups:
-        listed.append((f"… and {counted(rows.rest_groups, 'more reason')}", "", "", f"{rows.rest_rows:,}"))
+        listed.append((counted(rows.rest_groups, "more reason"), "", "", f"{rows.rest_rows:,}"))
     return Table(None, listed, frozenset({3}))
 
 
@@ -218,6 +238,6 @@ def _rest(breakdown: Breakdown, parent_kg: Decimal, noun: str, width: int, at: i
     if not breakdown.rest_count:
         return []
     row = [""] * width
-    row[0] = f"… and {counted(breakdown.rest_count, 'more ' + noun)}"
+    row[0] = counted(breakdown.rest_count, "more " + noun)
     row[at], row[at + 1] = tonnes(breakdown.rest_kg), share(breakdown.rest_kg, parent_kg)
     return [tuple(row)]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from unicodedata import east_asian_width
+
 from tanso.audit import explain_tables as show
 from tanso.audit.explain import Explanation, RulePart
 from tanso.audit.explain_tables import Table
+from tanso.i18n import t
 
 
 def render(e: Explanation) -> str:
@@ -20,7 +23,7 @@ def render(e: Explanation) -> str:
         if rows.rows:
             lines += ["", show.left_out_heading(label, rows), *_aligned(show.left_out_table(rows), "  ")]
     if e.left_out_note and (e.rejected.rows or e.excluded.rows):
-        lines.append(f"  note: {e.left_out_note}")
+        lines.append(f"  {t('explain.note', note=e.left_out_note)}")
     return "\n".join(lines) + "\n"
 
 
@@ -28,13 +31,13 @@ def _rule(rule: RulePart, e: Explanation) -> list[str]:
     lines = ["", f"── {show.rule_heading(rule)}", f"   {show.rule_facts(rule, e)}"]
     lines += [f"   {number:5} │ {text}" for number, text in show.rule_text(rule)]
     if not rule.text:
-        lines.append("   (the rule's text is not in this run folder)")
+        lines.append(f"   {t('explain.no_text')}")
     if rule.methods is not None:
         lines += _aligned(show.methods_table(rule), "   ")
         for method in rule.methods.parts if rule.methods.parts[0].factors is not None else ():
             lines += _aligned(show.factors_table(method, e.factors_file), "     ")
     if rule.policies is not None:
-        lines.append("   policies read" + ("" if rule.policies else ": none"))
+        lines.append(f"   {t('explain.policies' if rule.policies else 'explain.policies_none')}")
         lines += _aligned(show.policies_table(rule.policies), "     ")
     if rule.entities is not None:
         lines += _aligned(show.entities_table(rule), "   ")
@@ -52,11 +55,12 @@ def _aligned(table: Table, indent: str) -> list[str]:
     every = [table.header, *rows] if table.header else rows
     if not every:
         return []
-    widths = [max(len(row[i]) for row in every) for i in range(len(every[0]))]
+    widths = [max(_width(row[i]) for row in every) for i in range(len(every[0]))]
 
     def line(row: tuple[str, ...]) -> str:
-        return (indent + "  ".join(cell.rjust(width) if i in table.right else cell.ljust(width)
-                                   for i, (cell, width) in enumerate(zip(row, widths)))).rstrip()
+        pads = [" " * (width - _width(cell)) for cell, width in zip(row, widths)]
+        return (indent + "  ".join(pad + cell if i in table.right else cell + pad
+                                   for i, (cell, pad) in enumerate(zip(row, pads)))).rstrip()
 
     lines = [line(table.header)] if table.header else []
     for index, row in enumerate(rows):
@@ -64,3 +68,8 @@ def _aligned(table: Table, indent: str) -> list[str]:
         if index in table.notes:
             lines.append(f"{indent}    {table.notes[index]}")
     return lines
+
+
+def _width(text: str) -> int:
+    """Columns `text` takes at a terminal: a wide character (漢字, full-width punctuation) takes two."""
+    return sum(2 if east_asian_width(ch) in "WF" else 1 for ch in text)

@@ -9,6 +9,41 @@ from pathlib import Path
 from typing import Any
 
 from tanso.audit import ALTERED, CANNOT_VERIFY, VERIFIED
+from tanso.audit import messages  # noqa: F401  (registers the words of the verdict)
+from tanso.i18n import t
+
+
+class Said(str):
+    """A text of the verdict by its catalogue key (`tanso.audit.messages`): the English text as a string (what
+    the JSON holds), said in the run's language by `in_language` (`--lang`). A value may be one itself."""
+
+    key: str
+    values: dict[str, Any]
+
+    def __new__(cls, key: str, **values: Any) -> Said:
+        text = super().__new__(cls, t(key, lang="en", **values))
+        text.key, text.values = key, values
+        return text
+
+    def __reduce__(self):   # copied (dataclasses.asdict) and pickled by its key, not as a plain string
+        return _said, (self.key, self.values)
+
+
+def _said(key: str, values: dict[str, Any]) -> Said:
+    return Said(key, **values)
+
+
+def counted(count: int, noun: str) -> Said:
+    """`1 entry`, `2 entries` (the catalogue's `count.<noun>`)."""
+    return Said(f"count.{noun}" + (".one" if count == 1 else ""), n=count)
+
+
+def in_language(text: Any) -> Any:
+    """A text of the verdict in the run's language: a `Said` one by its key, any other as it is (an error's own words)."""
+    if not isinstance(text, Said):
+        return text
+    return t(text.key, **{name: in_language(value) for name, value in text.values.items()})
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -19,9 +54,10 @@ class Problem:
     found: str | None = None
 
     def text(self) -> str:
-        lines = [f"  {self.subject}: {self.message}"]
+        lines = [f"  {t('verify.problem', subject=in_language(self.subject), message=in_language(self.message))}"]
         if self.expected is not None or self.found is not None:
-            lines += [f"    expected {self.expected}", f"    found    {self.found}"]
+            lines += [f"    {t('verify.expected', value=in_language(self.expected))}",
+                      f"    {t('verify.found', value=in_language(self.found))}"]
         return "\n".join(lines)
 
 
@@ -60,10 +96,11 @@ class Report:
 
     def text(self, with_status: bool = True) -> str:
         count = len(self.problems)
-        verdict = (f"verified: {self.target}" if not count else
-                   f"{self.status.upper()}: {self.target} — {count} problem{'s' if count > 1 else ''}")
-        lines = [*(self.status_lines if with_status else []), verdict, *(p.text() for p in self.problems),
-                 *(f"  {f}" for f in self.facts)]
+        verdict = (t("verify.verified", target=self.target) if not count else
+                   t("verify.verdict", status=t(f"verify.status.{self.status}"), target=self.target,
+                     problems=in_language(counted(count, "problem"))))
+        lines = [*(map(in_language, self.status_lines) if with_status else []), verdict,
+                 *(p.text() for p in self.problems), *(f"  {in_language(f)}" for f in self.facts)]
         return "\n".join(lines) + "\n"
 
     def as_json(self) -> str:

@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from tanso.audit import CannotVerify
-from tanso.audit.report import Report
+from tanso.audit.report import Report, Said
 from tanso.plan.sql import literal
 from tanso.run.execute import SUMMARY_KEYS
 from tanso.run.ledger import LEDGER_FILE
@@ -71,18 +71,17 @@ def verify_run(folder: Path, prefix: str = "") -> Report:
     differences = output_differences(folder, manifest["outputs"])
     for name, expected, found in differences:
         if found is None:
-            report.add("altered", prefix + name, "missing", _listed(expected), "no file")
+            report.add("altered", prefix + name, Said("verify.missing"), _listed(expected), Said("verify.no_file"))
         elif expected is None:
-            report.add("altered", prefix + name, "not in the manifest: added after the run", "no file", found["sha256"])
+            report.add("altered", prefix + name, Said("verify.added"), Said("verify.no_file"), found["sha256"])
         else:
-            report.add("altered", prefix + name, "sha256 differs from the manifest", _listed(expected),
-                       _listed(found))
-    report.facts.append(f"{prefix or ''}{MANIFEST}: {len(manifest['outputs'])} output files hashed")
+            report.add("altered", prefix + name, Said("verify.sha_differs"), _listed(expected), _listed(found))
+    report.facts.append(Said("verify.hashed", prefix=prefix or "", manifest=MANIFEST, n=len(manifest["outputs"])))
     summary = next((name for name in SUMMARY_FILES if name in manifest["outputs"]), None)
     # An altered Parquet file is not read: it is already reported, and a damaged one can crash its reader.
     unreadable = sorted({LEDGER_FILE, summary} & {name for name, *_ in differences if name.endswith(".parquet")})
     if unreadable:
-        report.facts.append(f"{prefix}ledger not summed: {', '.join(unreadable)} altered")
+        report.facts.append(Said("verify.not_summed", prefix=prefix, files=", ".join(unreadable)))
     elif LEDGER_FILE in manifest["outputs"] and summary is not None:
         _check_sums(folder / LEDGER_FILE, folder / summary, prefix, report)
     for name in sorted(manifest["outputs"]):
@@ -97,7 +96,7 @@ def verify_run(folder: Path, prefix: str = "") -> Report:
 def _listed(entry: Any) -> str:
     """An `outputs` entry as shown: its sha256 and size."""
     if isinstance(entry, dict):
-        return f"{entry.get('sha256')} ({entry.get('size')} bytes)"
+        return Said("verify.listed", sha256=entry.get("sha256"), size=entry.get("size"))
     return repr(entry)
 
 
@@ -106,15 +105,14 @@ def _check_manifest(manifest: dict[str, Any], data: bytes, prefix: str, report: 
     if data != written:
         found, expected = data.decode("utf-8", "replace").splitlines(), written.decode("utf-8").splitlines()
         line = next((i for i, (a, b) in enumerate(zip(expected, found)) if a != b), min(len(expected), len(found)))
-        report.add("altered", f"{prefix}{MANIFEST} line {line + 1}", "not as tanso writes it (edited?)",
-                   repr(expected[line]) if line < len(expected) else "end of file",
-                   repr(found[line]) if line < len(found) else "end of file")
+        report.add("altered", Said("verify.line", file=prefix + MANIFEST, line=line + 1), Said("verify.edited"),
+                   repr(expected[line]) if line < len(expected) else Said("verify.end_of_file"),
+                   repr(found[line]) if line < len(found) else Said("verify.end_of_file"))
     recorded = manifest.get(CANONICAL_FIELD)
     if recorded is None:
-        report.add("cannot verify", prefix + MANIFEST, f"carries no {CANONICAL_FIELD}: written by an earlier tanso, or "
-                                                       "the field was edited away")
+        report.add("cannot verify", prefix + MANIFEST, Said("verify.no_canonical", field=CANONICAL_FIELD))
     elif recorded != canonical_digest(manifest):
-        report.add("altered", prefix + MANIFEST, f"its content does not match its {CANONICAL_FIELD}: edited",
+        report.add("altered", prefix + MANIFEST, Said("verify.canonical_differs", field=CANONICAL_FIELD),
                    recorded, canonical_digest(manifest))
 
 
@@ -123,22 +121,22 @@ def _check_sums(ledger: Path, summary: Path, prefix: str, report: Report) -> Non
     try:
         expected = ledger_sums(ledger)
     except (duckdb.Error, ArithmeticError, ValueError) as error:   # ValueError: text that is not UTF-8
-        report.add("altered", prefix + ledger.name, f"cannot be read as a ledger: {(str(error).splitlines() or [''])[0]}")
+        report.add("altered", prefix + ledger.name, Said("verify.not_ledger", error=(str(error).splitlines() or [""])[0]))
         return
     try:
         found = summary_lines(summary)
     except (OSError, ValueError, KeyError, TypeError, ArithmeticError, csv.Error, pa.ArrowException) as error:
-        report.add("altered", prefix + summary.name, f"cannot be read as a summary: {error!r}")
+        report.add("altered", prefix + summary.name, Said("verify.not_summary", error=repr(error)))
         return
     first_line = 2 if summary.suffix == ".csv" else 1   # a CSV's header is line 1
     for index in range(max(len(expected), len(found))):
         want = expected[index] if index < len(expected) else None
         have = found[index] if index < len(found) else None
         if want != have:
-            report.add("altered", f"{prefix}{summary.name} line {index + first_line}",
-                       "differs from the ledger's sums", _render(want), _render(have))
+            report.add("altered", Said("verify.line", file=prefix + summary.name, line=index + first_line),
+                       Said("verify.sums_differ"), _render(want), _render(have))
             return
-    report.facts.append(f"{prefix}{summary.name}: {len(found)} lines equal the sums of {ledger.name}")
+    report.facts.append(Said("verify.sums_equal", prefix=prefix, file=summary.name, n=len(found), ledger=ledger.name))
 
 
 def ledger_sums(ledger: Path) -> list[SummaryLine]:

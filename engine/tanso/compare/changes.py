@@ -11,9 +11,18 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from tanso.graph import reads_boundary
+from tanso.i18n import register
 from tanso.model.policy_calls import policies_in_rule, policies_named
 from tanso.model.ruleset import Ruleset
 from tanso.plugins import Registry
+from tanso.reasons import reason_text
+
+# A rule's or exclusion's side of a change (comparison.json keeps the English; tanso.reasons says it in the language)
+register({"reason.change.absent": {"en": "absent", "ja": "なし"},
+          "reason.change.as_in": {"en": "as in {layer}", "ja": "{layer} のとおり"},
+          "reason.change.added_in": {"en": "added in {layer}", "ja": "{layer} で追加"},
+          "reason.change.removed": {"en": "removed", "ja": "削除"},
+          "reason.change.replaced_in": {"en": "replaced in {layer}", "ja": "{layer} で置き換え"}})
 
 
 @dataclass(frozen=True)
@@ -56,11 +65,11 @@ def find_changes(base: Ruleset, revised: Ruleset) -> list[Change]:
                 continue
             if kind == "exclusion" and (old or new).node.source is None:
                 continue  # a scope/category exclusion is a declaration: it moves no row
-            what = "added" if old is None else "removed" if new is None else "replaced"
+            what = "added_in" if old is None else "removed" if new is None else "replaced_in"
             span = (new or old).node.span
-            found.append(((0, span.file, span.line), Change(f"{kind}:{item_id}", kind, item_id,
-                                                            "absent" if old is None else f"as in {old.layer}",
-                                                            what if new is None else f"{what} in {new.layer}",
+            before = reason_text("change.absent") if old is None else reason_text("change.as_in", layer=old.layer)
+            after = reason_text("change.removed") if new is None else reason_text(f"change.{what}", layer=new.layer)
+            found.append(((0, span.file, span.line), Change(f"{kind}:{item_id}", kind, item_id, before, after,
                                                             where=cite(span))))
     if base.boundary != revised.boundary:
         span = (revised.boundary or base.boundary).span

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from tanso.cache import cache_folder
 from tanso.diagnostics import Diagnostics, did_you_mean
 from tanso.dsl import ast, parse_cache
+from tanso.i18n import MESSAGES, t
 
 if TYPE_CHECKING:
     from lark import Lark, Token
@@ -27,14 +28,8 @@ CLAUSE_KEYWORDS = ("status", "source", "as_of", "extends", "key", "columns", "en
 KEYWORDS = STATEMENT_KEYWORDS + CLAUSE_KEYWORDS
 _STATEMENT_START = re.compile(r"^[ \t]*(%s)\b" % "|".join(STATEMENT_KEYWORDS), re.MULTILINE)
 
-# Terminal names as a person would say them.
-_TERMINAL_WORDS = {
-    "NAME": "a name", "STRING": 'a "quoted string"', "INT": "a whole number", "NUMBER": "a number",
-    "DATE": "a date (YYYY-MM-DD)", "COMPARATOR": "a comparison (=, !=, <, <=, >, >=)", "ADD_OP": "+ or -",
-    "MUL_OP": "* or /", "RULE_START": "'rule'", "$END": "end of file", "ROWS": "'rows'",
-    "APPROVALS": "'approvals'",
-    "HEADER_CASE": "case-insensitive or case-sensitive",
-}
+# Terminal names as a person would say them: keywords as written, the others by the catalogue's `term.<name>`.
+_KEYWORD_TERMINALS = {"RULE_START": "'rule'", "ROWS": "'rows'", "APPROVALS": "'approvals'"}
 
 
 @lru_cache(maxsize=1)
@@ -106,8 +101,10 @@ def _statement_starts(text: str) -> list[int]:
 
 
 def _describe(terminal: str) -> str:
-    if terminal in _TERMINAL_WORDS:
-        return _TERMINAL_WORDS[terminal]
+    if terminal in _KEYWORD_TERMINALS:
+        return _KEYWORD_TERMINALS[terminal]
+    if f"term.{terminal}" in MESSAGES:
+        return t(f"term.{terminal}")
     try:
         pattern = _parser().get_terminal(terminal).pattern
     except KeyError:
@@ -243,7 +240,7 @@ def _report_syntax_error(error: UnexpectedInput, text: str, file: str, diagnosti
         line = content.count("\n") + 1
         column = len(content) - (content.rfind("\n") + 1) + 1
         span = ast.Span(file, line, column, line, column + 1)
-        found = "end of statement"
+        found = t("diag.end_of_statement")
     else:
         line, column = error.line, error.column
         if isinstance(error, UnexpectedToken):
@@ -263,4 +260,5 @@ def _report_syntax_error(error: UnexpectedInput, text: str, file: str, diagnosti
         word = re.match(r"[A-Za-z_]\w*", text[error.pos_in_stream:])
         if word:
             hint = did_you_mean(word.group(0), KEYWORDS)
-    diagnostics.error(f"unexpected {found}", span, expected=" or ".join(words) if words else None, hint=hint)
+    diagnostics.error(t("diag.unexpected", found=found), span, expected=t("diag.or").join(words) if words else None,
+                      hint=hint)

@@ -11,6 +11,7 @@ from pathlib import Path
 from lark import Token, Transformer, v_args
 
 from tanso.dsl import ast
+from tanso.i18n import kind, t
 
 
 class SyntaxProblem(Exception):
@@ -57,7 +58,7 @@ class ToAst(Transformer):
         for clause in clauses:
             key, value, span = clause
             if key in seen:
-                raise SyntaxProblem(f"'{key}' is given twice in this {where}", span)
+                raise SyntaxProblem(t("diag.given_twice", clause=key, where=kind(where)), span)
             seen[key] = value
         return seen
 

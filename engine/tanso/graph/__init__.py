@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from tanso.diagnostics import Diagnostics, Note
 from tanso.dsl import ast
+from tanso.i18n import t
 from tanso.model.policy_calls import policies_in_rule, policies_named
 from tanso.model.ruleset import Ruleset, lookup_columns
 from tanso.plugins import Registry
@@ -256,9 +257,10 @@ def check_acyclic(dependencies: Dependencies, diagnostics: Diagnostics) -> None:
         start = next(n for n in graph if n in component)
         cycle = nx.find_cycle(graph.subgraph(component), source=start)
         path = " → ".join([_label(u) for u, _ in cycle] + [_label(cycle[0][0])])
-        notes = [Note(f"{_label(v)} reads {_label(u)} here", graph.edges[u, v]["span"]) for u, v in cycle]
-        diagnostics.error(f"dependency cycle: {path}", graph.nodes[cycle[0][1]].get("span"), notes=notes,
-                          hint="a rule cannot depend on its own results; break one of these edges")
+        notes = [Note(t("diag.cycle_edge", reader=_label(v), read=_label(u)), graph.edges[u, v]["span"])
+                 for u, v in cycle]
+        diagnostics.error(t("diag.cycle", path=path), graph.nodes[cycle[0][1]].get("span"), notes=notes,
+                          hint=t("diag.cycle_help"))
 
 
 def _label(node: str) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 
 from tanso.diagnostics import Diagnostics, did_you_mean, expected_list
 from tanso.dsl import ast
+from tanso.i18n import t
 from tanso.model.checks import (_check_accepts, _check_arithmetic_operands, _check_exclusive_tables, _check_scopes,
                                 _check_expression_calls, _check_factor_files, _check_input_files, _check_inputs,
                                 _check_level_columns, _check_policy_calls, _check_source, _source_columns)
@@ -131,7 +132,7 @@ def _bind_policies(layer: _Layer, registry: Registry, diagnostics: Diagnostics) 
         try:
             value = validate_value(option.type, chosen.value)
         except ValidationError as error:
-            diagnostics.error(f"invalid value {chosen.value!r} for policy '{name}'", chosen.span,
+            diagnostics.error(t("diag.invalid_policy_value", value=repr(chosen.value), name=name), chosen.span,
                               expected=_expected_from(error), hint=option.doc.splitlines()[0] if option.doc else None)
             continue
         bound[name] = replace(chosen, value=value)
@@ -150,7 +151,7 @@ def _expected_from(error: ValidationError) -> str:
 def _bind_rule(node: ast.Rule, layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> list[CalcStep]:
     columns = None
     if node.source is None:
-        diagnostics.error(f"rule '{node.id}' has no 'from' clause", node.id_span,
+        diagnostics.error(t("diag.no_from", id=node.id), node.id_span,
                           expected="from TABLE [where CONDITION] or from results of RULE")
     else:
         columns = _check_source(node.source, layer, diagnostics)
@@ -158,7 +159,7 @@ def _bind_rule(node: ast.Rule, layer: _Layer, registry: Registry, diagnostics: D
         if need.dotted not in layer.rules:
             diagnostics.unknown("rule", need.dotted, need.span, layer.rules)
     if node.calc is None:
-        diagnostics.error(f"rule '{node.id}' has no 'calc' clause", node.id_span,
+        diagnostics.error(t("diag.no_calc", id=node.id), node.id_span,
                           expected="calc CALCULATOR(parameters) or calc first_of(CALCULATOR(...), ...)")
         return []
     calls = [node.calc]
@@ -166,12 +167,12 @@ def _bind_rule(node: ast.Rule, layer: _Layer, registry: Registry, diagnostics: D
         calls = []
         for argument in node.calc.arguments:
             if argument.name is not None or not isinstance(argument.value, ast.Call):
-                diagnostics.error("first_of takes calculator calls, tried in order", argument.span,
+                diagnostics.error(t("diag.first_of_calls"), argument.span,
                                   expected="first_of(calculator(...), calculator(...), ...)")
             else:
                 calls.append(argument.value)
         if not calls:
-            diagnostics.error("first_of needs at least one calculator", node.calc.span)
+            diagnostics.error(t("diag.first_of_empty"), node.calc.span)
     steps = []
     for call in calls:
         step = _bind_call(call, columns, layer, registry, diagnostics)
@@ -189,14 +190,14 @@ def _bind_call(call: ast.Call, columns: dict[str, str] | None, layer: _Layer, re
     raw: dict[str, Any] = {}
     for argument in call.arguments:
         if argument.name is None:
-            diagnostics.error(f"arguments of '{call.function}' are named", argument.span,
-                              expected="name: value", hint=f"parameters: {', '.join(calculator.parameters.model_fields)}")
+            diagnostics.error(t("diag.arguments_named", function=call.function), argument.span,
+                              expected=t("diag.name_value"),
+                              hint=t("diag.parameters_help", names=", ".join(calculator.parameters.model_fields)))
             continue
         value = _argument_value(argument.value)
         if value is NOT_A_VALUE:
-            diagnostics.error(f"{call.function}: parameter '{argument.name}' cannot be {_given(argument.value)}",
-                              argument.value.span, expected="a name, a text, a number, true/false, a list of these, "
-                                                            "or arithmetic of columns and numbers")
+            diagnostics.error(t("diag.cannot_be", function=call.function, name=argument.name,
+                                given=_given(argument.value)), argument.value.span, expected=t("diag.argument_value"))
             continue
         raw[argument.name] = value
     try:
@@ -223,20 +224,20 @@ def _bind_call(call: ast.Call, columns: dict[str, str] | None, layer: _Layer, re
                 defaulted = [n for n in calculator.parameters.model_fields
                              if n not in raw and _names_column(getattr(parameters, n, None), column)]
                 written = [a for n, a in call.named().items() if _names_column(getattr(parameters, n, None), column)]
-                hint = (f"parameter '{defaulted[0]}' defaults to column '{column}'; write '{defaulted[0]}: COLUMN' to name another"
+                hint = (t("diag.defaulted_column", parameter=defaulted[0], column=column)
                         if defaulted and not written else did_you_mean(column, columns))
-                diagnostics.error(f"{call.function} needs column '{column}', which the rule's input does not have",
+                diagnostics.error(t("diag.needs_column", function=call.function, column=column),
                                   written[0].span if written else call.span,
                                   expected=expected_list("column", sorted(columns)), hint=hint)
     return CalcStep(calculator=call.function, parameters=parameters, span=call.span)
 
 
 # Error types (pydantic's) of a wrong-typed parameter value, with what the parameter takes in the user's terms
-# (None: the error's own message, e.g. ColumnExpression's).
-TYPE_EXPECTED = {"column_expression": None, "string_type": "a name or a text", "list_type": "a list, e.g. [fuel, region]",
-                 "bool_type": "true or false", "bool_parsing": "true or false", "decimal_parsing": "a number",
-                 "decimal_type": "a number", "int_parsing": "a whole number", "int_type": "a whole number",
-                 "int_from_float": "a whole number", "float_parsing": "a number", "float_type": "a number"}
+# (the catalogue's `expects.<key>`).
+TYPE_EXPECTED = {"column_expression": "column_expression", "string_type": "name_or_text", "list_type": "list",
+                 "bool_type": "boolean", "bool_parsing": "boolean", "decimal_parsing": "number",
+                 "decimal_type": "number", "int_parsing": "whole_number", "int_type": "whole_number",
+                 "int_from_float": "whole_number", "float_parsing": "number", "float_type": "number"}
 
 
 def _parameter_problems(call: ast.Call, model, error: ValidationError, diagnostics: Diagnostics) -> None:
@@ -247,15 +248,16 @@ def _parameter_problems(call: ast.Call, model, error: ValidationError, diagnosti
         name = str(problem["loc"][0]) if problem["loc"] else None
         argument = call.named().get(name) if name else None
         rule = problem["msg"].replace("Input should be", "it must be", 1)
-        message = f"{call.function}: parameter '{name}': {rule}" if name else f"{call.function}: {rule}"
-        expected, span, hint = f"parameters {', '.join(fields)}", argument.span if argument else call.span, None
+        message = (t("diag.parameter_problem", function=call.function, name=name, problem=rule) if name
+                   else f"{call.function}: {rule}")
+        expected, span, hint = t("diag.parameters", names=", ".join(fields)), argument.span if argument else call.span, None
         if problem["type"] == "extra_forbidden":
-            message, hint = f"{call.function} has no parameter '{name}'", did_you_mean(name, fields)
+            message, hint = t("diag.no_parameter", function=call.function, name=name), did_you_mean(name, fields)
         elif problem["type"] == "missing":
-            message = f"{call.function} needs parameter '{name}'"
+            message = t("diag.needs_parameter", function=call.function, name=name)
         elif problem["type"] in TYPE_EXPECTED and argument is not None:
-            expected = TYPE_EXPECTED[problem["type"]] or problem["msg"]
-            message = f"{call.function}: parameter '{name}' cannot be {_given(argument.value)}"
+            expected = t("expects." + TYPE_EXPECTED[problem["type"]])
+            message = t("diag.cannot_be", function=call.function, name=name, given=_given(argument.value))
             span = argument.value.span
         diagnostics.error(message, span, expected=expected, hint=hint)
 
@@ -265,16 +267,16 @@ def _given(value: ast.Expr) -> str:
     if isinstance(value, ast.Literal):
         if isinstance(value.value, bool):
             return "true" if value.value else "false"
-        return f"the number {value.value}" if isinstance(value.value, Decimal) else f'the text "{value.value}"'
+        return t("given.number" if isinstance(value.value, Decimal) else "given.text", value=value.value)
     if isinstance(value, ast.ListExpr):
-        return "a list"
+        return t("given.list")
     if isinstance(value, ast.Call):
-        return f"a call of {value.function}()"
+        return t("given.call", function=value.function)
     if isinstance(value, ast.BinaryOp) and value.operator in ("and", "or"):
-        return "a condition"
+        return t("given.condition")
     if isinstance(value, (ast.BinaryOp, ast.UnaryOp)) and value.operator not in ("+", "-", "*", "/"):
-        return "a comparison" if isinstance(value, ast.BinaryOp) else "a condition"
-    return "this value"
+        return t("given.comparison" if isinstance(value, ast.BinaryOp) else "given.condition")
+    return t("given.value")
 
 
 def _names_column(value: Any, column: str) -> bool:

@@ -32,16 +32,16 @@ def _check_accepts(layer: _Layer, diagnostics: Diagnostics) -> None:
         if target not in layer.rules and target not in layer.inputs:
             diagnostics.unknown("rule or input table", target, node.target.span, [*layer.rules, *layer.inputs])
         if node.kind == "rows" and node.limit != node.limit.to_integral():
-            diagnostics.error(f"a number of rows is whole, not {node.limit}", node.span, expected="e.g. up to 2 rows")
+            diagnostics.error(t("diag.whole_rows", limit=node.limit), node.span, expected="e.g. up to 2 rows")
         elif node.kind == "share" and node.limit > 100:
-            diagnostics.error(f"a share of rows is at most 100 %, not {node.limit} %", node.span)
+            diagnostics.error(t("diag.share_at_most", limit=node.limit), node.span)
         elif node.kind == "quantity":
             problem = unit_problem(node.unit)
             if problem is not None:
                 diagnostics.error(f"accept rejects {target}: {problem}", node.span,
                                   expected='a number of rows (2 rows), a share (0.5 %) or an activity (1200 "kg")')
         if not node.justification.strip():
-            diagnostics.error("a tolerance for rejected rows needs its justification", node.span,
+            diagnostics.error(t("diag.no_justification"), node.span,
                               expected='accept rejects RULE up to N rows "why these rows may be left out"')
 
 
@@ -54,8 +54,8 @@ def _check_policy_calls(layer: _Layer, registry: Registry, diagnostics: Diagnost
     for source in sources:
         for call in calls_in(source.where) if source.where is not None else ():
             if call.function != POLICY_FUNCTION:
-                diagnostics.error(f"'{call.function}' cannot be used in a where clause", call.span,
-                                  expected='columns, constants and policy("option.name")')
+                diagnostics.error(t("diag.not_in_where", function=call.function), call.span,
+                                  expected=t("diag.where_operands"))
             else:
                 calls.append(call)
     calls += [c for node, _ in layer.rules.values() if node.calc is not None for c in calls_in(node.calc)
@@ -65,7 +65,7 @@ def _check_policy_calls(layer: _Layer, registry: Registry, diagnostics: Diagnost
     for call in calls:
         name = call.arguments[0].value if len(call.arguments) == 1 else None
         if not (isinstance(name, ast.Literal) and isinstance(name.value, str)):
-            diagnostics.error("policy() takes the option's name as a string", call.span,
+            diagnostics.error(t("diag.policy_name"), call.span,
                               expected='policy("boundary.approach")')
         elif name.value not in registry.policy_options:
             diagnostics.unknown("policy option", name.value, name.span, registry.policy_options)
@@ -415,10 +415,10 @@ def _check_arithmetic_operands(layer: _Layer, diagnostics: Diagnostics) -> None:
 
 def _not_a_number(literal: ast.Literal, diagnostics: Diagnostics) -> None:
     value = literal.value
-    given = ("true" if value else "false") if isinstance(value, bool) else f'the text "{value}"'
-    hint = f"write the number without quotes: {value}" if isinstance(value, str) and _is_number(value) else None
-    diagnostics.error(f"arithmetic cannot use {given}", literal.span,
-                      expected="a number or a column in arithmetic", hint=hint)
+    given = ("true" if value else "false") if isinstance(value, bool) else t("given.text", value=value)
+    hint = t("diag.unquote", value=value) if isinstance(value, str) and _is_number(value) else None
+    diagnostics.error(t("diag.not_a_number", given=given), literal.span, expected=t("diag.arithmetic_operand"),
+                      hint=hint)
 
 
 def _is_number(text: str) -> bool:

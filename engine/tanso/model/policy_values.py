@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from tanso.diagnostics import Diagnostics, did_you_mean
 from tanso.dsl import ast
 from tanso.frozen import frozen
+from tanso.i18n import t
 from tanso.model.checks import expressions_of
 from tanso.model.layer import _Layer
 from tanso.model.policy_calls import POLICY_FUNCTION
@@ -33,8 +34,8 @@ class Kind:
 
     def describe(self) -> str:
         if self.values:
-            return "text, one of " + ", ".join(f'"{v}"' for v in self.values)
-        return {"number": "a number", "boolean": "true or false"}.get(self.name, "text")
+            return t("expects.text_one_of", values=", ".join(f'"{v}"' for v in self.values))
+        return t("expects." + {"number": "number", "boolean": "boolean"}.get(self.name, "text"))
 
 
 def option_kind(type_: Any) -> Kind:
@@ -110,10 +111,9 @@ def _check_number(operand: ast.Expr, operator: str, registry: Registry, diagnost
     if option is None or option[1].name in (None, "number"):
         return
     name, kind = option
-    diagnostics.error(f"'{operator}' needs a number, but policy(\"{name}\") holds {kind.describe()}", operand.span,
-                      expected="a number: a column, a constant or a policy option that holds a number",
-                      hint=f'compare it with = or != instead, e.g. policy("{name}") = "{kind.values[0]}"'
-                      if kind.values else None)
+    diagnostics.error(t("diag.policy_not_number", operator=operator, name=name, kind=kind.describe()), operand.span,
+                      expected=t("diag.number_operand"),
+                      hint=t("diag.compare_instead", name=name, value=kind.values[0]) if kind.values else None)
 
 
 def _check_compared(option: tuple[str, Kind], literal: ast.Literal, operator: str, diagnostics: Diagnostics) -> None:
@@ -122,12 +122,12 @@ def _check_compared(option: tuple[str, Kind], literal: ast.Literal, operator: st
     if kind.name is None or given is None:
         return
     if given != kind.name:
-        shown = f'the text "{literal.value}"' if given == "text" else str(literal.value).lower() \
-            if given == "boolean" else f"the number {literal.value}"
-        diagnostics.error(f'policy("{name}") holds {kind.describe()}; it is compared with {shown}', literal.span,
+        shown = t("given.text", value=literal.value) if given == "text" else str(literal.value).lower() \
+            if given == "boolean" else t("given.number", value=literal.value)
+        diagnostics.error(t("diag.policy_compared", name=name, kind=kind.describe(), given=shown), literal.span,
                           expected=kind.describe())
     elif kind.values and literal.value not in kind.values:
-        outcome = "always true" if operator == "!=" else "always false"
-        diagnostics.error(f'"{literal.value}" is not a value policy("{name}") can hold, so this comparison is '
-                          f"{outcome}", literal.span, expected=kind.describe(),
+        outcome = t("diag.true" if operator == "!=" else "diag.false")
+        diagnostics.error(t("diag.policy_cannot_hold", value=literal.value, name=name, outcome=outcome), literal.span,
+                          expected=kind.describe(),
                           hint=did_you_mean(literal.value, kind.values))

@@ -12,6 +12,7 @@ from pathlib import Path
 from tanso.diagnostics import Diagnostics, RulesetError, did_you_mean
 from tanso.dsl import ast
 from tanso.dsl.parser import parse_file
+from tanso.i18n import t
 from tanso.model.bind import _bind, _constant
 from tanso.model.layer import _Layer
 from tanso.model.ruleset import Item, PolicyValue, Ruleset
@@ -59,8 +60,7 @@ def _parse_layer(path: Path, diagnostics: Diagnostics) -> tuple[ast.Header | Non
         names.append(name)
         if module.header is not None:
             if header is not None:
-                diagnostics.error("a ruleset has one header; this folder has two", module.header.span,
-                                  hint=f"the first is at {header.span}")
+                diagnostics.error(t("diag.two_headers"), module.header.span, hint=t("diag.first_at", span=header.span))
             header = module.header
         statements.extend(module.statements)
     return header, statements, names
@@ -84,8 +84,8 @@ def _load_layer(path: Path, layer: _Layer, diagnostics: Diagnostics, seen: tuple
     if header and header.extends and not as_overlay:
         base = _find_ruleset(header.extends, path)
         if base is None:
-            diagnostics.error(f"cannot find the ruleset '{header.extends}' that '{name}' extends", header.span,
-                              expected=f"a folder or .tanso file named {header.extends} beside {path}")
+            diagnostics.error(t("diag.extends_missing", base=header.extends, name=name), header.span,
+                              expected=t("diag.extends_expected", base=header.extends, path=path))
             return
         _load_layer(base, layer, diagnostics, seen + (name,))
     if not layer.layers:
@@ -115,8 +115,8 @@ def _apply(statements: list[ast.Statement], layer_name: str, layer: _Layer, diag
 
     def once(item_id: str, span: ast.Span) -> bool:
         if item_id in defined_here:
-            diagnostics.error(f"'{item_id}' is defined twice in this ruleset", span,
-                              hint=f"the first definition is at {defined_here[item_id]}")
+            diagnostics.error(t("diag.defined_twice", id=item_id), span,
+                              hint=t("diag.first_definition", span=defined_here[item_id]))
             return False
         defined_here[item_id] = span
         return True
@@ -136,15 +136,15 @@ def _apply(statements: list[ast.Statement], layer_name: str, layer: _Layer, diag
                 continue
             exists = statement.id in layer.rules
             if statement.replaces and not exists:
-                diagnostics.error(f"'replace rule {statement.id}' but no earlier layer defines that rule",
-                                  statement.id_span, expected="the id of a rule of the base ruleset",
+                diagnostics.error(t("diag.replace_missing", id=statement.id), statement.id_span,
+                                  expected=t("diag.base_rule_id"),
                                   hint=did_you_mean(statement.id, layer.rules))
                 continue
             if not statement.replaces and layer.owner_of(statement.id) is not None:
                 where = layer.rules[statement.id][0].span if exists else None
-                diagnostics.error(f"'{statement.id}' is already defined by an earlier layer", statement.id_span,
-                                  hint=f"write 'replace rule {statement.id}' to replace it"
-                                       + (f" (defined at {where})" if where else ""))
+                diagnostics.error(t("diag.defined_earlier", id=statement.id), statement.id_span,
+                                  hint=t("diag.replace_instead", id=statement.id)
+                                       + (t("diag.defined_at", span=where) if where else ""))
                 continue
             layer.rules[statement.id] = (statement, layer_name)
         elif isinstance(statement, (ast.Exclusion, ast.Metric, ast.Check)):
@@ -153,8 +153,8 @@ def _apply(statements: list[ast.Statement], layer_name: str, layer: _Layer, diag
             table = {ast.Exclusion: layer.exclusions, ast.Metric: layer.metrics, ast.Check: layer.checks}[type(statement)]
             owner = layer.owner_of(statement.id)
             if owner is not None and owner is not table:
-                diagnostics.error(f"'{statement.id}' is already used by another kind of item", statement.span,
-                                  hint=f"remove '{statement.id}' first, or choose another id")
+                diagnostics.error(t("diag.other_kind", id=statement.id), statement.span,
+                                  hint=t("diag.other_kind_help", id=statement.id))
                 continue
             table[statement.id] = Item(node=statement, layer=layer_name)
         elif isinstance(statement, ast.AcceptRejects):
@@ -170,8 +170,7 @@ def _apply(statements: list[ast.Statement], layer_name: str, layer: _Layer, diag
         elif isinstance(statement, ast.Remove):
             owner = layer.owner_of(statement.id)
             if owner is None:
-                diagnostics.error(f"cannot remove '{statement.id}': no earlier layer defines it", statement.span,
-                                  expected="the id of a rule, exclusion, metric or check",
+                diagnostics.error(t("diag.remove_missing", id=statement.id), statement.span, expected=t("diag.item_id"),
                                   hint=did_you_mean(statement.id, layer.all_ids()))
             else:
                 del owner[statement.id]
@@ -182,11 +181,10 @@ def _check_roles(statement: ast.RequireApprovals, diagnostics: Diagnostics) -> b
     seen: dict[str, ast.RoleCount] = {}
     for role in statement.roles:
         if role.role in seen:
-            diagnostics.error(f"role '{role.role}' is listed twice", role.span,
-                              hint=f"write '{seen[role.role].count + role.count} {role.role}' for that many "
-                                   f"approvals of the role (each by a different person)")
+            diagnostics.error(t("diag.role_twice", role=role.role), role.span,
+                              hint=t("diag.role_twice_help", count=seen[role.role].count + role.count, role=role.role))
         elif role.count < 1:
-            diagnostics.error(f"role '{role.role}' requires {role.count} approvals", role.span,
-                              expected=f"at least 1 (or leave '{role.role}' out)")
+            diagnostics.error(t("diag.role_count", role=role.role, count=role.count), role.span,
+                              expected=t("diag.role_count_expected", role=role.role))
         seen.setdefault(role.role, role)
     return len(seen) == len(statement.roles) and all(r.count >= 1 for r in statement.roles)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from tanso.diagnostics import Diagnostics, RulesetError
 from tanso.frozen import frozen
 from tanso.graph import Dependencies, check_acyclic, dependencies, unread_policies
+from tanso.i18n import t
 from tanso.model.resolve import load_ruleset
 from tanso.model.ruleset import Ruleset
 from tanso.plugins import Registry, load_registry
@@ -60,10 +61,9 @@ def prepare(path: Path, *, overlays: tuple[Path, ...] = (), overrides: dict[str,
         raise RulesetError("the ruleset has errors", diagnostics)
     for name in unread_policies(ruleset, registry, graph):
         chosen = ruleset.policies[name]
-        where = "on the command line" if chosen.span is None else f"in {chosen.layer}"
-        diagnostics.warning(f"policy '{name}' is set to {chosen.value!r} {where}, but no rule, calculator, boundary, "
-                            f"metric, check or reporter of this ruleset reads it: it changes nothing",
-                            chosen.span, hint="add a rule that reads it (where policy(\"…\") = …), or remove the set")
+        where = t("diag.on_command_line") if chosen.span is None else t("diag.in_layer", layer=chosen.layer)
+        diagnostics.warning(t("diag.unread_policy", name=name, value=repr(chosen.value), where=where), chosen.span,
+                            hint=t("diag.unread_policy_help"))
     return Prepared(registry, ruleset, graph, diagnostics)
 
 
@@ -79,11 +79,10 @@ def export(result: RunResult, out_dir: Path, fmt: str) -> list[Path]:
     con = result.connection
     con.execute(f"SET schema = '{result.schema}'")
     out_dir.mkdir(parents=True, exist_ok=True)
-    # rejects.csv: the reason's code (tanso.reasons) beside its English text, which the digest hashes
+    # rejects.csv and excluded.csv: the reason's code (tanso.reasons) beside its English text, which the digest hashes
     tables = {"ledger": "SELECT * FROM run_ledger",
-              "rejects": f"SELECT * EXCLUDE (reason), {codes_sql('reason')} AS reason_code, reason FROM run_rejects "
-                         f"ORDER BY ALL",
-              "excluded": "SELECT * FROM run_excluded ORDER BY ALL",
+              **{name: f"SELECT * EXCLUDE (reason), {codes_sql('reason')} AS reason_code, reason FROM run_{name} "
+                       f"ORDER BY ALL" for name in ("rejects", "excluded")},
               # Which instrument (e.g. certificate) covered how much of which rule row: only where a
               # calculator of the run records claims.
               **({"claims": "SELECT * FROM run_claims ORDER BY ALL"} if result.claims else {}),

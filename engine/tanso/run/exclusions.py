@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from tanso.dsl import ast
 from tanso.plan.sql import ident, literal
+from tanso.reasons import reason_text
 from tanso.run.lookups import rejected_by_lookups
 from tanso.run.planner import _Planner
 
@@ -46,7 +47,8 @@ def _exclusions(planner: _Planner, tables: list[str], order: list[str]) -> None:
         # A row the rules cannot select because a column they select by is empty is a data gap, not a choice.
         keys = list(dict.fromkeys(n.dotted for r in reading for n in ast.walk(ruleset.rules[r].node.source.where)
                                   if isinstance(n, ast.Name) and n.dotted in planner.inputs[table].columns))
-        empty = " ".join(f"WHEN {ident(k)} IS NULL THEN {literal(f'column {k}: missing value (the rules reading {table} select rows by {k}: {rules})')}"
+        empty = " ".join(f"WHEN {ident(k)} IS NULL THEN "
+                         f"{literal(reason_text('unselected_missing', column=k, table=table, by=k, rules=rules))}"
                          for k in keys)
         unselected = f"WHERE NOT ({selected}) AND NOT ({already})"
         if keys:
@@ -55,7 +57,7 @@ def _exclusions(planner: _Planner, tables: list[str], order: list[str]) -> None:
                         f"CASE {empty} END FROM {relation} {unselected} AND ({' OR '.join(f'{ident(k)} IS NULL' for k in keys)})")
             unselected += f" AND NOT ({' OR '.join(f'{ident(k)} IS NULL' for k in keys)})"
         con.execute(f"INSERT INTO run_excluded SELECT _row_id, {literal(table)}, _row, NULL, NULL, NULL, "
-                    f"{literal('no rule selects this row (rules reading ' + table + ': ' + rules + ')')} "
+                    f"{literal(reason_text('no_rule_selects', table=table, rules=rules))} "
                     f"FROM {relation} {unselected}")
 
 

@@ -23,7 +23,8 @@ from decimal import Decimal
 from typing import Any
 
 from tanso.dsl import ast
-from tanso.plan.sql import ident, literal
+from tanso.plan.sql import ident, literal, quoted
+from tanso.reasons import reason_sql
 from tanso.run.completeness import activity_columns
 
 
@@ -75,15 +76,15 @@ def joined_relation(con, ruleset, table: str, loaded, mappings: dict) -> str:
         m, r = f"m{index}", f"r{index}"
         added = [c.name for c in ruleset.inputs[lookup.table].columns if c.name != lookup.key]
         selects += [f"{m}.{ident(c)}" for c in added]
-        shown = f"'{lookup.key} ''' || t.{key} || ''''"
+        said = {"column": literal(lookup.key), "mapping": literal(lookup.table)}
+        keyed = {"column": literal(lookup.key), "value": quoted(f"t.{key}"), "mapping_file": literal(mapping.file.name)}
+        rejected = reason_sql("lookup.row_rejected", **keyed, mapping_row=f"CAST({r}.input_row AS VARCHAR)",
+                              reason=f"{r}.problem")
         selects.append(
             f"CASE WHEN {m}._row_id IS NOT NULL THEN NULL "
-            f"WHEN t.{key} IS NULL OR trim(t.{key}) = '' THEN "
-            f"{literal(f'column {lookup.key}: missing value (the key looked up in {lookup.table})')} "
-            f"WHEN {r}.row_id IS NOT NULL THEN {shown} || {literal(f' is in {mapping.file.name} but its row ')} || "
-            f"CAST({r}.input_row AS VARCHAR) || ' was rejected: ' || {r}.problem "
-            f"ELSE {shown} || {literal(f' is not in {lookup.table} ({mapping.file.name})')} END "
-            f"AS {unmatched_column(lookup)}")
+            f"WHEN t.{key} IS NULL OR trim(t.{key}) = '' THEN {reason_sql('lookup.key_missing', **said)} "
+            f"WHEN {r}.row_id IS NOT NULL THEN {rejected} "
+            f"ELSE {reason_sql('lookup.not_in', **{**said, **keyed})} END AS {unmatched_column(lookup)}")
         joins.append(f"LEFT JOIN {mapping.relation} {m} ON {m}.{key} = t.{key}")
         # A key whose mapping rows were all refused (e.g. listed twice): the first refused row's reason.
         joins.append(f"LEFT JOIN (SELECT row_id, min(input_row) AS input_row, arg_min(problem, input_row) AS problem "

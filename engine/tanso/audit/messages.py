@@ -1,0 +1,180 @@
+"""The words of `tanso explain` and `tanso verify` (their text and HTML; the JSON stays in English), in English
+and Japanese (`--lang ja`). Data only: registered into the catalogue (`tanso.i18n`) when the audit commands load.
+
+A count in English says "1 row" and "2 rows": a key `count.<noun>` holds the plural, `count.<noun>.one` the
+singular; Japanese has one form. Identifiers (rule ids, selectors, file names) are shown as they are.
+"""
+
+from __future__ import annotations
+
+from tanso.i18n import register
+
+
+def _count(noun: str, plural: str, ja: str) -> dict[str, dict[str, str]]:
+    """A count's two English forms and its Japanese one: `{n:,} <noun>`."""
+    return {f"count.{noun}": {"en": "{n:,} " + plural, "ja": ja},
+            f"count.{noun}.one": {"en": "1 " + noun, "ja": ja.replace("{n:,}", "1")}}
+
+
+def _more(noun: str, plural: str, ja: str) -> dict[str, dict[str, str]]:
+    """The "… and N more <noun>" row of a table."""
+    return {f"count.more {noun}": {"en": "… and {n:,} more " + plural, "ja": "… ほか " + ja},
+            f"count.more {noun}.one": {"en": "… and 1 more " + noun, "ja": "… ほか " + ja.replace("{n:,}", "1")}}
+
+
+AUDIT_MESSAGES: dict[str, dict[str, str]] = {
+    **_count("ledger row", "ledger rows", "台帳 {n:,} 行"),
+    **_count("input row", "input rows", "入力 {n:,} 行"),
+    **_count("rule", "rules", "ルール {n:,} 件"),
+    **_count("row", "rows", "{n:,} 行"),
+    **_count("rejected row", "rejected rows", "不採用 {n:,} 行"),
+    **_count("excluded row", "excluded rows", "除外 {n:,} 行"),
+    **_more("rule", "rules", "{n:,} ルール"),
+    **_more("method", "methods", "{n:,} 算定方法"),
+    **_more("factor", "factors", "{n:,} 係数"),
+    **_more("entity", "entities", "{n:,} 事業体"),
+    **_more("row", "rows", "{n:,} 行"),
+    **_more("reason", "reasons", "{n:,} 件の理由"),
+    **{f"count.{key}": texts for key, texts in {   # counts verify writes without thousands separators
+        "entry": {"en": "{n} entries", "ja": "{n} 件"}, "entry.one": {"en": "1 entry", "ja": "1 件"},
+        "problem": {"en": "{n} problems", "ja": "問題 {n} 件"}, "problem.one": {"en": "1 problem", "ja": "問題 1 件"},
+        "signed approval": {"en": "{n} signed approvals", "ja": "署名付き承認 {n} 件"},
+        "signed approval.one": {"en": "1 signed approval", "ja": "署名付き承認 1 件"}}.items()},
+    # tanso explain: the figure
+    "explain.headline": {"en": "{selection}{basis}: {tonnes} t CO2e", "ja": "{selection}{basis}：{tonnes} t-CO2e"},
+    "explain.basis": {"en": " ({basis})", "ja": "（{basis}）"},
+    "explain.exactly": {"en": "exactly {kg} kg CO2e · {ledger_rows} from {input_rows} · {rules}",
+                        "ja": "正確には {kg} kg-CO2e · {input_rows}から{ledger_rows} · {rules}"},
+    "explain.run": {"en": "run {ruleset} · {folder} · digest {digest}", "ja": "実行 {ruleset} · {folder} · ダイジェスト {digest}"},
+    "explain.basis_chosen": {"en": "basis: {basis}, the first of the run's bases, as none was selected; rows of another "
+                                   "basis are an alternative view of the same emissions, never added: {others}",
+                             "ja": "基準：{basis}（選択がないため、実行の最初の基準）。他の基準の行は同じ排出の別の見方であり、"
+                                   "加算しない：{others}"},
+    "explain.other_basis": {"en": "{basis} rows {tonnes} t (select basis:{name})",
+                            "ja": "{basis}の行 {tonnes} t（basis:{name} で選択）"},
+    "explain.outside": {"en": "outside the scopes, not in this figure: {tonnes} t (select scope:none)",
+                        "ja": "スコープ外（この数値に含まない）：{tonnes} t（scope:none で選択）"},
+    "explain.completeness": {"en": "completeness: {status}", "ja": "完全性：{status}"},
+    "explain.status.complete": {"en": "complete", "ja": "完全"},
+    "explain.status.accepted": {"en": "accepted", "ja": "許容範囲内で完全"},
+    "explain.status.incomplete": {"en": "incomplete", "ja": "不完全"},
+    "explain.status.not recorded": {"en": "not recorded", "ja": "記録なし"},
+    "explain.group": {"en": "{name}: {rejected} of {selected} rows rejected ({status}{within})",
+                      "ja": "{name}：{selected} 行中 {rejected} 行が不採用（{status}{within}）"},
+    "explain.group.accepted": {"en": "accepted", "ja": "許容"},
+    "explain.group.over tolerance": {"en": "over tolerance", "ja": "許容範囲を超える"},
+    "explain.group.not accepted": {"en": "not accepted", "ja": "許容されない"},
+    "explain.within": {"en": ", tolerance \"{statement}\" at {source}", "ja": "、許容範囲「{statement}」（{source}）"},
+    "explain.not_in_figure": {"en": "not in this figure: {left_out}", "ja": "この数値に含まないもの：{left_out}"},
+    "explain.comma": {"en": ", ", "ja": "、"},
+    "explain.not_recorded.rejected": {"en": "rejected rows not recorded in this run folder",
+                                      "ja": "不採用の行はこの実行フォルダに記録されていない"},
+    "explain.not_recorded.excluded": {"en": "excluded rows not recorded in this run folder",
+                                      "ja": "除外の行はこの実行フォルダに記録されていない"},
+    "explain.no_match": {"en": "no ledger row matches {selection}", "ja": "{selection} に一致する台帳の行はない"},
+    "explain.unrecorded": {"en": "rejects and excluded rows record no {kinds}: those of the selected rules are counted "
+                                 "whatever their {all_kinds}",
+                           "ja": "不採用と除外の行は {kinds} を記録しないため、選択したルールの行は {all_kinds} によらず数える"},
+    "explain.or": {"en": " or ", "ja": "・"},
+    "explain.and": {"en": " and ", "ja": "・"},
+    # tanso explain: the tables
+    "explain.col.rules": {"en": "rules", "ja": "ルール"},
+    "explain.col.tonnes": {"en": "t CO2e", "ja": "t-CO2e"},
+    "explain.col.share": {"en": "share", "ja": "構成比"},
+    "explain.col.where": {"en": "where", "ja": "位置"},
+    "explain.col.methods": {"en": "methods and data types", "ja": "算定方法とデータの種類"},
+    "explain.col.factors": {"en": "factors ({method})", "ja": "係数（{method}）"},
+    "explain.col.gas": {"en": "gas", "ja": "ガス"},
+    "explain.col.value": {"en": "value", "ja": "値"},
+    "explain.col.activity": {"en": "activity", "ja": "活動量"},
+    "explain.col.entities": {"en": "entities", "ja": "事業体"},
+    "explain.col.at_full": {"en": "at 100%", "ja": "100% の場合"},
+    "explain.col.weight": {"en": "weight", "ja": "重み"},
+    "explain.col.rows": {"en": "input rows, largest first", "ja": "入力行（大きい順）"},
+    "explain.col.key": {"en": "key", "ja": "キー"},
+    "explain.col.entity": {"en": "entity", "ja": "事業体"},
+    "explain.col.quantity": {"en": "quantity", "ja": "数量"},
+    "explain.rule_facts": {"en": "{tonnes} t CO2e · {share} of {selection} · {ledger_rows} · {source}",
+                           "ja": "{tonnes} t-CO2e · {selection} の {share} · {ledger_rows} · {source}"},
+    "explain.source_not_recorded": {"en": "source not recorded", "ja": "位置の記録なし"},
+    "explain.none": {"en": "(none)", "ja": "（なし）"},
+    "explain.no_rule": {"en": "(no rule)", "ja": "（ルールなし）"},
+    "explain.several": {"en": "(several)", "ja": "（複数）"},
+    "explain.not_set": {"en": "(not set)", "ja": "（未設定）"},
+    "explain.default": {"en": "default", "ja": "既定値"},
+    "explain.derived": {"en": "derived by {calculator} (in no factor file)", "ja": "{calculator} が導出（係数ファイルにない）"},
+    "explain.no_file_row": {"en": "its file row is not in this run folder", "ja": "ファイルの行はこの実行フォルダにない"},
+    "explain.version": {"en": "version {version}", "ja": "バージョン {version}"},
+    "explain.boundary_note": {"en": "left out by the boundary (weight 0): {rows}", "ja": "バウンダリで除外（重み 0）：{rows}"},
+    "explain.boundary": {"en": "boundary: {method} at {source}", "ja": "バウンダリ：{method}（{source}）"},
+    "explain.weighted": {"en": "{entity}: weight {weight}", "ja": "{entity}：重み {weight}"},
+    "explain.left_out": {"en": "not in this figure, {label}: {rows} (listed in {file})",
+                         "ja": "この数値に含まないもの（{label}）：{rows}（{file} に記載）"},
+    "explain.label.rejected": {"en": "rejected", "ja": "不採用"},
+    "explain.label.excluded": {"en": "excluded", "ja": "除外"},
+    "explain.no_text": {"en": "(the rule's text is not in this run folder)", "ja": "（ルールの本文はこの実行フォルダにない）"},
+    "explain.policies": {"en": "policies read", "ja": "読んだポリシー"},
+    "explain.policies_none": {"en": "policies read: none", "ja": "読んだポリシー：なし"},
+    "explain.none_read": {"en": "none", "ja": "なし"},
+    "explain.note": {"en": "note: {note}", "ja": "注記：{note}"},
+    "explain.factors_of": {"en": "factors: {method}", "ja": "係数：{method}"},
+    "explain.entities": {"en": "entities and boundary weights", "ja": "事業体とバウンダリの重み"},
+    "explain.footer": {"en": "{format} · depth {depth} · top {top} · shares and t CO2e are rounded for display; the JSON "
+                             "format (--format json) carries the exact kilograms",
+                       "ja": "{format} · 深さ {depth} · 上位 {top} · 構成比と t-CO2e は表示のため丸めている。"
+                             "JSON 形式（--format json）は正確な kg を持つ"},
+    # tanso verify: the verdict
+    "verify.verified": {"en": "verified: {target}", "ja": "検証済み：{target}"},
+    "verify.verdict": {"en": "{status}: {target} — {problems}", "ja": "{status}：{target} — {problems}"},
+    "verify.status.altered": {"en": "ALTERED", "ja": "改ざんあり"},
+    "verify.status.untrusted": {"en": "UNTRUSTED", "ja": "信頼されない署名"},
+    "verify.status.cannot verify": {"en": "CANNOT VERIFY", "ja": "検証不能"},
+    "verify.problem": {"en": "{subject}: {message}", "ja": "{subject}：{message}"},
+    "verify.listed": {"en": "{sha256} ({size} bytes)", "ja": "{sha256}（{size} バイト）"},
+    "verify.expected": {"en": "expected {value}", "ja": "想定 {value}"},
+    "verify.found": {"en": "found    {value}", "ja": "実際 {value}"},
+    "verify.no_file": {"en": "no file", "ja": "ファイルなし"},
+    "verify.none": {"en": "none", "ja": "なし"},
+    "verify.end_of_file": {"en": "end of file", "ja": "ファイルの終わり"},
+    "verify.line": {"en": "{file} line {line}", "ja": "{file} {line} 行目"},
+    # tanso verify: a run folder
+    "verify.missing": {"en": "missing", "ja": "ない"},
+    "verify.added": {"en": "not in the manifest: added after the run", "ja": "マニフェストにない：実行後に追加された"},
+    "verify.sha_differs": {"en": "sha256 differs from the manifest", "ja": "sha256 がマニフェストと異なる"},
+    "verify.hashed": {"en": "{prefix}{manifest}: {n} output files hashed", "ja": "{prefix}{manifest}：出力ファイル {n} 件をハッシュで照合"},
+    "verify.not_summed": {"en": "{prefix}ledger not summed: {files} altered", "ja": "{prefix}台帳は合計していない：{files} が改ざんされている"},
+    "verify.edited": {"en": "not as tanso writes it (edited?)", "ja": "tanso が書く形ではない（編集された？）"},
+    "verify.no_canonical": {"en": "carries no {field}: written by an earlier tanso, or the field was edited away",
+                            "ja": "{field} がない：以前の tanso が書いたか、その項目が編集で消された"},
+    "verify.canonical_differs": {"en": "its content does not match its {field}: edited",
+                                 "ja": "内容が {field} と一致しない：編集された"},
+    "verify.not_ledger": {"en": "cannot be read as a ledger: {error}", "ja": "台帳として読めない：{error}"},
+    "verify.not_summary": {"en": "cannot be read as a summary: {error}", "ja": "サマリーとして読めない：{error}"},
+    "verify.sums_differ": {"en": "differs from the ledger's sums", "ja": "台帳の合計と異なる"},
+    "verify.sums_equal": {"en": "{prefix}{file}: {n} lines equal the sums of {ledger}",
+                          "ja": "{prefix}{file}：{n} 行が {ledger} の合計と一致"},
+    # tanso verify: the log and approvals
+    "verify.log_head": {"en": "log head", "ja": "ログの先頭"},
+    "verify.pinned": {"en": "the pinned head is not in the log: entries were removed or the log rewritten",
+                      "ja": "指定した先頭がログにない：エントリが削除されたか、ログが書き換えられた"},
+    "verify.log": {"en": "log: {entries}; head #{seq} {hash}", "ja": "ログ：{entries}、先頭 #{seq} {hash}"},
+    "verify.log_count": {"en": "log: {entries}", "ja": "ログ：{entries}"},
+    "verify.signed": {"en": "log: {approvals}; signers {how}", "ja": "ログ：{approvals}、署名者は{how}"},
+    "verify.trusted": {"en": "checked against --trust", "ja": "--trust と照合済み"},
+    "verify.not_trusted": {"en": "not checked against trusted keys (pass --trust)",
+                           "ja": "信頼する鍵と照合していない（--trust を指定する）"},
+    "verify.no_log": {"en": "no log at {path}: the manifest's sha256 is not confirmed by a log entry",
+                      "ja": "{path} にログがない：マニフェストの sha256 はログのエントリで確認されていない"},
+    "verify.logged": {"en": "{manifest}: logged as entry #{seq} ({command} by {user}, {time})",
+                      "ja": "{manifest}：エントリ #{seq} として記録済み（{user} による {command}、{time}）"},
+    "verify.not_logged_here": {"en": "not the manifest the log recorded for this folder (entry #{seq}): edited, or "
+                                     "written without logging",
+                               "ja": "ログがこのフォルダについて記録したマニフェストではない（エントリ #{seq}）：編集されたか、"
+                                     "記録せずに書かれた"},
+    "verify.not_in_log": {"en": "{manifest}: not in the log {path} (run elsewhere, or without --out?)",
+                          "ja": "{manifest}：ログ {path} にない（別の場所で実行したか、--out なしで実行した？）"},
+    "verify.draft": {"en": "draft — not approved (missing: {missing})", "ja": "草案 — 未承認（不足：{missing}）"},
+    "verify.approved": {"en": "approved: {approvals}", "ja": "承認済み：{approvals}"},
+}
+
+register(AUDIT_MESSAGES)
