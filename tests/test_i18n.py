@@ -481,7 +481,7 @@ def test_more_of_checks_problems_are_said_in_japanese(tmp_path):
     ruleset = tmp_path / "unread.tanso"
     ruleset.write_text(fuel_ruleset(), encoding="utf-8")
     unread = tanso("check", ruleset, "--set", "scope3.cat16.enabled=true", "--lang", "ja")
-    assert "警告: ポリシー 'scope3.cat16.enabled' はコマンドラインで True に設定されているが" in unread.stderr
+    assert "警告: ポリシー 'scope3.cat16.enabled' はコマンドラインで true に設定されているが" in unread.stderr
 
 
 def test_every_method_and_data_type_a_calculator_declares_has_a_japanese_name():

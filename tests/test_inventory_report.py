@@ -75,8 +75,8 @@ def test_an_option_nothing_reads_is_a_warning_naming_where_it_was_set(tmp_path):
     case = make_case(tmp_path, ruleset, {"fuel_use": [fuel_row("F1", "100")]}, {"fuels": FUEL_FACTORS})
     result = CliRunner().invoke(main, ["check", str(case.ruleset), "--set", "scope3.cat16.enabled=true"])
     assert result.exit_code == 0
-    assert "warning: policy 'removals.report' is set to True in case" in result.output
-    assert "warning: policy 'scope3.cat16.enabled' is set to True on the command line" in result.output
+    assert "warning: policy 'removals.report' is set to true in case" in result.output
+    assert "warning: policy 'scope3.cat16.enabled' is set to true on the command line" in result.output
     assert "'gwp.set'" not in result.output                  # read by the fuel_combustion calculator
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tanso.diagnostics import Diagnostics, RulesetError
+from tanso.dsl.values import written
 from tanso.frozen import frozen
 from tanso.graph import Dependencies, check_acyclic, dependencies, unread_policies
 from tanso.i18n import t
@@ -62,7 +63,7 @@ def prepare(path: Path, *, overlays: tuple[Path, ...] = (), overrides: dict[str,
     for name in unread_policies(ruleset, registry, graph):
         chosen = ruleset.policies[name]
         where = t("diag.on_command_line") if chosen.span is None else t("diag.in_layer", layer=chosen.layer)
-        diagnostics.warning(t("diag.unread_policy", name=name, value=repr(chosen.value), where=where), chosen.span,
+        diagnostics.warning(t("diag.unread_policy", name=name, value=written(chosen.value), where=where), chosen.span,
                             hint=t("diag.unread_policy_help"))
     return Prepared(registry, ruleset, graph, diagnostics)
 
