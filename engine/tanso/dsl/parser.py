@@ -23,7 +23,8 @@ STATEMENT_KEYWORDS = ("ruleset", "set", "input", "factors", "rule", "replace", "
                       "boundary", "accept", "require")
 CLAUSE_KEYWORDS = ("status", "source", "as_of", "extends", "key", "columns", "encoding", "numbers", "dates", "headers",
                    "file", "sheet", "header", "allows", "removals", "required", "scope", "category", "from", "lookup", "on", "where",
-                   "needs", "calc", "tags", "basis", "results", "of", "unit", "rejects", "rows", "approval", "approvals")
+                   "needs", "calc", "tags", "basis", "results", "of", "unit", "rejects", "rows", "approval", "approvals",
+                   "period")
 KEYWORDS = STATEMENT_KEYWORDS + CLAUSE_KEYWORDS
 _STATEMENT_START = re.compile(r"^[ \t]*(%s)\b" % "|".join(STATEMENT_KEYWORDS), re.MULTILINE)
 
