@@ -28,13 +28,13 @@ def check_reporting_period(layer: _Layer, diagnostics: Diagnostics) -> None:
                          if node.source is not None and node.source.table in layer.inputs)
     undated = [layer.inputs[name] for name in read if layer.inputs[name].period is None]
     if undated:
-        names = ", ".join(table.name for table in undated)
-        clauses = "; ".join(f"input {table.name} ({table.span.short}): "
-                            f"period {_likely_column(table) or 'COLUMN'}" for table in undated)
-        diagnostics.error(f"the ruleset has a reporting period, but {names} "
+        names = " and ".join(filter(None, [", ".join(t.name for t in undated[:-1]), undated[-1].name]))
+        clauses = "; ".join(f"add `period {_likely_column(table) or 'COLUMN'}` to input {table.name} ({table.span.short})"
+                            for table in undated)
+        diagnostics.error(f"the ruleset has a reporting period, but input{'s' if len(undated) > 1 else ''} {names} "
                           f"{'does' if len(undated) == 1 else 'do'} not say which column dates each row",
-                          period.span, expected=f"a `period COLUMN` clause on every input a rule reads ({PERIOD_VALUES})",
-                          hint=f"add {clauses}")
+                          period.span, expected=f"a `period COLUMN` clause on every input a rule reads, naming "
+                                                f"{PERIOD_VALUES}", hint=clauses)
 
 
 def _check_period_column(table: ast.InputTable, diagnostics: Diagnostics) -> None:
@@ -42,7 +42,7 @@ def _check_period_column(table: ast.InputTable, diagnostics: Diagnostics) -> Non
     columns = {column.name: column for column in table.columns}
     column = columns.get(table.period)
     if column is None:
-        diagnostics.unknown(f"column of input {table.name}", table.period, span, columns)
+        diagnostics.unknown("column", table.period, span, columns)
     elif column.type_name not in PERIOD_TYPES:
         diagnostics.error(f"the period column '{column.name}' of input {table.name} is {column.type_name}", span,
                           expected=f"a column that dates each row: {PERIOD_VALUES}",
@@ -62,6 +62,8 @@ def _check_dates(period: ast.ReportingPeriod, diagnostics: Diagnostics) -> None:
 
 
 def _likely_column(table: ast.InputTable) -> str | None:
-    """The column that probably dates the rows: one of a date-like name and a type that can."""
+    """The column that probably dates the rows: one with a date-like name and a type that can, else the
+    only date column."""
     fitting = {c.name: c for c in table.columns if c.type_name in PERIOD_TYPES}
-    return next((name for name in _LIKELY_NAMES if name in fitting), None)
+    dates = [c.name for c in table.columns if c.type_name == "date"]
+    return next((name for name in _LIKELY_NAMES if name in fitting), dates[0] if len(dates) == 1 else None)
