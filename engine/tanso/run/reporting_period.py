@@ -72,7 +72,8 @@ def outside_sql(ruleset: Ruleset, table: str) -> str | None:
 
 def record_placements(planner, table: str, relation: str) -> str | None:
     """Rows of `table` outside the reporting period into run_excluded, those across a boundary or unreadable
-    into run_rejects, each reason naming the row's period and the reporting period. Returns the condition
+    into run_rejects (no rule's: their source is the period clause), each reason naming the row's period and
+    the reporting period. Returns the condition
     of the rows so claimed (None: the table's rows are not checked)."""
     placement = placement_sql(planner.ruleset, table)
     if placement is None:
@@ -86,7 +87,7 @@ def record_placements(planner, table: str, relation: str) -> str | None:
         f"{literal(ruleset.cite(ruleset.period.span))}, {reason_sql('period_outside', **said)} FROM {placed} "
         f"WHERE _placement = '{OUTSIDE}'")
     planner.con.execute(
-        f"INSERT INTO run_rejects SELECT _row_id, {literal(table)}, _row, NULL, NULL, "
+        f"INSERT INTO run_rejects SELECT _row_id, {literal(table)}, _row, NULL, {literal(ruleset.cite(ruleset.period.span))}, "
         f"{planner.inputs[table].place_sql('_row')} || ': ' || CASE _placement WHEN '{STRADDLES}' THEN "
         f"{reason_sql('period_straddles', **said)} ELSE {reason_sql('period_unreadable', **said)} END "
         f"FROM {placed} WHERE _placement IN ('{STRADDLES}', '{UNREADABLE}')")
