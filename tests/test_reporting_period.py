@@ -138,3 +138,8 @@ def test_a_comparison_of_two_periods_attributes_the_difference_to_the_period(tmp
     revised_alone = evaluate(calendar.ruleset, calendar.registry, calendar.graph, case.data, tmp_path / "revised_alone")
     assert (comparison.base.digest, comparison.revised.digest) == (base_alone.digest, revised_alone.digest)
     assert base_alone.digest != revised_alone.digest
+    shown = CliRunner().invoke(main, ["compare", str(case.ruleset), str(revised), "--data", str(case.data)],
+                               catch_exceptions=False)
+    assert shown.exit_code == 0, shown.output   # the rows it moved are caused by "period", a change without a colon
+    assert shown.output.startswith("base: reporting period 2025-04-01 – 2026-03-31\n")
+    assert "fuel_use:F1" in shown.output and "│ reporting period" in shown.output
