@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from conftest import FUEL_FACTORS, excluded, fuel_row, ledger, make_case, rejects
 from tanso.cli import main
+from tanso.diagnostics import RulesetError
 from tanso.compare import compare
 from tanso.run import evaluate, prepare
 
@@ -73,6 +74,13 @@ def test_an_integer_column_is_a_year_and_a_date_column_a_day(tmp_path):
         "R0": "period_straddles", "R1": "period_straddles", "R2": "period_unreadable"}
     assert placed(tmp_path / "day", ["2025-03-31", "2025-04-01", "2026-03-31", "2026-04-01"], column="period: date") == {
         "R0": "excluded", "R1": "in", "R2": "in", "R3": "excluded"}
+
+
+def test_a_day_the_calendar_does_not_have_is_a_ruleset_error(tmp_path):
+    case = make_case(tmp_path, dated_ruleset("period 2025-04-01 to 2026-02-29"), {})
+    with pytest.raises(RulesetError) as raised:
+        prepare(case.ruleset)
+    assert [d.message for d in raised.value.diagnostics.errors] == ["2026-02-29 is not a day of the calendar"]
 
 
 def test_a_ruleset_without_a_period_reads_every_row_and_an_inputs_period_clause_is_unused(tmp_path):
