@@ -17,6 +17,7 @@ _LIKELY_NAMES = ("period", "date", "month", "year", "fiscal_year", "day")
 
 
 def check_reporting_period(layer: _Layer, diagnostics: Diagnostics) -> None:
+    """Every input's `period` column, and — where the ruleset has a period — its days and the inputs' dates."""
     for table in layer.inputs.values():
         if table.period is not None:
             _check_period_column(table, diagnostics)
@@ -28,7 +29,8 @@ def check_reporting_period(layer: _Layer, diagnostics: Diagnostics) -> None:
                          if node.source is not None and node.source.table in layer.inputs)
     undated = [layer.inputs[name] for name in read if layer.inputs[name].period is None]
     if undated:
-        names = " and ".join(filter(None, [", ".join(t.name for t in undated[:-1]), undated[-1].name]))
+        names = (undated[0].name if len(undated) == 1
+                 else f"{', '.join(table.name for table in undated[:-1])} and {undated[-1].name}")
         clauses = "; ".join(f"add `period {_likely_column(table) or 'COLUMN'}` to input {table.name} ({table.span.short})"
                             for table in undated)
         diagnostics.error(f"the ruleset has a reporting period, but input{'s' if len(undated) > 1 else ''} {names} "
