@@ -126,6 +126,17 @@ def test_fmt_lays_out_statements_clauses_brackets_operators_and_comments():
     assert format_text(MESSY) == TIDY
 
 
+def test_fmt_lays_out_the_reporting_period_and_an_inputs_period_column():
+    messy = ('ruleset fy "FY 2025"   period   2025-04-01   to 2026-03-31\n'
+             'input fuel_use key row_id\n'
+             '    columns entity: text, period: text\n'
+             '       period period\n')
+    assert format_text(messy) == ('ruleset fy "FY 2025"  period 2025-04-01 to 2026-03-31\n'
+                                  'input fuel_use key row_id\n'
+                                  '  columns entity: text, period: text\n'
+                                  '  period period\n')
+
+
 def test_fmt_refuses_a_file_that_does_not_parse_and_leaves_it(tmp_path):
     broken = tmp_path / "broken.tanso"
     broken.write_text("rule s1.a\n  scope one\n")

@@ -169,6 +169,18 @@ def test_an_input_read_from_another_sheet_or_header_row_is_changed_and_its_rules
     assert "s1.fuel" in report["rules_to_reevaluate"]
 
 
+def test_a_changed_reporting_period_is_a_header_change_that_reevaluates_the_rules_of_dated_inputs(tmp_path):
+    dated = fuel_ruleset().replace("unit: text\n", "unit: text\n  period period\n")
+    a = write_ruleset(tmp_path / "a", dated.replace("ruleset case\n", "ruleset case period 2025-04-01 to 2026-03-31\n"))
+    b = write_ruleset(tmp_path / "b", dated.replace("ruleset case\n", "ruleset case period 2025-01-01 to 2025-12-31\n"))
+    report = diff_json(a, b)
+    assert change(report, "ruleset", "ruleset")["fields"] == {
+        "period": ["2025-04-01 – 2026-03-31", "2025-01-01 – 2025-12-31"]}
+    assert report["rules_to_reevaluate"] == {"s1.fuel": ["reporting period"]}
+    code, output = tanso_diff(a, b)
+    assert "period: 2025-04-01 – 2026-03-31 → 2025-01-01 – 2025-12-31" in output
+
+
 def write_factors(data: Path, rows: list[dict]) -> None:
     write_csv(data / "factors" / "fuels.csv", factor_rows(rows))
 

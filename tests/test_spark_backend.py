@@ -22,6 +22,7 @@ from tanso.backends.spark_sql import to_spark
 from tanso.compare import compare
 from tanso.plan.sql import MACROS
 from tanso.run import evaluate, export, prepare
+from conftest import factor_rows, write_csv
 from test_data_folder import portable_case
 
 REPO = Path(__file__).resolve().parents[1]
@@ -121,6 +122,32 @@ def test_spark_through_a_symlinked_data_folder_gives_duckdbs_digest_and_reasons(
         export(run, tmp_path / backend / "csv", "csv")
     assert (tmp_path / "spark/csv/rejects.csv").read_bytes() == (tmp_path / "duckdb/csv/rejects.csv").read_bytes()
     assert b"fuel/2025-02.csv row 1: " in (tmp_path / "spark/csv/rejects.csv").read_bytes()
+
+
+@ONE_SESSION
+def test_rows_placed_in_the_reporting_period_are_the_same_on_spark(spark, tmp_path):
+    """Months, a year, days as text and as dates, unreadable periods (tests/rulesets/fiscal-year): the placement
+    SQL (regular expressions, TRY_CAST, comparisons) gives Spark DuckDB's ledger, rejects and exclusions."""
+    data = tmp_path / "data"
+    write_csv(data / "fuel_use.csv", [
+        {"row_id": f"F{i}", "entity": "ACME-JP", "period": period, "fuel": "natural_gas", "use": "stationary",
+         "quantity": "100", "unit": "m3"}
+        for i, period in enumerate(["2025-03", "2025-04", "2025", "2026-03-31", "2026-02-30", "Q1 2025", ""])])
+    write_csv(data / "fuel_deliveries.csv", [{"row_id": "D1", "delivered": "2026-03-31", "fuel": "natural_gas",
+                                              "quantity": "5", "unit": "m3"},
+                                             {"row_id": "D2", "delivered": "2026-04-01", "fuel": "natural_gas",
+                                              "quantity": "7", "unit": "m3"}])
+    write_csv(data / "factors" / "fuels.csv", factor_rows([{"factor_id": "T-GAS-CO2", "fuel": "natural_gas",
+                                                            "gas": "CO2", "value": "2", "unit": "kg", "per": "m3"}]))
+    prepared = prepare(REPO / "tests" / "rulesets" / "fiscal-year")
+    duck, on_spark = (evaluate(prepared.ruleset, prepared.registry, prepared.graph, data, tmp_path / backend,
+                               backend=backend) for backend in ("duckdb", "spark"))
+    assert (on_spark.ledger_rows, on_spark.rejects_count, on_spark.excluded_count) == (3, 4, 2)
+    assert on_spark.digest == duck.digest
+    for run, backend in ((duck, "duckdb"), (on_spark, "spark")):
+        export(run, tmp_path / backend / "csv", "csv")
+    for name in ("ledger.csv", "rejects.csv", "excluded.csv"):
+        assert (tmp_path / "spark/csv" / name).read_bytes() == (tmp_path / "duckdb/csv" / name).read_bytes(), name
 
 
 # A column of each type DuckDB gives a staged snapshot (an input, a factor table, a plan-time table).

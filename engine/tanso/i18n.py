@@ -44,6 +44,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cat.15": {"en": "Investments", "ja": "投資"},
     "cat.16": {"en": "Other value-chain activities (revision drafts)", "ja": "その他のバリューチェーン活動（改訂案）"},
     # the table report
+    # the ruleset's `period … to …`: above the terminal's table, and in the inventory page's lede
+    "reporting_period": {"en": "reporting period {period}", "ja": "報告期間 {period}"},
     "table.title": {"en": "{title} — t CO2e", "ja": "{title} — t-CO2e"},
     "table.line": {"en": "scope / category", "ja": "スコープ／カテゴリ"},
     "table.tonnes": {"en": "t CO2e", "ja": "t-CO2e"},
@@ -106,6 +108,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "complete.input_refused_by": {"en": "input {input} (refused by rule {rule})", "ja": "入力 {input}（ルール {rule} が不採用）"},
     "complete.input_lookup": {"en": "input {input} (key not in a mapping table)", "ja": "入力 {input}（キーが対応表にない）"},
     "complete.input_read": {"en": "input {input} (refused while reading)", "ja": "入力 {input}（読み込み時に不採用）"},
+    "complete.input_period": {"en": "input {input} (not dated within the reporting period)",
+                              "ja": "入力 {input}（報告期間内の日付と読めない）"},
     "complete.group": {"en": "  {name} [{source}]: {rejected:,} of {selected:,} rows rejected",
                        "ja": "  {name} [{source}]：{selected:,} 行中 {rejected:,} 行が不採用"},
     "complete.no_unit": {"en": "(no unit)", "ja": "（単位なし）"},

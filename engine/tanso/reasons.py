@@ -99,6 +99,16 @@ ENGINE_REASONS: dict[str, dict[str, str]] = {
                                    "ja": "列 {column}：{value} は {declared} を満たさない"},
     "reason.column.not_in": {"en": "column {column}: {value} is not one of the values declared: {declared}",
                              "ja": "列 {column}：{value} は宣言された値（{declared}）のいずれでもない"},
+    # a row's `period` against the ruleset's reporting period (tanso.run.reporting_period)
+    "reason.period_outside": {"en": "column {column}: {value} is outside the reporting period {period}",
+                              "ja": "列 {column}：{value} は報告期間 {period} の外"},
+    "reason.period_straddles": {
+        "en": "column {column}: {value} straddles a boundary of the reporting period {period}: split the row at "
+              "the boundary",
+        "ja": "列 {column}：{value} は報告期間 {period} の境界をまたぐ：行を境界で分ける"},
+    "reason.period_unreadable": {
+        "en": "column {column}: {value} is not a period (a year YYYY, a month YYYY-MM or a day YYYY-MM-DD)",
+        "ja": "列 {column}：{value} は期間（年 YYYY、月 YYYY-MM、日 YYYY-MM-DD）として読めない"},
     # a tolerance as the ruleset states it (tanso.dsl.ast.Tolerance.describe), in the completeness lines
     "reason.tolerance.row": {"en": "up to {n} row", "ja": "{n} 行まで"},
     "reason.tolerance.rows": {"en": "up to {n} rows", "ja": "{n} 行まで"},

@@ -67,7 +67,7 @@ def render_table(comparison: Comparison, path: Path | None) -> str:
             rows.add_column(t(f"ct.col.{key}"), justify="right" if key == "delta_t" else "left")
         for row in comparison.row_changes[:10]:
             rows.add_row(row["rule_id"], f"{row['input_table']}:{row['row_id']}", tonnes(row["delta_kg"]),
-                         ", ".join(c.split(":", 1)[1] for c in row["caused_by"]))
+                         ", ".join(c.split(":", 1)[-1] for c in row["caused_by"]))
         console.print(rows)
     outcomes = checks_and_metrics(comparison)
     if outcomes:

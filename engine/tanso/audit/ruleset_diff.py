@@ -168,6 +168,7 @@ def _entries(ruleset: Ruleset) -> dict[str, dict[str, _Entry]]:
     return {
         "ruleset": {"ruleset": _Entry({"name": ruleset.name, "title": ruleset.title, "status": ruleset.status,
                                        "source": ruleset.source, "as_of": ruleset.as_of,
+                                       "period": None if ruleset.period is None else str(ruleset.period),
                                        "layers": " + ".join(ruleset.layers)})},
         "rules": {rule_id: _Entry(_rule_fields(rule), rule.node.span, rule.layer) for rule_id, rule in ruleset.rules.items()},
         "options": {name: _Entry({"value": _show(p.value), "source": p.provenance.source, "status": p.provenance.status,
@@ -226,7 +227,8 @@ def _input_fields(table: ast.InputTable) -> dict[str, str | None]:
                                              *(k.describe() for k in c.constraints)]) for c in table.columns}
     return {"title": table.title, "key": table.key, "encoding": table.encoding, "numbers": table.numbers,
             "sheet": table.sheet, "sheets": table.sheets,
-            "header row": None if table.header_row is None else str(table.header_row), **columns}
+            "header row": None if table.header_row is None else str(table.header_row),
+            "period column": table.period, **columns}
 
 
 def _show(value: Any) -> str | None:
@@ -393,6 +395,11 @@ def _rules_to_reevaluate(changes: list[Change], b: Side) -> dict[str, list[str]]
     for change in changes:
         if change.kind == "rules" and change.status != "removed":
             why.setdefault(change.id, []).append(change.status)
+        elif change.kind == "ruleset" and "period" in change.fields:   # the rows of every dated input it reads
+            for rule_id, rule in b.ruleset.rules.items():
+                source = rule.node.source
+                if source is not None and source.table is not None and b.ruleset.inputs[source.table].period:
+                    why.setdefault(rule_id, []).append("reporting period")
         elif change.kind in GRAPH_NODES or (change.kind == "boundary" and b.ruleset.boundary is not None):
             node = (f"boundary:{b.ruleset.boundary.method}" if change.kind == "boundary"
                     else f"{GRAPH_NODES[change.kind]}:{change.id}")

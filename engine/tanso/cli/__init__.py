@@ -246,13 +246,17 @@ allow_rejects_option = click.option("--allow-rejects", is_flag=True,
 
 
 def _completeness_lines(results: list[tuple[str, object]]) -> str:
-    """The first lines of a run's output: what the rejects leave out of the totals, and for each lookup
-    the keys its mapping table lacks (the accountant's negative check)."""
+    """The first lines of a run's output: the reporting period the totals cover, what the rejects leave out of
+    them, and for each lookup the keys its mapping table lacks (the accountant's negative check)."""
+    from tanso.i18n import t
     from tanso.run.completeness import lines
     from tanso.run.lookups import lines as lookup_lines
     from tanso import terminal
     text = []
     for label, result in results:
+        if result.ruleset.period is not None:
+            where = t("complete.where", label=label) if label else ""
+            text.append(where + t("reporting_period", period=str(result.ruleset.period)))
         verdict, *rest = lines(result.completeness, label, result.ruleset.as_given) or [None]
         if verdict is not None and terminal.colour():   # at a glance: red when rows are left out beyond any tolerance
             verdict = (click.style(verdict, fg="red", bold=True) if result.incomplete

@@ -1,7 +1,7 @@
 """What a revision changes and what each change reaches.
 
 A *change* is one unit the revision makes: a policy value, a rule or a row-level exclusion added /
-replaced / removed, or the boundary method. A *scenario* is the base with some of them applied; a rule's
+replaced / removed, the boundary method, or the reporting period. A *scenario* is the base with some of them applied; a rule's
 result depends only on the changes it reads (`dependencies`).
 """
 
@@ -28,7 +28,7 @@ register({"reason.change.absent": {"en": "absent", "ja": "なし"},
 @dataclass(frozen=True)
 class Change:
     key: str                  # "policy:scope2.market.matching", "rule:s3.cat16", "boundary"
-    kind: str                 # policy / rule / boundary
+    kind: str                 # policy / rule / boundary / period
     name: str
     base: Any
     revised: Any
@@ -76,7 +76,16 @@ def find_changes(base: Ruleset, revised: Ruleset) -> list[Change]:
         found.append(((0, span.file, span.line), Change("boundary", "boundary", "boundary",
                                                         base.boundary and base.boundary.method,
                                                         revised.boundary and revised.boundary.method, where=cite(span))))
+    if _days(base.period) != _days(revised.period):
+        span = (revised.period or base.period).span
+        found.append(((0, span.file, span.line), Change("period", "period", "reporting period",
+                                                        _days(base.period), _days(revised.period), where=cite(span))))
     return [change for _, change in sorted(found, key=lambda item: item[0])]
+
+
+def _days(period) -> str | None:
+    """A reporting period as its days (where it is written is no change)."""
+    return None if period is None else str(period)
 
 
 def scenario(base: Ruleset, revised: Ruleset, applied: frozenset[str]) -> Ruleset:
@@ -89,7 +98,8 @@ def scenario(base: Ruleset, revised: Ruleset, applied: frozenset[str]) -> Rulese
     return replace(
         base, policies=policies, rules=rules, exclusions=exclusions, inputs={**base.inputs, **revised.inputs},
         factor_sets={**base.factor_sets, **revised.factor_sets},
-        boundary=revised.boundary if "boundary" in applied else base.boundary)
+        boundary=revised.boundary if "boundary" in applied else base.boundary,
+        period=revised.period if "period" in applied else base.period)
 
 
 def _applied(kind: str, before: dict, after: dict, applied: frozenset[str]) -> dict:
@@ -129,6 +139,8 @@ def dependencies(rule_id: str, base: Ruleset, revised: Ruleset, registry: Regist
         if boundary is not None and reads_boundary(rule, ruleset, registry):
             found.add("boundary")
             found |= {f"policy:{p}" for p in registry.boundary_methods[boundary.method].reads_policies}
+        if source.table is not None and ruleset.inputs[source.table].period is not None:
+            found.add("period")   # its rows are placed in the reporting period
         if source.results_of is not None:
             found |= dependencies(source.results_of.dotted, base, revised, registry, changes)
     return frozenset(found & changed)

@@ -131,6 +131,18 @@ class Provenance:
 
 
 @frozen
+class ReportingPeriod:
+    """`period 2025-04-01 to 2026-03-31`: the days the inventory covers, both included (ISO dates)."""
+
+    start: str
+    end: str
+    span: Span
+
+    def __str__(self) -> str:
+        return f"{self.start} – {self.end}"
+
+
+@frozen
 class Header:
     name: str
     title: str | None
@@ -139,6 +151,7 @@ class Header:
     as_of: str | None
     extends: str | None
     span: Span
+    period: ReportingPeriod | None = None
 
 
 @frozen
@@ -214,6 +227,7 @@ class InputTable:
     sheet: str | None = None                    # `sheet "電力"`: the workbook's sheet that holds the table
     header_row: int | None = None               # `header row 3`: the sheet row of the header (rows above are not read)
     sheets: str | None = None                   # `sheets "2025-*"` (`sheets all`: "*"): the sheets read as one table
+    period: str | None = None                   # `period month`: the column that dates each row
 
     @property
     def key_header(self) -> str | None:

@@ -24,7 +24,8 @@ STATEMENT_KEYWORDS = ("ruleset", "set", "input", "factors", "rule", "replace", "
                       "boundary", "accept", "require")
 CLAUSE_KEYWORDS = ("status", "source", "as_of", "extends", "key", "columns", "encoding", "numbers", "dates", "headers",
                    "file", "sheet", "sheets", "header", "allows", "removals", "required", "scope", "category", "from",
-                   "lookup", "on", "where", "needs", "calc", "tags", "basis", "results", "of", "unit", "rejects", "rows", "approval", "approvals")
+                   "lookup", "on", "where", "needs", "calc", "tags", "basis", "results", "of", "unit", "rejects", "rows", "approval", "approvals",
+                   "period")
 KEYWORDS = STATEMENT_KEYWORDS + CLAUSE_KEYWORDS
 _STATEMENT_START = re.compile(r"^[ \t]*(%s)\b" % "|".join(STATEMENT_KEYWORDS), re.MULTILINE)
 

@@ -51,7 +51,7 @@ class ToAst(Transformer):
         name, title, *clauses = children
         fields = self._clauses(clauses, "ruleset header")
         return ast.Header(str(name), title, fields.get("status"), fields.get("source"), fields.get("as_of"),
-                          fields.get("extends"), self._span(meta))
+                          fields.get("extends"), self._span(meta), period=fields.get("period"))
 
     def _clauses(self, clauses, where: str) -> dict:
         seen: dict = {}
@@ -74,6 +74,10 @@ class ToAst(Transformer):
     def extends(self, meta, c):
         return ("extends", str(c[0]), self._span(meta))
 
+    def reporting_period(self, meta, c):
+        span = self._span(meta)
+        return ("period", ast.ReportingPeriod(str(c[0]), str(c[1]), span), span)
+
     # -- statements
     def set_stmt(self, meta, c):
         policy, value, *prov = c
@@ -90,7 +94,7 @@ class ToAst(Transformer):
                               fields.get("encoding"), fields.get("numbers"), spans, dates=fields.get("dates"),
                               key_source=key_source, headers_case_insensitive=fields.get("headers") is True,
                               file=fields.get("file"), sheet=fields.get("sheet"), header_row=fields.get("header_row"),
-                              sheets=fields.get("sheets"))
+                              sheets=fields.get("sheets"), period=fields.get("period"))
 
     def encoding(self, meta, c):
         return ("encoding", c[0], self._span(meta))
@@ -114,6 +118,9 @@ class ToAst(Transformer):
 
     def header_row(self, meta, c):
         return ("header_row", int(c[0]), self._span(meta))
+
+    def period_column(self, meta, c):
+        return ("period", str(c[0]), self._span(meta))
 
     def headers(self, meta, c):
         return ("headers", str(c[0]) == "case-insensitive", self._span(meta))

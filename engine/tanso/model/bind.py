@@ -15,6 +15,7 @@ from tanso.model.checks import (_check_accepts, _check_arithmetic_operands, _che
                                 _check_level_columns, _check_policy_calls, _check_source, _source_columns)
 from tanso.model.layer import _Layer
 from tanso.model.lookups import check_table_lookups
+from tanso.model.period_checks import check_reporting_period
 from tanso.model.policy_calls import POLICY_FUNCTION
 from tanso.model.policy_values import check_policy_values
 from tanso.model.ruleset import BoundaryStep, CalcStep, PolicyValue, Rule, Ruleset, literal_value
@@ -64,6 +65,7 @@ def _bind(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> Rulese
     _check_level_columns(layer, registry, diagnostics)
     _check_input_files(layer, registry, diagnostics)
     _check_factor_files(layer, registry, diagnostics)
+    check_reporting_period(layer, diagnostics)
     rules = {}
     for rule_id, (node, layer_name) in layer.rules.items():
         steps = _bind_rule(node, layer, registry, diagnostics)
@@ -89,7 +91,7 @@ def _bind(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> Rulese
         layers=tuple(layer.layers), files=tuple(layer.files), policies=policies, inputs=dict(layer.inputs),
         factor_sets=dict(layer.factor_sets), rules=rules, exclusions=dict(layer.exclusions),
         metrics=dict(layer.metrics), checks=dict(layer.checks), accepts=dict(layer.accepts),
-        approvals=layer.approvals, cited=cited_names(layer.files))
+        approvals=layer.approvals, cited=cited_names(layer.files), period=layer.period)
 
 
 def _bind_boundary(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> BoundaryStep | None:

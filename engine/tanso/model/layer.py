@@ -15,6 +15,7 @@ class _Layer:
 
     name: str = ""
     header: ast.Header | None = None
+    period: ast.ReportingPeriod | None = None     # the last layer's that states one
     layers: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     policies: dict[str, PolicyValue] = field(default_factory=dict)

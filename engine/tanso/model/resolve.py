@@ -93,6 +93,8 @@ def _load_layer(path: Path, layer: _Layer, diagnostics: Diagnostics, seen: tuple
     else:
         layer.name = name
         layer.header = header or layer.header
+    if header is not None and header.period is not None:
+        layer.period = header.period   # an overlay restates the reporting period; one that does not keeps it
     layer.layers.append(name)
     layer.files.extend(files)
     _apply(statements, name, layer, diagnostics, is_base=len(layer.layers) == 1)

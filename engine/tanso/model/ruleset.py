@@ -88,6 +88,9 @@ class Ruleset:
     approvals: Item | None = None
     # Each of `files` → its name relative to the ruleset's root (`tanso.model.sources`): what runs record.
     cited: dict[str, str] = field(default_factory=dict)
+    # `period 2025-04-01 to 2026-03-31`: the days the inventory covers; rows of an input's `period` column
+    # outside them are excluded, across a boundary rejected (tanso.run.reporting_period)
+    period: ast.ReportingPeriod | None = None
 
     def cite(self, span: ast.Span, *, column: bool = False) -> str:
         """`file:line` (`:column`) as a run records it: the file named relative to the ruleset's root, so the

@@ -44,8 +44,8 @@ def compute(planner, order: list[str], selected: dict[str, int]) -> dict[str, An
     """The run's `completeness` block (JSON-ready, decimals as strings)."""
     con, ruleset = planner.con, planner.ruleset
     groups: list[dict[str, Any]] = []
-    # Rows refused while reading a file, and rows whose key is in no mapping table (rule_source: the lookup):
-    # no rule saw them.
+    # Rows refused while reading a file, rows whose key is in no mapping table (rule_source: the lookup) and
+    # rows not placed in the reporting period (rule_source: its clause): no rule saw them.
     for table, lookup, rejected in con.execute("SELECT input_table, rule_source, count(*) FROM run_rejects "
                                                "WHERE rule_id IS NULL GROUP BY ALL ORDER BY ALL NULLS FIRST").fetchall():
         loaded = planner.inputs[table]
@@ -55,7 +55,8 @@ def compute(planner, order: list[str], selected: dict[str, int]) -> dict[str, An
             f"{literal(lookup)} GROUP BY why ORDER BY count(*) DESC, why").fetchall()
         readers = [r for r in order if planner.rule_tables[r] == table]
         group = _group(ruleset, None, table, lookup or relative_path(loaded.file, loaded.data_dir), rejected, loaded.rows, [], reasons, readers)
-        groups.append({**group, "looked_up": True} if lookup else group)
+        placed = ruleset.period is not None and lookup == ruleset.cite(ruleset.period.span)
+        groups.append({**group, "reporting_period" if placed else "looked_up": True} if lookup else group)
     counts = con.execute("SELECT rule_id, input_table, count(DISTINCT row_id) FROM run_rejects "
                          "WHERE rule_id IS NOT NULL GROUP BY ALL ORDER BY ALL").fetchall()
     per_rule = {r: n for r, t, n in counts if planner.rule_tables.get(r) == t}
@@ -201,6 +202,7 @@ def lines(completeness: dict[str, Any] | None, label: str = "", shown: Callable[
         name = (t("complete.rule", rule=g["rule"]) if g["rule"]
                 else t("complete.input_refused_by", input=g["input"], rule=g["refused_by"]) if g.get("refused_by")
                 else t("complete.input_lookup", input=g["input"]) if g.get("looked_up")
+                else t("complete.input_period", input=g["input"]) if g.get("reporting_period")
                 else t("complete.input_read", input=g["input"]))
         activity = ", ".join(f"{_number(a['quantity'])} {a['unit'] if a['unit'] is not None else t('complete.no_unit')}"
                              for a in g["activity"])

@@ -8,16 +8,19 @@ from tanso.plan.sql import ident, literal
 from tanso.reasons import reason_text
 from tanso.run.lookups import rejected_by_lookups
 from tanso.run.planner import _Planner
+from tanso.run.reporting_period import record_placements
 
 BOUNDARY_EXCLUSION = "boundary"
 
 
 def _exclusions(planner: _Planner, tables: list[str], order: list[str]) -> None:
-    """Explicit exclusions first (their justification is the reason), then rows no rule selects."""
+    """Rows outside the reporting period first (tanso.run.reporting_period), then explicit exclusions (their
+    justification is the reason), then rows no rule selects."""
     con, ruleset = planner.con, planner.ruleset
     for table in tables:
         relation = planner.table_relation(table)
-        claimed = []
+        placed = record_placements(planner, table, relation)
+        claimed = [placed] if placed is not None else []
         for item in ruleset.exclusions.values():
             source = item.node.source
             if source is None or source.table != table:

@@ -55,7 +55,13 @@ def _manifest(ruleset: Ruleset, registry: Registry, planner: _Planner, order: li
         "format": "tanso-manifest.v1",
         "tanso_version": metadata.version("tanso"),
         "ruleset": {"name": ruleset.name, "layers": list(ruleset.layers),
-                    "files": {ruleset.cited.get(f, f): file_digest(Path(f)) for f in ruleset.files if Path(f).exists()}},
+                    "files": {ruleset.cited.get(f, f): file_digest(Path(f)) for f in ruleset.files if Path(f).exists()},
+                    # the days the inventory covers (`period … to …`); rows of dated inputs outside them are excluded
+                    **({"reporting_period": {"start": ruleset.period.start, "end": ruleset.period.end,
+                                             "source": ruleset.cite(ruleset.period.span),
+                                             "inputs": {name: table.period for name, table in sorted(ruleset.inputs.items())
+                                                        if table.period is not None}}}
+                       if ruleset.period else {})},
         "policies": {name: {"value": p.value, "layer": p.layer, "source": p.provenance.source,
                             "as_of": p.provenance.as_of, "status": p.provenance.status,
                             "at": ruleset.cite(p.span, column=True) if p.span else None}

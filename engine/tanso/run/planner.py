@@ -22,6 +22,7 @@ from tanso.run import chain
 from tanso.run.inputs import LoadedInput, load_factor_set, load_input
 from tanso.run.lazy_views import LazyViews
 from tanso.run.lookups import joined_relation, lookups_on, matched_sql
+from tanso.run.reporting_period import outside_sql
 from tanso.run.session import Session
 
 log = logging.getLogger(__name__)
@@ -161,9 +162,12 @@ class _Planner:
         return self.where_sql(source) if not source.lookups else f"({matched_sql(source)} AND {self.where_sql(source)})"
 
     def exclusion_filter(self, table: str) -> str:
-        """SQL condition true for rows of `table` that an explicit exclusion removes."""
-        parts = [self.rows_sql(item.node.source) for item in self.ruleset.exclusions.values()
-                 if item.node.source is not None and item.node.source.table == table]
+        """SQL condition true for rows of `table` no rule computes: outside the reporting period (or not
+        placed in it) or removed by an explicit exclusion."""
+        outside = outside_sql(self.ruleset, table)
+        parts = [outside] if outside is not None else []
+        parts += [self.rows_sql(item.node.source) for item in self.ruleset.exclusions.values()
+                  if item.node.source is not None and item.node.source.table == table]
         return " OR ".join(parts) if parts else "FALSE"
 
     def boundary_relation(self) -> str | None:
