@@ -100,7 +100,7 @@ def test_the_run_records_the_period_its_source_and_shows_it_first_in_english_and
     assert manifest["ruleset"]["reporting_period"] == {"start": "2025-04-01", "end": "2026-03-31",
                                                        "source": "case.tanso:2", "inputs": {"fuel_use": "period"}}
     assert (out / "excluded.csv").read_text().splitlines()[1] == (
-        "F1,fuel_use,1,,reporting_period,case.tanso:2,column period: '2025-03' is outside the reporting period "
+        "F1,fuel_use,1,,reporting_period,case.tanso:2,period_outside,column period: '2025-03' is outside the reporting period "
         "2025-04-01 – 2026-03-31")
     assert "reporting period 2025-04-01 – 2026-03-31." in (out / "report.html").read_text()
     japanese = CliRunner().invoke(main, ["evaluate", str(case.ruleset), "--data", str(case.data), "--lang", "ja"],

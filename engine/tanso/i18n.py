@@ -215,6 +215,32 @@ MESSAGES: dict[str, dict[str, str]] = {
     "diag.in_layer": {"en": "in {layer}", "ja": "{layer}"},
     "diag.unread_policy_help": {"en": "add a rule that reads it (where policy(\"…\") = …), or remove the set",
                                 "ja": "それを読むルールを追加する（where policy(\"…\") = …）か、set を削除する"},
+    # the reporting period (tanso.model.period_checks)
+    "diag.period_undated.one": {"en": "the ruleset has a reporting period, but input {names} does not say which column "
+                                      "dates each row",
+                                "ja": "ルールセットに報告期間があるが、入力 {names} はどの列が各行の日付かを示していない"},
+    "diag.period_undated.many": {"en": "the ruleset has a reporting period, but inputs {names} do not say which column "
+                                       "dates each row",
+                                 "ja": "ルールセットに報告期間があるが、入力 {names} はどの列が各行の日付かを示していない"},
+    "diag.period_names": {"en": "{first} and {last}", "ja": "{first}、{last}"},
+    "diag.period_values": {"en": "a date, an integer (a year) or text holding YYYY, YYYY-MM or YYYY-MM-DD",
+                           "ja": "日付、整数（年）、または YYYY・YYYY-MM・YYYY-MM-DD を持つテキスト"},
+    "diag.period_on_every_input": {"en": "a `period COLUMN` clause on every input a rule reads, naming {values}",
+                                   "ja": "ルールが読むすべての入力に `period 列` 句（{values} の列を指定）"},
+    "diag.period_add_clause": {"en": "add `period {column}` to input {table} ({at})",
+                               "ja": "入力 {table}（{at}）に `period {column}` を追加する"},
+    "diag.period_column_type": {"en": "the period column '{column}' of input {table} is {type}",
+                                "ja": "入力 {table} の期間列 '{column}' は {type} 型"},
+    "diag.period_column_expected": {"en": "a column that dates each row: {values}",
+                                    "ja": "各行の日付を示す列：{values}"},
+    "diag.declared_at": {"en": "declared at {at}", "ja": "{at} で宣言"},
+    "diag.period_not_a_day": {"en": "{text} is not a day of the calendar", "ja": "{text} は暦にない日付"},
+    "diag.period_day_expected": {"en": "a date YYYY-MM-DD", "ja": "日付 YYYY-MM-DD"},
+    "diag.period_reversed": {"en": "the reporting period starts on {start}, after it ends ({end})",
+                             "ja": "報告期間の開始日 {start} が終了日（{end}）より後"},
+    "diag.period_reversed_expected": {"en": "period FIRST_DAY to LAST_DAY, both included (e.g. period 2025-04-01 to "
+                                            "2026-03-31)",
+                                      "ja": "period 初日 to 最終日（両日を含む。例：period 2025-04-01 to 2026-03-31）"},
     # what `tanso check` says of a ruleset: calculators' and boundary methods' parameters, policy values
     "diag.no_parameter": {"en": "{function} has no parameter '{name}'", "ja": "{function} にパラメータ '{name}' はない"},
     "diag.needs_parameter": {"en": "{function} needs parameter '{name}'", "ja": "{function} にはパラメータ '{name}' が必要"},

@@ -9,10 +9,10 @@ from datetime import date
 
 from tanso.diagnostics import Diagnostics
 from tanso.dsl import ast
+from tanso.i18n import t
 from tanso.model.layer import _Layer
 
 PERIOD_TYPES = ("date", "integer", "text")
-PERIOD_VALUES = "a date, an integer (a year) or text holding YYYY, YYYY-MM or YYYY-MM-DD"
 _LIKELY_NAMES = ("period", "date", "month", "year", "fiscal_year", "day")
 
 
@@ -30,13 +30,12 @@ def check_reporting_period(layer: _Layer, diagnostics: Diagnostics) -> None:
     undated = [layer.inputs[name] for name in read if layer.inputs[name].period is None]
     if undated:
         names = (undated[0].name if len(undated) == 1
-                 else f"{', '.join(table.name for table in undated[:-1])} and {undated[-1].name}")
-        clauses = "; ".join(f"add `period {_likely_column(table) or 'COLUMN'}` to input {table.name} ({table.span.short})"
-                            for table in undated)
-        diagnostics.error(f"the ruleset has a reporting period, but input{'s' if len(undated) > 1 else ''} {names} "
-                          f"{'does' if len(undated) == 1 else 'do'} not say which column dates each row",
-                          period.span, expected=f"a `period COLUMN` clause on every input a rule reads, naming "
-                                                f"{PERIOD_VALUES}", hint=clauses)
+                 else t("diag.period_names", first=", ".join(table.name for table in undated[:-1]), last=undated[-1].name))
+        clauses = "; ".join(t("diag.period_add_clause", column=_likely_column(table) or "COLUMN", table=table.name,
+                              at=table.span.short) for table in undated)
+        diagnostics.error(t("diag.period_undated.one" if len(undated) == 1 else "diag.period_undated.many", names=names),
+                          period.span, expected=t("diag.period_on_every_input", values=t("diag.period_values")),
+                          hint=clauses)
 
 
 def _check_period_column(table: ast.InputTable, diagnostics: Diagnostics) -> None:
@@ -46,9 +45,9 @@ def _check_period_column(table: ast.InputTable, diagnostics: Diagnostics) -> Non
     if column is None:
         diagnostics.unknown("column", table.period, span, columns)
     elif column.type_name not in PERIOD_TYPES:
-        diagnostics.error(f"the period column '{column.name}' of input {table.name} is {column.type_name}", span,
-                          expected=f"a column that dates each row: {PERIOD_VALUES}",
-                          hint=f"declared at {column.span}")
+        diagnostics.error(t("diag.period_column_type", column=column.name, table=table.name, type=column.type_name),
+                          span, expected=t("diag.period_column_expected", values=t("diag.period_values")),
+                          hint=t("diag.declared_at", at=column.span))
 
 
 def _check_dates(period: ast.ReportingPeriod, diagnostics: Diagnostics) -> None:
@@ -57,10 +56,10 @@ def _check_dates(period: ast.ReportingPeriod, diagnostics: Diagnostics) -> None:
         try:
             days.append(date.fromisoformat(text))
         except ValueError:
-            diagnostics.error(f"{text} is not a day of the calendar", period.span, expected="a date YYYY-MM-DD")
+            diagnostics.error(t("diag.period_not_a_day", text=text), period.span, expected=t("diag.period_day_expected"))
     if len(days) == 2 and days[0] > days[1]:
-        diagnostics.error(f"the reporting period starts on {period.start}, after it ends ({period.end})", period.span,
-                          expected="period FIRST_DAY to LAST_DAY, both included (e.g. period 2025-04-01 to 2026-03-31)")
+        diagnostics.error(t("diag.period_reversed", start=period.start, end=period.end), period.span,
+                          expected=t("diag.period_reversed_expected"))
 
 
 def _likely_column(table: ast.InputTable) -> str | None:
