@@ -62,6 +62,15 @@ def _cited_argument(path: Path, cited: dict[str, str]) -> str:
 
 def recorded_files(manifest: dict[str, Any]) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     """The run's ruleset files, input files and factor files, each path as the run was invoked (`as_invoked`) → sha256."""
+    (ruleset_named, inputs, factors), (ruleset_path, data_path) = named_files(manifest)
+    return ({ruleset_path(k): v for k, v in ruleset_named.items()}, {data_path(k): v for k, v in inputs.items()},
+            {data_path(k): v for k, v in factors.items()})
+
+
+def named_files(manifest: dict[str, Any]) -> tuple[tuple[dict[str, str], dict[str, str], dict[str, str]],
+                                                   tuple[Callable[[str], str], Callable[[str], str]]]:
+    """The run's ruleset files (by cited name), input files and factor files (by name under the data folder) →
+    sha256, as the manifest names them whatever the paths typed; and `as_invoked`'s maps of those names to paths."""
     try:
         invoked = manifest["invocation"]
         if not all(isinstance(invoked[k], str) for k in ("ruleset", "data", "out_format")) \
@@ -73,12 +82,10 @@ def recorded_files(manifest: dict[str, Any]) -> tuple[dict[str, str], dict[str, 
         files = (manifest["ruleset"]["files"], inputs, {f["file"]: f["sha256"] for f in manifest["factor_sets"].values()})
         if not all(isinstance(k, str) and isinstance(v, str) for recorded in files for k, v in recorded.items()):
             raise TypeError
-        ruleset_path, data_path = as_invoked(invoked)
+        return files, as_invoked(invoked)
     except (KeyError, TypeError, AttributeError, ValueError):
         raise CannotVerify("the manifest does not record how the run was invoked and every file it read (a run by an "
                            "earlier tanso, a comparison, or an edited manifest)") from None
-    return ({ruleset_path(k): v for k, v in files[0].items()}, {data_path(k): v for k, v in files[1].items()},
-            {data_path(k): v for k, v in files[2].items()})
 
 
 def as_invoked(invoked: dict[str, Any]) -> tuple[Callable[[str], str], Callable[[str], str]]:
