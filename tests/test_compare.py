@@ -325,6 +325,18 @@ def test_cli_compare_writes_the_comparison_and_both_runs(tmp_path):
     assert sum(shapley, Fraction(0)) == delta
 
 
+def test_a_base_reached_through_a_symlink_is_the_same_base(tmp_path):
+    """The revision finds its base beside it (`extends base`: base/), the command line names it through a
+    symlink: the base's rules and boundary are the same statements, and the only change is the revision's."""
+    case = base_case(tmp_path)
+    (tmp_path / "linked").symlink_to(case.ruleset, target_is_directory=True)
+    revised = overlay(tmp_path, "set gwp.set = AR6\n")
+    result = CliRunner().invoke(main, ["compare", str(tmp_path / "linked"), str(revised), "--data", str(case.data),
+                                       "--format", "json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert [c["key"] for c in json.loads(result.output)["changes"]] == ["policy:gwp.set"]
+
+
 # ------------------------------------------------------------------------------ regressions
 
 

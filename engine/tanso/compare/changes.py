@@ -7,9 +7,11 @@ result depends only on the changes it reads (`dependencies`).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
 from typing import Any
 
+from tanso.dsl import ast
 from tanso.graph import reads_boundary
 from tanso.model.policy_calls import policies_in_rule, policies_named
 from tanso.model.ruleset import Ruleset
@@ -52,7 +54,7 @@ def find_changes(base: Ruleset, revised: Ruleset) -> list[Change]:
                                             ("exclusion", base.exclusions, revised.exclusions)):
         for item_id in sorted(set(base_items) | set(revised_items)):
             old, new = base_items.get(item_id), revised_items.get(item_id)
-            if old is not None and new is not None and old.node == new.node:
+            if old is not None and new is not None and _same(old.node, new.node):
                 continue
             if kind == "exclusion" and (old or new).node.source is None:
                 continue  # a scope/category exclusion is a declaration: it moves no row
@@ -62,12 +64,21 @@ def find_changes(base: Ruleset, revised: Ruleset) -> list[Change]:
                                                             "absent" if old is None else f"as in {old.layer}",
                                                             what if new is None else f"{what} in {new.layer}",
                                                             where=cite(span))))
-    if base.boundary != revised.boundary:
+    if not _same(base.boundary, revised.boundary):
         span = (revised.boundary or base.boundary).span
         found.append(((0, span.file, span.line), Change("boundary", "boundary", "boundary",
                                                         base.boundary and base.boundary.method,
                                                         revised.boundary and revised.boundary.method, where=cite(span))))
     return [change for _, change in sorted(found, key=lambda item: item[0])]
+
+
+def _same(old: Any, new: Any) -> bool:
+    """Two statements (each with its `span`, or None) are equal, or are the one statement of one file named two
+    ways (through a symlink, relatively and absolutely): a statement is identified by where its file resolves,
+    not by the path the file was reached by."""
+    def resolved(span: ast.Span) -> tuple:
+        return os.path.realpath(span.file), span.line, span.column, span.end_line, span.end_column
+    return old == new or old is not None and new is not None and resolved(old.span) == resolved(new.span)
 
 
 def scenario(base: Ruleset, revised: Ruleset, applied: frozenset[str]) -> Ruleset:
