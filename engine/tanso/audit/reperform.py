@@ -31,33 +31,12 @@ from typing import Any, Callable, Iterator
 from tanso.audit import CannotVerify
 from tanso.audit.report import Report, sha256_file
 from tanso.audit.verify import read_manifest
-from tanso.model.resolve import display_path, ruleset_files
 from tanso.run.lineage import SNAPSHOT_FOLDER
 from tanso.run.outputs import MANIFEST, file_outputs
 from tanso.scratch import owned_folder
 
 _CHUNK = 1 << 16
 _KEPT_ENV = ("TANSO_LOAD_PLUGINS", "TANSO_TRACE_PLUGINS", "TANSO_SPARK_DRIVER_MEMORY")
-
-
-def invocation(ruleset: Path, overlays: tuple[Path, ...], data_dir: Path, sets: tuple[str, ...],
-               selector: str | None, out_format: str, cited: dict[str, str],
-               excluder: str | None = None) -> dict[str, Any]:
-    """What `evaluate` records in the manifest so that the run can be re-performed: everything that
-    shapes the output bytes (not --threads, --memory-limit or --format, which do not). The ruleset, overlays
-    and data folder as typed (relative to the working folder: the one part of a manifest that depends on where
-    the command ran), and under `cited` the names the run cites the ruleset and overlays by (`Ruleset.cited`),
-    which map the manifest's file names back to those paths."""
-    return {"command": "evaluate", "ruleset": display_path(ruleset), "overlays": [display_path(o) for o in overlays],
-            "data": str(data_dir), "set": list(sets), "select": selector, "out_format": out_format,
-            "cited": {"ruleset": _cited_argument(ruleset, cited), "overlays": [_cited_argument(o, cited) for o in overlays]},
-            **({"exclude": excluder} if excluder else {})}
-
-
-def _cited_argument(path: Path, cited: dict[str, str]) -> str:
-    """The name a ruleset folder or file given on the command line is cited by: a folder's, that of its files' folder."""
-    name = cited[display_path(ruleset_files(path)[0])]
-    return PurePosixPath(name).parent.as_posix() if path.is_dir() else name
 
 
 def recorded_files(manifest: dict[str, Any]) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:

@@ -91,9 +91,9 @@ def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: st
              allow_rejects: bool, log_file: Path | None, by: str | None, previous: Path | None, backend: str,
              spark_master: str | None, report_names: str | None) -> None:
     """Evaluate RULESET on the tables in --data and print totals by scope and category."""
-    from tanso.audit.reperform import invocation
     from tanso.run import evaluate as run_evaluate
     from tanso.run import export, prepare
+    from tanso.run.manifest import invocation
     if out_dir is not None:
         _out_path.append(out_dir)
     with _reported_failures():

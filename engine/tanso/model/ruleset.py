@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from tanso.dsl import ast
@@ -65,6 +66,16 @@ class Item:
 
 
 @frozen
+class Arguments:
+    """What a ruleset was loaded from, as given: its path, its overlays' and the `--set` values (`name=value`), which
+    a run folder records (`invocation`) so that the run can be re-performed."""
+
+    path: Path
+    overlays: tuple[Path, ...] = ()
+    sets: tuple[str, ...] = ()
+
+
+@frozen
 class Ruleset:
     name: str
     title: str | None
@@ -88,6 +99,7 @@ class Ruleset:
     approvals: Item | None = None
     # Each of `files` → its name relative to the ruleset's root (`tanso.model.sources`): what runs record.
     cited: dict[str, str] = field(default_factory=dict)
+    loaded_from: Arguments | None = None   # None: composed in memory (a comparison's scenario keeps its base's)
 
     def cite(self, span: ast.Span, *, column: bool = False) -> str:
         """`file:line` (`:column`) as a run records it: the file named relative to the ruleset's root, so the

@@ -20,6 +20,7 @@ from tanso.backends import BackendFailure
 from tanso.backends.duckdb import DuckDBBackend
 from tanso.diagnostics import InputError
 from tanso.graph import rule_order
+from tanso.graph.selectors import selector_of
 from tanso.model.ruleset import Ruleset
 from tanso.plan.sql import literal
 from tanso.plugins import Registry
@@ -76,6 +77,9 @@ class RunResult:
     previous: dict[str, Any] | None = None
     restatements: list[dict[str, Any]] = field(default_factory=list)
     data_dir: Path = Path()                     # the data folder as given: the manifest names files under it
+    # The rules run, as a --select (None: every rule); `recordable` False when no selector chooses exactly them.
+    selector: str | None = None
+    recordable: bool = True
 
     @property
     def incomplete(self) -> bool:
@@ -194,6 +198,7 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
         for item in ruleset.exclusions.values() if item.node.source is None]
     digest = _digest(con, summary, metrics, checks)
     manifest = _manifest(ruleset, registry, planner, order, digest, threads)
+    selector = None if selected is None else selector_of(graph, order)
     manifest["completeness"] = completeness
     manifest["checks"] = checks   # outcomes, with the findings of integrity checks (flagged periods, regions)
     restatements = restated_periods(con, earlier, "run_ledger") if earlier is not None else []
@@ -204,7 +209,7 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
     return RunResult(ruleset, out_dir, summary, totals, gases, counts[1], counts[2], counts[0], metrics, checks,
                      declared_exclusions, manifest, digest, con, schema,
                      {name: loaded.relation for name, loaded in sorted(planner.inputs.items())}, bool(planner.claims),
-                     completeness, earlier, restatements, planner.data_dir)
+                     completeness, earlier, restatements, planner.data_dir, selector, selected is None or selector is not None)
 
 def _rows(con, sql: str) -> list[dict[str, Any]]:
     cursor = con.execute(sql)
