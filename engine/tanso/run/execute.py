@@ -35,6 +35,7 @@ from tanso.run.lookups import coverage as lookup_coverage
 from tanso.run.manifest import _digest, _manifest
 from tanso.run.planner import _Planner
 from tanso.run.restatements import previous_run, restatements as restated_periods
+from tanso.run.totals import drop_rules, rejects_of, rules_beyond_range
 from tanso.run.session import Session
 
 REJECT_COLUMNS = "row_id VARCHAR, input_table VARCHAR, input_row BIGINT, rule_id VARCHAR, rule_source VARCHAR, reason VARCHAR"
@@ -159,14 +160,19 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
                   lambda rule_id, done, total: progress(f"writing the ledger: {rule_id}", done, total),
                   planner.ledger_constants)
     con.execute(f"CREATE OR REPLACE VIEW run_ledger AS SELECT * FROM read_parquet({literal(str(ledger_path))})")
-    create_used_factors(con, planner.factors, "run_ledger", planner.data_dir)
 
     progress("summarising and checking conservation")
     # One pass over the ledger: every total, the summary and the ledger's fingerprint come from it.
-    con.execute(f"CREATE OR REPLACE TABLE run_groups AS SELECT {', '.join(GROUP_KEYS)}, "
-                f"sum(co2e_kg * boundary_weight) AS co2e_kg, sum(amount * boundary_weight) AS amount_kg, "
-                f"count(*) AS ledger_rows, sum(hash(row_id, gas, co2e_kg, factor_id) % 1000000007) AS fingerprint "
-                f"FROM run_ledger GROUP BY ALL")
+    groups = (f"CREATE OR REPLACE TABLE run_groups AS SELECT {', '.join(GROUP_KEYS)}, "
+              f"sum(co2e_kg * boundary_weight) AS co2e_kg, sum(amount * boundary_weight) AS amount_kg, "
+              f"count(*) AS ledger_rows, sum(hash(row_id, gas, co2e_kg, factor_id) % 1000000007) AS fingerprint "
+              f"FROM run_ledger GROUP BY ALL")
+    beyond = rules_beyond_range(con, lambda: con.execute(groups))
+    if beyond:   # rows of rules whose totals exact decimals cannot hold: rejects, never a stopped run
+        con.execute(f"INSERT INTO run_rejects {rejects_of(beyond)}")
+        drop_rules(ledger_path, set(beyond))
+        con.execute(groups)
+    create_used_factors(con, planner.factors, "run_ledger", planner.data_dir)
     selected_rows = _check_conservation(planner, order, tables)
     progress("measuring what the rejects leave out")
     completeness = completeness_block(planner, order, selected_rows)
