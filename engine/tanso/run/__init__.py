@@ -77,7 +77,7 @@ def export(result: RunResult, out_dir: Path, fmt: str) -> list[Path]:
     from tanso.plan.sql import literal
     from tanso.reasons import codes_sql
     from tanso.run.execute import SUMMARY_KEYS
-    from tanso.run.lineage import USED_FACTORS_TABLE, snapshot_ruleset
+    from tanso.run.lineage import USED_FACTORS_ORDER, USED_FACTORS_TABLE, snapshot_ruleset
     from tanso.run.manifest import invocation
     from tanso.run.outputs import write_manifest
     con = result.connection
@@ -91,7 +91,7 @@ def export(result: RunResult, out_dir: Path, fmt: str) -> list[Path]:
               # Which instrument (e.g. certificate) covered how much of which rule row: only where a
               # calculator of the run records claims.
               **({"claims": "SELECT * FROM run_claims ORDER BY ALL"} if result.claims else {}),
-              "factors": f"SELECT * FROM {USED_FACTORS_TABLE} ORDER BY factor_set, file_row, factor_id, gas, keys, unit, per, value",
+              "factors": f"SELECT * FROM {USED_FACTORS_TABLE} ORDER BY {USED_FACTORS_ORDER}",
               "summary": f"SELECT {', '.join(SUMMARY_KEYS)}, sum(co2e_kg) AS co2e_kg, sum(ledger_rows) AS ledger_rows "
                          f"FROM run_groups GROUP BY ALL ORDER BY ALL NULLS FIRST"}
     options = {"csv": "FORMAT csv, HEADER true", "parquet": "FORMAT parquet, COMPRESSION zstd", "json": "FORMAT json, ARRAY true"}[fmt]
