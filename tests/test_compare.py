@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import textwrap
 from decimal import Context, Decimal, localcontext
@@ -335,6 +336,27 @@ def test_a_base_reached_through_a_symlink_is_the_same_base(tmp_path):
                                        "--format", "json"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert [c["key"] for c in json.loads(result.output)["changes"]] == ["policy:gwp.set"]
+
+
+def test_the_changes_are_in_the_same_order_from_any_working_folder(tmp_path):
+    """Ordered by the file each is cited by (relative to the rulesets' root), not by the path it was reached by:
+    from the base's own folder the overlay is `../revised.tanso`, which sorts before `base.tanso`."""
+    case = base_case(tmp_path)
+    overlay(tmp_path, """\
+        remove s1.mobile
+        rule s1.everything "All fuel rows"
+          scope 1
+          from fuel_use
+          calc fuel_combustion(factors: fuels)
+        """)
+    orders = []
+    for cwd, base, revised in ((tmp_path, "base", "revised.tanso"), (case.ruleset, ".", "../revised.tanso")):
+        with contextlib.chdir(cwd):
+            result = CliRunner().invoke(main, ["compare", base, revised, "--data", str(case.data), "--format", "json"],
+                                        catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        orders.append([c["key"] for c in json.loads(result.output)["changes"]])
+    assert orders[0] == orders[1] == ["rule:s1.mobile", "rule:s1.everything"]
 
 
 # ------------------------------------------------------------------------------ regressions

@@ -43,11 +43,15 @@ def find_changes(base: Ruleset, revised: Ruleset) -> list[Change]:
     def cite(span) -> str:
         return (revised if span.file in revised.cited else base).cite(span)
 
+    def place(span) -> tuple:
+        """Where a statement stands, by the name its file is cited by: the same order from any working folder."""
+        return 0, cite(span).rsplit(":", 1)[0], span.line
+
     for name, value in revised.policies.items():
         before = base.policies.get(name)
         if before is None or before.value != value.value:
             span = value.span
-            found.append(((0, span.file, span.line) if span else (1, "", 0), Change(
+            found.append((place(span) if span else (1, "", 0), Change(
                 f"policy:{name}", "policy", name, before.value if before else None, value.value,
                 value.provenance.source, value.provenance.as_of, value.provenance.status, cite(span) if span else None)))
     for kind, base_items, revised_items in (("rule", base.rules, revised.rules),
@@ -60,13 +64,13 @@ def find_changes(base: Ruleset, revised: Ruleset) -> list[Change]:
                 continue  # a scope/category exclusion is a declaration: it moves no row
             what = "added" if old is None else "removed" if new is None else "replaced"
             span = (new or old).node.span
-            found.append(((0, span.file, span.line), Change(f"{kind}:{item_id}", kind, item_id,
+            found.append((place(span), Change(f"{kind}:{item_id}", kind, item_id,
                                                             "absent" if old is None else f"as in {old.layer}",
                                                             what if new is None else f"{what} in {new.layer}",
                                                             where=cite(span))))
     if not _same(base.boundary, revised.boundary):
         span = (revised.boundary or base.boundary).span
-        found.append(((0, span.file, span.line), Change("boundary", "boundary", "boundary",
+        found.append((place(span), Change("boundary", "boundary", "boundary",
                                                         base.boundary and base.boundary.method,
                                                         revised.boundary and revised.boundary.method, where=cite(span))))
     return [change for _, change in sorted(found, key=lambda item: item[0])]
