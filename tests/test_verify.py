@@ -192,6 +192,22 @@ def test_a_run_written_through_the_library_is_re_performed(tmp_path):
     assert "every output byte-identical" in verified.stdout
 
 
+def test_a_run_that_compared_with_a_previous_run_is_re_performed_with_it(tmp_path):
+    """--previous is recorded in the invocation (as typed; the manifest keeps the earlier run's digest) and the
+    earlier run is laid out again: an untouched run verifies; without its earlier run it cannot be re-performed."""
+    ws = workspace(tmp_path / "ws")
+    ws.evaluate("runs/first")
+    ws.evaluate("runs/second", "--previous", "runs/first")
+    invoked = json.loads((ws.root / "runs" / "second" / "manifest.json").read_text())["invocation"]
+    assert invoked["previous"] == "runs/first"
+    result = cli("verify", "runs/second", "--reperform", cwd=ws.root)
+    assert result.exit_code == 0, result.output
+    shutil.move(ws.root / "runs" / "first", tmp_path / "moved")
+    result = cli("verify", "runs/second", "--reperform", cwd=ws.root)
+    assert result.exit_code == 9, result.output
+    assert "runs/first: the earlier run the run compared with (--previous) is missing" in result.stdout
+
+
 def test_a_comparison_cannot_be_re_performed(ws):
     compared = ws.root / "runs" / "cmp"
     assert cli("compare", "ruleset", "--data", "data", "--set", "gwp.set=AR6", "--out", compared,

@@ -1,7 +1,7 @@
 """`tanso verify OUT --reperform`: run the recorded ruleset again and prove every output byte-identical.
 
 The manifest records how the run was invoked (`invocation`: the ruleset and overlays as the run
-recorded their paths, the data folder, the --set values, --select and --out-format) and the sha256 of
+recorded their paths, the data folder, the --set values, --select, --out-format and --previous) and the sha256 of
 every ruleset, input and factor file. Re-performance
 
 1. finds each of those files — the ruleset's in the run folder's own copy (`ruleset/`) or where the run
@@ -21,6 +21,7 @@ it and when are in the log), and the ledger's bytes are the same on any thread c
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -54,7 +55,8 @@ def named_files(manifest: dict[str, Any]) -> tuple[tuple[dict[str, str], dict[st
         invoked = manifest["invocation"]
         if not all(isinstance(invoked[k], str) for k in ("ruleset", "data", "out_format")) \
                 or not all(isinstance(v, str) for v in [*invoked["overlays"], *invoked["set"]]) \
-                or not all(isinstance(v, (str, type(None))) for v in (invoked["select"], invoked.get("exclude"))):
+                or not all(isinstance(v, (str, type(None)))
+                           for v in (invoked["select"], invoked.get("exclude"), invoked.get("previous"))):
             raise TypeError
         # An input of several part files (`file "…"`) lists each part with its own sha256.
         inputs = {part["file"]: part["sha256"] for i in manifest["inputs"].values() for part in i.get("parts", [i])}
@@ -159,6 +161,7 @@ def reperform(out: Path, data_dir: Path | None = None, ruleset: Path | None = No
     copies = snapshot(out, manifest)
     sources = find_sources(ruleset_files, invoked["ruleset"], ruleset, "ruleset", report, copies)
     sources |= find_sources(data_files, invoked["data"], data_dir, "input or factor", report)
+    sources |= _earlier_run(invoked.get("previous"), manifest, report)
     if report.problems:
         return report
     with owned_folder("reperform") as scratch:
@@ -172,7 +175,8 @@ def reperform(out: Path, data_dir: Path | None = None, ruleset: Path | None = No
                    *(a for o in invoked["overlays"] for a in ("--overlay", o)),
                    *(a for s in invoked["set"] for a in ("--set", s)),
                    *(("--select", invoked["select"]) if invoked["select"] else ()),
-                   *(("--exclude", invoked["exclude"]) if invoked.get("exclude") else ())]
+                   *(("--exclude", invoked["exclude"]) if invoked.get("exclude") else ()),
+                   *(("--previous", invoked["previous"]) if invoked.get("previous") else ())]
         # This very tanso and plugins, and only the recorded invocation: no option from a TANSO_* variable
         # or a tanso.toml (the plugin selection and Spark's memory are not options, and are kept).
         env = {k: v for k, v in os.environ.items() if not k.startswith("TANSO_") or k in _KEPT_ENV}
@@ -187,6 +191,24 @@ def reperform(out: Path, data_dir: Path | None = None, ruleset: Path | None = No
         report.facts.append(f"re-performed: {len(ruleset_files)} ruleset and {len(data_files)} input and factor files "
                             f"as recorded; every output byte-identical")
     return report
+
+
+def _earlier_run(recorded: str | None, manifest: dict[str, Any], report: Report) -> dict[str, Path]:
+    """The earlier run folder the run compared with (`--previous`), where it recorded it, if it is that run (its
+    digest): laid out with the inputs, since the restatements come from its ledger."""
+    if recorded is None:
+        return {}
+    expected = (manifest.get("previous") or {}).get("digest")
+    try:
+        found = json.loads((Path(recorded) / MANIFEST).read_text(encoding="utf-8")).get("digest")
+    except (OSError, ValueError, AttributeError):
+        report.add("cannot verify", recorded, "the earlier run the run compared with (--previous) is missing")
+        return {}
+    if found != expected:
+        report.add("cannot verify", recorded, "not the earlier run the run compared with (--previous): its digest "
+                                              "differs", expected, found)
+        return {}
+    return {recorded: Path(recorded)}
 
 
 def _lay_out(tree: Path, invoked: dict[str, Any], sources: dict[str, Path], ruleset_files: set[str],

@@ -209,7 +209,7 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
     manifest["checks"] = checks   # outcomes, with the findings of integrity checks (flagged periods, regions)
     restatements = restated_periods(con, earlier, "run_ledger") if earlier is not None else []
     if earlier is not None:
-        manifest["previous"] = {"folder": earlier["folder"], "digest": earlier["digest"]}
+        manifest["previous"] = {"digest": earlier["digest"]}   # its folder as typed: in `invocation`
         manifest["restatements"] = restatements
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
     return RunResult(ruleset, out_dir, summary, totals, gases, counts[1], counts[2], counts[0], metrics, checks,

@@ -94,16 +94,16 @@ def _manifest_input(loaded: LoadedInput) -> dict[str, Any]:
 
 def invocation(ruleset: Path, overlays: tuple[Path, ...], data_dir: Path, sets: tuple[str, ...],
                selector: str | None, out_format: str, cited: dict[str, str],
-               excluder: str | None = None) -> dict[str, Any]:
+               excluder: str | None = None, previous: Path | str | None = None) -> dict[str, Any]:
     """What `evaluate` records in the manifest so that the run can be re-performed: everything that
     shapes the output bytes (not --threads, --memory-limit or --format, which do not). The ruleset, overlays
     and data folder as typed (relative to the working folder: the one part of a manifest that depends on where
     the command ran), and under `cited` the names the run cites the ruleset and overlays by (`Ruleset.cited`),
-    which map the manifest's file names back to those paths."""
+    which map the manifest's file names back to those paths; `--previous` as typed too, where given."""
     return {"command": "evaluate", "ruleset": display_path(ruleset), "overlays": [display_path(o) for o in overlays],
             "data": str(data_dir), "set": list(sets), "select": selector, "out_format": out_format,
             "cited": {"ruleset": _cited_argument(ruleset, cited), "overlays": [_cited_argument(o, cited) for o in overlays]},
-            **({"exclude": excluder} if excluder else {})}
+            **({"exclude": excluder} if excluder else {}), **({"previous": str(previous)} if previous else {})}
 
 
 def _cited_argument(path: Path, cited: dict[str, str]) -> str:
