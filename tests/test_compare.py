@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import textwrap
 from decimal import Context, Decimal, localcontext
@@ -323,6 +324,39 @@ def test_cli_compare_writes_the_comparison_and_both_runs(tmp_path):
     assert delta == Fraction("134.47025")
     shapley = [Fraction(p["shapley"]["fraction"]) for p in view["parts"]]
     assert sum(shapley, Fraction(0)) == delta
+
+
+def test_a_base_reached_through_a_symlink_is_the_same_base(tmp_path):
+    """The revision finds its base beside it (`extends base`: base/), the command line names it through a
+    symlink: the base's rules and boundary are the same statements, and the only change is the revision's."""
+    case = base_case(tmp_path)
+    (tmp_path / "linked").symlink_to(case.ruleset, target_is_directory=True)
+    revised = overlay(tmp_path, "set gwp.set = AR6\n")
+    result = CliRunner().invoke(main, ["compare", str(tmp_path / "linked"), str(revised), "--data", str(case.data),
+                                       "--format", "json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert [c["key"] for c in json.loads(result.output)["changes"]] == ["policy:gwp.set"]
+
+
+def test_the_changes_are_in_the_same_order_from_any_working_folder(tmp_path):
+    """Ordered by the file each is cited by (relative to the rulesets' root), not by the path it was reached by:
+    from the base's own folder the overlay is `../revised.tanso`, which sorts before `base.tanso`."""
+    case = base_case(tmp_path)
+    overlay(tmp_path, """\
+        remove s1.mobile
+        rule s1.everything "All fuel rows"
+          scope 1
+          from fuel_use
+          calc fuel_combustion(factors: fuels)
+        """)
+    orders = []
+    for cwd, base, revised in ((tmp_path, "base", "revised.tanso"), (case.ruleset, ".", "../revised.tanso")):
+        with contextlib.chdir(cwd):
+            result = CliRunner().invoke(main, ["compare", base, revised, "--data", str(case.data), "--format", "json"],
+                                        catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        orders.append([c["key"] for c in json.loads(result.output)["changes"]])
+    assert orders[0] == orders[1] == ["rule:s1.mobile", "rule:s1.everything"]
 
 
 # ------------------------------------------------------------------------------ regressions

@@ -3,14 +3,19 @@ number of threads."""
 
 from __future__ import annotations
 
+import contextlib
+import json
 import random
+import time
 from decimal import Decimal
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from click.testing import CliRunner
 
-from conftest import ACME_DATA, ACME_RULESET, FUEL_FACTORS, fuel_row, fuel_ruleset, make_case
+from conftest import ACME_DATA, ACME_RULESET, FUEL_FACTORS, REPO, fuel_row, fuel_ruleset, make_case
+from tanso.cli import main
 from tanso.run import evaluate, export, prepare
 
 
@@ -35,6 +40,31 @@ def test_acme_on_one_thread_and_on_two_threads_is_identical(tmp_path):
     assert one.summary == two.summary
     for name in ("summary.csv", "factors.csv", "ruleset/acme.tanso", "manifest.json"):
         assert (tmp_path / "t1/csv" / name).read_bytes() == (tmp_path / "t2/csv" / name).read_bytes(), name
+
+
+def test_every_output_file_is_the_same_bytes_from_any_working_folder_spelling_and_thread_count(tmp_path):
+    """Acme with both reports, once on one thread from the repository with relative paths, once on two threads
+    from elsewhere with absolute ones, a second later: every file but manifest.json is the same bytes, and the
+    manifests differ only in the invocation as typed (and their digest of their own content, which covers it)."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    common = ["--out-format", "parquet", "--report", "html,xlsx", "--allow-rejects"]
+    for cwd, ruleset, data, out, threads in ((REPO, "./rulesets/ghgp-current/", "examples/acme/data", tmp_path / "one", "1"),
+                                             (elsewhere, REPO / "rulesets" / "ghgp-current", ACME_DATA, "../two", "2")):
+        with contextlib.chdir(cwd):
+            outcome = CliRunner().invoke(main, ["evaluate", str(ruleset), "--data", str(data), "--out", str(out),
+                                                "--threads", threads, *common])
+        assert outcome.exit_code == 0, outcome.output
+        time.sleep(1.1)   # a clock's second apart
+    one, two = tmp_path / "one", tmp_path / "two"
+    names = sorted(str(p.relative_to(one)) for p in one.rglob("*") if p.is_file())
+    assert names == sorted(str(p.relative_to(two)) for p in two.rglob("*") if p.is_file())
+    assert {"report.html", "report.xlsx", "ledger.parquet", "summary.parquet"} <= set(names)
+    assert [n for n in names if (one / n).read_bytes() != (two / n).read_bytes()] == ["manifest.json"]
+    first, second = (json.loads((out / "manifest.json").read_text()) for out in (one, two))
+    for manifest in (first, second):
+        del manifest["invocation"], manifest["canonical_sha256"]
+    assert first == second
 
 
 def test_the_digest_is_recorded_in_the_manifest(tmp_path):

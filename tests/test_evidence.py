@@ -6,6 +6,7 @@ deterministic zip that `tanso verify PACK.zip` checks offline; anything changed 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -59,8 +60,8 @@ def test_a_pack_holds_the_run_as_evaluated(pack):
     names = zipfile.ZipFile(pack).namelist()
     assert names == sorted(names)
     assert {"evidence.json", "verification.txt", "log/excerpt.jsonl", "run/manifest.json", "run/ledger.parquet",
-            "run/summary.csv", "run/rejects.csv", "run/ruleset/case.tanso", "factors/data/factors/fuels.csv",
-            "inputs/data/fuel_use.csv"} <= set(names)
+            "run/summary.csv", "run/rejects.csv", "run/ruleset/case.tanso", "factors/factors/fuels.csv",
+            "inputs/fuel_use.csv"} <= set(names)   # named under the data folder, as the manifest names them
     assert not any(name.startswith("ruleset/") for name in names)   # the run folder's own copy is the one packed
     assert any(name.startswith("keys/") and name.endswith(".pub.pem") for name in names)
     excerpt = [json.loads(line) for line in zipfile.ZipFile(pack).read("log/excerpt.jsonl").splitlines()]
@@ -87,11 +88,49 @@ def test_the_same_run_packs_to_the_same_bytes(ws, pack, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["again.zip"]   # written atomically: no temporary left
 
 
+def test_a_pack_does_not_depend_on_how_its_paths_are_typed(ws, pack, tmp_path):
+    """Members are named as the manifest names the files, not by a path as typed: the same run packed from
+    another working folder, with OUT, --data and --log spelt otherwise, is the same bytes; a run given its
+    data folder by its absolute path packs its files under the same names."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    again = tmp_path / "again.zip"
+    result = cli("export", f"{ws.root / 'runs' / 'out'}/", "--evidence", again, "--with-inputs",
+                 "--data", os.path.relpath(ws.root / "data", elsewhere), "--log", os.path.relpath(ws.log, elsewhere),
+                 cwd=elsewhere)
+    assert result.exit_code == 0, result.output
+    assert again.read_bytes() == pack.read_bytes()
+    workspace_copy = Path(shutil.copytree(ws.root, tmp_path / "ws"))   # another run: not in the module's log
+    assert cli("evaluate", "ruleset", "--data", workspace_copy / "data", "--out", "runs/absolute",
+               cwd=workspace_copy).exit_code == 0
+    absolute = tmp_path / "absolute.zip"
+    assert cli("export", "./runs/absolute", "--evidence", absolute, "--with-inputs", cwd=workspace_copy).exit_code == 0
+    unsigned = [name for name in zipfile.ZipFile(pack).namelist() if not name.startswith("keys/")]
+    assert zipfile.ZipFile(absolute).namelist() == unsigned
+    assert cli("verify", absolute).exit_code == 0
+
+
+def test_a_pack_by_an_earlier_tanso_still_verifies(pack, tmp_path):
+    """Format v1 named each source by its path as the run was given it (`data/fuel_use.csv`, `--data data`)."""
+    def as_v1(index: bytes) -> bytes:
+        index = json.loads(index)
+        prefix = {"ruleset": "ruleset/", "factors": "data/", "inputs": "data/"}
+        index["sources"] = {member: {"kind": s["kind"], "recorded": prefix[s["kind"]] + s["name"], "sha256": s["sha256"]}
+                            for member, s in index["sources"].items()}
+        return json.dumps({**index, "format": "tanso-evidence.v1"}).encode()
+    earlier = rewritten(pack, tmp_path, "evidence.json", as_v1)
+    result = cli("verify", earlier)
+    assert result.exit_code == 0, result.output
+    (tmp_path / "renamed").mkdir()
+    renamed = rewritten(earlier, tmp_path / "renamed", "evidence.json", lambda index: index.replace(b'"data/', b'"elsewhere/'))
+    assert "a factors file of the run is missing from the pack" in cli("verify", renamed).stdout
+
+
 @pytest.mark.parametrize("member, update_index, why", [
     ("run/ledger.csv", False, "run/ledger.csv: sha256 differs from the pack's index"),
     ("run/ledger.csv", True, "run/ledger.csv: sha256 differs from the manifest"),
     ("run/ruleset/case.tanso", True, "not the file the run read"),
-    ("inputs/data/fuel_use.csv", True, "not the file the run read"),
+    ("inputs/fuel_use.csv", True, "not the file the run read"),
     ("log/excerpt.jsonl", True, "the signature does not verify"),
 ])
 def test_anything_changed_inside_the_pack_is_detected(pack, tmp_path, member, update_index, why):

@@ -162,9 +162,11 @@ def test_the_comparison_page_is_self_contained_and_exports_every_chart_and_table
     assert Decimal(cat15["Shapley"]) == exact / 1000                   # exact, in t, not rounded for display
 
 
-def test_the_facts_name_the_data_folder_as_given(comparison):
+def test_the_facts_name_the_data_folder_by_its_own_name_not_the_path_typed(comparison):
+    """The page is the same bytes from any working folder and however --data was spelt (here an absolute path);
+    the runs' manifests name every file read under it, with its sha256."""
     page, _ = comparison
-    assert f"Data folder {DATA} GWP set" in _text(page.read_text(encoding="utf-8"))   # the same for both runs
+    assert f"Data folder {DATA.name} GWP set" in _text(page.read_text(encoding="utf-8"))   # the same for both runs
 
 
 def test_the_totals_are_the_scopes_and_name_what_is_reported_outside_them(comparison):

@@ -3,6 +3,7 @@ InputError (CLI exit code 2) naming the file, never a traceback."""
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 from datetime import date, timedelta
 from decimal import Decimal
@@ -367,14 +368,31 @@ def test_a_row_of_10_to_the_16_kg_is_rejected_because_the_inventory_weighs_it_by
     assert {r["row_id"] for r in ledger(result)} == {"F2"}
 
 
-def test_totals_beyond_the_exact_range_stop_the_run_with_the_likely_cause_and_no_traceback(tmp_path):
-    huge = [{"factor_id": "BIG", "fuel": "diesel", "gas": "CO2", "value": "1000000000", "unit": "t", "per": "l"}]
-    rows = [fuel_row(f"F{i}", "9999") for i in range(12)]   # each just under 10^16 kg, together above it
-    case = make_case(tmp_path, fuel_ruleset(), {"fuel_use": rows}, {"fuels": huge})
-    outcome = CliRunner().invoke(main, ["evaluate", str(case.ruleset), "--data", str(case.data)])
-    assert outcome.exit_code == 2, outcome.output
-    assert "Traceback" not in outcome.output
-    assert "hint: exact decimals hold a ledger row and a total under 10^16 kg CO2e" in outcome.output
+@pytest.mark.parametrize("periods", [1, 12], ids=["one group overflows", "only the totals of the groups would"])
+def test_totals_beyond_the_exact_range_reject_the_rows_of_the_rule_that_weighs_most_naming_its_total(tmp_path, periods):
+    """Valid rows can add up past what exact totals hold (DECIMAL(38,22): under 10^16 kg), which once stopped the
+    run in the summary. The run goes on: the rows of the rule that weighs most are rejects naming its exact total,
+    and the other rules are reported."""
+    factors = [{"factor_id": "BIG", "fuel": "diesel", "gas": "CO2", "value": "1000000000", "unit": "t", "per": "l"},
+               {"factor_id": "PETROL", "fuel": "petrol", "gas": "CO2", "value": "2.3", "unit": "kg", "per": "l"}]
+    ruleset = (fuel_ruleset().replace("  from fuel_use\n", '  from fuel_use where fuel = "diesel"\n')
+               + 'rule s1.petrol "Petrol"\n  scope 1\n  from fuel_use where fuel = "petrol"\n'
+                 '  calc fuel_combustion(factors: fuels)\n')
+    rows = [fuel_row(f"F{i}", "9999", period=f"2025-{i % periods + 1:02}") for i in range(12)]  # each under 10^16 kg
+    rows.append(fuel_row("P1", "10", fuel="petrol"))
+    case = make_case(tmp_path, ruleset, {"fuel_use": rows}, {"fuels": factors})
+    out = tmp_path / "out"
+    outcome = CliRunner().invoke(main, ["evaluate", str(case.ruleset), "--data", str(case.data), "--out", str(out),
+                                        "--allow-rejects"])
+    assert outcome.exit_code == 0, outcome.output
+    refused = {r["row_id"]: r for r in csv.DictReader((out / "rejects.csv").open(encoding="utf-8"))}
+    assert sorted(refused) == sorted(f"F{i}" for i in range(12))
+    assert refused["F0"]["reason_code"] == "beyond_totals"
+    assert ("fuel_combustion: beyond the range of exact totals (under 10^16 kg a run): rule s1.fuel totals "
+            "119988000000000000 kg CO2e in absolute value over 12 ledger rows") in refused["F0"]["reason"]
+    summary = list(csv.DictReader((out / "summary.csv").open(encoding="utf-8")))
+    assert [(r["rule_id"], Decimal(r["co2e_kg"])) for r in summary] == [("s1.petrol", Decimal("23"))]
+    assert CliRunner().invoke(main, ["verify", str(out)]).exit_code == 0   # the ledger left sums to the summary
 
 
 def test_a_parquet_column_of_another_type_is_checked_like_text_and_said(tmp_path):

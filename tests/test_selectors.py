@@ -11,6 +11,7 @@ from conftest import ACME_DATA, REPO
 from tanso.cli import main
 from tanso.diagnostics import RulesetError
 from tanso.graph import select
+from tanso.graph.selectors import selector_of
 from tanso.run import prepare
 
 CURRENT = REPO / "rulesets" / "ghgp-current"
@@ -129,3 +130,13 @@ def test_exclude_without_select_starts_from_every_rule(current):
     assert rules(select(current, None, exclude="s2 s3")) == rules(select(current, "s1"))
     with pytest.raises(RulesetError, match="^--exclude 's1 s2 s3' leaves no rule to run"):
         select(current, None, exclude="s1 s2 s3")
+
+
+def test_a_selection_is_written_back_as_a_selector_only_where_one_chooses_exactly_it(current):
+    """What a run selected through the library records (its manifest's `select`): its rule ids, which choose it
+    again; none where an id would also choose another rule as its parent (s3.cat1 for s3.cat1.…)."""
+    cat1 = sorted(rules(select(current, "s3.cat1")))
+    assert len(cat1) > 1
+    assert rules(select(current, selector_of(current, cat1))) == set(cat1)
+    assert rules(select(current, selector_of(current, ["s1.stationary", "s2.location"]))) == {"s1.stationary", "s2.location"}
+    assert selector_of(current, ["s3.cat1"]) is None

@@ -19,6 +19,8 @@ from hypothesis import strategies as st
 
 from audit_helpers import Workspace, cli, workspace
 from conftest import examples
+from tanso.graph import select
+from tanso.run import evaluate, export, prepare
 from tanso.run.outputs import CANONICAL_FIELD, canonical_digest, file_outputs, manifest_text
 
 # One worker runs the whole module under pytest -n 2 (--dist loadgroup), so its module fixtures are
@@ -170,6 +172,40 @@ def test_an_output_altered_with_its_manifest_differs_from_the_re_performed_run(w
     assert result.exit_code == 8, result.output
     assert "ledger.csv: differs from the re-performed run at line" in result.stdout
     assert "manifest.json: differs from the re-performed run" in result.stdout
+
+
+def test_a_run_written_through_the_library_is_re_performed(tmp_path):
+    """`prepare`, `evaluate` and `export` record the invocation as `tanso evaluate` does — the ruleset and --set
+    values prepared, the data folder evaluated, the rules selected — so that the run can be re-performed."""
+    stationary = 'rule s1.stationary "Stationary fuel"\n  scope 1\n  from fuel_use where use = "stationary"\n' \
+                 '  calc fuel_combustion(factors: fuels)\n'
+    ws = workspace(tmp_path / "ws", stationary)
+    out = ws.root / "runs" / "library"
+    prepared = prepare(ws.root / "ruleset", overrides={"gwp.set": "AR6"})
+    result = evaluate(prepared.ruleset, prepared.registry, prepared.graph, ws.root / "data", out,
+                      selected=select(prepared.graph, "s1.stationary"))
+    export(result, out, "csv")
+    invoked = json.loads((out / "manifest.json").read_text())["invocation"]
+    assert (invoked["set"], invoked["select"], invoked["data"]) == (["gwp.set=AR6"], "s1.stationary", str(ws.root / "data"))
+    verified = cli("verify", out, "--reperform")
+    assert verified.exit_code == 0, verified.output
+    assert "every output byte-identical" in verified.stdout
+
+
+def test_a_run_that_compared_with_a_previous_run_is_re_performed_with_it(tmp_path):
+    """--previous is recorded in the invocation (as typed; the manifest keeps the earlier run's digest) and the
+    earlier run is laid out again: an untouched run verifies; without its earlier run it cannot be re-performed."""
+    ws = workspace(tmp_path / "ws")
+    ws.evaluate("runs/first")
+    ws.evaluate("runs/second", "--previous", "runs/first")
+    invoked = json.loads((ws.root / "runs" / "second" / "manifest.json").read_text())["invocation"]
+    assert invoked["previous"] == "runs/first"
+    result = cli("verify", "runs/second", "--reperform", cwd=ws.root)
+    assert result.exit_code == 0, result.output
+    shutil.move(ws.root / "runs" / "first", tmp_path / "moved")
+    result = cli("verify", "runs/second", "--reperform", cwd=ws.root)
+    assert result.exit_code == 9, result.output
+    assert "runs/first: the earlier run the run compared with (--previous) is missing" in result.stdout
 
 
 def test_a_comparison_cannot_be_re_performed(ws):

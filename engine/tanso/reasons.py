@@ -48,6 +48,11 @@ ENGINE_REASONS: dict[str, dict[str, str]] = {
               "(under 10^{digits} kg a row): split the row or use a larger unit",
         "ja": "{quantity} {value} {unit} に {factor_set} の係数を掛けると台帳の範囲（1 行 10^{digits} kg 未満）を超える："
               "行を分けるか、より大きな単位を使う"},
+    "reason.beyond_totals": {
+        "en": "beyond the range of exact totals (under 10^{digits} kg a run): rule {rule} totals {total} kg CO2e in "
+              "absolute value over {rows} ledger rows; check the units of its quantities and factors",
+        "ja": "正確な合計の範囲（1 回の実行で 10^{digits} kg 未満）を超える：ルール {rule} の台帳 {rows} 行の絶対値の合計は "
+              "{total} kg CO2e；数量と係数の単位を確かめる"},
     "reason.no_factor": {"en": "no factor in {factor_set} for {keys}", "ja": "係数セット {factor_set} に {keys} の係数がない"},
     "reason.no_gwp": {"en": "no GWP for gas {gas} in {gwp_set}", "ja": "{gwp_set} にガス {gas} の地球温暖化係数がない"},
     "reason.unit_not_convertible": {"en": "unit '{from_unit}' cannot be converted to '{to_unit}'",

@@ -65,7 +65,8 @@ def top_sources(result) -> list[dict[str, Any]]:
 
 def excluded_rows(result) -> list[dict[str, Any]]:
     return query(result, "SELECT exclusion_id, exclusion_source, input_table, reason, count(*) AS rows "
-                         "FROM {s}.run_excluded GROUP BY ALL ORDER BY rows DESC, exclusion_id, input_table, reason")
+                         "FROM {s}.run_excluded GROUP BY ALL ORDER BY rows DESC, exclusion_id, input_table, reason, "
+                         "exclusion_source")
 
 
 EXCLUDED_COLUMNS = ["row_id", "input_table", "input_row", "rule_id", "exclusion_id", "exclusion_source"]
@@ -81,7 +82,7 @@ def reject_rows(result, limit: int | None = REJECTS_SHOWN) -> list[dict[str, Any
     """The rejects in input order, each with its reason's code (tanso.reasons) before the stored English reason."""
     return query(result, "SELECT input_table, input_row, row_id, rule_id, rule_source, "
                          f"{reasons.codes_sql('reason')} AS reason_code, reason FROM {{s}}.run_rejects "
-                         "ORDER BY input_table, input_row, rule_id" + (f" LIMIT {limit}" if limit else ""))
+                         "ORDER BY input_table, input_row, rule_id, reason" + (f" LIMIT {limit}" if limit else ""))
 
 
 def _label(row: dict[str, Any]) -> str:

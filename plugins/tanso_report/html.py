@@ -278,7 +278,8 @@ def _facts(comparison: Comparison) -> list[tuple[str, str, str]]:
     return [(t("fact.rulesets"), base.ruleset.name, revised.ruleset.name),
             (t("fact.layers"), " + ".join(base.ruleset.layers), " + ".join(revised.ruleset.layers)),
             (t("fact.digest"), base.digest[:16], revised.digest[:16]),
-            (t("fact.data"), str(base.data_dir), str(revised.data_dir)),
+            # By its own name, not the path typed: the page is the same bytes from any working folder.
+            (t("fact.data"), base.data_dir.resolve().name, revised.data_dir.resolve().name),
             (t("fact.gwp"), policy(base, "gwp.set"), policy(revised, "gwp.set")),
             (t("fact.boundary"), policy(base, "boundary.approach"), policy(revised, "boundary.approach")),
             (t("fact.engine"), engine(base), engine(revised))]

@@ -12,13 +12,14 @@ their ledger rows.
 Excel holds binary floating point numbers (15 significant digits): amounts are numbers, so that Excel
 sums, sorts and filters them, and every exact decimal is beside them as text, in a `…_exact` column (the
 ledger's `co2e_kg_exact`, the factors' `value_exact` …), equal to the run folder's CSV and Parquet files.
-Written atomically.
+Written atomically, the same bytes for the same run (its creation date is fixed, not the clock's).
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Sequence
@@ -27,6 +28,8 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from tanso import reasons
+from tanso.run.ledger import LEDGER_ORDER
+from tanso.run.lineage import USED_FACTORS_ORDER, USED_FACTORS_TABLE
 from tanso.i18n import t
 from tanso_report.comparison_view import group_label, show
 from tanso_report.display import check_status
@@ -35,6 +38,7 @@ from tanso_report.evaluate_report import (EXCLUDED_COLUMNS, excluded_reasons, in
 from tanso_report.pages import number, readable
 
 LEDGER_ROWS = 500_000
+WRITTEN = datetime(1980, 1, 1)   # the workbook's creation date: fixed, as an evidence pack's timestamps
 # What traces a figure to its input row, rule and factor (the rest of each row is in ledger.parquet).
 LEDGER_COLUMNS = ("rule_id", "input_table", "row_id", "scope", "category", "basis", "entity", "period", "gas",
                   "co2e_kg", "boundary_weight", "co2e_kg_weighted", "factor_id", "method", "data_type", "co2e_kg_exact")
@@ -106,6 +110,7 @@ def render_workbook(result, path: Path | None) -> None:
 def _write(result, target: Path) -> None:
     book = xlsxwriter.Workbook(str(target), {"strings_to_numbers": False, "strings_to_formulas": False,
                                             "strings_to_urls": False})
+    book.set_properties({"created": WRITTEN})   # not the clock's: the same run gives the same bytes
     bold = book.add_format({"bold": True})
     ledger_count = query(result, "SELECT count(*) AS n FROM {s}.run_ledger")[0]["n"]
     traced = ledger_count <= LEDGER_ROWS
@@ -163,7 +168,7 @@ def _write(result, target: Path) -> None:
                        (f"=D{number_row}/1000", row["co2e_kg"] / 1000), format(row["co2e_kg"], "f")])
     by_entity.close([16, 8, 10, 20, 16, 36])
 
-    _table(book, "factors", bold, result, "SELECT * FROM {s}.run_factors ORDER BY factor_set, file_row, factor_id, gas")
+    _table(book, "factors", bold, result, f"SELECT * FROM {{s}}.{USED_FACTORS_TABLE} ORDER BY {USED_FACTORS_ORDER}")
     policies = _Sheet(book, "policies", ["option", "value", "set by", "status", "as of", "source"], bold)
     for name, p in sorted((result.manifest.get("policies") or {}).items()):
         policies.add([name, None if p["value"] is None else show(p["value"]), p.get("at") or p.get("layer"),
@@ -200,7 +205,8 @@ def _table(book, name: str, bold, result, sql: str) -> None:
 
 def _ledger(book, bold, result, traced: bool) -> None:
     sheet = _Sheet(book, "ledger", LEDGER_COLUMNS, bold)
-    order = "rule_id, input_table, input_row, gas" if traced else "co2e_kg * boundary_weight DESC, rule_id, row_id"
+    # Every column breaks ties (LEDGER_ORDER): the same rows in the same order on any thread count.
+    order = f"rule_id, input_table, {LEDGER_ORDER}" if traced else f"co2e_kg * boundary_weight DESC, rule_id, {LEDGER_ORDER}"
     computed = {"co2e_kg_weighted": "co2e_kg * boundary_weight", "co2e_kg_exact": "CAST(co2e_kg AS VARCHAR)"}
     columns = ", ".join(computed.get(c, c) for c in LEDGER_COLUMNS)
     cursor = result.connection.execute(f"SELECT {columns} FROM {result.schema}.run_ledger ORDER BY {order} "

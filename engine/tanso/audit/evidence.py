@@ -1,17 +1,20 @@
 """Evidence packs: a verified run, as evaluated, in one zip that `tanso verify PACK.zip` checks offline.
 
-    evidence.json        the index: format, the manifest's sha256, every member's sha256, where each
-                         ruleset, factor and input file was recorded, the log's head when packed
+    evidence.json        the index: format, the manifest's sha256, every member's sha256, the name the
+                         manifest gives each ruleset, factor and input file, the log's head when packed
     run/…                every output file and manifest.json (with the run's copy of its ruleset,
                          run/ruleset/…, where the run wrote one)
     ruleset/…, factors/… the ruleset files (where the run folder has no copy) and factor files the run
                          read, refused if their sha256 no longer matches the manifest; inputs/… too
-                         with --with-inputs (the manifest holds their hashes either way)
+                         with --with-inputs (the manifest holds their hashes either way). Each is named
+                         as the manifest names it — a ruleset file by its cited name, an input or
+                         factor file by its name under the data folder — never by a path as typed
+    verification.txt     `tanso verify OUT` when packed, of the run folder as `run/`
     log/excerpt.jsonl    the log entries of this manifest (its run, its approvals) and the log's head
     keys/ID.pub.pem      the public keys that signed those approvals
-    verification.txt     `tanso verify OUT` when packed
 
-The zip is deterministic (sorted members, fixed timestamps and permissions) and written atomically
+The zip is deterministic (sorted members, fixed timestamps and permissions; the same bytes whatever the
+working folder and however OUT, --data, --ruleset and --log are spelt) and written atomically
 (a temporary file beside it, then renamed). Verification covers every member's bytes; the zip's own
 metadata (timestamps, attributes) is not evidence and is not checked.
 """
@@ -35,13 +38,14 @@ from tanso.audit.approvals import (ApprovalStatus, approvals_of, public_key, pub
 from tanso.audit.checks import verify_folder
 from tanso.audit.log import entries, line_problems, log_path, manifest_shas, parse, read_log
 from tanso.audit.report import Report, sha256_bytes
-from tanso.audit.reperform import find_sources, recorded_files, snapshot
+from tanso.audit.reperform import find_sources, named_files, recorded_files, snapshot
 from tanso.audit.verify import read_manifest, verify_run
 from tanso.run.outputs import MANIFEST, OutputError
 from tanso.scratch import owned_folder
 
 INDEX = "evidence.json"
-PACK_FORMAT = "tanso-evidence.v1"
+PACK_FORMAT = "tanso-evidence.v2"
+_NAMED_BY_PATH = "tanso-evidence.v1"   # an earlier pack: sources by the paths the run was given (`recorded`)
 EXCERPT = "log/excerpt.jsonl"
 REPORT = "verification.txt"
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
@@ -51,13 +55,14 @@ _CHUNK = 1 << 20
 def write_pack(out: Path, pack: Path, *, with_inputs: bool = False, data_dir: Path | None = None,
                ruleset: Path | None = None, log: Path | None = None) -> int:
     """Write the evidence pack of the verified run OUT; return how many files it holds."""
+    log = Path(os.path.abspath(log)) if log is not None else None   # the log's place, however it was typed
     checked = verify_folder(out, log)
     if checked.problems:
         error = Altered if checked.status in ("altered", "untrusted") else CannotVerify
         raise error(f"{out} is not packed: {checked.status}\n" + "\n".join(p.text() for p in checked.problems))
     manifest, data = read_manifest(out)
     manifest_sha = sha256_bytes(data)
-    ruleset_files, inputs, factors = recorded_files(manifest)
+    (ruleset_files, inputs, factors), (ruleset_path, data_path) = named_files(manifest)
     invoked = manifest["invocation"]
     located = Report(str(out))
     # Each member and its sha256 (known: the run was just verified, the sources are checked against the manifest).
@@ -66,15 +71,19 @@ def write_pack(out: Path, pack: Path, *, with_inputs: bool = False, data_dir: Pa
     members[f"run/{MANIFEST}"], digests[f"run/{MANIFEST}"] = data, manifest_sha
     sources: dict[str, dict[str, str]] = {}
     copies = snapshot(out, manifest)
-    for kind, what, files, recorded_root, root in (
-            ("ruleset", "ruleset", ruleset_files, invoked["ruleset"], ruleset),
-            ("factors", "factor", factors, invoked["data"], data_dir),
-            ("inputs", "input", inputs if with_inputs else {}, invoked["data"], data_dir)):
+    # Members are named as the manifest names the files (a ruleset file by its cited name, an input or factor
+    # file by its name under the data folder), never by the paths the run or this command were given.
+    for kind, what, named, to_path, recorded_root, root in (
+            ("ruleset", "ruleset", ruleset_files, ruleset_path, invoked["ruleset"], ruleset),
+            ("factors", "factor", factors, data_path, invoked["data"], data_dir),
+            ("inputs", "input", inputs if with_inputs else {}, data_path, invoked["data"], data_dir)):
+        name_of = {to_path(name): name for name in named}
+        files = {to_path(name): sha for name, sha in named.items()}
         for recorded, path in find_sources(files, recorded_root, root, what, located, copies).items():
             copied = path == copies.get(recorded)   # the run folder's own copy: already under run/
-            name = f"run/{path.relative_to(out).as_posix()}" if copied else _member(kind, recorded)
-            members[name], digests[name] = path, files[recorded]
-            sources[name] = {"kind": kind, "recorded": recorded, "sha256": files[recorded]}
+            member = f"run/{path.relative_to(out).as_posix()}" if copied else _member(kind, name_of[recorded])
+            members[member], digests[member] = path, files[recorded]
+            sources[member] = {"kind": kind, "name": name_of[recorded], "sha256": files[recorded]}
     if located.problems:
         raise CannotVerify(f"{out} is not packed: the files it read are not all there as they were\n"
                            + "\n".join(p.text() for p in located.problems))
@@ -83,7 +92,7 @@ def write_pack(out: Path, pack: Path, *, with_inputs: bool = False, data_dir: Pa
     members[EXCERPT] = b"".join(line + b"\n" for line in excerpt)
     for entry in (e for e in entries(parse(members[EXCERPT])) if e.get("type") == "approval"):
         members[f"keys/{entry['key_id']}.pub.pem"] = public_pem(base64.b64decode(entry["public_key"]))
-    members[REPORT] = checked.text().encode("utf-8")
+    members[REPORT] = dataclasses.replace(checked, target="run/").text().encode("utf-8")
     digests |= {name: sha256_bytes(content) for name, content in members.items() if isinstance(content, bytes)}
     index = {"format": PACK_FORMAT, "manifest_sha256": manifest_sha, "sources": sources,
              "log": {"file": str(path), "head": head} if head else None, "members": digests}
@@ -92,9 +101,9 @@ def write_pack(out: Path, pack: Path, *, with_inputs: bool = False, data_dir: Pa
     return len(members)
 
 
-def _member(kind: str, recorded: str) -> str:
-    """A member name for a recorded path: under its kind, never absolute, never climbing out."""
-    parts = [("_up_" if part == ".." else part) for part in PurePosixPath(Path(recorded).as_posix()).parts if part != "/"]
+def _member(kind: str, name: str) -> str:
+    """A member name for a file the manifest names: under its kind, never absolute, never climbing out."""
+    parts = [("_up_" if part == ".." else part) for part in PurePosixPath(Path(name).as_posix()).parts if part != "/"]
     return "/".join([kind, *parts])
 
 
@@ -179,7 +188,7 @@ def _index(archive: zipfile.ZipFile) -> dict[str, Any]:
 
 
 def _well_formed(index: Any) -> bool:
-    if not isinstance(index, dict) or index.get("format") != PACK_FORMAT:
+    if not isinstance(index, dict) or index.get("format") not in (PACK_FORMAT, _NAMED_BY_PATH):
         return False
     members, sources, log = index.get("members"), index.get("sources"), index.get("log")
     return (isinstance(members, dict) and all(isinstance(sha, str) for sha in members.values())
@@ -221,9 +230,11 @@ def _check_against_manifest(unpacked: dict[str, tuple[Path, str]], index: dict[s
     if index.get("manifest_sha256") != manifest_sha:
         report.add("altered", f"run/{MANIFEST}", "not the manifest the pack was made of", index.get("manifest_sha256"),
                    manifest_sha)
-    ruleset_files, inputs, factors = recorded_files(manifest)
+    by_path = index["format"] == _NAMED_BY_PATH
+    ruleset_files, inputs, factors = recorded_files(manifest) if by_path else named_files(manifest)[0]
     expected = {"ruleset": ruleset_files, "factors": factors, "inputs": inputs}
-    packed = {(s.get("kind"), s.get("recorded")): member for member, s in index["sources"].items()}
+    key = "recorded" if by_path else "name"
+    packed = {(s.get("kind"), s.get(key)): member for member, s in index["sources"].items()}
     for kind, files in expected.items():
         for recorded, sha in sorted(files.items()):
             member = packed.get((kind, recorded))

@@ -1,7 +1,7 @@
 """`tanso verify OUT --reperform`: run the recorded ruleset again and prove every output byte-identical.
 
 The manifest records how the run was invoked (`invocation`: the ruleset and overlays as the run
-recorded their paths, the data folder, the --set values, --select and --out-format) and the sha256 of
+recorded their paths, the data folder, the --set values, --select, --out-format and --previous) and the sha256 of
 every ruleset, input and factor file. Re-performance
 
 1. finds each of those files — the ruleset's in the run folder's own copy (`ruleset/`) or where the run
@@ -21,6 +21,7 @@ it and when are in the log), and the ledger's bytes are the same on any thread c
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -31,7 +32,6 @@ from typing import Any, Callable, Iterator
 from tanso.audit import CannotVerify
 from tanso.audit.report import Report, sha256_file
 from tanso.audit.verify import read_manifest
-from tanso.model.resolve import display_path, ruleset_files
 from tanso.run.lineage import SNAPSHOT_FOLDER
 from tanso.run.outputs import MANIFEST, file_outputs
 from tanso.scratch import owned_folder
@@ -40,45 +40,33 @@ _CHUNK = 1 << 16
 _KEPT_ENV = ("TANSO_LOAD_PLUGINS", "TANSO_TRACE_PLUGINS", "TANSO_SPARK_DRIVER_MEMORY")
 
 
-def invocation(ruleset: Path, overlays: tuple[Path, ...], data_dir: Path, sets: tuple[str, ...],
-               selector: str | None, out_format: str, cited: dict[str, str],
-               excluder: str | None = None) -> dict[str, Any]:
-    """What `evaluate` records in the manifest so that the run can be re-performed: everything that
-    shapes the output bytes (not --threads, --memory-limit or --format, which do not). The ruleset, overlays
-    and data folder as typed (relative to the working folder: the one part of a manifest that depends on where
-    the command ran), and under `cited` the names the run cites the ruleset and overlays by (`Ruleset.cited`),
-    which map the manifest's file names back to those paths."""
-    return {"command": "evaluate", "ruleset": display_path(ruleset), "overlays": [display_path(o) for o in overlays],
-            "data": str(data_dir), "set": list(sets), "select": selector, "out_format": out_format,
-            "cited": {"ruleset": _cited_argument(ruleset, cited), "overlays": [_cited_argument(o, cited) for o in overlays]},
-            **({"exclude": excluder} if excluder else {})}
-
-
-def _cited_argument(path: Path, cited: dict[str, str]) -> str:
-    """The name a ruleset folder or file given on the command line is cited by: a folder's, that of its files' folder."""
-    name = cited[display_path(ruleset_files(path)[0])]
-    return PurePosixPath(name).parent.as_posix() if path.is_dir() else name
-
-
 def recorded_files(manifest: dict[str, Any]) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     """The run's ruleset files, input files and factor files, each path as the run was invoked (`as_invoked`) → sha256."""
+    (ruleset_named, inputs, factors), (ruleset_path, data_path) = named_files(manifest)
+    return ({ruleset_path(k): v for k, v in ruleset_named.items()}, {data_path(k): v for k, v in inputs.items()},
+            {data_path(k): v for k, v in factors.items()})
+
+
+def named_files(manifest: dict[str, Any]) -> tuple[tuple[dict[str, str], dict[str, str], dict[str, str]],
+                                                   tuple[Callable[[str], str], Callable[[str], str]]]:
+    """The run's ruleset files (by cited name), input files and factor files (by name under the data folder) →
+    sha256, as the manifest names them whatever the paths typed; and `as_invoked`'s maps of those names to paths."""
     try:
         invoked = manifest["invocation"]
         if not all(isinstance(invoked[k], str) for k in ("ruleset", "data", "out_format")) \
                 or not all(isinstance(v, str) for v in [*invoked["overlays"], *invoked["set"]]) \
-                or not all(isinstance(v, (str, type(None))) for v in (invoked["select"], invoked.get("exclude"))):
+                or not all(isinstance(v, (str, type(None)))
+                           for v in (invoked["select"], invoked.get("exclude"), invoked.get("previous"))):
             raise TypeError
         # An input of several part files (`file "…"`) lists each part with its own sha256.
         inputs = {part["file"]: part["sha256"] for i in manifest["inputs"].values() for part in i.get("parts", [i])}
         files = (manifest["ruleset"]["files"], inputs, {f["file"]: f["sha256"] for f in manifest["factor_sets"].values()})
         if not all(isinstance(k, str) and isinstance(v, str) for recorded in files for k, v in recorded.items()):
             raise TypeError
-        ruleset_path, data_path = as_invoked(invoked)
+        return files, as_invoked(invoked)
     except (KeyError, TypeError, AttributeError, ValueError):
         raise CannotVerify("the manifest does not record how the run was invoked and every file it read (a run by an "
                            "earlier tanso, a comparison, or an edited manifest)") from None
-    return ({ruleset_path(k): v for k, v in files[0].items()}, {data_path(k): v for k, v in files[1].items()},
-            {data_path(k): v for k, v in files[2].items()})
 
 
 def as_invoked(invoked: dict[str, Any]) -> tuple[Callable[[str], str], Callable[[str], str]]:
@@ -173,6 +161,7 @@ def reperform(out: Path, data_dir: Path | None = None, ruleset: Path | None = No
     copies = snapshot(out, manifest)
     sources = find_sources(ruleset_files, invoked["ruleset"], ruleset, "ruleset", report, copies)
     sources |= find_sources(data_files, invoked["data"], data_dir, "input or factor", report)
+    sources |= _earlier_run(invoked.get("previous"), manifest, report)
     if report.problems:
         return report
     with owned_folder("reperform") as scratch:
@@ -186,7 +175,8 @@ def reperform(out: Path, data_dir: Path | None = None, ruleset: Path | None = No
                    *(a for o in invoked["overlays"] for a in ("--overlay", o)),
                    *(a for s in invoked["set"] for a in ("--set", s)),
                    *(("--select", invoked["select"]) if invoked["select"] else ()),
-                   *(("--exclude", invoked["exclude"]) if invoked.get("exclude") else ())]
+                   *(("--exclude", invoked["exclude"]) if invoked.get("exclude") else ()),
+                   *(("--previous", invoked["previous"]) if invoked.get("previous") else ())]
         # This very tanso and plugins, and only the recorded invocation: no option from a TANSO_* variable
         # or a tanso.toml (the plugin selection and Spark's memory are not options, and are kept).
         env = {k: v for k, v in os.environ.items() if not k.startswith("TANSO_") or k in _KEPT_ENV}
@@ -201,6 +191,24 @@ def reperform(out: Path, data_dir: Path | None = None, ruleset: Path | None = No
         report.facts.append(f"re-performed: {len(ruleset_files)} ruleset and {len(data_files)} input and factor files "
                             f"as recorded; every output byte-identical")
     return report
+
+
+def _earlier_run(recorded: str | None, manifest: dict[str, Any], report: Report) -> dict[str, Path]:
+    """The earlier run folder the run compared with (`--previous`), where it recorded it, if it is that run (its
+    digest): laid out with the inputs, since the restatements come from its ledger."""
+    if recorded is None:
+        return {}
+    expected = (manifest.get("previous") or {}).get("digest")
+    try:
+        found = json.loads((Path(recorded) / MANIFEST).read_text(encoding="utf-8")).get("digest")
+    except (OSError, ValueError, AttributeError):
+        report.add("cannot verify", recorded, "the earlier run the run compared with (--previous) is missing")
+        return {}
+    if found != expected:
+        report.add("cannot verify", recorded, "not the earlier run the run compared with (--previous): its digest "
+                                              "differs", expected, found)
+        return {}
+    return {recorded: Path(recorded)}
 
 
 def _lay_out(tree: Path, invoked: dict[str, Any], sources: dict[str, Path], ruleset_files: set[str],

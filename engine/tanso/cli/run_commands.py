@@ -91,9 +91,9 @@ def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: st
              allow_rejects: bool, log_file: Path | None, by: str | None, previous: Path | None, backend: str,
              spark_master: str | None, report_names: str | None) -> None:
     """Evaluate RULESET on the tables in --data and print totals by scope and category."""
-    from tanso.audit.reperform import invocation
     from tanso.run import evaluate as run_evaluate
     from tanso.run import export, prepare
+    from tanso.run.manifest import invocation
     if out_dir is not None:
         _out_path.append(out_dir)
     with _reported_failures():
@@ -116,7 +116,7 @@ def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: st
                 _print_document(reporter.write(result, None))
             if staged is not None:
                 result.manifest["invocation"] = invocation(ruleset, overlays, data_dir, sets, selector, out_format,
-                                                          prepared.ruleset.cited, excluder)
+                                                          prepared.ruleset.cited, excluder, previous)
                 reports = [f"report{extra.suffix}" for extra in files]
                 for extra, name in zip(files, reports):   # before export: the manifest, written last, lists them
                     extra.write(result, target / name)

@@ -7,9 +7,11 @@ result depends only on the changes it reads (`dependencies`).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
 from typing import Any
 
+from tanso.dsl import ast
 from tanso.graph import reads_boundary
 from tanso.i18n import register
 from tanso.model.policy_calls import policies_in_rule, policies_named
@@ -50,18 +52,22 @@ def find_changes(base: Ruleset, revised: Ruleset) -> list[Change]:
     def cite(span) -> str:
         return (revised if span.file in revised.cited else base).cite(span)
 
+    def place(span) -> tuple:
+        """Where a statement stands, by the name its file is cited by: the same order from any working folder."""
+        return 0, cite(span).rsplit(":", 1)[0], span.line
+
     for name, value in revised.policies.items():
         before = base.policies.get(name)
         if before is None or before.value != value.value:
             span = value.span
-            found.append(((0, span.file, span.line) if span else (1, "", 0), Change(
+            found.append((place(span) if span else (1, "", 0), Change(
                 f"policy:{name}", "policy", name, before.value if before else None, value.value,
                 value.provenance.source, value.provenance.as_of, value.provenance.status, cite(span) if span else None)))
     for kind, base_items, revised_items in (("rule", base.rules, revised.rules),
                                             ("exclusion", base.exclusions, revised.exclusions)):
         for item_id in sorted(set(base_items) | set(revised_items)):
             old, new = base_items.get(item_id), revised_items.get(item_id)
-            if old is not None and new is not None and old.node == new.node:
+            if old is not None and new is not None and _same(old.node, new.node):
                 continue
             if kind == "exclusion" and (old or new).node.source is None:
                 continue  # a scope/category exclusion is a declaration: it moves no row
@@ -69,16 +75,16 @@ def find_changes(base: Ruleset, revised: Ruleset) -> list[Change]:
             span = (new or old).node.span
             before = reason_text("change.absent") if old is None else reason_text("change.as_in", layer=old.layer)
             after = reason_text("change.removed") if new is None else reason_text(f"change.{what}", layer=new.layer)
-            found.append(((0, span.file, span.line), Change(f"{kind}:{item_id}", kind, item_id, before, after,
+            found.append((place(span), Change(f"{kind}:{item_id}", kind, item_id, before, after,
                                                             where=cite(span))))
-    if base.boundary != revised.boundary:
+    if not _same(base.boundary, revised.boundary):
         span = (revised.boundary or base.boundary).span
-        found.append(((0, span.file, span.line), Change("boundary", "boundary", "boundary",
+        found.append((place(span), Change("boundary", "boundary", "boundary",
                                                         base.boundary and base.boundary.method,
                                                         revised.boundary and revised.boundary.method, where=cite(span))))
     if _days(base.period) != _days(revised.period):
         span = (revised.period or base.period).span
-        found.append(((0, span.file, span.line), Change("period", "period", "reporting period",
+        found.append((place(span), Change("period", "period", "reporting period",
                                                         _days(base.period), _days(revised.period), where=cite(span))))
     return [change for _, change in sorted(found, key=lambda item: item[0])]
 
@@ -86,6 +92,15 @@ def find_changes(base: Ruleset, revised: Ruleset) -> list[Change]:
 def _days(period) -> str | None:
     """A reporting period as its days (where it is written is no change)."""
     return None if period is None else str(period)
+
+
+def _same(old: Any, new: Any) -> bool:
+    """Two statements (each with its `span`, or None) are equal, or are the one statement of one file named two
+    ways (through a symlink, relatively and absolutely): a statement is identified by where its file resolves,
+    not by the path the file was reached by."""
+    def resolved(span: ast.Span) -> tuple:
+        return os.path.realpath(span.file), span.line, span.column, span.end_line, span.end_column
+    return old == new or old is not None and new is not None and resolved(old.span) == resolved(new.span)
 
 
 def scenario(base: Ruleset, revised: Ruleset, applied: frozenset[str]) -> Ruleset:

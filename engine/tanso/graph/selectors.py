@@ -96,6 +96,16 @@ def _atom(graph: nx.DiGraph, atom: str, option: str) -> set[str]:
     return chosen
 
 
+def selector_of(graph: nx.DiGraph, rule_ids: list[str]) -> str | None:
+    """The --select that chooses exactly these rules (their ids), which a run selected through the library
+    records; None when an id would also choose, as its parent (`s1` for `s1.…`), a rule not among them."""
+    chosen = set(rule_ids)
+    others = [n.split(":", 1)[1] for n in graph if n.startswith("rule:") and n.split(":", 1)[1] not in chosen]
+    if any(_matches(other, rule_id) for rule_id in chosen for other in others):
+        return None
+    return " ".join(sorted(chosen))
+
+
 def _matches(rule_id: str, pattern: str) -> bool:
     if pattern.endswith("*"):
         return rule_id.startswith(pattern[:-1])

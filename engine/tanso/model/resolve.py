@@ -7,6 +7,7 @@ it runs `tanso.model.checks`.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from tanso.diagnostics import Diagnostics, RulesetError, did_you_mean
@@ -15,7 +16,7 @@ from tanso.dsl.parser import parse_file
 from tanso.i18n import t
 from tanso.model.bind import _bind, _constant
 from tanso.model.layer import _Layer
-from tanso.model.ruleset import Item, PolicyValue, Ruleset
+from tanso.model.ruleset import Arguments, Item, PolicyValue, Ruleset
 from tanso.plugins import Registry
 
 
@@ -44,7 +45,8 @@ def load_ruleset(path: Path, registry: Registry, *, overlays: tuple[Path, ...] =
     if not ruleset.rules:
         raise RulesetError(f"{path}: the ruleset has no rule (an empty file, or only comments?); a ruleset "
                            f"needs at least one `rule`")
-    return ruleset
+    sets = tuple(f"{name}={text}" for name, text in (overrides or {}).items())
+    return replace(ruleset, loaded_from=Arguments(path, tuple(overlays), sets))
 
 
 def _parse_layer(path: Path, diagnostics: Diagnostics) -> tuple[ast.Header | None, list[ast.Statement], list[str]]:

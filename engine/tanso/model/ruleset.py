@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from tanso.dsl import ast
@@ -65,6 +66,16 @@ class Item:
 
 
 @frozen
+class Arguments:
+    """What a ruleset was loaded from, as given: its path, its overlays' and the `--set` values (`name=value`), which
+    a run folder records (`invocation`) so that the run can be re-performed."""
+
+    path: Path
+    overlays: tuple[Path, ...] = ()
+    sets: tuple[str, ...] = ()
+
+
+@frozen
 class Ruleset:
     name: str
     title: str | None
@@ -91,6 +102,7 @@ class Ruleset:
     # `period 2025-04-01 to 2026-03-31`: the days the inventory covers; rows of an input's `period` column
     # outside them are excluded, across a boundary rejected (tanso.run.reporting_period)
     period: ast.ReportingPeriod | None = None
+    loaded_from: Arguments | None = None   # None: composed in memory (a comparison's scenario keeps its base's)
 
     def cite(self, span: ast.Span, *, column: bool = False) -> str:
         """`file:line` (`:column`) as a run records it: the file named relative to the ruleset's root, so the

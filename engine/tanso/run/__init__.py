@@ -71,11 +71,15 @@ def prepare(path: Path, *, overlays: tuple[Path, ...] = (), overrides: dict[str,
 def export(result: RunResult, out_dir: Path, fmt: str) -> list[Path]:
     """Write ledger, rejects, excluded, claims (where the run has any), factors (the factor-file rows the ledger used)
     and summary in `fmt` (the ledger is always also Parquet), a copy of the ruleset's files under ruleset/, then —
-    last — manifest.json with the sha256 and size of every file in `out_dir` (`outputs`)."""
+    last — manifest.json with the sha256 and size of every file in `out_dir` (`outputs`) and, where the caller
+    (`tanso evaluate`) recorded none, the invocation of this run as `tanso evaluate` would record it: the ruleset,
+    overlays and --set values `prepare` was given, the data folder `evaluate` was, the rules it ran and `fmt`, so
+    that `tanso verify --reperform` re-performs a run written by the library too."""
     from tanso.plan.sql import literal
     from tanso.reasons import codes_sql
     from tanso.run.execute import SUMMARY_KEYS
-    from tanso.run.lineage import USED_FACTORS_TABLE, snapshot_ruleset
+    from tanso.run.lineage import USED_FACTORS_ORDER, USED_FACTORS_TABLE, snapshot_ruleset
+    from tanso.run.manifest import invocation
     from tanso.run.outputs import write_manifest
     con = result.connection
     con.execute(f"SET schema = '{result.schema}'")
@@ -87,7 +91,7 @@ def export(result: RunResult, out_dir: Path, fmt: str) -> list[Path]:
               # Which instrument (e.g. certificate) covered how much of which rule row: only where a
               # calculator of the run records claims.
               **({"claims": "SELECT * FROM run_claims ORDER BY ALL"} if result.claims else {}),
-              "factors": f"SELECT * FROM {USED_FACTORS_TABLE} ORDER BY factor_set, file_row, factor_id, gas, keys, unit, per, value",
+              "factors": f"SELECT * FROM {USED_FACTORS_TABLE} ORDER BY {USED_FACTORS_ORDER}",
               "summary": f"SELECT {', '.join(SUMMARY_KEYS)}, sum(co2e_kg) AS co2e_kg, sum(ledger_rows) AS ledger_rows "
                          f"FROM run_groups GROUP BY ALL ORDER BY ALL NULLS FIRST"}
     options = {"csv": "FORMAT csv, HEADER true", "parquet": "FORMAT parquet, COMPRESSION zstd", "json": "FORMAT json, ARRAY true"}[fmt]
@@ -100,5 +104,11 @@ def export(result: RunResult, out_dir: Path, fmt: str) -> list[Path]:
         con.execute(f"COPY ({query}) TO {literal(str(path))} ({options})")
         written.append(path)
     snapshot = snapshot_ruleset(result.ruleset.cited, out_dir)
-    write_manifest(out_dir, {**result.manifest, "ruleset": {**result.manifest["ruleset"], "snapshot": snapshot}})
+    manifest = {**result.manifest, "ruleset": {**result.manifest["ruleset"], "snapshot": snapshot}}
+    given = result.ruleset.loaded_from
+    if "invocation" not in manifest and given is not None and result.recordable:
+        manifest["invocation"] = invocation(given.path, given.overlays, result.data_dir, given.sets, result.selector,
+                                            fmt, result.ruleset.cited,
+                                            previous=result.previous["folder"] if result.previous else None)
+    write_manifest(out_dir, manifest)
     return written

@@ -20,6 +20,7 @@ from tanso.backends import BackendFailure
 from tanso.backends.duckdb import DuckDBBackend
 from tanso.diagnostics import InputError
 from tanso.graph import rule_order
+from tanso.graph.selectors import selector_of
 from tanso.model.ruleset import Ruleset
 from tanso.plan.sql import literal
 from tanso.plugins import Registry
@@ -34,6 +35,7 @@ from tanso.run.lookups import coverage as lookup_coverage
 from tanso.run.manifest import _digest, _manifest
 from tanso.run.planner import _Planner
 from tanso.run.restatements import previous_run, restatements as restated_periods
+from tanso.run.totals import drop_rules, rejects_of, rules_beyond_range
 from tanso.run.session import Session
 
 REJECT_COLUMNS = "row_id VARCHAR, input_table VARCHAR, input_row BIGINT, rule_id VARCHAR, rule_source VARCHAR, reason VARCHAR"
@@ -76,6 +78,9 @@ class RunResult:
     previous: dict[str, Any] | None = None
     restatements: list[dict[str, Any]] = field(default_factory=list)
     data_dir: Path = Path()                     # the data folder as given: the manifest names files under it
+    # The rules run, as a --select (None: every rule); `recordable` False when no selector chooses exactly them.
+    selector: str | None = None
+    recordable: bool = True
 
     @property
     def incomplete(self) -> bool:
@@ -155,14 +160,19 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
                   lambda rule_id, done, total: progress(f"writing the ledger: {rule_id}", done, total),
                   planner.ledger_constants)
     con.execute(f"CREATE OR REPLACE VIEW run_ledger AS SELECT * FROM read_parquet({literal(str(ledger_path))})")
-    create_used_factors(con, planner.factors, "run_ledger", planner.data_dir)
 
     progress("summarising and checking conservation")
     # One pass over the ledger: every total, the summary and the ledger's fingerprint come from it.
-    con.execute(f"CREATE OR REPLACE TABLE run_groups AS SELECT {', '.join(GROUP_KEYS)}, "
-                f"sum(co2e_kg * boundary_weight) AS co2e_kg, sum(amount * boundary_weight) AS amount_kg, "
-                f"count(*) AS ledger_rows, sum(hash(row_id, gas, co2e_kg, factor_id) % 1000000007) AS fingerprint "
-                f"FROM run_ledger GROUP BY ALL")
+    groups = (f"CREATE OR REPLACE TABLE run_groups AS SELECT {', '.join(GROUP_KEYS)}, "
+              f"sum(co2e_kg * boundary_weight) AS co2e_kg, sum(amount * boundary_weight) AS amount_kg, "
+              f"count(*) AS ledger_rows, sum(hash(row_id, gas, co2e_kg, factor_id) % 1000000007) AS fingerprint "
+              f"FROM run_ledger GROUP BY ALL")
+    beyond = rules_beyond_range(con, lambda: con.execute(groups))
+    if beyond:   # rows of rules whose totals exact decimals cannot hold: rejects, never a stopped run
+        con.execute(f"INSERT INTO run_rejects {rejects_of(beyond)}")
+        drop_rules(ledger_path, set(beyond))
+        con.execute(groups)
+    create_used_factors(con, planner.factors, "run_ledger", planner.data_dir)
     selected_rows = _check_conservation(planner, order, tables)
     progress("measuring what the rejects leave out")
     completeness = completeness_block(planner, order, selected_rows)
@@ -194,17 +204,18 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
         for item in ruleset.exclusions.values() if item.node.source is None]
     digest = _digest(con, summary, metrics, checks)
     manifest = _manifest(ruleset, registry, planner, order, digest, threads)
+    selector = None if selected is None else selector_of(graph, order)
     manifest["completeness"] = completeness
     manifest["checks"] = checks   # outcomes, with the findings of integrity checks (flagged periods, regions)
     restatements = restated_periods(con, earlier, "run_ledger") if earlier is not None else []
     if earlier is not None:
-        manifest["previous"] = {"folder": earlier["folder"], "digest": earlier["digest"]}
+        manifest["previous"] = {"digest": earlier["digest"]}   # its folder as typed: in `invocation`
         manifest["restatements"] = restatements
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
     return RunResult(ruleset, out_dir, summary, totals, gases, counts[1], counts[2], counts[0], metrics, checks,
                      declared_exclusions, manifest, digest, con, schema,
                      {name: loaded.relation for name, loaded in sorted(planner.inputs.items())}, bool(planner.claims),
-                     completeness, earlier, restatements, planner.data_dir)
+                     completeness, earlier, restatements, planner.data_dir, selector, selected is None or selector is not None)
 
 def _rows(con, sql: str) -> list[dict[str, Any]]:
     cursor = con.execute(sql)

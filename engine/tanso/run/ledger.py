@@ -36,7 +36,6 @@ def _write_ledger(con, backend, parts: list[tuple[str, str]], path: Path,
     own COPY, sorted, measured no less CPU than this writer (benchmarks/README.md). `constants`: a part's
     columns of one value (its rule's lineage), left out of the sort and added to each sorted batch."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     temporary = path.parent / f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
     writer, pending, pending_rows = None, [], 0
@@ -50,12 +49,7 @@ def _write_ledger(con, backend, parts: list[tuple[str, str]], path: Path,
                     reader = _with_constants(con, rows, fixed, schema) if fixed else _sorted_batches(con, rows)
                     schema = next(reader)
                     if writer is None:
-                        # Dictionary-encode the repetitive text columns only; row ids are all distinct.
-                        texts = [f.name for f in schema if f.name != "row_id"
-                                 and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))]
-                        writer = pq.ParquetWriter(temporary, schema, compression="zstd",
-                                                  compression_level=LEDGER_ZSTD_LEVEL, use_dictionary=texts,
-                                                  store_decimal_as_integer=True)
+                        writer = ledger_writer(temporary, schema)
                     for batch in reader:
                         pending.append(batch)
                         pending_rows += batch.num_rows
@@ -79,6 +73,16 @@ def _write_ledger(con, backend, parts: list[tuple[str, str]], path: Path,
         if writer is not None:
             writer.close()
         temporary.unlink(missing_ok=True)
+
+
+def ledger_writer(path: Path, schema):
+    """A Parquet writer of the ledger's layout: zstd at DuckDB's level, decimals as integers, the repetitive text
+    columns dictionary-encoded (row ids are all distinct)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    texts = [f.name for f in schema if f.name != "row_id" and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))]
+    return pq.ParquetWriter(path, schema, compression="zstd", compression_level=LEDGER_ZSTD_LEVEL, use_dictionary=texts,
+                            store_decimal_as_integer=True)
 
 
 def _with_constants(con, rows: str, fixed: dict, schema=None) -> Iterator:

@@ -22,6 +22,8 @@ from tanso.run.inputs import FACTOR_COLUMNS
 
 SNAPSHOT_FOLDER = "ruleset"
 USED_FACTORS_TABLE = "run_factors"
+# Its rows in one order whatever the thread count: factors.csv and the workbook's factors sheet.
+USED_FACTORS_ORDER = "factor_set, file_row, factor_id, gas, keys, unit, per, value"
 USED_FACTORS_COLUMNS = {
     "factor_set": "VARCHAR", "factor_id": "VARCHAR", "gas": "VARCHAR", "value": "DECIMAL(28,12)", "unit": "VARCHAR",
     "per": "VARCHAR", "keys": "VARCHAR", "file": "VARCHAR", "file_row": "BIGINT", "publisher": "VARCHAR",

@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 from decimal import Decimal
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
+from tanso.model.resolve import display_path, ruleset_files
 from tanso.model.ruleset import Ruleset
 from tanso.plugins import Registry
 from tanso.run.input_files import relative_path
@@ -96,3 +97,23 @@ def _manifest_input(loaded: LoadedInput) -> dict[str, Any]:
     if loaded.notes:
         entry["notes"] = list(loaded.notes)
     return entry
+
+
+def invocation(ruleset: Path, overlays: tuple[Path, ...], data_dir: Path, sets: tuple[str, ...],
+               selector: str | None, out_format: str, cited: dict[str, str],
+               excluder: str | None = None, previous: Path | str | None = None) -> dict[str, Any]:
+    """What `evaluate` records in the manifest so that the run can be re-performed: everything that
+    shapes the output bytes (not --threads, --memory-limit or --format, which do not). The ruleset, overlays
+    and data folder as typed (relative to the working folder: the one part of a manifest that depends on where
+    the command ran), and under `cited` the names the run cites the ruleset and overlays by (`Ruleset.cited`),
+    which map the manifest's file names back to those paths; `--previous` as typed too, where given."""
+    return {"command": "evaluate", "ruleset": display_path(ruleset), "overlays": [display_path(o) for o in overlays],
+            "data": str(data_dir), "set": list(sets), "select": selector, "out_format": out_format,
+            "cited": {"ruleset": _cited_argument(ruleset, cited), "overlays": [_cited_argument(o, cited) for o in overlays]},
+            **({"exclude": excluder} if excluder else {}), **({"previous": str(previous)} if previous else {})}
+
+
+def _cited_argument(path: Path, cited: dict[str, str]) -> str:
+    """The name a ruleset folder or file given on the command line is cited by: a folder's, that of its files' folder."""
+    name = cited[display_path(ruleset_files(path)[0])]
+    return PurePosixPath(name).parent.as_posix() if path.is_dir() else name
