@@ -319,14 +319,18 @@ def language() -> str:
 
 def kind(name: str) -> str:
     """A kind of name (rule, column, …) in the current language; an unlisted kind as it is."""
-    return t(f"kind.{name}") if f"kind.{name}" in MESSAGES else name
+    return _said_or_as_is(f"kind.{name}", name)
 
 
 def label(column: str, value: str) -> str:
     """A ledger column's value (`method`, `data_type`) in the current language, where a plugin registered it
     (`label.method.average-data`); as written otherwise (a ruleset author's own words)."""
-    key = f"label.{column}.{value}"
-    return t(key) if key in MESSAGES else value
+    return _said_or_as_is(f"label.{column}.{value}", value)
+
+
+def _said_or_as_is(key: str, text: str) -> str:
+    """The message `key` in the current language where the catalogue has it, else `text` unchanged."""
+    return t(key) if key in MESSAGES else text
 
 
 def t(key: str, lang: str | None = None, **values) -> str:

@@ -223,10 +223,10 @@ def conversion_factor(from_unit: str, to_unit: str) -> Decimal:
     if from_unit == to_unit:
         return Decimal(1)
     from_currency, to_currency = currency(from_unit), currency(to_unit)
-    for written, is_money in ((from_unit, from_currency), (to_unit, to_currency)):
-        if not is_money:
-            canonical(written)   # an ambiguous spelling (¥, ton) says so, not that it is another currency
     if from_currency or to_currency:
+        for written, is_money in ((from_unit, from_currency), (to_unit, to_currency)):
+            if not is_money:
+                canonical(written)   # an ambiguous spelling (¥, ton) says so, not that it is another currency
         if from_currency is None or to_currency is None or from_currency[0] != to_currency[0]:
             raise UnitProblem(reason_text("currency_mismatch", from_unit=from_unit, to_unit=to_unit))
         return from_currency[1] / to_currency[1]
