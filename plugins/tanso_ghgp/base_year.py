@@ -13,7 +13,6 @@ tolerances) makes the verdict provisional: it is said first, and the exit code i
 
 from __future__ import annotations
 
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import click
 
 from tanso.audit.run_folder import RunFolder
 from tanso.diagnostics import TansoError
-from tanso_ghgp.incomplete_runs import INCOMPLETE_EXIT, announce
+from tanso_ghgp.incomplete_runs import announce, exit_provisional
 from tanso_ghgp.shares import SHARE
 
 LINES = (("Scope 1", "scope = 1"), ("Scope 2 (location-based)", "scope = 2 AND coalesce(basis, 'location') = 'location'"),
@@ -82,4 +81,4 @@ def main(reported: Path, recalculated: Path, threshold: Decimal) -> None:
     click.echo(f"verdict: base-year recalculation {'REQUIRED' if result['required'] else 'not required'} "
                f"(threshold {threshold:%}){', provisional: a run is incomplete' if provisional else ''}")
     if provisional:
-        sys.exit(INCOMPLETE_EXIT)
+        exit_provisional()

@@ -11,7 +11,6 @@ Per-supplier totals come from one SQL query per run; the split is exact rational
 
 from __future__ import annotations
 
-import sys
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -21,7 +20,7 @@ import click
 from tanso.audit.run_folder import RunFolder
 from tanso.diagnostics import TansoError
 from tanso_ghgp.engagement import Spend, supplier_view
-from tanso_ghgp.incomplete_runs import INCOMPLETE_EXIT, announce
+from tanso_ghgp.incomplete_runs import announce, exit_provisional
 
 KG = Decimal("0.001")
 
@@ -74,4 +73,4 @@ def main(base: Path, current: Path, category: int, currency: str) -> None:
         click.echo(f"{r['supplier']:<12} {r['base_kg']:>14,} {r['kg']:>14,} {r['delta_kg']:>14,} "
                    f"{r['activity_kg']:>14,} {r['intensity_kg']:>14,}")
     if provisional:
-        sys.exit(INCOMPLETE_EXIT)
+        exit_provisional()

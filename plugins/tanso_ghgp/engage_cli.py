@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from tanso.diagnostics import TansoError
-from tanso_ghgp.incomplete_runs import INCOMPLETE_EXIT, announce
+from tanso_ghgp.incomplete_runs import announce, exit_provisional
 from tanso_ghgp.shares import SHARE
 
 
@@ -55,4 +55,4 @@ def engage(run: Path, category: int, threshold: Decimal, sectors: Path | None, d
     click.echo(scope)
     click.echo(f"{len(found.rows)} supplier{'s' if len(found.rows) != 1 else ''}; wrote {stem.with_suffix('.csv')}, {stem.with_suffix('.xlsx')}")
     if provisional:
-        sys.exit(INCOMPLETE_EXIT)
+        exit_provisional()

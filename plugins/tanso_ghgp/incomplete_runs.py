@@ -3,14 +3,12 @@ from an incomplete run is provisional, said on the first lines and by exit code 
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
 from tanso.audit.run_folder import RunFolder
-
-INCOMPLETE_EXIT = 5   # tanso evaluate's exit code for totals left incomplete
-
 
 def announce(runs: dict[str, Path]) -> bool:
     """Print one INCOMPLETE line per incomplete run (`runs`: what each is called → its folder); whether any was."""
@@ -22,3 +20,9 @@ def announce(runs: dict[str, Path]) -> bool:
                        f"out of its totals beyond its tolerances: what follows is provisional")
             found = True
     return found
+
+
+def exit_provisional() -> None:
+    """Exit with `tanso evaluate`'s code for totals left incomplete (after the output is written)."""
+    from tanso.cli import EXIT_INCOMPLETE   # here: the CLI loads this plugin's commands
+    sys.exit(EXIT_INCOMPLETE)
