@@ -282,6 +282,29 @@ def test_declared_constraints_reject_rows_naming_the_constraint(tmp_path):
     assert set(refused) == {"A", "B", "C", "D", "E"}
 
 
+def test_a_declared_value_written_in_another_case_is_refused_naming_the_value_it_resembles(tmp_path):
+    rows = [{"row_id": i, "fuel": f, "q": "1", "unit": "l"} for i, f in [("A", "Diesel"), ("B", " PETROL "),
+                                                                         ("C", "coal"), ("D", "diesel")]]
+    refused = read_rejects(typed_case(tmp_path, 'fuel: text in ("diesel", "petrol"), q: decimal(18,6), unit: text',
+                                      rows).run())
+    assert refused["A"].endswith("column fuel: 'Diesel' is not one of the values declared: in (\"diesel\", \"petrol\") "
+                                 "(did you mean 'diesel'? values are matched exactly)")
+    assert "' PETROL ' is not one of the values declared" in refused["B"] and "did you mean 'petrol'?" in refused["B"]
+    assert "did you mean" not in refused["C"]
+    assert set(refused) == {"A", "B", "C"}
+
+
+@pytest.mark.parametrize("numbers", ["1234.56", "1,234.56"])
+def test_a_negative_amount_written_with_a_sign_other_than_the_hyphen_minus_is_refused_saying_how_to_write_it(
+        tmp_path, numbers):
+    rows = [{"row_id": i, "fuel": "diesel", "q": q, "unit": "l"}
+            for i, q in [("A", "\u22125"), ("B", "\uff0d5"), ("C", "\u25b25"), ("D", "\u25b35"), ("E", "-5")]]
+    refused = read_rejects(typed_case(tmp_path, "fuel: text, q: decimal(18,6), unit: text", rows, numbers=numbers).run())
+    assert set(refused) == {"A", "B", "C", "D"}
+    for row in refused.values():
+        assert "is not a number (a negative number is written with '-', not −, －, ▲ or △)" in row
+
+
 def test_a_constraint_that_does_not_fit_the_column_and_unknown_formats_are_ruleset_errors(tmp_path):
     from tanso.diagnostics import RulesetError
     case = typed_case(tmp_path, "fuel: text 0..5, q: decimal(18,6), unit: text", [], numbers="1;234.56",

@@ -71,6 +71,9 @@ ENGINE_REASONS: dict[str, dict[str, str]] = {
               "the input, e.g. numbers \"1,234.56\" or numbers \"1.234,56\")",
         "ja": "列 {column}：{value} は数値ではない（この入力は数値を 1234.56 の形で読む。入力に書式を宣言する。例：numbers "
               "\"1,234.56\" または numbers \"1.234,56\"）"},
+    "reason.column.not_number_sign": {
+        "en": "column {column}: {value} is not a number (a negative number is written with '-', not −, －, ▲ or △)",
+        "ja": "列 {column}：{value} は数値ではない（負の数は '-' で書く。−、－、▲、△ は読まない）"},
     "reason.column.not_number_written_as": {"en": "column {column}: {value} is not a number written as {example}",
                                             "ja": "列 {column}：{value} は {example} の形の数値ではない"},
     "reason.column.not_whole_number": {"en": "column {column}: {value} is not a whole number",
@@ -104,6 +107,10 @@ ENGINE_REASONS: dict[str, dict[str, str]] = {
                                    "ja": "列 {column}：{value} は {declared} を満たさない"},
     "reason.column.not_in": {"en": "column {column}: {value} is not one of the values declared: {declared}",
                              "ja": "列 {column}：{value} は宣言された値（{declared}）のいずれでもない"},
+    "reason.column.not_in_spelled": {
+        "en": "column {column}: {value} is not one of the values declared: {declared} (did you mean {suggestion}? "
+              "values are matched exactly)",
+        "ja": "列 {column}：{value} は宣言された値（{declared}）のいずれでもない（{suggestion} のことか。値は完全一致で照合する）"},
     # a row's `period` against the ruleset's reporting period (tanso.run.reporting_period)
     "reason.period_outside": {"en": "column {column}: {value} is outside the reporting period {period}",
                               "ja": "列 {column}：{value} は報告期間 {period} の外"},

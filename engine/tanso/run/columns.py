@@ -104,6 +104,9 @@ def typed_column(column: ast.Column, present: str, fmt: NumberFormat, dates: Dat
     problems = []
     if column.type_name in ("decimal", "integer"):
         number = t
+        if not native:
+            problems.append(f"WHEN substr({t}, 1, 1) IN ({', '.join(map(literal, NOT_MINUS_SIGNS))}) "
+                            f"THEN {said('not_number_sign')}")
         if not fmt.plain:
             problems.append(f"WHEN {t} IS NOT NULL AND NOT regexp_full_match({t}, {literal(grouped_pattern(fmt))}) "
                             f"THEN {said('not_number_written_as', example=literal(fmt.example))}")
@@ -144,6 +147,10 @@ def typed_column(column: ast.Column, present: str, fmt: NumberFormat, dates: Dat
     return f"TRY_CAST({name} AS {sql_type})", [], note
 
 
+# Signs a spreadsheet or a Japanese ledger may put before a negative amount (the minus sign U+2212, the
+# full-width hyphen-minus, the triangles of Japanese accounts): refused with a hint, never read as '-'.
+NOT_MINUS_SIGNS = ("\u2212", "\uff0d", "\u25b2", "\u25b3")
+
 # A binary floating-point number as text: digits with an optional point and exponent (1.5E-5), as cloud
 # providers' exports write their estimates.
 FLOAT_PATTERN = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
@@ -182,8 +189,21 @@ def constraint_problems(column: ast.Column, value: str) -> list[str]:
                        f"THEN {_said('not_compared', column, shown, declared=declared)}")
         elif constraint.kind == "in":
             listing = ", ".join(literal(v) for v in constraint.values)
-            out.append(f"WHEN {value} NOT IN ({listing}) THEN {_said('not_in', column, shown, declared=declared)}")
+            out.append(f"WHEN {value} NOT IN ({listing}) THEN {_not_declared(column, value, shown, constraint.values, declared)}")
     return out
+
+
+def _not_declared(column: ast.Column, value: str, shown: str, declared_values: tuple, declared: str) -> str:
+    """The reason for a value outside an `in (...)` list; a text value that differs from a declared one only by
+    case or surrounding spaces ('Mobile ', 'MOBILE') names it, the value itself still refused (never guessed)."""
+    refused = _said("not_in", column, shown, declared=declared)
+    texts = [v for v in declared_values if isinstance(v, str)]
+    if column.type_name != "text" or not texts:
+        return refused
+    spelled = " ".join(f"WHEN {literal(v.strip().lower())} THEN "
+                       f"{_said('not_in_spelled', column, shown, declared=declared, suggestion=literal(repr(v)))}"
+                       for v in dict.fromkeys(texts))
+    return f"CASE lower(trim({value})) {spelled} ELSE {refused} END"
 
 
 def _said(code: str, column: ast.Column, value: str, **values: str) -> str:
