@@ -302,7 +302,20 @@ def test_a_negative_amount_written_with_a_sign_other_than_the_hyphen_minus_is_re
     refused = read_rejects(typed_case(tmp_path, "fuel: text, q: decimal(18,6), unit: text", rows, numbers=numbers).run())
     assert set(refused) == {"A", "B", "C", "D"}
     for row in refused.values():
-        assert "is not a number (a negative number is written with '-', not −, －, ▲ or △)" in row
+        assert "is not a number (this input writes a negative number with '-', not −, －, ▲ or △" in row
+
+
+@pytest.mark.parametrize("mark", ["▲", "△"])
+def test_negatives_after_a_triangle_are_read_where_the_input_declares_them_and_only_that_triangle(tmp_path, mark):
+    other = "△" if mark == "▲" else "▲"
+    rows = [{"row_id": i, "fuel": "diesel", "q": q, "unit": "l"}
+            for i, q in [("A", f"{mark}1,200"), ("B", "3,400.50"), ("C", f"{other}5"), ("D", "-5"), ("E", f"{mark} 5")]]
+    result = typed_case(tmp_path, "fuel: text, q: decimal(18,6), unit: text", rows, numbers=f"{mark}1,234.56").run()
+    read = dict(result.connection.execute(f"SELECT row_id, q FROM {result.inputs['t']}").fetchall())
+    assert read == {"A": Decimal("-1200"), "B": Decimal("3400.5")}
+    refused = read_rejects(result)
+    assert set(refused) == {"C", "D", "E"}
+    assert f"'{other}5' is not a number written as 1,234.56 or, negative, {mark}1,234.56" in refused["C"]
 
 
 def test_a_constraint_that_does_not_fit_the_column_and_unknown_formats_are_ruleset_errors(tmp_path):

@@ -72,8 +72,10 @@ ENGINE_REASONS: dict[str, dict[str, str]] = {
         "ja": "列 {column}：{value} は数値ではない（この入力は数値を 1234.56 の形で読む。入力に書式を宣言する。例：numbers "
               "\"1,234.56\" または numbers \"1.234,56\"）"},
     "reason.column.not_number_sign": {
-        "en": "column {column}: {value} is not a number (a negative number is written with '-', not −, －, ▲ or △)",
-        "ja": "列 {column}：{value} は数値ではない（負の数は '-' で書く。−、－、▲、△ は読まない）"},
+        "en": "column {column}: {value} is not a number (this input writes a negative number with '-', not −, －, ▲ "
+              "or △; a file of negatives after a triangle declares it on the input: numbers \"▲1,234.56\")",
+        "ja": "列 {column}：{value} は数値ではない（この入力は負の数を '-' で書く。−、－、▲、△ は読まない。三角で負の数を書く"
+              "ファイルは入力に宣言する：numbers \"▲1,234.56\"）"},
     "reason.column.not_number_written_as": {"en": "column {column}: {value} is not a number written as {example}",
                                             "ja": "列 {column}：{value} は {example} の形の数値ではない"},
     "reason.column.not_whole_number": {"en": "column {column}: {value} is not a whole number",

@@ -16,11 +16,13 @@ from tanso.frozen import frozen
 # Offered in did-you-mean hints; any codec Python knows is accepted.
 COMMON_ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "latin-1", "cp1252", "cp932", "shift_jis", "euc_jp", "gb18030",
                     "gbk", "big5", "euc_kr", "cp949", "cp1250", "cp1251", "iso8859_2", "iso8859_15", "mac_roman")
-_FORMAT = re.compile(r"(?P<open>\()?(?P<lead>-)?1(?P<group>[,. '\u00a0\u202f]?)234(?P<decimal>[.,])56(?P<trail>-)?"
+_FORMAT = re.compile(r"(?P<open>\()?(?P<lead>-)?(?P<triangle>[▲△])?1(?P<group>[,. '\u00a0\u202f]?)234(?P<decimal>[.,])56(?P<trail>-)?"
                      r"(?P<close>\))?")
 NUMBER_FORMATS = ('"1234.56"', '"1,234.56"', '"1234,56"', '"1.234,56"', '"1 234,56"', '"1\'234.56"',
-                  '"(1,234.56)" (negatives in parentheses)', '"1,234.56-" (a trailing minus)')
+                  '"(1,234.56)" (negatives in parentheses)', '"1,234.56-" (a trailing minus)',
+                  '"▲1,234.56" or "△1,234.56" (negatives after a triangle, as Japanese accounts write them)')
 LEADING, PARENTHESES, TRAILING = "leading", "parentheses", "trailing"
+TRIANGLES = ("▲", "△")   # a style of their own each: the file's negatives start with the one its example shows
 
 
 @frozen
@@ -29,7 +31,7 @@ class NumberFormat:
 
     decimal: str = "."
     group: str = ""
-    negative: str = LEADING        # -1234.56, (1234.56) or 1234.56-
+    negative: str = LEADING        # -1234.56, (1234.56), 1234.56-, ▲1234.56 or △1234.56
 
     @property
     def plain(self) -> bool:
@@ -39,7 +41,8 @@ class NumberFormat:
     def example(self) -> str:
         """As the file writes 1234.56 and, where it is not a leading minus, −1234.56."""
         number = f"1{self.group}234{self.decimal}56"
-        negative = {PARENTHESES: f"({number})", TRAILING: f"{number}-"}.get(self.negative)
+        negative = {PARENTHESES: f"({number})", TRAILING: f"{number}-",
+                    **{mark: f"{mark}{number}" for mark in TRIANGLES}}.get(self.negative)
         return number if negative is None else f"{number} or, negative, {negative}"
 
 
@@ -50,8 +53,8 @@ def number_format(text: str | None) -> NumberFormat | None:
     found = _FORMAT.fullmatch(text)
     if found is None or found["group"] == found["decimal"] or bool(found["open"]) != bool(found["close"]):
         return None
-    styles = [style for style, mark in ((PARENTHESES, found["open"]), (LEADING, found["lead"]), (TRAILING, found["trail"]))
-              if mark]
+    styles = [style for style, mark in ((PARENTHESES, found["open"]), (LEADING, found["lead"]), (TRAILING, found["trail"]),
+                                        (found["triangle"], found["triangle"])) if mark]
     if len(styles) > 1:
         return None
     return NumberFormat(found["decimal"], found["group"], styles[0] if styles else LEADING)

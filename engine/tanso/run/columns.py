@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 from tanso.dsl import ast
-from tanso.model.formats import ERA_OFFSET, ERAS, ISO_DATES, PARENTHESES, TRAILING, DateFormat, NumberFormat
+from tanso.model.formats import (ERA_OFFSET, ERAS, ISO_DATES, LEADING, PARENTHESES, TRAILING, TRIANGLES, DateFormat,
+                                 NumberFormat)
 from tanso.plan.sql import column_type, ident, literal
 from tanso.reasons import reason_sql
 
@@ -35,6 +36,8 @@ def grouped_pattern(fmt: NumberFormat) -> str:
         return f"({number}|\\({number}\\))"
     if fmt.negative == TRAILING:
         return f"{number}-?"
+    if fmt.negative in TRIANGLES:
+        return f"{fmt.negative}?{number}"
     return f"[+-]?{number}"
 
 
@@ -44,6 +47,8 @@ def _plain_number(text: str, fmt: NumberFormat) -> str:
         text = f"CASE WHEN starts_with({text}, '(') THEN '-' || trim({text}, '()') ELSE {text} END"
     elif fmt.negative == TRAILING:
         text = f"CASE WHEN ends_with({text}, '-') THEN '-' || rtrim({text}, '-') ELSE {text} END"
+    elif fmt.negative in TRIANGLES:
+        text = f"CASE WHEN starts_with({text}, {literal(fmt.negative)}) THEN '-' || substr({text}, 2) ELSE {text} END"
     text = f"replace({text}, {literal(fmt.group)}, '')" if fmt.group else text
     return f"replace({text}, {literal(fmt.decimal)}, '.')" if fmt.decimal != "." else text
 
@@ -104,7 +109,7 @@ def typed_column(column: ast.Column, present: str, fmt: NumberFormat, dates: Dat
     problems = []
     if column.type_name in ("decimal", "integer"):
         number = t
-        if not native:
+        if not native and fmt.negative == LEADING:   # other styles name their own example when refused
             problems.append(f"WHEN substr({t}, 1, 1) IN ({', '.join(map(literal, NOT_MINUS_SIGNS))}) "
                             f"THEN {said('not_number_sign')}")
         if not fmt.plain:
