@@ -196,6 +196,24 @@ def test_without_java_the_cli_says_so_and_exits_69(tmp_path):
     assert "needs Java" in done.stderr and "Traceback" not in done.stderr
 
 
+def test_a_spark_run_starts_with_tansos_own_lines_not_the_jvms_log(tmp_path):
+    """An incomplete run says so first (README): Spark's start-up log would push that line off the screen."""
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "engine"), str(REPO / "plugins")])}
+    environment.pop("TANSO_SPARK_LOG_LEVEL", None)
+
+    def tanso(*arguments: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-c", "from tanso.cli import main; main()", *arguments], cwd=tmp_path,
+                              capture_output=True, text=True, env=environment, timeout=300)
+    assert tanso("init", "project").returncode == 0
+    fuel = tmp_path / "project" / "data" / "fuel_use.csv"
+    fuel.write_text(fuel.read_text() + "F9,HQ,2025-03,diesel,mobile,lots,l\n")
+    done = tanso("evaluate", "project/ruleset", "--data", "project/data", "--out", "out", "--backend", "spark")
+    assert done.returncode == 5, done.stderr
+    assert done.stdout.startswith("INCOMPLETE: 1 input row rejected")
+    jvm = [line for line in done.stderr.splitlines() if "Using incubator modules" not in line]   # the JVM's own
+    assert len(jvm) == 1 and jvm[0].startswith("error: totals incomplete"), done.stderr
+
+
 def test_a_staging_path_that_cannot_be_made_is_refused_before_spark_starts(tmp_path, monkeypatch):
     from tanso.backends import BackendUnavailable
     from tanso.backends.spark import SparkBackend

@@ -47,6 +47,7 @@ from tanso.plan.sql import ident, literal
 from tanso.scratch import owned_folder
 
 DEFAULT_MASTER = "local[2]"
+JAVA_OPTIONS = "spark.driver.extraJavaOptions"
 # Exact decimals (measurements.md): with precision loss allowed Spark rounds wide products to scale 6.
 SETTINGS = {
     "spark.sql.decimalOperations.allowPrecisionLoss": "false",
@@ -56,8 +57,10 @@ SETTINGS = {
     "spark.ui.enabled": "false",
     "spark.driver.memory": os.environ.get("TANSO_SPARK_DRIVER_MEMORY", "2g"),
     "spark.ui.showConsoleProgress": "false",
-    # A failure reaches the user as one line naming the rule (BackendFailure), not as JVM log output.
-    "spark.log.level": os.environ.get("TANSO_SPARK_LOG_LEVEL", "OFF"),
+    # A failure reaches the user as one line naming the rule (BackendFailure), not as JVM log output: the
+    # JVM's log is off from its start (spark-log4j2.properties), unless TANSO_SPARK_LOG_LEVEL asks for it.
+    JAVA_OPTIONS: (f"-Dlog4j2.configurationFile={Path(__file__).with_name('spark-log4j2.properties').as_uri()} "
+                   f"-Dtanso.spark.log.level={os.environ.get('TANSO_SPARK_LOG_LEVEL', 'OFF')}"),
 }
 LOCAL_SETTINGS = {"spark.sql.shuffle.partitions": "2", "spark.default.parallelism": "2"}
 _backends = itertools.count(1)   # one namespace of temporary views per backend in the process's one SparkSession
@@ -77,7 +80,10 @@ def spark_session(master: str | None = None, settings: dict[str, str] | None = N
     master = master or os.environ.get("TANSO_SPARK_MASTER") or DEFAULT_MASTER
     builder = SparkSession.builder.appName("tanso").master(master)
     local = LOCAL_SETTINGS if master.startswith("local") else {}
-    for key, value in {**SETTINGS, **local, **(settings or {})}.items():
+    chosen = {**SETTINGS, **local, **(settings or {})}
+    chosen[JAVA_OPTIONS] = " ".join(dict.fromkeys(options[JAVA_OPTIONS] for options in (SETTINGS, settings or {})
+                                                  if JAVA_OPTIONS in options))   # the caller's add to ours
+    for key, value in chosen.items():
         builder = builder.config(key, value)
     try:
         session = builder.getOrCreate()
