@@ -17,7 +17,7 @@ from conftest import (FUEL_FACTORS, FUEL_INPUT, factor_rows, fuel_row, fuel_rule
                       rejects)
 from tanso.cli import main
 from tanso.diagnostics import InputError
-from tanso.reasons import render
+from tanso.reasons import parse, render
 
 HEADER = list(fuel_row("F1", "1"))
 TITLE = [["燃料使用量 2025年度"], []]   # a title row and a blank row above the header: the header is sheet row 3
@@ -148,6 +148,57 @@ def test_a_totals_row_of_a_table_without_a_key_is_a_reject_never_summed(tmp_path
                                 "are read themselves, so it is not read as data")
     assert render(reject["reason"], lang="ja") == ("fuel_use.xlsx 4 行目：合計行（列 entity に「合計」）：読み込む行を"
                                                    "合計した行なので、データとして読まない")
+
+
+def test_a_cell_holding_an_excel_error_or_a_formula_without_its_value_refuses_its_row_naming_the_cell(tmp_path):
+    """calamine reads both as empty: a quantity of #DIV/0! would be 'missing', an entity of #N/A nothing at all."""
+    case = case_with(tmp_path, "", {"燃料": [HEADER, cells("F1", "#DIV/0!"), cells("F2", "=1/0"), cells("F3", 100),
+                                               cells("F4", 5, entity="#N/A")]})
+    result = case.run()
+    assert [r["row_id"] for r in ledger(result)] == ["F3"] * 3
+    reasons = {r["row_id"]: (parse(r["reason"])[0].code, r["reason"]) for r in rejects(result)}
+    assert reasons == {
+        "F1": ("cell.excel_error", "fuel_use.xlsx row 2: column quantity: cell F2 holds Excel's error #DIV/0!; correct "
+                                   "it in the workbook (or clear the cell, or delete the column if no rule reads it)"),
+        "F2": ("cell.formula_unsaved", "fuel_use.xlsx row 3: column quantity: cell F3 holds a formula (=1/0) whose "
+                                       "value the workbook does not have (it was written by a program that does not "
+                                       "calculate); open the workbook in Excel and save it"),
+        "F4": ("cell.excel_error", "fuel_use.xlsx row 5: column entity: cell B5 holds Excel's error #N/A; correct it in "
+                                   "the workbook (or clear the cell, or delete the column if no rule reads it)")}
+    assert render(reasons["F1"][1], lang="ja").startswith("fuel_use.xlsx 2 行目：列 quantity：セル F2 は Excel のエラー "
+                                                          "#DIV/0!。")
+
+
+@pytest.mark.parametrize("calculated", [True, False])
+def test_a_formulas_saved_value_is_read_only_from_a_workbook_a_calculating_program_saved(tmp_path, calculated):
+    """xlsxwriter stores a value it did not compute (0 unless told) and asks Excel to calculate on opening
+    (fullCalcOnLoad); Excel, saving, computes every value and asks nothing."""
+    import xlsxwriter
+    case = make_case(tmp_path, with_clauses(""), {}, {"fuels": FUEL_FACTORS})
+    path = case.data / "fuel_use.xlsx"
+    with xlsxwriter.Workbook(path) as workbook:
+        sheet = workbook.add_worksheet("燃料")
+        for r, row in enumerate([HEADER, cells("F1", 40), cells("F2", None)]):
+            sheet.write_row(r, 0, row)
+        sheet.write_formula("F3", "=F2*2.5", None, 100)
+    if calculated:   # as Excel writes the workbook part: no request to calculate
+        _rewrite_part(path, "xl/workbook.xml", lambda xml: xml.replace(' fullCalcOnLoad="1"', ""))
+    result = case.run()
+    if calculated:
+        assert {r["row_id"]: r["quantity"] for r in ledger(result)} == {"F1": Decimal("40"), "F2": Decimal("100")}
+    else:
+        (reject,) = rejects(result)
+        assert reject["row_id"] == "F2" and "cell F3 holds a formula (=F2*2.5) whose value" in reject["reason"]
+
+
+def _rewrite_part(path: Path, part: str, change) -> None:
+    import zipfile
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    parts[part] = change(parts[part].decode()).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
 
 
 @pytest.mark.parametrize("label", ["合計", "Total", " ＴＯＴＡＬ ", "小計", "Grand Total"])

@@ -24,6 +24,15 @@ register({
     "reason.row.unsplittable": {"en": "the row cannot be split into fields", "ja": "行を項目に分けられない"},
     "reason.row.nul_byte": {"en": "the row has a NUL byte (0x00), which no value may hold",
                             "ja": "行に NUL バイト（0x00）があり、どの値にも含められない"},
+    "reason.cell.excel_error": {"en": "column {column}: cell {cell} holds Excel's error {error}; correct it in the "
+                                      "workbook (or clear the cell, or delete the column if no rule reads it)",
+                                "ja": "列 {column}：セル {cell} は Excel のエラー {error}。ブックで直す（ルールが読まない列なら"
+                                      "セルを空けるか列を削除する）"},
+    "reason.cell.formula_unsaved": {
+        "en": "column {column}: cell {cell} holds a formula ({formula}) whose value the workbook does not have (it "
+              "was written by a program that does not calculate); open the workbook in Excel and save it",
+        "ja": "列 {column}：セル {cell} の数式（{formula}）の値がブックに保存されていない（計算しないプログラムで書かれた）。"
+              "Excel で開いて保存する"},
     "reason.row.totals": {"en": "a totals row ('{label}' in column {column}): it sums rows that are read themselves, "
                                 "so it is not read as data",
                           "ja": "合計行（列 {column} に「{label}」）：読み込む行を合計した行なので、データとして読まない"},

@@ -28,8 +28,9 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from tanso.diagnostics import InputError, did_you_mean
 from tanso.plan.sql import ident, literal
-from tanso.reasons import reason_sql
+from tanso.reasons import reason_sql, reason_text
 from tanso_io.tables import refuse_case_twins, refuse_reserved_names, register_table, text_table
+from tanso_io.xlsx_cells import CellMarks, cell_marks
 
 EXCEL_DIGITS = 15  # significant decimal digits Excel keeps and displays
 # A cell holding one of these, ignoring case and spaces, in half- or full-width letters, labels a totals row.
@@ -154,12 +155,14 @@ def _totals_problem(names: list[str]) -> str:
     return f"CASE {' '.join(cases)} END"
 
 
-def _mark_totals_rows(con, relation: str, names: list[str]) -> None:
-    """Give the table `_problem` when a row is a totals row (one scan of a table without one)."""
+def _mark_totals_rows(con, relation: str, names: list[str], has_problem: bool) -> None:
+    """Give the table `_problem` when a row is a totals row (one scan of a table without one); a row refused for
+    a cell keeps that reason."""
     problem = _totals_problem(names)
     if con.execute(f"SELECT count(*) FROM {relation} WHERE {problem} IS NOT NULL").fetchone()[0]:
-        con.execute(f"ALTER TABLE {relation} ADD COLUMN _problem VARCHAR")
-        con.execute(f"UPDATE {relation} SET _problem = {problem}")
+        if not has_problem:
+            con.execute(f"ALTER TABLE {relation} ADD COLUMN _problem VARCHAR")
+        con.execute(f"UPDATE {relation} SET _problem = coalesce(_problem, {problem})")
 
 
 @contextmanager
@@ -182,7 +185,8 @@ def register_xlsx(con, path: Path, relation: str, sheet: str | None = None, head
     with _collector_paused():
         table = _sheet_table(path, sheet, header_row, first_sheet)
     register_table(con, relation, table)
-    _mark_totals_rows(con, relation, table.column_names[1:])
+    names = table.column_names[1:]
+    _mark_totals_rows(con, relation, [name for name in names if name != "_problem"], "_problem" in names)
 
 
 def _sheet_table(path: Path, sheet: str | None, header_row: int | None, first_sheet: bool = True) -> pa.Table:
@@ -196,6 +200,10 @@ def _sheet_table(path: Path, sheet: str | None, header_row: int | None, first_sh
     top, left = chosen.start if chosen.start else (0, 0)
     where = f"{path}: sheet '{chosen.name}'" + (" (the first)" if sheet is None else "")
     rows = [Row(top + 1 + i, row, [cell_text(v) for v in row]) for i, row in enumerate(cells)]
+    marks = cell_marks(path, chosen.name)
+    for (number, column), error in marks.errors.items():   # calamine reads them as '': a row of values to refuse
+        if 0 <= number - top - 1 < len(rows) and 0 <= column - left < len(rows[number - top - 1].texts):
+            rows[number - top - 1].texts[column - left] = error
     header_at, data = _header_and_data(rows, header_row, where)
     header = [name.strip() if name and name.strip() else None for name in header_at.texts]
     used = [i for i, name in enumerate(header) if name is not None or any(r.texts[i] is not None for r in data)]
@@ -211,4 +219,27 @@ def _sheet_table(path: Path, sheet: str | None, header_row: int | None, first_sh
                          f"header row")
     refuse_reserved_names(names, where)
     refuse_case_twins(names, where)
-    return text_table(names, [(row.number, [row.texts[i] for i in used]) for row in data])
+    table = text_table(names, [(row.number, [row.texts[i] for i in used]) for row in data])
+    problems = _cell_problems(marks, data, {i: names[k] for k, i in enumerate(used)}, left)
+    return table.append_column("_problem", pa.array(problems, pa.string())) if any(problems) else table
+
+
+def _cell_problems(marks: CellMarks, data: list[Row], named: dict[int, str], left: int) -> list[str | None]:
+    """Per data row, why it cannot be read: its first cell (left to right) that holds an Excel error or a
+    formula without a value, in a column of the table."""
+    if not (marks.errors or marks.unsaved):
+        return [None] * len(data)
+    problems = []
+    for row in data:
+        problem = None
+        for i, name in named.items():
+            cell = f"{column_letter(left + i)}{row.number}"
+            if (row.number, left + i) in marks.errors:
+                problem = reason_text("cell.excel_error", column=name, cell=cell, error=marks.errors[row.number, left + i])
+            elif (row.number, left + i) in marks.unsaved:
+                problem = reason_text("cell.formula_unsaved", column=name, cell=cell,
+                                      formula=marks.unsaved[row.number, left + i])
+            if problem:
+                break
+        problems.append(problem)
+    return problems
