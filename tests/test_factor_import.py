@@ -75,6 +75,18 @@ def test_moe_database_malformed_variants_are_refused_naming_the_place(tmp_path):
                                 f"'2.8（暫定）' is not a number")
 
 
+@pytest.mark.parametrize("value, shown", [("#N/A", "'#N/A'"),
+                                          ("=E8*1.1", "'=E8*1.1 (a formula whose value the workbook does not have)'")])
+def test_a_factor_cell_holding_an_excel_error_or_an_unsaved_formula_is_refused_not_read_as_unpublished(
+        tmp_path, value, shown):
+    """calamine reads both as empty, which a factor column would take for 'this publisher gives none'."""
+    bad = [*MOE_ROWS[:2], ["3311", "電子部品", "-", "-", 2.2, value]]
+    with pytest.raises(LoaderError) as error:
+        convert(moe_workbook(tmp_path / "e.xlsx", rows=bad), "moe-idb", tmp_path / "e.csv")
+    assert str(error.value) == (f"e.xlsx sheet '{MOE_SHEET}' row 8, column F '金額ベース 購入者価格ベース（t-CO2eq/百万円）': "
+                                f"{shown} is not a number")
+
+
 def test_moe_database_header_moved_down_and_right_is_still_found(tmp_path):
     result = convert(moe_workbook(tmp_path / "moved.xlsx", moved=True), "moe-idb", tmp_path / "m.csv")
     steel = by(read(result.out_path), "sector")[("2611",)]

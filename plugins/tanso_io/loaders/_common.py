@@ -14,6 +14,7 @@ from pathlib import Path
 from python_calamine import CalamineError, CalamineWorkbook
 
 from tanso_io.xlsx import cell_text, column_letter
+from tanso_io.xlsx_cells import CellMarks, cell_marks
 
 BASE_COLUMNS = ["factor_id", "gas", "value", "unit", "per", "publisher", "edition", "licence", "version", "source"]
 TWELVE = Decimal("1e-12")
@@ -84,10 +85,22 @@ def _workbook(path: Path) -> dict[str, list[list[str]]]:
                 sheet = workbook.get_sheet_by_name(name)
                 top, left = sheet.start or (0, 0)
                 cells = [[""] * left + [cell_text(v) or "" for v in row] for row in sheet.to_python()]
-                sheets[name] = [[] for _ in range(top)] + cells
+                sheets[name] = _marked([[] for _ in range(top)] + cells, cell_marks(path, name))
             return sheets
     except (CalamineError, OSError, ValueError) as error:
         raise LoaderError(f"{path}: cannot be read as an Excel workbook: {error}") from None
+
+
+def _marked(rows: list[list[str]], marks: CellMarks) -> list[list[str]]:
+    """A publisher's cell holding an Excel error reads as the error (#N/A), one holding a formula without its value
+    as the formula, saying so: calamine reads both as empty, which a factor column would take for 'none published'."""
+    found = {**marks.errors, **{at: f"{formula} (a formula whose value the workbook does not have)"
+                                for at, formula in marks.unsaved.items()}}
+    for (number, column), text in found.items():
+        row = rows[number - 1] if number - 1 < len(rows) else None
+        if row is not None and column < len(row):
+            row[column] = text
+    return rows
 
 
 def read_rows(path: Path) -> list[list[str]]:
