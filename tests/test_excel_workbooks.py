@@ -169,6 +169,12 @@ def test_a_cell_holding_an_excel_error_or_a_formula_without_its_value_refuses_it
                                                           "#DIV/0!。")
 
 
+def test_a_macro_enabled_workbook_is_read_as_a_workbook(tmp_path):
+    case = case_with(tmp_path, "", {"燃料": [HEADER, cells("F1", 100)]})
+    (case.data / "fuel_use.xlsx").rename(case.data / "fuel_use.xlsm")
+    assert [r["input_row"] for r in ledger(case.run())] == [2, 2, 2]
+
+
 @pytest.mark.parametrize("calculated", [True, False])
 def test_a_formulas_saved_value_is_read_only_from_a_workbook_a_calculating_program_saved(tmp_path, calculated):
     """xlsxwriter stores a value it did not compute (0 unless told) and asks Excel to calculate on opening
@@ -340,7 +346,7 @@ def test_a_sheet_on_a_csv_factor_set_is_a_ruleset_error_at_the_clause(tmp_path):
     assert outcome.exit_code == 1
     assert ("error: `sheet` of factor set 'fuels' does not apply to a csv file (file \"factors/fuels.csv\")\n"
             f"  --> {case.ruleset / 'case.tanso'}:9:71\n") in outcome.output
-    assert "expected: `sheet` on a factor set read from .xlsx files" in outcome.output
+    assert "expected: `sheet` on a factor set read from .xlsm, .xlsx files" in outcome.output
 
 
 # ----------------------------------------------------------------------------- where the clauses mean nothing
@@ -353,7 +359,7 @@ def test_a_sheet_clause_on_a_csv_input_is_a_ruleset_error_at_the_clause_and_head
     assert outcome.exit_code == 1
     assert ("error: `sheet` of input 'fuel_use' does not apply to a csv file (file \"fuel_use.csv\")\n"
             f"  --> {case.ruleset / 'case.tanso'}:8:24\n") in outcome.output
-    assert "expected: `sheet` on an input read from .xlsx files" in outcome.output
+    assert "expected: `sheet` on an input read from .xlsm, .xlsx files" in outcome.output
     assert "`header row`" not in outcome.output
 
 
@@ -361,7 +367,7 @@ def test_a_sheet_clause_on_an_input_found_as_csv_is_refused_naming_the_clause(tm
     case = make_case(tmp_path, with_clauses('sheet "燃料"'), {"fuel_use": [fuel_row("F1", "1")]},
                      {"fuels": FUEL_FACTORS})
     assert refusal(case) == (f"{case.ruleset / 'case.tanso'}:8:3: `sheet` of input 'fuel_use' does not apply to a "
-                             f"csv file (fuel_use.csv); expected `sheet` on an input read from .xlsx files")
+                             f"csv file (fuel_use.csv); expected `sheet` on an input read from .xlsm, .xlsx files")
 
 
 def test_header_row_counts_from_1(tmp_path):

@@ -111,6 +111,34 @@ def test_the_cli_exits_2_when_an_input_file_is_missing(tmp_path):
     assert "Traceback" not in outcome.output
 
 
+def test_an_input_file_named_in_another_case_is_read_as_windows_and_macos_would_open_it(tmp_path):
+    case = make_case(tmp_path, fuel_ruleset(), {"fuel_use": [fuel_row("F1", "1")]}, {"fuels": FUEL_FACTORS})
+    (case.data / "fuel_use.csv").rename(case.data / "FUEL_USE.CSV")
+    result = case.run()
+    assert [r["row_id"] for r in ledger(result)] == ["F1"] * 3
+    assert rejects(result) == []
+
+
+def test_two_files_that_could_each_hold_an_input_are_refused_naming_both_never_one_chosen(tmp_path):
+    case = make_case(tmp_path, fuel_ruleset(), {"fuel_use": [fuel_row("F1", "1")]}, {"fuels": FUEL_FACTORS})
+    (case.data / "Fuel_Use.csv").write_bytes((case.data / "fuel_use.csv").read_bytes())
+    outcome = CliRunner().invoke(main, ["evaluate", str(case.ruleset), "--data", str(case.data)])
+    assert outcome.exit_code == 2 and "Traceback" not in outcome.output
+    assert ("input 'fuel_use': 2 files of the data folder could hold it, Fuel_Use.csv, fuel_use.csv; keep one, or "
+            "name it on the input with `file \"Fuel_Use.csv\"`") in outcome.output
+
+
+@pytest.mark.parametrize("name, hint", [("fuel_use.xls", "an Excel 97–2003 workbook: save it as .xlsx"),
+                                        ("fuel_use.tsv", "a tab-separated file: save it as .csv"),
+                                        ("fuel_use.csv.bak", "no reader reads this kind of file")])
+def test_a_missing_input_names_the_file_of_its_name_that_no_reader_reads(tmp_path, name, hint):
+    case = make_case(tmp_path, fuel_ruleset(), {}, {"fuels": FUEL_FACTORS})
+    (case.data / name).write_text("row_id\n")
+    outcome = CliRunner().invoke(main, ["evaluate", str(case.ruleset), "--data", str(case.data)])
+    assert outcome.exit_code == 2
+    assert f"[.gz]; the data folder has {name} ({hint})" in outcome.output
+
+
 def test_the_cli_exits_2_when_a_factor_file_is_missing(tmp_path):
     case = make_case(tmp_path, fuel_ruleset(), {"fuel_use": [fuel_row("F1", "1")]}, {})
     outcome = CliRunner().invoke(main, ["evaluate", str(case.ruleset), "--data", str(case.data)])

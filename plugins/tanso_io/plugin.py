@@ -25,7 +25,7 @@ def tanso_readers():
                options=("encoding", "numbers", "dates", "header_row")),
         Reader(format="parquet", suffixes=(".parquet",), register=on_first_call("tanso_io.parquet:register_parquet"),
                options=("numbers", "dates")),
-        Reader(format="xlsx", suffixes=(".xlsx",), register=on_first_call("tanso_io.xlsx:register_xlsx"),
+        Reader(format="xlsx", suffixes=(".xlsx", ".xlsm"), register=on_first_call("tanso_io.xlsx:register_xlsx"),
                options=("sheet", "header_row", "first_sheet"), sheet_names=on_first_call("tanso_io.xlsx:sheet_names")),
         Reader(format="pact", suffixes=(".pact.json",), register=on_first_call("tanso_io.pact:register_pact")),
         Reader(format="json", suffixes=(".json", ".jsonl", ".ndjson"),

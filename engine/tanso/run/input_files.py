@@ -82,11 +82,13 @@ def _suffixes(registry: Registry) -> list[str]:
 def input_files(data_dir: Path, table: ast.InputTable, registry: Registry) -> list[Path]:
     """The files that hold the input, in path order; empty when there are none."""
     if table.file is None:
-        for suffix in _suffixes(registry):
-            for candidate in (data_dir / f"{table.name}{suffix}", data_dir / f"{table.name}{suffix}{GZIP_SUFFIX}"):
-                if candidate.is_file():
-                    return [candidate]
-        return []
+        wanted = {f"{table.name}{suffix}{gz}".casefold() for suffix in _suffixes(registry) for gz in ("", GZIP_SUFFIX)}
+        found = [path for path in _files_named(data_dir, table.name) if path.name.casefold() in wanted]
+        if len(found) > 1:
+            raise InputError(f"input '{table.name}': {len(found)} files of the data folder could hold it, "
+                             f"{', '.join(path.name for path in found)}; keep one, or name it on the input with "
+                             f"`file \"{found[0].name}\"` (declared at {table.span})")
+        return found
     pattern = table.file.rstrip("/") + "/**/*" if table.file.endswith("/") else table.file
     found = glob.glob(pattern, root_dir=data_dir, recursive=True)
     return sorted(data_dir / f for f in found if (data_dir / f).is_file())
@@ -113,10 +115,30 @@ def input_sheets(paths: list[Path], table: ast.InputTable, registry: Registry) -
     return found
 
 
+def _files_named(data_dir: Path, name: str) -> list[Path]:
+    """The data folder's files whose name is `name` and a suffix, whatever the case of either (`FUEL_USE.CSV`, as
+    some ERP systems and Windows write names, is the same file there and on macOS), in name order."""
+    prefix = f"{name}.".casefold()
+    try:
+        return sorted(path for path in data_dir.iterdir() if path.name.casefold().startswith(prefix) and path.is_file())
+    except OSError:   # no such folder: said where the data folder is checked
+        return []
+
+
+# Files a company may hold that no reader reads, and what to do with them.
+UNREAD_HINTS = {".xls": "an Excel 97–2003 workbook: save it as .xlsx", ".xlsb": "an Excel binary workbook: save it as .xlsx",
+                ".ods": "save it as .xlsx", ".tsv": "a tab-separated file: save it as .csv",
+                ".txt": "if it holds comma-separated values, name it .csv"}
+
+
 def described_location(data_dir: Path, table: ast.InputTable, registry: Registry) -> str:
-    """Where the input's files were looked for, for the message that there are none."""
+    """Where the input's files were looked for, for the message that there are none, naming a file that has
+    the input's name but a suffix no reader reads (`fuel_use.xls`)."""
     if table.file is None:
-        return f"no file {data_dir / table.name}{{{','.join(_suffixes(registry))}}}[.gz]"
+        unread = [f"{path.name} ({UNREAD_HINTS.get(path.suffix.lower(), 'no reader reads this kind of file')})"
+                  for path in _files_named(data_dir, table.name)]
+        return (f"no file {data_dir / table.name}{{{','.join(_suffixes(registry))}}}[.gz]"
+                + (f"; the data folder has {', '.join(unread)}" if unread else ""))
     return f"no file matches {data_dir / table.file}"
 
 
