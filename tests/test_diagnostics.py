@@ -9,7 +9,7 @@ Regenerate the snapshots after an intended change of wording with
     TANSO_UPDATE_SNAPSHOTS=1 pytest tests/test_diagnostics.py
 
 and review the diff before committing. Base rulesets for `extends` live in the folder ruleset
-`tests/diagnostics/bases/` (found by `extends bases`); only top-level `*.tanso` files are cases.
+`tests/diagnostics/bases/` (found by `extends bases`) and `named_otherwise/`; only top-level `*.tanso` files are cases.
 """
 
 from __future__ import annotations

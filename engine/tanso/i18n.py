@@ -189,6 +189,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                              "ja": "'{name}' が拡張するルールセット '{base}' が見つからない"},
     "diag.extends_expected": {"en": "a folder or .tanso file named {base} beside {path}",
                               "ja": "{path} と同じ場所にある {base} という名前のフォルダか .tanso ファイル"},
+    "diag.extends_declared_in": {"en": "'{path}' beside it declares `ruleset {base}`, but a base is found by its folder's "
+                                       "or file's name: rename '{path}' to '{renamed}'",
+                                 "ja": "同じ場所の '{path}' が `ruleset {base}` を宣言しているが、基底はフォルダ名かファイル名で"
+                                       "探す：'{path}' を '{renamed}' に改名する"},
     "diag.defined_twice": {"en": "'{id}' is defined twice in this ruleset", "ja": "このルールセットで '{id}' が 2 回定義されている"},
     "diag.first_definition": {"en": "the first definition is at {span}", "ja": "最初の定義は {span}"},
     "diag.defined_earlier": {"en": "'{id}' is already defined by an earlier layer", "ja": "'{id}' は前のレイヤーで定義済み"},

@@ -152,6 +152,7 @@ class Header:
     extends: str | None
     span: Span
     period: ReportingPeriod | None = None
+    extends_span: Span | None = None   # the `extends NAME` clause, where a base that cannot be found is shown
 
 
 @frozen

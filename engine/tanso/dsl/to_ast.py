@@ -50,8 +50,10 @@ class ToAst(Transformer):
     def header(self, meta, children):
         name, title, *clauses = children
         fields = self._clauses(clauses, "ruleset header")
+        spans = {key: span for key, _, span in clauses}
         return ast.Header(str(name), title, fields.get("status"), fields.get("source"), fields.get("as_of"),
-                          fields.get("extends"), self._span(meta), period=fields.get("period"))
+                          fields.get("extends"), self._span(meta), period=fields.get("period"),
+                          extends_span=spans.get("extends"))
 
     def _clauses(self, clauses, where: str) -> dict:
         seen: dict = {}

@@ -7,6 +7,8 @@ it runs `tanso.model.checks`.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import replace
 from pathlib import Path
 
@@ -86,8 +88,12 @@ def _load_layer(path: Path, layer: _Layer, diagnostics: Diagnostics, seen: tuple
     if header and header.extends and not as_overlay:
         base = _find_ruleset(header.extends, path)
         if base is None:
-            diagnostics.error(t("diag.extends_missing", base=header.extends, name=name), header.span,
-                              expected=t("diag.extends_expected", base=header.extends, path=path))
+            declaring = _declaring(header.extends, path)
+            diagnostics.error(t("diag.extends_missing", base=header.extends, name=name),
+                              header.extends_span or header.span,
+                              expected=t("diag.extends_expected", base=header.extends, path=path),
+                              hint=t("diag.extends_declared_in", base=header.extends, path=declaring[0].name,
+                                     renamed=header.extends + declaring[0].suffix) if len(declaring) == 1 else None)
             return
         _load_layer(base, layer, diagnostics, seen + (name,))
     if not layer.layers:
@@ -111,6 +117,22 @@ def _find_ruleset(name: str, near: Path) -> Path | None:
                 if candidate.exists() and candidate.resolve() != near.resolve():
                     return candidate
     return None
+
+
+def _declaring(name: str, near: Path) -> list[Path]:
+    """The folders and .tanso files beside `near` (and beside its folder) whose header declares `ruleset NAME`:
+    a base is found by its folder's or file's name, and `tanso init` names the folder `ruleset`."""
+    folder = near if near.is_dir() else near.parent
+    header = re.compile(rf"^[ \t]*ruleset[ \t]+{re.escape(name)}\b", re.M)
+    found = []
+    for candidate_dir in dict.fromkeys((folder / ".." if folder.name in ("", "..") else folder.parent, folder)):
+        for candidate in sorted(candidate_dir.iterdir()) if candidate_dir.is_dir() else ():
+            files = sorted(candidate.glob("*.tanso")) if candidate.is_dir() else [candidate]
+            if candidate.resolve() != near.resolve() and any(
+                    f.suffix == ".tanso" and f.is_file() and header.search(f.read_text(errors="replace"))
+                    for f in files):
+                found.append(candidate)
+    return found
 
 
 def _apply(statements: list[ast.Statement], layer_name: str, layer: _Layer, diagnostics: Diagnostics,
