@@ -309,6 +309,13 @@ def test_cli_compare_one_ruleset_with_a_set(tmp_path):
         assert sum((Fraction(str(p)) for p in parts), Fraction(0)) == Fraction(delta)
 
 
+def test_cli_compare_says_one_change_in_the_singular(tmp_path):
+    case = base_case(tmp_path)
+    result = CliRunner().invoke(main, ["compare", str(case.ruleset), "--data", str(case.data), "--set", "gwp.set=AR6"],
+                                catch_exceptions=False)
+    assert ": 1 change, 2 evaluations\n" in result.output
+
+
 def test_cli_compare_writes_the_comparison_and_both_runs(tmp_path):
     case = base_case(tmp_path)
     revised = overlay(tmp_path, "set boundary.approach = equity_share\nset gwp.set = AR6\n")
@@ -317,6 +324,7 @@ def test_cli_compare_writes_the_comparison_and_both_runs(tmp_path):
                                        "--out", str(out)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "gwp.set" in result.output and "boundary.approach" in result.output
+    assert "base → revised: 2 changes, 2 evaluations\n" in result.output
     data = json.loads((out / "comparison.json").read_text())
     assert (out / "base" / "ledger.parquet").exists() and (out / "revised" / "ledger.parquet").exists()
     [view] = data["headlines"]

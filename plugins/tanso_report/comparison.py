@@ -22,7 +22,9 @@ def _basis_title(basis: str | None) -> str:
 def render_table(comparison: Comparison, path: Path | None) -> str:
     console = display.console()
     base, revised = comparison.base.ruleset, comparison.revised.ruleset
-    console.print(t("ct.headline", base=base.name, revised=revised.name, changes=len(comparison.changes),
+    changes = len(comparison.changes)
+    console.print(t("ct.headline", base=base.name, revised=revised.name,
+                    changes=t("ct.change" if changes == 1 else "ct.changes", n=changes),
                     evaluations=comparison.scenarios_evaluated), markup=False)
     for basis in bases(comparison):
         view = headline(comparison, basis)

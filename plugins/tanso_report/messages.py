@@ -224,8 +224,10 @@ REPORT_MESSAGES: dict[str, dict[str, str]] = {
     "take.outside": {"en": " Not in these totals: {before} → {after} t CO2e reported outside the scopes.",
                      "ja": "この合計に含まないもの：スコープ外で報告する {before} → {after} t-CO2e。"},
     # the comparison on the terminal (compare --format compare-table)
-    "ct.headline": {"en": "{base} → {revised}: {changes} changes, {evaluations} evaluations",
-                    "ja": "{base} → {revised}：変更 {changes} 件、評価 {evaluations} 回"},
+    "ct.headline": {"en": "{base} → {revised}: {changes}, {evaluations} evaluations",
+                    "ja": "{base} → {revised}：{changes}、評価 {evaluations} 回"},
+    "ct.change": {"en": "{n} change", "ja": "変更 {n} 件"},
+    "ct.changes": {"en": "{n} changes", "ja": "変更 {n} 件"},
     "ct.total": {"en": "{basis}: {before} → {after} t CO2e (Δ {delta} t)",
                  "ja": "{basis}：{before} → {after} t-CO2e（Δ {delta} t）"},
     "ct.outside": {"en": "reported outside the scopes, not added: {before} → {after} t",
