@@ -139,6 +139,15 @@ def test_a_missing_input_names_the_file_of_its_name_that_no_reader_reads(tmp_pat
     assert f"[.gz]; the data folder has {name} ({hint})" in outcome.output
 
 
+@pytest.mark.parametrize("problems, said", [(4, "; and 1 more reason\n"), (5, "; and 2 more reasons\n")])
+def test_the_first_lines_count_the_reasons_they_do_not_show(tmp_path, problems, said):
+    bad = [fuel_row(row_id, quantity) for row_id, quantity in
+           zip("ABCDE", ["x", "1,5", "1.1234567", "\u22121", "1234567890123"])][:problems]
+    case = make_case(tmp_path, fuel_ruleset(), {"fuel_use": bad}, {"fuels": FUEL_FACTORS})
+    outcome = CliRunner().invoke(main, ["evaluate", str(case.ruleset), "--data", str(case.data)])
+    assert outcome.exit_code == 5 and said in outcome.output
+
+
 def test_the_cli_exits_2_when_a_factor_file_is_missing(tmp_path):
     case = make_case(tmp_path, fuel_ruleset(), {"fuel_use": [fuel_row("F1", "1")]}, {})
     outcome = CliRunner().invoke(main, ["evaluate", str(case.ruleset), "--data", str(case.data)])

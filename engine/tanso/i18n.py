@@ -117,7 +117,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "complete.accepted_by": {"en": " — accepted by {source} ({statement}): \"{why}\"",
                              "ja": " — {source} で許容（{statement}）：「{why}」"},
     "complete.not_accepted": {"en": " — NOT accepted: {problem} ({source})", "ja": " — 許容されない：{problem}（{source}）"},
-    "complete.more_reasons": {"en": "; and {n} more reasons", "ja": "；ほか {n} 件の理由"},
+    "complete.more_reasons": {"en": "; and {n} more reason{s}", "ja": "；ほか {n} 件の理由"},
     "complete.rules_reading": {"en": "    rules reading {input}: {rules}", "ja": "    {input} を読むルール：{rules}"},
     # diagnostics
     "diag.error": {"en": "error", "ja": "エラー"},

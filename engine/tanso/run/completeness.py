@@ -216,7 +216,8 @@ def lines(completeness: dict[str, Any] | None, label: str = "", shown: Callable[
             line += t("complete.not_accepted", problem=render_one(g["problem"]), source=shown(tolerance["source"]))
         out.append(line)
         reasons = t("reason_separator").join(f"{render(r['reason'])} ({r['rows']})" for r in g["reasons"])
-        more = t("complete.more_reasons", n=g["other_reasons"]) if g["other_reasons"] else ""
+        others = g["other_reasons"]
+        more = t("complete.more_reasons", n=others, s="" if others == 1 else "s") if others else ""
         out.append(t("complete.reasons", reasons=reasons, more=more))
         if g.get("rules_reading"):
             out.append(t("complete.rules_reading", input=g["input"], rules=", ".join(g["rules_reading"])))
