@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -235,6 +236,24 @@ def test_the_installed_tanso_executable_evaluates_acme(tmp_path):
     assert completed.stdout.startswith("INCOMPLETE: 40 input rows rejected")
     assert "error: totals incomplete" in completed.stderr
     assert "Scope 1" in completed.stdout
+    assert (tmp_path / "out" / "manifest.json").is_file()
+
+
+def test_a_reader_that_leaves_the_pipe_early_does_not_stop_the_run_writing_its_outputs(tmp_path):
+    """`tanso evaluate … | head -1`: the run is its files; what it prints is only a view of them. Here the reader
+    has left before the first line (the pipe's read end closed), so every write finds it gone."""
+    case = make_case(tmp_path, fuel_ruleset(), {"fuel_use": [fuel_row("F1", "1"), fuel_row("F2", "x")]},
+                     {"fuels": FUEL_FACTORS})
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run([str(Path(sys.executable).parent / "tanso"), "evaluate", str(case.ruleset), "--data",
+                               str(case.data), "--out", str(tmp_path / "out"), "--allow-rejects"],
+                              stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(write_end)
+    assert done.returncode == 0, done.stderr
+    assert "Broken pipe" not in done.stderr and "Traceback" not in done.stderr
     assert (tmp_path / "out" / "manifest.json").is_file()
 
 

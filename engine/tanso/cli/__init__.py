@@ -44,6 +44,7 @@ from pathlib import Path  # noqa: E402
 import click  # noqa: E402
 
 from tanso.cli.config import assign_envvars  # noqa: E402
+from tanso.cli.stdout import reader_may_leave  # noqa: E402
 from tanso.diagnostics import InputError, TansoError  # noqa: E402
 from tanso.run.outputs import SIGNALS, release_signals  # noqa: E402
 
@@ -338,7 +339,8 @@ class _Group(click.Group):
             if _signalled:   # arrived while the program was starting
                 _exit_interrupted()
             # In a copy of the context: --lang holds for this invocation only, not for later calls in-process
-            contextvars.copy_context().run(self._main, *args, **kwargs)
+            with reader_may_leave():
+                contextvars.copy_context().run(self._main, *args, **kwargs)
         finally:
             sys.unraisablehook = unraisable_hook
             if in_main_thread:
