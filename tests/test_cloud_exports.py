@@ -234,6 +234,23 @@ def test_a_later_run_flags_a_restated_period_with_its_size(cloud, tmp_path):
     assert outcome.exit_code == 0
     assert ("restated: s3.cat1.cloud.aws.location · ACME-US · 2025-01: 912.000 kg CO2e → 950.000 kg CO2e "
             "(+38.000 kg CO2e); aws v3.0.0 → aws v3.1.0") in outcome.stdout
+    # and why: the only thing the two runs were computed from that differs is the AWS export
+    assert [(d["kind"], d["name"], d["change"]) for d in result.manifest["previous"]["differences"]] == [
+        ("input", "aws_carbon", "changed")]
+    assert "\n  computed from something else: input aws_carbon changed\n" in outcome.stdout
+
+
+def test_a_later_run_on_the_same_sources_says_so_and_names_a_changed_policy(cloud, tmp_path):
+    ruleset, data = cloud
+    _run(ruleset, data, tmp_path / "before")
+    same = CliRunner().invoke(main, ["evaluate", str(ruleset), "--data", str(data), "--previous",
+                                     str(tmp_path / "before")], catch_exceptions=False)
+    assert ("no period it reported moved\n  computed from the same inputs, factor files, ruleset, policies and Tanso "
+            "version\n") in same.stdout
+    changed = CliRunner().invoke(main, ["evaluate", str(ruleset), "--data", str(data), "--previous",
+                                        str(tmp_path / "before"), "--set", "gwp.set=AR6", "--lang", "ja"],
+                                 catch_exceptions=False)
+    assert '計算の元で異なるもの：ポリシー gwp.set "AR5" → "AR6"' in changed.stdout
 
 
 def test_accounts_are_mapped_to_entities_and_weighted_by_the_boundary(cloud, tmp_path):

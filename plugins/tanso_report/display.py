@@ -7,9 +7,11 @@ from numbers import Rational
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tanso.dsl.values import written
 from tanso.i18n import t
 from tanso.reasons import render_one
 from tanso_ghgp.gwp import is_non_kyoto
+from tanso_report import messages  # noqa: F401  (registers the reports' words)
 
 if TYPE_CHECKING:   # rich is imported when a report is drawn, not when the plugins load
     from rich.console import Console
@@ -146,6 +148,7 @@ def restatement_lines(result) -> list[str]:
     lines = [f"since the previous run ({result.previous['folder']}, digest {str(result.previous['digest'])[:16]}): "
              + (f"{len(moved)} period{'s' if len(moved) != 1 else ''} reported differently" if moved
                 else "no period it reported moved")]
+    lines.append(_differences_line(result.previous.get("differences") or []))
     for row in moved[:FINDINGS_SHOWN]:
         versions = (f"; {', '.join(row['previous_factors'])} → {', '.join(row['current_factors']) or 'nothing'}"
                     if row["previous_factors"] != row["current_factors"] else "")
@@ -155,6 +158,18 @@ def restatement_lines(result) -> list[str]:
     if len(moved) > FINDINGS_SHOWN:
         lines.append(f"  … and {len(moved) - FINDINGS_SHOWN} more (all of them in --format json and manifest.json)")
     return lines
+
+
+def _differences_line(found: list[dict]) -> str:
+    """What the earlier run was computed from that this one was not: the cause of what moved."""
+    if not found:
+        return t("prev.differs_none")
+    items = [t("prev.policy", name=d["name"], before=written(d["before"]), after=written(d["after"]))
+             if d["kind"] == "policy" and d["change"] == "changed" else
+             t("prev.item", kind=t(f"prev.kind.{d['kind']}"), name=d["name"], change=t(f"prev.change.{d['change']}"))
+             for d in found[:FINDINGS_SHOWN]]
+    more = t("diag.more", n=len(found) - FINDINGS_SHOWN) if len(found) > FINDINGS_SHOWN else ""
+    return t("prev.differs", items="; ".join(items) + (f" {more}" if more else ""))
 
 
 def findings(item: dict, indent: str = "  ", notes: bool = True) -> list[str]:

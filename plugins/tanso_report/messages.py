@@ -283,6 +283,20 @@ REPORT_MESSAGES: dict[str, dict[str, str]] = {
     "xl.completeness.complete": {"en": "complete", "ja": "完全"},
     "xl.completeness.accepted": {"en": "accepted", "ja": "許容範囲内で完全"},
     "xl.completeness.incomplete": {"en": "incomplete", "ja": "不完全"},
+    # evaluate --previous: what the earlier run was computed from that differs (tanso.run.restatements)
+    "prev.differs": {"en": "  computed from something else: {items}", "ja": "  計算の元で異なるもの：{items}"},
+    "prev.differs_none": {"en": "  computed from the same inputs, factor files, ruleset, policies and Tanso version",
+                          "ja": "  計算の元（入力、係数ファイル、ルールセット、ポリシー、Tanso のバージョン）は同じ"},
+    "prev.item": {"en": "{kind} {name} {change}", "ja": "{kind} {name}（{change}）"},
+    "prev.policy": {"en": "policy {name} {before} → {after}", "ja": "ポリシー {name} {before} → {after}"},
+    "prev.kind.input": {"en": "input", "ja": "入力"},
+    "prev.kind.factor set": {"en": "factor set", "ja": "係数セット"},
+    "prev.kind.ruleset file": {"en": "ruleset file", "ja": "ルールセットファイル"},
+    "prev.kind.policy": {"en": "policy", "ja": "ポリシー"},
+    "prev.kind.tanso": {"en": "Tanso", "ja": "Tanso"},
+    "prev.change.changed": {"en": "changed", "ja": "変更"},
+    "prev.change.added": {"en": "added", "ja": "追加"},
+    "prev.change.removed": {"en": "removed", "ja": "削除"},
 }
 
 register(REPORT_MESSAGES)

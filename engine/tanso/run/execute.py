@@ -34,7 +34,7 @@ from tanso.run.lineage import create_used_factors
 from tanso.run.lookups import coverage as lookup_coverage
 from tanso.run.manifest import _digest, _manifest
 from tanso.run.planner import _Planner
-from tanso.run.restatements import previous_run, restatements as restated_periods
+from tanso.run.restatements import differences, previous_run, restatements as restated_periods, sources
 from tanso.run.totals import drop_rules, rejects_of, rules_beyond_range
 from tanso.run.session import Session
 
@@ -209,7 +209,9 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
     manifest["checks"] = checks   # outcomes, with the findings of integrity checks (flagged periods, regions)
     restatements = restated_periods(con, earlier, "run_ledger") if earlier is not None else []
     if earlier is not None:
-        manifest["previous"] = {"digest": earlier["digest"]}   # its folder as typed: in `invocation`
+        earlier["differences"] = differences(earlier["sources"], sources(manifest))
+        # its folder as typed: in `invocation`
+        manifest["previous"] = {"digest": earlier["digest"], "differences": earlier["differences"]}
         manifest["restatements"] = restatements
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
     return RunResult(ruleset, out_dir, summary, totals, gases, counts[1], counts[2], counts[0], metrics, checks,

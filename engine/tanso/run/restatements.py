@@ -5,7 +5,9 @@ period that the earlier run reported, the kg CO2e of both runs are compared; a p
 is listed with the size of the move, as `restated` where the rows were computed with other factor ids
 (a provider's new model version recomputing a past month, a new edition of a factor set) and as
 `changed` where the factor ids are the same (the data of the period changed), and as `withdrawn`
-where this run reports nothing for it (0). Periods new in this run are not listed.
+where this run reports nothing for it (0). Periods new in this run are not listed. What the two runs were
+computed from is compared too (inputs' and factor files' sha256, ruleset files, policy values, Tanso's version),
+so a period that moved is told with its cause: the data, a factor file, a rule or a policy.
 """
 
 from __future__ import annotations
@@ -32,7 +34,36 @@ def previous_run(folder: Path) -> dict[str, Any]:
     except ValueError as error:
         raise InputError(f"--previous {folder}: manifest.json is not JSON ({error})") from None
     return {"folder": str(folder), "ledger": str(ledger), "digest": facts.get("digest"),
-            "ruleset": (facts.get("ruleset") or {}).get("name")}
+            "ruleset": (facts.get("ruleset") or {}).get("name"), "sources": sources(facts)}
+
+
+def sources(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """What a run was computed from, as its manifest records it, by kind: each input's and factor set's file
+    sha256, each ruleset file's sha256, each policy's value, Tanso's version."""
+    return {"input": {name: facts.get("sha256") for name, facts in (manifest.get("inputs") or {}).items()},
+            "factor set": {name: facts.get("sha256") for name, facts in (manifest.get("factor_sets") or {}).items()},
+            "ruleset file": dict((manifest.get("ruleset") or {}).get("files") or {}),
+            # as manifest.json holds them (a Decimal as its text), so that a run's values equal an earlier run's
+            "policy": {name: json.loads(json.dumps(facts.get("value"), default=str))
+                       for name, facts in (manifest.get("policies") or {}).items()},
+            "tanso": {"version": manifest.get("tanso_version")}}
+
+
+def differences(before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """What one run was computed from that the other was not, item by item (`sources` of each): why a period
+    moved, or that nothing it was computed from did (then only Tanso's computation could have)."""
+    found = []
+    for kind in after:
+        was, now = before.get(kind) or {}, after[kind]
+        for name in sorted(set(was) | set(now)):
+            if name not in now:
+                found.append({"kind": kind, "name": name, "change": "removed"})
+            elif name not in was:
+                found.append({"kind": kind, "name": name, "change": "added"})
+            elif was[name] != now[name]:
+                found.append({"kind": kind, "name": name, "change": "changed", "before": was[name],
+                              "after": now[name]})
+    return found
 
 
 def _totals(ledger: str) -> str:
