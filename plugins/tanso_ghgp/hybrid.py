@@ -63,5 +63,4 @@ SUPPLIER_HYBRID = Calculator(
     parameters=HybridParameters, compile=compile_hybrid, data_type="supplier-specific",
     factor_parameters=("upstream",), table_parameters=("suppliers",),
     reads_policies=(SUPPLIER_ALLOCATION_POLICY, *GWP),
-    weight_only_in_passthrough=True,
     methods=(("supplier-specific allocation", "supplier-specific"), (METHOD + " (upstream)", "secondary")))
