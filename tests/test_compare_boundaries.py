@@ -35,7 +35,7 @@ def ledgers_by_approach(path, rule_ids, registry) -> dict[str, dict[str, tuple[l
 
 
 def test_a_calculator_declaring_weight_only_in_passthrough_gives_the_same_rows_under_other_weights(registry):
-    """Every such calculator, in every rule of ghgp-current and the draft that reads an input table with it: its
+    """Every such calculator, in every rule of ghgp-current and the draft using it (also on derived rows): its
     ledger rows on Acme under operational and under financial control are the same but for boundary_weight
     (and some rows of each ruleset do differ in it). investee_share, which weighs by the boundary itself, is not
     declared, and its rows do differ otherwise: the check can tell."""
@@ -44,10 +44,11 @@ def test_a_calculator_declaring_weight_only_in_passthrough_gives_the_same_rows_u
     for path in RULESETS:
         ruleset = prepare(path, registry=registry, overrides=GHGP_2004).ruleset
         approach = [Change("policy:boundary.approach", "policy", "boundary.approach", None, None)]
-        # the rules reading an input table with such a calculator whose rows the approach reaches only through the
-        # boundary (a rule whose `where` reads it takes other rows under each)
-        rule_ids = sorted(r for r, rule in ruleset.rules.items() if rule.node.source.table is not None
-                          and {s.calculator for s in rule.steps} & (declared | {"investee_share"})
+        # the rules a comparison re-weighs (such calculators, also in the rules they derive from) whose rows the
+        # approach reaches only through the boundary (a rule whose `where` reads it takes other rows under each)
+        rule_ids = sorted(r for r, rule in ruleset.rules.items()
+                          if (boundaries.reweighable(ruleset, r, registry)
+                              or "investee_share" in {s.calculator for s in rule.steps})
                           and not dependencies(r, ruleset, ruleset, registry, approach, through_boundary=False))
         ledgers = ledgers_by_approach(path, rule_ids, registry)
         weights_differ = False
@@ -55,7 +56,7 @@ def test_a_calculator_declaring_weight_only_in_passthrough_gives_the_same_rows_u
             (operational, operational_weighted), (financial, financial_weighted) = (ledgers[a][rule_id]
                                                                                     for a in APPROACHES)
             calculators = {s.calculator for s in ruleset.rules[rule_id].steps}
-            if calculators <= declared:
+            if boundaries.reweighable(ruleset, rule_id, registry):
                 assert operational == financial, rule_id
                 weights_differ |= operational_weighted != financial_weighted
                 covered |= calculators if operational else set()
@@ -69,11 +70,12 @@ def test_a_rule_under_a_boundary_including_the_same_entities_is_reweighted_not_r
                                                                                          monkeypatch):
     """ghgp-current → the draft on Acme: boundary.approach and boundary.financial_control_basis change, and three of
     their four combinations include the same entities. Stationary combustion (fuel_combustion) is re-weighted under
-    them from the runs, never planned in a scenario; equity investments (investee_share, which weighs by the
+    them from the runs, never planned in a scenario, transmission and distribution losses (on the rows of location-based
+    Scope 2) less often; equity investments (investee_share, which weighs by the
     boundary itself) are planned as before; every figure is the one running each scenario gives."""
     current = prepare(RULESETS[0], registry=registry)
     draft = prepare(RULESETS[1], registry=registry)
-    selected = {"rule:s1.stationary", "rule:s3.cat15.equity_investments"}
+    selected = {"rule:s1.stationary", "rule:s2.location", "rule:s3.cat3.td", "rule:s3.cat15.equity_investments"}
     planned: Counter = Counter()
     plan = tanso.compare.plan_rules
 
@@ -90,4 +92,7 @@ def test_a_rule_under_a_boundary_including_the_same_entities_is_reweighted_not_r
     same_results(made, run)
     assert made.scenarios_evaluated == run.scenarios_evaluated
     assert planned["s1.stationary"] == 2 and "s1.stationary" not in made_planned
+    # transmission and distribution losses (loss_share on the rows of s2.location, also activity): planned once per
+    # location hierarchy and set of included entities, not per boundary
+    assert made_planned["s3.cat3.td"] < planned["s3.cat3.td"]
     assert made_planned["s3.cat15.equity_investments"] == planned["s3.cat15.equity_investments"] > 0

@@ -10,7 +10,8 @@ one entity's `w × Σ co2e_kg`: under the weight `w'` it is exactly `total × w'
 (Σ co2e_kg has the ledger's 18 decimals, a weight BOUNDARY_WEIGHT_PLACES). Operational and financial control
 differ so on the benchmark data and on Acme: the same entities, the joint venture weighing 1 against 0.5.
 
-Only rules reading rows of an input table qualify (derived rows carry their upstream rule's weights), and only the
+A rule deriving from another (`results of`) qualifies where that one does: its rows are the upstream rule's rows
+with their weights, and their results (`rule_results`, Σ co2e_kg by row, unweighted) read no weight. Only the
 changes a rule reads through the boundary alone may differ (`dependencies(…, through_boundary=False)` keeps the
 options its conditions and calculators read, e.g. a `where policy("boundary.approach") = …`).
 """
@@ -33,10 +34,14 @@ _EXACT = Context(prec=200, traps=[Inexact])
 
 
 def reweighable(ruleset: Ruleset, rule_id: str, registry: Registry) -> bool:
-    """Whether the rule reads rows of an input table and every method of it reads the weight only in passthrough."""
+    """Whether every method of the rule reads the weight only in passthrough, and so does every rule it derives
+    from: derived rows are the upstream rule's rows (with their entity and weight) and its per-row results,
+    which then read no weight either."""
     rule = ruleset.rules.get(rule_id)
-    return rule is not None and rule.node.source.table is not None and all(
-        registry.calculators[step.calculator].weight_only_in_passthrough for step in rule.steps)
+    if rule is None or not all(registry.calculators[step.calculator].weight_only_in_passthrough for step in rule.steps):
+        return False
+    upstream = rule.node.source.results_of
+    return upstream is None or reweighable(ruleset, upstream.dotted, registry)
 
 
 def included(boundary: list[tuple]) -> Weights:
