@@ -12,7 +12,8 @@ changes (usually one or two), and any scenario's total is a sum of those. The ba
 are full runs with ledgers; the other combinations are ledger-free aggregations on the same
 connection, where inputs and factor sets were read once. A combination that differs from one already
 planned only in the changes of a *weighting* option (the GWP set) is, where exact, that one's rows
-re-weighted (compare/reweight.py), not planned again.
+re-weighted (compare/reweight.py), not planned again; so is, for a rule whose rows read no boundary weight, a
+combination under a boundary that includes the same entities as one already known (compare/boundaries.py).
 
 The changes and scenarios are in compare/changes.py, the attribution in compare/attribution.py, the
 tables by dimension and row in compare/differences.py, what reports show in compare/views.py.
@@ -279,4 +280,3 @@ def _computable(ruleset: Ruleset, rule_id: str) -> bool:
         return False
     upstream = rule.node.source.results_of if rule.node.source is not None else None
     return upstream is None or _computable(ruleset, upstream.dotted)
-
