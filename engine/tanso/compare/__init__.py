@@ -141,14 +141,16 @@ def compare(base: Ruleset, revised: Ruleset, registry: Registry, data_dir: Path,
                         for r in rule_ids}
     boundary_keys = frozenset({"boundary"} | {f"policy:{p}" for ruleset in (base, revised) if ruleset.boundary
                                               for p in registry.boundary_methods[ruleset.boundary.method].reads_policies})
-    included: dict[frozenset[str], boundaries.Weights] = {}
+    included: dict[frozenset[str], boundaries.Weights | None] = {}
 
-    def weights(combination: frozenset[str]) -> boundaries.Weights:
-        """The entities the boundary includes under the combination's changes, with their weights."""
+    def weights(combination: frozenset[str]) -> boundaries.Weights | None:
+        """The entities the boundary includes under the combination's changes, with their weights; None without
+        a boundary (every row is in, weighing 1)."""
         key = combination & boundary_keys
         if key not in included:
-            included[key] = boundaries.included(boundary_weights(scenario(base, revised, key), session,
-                                                                 f"boundary_{len(included)}"))
+            ruleset = scenario(base, revised, key)
+            included[key] = None if ruleset.boundary is None else boundaries.included(
+                boundary_weights(ruleset, session, f"boundary_{len(included)}"))
         return included[key]
 
     def derive_boundary(ruleset: Ruleset, rule_id: str, target: frozenset[str]) -> bool:

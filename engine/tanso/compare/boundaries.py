@@ -74,12 +74,17 @@ def reweighed(totals: Totals, before: Weights, after: Weights) -> Totals | None:
 
 
 def mate(known: Callable[[frozenset[str]], bool], subset: frozenset[str], through_boundary: frozenset[str],
-         weights: Callable[[frozenset[str]], Weights]) -> frozenset[str] | None:
+         weights: Callable[[frozenset[str]], Weights | None]) -> frozenset[str] | None:
     """A combination of the rule's changes whose totals are known, differing from `subset` only in changes it reads
     through the boundary alone (`through_boundary`), whose boundary includes the same entities; else None.
-    `weights(combination)`: the included entities' weights under that combination's boundary."""
-    rest = subset - through_boundary
+    `weights(combination)`: the included entities' weights under that combination's boundary (None: no boundary,
+    which includes every row, never the same as a boundary's entities)."""
+    rest, own = subset - through_boundary, None
     for other in (rest | part for part in subsets(through_boundary)):
-        if other != subset and known(other) and weights(other).keys() == weights(subset).keys():
+        if other == subset or not known(other):
+            continue
+        own = weights(subset) if own is None else own
+        theirs = weights(other)
+        if own is not None and theirs is not None and theirs.keys() == own.keys():
             return other
     return None
