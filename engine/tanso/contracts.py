@@ -136,6 +136,11 @@ class Calculator:
     # The calculator weights rows by the boundary itself (CalcContext.entity_weights), e.g. after mapping an
     # account to its entity: its rules depend on the boundary although their rows have no `entity` column.
     reads_boundary: bool = False
+    # Its ledger rows read the boundary weight only through `CalcContext.passthrough` (the `boundary_weight` column
+    # the totals multiply by), never in their arithmetic, and their entity is the row's own: the rows of the entities
+    # a boundary includes give the same ledger under any weights, so a comparison re-weights its totals between
+    # boundaries that include the same entities instead of running it again (compare/boundaries.py).
+    weight_only_in_passthrough: bool = False
     # The policies a call with these parameters can be affected by (a subset of reads_policies); lets a
     # comparison skip scenarios that cannot differ. By default, all of reads_policies.
     relevant_policies: Callable[[Parameters], tuple[str, ...]] | None = None

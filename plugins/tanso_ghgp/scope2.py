@@ -418,6 +418,7 @@ MARKET_BASED = Calculator(
     data_type="supplier-specific", factor_parameters=("supplier_rates", "residual_mix", "location", "fossil"),
     table_parameters=("certificates", "sss"), exclusive_tables=("certificates", "sss"),
     relevant_policies=market_policies,
+    weight_only_in_passthrough=True,
     methods=(("market-based: energy attribute certificates", "supplier-specific"),
              ("market-based: supplier-specific rate", "supplier-specific"),
              ("market-based: residual mix", "secondary"),

@@ -12,7 +12,8 @@ changes (usually one or two), and any scenario's total is a sum of those. The ba
 are full runs with ledgers; the other combinations are ledger-free aggregations on the same
 connection, where inputs and factor sets were read once. A combination that differs from one already
 planned only in the changes of a *weighting* option (the GWP set) is, where exact, that one's rows
-re-weighted (compare/reweight.py), not planned again.
+re-weighted (compare/reweight.py), not planned again; so is, for a rule whose rows read no boundary weight, a
+combination under a boundary that includes the same entities as one already known (compare/boundaries.py).
 
 The changes and scenarios are in compare/changes.py, the attribution in compare/attribution.py, the
 tables by dimension and row in compare/differences.py, what reports show in compare/views.py.
@@ -20,15 +21,14 @@ tables by dimension and row in compare/differences.py, what reports show in comp
 
 from __future__ import annotations
 
-import itertools
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
 
-from tanso.compare import reweight
+from tanso.compare import boundaries, reweight
 from tanso.compare.attribution import Attribution, Key, Totals, _attribute
-from tanso.compare.changes import Change, dependencies, find_changes, scenario
+from tanso.compare.changes import Change, dependencies, find_changes, scenario, subsets
 from tanso.compare.differences import _deltas, _row_changes
 from tanso.compare.exact import _exact
 from tanso.compare.memory import COMPARE_MEMORY_LIMIT, finished
@@ -36,7 +36,8 @@ from tanso.compare.views import bases, headline, in_basis, to_decimal
 from tanso.graph import build_graph
 from tanso.model.ruleset import Ruleset
 from tanso.plugins import Registry
-from tanso.run.execute import RunResult, evaluate, plan_rules, planned_totals, run_rule_totals
+from tanso.run.execute import (RunResult, boundary_weights, evaluate, plan_rules, planned_totals,
+                               run_rule_totals)
 from tanso.run.session import Session
 
 __all__ = ["Attribution", "Change", "Comparison", "Key", "Totals", "bases", "compare", "dependencies", "find_changes",
@@ -134,6 +135,44 @@ def compare(base: Ruleset, revised: Ruleset, registry: Registry, data_dir: Path,
         known.update({(rule.rule_id, t): totals for t, totals in zip(targets, found[1]) if totals is not None})
         return True
 
+    # Boundaries: a rule whose rows read no weight has, under another boundary including the same entities, its
+    # totals re-weighted (compare/boundaries.py), not planned again.
+    through_boundary = {r: depends[r] - dependencies(r, base, revised, registry, changes, through_boundary=False)
+                        for r in rule_ids}
+    boundary_keys = frozenset({"boundary"} | {f"policy:{p}" for ruleset in (base, revised) if ruleset.boundary
+                                              for p in registry.boundary_methods[ruleset.boundary.method].reads_policies})
+    included: dict[frozenset[str], boundaries.Weights | None] = {}
+
+    def weights(combination: frozenset[str]) -> boundaries.Weights | None:
+        """The entities the boundary includes under the combination's changes, with their weights; None without
+        a boundary (every row is in, weighing 1)."""
+        key = combination & boundary_keys
+        if key not in included:
+            ruleset = scenario(base, revised, key)
+            included[key] = None if ruleset.boundary is None else boundaries.included(
+                boundary_weights(ruleset, session, f"boundary_{len(included)}"))
+        return included[key]
+
+    def derive_boundary(ruleset: Ruleset, rule_id: str, target: frozenset[str]) -> bool:
+        """Fill `known` for the rule's `target` combination from a known one under a boundary including the same
+        entities, where its rows read no weight; False where none can give it."""
+        if not boundaries.reweighable(ruleset, rule_id, registry):
+            return False
+        source = boundaries.mate(lambda c: (rule_id, c) in known, target, through_boundary[rule_id], weights)
+        totals = None if source is None else boundaries.reweighed(known[rule_id, source], weights(source),
+                                                                  weights(target))
+        if totals is not None:
+            known[rule_id, target] = totals
+        return totals is not None
+
+    def reweigh_boundary(ruleset: Ruleset, rule_id: str, subset: frozenset[str], targets: list[frozenset[str]]) -> bool:
+        """derive_boundary for the rule's `subset`, then for the weighting's `targets` its scan would have given."""
+        if not derive_boundary(ruleset, rule_id, subset):
+            return False
+        for target in (t for t in targets if (rule_id, t) not in known):
+            derive_boundary(ruleset, rule_id, target)
+        return True
+
     def evaluate_all(wanted: dict[str, list[frozenset[str]]], also: frozenset[str] = frozenset(),
                      derive: dict[str, dict[frozenset[str], list[frozenset[str]]]] | None = None) -> None:
         """Fill `known` for each rule's wanted combinations, one scenario per distinct combination. The
@@ -144,8 +183,8 @@ def compare(base: Ruleset, revised: Ruleset, registry: Registry, data_dir: Path,
         (compare/reweight.py); those it cannot give stay unknown."""
         nonlocal evaluated
         needed: dict[frozenset[str], dict[str, frozenset[str]]] = defaultdict(dict)  # scenario → rule → its combination
-        for rule_id, subsets in wanted.items():
-            for subset in subsets:
+        for rule_id, combinations in wanted.items():
+            for subset in combinations:
                 if (rule_id, subset) in known:
                     continue
                 # a rule added (removed) by the revision is absent where its own change is not (is) applied
@@ -160,6 +199,8 @@ def compare(base: Ruleset, revised: Ruleset, registry: Registry, data_dir: Path,
             present = [r for r in rules if _computable(ruleset, r)]
             for rule_id in set(rules) - set(present):
                 known[rule_id, rules[rule_id]] = {}
+            present = [r for r in present if not reweigh_boundary(ruleset, r, rules[r],
+                                                                  (derive or {}).get(r, {}).get(rules[r], []))]
             if present:
                 tables = session.reuse.collect(reweight.plan_time_table if derive else None) if session.reuse else {}
                 planner = plan_rules(ruleset, build_graph(ruleset, registry), session, present, f"scenario_{evaluated}")
@@ -177,7 +218,7 @@ def compare(base: Ruleset, revised: Ruleset, registry: Registry, data_dir: Path,
     # changes a rule depends on, with the structural changes always applied.
     alone = {r: [frozenset({c}) for c in sorted(d) if c.startswith("rule:")] for r, d in depends.items()}
     evaluate_all({r: [frozenset(), *alone[r]] for r in rule_ids},
-                 derive={r: {c: [c | t for t in _subsets(depends[r] & set(weightings)) if t] for c in alone[r]}
+                 derive={r: {c: [c | t for t in subsets(depends[r] & set(weightings)) if t] for c in alone[r]}
                          for r in rule_ids})
     for rule_id in rule_ids:  # a rule absent from a version contributes nothing there
         known.setdefault((rule_id, frozenset()), {})
@@ -194,13 +235,13 @@ def compare(base: Ruleset, revised: Ruleset, registry: Registry, data_dir: Path,
     for rule_id in (r for r in rule_ids if weighted[r]):  # first from the base and the revised runs
         for run, tables in ((base_run, base_tables), (revised_run, revised_tables)):
             if rule_id in run.ruleset.rules and (run is revised_run or not depends[rule_id] & structural):
-                for t in (t for t in _subsets(weighted[rule_id]) if t):
+                for t in (t for t in subsets(weighted[rule_id]) if t):
                     source = depends[rule_id] if run is revised_run else frozenset()
                     derive_one(reweight.evaluated(run, rule_id, tables), run.ruleset, source, source ^ t)
-    evaluate_all({r: [combination(r, s) for s in _subsets(players[r] - weighted[r])] for r in rule_ids}, structural,
-                 {r: {combination(r, s): [combination(r, s | t) for t in _subsets(weighted[r]) if t]
-                      for s in _subsets(players[r] - weighted[r])} for r in rule_ids if weighted[r]})
-    evaluate_all({r: [combination(r, s) for s in _subsets(players[r])] for r in rule_ids}, structural)
+    evaluate_all({r: [combination(r, s) for s in subsets(players[r] - weighted[r])] for r in rule_ids}, structural,
+                 {r: {combination(r, s): [combination(r, s | t) for t in subsets(weighted[r]) if t]
+                      for s in subsets(players[r] - weighted[r])} for r in rule_ids if weighted[r]})
+    evaluate_all({r: [combination(r, s) for s in subsets(players[r])] for r in rule_ids}, structural)
     for rule_id in rule_ids:
         known.setdefault((rule_id, depends[rule_id]), {})
 
@@ -241,10 +282,3 @@ def _computable(ruleset: Ruleset, rule_id: str) -> bool:
         return False
     upstream = rule.node.source.results_of if rule.node.source is not None else None
     return upstream is None or _computable(ruleset, upstream.dotted)
-
-
-def _subsets(items: frozenset[str]):
-    ordered = sorted(items)
-    for size in range(len(ordered) + 1):
-        for combination in itertools.combinations(ordered, size):
-            yield frozenset(combination)

@@ -7,6 +7,7 @@ result depends only on the changes it reads (`dependencies`).
 
 from __future__ import annotations
 
+import itertools
 import os
 from dataclasses import dataclass, replace
 from typing import Any
@@ -130,9 +131,9 @@ def _applied(kind: str, before: dict, after: dict, applied: frozenset[str]) -> d
 
 
 def dependencies(rule_id: str, base: Ruleset, revised: Ruleset, registry: Registry,
-                 changes: list[Change]) -> frozenset[str]:
+                 changes: list[Change], *, through_boundary: bool = True) -> frozenset[str]:
     """The changes a rule's result can depend on, through its calculators, conditions, boundary and
-    upstream rules, in either version."""
+    upstream rules, in either version; with `through_boundary` False, all but those the boundary brings."""
     changed = {c.key for c in changes}
     found: set[str] = set()
     for ruleset in (base, revised):
@@ -151,11 +152,20 @@ def dependencies(rule_id: str, base: Ruleset, revised: Ruleset, registry: Regist
                 found.add(f"exclusion:{item_id}")
                 found |= {f"policy:{name}" for name, _ in policies_named(item.node.source.where)}
         boundary = ruleset.boundary
-        if boundary is not None and reads_boundary(rule, ruleset, registry):
+        if through_boundary and boundary is not None and reads_boundary(rule, ruleset, registry):
             found.add("boundary")
             found |= {f"policy:{p}" for p in registry.boundary_methods[boundary.method].reads_policies}
         if source.table is not None and ruleset.inputs[source.table].period is not None:
             found.add("period")   # its rows are placed in the reporting period
         if source.results_of is not None:
-            found |= dependencies(source.results_of.dotted, base, revised, registry, changes)
+            found |= dependencies(source.results_of.dotted, base, revised, registry, changes,
+                                  through_boundary=through_boundary)
     return frozenset(found & changed)
+
+
+def subsets(items: frozenset[str]):
+    """Every combination of the changes `items`, smallest first."""
+    ordered = sorted(items)
+    for size in range(len(ordered) + 1):
+        for combination in itertools.combinations(ordered, size):
+            yield frozenset(combination)

@@ -256,6 +256,14 @@ def plan_rules(ruleset: Ruleset, graph: nx.DiGraph, session: Session, rule_ids: 
     return planner
 
 
+def boundary_weights(ruleset: Ruleset, session: Session, label: str) -> list[tuple]:
+    """(entity, weight, reason) of the ruleset's boundary as a scenario computes it, planning no rule; [] without one."""
+    session.new_schema(label)
+    planner = _Planner(ruleset, session, SCENARIO_BACKEND, ledger_only=True)
+    planner.boundary_relation()
+    return planner.boundary_weights()
+
+
 def run_rule_totals(result: RunResult) -> dict[str, dict[tuple, Decimal]]:
     """The same totals, read from a finished run's aggregation table."""
     result.connection.execute(f"SET schema = '{result.schema}'")
