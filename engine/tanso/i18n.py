@@ -119,6 +119,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "complete.not_accepted": {"en": " — NOT accepted: {problem} ({source})", "ja": " — 許容されない：{problem}（{source}）"},
     "complete.more_reasons": {"en": "; and {n} more reasons", "ja": "；ほか {n} 件の理由"},
     "complete.rules_reading": {"en": "    rules reading {input}: {rules}", "ja": "    {input} を読むルール：{rules}"},
+    # what `tanso check` says of a ruleset without problems
+    "check.ok": {"en": "ok: {name} ({layers}): {rules} rules, {exclusions} exclusions, {metrics} metrics, {checks} checks, "
+                       "{inputs} inputs",
+                 "ja": "問題なし：{name}（{layers}）：ルール {rules} 件、除外 {exclusions} 件、指標 {metrics} 件、チェック {checks} 件、"
+                       "入力 {inputs} 件"},
     # diagnostics
     "diag.error": {"en": "error", "ja": "エラー"},
     "diag.warning": {"en": "warning", "ja": "警告"},
@@ -167,6 +172,24 @@ MESSAGES: dict[str, dict[str, str]] = {
     "kind.set statement": {"en": "set statement", "ja": "set 文"},
     "kind.input statement": {"en": "input statement", "ja": "input 文"},
     "kind.exclusion": {"en": "exclusion", "ja": "除外"},
+    # reading a .tanso file (tanso.dsl.parser)
+    "diag.nested_brackets": {"en": "brackets nested more than {depth} deep", "ja": "括弧の入れ子が {depth} 段を超える"},
+    "diag.split_expression": {"en": "split the expression (e.g. into a metric or a derived rule)",
+                              "ja": "式を分ける（例：指標や派生ルールに）"},
+    "diag.too_deep": {"en": "{file} is too deeply nested to parse (a very long chain of operators?)",
+                      "ja": "{file} は入れ子が深すぎて構文解析できない（演算子の非常に長い連鎖？）"},
+    "diag.cannot_read": {"en": "cannot read {file}: {why}", "ja": "{file} を読めない：{why}"},
+    "diag.not_utf8": {"en": "{file} is not UTF-8 text: byte 0x{byte} cannot be read",
+                      "ja": "{file} は UTF-8 のテキストではない：バイト 0x{byte} を読めない"},
+    "diag.save_utf8": {"en": "save the file as UTF-8 (a .tanso file is always read as UTF-8)",
+                       "ja": "ファイルを UTF-8 で保存する（.tanso ファイルは常に UTF-8 として読む）"},
+    "diag.from_twice": {"en": "column '{column}' names its source column twice ('from' is given twice)",
+                        "ja": "列 '{column}' が元の列を 2 回指定している（'from' が 2 回書かれている）"},
+    "diag.constraint_operator": {"en": "a column constraint compares with >=, >, <= or <, not {operator} (for one "
+                                       "allowed value write in (...))",
+                                 "ja": "列の制約の比較は >=, >, <= または <（{operator} ではない。許す値が 1 つなら in (...) と書く）"},
+    "diag.in_values": {"en": "the values after `in` are quoted strings, numbers, true or false",
+                       "ja": "`in` の後の値は引用符で囲んだ文字列、数値、true または false"},
     # what `tanso check` says of a ruleset: layers, approvals, dependencies
     "diag.replace_missing": {"en": "'replace rule {id}' but no earlier layer defines that rule",
                              "ja": "'replace rule {id}' とあるが、そのルールを定義する前のレイヤーがない"},
