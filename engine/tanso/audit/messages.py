@@ -175,6 +175,55 @@ AUDIT_MESSAGES: dict[str, dict[str, str]] = {
                           "ja": "{manifest}：ログ {path} にない（別の場所で実行したか、--out なしで実行した？）"},
     "verify.draft": {"en": "draft — not approved (missing: {missing})", "ja": "草案 — 未承認（不足：{missing}）"},
     "verify.approved": {"en": "approved: {approvals}", "ja": "承認済み：{approvals}"},
+    # tanso explain: a selector it cannot use (exit 64)
+    "sel.not_a_term": {"en": "'{term}' is not a selector: write KIND:VALUE with KIND one of {kinds}{hint}",
+                       "ja": "'{term}' はセレクターではない：KIND:VALUE の形で書く（KIND は {kinds} のいずれか）{hint}"},
+    "sel.unknown_kind": {"en": "{term}: unknown selector kind '{kind}'{hint} (kinds: {kinds})",
+                         "ja": "{term}：不明なセレクターの種類 '{kind}'{hint}（種類：{kinds}）"},
+    "sel.a_number": {"en": "{kind}:{value}: {kind} is a number (e.g. {kind}:1{outside})",
+                     "ja": "{kind}:{value}：{kind} は数値（例：{kind}:1{outside}）"},
+    "sel.or_outside": {"en": ", or {kind}:{none} for the rows outside the scopes",
+                       "ja": "。スコープ外の行は {kind}:{none}"},
+    "sel.no_such": {"en": "{kind}:{value}: this run has no {what} {value}{hint} (it has {listing})",
+                    "ja": "{kind}:{value}：この実行に{what} {value} はない{hint}（あるのは {listing}）"},
+    "sel.what.scope": {"en": "scope", "ja": "スコープ"},
+    "sel.what.category": {"en": "category", "ja": "カテゴリ"},
+    "sel.what.basis": {"en": "basis", "ja": "基準"},
+    "sel.what.entity": {"en": "entity", "ja": "事業体"},
+    "sel.what.gas": {"en": "gas", "ja": "ガス"},
+    "sel.what.input table": {"en": "input table", "ja": "入力テーブル"},
+    "sel.row_form": {"en": "row:{value}: name a row as row:TABLE:KEY (its key column) or row:TABLE#N (its row number in "
+                           "the file), e.g. row:fuel_use:F0002 or row:fuel_use#17",
+                     "ja": "row:{value}：行は row:TABLE:KEY（キー列の値）か row:TABLE#N（ファイルでの行番号）で指定する"
+                           "（例：row:fuel_use:F0002、row:fuel_use#17）"},
+    "sel.no_rule_matches": {"en": "rule:{pattern}: no rule of this run matches{hint} (a pattern may use * and ?, e.g. "
+                                  "rule:s3.*)",
+                            "ja": "rule:{pattern}：この実行のどのルールにも合わない{hint}（パターンには * と ? を使える。例：rule:s3.*）"},
+    "sel.no_row_number": {"en": "row:{row}: {table} has no row {number} in this run (its rows are numbered 1 to {last})",
+                          "ja": "row:{row}：この実行の {table} に {number} 行目はない（行番号は 1〜{last}）"},
+    "sel.no_row_key": {"en": "row:{row}: {table} has no row with key {on} in this run (every row it read is in the "
+                             "ledger, rejects or excluded){hint}",
+                       "ja": "row:{row}：この実行の {table} にキー {on} の行はない（読んだ行はすべて台帳・不採用・除外のいずれかにある）"
+                             "{hint}"},
+    "sel.did_you_mean": {"en": "; did you mean {names}?", "ja": "。{names} のことですか？"},
+    "sel.or": {"en": " or ", "ja": " または "},
+    "sel.none": {"en": "none", "ja": "なし"},
+    "sel.and_more": {"en": "{listed} and {n} more", "ja": "{listed} ほか {n} 件"},
+    "sel.total": {"en": "the total", "ja": "合計"},
+    # a run folder that cannot be read (explain, engage, decompose, base-year: exit 66)
+    "folder.missing": {"en": "{path}: no such folder", "ja": "{path}：そのフォルダはない"},
+    "folder.a_file": {"en": "{path} is a file; give the folder `tanso evaluate --out` wrote",
+                      "ja": "{path} はファイル。`tanso evaluate --out` が書いたフォルダを指定する"},
+    "folder.no_manifest": {"en": "{path} has no {manifest}: not a folder `tanso evaluate --out` wrote",
+                           "ja": "{path} に {manifest} がない：`tanso evaluate --out` が書いたフォルダではない"},
+    "folder.unreadable": {"en": "{path} cannot be read: {error}", "ja": "{path} を読めない：{error}"},
+    "folder.not_a_run": {"en": "{path} is not the manifest of a run (format {found}, expected {expected}){hint}",
+                         "ja": "{path} は実行のマニフェストではない（形式 {found}、想定 {expected}）{hint}"},
+    "folder.a_comparison": {"en": " (a comparison: explain its base/ or revised/ run)",
+                            "ja": "（比較の結果：その base/ か revised/ の実行を指定する）"},
+    "folder.no_ledger": {"en": "{path} has no {ledger}", "ja": "{path} に {ledger} がない"},
+    # tanso explain: OUT it cannot read (exit 66)
+    "explain.unreadable_table": {"en": "{out}: a table cannot be read: {error}", "ja": "{out}：表を読めない：{error}"},
 }
 
 register(AUDIT_MESSAGES)
