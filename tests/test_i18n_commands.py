@@ -1,0 +1,78 @@
+"""What the other commands print under `--lang ja` reads Japanese but for ids, files, units and the ruleset's own words:
+the `--format inventory` layout (statements, data types, verification, category 15's coverage) and the commands
+that print prose. English stays the default, word for word."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / "examples" / "acme" / "data"
+DRAFT = REPO / "rulesets" / "ghgp-draft-2026"
+LAYOUT_ENGLISH = {"Scope", "Inventory", "Statement", "line", "verification", "boundary", "amounts", "location",
+                  "based", "market", "dual", "reporting", "optional", "outside", "Outside", "scopes", "minimum", "Total",
+                  "Data", "quality", "share", "levels", "primary", "data", "biogenic", "mass", "weighted", "verified",
+                  "fully", "partially", "not", "Verification", "Category", "covers", "carrying", "value", "Check",
+                  "failed", "unstated", "of", "which", "the", "in", "by", "each", "emissions", "impact", "credits",
+                  "avoided", "physical", "None"}
+
+
+def tanso(*args: str) -> subprocess.CompletedProcess:
+    """The CLI, laid out 200 columns wide (a table's cells on one line each)."""
+    return subprocess.run([sys.executable, "-m", "tanso.cli", *map(str, args)], capture_output=True, text=True,
+                          env={**os.environ, "COLUMNS": "200"})
+
+
+def english_left(text: str, ruleset_path: Path, words: set[str]) -> set[str]:
+    """`words` left in `text` once the ruleset's own words (titles, justifications) are taken out; ids, files and
+    units (`s3.cat6.travel`, `data/x.csv`, `t-CO2e`) are not words."""
+    from tanso.run import prepare
+    ruleset = prepare(ruleset_path).ruleset
+    flat = " ".join(text.split())
+    items = [*ruleset.rules.values(), *ruleset.checks.values(), *ruleset.metrics.values(), *ruleset.exclusions.values(),
+             *ruleset.accepts.values()]
+    for own in [ruleset.title, *(getattr(i.node, "title", None) for i in items),
+                *(getattr(i.node, "justification", None) for i in items)]:
+        if own:
+            flat = flat.replace(" ".join(own.split()), " ")
+    return {word for word in re.findall(r"(?<![\w./-])[A-Za-z]+(?![\w./-])", flat) if word in words}
+
+
+@pytest.fixture(scope="module")
+def layouts() -> dict[str, str]:
+    """The revision drafts' inventory layout of the Acme demo (three statements, data types, verification, category
+    15's coverage), in each language."""
+    said = {}
+    for lang in ("en", "ja"):
+        done = tanso("evaluate", DRAFT, "--data", DATA, "--format", "inventory", "--lang", lang)
+        assert done.returncode == 0, done.stderr
+        said[lang] = done.stdout
+    return said
+
+
+def test_the_inventory_layout_in_japanese(layouts):
+    text = layouts["ja"]
+    for line in ["バウンダリ financial_control · 地球温暖化係数 AR6 · 単位 t-CO2e", "ステートメント1 — 物理的インベントリ",
+                 "│ スコープ2（ロケーション基準）", "│ 全体を検証済み │", "│     二次データ ", "うち任意（最小バウンダリの外）",
+                 "合計：スコープ1＋スコープ2（ロケーション基準）＋スコープ3", "データ品質 — 各項目の排出量に占めるレベル別の割合",
+                 "│ スコープ外 ", "ステートメント2 — マーケット基準", "ステートメント3 — インパクト（クレジット、削減貢献量）",
+                 "スコープ外：バイオマス由来CO2 54.060 t（質量。CO2e 換算ではない）", "インベントリの検証：一部を検証済み",
+                 "カテゴリ15 は投資の帳簿価額の 100.0% を対象とする", "不合格のチェック："]:
+        assert line in text, line
+    assert english_left(text, DRAFT, LAYOUT_ENGLISH) == set()
+
+
+def test_the_inventory_layout_stays_english_by_default(layouts):
+    text = layouts["en"]
+    for line in ["boundary financial_control · GWP AR6 · amounts in t CO2e", "Statement 1 — physical inventory",
+                 "│ fully verified ", "Total: Scope 1 + Scope 2 location-based + Scope 3",
+                 "Verification of the inventory: partially verified", "Check failed: "]:
+        assert line in text, line
+    assert english_left(text, DRAFT, LAYOUT_ENGLISH) >= {"Scope", "Statement", "Total", "verified"}
+
