@@ -4,6 +4,7 @@ that print prose. English stays the default, word for word."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -76,3 +77,30 @@ def test_the_inventory_layout_stays_english_by_default(layouts):
         assert line in text, line
     assert english_left(text, DRAFT, LAYOUT_ENGLISH) >= {"Scope", "Statement", "Total", "verified"}
 
+
+@pytest.fixture(scope="module")
+def logged(tmp_path_factory) -> Path:
+    """A workspace whose log holds one run of the Acme demo's stationary combustion."""
+    folder = tmp_path_factory.mktemp("logged")
+    done = tanso("evaluate", REPO / "rulesets" / "ghgp-current", "--data", DATA, "--select", "s1.stationary",
+                 "--out", folder / "run", "--log", folder / "log.jsonl")
+    assert done.returncode == 0, done.stderr
+    return folder
+
+
+def test_the_log_in_japanese(logged):
+    done = tanso("log", "--log", logged / "log.jsonl", "--lang", "ja")
+    assert done.returncode == 0, done.stderr
+    entry, verdict, count = done.stdout.splitlines()
+    assert re.fullmatch(r"#1  \S+  実行  \S+  evaluate \S*run  ghgp_current@[0-9a-f]{12}  マニフェスト [0-9a-f]{12}", entry)
+    assert verdict == f"検証済み：{logged / 'log.jsonl'}" and count.startswith("  ログ：1 件、先頭 #1 ")
+    english = tanso("log", "--log", logged / "log.jsonl").stdout
+    assert re.match(r"#1  \S+  run       \S+  evaluate \S*run  ghgp_current@[0-9a-f]{12}  manifest [0-9a-f]{12}\n", english)
+
+
+def test_a_missing_log_is_said_in_japanese_and_named_in_english_in_the_json(logged):
+    missing = logged / "none.jsonl"
+    said = tanso("log", "--log", missing, "--lang", "ja").stdout
+    assert f"{missing} にログがない（実行は --out のフォルダの隣に記録する。--log FILE を指定するか TANSO_LOG を設定する）" in said
+    problems = json.loads(tanso("log", "--log", missing, "--format", "json", "--lang", "ja").stdout)["verification"]
+    assert problems["problems"][0]["message"].startswith(f"no log at {missing} (runs log beside their --out folder")

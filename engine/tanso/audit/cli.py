@@ -91,12 +91,14 @@ def verify(target: Path | None, log_file: Path | None, trust, pinned_head: str |
 @trust_option
 @click.option("--head", "show_head", is_flag=True, help="print only the last entry's hash, to record elsewhere")
 @format_option
+@lang_option
 def log_command(log_file: Path | None, trust, show_head: bool, fmt: str) -> None:
     """The history of runs, ruleset versions and approvals; drafts first. Exit 8 if the log is altered."""
     import json
 
     from tanso.audit.checks import history
     from tanso.audit.log import log_path
+    from tanso.audit.report import in_language
     try:
         report, lines, logged = history(log_path(None, log_file), _trusted(trust))
     except TansoError as error:
@@ -109,8 +111,8 @@ def log_command(log_file: Path | None, trust, show_head: bool, fmt: str) -> None
         click.echo(json.dumps({"entries": logged, "drafts": report.status_lines,
                                "verification": json.loads(report.as_json())}, indent=2, default=str))
     else:
-        click.echo("".join(f"{line}\n" for line in [*report.status_lines, *lines]) + report.text(with_status=False),
-                   nl=False)
+        click.echo("".join(f"{line}\n" for line in [*map(in_language, report.status_lines), *lines])
+                   + report.text(with_status=False), nl=False)
     sys.exit(report.exit_code)
 
 
