@@ -117,5 +117,5 @@ def _describe(entry: dict[str, Any]) -> str:
                  versions=versions, manifest=manifest)
     if kind == "approval":
         return t("log.approval", start=start, by=entry.get("by"), role=entry.get("role"), out=entry.get("out"),
-                 manifest=manifest, key=entry.get("key_id"), note=entry.get("note"))
+                 manifest=manifest, key_id=entry.get("key_id"), note=entry.get("note"))
     return f"{start}  {entry}"

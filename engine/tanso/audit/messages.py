@@ -181,8 +181,8 @@ AUDIT_MESSAGES: dict[str, dict[str, str]] = {
     "log.type.approval": {"en": "approval", "ja": "承認"},
     "log.run": {"en": "{start}  {user}  {command} {out}  {versions}  manifest {manifest}",
                 "ja": "{start}  {user}  {command} {out}  {versions}  マニフェスト {manifest}"},
-    "log.approval": {"en": "{start}  {by} as {role}  {out}  manifest {manifest}  key {key}  \"{note}\"",
-                     "ja": "{start}  {by}（{role}）  {out}  マニフェスト {manifest}  鍵 {key}  「{note}」"},
+    "log.approval": {"en": "{start}  {by} as {role}  {out}  manifest {manifest}  key {key_id}  \"{note}\"",
+                     "ja": "{start}  {by}（{role}）  {out}  マニフェスト {manifest}  鍵 {key_id}  「{note}」"},
     "log.draft": {"en": "{status}: {out} (entry #{seq})", "ja": "{status}：{out}（エントリ #{seq}）"},
     # a log or a run folder that cannot be verified (exit 9)
     "log.none": {"en": "no log at {path} (runs log beside their --out folder; pass --log FILE or set TANSO_LOG)",
