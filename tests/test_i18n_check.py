@@ -158,3 +158,17 @@ def test_a_ruleset_without_problems_is_said_ok_in_japanese():
     done = tanso("check", REPO / "rulesets" / "ghgp-current", "--lang", "ja")
     assert done.returncode == 0 and done.stdout.startswith("問題なし：ghgp_current（ghgp_current）：ルール ")
     assert tanso("check", REPO / "rulesets" / "ghgp-current").stdout.startswith("ok: ghgp_current (ghgp_current): ")
+
+
+def test_no_message_has_a_placeholder_named_as_an_argument_of_t():
+    """`t(key, lang=None, **values)`: a message whose text holds {key} or {lang} could never be said (TypeError)."""
+    from tanso.audit import messages  # noqa: F401  (each module registers its words on import)
+    from tanso.i18n import MESSAGES
+    from tanso.model import messages as check_messages  # noqa: F401
+    from tanso.run import messages as file_messages  # noqa: F401
+    from tanso_ghgp import messages as command_messages  # noqa: F401
+    from tanso_io import messages as reader_messages  # noqa: F401
+    from tanso_report import messages as report_messages  # noqa: F401
+    named = {key for key, texts in MESSAGES.items() for text in texts.values()
+             if re.search(r"\{(key|lang)[:}!]", text)}
+    assert named == set()
