@@ -104,3 +104,47 @@ def test_a_missing_log_is_said_in_japanese_and_named_in_english_in_the_json(logg
     assert f"{missing} にログがない（実行は --out のフォルダの隣に記録する。--log FILE を指定するか TANSO_LOG を設定する）" in said
     problems = json.loads(tanso("log", "--log", missing, "--format", "json", "--lang", "ja").stdout)["verification"]
     assert problems["problems"][0]["message"].startswith(f"no log at {missing} (runs log beside their --out folder")
+
+
+@pytest.fixture(scope="module")
+def acme(tmp_path_factory) -> Path:
+    """The Acme demo under the standards in force: a run folder for base-year, engage and decompose."""
+    out = tmp_path_factory.mktemp("acme") / "run"
+    done = tanso("evaluate", REPO / "rulesets" / "ghgp-current", "--data", DATA, "--out", out, "--allow-rejects")
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+COMMAND_ENGLISH = {"Scope", "Total", "verdict", "base", "year", "recalculation", "required", "not", "threshold",
+                   "changed", "policies", "significant", "supplier", "suppliers", "spend", "cum", "levels", "sectors",
+                   "methods", "wrote", "inside", "organisational", "boundary", "weight", "purchases", "outside", "ranked",
+                   "category", "within", "of", "in", "activity", "intensity", "error", "no", "such", "folder"}
+
+
+def command_english(text: str) -> set[str]:
+    """Tanso's words left in a command's text; ids, files, units, policy names and the sectors' own names (data of
+    the shipped sector list, e.g. "Iron and steel") are not Tanso's."""
+    from tanso_ghgp.engagement import SECTORS
+    for sector in {line.split(",")[1] for line in SECTORS.read_text(encoding="utf-8").splitlines()[1:]}:
+        text = text.replace(sector, " ")
+    bare = re.sub(r"\S*/\S*|\b[\w]+\.[\w.]+\b|t-CO2e|USD|kg", " ", text)
+    return {word for word in re.findall(r"[A-Za-z]+", bare) if word in COMMAND_ENGLISH}
+
+
+def test_base_year_engage_and_decompose_in_japanese(acme, tmp_path):
+    said = {"base-year": tanso("base-year", acme, acme, "--lang", "ja"),
+            "engage": tanso("engage", acme, "--category", "1", "--data", DATA, "--out", tmp_path, "--lang", "ja"),
+            "decompose": tanso("decompose", acme, acme, "--category", "1", "--lang", "ja"),
+            "refusal": tanso("decompose", acme, tmp_path / "none", "--category", "1", "--lang", "ja")}
+    assert said["base-year"].stdout.splitlines()[-1] == "判定：基準年の再計算は不要（閾値 5%）"
+    assert "スコープ2（ロケーション基準）" in said["base-year"].stdout
+    assert said["engage"].stdout.startswith("スコープ3 カテゴリ1：炭素集約的なセクターで支出の 80% までのサプライヤー（")
+    assert "(平均データ法; 支出ベース法; サプライヤー固有の製品フットプリント)" in said["engage"].stdout
+    assert said["engage"].stdout.splitlines()[-1].startswith("サプライヤー 18 社。出力しました：")
+    assert said["decompose"].stdout.split() [:6] == ["サプライヤー", "基準", "kg", "kg", "Δ", "kg"]
+    assert said["refusal"].returncode == 1 and said["refusal"].stderr == f"エラー: {tmp_path / 'none'}：そのフォルダはない\n"
+    assert {name: command_english(done.stdout + done.stderr) for name, done in said.items()} == \
+           {name: set() for name in said}
+    english = tanso("base-year", acme, acme).stdout
+    assert english.splitlines()[-1] == "verdict: base-year recalculation not required (threshold 5%)"
+    assert command_english(english) >= {"Scope", "Total", "verdict"}

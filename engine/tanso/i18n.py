@@ -379,6 +379,19 @@ def _said_or_as_is(key: str, text: str) -> str:
     return t(key) if key in MESSAGES else text
 
 
+def columns(text: str) -> int:
+    """Columns `text` takes at a terminal: a wide character (漢字, full-width punctuation) takes two."""
+    from unicodedata import east_asian_width
+    return sum(2 if east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def padded(text: str, width: int, right: bool = False) -> str:
+    """`text` padded with spaces to `width` terminal columns (on the left with `right`), for a column of a table
+    that holds Japanese words."""
+    pad = " " * max(0, width - columns(text))
+    return pad + text if right else text + pad
+
+
 def t(key: str, lang: str | None = None, **values) -> str:
     """The message `key` in `lang` (default: the current language), formatted with `values`."""
     texts = MESSAGES[key]
