@@ -148,3 +148,23 @@ def test_base_year_engage_and_decompose_in_japanese(acme, tmp_path):
     english = tanso("base-year", acme, acme).stdout
     assert english.splitlines()[-1] == "verdict: base-year recalculation not required (threshold 5%)"
     assert command_english(english) >= {"Scope", "Total", "verdict"}
+
+
+def test_every_status_a_policy_option_declares_and_where_a_value_was_set_have_japanese_names():
+    """Explain's policies, compare's changes and the pages' option tables say a document's status and the default in
+    the run's language; the manifest and the JSON keep the words as recorded."""
+    from tanso.i18n import label, set_language
+    from tanso.plugins import load_registry
+    statuses = {option.status for option in load_registry().policy_options.values()} | {"draft"}
+    set_language("ja")
+    try:
+        said = {status: label("status", status) for status in statuses} | {"default": label("layer", "default")}
+    finally:
+        set_language("en")
+    assert [word for word, name in said.items() if name == word] == []
+    assert said["published"] == "公表済み" and said["default"] == "既定値" and label("status", "published") == "published"
+
+
+def test_explain_says_a_policys_status_in_japanese(acme):
+    text = tanso("explain", acme, "scope:1", "--depth", "4", "--lang", "ja").stdout
+    assert re.search(r"gwp\.methane_by_origin = true +既定値 +公表済み +GHG Protocol", text), text

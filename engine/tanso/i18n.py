@@ -147,6 +147,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "select.tags": {"en": "; the tags are: {tags}", "ja": "。タグは：{tags}"},
     "select.no_tags": {"en": "none (no rule has tags)", "ja": "なし（タグのあるルールがない）"},
     "select.rules_in": {"en": "the rules are in {files}", "ja": "ルールは {files} にある"},
+    # a policy option's status (the document it comes from) and where a value was set, wherever a report shows them
+    "label.status.published": {"en": "published", "ja": "公表済み"},
+    "label.status.consulted": {"en": "consulted", "ja": "意見募集済み"},
+    "label.status.progress_update": {"en": "progress_update", "ja": "進捗報告"},
+    "label.status.white_paper": {"en": "white_paper", "ja": "ホワイトペーパー"},
+    "label.status.draft": {"en": "draft", "ja": "草案"},
+    "label.layer.default": {"en": "default", "ja": "既定値"},
+    "label.layer.command line": {"en": "command line", "ja": "コマンドライン"},
     # diagnostics
     "diag.error": {"en": "error", "ja": "エラー"},
     "diag.warning": {"en": "warning", "ja": "警告"},

@@ -13,7 +13,7 @@ from tanso.audit import messages  # noqa: F401  (registers the words below)
 from tanso.audit.explain import (Boundary, Breakdown, Explanation, FactorPart, LeftOutRows, MethodPart, PolicyRead,
                                  RulePart, exact)
 from tanso.audit.selection import selection_said
-from tanso.i18n import MESSAGES, t
+from tanso.i18n import MESSAGES, label, t
 from tanso.reasons import render, render_one
 
 _WIDE = 80          # digits of the decimal context for display: as many as any ledger sum has
@@ -164,7 +164,7 @@ def _factor_provenance(factor: FactorPart, calculator: str, factors_file: str | 
 
 def policies_table(policies: list[PolicyRead]) -> Table:
     """Each policy value with where it was chosen (file:line:col, --set or the default) and its source."""
-    return Table(None, [(f"{p.name} = {_policy_value(p.value)}", _policy_place(p), p.status or "",
+    return Table(None, [(f"{p.name} = {_policy_value(p.value)}", _policy_place(p), label("status", p.status or ""),
                          shorten(p.source, 60)) for p in policies])
 
 
