@@ -168,3 +168,21 @@ def test_every_status_a_policy_option_declares_and_where_a_value_was_set_have_ja
 def test_explain_says_a_policys_status_in_japanese(acme):
     text = tanso("explain", acme, "scope:1", "--depth", "4", "--lang", "ja").stdout
     assert re.search(r"gwp\.methane_by_origin = true +既定値 +公表済み +GHG Protocol", text), text
+
+
+def test_keygen_approve_and_export_say_what_they_did_in_japanese(logged, tmp_path):
+    import shutil
+    logged = shutil.copytree(logged, tmp_path / "workspace")   # the log the other tests read stays as it was
+    key = tmp_path / "aiko"
+    said = tanso("keygen", "--out", key, "--lang", "ja").stdout
+    assert said == f"{key}.pem（秘密鍵：自分だけで保管する）と {key}.pub.pem（公開鍵：検証する人に渡す）を出力しました\n"
+    done = tanso("approve", logged / "run", "--role", "reviewer", "--by", "Aiko", "--key", f"{key}.pem",
+                 "--log", logged / "log.jsonl", "--lang", "ja")
+    assert done.returncode == 0, done.stderr
+    assert re.fullmatch(r"\S*run を Aiko が reviewer として承認：ログのエントリ #2、鍵 [0-9a-f]+\n承認済み：reviewer Aiko\n",
+                        done.stdout), done.stdout
+    assert re.search(r"\n#2  \S+  承認  Aiko（reviewer）  \S*run  マニフェスト [0-9a-f]{12}  鍵 [0-9a-f]+  「」\n",
+                     tanso("log", "--log", logged / "log.jsonl", "--lang", "ja").stdout)
+    pack = tmp_path / "pack.zip"
+    done = tanso("export", logged / "run", "--evidence", pack, "--log", logged / "log.jsonl", "--lang", "ja")
+    assert done.returncode == 0 and re.fullmatch(rf"{re.escape(str(pack))} を出力しました：ファイル [0-9]+ 件\n", done.stdout)

@@ -9,7 +9,9 @@ from pathlib import Path
 import click
 
 from tanso.cli import lang_option
+from tanso.audit import messages  # noqa: F401  (registers the words the commands print)
 from tanso.diagnostics import TansoError
+from tanso.i18n import t
 
 log_file_option = click.option("--log", "log_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
                                help="the workspace log (default: $TANSO_LOG, else tanso-log.jsonl in the folder "
@@ -123,6 +125,7 @@ def log_command(log_file: Path | None, trust, show_head: bool, fmt: str) -> None
 @click.option("--key", "key_path", required=True, type=click.Path(path_type=Path), help="their private key (NAME.pem)")
 @click.option("--note", default="", help="what was checked, why it is approved")
 @log_file_option
+@lang_option
 def approve(out: Path, role: str, by: str, key_path: Path, note: str, log_file: Path | None) -> None:
     """Sign off the run in OUT: verify it, then append a signed approval of its manifest to the log."""
     from tanso.audit.approvals import approve as sign_off
@@ -130,13 +133,15 @@ def approve(out: Path, role: str, by: str, key_path: Path, note: str, log_file: 
         entry, status = sign_off(out, role=role, by=by, key_path=key_path, note=note, log=log_file)
     except TansoError as error:
         _fail(error)
-    click.echo(f"approved {out} as {role} by {by}: log entry #{entry['seq']}, key {entry['key_id']}")
-    click.echo(status.line() or "")
+    from tanso.audit.report import in_language
+    click.echo(t("approve.done", out=out, role=role, by=by, seq=entry["seq"], key_id=entry["key_id"]))
+    click.echo(in_language(status.line()) or "")
 
 
 @click.command()
 @click.option("--out", "name", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="NAME: writes NAME.pem (the private key, mode 0600) and NAME.pub.pem (the public key)")
+@lang_option
 def keygen(name: Path) -> None:
     """Make an Ed25519 key pair for signing approvals."""
     from tanso.audit.approvals import generate_keys
@@ -144,7 +149,7 @@ def keygen(name: Path) -> None:
         private, public = generate_keys(name)
     except TansoError as error:
         _fail(error)
-    click.echo(f"wrote {private} (private: keep it to yourself) and {public} (public: give it to whoever verifies)")
+    click.echo(t("keygen.wrote", private=private, public=public))
 
 
 @click.command()
@@ -155,6 +160,7 @@ def keygen(name: Path) -> None:
 @moved_data_option
 @moved_ruleset_option
 @log_file_option
+@lang_option
 def export(out: Path, pack: Path, with_inputs: bool, data_dir: Path | None, ruleset: Path | None,
            log_file: Path | None) -> None:
     """Bundle a verified run as an evidence pack that `tanso verify PACK.zip` checks offline."""
@@ -163,7 +169,7 @@ def export(out: Path, pack: Path, with_inputs: bool, data_dir: Path | None, rule
         members = write_pack(out, pack, with_inputs=with_inputs, data_dir=data_dir, ruleset=ruleset, log=log_file)
     except TansoError as error:
         _fail(error)
-    click.echo(f"wrote {pack}: {members} files")
+    click.echo(t("export.wrote", pack=pack, members=members))
 
 
 def register(group: click.Group) -> None:

@@ -184,6 +184,13 @@ AUDIT_MESSAGES: dict[str, dict[str, str]] = {
     "log.approval": {"en": "{start}  {by} as {role}  {out}  manifest {manifest}  key {key_id}  \"{note}\"",
                      "ja": "{start}  {by}（{role}）  {out}  マニフェスト {manifest}  鍵 {key_id}  「{note}」"},
     "log.draft": {"en": "{status}: {out} (entry #{seq})", "ja": "{status}：{out}（エントリ #{seq}）"},
+    # tanso approve, keygen and export: what they did
+    "approve.done": {"en": "approved {out} as {role} by {by}: log entry #{seq}, key {key_id}",
+                     "ja": "{out} を {by} が {role} として承認：ログのエントリ #{seq}、鍵 {key_id}"},
+    "keygen.wrote": {"en": "wrote {private} (private: keep it to yourself) and {public} (public: give it to whoever "
+                           "verifies)",
+                     "ja": "{private}（秘密鍵：自分だけで保管する）と {public}（公開鍵：検証する人に渡す）を出力しました"},
+    "export.wrote": {"en": "wrote {pack}: {members} files", "ja": "{pack} を出力しました：ファイル {members} 件"},
     # a log or a run folder that cannot be verified (exit 9)
     "log.none": {"en": "no log at {path} (runs log beside their --out folder; pass --log FILE or set TANSO_LOG)",
                  "ja": "{path} にログがない（実行は --out のフォルダの隣に記録する。--log FILE を指定するか TANSO_LOG を設定する）"},
