@@ -119,6 +119,42 @@ MESSAGES: dict[str, dict[str, str]] = {
     "complete.not_accepted": {"en": " — NOT accepted: {problem} ({source})", "ja": " — 許容されない：{problem}（{source}）"},
     "complete.more_reasons": {"en": "; and {n} more reason{s}", "ja": "；ほか {n} 件の理由"},
     "complete.rules_reading": {"en": "    rules reading {input}: {rules}", "ja": "    {input} を読むルール：{rules}"},
+    # what `tanso check` says of a ruleset without problems
+    "check.ok": {"en": "ok: {name} ({layers}): {rules} rules, {exclusions} exclusions, {metrics} metrics, {checks} checks, "
+                       "{inputs} inputs",
+                 "ja": "問題なし：{name}（{layers}）：ルール {rules} 件、除外 {exclusions} 件、指標 {metrics} 件、チェック {checks} 件、"
+                       "入力 {inputs} 件"},
+    # --select and --exclude (tanso.graph.selectors): a selector that chooses no rule (exit 64)
+    "select.nothing_left": {"en": "{chose}--exclude '{exclude}' leaves no rule to run",
+                            "ja": "{chose}--exclude '{exclude}' では実行するルールが残らない"},
+    "select.empty": {"en": "{option} names no rule (it is empty), so there is nothing to run",
+                     "ja": "{option} がルールを指定していない（空）ため、実行するものがない"},
+    "select.term_names_none": {"en": "{option} '{term}' names no rule", "ja": "{option} '{term}' はルールを指定していない"},
+    "select.no_rule_in_all": {"en": "{option} '{term}' matches no rule: no rule is in all of {atoms}",
+                              "ja": "{option} '{term}' に合うルールがない：{atoms} のすべてに含まれるルールはない"},
+    "select.names_nothing": {"en": "{option} '{atom}' names nothing", "ja": "{option} '{atom}' は何も指定していない"},
+    "select.names_nothing_after": {"en": "{option} '{atom}' names nothing after '{method}:'",
+                                   "ja": "{option} '{atom}' は '{method}:' の後に何も指定していない"},
+    "select.unknown_method": {"en": "{option} '{atom}': unknown selector method '{method}:'; one of {methods}",
+                              "ja": "{option} '{atom}'：不明なセレクターの方法 '{method}:'。次のいずれか：{methods}"},
+    "select.hint": {"en": " ({hint})", "ja": "（{hint}）"},
+    "select.then": {"en": "; {text}", "ja": "。{text}"},
+    "select.matches_none": {"en": "{option} '{atom}' matches no rule (no {what} '{value}')",
+                            "ja": "{option} '{atom}' に合うルールがない（{what} '{value}' はない）"},
+    "select.what.tag": {"en": "tag", "ja": "タグ"},
+    "select.what.file": {"en": "ruleset file", "ja": "ルールセットのファイル"},
+    "select.what.rule": {"en": "rule", "ja": "ルール"},
+    "select.tags": {"en": "; the tags are: {tags}", "ja": "。タグは：{tags}"},
+    "select.no_tags": {"en": "none (no rule has tags)", "ja": "なし（タグのあるルールがない）"},
+    "select.rules_in": {"en": "the rules are in {files}", "ja": "ルールは {files} にある"},
+    # a policy option's status (the document it comes from) and where a value was set, wherever a report shows them
+    "label.status.published": {"en": "published", "ja": "公表済み"},
+    "label.status.consulted": {"en": "consulted", "ja": "意見募集済み"},
+    "label.status.progress_update": {"en": "progress_update", "ja": "進捗報告"},
+    "label.status.white_paper": {"en": "white_paper", "ja": "ホワイトペーパー"},
+    "label.status.draft": {"en": "draft", "ja": "草案"},
+    "label.layer.default": {"en": "default", "ja": "既定値"},
+    "label.layer.command line": {"en": "command line", "ja": "コマンドライン"},
     # diagnostics
     "diag.error": {"en": "error", "ja": "エラー"},
     "diag.warning": {"en": "warning", "ja": "警告"},
@@ -167,6 +203,24 @@ MESSAGES: dict[str, dict[str, str]] = {
     "kind.set statement": {"en": "set statement", "ja": "set 文"},
     "kind.input statement": {"en": "input statement", "ja": "input 文"},
     "kind.exclusion": {"en": "exclusion", "ja": "除外"},
+    # reading a .tanso file (tanso.dsl.parser)
+    "diag.nested_brackets": {"en": "brackets nested more than {depth} deep", "ja": "括弧の入れ子が {depth} 段を超える"},
+    "diag.split_expression": {"en": "split the expression (e.g. into a metric or a derived rule)",
+                              "ja": "式を分ける（例：指標や派生ルールに）"},
+    "diag.too_deep": {"en": "{file} is too deeply nested to parse (a very long chain of operators?)",
+                      "ja": "{file} は入れ子が深すぎて構文解析できない（演算子の非常に長い連鎖？）"},
+    "diag.cannot_read": {"en": "cannot read {file}: {why}", "ja": "{file} を読めない：{why}"},
+    "diag.not_utf8": {"en": "{file} is not UTF-8 text: byte 0x{byte} cannot be read",
+                      "ja": "{file} は UTF-8 のテキストではない：バイト 0x{byte} を読めない"},
+    "diag.save_utf8": {"en": "save the file as UTF-8 (a .tanso file is always read as UTF-8)",
+                       "ja": "ファイルを UTF-8 で保存する（.tanso ファイルは常に UTF-8 として読む）"},
+    "diag.from_twice": {"en": "column '{column}' names its source column twice ('from' is given twice)",
+                        "ja": "列 '{column}' が元の列を 2 回指定している（'from' が 2 回書かれている）"},
+    "diag.constraint_operator": {"en": "a column constraint compares with >=, >, <= or <, not {operator} (for one "
+                                       "allowed value write in (...))",
+                                 "ja": "列の制約の比較は >=, >, <= または <（{operator} ではない。許す値が 1 つなら in (...) と書く）"},
+    "diag.in_values": {"en": "the values after `in` are quoted strings, numbers, true or false",
+                       "ja": "`in` の後の値は引用符で囲んだ文字列、数値、true または false"},
     # what `tanso check` says of a ruleset: layers, approvals, dependencies
     "diag.replace_missing": {"en": "'replace rule {id}' but no earlier layer defines that rule",
                              "ja": "'replace rule {id}' とあるが、そのルールを定義する前のレイヤーがない"},
@@ -335,6 +389,19 @@ def label(column: str, value: str) -> str:
 def _said_or_as_is(key: str, text: str) -> str:
     """The message `key` in the current language where the catalogue has it, else `text` unchanged."""
     return t(key) if key in MESSAGES else text
+
+
+def columns(text: str) -> int:
+    """Columns `text` takes at a terminal: a wide character (漢字, full-width punctuation) takes two."""
+    from unicodedata import east_asian_width
+    return sum(2 if east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def padded(text: str, width: int, right: bool = False) -> str:
+    """`text` padded with spaces to `width` terminal columns (on the left with `right`), for a column of a table
+    that holds Japanese words."""
+    pad = " " * max(0, width - columns(text))
+    return pad + text if right else text + pad
 
 
 def t(key: str, lang: str | None = None, **values) -> str:

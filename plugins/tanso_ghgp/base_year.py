@@ -19,8 +19,11 @@ from pathlib import Path
 import click
 
 from tanso.audit.run_folder import RunFolder
+from tanso.cli import lang_option
 from tanso.diagnostics import TansoError
-from tanso_ghgp.incomplete_runs import announce, exit_provisional
+from tanso.i18n import padded, t
+from tanso_ghgp import messages  # noqa: F401  (registers the words below)
+from tanso_ghgp.incomplete_runs import announce, exit_provisional, refuse
 from tanso_ghgp.shares import SHARE
 
 LINES = (("Scope 1", "scope = 1"), ("Scope 2 (location-based)", "scope = 2 AND coalesce(basis, 'location') = 'location'"),
@@ -40,7 +43,7 @@ def _totals(path: Path) -> tuple[dict[str, Decimal], dict]:
 def check(reported: Path, recalculated: Path, threshold: Decimal) -> dict:
     """Each line's change and whether it exceeds the threshold; the changed policies and ruleset layers."""
     if not Decimal(0) < threshold < Decimal(1):
-        raise TansoError(f"--threshold {threshold}: expected a share between 0 and 1 (e.g. 0.05)")
+        raise TansoError(t("base_year.threshold", threshold=threshold))
     before, old = _totals(reported)
     after, new = _totals(recalculated)
     for name in OPTIONAL:
@@ -65,20 +68,22 @@ def check(reported: Path, recalculated: Path, threshold: Decimal) -> dict:
 @click.argument("reported", type=click.Path(path_type=Path))
 @click.argument("recalculated", type=click.Path(path_type=Path))
 @click.option("--threshold", type=SHARE, default="0.05", show_default=True, help="significance threshold, a share")
+@lang_option
 def main(reported: Path, recalculated: Path, threshold: Decimal) -> None:
     """Whether the base year must be recalculated: REPORTED run against the RECALCULATED re-run."""
     try:
         result = check(reported, recalculated, threshold)
     except (TansoError, ArithmeticError) as error:
-        raise click.ClickException(str(error)) from None
+        refuse(error)
     provisional = announce({"reported": reported, "recalculated": recalculated})
     for line in result["lines"]:
-        share = "n/a" if line["share"] is None else f"{line['share']:.2%}"
-        click.echo(f"{line['line']:<26} {line['reported_kg'] / 1000:>14,.3f} t → {line['recalculated_kg'] / 1000:>14,.3f} t"
-                   f"  ({share}){'  significant' if line['significant'] else ''}")
+        share = t("base_year.not_applicable") if line["share"] is None else f"{line['share']:.2%}"
+        click.echo(f"{padded(t('base_year.line.' + line['line']), 26)} {line['reported_kg'] / 1000:>14,.3f} t → "
+                   f"{line['recalculated_kg'] / 1000:>14,.3f} t  ({share})"
+                   f"{t('base_year.significant') if line['significant'] else ''}")
     if result["changed_policies"]:
-        click.echo(f"changed policies: {', '.join(result['changed_policies'])}")
-    click.echo(f"verdict: base-year recalculation {'REQUIRED' if result['required'] else 'not required'} "
-               f"(threshold {threshold:%}){', provisional: a run is incomplete' if provisional else ''}")
+        click.echo(t("base_year.changed_policies", names=", ".join(result["changed_policies"])))
+    click.echo(t("base_year.required" if result["required"] else "base_year.not_required", threshold=f"{threshold:%}",
+                 provisional=t("base_year.provisional") if provisional else ""))
     if provisional:
         exit_provisional()

@@ -18,9 +18,12 @@ from pathlib import Path
 import click
 
 from tanso.audit.run_folder import RunFolder
+from tanso.cli import lang_option
 from tanso.diagnostics import TansoError
+from tanso.i18n import padded, t
+from tanso_ghgp import messages  # noqa: F401  (registers the words below)
 from tanso_ghgp.engagement import Spend, supplier_view
-from tanso_ghgp.incomplete_runs import announce, exit_provisional
+from tanso_ghgp.incomplete_runs import announce, exit_provisional, refuse
 
 KG = Decimal("0.001")
 
@@ -61,14 +64,17 @@ def _kg(value: Fraction) -> Decimal:
 @click.argument("current", type=click.Path(path_type=Path))
 @click.option("--category", type=click.IntRange(1, 16), required=True, help="Scope 3 category")
 @click.option("--currency", default="USD", show_default=True, help="spend in this currency (exchange_rates.csv)")
+@lang_option
 def main(base: Path, current: Path, category: int, currency: str) -> None:
     """Each supplier's change in the category between BASE and CURRENT runs: activity and intensity effects."""
     try:
         rows = decompose(base, current, category, spend=Spend(to_currency=currency))
     except TansoError as error:
-        raise click.ClickException(str(error)) from None
+        refuse(error)
     provisional = announce({"base": base, "current": current})
-    click.echo(f"{'supplier':<12} {'base kg':>14} {'kg':>14} {'Δ kg':>14} {'activity':>14} {'intensity':>14}")
+    click.echo(f"{padded(t('engage.supplier'), 12)} {padded(t('decompose.base_kg'), 14, right=True)} {'kg':>14} "
+               f"{'Δ kg':>14} {padded(t('decompose.activity'), 14, right=True)} "
+               f"{padded(t('decompose.intensity'), 14, right=True)}")
     for r in rows:
         click.echo(f"{r['supplier']:<12} {r['base_kg']:>14,} {r['kg']:>14,} {r['delta_kg']:>14,} "
                    f"{r['activity_kg']:>14,} {r['intensity_kg']:>14,}")

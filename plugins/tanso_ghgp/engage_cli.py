@@ -9,7 +9,10 @@ from pathlib import Path
 
 import click
 
+from tanso.cli import _error_word, lang_option
 from tanso.diagnostics import TansoError
+from tanso.i18n import label, padded, t
+from tanso_ghgp import messages  # noqa: F401  (registers the words below)
 from tanso_ghgp.incomplete_runs import announce, exit_provisional
 from tanso_ghgp.shares import SHARE
 
@@ -25,6 +28,7 @@ from tanso_ghgp.shares import SHARE
               help="the run's data folder, where it is not where the run read it")
 @click.option("--currency", default="USD", show_default=True, help="rank spend in this currency (exchange_rates.csv)")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True)
+@lang_option
 def engage(run: Path, category: int, threshold: Decimal, sectors: Path | None, data: Path | None, currency: str,
            out: Path) -> None:
     """Suppliers ranked by spend up to THRESHOLD of the category's spend, in carbon-intensive sectors."""
@@ -32,27 +36,29 @@ def engage(run: Path, category: int, threshold: Decimal, sectors: Path | None, d
     try:
         found = engagement_list(run, category, threshold, sectors, data, Spend(to_currency=currency))
     except TansoError as error:
-        click.echo(f"error: {error}", err=True)
+        click.echo(f"{_error_word()} {error}", err=True)
         sys.exit(getattr(error, "exit_code", 1) or 1)
     provisional = announce({"engaged": run})
     out.mkdir(parents=True, exist_ok=True)
     stem = out / f"engagement-cat{category}"
     outside = found.outside
-    scope = (f"spend inside the organisational boundary (boundary.approach = {outside.approach}), at each entity's "
-             f"boundary weight as the ledger weights its emissions; {outside.rows} purchase"
-             f"{'s' if outside.rows != 1 else ''} outside it ({outside.spend:,.2f} {currency}) not ranked")
-    title = f"Scope 3 category {category}: suppliers within {threshold:%} of spend in carbon-intensive sectors ({run})"
+    words = {"approach": outside.approach, "rows": outside.rows, "s": "s" if outside.rows != 1 else "",
+             "spend": f"{outside.spend:,.2f}", "currency": currency, "category": category, "threshold": f"{threshold:%}",
+             "run": run}
+    scope, title = t("engage.scope", **words), t("engage.title", **words)
     write_csv(found.rows, stem.with_suffix(".csv"))
     write_xlsx(found.rows, stem.with_suffix(".xlsx"), f"{title}; {scope}")
     # The console list says what it is and what each column holds, as the workbook's title and header do.
     click.echo(title)
-    click.echo(f"{'#':>3} {'supplier':<12} {'spend':>{17 + len(currency)}} {'cum. %':>7}  {'levels':<8} {'t CO2e':>12}  "
-               f"sectors  (methods)")
+    click.echo(f"{'#':>3} {padded(t('engage.supplier'), 12)} {padded(t('engage.spend'), 17 + len(currency), right=True)} "
+               f"{padded(t('engage.cumulative'), 7, right=True)}  {padded(t('engage.levels'), 8)} "
+               f"{padded(t('table.tonnes'), 12, right=True)}  {t('engage.sectors')}")
     for row in found.rows:
         click.echo(f"{row['rank']:>3} {row['supplier']:<12} {row['spend']:>16,} {row['currency']} "
                    f"{row['cumulative_share']:>7.1%}  {row['levels'] or '—':<8} {row['co2e_t'] or 0:>10,} t  "
-                   f"{row['sectors']}  ({row['methods']})")
+                   f"{row['sectors']}  ({'; '.join(label('method', m) for m in row['methods'].split('; '))})")
     click.echo(scope)
-    click.echo(f"{len(found.rows)} supplier{'s' if len(found.rows) != 1 else ''}; wrote {stem.with_suffix('.csv')}, {stem.with_suffix('.xlsx')}")
+    click.echo(t("engage.count", n=len(found.rows), s="s" if len(found.rows) != 1 else "",
+                 files=f"{stem.with_suffix('.csv')}, {stem.with_suffix('.xlsx')}"))
     if provisional:
         exit_provisional()

@@ -24,8 +24,10 @@ from pathlib import Path
 
 from tanso.audit.run_folder import RunFolder
 from tanso.diagnostics import InputError
+from tanso.i18n import t
 from tanso.plan.sql import ident, literal
 from tanso.plan.units import currency
+from tanso_ghgp import messages  # noqa: F401  (registers the words of the refusals below)
 
 SECTORS = Path(str(resources.files("tanso_ghgp") / "data" / "carbon_intensive_sectors.csv"))
 COLUMNS = ("rank", "supplier", "spend", "currency", "cumulative_share", "sectors", "methods", "levels",
@@ -61,18 +63,17 @@ def _csv(path: Path) -> str:
 
 def _input_file(run: RunFolder, category: int, con, data: Path | None) -> tuple[str, Path]:
     """The input table the category's ledger rows come from, and its file (in `data`, else as the run read it)."""
-    tables = [t for (t,) in con.execute(f"SELECT DISTINCT input_table FROM {run.ledger} WHERE scope = 3 AND "
+    tables = [name for (name,) in con.execute(f"SELECT DISTINCT input_table FROM {run.ledger} WHERE scope = 3 AND "
                                         f"category = {int(category)} ORDER BY 1").fetchall()]
-    spend_tables = [t for t in tables if t in run.manifest.get("inputs", {})
-                    and str(run.manifest["inputs"][t].get("file", "")).endswith(".csv")]
+    spend_tables = [name for name in tables if name in run.manifest.get("inputs", {})
+                    and str(run.manifest["inputs"][name].get("file", "")).endswith(".csv")]
     if not spend_tables:
-        raise InputError(f"{run.path}: no ledger row of Scope 3 category {category} comes from a CSV input table "
-                         f"(found: {', '.join(tables) or 'none'})")
+        raise InputError(t("engage.no_csv", path=run.path, category=category, tables=", ".join(tables) or t("engage.none")))
     table = "purchases" if "purchases" in spend_tables else spend_tables[0]
     recorded = run.manifest["inputs"][table]["file"]   # under the data folder
     path = data / recorded if data is not None else run.data_file(recorded)
     if not path.is_file():
-        raise InputError(f"{path}: the input {table} of the run is not there; give its data folder with --data")
+        raise InputError(t("engage.input_gone", path=path, table=table))
     return table, path
 
 
@@ -113,8 +114,8 @@ def supplier_view(con, run: RunFolder, category: int, data: Path | None, spend: 
     present = {column for (column, *_) in con.execute(f"DESCRIBE SELECT * FROM {_csv(path)}").fetchall()}
     missing = [getattr(spend, n) for n in wanted if getattr(spend, n) not in present]
     if missing:
-        raise InputError(f"{path}: the input {table} of category {category} has no column {', '.join(missing)}; "
-                         f"spend is read from the columns {', '.join(getattr(spend, n) for n in wanted)}")
+        raise InputError(t("engage.no_column", path=path, table=table, category=category, missing=", ".join(missing),
+                           columns=", ".join(getattr(spend, n) for n in wanted)))
     s = {n: ident(getattr(spend, n)) for n in wanted}
     try:
         money = _currencies_sql(con, path, s["currency"])
@@ -126,8 +127,8 @@ WHERE c.code <> {literal(spend.to_currency)} AND r.rate IS NULL ORDER BY 1 LIMIT
     except Exception as error:   # an unreadable file: named, not a traceback
         raise InputError(f"{path}: {str(error).splitlines()[0]}") from None
     if unconverted:
-        raise InputError(f"{path} row {unconverted[0]}: no rate from {unconverted[1]} to {spend.to_currency} for "
-                         f"{unconverted[2]} in {rates.name}; spend cannot be ranked in one currency")
+        raise InputError(t("engage.no_rate", path=path, row=unconverted[0], currency=unconverted[1],
+                           to=spend.to_currency, year=unconverted[2], rates=rates.name))
     con.execute(f"""CREATE OR REPLACE VIEW {name}_all AS
 WITH {_weights(run, table).strip()},
 purchases AS (
@@ -166,7 +167,7 @@ def engagement_list(run_path: Path, category: int, threshold: Decimal, sectors: 
                     data: Path | None = None, spend: Spend = Spend()) -> Engagement:
     """Suppliers within `threshold` of the category's in-boundary spend that sell a carbon-intensive commodity."""
     if not Decimal(0) < threshold <= Decimal(1):
-        raise InputError(f"--threshold {threshold}: expected a share above 0 and at most 1 (e.g. 0.8)")
+        raise InputError(t("engage.threshold", threshold=threshold))
     run = RunFolder.open(run_path)
     con = run.connect()
     outside = supplier_view(con, run, category, data, spend, "purchases")

@@ -30,10 +30,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tanso.diagnostics import InputError
+from tanso.i18n import t
 from tanso.model.formats import canonical_encoding
 from tanso.reasons import reason_text
 from tanso.plan.sql import ident, literal
 from tanso.scratch import owned_folder
+from tanso_io import messages  # noqa: F401  (registers the words of the file problems below)
 from tanso_io.tables import refuse_case_twins, refuse_reserved_names, register_table
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -58,15 +60,14 @@ def _header_line(source: Path, path: Path, header_row: int | None) -> tuple[byte
             skipped += 1
         else:
             if header_row is not None:
-                raise InputError(f"{path}: the file has {skipped} line{'s' if skipped != 1 else ''}, so no line "
-                                 f"{header_row} (declared `header row {header_row}`) to hold the column names")
+                raise InputError(t("file.too_few_lines", path=path, lines=skipped, s="s" if skipped != 1 else "",
+                                   row=header_row))
             line = b""
         if header_row is None or line.strip():
             return line, skipped
         below = next((number for number, later in enumerate(handle, start=header_row + 1) if later.strip()), None)
-    raise InputError(f"{path}: line {header_row} (declared `header row {header_row}`) is empty; it needs the column "
-                     f"names" + (f"; the first line with values below it is line {below}" if below else
-                                 "; no line below it has values"))
+    raise InputError(t("file.header_line_empty", path=path, row=header_row)
+                     + (t("file.first_line_below", below=below) if below else t("file.none_below")))
 
 
 def _header(source: Path, encoding: str, path: Path, header_row: int | None = None) -> tuple[str, list[str], int]:
@@ -75,25 +76,23 @@ def _header(source: Path, encoding: str, path: Path, header_row: int | None = No
     first, skipped = _header_line(source, path, header_row)
     text = first.decode(encoding, errors="replace").lstrip("\ufeff").rstrip("\r\n")
     if not text.strip():
-        raise InputError(f"{path}: the file is empty; it needs a header row of column names")
+        raise InputError(t("file.empty", path=path))
     if _MARK in text:
-        raise InputError(f"{path}: the header row has bytes that are not valid {encoding} "
-                         f"(declare the file's encoding on its input, e.g. encoding \"cp932\")")
+        raise InputError(t("file.header_encoding", path=path, encoding=encoding))
     delimiter = max(DELIMITERS, key=lambda d: (text.count(d), d == ","))
     try:
         names = [n.strip() for n in next(csv.reader(io.StringIO(text), delimiter=delimiter, quotechar='"'))]
     except csv.Error:
-        raise InputError(f"{path}: the header row cannot be split into column names (a line break inside "
-                         f"it, a lone carriage return or a quote never closed?)") from None
+        raise InputError(t("file.header_unsplittable", path=path)) from None
+    where = t("file.header_row", path=path)
     empty = [i + 1 for i, n in enumerate(names) if not n]
     if empty:
-        raise InputError(f"{path}: header row: column {empty[0]} has no name")
+        raise InputError(t("file.column_unnamed", where=where, column=empty[0]))
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
-        raise InputError(f"{path}: header row: column name {', '.join(repr(n) for n in repeated)} appears more "
-                         f"than once")
-    refuse_reserved_names(names, f"{path}: header row")
-    refuse_case_twins(names, f"{path}: header row")
+        raise InputError(t("file.column_repeated", where=where, names=", ".join(repr(n) for n in repeated)))
+    refuse_reserved_names(names, where)
+    refuse_case_twins(names, where)
     return delimiter, names, skipped
 
 
@@ -140,7 +139,7 @@ def register_csv(con, path: Path, relation: str, encoding: str | None = None, nu
     the input's `header row N`, the file's line of the header."""
     known = canonical_encoding(encoding)
     if known is None:
-        raise InputError(f"unknown encoding {encoding!r}")
+        raise InputError(t("file.unknown_encoding", encoding=repr(encoding)))
     encoding = known
     with owned_folder("csv") as folder:
         source, marked = path, 0
@@ -177,12 +176,11 @@ def _read(con, path: Path, source: Path, relation: str, delimiter: str, names: l
         raise   # the memory limit's, not the file's: the CLI says so
     except duckdb.Error as error:
         _drop(con, relation, rejects, scans)
-        raise InputError(f"{path}: cannot be read as CSV: {str(error).splitlines()[0]}") from None
+        raise InputError(t("file.not_csv", path=path, error=str(error).splitlines()[0])) from None
     unclosed = [line for line, kind, text in bad if kind == "UNQUOTED VALUE" and "unterminated" in (text or "")]
     if unclosed:
         _drop(con, relation, rejects, scans)
-        raise InputError(f"{path}: row {unclosed[0] - 1}: a quoted value is never closed (a \" without its "
-                         f"closing \"), so the rows after it cannot be told apart; close or double the quote")
+        raise InputError(t("file.quote_unclosed", path=path, row=unclosed[0] - 1))
     blank, nul = _scan(source)
     found = [(literal(_MARK), reason_text("row.invalid_encoding", encoding=encoding))] if marked else []
     found += [("chr(0)", reason_text("row.nul_byte"))] if nul else []
@@ -229,8 +227,7 @@ def _read(con, path: Path, source: Path, relation: str, delimiter: str, names: l
     if not (total == distinct == last):
         first = con.execute(f"SELECT min(d) FROM {relation}__gaps").fetchone()[0]
         _drop(con, valid, rejects, scans, lines, f"{relation}__gaps", relation)
-        raise InputError(f"{path}: cannot be read as CSV: its rows cannot be told apart from row {first} on "
-                         f"(a quote inside a value that is not doubled?)")
+        raise InputError(t("file.rows_apart", path=path, row=first))
     _drop(con, valid, rejects, scans, lines, f"{relation}__gaps")
     _number_as_lines(con, relation, header_row)
 

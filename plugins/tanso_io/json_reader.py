@@ -22,6 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from tanso.diagnostics import InputError
+from tanso.i18n import t
+from tanso.reasons import reason_text
+from tanso_io import messages  # noqa: F401  (registers the words of the file problems below)
 from tanso_io.tables import register_table, text_table
 
 LINES_SUFFIXES = (".jsonl", ".ndjson")
@@ -29,7 +32,18 @@ PROBLEM = "_problem"
 
 
 class _Repeated(ValueError):
-    """A field named twice in one object (json.loads would keep the last one without a word)."""
+    """A field named twice in one object (json.loads would keep the last one without a word): `kind` is
+    `field_twice` or `field_and_path`, said of a row (`reason.row.<kind>`) or of the file (`file.<kind>`)."""
+
+    def __init__(self, kind: str, **values: str):
+        super().__init__(kind)
+        self.kind, self.values = kind, values
+
+    def of_row(self) -> str:
+        return reason_text(f"row.{self.kind}", **self.values)
+
+    def of_file(self, path: Path) -> str:
+        return t(f"file.{self.kind}", path=path, **self.values)
 
 
 class _Problem(str):
@@ -40,7 +54,7 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     names = [name for name, _ in pairs]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
-        raise _Repeated(f"field {', '.join(repr(n) for n in repeated)} appears more than once")
+        raise _Repeated("field_twice", names=", ".join(repr(n) for n in repeated))
     return dict(pairs)
 
 
@@ -56,7 +70,7 @@ def _flatten(record: dict[str, Any], prefix: str, out: dict[str, str | None]) ->
             _flatten(value, f"{column}.", out)
             continue
         if column in out:
-            raise _Repeated(f"column {column!r} is named both as a field and by a nested field's path")
+            raise _Repeated("field_and_path", column=repr(column))
         if value is None or isinstance(value, str):
             out[column] = value
         elif isinstance(value, bool):
@@ -71,8 +85,7 @@ def _records_of_document(document: Any, path: Path) -> list[tuple[int, Any]]:
     elif isinstance(document, dict):
         document = [document]
     if not isinstance(document, list):
-        raise InputError(f"{path}: the JSON is neither a list of records, an object whose \"value\" is one, nor one "
-                         f"record per line")
+        raise InputError(t("file.not_records", path=path))
     return [(number, record) for number, record in enumerate(document, start=1)]
 
 
@@ -83,14 +96,14 @@ def _records_of_lines(text: str) -> list[tuple[int, Any]]:
     records: list[tuple[int, Any]] = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
-            records.append((number, _Problem("the line is blank")))
+            records.append((number, _Problem(reason_text("row.json_blank"))))
             continue
         try:
             records.append((number, _parse(line)))
         except _Repeated as problem:
-            records.append((number, _Problem(f"the record's {problem}")))
+            records.append((number, _Problem(problem.of_row())))
         except ValueError as error:
-            records.append((number, _Problem(f"the line is not JSON ({str(error).split(':')[0]})")))
+            records.append((number, _Problem(reason_text("row.not_json", error=str(error).split(":")[0]))))
     return records
 
 
@@ -99,20 +112,19 @@ def read_json(path: Path) -> tuple[list[str], list[tuple[int, list[str | None]]]
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise InputError(f"{path}: not UTF-8 text (byte {error.start}: 0x{error.object[error.start]:02x}); a JSON "
-                         f"file is UTF-8") from None
+        raise InputError(t("file.not_utf8", path=path, at=error.start, byte=f"{error.object[error.start]:02x}")) from None
     if not text.strip():
-        raise InputError(f"{path}: the file is empty; it needs at least one record")
+        raise InputError(t("file.no_record", path=path))
     as_lines = path.name.lower().endswith(LINES_SUFFIXES)
     records = None
     if not as_lines:
         try:
             records = _records_of_document(_parse(text), path)
         except _Repeated as problem:
-            raise InputError(f"{path}: {problem}") from None
+            raise InputError(problem.of_file(path)) from None
         except ValueError as error:
             if not all(line.lstrip().startswith("{") for line in text.splitlines() if line.strip()):
-                raise InputError(f"{path}: not valid JSON: {error}") from None
+                raise InputError(t("file.not_json", path=path, error=error)) from None
     if records is None:
         records = _records_of_lines(text)
     columns: dict[str, None] = {}
@@ -122,18 +134,18 @@ def read_json(path: Path) -> tuple[list[str], list[tuple[int, list[str | None]]]
             flat.append((number, str(record)))
             continue
         if not isinstance(record, dict):
-            flat.append((number, "the record is not a JSON object"))
+            flat.append((number, reason_text("row.not_object")))
             continue
         values: dict[str, str | None] = {}
         try:
             _flatten(record, "", values)
         except _Repeated as problem:
-            flat.append((number, f"the record's {problem}"))
+            flat.append((number, problem.of_row()))
             continue
         columns.update(dict.fromkeys(values))
         flat.append((number, values))
     if PROBLEM in columns:
-        raise InputError(f"{path}: a field is named {PROBLEM}, which the reader uses for rows it cannot read")
+        raise InputError(t("file.field_reserved", path=path, name=PROBLEM))
     header = [*columns, PROBLEM]
     rows = [(number, [None] * len(columns) + [values]) if isinstance(values, str)
             else (number, [values.get(c) for c in columns] + [None]) for number, values in flat]

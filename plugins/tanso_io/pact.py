@@ -40,7 +40,9 @@ from typing import Any, NamedTuple
 import pyarrow as pa
 
 from tanso.diagnostics import InputError
+from tanso.i18n import t
 from tanso.plan.factor_product import exact
+from tanso_io import messages  # noqa: F401  (registers the words of the file problems below)
 from tanso_io.tables import register_table
 
 # PACT declared units → the unit names Tanso's unit conversion (pint) reads.
@@ -85,15 +87,16 @@ class _Footprint:
         self.path, self.number, self.data = path, number, data
         self.id = data.get("id") if isinstance(data, dict) else None
         if not isinstance(data, dict):
-            raise self.fail("", "an object", data)
+            raise self.fail("", t("pact.an_object"), data)
 
     def problem(self, message: str) -> InputError:
-        where = f"footprint {self.number}" + (f" (id {self.id})" if isinstance(self.id, str) else "")
-        return InputError(f"{self.path}: {where}: {message}")
+        where = (t("pact.footprint_id", n=self.number, id=self.id) if isinstance(self.id, str)
+                 else t("pact.footprint", n=self.number))
+        return InputError(t("pact.problem", path=self.path, where=where, problem=message))
 
     def fail(self, field: str, expected: str, value: Any = _MISSING) -> InputError:
-        got = "it is missing" if value is _MISSING else f"got {json.dumps(value, default=str)[:80]}"
-        return self.problem(f"{field + ': ' if field else ''}expected {expected}, {got}")
+        got = t("pact.missing") if value is _MISSING else t("pact.got", value=json.dumps(value, default=str)[:80])
+        return self.problem(t("pact.expected", field=t("pact.field", field=field) if field else "", expected=expected, got=got))
 
     def get(self, field: str, required: bool = True) -> Any:
         value: Any = self.data
@@ -101,7 +104,7 @@ class _Footprint:
             value = value.get(key, _MISSING) if isinstance(value, dict) else _MISSING
         if value is _MISSING or value is None:
             if required:
-                raise self.fail(field, "a value")
+                raise self.fail(field, t("pact.a_value"))
             return None
         return value
 
@@ -110,9 +113,9 @@ class _Footprint:
         if value is None:
             return None
         if not isinstance(value, str) or not value.strip():
-            raise self.fail(field, "a non-empty string", value)
+            raise self.fail(field, t("pact.a_string"), value)
         if choices and value not in choices:
-            raise self.fail(field, " or ".join(repr(c) for c in choices), value)
+            raise self.fail(field, t("pact.one_of", choices=t("pact.or").join(repr(c) for c in choices)), value)
         return value
 
     def decimal(self, field: str, required: bool = True, minimum: Decimal | None = None,
@@ -128,9 +131,9 @@ class _Footprint:
         except InvalidOperation:
             number = None
         if number is None or not number.is_finite():
-            raise self.fail(field, "a decimal number (e.g. \"1.25\")", value)
+            raise self.fail(field, t("pact.a_decimal"), value)
         if positive and number <= 0 or minimum is not None and number < minimum:
-            raise self.fail(field, "a number greater than 0" if positive else f"a number of at least {minimum}", value)
+            raise self.fail(field, t("pact.positive") if positive else t("pact.at_least", minimum=minimum), value)
         return number
 
     def ids(self, field: str, required: bool = True) -> list[str]:
@@ -138,7 +141,7 @@ class _Footprint:
         if value is None:
             return []
         if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
-            raise self.fail(field, "a non-empty list of URN strings", value)
+            raise self.fail(field, t("pact.urns"), value)
         return value
 
 
@@ -147,16 +150,15 @@ def _footprints(path: Path) -> list[Any]:
         with path.open(encoding="utf-8") as handle:
             document = json.load(handle, parse_float=Decimal)
     except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"{path}: cannot be read: {error}") from None
+        raise InputError(t("file.unreadable", path=path, error=error)) from None
     except json.JSONDecodeError as error:
-        raise InputError(f"{path}: not valid JSON: {error.msg} at line {error.lineno} column {error.colno}") from None
+        raise InputError(t("pact.not_json", path=path, error=error.msg, line=error.lineno, column=error.colno)) from None
     if isinstance(document, dict) and "data" in document:
         document = document["data"]
     if isinstance(document, dict):
         return [document]
     if not isinstance(document, list):
-        raise InputError(f"{path}: expected PACT ProductFootprint objects: a list, {{\"data\": [...]}} or one "
-                         f"object; got {json.dumps(document, default=str)[:80]}")
+        raise InputError(t("pact.not_footprints", path=path, got=json.dumps(document, default=str)[:80]))
     return document
 
 
@@ -171,7 +173,7 @@ def _rows(footprint: _Footprint) -> list[dict[str, Any]]:
     spec = footprint.text("specVersion")
     major = spec.split(".")[0]
     if major not in ("2", "3"):
-        raise footprint.fail("specVersion", "a PACT 2.x or 3.x version", spec)
+        raise footprint.fail("specVersion", t("pact.version"), spec)
     names = _V2 if major == "2" else _V3
     status = footprint.text("status", choices=("Active", "Deprecated"))
     company = footprint.text("companyName")
@@ -191,8 +193,8 @@ def _rows(footprint: _Footprint) -> list[dict[str, Any]]:
             quotient = value / amount
             rounded = exact(quotient)
             if quotient and (not rounded or abs(rounded - quotient) / abs(quotient) > Decimal("1e-9")):
-                raise footprint.problem(f"{field}: {_text(value)} per {_text(amount)} {unit} is too small to keep 9 "
-                                        f"significant digits at 12 decimal places per 1 {unit}")
+                raise footprint.problem(t("pact.too_small", field=field, value=_text(value), amount=_text(amount),
+                                          unit=unit))
         return _text(rounded)
 
     # Category 1 counts a purchase cradle-to-gate (Scope 3 Standard 2011, ch. 5, table 5.4; the Pathfinder
@@ -200,20 +202,18 @@ def _rows(footprint: _Footprint) -> list[dict[str, Any]]:
     # of life (Catena-X PCF data model v7, `partialFullPcf`) would add downstream stages to the purchase.
     boundary = footprint.text("pcf.partialFullPcf", required=False) or "Cradle-to-gate"
     if boundary != "Cradle-to-gate":
-        raise footprint.problem(f"pcf.partialFullPcf is {boundary!r}: a purchased product's footprint must be "
-                                f"cradle-to-gate (it would add the product's use and end-of-life stages to the "
-                                f"purchase); ask the supplier for the cradle-to-gate part")
+        raise footprint.problem(t("pact.not_cradle_to_gate", boundary=repr(boundary)))
     start, end = footprint.text("pcf.referencePeriodStart"), footprint.text("pcf.referencePeriodEnd")
     version = footprint.get("version", required=False)
     if version is not None and (not isinstance(version, int) or isinstance(version, bool) or version < 0):
-        raise footprint.fail("version", "a whole number of at least 0", version)
+        raise footprint.fail("version", t("pact.whole"), version)
     assurance = footprint.get("pcf.assurance", required=False)
     if assurance is not None and not isinstance(assurance, dict):
-        raise footprint.fail("pcf.assurance", "an object", assurance)
+        raise footprint.fail("pcf.assurance", t("pact.an_object"), assurance)
     # v2 states assurance with a boolean; v3 dropped it: an Assurance object means assured.
     assured = assurance is not None and assurance.get("assurance", major == "3")
     if not isinstance(assured, bool):
-        raise footprint.fail("pcf.assurance.assurance", "true or false", assured)
+        raise footprint.fail("pcf.assurance.assurance", t("pact.boolean"), assured)
     shared = {
         "gas": "CO2e", "value": per_declared_unit(f"pcf.{names.excluding}", required=True, minimum=Decimal(0)),
         "unit": "kg", "per": DECLARED_UNITS[unit], "publisher": company,
@@ -243,8 +243,7 @@ def read_pact(path: Path) -> pa.Table:
     for footprint in footprints:
         footprint.text("id")
         if footprint.id in seen:
-            raise footprint.fail("id", f"an id no other footprint has (footprint {seen[footprint.id]} has it too; "
-                                       f"keep only the latest version)", footprint.id)
+            raise footprint.fail("id", t("pact.unique_id", other=seen[footprint.id]), footprint.id)
         seen[footprint.id] = footprint.number
     superseded = {p for f in footprints if f.get("status", required=False) == "Active"
                   for p in f.ids("precedingPfIds", required=False)}
@@ -254,8 +253,7 @@ def read_pact(path: Path) -> pa.Table:
         if footprint_rows[0]["status"] == "Active":
             rows += [{"_row": footprint.number, **row} for row in footprint_rows]
         elif footprint.id not in superseded:
-            raise footprint.problem("status is Deprecated (withdrawn by the supplier) and no Active footprint in "
-                                    "the file supersedes it (precedingPfIds): remove it, or add its successor")
+            raise footprint.problem(t("pact.withdrawn"))
     schema = pa.schema([("_row", pa.int64()), *((c, pa.string()) for c in COLUMNS)])
     return pa.Table.from_pylist(rows, schema=schema)
 

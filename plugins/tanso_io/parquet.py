@@ -9,12 +9,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from tanso.diagnostics import InputError
+from tanso.i18n import t
 from tanso.plan.sql import ident, literal
+from tanso_io import messages  # noqa: F401  (registers the words of the file problems below)
 
 
 def _fail(path: Path, error: Exception) -> InputError:
     message = str(error).split("\n\n")[0].strip()
-    return InputError(f"{path}: cannot be read: {message}")
+    return InputError(t("file.unreadable", path=path, error=message))
 
 
 def _flattened(field: pa.Field, path: tuple[str, ...] = ()) -> list[tuple[str, str]]:
@@ -34,13 +36,12 @@ def register_parquet(con, path: Path, relation: str, numbers: str | None = None)
     try:
         schema = pq.read_schema(path)
     except (pa.ArrowException, OSError) as error:
-        raise InputError(f"{path}: cannot be read as Parquet: {str(error).splitlines()[0]}") from None
+        raise InputError(t("file.not_parquet", path=path, error=str(error).splitlines()[0])) from None
     columns = [item for field in schema for item in _flattened(field)]
     names = [name for name, _ in columns]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
-        raise InputError(f"{path}: column {', '.join(repr(n) for n in repeated)} appears more than once (a column "
-                         f"and a struct field's dotted path name the same column)")
+        raise InputError(t("file.dotted_twice", path=path, names=", ".join(repr(n) for n in repeated)))
     listing = ", ".join(f"{sql} AS {ident(name)}" for name, sql in columns)
     try:
         con.execute(f"CREATE OR REPLACE TEMP VIEW {relation} AS SELECT file_row_number + 1 AS _row, {listing} "

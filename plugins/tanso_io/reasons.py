@@ -33,6 +33,15 @@ register({
               "was written by a program that does not calculate); open the workbook in Excel and save it",
         "ja": "列 {column}：セル {cell} の数式（{formula}）の値がブックに保存されていない（計算しないプログラムで書かれた）。"
               "Excel で開いて保存する"},
+    # a JSON record or line (tanso_io.json_reader)
+    "reason.row.json_blank": {"en": "the line is blank", "ja": "空行"},
+    "reason.row.not_json": {"en": "the line is not JSON ({error})", "ja": "行が JSON ではない（{error}）"},
+    "reason.row.not_object": {"en": "the record is not a JSON object", "ja": "レコードが JSON オブジェクトではない"},
+    "reason.row.field_twice": {"en": "the record's field {names} appears more than once",
+                               "ja": "レコードのフィールド {names} が 2 回以上現れる"},
+    "reason.row.field_and_path": {"en": "the record's column {column} is named both as a field and by a nested field's "
+                                        "path",
+                                  "ja": "レコードの列 {column} がフィールド名と入れ子のフィールドのパスの両方で指定されている"},
     "reason.row.totals": {"en": "a totals row ('{label}' in column {column}): it sums rows that are read themselves, "
                                 "so it is not read as data",
                           "ja": "合計行（列 {column} に「{label}」）：読み込む行を合計した行なので、データとして読まない"},

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pyarrow as pa
 
 from tanso.diagnostics import InputError
+from tanso.i18n import t
+from tanso_io import messages  # noqa: F401  (registers the words of the file problems below)
 
 
 def register_table(con, relation: str, table: pa.Table) -> None:
@@ -30,13 +32,11 @@ def refuse_case_twins(names: list[str], where: str) -> None:
     for name in names:
         twin = seen.setdefault(name.casefold(), name)
         if twin != name:
-            raise InputError(f"{where}: column names {twin!r} and {name!r} differ only in case, which the backend "
-                             f"cannot tell apart; rename one")
+            raise InputError(t("file.case_twins", where=where, twin=repr(twin), name=repr(name)))
 
 
 def refuse_reserved_names(names: list[str], where: str) -> None:
     """The columns a reader adds (`_row`, `_problem`) cannot be the file's own."""
     reserved = [n for n in names if n.casefold() in ("_row", "_problem")]
     if reserved:
-        raise InputError(f"{where}: column name {reserved[0]!r} is reserved (the reader numbers the rows in _row and "
-                         f"says why a row cannot be read in _problem); rename the column")
+        raise InputError(t("file.reserved", where=where, name=repr(reserved[0])))

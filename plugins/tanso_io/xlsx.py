@@ -27,8 +27,10 @@ import pyarrow as pa
 from python_calamine import CalamineError, CalamineWorkbook
 
 from tanso.diagnostics import InputError, did_you_mean
+from tanso.i18n import t
 from tanso.plan.sql import ident, literal
 from tanso.reasons import reason_sql, reason_text
+from tanso_io import messages  # noqa: F401  (registers the words of the file problems below)
 from tanso_io.tables import refuse_case_twins, refuse_reserved_names, register_table, text_table
 from tanso_io.xlsx_cells import CellMarks, cell_marks
 
@@ -83,15 +85,14 @@ def _chosen_sheet(workbook: CalamineWorkbook, path: Path, name: str | None, firs
     """The declared sheet (else the first, or, unless `first_sheet`, the only one); a name the workbook lacks is
     refused with its sheets, and so is a workbook of several sheets, none named, where the first is not taken."""
     if name is None and not first_sheet and len(workbook.sheet_names) > 1:
-        raise InputError(f"{path}: the workbook has {len(workbook.sheet_names)} sheets, "
-                         f"{', '.join(repr(n) for n in workbook.sheet_names)}, and the declaration names none: say "
-                         f"which holds the table with `sheet \"…\"` (e.g. sheet \"{workbook.sheet_names[0]}\")")
+        raise InputError(t("file.sheets_unnamed", path=path, n=len(workbook.sheet_names),
+                           sheets=", ".join(repr(n) for n in workbook.sheet_names), first=workbook.sheet_names[0]))
     if name is None:
         return workbook.get_sheet_by_index(0)
     if name not in workbook.sheet_names:
         hint = did_you_mean(name, workbook.sheet_names)
-        raise InputError(f"{path}: the workbook has no sheet '{name}'; its sheets are "
-                         f"{', '.join(repr(n) for n in workbook.sheet_names)}" + (f"; {hint}" if hint else ""))
+        raise InputError(t("file.no_sheet", path=path, sheet=name, sheets=", ".join(repr(n) for n in workbook.sheet_names),
+                           hint=t("file.then", text=hint) if hint else ""))
     return workbook.get_sheet_by_name(name)
 
 
@@ -101,7 +102,7 @@ def sheet_names(path: Path) -> list[str]:
         with CalamineWorkbook.from_path(str(path)) as workbook:
             return list(workbook.sheet_names)
     except (CalamineError, OSError, ValueError) as error:
-        raise InputError(f"{path}: cannot be read as an Excel workbook: {error}") from None
+        raise InputError(t("file.not_workbook", path=path, error=error)) from None
 
 
 def _header_suggestion(title: Row, below: list[Row]) -> str:
@@ -116,9 +117,7 @@ def _header_suggestion(title: Row, below: list[Row]) -> str:
     for row, used in zip(below, reversed(under)):
         named = {i for i in row.filled if isinstance(row.cells[i], str)}
         if len(named) > 1 and named == set(row.filled) and used <= named:
-            return (f"; row {title.number} holds one value ({title.texts[title.filled[0]]!r}), like a title, and "
-                    f"row {row.number} looks like the header: declare `header row {row.number}` on the input (the "
-                    f"rows above it are then not read)")
+            return t("file.title_above", title=title.number, value=repr(title.texts[title.filled[0]]), row=row.number)
     return ""
 
 
@@ -127,14 +126,13 @@ def _header_and_data(rows: list[Row], header_row: int | None, where: str) -> tup
     filled = [row for row in rows if any(row.texts)]   # texts are None or non-empty
     if header_row is None:
         if not filled:
-            raise InputError(f"{where} is empty; it needs a header row of column names")
+            raise InputError(t("file.sheet_empty", where=where))
         return filled[0], filled[1:]
     at = [row for row in filled if row.number == header_row]
     if not at:
         below = [row.number for row in filled if row.number > header_row]
-        raise InputError(f"{where} row {header_row} (declared `header row {header_row}`) is empty; it needs the "
-                         f"column names" + (f"; the first row with values below it is row {below[0]}" if below else
-                                            "; no row below it has values"))
+        raise InputError(t("file.header_sheet_row_empty", where=where, row=header_row)
+                         + (t("file.first_row_below", below=below[0]) if below else t("file.no_row_below")))
     return at[0], [row for row in filled if row.number > header_row]
 
 
@@ -196,9 +194,9 @@ def _sheet_table(path: Path, sheet: str | None, header_row: int | None, first_sh
             chosen = _chosen_sheet(workbook, path, sheet, first_sheet)
             cells = chosen.to_python()
     except (CalamineError, OSError, ValueError) as error:
-        raise InputError(f"{path}: cannot be read as an Excel workbook: {error}") from None
+        raise InputError(t("file.not_workbook", path=path, error=error)) from None
     top, left = chosen.start if chosen.start else (0, 0)
-    where = f"{path}: sheet '{chosen.name}'" + (" (the first)" if sheet is None else "")
+    where = t("file.first_sheet" if sheet is None else "file.sheet", path=path, sheet=chosen.name)
     rows = [Row(top + 1 + i, row, [cell_text(v) for v in row]) for i, row in enumerate(cells)]
     marks = cell_marks(path, chosen.name)
     for (number, column), error in marks.errors.items():   # calamine reads them as '': a row of values to refuse
@@ -208,15 +206,14 @@ def _sheet_table(path: Path, sheet: str | None, header_row: int | None, first_sh
     header = [name.strip() if name and name.strip() else None for name in header_at.texts]
     used = [i for i, name in enumerate(header) if name is not None or any(r.texts[i] is not None for r in data)]
     nameless = [i for i in used if header[i] is None]
-    where = f"{path}: sheet '{chosen.name}' row {header_at.number}"
+    where = t("file.sheet_row", path=path, sheet=chosen.name, row=header_at.number)
     if nameless:
-        raise InputError(f"{where}: column {column_letter(left + nameless[0])} has values but no name in the "
-                         f"header row" + _header_suggestion(header_at, data))
+        raise InputError(t("file.sheet_column_unnamed", where=where, column=column_letter(left + nameless[0]))
+                         + _header_suggestion(header_at, data))
     names = [header[i] for i in used]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
-        raise InputError(f"{where}: column name {', '.join(repr(n) for n in repeated)} appears more than once in the "
-                         f"header row")
+        raise InputError(t("file.column_repeated_header", where=where, names=", ".join(repr(n) for n in repeated)))
     refuse_reserved_names(names, where)
     refuse_case_twins(names, where)
     table = text_table(names, [(row.number, [row.texts[i] for i in used]) for row in data])

@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.table import Table
 
 from tanso.compare import Comparison, bases, headline, to_decimal
-from tanso.i18n import t
+from tanso.i18n import label, t
 from tanso_report import display, messages  # noqa: F401  (messages registers the reports' words)
 from tanso_report.display import label as _label, tonnes
 from tanso_report.comparison_view import show
@@ -39,7 +39,8 @@ def render_table(comparison: Comparison, path: Path | None) -> str:
             table.add_column(t(f"ct.col.{key}"), justify="left" if key in ("change", "values", "status") else "right")
         for part in view["parts"]:
             change = part["change"]
-            table.add_row(change.name, f"{show(change.base)} → {show(change.revised)}", change.status or "",
+            table.add_row(change.name, f"{show(change.base)} → {show(change.revised)}",
+                          label("status", change.status or ""),
                           tonnes(part["one_at_a_time"]), tonnes(part["sequential"]),
                           tonnes(to_decimal(part["shapley"])))
         table.add_row(t("ct.interaction"), "", "", tonnes(view["interaction_kg"]), "—", "—")

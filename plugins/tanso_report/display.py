@@ -11,7 +11,7 @@ from tanso.dsl.values import written
 from tanso.i18n import t
 from tanso.reasons import render_one
 from tanso_ghgp.gwp import is_non_kyoto
-from tanso_report import messages  # noqa: F401  (registers the reports' words)
+from tanso_report import messages  # noqa: F401  (registers the words below)
 
 if TYPE_CHECKING:   # rich is imported when a report is drawn, not when the plugins load
     from rich.console import Console
@@ -145,18 +145,17 @@ def restatement_lines(result) -> list[str]:
     if not result.previous:
         return []
     moved = result.restatements
-    lines = [f"since the previous run ({result.previous['folder']}, digest {str(result.previous['digest'])[:16]}): "
-             + (f"{len(moved)} period{'s' if len(moved) != 1 else ''} reported differently" if moved
-                else "no period it reported moved")]
-    lines.append(_differences_line(result.previous.get("differences") or []))
+    moved_said = (t("since.moved", n=len(moved), s="s" if len(moved) != 1 else "") if moved else t("since.none_moved"))
+    lines = [t("since.previous", folder=result.previous["folder"], digest=str(result.previous["digest"])[:16],
+               moved=moved_said), _differences_line(result.previous.get("differences") or [])]
     for row in moved[:FINDINGS_SHOWN]:
-        versions = (f"; {', '.join(row['previous_factors'])} → {', '.join(row['current_factors']) or 'nothing'}"
+        versions = (f"; {', '.join(row['previous_factors'])} → {', '.join(row['current_factors']) or t('nothing')}"
                     if row["previous_factors"] != row["current_factors"] else "")
-        lines.append(f"  {row['kind']}: {row['rule_id']} · {row['entity'] or '—'} · {row['period'] or '—'}: "
-                     f"{_kg(row['previous_kg'])} → {_kg(row['current_kg'])} "
+        lines.append(f"  {t('since.kind.' + row['kind'])}: {row['rule_id']} · {row['entity'] or '—'} · "
+                     f"{row['period'] or '—'}: {_kg(row['previous_kg'])} → {_kg(row['current_kg'])} "
                      f"({'+' if row['change_kg'] >= 0 else ''}{_kg(row['change_kg'])}){versions}")
     if len(moved) > FINDINGS_SHOWN:
-        lines.append(f"  … and {len(moved) - FINDINGS_SHOWN} more (all of them in --format json and manifest.json)")
+        lines.append("  " + t("more_in_json", n=len(moved) - FINDINGS_SHOWN))
     return lines
 
 
@@ -182,7 +181,7 @@ def findings(item: dict, indent: str = "  ", notes: bool = True) -> list[str]:
         listed = item.get(key) or []
         lines += [indent + line(text) for text in listed[:FINDINGS_SHOWN]]
         if len(listed) > FINDINGS_SHOWN:
-            lines.append(f"{indent}… and {len(listed) - FINDINGS_SHOWN} more (all of them in --format json and manifest.json)")
+            lines.append(indent + t("more_in_json", n=len(listed) - FINDINGS_SHOWN))
     return lines
 
 
@@ -205,7 +204,7 @@ def outside_the_scopes(gases: list[dict]) -> list[str]:
     others = non_kyoto_kg(gases)
     if others:
         listed = ", ".join(f"{gas} {tonnes(kg)} t" for gas, kg in others.items())
-        lines.append(f"gases outside the Kyoto basket, reported outside the scopes (mass): {listed}")
+        lines.append(t("non_kyoto_outside", gases=listed))
     return lines
 
 

@@ -181,6 +181,7 @@ def render_html(result, path: Path | None) -> str:
         checks=checks(result),
         metrics=[{"id": m["id"], "title": m["title"] or m["id"], "value": number(m["value"], m["unit"]),
                   "problem": m["problem"]} for m in result.metrics],
-        policies=[(name, {**p, "value": comparison_view.show(p.get("value"))})
+        policies=[(name, {**p, "value": comparison_view.show(p.get("value")),
+                          "layer": label("layer", p.get("layer") or "")})
                   for name, p in sorted((result.manifest.get("policies") or {}).items())])
     return emit(page, path)

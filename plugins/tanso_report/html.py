@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tanso.compare import Comparison, in_basis
-from tanso.i18n import t
+from tanso.i18n import label, t
 from tanso_report import charts
 from tanso_report.comparison import document
 from tanso_report import comparison_view as view
@@ -230,7 +230,8 @@ def _policies(comparison: Comparison) -> list[dict[str, Any]]:
             "doc": option.doc.split(". ")[0].rstrip(".") + "." if option and option.doc else "",
             "current": show(before.value if before else None), "revised": show(after.value if after else None),
             "drafted": show(option.revised) if option is not None and option.revised is not None else "—",
-            "status": (option.status if option else None) or (provenance.status if provenance else None) or "—",
+            "status": label("status", (option.status if option else None) or (provenance.status if provenance else None)
+                            or "—"),
             "source": (option.source_doc if option else None) or (provenance.source if provenance else None) or "—"})
     return rows
 

@@ -26,9 +26,11 @@ from decimal import Decimal
 from pathlib import Path
 
 
+from tanso.i18n import label, t
+from tanso.reasons import render_one
 from tanso_ghgp.quality_shares import level_shares, percent
-from tanso_report import display
-from tanso_report.display import SCOPE3_CATEGORIES, tonnes
+from tanso_report import display, messages  # noqa: F401  (messages: registers the words of the layout)
+from tanso_report.display import category_name, tonnes
 
 READS_POLICIES = ("ami.separate_statements", "ami.scope2_market_placement", "scope1.market_instruments",
                   "scope3.required_in_inventory", "scope3.disaggregate_by_data_type",
@@ -51,19 +53,19 @@ def render_inventory(result, path: Path | None) -> str:
     optional = {rule_id for rule_id, rule_tags in tags.items() if OPTIONAL_TAG in rule_tags}
 
     out.print(f"{result.ruleset.title or result.ruleset.name} ({' → '.join(result.ruleset.layers)})", markup=False)
-    out.print(f"boundary {policy('boundary.approach')} · GWP {policy('gwp.set')} · amounts in t CO2e", markup=False)
+    out.print(t("layout.basics", approach=policy("boundary.approach"), gwp=policy("gwp.set")), markup=False)
 
     from rich.table import Table   # rich is imported when the report is drawn
-    table = Table(title="Statement 1 — physical inventory" if separate else "Inventory", title_justify="left")
-    table.add_column("line")
-    table.add_column("t CO2e", justify="right")
+    table = Table(title=t("layout.statement_1") if separate else t("layout.inventory"), title_justify="left")
+    table.add_column(t("layout.line"))
+    table.add_column(t("table.tonnes"), justify="right")
     if verification is not None:
-        table.add_column("verification")
+        table.add_column(t("layout.verification"))
 
     def line(text: str, kg: Decimal | None, scope: int | None = None, category: int | None = None) -> None:
         cells = [text, tonnes(kg)]
         if verification is not None:
-            cells.append(_status_of(verification, scope, category) if scope else "")
+            cells.append(label("verification", _status_of(verification, scope, category)) if scope else "")
         table.add_row(*cells)
 
     def total(scope: int, category: int | None = None, basis: str | None = None, rules=None) -> Decimal:
@@ -73,32 +75,32 @@ def render_inventory(result, path: Path | None) -> str:
                     and (rules is None or g["rule_id"] in rules)), Decimal(0))
 
     scope1, scope2_location, scope2_market = total(1), total(2, basis="location"), total(2, basis="market")
-    line("Scope 1", scope1, 1)
-    line("Scope 2, location-based", scope2_location, 2)
+    line(t("scope", scope=1), scope1, 1)
+    line(t("layout.scope2_location"), scope2_location, 2)
     if market_in_inventory:
-        line("Scope 2, market-based (dual reporting)", scope2_market, 2)
+        line(t("layout.scope2_dual"), scope2_market, 2)
     scope3_required = bool(policy("scope3.required_in_inventory"))
     # Scope 3 on the location basis, as the inventory's total: where a rule has both bases (cloud providers'
     # figures), its location-based rows; every other Scope 3 rule has no basis.
     scope3_rows = [g for g in groups if g["scope"] == 3 and g["basis"] in ("location", None)]
     excluded = {e["category"]: e for e in result.exclusions if e["scope"] == 3 and e["category"] is not None}
     for category in sorted({g["category"] for g in scope3_rows} | set(excluded)):
-        name = f"Scope 3 · {category} {SCOPE3_CATEGORIES.get(category, '')}".rstrip()
+        name = _category_line(category)
         if category in excluded and not any(g["category"] == category for g in scope3_rows):
-            line(f"{name} — excluded: {excluded[category]['justification']}", None, 3, category)
+            line(t("layout.excluded", name=name, why=excluded[category]["justification"]), None, 3, category)
             continue
         line(name, total(3, category, basis="location"), 3, category)
         if policy("scope3.split_required_optional"):
             part = total(3, category, basis="location", rules=optional)
             if part:
-                line("    of which optional (outside the minimum boundary)", part)
+                line(t("layout.optional_part"), part)
         if policy("scope3.disaggregate_by_data_type"):
             for data_type, kg in _by_data_type(scope3_rows, category):
                 line(f"    {data_type}", kg)
     scope3 = total(3, basis="location")
     inventory = scope1 + scope2_location + (scope3 if scope3_required else 0)
-    line("Scope 3" + ("" if scope3_required else " (optional under the Corporate Standard: not in the total)"), scope3)
-    line("Total: Scope 1 + Scope 2 location-based" + (" + Scope 3" if scope3_required else ""), inventory)
+    line(t("scope", scope=3) if scope3_required else t("layout.scope3_not_in_total"), scope3)
+    line(t("layout.total_with_3") if scope3_required else t("layout.total"), inventory)
     out.print(table)
 
     _quality(out, result)
@@ -106,22 +108,22 @@ def render_inventory(result, path: Path | None) -> str:
         _relief(out, result)
 
     if separate:
-        for number, title in ((2, "Statement 2 — market-based"), (3, "Statement 3 — impact (credits, avoided emissions)")):
-            _statement(out, number, title, result, groups, tags,
+        for number in (2, 3):
+            _statement(out, number, t(f"layout.statement_{number}"), result, groups, tags,
                        scope2_market if number == 2 and not market_in_inventory else None)
-    out.print(f"Outside the scopes: biogenic CO2 {tonnes(display.biogenic_kg(result.gases))} t (mass, not "
-              f"CO2e-weighted)", markup=False)
+    out.print(t("layout.biogenic", t=tonnes(display.biogenic_kg(result.gases))), markup=False)
     for gas, kg in display.non_kyoto_kg(result.gases).items():
-        out.print(f"Outside the scopes: {gas} {tonnes(kg)} t (not a Kyoto gas; mass, not CO2e-weighted)", markup=False)
+        out.print(t("layout.non_kyoto", gas=gas, t=tonnes(kg)), markup=False)
     if verification is not None:
-        out.print(f"Verification of the inventory: {_inventory_status(verification, groups)}", markup=False)
+        out.print(t("layout.verified", status=label("verification", _inventory_status(verification, groups))),
+                  markup=False)
     if policy("scope3.cat15.disclose_coverage"):
-        out.print(f"Category 15 covers {_cat15_coverage(result)} of the investments' carrying value", markup=False)
+        out.print(t("layout.cat15", share=_cat15_coverage(result)), markup=False)
     for line in display.restatement_lines(result):
         out.print(line, markup=False)
     for check in result.checks:
         if check["passed"] is False:
-            out.print(f"Check failed: {check['title'] or check['id']} [{check['source']}]", markup=False)
+            out.print(t("layout.check_failed", title=check["title"] or check["id"], source=check["source"]), markup=False)
             for line in display.findings(check, notes=False):   # the shares are in the data-quality table
                 out.print(line, markup=False)
     return display.finish(out, path)
@@ -131,19 +133,29 @@ def _quality(out, result) -> None:
     """Each line's emissions by data-quality level (1 spend-based … 4 measured, "+" verified; PCAF's score for
     financed emissions) and the share of primary data (levels 3 and 4)."""
     from rich.table import Table   # rich is imported when the report is drawn
-    table = Table(title="Data quality — share of each line's emissions by level", title_justify="left")
-    for name, justify in (("line", "left"), ("levels", "left"), ("primary data", "right")):
-        table.add_column(name, justify=justify)
+    table = Table(title=t("layout.quality"), title_justify="left")
+    for name, justify in (("layout.line", "left"), ("layout.levels", "left"), ("layout.primary", "right")):
+        table.add_column(t(name), justify=justify)
     lines: dict[tuple, list[dict]] = {}
     for row in level_shares(result.connection, f"{result.schema}.run_groups"):
         lines.setdefault((row["scope"], row["category"], row["basis"]), []).append(row)
     for (scope, category, basis), rows in lines.items():
-        name = f"Scope {scope}" + (f" · {category} {SCOPE3_CATEGORIES.get(category, '')}".rstrip() if category else "") \
-            + (f", {basis}-based" if basis else "")
+        name = (t("scope", scope=scope) if scope is not None else t("outside_scopes")) + (t("layout.quality_category", category=category, name=_category_name(category))
+                                          .rstrip() if category else "") \
+            + (t("layout.quality_basis", basis=t(f"basis.{basis}")) if basis else "")
         table.add_row(name, " · ".join(f"{r['level']}: {percent(r['share'])}" for r in rows),
                       percent(rows[0]["primary_share"]))
     if table.row_count:
         out.print(table)
+
+
+def _category_name(category: int) -> str:
+    """A Scope 3 category's name in the run's language; none for a number no standard names."""
+    return category_name(category) if 1 <= category <= 16 else ""
+
+
+def _category_line(category: int) -> str:
+    return t("layout.category", category=category, name=_category_name(category)).rstrip()
 
 
 def _groups(result) -> list[dict]:
@@ -158,17 +170,18 @@ def _by_data_type(rows: list[dict], category: int) -> list[tuple[str, Decimal]]:
     found: dict[str, Decimal] = {}
     for g in rows:
         if g["category"] == category:
-            found[g["data_type"] or "unstated"] = found.get(g["data_type"] or "unstated", Decimal(0)) + g["co2e_kg"]
-    return sorted(found.items())
+            found[g["data_type"]] = found.get(g["data_type"], Decimal(0)) + g["co2e_kg"]
+    return sorted(((label("data_type", data_type) if data_type else t("layout.unstated"), kg)
+                   for data_type, kg in found.items()), key=lambda pair: pair[0])
 
 
 def _statement(out, number: int, title: str, result, groups: list[dict], tags: dict, scope2_market: Decimal | None):
     from rich.table import Table   # rich is imported when the report is drawn
     table = Table(title=title, title_justify="left")
-    table.add_column("line")
-    table.add_column("t CO2e", justify="right")
+    table.add_column(t("layout.line"))
+    table.add_column(t("table.tonnes"), justify="right")
     if scope2_market is not None:
-        table.add_row("Scope 2, market-based", tonnes(scope2_market))
+        table.add_row(t("layout.scope2_market"), tonnes(scope2_market))
     for metric in result.metrics:
         if metric["id"].startswith(f"statement{number}."):
             table.add_row(metric["title"] or metric["id"], tonnes(metric["value"]))
@@ -187,12 +200,11 @@ def _relief(out, result) -> None:
         f"SELECT reason FROM {result.schema}.run_excluded WHERE exclusion_id = 'relevance_relief' ORDER BY input_row").fetchall()
     refused = result.connection.execute(
         f"SELECT DISTINCT reason FROM {result.schema}.run_rejects WHERE input_table = 'scope3_relevance' ORDER BY 1").fetchall()
-    out.print("Scope 3 under the small-company relief (scope3.small_company_relief): only the categories assessed "
-              f"relevant are reported; {len(left_out)} left out, each justified:", markup=False)
+    out.print(t("layout.relief", n=len(left_out)), markup=False)
     for (reason,) in left_out:
-        out.print(f"  {reason.removeprefix(RELIEF_PREFIX)}", markup=False)
+        out.print(f"  {render_one(reason.removeprefix(RELIEF_PREFIX))}", markup=False)
     for (reason,) in refused:
-        out.print(f"  REFUSED: {reason.removeprefix(RELIEF_PREFIX)}", markup=False)
+        out.print(t("layout.refused", reason=render_one(reason.removeprefix(RELIEF_PREFIX))), markup=False)
 
 
 def _verification(result) -> dict[tuple[int, int | None], str]:
@@ -220,10 +232,10 @@ def _inventory_status(verification: dict, groups: list[dict]) -> str:
 def _cat15_coverage(result) -> str:
     relation = result.inputs.get("investments")
     if relation is None:
-        return "an unknown share (no investments input)"
+        return t("layout.cat15_no_input")
     covered, total = result.connection.execute(
         f"SELECT sum(outstanding) FILTER (WHERE _row_id IN (SELECT row_id FROM {result.schema}.run_ledger "
         f"WHERE scope = 3 AND category = 15)), sum(outstanding) FROM {relation}").fetchone()
     if not total:
-        return "an unknown share (no outstanding amounts)"
+        return t("layout.cat15_no_amounts")
     return f"{(Decimal(covered or 0) / Decimal(total) * 100).quantize(Decimal('0.1'))}%"

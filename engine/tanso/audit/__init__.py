@@ -28,6 +28,11 @@ class CannotVerify(TansoError):
 
     exit_code = CANNOT_VERIFY
 
+    @property
+    def said(self):
+        """What it says as it was raised: a `Said` text (said in the run's language, English in the JSON), or a str."""
+        return self.args[0] if self.args else str(self)
+
 
 class NotPermitted(TansoError):
     """Separation of duties: this person or key has already signed this run in another role."""

@@ -11,6 +11,7 @@ from tanso.audit.approvals import ApprovalStatus, approvals_of, required_approva
 from tanso.audit.log import Line, chain_problems, entries, head, log_path, manifest_shas, read_log
 from tanso.audit.report import Report, Said, counted, sha256_bytes
 from tanso.audit.verify import read_manifest, verify_run
+from tanso.i18n import t
 from tanso.run.outputs import MANIFEST
 
 
@@ -25,7 +26,7 @@ def checked_log(path: Path, trusted: dict[str, bytes] | None, pinned_head: str |
     try:
         lines = read_log(path)
     except CannotVerify as error:
-        report.add("cannot verify", str(path), str(error))
+        report.add("cannot verify", str(path), error.said)
         return report, []
     report.problems += chain_problems(lines) + signature_problems(lines, trusted)
     last = head(lines)
@@ -98,19 +99,23 @@ def history(path: Path, trusted: dict[str, bytes] | None = None) -> tuple[Report
         status = ApprovalStatus(roles(run.get("approvals_required")),
                                 approvals_of(logged, run.get("manifest_sha256"), trusted))
         if not status.final:
-            report.status_lines.append(f"{status.line()}: {out} (entry #{run.get('seq')})")
+            report.status_lines.append(Said("log.draft", status=status.line(), out=out, seq=run.get("seq")))
     return report, [_describe(e) for e in logged], logged
 
 
 def _describe(entry: dict[str, Any]) -> str:
-    start = f"#{entry.get('seq')}  {entry.get('time')}  {entry.get('type', '?'):<8}"
+    """An entry's line in the run's language (`tanso log`; its JSON keeps the entries as logged)."""
+    kind = entry.get("type", "?")
+    start = t("log.start", seq=entry.get("seq"), time=entry.get("time"),
+              type=t(f"log.type.{kind}") if kind in ("run", "approval") else kind)
     manifest = str(entry.get("manifest_sha256", ""))[:12]
-    if entry.get("type") == "run":
+    if kind == "run":
         rulesets = entry.get("rulesets") if isinstance(entry.get("rulesets"), dict) else {}
         versions = ", ".join(f"{r.get('name')}@{str(r.get('version'))[:12]}" + ("" if folder == "." else f" ({folder})")
                              for folder, r in rulesets.items() if isinstance(r, dict))
-        return f"{start}  {entry.get('user')}  {entry.get('command')} {entry.get('out')}  {versions}  manifest {manifest}"
-    if entry.get("type") == "approval":
-        return (f"{start}  {entry.get('by')} as {entry.get('role')}  {entry.get('out')}  manifest {manifest}  "
-                f"key {entry.get('key_id')}  \"{entry.get('note')}\"")
+        return t("log.run", start=start, user=entry.get("user"), command=entry.get("command"), out=entry.get("out"),
+                 versions=versions, manifest=manifest)
+    if kind == "approval":
+        return t("log.approval", start=start, by=entry.get("by"), role=entry.get("role"), out=entry.get("out"),
+                 manifest=manifest, key_id=entry.get("key_id"), note=entry.get("note"))
     return f"{start}  {entry}"

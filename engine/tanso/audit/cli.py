@@ -9,7 +9,9 @@ from pathlib import Path
 import click
 
 from tanso.cli import lang_option
+from tanso.audit import messages  # noqa: F401  (registers the words the commands print)
 from tanso.diagnostics import TansoError
+from tanso.i18n import t
 
 log_file_option = click.option("--log", "log_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
                                help="the workspace log (default: $TANSO_LOG, else tanso-log.jsonl in the folder "
@@ -91,12 +93,14 @@ def verify(target: Path | None, log_file: Path | None, trust, pinned_head: str |
 @trust_option
 @click.option("--head", "show_head", is_flag=True, help="print only the last entry's hash, to record elsewhere")
 @format_option
+@lang_option
 def log_command(log_file: Path | None, trust, show_head: bool, fmt: str) -> None:
     """The history of runs, ruleset versions and approvals; drafts first. Exit 8 if the log is altered."""
     import json
 
     from tanso.audit.checks import history
     from tanso.audit.log import log_path
+    from tanso.audit.report import in_language
     try:
         report, lines, logged = history(log_path(None, log_file), _trusted(trust))
     except TansoError as error:
@@ -109,8 +113,8 @@ def log_command(log_file: Path | None, trust, show_head: bool, fmt: str) -> None
         click.echo(json.dumps({"entries": logged, "drafts": report.status_lines,
                                "verification": json.loads(report.as_json())}, indent=2, default=str))
     else:
-        click.echo("".join(f"{line}\n" for line in [*report.status_lines, *lines]) + report.text(with_status=False),
-                   nl=False)
+        click.echo("".join(f"{line}\n" for line in [*map(in_language, report.status_lines), *lines])
+                   + report.text(with_status=False), nl=False)
     sys.exit(report.exit_code)
 
 
@@ -121,6 +125,7 @@ def log_command(log_file: Path | None, trust, show_head: bool, fmt: str) -> None
 @click.option("--key", "key_path", required=True, type=click.Path(path_type=Path), help="their private key (NAME.pem)")
 @click.option("--note", default="", help="what was checked, why it is approved")
 @log_file_option
+@lang_option
 def approve(out: Path, role: str, by: str, key_path: Path, note: str, log_file: Path | None) -> None:
     """Sign off the run in OUT: verify it, then append a signed approval of its manifest to the log."""
     from tanso.audit.approvals import approve as sign_off
@@ -128,13 +133,15 @@ def approve(out: Path, role: str, by: str, key_path: Path, note: str, log_file: 
         entry, status = sign_off(out, role=role, by=by, key_path=key_path, note=note, log=log_file)
     except TansoError as error:
         _fail(error)
-    click.echo(f"approved {out} as {role} by {by}: log entry #{entry['seq']}, key {entry['key_id']}")
-    click.echo(status.line() or "")
+    from tanso.audit.report import in_language
+    click.echo(t("approve.done", out=out, role=role, by=by, seq=entry["seq"], key_id=entry["key_id"]))
+    click.echo(in_language(status.line()) or "")
 
 
 @click.command()
 @click.option("--out", "name", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="NAME: writes NAME.pem (the private key, mode 0600) and NAME.pub.pem (the public key)")
+@lang_option
 def keygen(name: Path) -> None:
     """Make an Ed25519 key pair for signing approvals."""
     from tanso.audit.approvals import generate_keys
@@ -142,7 +149,7 @@ def keygen(name: Path) -> None:
         private, public = generate_keys(name)
     except TansoError as error:
         _fail(error)
-    click.echo(f"wrote {private} (private: keep it to yourself) and {public} (public: give it to whoever verifies)")
+    click.echo(t("keygen.wrote", private=private, public=public))
 
 
 @click.command()
@@ -153,6 +160,7 @@ def keygen(name: Path) -> None:
 @moved_data_option
 @moved_ruleset_option
 @log_file_option
+@lang_option
 def export(out: Path, pack: Path, with_inputs: bool, data_dir: Path | None, ruleset: Path | None,
            log_file: Path | None) -> None:
     """Bundle a verified run as an evidence pack that `tanso verify PACK.zip` checks offline."""
@@ -161,7 +169,7 @@ def export(out: Path, pack: Path, with_inputs: bool, data_dir: Path | None, rule
         members = write_pack(out, pack, with_inputs=with_inputs, data_dir=data_dir, ruleset=ruleset, log=log_file)
     except TansoError as error:
         _fail(error)
-    click.echo(f"wrote {pack}: {members} files")
+    click.echo(t("export.wrote", pack=pack, members=members))
 
 
 def register(group: click.Group) -> None:

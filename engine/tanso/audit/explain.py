@@ -266,15 +266,13 @@ def _check_row_exists(con, folder: RunFolder, row: RowRef) -> None:
         return
     if row.key is None:
         last = con.execute(f"SELECT max(input_row) FROM {rows}").fetchone()[0]
-        raise SelectorError(f"row:{row}: {row.table} has no row {row.number} in this run (its rows are numbered "
-                            f"1 to {last})")
+        raise SelectorError(t("sel.no_row_number", row=row, table=row.table, number=row.number, last=last))
     close = [key for key, _ in con.execute(
         f"SELECT DISTINCT row_id, levenshtein(row_id, {literal(row.key)}) AS distance FROM {rows} "
         f"WHERE row_id IS NOT NULL AND distance <= greatest(2, length({literal(row.key)}) // 3) "
         f"ORDER BY distance, row_id LIMIT 3").fetchall()]
-    hint = f"; did you mean {' or '.join(f'row:{row.table}:{key}' for key in close)}?" if close else ""
-    raise SelectorError(f"row:{row}: {row.table} has no row with key {row.key} in this run (every row it read is "
-                        f"in the ledger, rejects or excluded){hint}")
+    hint = t("sel.did_you_mean", names=t("sel.or").join(f"row:{row.table}:{key}" for key in close)) if close else ""
+    raise SelectorError(t("sel.no_row_key", row=row, table=row.table, on=row.key, hint=hint))
 
 
 def _rules_table(con, folder: RunFolder) -> None:

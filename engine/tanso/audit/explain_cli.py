@@ -10,8 +10,9 @@ import click
 
 from tanso.audit.explain import DEFAULT_DEPTH, DEFAULT_TOP, LEVELS, as_json, explain as explain_figure
 from tanso.audit.run_folder import NotARunFolder, RunFolder
-from tanso.cli import lang_option
+from tanso.cli import _error_word, lang_option
 from tanso.diagnostics import TansoError
+from tanso.i18n import t
 
 _LEVEL_HELP = ", ".join(f"{n} {name}" for n, name in enumerate(("the figure only", *LEVELS)))
 
@@ -45,10 +46,11 @@ def explain(out: Path, selector: tuple[str, ...], depth: int, top: int, fmt: str
         folder = RunFolder.open(out)
         explanation = explain_figure(folder, selector, depth=depth, top=top)
     except TansoError as error:
-        click.echo(f"error: {error}", err=True)
+        click.echo(f"{_error_word()} {error}", err=True)
         sys.exit(error.exit_code)
     except duckdb.Error as error:   # a damaged table of the run folder
-        click.echo(f"error: {out}: a table cannot be read: {(str(error).splitlines() or [''])[0]}", err=True)
+        click.echo(f"{_error_word()} " + t("explain.unreadable_table", out=out, error=(str(error).splitlines() or [''])[0]),
+                   err=True)
         sys.exit(NotARunFolder.exit_code)
     if fmt == "json":
         click.echo(json.dumps(as_json(explanation), indent=2))

@@ -8,6 +8,7 @@ from html import escape
 from tanso.audit import explain_tables as show
 from tanso.audit.explain import FORMAT, Explanation, RulePart
 from tanso.audit.explain_tables import Table
+from tanso.audit.selection import selection_said
 from tanso.i18n import language, t
 
 
@@ -29,7 +30,7 @@ def render(e: Explanation) -> str:
     body.append(f"<footer>{escape(t('explain.footer', format=FORMAT, depth=e.depth, top=e.top))}</footer>")
     return (f"<!doctype html>\n<html lang=\"{language()}\"><head><meta charset=\"utf-8\">"
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>tanso explain: {escape(e.selection)}</title><style>{_CSS}</style></head>"
+            f"<title>tanso explain: {escape(selection_said(e.selection))}</title><style>{_CSS}</style></head>"
             f"<body><main>{''.join(body)}</main></body></html>\n")
 
 

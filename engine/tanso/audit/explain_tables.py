@@ -12,7 +12,8 @@ from typing import Any
 from tanso.audit import messages  # noqa: F401  (registers the words below)
 from tanso.audit.explain import (Boundary, Breakdown, Explanation, FactorPart, LeftOutRows, MethodPart, PolicyRead,
                                  RulePart, exact)
-from tanso.i18n import MESSAGES, t
+from tanso.audit.selection import selection_said
+from tanso.i18n import MESSAGES, label, t
 from tanso.reasons import render, render_one
 
 _WIDE = 80          # digits of the decimal context for display: as many as any ledger sum has
@@ -67,7 +68,7 @@ def shorten(text: str | None, length: int = 70) -> str:
 
 def headline(e: Explanation) -> str:
     basis = t("explain.basis", basis=basis_name(e.basis)) if e.basis else ""
-    return t("explain.headline", selection=e.selection, basis=basis, tonnes=tonnes(e.co2e_kg))
+    return t("explain.headline", selection=selection_said(e.selection), basis=basis, tonnes=tonnes(e.co2e_kg))
 
 
 def facts(e: Explanation) -> list[str]:
@@ -87,7 +88,7 @@ def facts(e: Explanation) -> list[str]:
                 for label, rows in (("rejected", e.rejected), ("excluded", e.excluded))]
     lines.append(t("explain.not_in_figure", left_out=t("explain.comma").join(left_out)))
     if not e.ledger_rows:
-        lines.append(t("explain.no_match", selection=e.selection))
+        lines.append(t("explain.no_match", selection=selection_said(e.selection)))
     return lines
 
 
@@ -114,7 +115,7 @@ def rule_heading(rule: RulePart) -> str:
 
 def rule_facts(rule: RulePart, e: Explanation) -> str:
     return t("explain.rule_facts", tonnes=tonnes(rule.co2e_kg), share=share(rule.co2e_kg, e.co2e_kg) or "—",
-             selection=e.selection, ledger_rows=counted(rule.ledger_rows, "ledger row"),
+             selection=selection_said(e.selection), ledger_rows=counted(rule.ledger_rows, "ledger row"),
              source=rule.source or t("explain.source_not_recorded"))
 
 
@@ -163,7 +164,7 @@ def _factor_provenance(factor: FactorPart, calculator: str, factors_file: str | 
 
 def policies_table(policies: list[PolicyRead]) -> Table:
     """Each policy value with where it was chosen (file:line:col, --set or the default) and its source."""
-    return Table(None, [(f"{p.name} = {_policy_value(p.value)}", _policy_place(p), p.status or "",
+    return Table(None, [(f"{p.name} = {_policy_value(p.value)}", _policy_place(p), label("status", p.status or ""),
                          shorten(p.source, 60)) for p in policies])
 
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from unicodedata import east_asian_width
-
 from tanso.audit import explain_tables as show
 from tanso.audit.explain import Explanation, RulePart
 from tanso.audit.explain_tables import Table
-from tanso.i18n import t
+from tanso.i18n import columns, t
 
 
 def render(e: Explanation) -> str:
@@ -55,10 +53,10 @@ def _aligned(table: Table, indent: str) -> list[str]:
     every = [table.header, *rows] if table.header else rows
     if not every:
         return []
-    widths = [max(_width(row[i]) for row in every) for i in range(len(every[0]))]
+    widths = [max(columns(row[i]) for row in every) for i in range(len(every[0]))]
 
     def line(row: tuple[str, ...]) -> str:
-        pads = [" " * (width - _width(cell)) for cell, width in zip(row, widths)]
+        pads = [" " * (width - columns(cell)) for cell, width in zip(row, widths)]
         return (indent + "  ".join(pad + cell if i in table.right else cell + pad
                                    for i, (cell, pad) in enumerate(zip(row, pads)))).rstrip()
 
@@ -69,7 +67,3 @@ def _aligned(table: Table, indent: str) -> list[str]:
             lines.append(f"{indent}    {table.notes[index]}")
     return lines
 
-
-def _width(text: str) -> int:
-    """Columns `text` takes at a terminal: a wide character (漢字, full-width punctuation) takes two."""
-    return sum(2 if east_asian_width(ch) in "WF" else 1 for ch in text)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from tanso.audit import Altered, CannotVerify
-from tanso.audit.report import Problem, sha256_bytes
+from tanso.audit.report import Problem, Said, sha256_bytes
 from tanso.audit.ruleset_version import ruleset_version_id
 from tanso.run.outputs import MANIFEST, OutputError, canonical_json
 
@@ -80,15 +80,14 @@ def read_log(path: Path) -> list[Line]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_SH)
             data = handle.read()
     except FileNotFoundError:
-        raise CannotVerify(f"no log at {path} (runs log beside their --out folder; pass --log FILE or set "
-                           f"TANSO_LOG)") from None
+        raise CannotVerify(Said("log.none", path=str(path))) from None
     except OSError as error:
-        raise CannotVerify(f"cannot read the log {path}: {error.strerror or error}") from None
+        raise CannotVerify(Said("log.unreadable", path=str(path), error=str(error.strerror or error))) from None
     lines = parse(data)
     if not lines:
-        raise CannotVerify(f"the log {path} is empty: nothing to verify")
+        raise CannotVerify(Said("log.empty", path=str(path)))
     if not any(line.entry is not None and line.entry.get("format") == ENTRY_FORMAT for line in lines):
-        raise CannotVerify(f"{path} is not a tanso log: no line is a {ENTRY_FORMAT} entry")
+        raise CannotVerify(Said("log.not_a_log", path=str(path), format=ENTRY_FORMAT))
     return lines
 
 

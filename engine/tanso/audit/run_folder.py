@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 
+from tanso.audit import messages  # noqa: F401  (registers the words of the refusals below)
 from tanso.diagnostics import TansoError
+from tanso.i18n import t
 from tanso.plan.sql import literal
 from tanso.run.ledger import LEDGER_FILE
 from tanso.run.lineage import SNAPSHOT_FOLDER
@@ -42,23 +44,23 @@ class RunFolder:
     def open(cls, path: Path) -> RunFolder:
         """The run folder at `path`, or NotARunFolder saying what is wrong with it."""
         if not path.exists():
-            raise NotARunFolder(f"{path}: no such folder")
+            raise NotARunFolder(t("folder.missing", path=path))
         if not path.is_dir():
-            raise NotARunFolder(f"{path} is a file; give the folder `tanso evaluate --out` wrote")
+            raise NotARunFolder(t("folder.a_file", path=path))
         try:
             manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise NotARunFolder(f"{path} has no {MANIFEST}: not a folder `tanso evaluate --out` wrote") from None
+            raise NotARunFolder(t("folder.no_manifest", path=path, manifest=MANIFEST)) from None
         except (OSError, ValueError) as error:
-            raise NotARunFolder(f"{path / MANIFEST} cannot be read: {error}") from None
+            raise NotARunFolder(t("folder.unreadable", path=path / MANIFEST, error=error)) from None
         found = manifest.get("format") if isinstance(manifest, dict) else None
         if found != RUN_FORMAT:
             comparison = str(found).startswith("tanso-comparison")
-            hint = " (a comparison: explain its base/ or revised/ run)" if comparison else ""
-            raise NotARunFolder(f"{path / MANIFEST} is not the manifest of a run (format {found!r}, expected "
-                                f"{RUN_FORMAT!r}){hint}")
+            hint = t("folder.a_comparison") if comparison else ""
+            raise NotARunFolder(t("folder.not_a_run", path=path / MANIFEST, found=repr(found), expected=repr(RUN_FORMAT),
+                                  hint=hint))
         if not (path / LEDGER_FILE).is_file():
-            raise NotARunFolder(f"{path} has no {LEDGER_FILE}")
+            raise NotARunFolder(t("folder.no_ledger", path=path, ledger=LEDGER_FILE))
         return cls(path, manifest)
 
     @property
@@ -116,7 +118,7 @@ class RunFolder:
         try:
             con.execute(f"SELECT count(*) FROM {self.ledger}").fetchone()
         except duckdb.Error as error:
-            raise NotARunFolder(f"{self.path / LEDGER_FILE} cannot be read: {str(error).splitlines()[0]}") from None
+            raise NotARunFolder(t("folder.unreadable", path=self.path / LEDGER_FILE, error=str(error).splitlines()[0])) from None
         return con
 
 

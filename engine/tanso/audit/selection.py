@@ -15,11 +15,14 @@ import difflib
 import fnmatch
 from dataclasses import dataclass, field, replace
 
+from tanso.audit import messages  # noqa: F401  (registers the words of the refusals below)
 from tanso.diagnostics import TansoError
+from tanso.i18n import t
 from tanso.plan.sql import literal
 
 KINDS = ("scope", "basis", "category", "entity", "rule", "row", "gas")
 OUTSIDE_SCOPES = "none"
+TOTAL = "the total"   # what no selector selects, as the JSON names it (`selection_said` says it in the run's language)
 
 
 class SelectorError(TansoError):
@@ -67,7 +70,7 @@ class Selection:
 
     @property
     def text(self) -> str:
-        return " ".join(self.terms) or "the total"
+        return " ".join(self.terms) or TOTAL
 
     def with_bases(self, bases: tuple[str, ...]) -> Selection:
         """The same selection in these bases (none: every basis)."""
@@ -110,6 +113,11 @@ class Selection:
                            for r in self.rows)
 
 
+def selection_said(selection: str) -> str:
+    """A selection's text in the run's language: its terms as written, the total in words."""
+    return t("sel.total") if selection == TOTAL else selection
+
+
 def _in(column: str, values) -> str:
     if not values:
         return "FALSE"
@@ -125,8 +133,8 @@ def parse(words: tuple[str, ...], known: Known) -> Selection:
         if not colon or not value:
             raise SelectorError(_not_a_term(term, known))
         if kind not in KINDS:
-            raise SelectorError(f"{term}: unknown selector kind '{kind}'{_did_you_mean(kind, KINDS)} "
-                                f"(kinds: {', '.join(KINDS)})")
+            raise SelectorError(t("sel.unknown_kind", term=term, kind=kind, hint=_did_you_mean(kind, KINDS),
+                                  kinds=", ".join(KINDS)))
         if kind == "scope" and "." in value:   # scope:2.market = scope:2 basis:market
             value, _, basis = value.partition(".")
             values["basis"].append(_checked("basis", basis, known.bases))
@@ -155,8 +163,8 @@ def _value(kind: str, value: str, known: Known):
 
 def _number(kind: str, value: str) -> int:
     if not value.isdigit():
-        outside = f", or {kind}:{OUTSIDE_SCOPES} for the rows outside the scopes" if kind == "scope" else ""
-        raise SelectorError(f"{kind}:{value}: {kind} is a number (e.g. {kind}:1{outside})")
+        outside = t("sel.or_outside", kind=kind, none=OUTSIDE_SCOPES) if kind == "scope" else ""
+        raise SelectorError(t("sel.a_number", kind=kind, value=value, outside=outside))
     return int(value)
 
 
@@ -164,8 +172,8 @@ def _checked(kind: str, value, present) -> object:
     if value in present:
         return value
     shown = sorted((OUTSIDE_SCOPES if v is None else str(v) for v in present), key=_natural)
-    raise SelectorError(f"{kind}:{value}: this run has no {kind} {value}{_did_you_mean(str(value), shown)} "
-                        f"(it has {_listing(shown)})")
+    raise SelectorError(t("sel.no_such", kind=kind, value=value, what=t(f"sel.what.{kind}"),
+                          hint=_did_you_mean(str(value), shown), listing=_listing(shown)))
 
 
 def _row(value: str, known: Known) -> RowRef:
@@ -176,8 +184,7 @@ def _row(value: str, known: Known) -> RowRef:
         table, hash_, number = value.partition("#")
         reference = RowRef(table, number=int(number)) if hash_ and number.isdigit() else None
     if reference is None:
-        raise SelectorError(f"row:{value}: name a row as row:TABLE:KEY (its key column) or row:TABLE#N (its row "
-                            f"number in the file), e.g. row:fuel_use:F0002 or row:fuel_use#17")
+        raise SelectorError(t("sel.row_form", value=value))
     _checked("input table", reference.table, known.tables)
     return reference
 
@@ -185,19 +192,18 @@ def _row(value: str, known: Known) -> RowRef:
 def _rules_matching(pattern: str, rules: tuple[str, ...]) -> list[str]:
     matching = [r for r in rules if fnmatch.fnmatchcase(r, pattern)]
     if not matching:
-        raise SelectorError(f"rule:{pattern}: no rule of this run matches{_did_you_mean(pattern, rules)}"
-                            f" (a pattern may use * and ?, e.g. rule:s3.*)")
+        raise SelectorError(t("sel.no_rule_matches", pattern=pattern, hint=_did_you_mean(pattern, rules)))
     return matching
 
 
 def _not_a_term(term: str, known: Known) -> str:
     if term in known.rules:
-        hint = f"; did you mean rule:{term}?"
+        hint = t("sel.did_you_mean", names=f"rule:{term}")
     elif term in known.entities:
-        hint = f"; did you mean entity:{term}?"
+        hint = t("sel.did_you_mean", names=f"entity:{term}")
     else:
         hint = ""
-    return f"'{term}' is not a selector: write KIND:VALUE with KIND one of {', '.join(KINDS)}{hint}"
+    return t("sel.not_a_term", term=term, kinds=", ".join(KINDS), hint=hint)
 
 
 def _did_you_mean(value: str, candidates) -> str:
@@ -205,13 +211,14 @@ def _did_you_mean(value: str, candidates) -> str:
     if not close:
         lowered = {str(c).lower(): str(c) for c in candidates}
         close = [lowered[value.lower()]] if value.lower() in lowered else []
-    return f"; did you mean {' or '.join(close)}?" if close else ""
+    return t("sel.did_you_mean", names=t("sel.or").join(close)) if close else ""
 
 
 def _listing(values: list[str], shown: int = 12) -> str:
     if not values:
-        return "none"
-    return ", ".join(values[:shown]) + (f" and {len(values) - shown} more" if len(values) > shown else "")
+        return t("sel.none")
+    listed = ", ".join(values[:shown])
+    return t("sel.and_more", listed=listed, n=len(values) - shown) if len(values) > shown else listed
 
 
 def _natural(value: str) -> tuple:

@@ -39,23 +39,23 @@ SummaryLine = tuple[Any, ...]   # the summary keys as text (None for empty), co2
 def read_manifest(folder: Path) -> tuple[dict[str, Any], bytes]:
     """The manifest of a run folder and its bytes; CannotVerify when the folder is not a tanso run."""
     if not folder.is_dir():
-        raise CannotVerify(f"{folder} is not a folder")
+        raise CannotVerify(Said("run.not_a_folder", folder=str(folder)))
     path = folder / MANIFEST
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise CannotVerify(f"{folder} is not a tanso run: it has no {MANIFEST}") from None
+        raise CannotVerify(Said("run.no_manifest", folder=str(folder), manifest=MANIFEST)) from None
     except OSError as error:
-        raise CannotVerify(f"cannot read {path}: {error.strerror or error}") from None
+        raise CannotVerify(Said("run.unreadable", path=str(path), error=str(error.strerror or error))) from None
     try:
         manifest = json.loads(data)
     except (ValueError, RecursionError) as error:
-        raise CannotVerify(f"{path} is not JSON ({error}): the manifest is damaged") from None
+        raise CannotVerify(Said("run.not_json", path=str(path), error=str(error))) from None
     if not isinstance(manifest, dict) or manifest.get("format") not in MANIFEST_FORMATS:
         found = manifest.get("format") if isinstance(manifest, dict) else type(manifest).__name__
-        raise CannotVerify(f"{path}: unknown manifest format {found!r} (this tanso reads {', '.join(MANIFEST_FORMATS)})")
+        raise CannotVerify(Said("run.unknown_format", path=str(path), found=repr(found), formats=", ".join(MANIFEST_FORMATS)))
     if not isinstance(manifest.get("outputs"), dict):
-        raise CannotVerify(f"{path} lists no outputs: not written by a tanso that hashes its outputs")
+        raise CannotVerify(Said("run.no_outputs", path=str(path)))
     return manifest, data
 
 
@@ -65,7 +65,7 @@ def verify_run(folder: Path, prefix: str = "") -> Report:
     try:
         manifest, data = read_manifest(folder)
     except CannotVerify as error:
-        report.add("cannot verify", prefix + MANIFEST, str(error))
+        report.add("cannot verify", prefix + MANIFEST, error.said)
         return report
     _check_manifest(manifest, data, prefix, report)
     differences = output_differences(folder, manifest["outputs"])

@@ -198,8 +198,11 @@ def _fail(error: TansoError) -> None:
 
 
 def _error_word() -> str:
+    """"error:" in the run's language (as a diagnostic says it), red at a terminal."""
     from tanso import terminal
-    return click.style("error:", fg="red", bold=True) if terminal.colour(sys.stderr) else "error:"
+    from tanso.i18n import t
+    word = f"{t('diag.error')}:"
+    return click.style(word, fg="red", bold=True) if terminal.colour(sys.stderr) else word
 
 
 @contextmanager

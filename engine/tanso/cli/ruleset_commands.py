@@ -37,9 +37,10 @@ def check(ruleset: Path, overlays, sets, data_dir: Path | None, fmt: str) -> Non
     if data_dir is not None:
         _validate(prepared, data_dir, fmt)
         return
+    from tanso.i18n import t
     r = prepared.ruleset
-    click.echo(f"ok: {r.name} ({' → '.join(r.layers)}): {len(r.rules)} rules, {len(r.exclusions)} exclusions, "
-               f"{len(r.metrics)} metrics, {len(r.checks)} checks, {len(r.inputs)} inputs")
+    click.echo(t("check.ok", name=r.name, layers=" → ".join(r.layers), rules=len(r.rules), exclusions=len(r.exclusions),
+                 metrics=len(r.metrics), checks=len(r.checks), inputs=len(r.inputs)))
 
 
 def _validate(prepared, data_dir: Path, fmt: str) -> None:

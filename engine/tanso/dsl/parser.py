@@ -126,8 +126,8 @@ def parse_text(text: str, file: str, diagnostics: Diagnostics) -> ast.Module:
     too_deep = _too_deep(text)
     if too_deep is not None:
         line, column = too_deep
-        diagnostics.error(f"brackets nested more than {MAX_NESTING} deep", ast.Span(file, line, column, line, column + 1),
-                          hint="split the expression (e.g. into a metric or a derived rule)")
+        diagnostics.error(t("diag.nested_brackets", depth=MAX_NESTING), ast.Span(file, line, column, line, column + 1),
+                          hint=t("diag.split_expression"))
         return empty
     # lark and the tree builder are imported only here: a cached tree needs neither (0.05-0.1 s).
     from lark.exceptions import UnexpectedInput
@@ -207,8 +207,7 @@ def _too_deep(text: str) -> tuple[int, int] | None:
 
 
 def _too_complex(file: str, diagnostics: Diagnostics, empty: ast.Module) -> ast.Module:
-    diagnostics.error(f"{file} is too deeply nested to parse (a very long chain of operators?)",
-                      hint="split the expression (e.g. into a metric or a derived rule)")
+    diagnostics.error(t("diag.too_deep", file=file), hint=t("diag.split_expression"))
     return empty
 
 
@@ -217,7 +216,7 @@ def parse_file(path: Path, diagnostics: Diagnostics, display_name: str | None = 
     try:
         data = path.read_bytes()
     except OSError as error:
-        diagnostics.error(f"cannot read {name}: {error.strerror or error}")
+        diagnostics.error(t("diag.cannot_read", file=name, why=error.strerror or error))
         return ast.Module(path=Path(name), header=None, statements=())
     try:
         text = data.decode("utf-8-sig")
@@ -226,9 +225,9 @@ def parse_file(path: Path, diagnostics: Diagnostics, display_name: str | None = 
         line = data.count(b"\n", 0, error.start) + 1
         column = len(data[start:error.start].decode("utf-8", "replace")) + 1
         diagnostics.sources.add(name, data.decode("utf-8", "replace"))
-        diagnostics.error(f"{name} is not UTF-8 text: byte 0x{data[error.start]:02x} cannot be read",
+        diagnostics.error(t("diag.not_utf8", file=name, byte=f"{data[error.start]:02x}"),
                           ast.Span(name, line, column, line, column + 1),
-                          hint="save the file as UTF-8 (a .tanso file is always read as UTF-8)")
+                          hint=t("diag.save_utf8"))
         return ast.Module(path=Path(name), header=None, statements=())
     return parse_text(text, name, diagnostics)
 

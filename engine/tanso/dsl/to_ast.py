@@ -141,8 +141,7 @@ class ToAst(Transformer):
         name, type_name, args, *parts = c
         sources = [p for p in parts if isinstance(p, tuple)]
         if len(sources) > 1:
-            raise SyntaxProblem(f"column '{name}' names its source column twice ('from' is given twice)",
-                                 sources[1][1])
+            raise SyntaxProblem(t("diag.from_twice", column=name), sources[1][1])
         return ast.Column(name, str(type_name).lower(), tuple(args or ()), self._span(meta),
                           tuple(p for p in parts if isinstance(p, ast.Constraint)),
                           source=sources[0][0] if sources else None)
@@ -160,16 +159,14 @@ class ToAst(Transformer):
     def compare_constraint(self, meta, c):
         operator = str(c[0])
         if operator not in (">=", ">", "<=", "<"):
-            raise SyntaxProblem(f"a column constraint compares with >=, >, <= or <, not {operator} "
-                                 f"(for one allowed value write in (...))", self._span(meta))
+            raise SyntaxProblem(t("diag.constraint_operator", operator=operator), self._span(meta))
         return ast.Constraint("compare", operator, (c[1],), self._span(meta))
 
     def in_constraint(self, meta, c):
         values = []
         for item in c:
             if not isinstance(item, ast.Literal) or item.value is None:
-                raise SyntaxProblem("the values after `in` are quoted strings, numbers, true or false",
-                                     self._span(meta))
+                raise SyntaxProblem(t("diag.in_values"), self._span(meta))
             values.append(item.value)
         return ast.Constraint("in", None, tuple(values), self._span(meta))
 

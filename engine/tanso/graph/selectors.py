@@ -18,6 +18,7 @@ from pathlib import Path, PurePath
 import networkx as nx
 
 from tanso.diagnostics import RulesetError, did_you_mean
+from tanso.i18n import t
 
 METHODS = ("rule", "tag", "path")
 
@@ -37,24 +38,24 @@ def select(graph: nx.DiGraph, selector: str | None, exclude: str | None = None) 
         chosen -= _union(graph, exclude, "--exclude")
         if not any(n.startswith("rule:") for n in chosen):
             chose = f"--select '{selector}' " if selector is not None else ""
-            raise SelectorError(f"{chose}--exclude '{exclude}' leaves no rule to run")
+            raise SelectorError(t("select.nothing_left", chose=chose, exclude=exclude))
     return chosen
 
 
 def _union(graph: nx.DiGraph, selector: str, option: str) -> set[str]:
     terms = selector.split()
     if not terms:   # e.g. `--select "$(tanso diff --names-only A B)"` when nothing changed
-        raise SelectorError(f"{option} names no rule (it is empty), so there is nothing to run")
+        raise SelectorError(t("select.empty", option=option))
     chosen: set[str] = set()
     for term in terms:
         atoms = [a for a in term.split(",") if a]
         if not atoms:
-            raise SelectorError(f"{option} '{term}' names no rule")
+            raise SelectorError(t("select.term_names_none", option=option, term=term))
         found = _atom(graph, atoms[0], option)
         for atom in atoms[1:]:
             found &= _atom(graph, atom, option)
         if not any(n.startswith("rule:") for n in found):
-            raise SelectorError(f"{option} '{term}' matches no rule: no rule is in all of {', '.join(atoms)}")
+            raise SelectorError(t("select.no_rule_in_all", option=option, term=term, atoms=", ".join(atoms)))
         chosen |= found
     return chosen
 
@@ -65,28 +66,30 @@ def _atom(graph: nx.DiGraph, atom: str, option: str) -> set[str]:
     rules = [n for n in graph.nodes if n.startswith("rule:")]
     method, _, value = pattern.partition(":") if ":" in pattern else ("", "", pattern)
     if not value:
-        raise SelectorError(f"{option} '{atom}' names nothing" + (f" after '{method}:'" if method else ""))
+        raise SelectorError(t("select.names_nothing_after" if method else "select.names_nothing", option=option,
+                              atom=atom, method=method))
     if method and method not in METHODS:
         hint = did_you_mean(method, METHODS)
-        raise SelectorError(f"{option} '{atom}': unknown selector method '{method}:'; one of "
-                           f"{', '.join(m + ':' for m in METHODS)}" + (f" ({hint})" if hint else ""))
+        raise SelectorError(t("select.unknown_method", option=option, atom=atom, method=method,
+                              methods=", ".join(m + ":" for m in METHODS))
+                            + (t("select.hint", hint=hint) if hint else ""))
     if method == "tag":
         matches = [n for n in rules if value in graph.nodes[n].get("tags", ())]
         known = sorted({t for n in rules for t in graph.nodes[n].get("tags", ())})
-        what = "tag"
+        what = t("select.what.tag")
     elif method == "path":
         matches = [n for n in rules if _in_path(graph.nodes[n]["span"].file, value)]
         known = sorted({graph.nodes[n]["span"].file for n in rules})
-        what = "ruleset file"
+        what = t("select.what.file")
     else:
         matches = [n for n in rules if _matches(n.split(":", 1)[1], value)]
         known = [n.split(":", 1)[1] for n in rules]
-        what = "rule"
+        what = t("select.what.rule")
     if not matches:
         hint = did_you_mean(value, known) if method != "path" else _path_hint(value, known)
-        listed = "" if hint or method != "tag" else f"; the tags are: {', '.join(known) or 'none (no rule has tags)'}"
-        raise SelectorError(f"{option} '{atom}' matches no rule (no {what} '{value}')" + (f"; {hint}" if hint else "")
-                           + listed)
+        listed = "" if hint or method != "tag" else t("select.tags", tags=", ".join(known) or t("select.no_tags"))
+        raise SelectorError(t("select.matches_none", option=option, atom=atom, what=what, value=value)
+                            + (t("select.then", text=hint) if hint else "") + listed)
     chosen = set(matches)
     for node in matches:
         if downstream:
@@ -124,5 +127,5 @@ def _path_hint(value: str, files: list[str]) -> str | None:
     by_name = {PurePath(f).name: f for f in files}
     hint = did_you_mean(PurePath(value).name, by_name)
     if hint is None:
-        return f"the rules are in {', '.join(files)}" if files else None
+        return t("select.rules_in", files=", ".join(files)) if files else None
     return hint

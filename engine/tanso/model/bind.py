@@ -54,8 +54,8 @@ def _constant(expr: ast.Expr, diagnostics: Diagnostics) -> Any:
     try:
         return literal_value(expr)
     except ValueError:
-        diagnostics.error("a policy value must be a constant", getattr(expr, "span", None),
-                          expected="a name, a string, a number, true/false or a list of these")
+        diagnostics.error(t("chk.policy_value_constant"), getattr(expr, "span", None),
+                          expected=t("chk.policy_value_expected"))
         return None
 
 
@@ -110,7 +110,7 @@ def _bind_boundary(layer: _Layer, registry: Registry, diagnostics: Diagnostics) 
             argument = call.named().get(name)
             diagnostics.unknown("input table", str(table), argument.span if argument else call.span, layer.inputs)
         elif "entity" not in _source_columns(ast.Source(table, None, None, call.span), layer):
-            diagnostics.error(f"the boundary table '{table}' needs a column 'entity'", call.span)
+            diagnostics.error(t("chk.boundary_entity", table=table), call.span)
     return BoundaryStep(method=call.function, parameters=parameters, span=node.span, layer=layer_name)
 
 
@@ -154,7 +154,7 @@ def _bind_rule(node: ast.Rule, layer: _Layer, registry: Registry, diagnostics: D
     columns = None
     if node.source is None:
         diagnostics.error(t("diag.no_from", id=node.id), node.id_span,
-                          expected="from TABLE [where CONDITION] or from results of RULE")
+                          expected=t("chk.from_expected"))
     else:
         columns = _check_source(node.source, layer, diagnostics)
     for need in node.needs:
@@ -162,7 +162,7 @@ def _bind_rule(node: ast.Rule, layer: _Layer, registry: Registry, diagnostics: D
             diagnostics.unknown("rule", need.dotted, need.span, layer.rules)
     if node.calc is None:
         diagnostics.error(t("diag.no_calc", id=node.id), node.id_span,
-                          expected="calc CALCULATOR(parameters) or calc first_of(CALCULATOR(...), ...)")
+                          expected=t("chk.calc_expected"))
         return []
     calls = [node.calc]
     if node.calc.function == FALLBACK_CALL:

@@ -9,10 +9,11 @@ from decimal import Decimal
 from pathlib import PurePosixPath
 
 from tanso.diagnostics import Diagnostics, did_you_mean
-from tanso.i18n import t
+from tanso.i18n import kind as kind_name, t
+from tanso.model import messages  # noqa: F401  (registers the words of the problems below)
 from tanso.dsl import ast
-from tanso.model.formats import (COMMON_ENCODINGS, DATE_FORMATS, NUMBER_FORMATS, canonical_encoding, date_format,
-                                 number_format)
+from tanso.model.formats import (COMMON_ENCODINGS, DATE_FORMATS, NEGATIVE_FORMATS, NUMBER_FORMATS, canonical_encoding,
+                                 date_format, number_format)
 from tanso.model.layer import _Layer
 from tanso.model.lookups import check_lookups
 from tanso.model.policy_calls import POLICY_FUNCTION, calls_in
@@ -27,22 +28,23 @@ COLUMN_TYPES = ("text", "decimal", "integer", "date", "boolean", "float")
 def _check_accepts(layer: _Layer, diagnostics: Diagnostics) -> None:
     """`accept rejects TARGET up to …`: the target is a rule or an input table, the limit makes sense."""
     from tanso.plan.known_units import unit_problem   # pint only for units not checked before
+    from tanso.reasons import render_one   # a unit's problem is a reason's text: said in the language
     for target, item in layer.accepts.items():
         node: ast.AcceptRejects = item.node
         if target not in layer.rules and target not in layer.inputs:
             diagnostics.unknown("rule or input table", target, node.target.span, [*layer.rules, *layer.inputs])
         if node.kind == "rows" and node.limit != node.limit.to_integral():
-            diagnostics.error(t("diag.whole_rows", limit=node.limit), node.span, expected="e.g. up to 2 rows")
+            diagnostics.error(t("diag.whole_rows", limit=node.limit), node.span, expected=t("chk.rows_example"))
         elif node.kind == "share" and node.limit > 100:
             diagnostics.error(t("diag.share_at_most", limit=node.limit), node.span)
         elif node.kind == "quantity":
             problem = unit_problem(node.unit)
             if problem is not None:
-                diagnostics.error(f"accept rejects {target}: {problem}", node.span,
-                                  expected='a number of rows (2 rows), a share (0.5 %) or an activity (1200 "kg")')
+                diagnostics.error(t("chk.accept_unit", target=target, problem=render_one(problem)), node.span,
+                                  expected=t("chk.accept_limit"))
         if not node.justification.strip():
             diagnostics.error(t("diag.no_justification"), node.span,
-                              expected='accept rejects RULE up to N rows "why these rows may be left out"')
+                              expected=t("chk.accept_justified"))
 
 
 def _check_policy_calls(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> None:
@@ -81,9 +83,8 @@ def _check_exclusive_tables(rules: dict[str, Rule], registry: Registry, diagnost
                 if table is None:
                     continue
                 if table in claimed and claimed[table][0] != rule.id:
-                    diagnostics.error(f"'{table}' is already consumed by rule {claimed[table][0]}; its rows would be "
-                                      f"counted twice", step.span, hint=f"the first use is at {claimed[table][1]}; "
-                                      f"give each rule its own table, or one rule all the consumption")
+                    diagnostics.error(t("chk.consumed_twice", table=table, rule=claimed[table][0]), step.span,
+                                      hint=t("chk.consumed_twice_help", span=claimed[table][1]))
                 claimed.setdefault(table, (rule.id, step.span))
 
 
@@ -111,7 +112,7 @@ def _check_scopes(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -
             has = (t("diag.no_categories", scope=scope.number) if not numbers
                    else t("diag.category_range", first=numbers[0], last=numbers[-1])
                    if numbers == tuple(range(numbers[0], numbers[-1] + 1))
-                   else f"category {', '.join(map(str, numbers))}")
+                   else t("chk.category_list", numbers=", ".join(map(str, numbers))))
             meant = ([f"scope {scope.number} category {n}" for n in _swapped_digits(node.category, numbers)]
                      or [f"scope {s.number} category {node.category}" for s in scopes.values()
                          if node.category in s.categories])
@@ -150,9 +151,8 @@ def _check_level_columns(layer: _Layer, registry: Registry, diagnostics: Diagnos
             allowed = [c for c in column.constraints if c.kind == "in"]
             unknown = [v for c in allowed for v in c.values if v not in levels]
             if not allowed or unknown:
-                diagnostics.error(f"column '{LEVEL_COLUMN}' of input '{table.name}' overrides each row's data-quality "
-                                  f"level, so it must list the levels it may hold"
-                                  + (f"; {', '.join(map(repr, unknown))} is no calculator's level" if unknown else ""),
+                diagnostics.error(t("chk.level_column", column=LEVEL_COLUMN, table=table.name)
+                                  + (t("chk.level_unknown", values=", ".join(map(repr, unknown))) if unknown else ""),
                                   column.span, expected=f"{LEVEL_COLUMN}: text in (" + ", ".join(f'"{v}"' for v in levels) + ")")
 
 
@@ -165,46 +165,39 @@ def _check_inputs(layer: _Layer, diagnostics: Diagnostics) -> None:
             else:
                 _check_type_arguments(table, column, diagnostics)
             if names.count(column.name) > 1:
-                diagnostics.error(f"column '{column.name}' is declared twice in input '{table.name}'", column.span)
+                diagnostics.error(t("chk.column_twice", column=column.name, table=table.name), column.span)
             _check_constraints(table, column, diagnostics)
         spans = table.clause_spans or {}
         if table.encoding is not None and canonical_encoding(table.encoding) is None:
-            diagnostics.error(f"unknown encoding '{table.encoding}' for input '{table.name}'",
+            diagnostics.error(t("chk.unknown_encoding", encoding=table.encoding, table=table.name),
                               spans.get("encoding", table.span),
-                              expected="an encoding Python knows, e.g. " + ", ".join(COMMON_ENCODINGS[:8]),
+                              expected=t("chk.encoding_expected", examples=", ".join(COMMON_ENCODINGS[:8])),
                               hint=did_you_mean(table.encoding.lower(), COMMON_ENCODINGS))
         if table.numbers is not None and number_format(table.numbers) is None:
-            diagnostics.error(f"numbers \"{table.numbers}\" is not an example of a number format for input "
-                              f"'{table.name}'", spans.get("numbers", table.span),
-                              expected="the number 1234.56 as the file writes it: " + ", ".join(NUMBER_FORMATS))
+            diagnostics.error(t("chk.numbers_format", numbers=table.numbers, table=table.name),
+                              spans.get("numbers", table.span),
+                              expected=t("chk.numbers_expected", formats=", ".join(NUMBER_FORMATS), **NEGATIVE_FORMATS))
         if table.header_row is not None and table.header_row < 1:
-            diagnostics.error(f"header row {table.header_row} of input '{table.name}': rows are numbered from 1",
-                              spans.get("header_row", table.span),
-                              expected="the header's line in a CSV file, or the row number Excel shows, e.g. "
-                                       "header row 3")
+            diagnostics.error(t("chk.header_row", row=table.header_row, table=table.name),
+                              spans.get("header_row", table.span), expected=t("chk.header_row_expected"))
         if table.sheet is not None and not table.sheet.strip():
-            diagnostics.error(f"input '{table.name}' is read from a sheet with no name", spans.get("sheet", table.span),
-                              expected='sheet "the name on the sheet\'s tab"')
+            diagnostics.error(t("chk.sheet_unnamed", table=table.name), spans.get("sheet", table.span),
+                              expected=t("chk.sheet_expected"))
         if table.sheets is not None and table.sheet is not None:
-            diagnostics.error(f"input '{table.name}' declares both `sheet` (one sheet) and `sheets` (several as one "
-                              f"table)", spans.get("sheets", table.span),
-                              expected='one of them: sheet "電力" or sheets "2025-*"')
+            diagnostics.error(t("chk.sheet_and_sheets", table=table.name), spans.get("sheets", table.span),
+                              expected=t("chk.sheet_or_sheets"))
         elif table.sheets is not None and not table.sheets.strip():
-            diagnostics.error(f"input '{table.name}' is read from sheets matching an empty pattern",
-                              spans.get("sheets", table.span),
-                              expected='sheets all, or a pattern of the sheets\' names, e.g. sheets "2025-*"')
+            diagnostics.error(t("chk.sheets_empty", table=table.name), spans.get("sheets", table.span),
+                              expected=t("chk.sheets_expected"))
         if table.dates is not None and date_format(table.dates) is None:
-            diagnostics.error(f"dates \"{table.dates}\" is not an example of a date format for input "
-                              f"'{table.name}'", spans.get("dates", table.span),
-                              expected="the date 31 March 2025 as the file writes it: " + ", ".join(DATE_FORMATS))
+            diagnostics.error(t("chk.dates_format", dates=table.dates, table=table.name), spans.get("dates", table.span),
+                              expected=t("chk.dates_expected", formats=", ".join(DATE_FORMATS)))
         for column in table.columns:
             if column.source is not None and not column.source.strip():
-                diagnostics.error(f"column '{column.name}' of input '{table.name}' is read from a column with no "
-                                  f"name", column.span, expected='from "the name of the column in the file"')
+                diagnostics.error(t("chk.column_unnamed", column=column.name, table=table.name), column.span,
+                                  expected=t("chk.column_from_expected"))
         if table.key_source is not None and table.key in names:
-            diagnostics.error(f"the key '{table.key}' of input '{table.name}' is also a declared column: say which "
-                              f"column of the file it is read from on the column, not on the key",
-                              spans.get("key", table.span))
+            diagnostics.error(t("chk.key_is_column", on=table.key, table=table.name), spans.get("key", table.span))
 
 
 _FILE_SUFFIX = re.compile(r"(\.[A-Za-z0-9]+)+$")
@@ -219,14 +212,16 @@ def unread_clauses(table: ast.InputTable | ast.FactorSetDecl, reader,
                    registry: Registry) -> list[tuple[ast.Span, str, str]]:
     """(span, problem, expected) of each locating clause of an input or factor set that `reader` does not take."""
     kind = "input" if isinstance(table, ast.InputTable) else "factor set"
+    on = t("chk.on_input") if kind == "input" else t("chk.on_factor_set")
     found = []
     for field, (words, option) in LOCATING_CLAUSES.items():
         if getattr(table, field, None) is not None and option not in reader.options:
             takers = sorted(s for r in registry.readers.values() if option in r.options for s in r.suffixes)
             found.append(((table.clause_spans or {}).get(field, table.span),
-                          f"`{words}` of {kind} '{table.name}' does not apply to a {reader.format} file",
-                          f"`{words}` on {'an input' if kind == 'input' else 'a factor set'} read from "
-                          f"{', '.join(takers) or 'no'} files"))
+                          t("chk.unread_clause", clause=words, kind=kind_name(kind), name=table.name,
+                            format=reader.format),
+                          t("chk.unread_clause_expected", clause=words, kind=on,
+                            suffixes=", ".join(takers) or t("chk.no_files"))))
     return found
 
 
@@ -237,11 +232,10 @@ def _check_factor_files(layer: _Layer, registry: Registry, diagnostics: Diagnost
             continue
         span = (decl.clause_spans or {}).get("sheet", decl.span)
         if not decl.sheet.strip():
-            diagnostics.error(f"factor set '{decl.name}' is read from a sheet with no name", span,
-                              expected='sheet "the name on the sheet\'s tab"')
+            diagnostics.error(t("chk.factor_sheet_unnamed", name=decl.name), span, expected=t("chk.sheet_expected"))
         reader = registry.reader_for(PurePosixPath(decl.file.removesuffix(".gz")))
         for clause_span, problem, expected in unread_clauses(decl, reader, registry) if reader else ():
-            diagnostics.error(f"{problem} (file \"{decl.file}\")", clause_span, expected=expected)
+            diagnostics.error(t("chk.in_file", problem=problem, file=decl.file), clause_span, expected=expected)
 
 
 def _check_input_files(layer: _Layer, registry: Registry, diagnostics: Diagnostics) -> None:
@@ -252,37 +246,35 @@ def _check_input_files(layer: _Layer, registry: Registry, diagnostics: Diagnosti
         span = (table.clause_spans or {}).get("file", table.span)
         path = PurePosixPath(table.file)
         if not table.file.strip() or path.is_absolute() or ".." in path.parts or "\\" in table.file:
-            diagnostics.error(f"file \"{table.file}\" of input '{table.name}' is not a path under the data folder",
-                              span, expected="a relative path with / between folders, e.g. \"aws/carbon/**/*.csv.gz\" "
-                                             "or a folder \"azure/carbon/\"")
+            diagnostics.error(t("chk.file_not_under", file=table.file, table=table.name), span,
+                              expected=t("chk.file_expected"))
             continue
         name = path.name.removesuffix(".gz") if not table.file.endswith("/") else ""
         suffix = _FILE_SUFFIX.search(name)
         if suffix and registry.reader_for(PurePosixPath("file" + suffix.group(0))) is None:
             readers = sorted(s for r in registry.readers.values() for s in r.suffixes)
-            diagnostics.error(f"file \"{table.file}\" of input '{table.name}': no reader reads {suffix.group(0)} files",
-                              span, expected=f"a file one of the readers reads: {', '.join(readers)} (each also .gz)")
+            diagnostics.error(t("chk.no_reader", file=table.file, table=table.name, suffix=suffix.group(0)), span,
+                              expected=t("chk.reader_expected", suffixes=", ".join(readers)))
         elif suffix:
             for clause_span, problem, expected in unread_clauses(table, registry.reader_for(
                     PurePosixPath("file" + suffix.group(0))), registry):
-                diagnostics.error(f"{problem} (file \"{table.file}\")", clause_span, expected=expected)
+                diagnostics.error(t("chk.in_file", problem=problem, file=table.file), clause_span, expected=expected)
 
 
 def _check_type_arguments(table: ast.InputTable, column: ast.Column, diagnostics: Diagnostics) -> None:
     """Only decimal takes arguments: (precision) or (precision, scale), 1 <= precision <= 38, scale <= it
     (a lone precision keeps the default scale, 6)."""
-    where = f"column '{column.name}' of input '{table.name}'"
     if column.type_args and column.type_name != "decimal":
-        diagnostics.error(f"{where}: type {column.type_name} takes no (…) arguments", column.span,
-                          expected=f"{column.type_name}, or decimal(precision, scale)")
+        diagnostics.error(t("chk.type_no_arguments", column=column.name, table=table.name, type=column.type_name),
+                          column.span, expected=t("chk.type_expected", type=column.type_name))
         return
     if not column.type_args:
         return
     precision, scale = column.decimal_shape
     if not 1 <= precision <= 38 or scale > precision:
-        diagnostics.error(f"{where}: decimal({', '.join(map(str, column.type_args))}) is not a decimal type",
-                          column.span, expected="decimal(precision, scale) with precision 1 to 38 digits and "
-                          "scale (the digits after the point) at most the precision, e.g. decimal(18, 6)")
+        diagnostics.error(t("chk.not_decimal", column=column.name, table=table.name,
+                            arguments=", ".join(map(str, column.type_args))),
+                          column.span, expected=t("chk.decimal_expected"))
 
 
 def _check_constraints(table: ast.InputTable, column: ast.Column, diagnostics: Diagnostics) -> None:
@@ -290,21 +282,18 @@ def _check_constraints(table: ast.InputTable, column: ast.Column, diagnostics: D
     kinds = [c.kind for c in column.constraints]
     for constraint in column.constraints:
         if kinds.count(constraint.kind) > 1 and constraint.kind in ("range", "in", "required"):
-            diagnostics.error(f"column '{column.name}' of input '{table.name}' has two '{constraint.kind}' "
-                              f"constraints; give one", constraint.span)
+            diagnostics.error(t("chk.two_constraints", column=column.name, table=table.name, kind=constraint.kind),
+                              constraint.span)
         if constraint.kind in ("range", "compare") and column.type_name not in ("integer", "decimal", "float"):
-            diagnostics.error(f"column '{column.name}' is {column.type_name}: a range or comparison needs an "
-                              f"integer or decimal column, or a float one", constraint.span)
+            diagnostics.error(t("chk.range_needs_number", column=column.name, type=column.type_name), constraint.span)
         if constraint.kind == "range" and constraint.values[0] > constraint.values[1]:
-            diagnostics.error(f"range {constraint.describe()} of column '{column.name}' is empty: the first bound "
-                              f"must be at most the second", constraint.span)
+            diagnostics.error(t("chk.range_empty", range=constraint.describe(), column=column.name), constraint.span)
         if constraint.kind == "in":
             wanted = {"text": str, "boolean": bool}.get(column.type_name, Decimal)
             wrong = [v for v in constraint.values if not isinstance(v, wanted) or (wanted is Decimal and isinstance(v, bool))]
             if column.type_name == "date" or wrong:
-                diagnostics.error(f"column '{column.name}' is {column.type_name}: the values after `in` must be "
-                                  + {"text": "quoted strings", "boolean": "true or false", "date": "(dates are not "
-                                     "supported in `in`; use a range on a text column)"}.get(column.type_name, "numbers"),
+                values = column.type_name if column.type_name in ("text", "boolean", "date") else "number"
+                diagnostics.error(t(f"chk.in_values.{values}", column=column.name, type=column.type_name),
                                   constraint.span)
 
 

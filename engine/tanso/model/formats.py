@@ -18,9 +18,9 @@ COMMON_ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "latin-1", "cp1252", "cp932"
                     "gbk", "big5", "euc_kr", "cp949", "cp1250", "cp1251", "iso8859_2", "iso8859_15", "mac_roman")
 _FORMAT = re.compile(r"(?P<open>\()?(?P<lead>-)?(?P<triangle>[▲△])?1(?P<group>[,. '\u00a0\u202f]?)234(?P<decimal>[.,])56(?P<trail>-)?"
                      r"(?P<close>\))?")
-NUMBER_FORMATS = ('"1234.56"', '"1,234.56"', '"1234,56"', '"1.234,56"', '"1 234,56"', '"1\'234.56"',
-                  '"(1,234.56)" (negatives in parentheses)', '"1,234.56-" (a trailing minus)',
-                  '"▲1,234.56" or "△1,234.56" (negatives after a triangle, as Japanese accounts write them)')
+NUMBER_FORMATS = ('"1234.56"', '"1,234.56"', '"1234,56"', '"1.234,56"', '"1 234,56"', '"1\'234.56"')
+NEGATIVE_FORMATS = {"parentheses": '"(1,234.56)"', "trailing": '"1,234.56-"',   # how a negative number is written
+                    "triangles": '"▲1,234.56" or "△1,234.56"'}
 LEADING, PARENTHESES, TRAILING = "leading", "parentheses", "trailing"
 TRIANGLES = ("▲", "△")   # a style of their own each: the file's negatives start with the one its example shows
 

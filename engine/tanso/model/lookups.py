@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from tanso.diagnostics import Diagnostics, did_you_mean, expected_list
 from tanso.dsl import ast
+from tanso.i18n import t
+from tanso.model import messages  # noqa: F401  (registers the words of the problems below)
 
 
 def check_lookups(source: ast.Source, inputs: dict[str, ast.InputTable], diagnostics: Diagnostics) -> None:
@@ -19,9 +21,7 @@ def check_lookups(source: ast.Source, inputs: dict[str, ast.InputTable], diagnos
     if not source.lookups:
         return
     if source.table is None:
-        diagnostics.error("a lookup enriches the rows of an input table; rows read from `results of` a rule "
-                          "already carry the columns that rule's lookups added", source.lookups[0].span,
-                          hint="write the lookup on the rule that reads the input table")
+        diagnostics.error(t("chk.lookup_of_results"), source.lookups[0].span, hint=t("chk.lookup_of_results_help"))
         return
     table = inputs[source.table]
     own = ({table.key: "text"} if table.key else {}) | {c.name: c.type_name for c in table.columns}
@@ -32,24 +32,22 @@ def check_lookups(source: ast.Source, inputs: dict[str, ast.InputTable], diagnos
             diagnostics.unknown("input table", lookup.table, lookup.span, inputs)
             continue
         if lookup.table in seen:
-            diagnostics.error(f"'{lookup.table}' is looked up twice here", lookup.span)
+            diagnostics.error(t("chk.lookup_twice", table=lookup.table), lookup.span)
         seen.add(lookup.table)
         if lookup.table == source.table:
-            diagnostics.error(f"input '{source.table}' cannot look itself up", lookup.span)
+            diagnostics.error(t("chk.lookup_itself", table=source.table), lookup.span)
             continue
         if mapping.key != lookup.key:
-            diagnostics.error(f"lookup {lookup.table} on {lookup.key}: a lookup joins on the mapping table's key, and "
-                              f"the key of '{lookup.table}' is "
-                              + (f"'{mapping.key}'" if mapping.key else "not declared"), lookup.span,
-                              hint=f"declare `key {lookup.key}` on input {lookup.table} (at {mapping.span}): a key "
-                                   f"listed twice is then refused naming both rows")
+            declared = t("chk.lookup_key_named", on=mapping.key) if mapping.key else t("chk.lookup_key_undeclared")
+            diagnostics.error(t("chk.lookup_key", table=lookup.table, on=lookup.key, declared=declared), lookup.span,
+                              hint=t("chk.lookup_key_help", on=lookup.key, table=lookup.table, span=mapping.span))
         if lookup.key not in own:
-            diagnostics.error(f"input '{source.table}' has no column '{lookup.key}' to look up in '{lookup.table}'",
+            diagnostics.error(t("chk.lookup_no_column", table=source.table, on=lookup.key, mapping=lookup.table),
                               lookup.span, expected=expected_list("column", sorted(own)),
                               hint=did_you_mean(lookup.key, own))
         elif own[lookup.key] != "text":
-            diagnostics.error(f"the lookup key '{lookup.key}' is {own[lookup.key]} in '{source.table}'; a key is "
-                              f"compared as text", lookup.span, hint=f"declare {lookup.key}: text")
+            diagnostics.error(t("chk.lookup_key_text", on=lookup.key, type=own[lookup.key], table=source.table),
+                              lookup.span, hint=t("chk.lookup_key_text_help", on=lookup.key))
 
 
 def check_table_lookups(sources: list[ast.Source], inputs: dict[str, ast.InputTable],
@@ -72,14 +70,14 @@ def check_table_lookups(sources: list[ast.Source], inputs: dict[str, ast.InputTa
                     continue
                 if column.name in own:
                     reported.add((source.table, column.name, lookup.table))
-                    diagnostics.error(f"column '{column.name}' is in both '{source.table}' and '{lookup.table}': the "
-                                      f"rows would carry it twice", lookup.span,
-                                      hint=f"rename one, e.g. `{column.name}_{lookup.table}: {column.type_name} from "
-                                           f"\"{column.header}\"` on input {lookup.table}")
+                    renamed = f"{column.name}_{lookup.table}: {column.type_name} from \"{column.header}\""
+                    diagnostics.error(t("chk.lookup_shadows", column=column.name, table=source.table,
+                                        mapping=lookup.table), lookup.span,
+                                      hint=t("chk.lookup_shadows_help", renamed=renamed, mapping=lookup.table))
                     continue
                 other = added.setdefault((source.table, column.name), lookup.table)
                 if other != lookup.table:
                     reported.add((source.table, column.name, lookup.table))
-                    diagnostics.error(f"column '{column.name}' is added to '{source.table}' by both '{other}' and "
-                                      f"'{lookup.table}'", lookup.span,
-                                      hint=f"rename it in one of them with `from \"{column.header}\"`")
+                    diagnostics.error(t("chk.lookup_added_twice", column=column.name, table=source.table, other=other,
+                                        mapping=lookup.table), lookup.span,
+                                      hint=t("chk.lookup_added_twice_help", header=column.header))

@@ -45,18 +45,17 @@ def load_ruleset(path: Path, registry: Registry, *, overlays: tuple[Path, ...] =
     if diagnostics.errors:
         raise RulesetError("the ruleset has errors", diagnostics)
     if not ruleset.rules:
-        raise RulesetError(f"{path}: the ruleset has no rule (an empty file, or only comments?); a ruleset "
-                           f"needs at least one `rule`")
+        raise RulesetError(t("chk.no_rule", path=path))
     sets = tuple(f"{name}={text}" for name, text in (overrides or {}).items())
     return replace(ruleset, loaded_from=Arguments(path, tuple(overlays), sets))
 
 
 def _parse_layer(path: Path, diagnostics: Diagnostics) -> tuple[ast.Header | None, list[ast.Statement], list[str]]:
     if not path.exists():
-        raise RulesetError(f"no ruleset at {path}")
+        raise RulesetError(t("chk.no_ruleset", path=path))
     files = ruleset_files(path)
     if not files:
-        raise RulesetError(f"no .tanso files in {path}")
+        raise RulesetError(t("chk.no_files_in", path=path))
     header, statements, names = None, [], []
     for file in files:
         name = display_path(file)
@@ -84,7 +83,7 @@ def _load_layer(path: Path, layer: _Layer, diagnostics: Diagnostics, seen: tuple
     header, statements, files = _parse_layer(path, diagnostics)
     name = header.name if header else path.stem
     if name in seen:
-        raise RulesetError(f"ruleset '{name}' extends itself: {' → '.join(seen + (name,))}")
+        raise RulesetError(t("chk.extends_itself", name=name, path=" → ".join(seen + (name,))))
     if header and header.extends and not as_overlay:
         base = _find_ruleset(header.extends, path)
         if base is None:

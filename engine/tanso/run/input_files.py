@@ -32,8 +32,10 @@ from urllib.parse import unquote
 
 from tanso.diagnostics import InputError
 from tanso.dsl import ast
+from tanso.i18n import t
 from tanso.plan.sql import ident, literal
 from tanso.plugins import Registry
+from tanso.run import messages  # noqa: F401  (registers the words of the file problems below)
 from tanso.scratch import owned_folder
 
 GZIP_SUFFIX = ".gz"
@@ -109,8 +111,8 @@ def input_sheets(paths: list[Path], table: ast.InputTable, registry: Registry) -
         names = reader_for(registry, path).sheet_names(path)
         matched = [name for name in names if fnmatchcase(name, table.sheets)]
         if not matched:
-            raise InputError(f"{path}: no sheet matches `sheets \"{table.sheets}\"` of input '{table.name}'; its "
-                             f"sheets are {', '.join(repr(n) for n in names)}")
+            raise InputError(t("input.no_sheet_matches", path=path, pattern=table.sheets, name=table.name,
+                               sheets=", ".join(repr(n) for n in names)))
         found += [(path, name) for name in matched]
     return found
 
@@ -125,21 +127,20 @@ def _files_named(data_dir: Path, name: str) -> list[Path]:
         return []
 
 
-# Files a company may hold that no reader reads, and what to do with them.
-UNREAD_HINTS = {".xls": "an Excel 97–2003 workbook: save it as .xlsx", ".xlsb": "an Excel binary workbook: save it as .xlsx",
-                ".ods": "save it as .xlsx", ".tsv": "a tab-separated file: save it as .csv",
-                ".txt": "if it holds comma-separated values, name it .csv"}
+# Files a company may hold that no reader reads: each has a message `input.unread<suffix>` saying what to do.
+UNREAD_SUFFIXES = (".xls", ".xlsb", ".ods", ".tsv", ".txt")
 
 
 def described_location(data_dir: Path, table: ast.InputTable, registry: Registry) -> str:
     """Where the input's files were looked for, for the message that there are none, naming a file that has
     the input's name but a suffix no reader reads (`fuel_use.xls`)."""
     if table.file is None:
-        unread = [f"{path.name} ({UNREAD_HINTS.get(path.suffix.lower(), 'no reader reads this kind of file')})"
+        unread = [t("input.unread_file", name=path.name, hint=t(f"input.unread{path.suffix.lower()}")
+                    if path.suffix.lower() in UNREAD_SUFFIXES else t("input.unread_other"))
                   for path in _files_named(data_dir, table.name)]
-        return (f"no file {data_dir / table.name}{{{','.join(_suffixes(registry))}}}[.gz]"
-                + (f"; the data folder has {', '.join(unread)}" if unread else ""))
-    return f"no file matches {data_dir / table.file}"
+        return (t("input.no_file", path=data_dir / table.name, suffixes=",".join(_suffixes(registry)))
+                + (t("input.unread_files", files=", ".join(unread)) if unread else ""))
+    return t("input.no_match", path=data_dir / table.file)
 
 
 def reader_for(registry: Registry, path: Path):
@@ -147,8 +148,7 @@ def reader_for(registry: Registry, path: Path):
     name = path.name[:-len(GZIP_SUFFIX)] if path.name.lower().endswith(GZIP_SUFFIX) else path.name
     reader = registry.reader_for(Path(name))
     if reader is None:
-        raise InputError(f"{path}: no reader for this kind of file (readers: {', '.join(_suffixes(registry))}"
-                         f", each also as .gz)")
+        raise InputError(t("input.no_reader", path=path, suffixes=", ".join(_suffixes(registry))))
     return reader
 
 
@@ -172,8 +172,8 @@ def register_parts(con, registry: Registry, data_dir: Path, units: list[tuple[Pa
                 raise InputError(str(error).replace(str(readable), str(path))) from None
             label, first_label = part_name(path, sheet), part_name(*units[0])
             if reader is not None and part_reader is not reader:
-                raise InputError(f"{path}: a {part_reader.format} file among {reader.format} parts ({first_label}); "
-                                 f"the parts of one input are files of one format")
+                raise InputError(t("input.mixed_parts", path=path, format=part_reader.format, formats=reader.format,
+                                   first=first_label))
             reader = part_reader
             columns = [row[0] for row in con.execute(f"DESCRIBE {part_relation}").fetchall()]
             own = [c for c in columns if c not in ("_row", "_problem")]
@@ -181,9 +181,10 @@ def register_parts(con, registry: Registry, data_dir: Path, units: list[tuple[Pa
                 first_columns = own
             elif set(own) != set(first_columns):
                 missing, extra = [c for c in first_columns if c not in own], [c for c in own if c not in first_columns]
-                raise InputError(f"{label}: its columns differ from those of {first_label} (the parts of one input "
-                                 f"are pieces of one table): " + "; ".join(filter(None, [
-                                     missing and f"it lacks {', '.join(missing)}", extra and f"it adds {', '.join(extra)}"])))
+                differences = [missing and t("input.part_lacks", columns=", ".join(missing)),
+                               extra and t("input.part_adds", columns=", ".join(extra))]
+                raise InputError(t("input.parts_differ", label=label, first=first_label,
+                                   differences="; ".join(filter(None, differences))))
             rows, span = con.execute(f"SELECT count(*), coalesce(max(_row), 0) FROM {part_relation}").fetchall()[0]
             # (all fetched: a reader may register an Arrow table next, which needs no result open)
             first_row = parts[-1].last_row + 1 if parts else 1
@@ -239,10 +240,9 @@ def _decompressed(path: Path, folder: Path) -> Path:
         with gzip.open(path, "rb") as source, target.open("wb") as out:
             shutil.copyfileobj(source, out, 1 << 20)
     except EOFError:
-        raise InputError(f"{path}: the gzip data ends before its end marker (a truncated file or an interrupted "
-                         f"download?); no row of it is read") from None
+        raise InputError(t("input.gzip_truncated", path=path)) from None
     except (gzip.BadGzipFile, zlib.error) as error:
-        raise InputError(f"{path}: not readable as gzip ({error}); no row of it is read") from None
+        raise InputError(t("input.not_gzip", path=path, error=error)) from None
     return target
 
 

@@ -12,11 +12,13 @@ from pathlib import Path
 
 from tanso.diagnostics import InputError, did_you_mean
 from tanso.dsl import ast
+from tanso.i18n import t
 from tanso.model.checks import unread_clauses
 from tanso.model.formats import ISO_DATES, NumberFormat, date_format, number_format
 from tanso.plan.context import FactorTable
 from tanso.plan.sql import ident, literal
 from tanso.plugins import Registry
+from tanso.run import messages  # noqa: F401  (registers the words of the file problems below)
 from tanso.run.columns import constraint_problems, typed_column
 from tanso.run.input_files import (GZIP_SUFFIX, Part, described_location, file_digest, input_files, input_sheets,
                                    part_name, parts_digest, reader_for, register_parts, relative_path)
@@ -101,15 +103,16 @@ def _register_input(con, registry: Registry, table: ast.InputTable, data_dir: Pa
     if not paths:
         # Say what the file holds and its header: a file of just that header is a valid input with no rows.
         header = ",".join(dict.fromkeys(([table.key_header] if table.key_header else []) + [c.header for c in table.columns]))
-        raise InputError(f"input '{table.name}': {described_location(data_dir, table, registry)} "
-                         f"(declared at {table.span}" + (f', "{table.title}"' if table.title else "") + "); "
-                         f"its header row is {header} (a file of just that row holds no rows)")
+        raise InputError(t("input.missing", name=table.name, where=described_location(data_dir, table, registry),
+                           span=table.span, title=t("input.titled", title=table.title) if table.title else "",
+                           header=header))
     options = {"encoding": table.encoding, "sheet": table.sheet, "header_row": table.header_row}
     single = paths[0]
     unread = unread_clauses(table, reader_for(registry, single), registry)
     if unread:
         span, problem, expected = unread[0]
-        raise InputError(f"{span}: {problem} ({relative_path(single, data_dir)}); expected {expected}")
+        raise InputError(t("input.unread_clause", span=span, problem=problem, path=relative_path(single, data_dir),
+                           expected=expected))
     shown = single if len(paths) == 1 else data_dir / (table.file or single.name)
     units = input_sheets(paths, table, registry)
     plain = (len(units) == 1 and table.sheets is None and not single.name.lower().endswith(GZIP_SUFFIX)
@@ -157,18 +160,16 @@ def _headers(table: ast.InputTable, present: list[str], path: Path) -> dict[str,
         if header in present or (table.headers_case_insensitive and header.casefold() in folded):
             found[column] = header if header in present else folded[header.casefold()]
             continue
-        said = column if header == column else f"{column} (from \"{header}\")"
+        said = column if header == column else t("input.from_header", column=column, header=header)
         same = folded.get(header.casefold())
-        hint = (f"the file has {same!r}, which differs only in case: declare `headers case-insensitive` on the "
-                f"input" if same else did_you_mean(header, present))
-        missing.append(said + (f" ({hint})" if hint else ""))
+        hint = t("input.case_differs", same=repr(same)) if same else did_you_mean(header, present)
+        missing.append(said + (t("input.hint", hint=hint) if hint else ""))
     if missing:
         # One name where several are missing: a title (a company name, a period) read as the header.
         title = len(present) == 1 < len(missing) and table.header_row is None
-        raise InputError(f"{path}: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-                         f"(declared for input '{table.name}' at {table.span}); the file has: {', '.join(present)}"
-                         + ("; if that is a title above the header, declare `header row N` on the input (N the "
-                            "header's line, or its sheet row; the rows above it are then not read)" if title else ""))
+        raise InputError(t("input.missing_columns", path=path, s="s" if len(missing) > 1 else "",
+                           columns=", ".join(missing), name=table.name, span=table.span, present=", ".join(present))
+                         + (t("input.title_above") if title else ""))
     return found
 
 
@@ -264,15 +265,14 @@ def load_factor_set(con, registry: Registry, name: str, path: Path, provenance: 
     is read from its `sheet "…"`; one of several sheets, none named, is refused: the first is no likelier
     the factors than another (a cover sheet, last year's)."""
     if not path.exists():
-        raise InputError(f"factor set '{name}': no file {path}")
+        raise InputError(t("factors.no_file", name=name, path=path))
     if path.name.lower().endswith(GZIP_SUFFIX):
-        raise InputError(f"{path}: factor set '{name}' is read from an uncompressed file")
+        raise InputError(t("factors.gzip", path=path, name=name))
     relation = f"factors__{name}"
     digest = file_digest(path)
     reader = reader_for(registry, path)
     if sheet is not None and "sheet" not in reader.options:
-        raise InputError(f"{path}: factor set '{name}' declares sheet \"{sheet}\", but a {reader.format} file has no "
-                         f"sheets")
+        raise InputError(t("factors.no_sheets", path=path, name=name, sheet=sheet, format=reader.format))
     options = {"sheet": sheet, "first_sheet": False}
     # The checks below depend on the file's rows and `removals` only; a file that passed them is kept.
     key = ("factors", _read_key(reader, options, (("", digest),)), removals)
@@ -295,30 +295,26 @@ def _read_factor_set(con, registry: Registry, name: str, path: Path, relation: s
     _, present = _register(con, registry, path, raw, options)
     missing = [c for c in FACTOR_COLUMNS if c not in present]
     if missing:
-        raise InputError(f"{path}: factor set '{name}' lacks column{'s' if len(missing) > 1 else ''} "
-                         f"{', '.join(missing)}; a factor file has {', '.join(FACTOR_COLUMNS)} plus the columns "
-                         f"to match on (and optionally version, source)")
+        raise InputError(t("factors.lacks", path=path, name=name, s="s" if len(missing) > 1 else "",
+                           columns=", ".join(missing), required=", ".join(FACTOR_COLUMNS)))
     bad = con.execute(f"SELECT _row, value FROM {raw} WHERE value IS NULL OR TRY_CAST(value AS {FACTOR_VALUE_TYPE}) "
                       f"IS NULL OR TRY_CAST(value AS DECIMAL(38,18)) <> TRY_CAST(value AS {FACTOR_VALUE_TYPE}) "
                       f"ORDER BY _row LIMIT 3").fetchall()
     if bad:
-        shown = "; ".join(f"row {r}: {v!r}" for r, v in bad)
-        raise InputError(f"{path}: column value must be a number under 10^16 with at most 12 decimal places ({shown})")
+        shown = "; ".join(t("factors.row_value", row=r, value=repr(v)) for r, v in bad)
+        raise InputError(t("factors.value", path=path, shown=shown))
     # one scan for every text column: each one's first three empty rows
     firsts = ", ".join(f"coalesce(list(_row ORDER BY _row) FILTER (WHERE coalesce(trim(CAST({c} AS VARCHAR)), '') = '')"
                        f", [])[1:3]" for c in FACTOR_TEXT_COLUMNS)
     for column, empty in zip(FACTOR_TEXT_COLUMNS, con.execute(f"SELECT {firsts} FROM {raw}").fetchone()):
         if empty:
-            raise InputError(f"{path}: column {column} is empty in row {', '.join(str(r) for r in empty)}; "
-                             f"every factor row states its {column}")
+            raise InputError(t("factors.empty", path=path, column=column, rows=", ".join(str(r) for r in empty)))
     if not removals:
         negative = con.execute(f"SELECT _row, value FROM {raw} WHERE CAST(value AS {FACTOR_VALUE_TYPE}) < 0 "
                                f"ORDER BY _row LIMIT 3").fetchall()
         if negative:
-            shown = "; ".join(f"row {r}: {v}" for r, v in negative)
-            raise InputError(f"{path}: factor set '{name}' has negative values ({shown}); a negative factor is a "
-                             f"removal: declare the set with `allows removals` if it has them "
-                             f"(factors {name} file \"...\" allows removals)")
+            shown = "; ".join(t("factors.row_value", row=r, value=v) for r, v in negative)
+            raise InputError(t("factors.negative", path=path, name=name, shown=shown))
     # The descriptive columns are text whatever the file's types (a Parquet file's factor_id may be an integer):
     # calculators and the effective factors read them as text, as they compare match keys.
     text = "".join(f", CAST({c} AS VARCHAR) AS {c}" for c in FACTOR_TEXT_COLUMNS)
