@@ -137,7 +137,7 @@ def test_the_english_words_are_found_where_they_are_left(rulesets):
                       "= ヒント: 'latin-1' のことですか？",
                       "エラー: 入力 'odd' の header row 0：行番号は 1 から数える",
                       "エラー: 入力 'blanks' の `sheets` は csv ファイルには当てはまらない（ファイル \"b.csv\"）",
-                      "= 想定: `sheets` は .xlsx ファイルから読む入力に書く",
+                      "= 想定: `sheets` は .xlsm, .xlsx ファイルから読む入力に書く",
                       "'(1,234.56)\"（負の数を括弧で囲む）".replace("'", '"'),
                       "エラー: lookup map2 on fuel：lookup は対応表のキーで結合するが、'map2' のキーは宣言されていない",
                       "エラー: lookup のキー 'quantity' は 'fuel_use' で decimal 型。キーはテキストとして比べる",

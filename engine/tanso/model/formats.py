@@ -20,7 +20,7 @@ _FORMAT = re.compile(r"(?P<open>\()?(?P<lead>-)?(?P<triangle>[▲△])?1(?P<grou
                      r"(?P<close>\))?")
 NUMBER_FORMATS = ('"1234.56"', '"1,234.56"', '"1234,56"', '"1.234,56"', '"1 234,56"', '"1\'234.56"')
 NEGATIVE_FORMATS = {"parentheses": '"(1,234.56)"', "trailing": '"1,234.56-"',   # how a negative number is written
-                    "triangles": '"▲1,234.56" or "△1,234.56"'}
+                    "black_triangle": '"▲1,234.56"', "white_triangle": '"△1,234.56"'}
 LEADING, PARENTHESES, TRAILING = "leading", "parentheses", "trailing"
 TRIANGLES = ("▲", "△")   # a style of their own each: the file's negatives start with the one its example shows
 

@@ -52,10 +52,10 @@ CHECK_MESSAGES: dict[str, dict[str, str]] = {
     "chk.numbers_format": {"en": "numbers \"{numbers}\" is not an example of a number format for input '{table}'",
                            "ja": "入力 '{table}' の numbers \"{numbers}\" は数値の書式の例になっていない"},
     "chk.numbers_expected": {"en": "the number 1234.56 as the file writes it: {formats}, {parentheses} (negatives in "
-                                   "parentheses), {trailing} (a trailing minus), {triangles} (negatives after a "
-                                   "triangle, as Japanese accounts write them)",
+                                   "parentheses), {trailing} (a trailing minus), {black_triangle}, {white_triangle} "
+                                   "(negatives after a triangle, as Japanese accounts write them)",
                              "ja": "ファイルでの数値 1234.56 の書き方：{formats}、{parentheses}（負の数を括弧で囲む）、"
-                                   "{trailing}（末尾にマイナス）、{triangles}（日本の帳簿のように三角の後に負の数）"},
+                                   "{trailing}（末尾にマイナス）、{black_triangle}、{white_triangle}（日本の帳簿のように三角の後に負の数）"},
     "chk.header_row": {"en": "header row {row} of input '{table}': rows are numbered from 1",
                        "ja": "入力 '{table}' の header row {row}：行番号は 1 から数える"},
     "chk.header_row_expected": {"en": "the header's line in a CSV file, or the row number Excel shows, e.g. header row 3",
