@@ -105,6 +105,28 @@ def test_a_bad_selector_on_the_command_line_is_a_usage_error(command, option, se
     assert message in outcome.output and "Traceback" not in outcome.output
 
 
+@pytest.mark.parametrize("command, options", [
+    ("evaluate", ["--select", "s3.cat3.td"]),
+    ("evaluate", ["--exclude", "s2.location"]),
+    ("compare", [str(DRAFT), "--select", "s3.cat3.td"]),
+])
+def test_a_run_that_leaves_out_the_rule_whose_results_a_chosen_rule_reads_is_a_usage_error(command, options):
+    """s3.cat3.td reads `results of s2.location`: without it there is nothing to read (a KeyError until now)."""
+    outcome = CliRunner().invoke(main, [command, str(CURRENT), "--data", str(ACME_DATA), *options, "--allow-rejects"])
+    assert outcome.exit_code == 64, outcome.output
+    assert ("the selection runs rule s3.cat3.td but not rule s2.location, whose results it reads "
+            "(rulesets/ghgp-current/scope3.tanso:48:19); select +s3.cat3.td (it and the rules it reads), or add "
+            "s2.location") in outcome.output
+    assert outcome.exception is None or isinstance(outcome.exception, SystemExit)
+
+
+def test_a_rule_and_the_rules_it_reads_run_together():
+    outcome = CliRunner().invoke(main, ["evaluate", str(CURRENT), "--data", str(ACME_DATA), "--select", "+s3.cat3.td",
+                                        "--format", "json", "--allow-rejects"])
+    assert outcome.exit_code == 0, outcome.output
+    assert {row["rule_id"] for row in json.loads(outcome.output)["summary"]} == {"s2.location", "s3.cat3.td"}
+
+
 def test_an_exclude_that_leaves_nothing_is_an_error(current):
     with pytest.raises(RulesetError, match="leaves no rule to run"):
         select(current, "s1.mobile", exclude="path:scope1.tanso")

@@ -127,6 +127,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     # --select and --exclude (tanso.graph.selectors): a selector that chooses no rule (exit 64)
     "select.nothing_left": {"en": "{chose}--exclude '{exclude}' leaves no rule to run",
                             "ja": "{chose}--exclude '{exclude}' では実行するルールが残らない"},
+    "select.upstream_left_out": {
+        "en": "the selection runs rule {rule} but not rule {upstream}, whose results it reads ({span}); select "
+              "+{rule} (it and the rules it reads), or add {upstream}",
+        "ja": "選択はルール {rule} を実行するが、その読む結果のルール {upstream} を含まない（{span}）。+{rule}（それと読む"
+              "ルール）を選ぶか、{upstream} を加える"},
     "select.empty": {"en": "{option} names no rule (it is empty), so there is nothing to run",
                      "ja": "{option} がルールを指定していない（空）ため、実行するものがない"},
     "select.term_names_none": {"en": "{option} '{term}' names no rule", "ja": "{option} '{term}' はルールを指定していない"},

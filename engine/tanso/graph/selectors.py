@@ -42,6 +42,17 @@ def select(graph: nx.DiGraph, selector: str | None, exclude: str | None = None) 
     return chosen
 
 
+def refuse_results_left_out(graph: nx.DiGraph, chosen: set[str]) -> None:
+    """A rule chosen to run that reads another's results (`from results of`) needs that rule in the run: no
+    earlier run's results stand in for it (dbt would read a built table), so it is a usage error, never a guess.
+    (`tanso graph` may show a rule alone: this holds for the runs.)"""
+    for node in sorted(n for n in chosen if n.startswith("rule:")):
+        for upstream, _, data in sorted(graph.in_edges(node, data=True)):
+            if upstream.startswith("rule:") and upstream not in chosen:
+                raise SelectorError(t("select.upstream_left_out", rule=node.split(":", 1)[1],
+                                      upstream=upstream.split(":", 1)[1], span=data.get("span")))
+
+
 def _union(graph: nx.DiGraph, selector: str, option: str) -> set[str]:
     terms = selector.split()
     if not terms:   # e.g. `--select "$(tanso diff --names-only A B)"` when nothing changed

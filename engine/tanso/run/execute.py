@@ -20,7 +20,7 @@ from tanso.backends import BackendFailure
 from tanso.backends.duckdb import DuckDBBackend
 from tanso.diagnostics import InputError
 from tanso.graph import rule_order
-from tanso.graph.selectors import selector_of
+from tanso.graph.selectors import refuse_results_left_out, selector_of
 from tanso.model.ruleset import Ruleset
 from tanso.plan.sql import literal
 from tanso.plugins import Registry
@@ -111,6 +111,8 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
     schema = session.new_schema(label)
     planner = _Planner(ruleset, session)
     con = planner.con
+    if selected is not None:
+        refuse_results_left_out(graph, selected)
     order = [r for r in rule_order(graph) if selected is None or f"rule:{r}" in selected]
     if not order:
         raise InputError("no rule to evaluate (check --select)")
