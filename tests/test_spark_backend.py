@@ -38,11 +38,13 @@ pytestmark = pytest.mark.spark
 # need no session run on either.
 ONE_SESSION = pytest.mark.xdist_group("spark")
 # The module's data are kilobytes and its JVM lives minutes, spent analysing and planning hundreds of small
-# queries, not running them: no whole-stage code generation (a Janino compile per query), no adaptive
-# re-planning, no constraint propagation (the optimiser's cost on deep plans), the JIT's quick tier only and
-# one GC thread. Results are the same; measured on the example's evaluate on Spark (tests/README.md).
-TINY_DATA = {"spark.sql.codegen.wholeStage": "false", "spark.sql.adaptive.enabled": "false",
-             "spark.sql.constraintPropagation.enabled": "false",
+# queries, not running them: no whole-stage code generation (a Janino compile per query), nor any generated
+# code for single expressions and projections either (factoryMode, an internal setting Spark's own tests use
+# to run every expression interpreted: a compile per projection costs more than a few rows evaluated), no
+# adaptive re-planning, no constraint propagation (the optimiser's cost on deep plans), the JIT's quick tier
+# only and one GC thread. Results are the same; measured on the example's evaluate on Spark (tests/README.md).
+TINY_DATA = {"spark.sql.codegen.wholeStage": "false", "spark.sql.codegen.factoryMode": "NO_CODEGEN",
+             "spark.sql.adaptive.enabled": "false", "spark.sql.constraintPropagation.enabled": "false",
              "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"}
 
 
