@@ -46,6 +46,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     # the table report
     # the ruleset's `period … to …`: above the terminal's table, and in the inventory page's lede
     "reporting_period": {"en": "reporting period {period}", "ja": "報告期間 {period}"},
+    # a text report's heading line (--format inventory, yuho): the days its figures cover
+    "report.period": {"en": "Reporting period: {period}", "ja": "報告期間：{period}"},
     "table.title": {"en": "{title} — t CO2e", "ja": "{title} — t-CO2e"},
     "table.line": {"en": "scope / category", "ja": "スコープ／カテゴリ"},
     "table.tonnes": {"en": "t CO2e", "ja": "t-CO2e"},
