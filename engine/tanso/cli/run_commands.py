@@ -116,7 +116,7 @@ def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: st
                 _print_document(reporter.write(result, None))
             if staged is not None:
                 result.manifest["invocation"] = invocation(ruleset, overlays, data_dir, sets, selector, out_format,
-                                                          prepared.ruleset.cited, excluder, previous)
+                                                          prepared.ruleset.cited, out_dir, excluder, previous)
                 reports = [f"report{extra.suffix}" for extra in files]
                 for extra, name in zip(files, reports):   # before export: the manifest, written last, lists them
                     extra.write(result, target / name)

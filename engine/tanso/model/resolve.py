@@ -69,8 +69,10 @@ def _parse_layer(path: Path, diagnostics: Diagnostics) -> tuple[ast.Header | Non
 
 
 def display_path(file: Path) -> str:
-    """A path as runs record it (diagnostics, the ledger's rule_source, the manifest): relative to the
-    working folder when inside it, else absolute."""
+    """A ruleset file or folder as the terminal names it (diagnostics) and a manifest's `invocation` records
+    it: relative to the working folder when it lies inside it (symlinks resolved), else as given. A run's
+    outputs cite a file by another name, relative to the ruleset's root (`Ruleset.cited`), the same from
+    any working folder."""
     try:
         return str(file.resolve().relative_to(Path.cwd()))
     except ValueError:
