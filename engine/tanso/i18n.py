@@ -46,6 +46,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     # the table report
     # the ruleset's `period … to …`: above the terminal's table, and in the inventory page's lede
     "reporting_period": {"en": "reporting period {period}", "ja": "報告期間 {period}"},
+    # a unit its conversions read by convention (tanso.plan.units): first at the terminal, and in manifest.json
+    "unit.convention.gal": {"en": "{unit} read as US gallon (3.785411784 L)",
+                            "ja": "{unit} は米ガロン（3.785411784 L）として換算"},
     # a text report's heading line (--format inventory, yuho): the days its figures cover
     "report.period": {"en": "Reporting period: {period}", "ja": "報告期間：{period}"},
     "table.title": {"en": "{title} — t CO2e", "ja": "{title} — t-CO2e"},

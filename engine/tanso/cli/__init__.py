@@ -246,7 +246,7 @@ allow_rejects_option = click.option("--allow-rejects", is_flag=True,
 
 
 def _completeness_lines(results: list[tuple[str, object]]) -> str:
-    """The first lines of a run's output: the reporting period the totals cover, what the rejects leave out of
+    """The first lines of a run's output: the reporting period the totals cover, the units read by convention, what the rejects leave out of
     them, and for each lookup the keys its mapping table lacks (the accountant's negative check)."""
     from tanso.i18n import t
     from tanso.run.completeness import lines
@@ -257,6 +257,8 @@ def _completeness_lines(results: list[tuple[str, object]]) -> str:
         if result.ruleset.period is not None:
             where = t("complete.where", label=label) if label else ""
             text.append(where + t("reporting_period", period=str(result.ruleset.period)))
+        text += [(t("complete.where", label=label) if label else "") + t("unit.convention.gal", unit=unit)
+                 for unit in result.unit_conventions]
         verdict, *rest = lines(result.completeness, label, result.ruleset.as_given) or [None]
         if verdict is not None and terminal.colour():   # at a glance: red when rows are left out beyond any tolerance
             verdict = (click.style(verdict, fg="red", bold=True) if result.incomplete

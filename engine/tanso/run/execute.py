@@ -21,8 +21,10 @@ from tanso.backends.duckdb import DuckDBBackend
 from tanso.diagnostics import InputError
 from tanso.graph import rule_order
 from tanso.graph.selectors import selector_of
+from tanso.i18n import t
 from tanso.model.ruleset import Ruleset
 from tanso.plan.sql import literal
+from tanso.plan.units import conventions_relied_on, noting_conventions
 from tanso.plugins import Registry
 from tanso.run import expressions
 from tanso.run.completeness import compute as completeness_block
@@ -81,6 +83,8 @@ class RunResult:
     # The rules run, as a --select (None: every rule); `recordable` False when no selector chooses exactly them.
     selector: str | None = None
     recordable: bool = True
+    # Units its conversions read by convention, as written (`gal`: the US gallon; tanso.plan.units), said first.
+    unit_conventions: list[str] = field(default_factory=list)
 
     @property
     def incomplete(self) -> bool:
@@ -98,6 +102,7 @@ class RunResult:
 EVALUATE_MEMORY_LIMIT = "448MB"
 
 
+@noting_conventions
 def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: Path, out_dir: Path, *,
              selected: set[str] | None = None, threads: int | None = None, memory_limit: str | None = None,
              progress: Callable[..., None] = lambda message, done=None, total=None: None,
@@ -209,13 +214,17 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
     manifest["checks"] = checks   # outcomes, with the findings of integrity checks (flagged periods, regions)
     restatements = restated_periods(con, earlier, "run_ledger") if earlier is not None else []
     if earlier is not None:
-        manifest["previous"] = {"digest": earlier["digest"]}   # its folder as typed: in `invocation`
+        manifest["previous"] = {"digest": earlier["digest"]}   # its folder from the run folder: in `invocation`
         manifest["restatements"] = restatements
+    conventions = conventions_relied_on()
+    if conventions:
+        manifest["unit_conventions"] = [t("unit.convention.gal", lang="en", unit=unit) for unit in conventions]
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
     return RunResult(ruleset, out_dir, summary, totals, gases, counts[1], counts[2], counts[0], metrics, checks,
                      declared_exclusions, manifest, digest, con, schema,
                      {name: loaded.relation for name, loaded in sorted(planner.inputs.items())}, bool(planner.claims),
-                     completeness, earlier, restatements, planner.data_dir, selector, selected is None or selector is not None)
+                     completeness, earlier, restatements, planner.data_dir, selector, selected is None or selector is not None,
+                     conventions)
 
 def _rows(con, sql: str) -> list[dict[str, Any]]:
     cursor = con.execute(sql)
