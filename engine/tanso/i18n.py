@@ -90,6 +90,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "side.revised": {"en": "revised", "ja": "改訂"},
     "complete.where": {"en": "{label}: ", "ja": "{label}："},
     "exit.rows": {"en": "{where}{rows:,} row{s}", "ja": "{where}{rows:,} 行"},
+    # compare: a rule whose totals in some combinations of changes pass the range of exact totals
+    "compare.beyond_range": {"en": "rule {rule}: totals beyond the range of exact totals (under 10^16 kg) in {count} "
+                                   "scenario{s} ({scenarios}); left out there, as evaluate rejects its rows (beyond_totals)",
+                             "ja": "ルール {rule}：{count} 個のシナリオ（{scenarios}）で合計が正確な合計の範囲（10^16 kg 未満）を超える。"
+                                   "evaluate がその行を不採用にするのと同じく、そこでは除外（beyond_totals）"},
+    "compare.base_scenario": {"en": "base", "ja": "現行"},
+    "exit.scenarios": {"en": "{count} rule{s} beyond range in some scenarios", "ja": "一部のシナリオで範囲を超えるルール {count} 件"},
     "exit.incomplete_allowed": {"en": "warning: totals incomplete ({rows} rejected beyond any stated tolerance); accepted by "
                                       "--allow-rejects",
                                 "ja": "警告：合計は不完全（{rows}が許容範囲を超えて不採用）。--allow-rejects により受け入れ"},

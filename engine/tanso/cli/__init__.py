@@ -268,14 +268,17 @@ def _completeness_lines(results: list[tuple[str, object]]) -> str:
     return "\n".join(text) + "\n\n" if text else ""
 
 
-def _exit_if_incomplete(results: list[tuple[str, object]], allow_rejects: bool) -> None:
+def _exit_if_incomplete(results: list[tuple[str, object]], allow_rejects: bool, beyond_range: int = 0) -> None:
+    """Exit 5 where a run (or, in a comparison, the `beyond_range` rules of some scenarios) left rows out of the
+    totals beyond any stated tolerance, unless --allow-rejects."""
     incomplete = [(label, r) for label, r in results if r.incomplete]
-    if not incomplete:
+    if not incomplete and not beyond_range:
         return
     from tanso.i18n import t
-    rows = ", ".join(t("exit.rows", where=t("complete.where", label=label) if label else "",
-                       rows=r.completeness["rows_not_accepted"], s="" if r.completeness["rows_not_accepted"] == 1 else "s")
-                     for label, r in incomplete)
+    rows = ", ".join([*(t("exit.rows", where=t("complete.where", label=label) if label else "",
+                          rows=r.completeness["rows_not_accepted"], s="" if r.completeness["rows_not_accepted"] == 1 else "s")
+                        for label, r in incomplete),
+                      *([t("exit.scenarios", count=beyond_range, s="" if beyond_range == 1 else "s")] if beyond_range else [])])
     if allow_rejects:
         click.echo(t("exit.incomplete_allowed", rows=rows), err=True)
         return

@@ -241,14 +241,21 @@ def rule_totals(ruleset: Ruleset, graph: nx.DiGraph, session: Session, rule_ids:
     return planned_totals(plan_rules(ruleset, graph, session, rule_ids, label), rule_ids)
 
 
-def planned_totals(planner: _Planner, rule_ids: list[str]) -> dict[str, dict[tuple, Decimal]]:
-    """rule_totals of rules already planned."""
+def planned_totals(planner: _Planner, rule_ids: list[str]) -> dict[str, dict[tuple, Decimal] | None]:
+    """rule_totals of rules already planned; None for a rule whose sum passes the range of exact totals (a run
+    rejects its rows: tanso.run.totals)."""
+    import duckdb
     keys = ", ".join(AGGREGATE_KEYS)
-    # Through the planner's query: in a comparison, a rule whose ledger is the same query over the same
-    # relations as in an earlier scenario (run/reuse.py) is summed once.
-    return {rule_id: {tuple(row[:-1]): row[-1] for row in planner.query(
-        f"SELECT {keys}, sum(co2e_kg * boundary_weight) FROM {planner.rule_ledgers[rule_id]} GROUP BY ALL")}
-        for rule_id in rule_ids}
+    totals: dict[str, dict[tuple, Decimal] | None] = {}
+    for rule_id in rule_ids:
+        # Through the planner's query: in a comparison, a rule whose ledger is the same query over the same
+        # relations as in an earlier scenario (run/reuse.py) is summed once.
+        try:
+            totals[rule_id] = {tuple(row[:-1]): row[-1] for row in planner.query(
+                f"SELECT {keys}, sum(co2e_kg * boundary_weight) FROM {planner.rule_ledgers[rule_id]} GROUP BY ALL")}
+        except duckdb.OutOfRangeException:
+            totals[rule_id] = None
+    return totals
 
 
 def plan_rules(ruleset: Ruleset, graph: nx.DiGraph, session: Session, rule_ids: list[str], label: str) -> _Planner:
