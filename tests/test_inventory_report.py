@@ -103,7 +103,7 @@ def test_an_option_read_only_by_an_exclusion_is_read(tmp_path):
     assert graph.has_edge("exclusion:s1.tests", "rule:s1.fuel")
 
 
-def test_the_text_reports_name_the_reporting_period_their_figures_cover(tmp_path):
+def test_the_text_reports_and_the_workbook_name_the_reporting_period_their_figures_cover(tmp_path):
     dated = (fuel_ruleset().replace("ruleset case\n", "ruleset case\n  period 2025-01-01 to 2025-12-31\n")
              .replace(FUEL_INPUT, FUEL_INPUT + "  period period\n"))
     case = make_case(tmp_path, dated, {"fuel_use": [fuel_row("F1", "100")]}, {"fuels": FUEL_FACTORS})
@@ -111,3 +111,11 @@ def test_the_text_reports_name_the_reporting_period_their_figures_cover(tmp_path
         result = CliRunner().invoke(main, ["evaluate", str(case.ruleset), "--data", str(case.data), "--format", layout])
         assert result.exit_code == 0, result.output
         assert "Reporting period: 2025-01-01 – 2025-12-31" in result.output   # the run's first lines say "reporting period …"
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["evaluate", str(case.ruleset), "--data", str(case.data), "--out", str(out),
+                                       "--report", "xlsx"])
+    assert result.exit_code == 0, result.output
+    import openpyxl
+    summary = openpyxl.load_workbook(out / "report.xlsx")["summary"]
+    rows = [[cell.value for cell in row] for row in summary.iter_rows(max_col=3)]
+    assert ["reporting period", "2025-01-01 – 2025-12-31", "case.tanso:2"] in rows
