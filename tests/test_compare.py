@@ -457,3 +457,31 @@ def test_cli_compare_table_shows_policy_values_as_the_language_writes_them(tmp_p
                                        "scope3.cat16.enabled=true"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "false → true" in result.output and "False" not in result.output
+
+
+def test_scenario_totals_beyond_the_exact_range_leave_the_rule_out_as_evaluate_rejects_its_rows(tmp_path):
+    """A rule whose rows add up past what exact totals hold (10^16 kg) is rejected by evaluate (beyond_totals); a
+    comparison's scenarios, ledger-free sums, once stopped the comparison there (exit 2). Now each scenario leaves
+    the rule out as evaluate does and says so first; the runs' digests are the separate evaluates', and the
+    comparison exits 5 unless --allow-rejects."""
+    from conftest import fuel_ruleset
+    factors = [{"factor_id": "BIG", "fuel": "diesel", "gas": "CO2", "value": "1000000000", "unit": "t", "per": "l"},
+               {"factor_id": "PETROL", "fuel": "petrol", "gas": "CO2", "value": "2.3", "unit": "kg", "per": "l"}]
+    petrol = 'rule s1.petrol "Petrol"\n  scope 1\n  from fuel_use where fuel = "petrol"\n  calc fuel_combustion(factors: fuels)\n'
+    base = fuel_ruleset().replace("  from fuel_use\n", '  from fuel_use where fuel = "diesel"\n') + petrol
+    rows = [fuel_row(f"F{i}", "9999", period=f"2025-{i + 1:02}") for i in range(12)] + [fuel_row("P1", "10", fuel="petrol")]
+    case = make_case(tmp_path / "base", base, {"fuel_use": rows}, {"fuels": factors})
+    revised = tmp_path / "revised.tanso"   # two changes: the scenarios sum the rule without a ledger
+    revised.write_text(base.replace("set gwp.set = AR5", "set gwp.set = AR6") + petrol.replace("s1.petrol", "s1.petrol2"))
+    args = ["compare", str(case.ruleset), str(revised), "--data", str(case.data)]
+    outcome = CliRunner().invoke(main, args)
+    assert outcome.exit_code == 5, outcome.output
+    assert "rule s1.fuel: totals beyond the range of exact totals (under 10^16 kg) in 1 scenario" in outcome.output
+    compared = CliRunner().invoke(main, [*args, "--format", "json", "--allow-rejects"])
+    assert compared.exit_code == 0, compared.output
+    document = json.loads(compared.stdout)
+    assert [item["rule_id"] for item in document["beyond_range"]] == ["s1.fuel"]
+    for side, ruleset in (("base", case.ruleset), ("revised", revised)):
+        alone = CliRunner().invoke(main, ["evaluate", str(ruleset), "--data", str(case.data), "--format", "json",
+                                          "--allow-rejects"])
+        assert json.loads(alone.stdout)["digest"] == document[side]["digest"]

@@ -110,6 +110,14 @@ def test_a_pack_does_not_depend_on_how_its_paths_are_typed(ws, pack, tmp_path):
     assert cli("verify", absolute).exit_code == 0
 
 
+def test_a_pack_names_the_log_from_the_run_folder_so_a_copy_elsewhere_packs_the_same_bytes(ws, pack, tmp_path):
+    assert json.loads(zipfile.ZipFile(pack).read("evidence.json"))["log"]["file"] == "../tanso-log.jsonl"
+    copy = Path(shutil.copytree(ws.root, tmp_path / "auditor" / "ws"))
+    again = tmp_path / "again.zip"
+    assert cli("export", "runs/out", "--evidence", again, "--with-inputs", cwd=copy).exit_code == 0
+    assert again.read_bytes() == pack.read_bytes()
+
+
 def test_a_pack_by_an_earlier_tanso_still_verifies(pack, tmp_path):
     """Format v1 named each source by its path as the run was given it (`data/fuel_use.csv`, `--data data`)."""
     def as_v1(index: bytes) -> bytes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from conftest import FUEL_FACTORS, fetch, fuel_row, fuel_ruleset, make_case
+from conftest import FUEL_FACTORS, FUEL_INPUT, fetch, fuel_row, fuel_ruleset, make_case
 from tanso.cli import main
 
 STATEMENTS = fuel_ruleset(extra="""
@@ -101,3 +101,21 @@ def test_an_option_read_only_by_an_exclusion_is_read(tmp_path):
     graph = case.prepare().graph      # the exclusion is a node between the option and the table's rules
     assert graph.has_edge("policy:removals.report", "exclusion:s1.tests")
     assert graph.has_edge("exclusion:s1.tests", "rule:s1.fuel")
+
+
+def test_the_text_reports_and_the_workbook_name_the_reporting_period_their_figures_cover(tmp_path):
+    dated = (fuel_ruleset().replace("ruleset case\n", "ruleset case\n  period 2025-01-01 to 2025-12-31\n")
+             .replace(FUEL_INPUT, FUEL_INPUT + "  period period\n"))
+    case = make_case(tmp_path, dated, {"fuel_use": [fuel_row("F1", "100")]}, {"fuels": FUEL_FACTORS})
+    for layout in ("inventory", "yuho"):
+        result = CliRunner().invoke(main, ["evaluate", str(case.ruleset), "--data", str(case.data), "--format", layout])
+        assert result.exit_code == 0, result.output
+        assert "Reporting period: 2025-01-01 – 2025-12-31" in result.output   # the run's first lines say "reporting period …"
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["evaluate", str(case.ruleset), "--data", str(case.data), "--out", str(out),
+                                       "--report", "xlsx"])
+    assert result.exit_code == 0, result.output
+    import openpyxl
+    summary = openpyxl.load_workbook(out / "report.xlsx")["summary"]
+    rows = [[cell.value for cell in row] for row in summary.iter_rows(max_col=3)]
+    assert ["reporting period", "2025-01-01 – 2025-12-31", "case.tanso:2"] in rows

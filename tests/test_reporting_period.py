@@ -151,3 +151,23 @@ def test_a_comparison_of_two_periods_attributes_the_difference_to_the_period(tmp
     assert shown.exit_code == 0, shown.output   # the rows it moved are caused by "period", a change without a colon
     assert shown.output.startswith("base: reporting period 2025-04-01 – 2026-03-31\n")
     assert "fuel_use:F1" in shown.output and "│ reporting period" in shown.output
+
+
+def test_an_overlay_dates_an_inherited_input_by_amending_it_and_fmt_and_diff_know_the_amendment(tmp_path):
+    undated = dated_ruleset(period="").replace("  period period\n", "")
+    case = make_case(tmp_path, undated, {}, name="base")
+    case.ruleset = case.ruleset.rename(tmp_path / "base.tanso")
+    overlay = tmp_path / "fiscal.tanso"
+    overlay.write_text("ruleset fiscal extends base\n  period 2025-04-01 to 2026-03-31\n\namend   input fuel_use\n"
+                       "period period\n")
+    assert prepare(overlay).ruleset.inputs["fuel_use"].period == "period"
+    formatted = CliRunner().invoke(main, ["fmt", str(overlay)])
+    assert formatted.exit_code == 0, formatted.output
+    assert overlay.read_text().endswith("\namend input fuel_use\n  period period\n")
+    diff = CliRunner().invoke(main, ["diff", str(tmp_path / "base.tanso"), str(overlay)])
+    assert diff.exit_code == 0, diff.output
+    lines = diff.output.splitlines()
+    at = next(index for index, line in enumerate(lines) if line.startswith("  ~ fuel_use  ("))
+    # where the base declares it and the overlay amends it, and no text diff of a declaration it does not copy
+    assert lines[at].endswith("/fiscal.tanso:4)") and "/base.tanso:" in lines[at]
+    assert lines[at + 1:at + 3] == ["      period column: — → period", ""]

@@ -7,11 +7,16 @@ A new unit string in a shipped pack, an example or a ruleset's test data fails
 from __future__ import annotations
 
 import csv
+import json
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from click.testing import CliRunner
+
+from conftest import FUEL_FACTORS, fuel_row, fuel_ruleset, make_case
+from tanso.cli import main
 from tanso.plan.units import UnitProblem, conversion_factor, is_currency, is_exact
 
 REPO = Path(__file__).resolve().parents[1]
@@ -107,6 +112,9 @@ SPELLINGS = [
     ("short_ton", "kg", "907.18474"), ("Short Tons", "kg", "907.18474"), ("US ton", "kg", "907.18474"),
     ("tonnes", "kg", "1000"), ("metric ton", "kg", "1000"), ("Metric Tons", "kg", "1000"),
     ("gallons", "L", "3.785411784"), ("US gal", "L", "3.785411784"), ("litres", "L", "1"), ("Liters", "L", "1"),
+    # the gallon said explicitly: US (3.785411784 L) or imperial, as British and Canadian ledgers mean it (4.54609 L)
+    ("US_gal", "L", "3.785411784"), ("US gallons", "L", "3.785411784"), ("imp_gal", "L", "4.54609"),
+    ("imperial gallons", "L", "4.54609"), ("UK gal", "L", "4.54609"), ("imp gal", "ml", "4546.09"),
     ("m³", "L", "1000"), ("cubic metres", "L", "1000"),
     ("kwh", "kWh", "1"), ("KWH", "kWh", "1"), ("Kwh", "kWh", "1"), ("mwh", "kWh", "1000"), ("MWH", "kWh", "1000"),
     ("GWH", "MWh", "1000"),
@@ -210,3 +218,18 @@ def test_energy_conversions_that_do_not_terminate_are_flagged_inexact():
     assert not is_exact(kwh_to_mmbtu)
     # 1 kWh = 3.6 MJ; 1 mmBtu = 1,055.05585262 MJ (International Table Btu)
     assert abs(kwh_to_mmbtu * Decimal("1055.05585262") - Decimal("3.6")) < Decimal("1e-50")
+
+
+@pytest.mark.parametrize("unit, said", [("gal", True), ("Gallons", True), ("US_gal", False), ("US gallons", False)])
+def test_a_run_that_converts_an_unqualified_gallon_says_it_read_the_us_gallon(tmp_path, unit, said):
+    """`gal` is read as the US gallon, as before; a run whose conversions rely on that says so first and in
+    manifest.json, and one that says which gallon says nothing; each computes the same."""
+    case = make_case(tmp_path, fuel_ruleset(), {"fuel_use": [fuel_row("F1", "1", unit=unit)]}, {"fuels": FUEL_FACTORS})
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["evaluate", str(case.ruleset), "--data", str(case.data), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    note = f"{unit} read as US gallon (3.785411784 L)"
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert (result.output.splitlines()[0] == note) is said
+    assert manifest.get("unit_conventions") == ([note] if said else None)
+    assert (out / "summary.csv").read_text().splitlines()[1].endswith(",10.1786316001154400000000,3")   # one US gallon, however said

@@ -193,14 +193,18 @@ def test_a_run_written_through_the_library_is_re_performed(tmp_path):
 
 
 def test_a_run_that_compared_with_a_previous_run_is_re_performed_with_it(tmp_path):
-    """--previous is recorded in the invocation (as typed; the manifest keeps the earlier run's digest) and the
-    earlier run is laid out again: an untouched run verifies; without its earlier run it cannot be re-performed."""
+    """--previous is recorded in the invocation from the run folder (the manifest keeps the earlier run's digest)
+    and the earlier run is laid out again: an untouched run verifies from any working folder, and so does a copy
+    of both runs elsewhere; without its earlier run it cannot be re-performed."""
     ws = workspace(tmp_path / "ws")
     ws.evaluate("runs/first")
     ws.evaluate("runs/second", "--previous", "runs/first")
     invoked = json.loads((ws.root / "runs" / "second" / "manifest.json").read_text())["invocation"]
-    assert invoked["previous"] == "runs/first"
+    assert invoked["previous"] == "../first"
     result = cli("verify", "runs/second", "--reperform", cwd=ws.root)
+    assert result.exit_code == 0, result.output
+    auditor = Path(shutil.copytree(ws.root / "runs", tmp_path / "audit" / "runs"))   # the runs, not the data
+    result = cli("verify", auditor / "second", "--reperform", "--data", ws.root / "data", cwd=tmp_path)
     assert result.exit_code == 0, result.output
     shutil.move(ws.root / "runs" / "first", tmp_path / "moved")
     result = cli("verify", "runs/second", "--reperform", cwd=ws.root)

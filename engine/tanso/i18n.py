@@ -46,6 +46,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     # the table report
     # the ruleset's `period … to …`: above the terminal's table, and in the inventory page's lede
     "reporting_period": {"en": "reporting period {period}", "ja": "報告期間 {period}"},
+    # a unit its conversions read by convention (tanso.plan.units): first at the terminal, and in manifest.json
+    "unit.convention.gal": {"en": "{unit} read as US gallon (3.785411784 L)",
+                            "ja": "{unit} は米ガロン（3.785411784 L）として換算"},
+    # a text report's heading line (--format inventory, yuho): the days its figures cover
+    "report.period": {"en": "Reporting period: {period}", "ja": "報告期間：{period}"},
     "table.title": {"en": "{title} — t CO2e", "ja": "{title} — t-CO2e"},
     "table.line": {"en": "scope / category", "ja": "スコープ／カテゴリ"},
     "table.tonnes": {"en": "t CO2e", "ja": "t-CO2e"},
@@ -85,6 +90,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "side.revised": {"en": "revised", "ja": "改訂"},
     "complete.where": {"en": "{label}: ", "ja": "{label}："},
     "exit.rows": {"en": "{where}{rows:,} row{s}", "ja": "{where}{rows:,} 行"},
+    # compare: a rule whose totals in some combinations of changes pass the range of exact totals
+    "compare.beyond_range": {"en": "rule {rule}: totals beyond the range of exact totals (under 10^16 kg) in {count} "
+                                   "scenario{s} ({scenarios}); left out there, as evaluate rejects its rows (beyond_totals)",
+                             "ja": "ルール {rule}：{count} 個のシナリオ（{scenarios}）で合計が正確な合計の範囲（10^16 kg 未満）を超える。"
+                                   "evaluate がその行を不採用にするのと同じく、そこでは除外（beyond_totals）"},
+    "compare.base_scenario": {"en": "base", "ja": "現行"},
+    "exit.scenarios": {"en": "{count} rule{s} beyond range in some scenarios", "ja": "一部のシナリオで範囲を超えるルール {count} 件"},
     "exit.incomplete_allowed": {"en": "warning: totals incomplete ({rows} rejected beyond any stated tolerance); accepted by "
                                       "--allow-rejects",
                                 "ja": "警告：合計は不完全（{rows}が許容範囲を超えて不採用）。--allow-rejects により受け入れ"},
@@ -207,6 +219,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "kind.ruleset header": {"en": "ruleset header", "ja": "ルールセットの見出し"},
     "kind.set statement": {"en": "set statement", "ja": "set 文"},
     "kind.input statement": {"en": "input statement", "ja": "input 文"},
+    "kind.amend statement": {"en": "amend statement", "ja": "amend 文"},
     "kind.exclusion": {"en": "exclusion", "ja": "除外"},
     # reading a .tanso file (tanso.dsl.parser)
     "diag.nested_brackets": {"en": "brackets nested more than {depth} deep", "ja": "括弧の入れ子が {depth} 段を超える"},
@@ -232,6 +245,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "diag.base_rule_id": {"en": "the id of a rule of the base ruleset", "ja": "ベースのルールセットのルールID"},
     "diag.remove_missing": {"en": "cannot remove '{id}': no earlier layer defines it",
                             "ja": "'{id}' を削除できない：前のレイヤーに定義がない"},
+    "diag.amend_missing": {"en": "cannot amend input {table}: no earlier layer declares it",
+                           "ja": "入力 {table} を変更できない：前のレイヤーに宣言がない"},
+    "diag.amend_expected": {"en": "the name of an input of the base ruleset", "ja": "ベースのルールセットの入力名"},
+    "diag.amend_own": {"en": "input {table} is declared in this ruleset: amend changes an earlier layer's input",
+                       "ja": "入力 {table} はこのルールセットで宣言されている：amend は前のレイヤーの入力を変える"},
+    "diag.amend_own_help": {"en": "write `period {column}` in its declaration ({at})",
+                            "ja": "その宣言（{at}）に `period {column}` と書く"},
     "diag.item_id": {"en": "the id of a rule, exclusion, metric or check", "ja": "ルール・除外・指標・チェックのID"},
     "diag.role_twice": {"en": "role '{role}' is listed twice", "ja": "ロール '{role}' が 2 回書かれている"},
     "diag.role_twice_help": {"en": "write '{count} {role}' for that many approvals of the role (each by a different person)",
@@ -292,6 +312,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                                    "ja": "ルールが読むすべての入力に `period 列` 句（{values} の列を指定）"},
     "diag.period_add_clause": {"en": "add `period {column}` to input {table} ({at})",
                                "ja": "入力 {table}（{at}）に `period {column}` を追加する"},
+    "diag.period_amend_clause": {"en": "add `amend input {table} period {column}` to {layer} (declared by {base} at {at})",
+                                 "ja": "{layer} に `amend input {table} period {column}` を追加する（{base} の {at} で宣言）"},
     "diag.period_column_type": {"en": "the period column '{column}' of input {table} is {type}",
                                 "ja": "入力 {table} の期間列 '{column}' は {type} 型"},
     "diag.period_column_expected": {"en": "a column that dates each row: {values}",

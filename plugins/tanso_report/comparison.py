@@ -114,6 +114,7 @@ def document(comparison: Comparison) -> dict:
         "row_changes": comparison.row_changes,
         "rule_dependencies": comparison.rule_dependencies,
         "scenarios_evaluated": comparison.scenarios_evaluated,
+        **({"beyond_range": comparison.beyond_range} if comparison.beyond_range else {}),
         "checks": {"base": comparison.base.checks, "revised": comparison.revised.checks},
         "metrics": {"base": comparison.base.metrics, "revised": comparison.revised.metrics},
         "policies": {"base": {k: v.value for k, v in comparison.base.ruleset.policies.items()},

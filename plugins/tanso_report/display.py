@@ -101,6 +101,13 @@ def console() -> Console:
     return terminal.console(record=True)
 
 
+def reporting_period(out: Console, ruleset) -> None:
+    """A text report's heading line naming the days its figures cover, where the ruleset states them: read
+    apart from the terminal's first lines (a report written to a file), the figures would not say it."""
+    if ruleset.period is not None:
+        out.print(t("report.period", period=str(ruleset.period)), markup=False)
+
+
 def emit(text: str, path: Path | None) -> str:
     """The report's text, also written to `path` when one is given."""
     if path is not None:

@@ -53,6 +53,7 @@ def render_inventory(result, path: Path | None) -> str:
     optional = {rule_id for rule_id, rule_tags in tags.items() if OPTIONAL_TAG in rule_tags}
 
     out.print(f"{result.ruleset.title or result.ruleset.name} ({' → '.join(result.ruleset.layers)})", markup=False)
+    display.reporting_period(out, result.ruleset)
     out.print(t("layout.basics", approach=policy("boundary.approach"), gwp=policy("gwp.set")), markup=False)
 
     from rich.table import Table   # rich is imported when the report is drawn

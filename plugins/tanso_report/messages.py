@@ -264,6 +264,7 @@ REPORT_MESSAGES: dict[str, dict[str, str]] = {
     "xl.note": {"en": "unit or note", "ja": "単位・注記"},
     "xl.ruleset": {"en": "ruleset", "ja": "ルールセット"},
     "xl.title": {"en": "title", "ja": "タイトル"},
+    "xl.period": {"en": "reporting period", "ja": "報告期間"},
     "xl.digest": {"en": "digest", "ja": "ダイジェスト"},
     "xl.completeness": {"en": "completeness", "ja": "完全性"},
     "xl.see_rejects": {"en": "see rejects", "ja": "rejects シートを参照"},

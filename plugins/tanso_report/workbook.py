@@ -141,7 +141,10 @@ def _write(result, target: Path) -> None:
     ruleset = result.ruleset
     status = result.completeness.get("status", "")
     for item, value, note in [(t("xl.ruleset"), ruleset.name, " → ".join(ruleset.layers)),
-                              (t("xl.title"), ruleset.title or ruleset.name, ""), (t("xl.digest"), result.digest, ""),
+                              (t("xl.title"), ruleset.title or ruleset.name, ""),
+                              *([(t("xl.period"), str(ruleset.period), ruleset.cite(ruleset.period.span))]
+                                if ruleset.period is not None else []),
+                              (t("xl.digest"), result.digest, ""),
                               (t("xl.completeness"), t(f"xl.completeness.{status}") if status else "",
                                t("xl.see_rejects")),
                               (t("xl.ledger_rows"), ledger_count, t("xl.all_rows") if traced else

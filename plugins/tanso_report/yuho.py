@@ -38,6 +38,7 @@ def render_yuho(result, path: Path | None) -> str:
                     and (investees is None or g["rule_id"].startswith(INVESTEES) == investees)), Decimal(0))
 
     out.print(t("yuho.title"), markup=False)
+    display.reporting_period(out, result.ruleset)
     out.print(t("yuho.entity", approach=policy("boundary.approach"), basis=policy("boundary.financial_control_basis")),
               markup=False)
     method = policy("ssbj.measurement")

@@ -10,7 +10,8 @@
                          as the manifest names it — a ruleset file by its cited name, an input or
                          factor file by its name under the data folder — never by a path as typed
     verification.txt     `tanso verify OUT` when packed, of the run folder as `run/`
-    log/excerpt.jsonl    the log entries of this manifest (its run, its approvals) and the log's head
+    log/excerpt.jsonl    the log entries of this manifest (its run, its approvals) and the log's head (the index
+                         names the log from the run folder, `../tanso-log.jsonl`, as it names the files)
     keys/ID.pub.pem      the public keys that signed those approvals
 
 The zip is deterministic (sorted members, fixed timestamps and permissions; the same bytes whatever the
@@ -40,6 +41,7 @@ from tanso.audit.log import entries, line_problems, log_path, manifest_shas, par
 from tanso.audit.report import Report, sha256_bytes
 from tanso.audit.reperform import find_sources, named_files, recorded_files, snapshot
 from tanso.audit.verify import read_manifest, verify_run
+from tanso.run.manifest import from_run_folder
 from tanso.run.outputs import MANIFEST, OutputError
 from tanso.scratch import owned_folder
 
@@ -95,7 +97,7 @@ def write_pack(out: Path, pack: Path, *, with_inputs: bool = False, data_dir: Pa
     members[REPORT] = dataclasses.replace(checked, target="run/").text().encode("utf-8")
     digests |= {name: sha256_bytes(content) for name, content in members.items() if isinstance(content, bytes)}
     index = {"format": PACK_FORMAT, "manifest_sha256": manifest_sha, "sources": sources,
-             "log": {"file": str(path), "head": head} if head else None, "members": digests}
+             "log": {"file": from_run_folder(path, out), "head": head} if head else None, "members": digests}
     members[INDEX] = json.dumps(index, indent=2, sort_keys=True).encode("utf-8") + b"\n"
     _write_zip(pack, members, digests)
     return len(members)

@@ -21,6 +21,7 @@ it and when are in the log), and the ledger's bytes are the same on any thread c
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -161,14 +162,14 @@ def reperform(out: Path, data_dir: Path | None = None, ruleset: Path | None = No
     copies = snapshot(out, manifest)
     sources = find_sources(ruleset_files, invoked["ruleset"], ruleset, "ruleset", report, copies)
     sources |= find_sources(data_files, invoked["data"], data_dir, "input or factor", report)
-    sources |= _earlier_run(invoked.get("previous"), manifest, report)
+    earlier = _earlier_run(out, invoked.get("previous"), manifest, report)
     if report.problems:
         return report
     with owned_folder("reperform") as scratch:
         cited = {recorded: copy.relative_to(out / SNAPSHOT_FOLDER).as_posix() for recorded, copy in copies.items()
                  if copy.is_relative_to(out / SNAPSHOT_FOLDER)}
         work = _lay_out(Path(scratch) / "tree", invoked, sources, set(ruleset_files), cited)
-        again = Path(scratch) / "out"
+        again, previous = _beside_the_earlier_run(Path(scratch) / "runs", invoked.get("previous"), earlier)
         command = [sys.executable, "-m", "tanso.cli", "evaluate", invoked["ruleset"], "--data", invoked["data"],
                    "--out", str(again), "--out-format", invoked["out_format"], "--allow-rejects",
                    "--log", str(Path(scratch) / "log.jsonl"),
@@ -176,7 +177,7 @@ def reperform(out: Path, data_dir: Path | None = None, ruleset: Path | None = No
                    *(a for s in invoked["set"] for a in ("--set", s)),
                    *(("--select", invoked["select"]) if invoked["select"] else ()),
                    *(("--exclude", invoked["exclude"]) if invoked.get("exclude") else ()),
-                   *(("--previous", invoked["previous"]) if invoked.get("previous") else ())]
+                   *(("--previous", str(previous)) if previous else ())]
         # This very tanso and plugins, and only the recorded invocation: no option from a TANSO_* variable
         # or a tanso.toml (the plugin selection and Spark's memory are not options, and are kept).
         env = {k: v for k, v in os.environ.items() if not k.startswith("TANSO_") or k in _KEPT_ENV}
@@ -193,22 +194,42 @@ def reperform(out: Path, data_dir: Path | None = None, ruleset: Path | None = No
     return report
 
 
-def _earlier_run(recorded: str | None, manifest: dict[str, Any], report: Report) -> dict[str, Path]:
-    """The earlier run folder the run compared with (`--previous`), where it recorded it, if it is that run (its
-    digest): laid out with the inputs, since the restatements come from its ledger."""
+def _earlier_run(out: Path, recorded: str | None, manifest: dict[str, Any], report: Report) -> Path | None:
+    """The earlier run folder the run compared with (`--previous`), where the run recorded it from its own folder,
+    if it is that run (its digest): the restatements come from its ledger."""
     if recorded is None:
-        return {}
+        return None
+    parts = PurePosixPath(recorded).parts
+    climbs = len(parts) - len(tuple(itertools.dropwhile(lambda part: part == "..", parts)))
+    if os.path.isabs(recorded) or ".." in parts[climbs:]:
+        report.add("cannot verify", recorded, "the earlier run (--previous) is not recorded as a path from the run "
+                                              "folder (`../acme-2024`), as tanso records it")
+        return None
+    folder = Path(os.path.normpath(out / recorded))   # as it was recorded: from the run folder's path as typed
     expected = (manifest.get("previous") or {}).get("digest")
     try:
-        found = json.loads((Path(recorded) / MANIFEST).read_text(encoding="utf-8")).get("digest")
+        found = json.loads((folder / MANIFEST).read_text(encoding="utf-8")).get("digest")
     except (OSError, ValueError, AttributeError):
-        report.add("cannot verify", recorded, "the earlier run the run compared with (--previous) is missing")
-        return {}
+        report.add("cannot verify", str(folder), "the earlier run the run compared with (--previous) is missing")
+        return None
     if found != expected:
-        report.add("cannot verify", recorded, "not the earlier run the run compared with (--previous): its digest "
-                                              "differs", expected, found)
-        return {}
-    return {recorded: Path(recorded)}
+        report.add("cannot verify", str(folder), "not the earlier run the run compared with (--previous): its digest "
+                                                 "differs", expected, found)
+        return None
+    return folder
+
+
+def _beside_the_earlier_run(runs: Path, recorded: str | None, earlier: Path | None) -> tuple[Path, Path | None]:
+    """The re-run's folder, and the earlier run linked where the re-run's folder finds it as the run recorded it
+    (`../acme-2024`): as deep under `runs` as that path climbs, so that it stays inside."""
+    climbs = 0 if recorded is None else PurePosixPath(recorded).parts.count("..")   # leading only: _earlier_run
+    again = runs.joinpath(*["up"] * max(climbs - 1, 0), "out")
+    if earlier is None:
+        return again, None
+    previous = Path(os.path.normpath(again / recorded))
+    previous.parent.mkdir(parents=True, exist_ok=True)
+    os.symlink(earlier.resolve(), previous)
+    return again, previous
 
 
 def _lay_out(tree: Path, invoked: dict[str, Any], sources: dict[str, Path], ruleset_files: set[str],

@@ -160,6 +160,7 @@ class _Entry:
     fields: dict[str, str | None]
     span: ast.Span | None = None
     layer: str | None = None
+    amends: bool = False    # the span is an `amend input`, not a declaration: the fields say what it changed
 
 
 def _entries(ruleset: Ruleset) -> dict[str, dict[str, _Entry]]:
@@ -174,7 +175,8 @@ def _entries(ruleset: Ruleset) -> dict[str, dict[str, _Entry]]:
         "options": {name: _Entry({"value": _show(p.value), "source": p.provenance.source, "status": p.provenance.status,
                                   "as_of": p.provenance.as_of, "set by": p.layer}, p.span, p.layer)
                     for name, p in ruleset.policies.items()},
-        "inputs": {name: _Entry(_input_fields(table), table.span) for name, table in ruleset.inputs.items()},
+        "inputs": {name: _Entry(_input_fields(table), table.amended or table.span, amends=table.amended is not None)
+                   for name, table in ruleset.inputs.items()},
         "factor_sets": {name: _Entry({"title": d.title, "file": d.file, "removals": "allowed" if d.removals else None,
                                                "sheet": d.sheet},
                                      d.span) for name, d in ruleset.factor_sets.items()},
@@ -283,7 +285,8 @@ def _compare(kind: str, before: dict[str, _Entry], after: dict[str, _Entry], a: 
         names = dict.fromkeys([*(old.fields if old else ()), *(new.fields if new else ())])
         pairs = {name: [old.fields.get(name) if old else None, new.fields.get(name) if new else None] for name in names}
         status = "added" if old is None else "removed" if new is None else "changed"
-        text_diff = _text_diff(a, old.span, b, new.span) if status == "changed" and old.span and new.span else []
+        text_diff = (_text_diff(a, old.span, b, new.span)
+                     if status == "changed" and old.span and new.span and not (old.amends or new.amends) else [])
         changes.append(Change(kind, item_id, status, (new or old).layer,
                               [a.at(old.span) if old else None, b.at(new.span) if new else None],
                               {name: pair for name, pair in pairs.items() if pair[0] != pair[1]}, text_diff))

@@ -250,7 +250,7 @@ allow_rejects_option = click.option("--allow-rejects", is_flag=True,
 
 
 def _completeness_lines(results: list[tuple[str, object]]) -> str:
-    """The first lines of a run's output: the reporting period the totals cover, what the rejects leave out of
+    """The first lines of a run's output: the reporting period the totals cover, the units read by convention, what the rejects leave out of
     them, and for each lookup the keys its mapping table lacks (the accountant's negative check)."""
     from tanso.i18n import t
     from tanso.run.completeness import lines
@@ -261,6 +261,8 @@ def _completeness_lines(results: list[tuple[str, object]]) -> str:
         if result.ruleset.period is not None:
             where = t("complete.where", label=label) if label else ""
             text.append(where + t("reporting_period", period=str(result.ruleset.period)))
+        text += [(t("complete.where", label=label) if label else "") + t("unit.convention.gal", unit=unit)
+                 for unit in result.unit_conventions]
         verdict, *rest = lines(result.completeness, label, result.ruleset.as_given) or [None]
         if verdict is not None and terminal.colour():   # at a glance: red when rows are left out beyond any tolerance
             verdict = (click.style(verdict, fg="red", bold=True) if result.incomplete
@@ -270,14 +272,17 @@ def _completeness_lines(results: list[tuple[str, object]]) -> str:
     return "\n".join(text) + "\n\n" if text else ""
 
 
-def _exit_if_incomplete(results: list[tuple[str, object]], allow_rejects: bool) -> None:
+def _exit_if_incomplete(results: list[tuple[str, object]], allow_rejects: bool, beyond_range: int = 0) -> None:
+    """Exit 5 where a run (or, in a comparison, the `beyond_range` rules of some scenarios) left rows out of the
+    totals beyond any stated tolerance, unless --allow-rejects."""
     incomplete = [(label, r) for label, r in results if r.incomplete]
-    if not incomplete:
+    if not incomplete and not beyond_range:
         return
     from tanso.i18n import t
-    rows = ", ".join(t("exit.rows", where=t("complete.where", label=label) if label else "",
-                       rows=r.completeness["rows_not_accepted"], s="" if r.completeness["rows_not_accepted"] == 1 else "s")
-                     for label, r in incomplete)
+    rows = ", ".join([*(t("exit.rows", where=t("complete.where", label=label) if label else "",
+                          rows=r.completeness["rows_not_accepted"], s="" if r.completeness["rows_not_accepted"] == 1 else "s")
+                        for label, r in incomplete),
+                      *([t("exit.scenarios", count=beyond_range, s="" if beyond_range == 1 else "s")] if beyond_range else [])])
     if allow_rejects:
         click.echo(t("exit.incomplete_allowed", rows=rows), err=True)
         return

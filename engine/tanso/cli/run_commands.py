@@ -116,7 +116,7 @@ def evaluate(ruleset: Path, data_dir: Path, out_dir: Path | None, out_format: st
                 _print_document(reporter.write(result, None))
             if staged is not None:
                 result.manifest["invocation"] = invocation(ruleset, overlays, data_dir, sets, selector, out_format,
-                                                          prepared.ruleset.cited, excluder, previous)
+                                                          prepared.ruleset.cited, out_dir, excluder, previous)
                 reports = [f"report{extra.suffix}" for extra in files]
                 for extra, name in zip(files, reports):   # before export: the manifest, written last, lists them
                     extra.write(result, target / name)
@@ -197,7 +197,7 @@ def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | No
                                          backend=backend, spark_master=spark_master)
             sides = [(t("side.base"), comparison.base), (t("side.revised"), comparison.revised)]
             if reporter.suffix == ".txt":   # JSON and HTML carry the same blocks
-                say(_completeness_lines(sides), nl=False)
+                say(_completeness_lines(sides) + _beyond_range_lines(comparison.beyond_range), nl=False)
             if not verbosity.quiet:
                 _print_document(reporter.write(comparison, None))
             if staged is not None:
@@ -220,7 +220,16 @@ def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | No
                                                     "scenarios": SCENARIO_BACKEND.label}})
                 _publish(staged, out_dir, "compare", log_file, by, [p.name for p in written] + ["base", "revised"],
                          reporter.suffix)
-    _exit_if_incomplete(sides, allow_rejects)
+    _exit_if_incomplete(sides, allow_rejects, len(comparison.beyond_range))
+
+
+def _beyond_range_lines(beyond_range: list[dict]) -> str:
+    """Each rule a comparison left out of some scenarios, its totals there past the range of exact totals."""
+    lines = [t("compare.beyond_range", rule=item["rule_id"], count=len(item["changes"]),
+               s="" if len(item["changes"]) == 1 else "s",
+               scenarios="; ".join(", ".join(changes) or t("compare.base_scenario") for changes in item["changes"]))
+             for item in beyond_range]
+    return "".join(line + "\n" for line in lines) + ("\n" if lines else "")
 
 
 def _print_document(text: str) -> None:

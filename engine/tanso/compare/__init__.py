@@ -22,7 +22,7 @@ tables by dimension and row in compare/differences.py, what reports show in comp
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -39,6 +39,7 @@ from tanso.plugins import Registry
 from tanso.run.execute import (RunResult, boundary_weights, evaluate, plan_rules, planned_totals,
                                run_rule_totals)
 from tanso.run.session import Session
+from tanso.run.totals import within_range
 
 __all__ = ["Attribution", "Change", "Comparison", "Key", "Totals", "bases", "compare", "dependencies", "find_changes",
            "headline", "in_basis", "reweight", "scenario", "to_decimal"]
@@ -55,6 +56,9 @@ class Comparison:
     row_changes: list[dict[str, Any]]            # the largest row-level differences with their causes
     rule_dependencies: dict[str, list[str]]      # rule → the changes its result depends on
     scenarios_evaluated: int
+    # Rules whose totals in some combinations of changes pass the range of exact totals: left out there, as
+    # evaluate rejects their rows (`beyond_totals`); each with those combinations
+    beyond_range: list[dict[str, Any]] = field(default_factory=list)
 
 
 # ------------------------------------------------------------------------------------------- compare
@@ -98,6 +102,15 @@ def compare(base: Ruleset, revised: Ruleset, registry: Registry, data_dir: Path,
     for rule_id in set(revised.rules) & set(rule_ids):
         known[rule_id, depends[rule_id]] = revised_totals.get(rule_id, {})
     evaluated = 0
+    beyond: dict[str, list[frozenset[str]]] = defaultdict(list)
+
+    def settle(rule_id: str, combination: frozenset[str], totals: Totals | None) -> None:
+        """Keep a rule's totals for a combination of changes; past the range of exact totals (None: a sum
+        overflowed) they are left out, as evaluate rejects the rule's rows, and the comparison says so."""
+        if totals is None or not within_range(totals):
+            beyond[rule_id].append(combination)
+            totals = {}
+        known[rule_id, combination] = totals
 
     weightings = {f"policy:{name}": option.weighting for name, option in registry.policy_options.items()
                   if option.weighting is not None and f"policy:{name}" in {c.key for c in changes}}
@@ -118,7 +131,7 @@ def compare(base: Ruleset, revised: Ruleset, registry: Registry, data_dir: Path,
             return
         totals = reweight.reweighted(rule, weighting, ruleset.policy, scenario(base, revised, target).policy)
         if totals is not None:
-            known[rule.rule_id, target] = totals
+            settle(rule.rule_id, target, totals)
 
     def derive_planned(rule, ruleset: Ruleset, source: frozenset[str], targets: list[frozenset[str]]) -> bool:
         """Fill `known` for the rule's planned `source` combination and, by re-weighting, for its `targets`,
@@ -131,8 +144,10 @@ def compare(base: Ruleset, revised: Ruleset, registry: Registry, data_dir: Path,
                                      [scenario(base, revised, t).policy for t in targets])
         if found is None:
             return False
-        known[rule.rule_id, source] = found[0]
-        known.update({(rule.rule_id, t): totals for t, totals in zip(targets, found[1]) if totals is not None})
+        settle(rule.rule_id, source, found[0])
+        for target, totals in zip(targets, found[1]):
+            if totals is not None:
+                settle(rule.rule_id, target, totals)
         return True
 
     # Boundaries: a rule whose rows read no weight has, under another boundary including the same entities, its
@@ -210,7 +225,7 @@ def compare(base: Ruleset, revised: Ruleset, registry: Registry, data_dir: Path,
                     reweight.planned(planner, r, tables), ruleset, rules[r], targets[r])}
                 computed = planned_totals(planner, [r for r in present if r not in scanned])
                 for rule_id in (r for r in present if r not in scanned):
-                    known[rule_id, rules[rule_id]] = computed[rule_id]
+                    settle(rule_id, rules[rule_id], computed[rule_id])
                     for target in targets[rule_id]:
                         derive_one(reweight.planned(planner, rule_id, tables), ruleset, rules[rule_id], target)
 
@@ -252,7 +267,9 @@ def compare(base: Ruleset, revised: Ruleset, registry: Registry, data_dir: Path,
     deltas = _deltas(rule_ids, depends, value, changes)
     rows = _row_changes(base_run, revised_run, players)  # on the revision's database: the base's is finished
     return Comparison(base_run, revised_run, changes, attributions, deltas, rows,
-                      {r: sorted(d) for r, d in players.items() if d}, evaluated + 2)
+                      {r: sorted(d) for r, d in players.items() if d}, evaluated + 2,
+                      [{"rule_id": rule_id, "changes": sorted(sorted(c) for c in combinations)}
+                       for rule_id, combinations in sorted(beyond.items())])
 
 
 def _structural(changes: list[Change], rule_ids: list[str], depends: dict[str, frozenset[str]],

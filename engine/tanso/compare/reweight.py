@@ -24,7 +24,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Context, Decimal, Inexact, localcontext
-from typing import Any, Callable, Iterable
+from functools import wraps
+from typing import Any, Callable, Iterable, ParamSpec, TypeVar
 
 from tanso.contracts import Weighting
 from tanso.plan.factor_product import CO2E, FACTOR_SCALE, quantity_bound
@@ -34,6 +35,7 @@ from tanso.run.execute import AGGREGATE_KEYS
 from tanso.run.planner import _safe
 
 Totals = dict[tuple, Decimal]
+P, R = ParamSpec("P"), TypeVar("R")
 WEIGHT_DECIMALS = 6     # the weights' decimals that keep a 12-decimal gas factor × weight within 18 decimals
 AMOUNT_BOUND = 10 ** 7  # kg a row: amount × a weight (< 10^6) stays within DuckDB's DECIMAL(38,24)
 _HIGH = Decimal(1).scaleb(-FACTOR_SCALE)
@@ -68,6 +70,20 @@ def plan_time_table(relation: str) -> bool:
     return relation.endswith(("_eff", "_unit_problems"))
 
 
+def _none_past_the_range(answer: Callable[P, R]) -> Callable[P, R | None]:
+    """`answer`, or None where its sums pass the range of exact totals (DuckDB's overflow): the caller then asks
+    as before, and the comparison leaves the rule out of that scenario (tanso.compare.compare)."""
+    @wraps(answer)
+    def within(*args: P.args, **kwargs: P.kwargs) -> R | None:
+        import duckdb
+        try:
+            return answer(*args, **kwargs)
+        except duckdb.OutOfRangeException:
+            return None
+    return within
+
+
+@_none_past_the_range
 def reweighted(rule: RuleRows, weighting: Weighting, policy: Callable[[str], Any],
                other: Callable[[str], Any]) -> Totals | None:
     """The rule's totals (as `planned_totals`) under the policies `other`, from its rows planned under
@@ -84,6 +100,7 @@ def reweighted(rule: RuleRows, weighting: Weighting, policy: Callable[[str], Any
     return _fold(rule.query(_sums_sql(rule, column, now, [then])), now, then, 0)
 
 
+@_none_past_the_range
 def with_totals(rule: RuleRows, weighting: Weighting, policy: Callable[[str], Any],
                 others: list[Callable[[str], Any]]) -> tuple[Totals, list[Totals | None]] | None:
     """The rule's own totals (as `planned_totals`) and `reweighted`'s answer for each of the policies

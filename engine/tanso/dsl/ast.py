@@ -229,11 +229,24 @@ class InputTable:
     header_row: int | None = None               # `header row 3`: the sheet row of the header (rows above are not read)
     sheets: str | None = None                   # `sheets "2025-*"` (`sheets all`: "*"): the sheets read as one table
     period: str | None = None                   # `period month`: the column that dates each row
+    amended: Span | None = field(default=None, compare=False, hash=False)   # the last `amend input` of it
 
     @property
     def key_header(self) -> str | None:
         """The key's name in the file."""
         return self.key_source if self.key_source is not None else self.key
+
+
+@frozen
+class InputAmendment:
+    """`amend input fuel_use period month`: an overlay's change to an input an earlier layer declares, so
+    that dating it for a reporting period does not copy (and then drift from) the base's declaration."""
+
+    name: str
+    period: str
+    span: Span
+    name_span: Span
+    clause_spans: dict = field(default_factory=dict, compare=False, hash=False)   # clause → where it is written
 
 
 @frozen
@@ -372,7 +385,7 @@ class RequireApprovals:
         return {r.role: r.count for r in self.roles}
 
 
-Statement = Union[SetPolicy, InputTable, FactorSetDecl, Rule, Exclusion, Metric, Check, Remove, Boundary,
+Statement = Union[SetPolicy, InputTable, InputAmendment, FactorSetDecl, Rule, Exclusion, Metric, Check, Remove, Boundary,
                   AcceptRejects, RequireApprovals]
 
 

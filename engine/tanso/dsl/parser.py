@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from lark import Lark, Token
     from lark.exceptions import UnexpectedInput
 
-STATEMENT_KEYWORDS = ("ruleset", "set", "input", "factors", "rule", "replace", "exclude", "metric", "check", "remove",
+STATEMENT_KEYWORDS = ("ruleset", "set", "input", "factors", "rule", "replace", "amend", "exclude", "metric", "check", "remove",
                       "boundary", "accept", "require")
 CLAUSE_KEYWORDS = ("status", "source", "as_of", "extends", "key", "columns", "encoding", "numbers", "dates", "headers",
                    "file", "sheet", "sheets", "header", "allows", "removals", "required", "scope", "category", "from",

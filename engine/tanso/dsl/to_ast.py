@@ -98,6 +98,12 @@ class ToAst(Transformer):
                               file=fields.get("file"), sheet=fields.get("sheet"), header_row=fields.get("header_row"),
                               sheets=fields.get("sheets"), period=fields.get("period"))
 
+    def amend_stmt(self, meta, c):
+        name, *clauses = c
+        fields = self._clauses(clauses, "amend statement")
+        return ast.InputAmendment(str(name), fields["period"], self._span(meta), self._token_span(name),
+                                  {clause[0]: clause[2] for clause in clauses})
+
     def encoding(self, meta, c):
         return ("encoding", c[0], self._span(meta))
 

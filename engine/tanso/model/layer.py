@@ -20,6 +20,7 @@ class _Layer:
     files: list[str] = field(default_factory=list)
     policies: dict[str, PolicyValue] = field(default_factory=dict)
     inputs: dict[str, ast.InputTable] = field(default_factory=dict)
+    input_layers: dict[str, str] = field(default_factory=dict)   # input → the layer that declares it
     factor_sets: dict[str, ast.FactorSetDecl] = field(default_factory=dict)
     rules: dict[str, tuple[ast.Rule, str]] = field(default_factory=dict)
     exclusions: dict[str, Item] = field(default_factory=dict)

@@ -31,11 +31,20 @@ def check_reporting_period(layer: _Layer, diagnostics: Diagnostics) -> None:
     if undated:
         names = (undated[0].name if len(undated) == 1
                  else t("diag.period_names", first=", ".join(table.name for table in undated[:-1]), last=undated[-1].name))
-        clauses = "; ".join(t("diag.period_add_clause", column=_likely_column(table) or "COLUMN", table=table.name,
-                              at=table.span.short) for table in undated)
+        clauses = "; ".join(_clause_to_add(table, layer) for table in undated)
         diagnostics.error(t("diag.period_undated.one" if len(undated) == 1 else "diag.period_undated.many", names=names),
                           period.span, expected=t("diag.period_on_every_input", values=t("diag.period_values")),
                           hint=clauses)
+
+
+def _clause_to_add(table: ast.InputTable, layer: _Layer) -> str:
+    """The `period` clause on the input's own declaration, or — declared by an earlier layer — the
+    amendment that dates it from the last layer."""
+    column, declared_by = _likely_column(table) or "COLUMN", layer.input_layers.get(table.name, layer.name)
+    if declared_by == layer.name:
+        return t("diag.period_add_clause", column=column, table=table.name, at=table.span.short)
+    return t("diag.period_amend_clause", column=column, table=table.name, layer=layer.name, base=declared_by,
+             at=table.span.short)
 
 
 def _check_period_column(table: ast.InputTable, diagnostics: Diagnostics) -> None:

@@ -70,8 +70,10 @@ def _parse_layer(path: Path, diagnostics: Diagnostics) -> tuple[ast.Header | Non
 
 
 def display_path(file: Path) -> str:
-    """A path as runs record it (diagnostics, the ledger's rule_source, the manifest): relative to the
-    working folder when inside it, else absolute."""
+    """A ruleset file or folder as the terminal names it (diagnostics) and a manifest's `invocation` records
+    it: relative to the working folder when it lies inside it (symlinks resolved), else as given. A run's
+    outputs cite a file by another name, relative to the ruleset's root (`Ruleset.cited`), the same from
+    any working folder."""
     try:
         return str(file.resolve().relative_to(Path.cwd()))
     except ValueError:
@@ -137,6 +139,7 @@ def _declaring(name: str, near: Path) -> list[Path]:
 def _apply(statements: list[ast.Statement], layer_name: str, layer: _Layer, diagnostics: Diagnostics,
            is_base: bool) -> None:
     defined_here: dict[str, ast.Span] = {}
+    amendments: list[ast.InputAmendment] = []
 
     def once(item_id: str, span: ast.Span) -> bool:
         if item_id in defined_here:
@@ -154,6 +157,10 @@ def _apply(statements: list[ast.Statement], layer_name: str, layer: _Layer, diag
                 span=statement.span)
         elif isinstance(statement, ast.InputTable):
             layer.inputs[statement.name] = statement
+            layer.input_layers[statement.name] = layer_name
+        elif isinstance(statement, ast.InputAmendment):
+            if once(f"amend input {statement.name}", statement.span):
+                amendments.append(statement)
         elif isinstance(statement, ast.FactorSetDecl):
             layer.factor_sets[statement.name] = statement
         elif isinstance(statement, ast.Rule):
@@ -199,6 +206,23 @@ def _apply(statements: list[ast.Statement], layer_name: str, layer: _Layer, diag
                                   hint=did_you_mean(statement.id, layer.all_ids()))
             else:
                 del owner[statement.id]
+    for amendment in amendments:   # after the layer's own inputs, wherever in its files they are written
+        _amend_input(amendment, layer, layer_name, diagnostics)
+
+
+def _amend_input(amendment: ast.InputAmendment, layer: _Layer, layer_name: str, diagnostics: Diagnostics) -> None:
+    """Date an input an earlier layer declares (`amend input fuel_use period month`); the period clause's
+    span is the amendment's, so what `tanso check` says of the column points here."""
+    table = layer.inputs.get(amendment.name)
+    if table is None:
+        diagnostics.error(t("diag.amend_missing", table=amendment.name), amendment.name_span,
+                          expected=t("diag.amend_expected"), hint=did_you_mean(amendment.name, layer.inputs))
+    elif layer.input_layers[amendment.name] == layer_name:
+        diagnostics.error(t("diag.amend_own", table=amendment.name), amendment.span,
+                          hint=t("diag.amend_own_help", column=amendment.period, at=table.span.short))
+    else:
+        layer.inputs[amendment.name] = replace(table, period=amendment.period, amended=amendment.span,
+                                               clause_spans={**table.clause_spans, **amendment.clause_spans})
 
 
 def _check_roles(statement: ast.RequireApprovals, diagnostics: Diagnostics) -> bool:

@@ -89,9 +89,9 @@ def _factor_product(ctx: CalcContext, factors: FactorTable, match: list[str], *,
     factor_rows = ctx.query_arrow(
         f"SELECT u.*, f.per, f.unit, f.gas, f.factor_id, f.value FROM {factors.relation} f JOIN "
         f"({row_keys_sql}) u ON {factor_keys} ORDER BY f._row, u.from_unit")
-    kinds = sorted(_distinct(factor_rows, ["per", "unit", "gas"]))
-    units = [unit for unit, in sorted(_distinct(factor_rows, ["from_unit"]))]
-    multipliers = _combinations(kinds, units, weights, converter or _pint_converter())
+    # Only the (row unit, factor kind) pairs some row meets: a conversion the run relies on, and no other.
+    pairs = sorted(_distinct(factor_rows, ["from_unit", "per", "unit", "gas"]))
+    multipliers = _combinations(pairs, weights, converter or _pint_converter())
     effective = effective_factors(factor_rows, len(match), multipliers)
     ctx.record_precision({"factor_set": factors.name, **effective.precision})
     eff = ctx.register(f"{ctx.rule_id}_eff", effective.table)
@@ -233,7 +233,7 @@ def factor_product_chain(ctx: CalcContext, tiers: list[Tier], *, quantity: str,
     return plans, ctx.rows("unpriced", f"SELECT r.* FROM {ctx.boundary_rows()} r {joined('r')} WHERE {nowhere}")
 
 
-def _combinations(factor_kinds: list[tuple], units: list[str], weights: GasWeights | None,
+def _combinations(pairs: list[tuple[str, str, str, str]], weights: GasWeights | None,
                   converter: Converter) -> dict[tuple[str, str, str, str], "Multiplier | str"]:
     """One multiplier per (row unit, factor `per`, factor mass unit, gas), or the reason there is none.
 
@@ -241,21 +241,20 @@ def _combinations(factor_kinds: list[tuple], units: list[str], weights: GasWeigh
     combos: dict[tuple[str, str, str, str], Multiplier | str] = {}
     with localcontext() as decimal_context:
         decimal_context.prec = WORKING_PRECISION
-        for from_unit in units:
-            for per, mass_unit, gas in factor_kinds:
-                key = (from_unit, per, mass_unit, gas)
-                scale, mass = converter(from_unit, per), converter(mass_unit, "kg")
-                if isinstance(scale, str) or isinstance(mass, str):
-                    combos[key] = scale if isinstance(scale, str) else reason_text("factor_unit", reason=mass)
-                elif gas == CO2E or weights is None:
-                    combos[key] = Multiplier(scale * mass, scale * mass, is_exact(scale) and is_exact(mass),
-                                             "as published" if gas == CO2E else None)
-                elif gas in weights.weights:
-                    weight = weights.weights[gas]
-                    combos[key] = Multiplier(scale * mass, scale * mass * weight, is_exact(scale) and is_exact(mass),
-                                             weights.describe(gas))
-                else:
-                    combos[key] = reason_text("no_gwp", gas=gas, gwp_set=weights.label)
+        for key in pairs:
+            from_unit, per, mass_unit, gas = key
+            scale, mass = converter(from_unit, per), converter(mass_unit, "kg")
+            if isinstance(scale, str) or isinstance(mass, str):
+                combos[key] = scale if isinstance(scale, str) else reason_text("factor_unit", reason=mass)
+            elif gas == CO2E or weights is None:
+                combos[key] = Multiplier(scale * mass, scale * mass, is_exact(scale) and is_exact(mass),
+                                         "as published" if gas == CO2E else None)
+            elif gas in weights.weights:
+                weight = weights.weights[gas]
+                combos[key] = Multiplier(scale * mass, scale * mass * weight, is_exact(scale) and is_exact(mass),
+                                         weights.describe(gas))
+            else:
+                combos[key] = reason_text("no_gwp", gas=gas, gwp_set=weights.label)
     return combos
 
 

@@ -48,15 +48,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from contextvars import ContextVar
 from decimal import Decimal, localcontext
-from functools import lru_cache
-from typing import TYPE_CHECKING
+from functools import lru_cache, wraps
+from typing import TYPE_CHECKING, Callable, ParamSpec, TypeVar
 
 from tanso.cache import cache_folder
 from tanso.reasons import reason_text
 
 if TYPE_CHECKING:
     import pint
+
+P, R = ParamSpec("P"), TypeVar("R")
 
 # Units pint lacks, with their exact definitions.
 DEFINITIONS = (
@@ -90,6 +93,9 @@ _SPELLINGS = {
     "tonne": "tonne", "tonnes": "tonne", "metricton": "tonne", "metrictons": "tonne",
     "gallon": "gallon", "gallons": "gallon", "gal": "gallon", "usgal": "gallon", "usgallon": "gallon",
     "usgallons": "gallon",
+    "impgal": "imperial_gallon", "imperialgal": "imperial_gallon", "imperialgallon": "imperial_gallon",
+    "imperialgallons": "imperial_gallon", "ukgal": "imperial_gallon", "ukgallon": "imperial_gallon",
+    "ukgallons": "imperial_gallon",
     "litre": "liter", "litres": "liter", "liter": "liter", "liters": "liter",
     "m3": "m**3", "m³": "m**3", "cubicmeter": "m**3", "cubicmeters": "m**3", "cubicmetre": "m**3",
     "cubicmetres": "m**3",
@@ -107,6 +113,11 @@ _AMBIGUOUS = {
     "mt": "'MT' is a metric ton in trade data and a megatonne in SI: write tonne or Mt",
     "¥": "'¥' is the sign of both the Japanese yen and the Chinese yuan: write JPY (円) or CNY",
 }
+# Spellings read by a convention, not by what they say: the gallon unqualified is the US gallon (as US fuel data
+# and the EPA Hub write it), but a British or Canadian ledger's gallon is the imperial one. A conversion that
+# relies on one is noted (`noting_conventions`), so that the run says so; `US gal` and `imp gal` say which.
+_BY_CONVENTION = {"gal", "gallon", "gallons"}
+_relied_on: ContextVar[set[str] | None] = ContextVar("unit_conventions", default=None)
 # Japanese multipliers written in front of a unit or a currency, longest first (百万 before 万).
 _JA_SCALES = (("百万", Decimal(10) ** 6), ("億", Decimal(10) ** 8), ("千", Decimal(10) ** 3), ("万", Decimal(10) ** 4))
 _YEN = "円"
@@ -156,6 +167,30 @@ def _scaled(unit: str) -> tuple[Decimal, str]:
         if rest != written and rest:
             return scale, rest
     return Decimal(1), written
+
+
+def noting_conventions(run: Callable[P, R]) -> Callable[P, R]:
+    """`run`, noting the spellings read by convention that its conversions rely on (`conventions_relied_on`
+    reads them while it runs): each call its own, a comparison's two runs apart."""
+    @wraps(run)
+    def noting(*args: P.args, **kwargs: P.kwargs) -> R:
+        token = _relied_on.set(set())
+        try:
+            return run(*args, **kwargs)
+        finally:
+            _relied_on.reset(token)
+    return noting
+
+
+def conventions_relied_on() -> list[str]:
+    """The spellings read by convention (`gal`, as written) that the running run's conversions relied on so far."""
+    return sorted(_relied_on.get() or ())
+
+
+def _note_convention(unit: str) -> None:
+    noted, written = _relied_on.get(), _scaled(unit)[1]
+    if noted is not None and _SEPARATORS.sub("", written).lower() in _BY_CONVENTION:
+        noted.add(written)
 
 
 def currency(unit: str) -> tuple[str, Decimal] | None:
@@ -232,6 +267,8 @@ def conversion_factor(from_unit: str, to_unit: str) -> Decimal:
         return from_currency[1] / to_currency[1]
     import pint
     ureg = registry()
+    _note_convention(from_unit)
+    _note_convention(to_unit)
     with localcontext() as context:
         context.prec = PRECISION
         (from_scale, source), (to_scale, target) = _parse(ureg, from_unit), _parse(ureg, to_unit, in_factor_table=True)

@@ -108,7 +108,7 @@ def export(result: RunResult, out_dir: Path, fmt: str) -> list[Path]:
     given = result.ruleset.loaded_from
     if "invocation" not in manifest and given is not None and result.recordable:
         manifest["invocation"] = invocation(given.path, given.overlays, result.data_dir, given.sets, result.selector,
-                                            fmt, result.ruleset.cited,
+                                            fmt, result.ruleset.cited, out_dir,
                                             previous=result.previous["folder"] if result.previous else None)
     write_manifest(out_dir, manifest)
     return written

@@ -21,8 +21,10 @@ from tanso.backends.duckdb import DuckDBBackend
 from tanso.diagnostics import InputError
 from tanso.graph import rule_order
 from tanso.graph.selectors import refuse_results_left_out, selector_of
+from tanso.i18n import t
 from tanso.model.ruleset import Ruleset
 from tanso.plan.sql import literal
+from tanso.plan.units import conventions_relied_on, noting_conventions
 from tanso.plugins import Registry
 from tanso.run import expressions
 from tanso.run.completeness import compute as completeness_block
@@ -81,6 +83,8 @@ class RunResult:
     # The rules run, as a --select (None: every rule); `recordable` False when no selector chooses exactly them.
     selector: str | None = None
     recordable: bool = True
+    # Units its conversions read by convention, as written (`gal`: the US gallon; tanso.plan.units), said first.
+    unit_conventions: list[str] = field(default_factory=list)
 
     @property
     def incomplete(self) -> bool:
@@ -98,6 +102,7 @@ class RunResult:
 EVALUATE_MEMORY_LIMIT = "448MB"
 
 
+@noting_conventions
 def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: Path, out_dir: Path, *,
              selected: set[str] | None = None, threads: int | None = None, memory_limit: str | None = None,
              progress: Callable[..., None] = lambda message, done=None, total=None: None,
@@ -212,14 +217,18 @@ def evaluate(ruleset: Ruleset, registry: Registry, graph: nx.DiGraph, data_dir: 
     restatements = restated_periods(con, earlier, "run_ledger") if earlier is not None else []
     if earlier is not None:
         earlier["differences"] = differences(earlier["sources"], sources(manifest))
-        # its folder as typed: in `invocation`
+        # its folder from the run folder: in `invocation`
         manifest["previous"] = {"digest": earlier["digest"], "differences": earlier["differences"]}
         manifest["restatements"] = restatements
+    conventions = conventions_relied_on()
+    if conventions:
+        manifest["unit_conventions"] = [t("unit.convention.gal", lang="en", unit=unit) for unit in conventions]
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
     return RunResult(ruleset, out_dir, summary, totals, gases, counts[1], counts[2], counts[0], metrics, checks,
                      declared_exclusions, manifest, digest, con, schema,
                      {name: loaded.relation for name, loaded in sorted(planner.inputs.items())}, bool(planner.claims),
-                     completeness, earlier, restatements, planner.data_dir, selector, selected is None or selector is not None)
+                     completeness, earlier, restatements, planner.data_dir, selector, selected is None or selector is not None,
+                     conventions)
 
 def _rows(con, sql: str) -> list[dict[str, Any]]:
     cursor = con.execute(sql)
@@ -236,14 +245,21 @@ def rule_totals(ruleset: Ruleset, graph: nx.DiGraph, session: Session, rule_ids:
     return planned_totals(plan_rules(ruleset, graph, session, rule_ids, label), rule_ids)
 
 
-def planned_totals(planner: _Planner, rule_ids: list[str]) -> dict[str, dict[tuple, Decimal]]:
-    """rule_totals of rules already planned."""
+def planned_totals(planner: _Planner, rule_ids: list[str]) -> dict[str, dict[tuple, Decimal] | None]:
+    """rule_totals of rules already planned; None for a rule whose sum passes the range of exact totals (a run
+    rejects its rows: tanso.run.totals)."""
+    import duckdb
     keys = ", ".join(AGGREGATE_KEYS)
-    # Through the planner's query: in a comparison, a rule whose ledger is the same query over the same
-    # relations as in an earlier scenario (run/reuse.py) is summed once.
-    return {rule_id: {tuple(row[:-1]): row[-1] for row in planner.query(
-        f"SELECT {keys}, sum(co2e_kg * boundary_weight) FROM {planner.rule_ledgers[rule_id]} GROUP BY ALL")}
-        for rule_id in rule_ids}
+    totals: dict[str, dict[tuple, Decimal] | None] = {}
+    for rule_id in rule_ids:
+        # Through the planner's query: in a comparison, a rule whose ledger is the same query over the same
+        # relations as in an earlier scenario (run/reuse.py) is summed once.
+        try:
+            totals[rule_id] = {tuple(row[:-1]): row[-1] for row in planner.query(
+                f"SELECT {keys}, sum(co2e_kg * boundary_weight) FROM {planner.rule_ledgers[rule_id]} GROUP BY ALL")}
+        except duckdb.OutOfRangeException:
+            totals[rule_id] = None
+    return totals
 
 
 def plan_rules(ruleset: Ruleset, graph: nx.DiGraph, session: Session, rule_ids: list[str], label: str) -> _Planner:

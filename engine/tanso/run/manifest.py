@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -100,17 +101,24 @@ def _manifest_input(loaded: LoadedInput) -> dict[str, Any]:
 
 
 def invocation(ruleset: Path, overlays: tuple[Path, ...], data_dir: Path, sets: tuple[str, ...],
-               selector: str | None, out_format: str, cited: dict[str, str],
+               selector: str | None, out_format: str, cited: dict[str, str], out: Path,
                excluder: str | None = None, previous: Path | str | None = None) -> dict[str, Any]:
     """What `evaluate` records in the manifest so that the run can be re-performed: everything that
     shapes the output bytes (not --threads, --memory-limit or --format, which do not). The ruleset, overlays
     and data folder as typed (relative to the working folder: the one part of a manifest that depends on where
     the command ran), and under `cited` the names the run cites the ruleset and overlays by (`Ruleset.cited`),
-    which map the manifest's file names back to those paths; `--previous` as typed too, where given."""
+    which map the manifest's file names back to those paths. `--previous`, where given, from the run folder OUT
+    (`../acme-2024`): an auditor finds the earlier run beside the run wherever both are copied, from any folder."""
     return {"command": "evaluate", "ruleset": display_path(ruleset), "overlays": [display_path(o) for o in overlays],
             "data": str(data_dir), "set": list(sets), "select": selector, "out_format": out_format,
             "cited": {"ruleset": _cited_argument(ruleset, cited), "overlays": [_cited_argument(o, cited) for o in overlays]},
-            **({"exclude": excluder} if excluder else {}), **({"previous": str(previous)} if previous else {})}
+            **({"exclude": excluder} if excluder else {}), **({"previous": from_run_folder(previous, out)} if previous else {})}
+
+
+def from_run_folder(path: Path | str, out: Path) -> str:
+    """A path from the run folder OUT (an earlier run, the log), as the paths are typed (symlinks kept: the same text from any
+    working folder however both were spelt)."""
+    return Path(os.path.relpath(os.path.abspath(path), os.path.abspath(out))).as_posix()
 
 
 def _cited_argument(path: Path, cited: dict[str, str]) -> str:

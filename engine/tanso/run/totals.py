@@ -37,6 +37,12 @@ def _exact(whole: int | None, fractions: Decimal | None) -> Decimal:
     return Decimal(whole or 0) + (fractions or Decimal(0))
 
 
+def within_range(totals: dict[tuple, Decimal]) -> bool:
+    """Whether a rule's totals (kg CO2e by key, as a comparison sums them) add up, in absolute value, under the range
+    a run keeps its totals in: past it, a run rejects the rule's rows (`rules_beyond_range`)."""
+    return sum((abs(value) for value in totals.values() if value is not None), Decimal(0)) < TOTAL_LIMIT
+
+
 def rules_beyond_range(con, summarise: Callable[[], None]) -> dict[str, tuple[Decimal, int]]:
     """Sum the run's groups (`summarise`, which creates run_groups); the rules whose rows must be rejected to
     keep every total in range, each with its total (kg CO2e, absolute) and ledger rows: none in any run that fits."""
