@@ -177,3 +177,45 @@ def test_an_altered_run_or_changed_factor_file_is_not_packed(ws, tmp_path):
     result = cli("export", "runs/out", "--evidence", tmp_path / "p.zip", cwd=workspace_copy)
     assert result.exit_code == 8 and "summary.csv" in result.output
     assert not (tmp_path / "p.zip").exists()
+
+
+def test_a_run_that_compared_with_an_earlier_run_is_packed_with_it_and_re_performed_from_the_pack(tmp_path):
+    """The pack holds the earlier run's ledger and manifest (what --previous reads), checked against the digest
+    the manifest records: the pack re-performs from any working folder, and an earlier ledger changed inside it,
+    even with the index updated, is altered."""
+    ws = workspace(tmp_path / "ws")
+    ws.evaluate("runs/first")
+    ws.evaluate("runs/second", "--previous", "runs/first")
+    pack = tmp_path / "packs" / "second.zip"
+    pack.parent.mkdir()
+    assert cli("export", "runs/second", "--evidence", pack, "--with-inputs", cwd=ws.root).exit_code == 0
+    assert {"previous/ledger.parquet", "previous/manifest.json"} <= set(zipfile.ZipFile(pack).namelist())
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = cli("verify", pack, "--reperform", cwd=elsewhere)
+    assert result.exit_code == 0, result.output
+    assert "every output byte-identical" in result.stdout
+    for update_index in (False, True):
+        forged = rewritten(pack, elsewhere, "previous/ledger.parquet", lambda data: data[:-9] + b"X" + data[-8:],
+                           update_index)
+        result = cli("verify", forged, "--reperform", cwd=elsewhere)
+        assert result.exit_code == 8, result.output
+        assert "previous/ledger.parquet" in result.stdout
+
+
+def test_a_pack_without_its_inputs_cannot_be_re_performed(pack, tmp_path):
+    """A pack exported without --with-inputs verifies, but says what re-performing it needs."""
+    without = tmp_path / "without-inputs.zip"
+    with zipfile.ZipFile(pack) as source:
+        members = {name: source.read(name) for name in source.namelist() if not name.startswith("inputs/")}
+    index = json.loads(members["evidence.json"])
+    index["members"] = {n: s for n, s in index["members"].items() if not n.startswith("inputs/")}
+    index["sources"] = {n: s for n, s in index["sources"].items() if not n.startswith("inputs/")}
+    members["evidence.json"] = json.dumps(index).encode()
+    with zipfile.ZipFile(without, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    assert cli("verify", without).exit_code == 0
+    result = cli("verify", without, "--reperform")
+    assert result.exit_code == 9, result.output
+    assert "--with-inputs" in result.stdout

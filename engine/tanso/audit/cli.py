@@ -66,8 +66,10 @@ def verify(target: Path | None, log_file: Path | None, trust, pinned_head: str |
         raise click.UsageError("give a run folder, an evidence pack, or --log FILE")
     if (data_dir or ruleset) and not reperform:
         raise click.UsageError("--data and --ruleset go with --reperform")
-    if reperform and (target is None or not target.is_dir()):
-        raise click.UsageError("--reperform re-runs a run folder: give its OUT")
+    if reperform and target is None:
+        raise click.UsageError("--reperform re-runs a run folder or an evidence pack: give its OUT or PACK.zip")
+    if (data_dir or ruleset) and target is not None and target.is_file():
+        raise click.UsageError("--data and --ruleset say where a run folder's files moved; an evidence pack holds its own")
     try:
         trusted = _trusted(trust)
         if target is None:
@@ -78,7 +80,7 @@ def verify(target: Path | None, log_file: Path | None, trust, pinned_head: str |
                 from tanso.audit.reperform import reperform as run_again
                 report.merge(run_again(target, data_dir, ruleset))
         elif target.is_file():
-            report = verify_pack(target, trusted)
+            report = verify_pack(target, trusted, again=reperform)
         else:
             report = Report(str(target))
             report.add("cannot verify", str(target), "no such run folder or evidence pack")

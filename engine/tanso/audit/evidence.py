@@ -9,6 +9,8 @@
                          with --with-inputs (the manifest holds their hashes either way). Each is named
                          as the manifest names it — a ruleset file by its cited name, an input or
                          factor file by its name under the data folder — never by a path as typed
+    previous/…           with a run that compared with an earlier one (`--previous`), that run's ledger.parquet and
+                         manifest.json, which re-performance reads (checked against the manifest's digest of it)
     verification.txt     `tanso verify OUT` when packed, of the run folder as `run/`
     log/excerpt.jsonl    the log entries of this manifest (its run, its approvals) and the log's head (the index
                          names the log from the run folder, `../tanso-log.jsonl`, as it names the files)
@@ -39,8 +41,9 @@ from tanso.audit.approvals import (ApprovalStatus, approvals_of, public_key, pub
 from tanso.audit.checks import verify_folder
 from tanso.audit.log import entries, line_problems, log_path, manifest_shas, parse, read_log
 from tanso.audit.report import Report, sha256_bytes
-from tanso.audit.reperform import find_sources, named_files, recorded_files, snapshot
+from tanso.audit.reperform import find_earlier_run, find_sources, named_files, recorded_files, reperform, snapshot
 from tanso.audit.verify import read_manifest, verify_run
+from tanso.run.ledger import LEDGER_FILE
 from tanso.run.manifest import from_run_folder
 from tanso.run.outputs import MANIFEST, OutputError
 from tanso.scratch import owned_folder
@@ -49,6 +52,8 @@ INDEX = "evidence.json"
 PACK_FORMAT = "tanso-evidence.v2"
 _NAMED_BY_PATH = "tanso-evidence.v1"   # an earlier pack: sources by the paths the run was given (`recorded`)
 EXCERPT = "log/excerpt.jsonl"
+PREVIOUS = "previous"
+_PREVIOUS_FILES = (LEDGER_FILE, MANIFEST)   # what `evaluate --previous` reads of the earlier run
 REPORT = "verification.txt"
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _CHUNK = 1 << 20
@@ -86,6 +91,9 @@ def write_pack(out: Path, pack: Path, *, with_inputs: bool = False, data_dir: Pa
             member = f"run/{path.relative_to(out).as_posix()}" if copied else _member(kind, name_of[recorded])
             members[member], digests[member] = path, files[recorded]
             sources[member] = {"kind": kind, "name": name_of[recorded], "sha256": files[recorded]}
+    earlier = find_earlier_run(out, invoked.get("previous"), manifest, located)
+    for name in _PREVIOUS_FILES if earlier is not None else ():
+        members[f"{PREVIOUS}/{name}"] = (earlier / name).read_bytes()
     if located.problems:
         raise CannotVerify(f"{out} is not packed: the files it read are not all there as they were\n"
                            + "\n".join(p.text() for p in located.problems))
@@ -154,9 +162,10 @@ def _write_zip(pack: Path, members: dict[str, Path | bytes], digests: dict[str, 
 
 # ----------------------------------------------------------------------------- verify
 
-def verify_pack(pack: Path, trusted: dict[str, bytes] | None = None) -> Report:
+def verify_pack(pack: Path, trusted: dict[str, bytes] | None = None, again: bool = False) -> Report:
     """Offline: every member against the index, the run inside against its manifest and sums, the ruleset,
-    factor and input files against the manifest, and the log excerpt's entries and signatures."""
+    factor and input files against the manifest, and the log excerpt's entries and signatures; with `again`,
+    the run re-performed from the pack's own files when all of that holds."""
     report = Report(str(pack))
     if not zipfile.is_zipfile(pack):
         report.add("cannot verify", str(pack), "not a zip: neither a run folder nor an evidence pack")
@@ -170,6 +179,8 @@ def verify_pack(pack: Path, trusted: dict[str, bytes] | None = None) -> Report:
             report.facts += inner.facts
             if not any(p.kind == "cannot verify" for p in inner.problems):
                 _check_against_manifest(unpacked, index, trusted, report)
+            if again and not report.problems:
+                _reperform(Path(scratch), unpacked, report)
     except CannotVerify as error:
         report.add("cannot verify", str(pack), str(error))
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError, ValueError) as error:
@@ -246,7 +257,49 @@ def _check_against_manifest(unpacked: dict[str, tuple[Path, str]], index: dict[s
             elif member in unpacked and unpacked[member][1] != sha:
                 report.add("altered", member, "not the file the run read (sha256 differs from the manifest)", sha,
                            unpacked[member][1])
+    _check_previous(unpacked, manifest, report)
     _check_excerpt(unpacked, index, manifest, manifest_sha, trusted, report)
+
+
+def _check_previous(unpacked: dict[str, tuple[Path, str]], manifest: dict[str, Any], report: Report) -> None:
+    """The earlier run's files, where packed, are those of the run the manifest compared with: its manifest by
+    the digest the manifest records, its ledger by the sha256 that manifest lists."""
+    ledger, earlier = (unpacked.get(f"{PREVIOUS}/{name}") for name in _PREVIOUS_FILES)
+    if ledger is None or earlier is None:
+        return
+    try:
+        outputs = json.loads(earlier[0].read_bytes())
+        digest, ledger_sha = outputs.get("digest"), outputs["outputs"][LEDGER_FILE]["sha256"]
+    except (ValueError, RecursionError, AttributeError, KeyError, TypeError):
+        report.add("altered", f"{PREVIOUS}/{MANIFEST}", "not the manifest of a tanso run")
+        return
+    expected = (manifest.get("previous") or {}).get("digest")
+    if digest != expected:
+        report.add("altered", f"{PREVIOUS}/{MANIFEST}", "not the earlier run the run compared with (--previous): "
+                                                       "its digest differs", expected, digest)
+    if ledger[1] != ledger_sha:
+        report.add("altered", f"{PREVIOUS}/{LEDGER_FILE}", "not the earlier run's ledger (sha256 differs from its "
+                                                           "manifest)", ledger_sha, ledger[1])
+
+
+def _reperform(scratch: Path, unpacked: dict[str, tuple[Path, str]], report: Report) -> None:
+    """Re-perform the packed run from the pack's files: its inputs and factor files laid out as one data folder
+    (`inputs/…` and `factors/…` are each named under it), the ruleset from the run's copy, the earlier run from
+    `previous/`."""
+    data = scratch / "data"
+    for member, (path, _) in unpacked.items():
+        kind, _, name = member.partition("/")
+        if kind in ("inputs", "factors"):
+            target = data / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(path, target)
+    manifest = json.loads(unpacked[f"run/{MANIFEST}"][0].read_bytes())
+    if manifest.get("inputs") and not any(member.startswith("inputs/") for member in unpacked):
+        report.add("cannot verify", "inputs/", "the pack holds the inputs' hashes, not the files: export it "
+                                              "--with-inputs to re-perform it")
+        return
+    earlier = scratch / PREVIOUS if f"{PREVIOUS}/{MANIFEST}" in unpacked else None
+    report.merge(reperform(scratch / "run", data, None, earlier))
 
 
 def _check_excerpt(unpacked: dict[str, tuple[Path, str]], index: dict[str, Any], manifest: dict[str, Any],

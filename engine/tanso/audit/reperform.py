@@ -140,9 +140,11 @@ def find_sources(files: dict[str, str], recorded_root: str, root: Path | None, w
     return found
 
 
-def reperform(out: Path, data_dir: Path | None = None, ruleset: Path | None = None) -> Report:
+def reperform(out: Path, data_dir: Path | None = None, ruleset: Path | None = None,
+              earlier_run: Path | None = None) -> Report:
     """Re-run OUT's recorded invocation on its recorded files (found under `data_dir` and `ruleset` when they
-    moved) and compare every output byte for byte: see the module docstring."""
+    moved, the earlier run at `earlier_run` when an evidence pack holds it) and compare every output byte for
+    byte: see the module docstring."""
     report = Report(f"{out} (re-performed)")
     try:
         manifest, _ = read_manifest(out)
@@ -162,7 +164,7 @@ def reperform(out: Path, data_dir: Path | None = None, ruleset: Path | None = No
     copies = snapshot(out, manifest)
     sources = find_sources(ruleset_files, invoked["ruleset"], ruleset, "ruleset", report, copies)
     sources |= find_sources(data_files, invoked["data"], data_dir, "input or factor", report)
-    earlier = _earlier_run(out, invoked.get("previous"), manifest, report)
+    earlier = find_earlier_run(out, invoked.get("previous"), manifest, report, earlier_run)
     if report.problems:
         return report
     with owned_folder("reperform") as scratch:
@@ -194,9 +196,10 @@ def reperform(out: Path, data_dir: Path | None = None, ruleset: Path | None = No
     return report
 
 
-def _earlier_run(out: Path, recorded: str | None, manifest: dict[str, Any], report: Report) -> Path | None:
-    """The earlier run folder the run compared with (`--previous`), where the run recorded it from its own folder,
-    if it is that run (its digest): the restatements come from its ledger."""
+def find_earlier_run(out: Path, recorded: str | None, manifest: dict[str, Any], report: Report,
+                 moved_to: Path | None = None) -> Path | None:
+    """The earlier run folder the run compared with (`--previous`), where the run recorded it from its own folder
+    (or `moved_to`), if it is that run (its digest): the restatements come from its ledger."""
     if recorded is None:
         return None
     parts = PurePosixPath(recorded).parts
@@ -205,7 +208,8 @@ def _earlier_run(out: Path, recorded: str | None, manifest: dict[str, Any], repo
         report.add("cannot verify", recorded, "the earlier run (--previous) is not recorded as a path from the run "
                                               "folder (`../acme-2024`), as tanso records it")
         return None
-    folder = Path(os.path.normpath(out / recorded))   # as it was recorded: from the run folder's path as typed
+    # as it was recorded: from the run folder's path as typed
+    folder = moved_to if moved_to is not None else Path(os.path.normpath(out / recorded))
     expected = (manifest.get("previous") or {}).get("digest")
     try:
         found = json.loads((folder / MANIFEST).read_text(encoding="utf-8")).get("digest")
@@ -222,7 +226,7 @@ def _earlier_run(out: Path, recorded: str | None, manifest: dict[str, Any], repo
 def _beside_the_earlier_run(runs: Path, recorded: str | None, earlier: Path | None) -> tuple[Path, Path | None]:
     """The re-run's folder, and the earlier run linked where the re-run's folder finds it as the run recorded it
     (`../acme-2024`): as deep under `runs` as that path climbs, so that it stays inside."""
-    climbs = 0 if recorded is None else PurePosixPath(recorded).parts.count("..")   # leading only: _earlier_run
+    climbs = 0 if recorded is None else PurePosixPath(recorded).parts.count("..")   # leading only: find_earlier_run
     again = runs.joinpath(*["up"] * max(climbs - 1, 0), "out")
     if earlier is None:
         return again, None
