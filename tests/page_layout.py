@@ -14,6 +14,7 @@ laid-out DOM:
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -126,6 +127,11 @@ MEASURE = r"""
 })();
 </script>
 """
+
+
+def page_text(markup: str) -> str:
+    """A page's words as read, without a browser: its tags dropped, entities unescaped, spaces collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup.replace("<wbr>", ""))).split())
 
 
 def chromium() -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import textwrap
 from decimal import Context, Decimal, localcontext
 from fractions import Fraction
@@ -13,6 +14,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from page_layout import page_text
 from conftest import FUEL_FACTORS, FUEL_INPUT, examples, fuel_row, make_case, write_csv
 from tanso.cli import main
 from tanso.compare import bases, compare, headline
@@ -485,3 +487,11 @@ def test_scenario_totals_beyond_the_exact_range_leave_the_rule_out_as_evaluate_r
         alone = CliRunner().invoke(main, ["evaluate", str(ruleset), "--data", str(case.data), "--format", "json",
                                           "--allow-rejects"])
         assert json.loads(alone.stdout)["digest"] == document[side]["digest"]
+    for lang, said in (("en", "rule s1.fuel: totals beyond the range of exact totals (under 10^16 kg) in 1 scenario"),
+                       ("ja", "ルール s1.fuel：1 個のシナリオ")):
+        out = tmp_path / f"out-{lang}"
+        paged = CliRunner().invoke(main, [*args, "--out", str(out), "--allow-rejects", "--lang", lang])
+        assert paged.exit_code == 0, paged.output
+        markup = (out / "comparison.html").read_text(encoding="utf-8")
+        beyond = re.search(r'<section class="alert" id="beyond-range".*?</section>', markup, re.S)
+        assert beyond and said in page_text(beyond.group(0)), lang

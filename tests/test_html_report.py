@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import csv
-import html
 import io
 import json
 import re
@@ -23,7 +22,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from page_layout import console_errors, console_messages, measure, run_chromium, screenshot
+from page_layout import console_errors, console_messages, measure, page_text, run_chromium, screenshot
 from tanso.cli import main
 from tanso_report.pages import number, tonnes
 
@@ -88,10 +87,6 @@ def _chart_rows(markup: str, chart: str) -> list[dict]:
 def _downloads(markup: str, media_type: str) -> dict[str, bytes]:
     return {name: base64.b64decode(payload) for payload, name in re.findall(
         rf'href="data:{re.escape(media_type)};base64,([A-Za-z0-9+/=]+)" download="([^"]+)"', markup)}
-
-
-def _text(markup: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup.replace("<wbr>", ""))).split())
 
 
 # ------------------------------------------------------------------------------------------- detectors
@@ -166,7 +161,7 @@ def test_the_facts_name_the_data_folder_by_its_own_name_not_the_path_typed(compa
     """The page is the same bytes from any working folder and however --data was spelt (here an absolute path);
     the runs' manifests name every file read under it, with its sha256."""
     page, _ = comparison
-    assert f"Data folder {DATA.name} GWP set" in _text(page.read_text(encoding="utf-8"))   # the same for both runs
+    assert f"Data folder {DATA.name} GWP set" in page_text(page.read_text(encoding="utf-8"))   # the same for both runs
 
 
 def test_the_totals_are_the_scopes_and_name_what_is_reported_outside_them(comparison):
@@ -177,7 +172,7 @@ def test_the_totals_are_the_scopes_and_name_what_is_reported_outside_them(compar
         for side in ("base_kg", "revised_kg"):                          # the bars end at the headline totals
             assert stacked[f"{side}:{view['basis']}"] == pytest.approx(float(Decimal(view[side]) / 1000))
         assert Decimal(view["outside_scopes"]["revised_kg"]) > 0
-    cards = _text(markup.split('id="headline"', 1)[1].split("</section>", 1)[0])
+    cards = page_text(markup.split('id="headline"', 1)[1].split("</section>", 1)[0])
     for view in document["headlines"]:
         outside = view["outside_scopes"]
         assert (f"{tonnes(Decimal(view['base_kg']))} t CO2e Revised {tonnes(Decimal(view['revised_kg']))} t CO2e "
@@ -188,7 +183,7 @@ def test_the_totals_are_the_scopes_and_name_what_is_reported_outside_them(compar
 
 def test_a_takeaway_says_what_drove_the_change(comparison):
     markup, document = comparison[0].read_text(encoding="utf-8"), comparison[1]
-    takeaway = _text(re.search(r'<p class="takeaway" id="takeaway">(.*?)</p>', markup, re.S).group(1))
+    takeaway = page_text(re.search(r'<p class="takeaway" id="takeaway">(.*?)</p>', markup, re.S).group(1))
     delta = Decimal(document["headlines"][0]["delta_kg"])
     assert takeaway.startswith(f"The location-based total rises by {tonnes(delta)} t CO2e (+")
     assert "of the increase is categories 15 and 16, driven by scope3.cat15.scope and scope3.cat16.enabled" in takeaway
@@ -208,7 +203,7 @@ def test_the_drivers_are_sorted_with_the_small_ones_grouped(comparison):
         assert all(size >= 0.0099 * movement for size in sizes)       # nothing under 1 % drawn on its own
         assert steps[-2]["key"] == "smaller" and re.fullmatch(r"\d+ smaller changes", steps[-2]["label"])
         assert len(steps) <= 11
-    text = _text(markup)
+    text = page_text(markup)
     assert re.search(r"No effect on the location-based total \(\d+\): [a-z0-9_.]+ ?, [a-z0-9_.]+", text)
 
 
@@ -217,7 +212,7 @@ def test_failing_checks_come_first_in_colour_with_their_reason(comparison):
     alert = markup.split('id="failing-checks"', 1)[1].split("</section>", 1)[0]
     assert markup.index('id="failing-checks"') < markup.index('id="headline"')
     assert '<span class="status FAIL">FAIL</span>' in alert and ".status.FAIL { color: #fff; background:" in markup
-    text = _text(alert)
+    text = page_text(alert)
     assert "Scope 2 (location-based) left out is at most boundary.scope12_max_excluded_share" in text
     assert "revised: boundary.scope12_max_excluded_share = 0.01" in text
     assert "current N/A → revised FAIL" in text
@@ -225,7 +220,7 @@ def test_failing_checks_come_first_in_colour_with_their_reason(comparison):
 
 def test_metrics_carry_units_and_shares_are_percentages(comparison):
     markup, document = comparison[0].read_text(encoding="utf-8"), comparison[1]
-    metrics = _text(markup.split('id="metrics-table"', 1)[1].split("</table>", 1)[0])
+    metrics = page_text(markup.split('id="metrics-table"', 1)[1].split("</table>", 1)[0])
     values = {(side, m["id"]): Decimal(m["value"]) for side in ("base", "revised")
               for m in document["metrics"][side] if m["value"] is not None}
     assert re.search(r"scope2_location [\d,]+\.\d t CO2e [\d,]+\.\d t CO2e", metrics)      # kg CO2e shown in t
@@ -233,7 +228,7 @@ def test_metrics_carry_units_and_shares_are_percentages(comparison):
     assert re.search(r"intensity_location [\d,]+\.\d kg CO2e / MUSD", metrics)
     share = number(values["base", "scope3_upstream_share"], None)
     assert re.fullmatch(r"\d+\.\d %", share) and f"scope3_upstream_share {share}" in metrics
-    assert not re.search(r"\d\.\d+[eE][+-]?\d", _text(markup.split("<body>", 1)[1].split('id="data"', 1)[0]))
+    assert not re.search(r"\d\.\d+[eE][+-]?\d", page_text(markup.split("<body>", 1)[1].split('id="data"', 1)[0]))
 
 
 def test_every_amount_has_one_precision(comparison):
@@ -250,7 +245,7 @@ def test_every_amount_has_one_precision(comparison):
 
 def test_the_evaluate_report_lays_out_the_inventory(run):
     markup = (run / "report.html").read_text(encoding="utf-8")
-    text = _text(markup)
+    text = page_text(markup)
     assert re.search(r"Scope 2 location [\d,]+\.\d t CO2e Scope 2 market [\d,]+\.\d t CO2e", text)
     assert re.search(r"biogenic CO2 \(mass\) [\d,]+\.\d t", text)
     for expected in ("Scope 3 · 15 Investments",
@@ -262,9 +257,9 @@ def test_the_evaluate_report_lays_out_the_inventory(run):
         assert expected in text, expected
     assert markup.index('id="failing-checks"') < markup.index('id="scope-category"')
     # policy values as the ruleset language writes them, and no Python None left in a cell
-    options = _text(markup[markup.index('id="policies-table"'):])
+    options = page_text(markup[markup.index('id="policies-table"'):])
     assert "ami.credit_netting false default" in options and "biogenic.report_separately true" in options
-    assert not re.search(r"\b(True|False|None)\b", _text(markup[markup.index('id="excluded-table"'):]))
+    assert not re.search(r"\b(True|False|None)\b", page_text(markup[markup.index('id="excluded-table"'):]))
     manifest = json.loads((run / "manifest.json").read_text())
     assert {"report.html", "report.xlsx"} <= set(manifest["outputs"])    # written before the manifest, hashed
     assert (run / "report.html").stat().st_mode & 0o044                  # readable like the other outputs
@@ -275,7 +270,7 @@ KANA = re.compile(r"[\u3040-\u30ff]")
 
 def test_the_evaluate_report_in_japanese(run_ja, run):
     markup = (run_ja / "report.html").read_text(encoding="utf-8")
-    text = _text(markup)
+    text = page_text(markup)
     assert '<html lang="ja">' in markup and '<html lang="en">' in (run / "report.html").read_text(encoding="utf-8")
     for expected in ("温室効果ガス排出量インベントリ", "合計", "スコープ別", "スコープ2（ロケーション基準）",
                      "スコープ・カテゴリ別の排出量（t-CO2e）", "スコープ3 · 1 購入した製品・サービス",
@@ -283,12 +278,12 @@ def test_the_evaluate_report_in_japanese(run_ja, run):
                      "不合格のチェック", "不採用の行（先頭 50 件。全件は rejects.csv）", "バイオマス由来CO2（質量）",
                      "許容範囲内で完全", "平均データ法", "支出ベース法", "二次データ", "サプライヤー固有（検証済み）"):
         assert expected in text, expected
-    shown = _text(re.sub(r"<style>.*?</style>", "", markup, flags=re.S))           # the words, not the CSS
+    shown = page_text(re.sub(r"<style>.*?</style>", "", markup, flags=re.S))           # the words, not the CSS
     for english in ("Totals", "By scope and category", "15 Investments", "1 Purchased goods", "largest sources",
                     "Rejected rows", "Download:", "FAIL", "PASS"):
         assert english not in shown, english
     assert "スコープ2は両方の基準で表示。" in text and "基準で表示." not in text     # a Japanese full stop
-    english_page = _text((run / "report.html").read_text(encoding="utf-8"))
+    english_page = page_text((run / "report.html").read_text(encoding="utf-8"))
     assert "Scope 3 · 15 Investments" in english_page and not KANA.search(english_page)   # English by default
 
 
@@ -309,7 +304,7 @@ def test_the_workbook_in_japanese_keeps_its_formulas(run_ja):
 
 def test_the_rows_left_out_are_said_in_japanese_on_the_page_and_in_the_workbook(run_ja):
     import openpyxl
-    text = _text((run_ja / "report.html").read_text(encoding="utf-8"))
+    text = page_text((run_ja / "report.html").read_text(encoding="utf-8"))
     # ssbj-2025: financial control on the financial statements' basis
     assert ("ACME-KR（関連会社（重要な影響力あり、財務支配力なし）） は財務支配力の下にない（boundary.approach = "
             "financial_control；boundary.financial_control_basis = financial_statements; GHG Protocol") in text
@@ -323,7 +318,7 @@ def test_the_rows_left_out_are_said_in_japanese_on_the_page_and_in_the_workbook(
 
 
 def test_the_comparison_page_in_japanese(comparison_ja, comparison):
-    text = _text(comparison_ja[0].read_text(encoding="utf-8"))
+    text = page_text(comparison_ja[0].read_text(encoding="utf-8"))
     for expected in ("ルールセットの比較", "合計（スコープ1〜3）", "現行", "改訂", "差", "合計を動かした変更",
                      "ロケーション基準の合計", "シャープレイ値", "相互作用", "スコープ・カテゴリ別",
                      "算定方法とデータの種類", "変更とオプション", "端数処理", "排出係数セット"):

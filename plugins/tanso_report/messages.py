@@ -19,6 +19,8 @@ REPORT_MESSAGES: dict[str, dict[str, str]] = {
                            "the CSV downloads.",
                      "ja": "数値はすべて t-CO2e 単位、小数点以下1桁で表示。正確な値は実行フォルダとCSVダウンロードにあります。"},
     "page.failed": {"en": "{n} check{s} failed", "ja": "不合格のチェック {n} 件"},
+    "cmp.beyond_range_h": {"en": "{n} rule{s} left out of some scenarios: totals beyond the range of exact totals",
+                           "ja": "一部のシナリオで除外したルール {n} 件：合計が正確な合計の範囲を超える"},
     "page.checks_caption": {"en": "Checks (PASS, FAIL, or N/A where the run does not set the option a check reads)",
                             "ja": "チェック（合格・不合格、チェックが読むオプションを設定していない場合は該当なし）"},
     "page.metrics_caption": {"en": "Metrics, with their units (amounts in t CO2e, shares in %)",

@@ -197,7 +197,9 @@ def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | No
                                          backend=backend, spark_master=spark_master)
             sides = [(t("side.base"), comparison.base), (t("side.revised"), comparison.revised)]
             if reporter.suffix == ".txt":   # JSON and HTML carry the same blocks
-                say(_completeness_lines(sides) + _beyond_range_lines(comparison.beyond_range), nl=False)
+                beyond = comparison.beyond_range_said()
+                say(_completeness_lines(sides) + "".join(line + "\n" for line in beyond) + ("\n" if beyond else ""),
+                    nl=False)
             if not verbosity.quiet:
                 _print_document(reporter.write(comparison, None))
             if staged is not None:
@@ -221,15 +223,6 @@ def compare(base: Path, revised: Path | None, data_dir: Path, out_dir: Path | No
                 _publish(staged, out_dir, "compare", log_file, by, [p.name for p in written] + ["base", "revised"],
                          reporter.suffix)
     _exit_if_incomplete(sides, allow_rejects, len(comparison.beyond_range))
-
-
-def _beyond_range_lines(beyond_range: list[dict]) -> str:
-    """Each rule a comparison left out of some scenarios, its totals there past the range of exact totals."""
-    lines = [t("compare.beyond_range", rule=item["rule_id"], count=len(item["changes"]),
-               s="" if len(item["changes"]) == 1 else "s",
-               scenarios="; ".join(", ".join(changes) or t("compare.base_scenario") for changes in item["changes"]))
-             for item in beyond_range]
-    return "".join(line + "\n" for line in lines) + ("\n" if lines else "")
 
 
 def _print_document(text: str) -> None:

@@ -34,6 +34,7 @@ from tanso.compare.exact import _exact
 from tanso.compare.memory import COMPARE_MEMORY_LIMIT, finished
 from tanso.compare.views import bases, headline, in_basis, to_decimal
 from tanso.graph import build_graph
+from tanso.i18n import t
 from tanso.model.ruleset import Ruleset
 from tanso.plugins import Registry
 from tanso.run.execute import (RunResult, boundary_weights, evaluate, plan_rules, planned_totals,
@@ -59,6 +60,13 @@ class Comparison:
     # Rules whose totals in some combinations of changes pass the range of exact totals: left out there, as
     # evaluate rejects their rows (`beyond_totals`); each with those combinations
     beyond_range: list[dict[str, Any]] = field(default_factory=list)
+
+    def beyond_range_said(self) -> list[str]:
+        """Each `beyond_range` rule as the terminal and the comparison page say it, in the current language."""
+        return [t("compare.beyond_range", rule=item["rule_id"], count=len(item["changes"]),
+                  s="" if len(item["changes"]) == 1 else "s",
+                  scenarios="; ".join(", ".join(changes) or t("compare.base_scenario") for changes in item["changes"]))
+                for item in self.beyond_range]
 
 
 # ------------------------------------------------------------------------------------------- compare
