@@ -212,10 +212,20 @@ def test_a_run_that_compared_with_a_previous_run_is_re_performed_with_it(tmp_pat
     assert "runs/first: the earlier run the run compared with (--previous) is missing" in result.stdout
 
 
-def test_a_comparison_cannot_be_re_performed(ws):
+def test_a_comparison_cannot_be_re_performed_or_exported_and_each_command_says_why_in_either_language(ws, tmp_path):
+    """A comparison folder is verified with its runs, but records no invocation to re-perform or pack: verify
+    --reperform and export each say it is a comparison, what they take instead and what checks it (exit 9)."""
     compared = ws.root / "runs" / "cmp"
     assert cli("compare", "ruleset", "--data", "data", "--set", "gwp.set=AR6", "--out", compared,
                cwd=ws.root).exit_code == 0
-    result = cli("verify", compared, "--reperform")
-    assert result.exit_code == 9
-    assert "cannot be re-performed" in result.stdout
+    for lang, said in (("en", "runs/cmp is a comparison (written by `tanso compare --out`), not a run: {command} takes "
+                              "a folder `tanso evaluate --out` wrote"),
+                       ("ja", "runs/cmp は比較の結果（`tanso compare --out` が書いたもの）で、実行ではない：{command} には "
+                              "`tanso evaluate --out` が書いたフォルダを指定する")):
+        result = cli("verify", "runs/cmp", "--reperform", "--lang", lang, cwd=ws.root)
+        assert result.exit_code == 9, result.output
+        assert said.format(command="verify --reperform") in result.stdout
+        result = cli("export", "runs/cmp", "--evidence", tmp_path / "cmp.zip", "--lang", lang, cwd=ws.root)
+        assert result.exit_code == 9, result.output
+        assert said.format(command="export") in result.output
+        assert "tanso verify runs/cmp" in result.output

@@ -42,7 +42,8 @@ from tanso.audit.checks import verify_folder
 from tanso.audit.log import entries, line_problems, log_path, manifest_shas, parse, read_log
 from tanso.audit.report import Report, sha256_bytes
 from tanso.audit.reperform import find_earlier_run, find_sources, named_files, recorded_files, reperform, snapshot
-from tanso.audit.verify import read_manifest, verify_run
+from tanso.audit.verify import COMPARISON_FORMAT, read_manifest, verify_run
+from tanso.i18n import t
 from tanso.run.ledger import LEDGER_FILE
 from tanso.run.manifest import from_run_folder
 from tanso.run.outputs import MANIFEST, OutputError
@@ -68,6 +69,8 @@ def write_pack(out: Path, pack: Path, *, with_inputs: bool = False, data_dir: Pa
         error = Altered if checked.status in ("altered", "untrusted") else CannotVerify
         raise error(f"{out} is not packed: {checked.status}\n" + "\n".join(p.text() for p in checked.problems))
     manifest, data = read_manifest(out)
+    if manifest["format"] == COMPARISON_FORMAT:
+        raise CannotVerify(t("folder.comparison_not_a_run", path=out, command="export"))
     manifest_sha = sha256_bytes(data)
     (ruleset_files, inputs, factors), (ruleset_path, data_path) = named_files(manifest)
     invoked = manifest["invocation"]

@@ -254,6 +254,14 @@ AUDIT_MESSAGES: dict[str, dict[str, str]] = {
                          "ja": "{path} は実行のマニフェストではない（形式 {found}、想定 {expected}）{hint}"},
     "folder.a_comparison": {"en": " (a comparison: explain its base/ or revised/ run)",
                             "ja": "（比較の結果：その base/ か revised/ の実行を指定する）"},
+    # verify --reperform and export given a comparison folder (exit 9): neither it nor its runs record an invocation
+    "folder.comparison_not_a_run": {
+        "en": "{path} is a comparison (written by `tanso compare --out`), not a run: {command} takes a folder "
+              "`tanso evaluate --out` wrote (the comparison's base/ and revised/ runs record no invocation); "
+              "`tanso verify {path}` checks the comparison with both its runs",
+        "ja": "{path} は比較の結果（`tanso compare --out` が書いたもの）で、実行ではない：{command} には "
+              "`tanso evaluate --out` が書いたフォルダを指定する（比較の base/ と revised/ の実行は呼び出しを記録しない）。"
+              "`tanso verify {path}` で比較とその両方の実行を検証できる"},
     "folder.no_ledger": {"en": "{path} has no {ledger}", "ja": "{path} に {ledger} がない"},
     # tanso explain: OUT it cannot read (exit 66)
     "explain.unreadable_table": {"en": "{out}: a table cannot be read: {error}", "ja": "{out}：表を読めない：{error}"},

@@ -31,8 +31,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterator
 
 from tanso.audit import CannotVerify
-from tanso.audit.report import Report, sha256_file
-from tanso.audit.verify import read_manifest
+from tanso.audit.report import Report, Said, sha256_file
+from tanso.audit.verify import COMPARISON_FORMAT, read_manifest
 from tanso.run.lineage import SNAPSHOT_FOLDER
 from tanso.run.outputs import MANIFEST, file_outputs
 from tanso.scratch import owned_folder
@@ -148,6 +148,10 @@ def reperform(out: Path, data_dir: Path | None = None, ruleset: Path | None = No
     report = Report(f"{out} (re-performed)")
     try:
         manifest, _ = read_manifest(out)
+        if manifest["format"] == COMPARISON_FORMAT:
+            report.add("cannot verify", MANIFEST, Said("folder.comparison_not_a_run", path=str(out),
+                                                       command="verify --reperform"))
+            return report
         ruleset_files, inputs, factors = recorded_files(manifest)
     except CannotVerify as error:
         report.add("cannot verify", MANIFEST, f"{error}: it cannot be re-performed")

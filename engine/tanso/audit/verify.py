@@ -29,7 +29,8 @@ from tanso.run.execute import SUMMARY_KEYS
 from tanso.run.ledger import LEDGER_FILE
 from tanso.run.outputs import CANONICAL_FIELD, MANIFEST, canonical_digest, manifest_text, output_differences
 
-MANIFEST_FORMATS = ("tanso-manifest.v1", "tanso-comparison-manifest.v1")
+COMPARISON_FORMAT = "tanso-comparison-manifest.v1"
+MANIFEST_FORMATS = ("tanso-manifest.v1", COMPARISON_FORMAT)
 SUMMARY_FILES = ("summary.csv", "summary.parquet", "summary.json")
 SUMMARY_COLUMNS = (*SUMMARY_KEYS, "co2e_kg", "ledger_rows")
 
