@@ -289,6 +289,11 @@ def _reperform(scratch: Path, unpacked: dict[str, tuple[Path, str]], report: Rep
     """Re-perform the packed run from the pack's files: its inputs and factor files laid out as one data folder
     (`inputs/…` and `factors/…` are each named under it), the ruleset from the run's copy, the earlier run from
     `previous/`."""
+    manifest = json.loads(unpacked[f"run/{MANIFEST}"][0].read_bytes())
+    if manifest.get("inputs") and not any(member.startswith("inputs/") for member in unpacked):
+        report.add("cannot verify", "inputs/", "the pack holds the inputs' hashes, not the files: export it "
+                                              "--with-inputs to re-perform it")
+        return
     data = scratch / "data"
     for member, (path, _) in unpacked.items():
         kind, _, name = member.partition("/")
@@ -296,11 +301,6 @@ def _reperform(scratch: Path, unpacked: dict[str, tuple[Path, str]], report: Rep
             target = data / name
             target.parent.mkdir(parents=True, exist_ok=True)
             os.link(path, target)
-    manifest = json.loads(unpacked[f"run/{MANIFEST}"][0].read_bytes())
-    if manifest.get("inputs") and not any(member.startswith("inputs/") for member in unpacked):
-        report.add("cannot verify", "inputs/", "the pack holds the inputs' hashes, not the files: export it "
-                                              "--with-inputs to re-perform it")
-        return
     earlier = scratch / PREVIOUS if f"{PREVIOUS}/{MANIFEST}" in unpacked else None
     report.merge(reperform(scratch / "run", data, None, earlier))
 
