@@ -93,7 +93,7 @@ def assign_envvars(command: click.Command, path: str = "") -> None:
     """Give every option of `command` (at `path` under `tanso`: "" is the group itself) and of the commands
     it holds so far its environment variables (see the module docstring)."""
     for option in (p for p in command.params if isinstance(p, click.Option)):
-        if option.envvar or option.is_eager:   # --help, --version
+        if option.envvar or (option.is_eager and option.is_flag):   # --help, --version (--lang has its variables)
             continue
         key = long_name(option)
         names = ["_".join(["TANSO", *path.upper().split(), key.upper()])]
