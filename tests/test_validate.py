@@ -162,11 +162,12 @@ def test_a_reason_reworded_still_lists_under_its_column_with_its_value_and_what_
     from tanso import reasons
     from tanso.i18n import MESSAGES
     monkeypatch.setitem(MESSAGES, "reason.column.not_number",
-                        {**MESSAGES["reason.column.not_number"], "en": "column {column}: cannot read {value} as a number"})
+                        {**MESSAGES["reason.column.not_number"], "en": "cannot read {value} in column {column} as a number"})
     monkeypatch.setattr(reasons, "templates", lambda: reasons._templates.__wrapped__(len(MESSAGES)))   # not the cached
     case = _clean(tmp_path)
     write_csv(case.data / "fuel_use.csv", [fuel_row("F1", "abc")])
     outcome = _cli("validate", case.ruleset, "--data", case.data, "--format", "json")
     (item,) = json.loads(outcome.stdout)["items"]
-    assert (item["row"], item["column"], item["value"], item["code"]) == (1, "quantity", "abc", "column.not_number")
-    assert (item["problem"], item["expected"]) == ("cannot read 'abc' as a number", "a number")
+    assert (item["row"], item["column"], item["value"]) == (1, "quantity", "abc")
+    assert (item["problem"], item["expected"], item["code"]) == ("cannot read 'abc' in column quantity as a number",
+                                                                 "a number", "column.not_number")
