@@ -149,11 +149,15 @@ def test_the_listing_in_japanese_says_each_problem_by_its_code_with_files_column
         "2 ファイルに 6 件の問題"]
 
 
-def test_the_language_comes_from_the_environment_and_check_data_lists_the_same(tmp_path, monkeypatch):
+def test_the_language_comes_from_the_environment_or_tanso_toml_and_check_data_lists_the_same(tmp_path, monkeypatch):
     case = _several_kinds(tmp_path)
-    monkeypatch.setenv("TANSO_VALIDATE_LANG", "ja")
+    (tmp_path / "tanso.toml").write_text('[validate]\nlang = "ja"\n')
+    monkeypatch.setenv("TANSO_CONFIG", str(tmp_path / "tanso.toml"))
     listed = _cli("validate", case.ruleset, "--data", case.data).stdout
     assert listed.endswith("2 ファイルに 6 件の問題\n")
+    monkeypatch.setenv("TANSO_CONFIG", "none")
+    monkeypatch.setenv("TANSO_VALIDATE_LANG", "ja")
+    assert _cli("validate", case.ruleset, "--data", case.data).stdout == listed
     assert _cli("check", case.ruleset, "--data", case.data, "--lang", "ja").stdout == listed
 
 
