@@ -116,3 +116,62 @@ def test_at_most_50_problems_are_printed_then_a_count(tmp_path):
     assert outcome.exit_code == 2
     assert outcome.stdout.count("is not a number") == 50
     assert "… and 20 more" in outcome.stdout and "70 problems in 1 file" in outcome.stdout
+
+
+def _several_kinds(tmp_path):
+    """A data folder with a bad number, a duplicate key and an unknown unit (CSV), and a missing required value and
+    an Excel error cell (a workbook)."""
+    ruleset = _ruleset().replace("entity: text, quantity", "entity: text required, quantity")
+    case = make_case(tmp_path, ruleset, {"fuel_use": [fuel_row("F1", "abc"), fuel_row("F2", "3"), fuel_row("F2", "4"),
+                                                      fuel_row("F3", "8", unit="kWhr")]}, {"fuels": FUEL_FACTORS})
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["row_id", "certificate_id", "entity", "quantity", "unit"])
+    sheet.append(["C1", "GO-1", None, 5, "MWh"])
+    sheet.append(["C2", "GO-2", "E1", "#DIV/0!", "MWh"])
+    workbook.save(case.data / "certificates.xlsx")
+    return case
+
+
+def test_the_listing_in_japanese_says_each_problem_by_its_code_with_files_columns_and_values_as_they_are(tmp_path):
+    case = _several_kinds(tmp_path)
+    outcome = _cli("validate", case.ruleset, "--data", case.data, "--lang", "ja")
+    assert outcome.exit_code == 2
+    assert outcome.stdout.splitlines() == [
+        str(case.data / "certificates.xlsx"),
+        "  2 行目、列 entity：値がない（必須と宣言） — 期待：値",
+        "  3 行目、列 quantity：セル D3 は Excel のエラー #DIV/0!。ブックで直す（ルールが読まない列ならセルを空けるか列を削除する）",
+        str(case.data / "fuel_use.csv"),
+        "  1 行目、列 quantity：'abc' は数値ではない — 期待：数値",
+        "  2 行目、列 row_id：行 ID 'F2' が重複（2, 3 行目） — 期待：ほかの行にない行 ID",
+        "  3 行目、列 row_id：行 ID 'F2' が重複（2, 3 行目） — 期待：ほかの行にない行 ID",
+        "  4 行目、列 unit：不明な単位 'kWhr' — 期待：既知の単位（kWh、l、m3、kg、km …）または通貨（USD、EUR）",
+        "2 ファイルに 6 件の問題"]
+
+
+def test_the_language_comes_from_the_environment_or_tanso_toml_and_check_data_lists_the_same(tmp_path, monkeypatch):
+    case = _several_kinds(tmp_path)
+    (tmp_path / "tanso.toml").write_text('[validate]\nlang = "ja"\n')
+    monkeypatch.setenv("TANSO_CONFIG", str(tmp_path / "tanso.toml"))
+    listed = _cli("validate", case.ruleset, "--data", case.data).stdout
+    assert listed.endswith("2 ファイルに 6 件の問題\n")
+    monkeypatch.setenv("TANSO_CONFIG", "none")
+    monkeypatch.setenv("TANSO_VALIDATE_LANG", "ja")
+    assert _cli("validate", case.ruleset, "--data", case.data).stdout == listed
+    assert _cli("check", case.ruleset, "--data", case.data, "--lang", "ja").stdout == listed
+
+
+def test_a_reason_reworded_still_lists_under_its_column_with_its_value_and_what_was_expected(tmp_path, monkeypatch):
+    """The listing reads the reason's code and parameters, not its English words."""
+    from tanso import reasons
+    from tanso.i18n import MESSAGES
+    monkeypatch.setitem(MESSAGES, "reason.column.not_number",
+                        {**MESSAGES["reason.column.not_number"], "en": "cannot read {value} in column {column} as a number"})
+    monkeypatch.setattr(reasons, "templates", lambda: reasons._templates.__wrapped__(len(MESSAGES)))   # not the cached
+    case = _clean(tmp_path)
+    write_csv(case.data / "fuel_use.csv", [fuel_row("F1", "abc")])
+    outcome = _cli("validate", case.ruleset, "--data", case.data, "--format", "json")
+    (item,) = json.loads(outcome.stdout)["items"]
+    assert (item["row"], item["column"], item["value"]) == (1, "quantity", "abc")
+    assert (item["problem"], item["expected"], item["code"]) == ("cannot read 'abc' in column quantity as a number",
+                                                                 "a number", "column.not_number")

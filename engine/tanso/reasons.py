@@ -101,6 +101,9 @@ ENGINE_REASONS: dict[str, dict[str, str]] = {
     "reason.column.not_float": {
         "en": "column {column}: {value} is not a number (a float: digits, a point, an optional exponent such as 1.5E-5)",
         "ja": "列 {column}：{value} は数値ではない（浮動小数点数：数字、小数点、1.5E-5 のような指数を書ける）"},
+    "reason.column.row_id_missing": {"en": "column {column}: missing value (the row id)", "ja": "列 {column}：値がない（行 ID）"},
+    "reason.column.duplicate_row_id": {"en": "column {column}: duplicate row id {value} (rows {rows})",
+                                       "ja": "列 {column}：行 ID {value} が重複（{rows} 行目）"},
     "reason.column.required": {"en": "column {column}: missing value (declared required)",
                                "ja": "列 {column}：値がない（必須と宣言）"},
     "reason.column.outside": {"en": "column {column}: {value} is outside {declared}",

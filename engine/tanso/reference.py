@@ -246,7 +246,7 @@ def _body(docstring: str) -> list[str]:
 
 
 def _command_line(group: click.Group) -> str:
-    from tanso.cli.config import PROJECT_KEYS, commands, long_name
+    from tanso.cli.config import PROJECT_KEYS, commands, configurable, long_name
     lines = ["# The command line", "", GENERATED, "",
              "Every option can also be given by an environment variable and in `tanso.toml` (the first found in "
              "the current folder or its parents; `TANSO_CONFIG=FILE` names one, `TANSO_CONFIG=none` reads none). "
@@ -263,7 +263,7 @@ def _command_line(group: click.Group) -> str:
                                                                            else [p.envvar] if p.envvar else []),
                  f"`{long_name(p)}`" + (" (top level too)" if long_name(p) in PROJECT_KEYS
                                         and (path.split(" ")[0] in PROJECT_KEYS[long_name(p)]) else ""))
-                for p in command.params if isinstance(p, click.Option) and not p.is_eager]
+                for p in command.params if configurable(p)]
         if rows:
             lines += _table(("option", "meaning", "environment", "tanso.toml key"), rows)
     return "\n".join(lines)

@@ -42,6 +42,9 @@ register({
     "reason.row.field_and_path": {"en": "the record's column {column} is named both as a field and by a nested field's "
                                         "path",
                                   "ja": "レコードの列 {column} がフィールド名と入れ子のフィールドのパスの両方で指定されている"},
+    # what `tanso validate` says was expected instead (tanso.run.validate)
+    "validate.expected.row.not_json": {"en": "a line of JSON", "ja": "JSON の行"},
+    "validate.expected.row.not_object": {"en": "a JSON object", "ja": "JSON オブジェクト"},
     "reason.row.totals": {"en": "a totals row ('{label}' in column {column}): it sums rows that are read themselves, "
                                 "so it is not read as data",
                           "ja": "合計行（列 {column} に「{label}」）：読み込む行を合計した行なので、データとして読まない"},

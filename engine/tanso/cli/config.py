@@ -89,11 +89,17 @@ def commands(group: click.Group) -> dict[str, click.Command]:
     return found
 
 
+def configurable(option: click.Parameter) -> bool:
+    """An option a variable or tanso.toml may set: every one but --help and --version (eager flags that print
+    and exit); --lang, eager so that every message after it is in its language, is one."""
+    return isinstance(option, click.Option) and not (option.is_eager and option.is_flag)
+
+
 def assign_envvars(command: click.Command, path: str = "") -> None:
     """Give every option of `command` (at `path` under `tanso`: "" is the group itself) and of the commands
     it holds so far its environment variables (see the module docstring)."""
     for option in (p for p in command.params if isinstance(p, click.Option)):
-        if option.envvar or option.is_eager:   # --help, --version
+        if option.envvar or not configurable(option):
             continue
         key = long_name(option)
         names = ["_".join(["TANSO", *path.upper().split(), key.upper()])]
@@ -166,7 +172,7 @@ def _unknown(message: str, name: str, known) -> ConfigError:
 
 
 def _options(command: click.Command) -> dict[str, click.Option]:
-    return {long_name(p): p for p in command.params if isinstance(p, click.Option) and not p.is_eager}
+    return {long_name(p): p for p in command.params if configurable(p)}
 
 
 def _resolved(key: str, value: Any, path: Path) -> Any:

@@ -69,6 +69,7 @@ def _validate(prepared, data_dir: Path, fmt: str) -> None:
 @overlay_option
 @set_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@lang_option
 def validate(ruleset: Path, data_dir: Path, overlays, sets, fmt: str) -> None:
     """Read every input and factor file RULESET declares in --data and report every problem at once
     (types, duplicates, unknown units, factor units, certificates claimed twice), without evaluating.

@@ -18,6 +18,7 @@ from tanso.model.formats import ISO_DATES, NumberFormat, date_format, number_for
 from tanso.plan.context import FactorTable
 from tanso.plan.sql import ident, literal
 from tanso.plugins import Registry
+from tanso.reasons import reason_sql
 from tanso.run import messages  # noqa: F401  (registers the words of the file problems below)
 from tanso.run.columns import constraint_problems, typed_column
 from tanso.run.input_files import (GZIP_SUFFIX, Part, described_location, file_digest, input_files, input_sheets,
@@ -190,7 +191,7 @@ def load_input(con, registry: Registry, table: ast.InputTable, data_dir: Path) -
         problems.append("WHEN _problem IS NOT NULL THEN _problem")
     if key is not None:
         problems.append(f"WHEN {ident(headers[key])} IS NULL OR trim(CAST({ident(headers[key])} AS VARCHAR)) = '' "
-                        f"THEN 'column {key}: missing value (the row id)'")
+                        f"THEN {reason_sql('column.row_id_missing', column=literal(key))}")
     for column in table.columns:
         source = headers[column.name]
         value, column_problems, note = typed_column(column, present[source], fmt, dates, source)
@@ -246,7 +247,7 @@ def load_input(con, registry: Registry, table: ast.InputTable, data_dir: Path) -
                 f"WHERE _problem IS NULL GROUP BY _row_id HAVING count(*) > 1")
     con.execute(f"CREATE OR REPLACE TEMP VIEW {valid} AS SELECT * EXCLUDE (_problem) FROM {typed} t "
                 f"WHERE _problem IS NULL AND NOT EXISTS (SELECT 1 FROM {duplicates} d WHERE d._row_id = t._row_id)")
-    duplicate = f"'column {key}: duplicate row id ''' || t._row_id || ''' (rows ' || d.rows || ')'"
+    duplicate = reason_sql("column.duplicate_row_id", column=literal(key), value="'''' || t._row_id || ''''", rows="d.rows")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE {rejects} AS
         SELECT _row_id AS row_id, _row AS input_row, {where} || _problem AS reason, _problem AS problem FROM {typed}
         WHERE _problem IS NOT NULL

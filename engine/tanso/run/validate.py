@@ -11,16 +11,21 @@ values that do not fit their declared type, decimal places, missing and duplicat
 - certificates: a `certificate_id` listed twice (in one table, or in two tables that declare one);
 - lookups: a key a rule or exclusion looks up (`lookup account_map on account`) that is in no row of
   the mapping table.
+
+Each problem is kept as a code and its parameters: a reject's reason code (`tanso.reasons`, read back from the
+stored reason) or one of validation's own (`validate.*` below); the listing says it in the current language
+(`--lang`), what was expected by the catalogue's `validate.expected.<code>` (a plugin registers its codes' own).
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tanso import reasons
 from tanso.diagnostics import InputError
+from tanso.i18n import MESSAGES, register, t
 from tanso.plan.sql import condition, ident, literal
 from tanso.plan.units import UnitProblem, conversion_factor, is_currency, unit_problem
 from tanso.run.input_files import input_files
@@ -29,18 +34,112 @@ from tanso.run.session import Session
 
 PRINT_LIMIT = 50
 CERTIFICATE_COLUMN = "certificate_id"
-_READ_REASON = re.compile(r"^(?P<file>.*?) row (?P<row>\d+): (?:column (?P<column>[^:]+): )?(?P<message>.*)$", re.S)
-_QUOTED = re.compile(r"'((?:[^']|'')*)'")
+EXPECTED = "validate.expected."
+
+_MASS_EXPECTED = {"en": "the mass unit of the gas (kg, g, t, lb …); the gas is in column gas",
+                  "ja": "ガスの質量の単位（kg、g、t、lb …）。ガスは列 gas にある"}
+VALIDATE_MESSAGES: dict[str, dict[str, str]] = {
+    # the listing's frame
+    "validate.ok": {"en": "ok: {files} files read, no problems", "ja": "問題なし：{files} ファイルを読んだ"},
+    "validate.row": {"en": "row {row}", "ja": "{row} 行目"},
+    "validate.column": {"en": "column {column}", "ja": "列 {column}"},
+    "validate.where": {"en": "{row}, {column}", "ja": "{row}、{column}"},
+    "validate.line": {"en": "{where}: {problem}", "ja": "{where}：{problem}"},
+    "validate.expected": {"en": "{problem} — expected {expected}", "ja": "{problem} — 期待：{expected}"},
+    "validate.more": {"en": "… and {n} more", "ja": "… ほか {n} 件"},
+    "validate.summary": {"en": "{n} problem{s} in {files} file{fs}", "ja": "{files} ファイルに {n} 件の問題"},
+    # a reason's own "column X: " (the listing names the column before it)
+    "validate.column_prefix": {"en": "column {column}: ", "ja": "列 {column}："},
+    # problems validation finds itself
+    "validate.factor_unit": {"en": "{reason}{rows}", "ja": "{reason}{rows}"},
+    "validate.unit_column": {"en": "{reason}{rows}", "ja": "{reason}{rows}"},
+    "validate.rows": {"en": " ({rows} rows)", "ja": "（{rows} 行）"},
+    "validate.not_mass": {"en": "'{value}' is not a mass{rows}", "ja": "'{value}' は質量ではない{rows}"},
+    "validate.per_unknown": {
+        "en": "{reason} (and no input row a rule reads with this set is in that unit as written){rows}",
+        "ja": "{reason}（このセットで読む入力行にも、書かれたままのこの単位の行はない）{rows}"},
+    "validate.converts_to_none": {
+        "en": "'{value}' converts to no unit that factor set{s} {sets} {are} stated per{rows} (read by rule {rule}); "
+              "its rows would be rejected",
+        "ja": "'{value}' は係数セット {sets} の単位のどれにも換算できない{rows}（ルール {rule} が読む）。その行は不採用になる"},
+    "validate.certificate_twice": {"en": "certificate '{value}' is claimed more than once (also {others})",
+                                   "ja": "証書 '{value}' が複数回使われている（ほかに {others}）"},
+    "validate.lookup_missing": {"en": "'{value}' is not in {mapping} ({mapping_file}){rows}",
+                                "ja": "'{value}' は {mapping}（{mapping_file}）にない{rows}"},
+}
+_A_NUMBER = {"en": "a number", "ja": "数値"}
+_A_VALUE = {"en": "a value", "ja": "値"}
+_DECLARED_VALUE = {"en": "one of the values declared: {declared}", "ja": "宣言された値（{declared}）のいずれか"}
+# what was expected, by a problem's code (a plugin registers `validate.expected.<code>` for its own codes)
+EXPECTED_BY_CODE: dict[str, dict[str, str]] = {
+    "validate.not_mass": _MASS_EXPECTED,
+    "validate.factor_unit": _MASS_EXPECTED,
+    "validate.unit_column": {"en": "a known unit (kWh, l, m3, kg, km …) or a currency (USD, EUR)",
+                             "ja": "既知の単位（kWh、l、m3、kg、km …）または通貨（USD、EUR）"},
+    "validate.per_unknown": {"en": "a unit (kWh, l, m3, km, t·km …) or a currency (USD)",
+                             "ja": "単位（kWh、l、m3、km、t·km …）または通貨（USD）"},
+    "validate.converts_to_none": {"en": "one of {pers}, or a unit convertible to one",
+                                  "ja": "{pers} のいずれか、またはそれに換算できる単位"},
+    "validate.certificate_twice": {"en": "each certificate retired once", "ja": "証書はそれぞれ一度だけ償却する"},
+    "validate.lookup_missing": {"en": "a value of {column} that {mapping} lists", "ja": "{mapping} にある {column} の値"},
+    **dict.fromkeys(("column.not_number", "column.not_number_plain", "column.not_number_sign", "column.not_float"),
+                    _A_NUMBER),
+    "column.not_number_written_as": {"en": "a number written as {example}", "ja": "{example} の形の数値"},
+    "column.not_whole_number": {"en": "a whole number", "ja": "整数"},
+    "column.not_boolean": {"en": "a boolean (true or false)", "ja": "真偽値（true または false）"},
+    "column.not_date": {"en": "a date (YYYY-MM-DD)", "ja": "日付（YYYY-MM-DD）"},
+    "column.not_date_written_as": {"en": "a date written as {example}", "ja": "{example} の形の日付"},
+    "column.too_many_decimals": {"en": "at most {scale} decimal places", "ja": "小数点以下 {scale} 桁まで"},
+    **dict.fromkeys(("column.required", "unselected_missing", "lookup.key_missing"), _A_VALUE),
+    "column.row_id_missing": {"en": "a row id", "ja": "行 ID"},
+    "column.duplicate_row_id": {"en": "a row id no other row has", "ja": "ほかの行にない行 ID"},
+    "column.not_compared": {"en": "{declared}", "ja": "{declared}"},
+    **dict.fromkeys(("column.not_in", "column.not_in_spelled"), _DECLARED_VALUE),
+    "period_unreadable": {"en": "a period (a year YYYY, a month YYYY-MM or a day YYYY-MM-DD)",
+                          "ja": "期間（年 YYYY、月 YYYY-MM、日 YYYY-MM-DD）"},
+}
+register(VALIDATE_MESSAGES | {EXPECTED + code: texts for code, texts in EXPECTED_BY_CODE.items()})
 
 
 @dataclass
 class Problem:
+    """One problem: where, the value as written, and what it is as a code with parameters (said in any language);
+    `problem` and `expected` are the English text (the JSON report's)."""
+
     file: str
     row: int | None
     column: str | None
     value: str | None
     problem: str
     expected: str | None = None
+    code: str | None = None        # a reason's code (tanso.reasons) or validation's own (validate.*)
+    parameters: dict[str, str] = field(default_factory=dict)
+
+
+def _problem(file: str, row: int | None, column: str | None, value: str | None, code: str, rows: int = 1,
+             **parameters: str) -> Problem:
+    """A problem validation finds itself (`validate.<code>`), with the number of rows holding the value."""
+    parameters = {"value": value, "column": column, **parameters, "rows": str(rows)}
+    found = Problem(file, row, column, value, "", None, f"validate.{code}", parameters)
+    found.problem, found.expected = said(found, "en")
+    return found
+
+
+def said(problem: Problem | dict[str, Any], lang: str | None = None) -> tuple[str, str | None]:
+    """(the problem, what was expected) in `lang`, from the problem's code and parameters."""
+    item = problem if isinstance(problem, dict) else asdict(problem)
+    code, values = item["code"], item["parameters"]
+    if code is None:   # a file that cannot be read at all: its error, as it was said
+        return item["problem"], item["expected"]
+    expected = t(EXPECTED + code, lang=lang, **values) if EXPECTED + code in MESSAGES else None
+    if not code.startswith("validate."):   # a reject's reason, less the column the listing names before it
+        text = reasons.render_one(values["reason"], lang)
+        prefix = t("validate.column_prefix", lang=lang, column=values.get("column"))
+        return text.removeprefix(prefix) if "column" in values else text, expected
+    rows = int(values["rows"])
+    shown = {**values, "rows": t("validate.rows", lang=lang, rows=rows) if rows > 1 else "",
+             "reason": reasons.render(values.get("reason"), lang)}
+    return t(code, lang=lang, **shown), expected
 
 
 def validate(prepared, data_dir: Path) -> dict[str, Any]:
@@ -67,7 +166,7 @@ def validate(prepared, data_dir: Path) -> dict[str, Any]:
         files.append(str(result.file))
         for row_id, row, reason in con.execute(f"SELECT row_id, input_row, reason FROM {result.rejects} "
                                                f"ORDER BY input_row").fetchall():
-            problems.append(_from_reason(data_dir, str(result.file), row, reason))   # the part and its row
+            problems += _from_reason(data_dir, str(result.file), row, reason)   # the part and its row
     factors = {}
     for name, declared in sorted(ruleset.factor_sets.items()):
         path = data_dir / declared.file
@@ -96,28 +195,27 @@ def _needed_inputs(prepared) -> set[str]:
             and any(True for _ in graph.successors(node))}
 
 
-def _from_reason(data_dir: Path, file: str, row: int, reason: str) -> Problem:
-    """The problem a reject's reason states. The reason names the file under the data folder (as outputs do);
-    validation names it as the folder was given, as its other problems do."""
-    match = _READ_REASON.match(reason)
-    if match is None:
-        return Problem(file, row, None, None, reason)
-    message, column = match["message"], match["column"]
-    file, row = str(data_dir / match["file"]) if match["file"] else file, int(match["row"])
-    quoted = _QUOTED.search(message)
-    value = quoted.group(1).replace("''", "'") if quoted else None
-    expected = None
-    if " is not " in message:
-        expected = message.split(" is not ", 1)[1]
-    elif "decimal places" in message:
-        expected = "at most " + message.split("more than ", 1)[1] if "more than " in message else None
-    elif "duplicate row id" in message:
-        expected = "a row id no other row has"
-    elif "row id is missing" in message or "missing value (the row id)" in message:
-        expected = "a row id"
-    elif "missing value" in message:
-        expected = "a value"
-    return Problem(file, row, column, value, message, expected)
+def _from_reason(data_dir: Path, file: str, row: int, reason: str) -> list[Problem]:
+    """The problems a reject's reason states, read by their codes (`tanso.reasons.parse`). The reason names the
+    file under the data folder (as outputs do); validation names it as the folder was given, as its other
+    problems do."""
+    problems = []
+    for part in reasons.parse(reason):
+        if part.file is not None:
+            file, row = str(data_dir / part.file), int(part.row)
+        values = {**part.values, "reason": part.text}
+        found = Problem(file, row, part.values.get("column"), _unquoted(part.values.get("value")), "", None,
+                        part.code or "", values)
+        found.problem, found.expected = said(found, "en")
+        problems.append(found)
+    return problems
+
+
+def _unquoted(value: str | None) -> str | None:
+    """A value as the file writes it: a reason shows a text value in quotes, a quote in it doubled."""
+    if value is not None and len(value) > 1 and value[0] == value[-1] == "'":
+        return value[1:-1].replace("''", "'")
+    return value
 
 
 def _distinct(con, relation: str, column: str, wheres: list[str] = ()) -> list[list[tuple[str, int, int]]]:
@@ -129,28 +227,18 @@ def _distinct(con, relation: str, column: str, wheres: list[str] = ()) -> list[l
     return [[(row[0], row[1 + 2 * i], row[2 + 2 * i]) for row in found if row[2 + 2 * i]] for i in range(1 + len(wheres))]
 
 
-def _rows_note(rows: int) -> str:
-    return f" ({rows} rows)" if rows > 1 else ""
-
-
 def _factor_units(con, name: str, relation: str, file: str, written_as_per: set[tuple[str, str]]) -> list[Problem]:
     problems = []
     for value, row, rows in _distinct(con, relation, "unit")[0]:
         problem = unit_problem(value)
-        if problem is None:
-            try:
-                conversion_factor(value, "kg")
-            except UnitProblem:
-                problem = f"'{value}' is not a mass"
-        if problem is not None:
-            problems.append(Problem(file, row, "unit", value, problem + _rows_note(rows),
-                                    "the mass unit of the gas (kg, g, t, lb …); the gas is in column gas"))
+        if problem is None and not _converts(value, "kg"):
+            problems.append(_problem(file, row, "unit", value, "not_mass", rows))
+        elif problem is not None:
+            problems.append(_problem(file, row, "unit", value, "factor_unit", rows, reason=problem))
     for value, row, rows in _distinct(con, relation, "per")[0]:
         problem = unit_problem(value)
         if problem is not None and (name, value) not in written_as_per:
-            problem += " (and no input row a rule reads with this set is in that unit as written)"
-            problems.append(Problem(file, row, "per", value, problem + _rows_note(rows),
-                                    "a unit (kWh, l, m3, km, t·km …) or a currency (USD)"))
+            problems.append(_problem(file, row, "per", value, "per_unknown", rows, reason=problem))
     return problems
 
 
@@ -213,12 +301,11 @@ def _unit_columns(con, prepared, loaded, factors) -> tuple[list[Problem], set[tu
                 continue
             if not any(_converts(value, per) for _, per in candidates):
                 shown = sorted({per for _, per in candidates})
-                problems.append(Problem(
-                    *loaded[table].locate(row), column, value,
-                    f"'{value}' converts to no unit that factor set{'s' if len(set(sets)) > 1 else ''} "
-                    f"{', '.join(sorted(set(sets)))} {'is' if len(set(sets)) == 1 else 'are'} stated per{_rows_note(n)} "
-                    f"(read by rule {rule_key.split(chr(0))[0]}); its rows would be rejected",
-                    f"one of {', '.join(shown[:8])}{' …' if len(shown) > 8 else ''}, or a unit convertible to one"))
+                several = len(set(sets)) > 1
+                problems.append(_problem(
+                    *loaded[table].locate(row), column, value, "converts_to_none", n, s="s" if several else "",
+                    are="are" if several else "is", sets=", ".join(sorted(set(sets))), rule=rule_key.split(chr(0))[0],
+                    pers=f"{', '.join(shown[:8])}{' …' if len(shown) > 8 else ''}"))
     for name, columns in sorted(unit_like.items()):
         if name not in loaded:
             continue
@@ -227,8 +314,8 @@ def _unit_columns(con, prepared, loaded, factors) -> tuple[list[Problem], set[tu
             for value, row, rows in found[0]:
                 problem = unit_problem(value)
                 if problem is not None and (name, value) not in accepted_words:
-                    problems.append(Problem(*loaded[name].locate(row), column, value, problem + _rows_note(rows),
-                                            "a known unit (kWh, l, m3, kg, km …) or a currency (USD, EUR)"))
+                    problems.append(_problem(*loaded[name].locate(row), column, value, "unit_column", rows,
+                                             reason=problem))
     return problems, written_as_per
 
 
@@ -254,9 +341,7 @@ def _certificates(con, ruleset, loaded) -> list[Problem]:
             f"OVER (PARTITION BY id) FROM ({union}) QUALIFY count(*) OVER (PARTITION BY id) > 1 "
             f"ORDER BY file, _row").fetchall():
         others = [c.removeprefix(f"{file} ") for c in claims if c != f"{file} row {row}"]
-        problems.append(Problem(file, row, CERTIFICATE_COLUMN, value,
-                                f"certificate '{value}' is claimed more than once (also {', '.join(others)})",
-                                "each certificate retired once"))
+        problems.append(_problem(file, row, CERTIFICATE_COLUMN, value, "certificate_twice", others=", ".join(others)))
     return problems
 
 
@@ -271,29 +356,30 @@ def _lookup_keys(con, ruleset, loaded) -> list[Problem]:
                 f"SELECT CAST(t.{ident(key)} AS VARCHAR) AS v, min(t._row), count(*) FROM {loaded[table].relation} t "
                 f"ANTI JOIN {loaded[mapping].relation} m ON m.{ident(key)} = t.{ident(key)} "
                 f"WHERE t.{ident(key)} IS NOT NULL GROUP BY v ORDER BY v").fetchall():
-            problems.append(Problem(str(loaded[table].file), row, key, value,
-                                    f"'{value}' is not in {mapping} ({loaded[mapping].file.name}){_rows_note(rows)}",
-                                    f"a value of {key} that {mapping} lists"))
+            problems.append(_problem(str(loaded[table].file), row, key, value, "lookup_missing", rows, mapping=mapping,
+                                     mapping_file=loaded[mapping].file.name))
     return problems
 
 
-def render(report: dict[str, Any], limit: int = PRINT_LIMIT) -> str:
+def render(report: dict[str, Any], limit: int = PRINT_LIMIT, lang: str | None = None) -> str:
+    """The listing, grouped by file, in `lang` (default: the current language): each problem said from its code."""
     items = report["items"]
     if not items:
-        return f"ok: {len(report['files'])} files read, no problems\n"
+        return t("validate.ok", lang=lang, files=len(report["files"])) + "\n"
     lines, current = [], None
     for item in items[:limit]:
         if item["file"] != current:
             current = item["file"]
             lines.append(current)
-        where = ", ".join(x for x in (f"row {item['row']}" if item["row"] is not None else None,
-                                      f"column {item['column']}" if item["column"] else None) if x)
-        text = f"  {where + ': ' if where else ''}{item['problem']}"
-        if item["expected"]:
-            text += f" — expected {item['expected']}"
-        lines.append(text)
+        where = [t("validate.row", lang=lang, row=item["row"]) if item["row"] is not None else None,
+                 t("validate.column", lang=lang, column=item["column"]) if item["column"] else None]
+        where = t("validate.where", lang=lang, row=where[0], column=where[1]) if all(where) else where[0] or where[1]
+        problem, expected = said(item, lang)
+        text = t("validate.line", lang=lang, where=where, problem=problem) if where else problem
+        lines.append("  " + (t("validate.expected", lang=lang, problem=text, expected=expected) if expected else text))
     if len(items) > limit:
-        lines.append(f"… and {len(items) - limit} more")
+        lines.append(t("validate.more", lang=lang, n=len(items) - limit))
     files = len({i["file"] for i in items})
-    lines.append(f"{len(items)} problem{'s' if len(items) != 1 else ''} in {files} file{'s' if files != 1 else ''}")
+    lines.append(t("validate.summary", lang=lang, n=len(items), s="s" if len(items) != 1 else "", files=files,
+                   fs="s" if files != 1 else ""))
     return "\n".join(lines) + "\n"
