@@ -153,7 +153,7 @@ def test_a_totals_row_of_a_table_without_a_key_is_a_reject_never_summed(tmp_path
 def test_a_cell_holding_an_excel_error_or_a_formula_without_its_value_refuses_its_row_naming_the_cell(tmp_path):
     """calamine reads both as empty: a quantity of #DIV/0! would be 'missing', an entity of #N/A nothing at all."""
     case = case_with(tmp_path, "", {"燃料": [HEADER, cells("F1", "#DIV/0!"), cells("F2", "=1/0"), cells("F3", 100),
-                                               cells("F4", 5, entity="#N/A")]})
+                                               cells("F4", 5, entity="#N/A"), cells("F5", "#DIV/0!", entity="#REF!")]})
     result = case.run()
     assert [r["row_id"] for r in ledger(result)] == ["F3"] * 3
     reasons = {r["row_id"]: (parse(r["reason"])[0].code, r["reason"]) for r in rejects(result)}
@@ -164,7 +164,9 @@ def test_a_cell_holding_an_excel_error_or_a_formula_without_its_value_refuses_it
                                        "value the workbook does not have (it was written by a program that does not "
                                        "calculate); open the workbook in Excel and save it"),
         "F4": ("cell.excel_error", "fuel_use.xlsx row 5: column entity: cell B5 holds Excel's error #N/A; correct it in "
-                                   "the workbook (or clear the cell, or delete the column if no rule reads it)")}
+                                   "the workbook (or clear the cell, or delete the column if no rule reads it)"),
+        "F5": ("cell.excel_error", "fuel_use.xlsx row 6: column entity: cell B6 holds Excel's error #REF!; correct it in "
+                                   "the workbook (or clear the cell, or delete the column if no rule reads it)")}   # B6 before F6: its first marked cell
     assert render(reasons["F1"][1], lang="ja").startswith("fuel_use.xlsx 2 行目：列 quantity：セル F2 は Excel のエラー "
                                                           "#DIV/0!。")
 

@@ -223,20 +223,14 @@ def _sheet_table(path: Path, sheet: str | None, header_row: int | None, first_sh
 
 def _cell_problems(marks: CellMarks, data: list[Row], named: dict[int, str], left: int) -> list[str | None]:
     """Per data row, why it cannot be read: its first cell (left to right) that holds an Excel error or a
-    formula without a value, in a column of the table."""
+    formula without a value, in a column of the table. Found from the marked cells, not by visiting every cell."""
     if not (marks.errors or marks.unsaved):
         return [None] * len(data)
-    problems = []
-    for row in data:
-        problem = None
-        for i, name in named.items():
-            cell = f"{column_letter(left + i)}{row.number}"
-            if (row.number, left + i) in marks.errors:
-                problem = reason_text("cell.excel_error", column=name, cell=cell, error=marks.errors[row.number, left + i])
-            elif (row.number, left + i) in marks.unsaved:
-                problem = reason_text("cell.formula_unsaved", column=name, cell=cell,
-                                      formula=marks.unsaved[row.number, left + i])
-            if problem:
-                break
-        problems.append(problem)
-    return problems
+    marked = [(at, "cell.excel_error", {"error": text}) for at, text in marks.errors.items()]
+    marked += [(at, "cell.formula_unsaved", {"formula": text}) for at, text in marks.unsaved.items()]
+    found: dict[int, str] = {}
+    for (number, column), code, values in sorted(marked, key=lambda mark: mark[0]):   # stable: an error first
+        name = named.get(column - left)
+        if name is not None and number not in found:
+            found[number] = reason_text(code, column=name, cell=f"{column_letter(column)}{number}", **values)
+    return [found.get(row.number) for row in data]
