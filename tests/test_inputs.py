@@ -126,6 +126,8 @@ def test_two_files_that_could_each_hold_an_input_are_refused_naming_both_never_o
     assert outcome.exit_code == 2 and "Traceback" not in outcome.output
     assert ("input 'fuel_use': 2 files of the data folder could hold it, Fuel_Use.csv, fuel_use.csv; keep one, or "
             "name it on the input with `file \"Fuel_Use.csv\"`") in outcome.output
+    japanese = CliRunner().invoke(main, ["evaluate", str(case.ruleset), "--data", str(case.data), "--lang", "ja"])
+    assert "入力 'fuel_use'：データフォルダの 2 個のファイル（Fuel_Use.csv, fuel_use.csv）がこの入力に当たる" in japanese.output
 
 
 @pytest.mark.parametrize("name, hint", [("fuel_use.xls", "an Excel 97–2003 workbook: save it as .xlsx"),

@@ -87,9 +87,8 @@ def input_files(data_dir: Path, table: ast.InputTable, registry: Registry) -> li
         wanted = {f"{table.name}{suffix}{gz}".casefold() for suffix in _suffixes(registry) for gz in ("", GZIP_SUFFIX)}
         found = [path for path in _files_named(data_dir, table.name) if path.name.casefold() in wanted]
         if len(found) > 1:
-            raise InputError(f"input '{table.name}': {len(found)} files of the data folder could hold it, "
-                             f"{', '.join(path.name for path in found)}; keep one, or name it on the input with "
-                             f"`file \"{found[0].name}\"` (declared at {table.span})")
+            raise InputError(t("input.candidates", name=table.name, n=len(found),
+                               files=", ".join(path.name for path in found), first=found[0].name, span=table.span))
         return found
     pattern = table.file.rstrip("/") + "/**/*" if table.file.endswith("/") else table.file
     found = glob.glob(pattern, root_dir=data_dir, recursive=True)

@@ -13,6 +13,10 @@ from tanso.i18n import register
 RUN_FILE_MESSAGES: dict[str, dict[str, str]] = {
     # an input's files (tanso.run.input_files, tanso.run.inputs)
     "input.no_file": {"en": "no file {path}{{{suffixes}}}[.gz]", "ja": "ファイル {path}{{{suffixes}}}[.gz] がない"},
+    "input.candidates": {"en": "input '{name}': {n} files of the data folder could hold it, {files}; keep one, or name "
+                               "it on the input with `file \"{first}\"` (declared at {span})",
+                         "ja": "入力 '{name}'：データフォルダの {n} 個のファイル（{files}）がこの入力に当たる。1 つだけ残すか、"
+                               "入力に `file \"{first}\"` と書く（{span} で宣言）"},
     "input.unread_files": {"en": "; the data folder has {files}", "ja": "。データフォルダには {files} がある"},
     "input.unread_file": {"en": "{name} ({hint})", "ja": "{name}（{hint}）"},
     "input.unread_other": {"en": "no reader reads this kind of file", "ja": "この種類のファイルを読むリーダーはない"},
